@@ -1,0 +1,121 @@
+// Configuration of both roles, parsed and validated once at the edge.
+//
+// Contract: a Config returned by load_config() is valid (URLs parse, intervals are in
+// 1..86400 s, regexes compile under RE2, table names are safe identifiers, every !ENV
+// variable resolved). The rest of hc trusts it and never re-validates.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hc {
+
+enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
+
+// Connection and security settings shared by the producer and the consumer.
+struct KafkaSettings {
+  std::vector<std::string> bootstrap_servers;
+  SecurityProtocol security_protocol = SecurityProtocol::kPlaintext;
+  std::string ssl_cafile;    // PEM CA bundle; empty = system default
+  std::string ssl_certfile;  // client certificate (mutual TLS); empty = none
+  std::string ssl_keyfile;   // client key (mutual TLS); empty = none
+  std::string sasl_mechanism = "PLAIN";  // PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+  std::string sasl_username;
+  std::string sasl_password;  // secret: never logged
+
+  // The librdkafka properties these settings stand for ("bootstrap.servers",
+  // "security.protocol", "ssl.ca.location", "sasl.mechanisms", ...), in a stable order.
+  // Includes the password: callers must not log the values.
+  std::vector<std::pair<std::string, std::string>> librdkafka_properties() const;
+};
+
+struct SiteConfig {
+  std::string url;
+  std::chrono::seconds polling_interval{30};  // 1 .. 86400
+  std::optional<std::string> regex;           // RE2 pattern searched in the body
+  std::string destination_topic;
+  std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::chrono::milliseconds timeout{10000};  // whole check, 1 .. 300000 ms
+  bool follow_redirects = false;
+  int max_redirects = 5;
+  std::vector<int> expected_status;  // empty: any 2xx or 3xx counts as up
+  std::size_t max_body_bytes = 1024 * 1024;
+};
+
+struct ProducerConfig {
+  KafkaSettings kafka;
+  std::vector<SiteConfig> websites;
+  std::size_t max_in_flight = 1000;            // global bound on concurrent checks
+  std::size_t max_queued_messages = 100000;    // librdkafka queue bound; beyond it we drop+count
+};
+
+// One (topic -> table) route. Several routes may share a source_topic: the topic then
+// feeds several tables, possibly in several databases.
+struct TopicSinkConfig {
+  std::string source_topic;
+  std::string connection_uri;  // libpq URI; may hold a password: never logged
+  std::string table_name;      // validated identifier: [A-Za-z_][A-Za-z0-9_]{0,62}
+  std::string dead_letter_topic;  // defaults to "<source_topic>.dlq"
+};
+
+struct ConsumerConfig {
+  KafkaSettings kafka;
+  std::string group_id = "hc-consumer";
+  std::string auto_offset_reset = "earliest";  // earliest | latest
+  std::vector<TopicSinkConfig> topics;
+  std::size_t batch_max_rows = 5000;
+  std::chrono::milliseconds batch_max_wait{100};
+  std::size_t max_message_bytes = 64 * 1024;  // larger messages are poison
+  std::chrono::milliseconds session_timeout{10000};
+};
+
+struct Config {
+  std::filesystem::path path;
+  std::optional<ProducerConfig> producer;  // section healthcheck-producer-config
+  std::optional<ConsumerConfig> consumer;  // section healthcheck-consumer-config
+};
+
+// One problem in a config file. to_string() gives
+//   "config.yaml:12:7: healthcheck-producer-config.websites[2].url: expected an http(s) URL, got 'ftp://x'"
+struct ConfigError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the problem is not tied to a position (missing file)
+  int column = 0;  // 1-based
+  std::string key_path;
+  std::string message;
+  std::string to_string() const;
+};
+
+struct ConfigLoadResult {
+  std::optional<Config> config;     // set if and only if errors is empty
+  std::vector<ConfigError> errors;  // every problem found, in file order
+  bool ok() const { return errors.empty(); }
+};
+
+// Looks up an environment variable; std::nullopt when unset. Injected so tests do not
+// touch the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_environment();
+
+// Reads, interpolates (!ENV "${VAR}" / "${VAR:-default}") and validates a config file.
+// Never throws for bad input: every problem is reported in errors.
+ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env);
+// Same, from text already in memory; file_name is used in error messages only.
+ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_name,
+                              const EnvLookup& env);
+
+// "3 sites, 1 topic (healthcheck), 2 tables in 1 database, group hc-consumer"
+std::string summarize(const Config& config);
+
+// True for [A-Za-z_][A-Za-z0-9_]{0,62}: the table names we accept and quote.
+bool is_safe_identifier(std::string_view name);
+
+}  // namespace hc

@@ -1,0 +1,41 @@
+// RAII owners for librdkafka handles and the shared way to build a client config.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hc/common/config.h"
+
+namespace hc {
+
+struct RdKafkaDeleter {
+  void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
+  void operator()(rd_kafka_headers_t* headers) const { rd_kafka_headers_destroy(headers); }
+  void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+  void operator()(rd_kafka_error_t* error) const { rd_kafka_error_destroy(error); }
+};
+
+using KafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
+using KafkaConf = std::unique_ptr<rd_kafka_conf_t, RdKafkaDeleter>;
+using KafkaPartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, RdKafkaDeleter>;
+using KafkaMessage = std::unique_ptr<rd_kafka_message_t, RdKafkaDeleter>;
+using KafkaHeaders = std::unique_ptr<rd_kafka_headers_t, RdKafkaDeleter>;
+using KafkaQueue = std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter>;
+using KafkaError = std::unique_ptr<rd_kafka_error_t, RdKafkaDeleter>;
+
+// Builds a librdkafka config from the security settings plus role-specific properties
+// (applied after, so they win). Throws std::invalid_argument naming the property and
+// librdkafka's reason; the value is not included (it may be a secret).
+KafkaConf make_kafka_conf(const KafkaSettings& settings,
+                          const std::vector<std::pair<std::string, std::string>>& properties);
+
+}  // namespace hc

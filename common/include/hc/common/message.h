@@ -1,0 +1,68 @@
+// Message v1: the JSON value the producer publishes for each check (key = URL bytes).
+//
+// Forward compatible: the decoder ignores unknown fields. A missing required field, a
+// wrong type, bad JSON or an unknown version "v" is a DecodeError: the consumer treats
+// such a message as poison (dead-letter topic).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace hc {
+
+using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
+
+// Phases of one check, each from the start of the check, in microseconds (curl's
+// *_TIME_T values). Absent when the check ended before that phase.
+struct CheckTimings {
+  std::optional<std::int64_t> dns_us;
+  std::optional<std::int64_t> connect_us;
+  std::optional<std::int64_t> tls_us;
+  std::optional<std::int64_t> ttfb_us;
+
+  bool operator==(const CheckTimings&) const = default;
+};
+
+// One measurement. A failed check (DNS, refused, timeout, TLS) is still a measurement:
+// status_code is empty and error names the class.
+struct Measurement {
+  std::string url;
+  std::string url_digest;  // lowercase hex SHA-256 of url
+  WallTime measured_at;    // when the check started, UTC, microsecond precision
+  std::optional<int> status_code;
+  std::int64_t response_time_us = 0;
+  CheckTimings timings;
+  // nullopt = up. Otherwise one of: "timeout", "dns", "connect", "tls", "http",
+  // "body_too_large", "unexpected_status", "internal".
+  std::optional<std::string> error;
+  std::string error_detail;
+  std::optional<std::string> regex;     // the configured pattern, if any
+  std::optional<bool> regex_match;      // nullopt when no regex or no body to search
+  std::int64_t body_bytes = 0;
+  std::optional<WallTime> cert_expires_at;  // https only
+  std::string producer;                     // "host:pid"
+
+  bool operator==(const Measurement&) const = default;
+};
+
+inline constexpr int kMessageVersion = 1;
+
+std::string encode_message(const Measurement& measurement);
+
+struct DecodeError {
+  std::string reason;  // short kind, e.g. "bad_json", "missing_field", "wrong_type", "bad_version"
+  std::string detail;  // human-readable, names the field
+};
+
+// Returns the measurement or why the bytes are not a valid v1 message.
+std::variant<Measurement, DecodeError> decode_message(std::string_view json_bytes);
+
+// RFC 3339 UTC with microseconds: "2026-11-23T10:00:00.123456Z".
+std::string format_timestamp(WallTime time);
+std::optional<WallTime> parse_timestamp(std::string_view text);
+
+}  // namespace hc

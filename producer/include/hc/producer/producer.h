@@ -1,0 +1,31 @@
+// The producer role: checks every configured site on its own interval and publishes one
+// message v1 per check to the site's destination topic, keyed by URL.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hc/common/config.h"
+#include "hc/common/signals.h"
+
+namespace hc {
+
+struct ShardSpec {
+  int index = 0;  // 0-based, < count
+  int count = 1;
+};
+
+struct ProducerOptions {
+  std::string producer_id;         // "host:pid", written into every message
+  std::optional<ShardSpec> shard;  // check only the sites whose URL hash falls in this shard
+  std::string metrics_address;     // "HOST:PORT" for /metrics and /healthz; empty = off
+};
+
+// Runs on the calling thread until control.stop_requested(): then stops scheduling,
+// lets in-flight checks finish (each within its own timeout), flushes Kafka and returns 0.
+// On SIGHUP (control.take_reload_request()) re-reads config.path and applies the new
+// site list; an invalid file is logged with its errors and the old list keeps running.
+// REQUIRES: config.producer is set. Throws std::runtime_error if it cannot start.
+int run_producer(const Config& config, StopControl& control, const ProducerOptions& options);
+
+}  // namespace hc

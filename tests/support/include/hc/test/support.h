@@ -1,0 +1,115 @@
+// Real servers for tests: child processes, hc-devbroker, a throwaway PostgreSQL 15.
+// Every object cleans up what it started in its destructor (RAII), also when a test fails.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hc::test {
+
+// Paths baked in at build time (compile definitions of hc_test_support).
+std::filesystem::path source_dir();         // repository root
+std::filesystem::path hc_binary();          // built `hc`
+std::filesystem::path devbroker_binary();   // built `hc-devbroker`
+
+// A fresh directory under $TMPDIR, removed recursively in the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A child process (fork + execve). The destructor sends SIGKILL if it still runs and
+// reaps it, so no test leaves a process behind.
+class ChildProcess {
+ public:
+  struct Options {
+    std::vector<std::pair<std::string, std::string>> extra_env;  // added to our environment
+    std::filesystem::path stdout_file;  // empty: inherit
+    std::filesystem::path stderr_file;  // empty: inherit
+  };
+  explicit ChildProcess(std::vector<std::string> argv, Options options = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void send_signal(int signal_number);
+  // Exit code (128+signal if killed by a signal) or nullopt if still running at the deadline.
+  std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
+// Runs a command to completion; returns its exit code and combined stdout+stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                          const std::vector<std::pair<std::string, std::string>>& extra_env = {});
+
+// hc-devbroker (librdkafka mock cluster) in its own process on loopback.
+class DevBroker {
+ public:
+  struct Topic {
+    std::string name;
+    int partitions = 4;
+  };
+  explicit DevBroker(std::vector<Topic> topics = {}, int broker_count = 1);
+  const std::string& bootstrap_servers() const { return bootstrap_servers_; }
+
+ private:
+  TempDir dir_;
+  std::optional<ChildProcess> process_;
+  std::string bootstrap_servers_;
+};
+
+// A throwaway PostgreSQL 15 started through scripts/pg (own data dir, port and socket
+// dir under a temp dir; as user postgres when we are root). Stopped and removed in the
+// destructor.
+class TempPostgres {
+ public:
+  TempPostgres();
+  ~TempPostgres();
+  TempPostgres(const TempPostgres&) = delete;
+  TempPostgres& operator=(const TempPostgres&) = delete;
+
+  int port() const { return port_; }
+  // "postgresql://postgres@127.0.0.1:PORT/DATABASE"
+  std::string uri(const std::string& database = "postgres") const;
+  void create_database(const std::string& name);
+  // Runs SQL through psql and returns its unaligned, tuples-only output (trimmed).
+  std::string query(const std::string& sql, const std::string& database = "postgres") const;
+  // For outage tests: stop the server (fast) and start it again on the same port and data.
+  void stop_server();
+  void start_server();
+
+ private:
+  std::string state_dir_;
+  int port_ = 0;
+};
+
+// Polls `condition` every 50 ms until it is true or `timeout` passes. Returns its last value.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout);
+
+}  // namespace hc::test
+
+#include "hc/test/support_inl.h"

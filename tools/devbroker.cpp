@@ -1,0 +1,2 @@
+// Placeholder: hc-devbroker lands with the dev environment work.
+int main() { return 1; }
