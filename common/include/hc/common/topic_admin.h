@@ -1,0 +1,37 @@
+// `hc topics create`: creates the configured topics through the Kafka AdminClient.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "hc/common/config.h"
+
+namespace hc {
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 6;
+  int replication_factor = 3;
+};
+
+struct TopicCreateOutcome {
+  enum class Status { kCreated, kAlreadyExists, kFailed };
+  std::string topic;
+  Status status = Status::kFailed;
+  std::string detail;  // broker's or librdkafka's message when kFailed
+};
+
+// Every topic the config names: producer destination topics, consumer source topics and
+// their dead-letter topics. Sorted, without duplicates.
+std::vector<std::string> configured_topics(const Config& config);
+
+// Sends one CreateTopics request and waits at most `timeout` for its answer. A topic that
+// exists already is kAlreadyExists (a success). If the cluster does not answer in time
+// every topic is kFailed with the reason: never hangs past `timeout` + 2 s.
+// Throws std::invalid_argument when the Kafka settings are rejected by librdkafka.
+std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
+                                              const std::vector<TopicSpec>& topics,
+                                              std::chrono::milliseconds timeout);
+
+}  // namespace hc

@@ -1,0 +1,69 @@
+#include "hc/common/metrics_server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace hc {
+
+std::optional<HostPort> parse_host_port(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  int port = -1;
+  const char* first = address.data() + colon + 1;
+  const char* last = address.data() + address.size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || end != last || port < 0 || port > 65535) return std::nullopt;
+  return HostPort{host, port};
+}
+
+MetricsServer::MetricsServer(const std::string& address,
+                             std::shared_ptr<prometheus::Registry> registry,
+                             HealthProbe health_probe)
+    : server_(std::make_unique<httplib::Server>()),
+      registry_(std::move(registry)),
+      health_probe_(std::move(health_probe)) {
+  auto host_port = parse_host_port(address);
+  if (!host_port) {
+    throw std::runtime_error(
+        fmt::format("--metrics-addr '{}': expected HOST:PORT, e.g. 127.0.0.1:9464", address));
+  }
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    prometheus::TextSerializer serializer;
+    response.set_content(serializer.Serialize(registry_->Collect()),
+                         "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
+    std::optional<std::string> problem = health_probe_();
+    response.status = problem ? 503 : 200;
+    response.set_content(problem ? *problem + "\n" : "ok\n", "text/plain; charset=utf-8");
+  });
+  if (host_port->port == 0) {
+    port_ = server_->bind_to_any_port(host_port->host);
+  } else if (server_->bind_to_port(host_port->host, host_port->port)) {
+    port_ = host_port->port;
+  } else {
+    port_ = -1;
+  }
+  if (port_ <= 0) {
+    throw std::runtime_error(fmt::format(
+        "--metrics-addr '{}': cannot listen there (address in use or not local?)", address));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+MetricsServer::~MetricsServer() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace hc
