@@ -1,2 +1,166 @@
-// Placeholder: hc-devbroker lands with the dev environment work.
-int main() { return 1; }
+// hc-devbroker: librdkafka's mock cluster hosted in its own process, so that hc's
+// producer, consumers and kcat (separate processes) can all talk Kafka protocol to it
+// over loopback. For local runs and tests only: no persistence, ~5 MB per partition.
+//
+// Contract with callers (scripts/devbroker, tests/support DevBroker, scripts/demo):
+//   - stdout gets exactly one line, the bootstrap list, flushed once the cluster listens;
+//   - with --bootstrap-file the same line is written there atomically (tmp + rename), so a
+//     reader that sees the file sees all of it;
+//   - SIGTERM or SIGINT removes that file, destroys the cluster and exits 0;
+//   - errors go to stderr, exit 1.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hc/common/kafka_handles.h"
+#include "hc/common/signals.h"
+
+namespace {
+
+struct MockClusterDeleter {
+  void operator()(rd_kafka_mock_cluster_t* cluster) const {
+    rd_kafka_mock_cluster_destroy(cluster);
+  }
+};
+using MockCluster = std::unique_ptr<rd_kafka_mock_cluster_t, MockClusterDeleter>;
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 0;
+};
+
+// "NAME:PARTITIONS" -> TopicSpec; throws std::invalid_argument naming the bad text.
+TopicSpec parse_topic(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw std::invalid_argument("--topic expects NAME:PARTITIONS, got '" + text + "'");
+  }
+  TopicSpec spec{text.substr(0, colon), 0};
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [end, error] = std::from_chars(first, last, spec.partitions);
+  if (error != std::errc() || end != last || spec.partitions < 1 || spec.partitions > 10000) {
+    throw std::invalid_argument("--topic '" + text + "': PARTITIONS must be 1..10000");
+  }
+  return spec;
+}
+
+// Writes `line` to `path` through a sibling temp file and rename(2), which is atomic on
+// one file system: readers see either no file or the whole line.
+void write_file_atomically(const std::filesystem::path& path, const std::string& line) {
+  std::filesystem::path temp = path;
+  temp += ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << line << '\n';
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + temp.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, path, error);
+  if (error) {
+    std::filesystem::remove(temp);
+    throw std::runtime_error("cannot rename " + temp.string() + " to " + path.string() + ": " +
+                             error.message());
+  }
+}
+
+// The mock cluster needs a client handle for its bookkeeping; the handle itself is never
+// used to produce. It must outlive the cluster.
+hc::KafkaHandle make_host_handle() {
+  hc::KafkaConf conf(rd_kafka_conf_new());
+  char error_text[512];
+  // No bootstrap.servers: the handle never connects anywhere. Level 4 hides the notice
+  // about that; warnings and errors of the mock brokers still reach stderr.
+  if (rd_kafka_conf_set(conf.get(), "log_level", "4", error_text, sizeof error_text) !=
+      RD_KAFKA_CONF_OK) {
+    throw std::runtime_error(std::string("host handle config: ") + error_text);
+  }
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error_text, sizeof error_text);
+  if (handle == nullptr) throw std::runtime_error(std::string("rd_kafka_new: ") + error_text);
+  conf.release();  // rd_kafka_new took ownership
+  return hc::KafkaHandle(handle);
+}
+
+int run(int broker_count, const std::vector<std::string>& topic_texts,
+        const std::string& bootstrap_file) {
+  std::vector<TopicSpec> topics;
+  for (const auto& text : topic_texts) topics.push_back(parse_topic(text));
+
+  // Declared before the watcher so they outlive its thread, which runs the waker.
+  std::mutex mutex;
+  std::condition_variable stop_signalled;
+  // Block the signals before librdkafka starts its threads (they inherit the mask).
+  hc::StopControl control;
+  hc::SignalWatcher watcher(control);
+  control.add_waker([&] {
+    std::lock_guard lock(mutex);
+    stop_signalled.notify_all();
+  });
+
+  hc::KafkaHandle host = make_host_handle();
+  MockCluster cluster(rd_kafka_mock_cluster_new(host.get(), broker_count));
+  if (!cluster) throw std::runtime_error("rd_kafka_mock_cluster_new failed");
+
+  for (const auto& topic : topics) {
+    rd_kafka_resp_err_t error =
+        rd_kafka_mock_topic_create(cluster.get(), topic.name.c_str(), topic.partitions, 1);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("cannot create topic '" + topic.name +
+                               "': " + rd_kafka_err2str(error));
+    }
+  }
+
+  const std::string bootstraps = rd_kafka_mock_cluster_bootstraps(cluster.get());
+  if (!bootstrap_file.empty()) write_file_atomically(bootstrap_file, bootstraps);
+  std::cout << bootstraps << std::endl;
+
+  std::unique_lock lock(mutex);
+  stop_signalled.wait(lock, [&] { return control.stop_requested(); });
+  // A stale file would point the next reader at a dead broker.
+  if (!bootstrap_file.empty()) std::filesystem::remove(bootstrap_file);
+  return 0;  // cluster, then host handle, destroyed here in that order
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "hc-devbroker: a throwaway Kafka-protocol broker (librdkafka's mock cluster) on\n"
+      "127.0.0.1 random ports, for local runs and tests only. Prints the bootstrap list on\n"
+      "stdout and serves until SIGTERM/SIGINT. No persistence: everything is lost on exit;\n"
+      "each partition keeps only about 5 MB (older messages are dropped silently). Topics\n"
+      "are auto-created with 4 partitions on first use; CreateTopics (admin API) is not\n"
+      "served, so pre-create topics with --topic."};
+  int broker_count = 1;
+  std::vector<std::string> topic_texts;
+  std::string bootstrap_file;
+  app.add_option("--brokers", broker_count, "Number of mock brokers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
+  app.add_option("--topic", topic_texts,
+                 "NAME:PARTITIONS, create this topic at start (replication 1); repeatable");
+  app.add_option("--bootstrap-file", bootstrap_file,
+                 "Also write the bootstrap list to this file (atomically: tmp + rename)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    return run(broker_count, topic_texts, bootstrap_file);
+  } catch (const std::exception& error) {
+    std::cerr << "hc-devbroker: " << error.what() << '\n';
+    return 1;
+  }
+}
