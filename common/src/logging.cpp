@@ -16,8 +16,8 @@ class JsonFormatter final : public spdlog::formatter {
   explicit JsonFormatter(std::string role) : role_(std::move(role)) {}
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-        msg.time.time_since_epoch());
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch());
     WallTimeText time = format_time(micros);
     nlohmann::json record = {
         {"time", time.text},

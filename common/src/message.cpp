@@ -45,9 +45,8 @@ class FieldReader {
  private:
   const json* typed(const json& value, const char* name, json::value_t kind, const char* kind_name,
                     bool nullable) {
-    bool matches = kind == json::value_t::number_integer
-                       ? value.is_number_integer()
-                       : value.type() == kind;
+    bool matches =
+        kind == json::value_t::number_integer ? value.is_number_integer() : value.type() == kind;
     if (!matches) {
       fail("wrong_type", fmt::format("field '{}' must be {}{}, got {}", name, kind_name,
                                      nullable ? " or null" : "", value.type_name()));
@@ -80,10 +79,10 @@ std::optional<WallTime> parse_timestamp(std::string_view text) {
     return ec == std::errc() && end == text.data() + pos + len;
   };
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text.back() != 'Z' || !number(0, 4, year) ||
-      !number(5, 2, month) || !number(8, 2, day) || !number(11, 2, hour) ||
-      !number(14, 2, minute) || !number(17, 2, second)) {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text.back() != 'Z' || !number(0, 4, year) || !number(5, 2, month) ||
+      !number(8, 2, day) || !number(11, 2, hour) || !number(14, 2, minute) ||
+      !number(17, 2, second)) {
     return std::nullopt;
   }
   std::int64_t micros = 0;
@@ -139,16 +138,15 @@ std::variant<Measurement, DecodeError> decode_message(std::string_view json_byte
   json root = json::parse(json_bytes, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return DecodeError{"bad_json", "value is not valid JSON"};
   if (!root.is_object()) {
-    return DecodeError{"wrong_type", fmt::format("value must be a JSON object, got {}",
-                                                 root.type_name())};
+    return DecodeError{"wrong_type",
+                       fmt::format("value must be a JSON object, got {}", root.type_name())};
   }
   using T = json::value_t;
   FieldReader reader(root);
   Measurement m;
   if (const json* v = reader.required("v", T::number_integer, "an integer")) {
     if (v->get<std::int64_t>() != kMessageVersion) {
-      return DecodeError{"bad_version",
-                         fmt::format("unsupported message version {}", v->dump())};
+      return DecodeError{"bad_version", fmt::format("unsupported message version {}", v->dump())};
     }
   }
   if (const json* v = reader.required("url", T::string, "a string")) m.url = v->get<std::string>();
@@ -163,8 +161,8 @@ std::variant<Measurement, DecodeError> decode_message(std::string_view json_byte
     if (parsed) {
       m.measured_at = *parsed;
     } else {
-      reader.fail("wrong_type", fmt::format("field 'measured_at' is not an RFC 3339 UTC time: {}",
-                                            v->dump()));
+      reader.fail("wrong_type",
+                  fmt::format("field 'measured_at' is not an RFC 3339 UTC time: {}", v->dump()));
     }
   }
   if (const json* v = reader.optional("status_code", T::number_integer, "an integer")) {
@@ -186,13 +184,16 @@ std::variant<Measurement, DecodeError> decode_message(std::string_view json_byte
     phase("connect", m.timings.connect_us);
     phase("tls", m.timings.tls_us);
     phase("ttfb", m.timings.ttfb_us);
-    if (timings.error()) reader.fail(timings.error()->reason.c_str(), "timings_us." + timings.error()->detail);
+    if (timings.error())
+      reader.fail(timings.error()->reason.c_str(), "timings_us." + timings.error()->detail);
   }
-  if (const json* v = reader.optional("error", T::string, "a string")) m.error = v->get<std::string>();
+  if (const json* v = reader.optional("error", T::string, "a string"))
+    m.error = v->get<std::string>();
   if (const json* v = reader.optional("error_detail", T::string, "a string")) {
     m.error_detail = v->get<std::string>();
   }
-  if (const json* v = reader.optional("regex", T::string, "a string")) m.regex = v->get<std::string>();
+  if (const json* v = reader.optional("regex", T::string, "a string"))
+    m.regex = v->get<std::string>();
   if (const json* v = reader.optional("regex_match", T::boolean, "a boolean")) {
     m.regex_match = v->get<bool>();
   }
@@ -201,7 +202,8 @@ std::variant<Measurement, DecodeError> decode_message(std::string_view json_byte
   }
   if (const json* v = reader.optional("cert_expires_at", T::string, "an RFC 3339 UTC string")) {
     m.cert_expires_at = parse_timestamp(v->get_ref<const std::string&>());
-    if (!m.cert_expires_at) reader.fail("wrong_type", "field 'cert_expires_at' is not an RFC 3339 UTC time");
+    if (!m.cert_expires_at)
+      reader.fail("wrong_type", "field 'cert_expires_at' is not an RFC 3339 UTC time");
   }
   if (const json* v = reader.optional("producer", T::string, "a string")) {
     m.producer = v->get<std::string>();

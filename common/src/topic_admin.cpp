@@ -56,8 +56,8 @@ std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
   if (topics.empty()) return {};
   std::array<char, 512> error_text{};
   KafkaConf conf = make_kafka_conf(kafka, {{"client.id", "hc-topics-create"}});
-  KafkaHandle client(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error_text.data(),
-                                  error_text.size()));
+  KafkaHandle client(
+      rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error_text.data(), error_text.size()));
   if (!client) throw std::runtime_error(fmt::format("Kafka client: {}", error_text.data()));
   conf.release();  // owned by the client now
 
@@ -67,7 +67,8 @@ std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
     NewTopic topic(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions,
                                          spec.replication_factor, error_text.data(),
                                          error_text.size()));
-    if (!topic) throw std::invalid_argument(fmt::format("topic {}: {}", spec.name, error_text.data()));
+    if (!topic)
+      throw std::invalid_argument(fmt::format("topic {}: {}", spec.name, error_text.data()));
     raw_topics.push_back(topic.get());
     new_topics.push_back(std::move(topic));
   }

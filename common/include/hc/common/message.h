@@ -40,8 +40,8 @@ struct Measurement {
   // "body_too_large", "unexpected_status", "internal".
   std::optional<std::string> error;
   std::string error_detail;
-  std::optional<std::string> regex;     // the configured pattern, if any
-  std::optional<bool> regex_match;      // nullopt when no regex or no body to search
+  std::optional<std::string> regex;  // the configured pattern, if any
+  std::optional<bool> regex_match;   // nullopt when no regex or no body to search
   std::int64_t body_bytes = 0;
   std::optional<WallTime> cert_expires_at;  // https only
   std::string producer;                     // "host:pid"

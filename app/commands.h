@@ -1,0 +1,39 @@
+// The commands of the hc CLI. main.cpp parses flags and calls exactly one of these; each
+// returns the process exit code (0 ok, 1 runtime failure, 2 bad config or usage).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "hc/common/config.h"
+
+namespace hc::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Loads and validates a config file, printing every error to stderr; nullopt on any error.
+std::optional<Config> load_or_report(const std::string& path);
+
+int check_config(const std::string& path);
+int migrate(const std::string& path);
+
+struct RoleOptions {
+  std::string config_path;
+  std::string metrics_address;
+  std::string shard;  // "I/N" or empty
+};
+int run_producer_role(const RoleOptions& options);
+int run_consumer_role(const RoleOptions& options);
+
+struct TopicsCreateOptions {
+  std::string config_path;
+  int partitions = 6;
+  int replication_factor = 3;
+  std::chrono::milliseconds timeout{15000};
+};
+int topics_create(const TopicsCreateOptions& options);
+
+}  // namespace hc::cli

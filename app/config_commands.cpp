@@ -1,0 +1,36 @@
+#include <iostream>
+
+#include "commands.h"
+#include "hc/consumer/consumer.h"
+
+namespace hc::cli {
+
+std::optional<Config> load_or_report(const std::string& path) {
+  ConfigLoadResult result = load_config(path, process_environment());
+  for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
+  if (!result.ok()) {
+    std::cerr << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors")
+              << " in " << path << '\n';
+  }
+  return result.config;
+}
+
+int check_config(const std::string& path) {
+  auto config = load_or_report(path);
+  if (!config) return kExitUsage;
+  std::cout << path << ": OK: " << summarize(*config) << '\n';
+  return kExitOk;
+}
+
+int migrate(const std::string& path) {
+  auto config = load_or_report(path);
+  if (!config) return kExitUsage;
+  if (!config->consumer) {
+    std::cerr << path << ": no healthcheck-consumer-config section: nothing to migrate\n";
+    return kExitUsage;
+  }
+  migrate_all(*config->consumer);
+  return kExitOk;
+}
+
+}  // namespace hc::cli
