@@ -1,0 +1,113 @@
+// Deadline-ordered scheduling of the site checks: pure logic, no I/O, no threads.
+//
+// Each site runs on its own interval. The first run of a site falls at a deterministic
+// offset within its interval (from ScheduledSite::spread_hash), so many sites do not fire
+// at once and a restart spreads them the same way. Next deadline = previous deadline +
+// interval: no drift, whatever the check took. A site still in flight at its deadline is
+// not started a second time (the run is skipped and counted); a site that starts more than
+// one interval late skips forward (the missed runs are counted). At most max_in_flight
+// checks run at once: a due site waits for a free slot, and its start reports how late it
+// was.
+//
+// Thread: not thread-safe; owned and called by the producer loop thread only. Time comes
+// from the injected Clock so tests drive it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "hc/common/clock.h"
+
+namespace hc::producer {
+
+using SiteId = std::uint64_t;
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// What the scheduler knows of a site.
+struct ScheduledSite {
+  std::string key;  // identity across replace_sites() calls, e.g. URL + topic
+  std::chrono::milliseconds interval{30000};  // > 0
+  std::uint64_t spread_hash = 0;  // first run at (spread_hash % interval) after it is added
+};
+
+// One check to start now.
+struct Start {
+  SiteId site = 0;
+  TimePoint deadline;                   // when it was due
+  std::chrono::nanoseconds lateness{};  // start time - deadline (>= 0)
+};
+
+// Cumulative, monotonically increasing.
+struct SchedulerCounters {
+  std::uint64_t starts = 0;
+  std::uint64_t skipped_in_flight = 0;  // due while its previous check still ran
+  std::uint64_t skipped_late = 0;       // runs jumped over because we were > 1 interval late
+  std::uint64_t deferred_by_bound = 0;  // starts that waited for a free slot
+};
+
+class Scheduler {
+ public:
+  // REQUIRES: max_in_flight > 0; clock outlives the scheduler.
+  Scheduler(const Clock& clock, std::size_t max_in_flight);
+
+  // Replaces the site list; returns the id of each entry, in order. A key already
+  // scheduled keeps its id and, if its interval is unchanged, its next deadline; a new key
+  // gets a new id (never reused) and a first run spread over its interval. Sites whose key
+  // is absent are dropped: if one is in flight it keeps its slot until finished(), and
+  // is_scheduled() tells the caller to discard its result. Duplicate keys are distinct sites.
+  std::vector<SiteId> replace_sites(const std::vector<ScheduledSite>& sites);
+
+  // The next site to start now, if one is due and a slot is free; it is then in flight
+  // until finished(). Call repeatedly until it returns nullopt.
+  std::optional<Start> next_start();
+
+  // REQUIRES: site came from next_start() and has not finished yet.
+  void finished(SiteId site);
+
+  // When next_start() may next return a site: the earliest deadline (possibly in the
+  // past). nullopt when nothing is scheduled or every slot is taken (then only a
+  // finished() call can change that).
+  std::optional<TimePoint> next_wakeup() const;
+
+  bool is_scheduled(SiteId site) const { return sites_.contains(site); }
+  std::size_t size() const { return sites_.size(); }
+  std::size_t in_flight() const { return in_flight_; }
+  const SchedulerCounters& counters() const { return counters_; }
+
+ private:
+  struct Site {
+    std::string key;
+    std::chrono::nanoseconds interval{};
+    TimePoint next_deadline;
+    bool in_flight = false;
+    bool waited_for_slot = false;
+  };
+  using HeapEntry = std::pair<TimePoint, SiteId>;  // (deadline, site), min-heap
+
+  TimePoint first_deadline(const ScheduledSite& site, TimePoint now) const;
+  // Moves a deadline that is already past `now` forward by whole intervals; counts the
+  // runs jumped over.
+  TimePoint advance(const Site& site, TimePoint deadline, TimePoint now);
+  void push(TimePoint deadline, SiteId site);
+  void pop();
+  void rebuild_heap();
+
+  const Clock& clock_;
+  std::size_t max_in_flight_;
+  SiteId next_id_ = 1;
+  std::unordered_map<SiteId, Site> sites_;
+  std::unordered_map<std::string, SiteId> ids_by_key_;
+  std::unordered_set<SiteId> dropped_in_flight_;  // removed sites whose check still runs
+  std::vector<HeapEntry> heap_;                   // exactly one entry per scheduled site
+  std::size_t in_flight_ = 0;
+  SchedulerCounters counters_;
+};
+
+}  // namespace hc::producer
