@@ -23,9 +23,9 @@ enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
 struct KafkaSettings {
   std::vector<std::string> bootstrap_servers;
   SecurityProtocol security_protocol = SecurityProtocol::kPlaintext;
-  std::string ssl_cafile;    // PEM CA bundle; empty = system default
-  std::string ssl_certfile;  // client certificate (mutual TLS); empty = none
-  std::string ssl_keyfile;   // client key (mutual TLS); empty = none
+  std::string ssl_cafile;                // PEM CA bundle; empty = system default
+  std::string ssl_certfile;              // client certificate (mutual TLS); empty = none
+  std::string ssl_keyfile;               // client key (mutual TLS); empty = none
   std::string sasl_mechanism = "PLAIN";  // PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
   std::string sasl_username;
   std::string sasl_password;  // secret: never logged
@@ -53,16 +53,16 @@ struct SiteConfig {
 struct ProducerConfig {
   KafkaSettings kafka;
   std::vector<SiteConfig> websites;
-  std::size_t max_in_flight = 1000;            // global bound on concurrent checks
-  std::size_t max_queued_messages = 100000;    // librdkafka queue bound; beyond it we drop+count
+  std::size_t max_in_flight = 1000;          // global bound on concurrent checks
+  std::size_t max_queued_messages = 100000;  // librdkafka queue bound; beyond it we drop+count
 };
 
 // One (topic -> table) route. Several routes may share a source_topic: the topic then
 // feeds several tables, possibly in several databases.
 struct TopicSinkConfig {
   std::string source_topic;
-  std::string connection_uri;  // libpq URI; may hold a password: never logged
-  std::string table_name;      // validated identifier: [A-Za-z_][A-Za-z0-9_]{0,62}
+  std::string connection_uri;     // libpq URI; may hold a password: never logged
+  std::string table_name;         // validated identifier: [A-Za-z_][A-Za-z0-9_]{0,62}
   std::string dead_letter_topic;  // defaults to "<source_topic>.dlq"
 };
 
@@ -83,8 +83,9 @@ struct Config {
   std::optional<ConsumerConfig> consumer;  // section healthcheck-consumer-config
 };
 
-// One problem in a config file. to_string() gives
-//   "config.yaml:12:7: healthcheck-producer-config.websites[2].url: expected an http(s) URL, got 'ftp://x'"
+// One problem in a config file. to_string() gives one line, "FILE:LINE:COL: KEY_PATH: MESSAGE":
+//   config.yaml:12:7: healthcheck-producer-config.websites[2].url: expected an http(s) URL, ...
+// ("FILE: MESSAGE" when line is 0). Messages never contain passwords or connection URIs.
 struct ConfigError {
   std::string file;
   int line = 0;    // 1-based; 0 when the problem is not tied to a position (missing file)
@@ -112,7 +113,9 @@ ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup&
 ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_name,
                               const EnvLookup& env);
 
-// "3 sites, 1 topic (healthcheck), 2 tables in 1 database, group hc-consumer"
+// One line for `hc check-config`: "3 sites, 1 topic (healthcheck); consumer group
+// hc-consumer: 1 topic -> 2 tables in 2 databases" (either part alone if one section).
+// Never includes connection URIs or passwords.
 std::string summarize(const Config& config);
 
 // True for [A-Za-z_][A-Za-z0-9_]{0,62}: the table names we accept and quote.

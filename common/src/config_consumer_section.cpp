@@ -1,0 +1,142 @@
+// healthcheck-consumer-config: Kafka settings, group, batching and the topic -> table routes.
+#include <set>
+#include <tuple>
+
+#include "config_names.h"
+#include "config_sections.h"
+
+namespace hc::config_detail {
+namespace {
+
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 7>{
+    "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
+    "session_timeout_ms", "topics"});
+constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connection_uri",
+                                                        "table_name", "dead_letter_topic"};
+constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
+
+std::optional<std::string> read_topic(YamlReader& reader, const Located& value) {
+  auto text = reader.string(value);
+  if (!text) return std::nullopt;
+  if (!is_kafka_topic_name(*text)) {
+    reader.report(value.mark, value.path,
+                  "expected a Kafka topic name ([A-Za-z0-9._-], 1 to 249 characters), got " +
+                      quote_for_message(*text));
+    return std::nullopt;
+  }
+  return text;
+}
+
+// The URI may hold a password: it is checked for shape only and never quoted back.
+std::optional<std::string> read_connection_uri(YamlReader& reader, const Located& value) {
+  auto uri = reader.string(value);
+  if (!uri) return std::nullopt;
+  bool is_uri = uri->starts_with("postgresql://") || uri->starts_with("postgres://");
+  bool is_keyword_list = uri->find('=') != std::string::npos;
+  if (!is_uri && !is_keyword_list) {
+    reader.report(value.mark, value.path,
+                  "expected a libpq connection URI (postgresql://user@host:port/database) or "
+                  "'key=value' connection string");
+    return std::nullopt;
+  }
+  return uri;
+}
+
+std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& item) {
+  auto fields =
+      reader.map(item, kRouteKeys, "a route (a map with source_topic, connection_uri, table_name)");
+  if (!fields) return std::nullopt;
+  std::size_t errors_before = reader.error_count();
+  TopicSinkConfig route;
+  const Located* source = reader.require(*fields, "source_topic", "the Kafka topic to read");
+  if (source != nullptr) route.source_topic = read_topic(reader, *source).value_or("");
+  if (const Located* uri = reader.require(*fields, "connection_uri", "the PostgreSQL URI")) {
+    route.connection_uri = read_connection_uri(reader, *uri).value_or("");
+  }
+  if (const Located* table = reader.require(*fields, "table_name", "the table to write")) {
+    auto name = reader.string(*table);
+    if (name && !is_safe_identifier(*name)) {
+      reader.report(table->mark, table->path,
+                    "expected a table name of letters, digits and _ (not starting with a digit, "
+                    "at most 63 characters), got " +
+                        quote_for_message(*name));
+    } else if (name) {
+      route.table_name = *name;
+    }
+  }
+  if (const Located* dead_letter = fields->find("dead_letter_topic")) {
+    route.dead_letter_topic = read_topic(reader, *dead_letter).value_or("");
+    if (!route.dead_letter_topic.empty() && route.dead_letter_topic == route.source_topic) {
+      reader.report(dead_letter->mark, dead_letter->path,
+                    "the dead-letter topic must differ from source_topic (it would loop)");
+    }
+  } else if (!route.source_topic.empty()) {
+    route.dead_letter_topic = route.source_topic + ".dlq";
+    if (!is_kafka_topic_name(route.dead_letter_topic)) {
+      reader.report(source->mark, source->path,
+                    "too long for the default dead-letter topic '<source_topic>.dlq'; set "
+                    "dead_letter_topic");
+    }
+  }
+  if (reader.error_count() != errors_before) return std::nullopt;
+  return route;
+}
+
+}  // namespace
+
+ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section) {
+  ConsumerConfig consumer;
+  auto fields = reader.map(section, kConsumerKeys, "a map of consumer settings");
+  if (!fields) return consumer;
+  consumer.kafka = read_kafka_settings(reader, *fields);
+  for (const auto& [key, value] : fields->entries()) {
+    if (key == "group_id") {
+      auto group = reader.string(value);
+      if (group && group->empty()) {
+        reader.report(value.mark, value.path, "expected a non-empty consumer group id");
+      } else if (group) {
+        consumer.group_id = *group;
+      }
+    } else if (key == "auto_offset_reset") {
+      if (auto reset = reader.choice(value, kOffsetResets)) consumer.auto_offset_reset = *reset;
+    } else if (key == "batch_max_rows") {
+      if (auto rows = reader.integer(value, 1, 1000000)) consumer.batch_max_rows = *rows;
+    } else if (key == "batch_max_wait_ms") {
+      if (auto ms = reader.integer(value, 0, 60000, "milliseconds")) {
+        consumer.batch_max_wait = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "max_message_bytes") {
+      if (auto bytes = reader.integer(value, 1024, 64 * 1024 * 1024, "bytes")) {
+        consumer.max_message_bytes = *bytes;
+      }
+    } else if (key == "session_timeout_ms") {
+      if (auto ms = reader.integer(value, 1000, 3600000, "milliseconds")) {
+        consumer.session_timeout = std::chrono::milliseconds(*ms);
+      }
+    }
+  }
+
+  const Located* topics = reader.require(*fields, "topics", "the topic -> table routes");
+  if (topics == nullptr) return consumer;
+  auto items = reader.list(*topics, "a list of routes (source_topic, connection_uri, table_name)");
+  if (!items) return consumer;
+  if (items->empty()) {
+    reader.report(topics->mark, topics->path, "expected at least one route (nothing to consume)");
+  }
+  // The same topic written twice into one table would only double the work.
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+  for (const Located& item : *items) {
+    auto route = read_route(reader, item);
+    if (!route) continue;
+    if (!seen.emplace(route->source_topic, route->connection_uri, route->table_name).second) {
+      reader.report(item.mark, item.path,
+                    "duplicate route: topic '" + route->source_topic + "' already feeds table '" +
+                        route->table_name + "' of this database");
+      continue;
+    }
+    consumer.topics.push_back(std::move(*route));
+  }
+  return consumer;
+}
+
+}  // namespace hc::config_detail

@@ -1,0 +1,246 @@
+// healthcheck-producer-config: Kafka settings, `defaults` and the `websites` to check.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "config_names.h"
+#include "config_sections.h"
+#include "url_validation.h"
+
+namespace hc::config_detail {
+namespace {
+
+constexpr std::array<std::string_view, 9> kCheckKeys = {"polling_interval_in_seconds",
+                                                        "timeout_ms",
+                                                        "destination_topic",
+                                                        "method",
+                                                        "headers",
+                                                        "follow_redirects",
+                                                        "max_redirects",
+                                                        "expected_status",
+                                                        "max_body_bytes"};
+constexpr std::array<std::string_view, 11> kSiteKeys = {"url",
+                                                        "regex",
+                                                        "polling_interval_in_seconds",
+                                                        "timeout_ms",
+                                                        "destination_topic",
+                                                        "method",
+                                                        "headers",
+                                                        "follow_redirects",
+                                                        "max_redirects",
+                                                        "expected_status",
+                                                        "max_body_bytes"};
+constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 4>{
+    "max_in_flight", "max_queued_messages", "defaults", "websites"});
+constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
+
+constexpr std::int64_t kMaxIntervalSeconds = 86400;
+constexpr std::int64_t kMaxTimeoutMs = 300000;
+constexpr std::int64_t kMaxRedirects = 50;
+constexpr std::int64_t kMaxBodyBytes = 256 * 1024 * 1024;
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// RFC 9110 token characters.
+bool is_header_name(std::string_view name) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           kSymbols.find(c) != std::string_view::npos;
+  });
+}
+
+void read_topic(YamlReader& reader, const Located& value, std::string& topic) {
+  auto text = reader.string(value);
+  if (!text) return;
+  if (!is_kafka_topic_name(*text)) {
+    reader.report(value.mark, value.path,
+                  "expected a Kafka topic name ([A-Za-z0-9._-], 1 to 249 characters), got " +
+                      quote_for_message(*text));
+    return;
+  }
+  topic = *text;
+}
+
+// Header values may carry credentials ("Authorization"): never quoted in messages.
+void read_headers(YamlReader& reader, const Located& value,
+                  std::vector<std::pair<std::string, std::string>>& headers) {
+  auto fields = reader.free_map(value, "a map of header name to value");
+  if (!fields) return;
+  for (const auto& [name, header] : fields->entries()) {
+    if (!is_header_name(name)) {
+      reader.report(header.mark, header.path,
+                    "expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~), got " +
+                        quote_for_message(name));
+      continue;
+    }
+    auto text = reader.string(header);
+    if (!text) continue;
+    if (text->find_first_of("\r\n", 0) != std::string::npos ||
+        text->find('\0') != std::string::npos) {
+      reader.report(header.mark, header.path, "a header value must not contain CR, LF or NUL");
+      continue;
+    }
+    auto same_name = std::find_if(headers.begin(), headers.end(), [&](const auto& existing) {
+      return equals_ignoring_case(existing.first, name);
+    });
+    if (same_name != headers.end()) {
+      same_name->second = *text;  // a site's header replaces the default of the same name
+    } else {
+      headers.emplace_back(name, *text);
+    }
+  }
+}
+
+void read_expected_status(YamlReader& reader, const Located& value, std::vector<int>& statuses) {
+  std::vector<Located> items;
+  if (value.node.IsSequence()) {
+    auto list = reader.list(value, "an HTTP status or a list of them");
+    if (!list) return;
+    if (list->empty()) {
+      reader.report(value.mark, value.path, "expected at least one HTTP status (100..599)");
+      return;
+    }
+    items = std::move(*list);
+  } else {
+    items.push_back(value);
+  }
+  std::vector<int> result;
+  for (const Located& item : items) {
+    if (auto status = reader.integer(item, 100, 599)) result.push_back(static_cast<int>(*status));
+  }
+  statuses = std::move(result);
+}
+
+// The keys a site shares with `defaults`; each present key overrides `site`'s value.
+void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig& site) {
+  for (const auto& [key, value] : fields.entries()) {
+    if (key == "polling_interval_in_seconds") {
+      if (auto seconds = reader.integer(value, 1, kMaxIntervalSeconds, "seconds")) {
+        site.polling_interval = std::chrono::seconds(*seconds);
+      }
+    } else if (key == "timeout_ms") {
+      if (auto ms = reader.integer(value, 1, kMaxTimeoutMs, "milliseconds")) {
+        site.timeout = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "destination_topic") {
+      read_topic(reader, value, site.destination_topic);
+    } else if (key == "method") {
+      if (auto method = reader.choice(value, kMethods)) site.method = *method;
+    } else if (key == "headers") {
+      read_headers(reader, value, site.headers);
+    } else if (key == "follow_redirects") {
+      if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
+    } else if (key == "max_redirects") {
+      if (auto count = reader.integer(value, 0, kMaxRedirects))
+        site.max_redirects = static_cast<int>(*count);
+    } else if (key == "expected_status") {
+      read_expected_status(reader, value, site.expected_status);
+    } else if (key == "max_body_bytes") {
+      if (auto bytes = reader.integer(value, 1, kMaxBodyBytes, "bytes")) {
+        site.max_body_bytes = static_cast<std::size_t>(*bytes);
+      }
+    }
+  }
+}
+
+void read_regex(YamlReader& reader, const Located& value, SiteConfig& site) {
+  auto pattern = reader.string(value);
+  if (!pattern || pattern->empty()) return;  // "" = no regex, like an absent key
+  RE2::Options options;
+  options.set_log_errors(false);
+  RE2 compiled(*pattern, options);
+  if (!compiled.ok()) {
+    reader.report(value.mark, value.path, "regex does not compile under RE2: " + compiled.error());
+    return;
+  }
+  site.regex = *pattern;
+}
+
+std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
+                                    const SiteConfig& defaults) {
+  auto fields = reader.map(item, kSiteKeys, "a site (a map with at least 'url')");
+  if (!fields) return std::nullopt;
+  SiteConfig site = defaults;
+  std::size_t errors_before = reader.error_count();
+  if (const Located* url = reader.require(*fields, "url", "the http(s) URL to check")) {
+    if (auto text = reader.string(*url)) {
+      if (auto problem = http_url_problem(*text)) {
+        reader.report(url->mark, url->path,
+                      "expected an http(s) URL, got " + quote_for_message(redact_userinfo(*text)) +
+                          ": " + *problem);
+      } else {
+        site.url = *text;
+      }
+    }
+  }
+  if (const Located* regex = fields->find("regex")) read_regex(reader, *regex, site);
+  read_check_options(reader, *fields, site);
+  if (site.destination_topic.empty() && fields->find("destination_topic") == nullptr) {
+    reader.report(item.mark, child_path(item.path, "destination_topic"),
+                  "missing required key 'destination_topic' (and defaults has none)");
+  }
+  if (site.method == "HEAD" && site.regex) {
+    const Located* regex = fields->find("regex");
+    reader.report(regex->mark, regex->path,
+                  "a regex needs a response body, and method HEAD has none");
+  }
+  if (reader.error_count() != errors_before || site.url.empty()) return std::nullopt;
+  return site;
+}
+
+}  // namespace
+
+ProducerConfig read_producer_section(YamlReader& reader, const Located& section) {
+  ProducerConfig producer;
+  auto fields = reader.map(section, kProducerKeys, "a map of producer settings");
+  if (!fields) return producer;
+  producer.kafka = read_kafka_settings(reader, *fields);
+  if (const Located* value = fields->find("max_in_flight")) {
+    if (auto count = reader.integer(*value, 1, 100000)) producer.max_in_flight = *count;
+  }
+  if (const Located* value = fields->find("max_queued_messages")) {
+    if (auto count = reader.integer(*value, 1, 10000000)) producer.max_queued_messages = *count;
+  }
+
+  SiteConfig defaults;
+  if (const Located* value = fields->find("defaults")) {
+    if (auto default_fields = reader.map(*value, kCheckKeys, "a map of per-site defaults")) {
+      read_check_options(reader, *default_fields, defaults);
+    }
+  }
+
+  const Located* websites = reader.require(*fields, "websites", "the list of sites to check");
+  if (websites == nullptr) return producer;
+  auto items = reader.list(*websites, "a list of sites");
+  if (!items) return producer;
+  if (items->empty()) {
+    reader.report(websites->mark, websites->path, "expected at least one site (nothing to check)");
+  }
+  // The URL is the message key and its digest the row key: two entries would be one series.
+  std::unordered_map<std::string, const Located*> first_by_url;
+  for (const Located& item : *items) {
+    auto site = read_site(reader, item, defaults);
+    if (!site) continue;
+    auto [first, inserted] = first_by_url.emplace(site->url, &item);
+    if (!inserted) {
+      reader.report(item.node["url"].Mark(), child_path(item.path, "url"),
+                    "duplicate url: " + first->second->path + " (line " +
+                        std::to_string(first->second->mark.line + 1) +
+                        ") checks it already; a URL is one series (message key and digest), "
+                        "so list it once");
+      continue;
+    }
+    producer.websites.push_back(std::move(*site));
+  }
+  return producer;
+}
+
+}  // namespace hc::config_detail

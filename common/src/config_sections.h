@@ -1,0 +1,38 @@
+// Readers for the two sections of the config file and the Kafka keys they share.
+// Each reads what it can, reports every problem to the YamlReader and returns the
+// (possibly partial) result; the loader discards it if anything was reported.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+#include "hc/common/config.h"
+#include "yaml_reader.h"
+
+namespace hc::config_detail {
+
+inline constexpr std::string_view kProducerSection = "healthcheck-producer-config";
+inline constexpr std::string_view kConsumerSection = "healthcheck-consumer-config";
+
+// Connection and security keys, valid in both sections.
+inline constexpr std::array<std::string_view, 8> kKafkaKeys = {
+    "bootstrap_servers", "security_protocol", "ssl_cafile",    "ssl_certfile",
+    "ssl_keyfile",       "sasl_mechanism",    "sasl_username", "sasl_password"};
+
+// Reads kKafkaKeys from a section's fields; bootstrap_servers is required.
+KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section);
+
+ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
+ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
+
+// kKafkaKeys followed by `more`: the keys valid in a section.
+template <std::size_t N>
+constexpr std::array<std::string_view, kKafkaKeys.size() + N> with_kafka_keys(
+    const std::array<std::string_view, N>& more) {
+  std::array<std::string_view, kKafkaKeys.size() + N> keys{};
+  for (std::size_t i = 0; i < kKafkaKeys.size(); ++i) keys[i] = kKafkaKeys[i];
+  for (std::size_t i = 0; i < N; ++i) keys[kKafkaKeys.size() + i] = more[i];
+  return keys;
+}
+
+}  // namespace hc::config_detail

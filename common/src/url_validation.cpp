@@ -1,0 +1,64 @@
+#include "url_validation.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace hc::config_detail {
+namespace {
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+
+CurlString get_part(CURLU* handle, CURLUPart part) {
+  char* text = nullptr;
+  if (curl_url_get(handle, part, &text, 0) != CURLUE_OK) return nullptr;
+  return CurlString(text);
+}
+
+}  // namespace
+
+std::optional<std::string> http_url_problem(std::string_view url) {
+  if (url.find("://") == std::string_view::npos) {
+    return std::string("missing scheme (expected http:// or https://)");
+  }
+  CurlUrl handle(curl_url());
+  if (!handle) return std::string("out of memory while parsing the URL");
+  // Without CURLU_NON_SUPPORT_SCHEME, schemes this libcurl does not support are rejected;
+  // we then narrow the supported ones down to http and https.
+  std::string text(url);
+  CURLUcode code = curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0);
+  if (code == CURLUE_UNSUPPORTED_SCHEME) {
+    return "unsupported scheme '" + std::string(url.substr(0, url.find("://"))) +
+           "' (expected http or https)";
+  }
+  if (code != CURLUE_OK) return std::string(curl_url_strerror(code));
+  CurlString scheme = get_part(handle.get(), CURLUPART_SCHEME);
+  std::string_view scheme_text = scheme ? scheme.get() : "";
+  if (scheme_text != "http" && scheme_text != "https") {
+    return "unsupported scheme '" + std::string(scheme_text) + "' (expected http or https)";
+  }
+  CurlString host = get_part(handle.get(), CURLUPART_HOST);
+  if (!host || *host.get() == '\0') return std::string("no host in the URL");
+  return std::nullopt;
+}
+
+std::string redact_userinfo(std::string_view url) {
+  std::size_t authority = url.find("://");
+  if (authority == std::string_view::npos) return std::string(url);
+  authority += 3;
+  std::size_t authority_end = url.find_first_of("/?#", authority);
+  std::size_t at =
+      url.rfind('@', authority_end == std::string_view::npos ? url.size() - 1 : authority_end);
+  if (at == std::string_view::npos || at < authority) return std::string(url);
+  return std::string(url.substr(0, authority)) + "***" + std::string(url.substr(at));
+}
+
+}  // namespace hc::config_detail

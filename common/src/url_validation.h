@@ -1,0 +1,19 @@
+// Validation of the site URLs that hc checks, through libcurl's URL parser (the same
+// parser that later runs the check), so a URL accepted here is one curl accepts.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hc::config_detail {
+
+// nullopt if `url` is an absolute http:// or https:// URL with a host; otherwise what is
+// wrong with it ("unsupported scheme 'ftp' (expected http or https)", "Bad hostname", ...).
+// Never resolves or contacts the host.
+std::optional<std::string> http_url_problem(std::string_view url);
+
+// `url` with any "user:password@" part replaced by "***@", for error messages.
+std::string redact_userinfo(std::string_view url);
+
+}  // namespace hc::config_detail
