@@ -36,4 +36,13 @@ struct TopicsCreateOptions {
 };
 int topics_create(const TopicsCreateOptions& options);
 
+struct StatusOptions {
+  std::string config_path;
+  std::string since = "1h";  // window of the aggregates: 90s, 30m, 1h, 7d
+  bool json = false;
+};
+int status(const StatusOptions& options);
+// "90s", "30m", "1h", "7d" -> seconds; nullopt when malformed or not positive.
+std::optional<std::chrono::seconds> parse_duration(const std::string& text);
+
 }  // namespace hc::cli

@@ -63,6 +63,18 @@ int main(int argc, char** argv) {
   topics_create_command->add_option("--replication-factor", topics_options.replication_factor)
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  StatusOptions status_options;
+  std::string status_format = "table";
+  auto* status_command = app.add_subcommand(
+      "status", "Per-site summary from the consumer's tables: last status, uptime, p50/p95");
+  status_command->add_option("-c,--config", config_path, "Config file (YAML)")
+      ->capture_default_str();
+  status_command->add_option("--since", status_options.since, "Window: 90s, 30m, 1h, 7d")
+      ->capture_default_str();
+  status_command->add_option("--format", status_format, "table or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "json"}));
+
   int topics_timeout_ms = 15000;
   topics_create_command->add_option("--timeout-ms", topics_timeout_ms, "Give up after this long")
       ->capture_default_str()
@@ -77,11 +89,14 @@ int main(int argc, char** argv) {
   role_options.config_path = config_path;
   topics_options.config_path = config_path;
   topics_options.timeout = std::chrono::milliseconds(topics_timeout_ms);
+  status_options.config_path = config_path;
+  status_options.json = status_format == "json";
 
   try {
     if (check_config_command->parsed()) return check_config(config_path);
     if (migrate_command->parsed()) return migrate(config_path);
     if (topics_create_command->parsed()) return topics_create(topics_options);
+    if (status_command->parsed()) return status(status_options);
     if (producer == consumer) {
       std::cerr << "hc: choose one role, --producer or --consumer, or a subcommand (see --help)\n";
       return kExitUsage;

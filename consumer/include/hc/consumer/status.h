@@ -1,0 +1,43 @@
+// `hc status`: per-site summary read back from the consumer's tables.
+//
+// Reads the views that the migrations create beside each table (<table>_latest, one row
+// per site with its newest measurement) plus an aggregate over the window, so a psql user
+// sees the same numbers with `select * from healthcheck_latest`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hc/common/config.h"
+#include "hc/common/message.h"
+
+namespace hc {
+
+struct SiteStatus {
+  std::string table;
+  std::string url;
+  std::optional<int> last_status_code;
+  WallTime last_checked_at;
+  std::optional<std::string> last_error;  // error class of the newest measurement
+  std::int64_t checks = 0;                // in the window
+  double uptime_percent = 0;              // checks without error / checks, in the window
+  std::optional<std::int64_t> p50_response_us;
+  std::optional<std::int64_t> p95_response_us;
+  std::optional<double> cert_days_left;  // from the newest measurement, https only
+};
+
+// One row per site of every configured table, sorted by table then URL. `window` bounds
+// the aggregates (uptime, percentiles), not which sites appear.
+// Throws std::runtime_error naming the database (password redacted) and table.
+std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
+                                         WallTime now);
+
+// A terminal table: one line per site, columns aligned.
+std::string render_status_table(const std::vector<SiteStatus>& sites);
+// A JSON array of objects with the SiteStatus fields (snake_case names).
+std::string render_status_json(const std::vector<SiteStatus>& sites);
+
+}  // namespace hc

@@ -1,0 +1,74 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "hc/consumer/status.h"
+
+namespace hc {
+namespace {
+
+std::string milliseconds_text(const std::optional<std::int64_t>& micros) {
+  return micros ? fmt::format("{:.1f}", static_cast<double>(*micros) / 1000.0) : "-";
+}
+
+}  // namespace
+
+std::string render_status_table(const std::vector<SiteStatus>& sites) {
+  if (sites.empty()) return "no measurements yet\n";
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back({"SITE", "STATUS", "LAST CHECK (UTC)", "UPTIME", "CHECKS", "P50 MS", "P95 MS",
+                   "LAST ERROR", "CERT DAYS"});
+  for (const auto& site : sites) {
+    std::string checked = format_timestamp(site.last_checked_at).substr(0, 19);
+    checked[10] = ' ';
+    cells.push_back({
+        site.url,
+        site.last_status_code ? std::to_string(*site.last_status_code) : "-",
+        checked,
+        site.checks > 0 ? fmt::format("{:.1f}%", site.uptime_percent) : "-",
+        std::to_string(site.checks),
+        milliseconds_text(site.p50_response_us),
+        milliseconds_text(site.p95_response_us),
+        site.last_error.value_or("-"),
+        site.cert_days_left ? fmt::format("{:.0f}", *site.cert_days_left) : "-",
+    });
+  }
+  std::vector<std::size_t> widths(cells.front().size(), 0);
+  for (const auto& row : cells) {
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : cells) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      out += row[i];
+      if (i + 1 < row.size()) out.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string render_status_json(const std::vector<SiteStatus>& sites) {
+  auto optional_json = [](const auto& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& site : sites) {
+    out.push_back({
+        {"table", site.table},
+        {"url", site.url},
+        {"last_status_code", optional_json(site.last_status_code)},
+        {"last_checked_at", format_timestamp(site.last_checked_at)},
+        {"last_error", optional_json(site.last_error)},
+        {"checks", site.checks},
+        {"uptime_percent", site.uptime_percent},
+        {"p50_response_us", optional_json(site.p50_response_us)},
+        {"p95_response_us", optional_json(site.p95_response_us)},
+        {"cert_days_left", optional_json(site.cert_days_left)},
+    });
+  }
+  return out.dump(2) + "\n";
+}
+
+}  // namespace hc

@@ -1,0 +1,91 @@
+#include <fmt/format.h>
+
+#include <map>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "hc/consumer/status.h"
+#include "pg_sql.h"
+#include "pg_uri.h"
+
+namespace hc {
+namespace {
+
+using consumer::quote_identifier;
+
+// Newest row per site from the <table>_latest view, joined with the window's aggregates.
+// Time values cross as microseconds since the epoch to keep the C++ side free of
+// timestamp text parsing.
+std::string site_status_sql(const std::string& table) {
+  return fmt::format(
+      R"(SELECT l.uri, l.status_code,
+       (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
+       l.error,
+       extract(epoch FROM l.cert_expires_at - to_timestamp($1::double precision / 1e6)) / 86400.0,
+       coalesce(w.checks, 0), coalesce(w.up, 0), w.p50::bigint, w.p95::bigint
+FROM {latest} l
+LEFT JOIN (
+  SELECT url_digest, count(*) AS checks, count(*) FILTER (WHERE error IS NULL) AS up,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds) AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds) AS p95
+  FROM {table}
+  WHERE measurement_time >= to_timestamp($2::double precision / 1e6)
+  GROUP BY url_digest) w USING (url_digest)
+ORDER BY l.uri)",
+      fmt::arg("latest", quote_identifier(table + "_latest")),
+      fmt::arg("table", quote_identifier(table)));
+}
+
+template <typename T>
+std::optional<T> optional_field(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<T>();
+}
+
+}  // namespace
+
+std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
+                                         WallTime now) {
+  std::map<std::string, std::vector<std::string>> tables_by_database;
+  for (const auto& route : config.topics) {
+    auto& tables = tables_by_database[route.connection_uri];
+    if (std::find(tables.begin(), tables.end(), route.table_name) == tables.end()) {
+      tables.push_back(route.table_name);
+    }
+  }
+  const std::int64_t now_us = now.time_since_epoch().count();
+  const std::int64_t since_us = now_us - std::chrono::microseconds(window).count();
+  std::vector<SiteStatus> sites;
+  for (const auto& [uri, tables] : tables_by_database) {
+    for (const auto& table : tables) {
+      try {
+        pqxx::connection connection(uri);
+        pqxx::read_transaction transaction(connection);
+        pqxx::result rows = transaction.exec_params(site_status_sql(table), now_us, since_us);
+        for (const auto& row : rows) {
+          SiteStatus site;
+          site.table = table;
+          site.url = row[0].as<std::string>();
+          site.last_status_code = optional_field<int>(row[1]);
+          site.last_checked_at = WallTime(std::chrono::microseconds(row[2].as<std::int64_t>()));
+          site.last_error = optional_field<std::string>(row[3]);
+          site.cert_days_left = optional_field<double>(row[4]);
+          site.checks = row[5].as<std::int64_t>();
+          std::int64_t up = row[6].as<std::int64_t>();
+          site.uptime_percent =
+              site.checks > 0 ? 100.0 * static_cast<double>(up) / static_cast<double>(site.checks)
+                              : 0.0;
+          site.p50_response_us = optional_field<std::int64_t>(row[7]);
+          site.p95_response_us = optional_field<std::int64_t>(row[8]);
+          sites.push_back(std::move(site));
+        }
+      } catch (const std::exception& error) {
+        throw std::runtime_error(fmt::format("status of table {} in {}: {}", table,
+                                             consumer::redact_connection_uri(uri), error.what()));
+      }
+    }
+  }
+  return sites;
+}
+
+}  // namespace hc
