@@ -1,0 +1,275 @@
+#include "http_checker.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "local_http_server.h"
+#include "regex_matcher.h"
+
+namespace hc::producer {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Runs one check to completion on a fresh checker.
+CheckResult check(CheckRequest request) {
+  HttpChecker checker;
+  std::optional<CheckResult> result;
+  checker.start(std::make_shared<const CheckRequest>(std::move(request)),
+                [&result](CheckResult&& done) { result = std::move(done); });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!result && std::chrono::steady_clock::now() < give_up) checker.run_once(milliseconds(100));
+  if (!result) throw std::runtime_error("check did not complete within 30 s");
+  return std::move(*result);
+}
+
+CheckRequest get(const std::string& url) {
+  CheckRequest request;
+  request.url = url;
+  request.timeout = milliseconds(5000);
+  return request;
+}
+
+class HttpCheckerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& server = local_.server();
+    server.Get("/ok", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content("<html>hello world</html>", "text/html");
+    });
+    server.Get("/missing", [](const httplib::Request&, httplib::Response& response) {
+      response.status = 404;
+      response.set_content("not here", "text/plain");
+    });
+    server.Get("/broken", [](const httplib::Request&, httplib::Response& response) {
+      response.status = 500;
+      response.set_content("oops", "text/plain");
+    });
+    server.Get("/slow", [this](const httplib::Request&, httplib::Response& response) {
+      local_.hold(std::chrono::seconds(10));
+      response.set_content("late", "text/plain");
+    });
+    server.Get("/big", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content(std::string(200 * 1024, 'x'), "text/plain");
+    });
+    server.Get(R"(/hop/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
+      const int remaining = std::stoi(request.matches[1]);
+      if (remaining == 0) {
+        response.set_content("landed", "text/plain");
+      } else {
+        response.set_redirect("/hop/" + std::to_string(remaining - 1));
+      }
+    });
+    server.Get("/echo-header", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content(request.get_header_value("X-Probe"), "text/plain");
+    });
+    local_.start();
+  }
+
+  test::LocalHttpServer local_;
+};
+
+TEST_F(HttpCheckerTest, OkResponseIsUpWithStatusAndBody) {
+  CheckResult result = check(get(local_.url("/ok")));
+  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.status_code, 200);
+  EXPECT_EQ(result.body, "<html>hello world</html>");
+  EXPECT_EQ(result.body_bytes, 24);
+  EXPECT_GT(result.response_time_us, 0);
+  EXPECT_FALSE(result.cert_expires_at.has_value());
+}
+
+TEST_F(HttpCheckerTest, NotFoundIsUnexpectedStatus) {
+  CheckResult result = check(get(local_.url("/missing")));
+  EXPECT_EQ(result.status_code, 404);
+  EXPECT_EQ(result.error, CheckError::kUnexpectedStatus);
+  EXPECT_EQ(result.error_detail, "HTTP 404");
+}
+
+TEST_F(HttpCheckerTest, ServerErrorIsUnexpectedStatusKeepingTheCode) {
+  CheckResult result = check(get(local_.url("/broken")));
+  EXPECT_EQ(result.status_code, 500);
+  EXPECT_EQ(result.error, CheckError::kUnexpectedStatus);
+  EXPECT_EQ(result.error_detail, "HTTP 500");
+}
+
+TEST_F(HttpCheckerTest, ExpectedStatusListOverridesTheDefault) {
+  CheckRequest request = get(local_.url("/missing"));
+  request.expected_status = {404};
+  CheckResult result = check(request);
+  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.status_code, 404);
+}
+
+TEST_F(HttpCheckerTest, SlowResponsePastTimeoutIsTimeout) {
+  CheckRequest request = get(local_.url("/slow"));
+  request.timeout = milliseconds(300);
+  CheckResult result = check(request);
+  EXPECT_EQ(result.error, CheckError::kTimeout) << result.error_detail;
+  EXPECT_FALSE(result.status_code.has_value());
+  EXPECT_GE(result.response_time_us, 300'000);
+  EXPECT_LT(result.response_time_us, 3'000'000);
+}
+
+TEST_F(HttpCheckerTest, RefusedConnectionIsConnectError) {
+  // A port that was free a moment ago: bound, then closed, so nothing listens on it.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  close(fd);
+
+  CheckResult result =
+      check(get("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/"));
+  EXPECT_EQ(result.error, CheckError::kConnect);
+  EXPECT_NE(result.error_detail.find("onnect"), std::string::npos) << result.error_detail;
+  EXPECT_FALSE(result.status_code.has_value());
+  EXPECT_FALSE(result.timings.connect_us.has_value());
+}
+
+// True if the only network interface is loopback: no lookup can leave the machine.
+bool only_loopback() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return false;
+  bool only_lo = true;
+  for (ifaddrs* item = list; item != nullptr; item = item->ifa_next) {
+    if (std::strcmp(item->ifa_name, "lo") != 0) only_lo = false;
+  }
+  freeifaddrs(list);
+  return only_lo;
+}
+
+TEST(HttpChecker, UnresolvableHostIsDnsError) {
+  // The lookup must not reach the machine's resolver: the check runs in a child process
+  // inside a fresh network namespace (loopback only), which reports back through a pipe.
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    std::string report;
+    if (unshare(CLONE_NEWNET) != 0) {
+      report = std::string("skip\nunshare(CLONE_NEWNET): ") + std::strerror(errno);
+    } else if (!only_loopback()) {
+      report = "skip\nnew namespace is not loopback-only";
+    } else {
+      CheckResult result = check(get("http://hc-test-unresolvable.invalid/"));
+      report =
+          std::string(result.error ? to_string(*result.error) : "up") + "\n" + result.error_detail;
+    }
+    (void)!write(pipe_fds[1], report.data(), report.size());
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  std::string report;
+  char buffer[512];
+  pollfd readable{pipe_fds[0], POLLIN, 0};
+  while (poll(&readable, 1, 30'000) > 0) {
+    ssize_t got = read(pipe_fds[0], buffer, sizeof buffer);
+    if (got <= 0) break;
+    report.append(buffer, static_cast<std::size_t>(got));
+  }
+  close(pipe_fds[0]);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+
+  const std::string kind = report.substr(0, report.find('\n'));
+  const std::string detail = report.substr(report.find('\n') + 1);
+  if (kind == "skip") GTEST_SKIP() << "needs a network namespace (root): " << detail;
+  EXPECT_EQ(kind, "dns") << detail;
+  EXPECT_NE(detail.find("resolve"), std::string::npos) << detail;
+}
+
+TEST_F(HttpCheckerTest, RegexMatchAndNoMatch) {
+  CheckResult result = check(get(local_.url("/ok")));
+  EXPECT_TRUE(RegexMatcher("hello\\s+w.rld").search(result.body));
+  EXPECT_FALSE(RegexMatcher("goodbye").search(result.body));
+  EXPECT_THROW(RegexMatcher("(unclosed"), std::invalid_argument);
+}
+
+TEST_F(HttpCheckerTest, BodyOverCapIsBodyTooLarge) {
+  CheckRequest request = get(local_.url("/big"));
+  request.max_body_bytes = 64 * 1024;
+  CheckResult result = check(request);
+  EXPECT_EQ(result.error, CheckError::kBodyTooLarge) << result.error_detail;
+  EXPECT_EQ(result.status_code, 200);
+  EXPECT_LE(result.body.size(), 64u * 1024);
+
+  request.max_body_bytes = 256 * 1024;
+  result = check(request);
+  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body_bytes, 200 * 1024);
+}
+
+TEST_F(HttpCheckerTest, RedirectsAreFollowedUpToTheLimit) {
+  CheckRequest request = get(local_.url("/hop/3"));
+  request.follow_redirects = true;
+  request.max_redirects = 3;
+  CheckResult result = check(request);
+  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.status_code, 200);
+  EXPECT_EQ(result.body, "landed");
+
+  request.url = local_.url("/hop/4");
+  result = check(request);
+  EXPECT_EQ(result.error, CheckError::kHttp);
+  EXPECT_NE(result.error_detail.find("edirect"), std::string::npos) << result.error_detail;
+}
+
+TEST_F(HttpCheckerTest, RedirectIsNotFollowedUnlessAsked) {
+  CheckResult result = check(get(local_.url("/hop/1")));
+  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.status_code, 302);
+}
+
+TEST_F(HttpCheckerTest, ConfiguredHeadersAreSent) {
+  CheckRequest request = get(local_.url("/echo-header"));
+  request.headers = {{"X-Probe", "hc-test"}};
+  EXPECT_EQ(check(request).body, "hc-test");
+}
+
+TEST_F(HttpCheckerTest, TimingsAreMonotonic) {
+  CheckResult result = check(get(local_.url("/ok")));
+  ASSERT_TRUE(result.timings.dns_us && result.timings.connect_us && result.timings.ttfb_us);
+  EXPECT_FALSE(result.timings.tls_us.has_value()) << "no TLS on plain http";
+  EXPECT_LE(*result.timings.dns_us, *result.timings.connect_us);
+  EXPECT_LE(*result.timings.connect_us, *result.timings.ttfb_us);
+  EXPECT_LE(*result.timings.ttfb_us, result.response_time_us);
+}
+
+TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
+  // 20 slow checks with a 400 ms timeout each finish in about one timeout, not twenty.
+  HttpChecker checker;
+  int timeouts = 0;
+  auto request = std::make_shared<CheckRequest>(get(local_.url("/slow")));
+  request->timeout = milliseconds(400);
+  for (int i = 0; i < 20; ++i) {
+    checker.start(request, [&timeouts](CheckResult&& result) {
+      if (result.error == CheckError::kTimeout) ++timeouts;
+    });
+  }
+  const auto started = std::chrono::steady_clock::now();
+  while (checker.in_flight() > 0) checker.run_once(milliseconds(100));
+  EXPECT_EQ(timeouts, 20);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace hc::producer
