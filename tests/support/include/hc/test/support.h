@@ -14,9 +14,13 @@
 namespace hc::test {
 
 // Paths baked in at build time (compile definitions of hc_test_support).
-std::filesystem::path source_dir();         // repository root
-std::filesystem::path hc_binary();          // built `hc`
-std::filesystem::path devbroker_binary();   // built `hc-devbroker`
+std::filesystem::path source_dir();        // repository root
+std::filesystem::path hc_binary();         // built `hc`
+std::filesystem::path devbroker_binary();  // built `hc-devbroker`
+
+// Creates a fresh directory $TMPDIR/PREFIX-XXXXXX (/tmp without TMPDIR), mode 0700.
+// The caller owns it. Throws std::system_error.
+std::filesystem::path make_temp_directory(const std::string& prefix);
 
 // A fresh directory under $TMPDIR, removed recursively in the destructor.
 class TempDir {
@@ -31,16 +35,25 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A child process (fork + execve). The destructor sends SIGKILL if it still runs and
-// reaps it, so no test leaves a process behind.
+// A child process (fork + execve; argv[0] without '/' is looked up in PATH) in its own
+// process group, with an empty signal mask. The constructor throws if execve fails. The
+// destructor sends SIGKILL to the group if the child still runs and reaps it, so no test
+// leaves a process behind. Not thread-safe: use one object from one thread.
 class ChildProcess {
  public:
   struct Options {
     std::vector<std::pair<std::string, std::string>> extra_env;  // added to our environment
-    std::filesystem::path stdout_file;  // empty: inherit
-    std::filesystem::path stderr_file;  // empty: inherit
+    std::filesystem::path stdout_file;                           // empty: inherit
+    std::filesystem::path stderr_file;  // empty: inherit; same as stdout_file: shared
+    // The child gets SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG), so a
+    // crashed or killed test leaves nothing behind. Turn off to start a child from a
+    // short-lived thread.
+    bool kill_when_parent_dies = true;
   };
-  explicit ChildProcess(std::vector<std::string> argv, Options options = {});
+  // Two constructors rather than `Options options = {}`: GCC rejects that default argument
+  // while Options' member initializers belong to the still-incomplete enclosing class.
+  explicit ChildProcess(std::vector<std::string> argv);
+  ChildProcess(std::vector<std::string> argv, Options options);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -72,7 +85,10 @@ class DevBroker {
     std::string name;
     int partitions = 4;
   };
+  // Throws std::runtime_error (with hc-devbroker's stderr) if it is not ready within 10 s.
   explicit DevBroker(std::vector<Topic> topics = {}, int broker_count = 1);
+  // SIGTERM, up to 5 s for a clean exit, then SIGKILL.
+  ~DevBroker();
   const std::string& bootstrap_servers() const { return bootstrap_servers_; }
 
  private:

@@ -1,0 +1,59 @@
+// hc-devbroker as a child process. Readiness is the bootstrap file, which hc-devbroker
+// writes atomically once its brokers listen.
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "hc/test/support.h"
+#include "run_capture.h"
+
+namespace hc::test {
+namespace {
+
+constexpr std::chrono::seconds kStartTimeout{10};
+constexpr std::chrono::seconds kStopTimeout{5};
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+DevBroker::DevBroker(std::vector<Topic> topics, int broker_count) {
+  const auto bootstrap_file = dir_.path() / "bootstrap";
+  std::vector<std::string> argv{devbroker_binary().string(), "--brokers",
+                                std::to_string(broker_count), "--bootstrap-file",
+                                bootstrap_file.string()};
+  for (const auto& topic : topics) {
+    argv.push_back("--topic");
+    argv.push_back(topic.name + ":" + std::to_string(topic.partitions));
+  }
+  ChildProcess::Options options;
+  options.stdout_file = dir_.path() / "stdout.log";
+  options.stderr_file = dir_.path() / "stderr.log";
+  process_.emplace(argv, options);
+
+  const bool ready =
+      eventually([&] { return std::filesystem::exists(bootstrap_file) || !process_->running(); },
+                 kStartTimeout);
+  if (!ready || !std::filesystem::exists(bootstrap_file)) {
+    const std::string errors = read_text(options.stderr_file);
+    process_.reset();
+    throw std::runtime_error(std::string("hc-devbroker did not start") +
+                             (ready ? " (it exited)" : " within 10 s") + "; stderr: " + errors);
+  }
+  bootstrap_servers_ = trim(read_text(bootstrap_file));
+}
+
+DevBroker::~DevBroker() {
+  if (!process_) return;
+  process_->send_signal(SIGTERM);
+  process_->wait_for_exit(kStopTimeout);  // still running after that: ~ChildProcess kills it
+}
+
+}  // namespace hc::test
