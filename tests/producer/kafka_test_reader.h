@@ -1,0 +1,57 @@
+// Reads a topic from the beginning with a plain librdkafka consumer (partitions assigned
+// directly, no group join), for tests that check what a producer published.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <array>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hc/common/kafka_handles.h"
+
+namespace hc::test {
+
+struct KafkaRecord {
+  std::string key;
+  std::string value;
+};
+
+// Returns the records of partitions [0, partitions) of `topic`, reading until `expected`
+// records arrived or nothing new came for `idle` (the topic is then assumed complete).
+inline std::vector<KafkaRecord> read_topic(
+    const std::string& bootstrap_servers, const std::string& topic, int partitions,
+    std::size_t expected, std::chrono::milliseconds idle = std::chrono::seconds(3)) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = {bootstrap_servers};
+  KafkaConf conf = make_kafka_conf(settings, {{"group.id", "hc-test-reader"},
+                                              {"enable.auto.commit", "false"},
+                                              {"enable.partition.eof", "false"}});
+  std::array<char, 512> reason{};
+  KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), reason.data(), reason.size()));
+  if (!consumer) throw std::runtime_error(std::string("test consumer: ") + reason.data());
+  conf.release();
+  KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(partitions));
+  for (int partition = 0; partition < partitions; ++partition) {
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(consumer.get(), assignment.get());
+
+  std::vector<KafkaRecord> records;
+  auto last_progress = std::chrono::steady_clock::now();
+  while (records.size() < expected && std::chrono::steady_clock::now() - last_progress < idle) {
+    KafkaMessage message(rd_kafka_consumer_poll(consumer.get(), 100));
+    if (!message || message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    records.push_back({std::string(static_cast<const char*>(message->key), message->key_len),
+                       std::string(static_cast<const char*>(message->payload), message->len)});
+    last_progress = std::chrono::steady_clock::now();
+  }
+  rd_kafka_consumer_close(consumer.get());
+  return records;
+}
+
+}  // namespace hc::test
