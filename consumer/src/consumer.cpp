@@ -1,13 +1,53 @@
 #include "hc/consumer/consumer.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
+
+#include "consumer_loop.h"
+#include "pg_migrations.h"
+#include "pg_sink.h"
+#include "router.h"
 
 namespace hc {
 
-// Placeholder until the consumer lands (issue 4).
-int run_consumer(const ConsumerConfig&, StopControl&, const ConsumerOptions&) {
-  throw std::runtime_error("consumer not built yet");
+void migrate_all(const ConsumerConfig& config) {
+  consumer::Router router(config.topics);
+  for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
+    consumer::PgSink database(router.database_uris()[d], router.tables_of(d));
+    database.migrate();
+    spdlog::info("database {}: tables {} at schema version {}", database.name(),
+                 fmt::join(database.tables(), ", "), consumer::table_migrations().back().version);
+  }
 }
-void migrate_all(const ConsumerConfig&) { throw std::runtime_error("consumer not built yet"); }
+
+int run_consumer(const ConsumerConfig& config, StopControl& control, const ConsumerOptions&) {
+  // The database may come up after us (compose, restarts): wait for it rather than exit
+  // and crash-loop, logging each distinct error once.
+  std::string last_error;
+  auto backoff = std::chrono::milliseconds(200);
+  while (true) {
+    try {
+      migrate_all(config);
+      break;
+    } catch (const std::exception& error) {
+      if (error.what() != last_error) {
+        spdlog::error("{}; retrying until the database is reachable", error.what());
+        last_error = error.what();
+      }
+    }
+    auto until = std::chrono::steady_clock::now() + backoff;
+    while (!control.stop_requested() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (control.stop_requested()) return 0;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));
+  }
+  consumer::ConsumerLoop loop(config, control);
+  return loop.run();
+}
 
 }  // namespace hc

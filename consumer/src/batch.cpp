@@ -1,0 +1,65 @@
+#include "batch.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace hc::consumer {
+
+std::size_t TableRows::KeyHash::operator()(const Key& key) const {
+  std::size_t digest_hash = std::hash<std::string>{}(key.url_digest);
+  return digest_hash ^ (std::hash<std::int64_t>{}(key.measured_at_us) + 0x9e3779b97f4a7c15ULL +
+                        (digest_hash << 6) + (digest_hash >> 2));
+}
+
+void TableRows::add(Measurement row) {
+  Key key{row.url_digest, row.measured_at.time_since_epoch().count()};
+  auto [it, inserted] = index_.try_emplace(std::move(key), rows_.size());
+  if (inserted) {
+    rows_.push_back(std::move(row));
+  } else {
+    rows_[it->second] = std::move(row);  // the later offset wins, as a replay would
+  }
+}
+
+void TableRows::clear() {
+  rows_.clear();
+  index_.clear();
+}
+
+Batch::Batch(std::size_t table_count, std::size_t max_messages, std::chrono::milliseconds max_wait)
+    : tables_(table_count),
+      max_messages_(std::max<std::size_t>(max_messages, 1)),
+      max_wait_(max_wait) {}
+
+void Batch::add_message(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                        TimePoint now) {
+  if (message_count_ == 0) first_message_at_ = now;
+  ++message_count_;
+  auto [it, inserted] = next_offsets_.try_emplace({topic, partition}, offset + 1);
+  if (!inserted) it->second = std::max(it->second, offset + 1);
+}
+
+bool Batch::due(TimePoint now) const {
+  return message_count_ >= max_messages_ || (message_count_ > 0 && now >= deadline());
+}
+
+Batch::TimePoint Batch::deadline() const {
+  return message_count_ == 0 ? TimePoint::max() : first_message_at_ + max_wait_;
+}
+
+std::vector<PartitionOffset> Batch::offsets() const {
+  std::vector<PartitionOffset> result;
+  result.reserve(next_offsets_.size());
+  for (const auto& [partition, next_offset] : next_offsets_) {
+    result.push_back({partition.first, partition.second, next_offset});
+  }
+  return result;
+}
+
+void Batch::clear() {
+  for (auto& table : tables_) table.clear();
+  message_count_ = 0;
+  next_offsets_.clear();
+}
+
+}  // namespace hc::consumer

@@ -1,0 +1,63 @@
+// Counters of the consumer role. Written by the consumer loop thread; read by anyone
+// (atomics, relaxed: each value is a monotonic counter or a gauge, no cross-field
+// invariant). The ops work exports them as Prometheus metrics.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hc::consumer {
+
+class ConsumerStats {
+ public:
+  // table_labels: "database/table" per sink index (see Router::sinks()).
+  explicit ConsumerStats(std::vector<std::string> table_labels);
+
+  std::atomic<std::uint64_t> messages_consumed{0};
+  std::atomic<std::uint64_t> batches_written{0};
+  std::atomic<std::uint64_t> commits{0};
+  std::atomic<std::uint64_t> commit_failures{0};
+  std::atomic<std::uint64_t> commit_latency_us_total{0};  // / commits = mean latency
+  std::atomic<std::uint64_t> dead_letters_delivered{0};
+  std::atomic<std::uint64_t> dead_letter_failures{0};  // failed deliveries (then re-sent)
+  std::atomic<bool> database_up{true};
+  std::atomic<std::int64_t> lag_messages{-1};  // -1 = unknown
+
+  const std::vector<std::string>& table_labels() const { return table_labels_; }
+  std::atomic<std::uint64_t>& rows_written(std::size_t sink) { return rows_written_.at(sink); }
+  std::uint64_t total_rows_written() const;
+
+  // Poison messages by reason kind; unknown kinds count under "other".
+  std::atomic<std::uint64_t>& dead_letters(const std::string& reason);
+  std::map<std::string, std::uint64_t> dead_letters_by_reason() const;
+  std::uint64_t total_dead_letters() const;
+
+ private:
+  std::vector<std::string> table_labels_;
+  std::vector<std::atomic<std::uint64_t>> rows_written_;
+  // Keys fixed at construction, so lookups need no lock.
+  std::map<std::string, std::atomic<std::uint64_t>> dead_letters_;
+};
+
+// Logs one summary line at info every `interval` (rates since the previous line).
+// Used by the consumer loop thread only.
+class StatsReporter {
+ public:
+  StatsReporter(const ConsumerStats& stats, std::chrono::steady_clock::duration interval);
+  void maybe_report(std::chrono::steady_clock::time_point now);
+
+ private:
+  const ConsumerStats& stats_;
+  std::chrono::steady_clock::duration interval_;
+  std::chrono::steady_clock::time_point last_at_;
+  std::uint64_t last_messages_ = 0;
+  std::uint64_t last_rows_ = 0;
+  std::uint64_t last_commits_ = 0;
+  std::uint64_t last_commit_us_ = 0;
+};
+
+}  // namespace hc::consumer

@@ -1,0 +1,44 @@
+#include "decoder.h"
+
+#include <fmt/format.h>
+
+#include "hc/common/url_digest.h"
+
+namespace hc::consumer {
+
+std::variant<Measurement, Poison> decode_record(const RecordView& record,
+                                                std::size_t max_message_bytes) {
+  if (record.value == nullptr || record.value_bytes == 0) {
+    return Poison{std::string(kPoisonEmptyValue), "record has no value"};
+  }
+  if (record.value_bytes > max_message_bytes) {
+    // Checked before parsing so a huge value costs no JSON work.
+    return Poison{std::string(kPoisonTooLarge), fmt::format("value is {} bytes, the limit is {}",
+                                                            record.value_bytes, max_message_bytes)};
+  }
+  std::string_view value(static_cast<const char*>(record.value), record.value_bytes);
+  auto decoded = decode_message(value);
+  if (auto* error = std::get_if<DecodeError>(&decoded)) {
+    return Poison{std::move(error->reason), std::move(error->detail)};
+  }
+  auto& measurement = std::get<Measurement>(decoded);
+  std::string_view key =
+      record.key == nullptr
+          ? std::string_view()
+          : std::string_view(static_cast<const char*>(record.key), record.key_bytes);
+  if (key != measurement.url) {
+    // The key decides the partition: a key that is not the url would put one site's
+    // measurements on several partitions and break per-site ordering.
+    return Poison{std::string(kPoisonKeyMismatch),
+                  record.key == nullptr
+                      ? "record has no key; expected the url"
+                      : fmt::format("key ({} bytes) differs from the url field", key.size())};
+  }
+  if (measurement.url_digest != url_digest(measurement.url)) {
+    return Poison{std::string(kPoisonDigestMismatch),
+                  "url_digest is not the SHA-256 of the url field"};
+  }
+  return std::move(measurement);
+}
+
+}  // namespace hc::consumer

@@ -1,0 +1,42 @@
+// Turns one Kafka record into a Measurement or a poison verdict.
+//
+// Pure function, no state: called from the consumer loop thread for every record.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "hc/common/message.h"
+
+namespace hc::consumer {
+
+// Why a record cannot be written. reason is a short stable kind (it becomes the
+// hc-dlq-reason header and a counter label); detail is for people.
+struct Poison {
+  std::string reason;  // "too_large", "empty_value", "key_mismatch", "digest_mismatch",
+                       // or decode_message's kind ("bad_json", "missing_field", ...)
+  std::string detail;
+};
+
+// The poison kinds this decoder produces itself (decode_message adds its own).
+inline constexpr std::string_view kPoisonTooLarge = "too_large";
+inline constexpr std::string_view kPoisonEmptyValue = "empty_value";
+inline constexpr std::string_view kPoisonKeyMismatch = "key_mismatch";
+inline constexpr std::string_view kPoisonDigestMismatch = "digest_mismatch";
+
+struct RecordView {
+  const void* key = nullptr;  // may be null (record without key)
+  std::size_t key_bytes = 0;
+  const void* value = nullptr;  // may be null (tombstone)
+  std::size_t value_bytes = 0;
+};
+
+// Accepts a record only if: the value is present, non-empty and at most
+// max_message_bytes; it is a valid message v1; the key equals the url; and url_digest
+// is the SHA-256 of the url. Anything else is Poison, never an exception.
+std::variant<Measurement, Poison> decode_record(const RecordView& record,
+                                                std::size_t max_message_bytes);
+
+}  // namespace hc::consumer

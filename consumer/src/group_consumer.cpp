@@ -1,0 +1,164 @@
+#include "group_consumer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace hc::consumer {
+
+GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std::string>& topics,
+                             RebalanceListener& listener)
+    : listener_(listener), wake_target_(std::make_shared<WakeTarget>()) {
+  KafkaConf conf = make_kafka_conf(
+      config.kafka,
+      {{"group.id", config.group_id},
+       {"enable.auto.commit", "false"},
+       // We never store offsets implicitly: only offsets of written batches are committed.
+       {"enable.auto.offset.store", "false"},
+       {"auto.offset.reset", config.auto_offset_reset},
+       {"session.timeout.ms", std::to_string(config.session_timeout.count())},
+       {"heartbeat.interval.ms",
+        std::to_string(std::max<long long>(config.session_timeout.count() / 5, 100))},
+       // Eager protocol: a rebalance revokes every partition at once, so "drop what is
+       // not committed" (see ConsumerLoop::on_revoking) is a whole-batch decision and
+       // never needs to split a batch by partition.
+       {"partition.assignment.strategy", "range"},
+       {"log.connection.close", "false"}});
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  std::array<char, 512> error{};
+  handle_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
+  if (!handle_)
+    throw std::runtime_error(fmt::format("cannot create the consumer: {}", error.data()));
+  conf.release();  // rd_kafka_new took ownership
+  // Errors, logs and rebalances all arrive through the consumer queue served by poll().
+  rd_kafka_poll_set_consumer(handle_.get());
+  queue_.reset(rd_kafka_queue_get_consumer(handle_.get()));
+  wake_target_->queue = queue_.get();
+
+  KafkaPartitionList subscription(
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+  for (const auto& topic : topics) {
+    rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (auto err = rd_kafka_subscribe(handle_.get(), subscription.get())) {
+    throw std::runtime_error(
+        fmt::format("cannot subscribe to {}: {}", fmt::join(topics, ", "), rd_kafka_err2str(err)));
+  }
+}
+
+GroupConsumer::~GroupConsumer() {
+  {
+    std::lock_guard lock(wake_target_->mutex);
+    wake_target_->queue = nullptr;
+  }
+  close();
+  queue_.reset();  // before handle_: a queue handle must not outlive its client
+}
+
+KafkaMessage GroupConsumer::poll(std::chrono::milliseconds timeout) {
+  return KafkaMessage(rd_kafka_consumer_poll(handle_.get(), static_cast<int>(timeout.count())));
+}
+
+rd_kafka_resp_err_t GroupConsumer::commit(const std::vector<PartitionOffset>& offsets) {
+  if (offsets.empty()) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  KafkaPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& offset : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), offset.topic.c_str(), offset.partition)->offset =
+        offset.next_offset;
+  }
+  rd_kafka_resp_err_t error = rd_kafka_commit(handle_.get(), list.get(), /*async=*/0);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return error;
+  for (int i = 0; i < list->cnt; ++i) {
+    if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) return list->elems[i].err;
+  }
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+void GroupConsumer::set_paused(rd_kafka_topic_partition_list_t* partitions, bool paused) {
+  if (partitions == nullptr || partitions->cnt == 0) return;
+  rd_kafka_resp_err_t error = paused ? rd_kafka_pause_partitions(handle_.get(), partitions)
+                                     : rd_kafka_resume_partitions(handle_.get(), partitions);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("cannot {} {} partitions: {}", paused ? "pause" : "resume", partitions->cnt,
+                 rd_kafka_err2str(error));
+  }
+}
+
+void GroupConsumer::pause() {
+  paused_ = true;
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(handle_.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    KafkaPartitionList owned(assignment);
+    set_paused(owned.get(), true);
+  }
+}
+
+void GroupConsumer::resume() {
+  paused_ = false;
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(handle_.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    KafkaPartitionList owned(assignment);
+    set_paused(owned.get(), false);
+  }
+}
+
+std::int64_t GroupConsumer::lag() const {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(handle_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
+  KafkaPartitionList owned(assignment);
+  if (rd_kafka_position(handle_.get(), owned.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
+  std::int64_t total = 0;
+  for (int i = 0; i < owned->cnt; ++i) {
+    const auto& partition = owned->elems[i];
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    if (rd_kafka_get_watermark_offsets(handle_.get(), partition.topic, partition.partition, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      return -1;
+    }
+    std::int64_t position = partition.offset < 0 ? low : partition.offset;
+    total += std::max<std::int64_t>(high - position, 0);
+  }
+  return total;
+}
+
+std::function<void()> GroupConsumer::waker() const {
+  return [target = wake_target_] {
+    std::lock_guard lock(target->mutex);
+    if (target->queue != nullptr) rd_kafka_queue_yield(target->queue);
+  };
+}
+
+void GroupConsumer::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (auto error = rd_kafka_consumer_close(handle_.get())) {
+    spdlog::warn("leaving the consumer group: {}", rd_kafka_err2str(error));
+  }
+}
+
+void GroupConsumer::on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
+                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto& self = *static_cast<GroupConsumer*>(opaque);
+  if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    spdlog::info("assigned {} partitions", partitions->cnt);
+    rd_kafka_assign(handle, partitions);
+    // A database outage outlives rebalances: new partitions stay paused too.
+    if (self.paused_) self.set_paused(partitions, true);
+    self.listener_.on_assigned(*partitions);
+  } else {
+    if (error == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      spdlog::info("revoking {} partitions", partitions->cnt);
+      self.listener_.on_revoking(*partitions);
+    } else {
+      spdlog::warn("rebalance error: {}", rd_kafka_err2str(error));
+    }
+    rd_kafka_assign(handle, nullptr);
+  }
+}
+
+}  // namespace hc::consumer

@@ -1,0 +1,78 @@
+#include "pg_migrations.h"
+
+#include <fmt/format.h>
+
+#include <pqxx/pqxx>
+#include <set>
+
+#include "pg_sql.h"
+
+namespace hc::consumer {
+namespace {
+
+// Arbitrary but fixed: every hc process migrating this database takes the same lock.
+constexpr long long kMigrationLockKey = 0x68635f6d6967;  // "hc_mig"
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS hc_schema_migrations ("
+    " table_name text NOT NULL,"
+    " version int NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now(),"
+    " PRIMARY KEY (table_name, version))";
+
+}  // namespace
+
+const std::vector<Migration>& table_migrations() {
+  // Version 1 is the seed's seven-column table, so a table created by the seed (same
+  // shape) upgrades through version 2 like a new one. Never edit a released migration:
+  // add the next number.
+  static const std::vector<Migration> migrations = {
+      {1, "seed table: the measurement and its primary key",
+       "CREATE TABLE IF NOT EXISTS {table} ("
+       " url_digest bytea NOT NULL,"
+       " measurement_time timestamptz NOT NULL,"
+       " response_time_microseconds bigint,"
+       " uri text,"
+       " status_code int,"
+       " regex_present bool,"
+       " regex_match bool,"
+       " PRIMARY KEY (url_digest, measurement_time))"},
+      {2, "error class, timing phases, body size, certificate expiry",
+       "ALTER TABLE {table}"
+       " ADD COLUMN IF NOT EXISTS error text,"
+       " ADD COLUMN IF NOT EXISTS error_detail text,"
+       " ADD COLUMN IF NOT EXISTS dns_us bigint,"
+       " ADD COLUMN IF NOT EXISTS connect_us bigint,"
+       " ADD COLUMN IF NOT EXISTS tls_us bigint,"
+       " ADD COLUMN IF NOT EXISTS ttfb_us bigint,"
+       " ADD COLUMN IF NOT EXISTS body_bytes bigint,"
+       " ADD COLUMN IF NOT EXISTS cert_expires_at timestamptz"},
+  };
+  return migrations;
+}
+
+std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table) {
+  pqxx::work txn(connection, "hc_migrate");
+  // Taken before anything else, including creating hc_schema_migrations: two concurrent
+  // "CREATE TABLE IF NOT EXISTS" can otherwise both try to create it and one fails.
+  txn.exec0(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
+  txn.exec0(kCreateMigrationsTable);
+  std::set<int> applied;
+  for (const auto& row :
+       txn.exec_params("SELECT version FROM hc_schema_migrations WHERE table_name = $1", table)) {
+    applied.insert(row[0].as<int>());
+  }
+  std::vector<int> applied_now;
+  const std::string quoted = quote_identifier(table);
+  for (const auto& migration : table_migrations()) {
+    if (applied.count(migration.version) != 0) continue;
+    txn.exec0(fmt::format(fmt::runtime(migration.sql), fmt::arg("table", quoted)));
+    txn.exec_params0("INSERT INTO hc_schema_migrations (table_name, version) VALUES ($1, $2)",
+                     table, migration.version);
+    applied_now.push_back(migration.version);
+  }
+  txn.commit();
+  return applied_now;
+}
+
+}  // namespace hc::consumer

@@ -1,0 +1,29 @@
+// Numbered schema migrations of the measurement tables, recorded per table in
+// hc_schema_migrations(table_name, version, applied_at).
+//
+// Safe when several consumers (or `hc migrate`) start at once: every migration run
+// holds one transaction-scoped advisory lock for the whole database, so runs serialize
+// and the second one finds nothing left to do.
+#pragma once
+
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace hc::consumer {
+
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;  // "{table}" stands for the quoted table name
+};
+
+// Every migration in version order, starting at 1.
+const std::vector<Migration>& table_migrations();
+
+// Brings `table` to the latest version in one transaction; returns the versions applied
+// now (empty if the table was current). Throws pqxx exceptions on failure; nothing is
+// applied then. REQUIRES: table is a safe identifier (it is also quoted).
+std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table);
+
+}  // namespace hc::consumer

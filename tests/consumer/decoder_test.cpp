@@ -1,0 +1,105 @@
+#include "decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hc/common/url_digest.h"
+
+namespace hc::consumer {
+namespace {
+
+const std::string kUrl = "https://example.com/";
+
+Measurement sample() {
+  Measurement m;
+  m.url = kUrl;
+  m.url_digest = url_digest(kUrl);
+  m.measured_at = WallTime(std::chrono::microseconds(1'795'000'000'123'456));
+  m.status_code = 200;
+  m.response_time_us = 1234;
+  m.producer = "host:1";
+  return m;
+}
+
+std::variant<Measurement, Poison> decode(const std::string& key, const std::string& value,
+                                         std::size_t limit = 64 * 1024) {
+  return decode_record({key.data(), key.size(), value.data(), value.size()}, limit);
+}
+
+std::string reason_of(const std::variant<Measurement, Poison>& result) {
+  if (const auto* poison = std::get_if<Poison>(&result)) return poison->reason;
+  return "accepted";
+}
+
+std::string with(const std::function<void(nlohmann::json&)>& edit) {
+  auto json = nlohmann::json::parse(encode_message(sample()));
+  edit(json);
+  return json.dump();
+}
+
+TEST(Decoder, AcceptsAValidMessageKeyedByItsUrl) {
+  auto result = decode(kUrl, encode_message(sample()));
+  ASSERT_TRUE(std::holds_alternative<Measurement>(result)) << reason_of(result);
+  EXPECT_EQ(std::get<Measurement>(result), sample());
+}
+
+TEST(Decoder, IgnoresUnknownFieldsForForwardCompatibility) {
+  auto value = with([](nlohmann::json& j) { j["added_in_v1_1"] = {1, 2, 3}; });
+  EXPECT_EQ(reason_of(decode(kUrl, value)), "accepted");
+}
+
+struct RejectCase {
+  const char* name;
+  std::string key;
+  std::string value;
+  std::size_t limit;
+  const char* reason;
+};
+
+TEST(Decoder, RejectsEveryKindOfPoisonWithItsReason) {
+  const std::string good = encode_message(sample());
+  const std::vector<RejectCase> cases = {
+      {"bad json", kUrl, "{\"v\":1,", 65536, "bad_json"},
+      {"not an object", kUrl, "[1,2]", 65536, "wrong_type"},
+      {"missing url", kUrl, with([](auto& j) { j.erase("url"); }), 65536, "missing_field"},
+      {"missing measured_at", kUrl, with([](auto& j) { j.erase("measured_at"); }), 65536,
+       "missing_field"},
+      {"status as string", kUrl, with([](auto& j) { j["status_code"] = "200"; }), 65536,
+       "wrong_type"},
+      {"response time as float", kUrl, with([](auto& j) { j["response_time_us"] = 1.5; }), 65536,
+       "wrong_type"},
+      {"bad timestamp", kUrl, with([](auto& j) { j["measured_at"] = "yesterday"; }), 65536,
+       "wrong_type"},
+      {"unknown version", kUrl, with([](auto& j) { j["v"] = 2; }), 65536, "bad_version"},
+      {"too large", kUrl, good, good.size() - 1, "too_large"},
+      {"empty value", kUrl, "", 65536, "empty_value"},
+      {"key is another url", "https://other.example/", good, 65536, "key_mismatch"},
+      {"no key", "", good, 65536, "key_mismatch"},
+      {"digest of another url", kUrl,
+       with([](auto& j) { j["url_digest"] = url_digest("https://other.example/"); }), 65536,
+       "digest_mismatch"},
+  };
+  for (const auto& c : cases) {
+    auto result = decode_record(
+        {c.key.empty() ? nullptr : c.key.data(), c.key.size(), c.value.data(), c.value.size()},
+        c.limit);
+    EXPECT_EQ(reason_of(result), c.reason) << c.name;
+    if (const auto* poison = std::get_if<Poison>(&result)) {
+      EXPECT_FALSE(poison->detail.empty()) << c.name;
+    }
+  }
+}
+
+TEST(Decoder, TreatsATombstoneAsPoison) {
+  auto result = decode_record({kUrl.data(), kUrl.size(), nullptr, 0}, 65536);
+  EXPECT_EQ(reason_of(result), "empty_value");
+}
+
+TEST(Decoder, ChecksTheSizeLimitBeforeParsing) {
+  std::string huge(100'000, 'x');  // not JSON either: the size verdict must win
+  EXPECT_EQ(reason_of(decode(kUrl, huge)), "too_large");
+}
+
+}  // namespace
+}  // namespace hc::consumer

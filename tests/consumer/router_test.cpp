@@ -1,0 +1,37 @@
+#include "router.h"
+
+#include <gtest/gtest.h>
+
+namespace hc::consumer {
+namespace {
+
+TEST(Router, SharesOneConnectionPerDatabaseAndFeedsEveryTableOfATopic) {
+  Router router({{"checks", "postgresql://db1", "a", ""},
+                 {"checks", "postgresql://db2", "b", "checks.bad"},
+                 {"other", "postgresql://db1", "c", ""},
+                 {"other", "postgresql://db1", "a", ""}});
+  ASSERT_EQ(router.database_uris(),
+            (std::vector<std::string>{"postgresql://db1", "postgresql://db2"}));
+  EXPECT_EQ(router.tables_of(0), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(router.tables_of(1), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(router.source_topics(), (std::vector<std::string>{"checks", "other"}));
+  ASSERT_EQ(router.sinks().size(), 3u);  // db1.a, db2.b, db1.c
+  EXPECT_EQ(router.sinks_for("checks"), (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(router.sinks_for("other"), (std::vector<std::size_t>{2, 0}));  // a is shared
+  EXPECT_TRUE(router.sinks_for("unknown").empty());
+}
+
+TEST(Router, SendsPoisonToTheConfiguredOrDefaultDeadLetterTopic) {
+  Router router({{"checks", "postgresql://db1", "a", ""},
+                 {"special", "postgresql://db1", "a", "special-poison"}});
+  EXPECT_EQ(router.dead_letter_topic("checks"), "checks.dlq");
+  EXPECT_EQ(router.dead_letter_topic("special"), "special-poison");
+}
+
+TEST(Router, WritesATableListedTwiceForOneTopicOnce) {
+  Router router({{"checks", "postgresql://db1", "a", ""}, {"checks", "postgresql://db1", "a", ""}});
+  EXPECT_EQ(router.sinks_for("checks").size(), 1u);
+}
+
+}  // namespace
+}  // namespace hc::consumer
