@@ -1,0 +1,41 @@
+// What the producer checks: the configured sites turned, once per (re)load, into what each
+// check needs (the curl request, the compiled regex, the URL digest) and what the
+// scheduler needs (identity, interval, spread).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hc/common/config.h"
+#include "hc/producer/producer.h"
+#include "http_checker.h"
+#include "regex_matcher.h"
+#include "scheduler.h"
+
+namespace hc::producer {
+
+// Immutable once built; shared with the checks in flight, so a reload never pulls a site's
+// data from under a running check.
+struct SitePlan {
+  SiteConfig config;
+  std::string url_digest;
+  std::shared_ptr<const CheckRequest> request;
+  std::shared_ptr<const RegexMatcher> regex;  // null when the site has no regex
+};
+
+// True if the site belongs to this producer's shard (every site when shard is unset).
+// Stable across hosts and restarts: hash(url) % count == index.
+bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard);
+
+struct SitePlans {
+  std::vector<std::shared_ptr<const SitePlan>> plans;
+  std::vector<ScheduledSite> schedule;  // parallel to plans
+};
+
+// REQUIRES: sites come from a validated Config (regexes compile).
+SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
+                           const std::optional<ShardSpec>& shard);
+
+}  // namespace hc::producer
