@@ -1,5 +1,7 @@
 // load_config / parse_config: reads the file, parses YAML, dispatches the two sections and
 // returns either a valid Config or every problem found, in file order. Never throws.
+#include <yaml-cpp/depthguard.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -90,6 +92,11 @@ ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_
       return result;
     }
     read_sections(reader, document, config);
+  } catch (const YAML::DeepRecursion& error) {
+    // yaml-cpp 0.7 gives this one the message "bad file".
+    reader.report(
+        error.mark, "",
+        "YAML syntax error: nested more than " + std::to_string(error.depth()) + " levels deep");
   } catch (const YAML::Exception& error) {
     reader.report(error.mark, "", "YAML syntax error: " + printable(error.msg));
   } catch (const std::exception& error) {

@@ -50,7 +50,7 @@ std::string child_path(std::string_view parent, std::string_view key) {
 }
 
 std::string quote_for_message(std::string_view text) {
-  constexpr std::size_t kMaxShown = 60;
+  constexpr std::size_t kMaxShown = 100;
   std::string result = "'";
   for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
     auto byte = static_cast<unsigned char>(text[i]);
@@ -219,8 +219,8 @@ std::optional<std::string> YamlReader::scalar_text(const Located& value,
   const auto& failure = std::get<InterpolationFailure>(interpolated);
   for (const std::string& variable : failure.unset_variables) {
     report(value.mark, value.path,
-           "environment variable " + variable + " is not set (and !ENV gives no default: use ${" +
-               variable + ":-default})");
+           "environment variable " + variable + " is not set (and ${" + variable +
+               "} has no :-default)");
   }
   if (!failure.syntax_error.empty()) {
     report(value.mark, value.path, "bad !ENV value: " + failure.syntax_error);

@@ -98,7 +98,7 @@ class YamlReader {
 // "a.b" / "b" when a is the root; for key paths in messages.
 std::string child_path(std::string_view parent, std::string_view key);
 
-// A value for an error message: at most 60 characters, non-printable bytes as \xNN.
+// A value for an error message: at most 100 characters, non-printable bytes as \xNN.
 std::string quote_for_message(std::string_view text);
 
 }  // namespace hc::config_detail

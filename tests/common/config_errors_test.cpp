@@ -1,0 +1,287 @@
+// Every kind of config mistake is reported with its file:line:column, key path and what
+// was expected; all mistakes at once, in file order; no input makes the loader throw.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "config_test_helpers.h"
+#include "hc/test/support.h"
+
+namespace hc {
+namespace {
+
+using test::all_errors;
+using test::parse;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Lines 1-5 of most cases; the case's own text starts at line 6.
+constexpr std::string_view kProducerHead =
+    "healthcheck-producer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  defaults:\n"
+    "    destination_topic: healthcheck\n"
+    "  websites:\n";
+// Lines 1-5, then line 6 is the case's own (a key of the one route).
+constexpr std::string_view kConsumerHead =
+    "healthcheck-consumer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  topics:\n"
+    "    - source_topic: healthcheck\n"
+    "      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres\n";
+
+// A site at line 6 plus one more key of that site at line 7, column 7.
+std::string site_with(std::string_view line7) {
+  return std::string(kProducerHead) + "    - url: http://127.0.0.1:8089/fast\n      " +
+         std::string(line7) + "\n";
+}
+
+struct ErrorCase {
+  std::string name;
+  std::string yaml;
+  int line;
+  int column;
+  std::string key_path;
+  std::string message;  // a substring of the message
+};
+
+const std::string kSite = "healthcheck-producer-config.websites[0]";
+
+std::vector<ErrorCase> error_cases() {
+  return {
+      {"UnknownKeySuggestsClosest", site_with("polling_intervall_in_seconds: 5"), 7, 7,
+       kSite + ".polling_intervall_in_seconds",
+       "unknown key 'polling_intervall_in_seconds'; did you mean 'polling_interval_in_seconds'?"},
+      {"UnknownKeyPrefixSuggestsFullKey", site_with("polling_interval: 5"), 7, 7,
+       kSite + ".polling_interval", "did you mean 'polling_interval_in_seconds'?"},
+      {"UnknownTopLevelSection",
+       "healthcheck-producer-confg:\n  bootstrap_servers: 127.0.0.1:9092\n", 1, 1,
+       "healthcheck-producer-confg", "did you mean 'healthcheck-producer-config'?"},
+      {"WrongTypeQuotesTheValue", site_with("polling_interval_in_seconds: abc"), 7, 36,
+       kSite + ".polling_interval_in_seconds", "expected an integer, got 'abc'"},
+      {"IntervalBelowOneSecond", site_with("polling_interval_in_seconds: 0"), 7, 36,
+       kSite + ".polling_interval_in_seconds", "expected a number of seconds in 1..86400, got 0"},
+      {"IntervalAboveOneDay", site_with("polling_interval_in_seconds: 86401"), 7, 36,
+       kSite + ".polling_interval_in_seconds",
+       "expected a number of seconds in 1..86400, got 86401"},
+      {"TimeoutAboveFiveMinutes", site_with("timeout_ms: 300001"), 7, 19, kSite + ".timeout_ms",
+       "expected a number of milliseconds in 1..300000, got 300001"},
+      {"RegexRejectedByRe2GivesRe2Message", site_with("regex: \"(abc\""), 7, 14, kSite + ".regex",
+       "regex does not compile under RE2: missing ): (abc"},
+      {"StatusOutsideHttpRange", site_with("expected_status: [200, 700]"), 7, 30,
+       kSite + ".expected_status[1]", "expected an integer in 100..599, got 700"},
+      {"InvalidTopicName", site_with("destination_topic: bad topic"), 7, 26,
+       kSite + ".destination_topic", "expected a Kafka topic name"},
+      {"BooleanExpected", site_with("follow_redirects: maybe"), 7, 25, kSite + ".follow_redirects",
+       "expected true or false, got 'maybe'"},
+      {"UnsetVariableWithoutDefault", site_with("regex: !ENV \"${HC_TEST_UNSET}\""), 7, 14,
+       kSite + ".regex", "environment variable HC_TEST_UNSET is not set"},
+      {"UnsupportedTag", site_with("regex: !REGEX \"x\""), 7, 14, kSite + ".regex",
+       "unsupported tag '!REGEX'"},
+      {"UrlWithUnsupportedScheme", std::string(kProducerHead) + "    - url: ftp://127.0.0.1/\n", 6,
+       12, kSite + ".url",
+       "expected an http(s) URL, got 'ftp://127.0.0.1/': unsupported scheme 'ftp'"},
+      {"UrlWithoutScheme", std::string(kProducerHead) + "    - url: 127.0.0.1/fast\n", 6, 12,
+       kSite + ".url", "missing scheme"},
+      {"UrlWithBadHost", std::string(kProducerHead) + "    - url: http://exa mple.com/\n", 6, 12,
+       kSite + ".url", "expected an http(s) URL"},
+      {"DuplicateUrl",
+       std::string(kProducerHead) +
+           "    - url: http://127.0.0.1:8089/fast\n    - url: http://127.0.0.1:8089/fast\n",
+       7, 12, "healthcheck-producer-config.websites[1].url",
+       "duplicate url: healthcheck-producer-config.websites[0] (line 6) checks it already"},
+      {"NoWebsitesIsNothingToCheck",
+       std::string(kProducerHead.substr(0, kProducerHead.size() - 1)) + " []\n", 5, 13,
+       "healthcheck-producer-config.websites", "expected at least one site (nothing to check)"},
+      {"SiteWithoutTopicAndNoDefault",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  websites:\n"
+       "    - url: http://127.0.0.1/\n",
+       4, 7, kSite + ".destination_topic",
+       "missing required key 'destination_topic' (and defaults has none)"},
+      {"ListWhereMapExpected",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  defaults: [1, 2]\n", 3,
+       13, "healthcheck-producer-config.defaults",
+       "expected a map of per-site defaults, got a list"},
+      {"MapWhereListExpected",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  websites: {url: http://127.0.0.1/}\n",
+       3, 13, "healthcheck-producer-config.websites", "expected a list of sites, got a map"},
+      {"DuplicateKey",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  bootstrap_servers: 127.0.0.1:9093\n",
+       3, 3, "healthcheck-producer-config.bootstrap_servers",
+       "duplicate key (first given at line 2)"},
+      {"BootstrapServerWithoutPort",
+       "healthcheck-producer-config:\n  bootstrap_servers: [127.0.0.1:9092, kafka]\n", 2, 39,
+       "healthcheck-producer-config.bootstrap_servers[1]",
+       "expected host:port with a port in 1..65535, got 'kafka'"},
+      {"SaslWithoutPassword",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  security_protocol: SASL_SSL\n  sasl_username: hc\n",
+       3, 22, "healthcheck-producer-config.security_protocol",
+       "SASL_SSL requires a non-empty sasl_username and sasl_password"},
+      {"UnknownSecurityProtocol",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  security_protocol: TLS\n",
+       3, 22, "healthcheck-producer-config.security_protocol",
+       "expected one of PLAINTEXT, SSL, SASL_SSL, SASL_PLAINTEXT, got 'TLS'"},
+      {"MissingCaFile",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  security_protocol: SSL\n  ssl_cafile: /nonexistent/hc-test/ca.pem\n",
+       4, 15, "healthcheck-producer-config.ssl_cafile",
+       "expected a readable file, but '/nonexistent/hc-test/ca.pem' does not exist"},
+      {"TableNameNotASafeIdentifier",
+       std::string(kConsumerHead) + "      table_name: \"x; drop\"\n", 6, 19,
+       "healthcheck-consumer-config.topics[0].table_name",
+       "expected a table name of letters, digits and _"},
+      {"OffsetResetChoice",
+       "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  auto_offset_reset: newest\n",
+       3, 22, "healthcheck-consumer-config.auto_offset_reset",
+       "expected one of earliest, latest, got 'newest'"},
+      {"YamlSyntaxError",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  websites: [\n", 4, 1,
+       "", "YAML syntax error: end of sequence flow not found"},
+  };
+}
+
+class ConfigErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ConfigErrorTest, ReportsPositionKeyPathAndExpectation) {
+  const ErrorCase& expected = GetParam();
+  ConfigLoadResult result = parse(expected.yaml);
+  ASSERT_FALSE(result.ok());
+  EXPECT_FALSE(result.config.has_value());
+  // The case's mistake must be among the errors (a case may trigger other ones too, e.g. a
+  // section without websites), with exactly this position and key path.
+  const ConfigError* found = nullptr;
+  for (const ConfigError& error : result.errors) {
+    if (error.message.find(expected.message) != std::string::npos) found = &error;
+  }
+  ASSERT_NE(found, nullptr) << "no error says '" << expected.message << "' in:\n"
+                            << all_errors(result);
+  EXPECT_EQ(found->file, "test.yaml");
+  EXPECT_EQ(found->line, expected.line) << found->to_string();
+  EXPECT_EQ(found->column, expected.column) << found->to_string();
+  EXPECT_EQ(found->key_path, expected.key_path) << found->to_string();
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryKind, ConfigErrorTest, ::testing::ValuesIn(error_cases()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(ConfigErrors, UnknownKeyFarFromEveryKnownOneListsTheValidKeysInstead) {
+  ConfigLoadResult result = parse(site_with("colour: red"));
+  ASSERT_EQ(result.errors.size(), 1u) << all_errors(result);
+  EXPECT_THAT(result.errors[0].message, Not(HasSubstr("did you mean")));
+  EXPECT_THAT(result.errors[0].message, HasSubstr("expected one of: url, regex,"));
+}
+
+TEST(ConfigErrors, ToStringIsFileLineColumnKeyPathMessage) {
+  ConfigLoadResult result = parse(site_with("timeout_ms: 0"));
+  ASSERT_EQ(result.errors.size(), 1u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].to_string(),
+            "test.yaml:7:19: healthcheck-producer-config.websites[0].timeout_ms: expected a "
+            "number of milliseconds in 1..300000, got 0");
+}
+
+TEST(ConfigErrors, FourMistakesGiveFourErrorsInFileOrder) {
+  constexpr std::string_view kYaml =
+      "healthcheck-producer-config:\n"           // 1
+      "  bootstrap_servers: 127.0.0.1:9092\n"    // 2
+      "  defaults:\n"                            // 3
+      "    destination_topic: healthcheck\n"     // 4
+      "    timeout_ms: fast\n"                   // 5: wrong type
+      "  websites:\n"                            // 6
+      "    - url: http://127.0.0.1:8089/fast\n"  // 7
+      "      polling_interval_in_seconds: 0\n"   // 8: out of range
+      "    - url: gopher://127.0.0.1/\n"         // 9: scheme
+      "      regex: \"[z-a]\"\n"                 // 10: RE2 rejects
+      "    - url: http://127.0.0.1:8089/ok\n";   // 11: fine
+  ConfigLoadResult result = parse(kYaml);
+  ASSERT_EQ(result.errors.size(), 4u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].line, 5);
+  EXPECT_THAT(result.errors[0].message, HasSubstr("expected an integer, got 'fast'"));
+  EXPECT_EQ(result.errors[1].line, 8);
+  EXPECT_THAT(result.errors[1].message, HasSubstr("1..86400"));
+  EXPECT_EQ(result.errors[2].line, 9);
+  EXPECT_THAT(result.errors[2].message, HasSubstr("unsupported scheme 'gopher'"));
+  EXPECT_EQ(result.errors[3].line, 10);
+  EXPECT_THAT(result.errors[3].message, HasSubstr("RE2: invalid character class range: z-a"));
+}
+
+TEST(ConfigErrors, MissingFileIsAnErrorWithoutPosition) {
+  test::TempDir dir;
+  auto missing = dir.path() / "nope.yaml";
+  ConfigLoadResult result = load_config(missing, test::env_of());
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].line, 0);
+  EXPECT_EQ(result.errors[0].to_string(),
+            missing.string() + ": cannot read the config: no such file");
+}
+
+TEST(ConfigErrors, NoSectionAtAllIsAnError) {
+  ConfigLoadResult result = parse("# only a comment\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_THAT(result.errors[0].message, HasSubstr("healthcheck-producer-config"));
+}
+
+// Inputs a fuzzer would try first: each must give errors, never an exception or a crash.
+TEST(ConfigErrors, MalformedDocumentsAreErrorsNotCrashes) {
+  const std::vector<std::string> inputs = {
+      "",
+      "   \n\n",
+      "just a scalar",
+      "- a list\n- at the top\n",
+      "healthcheck-producer-config: 42\n",
+      "healthcheck-producer-config:\n  websites:\n    - [1, 2]\n    - ~\n    - {url: [x]}\n",
+      "healthcheck-consumer-config:\n  topics: [[], {}, x]\n",
+      "? [a, b]\n: c\n",
+      "healthcheck-producer-config: !ENV {a: 1}\n",
+      std::string("\x00\xff\xfe\x01garbage\x80\x81: [\"\\q", 20),
+      std::string(600, '[') + std::string(600, ']'),
+      "\t- tabs\n\tare: not indentation\n",
+      "---\n---\n---\n",
+      "healthcheck-producer-config: &a\n  x: *a\n",
+  };
+  for (const std::string& input : inputs) {
+    ConfigLoadResult result;
+    ASSERT_NO_THROW(result = parse(input)) << input;
+    EXPECT_FALSE(result.ok()) << input;
+    EXPECT_FALSE(result.errors.empty()) << input;
+  }
+}
+
+// Random single-byte edits of a valid file: the loader either accepts the result or
+// reports positioned errors; it never throws (the seed is fixed, so failures reproduce).
+TEST(ConfigErrors, RandomEditsOfAValidFileNeverThrow) {
+  const std::string valid = site_with("regex: \"all systems operational\"");
+  ASSERT_TRUE(parse(valid).ok());
+  std::mt19937 random(20261123);
+  for (int round = 0; round < 2000; ++round) {
+    std::string mutated = valid;
+    int edits = 1 + static_cast<int>(random() % 3);
+    for (int edit = 0; edit < edits; ++edit) {
+      std::size_t at = random() % mutated.size();
+      char byte = static_cast<char>(random() % 256);
+      switch (random() % 3) {
+        case 0:
+          mutated[at] = byte;
+          break;
+        case 1:
+          mutated.insert(at, 1, byte);
+          break;
+        default:
+          mutated.erase(at, 1);
+          break;
+      }
+    }
+    ConfigLoadResult result;
+    ASSERT_NO_THROW(result = parse(mutated)) << mutated;
+    EXPECT_EQ(result.ok(), result.config.has_value());
+    for (const ConfigError& error : result.errors) EXPECT_GE(error.line, 0);
+  }
+}
+
+}  // namespace
+}  // namespace hc

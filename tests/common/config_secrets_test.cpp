@@ -1,0 +1,66 @@
+// Passwords, secret header values and connection URIs never reach an error message, not
+// even when the mistake is on the very line that holds them.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config_test_helpers.h"
+
+namespace hc {
+namespace {
+
+using test::all_errors;
+using test::parse;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Every line holds "hunter2" somewhere, and every line next to one is a mistake.
+constexpr std::string_view kLeakyConfig =
+    "healthcheck-producer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  security_protocol: SASL_SSL\n"
+    "  sasl_username: hc\n"
+    "  sasl_password: hunter2\n"
+    "  sasl_pasword: hunter2\n"  // typo: unknown key
+    "  defaults: {destination_topic: t}\n"
+    "  websites:\n"
+    "    - url: \"http://hc:hunter2@exa mple.com/\"\n"  // invalid host, credentials inside
+    "      headers:\n"
+    "        Authorization: \"Bearer hunter2\\r\\nX: y\"\n"  // header injection
+    "      timeout_ms: -1\n"
+    "healthcheck-consumer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  sasl_password: hunter2\n"  // SASL key without SASL
+    "  topics:\n"
+    "    - source_topic: healthcheck\n"
+    "      connection_uri: \"mysql://hc:hunter2@127.0.0.1/x\"\n"  // not a libpq URI
+    "      table_name: healthcheck\n"
+    "    - source_topic: healthcheck\n"
+    "      connection_uri: \"postgresql://hc:hunter2@127.0.0.1/x\"\n"
+    "      table_name: healthcheck\n"
+    "    - source_topic: healthcheck\n"
+    "      connection_uri: \"postgresql://hc:hunter2@127.0.0.1/x\"\n"  // duplicate route
+    "      table_name: healthcheck\n"
+    "      table: oops\n";
+
+TEST(ConfigSecrets, NoErrorMessageRepeatsAPasswordOrConnectionUri) {
+  auto result = parse(kLeakyConfig);
+  ASSERT_GE(result.errors.size(), 7u) << all_errors(result);
+  EXPECT_THAT(all_errors(result), Not(HasSubstr("hunter2")));
+  // The mistakes are still explained.
+  EXPECT_THAT(all_errors(result), HasSubstr("did you mean 'sasl_password'?"));
+  EXPECT_THAT(all_errors(result), HasSubstr("got 'http://***@exa mple.com/'"));
+  EXPECT_THAT(all_errors(result), HasSubstr("must not contain CR, LF or NUL"));
+  EXPECT_THAT(all_errors(result), HasSubstr("expected a libpq connection URI"));
+  EXPECT_THAT(all_errors(result), HasSubstr("duplicate route"));
+}
+
+TEST(ConfigSecrets, SummaryNeverPrintsConnectionUris) {
+  auto result = parse(
+      "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  topics:\n"
+      "    - {source_topic: t, connection_uri: \"postgresql://u:hunter2@h/x\", table_name: t}\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  EXPECT_THAT(summarize(*result.config), Not(HasSubstr("hunter2")));
+}
+
+}  // namespace
+}  // namespace hc

@@ -1,0 +1,32 @@
+// Shared helpers of the config_*_test.cpp files.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "hc/common/config.h"
+
+namespace hc::test {
+
+// An EnvLookup over a fixed map: tests never read or change the process environment.
+inline EnvLookup env_of(std::map<std::string, std::string> variables = {}) {
+  return [variables = std::move(variables)](const std::string& name) -> std::optional<std::string> {
+    auto found = variables.find(name);
+    if (found == variables.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+inline ConfigLoadResult parse(std::string_view yaml, const EnvLookup& env = env_of()) {
+  return parse_config(yaml, "test.yaml", env);
+}
+
+// Every error, one per line, for failure messages.
+inline std::string all_errors(const ConfigLoadResult& result) {
+  std::string text;
+  for (const ConfigError& error : result.errors) text += error.to_string() + "\n";
+  return text;
+}
+
+}  // namespace hc::test

@@ -1,0 +1,164 @@
+// What a valid config turns into: defaults applied and overridden per site, consumer
+// routes with their dead-letter topics, and the one-line summary.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config_test_helpers.h"
+
+namespace hc {
+namespace {
+
+using test::all_errors;
+using test::parse;
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+constexpr std::string_view kProducer =
+    "healthcheck-producer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  max_in_flight: 7\n"
+    "  max_queued_messages: 1234\n"
+    "  defaults:\n"
+    "    polling_interval_in_seconds: 15\n"
+    "    timeout_ms: 2500\n"
+    "    destination_topic: healthcheck\n"
+    "    method: get\n"
+    "    headers: {User-Agent: hc-test, Accept: text/html}\n"
+    "    follow_redirects: true\n"
+    "    max_redirects: 3\n"
+    "    expected_status: 200\n"
+    "    max_body_bytes: 4096\n"
+    "  websites:\n"
+    "    - url: http://127.0.0.1:8089/inherits\n"
+    "    - url: https://127.0.0.1:8443/overrides\n"
+    "      polling_interval_in_seconds: 2\n"
+    "      timeout_ms: 900\n"
+    "      destination_topic: other.topic\n"
+    "      method: HEAD\n"
+    "      headers: {user-agent: special, X-Extra: \"1\"}\n"
+    "      follow_redirects: no\n"
+    "      max_redirects: 0\n"
+    "      expected_status: [200, 204, 301]\n"
+    "      max_body_bytes: 1\n";
+
+TEST(ConfigValues, SiteWithoutOwnKeysTakesEveryDefault) {
+  auto result = parse(kProducer);
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const ProducerConfig& producer = *result.config->producer;
+  EXPECT_EQ(producer.max_in_flight, 7u);
+  EXPECT_EQ(producer.max_queued_messages, 1234u);
+  const SiteConfig& site = producer.websites.at(0);
+  EXPECT_EQ(site.url, "http://127.0.0.1:8089/inherits");
+  EXPECT_EQ(site.polling_interval, std::chrono::seconds(15));
+  EXPECT_EQ(site.timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(site.destination_topic, "healthcheck");
+  EXPECT_EQ(site.method, "GET");
+  EXPECT_THAT(site.headers,
+              ElementsAre(Pair("User-Agent", "hc-test"), Pair("Accept", "text/html")));
+  EXPECT_TRUE(site.follow_redirects);
+  EXPECT_EQ(site.max_redirects, 3);
+  EXPECT_THAT(site.expected_status, ElementsAre(200));
+  EXPECT_EQ(site.max_body_bytes, 4096u);
+  EXPECT_FALSE(site.regex.has_value());
+}
+
+TEST(ConfigValues, SiteKeysOverrideDefaultsAndHeadersMergeByName) {
+  auto result = parse(kProducer);
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const SiteConfig& site = result.config->producer->websites.at(1);
+  EXPECT_EQ(site.polling_interval, std::chrono::seconds(2));
+  EXPECT_EQ(site.timeout, std::chrono::milliseconds(900));
+  EXPECT_EQ(site.destination_topic, "other.topic");
+  EXPECT_EQ(site.method, "HEAD");
+  // Header names compare case-insensitively: the site's user-agent replaces the default.
+  EXPECT_THAT(site.headers, ElementsAre(Pair("User-Agent", "special"), Pair("Accept", "text/html"),
+                                        Pair("X-Extra", "1")));
+  EXPECT_FALSE(site.follow_redirects);
+  EXPECT_EQ(site.max_redirects, 0);
+  EXPECT_THAT(site.expected_status, ElementsAre(200, 204, 301));
+  EXPECT_EQ(site.max_body_bytes, 1u);
+}
+
+TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
+  auto result = parse(
+      "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+      "  websites: [{url: \"http://127.0.0.1/\", destination_topic: t, regex: \"ok\"}]\n"
+      "healthcheck-consumer-config:\n  bootstrap_servers: [\"127.0.0.1:9092\"]\n"
+      "  topics: [{source_topic: t, connection_uri: \"host=/tmp dbname=x\", table_name: t}]\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const SiteConfig& site = result.config->producer->websites.at(0);
+  EXPECT_EQ(site.polling_interval, std::chrono::seconds(30));
+  EXPECT_EQ(site.timeout, std::chrono::milliseconds(10000));
+  EXPECT_EQ(site.method, "GET");
+  EXPECT_TRUE(site.expected_status.empty());
+  EXPECT_EQ(site.regex, "ok");
+  EXPECT_EQ(result.config->producer->kafka.security_protocol, SecurityProtocol::kPlaintext);
+  const ConsumerConfig& consumer = *result.config->consumer;
+  EXPECT_EQ(consumer.group_id, "hc-consumer");
+  EXPECT_EQ(consumer.auto_offset_reset, "earliest");
+  EXPECT_EQ(consumer.batch_max_rows, 5000u);
+  EXPECT_EQ(consumer.session_timeout, std::chrono::milliseconds(10000));
+  EXPECT_EQ(consumer.topics.at(0).dead_letter_topic, "t.dlq");
+}
+
+constexpr std::string_view kConsumer =
+    "healthcheck-consumer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  group_id: readers\n"
+    "  auto_offset_reset: latest\n"
+    "  batch_max_rows: 100\n"
+    "  batch_max_wait_ms: 50\n"
+    "  max_message_bytes: 2048\n"
+    "  session_timeout_ms: 6000\n"
+    "  topics:\n"
+    "    - source_topic: healthcheck\n"
+    "      connection_uri: postgresql://postgres@127.0.0.1:5432/a\n"
+    "      table_name: healthcheck\n"
+    "    - source_topic: healthcheck\n"
+    "      connection_uri: postgresql://postgres@127.0.0.1:5432/b\n"
+    "      table_name: Archive_2026\n"
+    "      dead_letter_topic: poison\n";
+
+TEST(ConfigValues, ConsumerRoutesOneTopicIntoTwoDatabases) {
+  auto result = parse(kConsumer);
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const ConsumerConfig& consumer = *result.config->consumer;
+  EXPECT_EQ(consumer.group_id, "readers");
+  EXPECT_EQ(consumer.auto_offset_reset, "latest");
+  EXPECT_EQ(consumer.batch_max_rows, 100u);
+  EXPECT_EQ(consumer.batch_max_wait, std::chrono::milliseconds(50));
+  EXPECT_EQ(consumer.max_message_bytes, 2048u);
+  EXPECT_EQ(consumer.session_timeout, std::chrono::milliseconds(6000));
+  ASSERT_EQ(consumer.topics.size(), 2u);
+  EXPECT_EQ(consumer.topics[0].dead_letter_topic, "healthcheck.dlq");
+  EXPECT_EQ(consumer.topics[1].table_name, "Archive_2026");
+  EXPECT_EQ(consumer.topics[1].dead_letter_topic, "poison");
+  EXPECT_FALSE(result.config->producer.has_value());
+}
+
+TEST(ConfigValues, SummaryCountsSitesTopicsTablesAndDatabases) {
+  std::string both = std::string(kProducer) + std::string(kConsumer);
+  auto result = parse(both);
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  EXPECT_EQ(summarize(*result.config),
+            "2 sites, 2 topics (healthcheck, other.topic); consumer group readers: 1 topic -> "
+            "2 tables in 2 databases");
+  auto consumer_only = parse(kConsumer);
+  EXPECT_EQ(summarize(*consumer_only.config),
+            "consumer group readers: 1 topic -> 2 tables in 2 databases");
+}
+
+TEST(ConfigValues, SafeIdentifiers) {
+  EXPECT_TRUE(is_safe_identifier("healthcheck"));
+  EXPECT_TRUE(is_safe_identifier("_x9"));
+  EXPECT_TRUE(is_safe_identifier(std::string(63, 'a')));
+  EXPECT_FALSE(is_safe_identifier(std::string(64, 'a')));
+  EXPECT_FALSE(is_safe_identifier(""));
+  EXPECT_FALSE(is_safe_identifier("9lives"));
+  EXPECT_FALSE(is_safe_identifier("a-b"));
+  EXPECT_FALSE(is_safe_identifier("a\"; drop table x; --"));
+  EXPECT_FALSE(is_safe_identifier("t\xc3\xa4"));
+}
+
+}  // namespace
+}  // namespace hc
