@@ -55,7 +55,7 @@ std::vector<int> migrate_table(pqxx::connection& connection, const std::string& 
   pqxx::work txn(connection, "hc_migrate");
   // Taken before anything else, including creating hc_schema_migrations: two concurrent
   // "CREATE TABLE IF NOT EXISTS" can otherwise both try to create it and one fails.
-  txn.exec0(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
+  txn.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
   txn.exec0(kCreateMigrationsTable);
   std::set<int> applied;
   for (const auto& row :

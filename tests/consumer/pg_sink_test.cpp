@@ -1,0 +1,204 @@
+// The Postgres sink and its migrations against a real throwaway PostgreSQL 15.
+#include "pg_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "hc/common/url_digest.h"
+#include "hc/test/support.h"
+#include "pg_migrations.h"
+
+namespace hc::consumer {
+namespace {
+
+using std::chrono::microseconds;
+
+Measurement row(const std::string& url, std::int64_t at_us, std::int64_t response_time_us) {
+  Measurement m;
+  m.url = url;
+  m.url_digest = url_digest(url);
+  m.measured_at = WallTime(microseconds(at_us));
+  m.status_code = 200;
+  m.response_time_us = response_time_us;
+  m.body_bytes = 10;
+  return m;
+}
+
+class PgSinkTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { postgres_ = new test::TempPostgres(); }
+  static void TearDownTestSuite() {
+    delete postgres_;
+    postgres_ = nullptr;
+  }
+  // A fresh database per test, so tests do not see each other's tables.
+  void SetUp() override {
+    database_ = "t" + std::to_string(++counter_);
+    postgres_->create_database(database_);
+  }
+  std::string uri() const { return postgres_->uri(database_); }
+  std::string query(const std::string& sql) const { return postgres_->query(sql, database_); }
+
+  static test::TempPostgres* postgres_;
+  static int counter_;
+  std::string database_;
+};
+test::TempPostgres* PgSinkTest::postgres_ = nullptr;
+int PgSinkTest::counter_ = 0;
+
+TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  EXPECT_EQ(query("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position)"
+                  " FROM information_schema.columns WHERE table_name = 'healthcheck'"),
+            "url_digest:bytea,measurement_time:timestamp with time zone,"
+            "response_time_microseconds:bigint,uri:text,status_code:integer,"
+            "regex_present:boolean,regex_match:boolean,error:text,error_detail:text,"
+            "dns_us:bigint,connect_us:bigint,tls_us:bigint,ttfb_us:bigint,body_bytes:bigint,"
+            "cert_expires_at:timestamp with time zone");
+  EXPECT_EQ(query("SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))"
+                  " FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                  " AND a.attnum = ANY(i.indkey)"
+                  " WHERE i.indrelid = 'healthcheck'::regclass AND i.indisprimary"),
+            "url_digest,measurement_time");
+}
+
+TEST_F(PgSinkTest, MigrationIsIdempotent) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  sink.migrate();
+  pqxx::connection connection(uri());
+  EXPECT_TRUE(migrate_table(connection, "healthcheck").empty());
+  EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
+                  "hc_schema_migrations WHERE table_name = 'healthcheck'"),
+            "1,2");
+}
+
+TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
+  std::vector<std::thread> migrators;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    migrators.emplace_back([&] {
+      try {
+        PgSink(uri(), {"healthcheck", "other"}).migrate();
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << error.what();
+        ++failures;
+      }
+    });
+  }
+  for (auto& migrator : migrators) migrator.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
+                  " GROUP BY table_name ORDER BY table_name"),
+            "healthcheck:2\nother:2");
+}
+
+TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {
+  query("CREATE TABLE healthcheck (url_digest bytea, measurement_time timestamptz,"
+        " response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
+        " regex_match bool, PRIMARY KEY (url_digest, measurement_time));"
+        "INSERT INTO healthcheck VALUES ('\\x01', now(), 5, 'https://seed/', 200, false, null)");
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  EXPECT_EQ(query("SELECT uri || ' ' || coalesce(error, 'no error') FROM healthcheck"),
+            "https://seed/ no error");
+}
+
+TEST_F(PgSinkTest, WritesEveryFieldOfAMeasurement) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  Measurement m = row("https://example.com/a\tb\\c", 1'795'000'000'123'456, 4321);
+  m.status_code.reset();
+  m.error = "timeout";
+  m.error_detail = "Operation timed out after 10000 ms";
+  m.timings = {11, 22, std::nullopt, 44};
+  m.regex = "Example";
+  m.regex_match = false;
+  m.body_bytes = 0;
+  m.cert_expires_at = WallTime(microseconds(1'800'000'000'000'000));
+  TableRows rows;
+  rows.add(m);
+  sink.write({&rows});
+  EXPECT_EQ(query("SELECT encode(url_digest, 'hex') = '" + m.url_digest +
+                  "', (extract(epoch from measurement_time) * 1000000)::bigint,"
+                  " response_time_microseconds, uri, coalesce(status_code::text, 'null'),"
+                  " regex_present, regex_match, error, error_detail, dns_us, connect_us,"
+                  " coalesce(tls_us::text, 'null'), ttfb_us, body_bytes,"
+                  " extract(epoch from cert_expires_at)::bigint FROM healthcheck"),
+            "t|1795000000123456|4321|https://example.com/a\tb\\c|null|t|f|timeout|Operation timed out after "
+            "10000 ms|11|22|null|44|0|1800000000");
+}
+
+TEST_F(PgSinkTest, UpsertIsIdempotentAndTheLatestValuesWin) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  TableRows first;
+  for (int i = 0; i < 1000; ++i) first.add(row("https://site" + std::to_string(i % 10) + "/", i, 1));
+  sink.write({&first});
+  sink.write({&first});  // a replay of the whole batch
+  TableRows replay_with_new_values;
+  for (int i = 0; i < 1000; ++i) {
+    replay_with_new_values.add(row("https://site" + std::to_string(i % 10) + "/", i, 2));
+  }
+  sink.write({&replay_with_new_values});
+  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"), "1000|2000");
+}
+
+TEST_F(PgSinkTest, SameKeyTwiceInOneBatchDoesNotFail) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  TableRows rows;
+  rows.add(row("https://a/", 1, 10));
+  rows.add(row("https://b/", 1, 20));
+  rows.add(row("https://a/", 1, 30));  // a replayed message landing in the same batch
+  ASSERT_NO_THROW(sink.write({&rows}));
+  EXPECT_EQ(query("SELECT string_agg(uri || '=' || response_time_microseconds, ',' ORDER BY uri)"
+                  " FROM healthcheck"),
+            "https://a/=30,https://b/=20");
+}
+
+TEST_F(PgSinkTest, WritesSeveralTablesOfOneDatabaseTogether) {
+  PgSink sink(uri(), {"first", "second"});
+  sink.migrate();
+  TableRows a;
+  a.add(row("https://a/", 1, 1));
+  TableRows b;
+  b.add(row("https://b/", 1, 1));
+  b.add(row("https://b/", 2, 1));
+  sink.write({&a, &b});
+  EXPECT_EQ(query("SELECT (SELECT count(*) FROM first) || ',' || (SELECT count(*) FROM second)"),
+            "1,2");
+}
+
+TEST_F(PgSinkTest, ReconnectsAfterTheServerRestarts) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  TableRows rows;
+  rows.add(row("https://a/", 1, 1));
+  sink.write({&rows});
+  postgres_->stop_server();
+  rows.add(row("https://a/", 2, 1));
+  EXPECT_THROW(sink.write({&rows}), std::runtime_error);
+  EXPECT_THROW(sink.ping(), std::runtime_error);
+  postgres_->start_server();
+  ASSERT_NO_THROW(sink.write({&rows}));
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "2");
+}
+
+TEST_F(PgSinkTest, ErrorsNameTheDatabaseWithoutItsPassword) {
+  PgSink sink("postgresql://postgres:s3cret@127.0.0.1:1/nowhere", {"healthcheck"});
+  try {
+    sink.ping();
+    FAIL() << "expected a connection error";
+  } catch (const std::runtime_error& error) {
+    std::string message = error.what();
+    EXPECT_NE(message.find("postgresql://postgres@127.0.0.1:1/nowhere"), std::string::npos)
+        << message;
+    EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace hc::consumer
