@@ -272,5 +272,38 @@ TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
+TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
+  test::TempDir dir;
+  const std::string cert = (dir.path() / "cert.pem").string();
+  const std::string key = (dir.path() / "key.pem").string();
+  auto made = test::run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                 "-keyout", key, "-out", cert, "-days", "30", "-subj",
+                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  test::LocalHttpServer local(cert, key);
+  local.server().Get("/", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("secure", "text/plain");
+  });
+  local.start();
+
+  CheckRequest request = get(local.url("/"));
+  request.ca_file = cert;
+  CheckResult result = check(request);
+  ASSERT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body, "secure");
+  ASSERT_TRUE(result.timings.tls_us && result.timings.connect_us && result.timings.ttfb_us);
+  EXPECT_LE(*result.timings.connect_us, *result.timings.tls_us);
+  EXPECT_LE(*result.timings.tls_us, *result.timings.ttfb_us);
+  ASSERT_TRUE(result.cert_expires_at.has_value());
+  const auto expected_expiry = std::chrono::system_clock::now() + std::chrono::hours(24 * 30);
+  EXPECT_LT(std::chrono::abs(*result.cert_expires_at - expected_expiry), std::chrono::hours(1));
+
+  // The same server without trusting its self-signed certificate: a TLS failure.
+  result = check(get(local.url("/")));
+  EXPECT_EQ(result.error, CheckError::kTls) << result.error_detail;
+  EXPECT_NE(result.error_detail.find("certificate"), std::string::npos) << result.error_detail;
+  EXPECT_FALSE(result.status_code.has_value());
+}
+
 }  // namespace
 }  // namespace hc::producer

@@ -1,11 +1,13 @@
 // A cpp-httplib server on 127.0.0.1 (random port) running on its own thread for the
-// duration of a test. Handlers are registered before start().
+// duration of a test. Handlers are registered before start(). Plain HTTP by default; HTTPS
+// with the given certificate and key files (PEM).
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -17,25 +19,31 @@ namespace hc::test {
 
 class LocalHttpServer {
  public:
-  httplib::Server& server() { return server_; }
+  LocalHttpServer() : server_(std::make_unique<httplib::Server>()) {}
+  LocalHttpServer(const std::string& cert_file, const std::string& key_file)
+      : server_(std::make_unique<httplib::SSLServer>(cert_file.c_str(), key_file.c_str())),
+        scheme_("https") {
+    if (!server_->is_valid()) throw std::runtime_error("cannot load " + cert_file);
+  }
+  httplib::Server& server() { return *server_; }
 
   void start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
+    port_ = server_->bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot bind a port on 127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    if (!eventually([this] { return server_.is_running(); }, std::chrono::seconds(10))) {
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    if (!eventually([this] { return server_->is_running(); }, std::chrono::seconds(10))) {
       throw std::runtime_error("local HTTP server did not start");
     }
   }
   ~LocalHttpServer() {
     release_slow_handlers();
-    server_.stop();
+    server_->stop();
     if (thread_.joinable()) thread_.join();
   }
 
   int port() const { return port_; }
   std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
   }
 
   // For "slow" handlers: blocks until the test ends (or `limit` passes), so a slow response
@@ -54,7 +62,8 @@ class LocalHttpServer {
     released_cv_.notify_all();
   }
 
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string scheme_ = "http";
   std::thread thread_;
   int port_ = 0;
   std::mutex mutex_;

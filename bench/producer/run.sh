@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Producer benchmark: nginx on loopback serving a small page, then in one run
+#   1. reference: wrk requests/s with a new connection per request (Connection: close);
+#   2. saturation: hc --producer with more sites than it can serve (SAT_SITES at 1 s),
+#      publishing to hc-devbroker: checks completed/s and the ratio hc/wrk;
+#   3. steady load: STEADY_SITES at a 5 s interval: p50/p99 schedule lateness, skipped
+#      checks, peak RSS of the producer.
+# Targets: ratio >= 0.5, p99 lateness < 20 ms, 0 skipped, peak RSS < 64 MB.
+#
+# Usage: bench/producer/run.sh [BUILD_DIR]      (default: build; needs hc and hc-devbroker)
+# Knobs (environment): SAT_SITES=50000 SAT_SECONDS=30 STEADY_SITES=10000 STEADY_SECONDS=40
+#   MAX_IN_FLIGHT=500 WRK_SECONDS=10 WRK_CONNECTIONS=100
+# Everything runs on 127.0.0.1 and is stopped on exit (trap), including on failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD_DIR=$(cd "${1:-$ROOT/build}" && pwd)
+HC="$BUILD_DIR/app/hc"
+DEVBROKER="$BUILD_DIR/tools/hc-devbroker"
+SAT_SITES=${SAT_SITES:-50000}
+SAT_SECONDS=${SAT_SECONDS:-30}
+STEADY_SITES=${STEADY_SITES:-10000}
+STEADY_SECONDS=${STEADY_SECONDS:-40}
+MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-500}
+WRK_SECONDS=${WRK_SECONDS:-10}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-100}
+
+for tool in "$HC" "$DEVBROKER"; do
+  [[ -x $tool ]] || { echo "missing $tool: build it first (cmake --build $BUILD_DIR --target hc hc-devbroker)" >&2; exit 1; }
+done
+for tool in nginx wrk python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx-light wrk python3)" >&2; exit 1; }
+done
+ulimit -n "$(ulimit -Hn)"
+
+WORK=$(mktemp -d /tmp/hc-bench-producer.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [[ -f $WORK/nginx.pid ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  sleep 0.5
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# --- nginx on loopback: own prefix, config and pid file under $WORK --------------------
+PORT=$(free_port)
+mkdir -p "$WORK/www" "$WORK/tmp"
+python3 - "$WORK/www/index.html" <<'PY'
+import sys
+body = "<!doctype html><html><head><title>Example Domain</title></head><body>" \
+       "<h1>Example Domain</h1><p>" + "This domain is for use in benchmarks. " * 12 + \
+       "</p></body></html>\n"
+open(sys.argv[1], "w").write(body)
+PY
+NGINX_USER=""
+[[ $(id -u) -eq 0 ]] && NGINX_USER="user root;"
+cat > "$WORK/nginx.conf" <<CONF
+$NGINX_USER
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+worker_rlimit_nofile 20000;
+events { worker_connections 16000; multi_accept on; }
+http {
+  access_log off;
+  # Close after every response, for wrk and hc alike: each request is a new connection.
+  keepalive_timeout 0;
+  client_body_temp_path $WORK/tmp/body;
+  proxy_temp_path $WORK/tmp/proxy;
+  fastcgi_temp_path $WORK/tmp/fastcgi;
+  uwsgi_temp_path $WORK/tmp/uwsgi;
+  scgi_temp_path $WORK/tmp/scgi;
+  server {
+    listen 127.0.0.1:$PORT backlog=4096;
+    root $WORK/www;
+    location / { index index.html; }
+  }
+}
+CONF
+nginx -p "$WORK" -c "$WORK/nginx.conf"
+for _ in $(seq 50); do [[ -s $WORK/nginx.pid ]] && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$PORT/?i=1" | grep -q "Example Domain" || { echo "nginx did not come up" >&2; exit 1; }
+
+# --- 1. reference: wrk, new connection per request -------------------------------------
+WRK_CMD=(wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -H 'Connection: close' "http://127.0.0.1:$PORT/")
+echo "reference: ${WRK_CMD[*]}" >&2
+"${WRK_CMD[@]}" > "$WORK/wrk.txt"
+WRK_RPS=$(awk '/Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
+sleep 2  # let TIME_WAIT sockets of wrk drain a little
+
+# --- hc-devbroker --------------------------------------------------------------------
+"$DEVBROKER" --bootstrap-file "$WORK/bootstrap" --topic healthcheck:16 > "$WORK/devbroker.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do [[ -s $WORK/bootstrap ]] && break; sleep 0.1; done
+BOOTSTRAP=$(cat "$WORK/bootstrap")
+
+write_config() {  # FILE SITES INTERVAL_S
+  python3 - "$@" "$PORT" "$BOOTSTRAP" "$MAX_IN_FLIGHT" <<'PY'
+import sys
+path, sites, interval, port, bootstrap, max_in_flight = sys.argv[1:]
+with open(path, "w") as out:
+    out.write("healthcheck-producer-config:\n")
+    out.write(f"  bootstrap_servers: [\"{bootstrap}\"]\n")
+    out.write(f"  max_in_flight: {max_in_flight}\n")
+    out.write("  defaults:\n")
+    out.write(f"    polling_interval_in_seconds: {interval}\n")
+    out.write("    timeout_ms: 5000\n    destination_topic: healthcheck\n")
+    out.write("  websites:\n")
+    for i in range(int(sites)):
+        out.write(f"    - url: http://127.0.0.1:{port}/?i={i}\n      regex: \"Example Domain\"\n")
+PY
+}
+
+# Runs hc --producer for SECONDS; leaves its log in $WORK/NAME.log and its peak/final RSS
+# (kB, from /proc just before SIGTERM) in $WORK/NAME.rss.
+run_hc() {  # NAME CONFIG SECONDS
+  local name=$1 config=$2 seconds=$3
+  echo "$name: $HC --producer -c $config  (for ${seconds}s)" >&2
+  "$HC" --producer -c "$config" > "$WORK/$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=($pid)
+  sleep "$seconds"
+  awk '/VmHWM|VmRSS/ {print $1, $2}' "/proc/$pid/status" > "$WORK/$name.rss"
+  awk '{print "cpu_ticks", $14 + $15}' "/proc/$pid/stat" >> "$WORK/$name.rss"
+  kill -TERM "$pid"
+  local rc=0
+  wait "$pid" || rc=$?
+  [[ $rc -eq 0 ]] || { echo "$name: hc exited with $rc" >&2; tail -20 "$WORK/$name.log" >&2; exit 1; }
+}
+
+# --- 2. saturation ---------------------------------------------------------------------
+write_config "$WORK/saturation.yaml" "$SAT_SITES" 1
+run_hc saturation "$WORK/saturation.yaml" "$SAT_SECONDS"
+
+# --- 3. steady load --------------------------------------------------------------------
+write_config "$WORK/steady.yaml" "$STEADY_SITES" 5
+run_hc steady "$WORK/steady.yaml" "$STEADY_SECONDS"
+
+# --- summary ---------------------------------------------------------------------------
+python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" <<'PY'
+import re, sys
+work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck = sys.argv[1:]
+wrk_rps = float(wrk_rps)
+
+def periodic(name):
+    """(checks/s, p50, p99) of every 10 s summary line after the first (warm-up)."""
+    rows = []
+    for line in open(f"{work}/{name}.log"):
+        m = re.search(r"checks (\d+)/s, late p50 ([\d.]+) ms p99 ([\d.]+) ms", line)
+        if m: rows.append(tuple(float(x) for x in m.groups()))
+    return rows[1:] if len(rows) > 1 else rows
+
+def totals(name):
+    for line in open(f"{work}/{name}.log"):
+        m = re.search(r"producer totals over ([\d.]+) s: checks (\d+) \((\d+)/s\), late p50 ([\d.]+) ms "
+                      r"p99 ([\d.]+) ms, errors (\d+).*?skipped (\d+).*?dropped (\d+).*?delivery failures (\d+)", line)
+        if m:
+            keys = ["seconds", "checks", "rate", "p50", "p99", "errors", "skipped", "dropped", "delivery_failures"]
+            return dict(zip(keys, (float(x) for x in m.groups())))
+    raise SystemExit(f"no totals line in {name}.log")
+
+def rss(name):
+    values = dict(line.split() for line in open(f"{work}/{name}.rss"))
+    return {k.rstrip(":"): int(v) for k, v in values.items()}
+
+sat_rows = periodic("saturation")
+sat_rate = sum(r[0] for r in sat_rows) / len(sat_rows)
+sat = totals("saturation")
+steady = totals("steady")
+steady_rows = periodic("steady")
+steady_p99_windows = max(r[2] for r in steady_rows) if steady_rows else float("nan")
+steady_rss = rss("steady")
+sat_rss = rss("saturation")
+cpu = steady_rss["cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
+
+def verdict(ok): return "ok" if ok else "MISSED"
+ratio = sat_rate / wrk_rps
+rows = [
+    ("wrk, Connection: close (req/s)", f"{wrk_rps:,.0f}", "", ""),
+    (f"hc saturation, {int(sat_sites):,} sites @1s (checks/s)", f"{sat_rate:,.0f}", "", ""),
+    ("ratio hc / wrk", f"{ratio:.2f}", ">= 0.5", verdict(ratio >= 0.5)),
+    ("  saturation: errors / dropped / delivery failures",
+     f"{sat['errors']:.0f} / {sat['dropped']:.0f} / {sat['delivery_failures']:.0f}", "", ""),
+    ("  saturation: peak RSS (MB)", f"{sat_rss['VmHWM'] / 1024:.1f}", "", ""),
+    (f"steady, {int(steady_sites):,} sites @5s: checks/s", f"{steady['rate']:,.0f}", "", ""),
+    ("  lateness p50 (ms, whole run)", f"{steady['p50']:.2f}", "", ""),
+    ("  lateness p99 (ms, whole run)", f"{steady['p99']:.2f}", "< 20", verdict(steady['p99'] < 20)),
+    ("  lateness p99 (ms, worst 10 s window)", f"{steady_p99_windows:.2f}", "", ""),
+    ("  skipped checks", f"{steady['skipped']:.0f}", "0", verdict(steady['skipped'] == 0)),
+    ("  errors", f"{steady['errors']:.0f}", "", ""),
+    ("  peak RSS VmHWM (MB)", f"{steady_rss['VmHWM'] / 1024:.1f}", "< 64", verdict(steady_rss['VmHWM'] < 64 * 1024)),
+    ("  RSS at end VmRSS (MB)", f"{steady_rss['VmRSS'] / 1024:.1f}", "", ""),
+    ("  CPU of hc (% of one core)", f"{cpu:.0f}", "", ""),
+]
+width = max(len(r[0]) for r in rows)
+print(f"{'measure':<{width}}  {'value':>12}  {'target':>7}  verdict")
+for name, value, target, ok in rows:
+    print(f"{name:<{width}}  {value:>12}  {target:>7}  {ok}")
+print("(lateness quantiles are bucket upper bounds: within 25%)")
+PY
