@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -133,6 +134,91 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
     EXPECT_GT(gap, milliseconds(700));
     EXPECT_LT(gap, milliseconds(1300));
   }
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_sites(const std::filesystem::path& file, const std::vector<std::string>& urls) {
+  std::ofstream out(file);
+  out << "healthcheck-producer-config:\n"
+         "  bootstrap_servers: [ !ENV \"${KAFKA_BOOTSTRAP_SERVER}\" ]\n"
+         "  defaults: { polling_interval_in_seconds: 1, timeout_ms: 1000, "
+         "destination_topic: healthcheck }\n"
+         "  websites:\n";
+  for (const auto& url : urls) out << "    - url: " << url << "\n";
+}
+
+TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
+  test::DevBroker broker({{"healthcheck", 4}});
+  test::LocalHttpServer web;
+  web.server().Get(R"(/site/(\w+))", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok", "text/plain");
+  });
+  web.start();
+  const std::string first = web.url("/site/first");
+  const std::string second = web.url("/site/second");
+
+  test::TempDir dir;
+  const auto config_file = dir.path() / "config.yaml";
+  const auto log_file = dir.path() / "hc.log";
+  write_sites(config_file, {first});
+  test::ChildProcess::Options options;
+  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
+  options.stderr_file = log_file;
+  options.stdout_file = dir.path() / "hc.out";
+  test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config_file.string()},
+                        options);
+  ASSERT_TRUE(test::eventually(
+      [&] { return read_file(log_file).find("checking 1 sites") != std::string::npos; },
+      seconds(10)))
+      << read_file(log_file);
+
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        return !test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1, milliseconds(500))
+                    .empty();
+      },
+      seconds(10)))
+      << "the first site was never published:\n"
+      << read_file(log_file);
+
+  // Replace the site: the new one is checked, the old one no more.
+  write_sites(config_file, {second});
+  hc.send_signal(SIGHUP);
+  ASSERT_TRUE(test::eventually(
+      [&] { return read_file(log_file).find("SIGHUP: reloading") != std::string::npos; },
+      seconds(10)));
+  std::this_thread::sleep_for(seconds(3));  // let the new site run a few times
+
+  // An invalid file is reported and the current sites keep running.
+  std::ofstream(config_file) << "healthcheck-producer-config:\n  websites:\n    - url: ftp://x\n";
+  hc.send_signal(SIGHUP);
+  ASSERT_TRUE(test::eventually(
+      [&] { return read_file(log_file).find("reload failed") != std::string::npos; }, seconds(10)))
+      << read_file(log_file);
+  const std::string log_after_invalid = read_file(log_file);
+  EXPECT_NE(log_after_invalid.find("config.yaml:"), std::string::npos)
+      << "each config error is logged with its position:\n"
+      << log_after_invalid;
+  std::this_thread::sleep_for(seconds(2));
+  ASSERT_TRUE(hc.running()) << read_file(log_file);
+  hc.send_signal(SIGTERM);
+  ASSERT_EQ(hc.wait_for_exit(seconds(15)), 0) << read_file(log_file);
+
+  std::map<std::string, std::vector<WallTime>> runs;
+  for (const auto& record :
+       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
+    auto decoded = decode_message(record.value);
+    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
+    runs[record.key].push_back(std::get<Measurement>(decoded).measured_at);
+  }
+  ASSERT_FALSE(runs[first].empty());
+  ASSERT_GE(runs[second].size(), 4u) << "the new site ran before and after the invalid reload";
+  EXPECT_LE(runs[first].back(), runs[second].front())
+      << "the removed site stopped once the new list applied";
 }
 
 }  // namespace
