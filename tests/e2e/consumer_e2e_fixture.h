@@ -8,6 +8,7 @@
 
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -45,8 +46,8 @@ class TestProducer {
   explicit TestProducer(const std::string& bootstrap_servers) {
     KafkaSettings settings;
     settings.bootstrap_servers = {bootstrap_servers};
-    KafkaConf conf = make_kafka_conf(settings, {{"enable.idempotence", "true"},
-                                                {"linger.ms", "5"}});
+    KafkaConf conf =
+        make_kafka_conf(settings, {{"enable.idempotence", "true"}, {"linger.ms", "5"}});
     std::array<char, 512> error{};
     handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
     if (!handle_) throw std::runtime_error(error.data());
@@ -56,8 +57,8 @@ class TestProducer {
   void send_raw(const std::string& topic, const std::string& key, const std::string& value) {
     while (true) {
       auto error = rd_kafka_producev(
-          handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+          handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return;
       if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(rd_kafka_err2str(error));
@@ -75,7 +76,8 @@ class TestProducer {
   std::set<RowKey> send_many(const std::string& topic, int count, int sites,
                              std::int64_t first_us = 1'795'000'000'000'000) {
     std::set<RowKey> keys;
-    for (int i = 0; i < count; ++i) keys.insert(send(topic, measurement(site_url(i % sites), first_us + i)));
+    for (int i = 0; i < count; ++i)
+      keys.insert(send(topic, measurement(site_url(i % sites), first_us + i)));
     flush();
     return keys;
   }
@@ -108,8 +110,8 @@ inline std::vector<ReadRecord> read_topic(const std::string& bootstrap_servers,
                                           std::size_t count, std::chrono::milliseconds timeout) {
   KafkaSettings settings;
   settings.bootstrap_servers = {bootstrap_servers};
-  KafkaConf conf = make_kafka_conf(settings, {{"group.id", "test-reader"},
-                                              {"enable.auto.commit", "false"}});
+  KafkaConf conf =
+      make_kafka_conf(settings, {{"group.id", "test-reader"}, {"enable.auto.commit", "false"}});
   std::array<char, 512> error{};
   KafkaHandle handle(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
   if (!handle) throw std::runtime_error(error.data());
@@ -135,8 +137,8 @@ inline std::vector<ReadRecord> read_topic(const std::string& bootstrap_servers,
       const char* name = nullptr;
       const void* value = nullptr;
       size_t size = 0;
-      for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                         RD_KAFKA_RESP_ERR_NO_ERROR;
+      for (size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
            ++i) {
         record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
       }
@@ -197,12 +199,12 @@ class ConsumerProcess {
     return process_->wait_for_exit(std::chrono::seconds(30));
   }
   std::string log() const {
-    std::ostringstream text;
+    std::string text;
     for (const auto& path : {log_, std::filesystem::path(log_.string() + ".stderr")}) {
       std::ifstream in(path);
-      text << in.rdbuf();
+      text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    return text.str();
+    return text;
   }
 
  private:

@@ -30,9 +30,10 @@ class ConsumerE2E : public ::testing::Test {
   }
   std::set<RowKey> stored_keys(const std::string& table = "healthcheck") {
     std::set<RowKey> keys;
-    std::istringstream lines(postgres_.query(
-        "SELECT encode(url_digest, 'hex') || ' ' ||"
-        " (extract(epoch from measurement_time) * 1000000)::bigint FROM " + table));
+    std::istringstream lines(
+        postgres_.query("SELECT encode(url_digest, 'hex') || ' ' ||"
+                        " (extract(epoch from measurement_time) * 1000000)::bigint FROM " +
+                        table));
     std::string digest;
     std::int64_t at_us = 0;
     while (lines >> digest >> at_us) keys.insert({digest, at_us});
@@ -68,22 +69,23 @@ TEST_F(ConsumerE2E, ReplayingTheTopicFromTheStartChangesNoRow) {
     ASSERT_TRUE(eventually_rows(2000, seconds(60))) << first.log();
     EXPECT_EQ(first.stop(), 0) << first.log();
   }
-  std::string before = postgres_.query(
-      "SELECT sum(response_time_microseconds), sum(body_bytes) FROM healthcheck");
+  std::string before =
+      postgres_.query("SELECT sum(response_time_microseconds), sum(body_bytes) FROM healthcheck");
   // Mark every row, so we can see the replay overwrite each one with the same values.
   postgres_.query("UPDATE healthcheck SET response_time_microseconds = -1");
   ConsumerProcess replay(dir_.path(), "replay", broker_.bootstrap_servers(), "g2", one_table());
   ASSERT_TRUE(test::eventually(
       [&] {
-        return postgres_.query("SELECT count(*) FROM healthcheck WHERE "
-                               "response_time_microseconds = -1") == "0";
+        return postgres_.query(
+                   "SELECT count(*) FROM healthcheck WHERE "
+                   "response_time_microseconds = -1") == "0";
       },
       seconds(60)))
       << replay.log();
   EXPECT_EQ(rows(), 2000);
-  EXPECT_EQ(postgres_.query(
-                "SELECT sum(response_time_microseconds), sum(body_bytes) FROM healthcheck"),
-            before);
+  EXPECT_EQ(
+      postgres_.query("SELECT sum(response_time_microseconds), sum(body_bytes) FROM healthcheck"),
+      before);
   EXPECT_EQ(replay.stop(), 0) << replay.log();
 }
 
@@ -103,17 +105,24 @@ TEST_F(ConsumerE2E, OneTopicFeedsTwoTablesInTwoDatabases) {
 
 TEST_F(ConsumerE2E, KilledMidStreamAndRestartedLosesAndDuplicatesNothing) {
   TestProducer producer(broker_.bootstrap_servers());
-  std::set<RowKey> published = producer.send_many("checks", 4000, 40);
   ConsumerProcess consumer(dir_.path(), "consumer", broker_.bootstrap_servers(), "g1", one_table());
-  ASSERT_TRUE(test::eventually([&] { return rows() > 0; }, seconds(60))) << consumer.log();
-  // More arrives while it works, then it dies without any chance to commit.
-  auto more = producer.send_many("checks", 4000, 40, 1'796'000'000'000'000);
-  published.insert(more.begin(), more.end());
-  consumer.kill();
+  // A steady stream (10 chunks of 1,000, ~2 s), so the kill lands in the middle of it.
+  std::set<RowKey> published;
+  std::thread stream([&] {
+    for (int chunk = 0; chunk < 10; ++chunk) {
+      auto keys = producer.send_many("checks", 1000, 40, 1'795'000'000'000'000 + chunk * 1000);
+      published.insert(keys.begin(), keys.end());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  bool started = test::eventually([&] { return rows() >= 1000; }, seconds(60));
+  consumer.kill();  // no chance to write or commit what it holds
   long at_kill = rows();
-  EXPECT_LT(at_kill, 8000) << "killed too late to test anything";
+  stream.join();
+  ASSERT_TRUE(started) << consumer.log();
+  EXPECT_LT(at_kill, 10000) << "killed too late to test anything";
   consumer.start();  // same group: resumes from the committed offsets
-  ASSERT_TRUE(eventually_rows(8000, seconds(90))) << rows() << "\n" << consumer.log();
+  ASSERT_TRUE(eventually_rows(10000, seconds(90))) << rows() << "\n" << consumer.log();
   EXPECT_EQ(stored_keys(), published);  // nothing lost, nothing extra (the key is unique)
   EXPECT_EQ(consumer.stop(), 0) << consumer.log();
 }
@@ -128,7 +137,8 @@ TEST_F(ConsumerE2E, TwoConsumersInOneGroupSplitThePartitionsAndWriteEveryRowOnce
                b.log().find("assigned 2 partitions") != std::string::npos;
       },
       seconds(60)))
-      << a.log() << "\n-----\n" << b.log();
+      << a.log() << "\n-----\n"
+      << b.log();
   TestProducer producer(broker_.bootstrap_servers());
   auto published = producer.send_many("checks", 4000, 40);
   ASSERT_TRUE(eventually_rows(4000, seconds(60))) << a.log() << "\n-----\n" << b.log();
@@ -195,8 +205,8 @@ TEST_F(ConsumerE2E, PoisonMessagesGoToTheDeadLetterTopicAndGoodOnesAroundThemAre
     EXPECT_NE(letter.header("hc-source-offset"), "<missing>");
     EXPECT_NE(letter.header("hc-dlq-detail"), "<missing>");
   }
-  EXPECT_EQ(reasons, (std::multiset<std::string>{"bad_json", "wrong_type", "too_large",
-                                                 "key_mismatch"}));
+  EXPECT_EQ(reasons,
+            (std::multiset<std::string>{"bad_json", "wrong_type", "too_large", "key_mismatch"}));
   for (const auto& letter : letters) {  // the original bytes, untouched
     if (letter.header("hc-dlq-reason") == "too_large") {
       EXPECT_EQ(letter.value, std::string(200'000, 'x'));
