@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Consumer benchmark: hc --consumer against PostgreSQL's own COPY speed.
+#
+#   bench/consumer/run.sh [BUILD_DIR] [MESSAGES] [URLS]    (defaults: build, 1000000, 10000)
+#
+# 1. starts hc-devbroker (topic `bench`, 128 partitions: the dev broker keeps only ~5 MB
+#    per partition) and a throwaway PostgreSQL 15 (scripts/pg);
+# 2. preloads MESSAGES message-v1 records for URLS sites (hc-bench-preload), which also
+#    writes the same rows as COPY text, and checks the low watermarks (nothing dropped);
+# 3. reference: psql `\copy` of those rows into an empty table made by `hc migrate`;
+# 4. pass 1: hc --consumer (group bench-1) into another empty table, timed from the
+#    partition assignment (fetching starts then) to the last offset committed;
+# 5. pass 2: a new group (bench-2) replays every message into the same table (all
+#    conflicts: every row is overwritten);
+# prints rows/s, the hc/COPY ratios and the consumer's peak RSS (VmHWM) per pass.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+MESSAGES=${2:-1000000}
+URLS=${3:-10000}
+PARTITIONS=${PARTITIONS:-128}
+HC=$BUILD/app/hc
+DEVBROKER=$BUILD/tools/hc-devbroker
+PRELOAD=$BUILD/bench/consumer/hc-bench-preload
+for binary in "$HC" "$DEVBROKER" "$PRELOAD"; do
+  [[ -x $binary ]] || { echo "missing $binary: cmake --build $BUILD --target hc hc-devbroker hc-bench-preload" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/hc-bench-consumer.XXXXXX)
+chmod 755 "$WORK"
+BROKER_PID=
+CONSUMER_PID=
+cleanup() {
+  [[ -n $CONSUMER_PID ]] && kill "$CONSUMER_PID" 2>/dev/null && wait "$CONSUMER_PID" 2>/dev/null
+  [[ -n $BROKER_PID ]] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
+  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }
+
+"$DEVBROKER" --topic "bench:$PARTITIONS" --bootstrap-file "$WORK/bootstrap" >"$WORK/broker.log" 2>&1 &
+BROKER_PID=$!
+for _ in $(seq 100); do [[ -s $WORK/bootstrap ]] && break; sleep 0.1; done
+BOOTSTRAP=$(cat "$WORK/bootstrap")
+"$ROOT/scripts/pg" start "$WORK/pg" >/dev/null
+URI=$(cat "$WORK/pg/uri")
+psql_q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "$1"; }
+
+echo "preloading $MESSAGES messages for $URLS urls ..."
+"$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \
+  --messages "$MESSAGES" --urls "$URLS" --copy-file "$WORK/rows.copy"
+
+config() {  # config GROUP TABLE
+  cat >"$WORK/$1.yaml" <<YAML
+healthcheck-consumer-config:
+  bootstrap_servers: ["$BOOTSTRAP"]
+  group_id: $1
+  auto_offset_reset: earliest
+  topics:
+    - source_topic: bench
+      connection_uri: "$URI"
+      table_name: $2
+YAML
+  echo "$WORK/$1.yaml"
+}
+
+"$HC" migrate -c "$(config reference reference)" >/dev/null 2>&1
+"$HC" migrate -c "$(config bench-1 healthcheck)" >/dev/null 2>&1
+COLUMNS="url_digest, measurement_time, response_time_microseconds, uri, status_code, regex_present, regex_match, error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at"
+
+echo "reference: psql \\copy into an empty table ..."
+start=$(now)
+psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "\\copy reference ($COLUMNS) FROM '$WORK/rows.copy'"
+copy_seconds=$(elapsed "$start" "$(now)")
+[[ $(psql_q "SELECT count(*) FROM reference") == "$MESSAGES" ]] || { echo "reference row count wrong" >&2; exit 1; }
+copy_rate=$(rate "$MESSAGES" "$copy_seconds")
+
+# run_pass GROUP: runs hc --consumer until GROUP committed every message; prints
+# "seconds rss_kb", timed from the partition assignment (fetching starts then) to the
+# last commit (the consumer commits only after its rows are in PostgreSQL).
+run_pass() {
+  local group=$1 log=$WORK/$1.log
+  "$HC" --consumer -c "$(config "$group" healthcheck)" >"$log" 2>&1 &
+  CONSUMER_PID=$!
+  local end_time
+  end_time=$("$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \
+    --messages "$MESSAGES" --wait-committed "$group")
+  local rss cpu
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$CONSUMER_PID/status")
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$CONSUMER_PID/stat")
+  echo "  $group: consumer CPU time ${cpu} s (user+system, from its start)" >&2
+  kill -TERM "$CONSUMER_PID"
+  wait "$CONSUMER_PID" || { echo "consumer exited with an error" >&2; cat "$log" >&2; exit 1; }
+  CONSUMER_PID=
+  local assigned_at
+  assigned_at=$(date -u -d "$(grep -m1 'assigned' "$log" | cut -c1-23)" +%s.%N)
+  echo "$(elapsed "$assigned_at" "$end_time") $rss"
+}
+
+echo "pass 1: hc --consumer into an empty table ..."
+read -r first_seconds first_rss < <(run_pass bench-1)
+[[ $(psql_q "SELECT count(*) FROM healthcheck") == "$MESSAGES" ]] || { echo "pass 1 row count wrong" >&2; exit 1; }
+first_rate=$(rate "$MESSAGES" "$first_seconds")
+
+echo "pass 2: new group, replaying every message (all conflicts) ..."
+read -r second_seconds second_rss < <(run_pass bench-2)
+[[ $(psql_q "SELECT count(*) FROM healthcheck") == "$MESSAGES" ]] || { echo "pass 2 row count wrong" >&2; exit 1; }
+second_rate=$(rate "$MESSAGES" "$second_seconds")
+
+printf '\n%-34s %10s %12s %10s %12s\n' "" "seconds" "rows/s" "vs COPY" "peak RSS"
+printf '%-34s %10.2f %12s %10s %12s\n' "psql \\copy (reference)" "$copy_seconds" "$copy_rate" "1.00" "-"
+printf '%-34s %10.2f %12s %10.2f %9s MB\n' "hc --consumer, pass 1 (new rows)" "$first_seconds" "$first_rate" \
+  "$(echo "$first_rate / $copy_rate" | bc -l)" "$((first_rss / 1024))"
+printf '%-34s %10.2f %12s %10.2f %9s MB\n' "hc --consumer, pass 2 (conflicts)" "$second_seconds" "$second_rate" \
+  "$(echo "$second_rate / $copy_rate" | bc -l)" "$((second_rss / 1024))"
+echo "($MESSAGES messages, $URLS urls, $PARTITIONS partitions; targets: pass 1 >= 0.6 of COPY, >= 100000 rows/s, RSS < 128 MB)"
