@@ -25,6 +25,9 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
        // not committed" (see ConsumerLoop::on_revoking) is a whole-batch decision and
        // never needs to split a batch by partition.
        {"partition.assignment.strategy", "range"},
+       // Bounds the prefetched messages (and so our memory) at 16 MB; ample for
+       // batches of thousands of rows.
+       {"queued.max.messages.kbytes", "16384"},
        {"log.connection.close", "false"}});
   rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);
   rd_kafka_conf_set_opaque(conf.get(), this);

@@ -16,6 +16,11 @@ namespace {
 std::string staging_table(std::size_t table_index) {
   return fmt::format("hc_staging_{}", table_index);
 }
+// Batches that go straight to the upsert after a conflict on the fast path: replays come
+// in runs (a restarted consumer re-reads up to one uncommitted batch per partition).
+constexpr int kUpsertOnlyBatchesAfterConflict = 16;
+constexpr const char* kUniqueViolation = "23505";
+
 std::string upsert_statement(std::size_t table_index) {
   return fmt::format("hc_upsert_{}", table_index);
 }
@@ -63,7 +68,8 @@ class CopyRow {
 PgSink::PgSink(std::string connection_uri, std::vector<std::string> tables)
     : uri_(std::move(connection_uri)),
       name_(redact_connection_uri(uri_)),
-      tables_(std::move(tables)) {}
+      tables_(std::move(tables)),
+      upsert_only_batches_(tables_.size(), 0) {}
 
 PgSink::~PgSink() = default;
 
@@ -106,6 +112,28 @@ void PgSink::ping() {
   }
 }
 
+bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows) {
+  try {
+    pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
+    pqxx::stream_to stream(attempt, quote_identifier(tables_[table]), row_columns());
+    for (const auto& row : rows.rows()) stream << CopyRow(row).fields();
+    stream.complete();
+    attempt.commit();
+    return true;
+  } catch (const pqxx::sql_error& error) {
+    // The savepoint is rolled back: nothing of this attempt stays in the transaction.
+    if (error.sqlstate() == kUniqueViolation) return false;
+    throw;
+  }
+}
+
+void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows) {
+  pqxx::stream_to stream(txn, staging_table(table), row_columns());
+  for (const auto& row : rows.rows()) stream << CopyRow(row).fields();
+  stream.complete();
+  txn.exec_prepared0(upsert_statement(table));
+}
+
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table) {
   std::size_t current = 0;
   try {
@@ -114,10 +142,13 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table) {
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
       const TableRows* rows = rows_per_table[current];
       if (rows == nullptr || rows->empty()) continue;
-      pqxx::stream_to stream(txn, staging_table(current), row_columns());
-      for (const auto& row : rows->rows()) stream << CopyRow(row).fields();
-      stream.complete();
-      txn.exec_prepared0(upsert_statement(current));
+      if (upsert_only_batches_[current] > 0) {
+        --upsert_only_batches_[current];
+        upsert_rows(txn, current, *rows);
+      } else if (!try_copy_new_rows(txn, current, *rows)) {
+        upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
+        upsert_rows(txn, current, *rows);
+      }
     }
     txn.commit();
   } catch (const std::exception& error) {

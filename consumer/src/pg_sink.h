@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <pqxx/connection>
+#include <pqxx/transaction>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ class PgSink {
 
   // Upserts rows_per_table[i] into tables()[i], all in one transaction: either every
   // table of this database has the rows, or none. Null or empty entries are skipped.
+  //
+  // Fast path: new measurements (the normal case) are COPied straight into the table
+  // inside a savepoint; only if a key already exists (a replay) does that fail with a
+  // unique violation, and the batch then takes the upsert path (COPY into a staging
+  // table, one INSERT .. ON CONFLICT DO UPDATE). The result is the same either way.
+  // After a conflict the table skips the fast path for a few batches, since replays
+  // come in runs.
   // Throws std::runtime_error (database, table, Postgres' message) on failure; the
   // connection is then dropped and the next call reconnects.
   void write(const std::vector<const TableRows*>& rows_per_table);
@@ -46,11 +54,15 @@ class PgSink {
 
  private:
   pqxx::connection& connection();
+  // True if the rows went straight in; false if some key exists (nothing written).
+  bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows);
+  void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows);
 
   std::string uri_;
   std::string name_;
   std::vector<std::string> tables_;
   std::unique_ptr<pqxx::connection> connection_;
+  std::vector<int> upsert_only_batches_;  // per table: batches left before trying COPY again
 };
 
 }  // namespace hc::consumer

@@ -50,13 +50,14 @@ int PgSinkTest::counter_ = 0;
 TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
   PgSink sink(uri(), {"healthcheck"});
   sink.migrate();
-  EXPECT_EQ(query("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position)"
-                  " FROM information_schema.columns WHERE table_name = 'healthcheck'"),
-            "url_digest:bytea,measurement_time:timestamp with time zone,"
-            "response_time_microseconds:bigint,uri:text,status_code:integer,"
-            "regex_present:boolean,regex_match:boolean,error:text,error_detail:text,"
-            "dns_us:bigint,connect_us:bigint,tls_us:bigint,ttfb_us:bigint,body_bytes:bigint,"
-            "cert_expires_at:timestamp with time zone");
+  EXPECT_EQ(
+      query("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position)"
+            " FROM information_schema.columns WHERE table_name = 'healthcheck'"),
+      "url_digest:bytea,measurement_time:timestamp with time zone,"
+      "response_time_microseconds:bigint,uri:text,status_code:integer,"
+      "regex_present:boolean,regex_match:boolean,error:text,error_detail:text,"
+      "dns_us:bigint,connect_us:bigint,tls_us:bigint,ttfb_us:bigint,body_bytes:bigint,"
+      "cert_expires_at:timestamp with time zone");
   EXPECT_EQ(query("SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))"
                   " FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
                   " AND a.attnum = ANY(i.indkey)"
@@ -96,10 +97,11 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {
-  query("CREATE TABLE healthcheck (url_digest bytea, measurement_time timestamptz,"
-        " response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
-        " regex_match bool, PRIMARY KEY (url_digest, measurement_time));"
-        "INSERT INTO healthcheck VALUES ('\\x01', now(), 5, 'https://seed/', 200, false, null)");
+  query(
+      "CREATE TABLE healthcheck (url_digest bytea, measurement_time timestamptz,"
+      " response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
+      " regex_match bool, PRIMARY KEY (url_digest, measurement_time));"
+      "INSERT INTO healthcheck VALUES ('\\x01', now(), 5, 'https://seed/', 200, false, null)");
   PgSink sink(uri(), {"healthcheck"});
   sink.migrate();
   EXPECT_EQ(query("SELECT uri || ' ' || coalesce(error, 'no error') FROM healthcheck"),
@@ -127,7 +129,8 @@ TEST_F(PgSinkTest, WritesEveryFieldOfAMeasurement) {
                   " regex_present, regex_match, error, error_detail, dns_us, connect_us,"
                   " coalesce(tls_us::text, 'null'), ttfb_us, body_bytes,"
                   " extract(epoch from cert_expires_at)::bigint FROM healthcheck"),
-            "t|1795000000123456|4321|https://example.com/a\tb\\c|null|t|f|timeout|Operation timed out after "
+            "t|1795000000123456|4321|https://example.com/a\tb\\c|null|t|f|timeout|Operation timed "
+            "out after "
             "10000 ms|11|22|null|44|0|1800000000");
 }
 
@@ -135,7 +138,8 @@ TEST_F(PgSinkTest, UpsertIsIdempotentAndTheLatestValuesWin) {
   PgSink sink(uri(), {"healthcheck"});
   sink.migrate();
   TableRows first;
-  for (int i = 0; i < 1000; ++i) first.add(row("https://site" + std::to_string(i % 10) + "/", i, 1));
+  for (int i = 0; i < 1000; ++i)
+    first.add(row("https://site" + std::to_string(i % 10) + "/", i, 1));
   sink.write({&first});
   sink.write({&first});  // a replay of the whole batch
   TableRows replay_with_new_values;
@@ -143,7 +147,19 @@ TEST_F(PgSinkTest, UpsertIsIdempotentAndTheLatestValuesWin) {
     replay_with_new_values.add(row("https://site" + std::to_string(i % 10) + "/", i, 2));
   }
   sink.write({&replay_with_new_values});
-  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"), "1000|2000");
+  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"),
+            "1000|2000");
+}
+
+TEST_F(PgSinkTest, ABatchMixingNewAndExistingKeysUpsertsEveryRow) {
+  PgSink(uri(), {"healthcheck"}).migrate();
+  TableRows first;
+  for (int i = 0; i < 100; ++i) first.add(row("https://a/", i, 1));
+  PgSink(uri(), {"healthcheck"}).write({&first});
+  TableRows overlapping;  // 50 existing keys, 50 new ones; a fresh sink tries COPY first
+  for (int i = 50; i < 150; ++i) overlapping.add(row("https://a/", i, 2));
+  PgSink(uri(), {"healthcheck"}).write({&overlapping});
+  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"), "150|250");
 }
 
 TEST_F(PgSinkTest, SameKeyTwiceInOneBatchDoesNotFail) {
