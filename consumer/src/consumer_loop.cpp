@@ -17,6 +17,10 @@ using std::chrono::milliseconds;
 constexpr milliseconds kFirstRetry{200};
 constexpr milliseconds kMaxRetry{10'000};
 constexpr milliseconds kMaxPollWait{100};
+constexpr std::size_t kMaxPollMessages = 2000;
+// Decoding threads (the loop's own included). Two: this machine class has two cores,
+// and PostgreSQL needs its share while we decode.
+constexpr unsigned kDecodeThreads = 2;
 constexpr milliseconds kDeadLetterWait{10'000};
 constexpr std::chrono::seconds kShutdownBudget{15};
 constexpr std::chrono::seconds kSummaryInterval{10};
@@ -73,7 +77,7 @@ int ConsumerLoop::run() {
     auto wake_at = outage_ ? outage_->next_attempt : batch_.deadline();
     auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
                            kMaxPollWait);
-    if (KafkaMessage message = group_->poll(wait)) handle(*message);
+    handle(group_->poll_batch(wait, kMaxPollMessages));
     if (now >= next_summary) {
       stats_.lag_messages.store(group_->lag(), std::memory_order_relaxed);
       reporter_.maybe_report(now);
@@ -98,36 +102,50 @@ int ConsumerLoop::run() {
   return 0;
 }
 
-void ConsumerLoop::handle(const rd_kafka_message_t& message) {
-  if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
-    std::string text = rd_kafka_message_errstr(&message);
-    if (text != last_poll_error_) {  // once per distinct error, not once per poll
-      spdlog::warn("consumer: {}{}", text,
-                   message.rkt ? fmt::format(" (topic {})", rd_kafka_topic_name(message.rkt))
-                               : std::string());
-      last_poll_error_ = std::move(text);
-    }
-    return;
+void ConsumerLoop::log_poll_error(const rd_kafka_message_t& message) {
+  std::string text = rd_kafka_message_errstr(&message);
+  if (text == last_poll_error_) return;  // once per distinct error, not once per poll
+  spdlog::warn(
+      "consumer: {}{}", text,
+      message.rkt ? fmt::format(" (topic {})", rd_kafka_topic_name(message.rkt)) : std::string());
+  last_poll_error_ = std::move(text);
+}
+
+void ConsumerLoop::handle(std::vector<KafkaMessage> messages) {
+  if (messages.empty()) return;
+  std::vector<RecordView> records;
+  records.reserve(messages.size());
+  for (const auto& message : messages) {
+    records.push_back(
+        message->err ? RecordView{}
+                     : RecordView{message->key, message->key_len, message->payload, message->len});
   }
-  stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
-  std::string topic = rd_kafka_topic_name(message.rkt);
-  auto decoded = decode_record({message.key, message.key_len, message.payload, message.len},
-                               config_.max_message_bytes);
-  if (auto* poison = std::get_if<Poison>(&decoded)) {
-    dead_letters_.send(router_.dead_letter_topic(topic), message, *poison);
-  } else {
-    const auto& sinks = router_.sinks_for(topic);
-    auto& measurement = std::get<Measurement>(decoded);
-    for (std::size_t i = 0; i < sinks.size(); ++i) {
-      if (i + 1 == sinks.size()) {
-        batch_.table(sinks[i]).add(std::move(measurement));
-      } else {
-        batch_.table(sinks[i]).add(measurement);
+  auto decoded = decode_records(records, config_.max_message_bytes, kDecodeThreads);
+  // Applied in poll order, so a replayed key keeps the value of its latest offset.
+  auto now = Clock::now();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const rd_kafka_message_t& message = *messages[i];
+    if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (message.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) log_poll_error(message);
+      continue;
+    }
+    stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
+    std::string topic = rd_kafka_topic_name(message.rkt);
+    if (auto* poison = std::get_if<Poison>(&decoded[i])) {
+      dead_letters_.send(router_.dead_letter_topic(topic), message, *poison);
+    } else {
+      const auto& sinks = router_.sinks_for(topic);
+      auto& measurement = std::get<Measurement>(decoded[i]);
+      for (std::size_t s = 0; s < sinks.size(); ++s) {
+        if (s + 1 == sinks.size()) {
+          batch_.table(sinks[s]).add(std::move(measurement));
+        } else {
+          batch_.table(sinks[s]).add(measurement);
+        }
       }
     }
+    batch_.add_message(topic, message.partition, message.offset, now);
   }
-  batch_.add_message(topic, message.partition, message.offset, Clock::now());
 }
 
 bool ConsumerLoop::write_and_commit() {

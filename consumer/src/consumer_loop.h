@@ -37,7 +37,8 @@ class ConsumerLoop final : public RebalanceListener {
  private:
   using Clock = std::chrono::steady_clock;
 
-  void handle(const rd_kafka_message_t& message);
+  void handle(std::vector<KafkaMessage> messages);
+  void log_poll_error(const rd_kafka_message_t& message);
   // Writes every database not yet written for this batch, waits for the dead letters,
   // then commits the batch's offsets. True when the batch is done (and cleared).
   bool write_and_commit();

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <future>
+
 #include "hc/common/url_digest.h"
 
 namespace hc::consumer {
@@ -39,6 +42,29 @@ std::variant<Measurement, Poison> decode_record(const RecordView& record,
                   "url_digest is not the SHA-256 of the url field"};
   }
   return std::move(measurement);
+}
+
+std::vector<std::variant<Measurement, Poison>> decode_records(
+    const std::vector<RecordView>& records, std::size_t max_message_bytes, unsigned threads) {
+  // Below this, a thread costs more than it saves.
+  constexpr std::size_t kMinRecordsPerThread = 128;
+  std::vector<std::variant<Measurement, Poison>> results(records.size());
+  auto decode_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      results[i] = decode_record(records[i], max_message_bytes);
+  };
+  std::size_t parts =
+      std::clamp<std::size_t>(records.size() / kMinRecordsPerThread, 1, std::max(threads, 1u));
+  std::size_t per_part = (records.size() + parts - 1) / parts;
+  std::vector<std::future<void>> helpers;
+  for (std::size_t part = 1; part < parts; ++part) {
+    std::size_t begin = part * per_part;
+    std::size_t end = std::min(records.size(), begin + per_part);
+    helpers.push_back(std::async(std::launch::async, decode_range, begin, end));
+  }
+  decode_range(0, std::min(records.size(), per_part));
+  for (auto& helper : helpers) helper.get();  // rethrows (e.g. bad_alloc) on this thread
+  return results;
 }
 
 }  // namespace hc::consumer

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "hc/common/message.h"
 
@@ -38,5 +39,11 @@ struct RecordView {
 // is the SHA-256 of the url. Anything else is Poison, never an exception.
 std::variant<Measurement, Poison> decode_record(const RecordView& record,
                                                 std::size_t max_message_bytes);
+
+// decode_record for every record, result i for record i. Large inputs are split over up
+// to `threads` threads (the calling one included): JSON decoding is the consumer's main
+// CPU cost. The records must stay valid until it returns.
+std::vector<std::variant<Measurement, Poison>> decode_records(
+    const std::vector<RecordView>& records, std::size_t max_message_bytes, unsigned threads);
 
 }  // namespace hc::consumer

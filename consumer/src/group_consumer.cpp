@@ -65,6 +65,17 @@ KafkaMessage GroupConsumer::poll(std::chrono::milliseconds timeout) {
   return KafkaMessage(rd_kafka_consumer_poll(handle_.get(), static_cast<int>(timeout.count())));
 }
 
+std::vector<KafkaMessage> GroupConsumer::poll_batch(std::chrono::milliseconds timeout,
+                                                    std::size_t max_messages) {
+  std::vector<rd_kafka_message_t*> raw(max_messages, nullptr);
+  ssize_t count = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),
+                                               raw.data(), raw.size());
+  std::vector<KafkaMessage> messages;
+  messages.reserve(count > 0 ? static_cast<std::size_t>(count) : 0);
+  for (ssize_t i = 0; i < count; ++i) messages.emplace_back(raw[i]);
+  return messages;
+}
+
 rd_kafka_resp_err_t GroupConsumer::commit(const std::vector<PartitionOffset>& offsets) {
   if (offsets.empty()) return RD_KAFKA_RESP_ERR_NO_ERROR;
   KafkaPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));

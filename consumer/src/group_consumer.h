@@ -43,6 +43,9 @@ class GroupConsumer {
   // an error (msg->err): the caller logs it; the consumer carries on.
   KafkaMessage poll(std::chrono::milliseconds timeout);
 
+  // Up to `max_messages` messages (maybe none) waiting at most `timeout` for the first.
+  std::vector<KafkaMessage> poll_batch(std::chrono::milliseconds timeout, std::size_t max_messages);
+
   // Commits synchronously; returns librdkafka's error (NO_ERROR on success).
   rd_kafka_resp_err_t commit(const std::vector<PartitionOffset>& offsets);
 
