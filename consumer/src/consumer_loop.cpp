@@ -22,6 +22,10 @@ constexpr std::size_t kMaxPollMessages = 2000;
 // and PostgreSQL needs its share while we decode.
 constexpr unsigned kDecodeThreads = 2;
 constexpr milliseconds kDeadLetterWait{10'000};
+// While a write is in flight, poll in short slices so its completion is noticed at once.
+constexpr milliseconds kPollWhileWriting{5};
+// A rebalance waits this long for the write in flight before giving its batch up.
+constexpr milliseconds kRevokeWait{10'000};
 constexpr std::chrono::seconds kShutdownBudget{15};
 constexpr std::chrono::seconds kSummaryInterval{10};
 
@@ -46,37 +50,34 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control)
       router_(config.topics),
       stats_(table_labels(router_)),
       reporter_(stats_, kSummaryInterval),
-      database_written_(router_.database_uris().size(), false),
       batch_(router_.sinks().size(), config.batch_max_rows, config.batch_max_wait),
       dead_letters_(config.kafka, stats_) {
-  for (std::size_t d = 0; d < router_.database_uris().size(); ++d) {
-    databases_.push_back(
-        std::make_unique<PgSink>(router_.database_uris()[d], router_.tables_of(d)));
-  }
   group_ = std::make_unique<GroupConsumer>(config, router_.source_topics(), *this);
   control_.add_waker(group_->waker());
+  writer_ = std::make_unique<BatchWriter>(router_, stats_, group_->waker());
 }
 
 ConsumerLoop::~ConsumerLoop() = default;
 
 int ConsumerLoop::run() {
   spdlog::info("consumer started: group {}, topics {}, {} tables in {} databases", config_.group_id,
-               fmt::join(router_.source_topics(), ", "), router_.sinks().size(), databases_.size());
+               fmt::join(router_.source_topics(), ", "), router_.sinks().size(),
+               router_.database_uris().size());
   auto next_summary = Clock::now() + kSummaryInterval;
   while (!control_.stop_requested()) {
+    collect_write(milliseconds(0));
     auto now = Clock::now();
-    if (outage_) {
-      if (now >= outage_->next_attempt &&
-          (batch_.empty() ? probe_databases() : write_and_commit())) {
-        if (outage_) leave_outage();
-      }
-    } else if (batch_.due(now)) {
-      write_and_commit();
+    start_next_write(now, /*flush_all=*/false);
+    if (writer_->busy() && batch_.message_count() >= config_.batch_max_rows) {
+      // The next batch is full while this one is still being written: wait for the
+      // writer instead of reading further (the prefetch queue holds the rest).
+      collect_write(kMaxPollWait);
+      continue;
     }
-    now = Clock::now();
-    auto wake_at = outage_ ? outage_->next_attempt : batch_.deadline();
+    auto wake_at =
+        std::min(batch_.deadline(), held_ || outage_ ? retry_at_ : Clock::time_point::max());
     auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
-                           kMaxPollWait);
+                           writer_->busy() ? kPollWhileWriting : kMaxPollWait);
     handle(group_->poll_batch(wait, kMaxPollMessages));
     if (now >= next_summary) {
       stats_.lag_messages.store(group_->lag(), std::memory_order_relaxed);
@@ -85,14 +86,18 @@ int ConsumerLoop::run() {
     }
   }
 
-  spdlog::info("stopping: writing the {} messages in hand", batch_.message_count());
+  spdlog::info("stopping: writing the {} messages in hand",
+               batch_.message_count() + (held_ ? held_->batch.message_count() : 0));
   auto give_up_at = Clock::now() + kShutdownBudget;
-  while (!batch_.empty() && Clock::now() < give_up_at) {
-    if (outage_ && Clock::now() < outage_->next_attempt) {
-      std::this_thread::sleep_until(std::min(outage_->next_attempt, give_up_at));
+  while (Clock::now() < give_up_at) {
+    collect_write(kMaxPollWait);
+    if (writer_->busy()) continue;
+    if (!held_ && batch_.empty()) break;
+    if (held_ && Clock::now() < retry_at_) {
+      std::this_thread::sleep_until(std::min(retry_at_, give_up_at));
       continue;
     }
-    write_and_commit();
+    start_next_write(Clock::now(), /*flush_all=*/true);
   }
   closing_ = true;
   group_->close();  // on_revoking drops whatever is still unwritten
@@ -100,6 +105,116 @@ int ConsumerLoop::run() {
                stats_.messages_consumed.load(), stats_.total_rows_written(),
                stats_.total_dead_letters());
   return 0;
+}
+
+PendingBatch ConsumerLoop::take_batch() {
+  PendingBatch pending{std::move(batch_), {}, generation_};
+  batch_ = Batch(router_.sinks().size(), config_.batch_max_rows, config_.batch_max_wait);
+  return pending;
+}
+
+void ConsumerLoop::start_next_write(Clock::time_point now, bool flush_all) {
+  if (writer_->busy()) return;
+  if (held_) {
+    if (now >= retry_at_) {
+      writer_->start(std::move(*held_));
+      held_.reset();
+    }
+  } else if (outage_) {
+    // Nothing held (it was dropped at a rebalance): ask the databases whether they are back.
+    if (now >= retry_at_) {
+      writer_->start(
+          PendingBatch{Batch(router_.sinks().size(), 1, milliseconds(0)), {}, generation_});
+    }
+  } else if (batch_.due(now) || (flush_all && !batch_.empty())) {
+    writer_->start(take_batch());
+  }
+}
+
+void ConsumerLoop::collect_write(milliseconds timeout) {
+  auto done = writer_->finish(timeout);
+  if (!done) return;
+  auto& [pending, result] = *done;
+  if (pending.generation != generation_) {
+    // Read under an assignment that was revoked since: those partitions belong to
+    // someone else now, who re-reads whatever we did not commit.
+    return;
+  }
+  if (!result.ok) {
+    enter_outage(result.failed_database, result.error);
+    if (!pending.batch.empty()) held_ = std::move(pending);
+    return;
+  }
+  if (pending.batch.empty()) {  // a probe during an outage: the databases answer again
+    if (outage_) leave_outage();
+    return;
+  }
+  // The dead letters must be durable before the offsets of their messages are committed.
+  if (dead_letters_.pending() > 0 && !dead_letters_.flush(kDeadLetterWait)) {
+    held_ = std::move(pending);  // every database has it: a retry only commits
+    retry_at_ = Clock::now() + kFirstRetry;
+    return;
+  }
+  auto started = Clock::now();
+  rd_kafka_resp_err_t error = group_->commit(pending.batch.offsets());
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  stats_.batches_written.fetch_add(1, std::memory_order_relaxed);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // The rows are written; only the bookkeeping failed (typically a rebalance). The
+    // messages will be read again and upserted again, which changes nothing.
+    stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("committing offsets of {} messages failed: {}; they will be re-read (harmless)",
+                 pending.batch.message_count(), rd_kafka_err2str(error));
+  } else {
+    stats_.commits.fetch_add(1, std::memory_order_relaxed);
+    stats_.commit_latency_us_total.fetch_add(latency.count(), std::memory_order_relaxed);
+  }
+  if (outage_) leave_outage();
+}
+
+void ConsumerLoop::enter_outage(std::size_t database, const std::string& error) {
+  auto now = Clock::now();
+  if (!outage_) {
+    outage_ = Outage{database, now, kFirstRetry, 1};
+    retry_at_ = now + kFirstRetry;
+    stats_.database_up.store(false);
+    spdlog::error(
+        "database unavailable: {}; pausing consumption, retrying every {} ms .. {} s, "
+        "committing nothing until written",
+        error, kFirstRetry.count(), kMaxRetry.count() / 1000);
+    group_->pause();
+    return;
+  }
+  if (database != outage_->database) {
+    spdlog::error("database unavailable: {}", error);
+    outage_->database = database;
+  }
+  ++outage_->attempts;
+  outage_->backoff = std::min(outage_->backoff * 2, kMaxRetry);
+  retry_at_ = now + outage_->backoff;
+  spdlog::debug("still unavailable after {} attempts, next in {} ms: {}", outage_->attempts,
+                outage_->backoff.count(), error);
+}
+
+void ConsumerLoop::leave_outage() {
+  spdlog::info("database {} is back after {:.1f} s ({} attempts); resuming consumption",
+               writer_->database_name(outage_->database), seconds_since(outage_->since),
+               outage_->attempts);
+  outage_.reset();
+  stats_.database_up.store(true);
+  group_->resume();
+}
+
+void ConsumerLoop::drop_uncommitted(const char* why) {
+  std::size_t messages = batch_.message_count() + (held_ ? held_->batch.message_count() : 0);
+  if (messages > 0) {
+    spdlog::info(
+        "dropping {} uncommitted messages ({}): the partitions' next owner re-reads them from "
+        "the last commit, and rows already written are upserted again unchanged",
+        messages, why);
+  }
+  held_.reset();
+  batch_.clear();
 }
 
 void ConsumerLoop::log_poll_error(const rd_kafka_message_t& message) {
@@ -148,126 +263,27 @@ void ConsumerLoop::handle(std::vector<KafkaMessage> messages) {
   }
 }
 
-bool ConsumerLoop::write_and_commit() {
-  if (batch_.empty()) return true;
-  if (!write_databases()) return false;
-  // The dead letters of this batch must be durable before their offsets are committed.
-  if (dead_letters_.pending() > 0 && !dead_letters_.flush(kDeadLetterWait)) return false;
-  commit_offsets();
-  stats_.batches_written.fetch_add(1, std::memory_order_relaxed);
-  batch_.clear();
-  std::fill(database_written_.begin(), database_written_.end(), false);
-  return true;
-}
-
-bool ConsumerLoop::write_databases() {
-  for (std::size_t d = 0; d < databases_.size(); ++d) {
-    if (database_written_[d]) continue;  // a retry does not rewrite databases that committed
-    std::vector<const TableRows*> rows(router_.tables_of(d).size(), nullptr);
-    for (std::size_t s = 0; s < router_.sinks().size(); ++s) {
-      const auto& sink = router_.sinks()[s];
-      if (sink.database == d) rows[sink.table_in_database] = &batch_.table(s);
-    }
-    try {
-      databases_[d]->write(rows);
-    } catch (const std::exception& error) {
-      enter_outage(d, error.what());
-      return false;
-    }
-    database_written_[d] = true;
-    for (std::size_t s = 0; s < router_.sinks().size(); ++s) {
-      if (router_.sinks()[s].database == d) {
-        stats_.rows_written(s).fetch_add(batch_.table(s).size(), std::memory_order_relaxed);
-      }
-    }
-  }
-  return true;
-}
-
-void ConsumerLoop::commit_offsets() {
-  auto started = Clock::now();
-  rd_kafka_resp_err_t error = group_->commit(batch_.offsets());
-  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // The rows are written; only the bookkeeping failed (typically a rebalance). The
-    // messages will be read again and upserted again, which changes nothing.
-    stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("committing offsets of {} messages failed: {}; they will be re-read (harmless)",
-                 batch_.message_count(), rd_kafka_err2str(error));
-    return;
-  }
-  stats_.commits.fetch_add(1, std::memory_order_relaxed);
-  stats_.commit_latency_us_total.fetch_add(latency.count(), std::memory_order_relaxed);
-}
-
-void ConsumerLoop::enter_outage(std::size_t database, const std::string& error) {
-  auto now = Clock::now();
-  if (!outage_) {
-    outage_ = Outage{database, now, kFirstRetry, now + kFirstRetry, 1};
-    stats_.database_up.store(false);
-    spdlog::error(
-        "database unavailable: {}; pausing consumption, retrying every {} ms .. {} s, "
-        "committing nothing until written",
-        error, kFirstRetry.count(), kMaxRetry.count() / 1000);
-    group_->pause();
-    return;
-  }
-  if (database != outage_->database) {
-    spdlog::error("database unavailable: {}", error);
-    outage_->database = database;
-  }
-  ++outage_->attempts;
-  outage_->backoff = std::min(outage_->backoff * 2, kMaxRetry);
-  outage_->next_attempt = now + outage_->backoff;
-  spdlog::debug("still unavailable after {} attempts, next in {} ms: {}", outage_->attempts,
-                outage_->backoff.count(), error);
-}
-
-void ConsumerLoop::leave_outage() {
-  spdlog::info("database {} is back after {:.1f} s ({} attempts); resuming consumption",
-               databases_[outage_->database]->name(), seconds_since(outage_->since),
-               outage_->attempts);
-  outage_.reset();
-  stats_.database_up.store(true);
-  group_->resume();
-}
-
-bool ConsumerLoop::probe_databases() {
-  for (std::size_t d = 0; d < databases_.size(); ++d) {
-    try {
-      databases_[d]->ping();
-    } catch (const std::exception& error) {
-      enter_outage(d, error.what());
-      return false;
-    }
-  }
-  return true;
-}
-
-void ConsumerLoop::drop_batch(const char* why) {
-  if (batch_.empty()) return;
-  spdlog::info(
-      "dropping {} uncommitted messages ({}): the partitions' next owner re-reads them from "
-      "the last commit, and rows already written are upserted again unchanged",
-      batch_.message_count(), why);
-  batch_.clear();
-  std::fill(database_written_.begin(), database_written_.end(), false);
-}
-
 void ConsumerLoop::on_assigned(const rd_kafka_topic_partition_list_t&) { last_poll_error_.clear(); }
 
 void ConsumerLoop::on_revoking(const rd_kafka_topic_partition_list_t&) {
-  // Eager rebalancing revokes every partition, so the whole batch belongs to partitions
-  // that are going away. If the databases are up we finish it and commit (one batch
-  // write, well inside the rebalance timeout), which spares the next owner the replay.
-  // If they are down, or we are closing after failing to write, we must not block the
-  // rebalance: we drop the uncommitted part. Nothing is lost, because its offsets were
-  // never committed: the new owner reads those messages again, and the upsert makes any
-  // row we did write an unchanged overwrite. (Dead letters sent for dropped messages
-  // may be sent again by the new owner: the dead-letter topic is at-least-once.)
-  if (batch_.empty()) return;
-  if (!closing_ && !outage_ && write_and_commit()) return;
-  drop_batch(closing_ ? "leaving the group" : "partitions revoked during a database outage");
+  // Eager rebalancing revokes every partition, so everything in hand belongs to
+  // partitions that are going away. If the databases are up we finish it and commit
+  // (one or two batch writes, well inside the rebalance timeout), which spares the next
+  // owner the replay. If they are down, or we are closing after failing to write, we
+  // must not block the rebalance: we drop the uncommitted part. Nothing is lost, because
+  // its offsets were never committed: the new owner reads those messages again, and the
+  // upsert makes any row we did write an unchanged overwrite. (Dead letters sent for
+  // dropped messages may be sent again by the new owner: that topic is at-least-once.)
+  auto give_up_at = Clock::now() + kRevokeWait;
+  while (!closing_ && !outage_ && Clock::now() < give_up_at) {
+    collect_write(kMaxPollWait);
+    if (writer_->busy()) continue;
+    if (held_ || batch_.empty()) break;
+    start_next_write(Clock::now(), /*flush_all=*/true);
+  }
+  drop_uncommitted(closing_ ? "leaving the group" : "partitions revoked");
+  // A write still in flight (a hung database) finishes later; its result is ignored.
+  ++generation_;
 }
 
 }  // namespace hc::consumer

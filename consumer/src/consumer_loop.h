@@ -1,22 +1,24 @@
 // The consumer role's loop: poll -> decode -> batch -> write every database -> commit.
 //
-// Runs on the thread that calls run(); every part it owns (group consumer, sinks,
-// dead-letter producer, batch) is used from that thread only.
+// Runs on the thread that calls run(). The group consumer, dead-letter producer and the
+// batch in hand are used from that thread only; the databases are written by the
+// BatchWriter's thread, one batch at a time, while this thread reads the next one.
+// Offsets are committed here, in batch order, after the writer reported every
+// database of the batch committed.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "batch.h"
+#include "batch_writer.h"
 #include "consumer_stats.h"
 #include "dead_letter.h"
 #include "group_consumer.h"
 #include "hc/common/config.h"
 #include "hc/common/signals.h"
-#include "pg_sink.h"
 #include "router.h"
 
 namespace hc::consumer {
@@ -27,7 +29,7 @@ class ConsumerLoop final : public RebalanceListener {
   ConsumerLoop(const ConsumerConfig& config, StopControl& control);
   ~ConsumerLoop() override;
 
-  // Until control.stop_requested(); then writes the batch in hand (bounded retries),
+  // Until control.stop_requested(); then writes the batches in hand (bounded retries),
   // commits, leaves the group and returns 0.
   int run();
 
@@ -39,24 +41,26 @@ class ConsumerLoop final : public RebalanceListener {
 
   void handle(std::vector<KafkaMessage> messages);
   void log_poll_error(const rd_kafka_message_t& message);
-  // Writes every database not yet written for this batch, waits for the dead letters,
-  // then commits the batch's offsets. True when the batch is done (and cleared).
-  bool write_and_commit();
-  bool write_databases();
-  void commit_offsets();
+  // Hands the next batch to the writer if it is idle and one is due (a held batch
+  // first, so offsets are committed in order); during an outage, also the probes.
+  void start_next_write(Clock::time_point now, bool flush_all);
+  // Takes the writer's result if it finished within `timeout`: commits, or holds the
+  // batch for a retry and enters the outage state.
+  void collect_write(std::chrono::milliseconds timeout);
+  PendingBatch take_batch();
   void enter_outage(std::size_t database, const std::string& error);
   void leave_outage();
-  bool probe_databases();  // during an outage with nothing in hand
-  void drop_batch(const char* why);
+  void drop_uncommitted(const char* why);
 
   const ConsumerConfig& config_;
   StopControl& control_;
   Router router_;
   ConsumerStats stats_;
   StatsReporter reporter_;
-  std::vector<std::unique_ptr<PgSink>> databases_;
-  std::vector<bool> database_written_;  // for the batch in hand
-  Batch batch_;
+  Batch batch_;                       // being filled
+  std::optional<PendingBatch> held_;  // written partly or not at all: retried at retry_at_
+  Clock::time_point retry_at_{};
+  std::uint64_t generation_ = 0;  // bumped at every revoke
   DeadLetterProducer dead_letters_;
 
   // Database outage: partitions paused, retries with capped exponential backoff.
@@ -64,15 +68,15 @@ class ConsumerLoop final : public RebalanceListener {
     std::size_t database = 0;
     Clock::time_point since;
     std::chrono::milliseconds backoff{0};
-    Clock::time_point next_attempt;
     std::size_t attempts = 0;
   };
   std::optional<Outage> outage_;
   bool closing_ = false;
   std::string last_poll_error_;
 
-  // Last: constructed after (and destroyed before) everything its callbacks touch.
+  // Constructed after (and destroyed before) everything their callbacks touch.
   std::unique_ptr<GroupConsumer> group_;
+  std::unique_ptr<BatchWriter> writer_;
 };
 
 }  // namespace hc::consumer
