@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <stdexcept>
@@ -47,6 +48,12 @@ MetricsServer::MetricsServer(const std::string& address,
     response.status = problem ? 503 : 200;
     response.set_content(problem ? *problem + "\n" : "ok\n", "text/plain; charset=utf-8");
   });
+  // httplib's default also sets SO_REUSEPORT, which would let a second hc bind the same
+  // port silently and split the scrapes between two processes.
+  server_->set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   if (host_port->port == 0) {
     port_ = server_->bind_to_any_port(host_port->host);
   } else if (server_->bind_to_port(host_port->host, host_port->port)) {
@@ -58,10 +65,16 @@ MetricsServer::MetricsServer(const std::string& address,
     throw std::runtime_error(fmt::format(
         "--metrics-addr '{}': cannot listen there (address in use or not local?)", address));
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_.store(true);
+  });
 }
 
 MetricsServer::~MetricsServer() {
+  // stop() only takes effect once the thread is inside listen_after_bind(); a server
+  // destroyed right after construction must not leave the thread listening forever.
+  while (!server_->is_running() && !listen_returned_.load()) std::this_thread::yield();
   server_->stop();
   if (thread_.joinable()) thread_.join();
 }

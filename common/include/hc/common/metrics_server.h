@@ -1,6 +1,7 @@
 // /metrics (Prometheus text format) and /healthz over HTTP, for --metrics-addr.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,6 +40,7 @@ class MetricsServer {
   std::shared_ptr<prometheus::Registry> registry_;
   HealthProbe health_probe_;
   int port_ = 0;
+  std::atomic<bool> listen_returned_{false};
   std::thread thread_;
 };
 
