@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <prometheus/registry.h>
+#include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
 #include <sys/socket.h>
 
@@ -28,10 +28,10 @@ std::optional<HostPort> parse_host_port(const std::string& address) {
 }
 
 MetricsServer::MetricsServer(const std::string& address,
-                             std::shared_ptr<prometheus::Registry> registry,
+                             std::shared_ptr<prometheus::Collectable> metrics,
                              HealthProbe health_probe)
     : server_(std::make_unique<httplib::Server>()),
-      registry_(std::move(registry)),
+      metrics_(std::move(metrics)),
       health_probe_(std::move(health_probe)) {
   auto host_port = parse_host_port(address);
   if (!host_port) {
@@ -40,7 +40,7 @@ MetricsServer::MetricsServer(const std::string& address,
   }
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     prometheus::TextSerializer serializer;
-    response.set_content(serializer.Serialize(registry_->Collect()),
+    response.set_content(serializer.Serialize(metrics_->Collect()),
                          "text/plain; version=0.0.4; charset=utf-8");
   });
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {

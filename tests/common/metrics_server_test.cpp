@@ -7,6 +7,8 @@
 
 #include <atomic>
 
+#include "hc/common/metric_families.h"
+
 namespace hc {
 namespace {
 
@@ -68,6 +70,35 @@ TEST(MetricsServer, RefusesAnAddressInUseNamingIt) {
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find(taken), std::string::npos) << error.what();
   }
+}
+
+TEST(ScrapeCollectable, ReadsLiveValuesAtEachScrape) {
+  std::atomic<int> checks{0};
+  prometheus::Histogram duration(duration_buckets_seconds());
+  auto collectable = std::make_shared<ScrapeCollectable>([&](MetricFamilyWriter& out) {
+    out.counter("hc_checks_total", "Checks", checks.load(), {{"outcome", "up"}});
+    out.counter("hc_checks_total", "Checks", 1, {{"outcome", "timeout"}});
+    out.gauge("hc_in_flight_checks", "In flight", 2);
+    out.histogram("hc_check_duration_seconds", "Duration", duration);
+  });
+  MetricsServer server("127.0.0.1:0", collectable, [] { return std::nullopt; });
+  httplib::Client client("127.0.0.1", server.port());
+
+  checks = 5;
+  duration.Observe(0.003);
+  auto body = client.Get("/metrics")->body;
+  EXPECT_NE(body.find("# TYPE hc_checks_total counter"), std::string::npos) << body;
+  EXPECT_NE(body.find("hc_checks_total{outcome=\"up\"} 5"), std::string::npos) << body;
+  EXPECT_NE(body.find("hc_checks_total{outcome=\"timeout\"} 1"), std::string::npos) << body;
+  EXPECT_NE(body.find("hc_in_flight_checks 2"), std::string::npos) << body;
+  EXPECT_NE(body.find("hc_check_duration_seconds_bucket{le=\"0.005\"} 1"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find("hc_check_duration_seconds_bucket{le=\"0.0025\"} 0"), std::string::npos)
+      << body;
+
+  checks = 6;
+  body = client.Get("/metrics")->body;
+  EXPECT_NE(body.find("hc_checks_total{outcome=\"up\"} 6"), std::string::npos) << body;
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace httplib {
 class Server;
 }
 namespace prometheus {
-class Registry;
+class Collectable;
 }
 
 namespace hc {
@@ -27,7 +27,7 @@ class MetricsServer {
   // Binds HOST:PORT ("127.0.0.1:9464", "[::1]:9464", ":9464" for all interfaces; port 0
   // picks a free one) and serves on its own thread until destroyed.
   // Throws std::runtime_error naming the address if it cannot bind.
-  MetricsServer(const std::string& address, std::shared_ptr<prometheus::Registry> registry,
+  MetricsServer(const std::string& address, std::shared_ptr<prometheus::Collectable> metrics,
                 HealthProbe health_probe);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
@@ -37,7 +37,7 @@ class MetricsServer {
 
  private:
   std::unique_ptr<httplib::Server> server_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> metrics_;
   HealthProbe health_probe_;
   int port_ = 0;
   std::atomic<bool> listen_returned_{false};
