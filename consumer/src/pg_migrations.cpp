@@ -47,6 +47,24 @@ const std::vector<Migration>& table_migrations() {
        " ADD COLUMN IF NOT EXISTS ttfb_us bigint,"
        " ADD COLUMN IF NOT EXISTS body_bytes bigint,"
        " ADD COLUMN IF NOT EXISTS cert_expires_at timestamptz"},
+      // Back `hc status`; psql users get the same numbers. DISTINCT ON walks the primary
+      // key backwards, one row per site.
+      {3, "views: newest measurement per site, hourly rollup per site",
+       "CREATE OR REPLACE VIEW {latest} AS"
+       " SELECT DISTINCT ON (url_digest) * FROM {table}"
+       " ORDER BY url_digest, measurement_time DESC;"
+       "CREATE OR REPLACE VIEW {hourly} AS"
+       " SELECT url_digest, min(uri) AS uri,"
+       " date_trunc('hour', measurement_time) AS hour,"
+       " count(*) AS checks,"
+       " count(*) FILTER (WHERE error IS NULL) AS up_checks,"
+       " round(100.0 * count(*) FILTER (WHERE error IS NULL) / count(*), 2) AS uptime_percent,"
+       " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds)"
+       "   AS p50_response_us,"
+       " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds)"
+       "   AS p95_response_us,"
+       " max(response_time_microseconds) AS max_response_us"
+       " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)"},
   };
   return migrations;
 }
@@ -64,9 +82,14 @@ std::vector<int> migrate_table(pqxx::connection& connection, const std::string& 
   }
   std::vector<int> applied_now;
   const std::string quoted = quote_identifier(table);
+  // Views named after their table. Postgres truncates names over 63 bytes the same way
+  // when creating and when querying, so a long table name still works.
+  const std::string latest = quote_identifier(table + "_latest");
+  const std::string hourly = quote_identifier(table + "_hourly");
   for (const auto& migration : table_migrations()) {
     if (applied.count(migration.version) != 0) continue;
-    txn.exec0(fmt::format(fmt::runtime(migration.sql), fmt::arg("table", quoted)));
+    txn.exec0(fmt::format(fmt::runtime(migration.sql), fmt::arg("table", quoted),
+                          fmt::arg("latest", latest), fmt::arg("hourly", hourly)));
     txn.exec_params0("INSERT INTO hc_schema_migrations (table_name, version) VALUES ($1, $2)",
                      table, migration.version);
     applied_now.push_back(migration.version);

@@ -73,7 +73,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
   EXPECT_TRUE(migrate_table(connection, "healthcheck").empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2");
+            "1,2,3");
 }
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -93,7 +93,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:2\nother:2");
+            "healthcheck:3\nother:3");
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {
