@@ -15,18 +15,6 @@ constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connect
                                                         "table_name", "dead_letter_topic"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
 
-std::optional<std::string> read_topic(YamlReader& reader, const Located& value) {
-  auto text = reader.string(value);
-  if (!text) return std::nullopt;
-  if (!is_kafka_topic_name(*text)) {
-    reader.report(value.mark, value.path,
-                  "expected a Kafka topic name ([A-Za-z0-9._-], 1 to 249 characters), got " +
-                      quote_for_message(*text));
-    return std::nullopt;
-  }
-  return text;
-}
-
 // The URI may hold a password: it is checked for shape only and never quoted back.
 std::optional<std::string> read_connection_uri(YamlReader& reader, const Located& value) {
   auto uri = reader.string(value);
@@ -49,7 +37,7 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
   std::size_t errors_before = reader.error_count();
   TopicSinkConfig route;
   const Located* source = reader.require(*fields, "source_topic", "the Kafka topic to read");
-  if (source != nullptr) route.source_topic = read_topic(reader, *source).value_or("");
+  if (source != nullptr) route.source_topic = read_topic_name(reader, *source).value_or("");
   if (const Located* uri = reader.require(*fields, "connection_uri", "the PostgreSQL URI")) {
     route.connection_uri = read_connection_uri(reader, *uri).value_or("");
   }
@@ -65,7 +53,7 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
     }
   }
   if (const Located* dead_letter = fields->find("dead_letter_topic")) {
-    route.dead_letter_topic = read_topic(reader, *dead_letter).value_or("");
+    route.dead_letter_topic = read_topic_name(reader, *dead_letter).value_or("");
     if (!route.dead_letter_topic.empty() && route.dead_letter_topic == route.source_topic) {
       reader.report(dead_letter->mark, dead_letter->path,
                     "the dead-letter topic must differ from source_topic (it would loop)");
@@ -106,7 +94,7 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
         consumer.batch_max_wait = std::chrono::milliseconds(*ms);
       }
     } else if (key == "max_message_bytes") {
-      if (auto bytes = reader.integer(value, 1024, 64 * 1024 * 1024, "bytes")) {
+      if (auto bytes = reader.integer(value, 1024, std::int64_t{64} * 1024 * 1024, "bytes")) {
         consumer.max_message_bytes = *bytes;
       }
     } else if (key == "session_timeout_ms") {

@@ -1,4 +1,4 @@
-// The Kafka connection and security keys of both sections (see kKafkaKeys).
+// The Kafka connection and security keys of both sections (see kKafkaKeys), and topic names.
 #include <unistd.h>
 
 #include "config_names.h"
@@ -70,6 +70,18 @@ std::string read_file_path(YamlReader& reader, const Located* value, bool applie
 }
 
 }  // namespace
+
+std::optional<std::string> read_topic_name(YamlReader& reader, const Located& value) {
+  auto text = reader.string(value);
+  if (!text) return std::nullopt;
+  if (!is_kafka_topic_name(*text)) {
+    reader.report(value.mark, value.path,
+                  "expected a Kafka topic name ([A-Za-z0-9._-], 1 to 249 characters), got " +
+                      quote_for_message(*text));
+    return std::nullopt;
+  }
+  return text;
+}
 
 KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section) {
   KafkaSettings settings;

@@ -21,7 +21,7 @@ using config_detail::Located;
 using config_detail::YamlReader;
 
 // A config of 50,000 sites is a few MB; anything far bigger is a mistake (or /dev/zero).
-constexpr std::uintmax_t kMaxConfigBytes = 64 * 1024 * 1024;
+constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{64} * 1024 * 1024;
 
 ConfigError file_error(const std::filesystem::path& file, std::string message) {
   return ConfigError{file.string(), 0, 0, "", std::move(message)};

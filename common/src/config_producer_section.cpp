@@ -5,7 +5,6 @@
 #include <cctype>
 #include <unordered_map>
 
-#include "config_names.h"
 #include "config_sections.h"
 #include "url_validation.h"
 
@@ -39,7 +38,7 @@ constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PU
 constexpr std::int64_t kMaxIntervalSeconds = 86400;
 constexpr std::int64_t kMaxTimeoutMs = 300000;
 constexpr std::int64_t kMaxRedirects = 50;
-constexpr std::int64_t kMaxBodyBytes = 256 * 1024 * 1024;
+constexpr std::int64_t kMaxBodyBytes = std::int64_t{256} * 1024 * 1024;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -57,24 +56,14 @@ bool is_header_name(std::string_view name) {
   });
 }
 
-void read_topic(YamlReader& reader, const Located& value, std::string& topic) {
-  auto text = reader.string(value);
-  if (!text) return;
-  if (!is_kafka_topic_name(*text)) {
-    reader.report(value.mark, value.path,
-                  "expected a Kafka topic name ([A-Za-z0-9._-], 1 to 249 characters), got " +
-                      quote_for_message(*text));
-    return;
-  }
-  topic = *text;
-}
-
 // Header values may carry credentials ("Authorization"): never quoted in messages.
 void read_headers(YamlReader& reader, const Located& value,
                   std::vector<std::pair<std::string, std::string>>& headers) {
   auto fields = reader.free_map(value, "a map of header name to value");
   if (!fields) return;
-  for (const auto& [name, header] : fields->entries()) {
+  for (const auto& entry : fields->entries()) {
+    const std::string& name = entry.first;
+    const Located& header = entry.second;
     if (!is_header_name(name)) {
       reader.report(header.mark, header.path,
                     "expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~), got " +
@@ -131,7 +120,7 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
         site.timeout = std::chrono::milliseconds(*ms);
       }
     } else if (key == "destination_topic") {
-      read_topic(reader, value, site.destination_topic);
+      if (auto topic = read_topic_name(reader, value)) site.destination_topic = *topic;
     } else if (key == "method") {
       if (auto method = reader.choice(value, kMethods)) site.method = *method;
     } else if (key == "headers") {

@@ -22,6 +22,9 @@ inline constexpr std::array<std::string_view, 8> kKafkaKeys = {
 // Reads kKafkaKeys from a section's fields; bootstrap_servers is required.
 KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section);
 
+// A Kafka topic name (see is_kafka_topic_name); nullopt if invalid (reported).
+std::optional<std::string> read_topic_name(YamlReader& reader, const Located& value);
+
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
 

@@ -218,9 +218,9 @@ std::optional<std::string> YamlReader::scalar_text(const Located& value,
   if (auto* text = std::get_if<std::string>(&interpolated)) return std::move(*text);
   const auto& failure = std::get<InterpolationFailure>(interpolated);
   for (const std::string& variable : failure.unset_variables) {
-    report(value.mark, value.path,
-           "environment variable " + variable + " is not set (and ${" + variable +
-               "} has no :-default)");
+    std::string message = "environment variable " + variable;
+    message.append(" is not set (and ${").append(variable).append("} has no :-default)");
+    report(value.mark, value.path, std::move(message));
   }
   if (!failure.syntax_error.empty()) {
     report(value.mark, value.path, "bad !ENV value: " + failure.syntax_error);
