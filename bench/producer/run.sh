@@ -126,6 +126,8 @@ run_hc() {  # NAME CONFIG SECONDS
   sleep "$seconds"
   awk '/VmHWM|VmRSS/ {print $1, $2}' "/proc/$pid/status" > "$WORK/$name.rss"
   awk '{print "cpu_ticks", $14 + $15}' "/proc/$pid/stat" >> "$WORK/$name.rss"
+  # CPU of the loop thread (it has the process id) apart from librdkafka's threads.
+  awk '{print "loop_cpu_ticks", $14 + $15}' "/proc/$pid/task/$pid/stat" >> "$WORK/$name.rss"
   kill -TERM "$pid"
   local rc=0
   wait "$pid" || rc=$?
@@ -176,6 +178,8 @@ steady_p99_windows = max(r[2] for r in steady_rows) if steady_rows else float("n
 steady_rss = rss("steady")
 sat_rss = rss("saturation")
 cpu = steady_rss["cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
+loop_cpu = steady_rss["loop_cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
+sat_cpu_per_check_us = sat_rss["cpu_ticks"] / float(clk_tck) / max(1.0, sat["checks"]) * 1e6
 
 def verdict(ok): return "ok" if ok else "MISSED"
 ratio = sat_rate / wrk_rps
@@ -186,6 +190,7 @@ rows = [
     ("  saturation: errors / dropped / delivery failures",
      f"{sat['errors']:.0f} / {sat['dropped']:.0f} / {sat['delivery_failures']:.0f}", "", ""),
     ("  saturation: peak RSS (MB)", f"{sat_rss['VmHWM'] / 1024:.1f}", "", ""),
+    ("  saturation: hc CPU per check (us, all threads)", f"{sat_cpu_per_check_us:.0f}", "", ""),
     (f"steady, {int(steady_sites):,} sites @5s: checks/s", f"{steady['rate']:,.0f}", "", ""),
     ("  lateness p50 (ms, whole run)", f"{steady['p50']:.2f}", "", ""),
     ("  lateness p99 (ms, whole run)", f"{steady['p99']:.2f}", "< 20", verdict(steady['p99'] < 20)),
@@ -194,7 +199,8 @@ rows = [
     ("  errors", f"{steady['errors']:.0f}", "", ""),
     ("  peak RSS VmHWM (MB)", f"{steady_rss['VmHWM'] / 1024:.1f}", "< 64", verdict(steady_rss['VmHWM'] < 64 * 1024)),
     ("  RSS at end VmRSS (MB)", f"{steady_rss['VmRSS'] / 1024:.1f}", "", ""),
-    ("  CPU of hc (% of one core)", f"{cpu:.0f}", "", ""),
+    ("  CPU of hc, all threads (% of one core)", f"{cpu:.0f}", "", ""),
+    ("  CPU of hc, loop thread only (% of one core)", f"{loop_cpu:.0f}", "", ""),
 ]
 width = max(len(r[0]) for r in rows)
 print(f"{'measure':<{width}}  {'value':>12}  {'target':>7}  verdict")

@@ -11,7 +11,8 @@
 namespace hc::producer {
 namespace {
 
-constexpr std::size_t kMaxIdleHandles = 1024;
+// Each idle handle keeps curl's ~16 KB receive buffer: enough for reuse, not a memory sink.
+constexpr std::size_t kMaxIdleHandles = 128;
 // Resolved names are kept this long (curl's DNS cache is per multi handle, so shared by all
 // checks). Without it every check of 10,000 sites would hit the resolver; with it the
 // "dns" phase of a cached name is the cache lookup.

@@ -1,5 +1,6 @@
 #include "hc/producer/producer.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -100,6 +101,9 @@ class ProducerLoop {
     plans_.clear();
     for (std::size_t i = 0; i < ids.size(); ++i) plans_[ids[i]] = std::move(built.plans[i]);
     stats_.sites.store(static_cast<std::int64_t>(plans_.size()));
+    // Parsing a large config (yaml-cpp's node tree) leaves megabytes of freed heap behind;
+    // hand them back to the OS so a long-running producer's RSS reflects what it uses.
+    malloc_trim(0);
     if (options_.shard) {
       spdlog::info("checking {} of {} sites (shard {}/{})", plans_.size(), sites.size(),
                    options_.shard->index, options_.shard->count);

@@ -115,6 +115,8 @@ void Publisher::recreate_after_fatal_error() {
   // Their delivery reports (purged) are served here and counted as delivery failures.
   rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(handle_.get(), 500);
+  // Reports that did not come back before the handle goes are failures all the same.
+  stats_.delivery_failures.fetch_add(queue_depth(), std::memory_order_relaxed);
   handle_.reset();
   fatal_error_ = false;
   create_producer();
@@ -133,7 +135,12 @@ std::size_t Publisher::flush(std::chrono::milliseconds timeout) {
 }
 
 std::size_t Publisher::queue_depth() const {
-  return static_cast<std::size_t>(rd_kafka_outq_len(handle_.get()));
+  // From our own counters rather than rd_kafka_outq_len(), which also counts protocol
+  // requests and undelivered events.
+  const std::uint64_t settled = stats_.delivered.load(std::memory_order_relaxed) +
+                                stats_.delivery_failures.load(std::memory_order_relaxed);
+  const std::uint64_t published = stats_.published.load(std::memory_order_relaxed);
+  return published > settled ? static_cast<std::size_t>(published - settled) : 0;
 }
 
 void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* self) {

@@ -45,7 +45,7 @@ class Publisher {
   // were still undelivered (also counted and logged).
   std::size_t flush(std::chrono::milliseconds timeout);
 
-  // Messages queued or in flight to the brokers.
+  // Messages handed to librdkafka whose delivery report has not arrived yet.
   std::size_t queue_depth() const;
 
   // For tests that inject faults (rd_kafka_test_fatal_error).

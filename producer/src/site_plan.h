@@ -22,7 +22,7 @@ struct SitePlan {
   SiteConfig config;
   std::string url_digest;
   std::shared_ptr<const CheckRequest> request;
-  std::shared_ptr<const RegexMatcher> regex;  // null when the site has no regex
+  std::shared_ptr<const RegexMatcher> regex;  // null when no regex; shared by equal patterns
 };
 
 // True if the site belongs to this producer's shard (every site when shard is unset).

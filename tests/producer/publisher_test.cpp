@@ -1,6 +1,10 @@
 #include "publisher.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -41,10 +45,23 @@ TEST(Publisher, MessagesArriveKeyedByUrl) {
   EXPECT_EQ(received, sent);
 }
 
+// A loopback port nothing listens on (bound, then closed).
+std::string closed_address() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+}
+
 TEST(Publisher, FullQueueDropsAndCountsInsteadOfBlocking) {
-  // Nothing listens at this address: messages stay queued, and the queue holds only 5.
+  // No broker at this address: messages stay queued, and the queue holds only 5.
   KafkaSettings unreachable;
-  unreachable.bootstrap_servers = {"127.0.0.1:1"};
+  unreachable.bootstrap_servers = {closed_address()};
   ProducerStats stats;
   Publisher publisher(unreachable, 5, stats);
   int accepted = 0;
