@@ -61,10 +61,6 @@ GroupConsumer::~GroupConsumer() {
   queue_.reset();  // before handle_: a queue handle must not outlive its client
 }
 
-KafkaMessage GroupConsumer::poll(std::chrono::milliseconds timeout) {
-  return KafkaMessage(rd_kafka_consumer_poll(handle_.get(), static_cast<int>(timeout.count())));
-}
-
 std::vector<KafkaMessage> GroupConsumer::poll_batch(std::chrono::milliseconds timeout,
                                                     std::size_t max_messages) {
   std::vector<rd_kafka_message_t*> raw(max_messages, nullptr);

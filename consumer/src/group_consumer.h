@@ -1,7 +1,7 @@
 // A librdkafka high-level consumer: one member of the consumer group, manual commits.
 //
 // Every method is called from the consumer loop thread, except wake(), which any thread
-// may call (the stop signal thread does). Rebalance callbacks run inside poll(), on the
+// may call (the stop signal thread does). Rebalance callbacks run inside poll_batch(), on the
 // loop thread.
 #pragma once
 
@@ -20,7 +20,7 @@
 
 namespace hc::consumer {
 
-// What the loop does when the group moves partitions. Called inside poll().
+// What the loop does when the group moves partitions. Called inside poll_batch().
 class RebalanceListener {
  public:
   virtual ~RebalanceListener() = default;
@@ -39,18 +39,15 @@ class GroupConsumer {
   GroupConsumer(const GroupConsumer&) = delete;
   GroupConsumer& operator=(const GroupConsumer&) = delete;
 
-  // Next message, or null when `timeout` passed or wake() was called. A message may carry
-  // an error (msg->err): the caller logs it; the consumer carries on.
-  KafkaMessage poll(std::chrono::milliseconds timeout);
-
-  // Up to `max_messages` messages (maybe none) waiting at most `timeout` for the first.
+  // Up to `max_messages` messages, or fewer when `timeout` passed or the waker was
+  // called. A message may carry an error (msg->err): the caller logs it and carries on.
   std::vector<KafkaMessage> poll_batch(std::chrono::milliseconds timeout, std::size_t max_messages);
 
   // Commits synchronously; returns librdkafka's error (NO_ERROR on success).
   rd_kafka_resp_err_t commit(const std::vector<PartitionOffset>& offsets);
 
   // Stops fetching from every assigned partition (and from partitions assigned while
-  // paused) until resume(). poll() must still be called: it keeps the membership.
+  // paused) until resume(). poll_batch() must still be called: it keeps the membership.
   void pause();
   void resume();
   bool paused() const { return paused_; }
@@ -59,7 +56,7 @@ class GroupConsumer {
   // librdkafka's cached watermarks; -1 when unknown.
   std::int64_t lag() const;
 
-  // For StopControl::add_waker: makes a blocked poll() return now. Thread-safe, and
+  // For StopControl::add_waker: makes a blocked poll_batch() return now. Thread-safe, and
   // stays safe to call after this object is gone (it then does nothing).
   std::function<void()> waker() const;
 
