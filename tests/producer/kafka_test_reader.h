@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <stdexcept>
@@ -21,7 +22,8 @@ struct KafkaRecord {
 };
 
 // Returns the records of partitions [0, partitions) of `topic`, reading until `expected`
-// records arrived or nothing new came for `idle` (the topic is then assumed complete).
+// records arrived or nothing new came for `idle` (the topic is then assumed complete). The
+// first record may take longer (consumer start-up on a busy machine): up to 10 s.
 inline std::vector<KafkaRecord> read_topic(
     const std::string& bootstrap_servers, const std::string& topic, int partitions,
     std::size_t expected, std::chrono::milliseconds idle = std::chrono::seconds(3)) {
@@ -43,7 +45,10 @@ inline std::vector<KafkaRecord> read_topic(
 
   std::vector<KafkaRecord> records;
   auto last_progress = std::chrono::steady_clock::now();
-  while (records.size() < expected && std::chrono::steady_clock::now() - last_progress < idle) {
+  const auto first_record_wait =
+      std::max<std::chrono::milliseconds>(idle, std::chrono::seconds(10));
+  while (records.size() < expected && std::chrono::steady_clock::now() - last_progress <
+                                          (records.empty() ? first_record_wait : idle)) {
     KafkaMessage message(rd_kafka_consumer_poll(consumer.get(), 100));
     if (!message || message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
     records.push_back({std::string(static_cast<const char*>(message->key), message->key_len),
