@@ -33,16 +33,16 @@ set(CPACK_PACKAGE_NAME "hc")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "hc developers <dev@hc.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "website health checks through Kafka into PostgreSQL")
+# CPack puts the summary first and indents every line of this; an empty line ends a paragraph.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "website health checks through Kafka into PostgreSQL
- hc checks websites on a schedule (libcurl, optional RE2 regex on the body) and
- publishes one JSON message per check to Kafka (hc --producer); a consumer-group
- member (hc --consumer) upserts the messages into PostgreSQL tables, committing
- offsets only after the rows: at-least-once delivery without duplicate rows.
- .
- Includes systemd units hc-producer.service and hc-consumer.service (config in
- /etc/hc/config.yaml, secrets in /etc/hc/hc.env) and hc-devbroker, a throwaway
- Kafka-protocol broker (librdkafka mock cluster) for local tests.")
+    "hc checks websites on a schedule (libcurl, optional RE2 regex on the body) and
+publishes one JSON message per check to Kafka (hc --producer); a consumer-group
+member (hc --consumer) upserts the messages into PostgreSQL tables, committing
+offsets only after the rows: at-least-once delivery without duplicate rows.
+
+Includes systemd units hc-producer.service and hc-consumer.service (config in
+/etc/hc/config.yaml, secrets in /etc/hc/hc.env) and hc-devbroker, a throwaway
+Kafka-protocol broker (librdkafka mock cluster) for local tests.")
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")  # hc_<version>_<arch>.deb
