@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/test and scripts/demo: installs hc's Debian 12 packages when missing.
 # A machine that has them all spends one `dpkg-query` on it and touches no network.
 
