@@ -10,7 +10,9 @@
 
 #include "check_measurement.h"
 #include "hc/common/clock.h"
+#include "hc/common/metrics_server.h"
 #include "http_checker.h"
+#include "producer_metrics.h"
 #include "producer_stats.h"
 #include "publisher.h"
 #include "scheduler.h"
@@ -67,9 +69,11 @@ class ProducerLoop {
 
   int run(StopControl& control) {
     CheckerWakeGuard wake_guard(control, checker_);
+    std::optional<MetricsServer> metrics_server;
     if (!options_.metrics_address.empty()) {
-      spdlog::warn("--metrics-addr {}: the producer does not serve metrics yet; ignored",
-                   options_.metrics_address);
+      metrics_server.emplace(options_.metrics_address, metrics_.collectable(),
+                             [this] { return metrics_.kafka_problem(); });
+      spdlog::info("serving /metrics and /healthz on {}", options_.metrics_address);
     }
     while (!control.stop_requested()) {
       if (control.take_reload_request()) reload();
@@ -101,6 +105,10 @@ class ProducerLoop {
     plans_.clear();
     for (std::size_t i = 0; i < ids.size(); ++i) plans_[ids[i]] = std::move(built.plans[i]);
     stats_.sites.store(static_cast<std::int64_t>(plans_.size()));
+    std::vector<std::string> urls;
+    urls.reserve(plans_.size());
+    for (const auto& [id, plan] : plans_) urls.push_back(plan->config.url);
+    metrics_.retain_sites(urls);
     // Parsing a large config (yaml-cpp's node tree) leaves megabytes of freed heap behind;
     // hand them back to the OS so a long-running producer's RSS reflects what it uses.
     malloc_trim(0);
@@ -129,6 +137,7 @@ class ProducerLoop {
   void start_due_checks() {
     while (auto start = scheduler_.next_start()) {
       stats_.lateness.record(start->lateness);
+      metrics_.observe_lateness(start->lateness);
       std::shared_ptr<const SitePlan> plan = plans_.at(start->site);
       const WallTime measured_at = clock_.wall_now();
       const SiteId id = start->site;
@@ -149,6 +158,8 @@ class ProducerLoop {
   // Runs inside checker_.run_once().
   void on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at, CheckResult&& result) {
     scheduler_.finished(id);
+    metrics_.record_check(plan.config.url, result.error,
+                          std::chrono::microseconds(result.response_time_us));
     if (result.error) {
       stats_.checks_failed(*result.error).fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -184,6 +195,7 @@ class ProducerLoop {
   ProducerOptions options_;
   const Clock& clock_;
   ProducerStats stats_;
+  ProducerMetrics metrics_{stats_};
   Scheduler scheduler_;
   HttpChecker checker_;
   Publisher publisher_;

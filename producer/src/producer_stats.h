@@ -67,6 +67,8 @@ struct ProducerStats {
   std::atomic<std::int64_t> sites{0};
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::int64_t> queue_depth{0};
+  // False after librdkafka reports all brokers down, true again on the next delivery.
+  std::atomic<bool> kafka_reachable{true};
 };
 
 }  // namespace hc::producer

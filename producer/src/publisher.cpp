@@ -147,6 +147,7 @@ void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
   auto& publisher = *static_cast<Publisher*>(self);
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     publisher.stats_.delivered.fetch_add(1, std::memory_order_relaxed);
+    publisher.stats_.kafka_reachable.store(true, std::memory_order_relaxed);
     return;
   }
   publisher.stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
@@ -165,6 +166,9 @@ void Publisher::on_error(rd_kafka_t*, int error, const char* reason, void* self)
   if (code == RD_KAFKA_RESP_ERR__FATAL) {
     publisher.fatal_error_ = true;  // handled in poll(), outside librdkafka's callback
     return;
+  }
+  if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    publisher.stats_.kafka_reachable.store(false, std::memory_order_relaxed);
   }
   // Transient (broker down, connection refused...): librdkafka retries on its own.
   if (publisher.error_log_.allow()) {

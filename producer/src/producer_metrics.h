@@ -1,0 +1,54 @@
+// Prometheus metrics of the producer role (--metrics-addr), read at scrape time.
+//
+// Threads: record_check() and observe_lateness() are called by the producer loop; the
+// collectable and kafka_problem() run on the metrics server's thread. Per-site counters
+// sit behind a mutex (one uncontended lock per completed check); the rest are atomics
+// of ProducerStats or thread-safe prometheus::Histogram objects.
+#pragma once
+
+#include <prometheus/histogram.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "check_error.h"
+#include "hc/common/metric_families.h"
+#include "producer_stats.h"
+
+namespace hc::producer {
+
+class ProducerMetrics {
+ public:
+  explicit ProducerMetrics(const ProducerStats& stats);
+
+  // One completed check of `url`: counted under its outcome ("up" or the error class).
+  void record_check(const std::string& url, std::optional<CheckError> error,
+                    std::chrono::microseconds duration);
+  void observe_lateness(std::chrono::nanoseconds lateness);
+  // After a reload: forget the series of sites no longer checked.
+  void retain_sites(const std::vector<std::string>& urls);
+
+  // For MetricsServer. Holds a reference to this object: keep it alive while serving.
+  std::shared_ptr<prometheus::Collectable> collectable();
+
+  // nullopt while Kafka is reachable; the reason when all brokers are down.
+  std::optional<std::string> kafka_problem() const;
+
+ private:
+  using OutcomeCounts = std::array<std::uint64_t, 1 + kCheckErrorCount>;  // [0] = up
+  void collect(MetricFamilyWriter& out) const;
+
+  const ProducerStats& stats_;
+  prometheus::Histogram check_duration_;
+  prometheus::Histogram schedule_lateness_;
+  mutable std::mutex sites_mutex_;
+  std::unordered_map<std::string, OutcomeCounts> checks_by_site_;
+};
+
+}  // namespace hc::producer
