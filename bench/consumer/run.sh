@@ -2,6 +2,8 @@
 # Consumer benchmark: hc --consumer against PostgreSQL's own COPY speed.
 #
 #   bench/consumer/run.sh [BUILD_DIR] [MESSAGES] [URLS]    (defaults: build, 1000000, 10000)
+#   env: PARTITIONS (128), KEEP_LOGS=DIR (copy the consumer and broker logs there),
+#        HC_WRAPPER (e.g. "perf record -g --" to profile the consumer)
 #
 # 1. starts hc-devbroker (topic `bench`, 128 partitions: the dev broker keeps only ~5 MB
 #    per partition) and a throwaway PostgreSQL 15 (scripts/pg);
@@ -35,6 +37,7 @@ cleanup() {
   [[ -n $CONSUMER_PID ]] && kill "$CONSUMER_PID" 2>/dev/null && wait "$CONSUMER_PID" 2>/dev/null
   [[ -n $BROKER_PID ]] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
   "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
+  if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp "$WORK"/*.log "$KEEP_LOGS"/; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -85,7 +88,7 @@ copy_rate=$(rate "$MESSAGES" "$copy_seconds")
 # last commit (the consumer commits only after its rows are in PostgreSQL).
 run_pass() {
   local group=$1 log=$WORK/$1.log
-  "$HC" --consumer -c "$(config "$group" healthcheck)" >"$log" 2>&1 &
+  ${HC_WRAPPER:-} "$HC" --consumer -c "$(config "$group" healthcheck)" ${HC_ARGS:-} >"$log" 2>&1 &
   CONSUMER_PID=$!
   local end_time
   end_time=$("$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \

@@ -1,5 +1,7 @@
 #include "batch_writer.h"
 
+#include <spdlog/spdlog.h>
+
 namespace hc::consumer {
 
 BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats, std::function<void()> on_done)
@@ -82,7 +84,13 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
       for (std::size_t s = 0; s < sinks.size(); ++s) {
         if (sinks[s].database == d) rows[sinks[s].table_in_database] = &pending.batch.table(s);
       }
+      auto started = std::chrono::steady_clock::now();
       databases_[d]->write(rows);
+      spdlog::debug(
+          "wrote a batch of {} messages to {} in {:.1f} ms", pending.batch.message_count(),
+          databases_[d]->name(),
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count());
     } catch (const std::exception& error) {
       return WriteResult{false, d, error.what()};
     }

@@ -53,6 +53,8 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control)
       batch_(router_.sinks().size(), config.batch_max_rows, config.batch_max_wait),
       dead_letters_(config.kafka, stats_) {
   group_ = std::make_unique<GroupConsumer>(config, router_.source_topics(), *this);
+  group_->set_commit_failure_handler(
+      [this](rd_kafka_resp_err_t error) { on_commit_failed(error); });
   control_.add_waker(group_->waker());
   writer_ = std::make_unique<BatchWriter>(router_, stats_, group_->waker());
 }
@@ -93,7 +95,7 @@ int ConsumerLoop::run() {
     collect_write(kMaxPollWait);
     if (writer_->busy()) continue;
     if (!held_ && batch_.empty()) break;
-    if (held_ && Clock::now() < retry_at_) {
+    if ((held_ || outage_) && Clock::now() < retry_at_) {
       std::this_thread::sleep_until(std::min(retry_at_, give_up_at));
       continue;
     }
@@ -155,21 +157,35 @@ void ConsumerLoop::collect_write(milliseconds timeout) {
     retry_at_ = Clock::now() + kFirstRetry;
     return;
   }
-  auto started = Clock::now();
-  rd_kafka_resp_err_t error = group_->commit(pending.batch.offsets());
-  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   stats_.batches_written.fetch_add(1, std::memory_order_relaxed);
-  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // The rows are written; only the bookkeeping failed (typically a rebalance). The
-    // messages will be read again and upserted again, which changes nothing.
-    stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("committing offsets of {} messages failed: {}; they will be re-read (harmless)",
-                 pending.batch.message_count(), rd_kafka_err2str(error));
-  } else {
+  if (!closing_ && !revoking_ && !control_.stop_requested()) {
+    // Asynchronous: a commit round trip per batch would stall reading. Ordered by
+    // librdkafka; a failure only means a harmless replay (see on_commit_failed).
+    group_->commit_async(pending.batch.offsets());
     stats_.commits.fetch_add(1, std::memory_order_relaxed);
-    stats_.commit_latency_us_total.fetch_add(latency.count(), std::memory_order_relaxed);
+  } else {
+    // Stopping, or the partitions are going away: the commit must land before they do.
+    auto started = Clock::now();
+    rd_kafka_resp_err_t error = group_->commit(pending.batch.offsets());
+    auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      on_commit_failed(error);
+    } else {
+      stats_.commits.fetch_add(1, std::memory_order_relaxed);
+      stats_.commit_latency_us_total.fetch_add(latency.count(), std::memory_order_relaxed);
+    }
   }
   if (outage_) leave_outage();
+}
+
+void ConsumerLoop::on_commit_failed(rd_kafka_resp_err_t error) {
+  // The rows are written; only the bookkeeping failed (typically a rebalance). The
+  // messages will be read again and upserted again, which changes nothing.
+  stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+  spdlog::warn(
+      "committing offsets failed: {}; the messages since the last commit will be "
+      "re-read after a restart or rebalance (harmless: upserts)",
+      rd_kafka_err2str(error));
 }
 
 void ConsumerLoop::enter_outage(std::size_t database, const std::string& error) {
@@ -274,6 +290,7 @@ void ConsumerLoop::on_revoking(const rd_kafka_topic_partition_list_t&) {
   // its offsets were never committed: the new owner reads those messages again, and the
   // upsert makes any row we did write an unchanged overwrite. (Dead letters sent for
   // dropped messages may be sent again by the new owner: that topic is at-least-once.)
+  revoking_ = true;
   auto give_up_at = Clock::now() + kRevokeWait;
   while (!closing_ && !outage_ && Clock::now() < give_up_at) {
     collect_write(kMaxPollWait);
@@ -284,6 +301,7 @@ void ConsumerLoop::on_revoking(const rd_kafka_topic_partition_list_t&) {
   drop_uncommitted(closing_ ? "leaving the group" : "partitions revoked");
   // A write still in flight (a hung database) finishes later; its result is ignored.
   ++generation_;
+  revoking_ = false;
 }
 
 }  // namespace hc::consumer

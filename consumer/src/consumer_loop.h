@@ -51,6 +51,7 @@ class ConsumerLoop final : public RebalanceListener {
   void enter_outage(std::size_t database, const std::string& error);
   void leave_outage();
   void drop_uncommitted(const char* why);
+  void on_commit_failed(rd_kafka_resp_err_t error);
 
   const ConsumerConfig& config_;
   StopControl& control_;
@@ -72,6 +73,7 @@ class ConsumerLoop final : public RebalanceListener {
   };
   std::optional<Outage> outage_;
   bool closing_ = false;
+  bool revoking_ = false;  // inside on_revoking: commits are synchronous
   std::string last_poll_error_;
 
   // Constructed after (and destroyed before) everything their callbacks touch.

@@ -21,7 +21,7 @@ class ConsumerStats {
   std::atomic<std::uint64_t> batches_written{0};
   std::atomic<std::uint64_t> commits{0};
   std::atomic<std::uint64_t> commit_failures{0};
-  std::atomic<std::uint64_t> commit_latency_us_total{0};  // / commits = mean latency
+  std::atomic<std::uint64_t> commit_latency_us_total{0};  // synchronous commits only
   std::atomic<std::uint64_t> dead_letters_delivered{0};
   std::atomic<std::uint64_t> dead_letter_failures{0};  // failed deliveries (then re-sent)
   std::atomic<bool> database_up{true};

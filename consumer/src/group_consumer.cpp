@@ -30,6 +30,7 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
        {"queued.max.messages.kbytes", "16384"},
        {"log.connection.close", "false"}});
   rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf.get(), &GroupConsumer::on_commit);
   rd_kafka_conf_set_opaque(conf.get(), this);
   std::array<char, 512> error{};
   handle_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
@@ -72,13 +73,43 @@ std::vector<KafkaMessage> GroupConsumer::poll_batch(std::chrono::milliseconds ti
   return messages;
 }
 
-rd_kafka_resp_err_t GroupConsumer::commit(const std::vector<PartitionOffset>& offsets) {
-  if (offsets.empty()) return RD_KAFKA_RESP_ERR_NO_ERROR;
+KafkaPartitionList GroupConsumer::to_list(const std::vector<PartitionOffset>& offsets) {
   KafkaPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& offset : offsets) {
     rd_kafka_topic_partition_list_add(list.get(), offset.topic.c_str(), offset.partition)->offset =
         offset.next_offset;
   }
+  return list;
+}
+
+void GroupConsumer::commit_async(const std::vector<PartitionOffset>& offsets) {
+  if (offsets.empty()) return;
+  KafkaPartitionList list = to_list(offsets);
+  rd_kafka_resp_err_t error = rd_kafka_commit(handle_.get(), list.get(), /*async=*/1);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR && on_commit_failed_) on_commit_failed_(error);
+}
+
+void GroupConsumer::on_commit(rd_kafka_t*, rd_kafka_resp_err_t error,
+                              rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+  auto& self = *static_cast<GroupConsumer*>(opaque);
+  if (error == RD_KAFKA_RESP_ERR_NO_ERROR && offsets != nullptr) {
+    for (int i = 0; i < offsets->cnt; ++i) {
+      if (offsets->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        error = offsets->elems[i].err;
+        break;
+      }
+    }
+  }
+  // _NO_OFFSET: nothing to commit (e.g. a sync commit of the same offsets came first).
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR__NO_OFFSET &&
+      self.on_commit_failed_) {
+    self.on_commit_failed_(error);
+  }
+}
+
+rd_kafka_resp_err_t GroupConsumer::commit(const std::vector<PartitionOffset>& offsets) {
+  if (offsets.empty()) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  KafkaPartitionList list = to_list(offsets);
   rd_kafka_resp_err_t error = rd_kafka_commit(handle_.get(), list.get(), /*async=*/0);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return error;
   for (int i = 0; i < list->cnt; ++i) {

@@ -45,6 +45,13 @@ class GroupConsumer {
 
   // Commits synchronously; returns librdkafka's error (NO_ERROR on success).
   rd_kafka_resp_err_t commit(const std::vector<PartitionOffset>& offsets);
+  // Sends the commit and returns at once; librdkafka keeps commits in order. A failure is
+  // reported to on_commit_failed (inside poll_batch) and only means those messages may
+  // be read again after a restart, which the upsert makes harmless.
+  void commit_async(const std::vector<PartitionOffset>& offsets);
+  void set_commit_failure_handler(std::function<void(rd_kafka_resp_err_t)> on_commit_failed) {
+    on_commit_failed_ = std::move(on_commit_failed);
+  }
 
   // Stops fetching from every assigned partition (and from partitions assigned while
   // paused) until resume(). poll_batch() must still be called: it keeps the membership.
@@ -75,7 +82,12 @@ class GroupConsumer {
     rd_kafka_queue_t* queue = nullptr;
   };
 
+  static void on_commit(rd_kafka_t* handle, rd_kafka_resp_err_t error,
+                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
+  static KafkaPartitionList to_list(const std::vector<PartitionOffset>& offsets);
+
   RebalanceListener& listener_;
+  std::function<void(rd_kafka_resp_err_t)> on_commit_failed_;
   KafkaHandle handle_;
   KafkaQueue queue_;
   std::shared_ptr<WakeTarget> wake_target_;
