@@ -84,13 +84,12 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
       for (std::size_t s = 0; s < sinks.size(); ++s) {
         if (sinks[s].database == d) rows[sinks[s].table_in_database] = &pending.batch.table(s);
       }
-      auto started = std::chrono::steady_clock::now();
+      const auto started = std::chrono::steady_clock::now();
       databases_[d]->write(rows);
-      spdlog::debug(
-          "wrote a batch of {} messages to {} in {:.1f} ms", pending.batch.message_count(),
-          databases_[d]->name(),
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-              .count());
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      stats_.commit_seconds.Observe(took.count());
+      spdlog::debug("wrote a batch of {} messages to {} in {:.1f} ms",
+                    pending.batch.message_count(), databases_[d]->name(), took.count() * 1000);
     } catch (const std::exception& error) {
       return WriteResult{false, d, error.what()};
     }
@@ -98,6 +97,7 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
     for (std::size_t s = 0; s < sinks.size(); ++s) {
       if (sinks[s].database == d) {
         stats_.rows_written(s).fetch_add(pending.batch.table(s).size(), std::memory_order_relaxed);
+        stats_.batch_rows.Observe(static_cast<double>(pending.batch.table(s).size()));
       }
     }
   }

@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "consumer_loop.h"
+#include "consumer_metrics.h"
+#include "hc/common/metrics_server.h"
 #include "pg_migrations.h"
 #include "pg_sink.h"
 #include "router.h"
@@ -24,7 +27,8 @@ void migrate_all(const ConsumerConfig& config) {
   }
 }
 
-int run_consumer(const ConsumerConfig& config, StopControl& control, const ConsumerOptions&) {
+int run_consumer(const ConsumerConfig& config, StopControl& control,
+                 const ConsumerOptions& options) {
   // The database may come up after us (compose, restarts): wait for it rather than exit
   // and crash-loop, logging each distinct error once.
   std::string last_error;
@@ -47,6 +51,12 @@ int run_consumer(const ConsumerConfig& config, StopControl& control, const Consu
     backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));
   }
   consumer::ConsumerLoop loop(config, control);
+  std::optional<MetricsServer> metrics_server;  // stops before the loop (and its stats) go
+  if (!options.metrics_address.empty()) {
+    metrics_server.emplace(options.metrics_address, consumer::consumer_metrics(loop.stats()),
+                           [&loop] { return consumer::consumer_problem(loop.stats()); });
+    spdlog::info("serving /metrics and /healthz on {}", options.metrics_address);
+  }
   return loop.run();
 }
 

@@ -257,9 +257,13 @@ void ConsumerLoop::handle(std::vector<KafkaMessage> messages) {
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const rd_kafka_message_t& message = *messages[i];
     if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (message.err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        stats_.kafka_reachable.store(false, std::memory_order_relaxed);
+      }
       if (message.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) log_poll_error(message);
       continue;
     }
+    stats_.kafka_reachable.store(true, std::memory_order_relaxed);
     stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
     std::string topic = rd_kafka_topic_name(message.rkt);
     if (auto* poison = std::get_if<Poison>(&decoded[i])) {

@@ -33,6 +33,9 @@ class ConsumerLoop final : public RebalanceListener {
   // commits, leaves the group and returns 0.
   int run();
 
+  // Counters for the metrics endpoint: readable from any thread while run() runs.
+  const ConsumerStats& stats() const { return stats_; }
+
   void on_assigned(const rd_kafka_topic_partition_list_t& partitions) override;
   void on_revoking(const rd_kafka_topic_partition_list_t& partitions) override;
 

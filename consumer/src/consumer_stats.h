@@ -3,6 +3,8 @@
 // invariant). The ops work exports them as Prometheus metrics.
 #pragma once
 
+#include <prometheus/histogram.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -26,9 +28,19 @@ class ConsumerStats {
   std::atomic<std::uint64_t> dead_letter_failures{0};  // failed deliveries (then re-sent)
   std::atomic<bool> database_up{true};
   std::atomic<std::int64_t> lag_messages{-1};  // -1 = unknown
+  // False after librdkafka reports all brokers down, true again on the next message.
+  std::atomic<bool> kafka_reachable{true};
+  // Rows per table per batch, and seconds to write and commit one batch in one database
+  // (observed by the batch writer thread; prometheus::Histogram is thread-safe).
+  prometheus::Histogram batch_rows{{1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000}};
+  prometheus::Histogram commit_seconds{
+      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}};
 
   const std::vector<std::string>& table_labels() const { return table_labels_; }
   std::atomic<std::uint64_t>& rows_written(std::size_t sink) { return rows_written_.at(sink); }
+  std::uint64_t rows_written_count(std::size_t sink) const {
+    return rows_written_.at(sink).load(std::memory_order_relaxed);
+  }
   std::uint64_t total_rows_written() const;
 
   // Poison messages by reason kind; unknown kinds count under "other".

@@ -1,0 +1,65 @@
+#include "consumer_metrics.h"
+
+namespace hc::consumer {
+namespace {
+
+double load(const std::atomic<std::uint64_t>& counter) {
+  return static_cast<double>(counter.load(std::memory_order_relaxed));
+}
+
+// ConsumerStats labels each sink "DATABASE TABLE" (database URI without password).
+MetricLabels sink_labels(const std::string& label) {
+  auto space = label.rfind(' ');
+  if (space == std::string::npos) return {{"database", ""}, {"table", label}};
+  return {{"database", label.substr(0, space)}, {"table", label.substr(space + 1)}};
+}
+
+void collect(const ConsumerStats& stats, MetricFamilyWriter& out) {
+  out.counter("hc_messages_consumed_total", "Messages read from Kafka",
+              load(stats.messages_consumed));
+  for (std::size_t sink = 0; sink < stats.table_labels().size(); ++sink) {
+    out.counter("hc_rows_written_total", "Rows upserted and committed, per table",
+                static_cast<double>(stats.rows_written_count(sink)),
+                sink_labels(stats.table_labels()[sink]));
+  }
+  out.histogram("hc_batch_rows", "Rows per table per written batch", stats.batch_rows);
+  out.histogram("hc_commit_latency_seconds", "Time to write and commit one batch in one database",
+                stats.commit_seconds);
+  out.counter("hc_batches_written_total", "Batches written to every database",
+              load(stats.batches_written));
+  out.counter("hc_offset_commits_total", "Kafka offset commits", load(stats.commits));
+  out.counter("hc_offset_commit_failures_total",
+              "Kafka offset commits that failed (the messages are re-read; upserts make that "
+              "harmless)",
+              load(stats.commit_failures));
+  for (const auto& [reason, count] : stats.dead_letters_by_reason()) {
+    out.counter("hc_dead_letter_messages_total", "Poison messages sent to the dead-letter topic",
+                static_cast<double>(count), {{"reason", reason}});
+  }
+  out.gauge("hc_consumer_lag_messages",
+            "Messages behind the high watermark over assigned partitions (-1: unknown)",
+            static_cast<double>(stats.lag_messages.load(std::memory_order_relaxed)));
+  out.gauge("hc_database_up", "1 while every database accepts writes, 0 during an outage",
+            stats.database_up.load(std::memory_order_relaxed) ? 1 : 0);
+  out.gauge("hc_kafka_up", "1 while Kafka is reachable, 0 when all brokers are down",
+            stats.kafka_reachable.load(std::memory_order_relaxed) ? 1 : 0);
+}
+
+}  // namespace
+
+std::shared_ptr<prometheus::Collectable> consumer_metrics(const ConsumerStats& stats) {
+  return std::make_shared<ScrapeCollectable>(
+      [&stats](MetricFamilyWriter& out) { collect(stats, out); });
+}
+
+std::optional<std::string> consumer_problem(const ConsumerStats& stats) {
+  if (!stats.kafka_reachable.load(std::memory_order_relaxed)) {
+    return "kafka: all brokers down";
+  }
+  if (!stats.database_up.load(std::memory_order_relaxed)) {
+    return "database: unavailable; consumption paused, retrying";
+  }
+  return std::nullopt;
+}
+
+}  // namespace hc::consumer
