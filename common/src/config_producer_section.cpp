@@ -128,8 +128,9 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
     } else if (key == "follow_redirects") {
       if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
     } else if (key == "max_redirects") {
-      if (auto count = reader.integer(value, 0, kMaxRedirects))
+      if (auto count = reader.integer(value, 0, kMaxRedirects)) {
         site.max_redirects = static_cast<int>(*count);
+      }
     } else if (key == "expected_status") {
       read_expected_status(reader, value, site.expected_status);
     } else if (key == "max_body_bytes") {

@@ -69,6 +69,8 @@ std::vector<ErrorCase> error_cases() {
        "expected a number of milliseconds in 1..300000, got 300001"},
       {"RegexRejectedByRe2GivesRe2Message", site_with("regex: \"(abc\""), 7, 14, kSite + ".regex",
        "regex does not compile under RE2: missing ): (abc"},
+      {"RegexWithHeadMethodHasNoBodyToSearch", site_with("method: HEAD\n      regex: \"ok\""), 8,
+       14, kSite + ".regex", "a regex needs a response body, and method HEAD has none"},
       {"StatusOutsideHttpRange", site_with("expected_status: [200, 700]"), 7, 30,
        kSite + ".expected_status[1]", "expected an integer in 100..599, got 700"},
       {"InvalidTopicName", site_with("destination_topic: bad topic"), 7, 26,
