@@ -128,6 +128,8 @@ run_hc() {  # NAME CONFIG SECONDS
   awk '{print "cpu_ticks", $14 + $15}' "/proc/$pid/stat" >> "$WORK/$name.rss"
   # CPU of the loop thread (it has the process id) apart from librdkafka's threads.
   awk '{print "loop_cpu_ticks", $14 + $15}' "/proc/$pid/task/$pid/stat" >> "$WORK/$name.rss"
+  # Time the loop thread was runnable but waiting for a CPU (a busy machine shows here).
+  awk '{print "loop_runqueue_ns", $2}' "/proc/$pid/task/$pid/schedstat" >> "$WORK/$name.rss"
   kill -TERM "$pid"
   local rc=0
   wait "$pid" || rc=$?
@@ -179,6 +181,7 @@ steady_rss = rss("steady")
 sat_rss = rss("saturation")
 cpu = steady_rss["cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
 loop_cpu = steady_rss["loop_cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
+loop_waiting = steady_rss["loop_runqueue_ns"] / 1e9 / float(steady_seconds) * 100
 sat_cpu_per_check_us = sat_rss["cpu_ticks"] / float(clk_tck) / max(1.0, sat["checks"]) * 1e6
 
 def verdict(ok): return "ok" if ok else "MISSED"
@@ -201,10 +204,13 @@ rows = [
     ("  RSS at end VmRSS (MB)", f"{steady_rss['VmRSS'] / 1024:.1f}", "", ""),
     ("  CPU of hc, all threads (% of one core)", f"{cpu:.0f}", "", ""),
     ("  CPU of hc, loop thread only (% of one core)", f"{loop_cpu:.0f}", "", ""),
+    ("  loop thread runnable but waiting for a CPU (% of run)", f"{loop_waiting:.0f}", "", ""),
 ]
 width = max(len(r[0]) for r in rows)
 print(f"{'measure':<{width}}  {'value':>12}  {'target':>7}  verdict")
 for name, value, target, ok in rows:
     print(f"{name:<{width}}  {value:>12}  {target:>7}  {ok}")
 print("(lateness quantiles are bucket upper bounds: within 25%)")
+with open("/proc/loadavg") as load:
+    print(f"load average at the end: {' '.join(load.read().split()[:3])} on {__import__('os').cpu_count()} CPUs")
 PY
