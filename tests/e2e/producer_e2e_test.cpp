@@ -25,19 +25,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// A loopback port with nothing listening on it (bound, then closed).
-int refused_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   test::DevBroker broker({{"healthcheck", 4}});
   test::LocalHttpServer web;
@@ -51,7 +38,7 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   web.start();
   const std::string ok_url = web.url("/ok");
   const std::string fail_url = web.url("/fail");
-  const std::string refused_url = "http://127.0.0.1:" + std::to_string(refused_port()) + "/";
+  const std::string refused_url = "http://127.0.0.1:" + std::to_string(test::unused_loopback_port()) + "/";
 
   test::TempDir dir;
   const auto config_file = dir.path() / "config.yaml";

@@ -1,13 +1,9 @@
 // Operations through the real path: one short pipeline (local sites <- hc --producer ->
 // hc-devbroker -> hc --consumer -> PostgreSQL) with --metrics-addr and --log-format json,
 // shared by the tests of this file; then /metrics, /healthz, JSON logs and `hc status`.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -24,19 +20,6 @@ namespace hc {
 namespace {
 
 using std::chrono::seconds;
-
-// A loopback port that was free a moment ago (bound to 0, then closed).
-int free_loopback_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // Sum of every sample of `name` whose labels contain `label_filter` (may be empty).
 double metric_sum(const std::string& body, const std::string& name,
@@ -59,8 +42,8 @@ class OpsPipeline : public testing::Test {
     test::TempPostgres postgres;
     test::LocalHttpServer web;
     test::TempDir dir;
-    int producer_metrics_port = free_loopback_port();
-    int consumer_metrics_port = free_loopback_port();
+    int producer_metrics_port = test::unused_loopback_port();
+    int consumer_metrics_port = test::unused_loopback_port();
     std::unique_ptr<test::ChildProcess> producer;
     std::unique_ptr<test::ChildProcess> consumer;
     std::string up_url;

@@ -45,23 +45,10 @@ TEST(Publisher, MessagesArriveKeyedByUrl) {
   EXPECT_EQ(received, sent);
 }
 
-// A loopback port nothing listens on (bound, then closed).
-std::string closed_address() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
-}
-
 TEST(Publisher, FullQueueDropsAndCountsInsteadOfBlocking) {
   // No broker at this address: messages stay queued, and the queue holds only 5.
   KafkaSettings unreachable;
-  unreachable.bootstrap_servers = {closed_address()};
+  unreachable.bootstrap_servers = {"127.0.0.1:" + std::to_string(test::unused_loopback_port())};
   ProducerStats stats;
   Publisher publisher(unreachable, 5, stats);
   int accepted = 0;

@@ -16,7 +16,11 @@ namespace hc::test {
 // Paths baked in at build time (compile definitions of hc_test_support).
 std::filesystem::path source_dir();        // repository root
 std::filesystem::path hc_binary();         // built `hc`
-std::filesystem::path devbroker_binary();  // built `hc-devbroker`
+std::filesystem::path devbroker_binary();
+
+// A 127.0.0.1 port that nothing listened on a moment ago (bound to 0, then closed): for
+// "connection refused" targets and for servers that must be told their port up front.
+int unused_loopback_port();  // built `hc-devbroker`
 
 // Creates a fresh directory $TMPDIR/PREFIX-XXXXXX (/tmp without TMPDIR), mode 0700.
 // The caller owns it. Throws std::system_error.
