@@ -9,6 +9,10 @@
 #include "hc/test/support.h"
 #include "pg_migrations.h"
 
+// Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp (a leak inside libpqxx 6.4
+// when a connection breaks).
+extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
+
 namespace hc::consumer {
 namespace {
 

@@ -182,6 +182,10 @@ class ConsumerProcess {
 
   void start() {
     test::ChildProcess::Options options;
+    // Only read by sanitizer builds: a known leak inside libpqxx 6.4 on broken connections.
+    options.extra_env = {
+        {"LSAN_OPTIONS",
+         "suppressions=" + (test::source_dir() / "tests/consumer/libpqxx.lsan.supp").string()}};
     options.stdout_file = log_;
     options.stderr_file = log_.string() + ".stderr";
     process_.emplace(std::vector<std::string>{test::hc_binary().string(), "--consumer", "-c",
