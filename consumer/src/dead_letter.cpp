@@ -6,6 +6,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "hc/common/logging.h"
+
 namespace hc::consumer {
 
 DeadLetterProducer::DeadLetterProducer(const KafkaSettings& settings, ConsumerStats& stats)
@@ -42,11 +44,15 @@ void DeadLetterProducer::send(const std::string& topic, const rd_kafka_message_t
                     {"hc-source-offset", std::to_string(source.offset)}};
   stats_.dead_letters(poison.reason).fetch_add(1, std::memory_order_relaxed);
   if (reasons_logged_.insert(poison.reason).second) {
-    spdlog::warn(
-        "poison message ({}: {}) at {}[{}]@{}: sent to dead-letter topic {}; further '{}' "
-        "messages are only counted",
-        poison.reason, poison.detail, source_topic, source.partition, source.offset, topic,
-        poison.reason);
+    log_event(spdlog::level::warn,
+              fmt::format("poison message ({}): sent to the dead-letter topic; further '{}' "
+                          "messages are only counted",
+                          poison.detail, poison.reason),
+              {{"reason", poison.reason},
+               {"topic", source_topic},
+               {"partition", std::to_string(source.partition)},
+               {"offset", std::to_string(source.offset)},
+               {"dead_letter_topic", topic}});
   }
   std::uint64_t id = next_id_++;
   produce(id, pending_.emplace(id, std::move(letter)).first->second);

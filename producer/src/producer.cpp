@@ -1,5 +1,6 @@
 #include "hc/producer/producer.h"
 
+#include <fmt/format.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,7 @@
 
 #include "check_measurement.h"
 #include "hc/common/clock.h"
+#include "hc/common/logging.h"
 #include "hc/common/metrics_server.h"
 #include "http_checker.h"
 #include "producer_metrics.h"
@@ -150,7 +152,8 @@ class ProducerLoop {
         // the site try again at its next deadline.
         scheduler_.finished(id);
         stats_.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
-        spdlog::error("cannot start check of {}: {}", plan->config.url, error.what());
+        log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
+                  {{"url", plan->config.url}});
       }
     }
   }

@@ -1,9 +1,12 @@
 #include "publisher.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <stdexcept>
+
+#include "hc/common/logging.h"
 
 namespace hc::producer {
 namespace {
@@ -92,8 +95,10 @@ bool Publisher::publish(const std::string& topic, std::string_view key, std::str
   }
   stats_.publish_errors.fetch_add(1, std::memory_order_relaxed);
   if (error_log_.allow()) {
-    spdlog::error("cannot publish measurement of {} to topic {}: {} (+{} more since)", key, topic,
-                  rd_kafka_err2str(error), error_log_.suppressed);
+    log_event(spdlog::level::err,
+              fmt::format("cannot publish measurement: {} (+{} more since)",
+                          rd_kafka_err2str(error), error_log_.suppressed),
+              {{"url", std::string(key)}, {"topic", topic}});
     error_log_.suppressed = 0;
   }
   return false;
@@ -153,9 +158,10 @@ void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
   publisher.stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
   if (publisher.delivery_log_.allow()) {
     std::string_view url(static_cast<const char*>(message->key), message->key_len);
-    spdlog::error("measurement of {} not delivered to topic {}: {} (+{} more failures since)", url,
-                  rd_kafka_topic_name(message->rkt), rd_kafka_err2str(message->err),
-                  publisher.delivery_log_.suppressed);
+    log_event(spdlog::level::err,
+              fmt::format("measurement not delivered: {} (+{} more failures since)",
+                          rd_kafka_err2str(message->err), publisher.delivery_log_.suppressed),
+              {{"url", std::string(url)}, {"topic", rd_kafka_topic_name(message->rkt)}});
     publisher.delivery_log_.suppressed = 0;
   }
 }
