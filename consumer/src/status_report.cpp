@@ -1,12 +1,13 @@
 #include <fmt/format.h>
 
-#include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
 #include "hc/consumer/status.h"
 #include "pg_sql.h"
 #include "pg_uri.h"
+#include "router.h"
 
 namespace hc {
 namespace {
@@ -46,21 +47,23 @@ std::optional<T> optional_field(const pqxx::field& field) {
 
 std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
                                          WallTime now) {
-  std::map<std::string, std::vector<std::string>> tables_by_database;
-  for (const auto& route : config.topics) {
-    auto& tables = tables_by_database[route.connection_uri];
-    if (std::find(tables.begin(), tables.end(), route.table_name) == tables.end()) {
-      tables.push_back(route.table_name);
-    }
-  }
+  // The consumer's own grouping: one connection per distinct database, its tables once each.
+  const consumer::Router router(config.topics);
   const std::int64_t now_us = now.time_since_epoch().count();
   const std::int64_t since_us = now_us - std::chrono::microseconds(window).count();
   std::vector<SiteStatus> sites;
-  for (const auto& [uri, tables] : tables_by_database) {
-    for (const auto& table : tables) {
+  for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
+    const std::string& uri = router.database_uris()[database];
+    std::optional<pqxx::connection> connection;  // one per database, shared by its tables
+    try {
+      connection.emplace(uri);
+    } catch (const std::exception& error) {
+      throw std::runtime_error(
+          fmt::format("status: {}: {}", consumer::redact_connection_uri(uri), error.what()));
+    }
+    for (const auto& table : router.tables_of(database)) {
       try {
-        pqxx::connection connection(uri);
-        pqxx::read_transaction transaction(connection);
+        pqxx::read_transaction transaction(*connection);
         pqxx::result rows = transaction.exec_params(site_status_sql(table), now_us, since_us);
         for (const auto& row : rows) {
           SiteStatus site;
