@@ -9,7 +9,7 @@
 
 namespace hc::consumer {
 
-std::variant<Measurement, Poison> decode_record(const RecordView& record,
+std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
                                                 std::size_t max_message_bytes) {
   if (record.value == nullptr || record.value_bytes == 0) {
     return Poison{std::string(kPoisonEmptyValue), "record has no value"};
@@ -20,7 +20,7 @@ std::variant<Measurement, Poison> decode_record(const RecordView& record,
                                                             record.value_bytes, max_message_bytes)};
   }
   std::string_view value(static_cast<const char*>(record.value), record.value_bytes);
-  auto decoded = decode_message(value);
+  auto decoded = decoder.decode(value);
   if (auto* error = std::get_if<DecodeError>(&decoded)) {
     return Poison{std::move(error->reason), std::move(error->detail)};
   }
@@ -50,8 +50,9 @@ std::vector<std::variant<Measurement, Poison>> decode_records(
   constexpr std::size_t kMinRecordsPerThread = 128;
   std::vector<std::variant<Measurement, Poison>> results(records.size());
   auto decode_range = [&](std::size_t begin, std::size_t end) {
+    MessageDecoder decoder;
     for (std::size_t i = begin; i < end; ++i)
-      results[i] = decode_record(records[i], max_message_bytes);
+      results[i] = decode_record(decoder, records[i], max_message_bytes);
   };
   std::size_t parts =
       std::clamp<std::size_t>(records.size() / kMinRecordsPerThread, 1, std::max(threads, 1u));

@@ -1,6 +1,7 @@
 // Turns one Kafka record into a Measurement or a poison verdict.
 //
-// Pure function, no state: called from the consumer loop thread for every record.
+// No state of its own: called from the consumer loop thread (and its decode helpers)
+// for every record; each thread brings its own MessageDecoder.
 #pragma once
 
 #include <cstddef>
@@ -37,7 +38,7 @@ struct RecordView {
 // Accepts a record only if: the value is present, non-empty and at most
 // max_message_bytes; it is a valid message v1; the key equals the url; and url_digest
 // is the SHA-256 of the url. Anything else is Poison, never an exception.
-std::variant<Measurement, Poison> decode_record(const RecordView& record,
+std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
                                                 std::size_t max_message_bytes);
 
 // decode_record for every record, result i for record i. Large inputs are split over up

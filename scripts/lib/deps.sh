@@ -7,7 +7,7 @@ HC_DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev
   libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  libspdlog-dev libfmt-dev libcpp-httplib-dev prometheus-cpp-dev
+  libspdlog-dev libfmt-dev libcpp-httplib-dev prometheus-cpp-dev libsimdjson-dev
   postgresql-15 kcat wrk nginx-light iproute2 util-linux clang-format git
 )
 

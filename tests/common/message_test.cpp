@@ -37,7 +37,8 @@ TEST(Timestamp, FormatsUtcWithMicroseconds) {
   EXPECT_EQ(format_timestamp(t), "2023-11-14T22:13:20.000001Z");
   EXPECT_EQ(parse_timestamp("2023-11-14T22:13:20.000001Z"), t);
   EXPECT_EQ(parse_timestamp("2023-11-14T22:13:20Z"), WallTime(microseconds(1'700'000'000'000'000)));
-  EXPECT_EQ(parse_timestamp("2023-11-14T22:13:20.5Z"), WallTime(microseconds(1'700'000'000'500'000)));
+  EXPECT_EQ(parse_timestamp("2023-11-14T22:13:20.5Z"),
+            WallTime(microseconds(1'700'000'000'500'000)));
   EXPECT_FALSE(parse_timestamp("2023-13-14T22:13:20Z"));
   EXPECT_FALSE(parse_timestamp("2023-11-14 22:13:20Z"));
   EXPECT_FALSE(parse_timestamp("yesterday"));
@@ -66,6 +67,78 @@ TEST(MessageV1, RoundTripsAFailedCheckWithNulls) {
   EXPECT_TRUE(json["status_code"].is_null());
   EXPECT_TRUE(json["regex_match"].is_null());
   EXPECT_EQ(json["v"], 1);
+}
+
+TEST(MessageV1, RoundTripsStringsThatNeedEscaping) {
+  Measurement m = full_measurement();
+  m.url = "http://127.0.0.1:8080/search?q=\"quoted\"&path=C:\\dir";
+  m.url_digest = url_digest(m.url);
+  m.regex = R"(\d+\s"x"\\)";
+  m.error = "http";
+  m.error_detail = "line one\nline\ttwo \x01 caf\u00e9 \u2713";
+  m.producer = "h\u00f6st:1";
+  auto decoded = decode_message(encode_message(m));
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded))
+      << std::get<DecodeError>(decoded).detail;
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
+}
+
+TEST(MessageV1, ReplacesInvalidUtf8InsteadOfFailing) {
+  Measurement m = full_measurement();
+  m.error = "http";
+  m.error_detail = std::string("bad byte \xff here");
+  const std::string encoded = encode_message(m);
+  auto json = nlohmann::json::parse(encoded);                     // valid JSON, hence valid UTF-8
+  EXPECT_EQ(json["error_detail"], "bad byte \xef\xbf\xbd here");  // U+FFFD
+  EXPECT_TRUE(std::holds_alternative<Measurement>(decode_message(encoded)));
+}
+
+TEST(MessageV1, EncodesWhatNlohmannReadsBackFieldByField) {
+  const Measurement m = full_measurement();
+  auto json = nlohmann::json::parse(encode_message(m));
+  EXPECT_EQ(json.size(), 14u);
+  EXPECT_EQ(json["url"], m.url);
+  EXPECT_EQ(json["url_digest"], m.url_digest);
+  EXPECT_EQ(json["measured_at"], "2026-11-18T11:06:40.123456Z");
+  EXPECT_EQ(json["status_code"], 200);
+  EXPECT_EQ(json["response_time_us"], 123456);
+  EXPECT_EQ(json["timings_us"],
+            nlohmann::json({{"dns", 1200}, {"connect", 2300}, {"tls", 45000}, {"ttfb", 99000}}));
+  EXPECT_TRUE(json["error"].is_null());
+  EXPECT_EQ(json["error_detail"], "");
+  EXPECT_EQ(json["regex"], "Example D.main");
+  EXPECT_EQ(json["regex_match"], true);
+  EXPECT_EQ(json["body_bytes"], 1256);
+  EXPECT_EQ(json["cert_expires_at"], "2027-01-15T08:00:00.000000Z");
+  EXPECT_EQ(json["producer"], "host:42");
+}
+
+TEST(MessageV1, DecodesFieldsInAnyOrderAroundNestedUnknownValues) {
+  const Measurement m = full_measurement();
+  auto json = nlohmann::json::parse(encode_message(m));
+  nlohmann::json reordered = nlohmann::json::object();
+  reordered["extra"] = {{"timings_us", {{"dns", "not this one"}}}, {"list", {1, {{"url", 2}}}}};
+  for (auto it = json.rbegin(); it != json.rend(); ++it) reordered[it.key()] = it.value();
+  reordered["timings_us"]["future_phase"] = {{"dns", "ignored"}};
+  auto decoded = decode_message(reordered.dump());
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded))
+      << std::get<DecodeError>(decoded).detail;
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
+}
+
+TEST(MessageV1, ReportsTheFirstErrorInFieldOrderNotDocumentOrder) {
+  auto json = nlohmann::json::parse(encode_message(full_measurement()));
+  json["producer"] = 7;
+  json["url"] = false;
+  auto decoded = decode_message(json.dump());
+  ASSERT_TRUE(std::holds_alternative<DecodeError>(decoded));
+  EXPECT_EQ(std::get<DecodeError>(decoded).detail, "field 'url' must be a string, got boolean");
+}
+
+TEST(MessageV1, TruncatedArrayIsBadJsonNotWrongType) {
+  auto decoded = decode_message("[1, 2");
+  ASSERT_TRUE(std::holds_alternative<DecodeError>(decoded));
+  EXPECT_EQ(std::get<DecodeError>(decoded).reason, "bad_json");
 }
 
 TEST(MessageV1, IgnoresUnknownFields) {
@@ -104,8 +177,21 @@ INSTANTIATE_TEST_SUITE_P(
         PoisonCase{"BadDigest", [](auto& j) { j["url_digest"] = "xyz"; }, "wrong_type"},
         PoisonCase{"TimingIsString", [](auto& j) { j["timings_us"]["dns"] = "1"; }, "wrong_type"},
         PoisonCase{"Version2", [](auto& j) { j["v"] = 2; }, "bad_version"},
-        PoisonCase{"NotAnObject", [](auto& j) { j = nlohmann::json::array({1, 2}); },
-                   "wrong_type"}),
+        PoisonCase{"NotAnObject",
+                   [](auto& j) {
+                     j = nlohmann::json::array({1, 2});
+                   },
+                   "wrong_type"},
+        PoisonCase{"VersionIsString", [](auto& j) { j["v"] = "1"; }, "wrong_type"},
+        PoisonCase{"MissingVersion", [](auto& j) { j.erase("v"); }, "missing_field"},
+        PoisonCase{"TimingsIsArray",
+                   [](auto& j) {
+                     j["timings_us"] = {1, 2};
+                   },
+                   "wrong_type"},
+        PoisonCase{"RegexMatchIsNumber", [](auto& j) { j["regex_match"] = 1; }, "wrong_type"},
+        PoisonCase{"StatusOutOfRange", [](auto& j) { j["status_code"] = 1000; }, "wrong_type"},
+        PoisonCase{"BadCertExpiry", [](auto& j) { j["cert_expires_at"] = "soon"; }, "wrong_type"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(MessageV1, RejectsBytesThatAreNotJson) {

@@ -24,7 +24,8 @@ Measurement sample() {
 
 std::variant<Measurement, Poison> decode(const std::string& key, const std::string& value,
                                          std::size_t limit = 64 * 1024) {
-  return decode_record({key.data(), key.size(), value.data(), value.size()}, limit);
+  hc::MessageDecoder decoder;
+  return decode_record(decoder, {key.data(), key.size(), value.data(), value.size()}, limit);
 }
 
 std::string reason_of(const std::variant<Measurement, Poison>& result) {
@@ -80,8 +81,10 @@ TEST(Decoder, RejectsEveryKindOfPoisonWithItsReason) {
        with([](auto& j) { j["url_digest"] = url_digest("https://other.example/"); }), 65536,
        "digest_mismatch"},
   };
+  hc::MessageDecoder decoder;  // one for all cases: a rejected value must not taint the next
   for (const auto& c : cases) {
     auto result = decode_record(
+        decoder,
         {c.key.empty() ? nullptr : c.key.data(), c.key.size(), c.value.data(), c.value.size()},
         c.limit);
     EXPECT_EQ(reason_of(result), c.reason) << c.name;
@@ -92,7 +95,8 @@ TEST(Decoder, RejectsEveryKindOfPoisonWithItsReason) {
 }
 
 TEST(Decoder, TreatsATombstoneAsPoison) {
-  auto result = decode_record({kUrl.data(), kUrl.size(), nullptr, 0}, 65536);
+  hc::MessageDecoder decoder;
+  auto result = decode_record(decoder, {kUrl.data(), kUrl.size(), nullptr, 0}, 65536);
   EXPECT_EQ(reason_of(result), "empty_value");
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +59,24 @@ struct DecodeError {
   std::string detail;  // human-readable, names the field
 };
 
-// Returns the measurement or why the bytes are not a valid v1 message.
+// Decodes message v1, reusing its parser's buffers from call to call. Not thread-safe:
+// one per thread on hot paths (the consumer's decode threads).
+class MessageDecoder {
+ public:
+  MessageDecoder();
+  ~MessageDecoder();
+  MessageDecoder(MessageDecoder&&) noexcept;
+  MessageDecoder& operator=(MessageDecoder&&) noexcept;
+
+  // Returns the measurement or why the bytes are not a valid v1 message.
+  std::variant<Measurement, DecodeError> decode(std::string_view json_bytes);
+
+ private:
+  struct Parser;
+  std::unique_ptr<Parser> parser_;
+};
+
+// One-off decode (a fresh decoder per call).
 std::variant<Measurement, DecodeError> decode_message(std::string_view json_bytes);
 
 // RFC 3339 UTC with microseconds: "2026-11-23T10:00:00.123456Z".

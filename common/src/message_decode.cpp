@@ -1,0 +1,309 @@
+// Message v1 decoder on simdjson (bench/common: ~10x faster than nlohmann::json's DOM,
+// which cost the consumer ~10 us per message). The known fields are picked into fixed
+// slots, then validated in a fixed order, so the reported error does not depend on the
+// order of the fields in the message.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+
+#include "hc/common/message.h"
+
+namespace hc {
+namespace {
+
+// One JSON value as the SAX parser reported it: enough to validate a field.
+struct JsonSlot {
+  enum class Kind { kAbsent, kNull, kBoolean, kInteger, kFloat, kString, kObject, kArray };
+  Kind kind = Kind::kAbsent;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  std::string_view text;  // into the parser's buffers
+
+  // nlohmann's type_name() of the same value, for error details.
+  const char* type_name() const {
+    switch (kind) {
+      case Kind::kNull:
+        return "null";
+      case Kind::kBoolean:
+        return "boolean";
+      case Kind::kInteger:
+      case Kind::kFloat:
+        return "number";
+      case Kind::kString:
+        return "string";
+      case Kind::kObject:
+        return "object";
+      case Kind::kArray:
+        return "array";
+      case Kind::kAbsent:
+        break;
+    }
+    return "absent";
+  }
+  bool absent_or_null() const { return kind == Kind::kAbsent || kind == Kind::kNull; }
+};
+
+enum Field : std::size_t {
+  kVersion,
+  kUrl,
+  kUrlDigest,
+  kMeasuredAt,
+  kStatusCode,
+  kResponseTime,
+  kTimings,
+  kError,
+  kErrorDetail,
+  kRegex,
+  kRegexMatch,
+  kBodyBytes,
+  kCertExpiresAt,
+  kProducer,
+  kFieldCount
+};
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
+                                                                   "url",
+                                                                   "url_digest",
+                                                                   "measured_at",
+                                                                   "status_code",
+                                                                   "response_time_us",
+                                                                   "timings_us",
+                                                                   "error",
+                                                                   "error_detail",
+                                                                   "regex",
+                                                                   "regex_match",
+                                                                   "body_bytes",
+                                                                   "cert_expires_at",
+                                                                   "producer"};
+
+enum Phase : std::size_t { kDns, kConnect, kTls, kTtfb, kPhaseCount };
+constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {"dns", "connect", "tls", "ttfb"};
+
+template <std::size_t N>
+std::size_t index_of(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return i;
+  }
+  return N;
+}
+
+// The root object's known fields and timings_us's known members, by slot; unknown
+// fields are skipped. A repeated field keeps its last value, as nlohmann's DOM did.
+struct MessageSlots {
+  std::array<JsonSlot, kFieldCount> fields;
+  std::array<JsonSlot, kPhaseCount> phases;
+};
+
+JsonSlot slot_of(simdjson::dom::element value) {
+  using simdjson::dom::element_type;
+  JsonSlot slot;
+  switch (value.type()) {
+    case element_type::NULL_VALUE:
+      slot.kind = JsonSlot::Kind::kNull;
+      break;
+    case element_type::BOOL:
+      slot.kind = JsonSlot::Kind::kBoolean;
+      slot.boolean = value.get_bool().value_unsafe();
+      break;
+    case element_type::INT64:
+      slot.kind = JsonSlot::Kind::kInteger;
+      slot.integer = value.get_int64().value_unsafe();
+      break;
+    case element_type::UINT64:
+      // Above INT64_MAX; the same conversion as nlohmann's get<std::int64_t>().
+      slot.kind = JsonSlot::Kind::kInteger;
+      slot.integer = static_cast<std::int64_t>(value.get_uint64().value_unsafe());
+      break;
+    case element_type::DOUBLE:
+      slot.kind = JsonSlot::Kind::kFloat;
+      break;
+    case element_type::STRING:
+      slot.kind = JsonSlot::Kind::kString;
+      slot.text = value.get_string().value_unsafe();
+      break;
+    case element_type::OBJECT:
+      slot.kind = JsonSlot::Kind::kObject;
+      break;
+    case element_type::ARRAY:
+      slot.kind = JsonSlot::Kind::kArray;
+      break;
+  }
+  return slot;
+}
+
+MessageSlots slots_of(simdjson::dom::object root) {
+  MessageSlots slots;
+  for (auto [name, value] : root) {
+    const std::size_t field = index_of(kFieldNames, name);
+    if (field == kFieldCount) continue;
+    slots.fields[field] = slot_of(value);
+    simdjson::dom::object timings;
+    if (field == kTimings && value.get_object().get(timings) == simdjson::SUCCESS) {
+      slots.phases = {};
+      for (auto [phase_name, phase_value] : timings) {
+        const std::size_t phase = index_of(kPhaseNames, phase_name);
+        if (phase < kPhaseCount) slots.phases[phase] = slot_of(phase_value);
+      }
+    }
+  }
+  return slots;
+}
+
+// Validates slots in a fixed order; keeps the first error, naming the field and the
+// expected type.
+class SlotReader {
+ public:
+  const std::optional<DecodeError>& error() const { return error_; }
+
+  // Required field of `kind`; records an error and returns nullptr if absent or wrong.
+  const JsonSlot* required(const JsonSlot& slot, std::string_view name, JsonSlot::Kind kind,
+                           const char* kind_name) {
+    if (slot.kind == JsonSlot::Kind::kAbsent) {
+      fail("missing_field", fmt::format("required field '{}' is missing", name));
+      return nullptr;
+    }
+    return typed(slot, name, kind, kind_name, /*nullable=*/false);
+  }
+  // Field that may be absent or null; nullptr for both.
+  const JsonSlot* optional(const JsonSlot& slot, std::string_view name, JsonSlot::Kind kind,
+                           const char* kind_name) {
+    if (slot.absent_or_null()) return nullptr;
+    return typed(slot, name, kind, kind_name, /*nullable=*/true);
+  }
+
+  void fail(const char* reason, std::string detail) {
+    if (!error_) error_ = DecodeError{reason, std::move(detail)};
+  }
+
+ private:
+  const JsonSlot* typed(const JsonSlot& slot, std::string_view name, JsonSlot::Kind kind,
+                        const char* kind_name, bool nullable) {
+    if (slot.kind != kind) {
+      fail("wrong_type", fmt::format("field '{}' must be {}{}, got {}", name, kind_name,
+                                     nullable ? " or null" : "", slot.type_name()));
+      return nullptr;
+    }
+    return &slot;
+  }
+
+  std::optional<DecodeError> error_;
+};
+
+std::variant<Measurement, DecodeError> measurement_from(const MessageSlots& slots) {
+  using Kind = JsonSlot::Kind;
+  auto& f = slots.fields;
+  SlotReader reader;
+  Measurement m;
+  if (const JsonSlot* v = reader.required(f[kVersion], "v", Kind::kInteger, "an integer")) {
+    if (v->integer != kMessageVersion) {
+      return DecodeError{"bad_version", fmt::format("unsupported message version {}", v->integer)};
+    }
+  }
+  if (reader.required(f[kUrl], "url", Kind::kString, "a string")) {
+    m.url = f[kUrl].text;
+  }
+  if (reader.required(f[kUrlDigest], "url_digest", Kind::kString, "a string")) {
+    m.url_digest = f[kUrlDigest].text;
+    const bool hex64 = m.url_digest.size() == 64 &&
+                       std::all_of(m.url_digest.begin(), m.url_digest.end(), [](char c) {
+                         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                       });
+    if (!hex64) reader.fail("wrong_type", "field 'url_digest' must be 64 lowercase hex digits");
+  }
+  if (const JsonSlot* v =
+          reader.required(f[kMeasuredAt], "measured_at", Kind::kString, "an RFC 3339 UTC string")) {
+    if (auto parsed = parse_timestamp(v->text)) {
+      m.measured_at = *parsed;
+    } else {
+      reader.fail("wrong_type",
+                  fmt::format("field 'measured_at' is not an RFC 3339 UTC time: \"{}\"", v->text));
+    }
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kStatusCode], "status_code", Kind::kInteger, "an integer")) {
+    if (v->integer < 0 || v->integer > 999) {
+      reader.fail("wrong_type", "field 'status_code' out of range");
+    }
+    m.status_code = static_cast<int>(v->integer);
+  }
+  if (const JsonSlot* v =
+          reader.required(f[kResponseTime], "response_time_us", Kind::kInteger, "an integer")) {
+    m.response_time_us = v->integer;
+  }
+  if (reader.optional(f[kTimings], "timings_us", Kind::kObject, "an object")) {
+    SlotReader timings;
+    std::array<std::optional<std::int64_t>*, kPhaseCount> outputs = {
+        &m.timings.dns_us, &m.timings.connect_us, &m.timings.tls_us, &m.timings.ttfb_us};
+    for (std::size_t p = 0; p < kPhaseCount; ++p) {
+      if (const JsonSlot* t =
+              timings.optional(slots.phases[p], kPhaseNames[p], Kind::kInteger, "an integer")) {
+        *outputs[p] = t->integer;
+      }
+    }
+    if (timings.error()) {
+      reader.fail(timings.error()->reason.c_str(), "timings_us." + timings.error()->detail);
+    }
+  }
+  if (reader.optional(f[kError], "error", Kind::kString, "a string")) {
+    m.error = f[kError].text;
+  }
+  if (reader.optional(f[kErrorDetail], "error_detail", Kind::kString, "a string")) {
+    m.error_detail = f[kErrorDetail].text;
+  }
+  if (reader.optional(f[kRegex], "regex", Kind::kString, "a string")) {
+    m.regex = f[kRegex].text;
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kRegexMatch], "regex_match", Kind::kBoolean, "a boolean")) {
+    m.regex_match = v->boolean;
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kBodyBytes], "body_bytes", Kind::kInteger, "an integer")) {
+    m.body_bytes = v->integer;
+  }
+  if (const JsonSlot* v = reader.optional(f[kCertExpiresAt], "cert_expires_at", Kind::kString,
+                                          "an RFC 3339 UTC string")) {
+    m.cert_expires_at = parse_timestamp(v->text);
+    if (!m.cert_expires_at) {
+      reader.fail("wrong_type", "field 'cert_expires_at' is not an RFC 3339 UTC time");
+    }
+  }
+  if (reader.optional(f[kProducer], "producer", Kind::kString, "a string")) {
+    m.producer = f[kProducer].text;
+  }
+  if (reader.error()) return *reader.error();
+  return m;
+}
+
+}  // namespace
+
+struct MessageDecoder::Parser {
+  simdjson::dom::parser dom;
+};
+
+MessageDecoder::MessageDecoder() : parser_(std::make_unique<Parser>()) {}
+MessageDecoder::~MessageDecoder() = default;
+MessageDecoder::MessageDecoder(MessageDecoder&&) noexcept = default;
+MessageDecoder& MessageDecoder::operator=(MessageDecoder&&) noexcept = default;
+
+std::variant<Measurement, DecodeError> MessageDecoder::decode(std::string_view json_bytes) {
+  // parse() copies the bytes into the parser's own padded buffer (simdjson reads past
+  // the end in blocks); the strings it returns point into that parser.
+  simdjson::dom::element root;
+  if (parser_->dom.parse(json_bytes.data(), json_bytes.size()).get(root) != simdjson::SUCCESS) {
+    return DecodeError{"bad_json", "value is not valid JSON"};
+  }
+  simdjson::dom::object object;
+  if (root.get_object().get(object) != simdjson::SUCCESS) {
+    return DecodeError{"wrong_type", fmt::format("value must be a JSON object, got {}",
+                                                 slot_of(root).type_name())};
+  }
+  return measurement_from(slots_of(object));
+}
+
+std::variant<Measurement, DecodeError> decode_message(std::string_view json_bytes) {
+  return MessageDecoder().decode(json_bytes);
+}
+
+}  // namespace hc

@@ -1,0 +1,84 @@
+// RFC 3339 UTC timestamps of message v1 (declared in message.h).
+#include <charconv>
+#include <ctime>
+
+#include "hc/common/message.h"
+
+namespace hc {
+namespace {
+
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `out`.
+char* put_digits(char* out, std::int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+}  // namespace
+
+std::string format_timestamp(WallTime time) {
+  // Hand-formatted: this runs for every message on both sides of the pipeline.
+  const auto days = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day date(days);
+  const std::chrono::hh_mm_ss clock(std::chrono::duration_cast<std::chrono::microseconds>(
+      time - std::chrono::time_point_cast<std::chrono::microseconds>(days)));
+  // "YYYY-MM-DDTHH:MM:SS.ffffffZ"
+  std::string text(27, '\0');
+  char* out = text.data();
+  out = put_digits(out, static_cast<int>(date.year()), 4);
+  *out++ = '-';
+  out = put_digits(out, static_cast<unsigned>(date.month()), 2);
+  *out++ = '-';
+  out = put_digits(out, static_cast<unsigned>(date.day()), 2);
+  *out++ = 'T';
+  out = put_digits(out, clock.hours().count(), 2);
+  *out++ = ':';
+  out = put_digits(out, clock.minutes().count(), 2);
+  *out++ = ':';
+  out = put_digits(out, clock.seconds().count(), 2);
+  *out++ = '.';
+  out = put_digits(out, clock.subseconds().count(), 6);
+  *out = 'Z';
+  return text;
+}
+
+std::optional<WallTime> parse_timestamp(std::string_view text) {
+  // Accepts "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": what format_timestamp writes.
+  auto number = [&](std::size_t pos, std::size_t len, int& out) {
+    if (pos + len > text.size()) return false;
+    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
+    return ec == std::errc() && end == text.data() + pos + len;
+  };
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text.back() != 'Z' || !number(0, 4, year) || !number(5, 2, month) ||
+      !number(8, 2, day) || !number(11, 2, hour) || !number(14, 2, minute) ||
+      !number(17, 2, second)) {
+    return std::nullopt;
+  }
+  std::int64_t micros = 0;
+  std::size_t pos = 19;
+  if (text[pos] == '.') {
+    std::size_t digits = 0;
+    for (++pos; pos < text.size() - 1; ++pos, ++digits) {
+      char c = text[pos];
+      if (c < '0' || c > '9' || digits >= 9) return std::nullopt;
+      if (digits < 6) micros = micros * 10 + (c - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 6; ++digits) micros *= 10;
+  }
+  if (pos != text.size() - 1) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
+                                   std::chrono::day(day)};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  auto days = std::chrono::sys_days(date);
+  return WallTime(std::chrono::duration_cast<std::chrono::microseconds>(
+                      days.time_since_epoch() + std::chrono::hours(hour) +
+                      std::chrono::minutes(minute) + std::chrono::seconds(second)) +
+                  std::chrono::microseconds(micros));
+}
+
+}  // namespace hc
