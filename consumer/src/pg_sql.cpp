@@ -64,14 +64,22 @@ std::string create_staging_table_sql(std::string_view staging_table) {
 std::string upsert_from_staging_sql(std::string_view table, std::string_view staging_table) {
   const auto& columns = row_columns();
   std::vector<std::string> updates;
+  std::vector<std::string> current;
+  std::vector<std::string> incoming;
   for (std::size_t i = 2; i < columns.size(); ++i) {  // all but the key columns
     updates.push_back(fmt::format("{0} = EXCLUDED.{0}", columns[i]));
+    current.push_back("target." + columns[i]);
+    incoming.push_back("EXCLUDED." + columns[i]);
   }
+  // The WHERE makes a replayed row that is already there (Kafka's at-least-once
+  // redelivery, the common conflict) a no-op: no new row version, no index or WAL
+  // write, no dead tuple for vacuum. A row whose values differ is still overwritten.
   return fmt::format(
-      "INSERT INTO {0} ({1}) SELECT {1} FROM {2} "
-      "ON CONFLICT (url_digest, measurement_time) DO UPDATE SET {3}",
+      "INSERT INTO {0} AS target ({1}) SELECT {1} FROM {2} "
+      "ON CONFLICT (url_digest, measurement_time) DO UPDATE SET {3} "
+      "WHERE ({4}) IS DISTINCT FROM ({5})",
       quote_identifier(table), fmt::join(columns, ", "), quote_identifier(staging_table),
-      fmt::join(updates, ", "));
+      fmt::join(updates, ", "), fmt::join(current, ", "), fmt::join(incoming, ", "));
 }
 
 }  // namespace hc::consumer

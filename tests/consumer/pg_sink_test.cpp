@@ -155,6 +155,25 @@ TEST_F(PgSinkTest, UpsertIsIdempotentAndTheLatestValuesWin) {
             "1000|2000");
 }
 
+TEST_F(PgSinkTest, ReplayingIdenticalRowsWritesNoNewRowVersion) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  TableRows rows;
+  for (int i = 0; i < 100; ++i) rows.add(row("https://site" + std::to_string(i % 10) + "/", i, 1));
+  sink.write({&rows});
+  const std::string versions_sql =
+      "SELECT string_agg(xmin::text, ',' ORDER BY url_digest, measurement_time) FROM healthcheck";
+  const std::string first_versions = query(versions_sql);
+  sink.write({&rows});  // conflicts: the upsert path, every value the same
+  EXPECT_EQ(query(versions_sql), first_versions);
+
+  TableRows one_changed;
+  one_changed.add(row("https://site3/", 3, 99));
+  sink.write({&one_changed});
+  EXPECT_NE(query(versions_sql), first_versions);
+  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"), "100|198");
+}
+
 TEST_F(PgSinkTest, ABatchMixingNewAndExistingKeysUpsertsEveryRow) {
   PgSink(uri(), {"healthcheck"}).migrate();
   TableRows first;

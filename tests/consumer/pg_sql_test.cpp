@@ -28,7 +28,7 @@ TEST(SafeIdentifier, RejectsNamesThatAreSql) {
 
 TEST(UpsertSql, InsertsFromStagingAndUpdatesEveryNonKeyColumnOnConflict) {
   std::string sql = upsert_from_staging_sql("healthcheck", "hc_staging_0");
-  EXPECT_NE(sql.find("INSERT INTO \"healthcheck\" (url_digest, measurement_time, "),
+  EXPECT_NE(sql.find("INSERT INTO \"healthcheck\" AS target (url_digest, measurement_time, "),
             std::string::npos)
       << sql;
   EXPECT_NE(sql.find("FROM \"hc_staging_0\""), std::string::npos) << sql;
