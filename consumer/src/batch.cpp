@@ -1,24 +1,43 @@
 #include "batch.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
+#include <stdexcept>
+#include <string>
 
 namespace hc::consumer {
 
 std::size_t TableRows::KeyHash::operator()(const Key& key) const {
-  std::size_t digest_hash = std::hash<std::string>{}(key.url_digest);
-  return digest_hash ^ (std::hash<std::int64_t>{}(key.measured_at_us) + 0x9e3779b97f4a7c15ULL +
-                        (digest_hash << 6) + (digest_hash >> 2));
+  // The digest is a SHA-256: any 16 of its hex digits are already uniformly spread.
+  std::uint64_t digest_bits = 0;
+  std::memcpy(&digest_bits, key.url_digest.data(), sizeof digest_bits);
+  std::uint64_t more_bits = 0;
+  std::memcpy(&more_bits, key.url_digest.data() + sizeof digest_bits, sizeof more_bits);
+  return std::hash<std::uint64_t>{}(digest_bits ^ (more_bits << 1) ^
+                                    static_cast<std::uint64_t>(key.measured_at_us) *
+                                        0x9e3779b97f4a7c15ULL);
 }
 
 void TableRows::add(Measurement row) {
-  Key key{row.url_digest, row.measured_at.time_since_epoch().count()};
-  auto [it, inserted] = index_.try_emplace(std::move(key), rows_.size());
+  Key key{};
+  if (row.url_digest.size() != key.url_digest.size()) {
+    throw std::invalid_argument("url_digest must be 64 hex digits, got " +
+                                std::to_string(row.url_digest.size()) + " characters");
+  }
+  std::memcpy(key.url_digest.data(), row.url_digest.data(), key.url_digest.size());
+  key.measured_at_us = row.measured_at.time_since_epoch().count();
+  auto [it, inserted] = index_.try_emplace(key, rows_.size());
   if (inserted) {
     rows_.push_back(std::move(row));
   } else {
     rows_[it->second] = std::move(row);  // the later offset wins, as a replay would
   }
+}
+
+void TableRows::reserve(std::size_t rows) {
+  rows_.reserve(rows);
+  index_.reserve(rows);
 }
 
 void TableRows::clear() {
@@ -29,7 +48,11 @@ void TableRows::clear() {
 Batch::Batch(std::size_t table_count, std::size_t max_messages, std::chrono::milliseconds max_wait)
     : tables_(table_count),
       max_messages_(std::max<std::size_t>(max_messages, 1)),
-      max_wait_(max_wait) {}
+      max_wait_(max_wait) {
+  // Capped: batch_max_rows may be up to a million, and a batch may never fill.
+  constexpr std::size_t kMaxReservedRows = 8192;
+  for (auto& table : tables_) table.reserve(std::min(max_messages_, kMaxReservedRows));
+}
 
 void Batch::add_message(const std::string& topic, std::int32_t partition, std::int64_t offset,
                         TimePoint now) {

@@ -3,6 +3,7 @@
 // Owned and used by the consumer loop thread only (not thread-safe).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,21 +23,27 @@ namespace hc::consumer {
 // that lands in one batch therefore keeps only the row from the latest offset.
 class TableRows {
  public:
+  // REQUIRES: row.url_digest is 64 hex digits (the decoder checks it); else
+  // std::invalid_argument.
   void add(Measurement row);
+  // Capacity for `rows` rows, so a batch does not reallocate while it fills.
+  void reserve(std::size_t rows);
   const std::vector<Measurement>& rows() const { return rows_; }
   std::size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
   void clear();
 
  private:
+  // Fixed size, so building a key allocates nothing (this runs for every message).
   struct Key {
-    std::string url_digest;
+    std::array<char, 64> url_digest;
     std::int64_t measured_at_us;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
     std::size_t operator()(const Key& key) const;
   };
+
   std::vector<Measurement> rows_;
   std::unordered_map<Key, std::size_t, KeyHash> index_;  // key -> position in rows_
 };

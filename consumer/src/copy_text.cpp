@@ -27,24 +27,31 @@ void append_optional(std::string& out, const std::optional<Int>& value) {
 }  // namespace
 
 void append_copy_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
+  // Runs without a special character are appended whole: URLs and details rarely have any.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char* escaped = nullptr;
+    switch (text[i]) {
       case '\\':
-        out.append("\\\\");
+        escaped = "\\\\";
         break;
       case '\t':
-        out.append("\\t");
+        escaped = "\\t";
         break;
       case '\n':
-        out.append("\\n");
+        escaped = "\\n";
         break;
       case '\r':
-        out.append("\\r");
+        escaped = "\\r";
         break;
       default:
-        out.push_back(c);
+        continue;
     }
+    out.append(text.substr(run_start, i - run_start));
+    out.append(escaped, 2);
+    run_start = i + 1;
   }
+  out.append(text.substr(run_start));
 }
 
 void append_copy_row(std::string& out, const Measurement& row) {

@@ -31,6 +31,14 @@ TEST(TableRows, KeepsOneRowPerKeyAndTheLaterOneWins) {
   EXPECT_EQ(rows.rows()[2].response_time_us, 400);
 }
 
+TEST(TableRows, RefusesARowWhoseDigestIsNotASha256) {
+  TableRows rows;
+  Measurement bad = row("https://a/", 1, 100);
+  bad.url_digest = "abc";
+  EXPECT_THROW(rows.add(bad), std::invalid_argument);
+  EXPECT_TRUE(rows.empty());
+}
+
 TEST(Batch, CommitsTheHighestOffsetPlusOnePerPartition) {
   Batch batch(1, 100, milliseconds(100));
   TimePoint now{};
