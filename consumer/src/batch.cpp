@@ -40,6 +40,14 @@ void TableRows::reserve(std::size_t rows) {
   index_.reserve(rows);
 }
 
+bool RowLane::holds(const Measurement& row) const {
+  if (count <= 1) return true;
+  // The digest is a SHA-256: its last hex digit is uniformly spread over 0..15.
+  const char last = row.url_digest.empty() ? '0' : row.url_digest.back();
+  const std::size_t nibble = last <= '9' ? last - '0' : (last | 0x20) - 'a' + 10;
+  return nibble % count == index;
+}
+
 void TableRows::clear() {
   rows_.clear();
   index_.clear();

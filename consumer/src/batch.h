@@ -48,6 +48,17 @@ class TableRows {
   std::unordered_map<Key, std::size_t, KeyHash> index_;  // key -> position in rows_
 };
 
+// One of `count` disjoint shares of a batch's rows, by url_digest: the batch writer
+// writes the shares of one database concurrently, over one connection each. Every key
+// falls in exactly one share, so per-key order (the later offset wins) is kept.
+struct RowLane {
+  std::size_t index = 0;
+  std::size_t count = 1;
+
+  // REQUIRES: row.url_digest is hex (see TableRows::add).
+  bool holds(const Measurement& row) const;
+};
+
 // Next offset to commit for one partition: the highest offset consumed + 1.
 struct PartitionOffset {
   std::string topic;

@@ -2,13 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <exception>
+#include <future>
+
 namespace hc::consumer {
 
-BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats, std::function<void()> on_done)
+BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats, std::size_t lanes,
+                         std::function<void()> on_done)
     : router_(router), stats_(stats), on_done_(std::move(on_done)) {
   for (std::size_t d = 0; d < router_.database_uris().size(); ++d) {
-    databases_.push_back(
-        std::make_unique<PgSink>(router_.database_uris()[d], router_.tables_of(d)));
+    auto& database = databases_.emplace_back();
+    for (std::size_t lane = 0; lane < std::max<std::size_t>(lanes, 1); ++lane) {
+      database.push_back(
+          std::make_unique<PgSink>(router_.database_uris()[d], router_.tables_of(d)));
+    }
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -77,7 +85,7 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
     if (pending.database_written[d]) continue;  // committed by an earlier attempt
     try {
       if (pending.batch.empty()) {
-        databases_[d]->ping();
+        databases_[d].front()->ping();
         continue;
       }
       std::vector<const TableRows*> rows(router_.tables_of(d).size(), nullptr);
@@ -85,11 +93,11 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
         if (sinks[s].database == d) rows[sinks[s].table_in_database] = &pending.batch.table(s);
       }
       const auto started = std::chrono::steady_clock::now();
-      databases_[d]->write(rows);
+      write_database(d, rows);
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
       stats_.commit_seconds.Observe(took.count());
       spdlog::debug("wrote a batch of {} messages to {} in {:.1f} ms",
-                    pending.batch.message_count(), databases_[d]->name(), took.count() * 1000);
+                    pending.batch.message_count(), database_name(d), took.count() * 1000);
     } catch (const std::exception& error) {
       return WriteResult{false, d, error.what()};
     }
@@ -102,6 +110,30 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
     }
   }
   return WriteResult{};
+}
+
+void BatchWriter::write_database(std::size_t database, const std::vector<const TableRows*>& rows) {
+  auto& lanes = databases_[database];
+  std::vector<std::future<void>> other_lanes;
+  for (std::size_t lane = 1; lane < lanes.size(); ++lane) {
+    other_lanes.push_back(std::async(std::launch::async, [&lanes, &rows, lane] {
+      lanes[lane]->write(rows, RowLane{lane, lanes.size()});
+    }));
+  }
+  std::exception_ptr first_error;
+  try {
+    lanes.front()->write(rows, RowLane{0, lanes.size()});
+  } catch (...) {
+    first_error = std::current_exception();
+  }
+  for (auto& lane : other_lanes) {
+    try {
+      lane.get();  // joins: no lane outlives this write
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
+  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace hc::consumer

@@ -1,8 +1,17 @@
 // Writes batches into the databases on a thread of its own, so the consumer loop decodes
 // the next batch while PostgreSQL stores this one (the two then use both cores).
 //
-// Owns the PgSinks: only the writer thread touches them. The loop thread calls start(),
-// busy() and finish(); one batch is in flight at a time.
+// Each database gets `lanes` connections (PgSinks): a batch's rows for that database are
+// split by key into that many shares (RowLane), written concurrently, each share in its
+// own transaction. One PostgreSQL backend parses COPY on one core, so one connection
+// caps a database at what psql's \copy reaches; two keep it busy while the other waits
+// for data. A database counts as written once all its lanes committed; if one fails,
+// the retry writes all lanes again, and the lanes that had committed only upsert
+// identical rows, which is a no-op.
+//
+// Owns the PgSinks: only the writer thread (and the lane threads it starts and joins
+// within one write) touch them. The loop thread calls start(), busy() and finish();
+// one batch is in flight at a time.
 #pragma once
 
 #include <chrono>
@@ -39,7 +48,8 @@ struct WriteResult {
 class BatchWriter {
  public:
   // on_done runs on the writer thread after each job (e.g. to wake the loop's poll).
-  BatchWriter(const Router& router, ConsumerStats& stats, std::function<void()> on_done);
+  BatchWriter(const Router& router, ConsumerStats& stats, std::size_t lanes,
+              std::function<void()> on_done);
   ~BatchWriter();  // finishes the job in hand, then stops the thread
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
@@ -53,17 +63,19 @@ class BatchWriter {
 
   std::size_t database_count() const { return databases_.size(); }
   const std::string& database_name(std::size_t database) const {
-    return databases_.at(database)->name();
+    return databases_.at(database).front()->name();
   }
 
  private:
   void run();
   WriteResult write(PendingBatch& pending);
+  // Writes one database's rows over all its lanes at once; throws the first lane error.
+  void write_database(std::size_t database, const std::vector<const TableRows*>& rows);
 
   const Router& router_;
   ConsumerStats& stats_;
   std::function<void()> on_done_;
-  std::vector<std::unique_ptr<PgSink>> databases_;
+  std::vector<std::vector<std::unique_ptr<PgSink>>> databases_;  // [database][lane]
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

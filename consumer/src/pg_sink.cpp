@@ -31,7 +31,8 @@ std::string upsert_statement(std::size_t table_index) {
 // COPY data is a byte stream. libpqxx 6.4 offers raw COPY lines only through
 // tablewriter, deprecated in favour of stream_to, whose per-field conversions cost
 // more than the database's own work here.
-void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableRows& rows) {
+void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableRows& rows,
+               RowLane lane) {
   constexpr std::size_t kChunkBytes = 1 << 20;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -40,6 +41,7 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
   std::string chunk;
   chunk.reserve(kChunkBytes + 4096);
   for (const auto& row : rows.rows()) {
+    if (!lane.holds(row)) continue;
     append_copy_row(chunk, row);
     if (chunk.size() >= kChunkBytes) {
       chunk.pop_back();  // write_raw_line adds the last newline itself
@@ -103,10 +105,11 @@ void PgSink::ping() {
   }
 }
 
-bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows) {
+bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows,
+                               RowLane lane) {
   try {
     pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
-    copy_rows(attempt, quote_identifier(tables_[table]), rows);
+    copy_rows(attempt, quote_identifier(tables_[table]), rows, lane);
     attempt.commit();
     return true;
   } catch (const pqxx::sql_error& error) {
@@ -116,12 +119,12 @@ bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRo
   }
 }
 
-void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows) {
-  copy_rows(txn, staging_table(table), rows);
+void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane) {
+  copy_rows(txn, staging_table(table), rows, lane);
   txn.exec_prepared0(upsert_statement(table));
 }
 
-void PgSink::write(const std::vector<const TableRows*>& rows_per_table) {
+void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
   std::size_t current = 0;
   try {
     pqxx::connection& conn = connection();
@@ -131,10 +134,10 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table) {
       if (rows == nullptr || rows->empty()) continue;
       if (upsert_only_batches_[current] > 0) {
         --upsert_only_batches_[current];
-        upsert_rows(txn, current, *rows);
-      } else if (!try_copy_new_rows(txn, current, *rows)) {
+        upsert_rows(txn, current, *rows, lane);
+      } else if (!try_copy_new_rows(txn, current, *rows, lane)) {
         upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
-        upsert_rows(txn, current, *rows);
+        upsert_rows(txn, current, *rows, lane);
       }
     }
     txn.commit();

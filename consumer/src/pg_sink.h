@@ -1,6 +1,6 @@
 // Writes batches into the tables of one PostgreSQL database over one libpqxx connection.
 //
-// Used from the consumer loop thread only. The connection is opened lazily and dropped
+// Used from one thread at a time (the batch writer's). The connection is opened lazily and dropped
 // after any failure, so the next write reconnects: a database restart needs no action
 // from the caller beyond retrying.
 #pragma once
@@ -43,7 +43,8 @@ class PgSink {
   // come in runs.
   // Throws std::runtime_error (database, table, Postgres' message) on failure; the
   // connection is then dropped and the next call reconnects.
-  void write(const std::vector<const TableRows*>& rows_per_table);
+  // Only the rows of `lane` are written (other lanes use other PgSinks).
+  void write(const std::vector<const TableRows*>& rows_per_table, RowLane lane = {});
 
   // Opens the connection if needed and runs a trivial query: is the database back?
   // Throws std::runtime_error like write().
@@ -55,8 +56,8 @@ class PgSink {
  private:
   pqxx::connection& connection();
   // True if the rows went straight in; false if some key exists (nothing written).
-  bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows);
-  void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows);
+  bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
+  void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
 
   std::string uri_;
   std::string name_;
