@@ -39,6 +39,32 @@ TEST(TableRows, RefusesARowWhoseDigestIsNotASha256) {
   EXPECT_TRUE(rows.empty());
 }
 
+TEST(RowLane, PutsEveryRowInExactlyOneLaneAndUsesThemAll) {
+  for (std::size_t lanes : {1u, 2u, 3u, 4u}) {
+    std::vector<std::size_t> rows_per_lane(lanes, 0);
+    for (int i = 0; i < 1000; ++i) {
+      const Measurement m = row("https://site" + std::to_string(i) + "/", i, 1);
+      std::size_t holders = 0;
+      for (std::size_t lane = 0; lane < lanes; ++lane) {
+        if (RowLane{lane, lanes}.holds(m)) {
+          ++holders;
+          ++rows_per_lane[lane];
+        }
+      }
+      EXPECT_EQ(holders, 1u) << m.url << " with " << lanes << " lanes";
+    }
+    for (std::size_t lane = 0; lane < lanes; ++lane) {
+      EXPECT_GT(rows_per_lane[lane], 1000 / lanes / 2) << "lane " << lane << " of " << lanes;
+    }
+  }
+}
+
+TEST(RowLane, KeepsAllMeasurementsOfOneUrlInOneLane) {
+  const RowLane first{0, 2};
+  const bool in_first = first.holds(row("https://a/", 1, 1));
+  for (int at = 2; at < 50; ++at) EXPECT_EQ(first.holds(row("https://a/", at, 1)), in_first);
+}
+
 TEST(Batch, CommitsTheHighestOffsetPlusOnePerPartition) {
   Batch batch(1, 100, milliseconds(100));
   TimePoint now{};
