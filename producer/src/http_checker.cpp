@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <climits>
 #include <stdexcept>
 #include <string_view>
 
@@ -11,8 +10,6 @@
 namespace hc::producer {
 namespace {
 
-// Each idle handle keeps curl's ~16 KB receive buffer: enough for reuse, not a memory sink.
-constexpr std::size_t kMaxIdleHandles = 128;
 // Resolved names are kept this long (curl's DNS cache is per multi handle, so shared by all
 // checks). Without it every check of 10,000 sites would hit the resolver; with it the
 // "dns" phase of a cached name is the cache lookup.
@@ -23,6 +20,10 @@ bool expected(int status, const std::vector<int>& expected_status) {
   return std::find(expected_status.begin(), expected_status.end(), status) != expected_status.end();
 }
 
+bool is_https(const CheckRequest& request) {
+  return std::string_view(request.url).starts_with("https:");
+}
+
 template <typename Option, typename Value>
 void set_option(CURL* easy, Option option, Value value) {
   if (CURLcode code = curl_easy_setopt(easy, option, value); code != CURLE_OK) {
@@ -30,8 +31,14 @@ void set_option(CURL* easy, Option option, Value value) {
   }
 }
 
+// The CA bundle curl trusts by default (its build-time CURLOPT_CAINFO); null if none.
+const char* default_ca_file() { return curl_version_info(CURLVERSION_NOW)->cainfo; }
+
 }  // namespace
 
+// One easy handle and what a check on it needs. Pooled with its handle: the handle's
+// constant options (below, in take_idle_transfer) point into this object, so its address
+// must not change (hence unique_ptr).
 struct HttpChecker::Transfer {
   CurlEasy easy;
   CurlList headers;
@@ -40,6 +47,8 @@ struct HttpChecker::Transfer {
   std::string body;
   std::int64_t body_bytes = 0;
   bool body_overflow = false;
+  std::size_t slot = 0;         // index in active_ while in flight
+  std::string applied_ca_file;  // CURLOPT_CAINFO currently set on the handle ("" = default)
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
 
   // CURLOPT_WRITEFUNCTION: keeps the body up to the cap. Returning less than offered makes
@@ -57,52 +66,55 @@ struct HttpChecker::Transfer {
   }
 };
 
-HttpChecker::HttpChecker() {
-  // Reference-counted by libcurl; balanced in the destructor.
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  multi_.reset(curl_multi_init());
-  if (!multi_) throw std::runtime_error("curl_multi_init failed");
-}
+HttpChecker::HttpChecker() = default;
 
 HttpChecker::~HttpChecker() {
-  for (auto& [easy, transfer] : transfers_) curl_multi_remove_handle(multi_.get(), easy);
-  transfers_.clear();
-  idle_handles_.clear();
-  multi_.reset();
-  curl_global_cleanup();
+  for (const auto& transfer : active_) {
+    curl_multi_remove_handle(loop_.multi(), transfer->easy.get());
+  }
 }
 
 void HttpChecker::start(std::shared_ptr<const CheckRequest> request, Completion done) {
-  auto transfer = std::make_unique<Transfer>();
-  if (!idle_handles_.empty()) {
-    transfer->easy = std::move(idle_handles_.back());
-    idle_handles_.pop_back();
-  } else {
-    transfer->easy.reset(curl_easy_init());
-    if (!transfer->easy) throw std::runtime_error("curl_easy_init failed");
-  }
+  std::unique_ptr<Transfer> transfer = take_idle_transfer();
   transfer->request = std::move(request);
-  transfer->done = std::move(done);
-  configure(*transfer);
+  try {
+    configure(*transfer);
+  } catch (...) {
+    transfer->request.reset();
+    idle_.push_back(std::move(transfer));
+    throw;
+  }
   CURL* easy = transfer->easy.get();
-  if (CURLMcode code = curl_multi_add_handle(multi_.get(), easy); code != CURLM_OK) {
+  if (CURLMcode code = curl_multi_add_handle(loop_.multi(), easy); code != CURLM_OK) {
+    transfer->request.reset();
+    idle_.push_back(std::move(transfer));
     throw std::runtime_error(std::string("curl_multi_add_handle failed: ") +
                              curl_multi_strerror(code));
   }
-  transfers_.emplace(easy, std::move(transfer));
+  transfer->done = std::move(done);
+  transfer->slot = active_.size();
+  active_.push_back(std::move(transfer));
 }
 
-void HttpChecker::configure(Transfer& transfer) {
-  CURL* easy = transfer.easy.get();
-  const CheckRequest& request = *transfer.request;
-  set_option(easy, CURLOPT_URL, request.url.c_str());
+// A handle from the pool, or a new one with the options that are the same for every check.
+std::unique_ptr<HttpChecker::Transfer> HttpChecker::take_idle_transfer() {
+  if (!idle_.empty()) {
+    std::unique_ptr<Transfer> transfer = std::move(idle_.back());
+    idle_.pop_back();
+    return transfer;
+  }
+  auto transfer = std::make_unique<Transfer>();
+  transfer->easy.reset(curl_easy_init());
+  if (!transfer->easy) throw std::runtime_error("curl_easy_init failed");
+  CURL* easy = transfer->easy.get();
+  set_option(easy, CURLOPT_PRIVATE, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set_option(easy, CURLOPT_NOSIGNAL, 1L);  // we have threads; timeouts must not use SIGALRM
-  set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   set_option(easy, CURLOPT_USERAGENT, "hc-healthcheck/0.1");
-  set_option(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
+  set_option(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer.data());
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
-  set_option(easy, CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  set_option(easy, CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_DNS_CACHE_TIMEOUT, kDnsCacheSeconds);
   // A health check measures what a new visitor gets: a new TCP connection and a full TLS
   // handshake every time. A reused connection (or resumed TLS session) would hide a slow or
@@ -110,70 +122,110 @@ void HttpChecker::configure(Transfer& transfer) {
   set_option(easy, CURLOPT_FRESH_CONNECT, 1L);
   set_option(easy, CURLOPT_FORBID_REUSE, 1L);
   set_option(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  return transfer;
+}
 
+// Sets every option that depends on the request, each to its default when the request does
+// not use it: the handle may come from a check of another site.
+void HttpChecker::configure(Transfer& transfer) {
+  CURL* easy = transfer.easy.get();
+  const CheckRequest& request = *transfer.request;
+  transfer.error_buffer[0] = '\0';
+  set_option(easy, CURLOPT_URL, request.url.c_str());
+  set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  set_option(easy, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
   if (request.follow_redirects) {
-    set_option(easy, CURLOPT_FOLLOWLOCATION, 1L);
     set_option(easy, CURLOPT_MAXREDIRS, static_cast<long>(request.max_redirects));
-    set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   }
+  // HTTPGET clears what HEAD (NOBODY) and POST leave behind.
+  set_option(easy, CURLOPT_HTTPGET, 1L);
+  const bool custom_method =
+      request.method != "GET" && request.method != "HEAD" && request.method != "POST";
+  set_option(easy, CURLOPT_CUSTOMREQUEST, custom_method ? request.method.c_str() : nullptr);
   if (request.method == "HEAD") {
     set_option(easy, CURLOPT_NOBODY, 1L);
   } else if (request.method == "POST") {
     set_option(easy, CURLOPT_POSTFIELDSIZE, 0L);
     set_option(easy, CURLOPT_POSTFIELDS, "");
-  } else if (request.method != "GET") {
-    set_option(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (!request.headers.empty()) {
-    curl_slist* list = nullptr;
-    for (const auto& [name, value] : request.headers) {
-      curl_slist* extended = curl_slist_append(list, (name + ": " + value).c_str());
-      if (extended == nullptr) {
-        curl_slist_free_all(list);
-        throw std::runtime_error("curl_slist_append failed");
-      }
-      list = extended;
-    }
-    transfer.headers.reset(list);
-    set_option(easy, CURLOPT_HTTPHEADER, transfer.headers.get());
+  CurlList headers;
+  for (const auto& [name, value] : request.headers) {
+    curl_slist* extended = curl_slist_append(headers.get(), (name + ": " + value).c_str());
+    if (extended == nullptr) throw std::runtime_error("curl_slist_append failed");
+    if (!headers) headers.reset(extended);  // later appends return the same first node
   }
-  if (std::string_view(request.url).starts_with("https:")) {
-    set_option(easy, CURLOPT_CERTINFO, 1L);
-    if (!request.ca_file.empty()) set_option(easy, CURLOPT_CAINFO, request.ca_file.c_str());
+  set_option(easy, CURLOPT_HTTPHEADER, headers.get());
+  // The previous list is freed only now that the handle no longer points to it.
+  transfer.headers = std::move(headers);
+  set_option(easy, CURLOPT_CERTINFO, is_https(request) ? 1L : 0L);
+  if (request.ca_file != transfer.applied_ca_file) {
+    set_option(easy, CURLOPT_CAINFO,
+               request.ca_file.empty() ? default_ca_file() : request.ca_file.c_str());
+    transfer.applied_ca_file = request.ca_file;
   }
 }
 
 std::size_t HttpChecker::run_once(std::chrono::milliseconds max_wait) {
-  int running = 0;
-  curl_multi_perform(multi_.get(), &running);
-  if (std::size_t completed = deliver_completions(); completed > 0) return completed;
-  const auto wait_ms = std::clamp<std::chrono::milliseconds::rep>(max_wait.count(), 0, INT_MAX);
-  curl_multi_poll(multi_.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
-  curl_multi_perform(multi_.get(), &running);
-  return deliver_completions();
+  loop_.run(max_wait);
+  const std::size_t failed = fail_unwatchable();
+  return failed + deliver_completions();
 }
 
-void HttpChecker::wakeup() { curl_multi_wakeup(multi_.get()); }
+void HttpChecker::wakeup() { loop_.wakeup(); }
 
 std::size_t HttpChecker::deliver_completions() {
   std::size_t completed = 0;
   int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
+  while (CURLMsg* message = curl_multi_info_read(loop_.multi(), &queued)) {
     if (message->msg != CURLMSG_DONE) continue;
-    CURL* easy = message->easy_handle;
     const CURLcode code = message->data.result;
-    auto node = transfers_.extract(easy);
-    curl_multi_remove_handle(multi_.get(), easy);
-    if (node.empty()) continue;
-    Transfer& transfer = *node.mapped();
-    CheckResult result = finish(transfer, code);
-    Completion done = std::move(transfer.done);
-    curl_easy_reset(easy);
-    if (idle_handles_.size() < kMaxIdleHandles) idle_handles_.push_back(std::move(transfer.easy));
+    void* transfer = nullptr;
+    curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+    // `message` is invalid once the handle is removed (in complete()).
+    Transfer& done = *static_cast<Transfer*>(transfer);
+    complete(done, finish(done, code));
     ++completed;
-    done(std::move(result));
   }
   return completed;
+}
+
+std::size_t HttpChecker::fail_unwatchable() {
+  std::size_t failed = 0;
+  for (CurlMultiLoop::WatchFailure& failure : loop_.take_watch_failures()) {
+    void* found = nullptr;
+    curl_easy_getinfo(failure.easy, CURLINFO_PRIVATE, &found);
+    auto* transfer = static_cast<Transfer*>(found);
+    // It may have finished (and be idle, or even started again) meanwhile.
+    if (transfer == nullptr || transfer->slot >= active_.size() ||
+        active_[transfer->slot].get() != transfer) {
+      continue;
+    }
+    CheckResult result = finish(*transfer, CURLE_OK);
+    result.error = CheckError::kInternal;
+    result.error_detail = std::move(failure.detail);
+    complete(*transfer, std::move(result));
+    ++failed;
+  }
+  return failed;
+}
+
+void HttpChecker::complete(Transfer& transfer, CheckResult&& result) {
+  curl_multi_remove_handle(loop_.multi(), transfer.easy.get());
+  const std::size_t slot = transfer.slot;
+  std::unique_ptr<Transfer> owned = std::move(active_[slot]);
+  if (slot + 1 != active_.size()) {
+    active_[slot] = std::move(active_.back());
+    active_[slot]->slot = slot;
+  }
+  active_.pop_back();
+  Completion done = std::move(owned->done);
+  owned->done = nullptr;
+  owned->request.reset();
+  owned->body.clear();
+  owned->body_bytes = 0;
+  owned->body_overflow = false;
+  idle_.push_back(std::move(owned));
+  done(std::move(result));
 }
 
 CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
@@ -200,7 +252,8 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
   if (status > 0) result.status_code = static_cast<int>(status);
 
   curl_certinfo* certinfo = nullptr;
-  if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &certinfo) == CURLE_OK) {
+  if (is_https(*transfer.request) &&
+      curl_easy_getinfo(easy, CURLINFO_CERTINFO, &certinfo) == CURLE_OK) {
     result.cert_expires_at = server_cert_expiry(certinfo);
   }
 

@@ -1,5 +1,9 @@
 // HTTP(S) checks on libcurl's multi interface: many checks at once on one thread, driven by
 // run_once(); no thread per check (curl's resolver may use its own short-lived threads).
+// The multi handle runs event-driven (CurlMultiLoop: epoll + curl_multi_socket_action), so
+// the cost of a wait grows with the sockets that have activity, not with the checks in
+// flight. Easy handles are kept and reused; a check sets every request-dependent option
+// afresh, so nothing carries over from the handle's previous check.
 //
 // Thread: everything except wakeup() must be called from one thread (the producer loop);
 // completion callbacks run on that thread, inside run_once().
@@ -12,12 +16,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "check_error.h"
 #include "curl_handles.h"
+#include "curl_multi_loop.h"
 #include "hc/common/message.h"
 
 namespace hc::producer {
@@ -49,6 +53,7 @@ class HttpChecker {
  public:
   using Completion = std::function<void(CheckResult&&)>;
 
+  // Throws std::runtime_error if libcurl, epoll or eventfd cannot be set up.
   HttpChecker();
   // Abandons checks still in flight: their completions are never called.
   ~HttpChecker();
@@ -66,17 +71,25 @@ class HttpChecker {
   // Makes a blocked run_once() return early. Thread-safe, callable from any thread.
   void wakeup();
 
-  std::size_t in_flight() const { return transfers_.size(); }
+  std::size_t in_flight() const { return active_.size(); }
 
  private:
   struct Transfer;
+  std::unique_ptr<Transfer> take_idle_transfer();
   void configure(Transfer& transfer);
   std::size_t deliver_completions();
+  std::size_t fail_unwatchable();
+  // Takes the transfer out of the multi handle and active_, back to the idle pool, and
+  // calls its completion with result.
+  void complete(Transfer& transfer, CheckResult&& result);
   CheckResult finish(Transfer& transfer, CURLcode code);
 
-  CurlMulti multi_;
-  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
-  std::vector<CurlEasy> idle_handles_;  // reset easy handles kept for reuse
+  CurlGlobal curl_global_;  // first: outlives every curl handle below
+  CurlMultiLoop loop_;
+  std::vector<std::unique_ptr<Transfer>> active_;  // in flight; Transfer::slot is the index
+  // Finished transfers with their easy handles, kept for reuse. Never more than the peak
+  // number of checks in flight (the scheduler bounds that by max_in_flight).
+  std::vector<std::unique_ptr<Transfer>> idle_;
 };
 
 }  // namespace hc::producer

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "local_http_server.h"
 #include "regex_matcher.h"
@@ -23,9 +24,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Runs one check to completion on a fresh checker.
-CheckResult check(CheckRequest request) {
-  HttpChecker checker;
+// Runs one check to completion on `checker`.
+CheckResult check(HttpChecker& checker, CheckRequest request) {
   std::optional<CheckResult> result;
   checker.start(std::make_shared<const CheckRequest>(std::move(request)),
                 [&result](CheckResult&& done) { result = std::move(done); });
@@ -33,6 +33,12 @@ CheckResult check(CheckRequest request) {
   while (!result && std::chrono::steady_clock::now() < give_up) checker.run_once(milliseconds(100));
   if (!result) throw std::runtime_error("check did not complete within 30 s");
   return std::move(*result);
+}
+
+// Runs one check to completion on a fresh checker.
+CheckResult check(CheckRequest request) {
+  HttpChecker checker;
+  return check(checker, std::move(request));
 }
 
 CheckRequest get(const std::string& url) {
@@ -72,6 +78,12 @@ class HttpCheckerTest : public ::testing::Test {
         response.set_redirect("/hop/" + std::to_string(remaining - 1));
       }
     });
+    auto echo_method = [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content(request.method, "text/plain");
+    };
+    server.Get("/method", echo_method);
+    server.Post("/method", echo_method);
+    server.Options("/method", echo_method);
     server.Get("/echo-header", [](const httplib::Request& request, httplib::Response& response) {
       response.set_content(request.get_header_value("X-Probe"), "text/plain");
     });
@@ -270,6 +282,73 @@ TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
   while (checker.in_flight() > 0) checker.run_once(milliseconds(100));
   EXPECT_EQ(timeouts, 20);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
+  // One check at a time on one checker: each check runs on the easy handle of the previous.
+  HttpChecker checker;
+  auto with_method = [this](const char* method) {
+    CheckRequest request = get(local_.url("/method"));
+    request.method = method;
+    return request;
+  };
+  CheckResult result = check(checker, with_method("HEAD"));
+  EXPECT_EQ(result.status_code, 200);
+  EXPECT_EQ(result.body, "");
+  EXPECT_EQ(check(checker, with_method("GET")).body, "GET");
+  EXPECT_EQ(check(checker, with_method("POST")).body, "POST");
+  EXPECT_EQ(check(checker, with_method("OPTIONS")).body, "OPTIONS");
+  EXPECT_EQ(check(checker, with_method("GET")).body, "GET");
+
+  CheckRequest probe = get(local_.url("/echo-header"));
+  probe.headers = {{"X-Probe", "hc-test"}};
+  EXPECT_EQ(check(checker, probe).body, "hc-test");
+  EXPECT_EQ(check(checker, get(local_.url("/echo-header"))).body, "");
+
+  CheckRequest redirected = get(local_.url("/hop/1"));
+  redirected.follow_redirects = true;
+  EXPECT_EQ(check(checker, redirected).status_code, 200);
+  EXPECT_EQ(check(checker, get(local_.url("/hop/1"))).status_code, 302);
+
+  CheckRequest capped = get(local_.url("/big"));
+  capped.max_body_bytes = 1024;
+  EXPECT_EQ(check(checker, capped).error, CheckError::kBodyTooLarge);
+  result = check(checker, get(local_.url("/big")));
+  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body_bytes, 200 * 1024);
+}
+
+TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
+  // Rounds of concurrent checks on one checker: the later rounds run on the handles of
+  // the first, and every check completes once.
+  // (Kept to 25 at once: cpp-httplib listens with a backlog of 5, and a burst of hundreds
+  // of connects overflows it, which stalls some of them for seconds, whatever the client.)
+  HttpChecker checker;
+  auto request = std::make_shared<const CheckRequest>(get(local_.url("/ok")));
+  int up = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 25; ++i) {
+      checker.start(request, [&up](CheckResult&& result) {
+        if (!result.error && result.body == "<html>hello world</html>") ++up;
+      });
+    }
+    EXPECT_EQ(checker.in_flight(), 25u);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (checker.in_flight() > 0 && std::chrono::steady_clock::now() < give_up) {
+      checker.run_once(milliseconds(100));
+    }
+  }
+  EXPECT_EQ(up, 75);
+}
+
+TEST(HttpChecker, WakeupFromAnotherThreadEndsAWait) {
+  HttpChecker checker;
+  const auto started = std::chrono::steady_clock::now();
+  // Before or during run_once(): either way the wait ends.
+  std::thread waker([&checker] { checker.wakeup(); });
+  EXPECT_EQ(checker.run_once(std::chrono::seconds(60)), 0u);
+  waker.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
 }
 
 TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
