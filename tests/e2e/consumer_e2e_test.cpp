@@ -106,11 +106,15 @@ TEST_F(ConsumerE2E, OneTopicFeedsTwoTablesInTwoDatabases) {
 TEST_F(ConsumerE2E, KilledMidStreamAndRestartedLosesAndDuplicatesNothing) {
   TestProducer producer(broker_.bootstrap_servers());
   ConsumerProcess consumer(dir_.path(), "consumer", broker_.bootstrap_servers(), "g1", one_table());
-  // A steady stream (10 chunks of 1,000, ~2 s), so the kill lands in the middle of it.
+  // The stream starts once the consumer holds its partitions (the first join takes ~3 s),
+  // and is steady (20 chunks of 500, ~4 s), so the kill lands in the middle of it.
+  ASSERT_TRUE(test::eventually([&] { return consumer.log().find("assigned") != std::string::npos; },
+                               seconds(60)))
+      << consumer.log();
   std::set<RowKey> published;
   std::thread stream([&] {
-    for (int chunk = 0; chunk < 10; ++chunk) {
-      auto keys = producer.send_many("checks", 1000, 40, 1'795'000'000'000'000 + chunk * 1000);
+    for (int chunk = 0; chunk < 20; ++chunk) {
+      auto keys = producer.send_many("checks", 500, 40, 1'795'000'000'000'000 + chunk * 1000);
       published.insert(keys.begin(), keys.end());
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
