@@ -10,6 +10,10 @@
 # Usage: bench/producer/run.sh [BUILD_DIR]      (default: build; needs hc and hc-devbroker)
 # Knobs (environment): SAT_SITES=50000 SAT_SECONDS=30 STEADY_SITES=10000 STEADY_SECONDS=40
 #   MAX_IN_FLIGHT=500 WRK_SECONDS=10 WRK_CONNECTIONS=100
+#   PERF_DATA=FILE: record a perf profile of hc during the saturation run into FILE
+#   (PERF_ARGS, default "-F 999 -g", are passed to perf record).
+#   HC_WRAPPER="env VAR=..." runs hc through a command that execs it (its pid stays hc's),
+#   e.g. to try another allocator with LD_PRELOAD on hc alone.
 # Everything runs on 127.0.0.1 and is stopped on exit (trap), including on failure.
 set -euo pipefail
 
@@ -37,7 +41,7 @@ WORK=$(mktemp -d /tmp/hc-bench-producer.XXXXXX)
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [[ -f $WORK/nginx.pid ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  if [[ -f $WORK/nginx.pid ]]; then kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; fi
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   sleep 0.5
   rm -rf "$WORK"
@@ -120,16 +124,35 @@ PY
 run_hc() {  # NAME CONFIG SECONDS
   local name=$1 config=$2 seconds=$3
   echo "$name: $HC --producer -c $config  (for ${seconds}s)" >&2
-  "$HC" --producer -c "$config" > "$WORK/$name.log" 2>&1 &
+  # shellcheck disable=SC2086  # HC_WRAPPER is a command prefix
+  ${HC_WRAPPER:-} "$HC" --producer -c "$config" > "$WORK/$name.log" 2>&1 &
   local pid=$!
-  PIDS+=($pid)
-  sleep "$seconds"
-  awk '/VmHWM|VmRSS/ {print $1, $2}' "/proc/$pid/status" > "$WORK/$name.rss"
-  awk '{print "cpu_ticks", $14 + $15}' "/proc/$pid/stat" >> "$WORK/$name.rss"
-  # CPU of the loop thread (it has the process id) apart from librdkafka's threads.
-  awk '{print "loop_cpu_ticks", $14 + $15}' "/proc/$pid/task/$pid/stat" >> "$WORK/$name.rss"
-  # Time the loop thread was runnable but waiting for a CPU (a busy machine shows here).
-  awk '{print "loop_runqueue_ns", $2}' "/proc/$pid/task/$pid/schedstat" >> "$WORK/$name.rss"
+  PIDS+=("$pid")
+  local perf_pid=""
+  if [[ -n ${PERF_DATA:-} && $name == saturation ]]; then
+    # shellcheck disable=SC2086  # PERF_ARGS is a list of options
+    perf record ${PERF_ARGS:--F 999 -g} -p "$pid" -o "$PERF_DATA" -- sleep "$seconds" 2>"$WORK/perf.log" &
+    perf_pid=$!
+  fi
+  # The first 10 s (config parse, first summary line) are warm-up, as in the summary below:
+  # the loop thread's CPU after them is what a check costs at full speed.
+  local warmup=$(( seconds > 10 ? 10 : 0 ))
+  sleep "$warmup"
+  awk '{print "loop_cpu_ticks_warm", $14 + $15}' "/proc/$pid/task/$pid/stat" > "$WORK/$name.warm"
+  sleep $(( seconds - warmup ))
+  if [[ -n $perf_pid ]]; then
+    wait "$perf_pid" || { echo "perf record failed:" >&2; cat "$WORK/perf.log" >&2; }
+  fi
+  {
+    awk '/VmHWM|VmRSS/ {print $1, $2}' "/proc/$pid/status"
+    cat "$WORK/$name.warm"
+    printf 'warmup_seconds %s\nrun_seconds %s\n' "$warmup" "$seconds"
+    awk '{print "cpu_ticks", $14 + $15}' "/proc/$pid/stat"
+    # CPU of the loop thread (it has the process id) apart from librdkafka's threads.
+    awk '{print "loop_cpu_ticks", $14 + $15}' "/proc/$pid/task/$pid/stat"
+    # Time the loop thread was runnable but waiting for a CPU (a busy machine shows here).
+    awk '{print "loop_runqueue_ns", $2}' "/proc/$pid/task/$pid/schedstat"
+  } > "$WORK/$name.rss"
   kill -TERM "$pid"
   local rc=0
   wait "$pid" || rc=$?
@@ -183,6 +206,9 @@ cpu = steady_rss["cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
 loop_cpu = steady_rss["loop_cpu_ticks"] / float(clk_tck) / float(steady_seconds) * 100
 loop_waiting = steady_rss["loop_runqueue_ns"] / 1e9 / float(steady_seconds) * 100
 sat_cpu_per_check_us = sat_rss["cpu_ticks"] / float(clk_tck) / max(1.0, sat["checks"]) * 1e6
+# Loop thread after warm-up: share of one core, and CPU per check at the measured rate.
+sat_measured_s = sat_rss["run_seconds"] - sat_rss["warmup_seconds"]
+sat_loop_busy = (sat_rss["loop_cpu_ticks"] - sat_rss["loop_cpu_ticks_warm"]) / float(clk_tck) / max(1.0, sat_measured_s)
 
 def verdict(ok): return "ok" if ok else "MISSED"
 ratio = sat_rate / wrk_rps
@@ -194,6 +220,8 @@ rows = [
      f"{sat['errors']:.0f} / {sat['dropped']:.0f} / {sat['delivery_failures']:.0f}", "", ""),
     ("  saturation: peak RSS (MB)", f"{sat_rss['VmHWM'] / 1024:.1f}", "", ""),
     ("  saturation: hc CPU per check (us, all threads)", f"{sat_cpu_per_check_us:.0f}", "", ""),
+    ("  saturation after warm-up: loop thread busy (% of one core)", f"{sat_loop_busy * 100:.0f}", "", ""),
+    ("  saturation after warm-up: loop thread CPU per check (us)", f"{sat_loop_busy / sat_rate * 1e6:.0f}", "", ""),
     (f"steady, {int(steady_sites):,} sites @5s: checks/s", f"{steady['rate']:,.0f}", "", ""),
     ("  lateness p50 (ms, whole run)", f"{steady['p50']:.2f}", "", ""),
     ("  lateness p99 (ms, whole run)", f"{steady['p99']:.2f}", "< 20", verdict(steady['p99'] < 20)),

@@ -320,25 +320,27 @@ TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
 
 TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
   // Rounds of concurrent checks on one checker: the later rounds run on the handles of
-  // the first, and every check completes once.
-  // (Kept to 25 at once: cpp-httplib listens with a backlog of 5, and a burst of hundreds
-  // of connects overflows it, which stalls some of them for seconds, whatever the client.)
+  // the first, and every check completes once. (Five at once: cpp-httplib listens with a
+  // backlog of 5; a larger burst of connects overflows it and stalls some of them for
+  // seconds, whatever the client.)
+  constexpr int kAtOnce = 5;
+  constexpr int kRounds = 4;
   HttpChecker checker;
   auto request = std::make_shared<const CheckRequest>(get(local_.url("/ok")));
   int up = 0;
-  for (int round = 0; round < 3; ++round) {
-    for (int i = 0; i < 25; ++i) {
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kAtOnce; ++i) {
       checker.start(request, [&up](CheckResult&& result) {
         if (!result.error && result.body == "<html>hello world</html>") ++up;
       });
     }
-    EXPECT_EQ(checker.in_flight(), 25u);
+    EXPECT_EQ(checker.in_flight(), static_cast<std::size_t>(kAtOnce));
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (checker.in_flight() > 0 && std::chrono::steady_clock::now() < give_up) {
       checker.run_once(milliseconds(100));
     }
   }
-  EXPECT_EQ(up, 75);
+  EXPECT_EQ(up, kAtOnce * kRounds);
 }
 
 TEST(HttpChecker, WakeupFromAnotherThreadEndsAWait) {
