@@ -11,6 +11,7 @@ namespace {
 int create_on(const KafkaSettings& kafka, const std::vector<std::string>& names,
               const TopicsCreateOptions& options, const std::string& section) {
   std::vector<TopicSpec> specs;
+  specs.reserve(names.size());
   for (const auto& name : names) {
     specs.push_back({name, options.partitions, options.replication_factor});
   }

@@ -91,13 +91,14 @@ hc::KafkaHandle make_host_handle() {
   }
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error_text, sizeof error_text);
   if (handle == nullptr) throw std::runtime_error(std::string("rd_kafka_new: ") + error_text);
-  conf.release();  // rd_kafka_new took ownership
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   return hc::KafkaHandle(handle);
 }
 
 int run(int broker_count, const std::vector<std::string>& topic_texts,
         const std::string& bootstrap_file) {
   std::vector<TopicSpec> topics;
+  topics.reserve(topic_texts.size());
   for (const auto& text : topic_texts) topics.push_back(parse_topic(text));
 
   // Declared before the watcher so they outlive its thread, which runs the waker.

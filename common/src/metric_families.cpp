@@ -41,9 +41,9 @@ std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
 }
 
 const prometheus::Histogram::BucketBoundaries& duration_buckets_seconds() {
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
-  return kBuckets;
+  return buckets;
 }
 
 }  // namespace hc

@@ -27,6 +27,7 @@ using KafkaEvent = std::unique_ptr<rd_kafka_event_t, AdminDeleter>;
 std::vector<TopicCreateOutcome> all_failed(const std::vector<TopicSpec>& topics,
                                            const std::string& detail) {
   std::vector<TopicCreateOutcome> outcomes;
+  outcomes.reserve(topics.size());
   for (const auto& topic : topics) {
     outcomes.push_back({topic.name, TopicCreateOutcome::Status::kFailed, detail});
   }
@@ -59,7 +60,7 @@ std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
   KafkaHandle client(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error_text.data(), error_text.size()));
   if (!client) throw std::runtime_error(fmt::format("Kafka client: {}", error_text.data()));
-  conf.release();  // owned by the client now
+  static_cast<void>(conf.release());  // owned by the client now
 
   std::vector<NewTopic> new_topics;
   std::vector<rd_kafka_NewTopic_t*> raw_topics;

@@ -15,7 +15,7 @@ std::string url_digest(std::string_view url) {
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(digest_size * 2);
+  hex.reserve(std::size_t{digest_size} * 2);
   for (unsigned int i = 0; i < digest_size; ++i) {
     hex.push_back(kHex[digest[i] >> 4]);
     hex.push_back(kHex[digest[i] & 0x0f]);

@@ -274,13 +274,9 @@ void ConsumerLoop::handle(std::vector<KafkaMessage> messages) {
     } else {
       const auto& sinks = router_.sinks_for(topic);
       auto& measurement = std::get<Measurement>(decoded[i]);
-      for (std::size_t s = 0; s < sinks.size(); ++s) {
-        if (s + 1 == sinks.size()) {
-          batch_.table(sinks[s]).add(std::move(measurement));
-        } else {
-          batch_.table(sinks[s]).add(measurement);
-        }
-      }
+      // Every sink but the last gets a copy; the last one takes the measurement.
+      for (std::size_t s = 0; s + 1 < sinks.size(); ++s) batch_.table(sinks[s]).add(measurement);
+      if (!sinks.empty()) batch_.table(sinks.back()).add(std::move(measurement));
     }
     batch_.add_message(topic, message.partition, message.offset, now);
   }

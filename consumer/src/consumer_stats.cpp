@@ -48,13 +48,15 @@ void StatsReporter::maybe_report(std::chrono::steady_clock::time_point now) {
   std::uint64_t commit_us = stats_.commit_latency_us_total.load();
   std::int64_t lag = stats_.lag_messages.load();
   double commit_ms = commits > last_commits_
-                         ? (commit_us - last_commit_us_) / 1000.0 / (commits - last_commits_)
+                         ? static_cast<double>(commit_us - last_commit_us_) / 1000.0 /
+                               static_cast<double>(commits - last_commits_)
                          : 0.0;
   spdlog::info(
       "consumed {:.0f} msg/s, wrote {:.0f} rows/s, {} dead letters, {} batches, commit {:.1f} "
       "ms, lag {}, database {}",
-      (messages - last_messages_) / seconds, (rows - last_rows_) / seconds,
-      stats_.total_dead_letters(), stats_.batches_written.load(), commit_ms,
+      static_cast<double>(messages - last_messages_) / seconds,
+      static_cast<double>(rows - last_rows_) / seconds, stats_.total_dead_letters(),
+      stats_.batches_written.load(), commit_ms,
       lag < 0 ? std::string("unknown") : std::to_string(lag),
       stats_.database_up.load() ? "up" : "DOWN");
   last_at_ = now;

@@ -24,7 +24,7 @@ DeadLetterProducer::DeadLetterProducer(const KafkaSettings& settings, ConsumerSt
     throw std::runtime_error(
         fmt::format("cannot create the dead-letter producer: {}", error.data()));
   }
-  conf.release();  // rd_kafka_new took ownership
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
 }
 
 void DeadLetterProducer::send(const std::string& topic, const rd_kafka_message_t& source,
@@ -71,9 +71,12 @@ void DeadLetterProducer::produce(std::uint64_t id, Letter& letter) {
       RD_KAFKA_V_KEY(letter.key.data(), letter.key.size()),
       RD_KAFKA_V_VALUE(letter.value.data(), letter.value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
-      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(id))), RD_KAFKA_V_END);
+      // The opaque carries the letter id, not an address.
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+          static_cast<std::uintptr_t>(id))),
+      RD_KAFKA_V_END);
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    headers.release();  // owned by the message now
+    static_cast<void>(headers.release());  // owned by the message now
     letter.failed = false;
   } else {
     letter.failed = true;

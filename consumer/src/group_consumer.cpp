@@ -41,7 +41,7 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
   handle_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
   if (!handle_)
     throw std::runtime_error(fmt::format("cannot create the consumer: {}", error.data()));
-  conf.release();  // rd_kafka_new took ownership
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   // Errors, logs and rebalances all arrive through the consumer queue served by poll().
   rd_kafka_poll_set_consumer(handle_.get());
   queue_.reset(rd_kafka_queue_get_consumer(handle_.get()));

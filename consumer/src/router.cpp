@@ -40,9 +40,9 @@ Router::Router(const std::vector<TopicSinkConfig>& topics) {
 }
 
 const std::vector<std::size_t>& Router::sinks_for(const std::string& topic) const {
-  static const std::vector<std::size_t> kNone;
+  static const std::vector<std::size_t> no_sinks;
   auto it = sinks_by_topic_.find(topic);
-  return it == sinks_by_topic_.end() ? kNone : it->second;
+  return it == sinks_by_topic_.end() ? no_sinks : it->second;
 }
 
 const std::string& Router::dead_letter_topic(const std::string& topic) const {

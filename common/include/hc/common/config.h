@@ -47,7 +47,7 @@ struct SiteConfig {
   bool follow_redirects = false;
   int max_redirects = 5;
   std::vector<int> expected_status;  // empty: any 2xx or 3xx counts as up
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
 };
 
 struct ProducerConfig {
@@ -73,7 +73,7 @@ struct ConsumerConfig {
   std::vector<TopicSinkConfig> topics;
   std::size_t batch_max_rows = 5000;
   std::chrono::milliseconds batch_max_wait{100};
-  std::size_t max_message_bytes = 64 * 1024;  // larger messages are poison
+  std::size_t max_message_bytes = std::size_t{64} * 1024;  // larger messages are poison
   std::chrono::milliseconds session_timeout{10000};
 };
 
