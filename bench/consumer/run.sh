@@ -2,7 +2,7 @@
 # Consumer benchmark: hc --consumer against PostgreSQL's own COPY speed.
 #
 #   bench/consumer/run.sh [BUILD_DIR] [MESSAGES] [URLS]    (defaults: build, 1000000, 10000)
-#   env: PARTITIONS (128), KEEP_LOGS=DIR (copy the consumer and broker logs there),
+#   env: PARTITIONS (128), CONNECTIONS (connections_per_database, 2), KEEP_LOGS=DIR (copy the consumer and broker logs there),
 #        HC_WRAPPER (e.g. "perf record -g --" to profile the consumer)
 #
 # 1. starts hc-devbroker (topic `bench`, 128 partitions: the dev broker keeps only ~5 MB
@@ -64,6 +64,7 @@ healthcheck-consumer-config:
   bootstrap_servers: ["$BOOTSTRAP"]
   group_id: $1
   auto_offset_reset: earliest
+  connections_per_database: ${CONNECTIONS:-2}
   topics:
     - source_topic: bench
       connection_uri: "$URI"

@@ -8,9 +8,9 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 7>{
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 8>{
     "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
-    "session_timeout_ms", "topics"});
+    "session_timeout_ms", "connections_per_database", "topics"});
 constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connection_uri",
                                                         "table_name", "dead_letter_topic"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
@@ -96,6 +96,10 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
     } else if (key == "max_message_bytes") {
       if (auto bytes = reader.integer(value, 1024, std::int64_t{64} * 1024 * 1024, "bytes")) {
         consumer.max_message_bytes = *bytes;
+      }
+    } else if (key == "connections_per_database") {
+      if (auto connections = reader.integer(value, 1, 16)) {
+        consumer.connections_per_database = *connections;
       }
     } else if (key == "session_timeout_ms") {
       if (auto ms = reader.integer(value, 1000, 3600000, "milliseconds")) {

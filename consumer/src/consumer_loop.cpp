@@ -22,8 +22,6 @@ constexpr std::size_t kMaxPollMessages = 2000;
 // and PostgreSQL needs its share while we decode.
 constexpr unsigned kDecodeThreads = 2;
 constexpr milliseconds kDeadLetterWait{10'000};
-// Connections (concurrent COPY streams) per database; see BatchWriter.
-constexpr std::size_t kWriterLanesPerDatabase = 2;
 // While a write is in flight, poll in short slices so its completion is noticed at once.
 constexpr milliseconds kPollWhileWriting{5};
 // A rebalance waits this long for the write in flight before giving its batch up.
@@ -58,8 +56,8 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control)
   group_->set_commit_failure_handler(
       [this](rd_kafka_resp_err_t error) { on_commit_failed(error); });
   control_.add_waker(group_->waker());
-  writer_ =
-      std::make_unique<BatchWriter>(router_, stats_, kWriterLanesPerDatabase, group_->waker());
+  writer_ = std::make_unique<BatchWriter>(router_, stats_, config.connections_per_database,
+                                          group_->waker());
 }
 
 ConsumerLoop::~ConsumerLoop() = default;

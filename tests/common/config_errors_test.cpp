@@ -142,6 +142,10 @@ std::vector<ErrorCase> error_cases() {
        "  auto_offset_reset: newest\n",
        3, 22, "healthcheck-consumer-config.auto_offset_reset",
        "expected one of earliest, latest, got 'newest'"},
+      {"ConnectionsPerDatabaseOutOfRange",
+       "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  connections_per_database: 0\n",
+       3, 29, "healthcheck-consumer-config.connections_per_database", "1..16"},
       {"YamlSyntaxError",
        "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  websites: [\n", 4, 1,
        "", "YAML syntax error: end of sequence flow not found"},

@@ -98,6 +98,7 @@ TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   EXPECT_EQ(consumer.auto_offset_reset, "earliest");
   EXPECT_EQ(consumer.batch_max_rows, 5000u);
   EXPECT_EQ(consumer.session_timeout, std::chrono::milliseconds(10000));
+  EXPECT_EQ(consumer.connections_per_database, 2u);
   EXPECT_EQ(consumer.topics.at(0).dead_letter_topic, "t.dlq");
 }
 
@@ -110,6 +111,7 @@ constexpr std::string_view kConsumer =
     "  batch_max_wait_ms: 50\n"
     "  max_message_bytes: 2048\n"
     "  session_timeout_ms: 6000\n"
+    "  connections_per_database: 3\n"
     "  topics:\n"
     "    - source_topic: healthcheck\n"
     "      connection_uri: postgresql://postgres@127.0.0.1:5432/a\n"
@@ -129,6 +131,7 @@ TEST(ConfigValues, ConsumerRoutesOneTopicIntoTwoDatabases) {
   EXPECT_EQ(consumer.batch_max_wait, std::chrono::milliseconds(50));
   EXPECT_EQ(consumer.max_message_bytes, 2048u);
   EXPECT_EQ(consumer.session_timeout, std::chrono::milliseconds(6000));
+  EXPECT_EQ(consumer.connections_per_database, 3u);
   ASSERT_EQ(consumer.topics.size(), 2u);
   EXPECT_EQ(consumer.topics[0].dead_letter_topic, "healthcheck.dlq");
   EXPECT_EQ(consumer.topics[1].table_name, "Archive_2026");

@@ -75,6 +75,8 @@ struct ConsumerConfig {
   std::chrono::milliseconds batch_max_wait{100};
   std::size_t max_message_bytes = std::size_t{64} * 1024;  // larger messages are poison
   std::chrono::milliseconds session_timeout{10000};
+  // Concurrent writers (COPY streams) per database; a batch's rows are split by URL.
+  std::size_t connections_per_database = 2;
 };
 
 struct Config {
