@@ -369,7 +369,8 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
 
   CheckRequest request = get(local.url("/"));
   request.ca_file = cert;
-  CheckResult result = check(request);
+  HttpChecker checker;
+  CheckResult result = check(checker, request);
   ASSERT_FALSE(result.error.has_value()) << result.error_detail;
   EXPECT_EQ(result.body, "secure");
   ASSERT_TRUE(result.timings.tls_us && result.timings.connect_us && result.timings.ttfb_us);
@@ -379,8 +380,9 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   const auto expected_expiry = std::chrono::system_clock::now() + std::chrono::hours(24 * 30);
   EXPECT_LT(std::chrono::abs(*result.cert_expires_at - expected_expiry), std::chrono::hours(1));
 
-  // The same server without trusting its self-signed certificate: a TLS failure.
-  result = check(get(local.url("/")));
+  // The same server without trusting its self-signed certificate: a TLS failure, also on
+  // the easy handle that trusted it for the previous check.
+  result = check(checker, get(local.url("/")));
   EXPECT_EQ(result.error, CheckError::kTls) << result.error_detail;
   EXPECT_NE(result.error_detail.find("certificate"), std::string::npos) << result.error_detail;
   EXPECT_FALSE(result.status_code.has_value());
