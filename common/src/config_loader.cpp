@@ -1,5 +1,6 @@
 // load_config / parse_config: reads the file, parses YAML, dispatches the two sections and
 // returns either a valid Config or every problem found, in file order. Never throws.
+#include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 
 #include <cerrno>
@@ -62,7 +63,7 @@ std::string printable(std::string_view text) {
 
 std::string ConfigError::to_string() const {
   std::string text = file;
-  if (line > 0) text += ":" + std::to_string(line) + ":" + std::to_string(column);
+  if (line > 0) text += fmt::format(":{}:{}", line, column);
   text += ": ";
   if (!key_path.empty()) text += key_path + ": ";
   return text + message;
