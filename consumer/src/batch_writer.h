@@ -61,7 +61,6 @@ class BatchWriter {
   // Waits up to `timeout` for the job in flight; returns it with its result once done.
   std::optional<std::pair<PendingBatch, WriteResult>> finish(std::chrono::milliseconds timeout);
 
-  std::size_t database_count() const { return databases_.size(); }
   const std::string& database_name(std::size_t database) const {
     return databases_.at(database).front()->name();
   }
