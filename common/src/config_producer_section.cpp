@@ -31,8 +31,8 @@ constexpr std::array<std::string_view, 11> kSiteKeys = {"url",
                                                         "max_redirects",
                                                         "expected_status",
                                                         "max_body_bytes"};
-constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 4>{
-    "max_in_flight", "max_queued_messages", "defaults", "websites"});
+constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 5>{
+    "max_in_flight", "check_threads", "max_queued_messages", "defaults", "websites"});
 constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
 constexpr std::int64_t kMaxIntervalSeconds = 86400;
@@ -195,6 +195,9 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
   producer.kafka = read_kafka_settings(reader, *fields);
   if (const Located* value = fields->find("max_in_flight")) {
     if (auto count = reader.integer(*value, 1, 100000)) producer.max_in_flight = *count;
+  }
+  if (const Located* value = fields->find("check_threads")) {
+    if (auto count = reader.integer(*value, 1, 64)) producer.check_threads = *count;
   }
   if (const Located* value = fields->find("max_queued_messages")) {
     if (auto count = reader.integer(*value, 1, 10000000)) producer.max_queued_messages = *count;

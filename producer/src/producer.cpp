@@ -2,22 +2,25 @@
 
 #include <fmt/format.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <stdexcept>
-#include <unordered_map>
+#include <thread>
+#include <vector>
 
-#include "check_measurement.h"
+#include "check_loop.h"
 #include "hc/common/clock.h"
-#include "hc/common/logging.h"
 #include "hc/common/metrics_server.h"
-#include "http_checker.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "publisher.h"
-#include "scheduler.h"
 #include "site_plan.h"
 #include "stats_log.h"
 
@@ -25,104 +28,132 @@ namespace hc {
 namespace producer {
 namespace {
 
-// Longest the loop blocks in curl: bounds how stale the Kafka poll and the log line get.
-constexpr auto kMaxWait = std::chrono::milliseconds(100);
+// How long the coordinator waits for Kafka events per turn: bounds how late it sees a stop,
+// a reload or the time for the periodic log line.
+constexpr auto kPollWait = std::chrono::milliseconds(100);
 constexpr auto kFlushTimeout = std::chrono::seconds(10);
 
-// StopControl keeps its wakers for its whole life, which is longer than the checker's: the
-// waker reaches the checker through this guard, which is cleared before the checker dies.
-class CheckerWakeGuard {
+// check_threads, or when it is 0 one per CPU this process may run on (its affinity mask,
+// which containers and taskset narrow), at most kAutoCheckThreadsMax. Never more than
+// max_in_flight: every loop needs a slot.
+std::size_t check_thread_count(const ProducerConfig& config) {
+  std::size_t count = config.check_threads;
+  if (count == 0) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    const int usable = sched_getaffinity(0, sizeof cpus, &cpus) == 0
+                           ? CPU_COUNT(&cpus)
+                           : static_cast<int>(std::thread::hardware_concurrency());
+    count = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(usable, 1)), 1,
+                                    ProducerConfig::kAutoCheckThreadsMax);
+  }
+  return std::min(count, config.max_in_flight);
+}
+
+// Requests a stop when it goes out of scope: declared after the loop threads, it makes them
+// return before they are joined, whichever way the coordinator leaves.
+class StopOnExit {
  public:
-  CheckerWakeGuard(StopControl& control, HttpChecker& checker)
-      : target_(std::make_shared<Target>()) {
-    target_->checker = &checker;
-    control.add_waker([target = target_] {
-      std::lock_guard lock(target->mutex);
-      if (target->checker != nullptr) target->checker->wakeup();
-    });
-  }
-  ~CheckerWakeGuard() {
-    std::lock_guard lock(target_->mutex);
-    target_->checker = nullptr;
-  }
-  CheckerWakeGuard(const CheckerWakeGuard&) = delete;
-  CheckerWakeGuard& operator=(const CheckerWakeGuard&) = delete;
+  explicit StopOnExit(StopControl& control) : control_(control) {}
+  ~StopOnExit() { control_.request_stop(); }
+  StopOnExit(const StopOnExit&) = delete;
+  StopOnExit& operator=(const StopOnExit&) = delete;
 
  private:
-  struct Target {
-    std::mutex mutex;
-    HttpChecker* checker = nullptr;
-  };
-  std::shared_ptr<Target> target_;
+  StopControl& control_;
 };
 
-// The producer's single thread: scheduler -> checker -> publisher, all on this thread.
-class ProducerLoop {
+// The producer: check_threads CheckLoops, each on its own thread with its share of the
+// sites, publishing through one Publisher. This (the calling) thread coordinates: it serves
+// Kafka's delivery reports, reloads the sites on SIGHUP, and logs and exports the counts.
+class Producer {
  public:
-  ProducerLoop(const Config& config, const ProducerOptions& options, const Clock& clock)
+  Producer(const Config& config, const ProducerOptions& options, const Clock& clock)
       : config_path_(config.path),
         options_(options),
         clock_(clock),
-        scheduler_(clock, config.producer->max_in_flight),
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
         stats_log_(stats_) {
-    apply_sites(config.producer->websites);
+    const std::size_t threads = check_thread_count(*config.producer);
+    const CheckLoopContext context{clock_, publisher_, stats_, metrics_, options_.producer_id};
+    for (std::size_t i = 0; i < threads; ++i) {
+      // The bound is split so that the loops together never exceed it.
+      const std::size_t bound = config.producer->max_in_flight / threads +
+                                (i < config.producer->max_in_flight % threads ? 1 : 0);
+      loops_.push_back(std::make_unique<CheckLoop>(context, bound));
+    }
+    assign_sites(config.producer->websites);
   }
 
   int run(StopControl& control) {
-    CheckerWakeGuard wake_guard(control, checker_);
     std::optional<MetricsServer> metrics_server;
     if (!options_.metrics_address.empty()) {
       metrics_server.emplace(options_.metrics_address, metrics_.collectable(),
                              [this] { return metrics_.kafka_problem(); });
       spdlog::info("serving /metrics and /healthz on {}", options_.metrics_address);
     }
-    while (!control.stop_requested()) {
-      if (control.take_reload_request()) reload();
-      start_due_checks();
-      checker_.run_once(wait_budget());
-      publisher_.poll();
-      sync_stats();
-      stats_log_.maybe_log(clock_.now());
-    }
-    spdlog::info(
-        "stopping: no new checks; waiting for {} checks in flight (each within its timeout)",
-        checker_.in_flight());
-    while (checker_.in_flight() > 0) {
-      checker_.run_once(kMaxWait);
-      publisher_.poll();
+    std::vector<std::exception_ptr> failures(loops_.size());
+    {
+      std::atomic<std::size_t> running{loops_.size()};
+      std::vector<std::jthread> threads;
+      const StopOnExit stop_on_exit(control);
+      for (std::size_t i = 0; i < loops_.size(); ++i) {
+        threads.emplace_back([this, i, &control, &failures, &running] {
+          const std::string name = fmt::format("hc-check-{}", i);
+          pthread_setname_np(pthread_self(), name.c_str());
+          try {
+            loops_[i]->run(control);
+          } catch (...) {
+            failures[i] = std::current_exception();
+            control.request_stop();
+          }
+          running.fetch_sub(1, std::memory_order_release);
+        });
+      }
+      while (!control.stop_requested()) {
+        if (control.take_reload_request()) reload();
+        publisher_.poll(kPollWait);
+        sync_stats();
+        stats_log_.maybe_log(clock_.now());
+      }
+      spdlog::info(
+          "stopping: no new checks; waiting for {} checks in flight (each within its timeout)",
+          stats_.in_flight.load(std::memory_order_relaxed));
+      while (running.load(std::memory_order_acquire) > 0) publisher_.poll(kPollWait);
     }
     spdlog::info("flushing {} messages to Kafka (at most {} s)", publisher_.queue_depth(),
                  kFlushTimeout.count());
     publisher_.flush(kFlushTimeout);
     sync_stats();
     stats_log_.log_totals(clock_.now());
+    for (const std::exception_ptr& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
     return 0;
   }
 
  private:
-  void apply_sites(const std::vector<SiteConfig>& sites) {
-    SitePlans built = build_site_plans(sites, options_.shard);
-    const std::vector<SiteId> ids = scheduler_.replace_sites(built.schedule);
-    plans_.clear();
-    for (std::size_t i = 0; i < ids.size(); ++i) plans_[ids[i]] = std::move(built.plans[i]);
-    stats_.sites.store(static_cast<std::int64_t>(plans_.size()));
-    std::vector<std::string> urls;
-    urls.reserve(plans_.size());
-    for (const auto& [id, plan] : plans_) urls.push_back(plan->config.url);
-    metrics_.retain_sites(urls);
+  void assign_sites(const std::vector<SiteConfig>& sites) {
+    SitePlans plans = build_site_plans(sites, options_.shard);
+    const std::size_t count = plans.plans.size();
+    std::vector<SitePlans> shares = split_site_plans(std::move(plans), loops_.size());
+    for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->assign_sites(std::move(shares[i]));
+    stats_.sites.store(static_cast<std::int64_t>(count));
     // Parsing a large config (yaml-cpp's node tree) leaves megabytes of freed heap behind;
     // hand them back to the OS so a long-running producer's RSS reflects what it uses.
     malloc_trim(0);
+    const std::string threads = fmt::format("{} check thread{}", loops_.size(),
+                                            loops_.size() == 1 ? "" : "s");
     if (options_.shard) {
-      spdlog::info("checking {} of {} sites (shard {}/{})", plans_.size(), sites.size(),
-                   options_.shard->index, options_.shard->count);
+      spdlog::info("checking {} of {} sites (shard {}/{}) on {}", count, sites.size(),
+                   options_.shard->index, options_.shard->count, threads);
     } else {
-      spdlog::info("checking {} sites", plans_.size());
+      spdlog::info("checking {} sites on {}", count, threads);
     }
   }
 
-  // SIGHUP: only the site list is reloaded; Kafka settings and bounds need a restart.
+  // SIGHUP: only the site list is reloaded; Kafka settings, bounds and the number of
+  // check threads need a restart.
   void reload() {
     spdlog::info("SIGHUP: reloading sites from {}", config_path_.string());
     ConfigLoadResult loaded = load_config(config_path_, process_environment());
@@ -130,66 +161,14 @@ class ProducerLoop {
       for (const ConfigError& error : loaded.errors) spdlog::error("{}", error.to_string());
       if (loaded.ok())
         spdlog::error("{}: no healthcheck-producer-config section", config_path_.string());
-      spdlog::error("reload failed; still checking the previous {} sites", plans_.size());
+      spdlog::error("reload failed; still checking the previous {} sites",
+                    stats_.sites.load(std::memory_order_relaxed));
       return;
     }
-    apply_sites(loaded.config->producer->websites);
-  }
-
-  void start_due_checks() {
-    while (auto start = scheduler_.next_start()) {
-      stats_.lateness.record(start->lateness);
-      metrics_.observe_lateness(start->lateness);
-      std::shared_ptr<const SitePlan> plan = plans_.at(start->site);
-      const WallTime measured_at = clock_.wall_now();
-      const SiteId id = start->site;
-      try {
-        checker_.start(plan->request, [this, id, plan, measured_at](CheckResult&& result) {
-          on_check_done(id, *plan, measured_at, std::move(result));
-        });
-      } catch (const std::exception& error) {
-        // A curl setup failure (out of memory, bad option) on our side: count it and let
-        // the site try again at its next deadline.
-        scheduler_.finished(id);
-        stats_.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
-        log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
-                  {{"url", plan->config.url}});
-      }
-    }
-  }
-
-  // Runs inside checker_.run_once().
-  void on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at, CheckResult&& result) {
-    scheduler_.finished(id);
-    metrics_.record_check(plan.config.url, result.error,
-                          std::chrono::microseconds(result.response_time_us));
-    if (result.error) {
-      stats_.checks_failed(*result.error).fetch_add(1, std::memory_order_relaxed);
-    } else {
-      stats_.checks_up().fetch_add(1, std::memory_order_relaxed);
-    }
-    if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
-    const Measurement measurement =
-        make_measurement(plan, std::move(result), measured_at, options_.producer_id);
-    publisher_.publish(plan.config.destination_topic, plan.config.url, encode_message(measurement));
-  }
-
-  std::chrono::milliseconds wait_budget() const {
-    const std::optional<TimePoint> next = scheduler_.next_wakeup();
-    if (!next) return kMaxWait;  // nothing scheduled, or every slot taken: a completion wakes us
-    const auto until_next = *next - clock_.now();
-    if (until_next <= std::chrono::nanoseconds::zero()) return std::chrono::milliseconds::zero();
-    return std::min(std::chrono::ceil<std::chrono::milliseconds>(until_next), kMaxWait);
+    assign_sites(loaded.config->producer->websites);
   }
 
   void sync_stats() {
-    const SchedulerCounters& counters = scheduler_.counters();
-    stats_.starts.store(counters.starts, std::memory_order_relaxed);
-    stats_.skipped_in_flight.store(counters.skipped_in_flight, std::memory_order_relaxed);
-    stats_.skipped_late.store(counters.skipped_late, std::memory_order_relaxed);
-    stats_.deferred_by_bound.store(counters.deferred_by_bound, std::memory_order_relaxed);
-    stats_.in_flight.store(static_cast<std::int64_t>(scheduler_.in_flight()),
-                           std::memory_order_relaxed);
     stats_.queue_depth.store(static_cast<std::int64_t>(publisher_.queue_depth()),
                              std::memory_order_relaxed);
   }
@@ -199,11 +178,9 @@ class ProducerLoop {
   const Clock& clock_;
   ProducerStats stats_;
   ProducerMetrics metrics_{stats_};
-  Scheduler scheduler_;
-  HttpChecker checker_;
   Publisher publisher_;
   StatsLog stats_log_;
-  std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
+  std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to
 };
 
 }  // namespace
@@ -212,8 +189,8 @@ class ProducerLoop {
 int run_producer(const Config& config, StopControl& control, const ProducerOptions& options) {
   if (!config.producer) throw std::invalid_argument("run_producer: config has no producer section");
   SystemClock clock;
-  producer::ProducerLoop loop(config, options, clock);
-  return loop.run(control);
+  producer::Producer producer(config, options, clock);
+  return producer.run(control);
 }
 
 }  // namespace hc

@@ -1,7 +1,5 @@
 #include "producer_metrics.h"
 
-#include <unordered_set>
-
 namespace hc::producer {
 namespace {
 
@@ -36,10 +34,9 @@ void ProducerMetrics::observe_lateness(std::chrono::nanoseconds lateness) {
   schedule_lateness_.Observe(std::chrono::duration<double>(lateness).count());
 }
 
-void ProducerMetrics::retain_sites(const std::vector<std::string>& urls) {
-  std::unordered_set<std::string> keep(urls.begin(), urls.end());
+void ProducerMetrics::forget_sites(const std::vector<std::string>& urls) {
   std::lock_guard lock(sites_mutex_);
-  std::erase_if(checks_by_site_, [&](const auto& entry) { return !keep.contains(entry.first); });
+  for (const std::string& url : urls) checks_by_site_.erase(url);
 }
 
 std::shared_ptr<prometheus::Collectable> ProducerMetrics::collectable() {

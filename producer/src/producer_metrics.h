@@ -1,9 +1,9 @@
 // Prometheus metrics of the producer role (--metrics-addr), read at scrape time.
 //
-// Threads: record_check() and observe_lateness() are called by the producer loop; the
-// collectable and kafka_problem() run on the metrics server's thread. Per-site counters
-// sit behind a mutex (one uncontended lock per completed check); the rest are atomics
-// of ProducerStats or thread-safe prometheus::Histogram objects.
+// Threads: record_check(), observe_lateness() and forget_sites() are called by the check
+// loops, several at once; the collectable and kafka_problem() run on the metrics server's
+// thread. Per-site counters sit behind a mutex (one short lock per completed check); the
+// rest are atomics of ProducerStats or thread-safe prometheus::Histogram objects.
 #pragma once
 
 #include <prometheus/histogram.h>
@@ -32,7 +32,7 @@ class ProducerMetrics {
                     std::chrono::microseconds duration);
   void observe_lateness(std::chrono::nanoseconds lateness);
   // After a reload: forget the series of sites no longer checked.
-  void retain_sites(const std::vector<std::string>& urls);
+  void forget_sites(const std::vector<std::string>& urls);
 
   // For MetricsServer. Holds a reference to this object: keep it alive while serving.
   std::shared_ptr<prometheus::Collectable> collectable();

@@ -1,6 +1,6 @@
-// Counters of the producer role. Written by the producer loop thread, readable from any
-// thread (the periodic log line, the metrics endpoint): every field is an atomic, and the
-// counters only grow. Relaxed ordering: each value is independent; a reader may see one
+// Counters of the producer role. Written by the check loops and the publisher, readable
+// from any thread (the periodic log line, the metrics endpoint): every field is an atomic,
+// and the counters only grow. Relaxed ordering: each value is independent; a reader may see one
 // counter a moment ahead of another.
 #pragma once
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <utility>
 
 #include "hc/common/logging.h"
 
@@ -13,14 +14,15 @@ namespace {
 constexpr auto kLogEvery = std::chrono::seconds(10);
 }  // namespace
 
-bool Publisher::RateLimit::allow() {
+std::optional<std::uint64_t> Publisher::RateLimit::allow() {
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_logged < kLogEvery) {
-    ++suppressed;
-    return false;
+  std::lock_guard lock(mutex_);
+  if (now - last_logged_ < kLogEvery) {
+    ++suppressed_;
+    return std::nullopt;
   }
-  last_logged = now;
-  return true;
+  last_logged_ = now;
+  return std::exchange(suppressed_, 0);
 }
 
 Publisher::Publisher(const KafkaSettings& kafka, std::size_t max_queued_messages,
@@ -72,11 +74,14 @@ void Publisher::create_producer() {
 }
 
 bool Publisher::publish(const std::string& topic, std::string_view key, std::string_view value) {
-  const rd_kafka_resp_err_t error =
-      rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
+  {
+    std::shared_lock lock(handle_mutex_);
+    error = rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                              RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  }
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     stats_.published.fetch_add(1, std::memory_order_relaxed);
     return true;
@@ -84,28 +89,27 @@ bool Publisher::publish(const std::string& topic, std::string_view key, std::str
   if (error == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
     // Waiting here would stall the checks: the measurement is dropped instead.
     stats_.dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
-    if (drop_log_.allow()) {
+    if (const auto suppressed = drop_log_.allow()) {
       spdlog::warn(
           "Kafka queue full ({} messages): dropped measurement of {} for topic {} "
           "(+{} more drops since the last warning); brokers unreachable or too slow",
-          max_queued_messages_, key, topic, drop_log_.suppressed);
-      drop_log_.suppressed = 0;
+          max_queued_messages_, key, topic, *suppressed);
     }
     return false;
   }
   stats_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-  if (error_log_.allow()) {
+  if (const auto suppressed = error_log_.allow()) {
     log_event(spdlog::level::err,
               fmt::format("cannot publish measurement: {} (+{} more since)",
-                          rd_kafka_err2str(error), error_log_.suppressed),
+                          rd_kafka_err2str(error), *suppressed),
               {{"url", std::string(key)}, {"topic", topic}});
-    error_log_.suppressed = 0;
   }
   return false;
 }
 
-void Publisher::poll() {
-  rd_kafka_poll(handle_.get(), 0);
+void Publisher::poll(std::chrono::milliseconds timeout) {
+  // handle_ only changes on this thread (below), so no lock is needed to read it here.
+  rd_kafka_poll(handle_.get(), static_cast<int>(timeout.count()));
   if (fatal_error_) recreate_after_fatal_error();
 }
 
@@ -117,6 +121,7 @@ void Publisher::recreate_after_fatal_error() {
   spdlog::error(
       "Kafka producer hit a fatal error ({}: {}); recreating it; {} queued messages are lost",
       rd_kafka_err2name(error), reason.data(), queued);
+  std::unique_lock lock(handle_mutex_);
   // Their delivery reports (purged) are served here and counted as delivery failures.
   rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(handle_.get(), 500);
@@ -156,13 +161,12 @@ void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
     return;
   }
   publisher.stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
-  if (publisher.delivery_log_.allow()) {
+  if (const auto suppressed = publisher.delivery_log_.allow()) {
     std::string_view url(static_cast<const char*>(message->key), message->key_len);
     log_event(spdlog::level::err,
               fmt::format("measurement not delivered: {} (+{} more failures since)",
-                          rd_kafka_err2str(message->err), publisher.delivery_log_.suppressed),
+                          rd_kafka_err2str(message->err), *suppressed),
               {{"url", std::string(url)}, {"topic", rd_kafka_topic_name(message->rkt)}});
-    publisher.delivery_log_.suppressed = 0;
   }
 }
 
@@ -177,10 +181,9 @@ void Publisher::on_error(rd_kafka_t*, int error, const char* reason, void* self)
     publisher.stats_.kafka_reachable.store(false, std::memory_order_relaxed);
   }
   // Transient (broker down, connection refused...): librdkafka retries on its own.
-  if (publisher.error_log_.allow()) {
+  if (const auto suppressed = publisher.error_log_.allow()) {
     spdlog::warn("Kafka: {}: {} (+{} more since); retrying", rd_kafka_err2name(code), reason,
-                 publisher.error_log_.suppressed);
-    publisher.error_log_.suppressed = 0;
+                 *suppressed);
   }
 }
 

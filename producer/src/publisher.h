@@ -6,13 +6,18 @@
 // idempotence sequence gap after a broker lost data) leaves librdkafka's producer unusable;
 // the publisher then drops the old producer and creates a new one on the next poll().
 //
-// Thread: one thread (the producer loop) calls every method. librdkafka's delivery-report
-// and error callbacks run on that thread too, inside poll() and flush().
+// Threads: publish() may be called from several threads at once (the check loops); every
+// other method from one thread (the producer's coordinator), on which librdkafka's
+// delivery-report and error callbacks run too, inside poll() and flush(). A recreation
+// after a fatal error holds publish() off until the new producer is in place.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <mutex>
+#include <shared_mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,11 +40,12 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   // Queues one message (librdkafka copies key and value). Returns false if it was dropped.
+  // Messages of one key keep their order when that key is always published by one thread.
   bool publish(const std::string& topic, std::string_view key, std::string_view value);
 
-  // Serves delivery reports and errors; recreates the producer after a fatal error.
-  // Cheap when there is nothing to do: call it every loop turn.
-  void poll();
+  // Serves delivery reports and errors, waiting up to `timeout` for the first one;
+  // recreates the producer after a fatal error.
+  void poll(std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
 
   // Waits up to `timeout` for everything queued to be delivered. Returns how many messages
   // were still undelivered (also counted and logged).
@@ -60,14 +66,23 @@ class Publisher {
   KafkaSettings kafka_;
   std::size_t max_queued_messages_;
   ProducerStats& stats_;
+  // Shared by publish(), exclusive while the handle is replaced.
+  std::shared_mutex handle_mutex_;
   KafkaHandle handle_;
-  bool fatal_error_ = false;  // set by on_error, handled by poll(); same thread
+  bool fatal_error_ = false;  // set by on_error, handled by poll(); both on poll()'s thread
 
   // Rate limits for the per-message warnings (one line per interval, with a count).
-  struct RateLimit {
-    std::chrono::steady_clock::time_point last_logged{};
-    std::uint64_t suppressed = 0;
-    bool allow();  // true when a line may be written now
+  // Thread-safe: publish() on the loop threads and the callbacks share error_log_.
+  class RateLimit {
+   public:
+    // Returns how many lines were suppressed since the last one (and resets that count)
+    // when a line may be written now; nullopt when this one is suppressed.
+    std::optional<std::uint64_t> allow();
+
+   private:
+    std::mutex mutex_;
+    std::chrono::steady_clock::time_point last_logged_{};
+    std::uint64_t suppressed_ = 0;
   };
   RateLimit drop_log_;
   RateLimit delivery_log_;

@@ -52,4 +52,15 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
   return result;
 }
 
+std::vector<SitePlans> split_site_plans(SitePlans plans, std::size_t parts) {
+  std::vector<SitePlans> shares(parts);
+  for (std::size_t i = 0; i < plans.plans.size(); ++i) {
+    const std::uint64_t hash = std::rotl(site_hash(plans.plans[i]->config.url), 47);
+    SitePlans& share = shares[hash % parts];
+    share.plans.push_back(std::move(plans.plans[i]));
+    share.schedule.push_back(std::move(plans.schedule[i]));
+  }
+  return shares;
+}
+
 }  // namespace hc::producer

@@ -38,4 +38,9 @@ struct SitePlans {
 SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
                            const std::optional<ShardSpec>& shard);
 
+// Splits the plans into `parts` (> 0) shares, one per check loop, by URL hash: a URL always
+// lands in the same share for a given `parts`. Other hash bits than the shard's are used,
+// so the sites of one shard still spread over every share.
+std::vector<SitePlans> split_site_plans(SitePlans plans, std::size_t parts);
+
 }  // namespace hc::producer

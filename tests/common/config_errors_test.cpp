@@ -142,6 +142,10 @@ std::vector<ErrorCase> error_cases() {
        "  auto_offset_reset: newest\n",
        3, 22, "healthcheck-consumer-config.auto_offset_reset",
        "expected one of earliest, latest, got 'newest'"},
+      {"CheckThreadsOutOfRange",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  check_threads: 65\n",
+       3, 18, "healthcheck-producer-config.check_threads", "1..64"},
       {"ConnectionsPerDatabaseOutOfRange",
        "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
        "  connections_per_database: 0\n",

@@ -17,6 +17,7 @@ constexpr std::string_view kProducer =
     "healthcheck-producer-config:\n"
     "  bootstrap_servers: 127.0.0.1:9092\n"
     "  max_in_flight: 7\n"
+    "  check_threads: 3\n"
     "  max_queued_messages: 1234\n"
     "  defaults:\n"
     "    polling_interval_in_seconds: 15\n"
@@ -46,6 +47,7 @@ TEST(ConfigValues, SiteWithoutOwnKeysTakesEveryDefault) {
   ASSERT_TRUE(result.ok()) << all_errors(result);
   const ProducerConfig& producer = *result.config->producer;
   EXPECT_EQ(producer.max_in_flight, 7u);
+  EXPECT_EQ(producer.check_threads, 3u);
   EXPECT_EQ(producer.max_queued_messages, 1234u);
   const SiteConfig& site = producer.websites.at(0);
   EXPECT_EQ(site.url, "http://127.0.0.1:8089/inherits");

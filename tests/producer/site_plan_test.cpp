@@ -37,6 +37,34 @@ TEST(SitePlan, ShardsSplitTheSitesWithoutOverlap) {
   EXPECT_EQ(build_site_plans(all, std::nullopt).plans.size(), all.size());
 }
 
+// Each check loop gets a balanced share of its shard, every site exactly once, with its
+// schedule entry beside it; and a URL's loop does not depend on the other sites.
+TEST(SitePlan, LoopSharesOfAShardCoverItOnceAndEvenly) {
+  const auto all = sites(4000);
+  SitePlans shard = build_site_plans(all, ShardSpec{1, 2});
+  const std::size_t shard_size = shard.plans.size();
+  std::vector<SitePlans> shares = split_site_plans(std::move(shard), 2);
+  ASSERT_EQ(shares.size(), 2u);
+  std::set<std::string> seen;
+  for (const SitePlans& share : shares) {
+    EXPECT_GT(share.plans.size(), shard_size * 4 / 10) << "a share of the shard is unbalanced";
+    ASSERT_EQ(share.schedule.size(), share.plans.size());
+    for (std::size_t i = 0; i < share.plans.size(); ++i) {
+      const std::string& url = share.plans[i]->config.url;
+      EXPECT_EQ(share.schedule[i].key, url + "\nhealthcheck");
+      EXPECT_TRUE(seen.insert(url).second) << url << " in two shares";
+    }
+  }
+  EXPECT_EQ(seen.size(), shard_size);
+
+  const std::string url = shares[1].plans.at(0)->config.url;
+  std::vector<SiteConfig> alone = sites(0);
+  alone.push_back(all[0]);
+  alone.back().url = url;
+  std::vector<SitePlans> alone_shares = split_site_plans(build_site_plans(alone, std::nullopt), 2);
+  EXPECT_EQ(alone_shares[1].plans.size(), 1u) << url << " moved to another loop";
+}
+
 TEST(SitePlan, CarriesTheRequestAndDigestOfEachSite) {
   SiteConfig site = sites(1)[0];
   site.regex = "Example";

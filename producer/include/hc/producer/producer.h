@@ -21,11 +21,14 @@ struct ProducerOptions {
   std::string metrics_address;     // "HOST:PORT" for /metrics and /healthz; empty = off
 };
 
-// Runs on the calling thread until control.stop_requested(): then stops scheduling,
-// lets in-flight checks finish (each within its own timeout), flushes Kafka and returns 0.
+// Runs until control.stop_requested(): then stops scheduling, lets in-flight checks finish
+// (each within its own timeout), flushes Kafka and returns 0. The checks run on
+// config.producer->check_threads threads of their own (each with a share of the sites);
+// the calling thread serves Kafka's delivery reports, reloads and the periodic log line.
 // On SIGHUP (control.take_reload_request()) re-reads config.path and applies the new
 // site list; an invalid file is logged with its errors and the old list keeps running.
-// REQUIRES: config.producer is set. Throws std::runtime_error if it cannot start.
+// REQUIRES: config.producer is set. Throws std::runtime_error if it cannot start, and
+// rethrows what made a check thread fail (after stopping the others and flushing Kafka).
 int run_producer(const Config& config, StopControl& control, const ProducerOptions& options);
 
 }  // namespace hc

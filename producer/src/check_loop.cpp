@@ -1,0 +1,164 @@
+#include "check_loop.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "check_measurement.h"
+#include "hc/common/logging.h"
+
+namespace hc::producer {
+namespace {
+
+// Longest the loop blocks in curl: bounds how late a stop or a new site list is seen when
+// no wakeup arrives.
+constexpr auto kMaxWait = std::chrono::milliseconds(100);
+
+// StopControl keeps its wakers for its whole life, which is longer than the checker's: the
+// waker reaches the checker through this guard, which is cleared before the checker dies.
+class CheckerWakeGuard {
+ public:
+  CheckerWakeGuard(StopControl& control, HttpChecker& checker)
+      : target_(std::make_shared<Target>()) {
+    target_->checker = &checker;
+    control.add_waker([target = target_] {
+      std::lock_guard lock(target->mutex);
+      if (target->checker != nullptr) target->checker->wakeup();
+    });
+  }
+  ~CheckerWakeGuard() {
+    std::lock_guard lock(target_->mutex);
+    target_->checker = nullptr;
+  }
+  CheckerWakeGuard(const CheckerWakeGuard&) = delete;
+  CheckerWakeGuard& operator=(const CheckerWakeGuard&) = delete;
+
+ private:
+  struct Target {
+    std::mutex mutex;
+    HttpChecker* checker = nullptr;
+  };
+  std::shared_ptr<Target> target_;
+};
+
+void add(std::atomic<std::uint64_t>& counter, std::uint64_t delta) {
+  if (delta != 0) counter.fetch_add(delta, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight)
+    : context_(context), scheduler_(context.clock, max_in_flight) {}
+
+void CheckLoop::assign_sites(SitePlans sites) {
+  {
+    std::lock_guard lock(assigned_mutex_);
+    assigned_ = std::move(sites);
+  }
+  checker_.wakeup();
+}
+
+void CheckLoop::run(StopControl& control) {
+  CheckerWakeGuard wake_guard(control, checker_);
+  while (!control.stop_requested()) {
+    apply_assigned_sites();
+    start_due_checks();
+    checker_.run_once(wait_budget());
+    report_counters();
+  }
+  while (checker_.in_flight() > 0) {
+    checker_.run_once(kMaxWait);
+    report_counters();
+  }
+}
+
+void CheckLoop::apply_assigned_sites() {
+  std::optional<SitePlans> sites;
+  {
+    std::lock_guard lock(assigned_mutex_);
+    sites.swap(assigned_);
+  }
+  if (!sites) return;
+  const std::vector<SiteId> ids = scheduler_.replace_sites(sites->schedule);
+  std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
+  std::unordered_set<std::string_view> urls;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    urls.insert(sites->plans[i]->config.url);
+    plans[ids[i]] = std::move(sites->plans[i]);
+  }
+  std::vector<std::string> removed_urls;
+  for (const auto& [id, plan] : plans_) {
+    if (!urls.contains(plan->config.url)) removed_urls.push_back(plan->config.url);
+  }
+  plans_ = std::move(plans);
+  if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
+}
+
+void CheckLoop::start_due_checks() {
+  while (auto start = scheduler_.next_start()) {
+    context_.stats.lateness.record(start->lateness);
+    context_.metrics.observe_lateness(start->lateness);
+    std::shared_ptr<const SitePlan> plan = plans_.at(start->site);
+    const WallTime measured_at = context_.clock.wall_now();
+    const SiteId id = start->site;
+    try {
+      checker_.start(plan->request, [this, id, plan, measured_at](CheckResult&& result) {
+        on_check_done(id, *plan, measured_at, std::move(result));
+      });
+    } catch (const std::exception& error) {
+      // A curl setup failure (out of memory, bad option) on our side: count it and let the
+      // site try again at its next deadline.
+      scheduler_.finished(id);
+      context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
+      log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
+                {{"url", plan->config.url}});
+    }
+  }
+}
+
+// Runs inside checker_.run_once().
+void CheckLoop::on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at,
+                              CheckResult&& result) {
+  scheduler_.finished(id);
+  if (result.error) {
+    context_.stats.checks_failed(*result.error).fetch_add(1, std::memory_order_relaxed);
+  } else {
+    context_.stats.checks_up().fetch_add(1, std::memory_order_relaxed);
+  }
+  if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
+  context_.metrics.record_check(plan.config.url, result.error,
+                                std::chrono::microseconds(result.response_time_us));
+  const Measurement measurement =
+      make_measurement(plan, std::move(result), measured_at, context_.producer_id);
+  context_.publisher.publish(plan.config.destination_topic, plan.config.url,
+                             encode_message(measurement));
+}
+
+std::chrono::milliseconds CheckLoop::wait_budget() const {
+  const std::optional<TimePoint> next = scheduler_.next_wakeup();
+  if (!next) return kMaxWait;  // nothing scheduled, or every slot taken: a completion wakes us
+  const auto until_next = *next - context_.clock.now();
+  if (until_next <= std::chrono::nanoseconds::zero()) return std::chrono::milliseconds::zero();
+  return std::min(std::chrono::ceil<std::chrono::milliseconds>(until_next), kMaxWait);
+}
+
+void CheckLoop::report_counters() {
+  const SchedulerCounters& now = scheduler_.counters();
+  ProducerStats& stats = context_.stats;
+  add(stats.starts, now.starts - reported_.starts);
+  add(stats.skipped_in_flight, now.skipped_in_flight - reported_.skipped_in_flight);
+  add(stats.skipped_late, now.skipped_late - reported_.skipped_late);
+  add(stats.deferred_by_bound, now.deferred_by_bound - reported_.deferred_by_bound);
+  reported_ = now;
+  const auto in_flight = static_cast<std::int64_t>(scheduler_.in_flight());
+  if (in_flight != reported_in_flight_) {
+    stats.in_flight.fetch_add(in_flight - reported_in_flight_, std::memory_order_relaxed);
+    reported_in_flight_ = in_flight;
+  }
+}
+
+}  // namespace hc::producer

@@ -1,0 +1,76 @@
+// One event loop of the producer: a Scheduler and an HttpChecker for a share of the sites,
+// on one thread. Each completed check becomes a message v1 published through the Publisher
+// that all loops share; counts go to the shared ProducerStats and ProducerMetrics.
+//
+// A producer runs `check_threads` loops. Each site belongs to exactly one loop (by URL
+// hash, split_site_plans), for the life of the process: its checks never overlap and its
+// messages keep their order.
+//
+// Threads: run() on the loop's own thread; assign_sites() from any thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "hc/common/clock.h"
+#include "hc/common/signals.h"
+#include "http_checker.h"
+#include "producer_metrics.h"
+#include "producer_stats.h"
+#include "publisher.h"
+#include "scheduler.h"
+#include "site_plan.h"
+
+namespace hc::producer {
+
+// What the loops of one producer share. Everything referred to must outlive the loops.
+struct CheckLoopContext {
+  const Clock& clock;
+  Publisher& publisher;
+  ProducerStats& stats;
+  ProducerMetrics& metrics;
+  std::string producer_id;  // written into every message
+};
+
+class CheckLoop {
+ public:
+  // At most max_in_flight (> 0) checks of this loop run at once. Throws std::runtime_error
+  // if the HTTP checker cannot be set up.
+  CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight);
+  CheckLoop(const CheckLoop&) = delete;
+  CheckLoop& operator=(const CheckLoop&) = delete;
+
+  // Replaces this loop's sites, from the loop's next turn on. A site already scheduled
+  // keeps its schedule (Scheduler::replace_sites); the result of a removed site's check
+  // still in flight is counted but not published.
+  void assign_sites(SitePlans sites);
+
+  // Until control.stop_requested(): starts due checks, drives the transfers and publishes
+  // the results. Then starts nothing more and returns once the checks in flight have
+  // finished, each within its timeout.
+  void run(StopControl& control);
+
+ private:
+  void apply_assigned_sites();
+  void start_due_checks();
+  void on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at, CheckResult&& result);
+  std::chrono::milliseconds wait_budget() const;
+  // Adds what the scheduler counted since the last call to the shared stats.
+  void report_counters();
+
+  CheckLoopContext context_;
+  Scheduler scheduler_;
+  HttpChecker checker_;
+  std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
+  SchedulerCounters reported_;
+  std::int64_t reported_in_flight_ = 0;
+
+  std::mutex assigned_mutex_;
+  std::optional<SitePlans> assigned_;  // set by assign_sites(), taken by the loop
+};
+
+}  // namespace hc::producer
