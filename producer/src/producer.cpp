@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <sched.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "check_loop.h"
+#include "check_threads.h"
 #include "hc/common/clock.h"
 #include "hc/common/metrics_server.h"
 #include "producer_metrics.h"
@@ -32,23 +31,6 @@ namespace {
 // a reload or the time for the periodic log line.
 constexpr auto kPollWait = std::chrono::milliseconds(100);
 constexpr auto kFlushTimeout = std::chrono::seconds(10);
-
-// check_threads, or when it is 0 one per CPU this process may run on (its affinity mask,
-// which containers and taskset narrow), at most kAutoCheckThreadsMax. Never more than
-// max_in_flight: every loop needs a slot.
-std::size_t check_thread_count(const ProducerConfig& config) {
-  std::size_t count = config.check_threads;
-  if (count == 0) {
-    cpu_set_t cpus;
-    CPU_ZERO(&cpus);
-    const int usable = sched_getaffinity(0, sizeof cpus, &cpus) == 0
-                           ? CPU_COUNT(&cpus)
-                           : static_cast<int>(std::thread::hardware_concurrency());
-    count = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(usable, 1)), 1,
-                                    ProducerConfig::kAutoCheckThreadsMax);
-  }
-  return std::min(count, config.max_in_flight);
-}
 
 // Requests a stop when it goes out of scope: declared after the loop threads, it makes them
 // return before they are joined, whichever way the coordinator leaves.
@@ -74,13 +56,11 @@ class Producer {
         clock_(clock),
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
         stats_log_(stats_) {
-    const std::size_t threads = check_thread_count(*config.producer);
+    const std::size_t threads = check_thread_count(*config.producer, usable_cpu_count());
     const CheckLoopContext context{clock_, publisher_, stats_, metrics_, options_.producer_id};
     for (std::size_t i = 0; i < threads; ++i) {
-      // The bound is split so that the loops together never exceed it.
-      const std::size_t bound = config.producer->max_in_flight / threads +
-                                (i < config.producer->max_in_flight % threads ? 1 : 0);
-      loops_.push_back(std::make_unique<CheckLoop>(context, bound));
+      loops_.push_back(std::make_unique<CheckLoop>(
+          context, loop_in_flight_bound(config.producer->max_in_flight, threads, i)));
     }
     assign_sites(config.producer->websites);
   }
@@ -142,8 +122,8 @@ class Producer {
     // Parsing a large config (yaml-cpp's node tree) leaves megabytes of freed heap behind;
     // hand them back to the OS so a long-running producer's RSS reflects what it uses.
     malloc_trim(0);
-    const std::string threads = fmt::format("{} check thread{}", loops_.size(),
-                                            loops_.size() == 1 ? "" : "s");
+    const std::string threads =
+        fmt::format("{} check thread{}", loops_.size(), loops_.size() == 1 ? "" : "s");
     if (options_.shard) {
       spdlog::info("checking {} of {} sites (shard {}/{}) on {}", count, sites.size(),
                    options_.shard->index, options_.shard->count, threads);

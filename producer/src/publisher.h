@@ -16,8 +16,8 @@
 #include <chrono>
 #include <cstddef>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>

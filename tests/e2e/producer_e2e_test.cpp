@@ -38,7 +38,8 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   web.start();
   const std::string ok_url = web.url("/ok");
   const std::string fail_url = web.url("/fail");
-  const std::string refused_url = "http://127.0.0.1:" + std::to_string(test::unused_loopback_port()) + "/";
+  const std::string refused_url =
+      "http://127.0.0.1:" + std::to_string(test::unused_loopback_port()) + "/";
 
   test::TempDir dir;
   const auto config_file = dir.path() / "config.yaml";
@@ -136,6 +137,65 @@ void write_sites(const std::filesystem::path& file, const std::vector<std::strin
          "destination_topic: healthcheck }\n"
          "  websites:\n";
   for (const auto& url : urls) out << "    - url: " << url << "\n";
+}
+
+// Sites split over three check threads: each site is still checked once per interval, by
+// one thread, and its messages arrive in the order they were measured.
+TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
+  test::DevBroker broker({{"healthcheck", 4}});
+  test::LocalHttpServer web;
+  web.server().Get(R"(/site/(\d+))", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok", "text/plain");
+  });
+  web.start();
+  constexpr int kSites = 12;
+  test::TempDir dir;
+  const auto config_file = dir.path() / "config.yaml";
+  {
+    std::ofstream out(config_file);
+    out << "healthcheck-producer-config:\n"
+           "  bootstrap_servers: [ !ENV \"${KAFKA_BOOTSTRAP_SERVER}\" ]\n"
+           "  check_threads: 3\n"
+           "  defaults: { polling_interval_in_seconds: 1, timeout_ms: 1000, "
+           "destination_topic: healthcheck }\n"
+           "  websites:\n";
+    for (int i = 0; i < kSites; ++i)
+      out << "    - url: " << web.url("/site/" + std::to_string(i)) << "\n";
+  }
+  test::ChildProcess::Options options;
+  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
+  options.stderr_file = dir.path() / "hc.log";
+  options.stdout_file = dir.path() / "hc.out";
+  test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config_file.string()},
+                        options);
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(seconds(4));  // the run length, not a synchronisation
+  hc.send_signal(SIGTERM);
+  const auto run_time = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(hc.wait_for_exit(seconds(15)), 0) << read_file(dir.path() / "hc.log");
+  const std::string log = read_file(dir.path() / "hc.log");
+  EXPECT_NE(log.find("checking 12 sites on 3 check threads"), std::string::npos) << log;
+
+  // Records come partition by partition, and one key always goes to one partition: the
+  // order of a site's records is the order in which they were published.
+  std::map<std::string, std::vector<WallTime>> runs;
+  for (const auto& record :
+       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
+    auto decoded = decode_message(record.value);
+    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << record.value;
+    runs[record.key].push_back(std::get<Measurement>(decoded).measured_at);
+  }
+  const auto max_runs = std::chrono::duration_cast<seconds>(run_time).count() + 1;
+  ASSERT_EQ(runs.size(), static_cast<std::size_t>(kSites)) << log;
+  for (const auto& [url, measured] : runs) {
+    EXPECT_GE(measured.size(), 3u) << url;
+    EXPECT_LE(measured.size(), static_cast<std::size_t>(max_runs)) << url;
+    for (std::size_t i = 1; i < measured.size(); ++i) {
+      const auto gap = measured[i] - measured[i - 1];
+      EXPECT_GT(gap, milliseconds(700)) << url << " run " << i;
+      EXPECT_LT(gap, milliseconds(1300)) << url << " run " << i;
+    }
+  }
 }
 
 TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
