@@ -53,7 +53,7 @@ struct SiteConfig {
 struct ProducerConfig {
   KafkaSettings kafka;
   std::vector<SiteConfig> websites;
-  std::size_t max_in_flight = 1000;          // global bound on concurrent checks
+  std::size_t max_in_flight = 1000;  // global bound on concurrent checks
   // Event loops (threads) the checks are split over, each with its share of the sites;
   // 0 = one per CPU this process may run on, at most kAutoCheckThreadsMax.
   std::size_t check_threads = 0;
