@@ -20,10 +20,10 @@ enum class CheckError {
 inline constexpr std::size_t kCheckErrorCount = 8;
 
 constexpr std::string_view to_string(CheckError error) {
-  constexpr std::array<std::string_view, kCheckErrorCount> names = {
+  constexpr std::array<std::string_view, kCheckErrorCount> kNames = {
       "timeout",           "dns",     "connect", "tls", "http", "body_too_large",
       "unexpected_status", "internal"};
-  return names[static_cast<std::size_t>(error)];
+  return kNames[static_cast<std::size_t>(error)];
 }
 
 }  // namespace hc::producer

@@ -149,8 +149,10 @@ void HttpChecker::configure(Transfer& transfer) {
     set_option(easy, CURLOPT_POSTFIELDS, "");
   }
   CurlList headers;
+  std::string header_line;
   for (const auto& [name, value] : request.headers) {
-    curl_slist* extended = curl_slist_append(headers.get(), (name + ": " + value).c_str());
+    header_line.assign(name).append(": ").append(value);
+    curl_slist* extended = curl_slist_append(headers.get(), header_line.c_str());
     if (extended == nullptr) throw std::runtime_error("curl_slist_append failed");
     if (!headers) headers.reset(extended);  // later appends return the same first node
   }

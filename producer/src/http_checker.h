@@ -34,7 +34,7 @@ struct CheckRequest {
   bool follow_redirects = false;
   int max_redirects = 5;
   std::vector<int> expected_status;  // empty: any 2xx or 3xx
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::string ca_file;  // PEM bundle to trust instead of the system's (tests); empty = system
 };
 

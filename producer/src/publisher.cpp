@@ -69,7 +69,7 @@ void Publisher::create_producer() {
   if (handle == nullptr) {
     throw std::runtime_error(std::string("cannot create Kafka producer: ") + reason.data());
   }
-  conf.release();
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   handle_.reset(handle);
 }
 
