@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "consumer_e2e_fixture.h"
-#include "local_http_server.h"
+#include "hc/test/local_http_server.h"
 
 namespace hc::e2e {
 namespace {

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "hc/test/local_http_server.h"
 #include "hc/test/support.h"
-#include "local_http_server.h"
 
 namespace hc {
 namespace {

@@ -10,9 +10,9 @@
 #include <variant>
 
 #include "hc/common/message.h"
+#include "hc/test/kafka_test_reader.h"
+#include "hc/test/local_http_server.h"
 #include "hc/test/support.h"
-#include "kafka_test_reader.h"
-#include "local_http_server.h"
 
 namespace hc {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "local_http_server.h"
+#include "hc/test/local_http_server.h"
 #include "regex_matcher.h"
 
 namespace hc::producer {

@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
+#include "hc/test/kafka_test_reader.h"
 #include "hc/test/support.h"
-#include "kafka_test_reader.h"
 
 namespace hc::producer {
 namespace {
