@@ -27,36 +27,52 @@ void migrate_all(const ConsumerConfig& config) {
   }
 }
 
-int run_consumer(const ConsumerConfig& config, StopControl& control,
-                 const ConsumerOptions& options) {
-  // The database may come up after us (compose, restarts): wait for it rather than exit
-  // and crash-loop, logging each distinct error once.
+namespace {
+
+// Migrates every database; the databases may come up after us (compose, restarts): waits
+// for them rather than exit and crash-loop, logging each distinct error once. Returns false
+// if a stop was requested first.
+bool migrate_when_reachable(const ConsumerConfig& config, StopControl& control,
+                            consumer::ConsumerMetrics& metrics) {
   std::string last_error;
   auto backoff = std::chrono::milliseconds(200);
   while (true) {
     try {
       migrate_all(config);
-      break;
+      return true;
     } catch (const std::exception& error) {
       if (error.what() != last_error) {
         spdlog::error("{}; retrying until the database is reachable", error.what());
         last_error = error.what();
+        metrics.set_starting("waiting for the database: " + last_error);
       }
     }
     auto until = std::chrono::steady_clock::now() + backoff;
     while (!control.stop_requested() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (control.stop_requested()) return 0;
+    if (control.stop_requested()) return false;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));
   }
-  consumer::ConsumerLoop loop(config, control);
-  std::optional<MetricsServer> metrics_server;  // stops before the loop (and its stats) go
+}
+
+}  // namespace
+
+int run_consumer(const ConsumerConfig& config, StopControl& control,
+                 const ConsumerOptions& options) {
+  // Serves from the start, so that a probe sees "starting: <why>" rather than a refused
+  // connection while the databases are waited for.
+  consumer::ConsumerMetrics metrics;
+  std::optional<MetricsServer> metrics_server;
   if (!options.metrics_address.empty()) {
-    metrics_server.emplace(options.metrics_address, consumer::consumer_metrics(loop.stats()),
-                           [&loop] { return consumer::consumer_problem(loop.stats()); });
+    metrics_server.emplace(options.metrics_address, metrics.collectable(),
+                           [&metrics] { return metrics.problem(); });
     spdlog::info("serving /metrics and /healthz on {}", options.metrics_address);
   }
+  metrics.set_starting("migrating the tables");
+  if (!migrate_when_reachable(config, control, metrics)) return 0;
+  consumer::ConsumerLoop loop(config, control);
+  const auto attached = metrics.attach(loop.stats());  // detached before the loop goes
   return loop.run();
 }
 

@@ -3,6 +3,9 @@
 namespace hc::consumer {
 namespace {
 
+constexpr const char* kDatabaseUpHelp =
+    "1 while every database accepts writes, 0 during an outage or before the first start";
+
 double load(const std::atomic<std::uint64_t>& counter) {
   return static_cast<double>(counter.load(std::memory_order_relaxed));
 }
@@ -14,7 +17,7 @@ MetricLabels sink_labels(const std::string& label) {
   return {{"database", label.substr(0, space)}, {"table", label.substr(space + 1)}};
 }
 
-void collect(const ConsumerStats& stats, MetricFamilyWriter& out) {
+void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
   out.counter("hc_messages_consumed_total", "Messages read from Kafka",
               load(stats.messages_consumed));
   for (std::size_t sink = 0; sink < stats.table_labels().size(); ++sink) {
@@ -39,7 +42,7 @@ void collect(const ConsumerStats& stats, MetricFamilyWriter& out) {
   out.gauge("hc_consumer_lag_messages",
             "Messages behind the high watermark over assigned partitions (-1: unknown)",
             static_cast<double>(stats.lag_messages.load(std::memory_order_relaxed)));
-  out.gauge("hc_database_up", "1 while every database accepts writes, 0 during an outage",
+  out.gauge("hc_database_up", kDatabaseUpHelp,
             stats.database_up.load(std::memory_order_relaxed) ? 1 : 0);
   out.gauge("hc_kafka_up", "1 while Kafka is reachable, 0 when all brokers are down",
             stats.kafka_reachable.load(std::memory_order_relaxed) ? 1 : 0);
@@ -47,16 +50,43 @@ void collect(const ConsumerStats& stats, MetricFamilyWriter& out) {
 
 }  // namespace
 
-std::shared_ptr<prometheus::Collectable> consumer_metrics(const ConsumerStats& stats) {
-  return std::make_shared<ScrapeCollectable>(
-      [&stats](MetricFamilyWriter& out) { collect(stats, out); });
+void ConsumerMetrics::set_starting(std::string reason) {
+  std::lock_guard lock(mutex_);
+  not_running_reason_ = "starting: " + std::move(reason);
 }
 
-std::optional<std::string> consumer_problem(const ConsumerStats& stats) {
-  if (!stats.kafka_reachable.load(std::memory_order_relaxed)) {
+ConsumerMetrics::Attachment ConsumerMetrics::attach(const ConsumerStats& stats) {
+  std::lock_guard lock(mutex_);
+  stats_ = &stats;
+  return Attachment(*this);
+}
+
+ConsumerMetrics::Attachment::~Attachment() {
+  std::lock_guard lock(metrics_.mutex_);
+  metrics_.stats_ = nullptr;
+  metrics_.not_running_reason_ = "stopping";
+}
+
+std::shared_ptr<prometheus::Collectable> ConsumerMetrics::collectable() {
+  return std::make_shared<ScrapeCollectable>([this](MetricFamilyWriter& out) { collect(out); });
+}
+
+void ConsumerMetrics::collect(MetricFamilyWriter& out) const {
+  std::lock_guard lock(mutex_);
+  if (stats_ != nullptr) {
+    collect_running(*stats_, out);
+    return;
+  }
+  out.gauge("hc_database_up", kDatabaseUpHelp, 0);  // not written to yet
+}
+
+std::optional<std::string> ConsumerMetrics::problem() const {
+  std::lock_guard lock(mutex_);
+  if (stats_ == nullptr) return not_running_reason_;
+  if (!stats_->kafka_reachable.load(std::memory_order_relaxed)) {
     return "kafka: all brokers down";
   }
-  if (!stats.database_up.load(std::memory_order_relaxed)) {
+  if (!stats_->database_up.load(std::memory_order_relaxed)) {
     return "database: unavailable; consumption paused, retrying";
   }
   return std::nullopt;

@@ -1,8 +1,16 @@
-// Prometheus metrics of the consumer role (--metrics-addr), read from ConsumerStats at
-// scrape time on the metrics server's thread.
+// Prometheus metrics and /healthz of the consumer role (--metrics-addr), read at scrape time
+// on the metrics server's thread.
+//
+// They answer from the start of the role: while the databases are migrated (or waited for)
+// /healthz answers 503 with the reason and /metrics has hc_database_up 0; once the loop runs,
+// its ConsumerStats are read.
+//
+// Threads: the role's thread calls set_starting() and attach(); the server's thread calls
+// the collectable and problem(). A mutex guards the switch.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -11,10 +19,41 @@
 
 namespace hc::consumer {
 
-// REQUIRES: `stats` outlives the returned collectable's use (stop the server first).
-std::shared_ptr<prometheus::Collectable> consumer_metrics(const ConsumerStats& stats);
+class ConsumerMetrics {
+ public:
+  ConsumerMetrics() = default;
+  ConsumerMetrics(const ConsumerMetrics&) = delete;
+  ConsumerMetrics& operator=(const ConsumerMetrics&) = delete;
 
-// nullopt while the consumer works; otherwise why not (Kafka or a database unreachable).
-std::optional<std::string> consumer_problem(const ConsumerStats& stats);
+  // Not consuming yet, and why (e.g. the error of the last migration attempt).
+  void set_starting(std::string reason);
+
+  // Reads `stats` until the returned guard goes; then back to "stopping".
+  class Attachment {
+   public:
+    explicit Attachment(ConsumerMetrics& metrics) : metrics_(metrics) {}
+    ~Attachment();
+    Attachment(const Attachment&) = delete;
+    Attachment& operator=(const Attachment&) = delete;
+
+   private:
+    ConsumerMetrics& metrics_;
+  };
+  [[nodiscard]] Attachment attach(const ConsumerStats& stats);
+
+  // For MetricsServer. Holds a reference to this object: keep it alive while serving.
+  std::shared_ptr<prometheus::Collectable> collectable();
+
+  // nullopt while the consumer works; otherwise why not (starting, Kafka or a database
+  // unreachable).
+  std::optional<std::string> problem() const;
+
+ private:
+  void collect(MetricFamilyWriter& out) const;
+
+  mutable std::mutex mutex_;
+  const ConsumerStats* stats_ = nullptr;  // set while attached
+  std::string not_running_reason_ = "starting";
+};
 
 }  // namespace hc::consumer

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 #include <stdexcept>
+#include <string_view>
 
 #include "copy_text.h"
 #include "pg_migrations.h"
@@ -13,6 +14,24 @@
 
 namespace hc::consumer {
 namespace {
+
+// libpq's messages span lines ("...: Connection refused\n\tIs the server running...?\n");
+// our log lines and /healthz reasons are one line each.
+std::string one_line(std::string_view message) {
+  std::string line;
+  line.reserve(message.size());
+  bool pending_space = false;
+  for (const char c : message) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      pending_space = !line.empty();
+      continue;
+    }
+    if (pending_space && c != ' ') line += ' ';
+    pending_space = false;
+    line += c;
+  }
+  return line;
+}
 
 std::string staging_table(std::size_t table_index) {
   return fmt::format("hc_staging_{}", table_index);
@@ -91,7 +110,7 @@ void PgSink::migrate() {
     for (; current < tables_.size(); ++current) migrate_table(migrating, tables_[current]);
   } catch (const std::exception& error) {
     throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
-                                         tables_.at(current), name_, error.what()));
+                                         tables_.at(current), name_, one_line(error.what())));
   }
 }
 
@@ -101,7 +120,7 @@ void PgSink::ping() {
     probe.exec1("SELECT 1");
   } catch (const std::exception& error) {
     connection_.reset();
-    throw std::runtime_error(fmt::format("database {}: {}", name_, error.what()));
+    throw std::runtime_error(fmt::format("database {}: {}", name_, one_line(error.what())));
   }
 }
 
@@ -147,7 +166,7 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     connection_.reset();
     throw std::runtime_error(fmt::format("writing to table {} in database {} failed: {}",
                                          tables_.at(std::min(current, tables_.size() - 1)), name_,
-                                         error.what()));
+                                         one_line(error.what())));
   }
 }
 

@@ -160,8 +160,11 @@ class ConsumerProcess {
  public:
   ConsumerProcess(const std::filesystem::path& dir, const std::string& name,
                   const std::string& bootstrap_servers, const std::string& group,
-                  const std::vector<Route>& routes, const std::string& extra_yaml = "")
-      : config_(dir / (name + ".yaml")), log_(dir / (name + ".log")) {
+                  const std::vector<Route>& routes, const std::string& extra_yaml = "",
+                  std::vector<std::string> extra_args = {})
+      : config_(dir / (name + ".yaml")),
+        log_(dir / (name + ".log")),
+        extra_args_(std::move(extra_args)) {
     std::ofstream out(config_);
     out << "healthcheck-consumer-config:\n"
         << "  bootstrap_servers: [\"" << bootstrap_servers << "\"]\n"
@@ -188,9 +191,10 @@ class ConsumerProcess {
          "suppressions=" + (test::source_dir() / "tests/consumer/libpqxx.lsan.supp").string()}};
     options.stdout_file = log_;
     options.stderr_file = log_.string() + ".stderr";
-    process_.emplace(std::vector<std::string>{test::hc_binary().string(), "--consumer", "-c",
-                                              config_.string(), "--log-level", "debug"},
-                     options);
+    std::vector<std::string> command{test::hc_binary().string(), "--consumer",  "-c",
+                                     config_.string(),           "--log-level", "debug"};
+    command.insert(command.end(), extra_args_.begin(), extra_args_.end());
+    process_.emplace(command, options);
   }
   test::ChildProcess& process() { return *process_; }
   void kill() {
@@ -214,6 +218,7 @@ class ConsumerProcess {
  private:
   std::filesystem::path config_;
   std::filesystem::path log_;
+  std::vector<std::string> extra_args_;
   std::optional<test::ChildProcess> process_;
 };
 

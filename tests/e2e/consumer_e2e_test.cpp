@@ -1,5 +1,6 @@
 // hc --consumer end to end: test producer -> hc-devbroker -> hc --consumer -> PostgreSQL.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <thread>
 
@@ -182,6 +183,44 @@ TEST_F(ConsumerE2E, PostgresOutageMidStreamPausesThenWritesEverythingWithoutExit
   EXPECT_EQ(count_occurrences(log, "database unavailable"), 1u) << log;  // once, not per retry
   EXPECT_EQ(count_occurrences(log, "is back after"), 1u) << log;
   EXPECT_EQ(consumer.stop(), 0) << log;
+}
+
+// A probe (Kubernetes, compose) must get an answer while the consumer waits for its
+// database at start: 503 with the reason, then 200 once it consumes.
+TEST_F(ConsumerE2E, HealthzAnswersWhileTheDatabaseIsWaitedForAtStart) {
+  postgres_.stop_server();
+  TestProducer producer(broker_.bootstrap_servers());
+  auto published = producer.send_many("checks", 500, 5);
+  const int port = test::unused_loopback_port();
+  ConsumerProcess consumer(dir_.path(), "consumer", broker_.bootstrap_servers(), "g1", one_table(),
+                           "", {"--metrics-addr", "127.0.0.1:" + std::to_string(port)});
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(2);
+  auto healthz = [&](int expected_status) {
+    auto response = client.Get("/healthz");
+    return response && response->status == expected_status ? response->body : std::string();
+  };
+  std::string waiting;
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        waiting = healthz(503);
+        return waiting.starts_with("starting: waiting for the database: ");
+      },
+      seconds(30)))
+      << "last /healthz body: " << waiting << "\n"
+      << consumer.log();
+  EXPECT_NE(waiting.find(postgres_.uri()), std::string::npos) << "names the database: " << waiting;
+  EXPECT_EQ(waiting.find('\n'), waiting.size() - 1) << "one line: " << waiting;
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics) << consumer.log();
+  EXPECT_NE(metrics->body.find("hc_database_up 0"), std::string::npos) << metrics->body;
+
+  postgres_.start_server();
+  ASSERT_TRUE(eventually_rows(500, seconds(60))) << consumer.log();
+  EXPECT_TRUE(test::eventually([&] { return healthz(200) == "ok\n"; }, seconds(10)))
+      << consumer.log();
+  EXPECT_EQ(stored_keys(), published);
+  EXPECT_EQ(consumer.stop(), 0) << consumer.log();
 }
 
 TEST_F(ConsumerE2E, PoisonMessagesGoToTheDeadLetterTopicAndGoodOnesAroundThemAreWritten) {
