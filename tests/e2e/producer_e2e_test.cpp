@@ -25,6 +25,43 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// `hc --producer -c config_file` with KAFKA_BOOTSTRAP_SERVER set to the broker's; its log
+// goes to hc.log beside the config file.
+test::ChildProcess start_producer(const test::DevBroker& broker,
+                                  const std::filesystem::path& config_file) {
+  test::ChildProcess::Options options;
+  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
+  options.stderr_file = config_file.parent_path() / "hc.log";
+  options.stdout_file = config_file.parent_path() / "hc.out";
+  return test::ChildProcess({test::hc_binary().string(), "--producer", "-c", config_file.string()},
+                            options);
+}
+
+struct ProducerRun {
+  std::optional<int> exit_code;  // nullopt: still running 15 s after SIGTERM
+  std::chrono::steady_clock::duration length{};
+  std::string log;
+};
+
+// Runs hc --producer for `length` (the run length, not a synchronisation), then SIGTERM.
+ProducerRun run_producer_for(const test::DevBroker& broker,
+                             const std::filesystem::path& config_file, seconds length) {
+  test::ChildProcess hc = start_producer(broker, config_file);
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(length);
+  hc.send_signal(SIGTERM);
+  ProducerRun run;
+  run.length = std::chrono::steady_clock::now() - started;
+  run.exit_code = hc.wait_for_exit(seconds(15));
+  run.log = read_file(config_file.parent_path() / "hc.log");
+  return run;
+}
+
 TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   test::DevBroker broker({{"healthcheck", 4}});
   test::LocalHttpServer web;
@@ -56,23 +93,9 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
       regex: "Example"
     - url: )" << refused_url << "\n";
 
-  test::ChildProcess::Options options;
-  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
-  options.stderr_file = dir.path() / "hc.log";
-  options.stdout_file = dir.path() / "hc.out";
-  test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config_file.string()},
-                        options);
-  const auto started = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(seconds(4));  // the run length, not a synchronisation
-  hc.send_signal(SIGTERM);
-  const auto run_time = std::chrono::steady_clock::now() - started;
-  const std::optional<int> exit_code = hc.wait_for_exit(seconds(15));
-  auto log = [&] {
-    std::ifstream in(dir.path() / "hc.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  ASSERT_TRUE(exit_code.has_value()) << "hc did not stop after SIGTERM; log:\n" << log();
-  ASSERT_EQ(*exit_code, 0) << log();
+  const ProducerRun run = run_producer_for(broker, config_file, seconds(4));
+  ASSERT_TRUE(run.exit_code.has_value()) << "hc did not stop after SIGTERM; log:\n" << run.log;
+  ASSERT_EQ(*run.exit_code, 0) << run.log;
 
   std::map<std::string, std::vector<Measurement>> by_url;
   for (const auto& record :
@@ -86,8 +109,8 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   }
 
   // Interval 1 s: one first run within the first second, then one per second.
-  const auto max_runs = std::chrono::duration_cast<seconds>(run_time).count() + 1;
-  ASSERT_EQ(by_url.size(), 3u) << log();
+  const auto max_runs = std::chrono::duration_cast<seconds>(run.length).count() + 1;
+  ASSERT_EQ(by_url.size(), 3u) << run.log;
   for (const auto& [url, measurements] : by_url) {
     EXPECT_GE(measurements.size(), 3u) << url;
     EXPECT_LE(measurements.size(), static_cast<std::size_t>(max_runs)) << url;
@@ -124,11 +147,6 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   }
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 void write_sites(const std::filesystem::path& file, const std::vector<std::string>& urls) {
   std::ofstream out(file);
   out << "healthcheck-producer-config:\n"
@@ -162,19 +180,9 @@ TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
     for (int i = 0; i < kSites; ++i)
       out << "    - url: " << web.url("/site/" + std::to_string(i)) << "\n";
   }
-  test::ChildProcess::Options options;
-  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
-  options.stderr_file = dir.path() / "hc.log";
-  options.stdout_file = dir.path() / "hc.out";
-  test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config_file.string()},
-                        options);
-  const auto started = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(seconds(4));  // the run length, not a synchronisation
-  hc.send_signal(SIGTERM);
-  const auto run_time = std::chrono::steady_clock::now() - started;
-  ASSERT_EQ(hc.wait_for_exit(seconds(15)), 0) << read_file(dir.path() / "hc.log");
-  const std::string log = read_file(dir.path() / "hc.log");
-  EXPECT_NE(log.find("checking 12 sites on 3 check threads"), std::string::npos) << log;
+  const ProducerRun run = run_producer_for(broker, config_file, seconds(4));
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_NE(run.log.find("checking 12 sites on 3 check threads"), std::string::npos) << run.log;
 
   // Records come partition by partition, and one key always goes to one partition: the
   // order of a site's records is the order in which they were published.
@@ -185,8 +193,8 @@ TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
     ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << record.value;
     runs[record.key].push_back(std::get<Measurement>(decoded).measured_at);
   }
-  const auto max_runs = std::chrono::duration_cast<seconds>(run_time).count() + 1;
-  ASSERT_EQ(runs.size(), static_cast<std::size_t>(kSites)) << log;
+  const auto max_runs = std::chrono::duration_cast<seconds>(run.length).count() + 1;
+  ASSERT_EQ(runs.size(), static_cast<std::size_t>(kSites)) << run.log;
   for (const auto& [url, measured] : runs) {
     EXPECT_GE(measured.size(), 3u) << url;
     EXPECT_LE(measured.size(), static_cast<std::size_t>(max_runs)) << url;
@@ -212,12 +220,7 @@ TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
   const auto config_file = dir.path() / "config.yaml";
   const auto log_file = dir.path() / "hc.log";
   write_sites(config_file, {first});
-  test::ChildProcess::Options options;
-  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
-  options.stderr_file = log_file;
-  options.stdout_file = dir.path() / "hc.out";
-  test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config_file.string()},
-                        options);
+  test::ChildProcess hc = start_producer(broker, config_file);
   ASSERT_TRUE(test::eventually(
       [&] { return read_file(log_file).find("checking 1 sites") != std::string::npos; },
       seconds(10)))
