@@ -19,6 +19,7 @@
 #include "hc/common/kafka_handles.h"
 #include "hc/common/message.h"
 #include "hc/common/url_digest.h"
+#include "hc/test/kafka_test_reader.h"
 #include "hc/test/support.h"
 
 namespace hc::e2e {
@@ -91,63 +92,6 @@ class TestProducer {
  private:
   KafkaHandle handle_;
 };
-
-struct ReadRecord {
-  std::string key;
-  std::string value;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string header(const std::string& name) const {
-    for (const auto& [n, v] : headers) {
-      if (n == name) return v;
-    }
-    return "<missing>";
-  }
-};
-
-// Reads `topic` from the beginning (no group) until `count` records arrived or `timeout`.
-inline std::vector<ReadRecord> read_topic(const std::string& bootstrap_servers,
-                                          const std::string& topic, int partitions,
-                                          std::size_t count, std::chrono::milliseconds timeout) {
-  KafkaSettings settings;
-  settings.bootstrap_servers = {bootstrap_servers};
-  KafkaConf conf =
-      make_kafka_conf(settings, {{"group.id", "test-reader"}, {"enable.auto.commit", "false"}});
-  std::array<char, 512> error{};
-  KafkaHandle handle(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
-  if (!handle) throw std::runtime_error(error.data());
-  conf.release();
-  KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(partitions));
-  for (int p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  }
-  rd_kafka_assign(handle.get(), assignment.get());
-  std::vector<ReadRecord> records;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (records.size() < count && std::chrono::steady_clock::now() < deadline) {
-    KafkaMessage message(rd_kafka_consumer_poll(handle.get(), 100));
-    if (!message || message->err) continue;
-    ReadRecord record;
-    if (message->key) record.key.assign(static_cast<const char*>(message->key), message->key_len);
-    if (message->payload) {
-      record.value.assign(static_cast<const char*>(message->payload), message->len);
-    }
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(message.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name = nullptr;
-      const void* value = nullptr;
-      size_t size = 0;
-      for (size_t i = 0;
-           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i) {
-        record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
-      }
-    }
-    records.push_back(std::move(record));
-  }
-  rd_kafka_consumer_close(handle.get());
-  return records;
-}
 
 struct Route {
   std::string topic;

@@ -239,7 +239,8 @@ TEST_F(ConsumerE2E, PoisonMessagesGoToTheDeadLetterTopicAndGoodOnesAroundThemAre
   producer.flush();
   ConsumerProcess consumer(dir_.path(), "consumer", broker_.bootstrap_servers(), "g1", one_table());
   ASSERT_TRUE(eventually_rows(2, seconds(60))) << consumer.log();
-  auto letters = read_topic(broker_.bootstrap_servers(), "checks.dlq", kPartitions, 4, seconds(30));
+  auto letters =
+      test::read_topic(broker_.bootstrap_servers(), "checks.dlq", kPartitions, 4, seconds(30));
   ASSERT_EQ(letters.size(), 4u) << consumer.log();
   std::multiset<std::string> reasons;
   for (const auto& letter : letters) {

@@ -63,7 +63,7 @@ TEST(Pipeline, RowsPerSiteEqualTheMessagesTheProducerPublished) {
 
   std::map<std::string, long> published;
   for (const auto& record :
-       read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(5))) {
+       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(5))) {
     ++published[record.key];
   }
   ASSERT_EQ(published.size(), 2u);

@@ -19,6 +19,14 @@ namespace hc::test {
 struct KafkaRecord {
   std::string key;
   std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The value of header `name`, or "<missing>".
+  std::string header(const std::string& name) const {
+    for (const auto& [header_name, header_value] : headers) {
+      if (header_name == name) return header_value;
+    }
+    return "<missing>";
+  }
 };
 
 // Returns the records of partitions [0, partitions) of `topic`, reading until `expected`
@@ -51,8 +59,25 @@ inline std::vector<KafkaRecord> read_topic(
                                           (records.empty() ? first_record_wait : idle)) {
     KafkaMessage message(rd_kafka_consumer_poll(consumer.get(), 100));
     if (!message || message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    records.push_back({std::string(static_cast<const char*>(message->key), message->key_len),
-                       std::string(static_cast<const char*>(message->payload), message->len)});
+    KafkaRecord record;
+    if (message->key != nullptr) {
+      record.key.assign(static_cast<const char*>(message->key), message->key_len);
+    }
+    if (message->payload != nullptr) {
+      record.value.assign(static_cast<const char*>(message->payload), message->len);
+    }
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name = nullptr;
+      const void* value = nullptr;
+      std::size_t size = 0;
+      for (std::size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
+      }
+    }
+    records.push_back(std::move(record));
     last_progress = std::chrono::steady_clock::now();
   }
   rd_kafka_consumer_close(consumer.get());
