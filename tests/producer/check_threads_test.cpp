@@ -48,5 +48,19 @@ TEST(CheckThreads, InFlightBoundIsSplitEvenlyAndSumsToTheTotal) {
 
 TEST(CheckThreads, UsableCpusIsAtLeastOne) { EXPECT_GE(usable_cpu_count(), 1u); }
 
+TEST(CheckThreads, CpuQuotaIsRoundedUpToWholeCpus) {
+  EXPECT_EQ(cpus_of_quota("200000", "100000"), 2u);
+  EXPECT_EQ(cpus_of_quota("150000", "100000"), 2u);
+  EXPECT_EQ(cpus_of_quota("50000", "100000"), 1u);
+}
+
+TEST(CheckThreads, NoCpuQuotaMeansNoLimit) {
+  EXPECT_EQ(cpus_of_quota("max", "100000"), std::nullopt);  // cgroup v2
+  EXPECT_EQ(cpus_of_quota("-1", "100000"), std::nullopt);   // cgroup v1
+  EXPECT_EQ(cpus_of_quota("", ""), std::nullopt);           // no such file
+  EXPECT_EQ(cpus_of_quota("100000", "0"), std::nullopt);
+  EXPECT_EQ(cpus_of_quota("12x", "100000"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace hc::producer

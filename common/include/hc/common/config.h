@@ -55,7 +55,8 @@ struct ProducerConfig {
   std::vector<SiteConfig> websites;
   std::size_t max_in_flight = 1000;  // global bound on concurrent checks
   // Event loops (threads) the checks are split over, each with its share of the sites;
-  // 0 = one per CPU this process may run on, at most kAutoCheckThreadsMax.
+  // 0 = one per CPU this process may use (affinity, cgroup CPU quota), at most
+  // kAutoCheckThreadsMax.
   std::size_t check_threads = 0;
   static constexpr std::size_t kAutoCheckThreadsMax = 8;
   std::size_t max_queued_messages = 100000;  // librdkafka queue bound; beyond it we drop+count
