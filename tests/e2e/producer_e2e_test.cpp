@@ -62,6 +62,38 @@ ProducerRun run_producer_for(const test::DevBroker& broker,
   return run;
 }
 
+// Every measurement on the "healthcheck" topic, by URL. Records come partition by partition
+// and one key always goes to one partition, so each site's list is in publishing order. A
+// record that does not decode, or whose key is not its URL, fails the test.
+std::map<std::string, std::vector<Measurement>> published_by_url(const test::DevBroker& broker) {
+  std::map<std::string, std::vector<Measurement>> by_url;
+  for (const auto& record :
+       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
+    auto decoded = decode_message(record.value);
+    if (!std::holds_alternative<Measurement>(decoded)) {
+      ADD_FAILURE() << std::get<DecodeError>(decoded).detail << ": " << record.value;
+      continue;
+    }
+    Measurement measurement = std::get<Measurement>(std::move(decoded));
+    EXPECT_EQ(record.key, measurement.url);
+    by_url[measurement.url].push_back(std::move(measurement));
+  }
+  return by_url;
+}
+
+// A producer config checking `urls` every second, with `settings` (YAML lines) added.
+void write_sites(const std::filesystem::path& file, const std::vector<std::string>& urls,
+                 const std::string& settings = "") {
+  std::ofstream out(file);
+  out << "healthcheck-producer-config:\n"
+         "  bootstrap_servers: [ !ENV \"${KAFKA_BOOTSTRAP_SERVER}\" ]\n"
+      << settings
+      << "  defaults: { polling_interval_in_seconds: 1, timeout_ms: 1000, "
+         "destination_topic: healthcheck }\n"
+         "  websites:\n";
+  for (const auto& url : urls) out << "    - url: " << url << "\n";
+}
+
 TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   test::DevBroker broker({{"healthcheck", 4}});
   test::LocalHttpServer web;
@@ -97,16 +129,7 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   ASSERT_TRUE(run.exit_code.has_value()) << "hc did not stop after SIGTERM; log:\n" << run.log;
   ASSERT_EQ(*run.exit_code, 0) << run.log;
 
-  std::map<std::string, std::vector<Measurement>> by_url;
-  for (const auto& record :
-       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
-    auto decoded = decode_message(record.value);
-    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded))
-        << std::get<DecodeError>(decoded).detail << ": " << record.value;
-    Measurement measurement = std::get<Measurement>(std::move(decoded));
-    EXPECT_EQ(record.key, measurement.url);
-    by_url[measurement.url].push_back(std::move(measurement));
-  }
+  std::map<std::string, std::vector<Measurement>> by_url = published_by_url(broker);
 
   // Interval 1 s: one first run within the first second, then one per second.
   const auto max_runs = std::chrono::duration_cast<seconds>(run.length).count() + 1;
@@ -147,16 +170,6 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
   }
 }
 
-void write_sites(const std::filesystem::path& file, const std::vector<std::string>& urls) {
-  std::ofstream out(file);
-  out << "healthcheck-producer-config:\n"
-         "  bootstrap_servers: [ !ENV \"${KAFKA_BOOTSTRAP_SERVER}\" ]\n"
-         "  defaults: { polling_interval_in_seconds: 1, timeout_ms: 1000, "
-         "destination_topic: healthcheck }\n"
-         "  websites:\n";
-  for (const auto& url : urls) out << "    - url: " << url << "\n";
-}
-
 // Sites split over three check threads: each site is still checked once per interval, by
 // one thread, and its messages arrive in the order they were measured.
 TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
@@ -169,37 +182,22 @@ TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
   constexpr int kSites = 12;
   test::TempDir dir;
   const auto config_file = dir.path() / "config.yaml";
-  {
-    std::ofstream out(config_file);
-    out << "healthcheck-producer-config:\n"
-           "  bootstrap_servers: [ !ENV \"${KAFKA_BOOTSTRAP_SERVER}\" ]\n"
-           "  check_threads: 3\n"
-           "  defaults: { polling_interval_in_seconds: 1, timeout_ms: 1000, "
-           "destination_topic: healthcheck }\n"
-           "  websites:\n";
-    for (int i = 0; i < kSites; ++i)
-      out << "    - url: " << web.url("/site/" + std::to_string(i)) << "\n";
-  }
+  std::vector<std::string> urls;
+  for (int i = 0; i < kSites; ++i) urls.push_back(web.url("/site/" + std::to_string(i)));
+  write_sites(config_file, urls, "  check_threads: 3\n");
   const ProducerRun run = run_producer_for(broker, config_file, seconds(4));
   ASSERT_EQ(run.exit_code, 0) << run.log;
   EXPECT_NE(run.log.find("checking 12 sites on 3 check threads"), std::string::npos) << run.log;
 
-  // Records come partition by partition, and one key always goes to one partition: the
-  // order of a site's records is the order in which they were published.
-  std::map<std::string, std::vector<WallTime>> runs;
-  for (const auto& record :
-       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
-    auto decoded = decode_message(record.value);
-    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << record.value;
-    runs[record.key].push_back(std::get<Measurement>(decoded).measured_at);
-  }
+  // Each site's measurements in the order they were published.
+  const auto runs = published_by_url(broker);
   const auto max_runs = std::chrono::duration_cast<seconds>(run.length).count() + 1;
   ASSERT_EQ(runs.size(), static_cast<std::size_t>(kSites)) << run.log;
   for (const auto& [url, measured] : runs) {
     EXPECT_GE(measured.size(), 3u) << url;
     EXPECT_LE(measured.size(), static_cast<std::size_t>(max_runs)) << url;
     for (std::size_t i = 1; i < measured.size(); ++i) {
-      const auto gap = measured[i] - measured[i - 1];
+      const auto gap = measured[i].measured_at - measured[i - 1].measured_at;
       EXPECT_GT(gap, milliseconds(700)) << url << " run " << i;
       EXPECT_LT(gap, milliseconds(1300)) << url << " run " << i;
     }
@@ -258,16 +256,10 @@ TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
   hc.send_signal(SIGTERM);
   ASSERT_EQ(hc.wait_for_exit(seconds(15)), 0) << read_file(log_file);
 
-  std::map<std::string, std::vector<WallTime>> runs;
-  for (const auto& record :
-       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
-    auto decoded = decode_message(record.value);
-    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
-    runs[record.key].push_back(std::get<Measurement>(decoded).measured_at);
-  }
+  auto runs = published_by_url(broker);
   ASSERT_FALSE(runs[first].empty());
   ASSERT_GE(runs[second].size(), 4u) << "the new site ran before and after the invalid reload";
-  EXPECT_LE(runs[first].back(), runs[second].front())
+  EXPECT_LE(runs[first].back().measured_at, runs[second].front().measured_at)
       << "the removed site stopped once the new list applied";
 }
 
