@@ -81,6 +81,15 @@ std::map<std::string, std::vector<Measurement>> published_by_url(const test::Dev
   return by_url;
 }
 
+// Measurements of one site at a 1 s interval are one interval apart: no drift, no doubles.
+void expect_one_second_apart(const std::string& url, const std::vector<Measurement>& runs) {
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    const auto gap = runs[i].measured_at - runs[i - 1].measured_at;
+    EXPECT_GT(gap, milliseconds(700)) << url << " run " << i;
+    EXPECT_LT(gap, milliseconds(1300)) << url << " run " << i;
+  }
+}
+
 // A producer config checking `urls` every second, with `settings` (YAML lines) added.
 void write_sites(const std::filesystem::path& file, const std::vector<std::string>& urls,
                  const std::string& settings = "") {
@@ -161,13 +170,7 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
     EXPECT_EQ(refused.error, "connect");
     EXPECT_FALSE(refused.regex_match.has_value());
   }
-  // Measurements of one site are one interval apart (no drift, no doubles).
-  const auto& oks = by_url[ok_url];
-  for (std::size_t i = 1; i < oks.size(); ++i) {
-    const auto gap = oks[i].measured_at - oks[i - 1].measured_at;
-    EXPECT_GT(gap, milliseconds(700));
-    EXPECT_LT(gap, milliseconds(1300));
-  }
+  expect_one_second_apart(ok_url, by_url[ok_url]);
 }
 
 // Sites split over three check threads: each site is still checked once per interval, by
@@ -196,11 +199,7 @@ TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
   for (const auto& [url, measured] : runs) {
     EXPECT_GE(measured.size(), 3u) << url;
     EXPECT_LE(measured.size(), static_cast<std::size_t>(max_runs)) << url;
-    for (std::size_t i = 1; i < measured.size(); ++i) {
-      const auto gap = measured[i].measured_at - measured[i - 1].measured_at;
-      EXPECT_GT(gap, milliseconds(700)) << url << " run " << i;
-      EXPECT_LT(gap, milliseconds(1300)) << url << " run " << i;
-    }
+    expect_one_second_apart(url, measured);
   }
 }
 
