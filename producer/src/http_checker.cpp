@@ -79,17 +79,15 @@ void HttpChecker::start(std::shared_ptr<const CheckRequest> request, Completion 
   transfer->request = std::move(request);
   try {
     configure(*transfer);
+    if (CURLMcode code = curl_multi_add_handle(loop_.multi(), transfer->easy.get());
+        code != CURLM_OK) {
+      throw std::runtime_error(std::string("curl_multi_add_handle failed: ") +
+                               curl_multi_strerror(code));
+    }
   } catch (...) {
-    transfer->request.reset();
+    transfer->request.reset();  // the handle goes back to the pool unused
     idle_.push_back(std::move(transfer));
     throw;
-  }
-  CURL* easy = transfer->easy.get();
-  if (CURLMcode code = curl_multi_add_handle(loop_.multi(), easy); code != CURLM_OK) {
-    transfer->request.reset();
-    idle_.push_back(std::move(transfer));
-    throw std::runtime_error(std::string("curl_multi_add_handle failed: ") +
-                             curl_multi_strerror(code));
   }
   transfer->done = std::move(done);
   transfer->slot = active_.size();
