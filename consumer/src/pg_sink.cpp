@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 #include <stdexcept>
@@ -144,13 +145,20 @@ void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& ro
 }
 
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
+  const auto has_lane_rows = [lane](const TableRows* rows) {
+    return rows != nullptr && std::ranges::any_of(rows->rows(), [lane](const Measurement& row) {
+             return lane.holds(row);
+           });
+  };
+  // Small batches often leave a lane nothing: it then opens no transaction at all.
+  if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;
   std::size_t current = 0;
   try {
     pqxx::connection& conn = connection();
     pqxx::work txn(conn, "hc_batch");
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
       const TableRows* rows = rows_per_table[current];
-      if (rows == nullptr || rows->empty()) continue;
+      if (!has_lane_rows(rows)) continue;
       if (upsert_only_batches_[current] > 0) {
         --upsert_only_batches_[current];
         upsert_rows(txn, current, *rows, lane);

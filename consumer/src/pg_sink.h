@@ -43,7 +43,8 @@ class PgSink {
   // come in runs.
   // Throws std::runtime_error (database, table, Postgres' message) on failure; the
   // connection is then dropped and the next call reconnects.
-  // Only the rows of `lane` are written (other lanes use other PgSinks).
+  // Only the rows of `lane` are written (other lanes use other PgSinks); with none, nothing
+  // is sent to the database.
   void write(const std::vector<const TableRows*>& rows_per_table, RowLane lane = {});
 
   // Opens the connection if needed and runs a trivial query: is the database back?

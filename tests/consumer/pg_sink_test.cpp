@@ -198,6 +198,25 @@ TEST_F(PgSinkTest, SameKeyTwiceInOneBatchDoesNotFail) {
             "https://a/=30,https://b/=20");
 }
 
+// With two lanes, a batch of one row leaves one lane empty: that lane must not even need
+// the database (here: one that does not exist), while the other writes the row.
+TEST_F(PgSinkTest, ALaneWithoutRowsOfItsOwnSendsNothing) {
+  TableRows rows;
+  rows.add(row("https://a/", 1, 10));
+  const RowLane own{RowLane{0, 2}.holds(rows.rows()[0]) ? 0u : 1u, 2};
+  const RowLane other{1 - own.index, 2};
+  PgSink missing(postgres_->uri("no_such_database"), {"healthcheck"});
+  EXPECT_NO_THROW(missing.write({&rows}, other));
+  EXPECT_THROW(missing.write({&rows}, own), std::runtime_error);
+
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  sink.write({&rows}, other);
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "0");
+  sink.write({&rows}, own);
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "1");
+}
+
 TEST_F(PgSinkTest, WritesSeveralTablesOfOneDatabaseTogether) {
   PgSink sink(uri(), {"first", "second"});
   sink.migrate();
