@@ -34,9 +34,11 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-100}
 for tool in "$HC" "$DEVBROKER"; do
   [[ -x $tool ]] || { echo "missing $tool: build it first (cmake --build $BUILD_DIR --target hc hc-devbroker)" >&2; exit 1; }
 done
-for tool in nginx wrk python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx-light wrk python3)" >&2; exit 1; }
-done
+# The references (nginx serving the page, wrk measuring it) are installed here, never by
+# scripts/test or scripts/demo: nginx-light's package starts a server on :80.
+# shellcheck source=scripts/lib/deps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/deps.sh"
+hc_install_packages "${HC_BENCH_PACKAGES[@]}" python3
 ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /tmp/hc-bench-producer.XXXXXX)

@@ -1,34 +1,54 @@
 # shellcheck shell=bash
-# Sourced by scripts/test and scripts/demo: installs hc's Debian 12 packages when missing.
-# A machine that has them all spends one `dpkg-query` on it and touches no network.
+# Sourced by scripts/demo, scripts/test, scripts/lint, scripts/fuzz and the bench scripts:
+# installs the Debian 12 packages a command needs when they are missing. A machine that has
+# them all spends one `dpkg-query` on it and touches no network.
+#
+# Each command installs only its own set:
+#   scripts/demo   HC_BUILD_PACKAGES HC_RUN_PACKAGES
+#   scripts/test   HC_BUILD_PACKAGES HC_RUN_PACKAGES HC_TEST_PACKAGES HC_LINT_PACKAGES
+#   scripts/fuzz   HC_BUILD_PACKAGES HC_FUZZ_PACKAGES
+#   bench/*        the above plus HC_BENCH_PACKAGES
 
-# Build, test and demo dependencies; every one is a Debian bookworm package.
-HC_DEBIAN_PACKAGES=(
+# To build hc and its tools (Release, no tests, no benchmarks).
+HC_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  libspdlog-dev libfmt-dev libcpp-httplib-dev prometheus-cpp-dev libsimdjson-dev
-  postgresql-15 kcat wrk nginx-light iproute2 util-linux clang-format git
+  libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
+  prometheus-cpp-dev libsimdjson-dev
 )
+# To run the local pipeline: the throwaway PostgreSQL, kcat to count messages, procps (pgrep).
+HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)
+# To build and run the test suite (iproute2: `ip` inside test network namespaces).
+HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git)
+# To check formatting and lint (scripts/lint, run by scripts/test).
+HC_LINT_PACKAGES=(clang-format clang-tidy shellcheck)
+# To build and run the libFuzzer targets (scripts/fuzz).
+HC_FUZZ_PACKAGES=(clang libfuzzer-14-dev)
+# Only the benchmarks: their references (wrk against nginx) and Google Benchmark.
+HC_BENCH_PACKAGES=(libbenchmark-dev wrk nginx-light)
 
-# Prints the packages of HC_DEBIAN_PACKAGES that are not installed, one per line.
+# hc_missing_packages PACKAGE...: prints those of the named packages that are not installed,
+# one per line, in the order given. A package dpkg has never heard of counts as missing.
+# Safe under `set -euo pipefail`: dpkg-query exits 1 when any named package is unknown to it,
+# which must not end the caller (or the process substitution it reads from).
 hc_missing_packages() {
   local installed package
-  # One dpkg-query for all; packages it does not know at all are simply absent from its output.
-  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${HC_DEBIAN_PACKAGES[@]}" \
-    2>/dev/null | awk '$2 == "installed" { print $1 }')
-  for package in "${HC_DEBIAN_PACKAGES[@]}"; do
-    grep -qxF "$package" <<<"$installed" || echo "$package"
+  installed=$({ dpkg-query -W -f='${Package} ${db:Status-Status}\n' "$@" 2>/dev/null || true; } |
+    awk '$2 == "installed" { print $1 }')
+  for package in "$@"; do
+    grep -qxF -- "$package" <<<"$installed" || echo "$package"
   done
 }
 
-# Installs whatever is missing (apt-get update first), with sudo when not root.
+# hc_install_packages PACKAGE...: installs whichever of them are missing (apt-get update
+# first), with sudo when not root. Returns non-zero when it cannot install them.
 hc_install_packages() {
   local missing
-  mapfile -t missing < <(hc_missing_packages)
-  if [[ ${#missing[@]} -eq 0 ]]; then
+  missing=$(hc_missing_packages "$@")
+  if [[ -z $missing ]]; then
     return 0
   fi
+  mapfile -t missing <<<"$missing"
   echo "Installing missing Debian packages: ${missing[*]}" >&2
   local sudo=()
   if [[ $(id -u) -ne 0 ]]; then
