@@ -30,9 +30,9 @@ std::string copy_line(const hc::Measurement& m) {
   // response_time_microseconds, uri, status_code, regex_present, regex_match, error,
   // error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at.
   return fmt::format("\\\\x{}\t{}\t{}\t{}\t{}\tf\t\\N\t\\N\t\\N\t{}\t{}\t{}\t{}\t{}\t\\N\n",
-                     m.url_digest, hc::format_timestamp(m.measured_at), m.response_time_us,
-                     m.url, *m.status_code, *m.timings.dns_us, *m.timings.connect_us,
-                     *m.timings.tls_us, *m.timings.ttfb_us, m.body_bytes);
+                     m.url_digest, hc::format_timestamp(m.measured_at), m.response_time_us, m.url,
+                     *m.status_code, *m.timings.dns_us, *m.timings.connect_us, *m.timings.tls_us,
+                     *m.timings.ttfb_us, m.body_bytes);
 }
 
 // Polls GROUP's committed offsets every 20 ms until they sum to `messages`.
@@ -42,8 +42,7 @@ int wait_committed(const std::string& bootstrap, const std::string& topic, int p
   settings.bootstrap_servers = {bootstrap};
   hc::KafkaConf conf = hc::make_kafka_conf(settings, {{"group.id", group}});
   std::array<char, 512> error{};
-  hc::KafkaHandle consumer(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
+  hc::KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
   if (!consumer) {
     std::cerr << "preload: " << error.data() << '\n';
     return 1;
@@ -86,16 +85,16 @@ int main(int argc, char** argv) {
   app.add_option("--copy-file", copy_file);
   app.add_option("--wait-committed", wait_group);
   CLI11_PARSE(app, argc, argv);
-  if (!wait_group.empty()) return wait_committed(bootstrap, topic, partitions, messages, wait_group);
+  if (!wait_group.empty())
+    return wait_committed(bootstrap, topic, partitions, messages, wait_group);
 
   hc::KafkaSettings settings;
   settings.bootstrap_servers = {bootstrap};
-  hc::KafkaConf conf = hc::make_kafka_conf(
-      settings, {{"enable.idempotence", "true"}, {"linger.ms", "20"},
-                 {"queue.buffering.max.messages", "1000000"}});
+  hc::KafkaConf conf = hc::make_kafka_conf(settings, {{"enable.idempotence", "true"},
+                                                      {"linger.ms", "20"},
+                                                      {"queue.buffering.max.messages", "1000000"}});
   std::array<char, 512> error{};
-  hc::KafkaHandle producer(
-      rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
+  hc::KafkaHandle producer(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
   if (!producer) {
     std::cerr << "preload: " << error.data() << '\n';
     return 1;
@@ -114,7 +113,8 @@ int main(int argc, char** argv) {
     int site = static_cast<int>(i % urls);
     m.url = site_urls[site];
     m.url_digest = digests[site];
-    m.measured_at = hc::WallTime(std::chrono::microseconds(start_us + (i / urls) * 30'000'000 + site));
+    m.measured_at =
+        hc::WallTime(std::chrono::microseconds(start_us + (i / urls) * 30'000'000 + site));
     m.status_code = 200;
     m.response_time_us = 50'000 + i % 1000;
     m.timings = {100 + i % 7, 200 + i % 11, 300 + i % 13, 400 + i % 17};
@@ -145,10 +145,11 @@ int main(int argc, char** argv) {
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0;
     int64_t high = 0;
-    auto err = rd_kafka_query_watermark_offsets(producer.get(), topic.c_str(), p, &low, &high,
-                                                10'000);
+    auto err =
+        rd_kafka_query_watermark_offsets(producer.get(), topic.c_str(), p, &low, &high, 10'000);
     if (err) {
-      std::cerr << "preload: watermarks of partition " << p << ": " << rd_kafka_err2str(err) << '\n';
+      std::cerr << "preload: watermarks of partition " << p << ": " << rd_kafka_err2str(err)
+                << '\n';
       return 1;
     }
     kept += high - low;

@@ -14,8 +14,8 @@
 namespace hc::test {
 
 // Paths baked in at build time (compile definitions of hc_test_support).
-std::filesystem::path source_dir();        // repository root
-std::filesystem::path hc_binary();         // built `hc`
+std::filesystem::path source_dir();  // repository root
+std::filesystem::path hc_binary();   // built `hc`
 std::filesystem::path devbroker_binary();
 
 // A 127.0.0.1 port that nothing listened on a moment ago (bound to 0, then closed): for
