@@ -11,26 +11,27 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr std::array<std::string_view, 9> kCheckKeys = {"polling_interval_in_seconds",
-                                                        "timeout_ms",
-                                                        "destination_topic",
-                                                        "method",
-                                                        "headers",
-                                                        "follow_redirects",
-                                                        "max_redirects",
-                                                        "expected_status",
-                                                        "max_body_bytes"};
-constexpr std::array<std::string_view, 11> kSiteKeys = {"url",
-                                                        "regex",
-                                                        "polling_interval_in_seconds",
-                                                        "timeout_ms",
-                                                        "destination_topic",
-                                                        "method",
-                                                        "headers",
-                                                        "follow_redirects",
-                                                        "max_redirects",
-                                                        "expected_status",
-                                                        "max_body_bytes"};
+// The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
+constexpr std::array<std::string_view, 15> kCheckKeys = {"regex",
+                                                         "polling_interval_in_seconds",
+                                                         "timeout_ms",
+                                                         "destination_topic",
+                                                         "method",
+                                                         "headers",
+                                                         "follow_redirects",
+                                                         "max_redirects",
+                                                         "max_body_bytes",
+                                                         "expected_status",
+                                                         "max_response_time_ms",
+                                                         "min_cert_days",
+                                                         "regex_absent",
+                                                         "headers_match",
+                                                         "min_body_bytes"};
+constexpr auto kSiteKeys = [] {
+  std::array<std::string_view, kCheckKeys.size() + 1> keys{"url"};
+  std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin() + 1);
+  return keys;
+}();
 constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 5>{
     "max_in_flight", "check_threads", "max_queued_messages", "defaults", "websites"});
 constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
@@ -39,6 +40,8 @@ constexpr std::int64_t kMaxIntervalSeconds = 86400;
 constexpr std::int64_t kMaxTimeoutMs = 300000;
 constexpr std::int64_t kMaxRedirects = 50;
 constexpr std::int64_t kMaxBodyBytes = std::int64_t{256} * 1024 * 1024;
+constexpr std::int64_t kMaxCertDays = 3650;
+constexpr std::int64_t kMaxMinBodyBytes = std::int64_t{1} << 40;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -88,10 +91,29 @@ void read_headers(YamlReader& reader, const Located& value,
   }
 }
 
-void read_expected_status(YamlReader& reader, const Located& value, std::vector<int>& statuses) {
+// "200-299": a range of statuses; nullopt if the text is not of that form.
+std::optional<StatusRange> parse_status_range(std::string_view text) {
+  auto number = [](std::string_view digits) -> std::optional<int> {
+    if (digits.size() != 3 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    return (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
+  };
+  const std::size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto first = number(text.substr(0, dash));
+  auto last = number(text.substr(dash + 1));
+  if (!first || !last) return std::nullopt;
+  return StatusRange{*first, *last};
+}
+
+// A status (200), a range ("200-299"), or a list of either.
+void read_expected_status(YamlReader& reader, const Located& value,
+                          std::vector<StatusRange>& statuses) {
   std::vector<Located> items;
   if (value.node.IsSequence()) {
-    auto list = reader.list(value, "an HTTP status or a list of them");
+    auto list = reader.list(value, "an HTTP status, a range like 200-299, or a list of them");
     if (!list) return;
     if (list->empty()) {
       reader.report(value.mark, value.path, "expected at least one HTTP status (100..599)");
@@ -101,11 +123,61 @@ void read_expected_status(YamlReader& reader, const Located& value, std::vector<
   } else {
     items.push_back(value);
   }
-  std::vector<int> result;
+  std::vector<StatusRange> result;
   for (const Located& item : items) {
-    if (auto status = reader.integer(item, 100, 599)) result.push_back(static_cast<int>(*status));
+    const std::string text = item.node.IsScalar() ? item.node.Scalar() : std::string();
+    if (text.find('-') != std::string::npos) {
+      auto range = parse_status_range(text);
+      if (!range || range->first < 100 || range->last > 599 || range->first > range->last) {
+        reader.report(item.mark, item.path,
+                      "expected a status range FIRST-LAST within 100..599 (e.g. 200-299), got " +
+                          quote_for_message(text));
+        continue;
+      }
+      result.push_back(*range);
+    } else if (auto status = reader.integer(item, 100, 599)) {
+      result.push_back(StatusRange{static_cast<int>(*status), static_cast<int>(*status)});
+    }
   }
   statuses = std::move(result);
+}
+
+// An RE2 pattern; "" means none, like an absent key.
+std::optional<std::string> read_pattern(YamlReader& reader, const Located& value) {
+  auto pattern = reader.string(value);
+  if (!pattern || pattern->empty()) return std::nullopt;
+  RE2::Options options;
+  options.set_log_errors(false);
+  RE2 compiled(*pattern, options);
+  if (!compiled.ok()) {
+    reader.report(value.mark, value.path, "regex does not compile under RE2: " + compiled.error());
+    return std::nullopt;
+  }
+  return pattern;
+}
+
+void read_headers_match(YamlReader& reader, const Located& value,
+                        std::vector<std::pair<std::string, std::string>>& headers_match) {
+  auto fields = reader.free_map(value, "a map of response header name to an RE2 pattern");
+  if (!fields) return;
+  for (const auto& [name, pattern_value] : fields->entries()) {
+    if (!is_header_name(name)) {
+      reader.report(pattern_value.mark, pattern_value.path,
+                    "expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~), got " +
+                        quote_for_message(name));
+      continue;
+    }
+    auto pattern = read_pattern(reader, pattern_value);
+    if (!pattern) continue;
+    auto same_name = std::find_if(
+        headers_match.begin(), headers_match.end(),
+        [&](const auto& existing) { return equals_ignoring_case(existing.first, name); });
+    if (same_name != headers_match.end()) {
+      same_name->second = *pattern;  // a site's pattern replaces the default's
+    } else {
+      headers_match.emplace_back(name, *pattern);
+    }
+  }
 }
 
 // The keys a site shares with `defaults`; each present key overrides `site`'s value.
@@ -131,27 +203,48 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
       if (auto count = reader.integer(value, 0, kMaxRedirects)) {
         site.max_redirects = static_cast<int>(*count);
       }
-    } else if (key == "expected_status") {
-      read_expected_status(reader, value, site.expected_status);
     } else if (key == "max_body_bytes") {
       if (auto bytes = reader.integer(value, 1, kMaxBodyBytes, "bytes")) {
         site.max_body_bytes = static_cast<std::size_t>(*bytes);
+      }
+    } else if (key == "expected_status") {
+      read_expected_status(reader, value, site.expected_status);
+    } else if (key == "max_response_time_ms") {
+      if (auto ms = reader.integer(value, 1, kMaxTimeoutMs, "milliseconds")) {
+        site.max_response_time = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "min_cert_days") {
+      if (auto days = reader.integer(value, 0, kMaxCertDays, "days")) {
+        site.min_cert_days = static_cast<int>(*days);
+      }
+    } else if (key == "regex") {
+      site.regex = read_pattern(reader, value);
+    } else if (key == "regex_absent") {
+      site.regex_absent = read_pattern(reader, value);
+    } else if (key == "headers_match") {
+      read_headers_match(reader, value, site.headers_match);
+    } else if (key == "min_body_bytes") {
+      if (auto bytes = reader.integer(value, 0, kMaxMinBodyBytes, "bytes")) {
+        site.min_body_bytes = *bytes;
       }
     }
   }
 }
 
-void read_regex(YamlReader& reader, const Located& value, SiteConfig& site) {
-  auto pattern = reader.string(value);
-  if (!pattern || pattern->empty()) return;  // "" = no regex, like an absent key
-  RE2::Options options;
-  options.set_log_errors(false);
-  RE2 compiled(*pattern, options);
-  if (!compiled.ok()) {
-    reader.report(value.mark, value.path, "regex does not compile under RE2: " + compiled.error());
-    return;
+// Conditions that need a response body cannot hold for a HEAD request.
+void check_body_conditions(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
+                           const Located& item) {
+  if (site.method != "HEAD") return;
+  for (std::string_view key : {"regex", "regex_absent", "min_body_bytes"}) {
+    const bool set = (key == "regex" && site.regex) ||
+                     (key == "regex_absent" && site.regex_absent) ||
+                     (key == "min_body_bytes" && site.min_body_bytes.value_or(0) > 0);
+    if (!set) continue;
+    const Located* where = fields.find(key);
+    reader.report(where ? where->mark : item.mark,
+                  where ? where->path : child_path(item.path, std::string(key)),
+                  std::string(key) + " needs a response body, and method HEAD has none");
   }
-  site.regex = *pattern;
 }
 
 std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
@@ -171,17 +264,12 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
       }
     }
   }
-  if (const Located* regex = fields->find("regex")) read_regex(reader, *regex, site);
   read_check_options(reader, *fields, site);
   if (site.destination_topic.empty() && fields->find("destination_topic") == nullptr) {
     reader.report(item.mark, child_path(item.path, "destination_topic"),
                   "missing required key 'destination_topic' (and defaults has none)");
   }
-  if (site.method == "HEAD" && site.regex) {
-    const Located* regex = fields->find("regex");
-    reader.report(regex->mark, regex->path,
-                  "a regex needs a response body, and method HEAD has none");
-  }
+  check_body_conditions(reader, *fields, site, item);
   if (reader.error_count() != errors_before || site.url.empty()) return std::nullopt;
   return site;
 }

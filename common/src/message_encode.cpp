@@ -29,6 +29,18 @@ class JsonWriter {
 
   void field(std::string_view name, std::string_view text) {
     key(name);
+    append_string(text);
+  }
+  void field(std::string_view name, const std::vector<std::string>& texts) {
+    key(name);
+    out_.push_back('[');
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      if (i > 0) out_.push_back(',');
+      append_string(texts[i]);
+    }
+    out_.push_back(']');
+  }
+  void append_string(std::string_view text) {
     if (needs_no_escaping(text)) {
       out_.push_back('"');
       out_.append(text);
@@ -116,7 +128,10 @@ std::string encode_message(const Measurement& m) {
   json.field("error_detail", m.error_detail);
   json.field("regex", m.regex);
   json.field("regex_match", m.regex_match);
+  json.field("healthy", m.healthy);
+  json.field("failed_conditions", m.failed_conditions);
   json.field("body_bytes", m.body_bytes);
+  json.field("body_truncated", m.body_truncated);
   json.field("cert_expires_at",
              m.cert_expires_at ? std::optional<std::string>(format_timestamp(*m.cert_expires_at))
                                : std::nullopt);

@@ -124,16 +124,14 @@ void CheckLoop::start_due_checks() {
 void CheckLoop::on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at,
                               CheckResult&& result) {
   scheduler_.finished(id);
-  if (result.error) {
-    context_.stats.checks_failed(*result.error).fetch_add(1, std::memory_order_relaxed);
-  } else {
-    context_.stats.checks_up().fetch_add(1, std::memory_order_relaxed);
-  }
+  Verdict verdict = evaluate(plan.conditions, result, plan.https, measured_at);
+  const std::size_t outcome = outcome_of(verdict);
+  context_.stats.checks_with(outcome).fetch_add(1, std::memory_order_relaxed);
   if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
-  context_.metrics.record_check(plan.config.url, result.error,
+  context_.metrics.record_check(plan.config.url, outcome,
                                 std::chrono::microseconds(result.response_time_us));
-  const Measurement measurement =
-      make_measurement(plan, std::move(result), measured_at, context_.producer_id);
+  const Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
+                                                   measured_at, context_.producer_id);
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
 }

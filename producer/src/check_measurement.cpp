@@ -2,8 +2,8 @@
 
 namespace hc::producer {
 
-Measurement make_measurement(const SitePlan& site, CheckResult&& result, WallTime measured_at,
-                             const std::string& producer_id) {
+Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict&& verdict,
+                             WallTime measured_at, const std::string& producer_id) {
   Measurement measurement;
   measurement.url = site.config.url;
   measurement.url_digest = site.url_digest;
@@ -11,14 +11,14 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, WallTim
   measurement.status_code = result.status_code;
   measurement.response_time_us = result.response_time_us;
   measurement.timings = result.timings;
-  if (result.error) measurement.error = std::string(to_string(*result.error));
-  measurement.error_detail = std::move(result.error_detail);
+  if (verdict.error) measurement.error = std::string(to_string(*verdict.error));
+  measurement.error_detail = std::move(verdict.error_detail);
   measurement.regex = site.config.regex;
-  const bool complete_body =
-      result.status_code.has_value() && result.error != CheckError::kBodyTooLarge &&
-      result.error != CheckError::kTimeout && result.error != CheckError::kConnect;
-  if (site.regex && complete_body) measurement.regex_match = site.regex->search(result.body);
+  measurement.regex_match = verdict.regex_match;
+  measurement.healthy = verdict.healthy;
+  measurement.failed_conditions = std::move(verdict.failed_conditions);
   measurement.body_bytes = result.body_bytes;
+  measurement.body_truncated = result.body_truncated;
   measurement.cert_expires_at = result.cert_expires_at;
   measurement.producer = producer_id;
   return measurement;

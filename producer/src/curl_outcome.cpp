@@ -5,10 +5,8 @@
 
 namespace hc::producer {
 
-CheckError classify_curl_error(CURLcode code, bool body_overflow) {
+CheckError classify_curl_error(CURLcode code) {
   switch (code) {
-    case CURLE_WRITE_ERROR:
-      return body_overflow ? CheckError::kBodyTooLarge : CheckError::kInternal;
     case CURLE_OPERATION_TIMEDOUT:
       return CheckError::kTimeout;
     case CURLE_COULDNT_RESOLVE_HOST:

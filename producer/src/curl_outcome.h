@@ -12,9 +12,8 @@
 
 namespace hc::producer {
 
-// body_overflow: our write callback refused bytes beyond max_body_bytes (curl then reports
-// CURLE_WRITE_ERROR).
-CheckError classify_curl_error(CURLcode code, bool body_overflow);
+// The error class of a failed transfer. REQUIRES: code != CURLE_OK.
+CheckError classify_curl_error(CURLcode code);
 
 // "Expire date" of the first certificate (the server's), as printed by curl's TLS backend:
 // OpenSSL "Jan  1 00:00:00 2027 GMT", GnuTLS-style "2027-01-01 00:00:00 GMT".

@@ -15,11 +15,6 @@ namespace {
 // "dns" phase of a cached name is the cache lookup.
 constexpr long kDnsCacheSeconds = 60;
 
-bool expected(int status, const std::vector<int>& expected_status) {
-  if (expected_status.empty()) return status >= 200 && status < 400;
-  return std::find(expected_status.begin(), expected_status.end(), status) != expected_status.end();
-}
-
 bool is_https(const CheckRequest& request) {
   return std::string_view(request.url).starts_with("https:");
 }
@@ -46,24 +41,49 @@ struct HttpChecker::Transfer {
   Completion done;
   std::string body;
   std::int64_t body_bytes = 0;
-  bool body_overflow = false;
+  bool body_truncated = false;
+  std::vector<std::pair<std::string, std::string>> response_headers;
   std::size_t slot = 0;         // index in active_ while in flight
   std::string applied_ca_file;  // CURLOPT_CAINFO currently set on the handle ("" = default)
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
 
-  // CURLOPT_WRITEFUNCTION: keeps the body up to the cap. Returning less than offered makes
-  // curl abort the transfer with CURLE_WRITE_ERROR, which finish() reports as body_too_large.
+  // CURLOPT_WRITEFUNCTION: counts every byte, keeps the first body_capture_bytes. Never
+  // refuses data: a page longer than what we keep is read to its end (and flagged).
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) {
     auto& transfer = *static_cast<Transfer*>(self);
     const std::size_t bytes = size * count;
-    if (transfer.body.size() + bytes > transfer.request->max_body_bytes) {
-      transfer.body_overflow = true;
-      return 0;
-    }
-    transfer.body.append(data, bytes);
+    const std::size_t room = transfer.request->body_capture_bytes - transfer.body.size();
+    transfer.body.append(data, std::min(bytes, room));
+    if (bytes > room && transfer.request->body_capture_bytes > 0) transfer.body_truncated = true;
     transfer.body_bytes += static_cast<std::int64_t>(bytes);
     return bytes;
   }
+
+  // CURLOPT_HEADERFUNCTION: one header line at a time, the status line included. A status
+  // line starts a new response (after a redirect or a 100 Continue): only the final
+  // response's fields are kept.
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) {
+    auto& transfer = *static_cast<Transfer*>(self);
+    const std::size_t bytes = size * count;
+    if (!transfer.request->capture_headers) return bytes;
+    std::string_view line(data, bytes);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.starts_with("HTTP/")) {
+      transfer.response_headers.clear();
+      return bytes;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || transfer.response_headers.size() >= kMaxHeaders)
+      return bytes;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    transfer.response_headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    return bytes;
+  }
+  // Header fields kept per response: a bound against a hostile server's endless headers
+  // (curl itself caps a header line at 100 KB).
+  static constexpr std::size_t kMaxHeaders = 200;
 };
 
 HttpChecker::HttpChecker() = default;
@@ -113,6 +133,8 @@ std::unique_ptr<HttpChecker::Transfer> HttpChecker::take_idle_transfer() {
   set_option(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer.data());
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
   set_option(easy, CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
+  set_option(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  set_option(easy, CURLOPT_HEADERDATA, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_DNS_CACHE_TIMEOUT, kDnsCacheSeconds);
   // A health check measures what a new visitor gets: a new TCP connection and a full TLS
   // handshake every time. A reused connection (or resumed TLS session) would hide a slow or
@@ -201,7 +223,7 @@ std::size_t HttpChecker::fail_unwatchable() {
       continue;
     }
     CheckResult result = finish(*transfer, CURLE_OK);
-    result.error = CheckError::kInternal;
+    result.transport_error = CheckError::kInternal;
     result.error_detail = std::move(failure.detail);
     complete(*transfer, std::move(result));
     ++failed;
@@ -223,7 +245,8 @@ void HttpChecker::complete(Transfer& transfer, CheckResult&& result) {
   owned->request.reset();
   owned->body.clear();
   owned->body_bytes = 0;
-  owned->body_overflow = false;
+  owned->body_truncated = false;
+  owned->response_headers.clear();
   idle_.push_back(std::move(owned));
   done(std::move(result));
 }
@@ -259,19 +282,16 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
 
   result.body_bytes = transfer.body_bytes;
   result.body = std::move(transfer.body);
+  result.body_truncated = transfer.body_truncated;
+  result.headers = std::move(transfer.response_headers);
   if (code != CURLE_OK) {
-    result.error = classify_curl_error(code, transfer.body_overflow);
-    if (result.error == CheckError::kBodyTooLarge) {
-      result.error_detail =
-          "body exceeds " + std::to_string(transfer.request->max_body_bytes) + " bytes";
-    } else {
-      result.error_detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data()
-                                                             : curl_easy_strerror(code);
-    }
-  } else if (!result.status_code ||
-             !expected(*result.status_code, transfer.request->expected_status)) {
-    result.error = CheckError::kUnexpectedStatus;
-    result.error_detail = "HTTP " + std::to_string(status);
+    result.transport_error = classify_curl_error(code);
+    result.error_detail =
+        transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code);
+  } else if (!result.status_code) {
+    // curl reports success without a status only for protocols we do not allow.
+    result.transport_error = CheckError::kHttp;
+    result.error_detail = "no HTTP response";
   }
   return result;
 }

@@ -33,19 +33,25 @@ struct CheckRequest {
   std::chrono::milliseconds timeout{10000};  // the whole check, redirects included
   bool follow_redirects = false;
   int max_redirects = 5;
-  std::vector<int> expected_status;  // empty: any 2xx or 3xx
-  std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  // Bytes of the body kept in CheckResult::body; 0 keeps none. The whole body is read (and
+  // counted) either way: a long page is not an error of the transport.
+  std::size_t body_capture_bytes = 0;
+  bool capture_headers = false;  // keep the final response's headers in CheckResult::headers
   std::string ca_file;  // PEM bundle to trust instead of the system's (tests); empty = system
 };
 
+// What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).
 struct CheckResult {
-  std::optional<int> status_code;  // set whenever a response arrived, even if unexpected
+  std::optional<int> status_code;  // set whenever a response arrived
   std::int64_t response_time_us = 0;
   CheckTimings timings;
-  std::optional<CheckError> error;          // nullopt = up
-  std::string error_detail;                 // curl's message, or "HTTP 500" for unexpected_status
-  std::string body;                         // the first max_body_bytes of the body
-  std::int64_t body_bytes = 0;              // bytes received (stops at the cap)
+  std::optional<CheckError> transport_error;  // nullopt: a complete response arrived
+  std::string error_detail;                   // curl's message when transport_error is set
+  std::string body;                           // the first body_capture_bytes of the body
+  bool body_truncated = false;                // the body was longer than what `body` holds
+  std::int64_t body_bytes = 0;                // bytes of body received in all
+  // The final response's header fields, in order (only with capture_headers).
+  std::vector<std::pair<std::string, std::string>> headers;
   std::optional<WallTime> cert_expires_at;  // https: the server certificate's notAfter
 };
 

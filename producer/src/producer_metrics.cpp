@@ -7,10 +7,6 @@ namespace {
 const prometheus::Histogram::BucketBoundaries kLatenessBuckets = {
     0.0001, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5, 30};
 
-std::string outcome_name(std::size_t index) {
-  return index == 0 ? "up" : std::string(to_string(static_cast<CheckError>(index - 1)));
-}
-
 double load(const std::atomic<std::uint64_t>& counter) {
   return static_cast<double>(counter.load(std::memory_order_relaxed));
 }
@@ -22,10 +18,9 @@ ProducerMetrics::ProducerMetrics(const ProducerStats& stats)
       check_duration_(duration_buckets_seconds()),
       schedule_lateness_(kLatenessBuckets) {}
 
-void ProducerMetrics::record_check(const std::string& url, std::optional<CheckError> error,
+void ProducerMetrics::record_check(const std::string& url, std::size_t outcome,
                                    std::chrono::microseconds duration) {
   check_duration_.Observe(std::chrono::duration<double>(duration).count());
-  const std::size_t outcome = error ? 1 + static_cast<std::size_t>(*error) : 0;
   std::lock_guard lock(sites_mutex_);
   ++checks_by_site_[url][outcome];
 }
@@ -54,9 +49,10 @@ void ProducerMetrics::collect(MetricFamilyWriter& out) const {
     for (const auto& [url, counts] : checks_by_site_) {
       for (std::size_t outcome = 0; outcome < counts.size(); ++outcome) {
         if (counts[outcome] == 0) continue;
-        out.counter("hc_checks_total", "Completed checks by site and outcome (up or error class)",
+        out.counter("hc_checks_total",
+                    "Completed checks by site and outcome (up, error class, or unhealthy)",
                     static_cast<double>(counts[outcome]),
-                    {{"url", url}, {"outcome", outcome_name(outcome)}});
+                    {{"url", url}, {"outcome", std::string(outcome_name(outcome))}});
       }
     }
   }

@@ -28,7 +28,8 @@ class ProducerMetrics {
   explicit ProducerMetrics(const ProducerStats& stats);
 
   // One completed check of `url`: counted under its outcome ("up" or the error class).
-  void record_check(const std::string& url, std::optional<CheckError> error,
+  // outcome: index per check_error.h (up, error class, unhealthy).
+  void record_check(const std::string& url, std::size_t outcome,
                     std::chrono::microseconds duration);
   void observe_lateness(std::chrono::nanoseconds lateness);
   // After a reload: forget the series of sites no longer checked.
@@ -41,7 +42,7 @@ class ProducerMetrics {
   std::optional<std::string> kafka_problem() const;
 
  private:
-  using OutcomeCounts = std::array<std::uint64_t, 1 + kCheckErrorCount>;  // [0] = up
+  using OutcomeCounts = std::array<std::uint64_t, kOutcomeCount>;
   void collect(MetricFamilyWriter& out) const;
 
   const ProducerStats& stats_;

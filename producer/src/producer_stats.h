@@ -40,10 +40,10 @@ class LatenessHistogram {
 struct ProducerStats {
   using Counter = std::atomic<std::uint64_t>;
 
-  // Completed checks: [0] up, [1 + CheckError] each failure class.
-  std::array<Counter, 1 + kCheckErrorCount> checks{};
-  Counter& checks_up() { return checks[0]; }
-  Counter& checks_failed(CheckError error) { return checks[1 + static_cast<std::size_t>(error)]; }
+  // Completed checks by outcome (check_error.h): up, each error class, unhealthy.
+  std::array<Counter, kOutcomeCount> checks{};
+  Counter& checks_with(std::size_t outcome) { return checks.at(outcome); }
+  Counter& checks_failed(CheckError error) { return checks[outcome_of(error)]; }
   std::uint64_t checks_total() const;
   std::uint64_t checks_failed_total() const;
 

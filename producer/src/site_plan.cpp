@@ -14,14 +14,54 @@ bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard) {
          static_cast<std::uint64_t>(shard->index);
 }
 
+namespace {
+
+// One compiled RE2 per distinct pattern: an RE2 object and its lazily built DFA cost tens
+// of KB, which 10,000 sites sharing one pattern would otherwise pay 10,000 times.
+class RegexCache {
+ public:
+  std::shared_ptr<const RegexMatcher> get(const std::optional<std::string>& pattern) {
+    if (!pattern) return nullptr;
+    auto& shared = compiled_[*pattern];
+    if (!shared) shared = std::make_shared<const RegexMatcher>(*pattern);
+    return shared;
+  }
+
+ private:
+  std::unordered_map<std::string, std::shared_ptr<const RegexMatcher>> compiled_;
+};
+
+CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) {
+  CheckConditions conditions;
+  conditions.expected_status = site.expected_status;
+  if (site.max_response_time) {
+    conditions.max_response_time_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(*site.max_response_time).count();
+  }
+  conditions.min_cert_days = site.min_cert_days;
+  conditions.regex = regexes.get(site.regex);
+  conditions.regex_absent = regexes.get(site.regex_absent);
+  for (const auto& [name, pattern] : site.headers_match) {
+    conditions.headers_match.push_back(HeaderCondition{name, regexes.get(pattern)});
+  }
+  conditions.min_body_bytes = site.min_body_bytes;
+  return conditions;
+}
+
+}  // namespace
+
 SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
                            const std::optional<ShardSpec>& shard) {
   SitePlans result;
-  // One compiled RE2 per distinct pattern: an RE2 object and its lazily built DFA cost tens
-  // of KB, which 10,000 sites sharing one pattern would otherwise pay 10,000 times.
-  std::unordered_map<std::string, std::shared_ptr<const RegexMatcher>> regexes;
+  RegexCache regexes;
   for (const SiteConfig& site : sites) {
     if (!in_shard(site.url, shard)) continue;
+    auto plan = std::make_shared<SitePlan>();
+    plan->config = site;
+    plan->url_digest = url_digest(site.url);
+    plan->conditions = compile_conditions(site, regexes);
+    plan->https = site.url.starts_with("https:");
+
     auto request = std::make_shared<CheckRequest>();
     request->url = site.url;
     request->method = site.method;
@@ -29,18 +69,10 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     request->timeout = site.timeout;
     request->follow_redirects = site.follow_redirects;
     request->max_redirects = site.max_redirects;
-    request->expected_status = site.expected_status;
-    request->max_body_bytes = site.max_body_bytes;
-
-    auto plan = std::make_shared<SitePlan>();
-    plan->config = site;
-    plan->url_digest = url_digest(site.url);
+    // Without a body condition the body is counted, not kept.
+    request->body_capture_bytes = plan->conditions.needs_body() ? site.max_body_bytes : 0;
+    request->capture_headers = plan->conditions.needs_headers();
     plan->request = std::move(request);
-    if (site.regex) {
-      auto& shared = regexes[*site.regex];
-      if (!shared) shared = std::make_shared<const RegexMatcher>(*site.regex);
-      plan->regex = shared;
-    }
     result.plans.push_back(std::move(plan));
 
     // The spread uses other bits of the hash than the shard does, so the sites of one shard

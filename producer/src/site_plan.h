@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "check_verdict.h"
 #include "hc/common/config.h"
 #include "hc/producer/producer.h"
 #include "http_checker.h"
@@ -22,7 +23,8 @@ struct SitePlan {
   SiteConfig config;
   std::string url_digest;
   std::shared_ptr<const CheckRequest> request;
-  std::shared_ptr<const RegexMatcher> regex;  // null when no regex; shared by equal patterns
+  CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
+  bool https = false;
 };
 
 // True if the site belongs to this producer's shard (every site when shard is unset).

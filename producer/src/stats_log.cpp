@@ -12,14 +12,14 @@ std::uint64_t load(const std::atomic<std::uint64_t>& counter) {
   return counter.load(std::memory_order_relaxed);
 }
 
-// "timeout 10 connect 2", only the classes that occurred.
+// "timeout 10 connect 2 unhealthy 1", only the outcomes that occurred.
 std::string failures_by_class(const ProducerStats& stats) {
   std::string text;
-  for (std::size_t i = 0; i < kCheckErrorCount; ++i) {
-    const std::uint64_t count = load(stats.checks[1 + i]);
+  for (std::size_t outcome = 1; outcome < kOutcomeCount; ++outcome) {
+    const std::uint64_t count = load(stats.checks[outcome]);
     if (count == 0) continue;
     if (!text.empty()) text += ' ';
-    text += fmt::format("{} {}", to_string(static_cast<CheckError>(i)), count);
+    text += fmt::format("{} {}", outcome_name(outcome), count);
   }
   return text.empty() ? "none" : text;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -30,3 +31,10 @@ inline std::string all_errors(const ConfigLoadResult& result) {
 }
 
 }  // namespace hc::test
+
+namespace hc {
+// "200-299" in test failure messages (gtest would print the struct's bytes).
+inline void PrintTo(const StatusRange& range, std::ostream* out) {
+  *out << range.first << '-' << range.last;
+}
+}  // namespace hc

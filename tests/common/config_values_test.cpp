@@ -59,7 +59,7 @@ TEST(ConfigValues, SiteWithoutOwnKeysTakesEveryDefault) {
               ElementsAre(Pair("User-Agent", "hc-test"), Pair("Accept", "text/html")));
   EXPECT_TRUE(site.follow_redirects);
   EXPECT_EQ(site.max_redirects, 3);
-  EXPECT_THAT(site.expected_status, ElementsAre(200));
+  EXPECT_THAT(site.expected_status, ElementsAre(StatusRange{200, 200}));
   EXPECT_EQ(site.max_body_bytes, 4096u);
   EXPECT_FALSE(site.regex.has_value());
 }
@@ -77,8 +77,48 @@ TEST(ConfigValues, SiteKeysOverrideDefaultsAndHeadersMergeByName) {
                                         Pair("X-Extra", "1")));
   EXPECT_FALSE(site.follow_redirects);
   EXPECT_EQ(site.max_redirects, 0);
-  EXPECT_THAT(site.expected_status, ElementsAre(200, 204, 301));
+  EXPECT_THAT(site.expected_status,
+              ElementsAre(StatusRange{200, 200}, StatusRange{204, 204}, StatusRange{301, 301}));
   EXPECT_EQ(site.max_body_bytes, 1u);
+}
+
+TEST(ConfigValues, ConditionsComeFromDefaultsAndSitesOverrideThem) {
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  defaults:\n"
+      "    destination_topic: t\n"
+      "    expected_status: [200-299, 304]\n"
+      "    max_response_time_ms: 800\n"
+      "    min_cert_days: 14\n"
+      "    regex_absent: \"(?i)maintenance\"\n"
+      "    headers_match: {Content-Type: \"^text/html\", X-Version: \"2\"}\n"
+      "    min_body_bytes: 100\n"
+      "  websites:\n"
+      "    - url: https://127.0.0.1:8443/inherits\n"
+      "    - url: https://127.0.0.1:8443/overrides\n"
+      "      expected_status: 418\n"
+      "      regex: ok\n"
+      "      headers_match: {content-type: json}\n"
+      "      min_cert_days: 0\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const SiteConfig& inherits = result.config->producer->websites.at(0);
+  EXPECT_THAT(inherits.expected_status, ElementsAre(StatusRange{200, 299}, StatusRange{304, 304}));
+  EXPECT_EQ(inherits.max_response_time, std::chrono::milliseconds(800));
+  EXPECT_EQ(inherits.min_cert_days, 14);
+  EXPECT_EQ(inherits.regex_absent, "(?i)maintenance");
+  EXPECT_FALSE(inherits.regex.has_value());
+  EXPECT_THAT(inherits.headers_match,
+              ElementsAre(Pair("Content-Type", "^text/html"), Pair("X-Version", "2")));
+  EXPECT_EQ(inherits.min_body_bytes, 100);
+
+  const SiteConfig& overrides = result.config->producer->websites.at(1);
+  EXPECT_THAT(overrides.expected_status, ElementsAre(StatusRange{418, 418}));
+  EXPECT_EQ(overrides.regex, "ok");
+  EXPECT_EQ(overrides.min_cert_days, 0);
+  // Header names compare case-insensitively: the site's pattern replaces the default's.
+  EXPECT_THAT(overrides.headers_match,
+              ElementsAre(Pair("Content-Type", "json"), Pair("X-Version", "2")));
 }
 
 TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {

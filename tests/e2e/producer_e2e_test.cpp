@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <variant>
 
@@ -171,6 +172,108 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
     EXPECT_FALSE(refused.regex_match.has_value());
   }
   expect_one_second_apart(ok_url, by_url[ok_url]);
+}
+
+// Conditions through the real path: local pages, the producer binary, the topic read back.
+// A healthy page far larger than max_body_bytes is up when no regex asks for its body, and a
+// regex past the kept prefix fails without making the page an error.
+TEST(ProducerEndToEnd, EachConditionDecidesTheVerdictAndLargePagesAreNotErrors) {
+  test::DevBroker broker({{"healthcheck", 4}});
+  test::LocalHttpServer web;
+  const std::string big_page = std::string(3 << 20, 'x') + "FOOTER";  // 3 MiB + a marker
+  web.server().Get("/big", [&big_page](const httplib::Request&, httplib::Response& response) {
+    response.set_content(big_page, "text/html");
+  });
+  web.server().Get("/json", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"status":"ok"})", "application/json");
+  });
+  web.server().Get("/created", [](const httplib::Request&, httplib::Response& response) {
+    response.status = 201;
+    response.set_content("made", "text/plain");
+  });
+  web.server().Get("/sluggish", [](const httplib::Request&, httplib::Response& response) {
+    std::this_thread::sleep_for(milliseconds(300));
+    response.set_content("late but fine", "text/plain");
+  });
+  web.start();
+  test::TempDir dir;
+  const auto config_file = dir.path() / "config.yaml";
+  const std::string big = web.url("/big");
+  const std::string big_regex = web.url("/big?regex");
+  const std::string json_ok = web.url("/json");
+  const std::string json_wrong = web.url("/json?wrong-type");
+  const std::string created = web.url("/created");
+  const std::string created_unexpected = web.url("/created?not-in-range");
+  const std::string sluggish = web.url("/sluggish");
+  const std::string absent = web.url("/json?absent");
+  std::ofstream(config_file) << R"(healthcheck-producer-config:
+  bootstrap_servers: [ !ENV "${KAFKA_BOOTSTRAP_SERVER}" ]
+  defaults: { polling_interval_in_seconds: 1, timeout_ms: 3000, destination_topic: healthcheck,
+              max_body_bytes: 65536 }
+  websites:
+    - url: )" << big << R"(
+      min_body_bytes: 3145728
+    - url: )" << big_regex << R"(
+      regex: FOOTER
+    - url: )" << json_ok << R"(
+      headers_match: {content-type: "^application/json$"}
+      regex: '"status":"ok"'
+    - url: )" << json_wrong << R"(
+      headers_match: {Content-Type: "^text/html"}
+    - url: )" << created << R"(
+      expected_status: [200-204]
+    - url: )" << created_unexpected
+                             << R"(
+      expected_status: [200, 300-399]
+    - url: )" << sluggish << R"(
+      max_response_time_ms: 100
+    - url: )" << absent << R"(
+      regex_absent: '"status":"ok"'
+)";
+  const ProducerRun run = run_producer_for(broker, config_file, seconds(3));
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+
+  // The verdict as published (raw JSON: the fields every consumer sees).
+  std::map<std::string, std::vector<nlohmann::json>> by_url;
+  for (const auto& record :
+       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
+    by_url[record.key].push_back(nlohmann::json::parse(record.value));
+  }
+  struct Expected {
+    bool healthy;
+    std::vector<std::string> failed;
+    nlohmann::json error;
+  };
+  const std::map<std::string, Expected> expected = {
+      {big, {true, {}, nullptr}},
+      {big_regex, {false, {"regex"}, nullptr}},
+      {json_ok, {true, {}, nullptr}},
+      {json_wrong, {false, {"header:Content-Type"}, nullptr}},
+      {created, {true, {}, nullptr}},
+      {created_unexpected, {false, {"status"}, "unexpected_status"}},
+      {sluggish, {false, {"response_time"}, nullptr}},
+      {absent, {false, {"regex_absent"}, nullptr}},
+  };
+  ASSERT_EQ(by_url.size(), expected.size()) << run.log;
+  for (const auto& [url, want] : expected) {
+    ASSERT_FALSE(by_url[url].empty()) << url;
+    for (const nlohmann::json& message : by_url[url]) {
+      EXPECT_EQ(message["healthy"], want.healthy) << url << ": " << message.dump();
+      EXPECT_EQ(message["failed_conditions"], nlohmann::json(want.failed)) << url;
+      EXPECT_EQ(message["error"], want.error) << url << ": " << message.dump();
+    }
+  }
+  for (const nlohmann::json& message : by_url[big]) {
+    EXPECT_EQ(message["body_bytes"], big_page.size());  // read to the end, not buffered
+    EXPECT_EQ(message["body_truncated"], false);        // nothing was kept, nothing cut
+    EXPECT_TRUE(message["regex_match"].is_null());
+  }
+  for (const nlohmann::json& message : by_url[big_regex]) {
+    EXPECT_EQ(message["body_bytes"], big_page.size());
+    EXPECT_EQ(message["body_truncated"], true);
+    EXPECT_EQ(message["regex_match"], false);  // the marker lies past the 64 KiB searched
+    EXPECT_EQ(message["status_code"], 200);
+  }
 }
 
 // Sites split over three check threads: each site is still checked once per interval, by

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -45,6 +46,7 @@ CheckRequest get(const std::string& url) {
   CheckRequest request;
   request.url = url;
   request.timeout = milliseconds(5000);
+  request.body_capture_bytes = std::size_t{1} << 20;
   return request;
 }
 
@@ -95,7 +97,7 @@ class HttpCheckerTest : public ::testing::Test {
 
 TEST_F(HttpCheckerTest, OkResponseIsUpWithStatusAndBody) {
   CheckResult result = check(get(local_.url("/ok")));
-  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.status_code, 200);
   EXPECT_EQ(result.body, "<html>hello world</html>");
   EXPECT_EQ(result.body_bytes, 24);
@@ -103,33 +105,22 @@ TEST_F(HttpCheckerTest, OkResponseIsUpWithStatusAndBody) {
   EXPECT_FALSE(result.cert_expires_at.has_value());
 }
 
-TEST_F(HttpCheckerTest, NotFoundIsUnexpectedStatus) {
+TEST_F(HttpCheckerTest, AnErrorStatusIsAResponseNotATransportError) {
+  // Whether 404 or 500 is down is the verdict's decision (check_verdict_test).
   CheckResult result = check(get(local_.url("/missing")));
   EXPECT_EQ(result.status_code, 404);
-  EXPECT_EQ(result.error, CheckError::kUnexpectedStatus);
-  EXPECT_EQ(result.error_detail, "HTTP 404");
-}
-
-TEST_F(HttpCheckerTest, ServerErrorIsUnexpectedStatusKeepingTheCode) {
-  CheckResult result = check(get(local_.url("/broken")));
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body, "not here");
+  result = check(get(local_.url("/broken")));
   EXPECT_EQ(result.status_code, 500);
-  EXPECT_EQ(result.error, CheckError::kUnexpectedStatus);
-  EXPECT_EQ(result.error_detail, "HTTP 500");
-}
-
-TEST_F(HttpCheckerTest, ExpectedStatusListOverridesTheDefault) {
-  CheckRequest request = get(local_.url("/missing"));
-  request.expected_status = {404};
-  CheckResult result = check(request);
-  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
-  EXPECT_EQ(result.status_code, 404);
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
 }
 
 TEST_F(HttpCheckerTest, SlowResponsePastTimeoutIsTimeout) {
   CheckRequest request = get(local_.url("/slow"));
   request.timeout = milliseconds(300);
   CheckResult result = check(request);
-  EXPECT_EQ(result.error, CheckError::kTimeout) << result.error_detail;
+  EXPECT_EQ(result.transport_error, CheckError::kTimeout) << result.error_detail;
   EXPECT_FALSE(result.status_code.has_value());
   // curl's clock for the timeout and for total time differ by a few ms.
   EXPECT_GE(result.response_time_us, 280'000);
@@ -150,7 +141,7 @@ TEST_F(HttpCheckerTest, RefusedConnectionIsConnectError) {
 
   CheckResult result =
       check(get("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/"));
-  EXPECT_EQ(result.error, CheckError::kConnect);
+  EXPECT_EQ(result.transport_error, CheckError::kConnect);
   EXPECT_NE(result.error_detail.find("onnect"), std::string::npos) << result.error_detail;
   EXPECT_FALSE(result.status_code.has_value());
   EXPECT_FALSE(result.timings.connect_us.has_value());
@@ -184,8 +175,8 @@ TEST(HttpChecker, UnresolvableHostIsDnsError) {
       report = "skip\nnew namespace is not loopback-only";
     } else {
       CheckResult result = check(get("http://hc-test-unresolvable.invalid/"));
-      report =
-          std::string(result.error ? to_string(*result.error) : "up") + "\n" + result.error_detail;
+      report = std::string(result.transport_error ? to_string(*result.transport_error) : "up") +
+               "\n" + result.error_detail;
     }
     (void)!write(pipe_fds[1], report.data(), report.size());
     _exit(0);
@@ -217,18 +208,51 @@ TEST_F(HttpCheckerTest, RegexMatchAndNoMatch) {
   EXPECT_THROW(RegexMatcher("(unclosed"), std::invalid_argument);
 }
 
-TEST_F(HttpCheckerTest, BodyOverCapIsBodyTooLarge) {
+TEST_F(HttpCheckerTest, ABodyLongerThanTheCaptureIsReadToItsEndAndFlaggedTruncated) {
   CheckRequest request = get(local_.url("/big"));
-  request.max_body_bytes = 64 * 1024;
+  request.body_capture_bytes = 64 * 1024;
   CheckResult result = check(request);
-  EXPECT_EQ(result.error, CheckError::kBodyTooLarge) << result.error_detail;
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.status_code, 200);
-  EXPECT_LE(result.body.size(), 64u * 1024);
-
-  request.max_body_bytes = 256 * 1024;
-  result = check(request);
-  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body, std::string(64 * 1024, 'x'));
   EXPECT_EQ(result.body_bytes, 200 * 1024);
+  EXPECT_TRUE(result.body_truncated);
+
+  request.body_capture_bytes = 256 * 1024;
+  result = check(request);
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body.size(), 200u * 1024);
+  EXPECT_EQ(result.body_bytes, 200 * 1024);
+  EXPECT_FALSE(result.body_truncated);
+}
+
+TEST_F(HttpCheckerTest, WithoutCaptureTheBodyIsCountedNotKept) {
+  CheckRequest request = get(local_.url("/big"));
+  request.body_capture_bytes = 0;
+  CheckResult result = check(request);
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body, "");
+  EXPECT_EQ(result.body_bytes, 200 * 1024);
+  EXPECT_FALSE(result.body_truncated);
+}
+
+TEST_F(HttpCheckerTest, HeadersAreCapturedOnlyWhenAskedAndOnlyOfTheFinalResponse) {
+  CheckRequest request = get(local_.url("/hop/1"));
+  request.follow_redirects = true;
+  EXPECT_TRUE(check(request).headers.empty());
+
+  request.capture_headers = true;
+  CheckResult result = check(request);
+  ASSERT_EQ(result.status_code, 200);
+  auto has = [&result](const std::string& name, const std::string& value) {
+    return std::any_of(result.headers.begin(), result.headers.end(), [&](const auto& header) {
+      return header.first == name && header.second == value;
+    });
+  };
+  EXPECT_TRUE(has("Content-Type", "text/plain")) << result.headers.size();
+  EXPECT_FALSE(std::any_of(result.headers.begin(), result.headers.end(), [](const auto& header) {
+    return header.first == "Location";
+  })) << "the redirect's own headers were kept";
 }
 
 TEST_F(HttpCheckerTest, RedirectsAreFollowedUpToTheLimit) {
@@ -236,19 +260,19 @@ TEST_F(HttpCheckerTest, RedirectsAreFollowedUpToTheLimit) {
   request.follow_redirects = true;
   request.max_redirects = 3;
   CheckResult result = check(request);
-  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.status_code, 200);
   EXPECT_EQ(result.body, "landed");
 
   request.url = local_.url("/hop/4");
   result = check(request);
-  EXPECT_EQ(result.error, CheckError::kHttp);
+  EXPECT_EQ(result.transport_error, CheckError::kHttp);
   EXPECT_NE(result.error_detail.find("edirect"), std::string::npos) << result.error_detail;
 }
 
 TEST_F(HttpCheckerTest, RedirectIsNotFollowedUnlessAsked) {
   CheckResult result = check(get(local_.url("/hop/1")));
-  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.status_code, 302);
 }
 
@@ -275,7 +299,7 @@ TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
   request->timeout = milliseconds(400);
   for (int i = 0; i < 20; ++i) {
     checker.start(request, [&timeouts](CheckResult&& result) {
-      if (result.error == CheckError::kTimeout) ++timeouts;
+      if (result.transport_error == CheckError::kTimeout) ++timeouts;
     });
   }
   const auto started = std::chrono::steady_clock::now();
@@ -311,11 +335,16 @@ TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
   EXPECT_EQ(check(checker, get(local_.url("/hop/1"))).status_code, 302);
 
   CheckRequest capped = get(local_.url("/big"));
-  capped.max_body_bytes = 1024;
-  EXPECT_EQ(check(checker, capped).error, CheckError::kBodyTooLarge);
+  capped.body_capture_bytes = 1024;
+  capped.capture_headers = true;
+  result = check(checker, capped);
+  EXPECT_TRUE(result.body_truncated);
+  EXPECT_FALSE(result.headers.empty());
   result = check(checker, get(local_.url("/big")));
-  EXPECT_FALSE(result.error.has_value()) << result.error_detail;
-  EXPECT_EQ(result.body_bytes, 200 * 1024);
+  EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body.size(), 200u * 1024);
+  EXPECT_FALSE(result.body_truncated);
+  EXPECT_TRUE(result.headers.empty());
 }
 
 TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
@@ -331,7 +360,7 @@ TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
   for (int round = 0; round < kRounds; ++round) {
     for (int i = 0; i < kAtOnce; ++i) {
       checker.start(request, [&up](CheckResult&& result) {
-        if (!result.error && result.body == "<html>hello world</html>") ++up;
+        if (!result.transport_error && result.body == "<html>hello world</html>") ++up;
       });
     }
     EXPECT_EQ(checker.in_flight(), static_cast<std::size_t>(kAtOnce));
@@ -371,7 +400,7 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   request.ca_file = cert;
   HttpChecker checker;
   CheckResult result = check(checker, request);
-  ASSERT_FALSE(result.error.has_value()) << result.error_detail;
+  ASSERT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.body, "secure");
   ASSERT_TRUE(result.timings.tls_us && result.timings.connect_us && result.timings.ttfb_us);
   EXPECT_LE(*result.timings.connect_us, *result.timings.tls_us);
@@ -383,7 +412,7 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   // The same server without trusting its self-signed certificate: a TLS failure, also on
   // the easy handle that trusted it for the previous check.
   result = check(checker, get(local.url("/")));
-  EXPECT_EQ(result.error, CheckError::kTls) << result.error_detail;
+  EXPECT_EQ(result.transport_error, CheckError::kTls) << result.error_detail;
   EXPECT_NE(result.error_detail.find("certificate"), std::string::npos) << result.error_detail;
   EXPECT_FALSE(result.status_code.has_value());
 }

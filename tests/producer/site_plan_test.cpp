@@ -65,57 +65,80 @@ TEST(SitePlan, LoopSharesOfAShardCoverItOnceAndEvenly) {
   EXPECT_EQ(alone_shares[1].plans.size(), 1u) << url << " moved to another loop";
 }
 
-TEST(SitePlan, CarriesTheRequestAndDigestOfEachSite) {
+TEST(SitePlan, CarriesTheRequestDigestAndConditionsOfEachSite) {
   SiteConfig site = sites(1)[0];
   site.regex = "Example";
   site.timeout = std::chrono::milliseconds(1234);
-  site.expected_status = {204};
+  site.expected_status = {{204, 204}};
+  site.max_response_time = std::chrono::milliseconds(300);
   SitePlans built = build_site_plans({site}, std::nullopt);
   ASSERT_EQ(built.plans.size(), 1u);
   const SitePlan& plan = *built.plans[0];
   EXPECT_EQ(plan.url_digest, url_digest(site.url));
   EXPECT_EQ(plan.request->url, site.url);
   EXPECT_EQ(plan.request->timeout, std::chrono::milliseconds(1234));
-  EXPECT_EQ(plan.request->expected_status, std::vector<int>{204});
-  ASSERT_NE(plan.regex, nullptr);
+  EXPECT_EQ(plan.conditions.expected_status, (std::vector<StatusRange>{{204, 204}}));
+  EXPECT_EQ(plan.conditions.max_response_time_us, 300'000);
+  ASSERT_NE(plan.conditions.regex, nullptr);
   EXPECT_EQ(built.schedule[0].interval, site.polling_interval);
 }
 
-TEST(CheckMeasurement, RegexIsSearchedOnlyInACompleteResponseBody) {
+TEST(SitePlan, TheBodyIsKeptOnlyForBodyConditionsAndHeadersOnlyForHeaderConditions) {
+  SiteConfig plain = sites(1)[0];
+  plain.max_body_bytes = 4096;
+  SiteConfig with_regex = plain;
+  with_regex.url += "regex";
+  with_regex.regex = "ok";
+  SiteConfig with_absent = plain;
+  with_absent.url += "absent";
+  with_absent.regex_absent = "error";
+  SiteConfig with_header = plain;
+  with_header.url += "header";
+  with_header.headers_match = {{"Content-Type", "json"}};
+  SitePlans built = build_site_plans({plain, with_regex, with_absent, with_header}, std::nullopt);
+  ASSERT_EQ(built.plans.size(), 4u);
+  EXPECT_EQ(built.plans[0]->request->body_capture_bytes, 0u);
+  EXPECT_FALSE(built.plans[0]->request->capture_headers);
+  EXPECT_EQ(built.plans[1]->request->body_capture_bytes, 4096u);
+  EXPECT_EQ(built.plans[2]->request->body_capture_bytes, 4096u);
+  EXPECT_EQ(built.plans[3]->request->body_capture_bytes, 0u);
+  EXPECT_TRUE(built.plans[3]->request->capture_headers);
+}
+
+TEST(SitePlan, EqualPatternsShareOneCompiledRegex) {
+  std::vector<SiteConfig> all = sites(3);
+  for (SiteConfig& site : all) site.regex = "same";
+  all[2].regex_absent = "same";
+  SitePlans built = build_site_plans(all, std::nullopt);
+  EXPECT_EQ(built.plans[0]->conditions.regex, built.plans[1]->conditions.regex);
+  EXPECT_EQ(built.plans[0]->conditions.regex, built.plans[2]->conditions.regex_absent);
+}
+
+TEST(CheckMeasurement, CarriesTheVerdictAndTheTransportFigures) {
   SiteConfig site = sites(1)[0];
   site.regex = "Example";
   auto plan = build_site_plans({site}, std::nullopt).plans[0];
   const WallTime at{std::chrono::seconds(1'800'000'000)};
 
-  CheckResult matched;
-  matched.status_code = 200;
-  matched.body = "<h1>Example</h1>";
-  Measurement up = make_measurement(*plan, std::move(matched), at, "host:1");
-  EXPECT_EQ(up.regex_match, true);
-  EXPECT_EQ(up.regex, "Example");
-  EXPECT_EQ(up.measured_at, at);
-  EXPECT_EQ(up.producer, "host:1");
-  EXPECT_FALSE(up.error.has_value());
-
-  CheckResult error_page;
-  error_page.status_code = 500;
-  error_page.error = CheckError::kUnexpectedStatus;
-  error_page.body = "oops";
-  EXPECT_EQ(make_measurement(*plan, std::move(error_page), at, "h").regex_match, false);
-
-  CheckResult refused;
-  refused.error = CheckError::kConnect;
-  refused.error_detail = "Failed to connect";
-  Measurement down = make_measurement(*plan, std::move(refused), at, "h");
-  EXPECT_FALSE(down.regex_match.has_value());
-  EXPECT_EQ(down.error, "connect");
-  EXPECT_EQ(down.error_detail, "Failed to connect");
-
-  CheckResult truncated;
-  truncated.status_code = 200;
-  truncated.error = CheckError::kBodyTooLarge;
-  truncated.body = "no match in the first part";
-  EXPECT_FALSE(make_measurement(*plan, std::move(truncated), at, "h").regex_match.has_value());
+  CheckResult result;
+  result.status_code = 500;
+  result.body = "no such text";
+  result.body_bytes = 5'000'000;
+  result.body_truncated = true;
+  result.response_time_us = 1234;
+  Verdict verdict = evaluate(plan->conditions, result, plan->https, at);
+  Measurement m = make_measurement(*plan, std::move(result), std::move(verdict), at, "host:1");
+  EXPECT_EQ(m.healthy, false);
+  EXPECT_EQ(m.failed_conditions, (std::vector<std::string>{"status", "regex"}));
+  EXPECT_EQ(m.error, "unexpected_status");
+  EXPECT_EQ(m.error_detail, "HTTP 500");
+  EXPECT_EQ(m.regex_match, false);
+  EXPECT_EQ(m.regex, "Example");
+  EXPECT_EQ(m.body_bytes, 5'000'000);
+  EXPECT_TRUE(m.body_truncated);
+  EXPECT_EQ(m.response_time_us, 1234);
+  EXPECT_EQ(m.measured_at, at);
+  EXPECT_EQ(m.producer, "host:1");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -36,18 +37,34 @@ struct KafkaSettings {
   std::vector<std::pair<std::string, std::string>> librdkafka_properties() const;
 };
 
+// An inclusive range of HTTP statuses; a single status is {s, s}.
+struct StatusRange {
+  int first = 0;
+  int last = 0;
+  bool operator==(const StatusRange&) const = default;
+};
+
 struct SiteConfig {
   std::string url;
   std::chrono::seconds polling_interval{30};  // 1 .. 86400
-  std::optional<std::string> regex;           // RE2 pattern searched in the body
   std::string destination_topic;
   std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10000};  // whole check, 1 .. 300000 ms
   bool follow_redirects = false;
   int max_redirects = 5;
-  std::vector<int> expected_status;  // empty: any 2xx or 3xx counts as up
+  // Bytes of the body kept for the regex conditions; the rest is read and counted only.
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
+
+  // Conditions: the check is healthy when all hold (producer/src/check_verdict.h).
+  std::vector<StatusRange> expected_status;  // empty: 200..399
+  std::optional<std::chrono::milliseconds> max_response_time;
+  std::optional<int> min_cert_days;         // https only: days left on the leaf certificate
+  std::optional<std::string> regex;         // RE2 pattern that must match in the body
+  std::optional<std::string> regex_absent;  // RE2 pattern that must not match in the body
+  // Response header name -> RE2 pattern its value must match.
+  std::vector<std::pair<std::string, std::string>> headers_match;
+  std::optional<std::int64_t> min_body_bytes;
 };
 
 struct ProducerConfig {

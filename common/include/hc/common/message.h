@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace hc {
 
@@ -37,13 +38,20 @@ struct Measurement {
   std::optional<int> status_code;
   std::int64_t response_time_us = 0;
   CheckTimings timings;
-  // nullopt = up. Otherwise one of: "timeout", "dns", "connect", "tls", "http",
-  // "body_too_large", "unexpected_status", "internal".
+  // A transport failure: "timeout", "dns", "connect", "tls", "http", "internal"; or
+  // "unexpected_status" when a response's status is not an expected one. nullopt otherwise
+  // (older producers also wrote "body_too_large").
   std::optional<std::string> error;
   std::string error_detail;
   std::optional<std::string> regex;  // the configured pattern, if any
   std::optional<bool> regex_match;   // nullopt when no regex or no body to search
+  // The verdict: every condition held. nullopt in messages of producers that predate it.
+  std::optional<bool> healthy;
+  // Short names of the conditions that failed ("status", "response_time", "cert_days",
+  // "regex", "regex_absent", "header:<Name>", "body_bytes"), in that order.
+  std::vector<std::string> failed_conditions;
   std::int64_t body_bytes = 0;
+  bool body_truncated = false;  // the body was longer than the bytes searched by the regex
   std::optional<WallTime> cert_expires_at;  // https only
   std::string producer;                     // "host:pid"
 

@@ -1,0 +1,88 @@
+#include "check_verdict.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <string_view>
+
+namespace hc::producer {
+namespace {
+
+bool status_expected(int status, const std::vector<StatusRange>& expected) {
+  if (expected.empty()) return status >= 200 && status <= 399;
+  return std::any_of(expected.begin(), expected.end(), [status](const StatusRange& range) {
+    return status >= range.first && status <= range.last;
+  });
+}
+
+bool same_header_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool header_matches(const HeaderCondition& condition, const CheckResult& result) {
+  return std::any_of(result.headers.begin(), result.headers.end(), [&](const auto& header) {
+    return same_header_name(header.first, condition.name) &&
+           condition.pattern->search(header.second);
+  });
+}
+
+// Whole days left, rounded down: 47 h left is 1 day.
+std::int64_t cert_days_left(WallTime expires_at, WallTime measured_at) {
+  return std::chrono::floor<std::chrono::days>(expires_at - measured_at).count();
+}
+
+}  // namespace
+
+std::size_t outcome_of(const Verdict& verdict) {
+  if (verdict.error) return outcome_of(*verdict.error);
+  return verdict.healthy ? 0 : kOutcomeUnhealthy;
+}
+
+Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, bool https,
+                 WallTime measured_at) {
+  Verdict verdict;
+  if (result.transport_error) {
+    verdict.error = result.transport_error;
+    verdict.error_detail = result.error_detail;
+    return verdict;
+  }
+  auto fail = [&verdict](std::string name) {
+    verdict.failed_conditions.push_back(std::move(name));
+  };
+
+  const int status = result.status_code.value_or(0);
+  if (!status_expected(status, conditions.expected_status)) {
+    fail("status");
+    verdict.error = CheckError::kUnexpectedStatus;
+    verdict.error_detail = "HTTP " + std::to_string(status);
+  }
+  if (conditions.max_response_time_us &&
+      result.response_time_us > *conditions.max_response_time_us) {
+    fail("response_time");
+  }
+  if (conditions.min_cert_days && https &&
+      (!result.cert_expires_at ||
+       cert_days_left(*result.cert_expires_at, measured_at) < *conditions.min_cert_days)) {
+    fail("cert_days");
+  }
+  if (conditions.regex) {
+    verdict.regex_match = conditions.regex->search(result.body);
+    if (!*verdict.regex_match) fail("regex");
+  }
+  if (conditions.regex_absent && conditions.regex_absent->search(result.body)) {
+    fail("regex_absent");
+  }
+  for (const HeaderCondition& header : conditions.headers_match) {
+    if (!header_matches(header, result)) fail("header:" + header.name);
+  }
+  if (conditions.min_body_bytes && result.body_bytes < *conditions.min_body_bytes) {
+    fail("body_bytes");
+  }
+  verdict.healthy = verdict.failed_conditions.empty();
+  return verdict;
+}
+
+}  // namespace hc::producer

@@ -1,0 +1,70 @@
+// The one place that decides whether a check passed: a pure function from what the transport
+// saw (CheckResult) and the site's conditions to a Verdict, like blackbox_exporter's single
+// `success`. The HTTP transport only transports; it never judges a status or a body.
+//
+// Rules, in this order (failed_conditions lists the failures in the same order):
+//   - A transport error (timeout, dns, connect, tls, http, internal) makes the check unhealthy
+//     with that error; no condition is evaluated, not even on a partial body.
+//   - Otherwise every condition is evaluated on the response:
+//       status         the status is in expected_status (default 200..399); a failure also
+//                      sets error "unexpected_status" (as in message v1 from the start)
+//       response_time  response_time_us <= max_response_time_us
+//       cert_days      https only: whole days from measured_at to the leaf certificate's
+//                      notAfter >= min_cert_days (no certificate seen: failed)
+//       regex          matches somewhere in the captured body (its first max_body_bytes)
+//       regex_absent   matches nowhere in the captured body
+//       header:<Name>  some response header <Name> (case-insensitive) matches the pattern
+//       body_bytes     body_bytes >= min_body_bytes
+//     healthy = no condition failed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check_error.h"
+#include "hc/common/config.h"
+#include "hc/common/message.h"
+#include "http_checker.h"
+#include "regex_matcher.h"
+
+namespace hc::producer {
+
+struct HeaderCondition {
+  std::string name;  // compared case-insensitively
+  std::shared_ptr<const RegexMatcher> pattern;
+};
+
+// A site's conditions, compiled once per (re)load. Shared, immutable.
+struct CheckConditions {
+  std::vector<StatusRange> expected_status;  // empty: 200..399
+  std::optional<std::int64_t> max_response_time_us;
+  std::optional<int> min_cert_days;  // applies to https URLs only
+  std::shared_ptr<const RegexMatcher> regex;
+  std::shared_ptr<const RegexMatcher> regex_absent;
+  std::vector<HeaderCondition> headers_match;
+  std::optional<std::int64_t> min_body_bytes;
+
+  // What the transport must capture for these conditions to be evaluated.
+  bool needs_body() const { return regex != nullptr || regex_absent != nullptr; }
+  bool needs_headers() const { return !headers_match.empty(); }
+};
+
+struct Verdict {
+  bool healthy = false;
+  std::vector<std::string> failed_conditions;  // short names, see above
+  std::optional<bool> regex_match;             // set when a regex was searched
+  std::optional<CheckError> error;             // transport error or kUnexpectedStatus
+  std::string error_detail;
+};
+
+// The outcome index (check_error.h) that metrics count this verdict under.
+std::size_t outcome_of(const Verdict& verdict);
+
+// Pure and deterministic. `https` says whether the checked URL is https (cert_days).
+Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, bool https,
+                 WallTime measured_at);
+
+}  // namespace hc::producer
