@@ -32,8 +32,9 @@ constexpr auto kSiteKeys = [] {
   std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin() + 1);
   return keys;
 }();
-constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 5>{
-    "max_in_flight", "check_threads", "max_queued_messages", "defaults", "websites"});
+constexpr auto kProducerKeys = with_kafka_keys(
+    std::array<std::string_view, 6>{"max_in_flight", "check_threads", "max_queued_messages",
+                                    "shutdown_grace_ms", "defaults", "websites"});
 constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
 constexpr std::int64_t kMaxIntervalSeconds = 86400;
@@ -289,6 +290,12 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
   }
   if (const Located* value = fields->find("max_queued_messages")) {
     if (auto count = reader.integer(*value, 1, 10000000)) producer.max_queued_messages = *count;
+  }
+  if (const Located* value = fields->find("shutdown_grace_ms")) {
+    // Bounded so that grace + the Kafka flush (10 s) fit systemd's 30 s stop timeout.
+    if (auto ms = reader.integer(*value, 0, 15000, "milliseconds")) {
+      producer.shutdown_grace = std::chrono::milliseconds(*ms);
+    }
   }
 
   SiteConfig defaults;

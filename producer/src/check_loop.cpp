@@ -70,10 +70,14 @@ void CheckLoop::run(StopControl& control) {
     checker_.run_once(wait_budget());
     report_counters();
   }
-  while (checker_.in_flight() > 0) {
-    checker_.run_once(kMaxWait);
+  const TimePoint give_up_at = context_.clock.now() + context_.shutdown_grace;
+  while (checker_.in_flight() > 0 && context_.clock.now() < give_up_at) {
+    checker_.run_once(std::min(
+        kMaxWait, std::chrono::ceil<std::chrono::milliseconds>(give_up_at - context_.clock.now())));
     report_counters();
   }
+  add(context_.stats.cancelled_checks, checker_.cancel_all());
+  report_counters();
 }
 
 void CheckLoop::apply_assigned_sites() {

@@ -33,7 +33,8 @@ struct CheckLoopContext {
   Publisher& publisher;
   ProducerStats& stats;
   ProducerMetrics& metrics;
-  std::string producer_id;  // written into every message
+  std::string producer_id;                         // written into every message
+  std::chrono::milliseconds shutdown_grace{5000};  // see ProducerConfig::shutdown_grace
 };
 
 class CheckLoop {
@@ -50,8 +51,9 @@ class CheckLoop {
   void assign_sites(SitePlans sites);
 
   // Until control.stop_requested(): starts due checks, drives the transfers and publishes
-  // the results. Then starts nothing more and returns once the checks in flight have
-  // finished, each within its timeout.
+  // the results. Then starts nothing more, gives the checks in flight shutdown_grace to
+  // finish (and be published), cancels the rest (counted, not published: a cancelled check
+  // says nothing about its site) and returns.
   void run(StopControl& control);
 
  private:

@@ -195,6 +195,23 @@ std::size_t HttpChecker::run_once(std::chrono::milliseconds max_wait) {
 
 void HttpChecker::wakeup() { loop_.wakeup(); }
 
+std::size_t HttpChecker::cancel_all() {
+  const std::size_t cancelled = active_.size();
+  while (!active_.empty()) {
+    std::unique_ptr<Transfer> transfer = std::move(active_.back());
+    active_.pop_back();
+    curl_multi_remove_handle(loop_.multi(), transfer->easy.get());
+    transfer->done = nullptr;
+    transfer->request.reset();
+    transfer->body.clear();
+    transfer->body_bytes = 0;
+    transfer->body_truncated = false;
+    transfer->response_headers.clear();
+    idle_.push_back(std::move(transfer));
+  }
+  return cancelled;
+}
+
 std::size_t HttpChecker::deliver_completions() {
   std::size_t completed = 0;
   int queued = 0;

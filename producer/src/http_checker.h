@@ -79,6 +79,10 @@ class HttpChecker {
 
   std::size_t in_flight() const { return active_.size(); }
 
+  // Abandons every check in flight: their completions are never called and their handles
+  // go back to the pool. Returns how many were cancelled.
+  std::size_t cancel_all();
+
  private:
   struct Transfer;
   std::unique_ptr<Transfer> take_idle_transfer();

@@ -54,10 +54,12 @@ class Producer {
       : config_path_(config.path),
         options_(options),
         clock_(clock),
+        shutdown_grace_(config.producer->shutdown_grace),
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
         stats_log_(stats_) {
     const std::size_t threads = check_thread_count(*config.producer, usable_cpu_count());
-    const CheckLoopContext context{clock_, publisher_, stats_, metrics_, options_.producer_id};
+    const CheckLoopContext context{clock_,   publisher_,           stats_,
+                                   metrics_, options_.producer_id, shutdown_grace_};
     for (std::size_t i = 0; i < threads; ++i) {
       loops_.push_back(std::make_unique<CheckLoop>(
           context, loop_in_flight_bound(config.producer->max_in_flight, threads, i)));
@@ -97,8 +99,9 @@ class Producer {
         stats_log_.maybe_log(clock_.now());
       }
       spdlog::info(
-          "stopping: no new checks; waiting for {} checks in flight (each within its timeout)",
-          stats_.in_flight.load(std::memory_order_relaxed));
+          "stopping: no new checks; {} checks in flight get {} ms to finish, then are cancelled "
+          "(not published)",
+          stats_.in_flight.load(std::memory_order_relaxed), shutdown_grace_.count());
       while (running.load(std::memory_order_acquire) > 0) publisher_.poll(kPollWait);
     }
     spdlog::info("flushing {} messages to Kafka (at most {} s)", publisher_.queue_depth(),
@@ -156,6 +159,7 @@ class Producer {
   std::filesystem::path config_path_;
   ProducerOptions options_;
   const Clock& clock_;
+  std::chrono::milliseconds shutdown_grace_;
   ProducerStats stats_;
   ProducerMetrics metrics_{stats_};
   Publisher publisher_;

@@ -66,6 +66,9 @@ void ProducerMetrics::collect(MetricFamilyWriter& out) const {
               {{"reason", "late"}});
   out.counter("hc_deferred_checks_total", "Starts delayed by the max_in_flight bound",
               load(stats_.deferred_by_bound));
+  out.counter("hc_cancelled_checks_total",
+              "Checks still in flight at a stop after shutdown_grace_ms: cancelled, not published",
+              load(stats_.cancelled_checks));
   out.gauge("hc_in_flight_checks", "Checks running now",
             static_cast<double>(stats_.in_flight.load(std::memory_order_relaxed)));
   out.gauge("hc_sites", "Sites this producer checks",

@@ -52,6 +52,7 @@ struct ProducerStats {
   Counter skipped_in_flight{0};
   Counter skipped_late{0};
   Counter deferred_by_bound{0};
+  Counter cancelled_checks{0};  // in flight at a stop past shutdown_grace: not published
   LatenessHistogram lateness;
 
   // Publishing.

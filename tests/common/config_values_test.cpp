@@ -19,6 +19,7 @@ constexpr std::string_view kProducer =
     "  max_in_flight: 7\n"
     "  check_threads: 3\n"
     "  max_queued_messages: 1234\n"
+    "  shutdown_grace_ms: 2500\n"
     "  defaults:\n"
     "    polling_interval_in_seconds: 15\n"
     "    timeout_ms: 2500\n"
@@ -49,6 +50,7 @@ TEST(ConfigValues, SiteWithoutOwnKeysTakesEveryDefault) {
   EXPECT_EQ(producer.max_in_flight, 7u);
   EXPECT_EQ(producer.check_threads, 3u);
   EXPECT_EQ(producer.max_queued_messages, 1234u);
+  EXPECT_EQ(producer.shutdown_grace, std::chrono::milliseconds(2500));
   const SiteConfig& site = producer.websites.at(0);
   EXPECT_EQ(site.url, "http://127.0.0.1:8089/inherits");
   EXPECT_EQ(site.polling_interval, std::chrono::seconds(15));

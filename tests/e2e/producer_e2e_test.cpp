@@ -276,6 +276,41 @@ TEST(ProducerEndToEnd, EachConditionDecidesTheVerdictAndLargePagesAreNotErrors) 
   }
 }
 
+// SIGTERM with a check that would take a minute: it gets shutdown_grace_ms, then is cancelled
+// (counted, not published), and the process exits 0 well inside systemd's 30 s.
+TEST(ProducerEndToEnd, StopCancelsChecksStillInFlightAfterTheGracePeriod) {
+  test::DevBroker broker({{"healthcheck", 4}});
+  test::LocalHttpServer web;
+  web.server().Get("/minute", [&web](const httplib::Request&, httplib::Response& response) {
+    web.hold(seconds(60));
+    response.set_content("too late", "text/plain");
+  });
+  web.server().Get("/ok", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok", "text/plain");
+  });
+  web.start();
+  test::TempDir dir;
+  const auto config_file = dir.path() / "config.yaml";
+  const std::string minute = web.url("/minute");
+  const std::string ok = web.url("/ok");
+  std::ofstream(config_file) << R"(healthcheck-producer-config:
+  bootstrap_servers: [ !ENV "${KAFKA_BOOTSTRAP_SERVER}" ]
+  shutdown_grace_ms: 1000
+  defaults: { polling_interval_in_seconds: 1, timeout_ms: 120000, destination_topic: healthcheck }
+  websites:
+    - url: )" << minute << R"(
+    - url: )" << ok << "\n";
+  const ProducerRun run = run_producer_for(broker, config_file, seconds(3));
+  ASSERT_TRUE(run.exit_code.has_value()) << "hc did not stop within 15 s of SIGTERM:\n" << run.log;
+  EXPECT_EQ(*run.exit_code, 0) << run.log;
+  EXPECT_NE(run.log.find("checks in flight get 1000 ms to finish"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("cancelled 1,"), std::string::npos) << run.log;
+  const auto by_url = published_by_url(broker);
+  EXPECT_FALSE(by_url.contains(minute)) << "a cancelled check was published";
+  ASSERT_TRUE(by_url.contains(ok)) << run.log;
+  EXPECT_GE(by_url.at(ok).size(), 2u);
+}
+
 // Sites split over three check threads: each site is still checked once per interval, by
 // one thread, and its messages arrive in the order they were measured.
 TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {

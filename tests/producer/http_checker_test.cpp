@@ -308,6 +308,26 @@ TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
+TEST_F(HttpCheckerTest, CancelAllAbandonsChecksWithoutCallingTheirCompletions) {
+  HttpChecker checker;
+  int completions = 0;
+  CheckRequest slow = get(local_.url("/slow"));
+  slow.timeout = milliseconds(60000);
+  for (int i = 0; i < 3; ++i) {
+    checker.start(std::make_shared<const CheckRequest>(slow),
+                  [&completions](CheckResult&&) { ++completions; });
+  }
+  checker.run_once(milliseconds(50));
+  EXPECT_EQ(checker.cancel_all(), 3u);
+  EXPECT_EQ(checker.in_flight(), 0u);
+  EXPECT_EQ(checker.run_once(milliseconds(50)), 0u);
+  EXPECT_EQ(completions, 0);
+  // The handles went back to the pool and work for the next check.
+  CheckResult result = check(checker, get(local_.url("/ok")));
+  EXPECT_EQ(result.status_code, 200);
+  EXPECT_EQ(completions, 0);
+}
+
 TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
   // One check at a time on one checker: each check runs on the easy handle of the previous.
   HttpChecker checker;

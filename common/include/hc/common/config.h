@@ -77,6 +77,8 @@ struct ProducerConfig {
   std::size_t check_threads = 0;
   static constexpr std::size_t kAutoCheckThreadsMax = 8;
   std::size_t max_queued_messages = 100000;  // librdkafka queue bound; beyond it we drop+count
+  // At a stop, checks in flight get this long to finish; the rest are cancelled unpublished.
+  std::chrono::milliseconds shutdown_grace{5000};
 };
 
 // One (topic -> table) route. Several routes may share a source_topic: the topic then
