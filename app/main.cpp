@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--metrics-addr", role_options.metrics_address,
-                 "Serve /metrics (Prometheus) and /healthz on HOST:PORT");
+                 "Serve /metrics (Prometheus) and /healthz on HOST:PORT: 127.0.0.1:9464 for this "
+                 "host only; :PORT or 0.0.0.0:PORT listens on every interface");
   app.add_option("--shard", role_options.shard,
                  "Producer only: I/N, check only the sites whose URL hash falls in shard I of N");
 

@@ -10,6 +10,16 @@
 #include <stdexcept>
 
 namespace hc {
+namespace {
+
+// Limits for a server that may face an untrusted network: scrapes and probes are small GETs.
+constexpr std::size_t kMaxRequestBodyBytes = 4096;
+constexpr time_t kReadTimeoutSeconds = 5;
+constexpr time_t kWriteTimeoutSeconds = 10;
+constexpr std::size_t kMaxRequestsPerConnection = 100;
+constexpr time_t kKeepAliveSeconds = 5;
+
+}  // namespace
 
 std::optional<HostPort> parse_host_port(const std::string& address) {
   auto colon = address.rfind(':');
@@ -38,6 +48,23 @@ MetricsServer::MetricsServer(const std::string& address,
     throw std::runtime_error(
         fmt::format("--metrics-addr '{}': expected HOST:PORT, e.g. 127.0.0.1:9464", address));
   }
+  server_->set_payload_max_length(kMaxRequestBodyBytes);
+  server_->set_read_timeout(kReadTimeoutSeconds, 0);
+  server_->set_write_timeout(kWriteTimeoutSeconds, 0);
+  server_->set_keep_alive_max_count(kMaxRequestsPerConnection);
+  server_->set_keep_alive_timeout(kKeepAliveSeconds);
+  // Read-only: GET and HEAD (which httplib routes to the GET handlers), 405 for the rest.
+  server_->set_pre_routing_handler(
+      [](const httplib::Request& request, httplib::Response& response) {
+        if (request.method == "GET" || request.method == "HEAD") {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        response.status = 405;
+        response.set_header("Allow", "GET, HEAD");
+        response.set_content("method not allowed: /metrics and /healthz are read-only\n",
+                             "text/plain; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+      });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     prometheus::TextSerializer serializer;
     response.set_content(serializer.Serialize(metrics_->Collect()),

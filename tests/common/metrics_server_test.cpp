@@ -1,11 +1,16 @@
 #include "hc/common/metrics_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 
 #include "hc/common/metric_families.h"
 
@@ -58,6 +63,57 @@ TEST(MetricsServer, ServesRegistryAndHealthOverHttp) {
   ASSERT_TRUE(down);
   EXPECT_EQ(down->status, 503);
   EXPECT_EQ(down->body, "kafka: all brokers down\n");
+}
+
+// A blocking loopback TCP connection to `port` that gives up reading after 30 s; -1 on failure.
+int connect_to(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval wait_at_most{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait_at_most, sizeof wait_at_most);
+  return fd;
+}
+
+TEST(MetricsServer, IsReadOnlyAndBoundedForHostileClients) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  MetricsServer server("127.0.0.1:0", registry, [] { return std::nullopt; });
+  httplib::Client client("127.0.0.1", server.port());
+
+  auto head = client.Head("/healthz");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
+    httplib::Request request;
+    request.method = method;
+    request.path = "/metrics";
+    auto response = client.send(request);
+    ASSERT_TRUE(response) << method;
+    EXPECT_EQ(response->status, 405) << method;
+    EXPECT_EQ(response->get_header_value("Allow"), "GET, HEAD") << method;
+  }
+  // A POST is refused before its body is read (GET bodies are never read at all).
+  auto big_post = client.Post("/healthz", std::string(64 * 1024, 'x'), "text/plain");
+  ASSERT_TRUE(big_post);
+  EXPECT_EQ(big_post->status, 405);
+  EXPECT_EQ(client.Get("/nothing-here")->status, 404);
+  // A client that connects and sends nothing is dropped after the read timeout (5 s), not
+  // held forever: the server closes the socket, so recv() sees EOF within the bound.
+  int fd = connect_to(server.port());
+  ASSERT_GE(fd, 0);
+  const auto started = std::chrono::steady_clock::now();
+  char byte = 0;
+  EXPECT_EQ(recv(fd, &byte, 1, 0), 0) << "expected the server to close the idle connection";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
+  close(fd);
 }
 
 TEST(MetricsServer, RefusesAnAddressInUseNamingIt) {
