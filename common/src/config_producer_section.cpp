@@ -6,35 +6,31 @@
 #include <unordered_map>
 
 #include "config_sections.h"
+#include "hc/common/url_redaction.h"
 #include "url_validation.h"
 
 namespace hc::config_detail {
 namespace {
 
+constexpr std::array<std::string_view, 2> kBasicAuthKeys = {"username", "password"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 15> kCheckKeys = {"regex",
-                                                         "polling_interval_in_seconds",
-                                                         "timeout_ms",
-                                                         "destination_topic",
-                                                         "method",
-                                                         "headers",
-                                                         "follow_redirects",
-                                                         "max_redirects",
-                                                         "max_body_bytes",
-                                                         "expected_status",
-                                                         "max_response_time_ms",
-                                                         "min_cert_days",
-                                                         "regex_absent",
-                                                         "headers_match",
-                                                         "min_body_bytes"};
+constexpr std::array<std::string_view, 16> kCheckKeys = {
+    "regex",           "polling_interval_in_seconds",
+    "timeout_ms",      "destination_topic",
+    "method",          "headers",
+    "basic_auth",      "follow_redirects",
+    "max_redirects",   "max_body_bytes",
+    "expected_status", "max_response_time_ms",
+    "min_cert_days",   "regex_absent",
+    "headers_match",   "min_body_bytes"};
 constexpr auto kSiteKeys = [] {
   std::array<std::string_view, kCheckKeys.size() + 1> keys{"url"};
   std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin() + 1);
   return keys;
 }();
-constexpr auto kProducerKeys = with_kafka_keys(
-    std::array<std::string_view, 6>{"max_in_flight", "check_threads", "max_queued_messages",
-                                    "shutdown_grace_ms", "defaults", "websites"});
+constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 7>{
+    "max_in_flight", "check_threads", "max_queued_messages", "shutdown_grace_ms",
+    "redact_query_params", "defaults", "websites"});
 constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
 constexpr std::int64_t kMaxIntervalSeconds = 86400;
@@ -143,6 +139,26 @@ void read_expected_status(YamlReader& reader, const Located& value,
   statuses = std::move(result);
 }
 
+// {username, password}; the password is a secret (use !ENV) and never quoted in messages.
+void read_basic_auth(YamlReader& reader, const Located& value,
+                     std::optional<BasicAuth>& basic_auth) {
+  auto fields = reader.map(value, kBasicAuthKeys, "a map with username and password");
+  if (!fields) return;
+  BasicAuth auth;
+  const Located* username = reader.require(*fields, "username", "the user name");
+  const Located* password = reader.require(*fields, "password", "the password (use !ENV)");
+  if (username == nullptr || password == nullptr) return;
+  auto name = reader.string(*username);
+  auto secret = reader.string(*password);
+  if (!name || !secret) return;
+  if (name->find(':') != std::string::npos) {
+    reader.report(username->mark, username->path,
+                  "a basic auth user name must not contain ':' (RFC 7617)");
+    return;
+  }
+  basic_auth = BasicAuth{*name, *secret};
+}
+
 // An RE2 pattern; "" means none, like an absent key.
 std::optional<std::string> read_pattern(YamlReader& reader, const Located& value) {
   auto pattern = reader.string(value);
@@ -198,6 +214,8 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
       if (auto method = reader.choice(value, kMethods)) site.method = *method;
     } else if (key == "headers") {
       read_headers(reader, value, site.headers);
+    } else if (key == "basic_auth") {
+      read_basic_auth(reader, value, site.basic_auth);
     } else if (key == "follow_redirects") {
       if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
     } else if (key == "max_redirects") {
@@ -260,6 +278,11 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
         reader.report(url->mark, url->path,
                       "expected an http(s) URL, got " + quote_for_message(redact_userinfo(*text)) +
                           ": " + *problem);
+      } else if (has_userinfo(*text)) {
+        reader.report(url->mark, url->path,
+                      "credentials in the URL (" + quote_for_message(redact_userinfo(*text)) +
+                          ") would be published in the Kafka key, the table, metrics and logs; "
+                          "put them in basic_auth: {username: NAME, password: !ENV \"${VAR}\"}");
       } else {
         site.url = *text;
       }
@@ -295,6 +318,23 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
     // Bounded so that grace + the Kafka flush (10 s) fit systemd's 30 s stop timeout.
     if (auto ms = reader.integer(*value, 0, 15000, "milliseconds")) {
       producer.shutdown_grace = std::chrono::milliseconds(*ms);
+    }
+  }
+
+  producer.redact_query_params = default_redacted_query_params();
+  if (const Located* value = fields->find("redact_query_params")) {
+    if (auto items = reader.list(*value, "a list of query parameter names")) {
+      producer.redact_query_params.clear();
+      for (const Located& item : *items) {
+        auto name = reader.string(item);
+        if (!name) continue;
+        if (name->empty() || name->find_first_of("&=#") != std::string::npos) {
+          reader.report(item.mark, item.path,
+                        "expected a query parameter name (not empty, no '&', '=' or '#')");
+          continue;
+        }
+        producer.redact_query_params.push_back(*name);
+      }
     }
   }
 

@@ -50,6 +50,15 @@ std::optional<std::string> http_url_problem(std::string_view url) {
   return std::nullopt;
 }
 
+bool has_userinfo(std::string_view url) {
+  CurlUrl handle(curl_url());
+  if (!handle) return false;
+  std::string text(url);
+  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return false;
+  return get_part(handle.get(), CURLUPART_USER) != nullptr ||
+         get_part(handle.get(), CURLUPART_PASSWORD) != nullptr;
+}
+
 std::string redact_userinfo(std::string_view url) {
   std::size_t authority = url.find("://");
   if (authority == std::string_view::npos) return std::string(url);

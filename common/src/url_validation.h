@@ -13,6 +13,9 @@ namespace hc::config_detail {
 // Never resolves or contacts the host.
 std::optional<std::string> http_url_problem(std::string_view url);
 
+// True if `url` carries a "user[:password]@" part. REQUIRES: !http_url_problem(url).
+bool has_userinfo(std::string_view url);
+
 // `url` with any "user:password@" part replaced by "***@", for error messages.
 std::string redact_userinfo(std::string_view url);
 

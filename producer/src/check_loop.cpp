@@ -91,12 +91,12 @@ void CheckLoop::apply_assigned_sites() {
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
   std::unordered_set<std::string_view> urls;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    urls.insert(sites->plans[i]->config.url);
+    urls.insert(sites->plans[i]->display_url);
     plans[ids[i]] = std::move(sites->plans[i]);
   }
   std::vector<std::string> removed_urls;
   for (const auto& [id, plan] : plans_) {
-    if (!urls.contains(plan->config.url)) removed_urls.push_back(plan->config.url);
+    if (!urls.contains(plan->display_url)) removed_urls.push_back(plan->display_url);
   }
   plans_ = std::move(plans);
   if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
@@ -119,7 +119,7 @@ void CheckLoop::start_due_checks() {
       scheduler_.finished(id);
       context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
       log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
-                {{"url", plan->config.url}});
+                {{"url", plan->display_url}});
     }
   }
 }
@@ -132,7 +132,7 @@ void CheckLoop::on_check_done(SiteId id, const SitePlan& plan, WallTime measured
   const std::size_t outcome = outcome_of(verdict);
   context_.stats.checks_with(outcome).fetch_add(1, std::memory_order_relaxed);
   if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
-  context_.metrics.record_check(plan.config.url, outcome,
+  context_.metrics.record_check(plan.display_url, outcome,
                                 std::chrono::microseconds(result.response_time_us));
   const Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
                                                    measured_at, context_.producer_id);

@@ -127,7 +127,8 @@ std::unique_ptr<HttpChecker::Transfer> HttpChecker::take_idle_transfer() {
   CURL* easy = transfer->easy.get();
   set_option(easy, CURLOPT_PRIVATE, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // Credentials never follow a redirect to another host (curl's default, stated here).
+  set_option(easy, CURLOPT_UNRESTRICTED_AUTH, 0L);
   set_option(easy, CURLOPT_NOSIGNAL, 1L);  // we have threads; timeouts must not use SIGALRM
   set_option(easy, CURLOPT_USERAGENT, "hc-healthcheck/0.1");
   set_option(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer.data());
@@ -154,6 +155,16 @@ void HttpChecker::configure(Transfer& transfer) {
   set_option(easy, CURLOPT_URL, request.url.c_str());
   set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   set_option(easy, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  // An https check never follows a redirect down to plain http.
+  set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, is_https(request) ? "https" : "http,https");
+  if (request.basic_auth) {
+    set_option(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    set_option(easy, CURLOPT_USERNAME, request.basic_auth->username.c_str());
+    set_option(easy, CURLOPT_PASSWORD, request.basic_auth->password.c_str());
+  } else {
+    set_option(easy, CURLOPT_USERNAME, static_cast<const char*>(nullptr));
+    set_option(easy, CURLOPT_PASSWORD, static_cast<const char*>(nullptr));
+  }
   if (request.follow_redirects) {
     set_option(easy, CURLOPT_MAXREDIRS, static_cast<long>(request.max_redirects));
   }

@@ -22,6 +22,7 @@
 #include "check_error.h"
 #include "curl_handles.h"
 #include "curl_multi_loop.h"
+#include "hc/common/config.h"
 #include "hc/common/message.h"
 
 namespace hc::producer {
@@ -30,6 +31,8 @@ struct CheckRequest {
   std::string url;
   std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   std::vector<std::pair<std::string, std::string>> headers;
+  // Sent to the URL's own host only: curl drops it on a redirect to another host.
+  std::optional<BasicAuth> basic_auth;
   std::chrono::milliseconds timeout{10000};  // the whole check, redirects included
   bool follow_redirects = false;
   int max_redirects = 5;

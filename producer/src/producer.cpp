@@ -55,8 +55,10 @@ class Producer {
         options_(options),
         clock_(clock),
         shutdown_grace_(config.producer->shutdown_grace),
+        redact_query_params_(config.producer->redact_query_params),
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
         stats_log_(stats_) {
+    publisher_.redact_query_params_in_logs(redact_query_params_);
     const std::size_t threads = check_thread_count(*config.producer, usable_cpu_count());
     const CheckLoopContext context{clock_,   publisher_,           stats_,
                                    metrics_, options_.producer_id, shutdown_grace_};
@@ -117,7 +119,7 @@ class Producer {
 
  private:
   void assign_sites(const std::vector<SiteConfig>& sites) {
-    SitePlans plans = build_site_plans(sites, options_.shard);
+    SitePlans plans = build_site_plans(sites, options_.shard, redact_query_params_);
     const std::size_t count = plans.plans.size();
     std::vector<SitePlans> shares = split_site_plans(std::move(plans), loops_.size());
     for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->assign_sites(std::move(shares[i]));
@@ -160,6 +162,8 @@ class Producer {
   ProducerOptions options_;
   const Clock& clock_;
   std::chrono::milliseconds shutdown_grace_;
+  // From the config at start, like the other bounds: a reload keeps them.
+  std::vector<std::string> redact_query_params_;
   ProducerStats stats_;
   ProducerMetrics metrics_{stats_};
   Publisher publisher_;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "hc/common/logging.h"
+#include "hc/common/url_redaction.h"
 
 namespace hc::producer {
 namespace {
@@ -93,7 +94,7 @@ bool Publisher::publish(const std::string& topic, std::string_view key, std::str
       spdlog::warn(
           "Kafka queue full ({} messages): dropped measurement of {} for topic {} "
           "(+{} more drops since the last warning); brokers unreachable or too slow",
-          max_queued_messages_, key, topic, *suppressed);
+          max_queued_messages_, redact_url(key, redact_query_params_), topic, *suppressed);
     }
     return false;
   }
@@ -102,7 +103,7 @@ bool Publisher::publish(const std::string& topic, std::string_view key, std::str
     log_event(spdlog::level::err,
               fmt::format("cannot publish measurement: {} (+{} more since)",
                           rd_kafka_err2str(error), *suppressed),
-              {{"url", std::string(key)}, {"topic", topic}});
+              {{"url", redact_url(key, redact_query_params_)}, {"topic", topic}});
   }
   return false;
 }
@@ -166,7 +167,8 @@ void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
     log_event(spdlog::level::err,
               fmt::format("measurement not delivered: {} (+{} more failures since)",
                           rd_kafka_err2str(message->err), *suppressed),
-              {{"url", std::string(url)}, {"topic", rd_kafka_topic_name(message->rkt)}});
+              {{"url", redact_url(url, publisher.redact_query_params_)},
+               {"topic", rd_kafka_topic_name(message->rkt)}});
   }
 }
 

@@ -54,6 +54,12 @@ class Publisher {
   // Messages handed to librdkafka whose delivery report has not arrived yet.
   std::size_t queue_depth() const;
 
+  // URLs (message keys) in log lines are shown with these query parameters redacted
+  // (hc/common/url_redaction.h). REQUIRES: called before publish() runs on other threads.
+  void redact_query_params_in_logs(std::vector<std::string> params) {
+    redact_query_params_ = std::move(params);
+  }
+
   // For tests that inject faults (rd_kafka_test_fatal_error).
   rd_kafka_t* handle_for_testing() { return handle_.get(); }
 
@@ -65,6 +71,7 @@ class Publisher {
 
   KafkaSettings kafka_;
   std::size_t max_queued_messages_;
+  std::vector<std::string> redact_query_params_;
   ProducerStats& stats_;
   // Shared by publish(), exclusive while the handle is replaced.
   std::shared_mutex handle_mutex_;

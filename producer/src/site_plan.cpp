@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "hc/common/url_digest.h"
+#include "hc/common/url_redaction.h"
 #include "site_hash.h"
 
 namespace hc::producer {
@@ -51,7 +52,8 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
 }  // namespace
 
 SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
-                           const std::optional<ShardSpec>& shard) {
+                           const std::optional<ShardSpec>& shard,
+                           const std::vector<std::string>& redact_query_params) {
   SitePlans result;
   RegexCache regexes;
   for (const SiteConfig& site : sites) {
@@ -59,6 +61,7 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     auto plan = std::make_shared<SitePlan>();
     plan->config = site;
     plan->url_digest = url_digest(site.url);
+    plan->display_url = redact_url(site.url, redact_query_params);
     plan->conditions = compile_conditions(site, regexes);
     plan->https = site.url.starts_with("https:");
 
@@ -66,6 +69,7 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     request->url = site.url;
     request->method = site.method;
     request->headers = site.headers;
+    request->basic_auth = site.basic_auth;
     request->timeout = site.timeout;
     request->follow_redirects = site.follow_redirects;
     request->max_redirects = site.max_redirects;

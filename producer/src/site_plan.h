@@ -21,6 +21,7 @@ namespace hc::producer {
 // data from under a running check.
 struct SitePlan {
   SiteConfig config;
+  std::string display_url;  // for metric labels and logs: secret query values redacted
   std::string url_digest;
   std::shared_ptr<const CheckRequest> request;
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
@@ -36,9 +37,11 @@ struct SitePlans {
   std::vector<ScheduledSite> schedule;  // parallel to plans
 };
 
-// REQUIRES: sites come from a validated Config (regexes compile).
+// REQUIRES: sites come from a validated Config (regexes compile). redact_query_params:
+// ProducerConfig::redact_query_params, applied to display_url.
 SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
-                           const std::optional<ShardSpec>& shard);
+                           const std::optional<ShardSpec>& shard,
+                           const std::vector<std::string>& redact_query_params = {});
 
 // Splits the plans into `parts` (> 0) shares, one per check loop, by URL hash: a URL always
 // lands in the same share for a given `parts`. Other hash bits than the shard's are used,

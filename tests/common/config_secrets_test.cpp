@@ -24,6 +24,8 @@ constexpr std::string_view kLeakyConfig =
     "  defaults: {destination_topic: t}\n"
     "  websites:\n"
     "    - url: \"http://hc:hunter2@exa mple.com/\"\n"  // invalid host, credentials inside
+    "    - url: \"https://hc:hunter2@127.0.0.1/\"\n"    // valid, but credentials inside
+    "      basic_auth: {username: \"a:hunter2\", password: hunter2}\n"  // ':' in the name
     "      headers:\n"
     "        Authorization: \"Bearer hunter2\\r\\nX: y\"\n"  // header injection
     "      timeout_ms: -1\n"
@@ -49,6 +51,10 @@ TEST(ConfigSecrets, NoErrorMessageRepeatsAPasswordOrConnectionUri) {
   // The mistakes are still explained.
   EXPECT_THAT(all_errors(result), HasSubstr("did you mean 'sasl_password'?"));
   EXPECT_THAT(all_errors(result), HasSubstr("got 'http://***@exa mple.com/'"));
+  EXPECT_THAT(all_errors(result),
+              HasSubstr("credentials in the URL ('https://***@127.0.0.1/') would be published"));
+  EXPECT_THAT(all_errors(result), HasSubstr("put them in basic_auth"));
+  EXPECT_THAT(all_errors(result), HasSubstr("must not contain ':'"));
   EXPECT_THAT(all_errors(result), HasSubstr("must not contain CR, LF or NUL"));
   EXPECT_THAT(all_errors(result), HasSubstr("expected a libpq connection URI"));
   EXPECT_THAT(all_errors(result), HasSubstr("duplicate route"));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "config_test_helpers.h"
+#include "hc/common/url_redaction.h"
 
 namespace hc {
 namespace {
@@ -123,6 +124,23 @@ TEST(ConfigValues, ConditionsComeFromDefaultsAndSitesOverrideThem) {
               ElementsAre(Pair("Content-Type", "json"), Pair("X-Version", "2")));
 }
 
+TEST(ConfigValues, BasicAuthAndRedactedQueryParams) {
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  redact_query_params: [auth, session]\n"
+      "  defaults: {destination_topic: t, basic_auth: {username: probe, password: s3cret}}\n"
+      "  websites:\n"
+      "    - url: https://127.0.0.1:8443/inherits\n"
+      "    - url: https://127.0.0.1:8443/own\n"
+      "      basic_auth: {username: other, password: \"p@ss:w/rd%\"}\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const ProducerConfig& producer = *result.config->producer;
+  EXPECT_THAT(producer.redact_query_params, ElementsAre("auth", "session"));
+  EXPECT_EQ(producer.websites.at(0).basic_auth, (BasicAuth{"probe", "s3cret"}));
+  EXPECT_EQ(producer.websites.at(1).basic_auth, (BasicAuth{"other", "p@ss:w/rd%"}));
+}
+
 TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   auto result = parse(
       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
@@ -135,7 +153,9 @@ TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   EXPECT_EQ(site.timeout, std::chrono::milliseconds(10000));
   EXPECT_EQ(site.method, "GET");
   EXPECT_TRUE(site.expected_status.empty());
+  EXPECT_FALSE(site.basic_auth.has_value());
   EXPECT_EQ(site.regex, "ok");
+  EXPECT_EQ(result.config->producer->redact_query_params, default_redacted_query_params());
   EXPECT_EQ(result.config->producer->kafka.security_protocol, SecurityProtocol::kPlaintext);
   const ConsumerConfig& consumer = *result.config->consumer;
   EXPECT_EQ(consumer.group_id, "hc-consumer");

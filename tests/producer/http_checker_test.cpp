@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -88,6 +89,9 @@ class HttpCheckerTest : public ::testing::Test {
     server.Options("/method", echo_method);
     server.Get("/echo-header", [](const httplib::Request& request, httplib::Response& response) {
       response.set_content(request.get_header_value("X-Probe"), "text/plain");
+    });
+    server.Get("/echo-auth", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content(request.get_header_value("Authorization"), "text/plain");
     });
     local_.start();
   }
@@ -282,6 +286,15 @@ TEST_F(HttpCheckerTest, ConfiguredHeadersAreSent) {
   EXPECT_EQ(check(request).body, "hc-test");
 }
 
+TEST_F(HttpCheckerTest, BasicAuthIsSentAndNotCarriedToTheNextCheck) {
+  HttpChecker checker;
+  CheckRequest request = get(local_.url("/echo-auth"));
+  request.basic_auth = BasicAuth{"probe", "p@ss:w/rd%"};
+  // base64("probe:p@ss:w/rd%")
+  EXPECT_EQ(check(checker, request).body, "Basic cHJvYmU6cEBzczp3L3JkJQ==");
+  EXPECT_EQ(check(checker, get(local_.url("/echo-auth"))).body, "");
+}
+
 TEST_F(HttpCheckerTest, TimingsAreMonotonic) {
   CheckResult result = check(get(local_.url("/ok")));
   ASSERT_TRUE(result.timings.dns_us && result.timings.connect_us && result.timings.ttfb_us);
@@ -400,6 +413,56 @@ TEST(HttpChecker, WakeupFromAnotherThreadEndsAWait) {
   EXPECT_EQ(checker.run_once(std::chrono::seconds(60)), 0u);
   waker.join();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+}
+
+// A site checked over https never follows a redirect down to plain http (where its headers and
+// credentials would travel in the clear); an http site may be redirected up to https.
+TEST(HttpChecker, HttpsNeverFollowsARedirectToPlainHttp) {
+  test::TempDir dir;
+  const std::string cert = (dir.path() / "cert.pem").string();
+  const std::string key = (dir.path() / "key.pem").string();
+  auto made = test::run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                 "-keyout", key, "-out", cert, "-days", "30", "-subj",
+                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  // The redirect targets are known once both servers listen; set before any request.
+  std::string down_to;
+  std::string up_to;
+  test::LocalHttpServer plain;
+  std::atomic<int> plain_hits{0};
+  plain.server().Get("/landing",
+                     [&plain_hits](const httplib::Request&, httplib::Response& response) {
+                       ++plain_hits;
+                       response.set_content("plain", "text/plain");
+                     });
+  plain.server().Get("/up", [&up_to](const httplib::Request&, httplib::Response& response) {
+    response.set_redirect(up_to);
+  });
+  test::LocalHttpServer secure(cert, key);
+  secure.server().Get("/down", [&down_to](const httplib::Request&, httplib::Response& response) {
+    response.set_redirect(down_to);
+  });
+  secure.server().Get("/landing", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("secure", "text/plain");
+  });
+  plain.start();
+  secure.start();
+  down_to = plain.url("/landing");
+  up_to = secure.url("/landing");
+
+  CheckRequest down = get(secure.url("/down"));
+  down.ca_file = cert;
+  down.follow_redirects = true;
+  CheckResult refused = check(down);
+  EXPECT_EQ(refused.transport_error, CheckError::kHttp) << refused.error_detail;
+  EXPECT_EQ(plain_hits.load(), 0);
+
+  CheckRequest up = get(plain.url("/up"));
+  up.ca_file = cert;
+  up.follow_redirects = true;
+  CheckResult upgraded = check(up);
+  EXPECT_FALSE(upgraded.transport_error.has_value()) << upgraded.error_detail;
+  EXPECT_EQ(upgraded.body, "secure");
 }
 
 TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {

@@ -44,12 +44,21 @@ struct StatusRange {
   bool operator==(const StatusRange&) const = default;
 };
 
+// HTTP basic authentication for a site (sent only to the site's own host, never after a
+// redirect to another).
+struct BasicAuth {
+  std::string username;
+  std::string password;  // secret: never logged
+  bool operator==(const BasicAuth&) const = default;
+};
+
 struct SiteConfig {
-  std::string url;
+  std::string url;  // never holds user:password@ (refused at parse: see basic_auth)
   std::chrono::seconds polling_interval{30};  // 1 .. 86400
   std::string destination_topic;
   std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<BasicAuth> basic_auth;
   std::chrono::milliseconds timeout{10000};  // whole check, 1 .. 300000 ms
   bool follow_redirects = false;
   int max_redirects = 5;
@@ -79,6 +88,8 @@ struct ProducerConfig {
   std::size_t max_queued_messages = 100000;  // librdkafka queue bound; beyond it we drop+count
   // At a stop, checks in flight get this long to finish; the rest are cancelled unpublished.
   std::chrono::milliseconds shutdown_grace{5000};
+  // Query parameters whose values are shown as REDACTED in metric labels and logs.
+  std::vector<std::string> redact_query_params;  // default: default_redacted_query_params()
 };
 
 // One (topic -> table) route. Several routes may share a source_topic: the topic then
