@@ -71,8 +71,7 @@ done
 grep -q 'exited early' "$out" && fail "a process of the demo died from the terminal's SIGINT"
 leftovers=$(marked_processes)
 if [[ -n $leftovers ]]; then
-  # shellcheck disable=SC2086
-  fail "processes left behind: $(ps -o pid=,args= -p $(echo $leftovers | tr ' ' ,))"
+  fail "processes left behind: $(ps -o pid=,args= -p "$(echo "$leftovers" | paste -sd,)")"
 fi
 
 if [[ $failures -gt 0 ]]; then
