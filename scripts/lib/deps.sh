@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the HC_*_PACKAGES sets are read by the sourcing scripts
 # Sourced by scripts/demo, scripts/test, scripts/lint, scripts/fuzz and the bench scripts:
 # installs the Debian 12 packages a command needs when they are missing. A machine that has
 # them all spends one `dpkg-query` on it and touches no network.
