@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <random>
 
 #include "config_test_helpers.h"
@@ -45,6 +46,10 @@ struct ErrorCase {
   std::string key_path;
   std::string message;  // a substring of the message
 };
+// gtest prints a parameter in failure messages and in --gtest_list_tests: the case's name,
+// not the struct's bytes.
+// NOLINTNEXTLINE(readability-identifier-naming): gtest looks the name up.
+void PrintTo(const ErrorCase& error_case, std::ostream* out) { *out << error_case.name; }
 
 const std::string kSite = "healthcheck-producer-config.websites[0]";
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "hc/common/url_digest.h"
 
@@ -167,6 +168,9 @@ struct PoisonCase {
   std::function<void(nlohmann::json&)> spoil;
   const char* reason;
 };
+// gtest prints a parameter in failure messages and in --gtest_list_tests: the case's name.
+// NOLINTNEXTLINE(readability-identifier-naming): gtest looks the name up.
+void PrintTo(const PoisonCase& poison_case, std::ostream* out) { *out << poison_case.name; }
 
 class MessageV1Poison : public testing::TestWithParam<PoisonCase> {};
 
