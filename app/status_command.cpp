@@ -40,8 +40,14 @@ int status(const StatusOptions& options) {
     std::cerr << options.config_path << ": no healthcheck-consumer-config section: no tables\n";
     return kExitUsage;
   }
-  std::vector<SiteStatus> sites =
-      read_site_status(*config->consumer, *window, SystemClock().wall_now());
+  std::vector<SiteStatus> sites;
+  try {
+    sites = read_site_status(*config->consumer, *window, SystemClock().wall_now());
+  } catch (const MissingStatusTable& missing) {
+    std::cerr << "hc status: " << missing.what() << ": run `hc migrate -c " << options.config_path
+              << "` first (the consumer also migrates when it starts)\n";
+    return kExitFailure;
+  }
   std::cout << (options.json ? render_status_json(sites) : render_status_table(sites));
   return kExitOk;
 }

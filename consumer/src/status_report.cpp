@@ -3,6 +3,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <string_view>
 
 #include "hc/consumer/status.h"
 #include "pg_sql.h"
@@ -37,6 +38,17 @@ ORDER BY l.uri)",
       fmt::arg("table", quote_identifier(table)));
 }
 
+// The relation named by PostgreSQL's "relation \"x\" does not exist", or `fallback`.
+std::string missing_relation(const std::string& message, const std::string& fallback) {
+  constexpr std::string_view kPrefix = "relation \"";
+  const auto start = message.find(kPrefix);
+  if (start == std::string::npos) return fallback;
+  const auto name_start = start + kPrefix.size();
+  const auto end = message.find('"', name_start);
+  if (end == std::string::npos) return fallback;
+  return message.substr(name_start, end - name_start);
+}
+
 template <typename T>
 std::optional<T> optional_field(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -44,6 +56,11 @@ std::optional<T> optional_field(const pqxx::field& field) {
 }
 
 }  // namespace
+
+MissingStatusTable::MissingStatusTable(const std::string& relation, const std::string& table,
+                                       const std::string& database)
+    : std::runtime_error(fmt::format("{} does not exist in {} (table {} is not migrated)", relation,
+                                     database, table)) {}
 
 std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
                                          WallTime now) {
@@ -82,6 +99,9 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
           site.p95_response_us = optional_field<std::int64_t>(row[8]);
           sites.push_back(std::move(site));
         }
+      } catch (const pqxx::undefined_table& error) {
+        throw MissingStatusTable(missing_relation(error.what(), table), table,
+                                 consumer::redact_connection_uri(uri));
       } catch (const std::exception& error) {
         throw std::runtime_error(fmt::format("status of table {} in {}: {}", table,
                                              consumer::redact_connection_uri(uri), error.what()));

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,19 @@ struct SiteStatus {
   std::optional<double> cert_days_left;  // from the newest measurement, https only
 };
 
+// Thrown by read_site_status when a table or view it reads does not exist (SQLSTATE 42P01,
+// undefined_table): the database was never migrated. what() is one line naming the
+// relation, the configured table and the database (password redacted).
+class MissingStatusTable : public std::runtime_error {
+ public:
+  MissingStatusTable(const std::string& relation, const std::string& table,
+                     const std::string& database);
+};
+
 // One row per site of every configured table, sorted by table then URL. `window` bounds
 // the aggregates (uptime, percentiles), not which sites appear.
-// Throws std::runtime_error naming the database (password redacted) and table.
+// Throws MissingStatusTable before `hc migrate`; std::runtime_error naming the database
+// (password redacted) and table for any other failure.
 std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
                                          WallTime now);
 
