@@ -77,7 +77,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
 
   int topics_timeout_ms = 15000;
-  topics_create_command->add_option("--timeout-ms", topics_timeout_ms, "Give up after this long")
+  topics_create_command
+      ->add_option("--timeout-ms", topics_timeout_ms,
+                   "Give up after this long (the whole command: the clusters of both sections are "
+                   "asked at once)")
       ->capture_default_str()
       ->check(CLI::Range(100, 600000));
   app.require_subcommand(0, 1);

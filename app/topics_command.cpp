@@ -1,4 +1,7 @@
+#include <future>
 #include <iostream>
+#include <optional>
+#include <utility>
 
 #include "commands.h"
 #include "hc/common/topic_admin.h"
@@ -7,16 +10,25 @@ namespace hc::cli {
 namespace {
 
 // Producer and consumer may name different clusters; each topic goes to the cluster of
-// the section that names it.
-int create_on(const KafkaSettings& kafka, const std::vector<std::string>& names,
-              const TopicsCreateOptions& options, const std::string& section) {
+// the section that names it. The sections' requests run at once, so each cluster gets the
+// whole --timeout-ms and the command's total stays within it; report() prints the outcomes
+// in section order.
+std::future<std::vector<TopicCreateOutcome>> start_create(const KafkaSettings& kafka,
+                                                          const std::vector<std::string>& names,
+                                                          const TopicsCreateOptions& options) {
   std::vector<TopicSpec> specs;
   specs.reserve(names.size());
   for (const auto& name : names) {
     specs.push_back({name, options.partitions, options.replication_factor});
   }
+  return std::async(std::launch::async, [kafka, specs = std::move(specs), &options] {
+    return create_topics(kafka, specs, options.timeout);
+  });
+}
+
+int report(std::future<std::vector<TopicCreateOutcome>>& pending, const std::string& section) {
   int failures = 0;
-  for (const auto& outcome : create_topics(kafka, specs, options.timeout)) {
+  for (const auto& outcome : pending.get()) {
     switch (outcome.status) {
       case TopicCreateOutcome::Status::kCreated:
         std::cout << "created " << outcome.topic << '\n';
@@ -39,17 +51,21 @@ int create_on(const KafkaSettings& kafka, const std::vector<std::string>& names,
 int topics_create(const TopicsCreateOptions& options) {
   auto config = load_or_report(options.config_path);
   if (!config) return kExitUsage;
-  int failures = 0;
+  std::optional<std::future<std::vector<TopicCreateOutcome>>> producer_topics;
+  std::optional<std::future<std::vector<TopicCreateOutcome>>> consumer_topics;
   if (config->producer) {
     Config producer_only{config->path, config->producer, std::nullopt};
-    failures += create_on(config->producer->kafka, configured_topics(producer_only), options,
-                          "healthcheck-producer-config");
+    producer_topics =
+        start_create(config->producer->kafka, configured_topics(producer_only), options);
   }
   if (config->consumer) {
     Config consumer_only{config->path, std::nullopt, config->consumer};
-    failures += create_on(config->consumer->kafka, configured_topics(consumer_only), options,
-                          "healthcheck-consumer-config");
+    consumer_topics =
+        start_create(config->consumer->kafka, configured_topics(consumer_only), options);
   }
+  int failures = 0;
+  if (producer_topics) failures += report(*producer_topics, "healthcheck-producer-config");
+  if (consumer_topics) failures += report(*consumer_topics, "healthcheck-consumer-config");
   if (failures > 0) {
     std::cerr << failures << " topic(s) not created. If the cluster is hc-devbroker: its mock "
               << "cluster does not serve CreateTopics (no controller); start it with "

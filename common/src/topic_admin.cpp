@@ -83,8 +83,9 @@ std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
   rd_kafka_CreateTopics(client.get(), raw_topics.data(), raw_topics.size(), options.get(),
                         queue.get());
 
-  // librdkafka answers by request_timeout at the latest; the margin covers its timer tick.
-  KafkaEvent event(rd_kafka_queue_poll(queue.get(), timeout_ms + 2000));
+  // librdkafka answers by request_timeout at the latest, but only on its next timer tick: the
+  // wait is bounded by `timeout` itself, so the caller's bound holds.
+  KafkaEvent event(rd_kafka_queue_poll(queue.get(), timeout_ms));
   if (!event) {
     return all_failed(topics, fmt::format("no answer from the cluster within {} ms", timeout_ms));
   }

@@ -2,7 +2,9 @@
 // the command must say so and fail within its timeout, not hang.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <string>
 
 #include "hc/test/support.h"
 
@@ -27,6 +29,45 @@ TEST(TopicsCreate, AgainstTheDevBrokerFailsClearlyWithinItsTimeout) {
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("FAILED  checks"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("hc-devbroker"), std::string::npos) << result.output;
+}
+
+// Both sections (as in the repository's config.yaml) name the broker: the command still
+// answers within --timeout-ms, not once per section. A bound, not a speed test: the margin
+// covers starting and stopping the process and the clients.
+TEST(TopicsCreate, BothSectionsTogetherStayWithinTheTimeout) {
+  test::DevBroker broker;
+  test::TempDir dir;
+  const auto config_file = dir.path() / "config.yaml";
+  std::ofstream(config_file) << "healthcheck-producer-config:\n"
+                             << "  bootstrap_servers: [ \"" << broker.bootstrap_servers()
+                             << "\" ]\n"
+                             << "  defaults: { destination_topic: checks }\n"
+                             << "  websites:\n"
+                             << "    - url: http://127.0.0.1:9/\n"
+                             << "healthcheck-consumer-config:\n"
+                             << "  bootstrap_servers: [ \"" << broker.bootstrap_servers()
+                             << "\" ]\n"
+                             << "  topics:\n"
+                             << "    - source_topic: checks\n"
+                             << "      connection_uri: postgresql://postgres@127.0.0.1:9/postgres\n"
+                             << "      table_name: checks\n";
+  constexpr auto kTimeout = std::chrono::milliseconds(3000);
+  constexpr auto kMargin = std::chrono::milliseconds(2500);
+  const auto started = std::chrono::steady_clock::now();
+  auto result =
+      test::run_command({test::hc_binary().string(), "topics", "create", "-c", config_file.string(),
+                         "--timeout-ms", std::to_string(kTimeout.count())},
+                        std::chrono::seconds(30));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("FAILED  checks (healthcheck-producer-config)"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("FAILED  checks.dlq (healthcheck-consumer-config)"),
+            std::string::npos)
+      << result.output;
+  EXPECT_LT(elapsed, kTimeout + kMargin)
+      << "took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+      << " ms with --timeout-ms " << kTimeout.count();
 }
 
 TEST(TopicsCreate, RejectsAnInvalidConfigWithExitTwo) {

@@ -28,7 +28,8 @@ std::vector<std::string> configured_topics(const Config& config);
 
 // Sends one CreateTopics request and waits at most `timeout` for its answer. A topic that
 // exists already is kAlreadyExists (a success). If the cluster does not answer in time
-// every topic is kFailed with the reason: never hangs past `timeout` + 2 s.
+// every topic is kFailed with the reason: returns within `timeout` plus the client's
+// teardown (milliseconds). Thread-safe: calls for different clusters may run in parallel.
 // Throws std::invalid_argument when the Kafka settings are rejected by librdkafka.
 std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
                                               const std::vector<TopicSpec>& topics,
