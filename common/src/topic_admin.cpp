@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "hc/common/kafka_handles.h"
 
@@ -57,10 +58,8 @@ std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
   if (topics.empty()) return {};
   std::array<char, 512> error_text{};
   KafkaConf conf = make_kafka_conf(kafka, {{"client.id", "hc-topics-create"}});
-  KafkaHandle client(
-      rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error_text.data(), error_text.size()));
-  if (!client) throw std::runtime_error(fmt::format("Kafka client: {}", error_text.data()));
-  static_cast<void>(conf.release());  // owned by the client now
+  KafkaHandle client =
+      make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the Kafka admin client");
 
   std::vector<NewTopic> new_topics;
   std::vector<rd_kafka_NewTopic_t*> raw_topics;

@@ -18,13 +18,7 @@ DeadLetterProducer::DeadLetterProducer(const KafkaSettings& settings, ConsumerSt
                                               {"log.connection.close", "false"}});
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &DeadLetterProducer::on_delivery);
   rd_kafka_conf_set_opaque(conf.get(), this);
-  std::array<char, 512> error{};
-  producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
-  if (!producer_) {
-    throw std::runtime_error(
-        fmt::format("cannot create the dead-letter producer: {}", error.data()));
-  }
-  static_cast<void>(conf.release());  // rd_kafka_new took ownership
+  producer_ = make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the dead-letter producer");
 }
 
 void DeadLetterProducer::send(const std::string& topic, const rd_kafka_message_t& source,

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <utility>
 
 namespace hc::consumer {
 
@@ -37,11 +38,7 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
   rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(conf.get(), &GroupConsumer::on_commit);
   rd_kafka_conf_set_opaque(conf.get(), this);
-  std::array<char, 512> error{};
-  handle_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
-  if (!handle_)
-    throw std::runtime_error(fmt::format("cannot create the consumer: {}", error.data()));
-  static_cast<void>(conf.release());  // rd_kafka_new took ownership
+  handle_ = make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf), "the Kafka consumer");
   // Errors, logs and rebalances all arrive through the consumer queue served by poll().
   rd_kafka_poll_set_consumer(handle_.get());
   queue_.reset(rd_kafka_queue_get_consumer(handle_.get()));

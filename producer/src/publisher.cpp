@@ -54,24 +54,7 @@ void Publisher::create_producer() {
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Publisher::on_delivery);
   rd_kafka_conf_set_error_cb(conf.get(), &Publisher::on_error);
-  // librdkafka's own log lines go to our logger (called from librdkafka's threads; spdlog's
-  // logger is thread-safe).
-  rd_kafka_conf_set_log_cb(
-      conf.get(), [](const rd_kafka_t*, int level, const char* facility, const char* message) {
-        const auto spd_level = level <= 3   ? spdlog::level::err
-                               : level == 4 ? spdlog::level::warn
-                               : level <= 6 ? spdlog::level::info
-                                            : spdlog::level::debug;
-        spdlog::log(spd_level, "librdkafka {}: {}", facility, message);
-      });
-  std::array<char, 512> reason{};
-  // rd_kafka_new takes ownership of conf only on success.
-  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size());
-  if (handle == nullptr) {
-    throw std::runtime_error(std::string("cannot create Kafka producer: ") + reason.data());
-  }
-  static_cast<void>(conf.release());  // rd_kafka_new took ownership
-  handle_.reset(handle);
+  handle_ = make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the Kafka producer");
 }
 
 bool Publisher::publish(const std::string& topic, std::string_view key, std::string_view value) {

@@ -1,10 +1,12 @@
-// RAII owners for librdkafka handles and the shared way to build a client config.
+// RAII owners for librdkafka handles and the shared way to build a client config and a
+// client.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,5 +39,16 @@ using KafkaError = std::unique_ptr<rd_kafka_error_t, RdKafkaDeleter>;
 // librdkafka's reason; the value is not included (it may be a secret).
 KafkaConf make_kafka_conf(const KafkaSettings& settings,
                           const std::vector<std::pair<std::string, std::string>>& properties);
+
+// Creates a librdkafka client: every Kafka client of hc (producer, consumer, dead-letter
+// producer, topic admin) is made here, so that each one logs alike. Installs a log callback
+// on `conf` that sends every librdkafka log line through spdlog's default logger (so JSON
+// with --log-format json), at the matching level, with the fields `facility` and `client`.
+// Takes `conf` in every case (librdkafka owns it on success, it is freed on failure).
+// `what` names the client for the error ("the dead-letter producer"); throws
+// std::runtime_error "cannot create {what}: {librdkafka's reason}".
+// Callbacks already set on `conf` (delivery, rebalance, opaque) are kept; a log callback set
+// before is replaced.
+KafkaHandle make_kafka_client(rd_kafka_type_t type, KafkaConf conf, std::string_view what);
 
 }  // namespace hc
