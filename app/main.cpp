@@ -1,10 +1,15 @@
 // hc: thin CLI over the producer and consumer libraries. Parses flags, then hands over
 // to exactly one command of commands.h.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "commands.h"
 #include "hc/common/logging.h"
+#include "role_help.h"
 
 #ifndef HC_VERSION
 #define HC_VERSION "0.0.0"
@@ -85,7 +90,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(100, 600000));
   app.require_subcommand(0, 1);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    // `hc --producer --help` / `hc --consumer --help`: the role's own help, not the
+    // general one (subcommands print their own help through CLI11).
+    if (app.get_subcommands().empty()) {
+      const std::vector<std::string> args(argv + 1, argv + argc);
+      for (const std::string_view role : {"producer", "consumer"}) {
+        if (std::find(args.begin(), args.end(), "--" + std::string(role)) != args.end()) {
+          std::cout << role_help(role);
+          return kExitOk;
+        }
+      }
+    }
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
 
   std::string role = producer ? "producer" : consumer ? "consumer" : "hc";
   hc::init_logging(log_format == "json" ? hc::LogFormat::kJson : hc::LogFormat::kText,
