@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "config_sections.h"
 #include "hc/common/config.h"
@@ -59,6 +61,27 @@ std::string printable(std::string_view text) {
   return result;
 }
 
+// yaml-cpp names the parser's state, not the mistake. Its block-structure errors come almost
+// always from indentation (a key one column off, a tab), its flow errors from a bracket left
+// open: say so, after yaml-cpp's own words.
+std::string syntax_error_hint(std::string_view message) {
+  constexpr std::array<std::string_view, 5> kIndentationErrors = {
+      "end of map not found", "end of sequence not found", "illegal map value", "illegal map key",
+      "illegal block entry"};
+  constexpr std::array<std::string_view, 2> kFlowErrors = {"end of map flow not found",
+                                                           "end of sequence flow not found"};
+  for (std::string_view known : kIndentationErrors) {
+    if (message == known) {
+      return "; check the indentation at and above this line: the keys of one map and the "
+             "'-' items of one list start in the same column, indented with spaces (no tabs)";
+    }
+  }
+  for (std::string_view known : kFlowErrors) {
+    if (message == known) return "; is a '[' or '{' above not closed?";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -99,7 +122,8 @@ ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_
         error.mark, "",
         "YAML syntax error: nested more than " + std::to_string(error.depth()) + " levels deep");
   } catch (const YAML::Exception& error) {
-    reader.report(error.mark, "", "YAML syntax error: " + printable(error.msg));
+    reader.report(error.mark, "",
+                  "YAML syntax error: " + printable(error.msg) + syntax_error_hint(error.msg));
   } catch (const std::exception& error) {
     // Not expected from bad input (the readers check types first); kept so that a bug
     // still surfaces as an error instead of escaping a function that promises not to throw.

@@ -63,9 +63,11 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control)
 ConsumerLoop::~ConsumerLoop() = default;
 
 int ConsumerLoop::run() {
-  spdlog::info("consumer started: group {}, topics {}, {} tables in {} databases", config_.group_id,
-               fmt::join(router_.source_topics(), ", "), router_.sinks().size(),
-               router_.database_uris().size());
+  const std::size_t tables = router_.sinks().size();
+  const std::size_t databases = router_.database_uris().size();
+  spdlog::info("consumer started: group {}, topics {}, {} table{} in {} database{}",
+               config_.group_id, fmt::join(router_.source_topics(), ", "), tables,
+               tables == 1 ? "" : "s", databases, databases == 1 ? "" : "s");
   auto next_summary = Clock::now() + kSummaryInterval;
   while (!control_.stop_requested()) {
     collect_write(milliseconds(0));

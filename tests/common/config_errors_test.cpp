@@ -182,7 +182,21 @@ std::vector<ErrorCase> error_cases() {
        3, 29, "healthcheck-consumer-config.connections_per_database", "1..16"},
       {"YamlSyntaxError",
        "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  websites: [\n", 4, 1,
-       "", "YAML syntax error: end of sequence flow not found"},
+       "", "YAML syntax error: end of sequence flow not found; is a '[' or '{' above not closed?"},
+      // A site's second key one column left of its first: yaml-cpp says only "end of
+      // sequence not found"; the message points at the indentation.
+      {"SiteKeyIndentedOneColumnShort",
+       std::string(kProducerHead) + "    - url: http://127.0.0.1/\n     regex: ok\n", 7, 6, "",
+       "YAML syntax error: end of sequence not found; check the indentation at and above this "
+       "line"},
+      // A key of the section one column short: "end of map not found" plus the same hint.
+      {"SectionKeyIndentedOneColumnShort",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n websites: []\n", 3, 2,
+       "", "YAML syntax error: end of map not found; check the indentation"},
+      // A key one column too far right: "illegal map value" plus the hint.
+      {"KeyIndentedOneColumnTooFar",
+       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n   websites: []\n", 3,
+       12, "", "YAML syntax error: illegal map value; check the indentation"},
   };
 }
 
