@@ -292,6 +292,8 @@ TEST(ConfigErrors, MalformedDocumentsAreErrorsNotCrashes) {
       "healthcheck-consumer-config:\n  topics: [[], {}, x]\n",
       "? [a, b]\n: c\n",
       "healthcheck-producer-config: !ENV {a: 1}\n",
+      // 20 bytes: the literal's 19 and its terminating NUL, garbage too.
+      // NOLINTNEXTLINE(bugprone-string-constructor)
       std::string("\x00\xff\xfe\x01garbage\x80\x81: [\"\\q", 20),
       std::string(600, '[') + std::string(600, ']'),
       "\t- tabs\n\tare: not indentation\n",
