@@ -3,8 +3,9 @@
 # The demo runs here in a process group of its own (as in a terminal) with the binaries of BUILD_DIR;
 # once rows are in PostgreSQL the test sends SIGINT to that group, as a terminal would, and
 # expects: exit 0, the rows table and the summary printed, the demo's own "no process left
-# behind", and no process anywhere that carries this run's marker in its environment (hc,
-# hc-devbroker, hc-demo-sites and postgres inherit it, whatever session they run in).
+# behind", the path of hc at the end, and no process anywhere that carries this run's marker
+# in its environment (hc, hc-devbroker, hc-demo-sites and postgres inherit it, whatever
+# session they run in).
 #   tests/scripts/demo_interrupt_test.sh BUILD_DIR
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -69,6 +70,9 @@ for expected in 'checks published: [1-9][0-9]* +rows written: [1-9]' \
   grep -Eq -- "$expected" "$out" || fail "output lacks /$expected/"
 done
 grep -q 'exited early' "$out" && fail "a process of the demo died from the terminal's SIGINT"
+# At the very end: where the hc it ran is (here the given build's).
+grep -v '^ *$' "$out" | tail -n 3 | grep -qxF "== hc is $build_dir/app/hc" ||
+  fail "the demo does not end with '== hc is $build_dir/app/hc'"
 leftovers=$(marked_processes)
 if [[ -n $leftovers ]]; then
   fail "processes left behind: $(ps -o pid=,args= -p "$(echo "$leftovers" | paste -sd,)")"
