@@ -45,9 +45,9 @@ class DeadLetterProducer final : public DeadLetterSink {
   // The producer's message.max.bytes: under the 1 MiB that brokers accept by default
   // (message.max.bytes / max.message.bytes 1048588).
   static constexpr std::size_t kMaxLetterBytes = 1'000'000;
-  static constexpr std::size_t kTruncatedValueBytes = 64 * 1024;
-  static constexpr std::size_t kMaxKeyBytes = 16 * 1024;
-  static constexpr std::size_t kMaxHeaderValueBytes = 4 * 1024;
+  static constexpr std::size_t kTruncatedValueBytes = std::size_t{64} * 1024;
+  static constexpr std::size_t kMaxKeyBytes = std::size_t{16} * 1024;
+  static constexpr std::size_t kMaxHeaderValueBytes = std::size_t{4} * 1024;
   static constexpr int kFailuresBeforeUnhealthy = 3;
 
   // Throws std::runtime_error if the client cannot be created.
