@@ -220,14 +220,30 @@ std::int64_t integer_of(SlotReader& reader, const JsonSlot& slot, std::string_vi
   return slot.integer;
 }
 
+// `text` quoted for a detail line: its first 40 bytes, printable ASCII as is, every other
+// byte as \xHH (the value may hold any character, and a cut may split one).
+std::string quoted_prefix(std::string_view text) {
+  constexpr std::size_t kMaxBytes = 40;
+  std::string out = "\"";
+  for (char c : text.substr(0, kMaxBytes)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\') {
+      out.push_back(c);
+    } else {
+      out += fmt::format("\\x{:02x}", byte);
+    }
+  }
+  out += text.size() > kMaxBytes ? "\"..." : "\"";
+  return out;
+}
+
 // A time PostgreSQL stores as written (years 0001..9999).
 std::optional<WallTime> time_of(SlotReader& reader, const JsonSlot& slot, std::string_view name) {
   auto parsed = parse_timestamp(slot.text);
   if (!parsed) {
-    // The value is quoted escaped and cut: it may hold any bytes and be long.
     reader.fail(kPoisonBadTimestamp,
-                fmt::format("field '{}' is not an RFC 3339 UTC time in years 0001..9999: {:?}",
-                            name, slot.text.substr(0, 40)));
+                fmt::format("field '{}' is not an RFC 3339 UTC time in years 0001..9999: {}", name,
+                            quoted_prefix(slot.text)));
   }
   return parsed;
 }

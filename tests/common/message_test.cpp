@@ -272,6 +272,19 @@ TEST(MessageV1, RejectsInvalidUtf8AsBadUtf8) {
   EXPECT_EQ(std::get<Poison>(decoded).reason, "bad_utf8");
 }
 
+// The detail quotes the bad value escaped and cut at 40 bytes, even inside a character
+// (a cut multi-byte character once tripped fmt's own escaping; found by fuzz_message_decode).
+TEST(MessageV1, QuotesABadTimestampEscapedAndCut) {
+  auto json = nlohmann::json::parse(encode_message(full_measurement()));
+  json["measured_at"] = "2026-11-23T10:00:00.1 \\\"\t" + std::string(13, 'x') + "\u4e2d\u4e2d";
+  auto decoded = decode_message(json.dump());
+  ASSERT_TRUE(std::holds_alternative<Poison>(decoded));
+  EXPECT_EQ(std::get<Poison>(decoded).reason, "bad_timestamp");
+  EXPECT_EQ(std::get<Poison>(decoded).detail,
+            "field 'measured_at' is not an RFC 3339 UTC time in years 0001..9999: "
+            "\"2026-11-23T10:00:00.1 \\x5c\\x22\\x09xxxxxxxxxxxxx\\xe4\\xb8\"...");
+}
+
 TEST(MessageV1, RejectsBytesThatAreNotJson) {
   auto decoded = decode_message("{\"v\":1,");
   ASSERT_TRUE(std::holds_alternative<Poison>(decoded));
