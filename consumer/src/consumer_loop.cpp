@@ -32,7 +32,7 @@ constexpr milliseconds kRevokeWait{10'000};
 // From a stop request to run()'s return, whatever is pending: uncommitted messages are
 // simply read again by the next owner. Of it, kCloseReserve is kept for leaving the group.
 constexpr std::chrono::seconds kShutdownBudget{10};
-constexpr milliseconds kCloseReserve{2'500};
+constexpr milliseconds kCloseReserve{4'000};
 constexpr milliseconds kDeadLetterTopicCheck{5'000};
 constexpr std::chrono::seconds kSummaryInterval{10};
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cstdio>
+
 #include "consumer_e2e_fixture.h"
 
 namespace hc::e2e {
@@ -42,6 +44,7 @@ class DeadLetterE2E : public ::testing::Test {
     auto started = std::chrono::steady_clock::now();
     auto code = consumer.stop();
     *took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("SIGTERM to exit: %.2f s\n", *took);  // a figure for bench/faults/README.md
     return code;
   }
 
