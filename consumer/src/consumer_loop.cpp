@@ -269,6 +269,11 @@ void ConsumerLoop::drop_uncommitted(const char* why) {
   }
   held_.reset();
   batch_.clear();
+  // Nothing held waits for dead letters any more (the next owner re-reads and re-sends).
+  if (dead_letters_blocked_ && !closing_) {
+    dead_letters_blocked_ = false;
+    update_pause();
+  }
 }
 
 void ConsumerLoop::log_poll_error(const rd_kafka_message_t& message) {
