@@ -42,6 +42,25 @@ struct TopicSpec {
   int partitions = 0;
 };
 
+struct TopicError {
+  std::string name;
+  int error = 0;  // a Kafka protocol error code
+};
+
+// "NAME:CODE" -> TopicError; throws std::invalid_argument naming the bad text.
+TopicError parse_topic_error(const std::string& text) {
+  auto colon = text.rfind(':');
+  int code = 0;
+  const char* last = text.data() + text.size();
+  if (colon == std::string::npos || colon == 0 ||
+      std::from_chars(text.data() + colon + 1, last, code).ptr != last || code < 1 ||
+      code > 32767) {
+    throw std::invalid_argument("--topic-error expects NAME:CODE (a Kafka error code), got '" +
+                                text + "'");
+  }
+  return {text.substr(0, colon), code};
+}
+
 // "NAME:PARTITIONS" -> TopicSpec; throws std::invalid_argument naming the bad text.
 TopicSpec parse_topic(const std::string& text) {
   auto colon = text.rfind(':');
@@ -96,7 +115,7 @@ hc::KafkaHandle make_host_handle() {
 }
 
 int run(int broker_count, const std::vector<std::string>& topic_texts,
-        const std::string& bootstrap_file) {
+        const std::vector<std::string>& topic_error_texts, const std::string& bootstrap_file) {
   std::vector<TopicSpec> topics;
   topics.reserve(topic_texts.size());
   for (const auto& text : topic_texts) topics.push_back(parse_topic(text));
@@ -125,6 +144,12 @@ int run(int broker_count, const std::vector<std::string>& topic_texts,
     }
   }
 
+  for (const auto& text : topic_error_texts) {
+    const TopicError topic_error = parse_topic_error(text);
+    rd_kafka_mock_topic_set_error(cluster.get(), topic_error.name.c_str(),
+                                  static_cast<rd_kafka_resp_err_t>(topic_error.error));
+  }
+
   const std::string bootstraps = rd_kafka_mock_cluster_bootstraps(cluster.get());
   if (!bootstrap_file.empty()) write_file_atomically(bootstrap_file, bootstraps);
   std::cout << bootstraps << std::endl;
@@ -148,18 +173,22 @@ int main(int argc, char** argv) {
       "served, so pre-create topics with --topic."};
   int broker_count = 1;
   std::vector<std::string> topic_texts;
+  std::vector<std::string> topic_error_texts;
   std::string bootstrap_file;
   app.add_option("--brokers", broker_count, "Number of mock brokers")
       ->capture_default_str()
       ->check(CLI::Range(1, 16));
   app.add_option("--topic", topic_texts,
                  "NAME:PARTITIONS, create this topic at start (replication 1); repeatable");
+  app.add_option("--topic-error", topic_error_texts,
+                 "NAME:CODE, answer metadata requests for this topic with Kafka error CODE "
+                 "(e.g. 3: unknown topic, as a broker without auto-create does); repeatable");
   app.add_option("--bootstrap-file", bootstrap_file,
                  "Also write the bootstrap list to this file (atomically: tmp + rename)");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    return run(broker_count, topic_texts, bootstrap_file);
+    return run(broker_count, topic_texts, topic_error_texts, bootstrap_file);
   } catch (const std::exception& error) {
     std::cerr << "hc-devbroker: " << error.what() << '\n';
     return 1;

@@ -186,9 +186,11 @@ void read_headers_match(YamlReader& reader, const Located& value,
     }
     auto pattern = read_pattern(reader, pattern_value);
     if (!pattern) continue;
+    // Named, not the structured binding itself: clang 14 (the fuzz build) cannot capture one.
+    const auto& header_name = name;
     auto same_name = std::find_if(
         headers_match.begin(), headers_match.end(),
-        [&](const auto& existing) { return equals_ignoring_case(existing.first, name); });
+        [&](const auto& existing) { return equals_ignoring_case(existing.first, header_name); });
     if (same_name != headers_match.end()) {
       same_name->second = *pattern;  // a site's pattern replaces the default's
     } else {

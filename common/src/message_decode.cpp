@@ -1,12 +1,16 @@
 // Message v1 decoder on simdjson (bench/common: ~10x faster than nlohmann::json's DOM,
 // which cost the consumer ~10 us per message). The known fields are picked into fixed
 // slots, then validated in a fixed order, so the reported error does not depend on the
-// order of the fields in the message.
+// order of the fields in the message. Beyond types, it refuses what no table can hold
+// (PostgreSQL would refuse the row, and every write of its batch with it): NUL in text,
+// invalid UTF-8, years outside 0001..9999, integers outside their column or negative
+// durations and sizes. Each refusal is a Poison with its reason (message.h).
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include "hc/common/message.h"
 
@@ -19,7 +23,8 @@ struct JsonSlot {
   Kind kind = Kind::kAbsent;
   bool boolean = false;
   std::int64_t integer = 0;
-  std::string_view text;  // into the parser's buffers
+  bool above_int64 = false;  // an integer beyond INT64_MAX (integer is then meaningless)
+  std::string_view text;     // into the parser's buffers
 
   // nlohmann's type_name() of the same value, for error details.
   const char* type_name() const {
@@ -111,9 +116,9 @@ JsonSlot slot_of(simdjson::dom::element value) {
       slot.integer = value.get_int64().value_unsafe();
       break;
     case element_type::UINT64:
-      // Above INT64_MAX; the same conversion as nlohmann's get<std::int64_t>().
+      // simdjson reports only integers above INT64_MAX as UINT64: no bigint holds them.
       slot.kind = JsonSlot::Kind::kInteger;
-      slot.integer = static_cast<std::int64_t>(value.get_uint64().value_unsafe());
+      slot.above_int64 = true;
       break;
     case element_type::DOUBLE:
       slot.kind = JsonSlot::Kind::kFloat;
@@ -154,13 +159,13 @@ MessageSlots slots_of(simdjson::dom::object root) {
 // expected type.
 class SlotReader {
  public:
-  const std::optional<DecodeError>& error() const { return error_; }
+  const std::optional<Poison>& error() const { return error_; }
 
   // Required field of `kind`; records an error and returns nullptr if absent or wrong.
   const JsonSlot* required(const JsonSlot& slot, std::string_view name, JsonSlot::Kind kind,
                            const char* kind_name) {
     if (slot.kind == JsonSlot::Kind::kAbsent) {
-      fail("missing_field", fmt::format("required field '{}' is missing", name));
+      fail(kPoisonMissingField, fmt::format("required field '{}' is missing", name));
       return nullptr;
     }
     return typed(slot, name, kind, kind_name, /*nullable=*/false);
@@ -172,36 +177,93 @@ class SlotReader {
     return typed(slot, name, kind, kind_name, /*nullable=*/true);
   }
 
-  void fail(const char* reason, std::string detail) {
-    if (!error_) error_ = DecodeError{reason, std::move(detail)};
+  void fail(std::string_view reason, std::string detail) {
+    if (!error_) error_ = Poison{std::string(reason), std::move(detail)};
   }
 
  private:
   const JsonSlot* typed(const JsonSlot& slot, std::string_view name, JsonSlot::Kind kind,
                         const char* kind_name, bool nullable) {
     if (slot.kind != kind) {
-      fail("wrong_type", fmt::format("field '{}' must be {}{}, got {}", name, kind_name,
-                                     nullable ? " or null" : "", slot.type_name()));
+      fail(kPoisonWrongType, fmt::format("field '{}' must be {}{}, got {}", name, kind_name,
+                                         nullable ? " or null" : "", slot.type_name()));
       return nullptr;
     }
     return &slot;
   }
 
-  std::optional<DecodeError> error_;
+  std::optional<Poison> error_;
 };
 
-std::variant<Measurement, DecodeError> measurement_from(const MessageSlots& slots) {
+// Text PostgreSQL can store: simdjson has checked the UTF-8 of the whole document, which
+// leaves NUL (JSON's \u0000), refused by every text column.
+std::string_view text_of(SlotReader& reader, const JsonSlot& slot, std::string_view name) {
+  if (slot.text.find('\0') != std::string_view::npos) {
+    reader.fail(
+        kPoisonNulByte,
+        fmt::format("field '{}' contains a NUL character, which PostgreSQL text cannot hold",
+                    name));
+  }
+  return slot.text;
+}
+
+// An integer for a column of [min, max]; reports out_of_range and returns min otherwise.
+std::int64_t integer_of(SlotReader& reader, const JsonSlot& slot, std::string_view name,
+                        std::int64_t min, std::int64_t max) {
+  if (slot.above_int64 || slot.integer < min || slot.integer > max) {
+    reader.fail(kPoisonOutOfRange, slot.above_int64
+                                       ? fmt::format("field '{}' is above {}", name, max)
+                                       : fmt::format("field '{}' is {}, outside {}..{}", name,
+                                                     slot.integer, min, max));
+    return min;
+  }
+  return slot.integer;
+}
+
+// `text` quoted for a detail line: its first 40 bytes, printable ASCII as is, every other
+// byte as \xHH (the value may hold any character, and a cut may split one).
+std::string quoted_prefix(std::string_view text) {
+  constexpr std::size_t kMaxBytes = 40;
+  std::string out = "\"";
+  for (char c : text.substr(0, kMaxBytes)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\') {
+      out.push_back(c);
+    } else {
+      out += fmt::format("\\x{:02x}", byte);
+    }
+  }
+  out += text.size() > kMaxBytes ? "\"..." : "\"";
+  return out;
+}
+
+// A time PostgreSQL stores as written (years 0001..9999).
+std::optional<WallTime> time_of(SlotReader& reader, const JsonSlot& slot, std::string_view name) {
+  auto parsed = parse_timestamp(slot.text);
+  if (!parsed) {
+    reader.fail(kPoisonBadTimestamp,
+                fmt::format("field '{}' is not an RFC 3339 UTC time in years 0001..9999: {}", name,
+                            quoted_prefix(slot.text)));
+  }
+  return parsed;
+}
+
+constexpr std::int64_t kBigintMax = std::numeric_limits<std::int64_t>::max();
+
+std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   using Kind = JsonSlot::Kind;
   auto& f = slots.fields;
   SlotReader reader;
   Measurement m;
   if (const JsonSlot* v = reader.required(f[kVersion], "v", Kind::kInteger, "an integer")) {
-    if (v->integer != kMessageVersion) {
-      return DecodeError{"bad_version", fmt::format("unsupported message version {}", v->integer)};
+    if (v->above_int64 || v->integer != kMessageVersion) {
+      return Poison{std::string(kPoisonBadVersion),
+                    v->above_int64 ? "unsupported message version"
+                                   : fmt::format("unsupported message version {}", v->integer)};
     }
   }
-  if (reader.required(f[kUrl], "url", Kind::kString, "a string")) {
-    m.url = f[kUrl].text;
+  if (const JsonSlot* v = reader.required(f[kUrl], "url", Kind::kString, "a string")) {
+    m.url = text_of(reader, *v, "url");
   }
   if (reader.required(f[kUrlDigest], "url_digest", Kind::kString, "a string")) {
     m.url_digest = f[kUrlDigest].text;
@@ -209,27 +271,20 @@ std::variant<Measurement, DecodeError> measurement_from(const MessageSlots& slot
                        std::all_of(m.url_digest.begin(), m.url_digest.end(), [](char c) {
                          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
                        });
-    if (!hex64) reader.fail("wrong_type", "field 'url_digest' must be 64 lowercase hex digits");
+    if (!hex64) reader.fail(kPoisonWrongType, "field 'url_digest' must be 64 lowercase hex digits");
   }
   if (const JsonSlot* v =
           reader.required(f[kMeasuredAt], "measured_at", Kind::kString, "an RFC 3339 UTC string")) {
-    if (auto parsed = parse_timestamp(v->text)) {
-      m.measured_at = *parsed;
-    } else {
-      reader.fail("wrong_type",
-                  fmt::format("field 'measured_at' is not an RFC 3339 UTC time: \"{}\"", v->text));
-    }
+    if (auto parsed = time_of(reader, *v, "measured_at")) m.measured_at = *parsed;
   }
   if (const JsonSlot* v =
           reader.optional(f[kStatusCode], "status_code", Kind::kInteger, "an integer")) {
-    if (v->integer < 0 || v->integer > 999) {
-      reader.fail("wrong_type", "field 'status_code' out of range");
-    }
-    m.status_code = static_cast<int>(v->integer);
+    // An HTTP status has three digits; the column is an int.
+    m.status_code = static_cast<int>(integer_of(reader, *v, "status_code", 0, 999));
   }
   if (const JsonSlot* v =
           reader.required(f[kResponseTime], "response_time_us", Kind::kInteger, "an integer")) {
-    m.response_time_us = v->integer;
+    m.response_time_us = integer_of(reader, *v, "response_time_us", 0, kBigintMax);
   }
   if (reader.optional(f[kTimings], "timings_us", Kind::kObject, "an object")) {
     SlotReader timings;
@@ -238,21 +293,22 @@ std::variant<Measurement, DecodeError> measurement_from(const MessageSlots& slot
     for (std::size_t p = 0; p < kPhaseCount; ++p) {
       if (const JsonSlot* t =
               timings.optional(slots.phases[p], kPhaseNames[p], Kind::kInteger, "an integer")) {
-        *outputs[p] = t->integer;
+        *outputs[p] = integer_of(timings, *t, kPhaseNames[p], 0, kBigintMax);
       }
     }
     if (timings.error()) {
-      reader.fail(timings.error()->reason.c_str(), "timings_us." + timings.error()->detail);
+      reader.fail(timings.error()->reason, "timings_us." + timings.error()->detail);
     }
   }
-  if (reader.optional(f[kError], "error", Kind::kString, "a string")) {
-    m.error = f[kError].text;
+  if (const JsonSlot* v = reader.optional(f[kError], "error", Kind::kString, "a string")) {
+    m.error = text_of(reader, *v, "error");
   }
-  if (reader.optional(f[kErrorDetail], "error_detail", Kind::kString, "a string")) {
-    m.error_detail = f[kErrorDetail].text;
+  if (const JsonSlot* v =
+          reader.optional(f[kErrorDetail], "error_detail", Kind::kString, "a string")) {
+    m.error_detail = text_of(reader, *v, "error_detail");
   }
-  if (reader.optional(f[kRegex], "regex", Kind::kString, "a string")) {
-    m.regex = f[kRegex].text;
+  if (const JsonSlot* v = reader.optional(f[kRegex], "regex", Kind::kString, "a string")) {
+    m.regex = text_of(reader, *v, "regex");
   }
   if (const JsonSlot* v =
           reader.optional(f[kRegexMatch], "regex_match", Kind::kBoolean, "a boolean")) {
@@ -260,17 +316,14 @@ std::variant<Measurement, DecodeError> measurement_from(const MessageSlots& slot
   }
   if (const JsonSlot* v =
           reader.optional(f[kBodyBytes], "body_bytes", Kind::kInteger, "an integer")) {
-    m.body_bytes = v->integer;
+    m.body_bytes = integer_of(reader, *v, "body_bytes", 0, kBigintMax);
   }
   if (const JsonSlot* v = reader.optional(f[kCertExpiresAt], "cert_expires_at", Kind::kString,
                                           "an RFC 3339 UTC string")) {
-    m.cert_expires_at = parse_timestamp(v->text);
-    if (!m.cert_expires_at) {
-      reader.fail("wrong_type", "field 'cert_expires_at' is not an RFC 3339 UTC time");
-    }
+    m.cert_expires_at = time_of(reader, *v, "cert_expires_at");
   }
-  if (reader.optional(f[kProducer], "producer", Kind::kString, "a string")) {
-    m.producer = f[kProducer].text;
+  if (const JsonSlot* v = reader.optional(f[kProducer], "producer", Kind::kString, "a string")) {
+    m.producer = text_of(reader, *v, "producer");
   }
   if (reader.error()) return *reader.error();
   return m;
@@ -287,22 +340,28 @@ MessageDecoder::~MessageDecoder() = default;
 MessageDecoder::MessageDecoder(MessageDecoder&&) noexcept = default;
 MessageDecoder& MessageDecoder::operator=(MessageDecoder&&) noexcept = default;
 
-std::variant<Measurement, DecodeError> MessageDecoder::decode(std::string_view json_bytes) {
+std::variant<Measurement, Poison> MessageDecoder::decode(std::string_view json_bytes) {
   // parse() copies the bytes into the parser's own padded buffer (simdjson reads past
   // the end in blocks); the strings it returns point into that parser.
   simdjson::dom::element root;
-  if (parser_->dom.parse(json_bytes.data(), json_bytes.size()).get(root) != simdjson::SUCCESS) {
-    return DecodeError{"bad_json", "value is not valid JSON"};
+  if (auto error = parser_->dom.parse(json_bytes.data(), json_bytes.size()).get(root);
+      error != simdjson::SUCCESS) {
+    if (error == simdjson::UTF8_ERROR) {
+      return Poison{std::string(kPoisonBadUtf8),
+                    "value is not valid UTF-8 (PostgreSQL text cannot hold it)"};
+    }
+    return Poison{std::string(kPoisonBadJson),
+                  fmt::format("value is not valid JSON: {}", simdjson::error_message(error))};
   }
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
-    return DecodeError{"wrong_type", fmt::format("value must be a JSON object, got {}",
-                                                 slot_of(root).type_name())};
+    return Poison{std::string(kPoisonWrongType),
+                  fmt::format("value must be a JSON object, got {}", slot_of(root).type_name())};
   }
   return measurement_from(slots_of(object));
 }
 
-std::variant<Measurement, DecodeError> decode_message(std::string_view json_bytes) {
+std::variant<Measurement, Poison> decode_message(std::string_view json_bytes) {
   return MessageDecoder().decode(json_bytes);
 }
 

@@ -1,5 +1,4 @@
 // RFC 3339 UTC timestamps of message v1 (declared in message.h).
-#include <charconv>
 #include <ctime>
 
 #include "hc/common/message.h"
@@ -45,11 +44,18 @@ std::string format_timestamp(WallTime time) {
 }
 
 std::optional<WallTime> parse_timestamp(std::string_view text) {
-  // Accepts "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": what format_timestamp writes.
+  // Accepts "YYYY-MM-DDTHH:MM:SS[.f...]Z" (1 to 9 fraction digits, microseconds kept): what
+  // format_timestamp writes. Every number is unsigned decimal digits only, so "-001" or
+  // "+100" is no year; the result must lie in years 0001..9999, which PostgreSQL stores
+  // as written (it refuses year 0; five-digit years do not fit the layout).
   auto number = [&](std::size_t pos, std::size_t len, int& out) {
     if (pos + len > text.size()) return false;
-    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
-    return ec == std::errc() && end == text.data() + pos + len;
+    out = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      out = out * 10 + (text[i] - '0');
+    }
+    return true;
   };
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
@@ -73,12 +79,17 @@ std::optional<WallTime> parse_timestamp(std::string_view text) {
   if (pos != text.size() - 1) return std::nullopt;
   std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
                                    std::chrono::day(day)};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // Second 60 (a leap second) is the next minute's 00, as PostgreSQL reads it.
+  if (year < 1 || !date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   auto days = std::chrono::sys_days(date);
-  return WallTime(std::chrono::duration_cast<std::chrono::microseconds>(
-                      days.time_since_epoch() + std::chrono::hours(hour) +
-                      std::chrono::minutes(minute) + std::chrono::seconds(second)) +
-                  std::chrono::microseconds(micros));
+  WallTime time(std::chrono::duration_cast<std::chrono::microseconds>(
+                    days.time_since_epoch() + std::chrono::hours(hour) +
+                    std::chrono::minutes(minute) + std::chrono::seconds(second)) +
+                std::chrono::microseconds(micros));
+  // 9999-12-31T23:59:60Z would be year 10000.
+  constexpr auto kEnd = std::chrono::sys_days(std::chrono::year(10000) / 1 / 1);
+  if (time >= kEnd) return std::nullopt;
+  return time;
 }
 
 }  // namespace hc

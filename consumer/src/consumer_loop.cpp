@@ -21,12 +21,19 @@ constexpr std::size_t kMaxPollMessages = 2000;
 // Decoding threads (the loop's own included). Two: this machine class has two cores,
 // and PostgreSQL needs its share while we decode.
 constexpr unsigned kDecodeThreads = 2;
-constexpr milliseconds kDeadLetterWait{10'000};
+// A written batch waits this long for its dead letters at a time; if they are still
+// pending, the partitions pause (nothing more is read into memory) and the loop goes on
+// serving the group until they are delivered.
+constexpr milliseconds kDeadLetterWait{500};
 // While a write is in flight, poll in short slices so its completion is noticed at once.
 constexpr milliseconds kPollWhileWriting{5};
 // A rebalance waits this long for the write in flight before giving its batch up.
 constexpr milliseconds kRevokeWait{10'000};
-constexpr std::chrono::seconds kShutdownBudget{15};
+// From a stop request to run()'s return, whatever is pending: uncommitted messages are
+// simply read again by the next owner. Of it, kCloseReserve is kept for leaving the group.
+constexpr std::chrono::seconds kShutdownBudget{10};
+constexpr milliseconds kCloseReserve{4'000};
+constexpr milliseconds kDeadLetterTopicCheck{5'000};
 constexpr std::chrono::seconds kSummaryInterval{10};
 
 std::vector<std::string> table_labels(const Router& router) {
@@ -58,6 +65,11 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control)
   control_.add_waker(group_->waker());
   writer_ = std::make_unique<BatchWriter>(router_, stats_, config.connections_per_database,
                                           group_->waker());
+  std::vector<std::string> dead_letter_topics;
+  for (const auto& topic : router_.source_topics()) {
+    dead_letter_topics.push_back(router_.dead_letter_topic(topic));
+  }
+  dead_letters_.check_topics(dead_letter_topics, kDeadLetterTopicCheck);
 }
 
 ConsumerLoop::~ConsumerLoop() = default;
@@ -84,6 +96,7 @@ int ConsumerLoop::run() {
     auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
                            writer_->busy() ? kPollWhileWriting : kMaxPollWait);
     handle(group_->poll_batch(wait, kMaxPollMessages));
+    dead_letters_.poll();
     if (now >= next_summary) {
       stats_.lag_messages.store(group_->lag(), std::memory_order_relaxed);
       reporter_.maybe_report(now);
@@ -93,7 +106,7 @@ int ConsumerLoop::run() {
 
   spdlog::info("stopping: writing the {} messages in hand",
                batch_.message_count() + (held_ ? held_->batch.message_count() : 0));
-  auto give_up_at = Clock::now() + kShutdownBudget;
+  auto give_up_at = Clock::now() + kShutdownBudget - kCloseReserve;
   while (Clock::now() < give_up_at) {
     collect_write(kMaxPollWait);
     if (writer_->busy()) continue;
@@ -105,7 +118,8 @@ int ConsumerLoop::run() {
     start_next_write(Clock::now(), /*flush_all=*/true);
   }
   closing_ = true;
-  group_->close();  // on_revoking drops whatever is still unwritten
+  group_->close();          // on_revoking drops whatever is still unwritten
+  dead_letters_.abandon();  // their offsets were not committed: sent again after a restart
   spdlog::info("consumer stopped: {} messages consumed, {} rows written, {} dead letters",
                stats_.messages_consumed.load(), stats_.total_rows_written(),
                stats_.total_dead_letters());
@@ -156,9 +170,22 @@ void ConsumerLoop::collect_write(milliseconds timeout) {
   }
   // The dead letters must be durable before the offsets of their messages are committed.
   if (dead_letters_.pending() > 0 && !dead_letters_.flush(kDeadLetterWait)) {
-    held_ = std::move(pending);  // every database has it: a retry only commits
+    held_ = std::move(pending);  // every database has it: a retry rewrites (upserts) and commits
     retry_at_ = Clock::now() + kFirstRetry;
+    if (!dead_letters_blocked_) {
+      spdlog::warn(
+          "{} dead letters not yet acknowledged; pausing consumption and holding the batch's "
+          "offsets until they are",
+          dead_letters_.pending());
+      dead_letters_blocked_ = true;
+      update_pause();
+    }
     return;
+  }
+  if (dead_letters_blocked_) {
+    spdlog::info("dead letters delivered; resuming consumption");
+    dead_letters_blocked_ = false;
+    update_pause();
   }
   stats_.batches_written.fetch_add(1, std::memory_order_relaxed);
   if (!closing_ && !revoking_ && !control_.stop_requested()) {
@@ -201,7 +228,7 @@ void ConsumerLoop::enter_outage(std::size_t database, const std::string& error) 
         "database unavailable: {}; pausing consumption, retrying every {} ms .. {} s, "
         "committing nothing until written",
         error, kFirstRetry.count(), kMaxRetry.count() / 1000);
-    group_->pause();
+    update_pause();
     return;
   }
   if (database != outage_->database) {
@@ -221,7 +248,17 @@ void ConsumerLoop::leave_outage() {
                outage_->attempts);
   outage_.reset();
   stats_.database_up.store(true);
-  group_->resume();
+  update_pause();
+}
+
+void ConsumerLoop::update_pause() {
+  const bool pause = outage_.has_value() || dead_letters_blocked_;
+  if (pause == group_->paused()) return;
+  if (pause) {
+    group_->pause();
+  } else {
+    group_->resume();
+  }
 }
 
 void ConsumerLoop::drop_uncommitted(const char* why) {
@@ -234,6 +271,11 @@ void ConsumerLoop::drop_uncommitted(const char* why) {
   }
   held_.reset();
   batch_.clear();
+  // Nothing held waits for dead letters any more (the next owner re-reads and re-sends).
+  if (dead_letters_blocked_ && !closing_) {
+    dead_letters_blocked_ = false;
+    update_pause();
+  }
 }
 
 void ConsumerLoop::log_poll_error(const rd_kafka_message_t& message) {
@@ -270,7 +312,7 @@ void ConsumerLoop::handle(std::vector<KafkaMessage> messages) {
     stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
     std::string topic = rd_kafka_topic_name(message.rkt);
     if (auto* poison = std::get_if<Poison>(&decoded[i])) {
-      dead_letters_.send(router_.dead_letter_topic(topic), message, *poison);
+      dead_letters_.send(make_dead_letter(router_.dead_letter_topic(topic), message, *poison));
     } else {
       const auto& sinks = router_.sinks_for(topic);
       auto& measurement = std::get<Measurement>(decoded[i]);

@@ -53,6 +53,9 @@ class ConsumerLoop final : public RebalanceListener {
   PendingBatch take_batch();
   void enter_outage(std::size_t database, const std::string& error);
   void leave_outage();
+  // Pauses the partitions while a database is away or a written batch waits for its dead
+  // letters (reading on would only pile messages up in memory); resumes when neither holds.
+  void update_pause();
   void drop_uncommitted(const char* why);
   void on_commit_failed(rd_kafka_resp_err_t error);
 
@@ -75,6 +78,7 @@ class ConsumerLoop final : public RebalanceListener {
     std::size_t attempts = 0;
   };
   std::optional<Outage> outage_;
+  bool dead_letters_blocked_ = false;  // a written batch waits for its dead letters
   bool closing_ = false;
   bool revoking_ = false;  // inside on_revoking: commits are synchronous
   std::string last_poll_error_;

@@ -36,9 +36,22 @@ void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
               "harmless)",
               load(stats.commit_failures));
   for (const auto& [reason, count] : stats.dead_letters_by_reason()) {
-    out.counter("hc_dead_letter_messages_total", "Poison messages sent to the dead-letter topic",
+    out.counter("hc_dead_letter_messages_total",
+                "Records that cannot be stored, sent to the dead-letter topic, by reason",
                 static_cast<double>(count), {{"reason", reason}});
   }
+  out.gauge("hc_dead_letters_pending",
+            "Dead letters sent but not yet acknowledged by the broker; their source offsets "
+            "stay uncommitted",
+            load(stats.dead_letters_pending));
+  out.counter("hc_dead_letters_delivered_total", "Dead letters acknowledged by the broker",
+              load(stats.dead_letters_delivered));
+  out.counter("hc_dead_letter_failures_total",
+              "Dead-letter deliveries that failed (each is sent again)",
+              load(stats.dead_letter_failures));
+  out.counter("hc_dead_letters_truncated_total",
+              "Dead letters whose original value was cut to fit (hc-dlq-truncated header)",
+              load(stats.dead_letters_truncated));
   out.gauge("hc_consumer_lag_messages",
             "Messages behind the high watermark over assigned partitions (-1: unknown)",
             static_cast<double>(stats.lag_messages.load(std::memory_order_relaxed)));
@@ -89,6 +102,7 @@ std::optional<std::string> ConsumerMetrics::problem() const {
   if (!stats_->database_up.load(std::memory_order_relaxed)) {
     return "database: unavailable; consumption paused, retrying";
   }
+  if (auto problem = stats_->dead_letter_problem(); !problem.empty()) return problem;
   return std::nullopt;
 }
 

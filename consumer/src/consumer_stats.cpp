@@ -6,7 +6,8 @@ namespace hc::consumer {
 
 ConsumerStats::ConsumerStats(std::vector<std::string> table_labels)
     : table_labels_(std::move(table_labels)), rows_written_(table_labels_.size()) {
-  for (const char* reason : {"bad_json", "wrong_type", "missing_field", "bad_version", "too_large",
+  for (const char* reason : {"bad_json", "wrong_type", "missing_field", "bad_version", "nul_byte",
+                             "bad_utf8", "bad_timestamp", "out_of_range", "too_large",
                              "empty_value", "key_mismatch", "digest_mismatch", "other"}) {
     dead_letters_.try_emplace(reason, 0);
   }
@@ -33,6 +34,16 @@ std::uint64_t ConsumerStats::total_dead_letters() const {
   std::uint64_t total = 0;
   for (const auto& [reason, count] : dead_letters_) total += count.load();
   return total;
+}
+
+void ConsumerStats::set_dead_letter_problem(std::string problem) {
+  std::lock_guard lock(dead_letter_problem_mutex_);
+  dead_letter_problem_ = std::move(problem);
+}
+
+std::string ConsumerStats::dead_letter_problem() const {
+  std::lock_guard lock(dead_letter_problem_mutex_);
+  return dead_letter_problem_;
 }
 
 StatsReporter::StatsReporter(const ConsumerStats& stats,

@@ -1,6 +1,7 @@
 // Counters of the consumer role. Written by the consumer loop thread; read by anyone
 // (atomics, relaxed: each value is a monotonic counter or a gauge, no cross-field
-// invariant). The ops work exports them as Prometheus metrics.
+// invariant; the one text, dead_letter_problem, under its own mutex). consumer_metrics.cpp
+// exports them as Prometheus metrics and /healthz.
 #pragma once
 
 #include <prometheus/histogram.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,8 @@ class ConsumerStats {
   std::atomic<std::uint64_t> commit_latency_us_total{0};  // synchronous commits only
   std::atomic<std::uint64_t> dead_letters_delivered{0};
   std::atomic<std::uint64_t> dead_letter_failures{0};  // failed deliveries (then re-sent)
+  std::atomic<std::uint64_t> dead_letters_pending{0};  // sent, not yet acknowledged (gauge)
+  std::atomic<std::uint64_t> dead_letters_truncated{0};
   std::atomic<bool> database_up{true};
   std::atomic<std::int64_t> lag_messages{-1};  // -1 = unknown
   // False after librdkafka reports all brokers down, true again on the next message.
@@ -48,7 +52,14 @@ class ConsumerStats {
   std::map<std::string, std::uint64_t> dead_letters_by_reason() const;
   std::uint64_t total_dead_letters() const;
 
+  // Why dead letters cannot be delivered (a dead-letter topic missing or refused, or
+  // repeated delivery failures), one line naming the topic; empty while they can.
+  void set_dead_letter_problem(std::string problem);
+  std::string dead_letter_problem() const;
+
  private:
+  mutable std::mutex dead_letter_problem_mutex_;
+  std::string dead_letter_problem_;  // guarded by dead_letter_problem_mutex_
   std::vector<std::string> table_labels_;
   std::vector<std::atomic<std::uint64_t>> rows_written_;
   // Keys fixed at construction, so lookups need no lock.

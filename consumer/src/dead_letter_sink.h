@@ -38,6 +38,9 @@ class DeadLetterSink {
   // pending. The source offsets of the letters may be committed only after this is true.
   virtual bool flush(std::chrono::milliseconds timeout) = 0;
   virtual std::size_t pending() const = 0;
+  // Serves what arrived since the last call (delivery reports, client errors) without
+  // blocking; the consumer loop calls it once per iteration.
+  virtual void poll() {}
 };
 
 }  // namespace hc::consumer

@@ -1,6 +1,7 @@
 #include "decoder.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <future>
@@ -19,16 +20,21 @@ std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const R
     return Poison{std::string(kPoisonTooLarge), fmt::format("value is {} bytes, the limit is {}",
                                                             record.value_bytes, max_message_bytes)};
   }
-  std::string_view value(static_cast<const char*>(record.value), record.value_bytes);
-  auto decoded = decoder.decode(value);
-  if (auto* error = std::get_if<DecodeError>(&decoded)) {
-    return Poison{std::move(error->reason), std::move(error->detail)};
-  }
-  auto& measurement = std::get<Measurement>(decoded);
   std::string_view key =
       record.key == nullptr
           ? std::string_view()
           : std::string_view(static_cast<const char*>(record.key), record.key_bytes);
+  // The key is raw bytes (the value's text was checked by the JSON parser).
+  if (key.find('\0') != std::string_view::npos) {
+    return Poison{std::string(kPoisonNulByte), "the key contains a NUL byte"};
+  }
+  if (!simdjson::validate_utf8(key.data(), key.size())) {
+    return Poison{std::string(kPoisonBadUtf8), "the key is not valid UTF-8"};
+  }
+  std::string_view value(static_cast<const char*>(record.value), record.value_bytes);
+  auto decoded = decoder.decode(value);
+  if (std::holds_alternative<Poison>(decoded)) return decoded;
+  auto& measurement = std::get<Measurement>(decoded);
   if (key != measurement.url) {
     // The key decides the partition: a key that is not the url would put one site's
     // measurements on several partitions and break per-site ordering.

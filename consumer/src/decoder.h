@@ -14,15 +14,9 @@
 
 namespace hc::consumer {
 
-// Why a record cannot be written. reason is a short stable kind (it becomes the
-// hc-dlq-reason header and a counter label); detail is for people.
-struct Poison {
-  std::string reason;  // "too_large", "empty_value", "key_mismatch", "digest_mismatch",
-                       // or decode_message's kind ("bad_json", "missing_field", ...)
-  std::string detail;
-};
-
-// The poison kinds this decoder produces itself (decode_message adds its own).
+// Why a record cannot be written: hc::Poison (message.h). Besides the message decoder's
+// kinds, this decoder reports these, and nul_byte / bad_utf8 for a key PostgreSQL could
+// not hold either.
 inline constexpr std::string_view kPoisonTooLarge = "too_large";
 inline constexpr std::string_view kPoisonEmptyValue = "empty_value";
 inline constexpr std::string_view kPoisonKeyMismatch = "key_mismatch";
@@ -36,8 +30,9 @@ struct RecordView {
 };
 
 // Accepts a record only if: the value is present, non-empty and at most
-// max_message_bytes; it is a valid message v1; the key equals the url; and url_digest
-// is the SHA-256 of the url. Anything else is Poison, never an exception.
+// max_message_bytes; the key is UTF-8 without NUL; it is a valid message v1 that a table
+// can hold; the key equals the url; and url_digest is the SHA-256 of the url. Anything
+// else is Poison, never an exception.
 std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
                                                 std::size_t max_message_bytes);
 

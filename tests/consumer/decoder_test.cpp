@@ -71,7 +71,7 @@ TEST(Decoder, RejectsEveryKindOfPoisonWithItsReason) {
       {"response time as float", kUrl, with([](auto& j) { j["response_time_us"] = 1.5; }), 65536,
        "wrong_type"},
       {"bad timestamp", kUrl, with([](auto& j) { j["measured_at"] = "yesterday"; }), 65536,
-       "wrong_type"},
+       "bad_timestamp"},
       {"unknown version", kUrl, with([](auto& j) { j["v"] = 2; }), 65536, "bad_version"},
       {"too large", kUrl, good, good.size() - 1, "too_large"},
       {"empty value", kUrl, "", 65536, "empty_value"},
@@ -91,6 +91,49 @@ TEST(Decoder, RejectsEveryKindOfPoisonWithItsReason) {
     if (const auto* poison = std::get_if<Poison>(&result)) {
       EXPECT_FALSE(poison->detail.empty()) << c.name;
     }
+  }
+}
+
+// A v1 message that PostgreSQL would refuse as a row is poison with its own reason, so it
+// is dead-lettered instead of failing every write of its batch.
+TEST(Decoder, RefusesWhatNoTableCanHold) {
+  const std::string nul_url = std::string("https://example.com/\0", 21);
+  const std::string nul_url_value = with([&](nlohmann::json& j) {
+    j["url"] = nul_url;
+    j["url_digest"] = url_digest(nul_url);
+  });
+  const std::string good = encode_message(sample());
+  const std::vector<RejectCase> cases = {
+      {"NUL in error_detail", kUrl,
+       with([](auto& j) { j["error_detail"] = std::string("reset\0by peer", 13); }), 65536,
+       "nul_byte"},
+      {"NUL in url and key", nul_url, nul_url_value, 65536, "nul_byte"},
+      {"NUL in key only", kUrl + std::string(1, '\0'), good, 65536, "nul_byte"},
+      {"invalid UTF-8 in key", kUrl + "\xc3", good, 65536, "bad_utf8"},
+      {"year 0000", kUrl, with([](auto& j) { j["measured_at"] = "0000-06-01T00:00:00Z"; }), 65536,
+       "bad_timestamp"},
+      {"year -0001", kUrl, with([](auto& j) { j["measured_at"] = "-0001-06-01T00:00:00Z"; }), 65536,
+       "bad_timestamp"},
+      {"year -001", kUrl, with([](auto& j) { j["measured_at"] = "-001-06-01T00:00:00Z"; }), 65536,
+       "bad_timestamp"},
+      {"year +10000", kUrl, with([](auto& j) { j["measured_at"] = "+10000-06-01T00:00:00Z"; }),
+       65536, "bad_timestamp"},
+      {"cert expiry in year 0", kUrl,
+       with([](auto& j) { j["cert_expires_at"] = "0000-01-01T00:00:00Z"; }), 65536,
+       "bad_timestamp"},
+      {"status above int", kUrl, with([](auto& j) { j["status_code"] = 4'294'967'496LL; }), 65536,
+       "out_of_range"},
+      {"response time above bigint", kUrl,
+       with([](auto& j) { j["response_time_us"] = 18'000'000'000'000'000'000ULL; }), 65536,
+       "out_of_range"},
+      {"negative body bytes", kUrl, with([](auto& j) { j["body_bytes"] = -3; }), 65536,
+       "out_of_range"},
+  };
+  hc::MessageDecoder decoder;
+  for (const auto& c : cases) {
+    auto result = decode_record(
+        decoder, {c.key.data(), c.key.size(), c.value.data(), c.value.size()}, c.limit);
+    EXPECT_EQ(reason_of(result), c.reason) << c.name;
   }
 }
 

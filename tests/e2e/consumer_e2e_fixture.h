@@ -44,11 +44,13 @@ inline std::string site_url(int site) { return "https://site" + std::to_string(s
 
 class TestProducer {
  public:
-  explicit TestProducer(const std::string& bootstrap_servers) {
+  // `properties` are added to (and override) the producer's librdkafka settings.
+  explicit TestProducer(const std::string& bootstrap_servers,
+                        std::vector<std::pair<std::string, std::string>> properties = {}) {
     KafkaSettings settings;
     settings.bootstrap_servers = {bootstrap_servers};
-    KafkaConf conf =
-        make_kafka_conf(settings, {{"enable.idempotence", "true"}, {"linger.ms", "5"}});
+    properties.insert(properties.begin(), {{"enable.idempotence", "true"}, {"linger.ms", "5"}});
+    KafkaConf conf = make_kafka_conf(settings, properties);
     std::array<char, 512> error{};
     handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
     if (!handle_) throw std::runtime_error(error.data());

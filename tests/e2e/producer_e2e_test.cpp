@@ -72,7 +72,7 @@ std::map<std::string, std::vector<Measurement>> published_by_url(const test::Dev
        test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
     auto decoded = decode_message(record.value);
     if (!std::holds_alternative<Measurement>(decoded)) {
-      ADD_FAILURE() << std::get<DecodeError>(decoded).detail << ": " << record.value;
+      ADD_FAILURE() << std::get<Poison>(decoded).detail << ": " << record.value;
       continue;
     }
     Measurement measurement = std::get<Measurement>(std::move(decoded));

@@ -32,6 +32,10 @@ DevBroker::DevBroker(std::vector<Topic> topics, int broker_count) {
   for (const auto& topic : topics) {
     argv.push_back("--topic");
     argv.push_back(topic.name + ":" + std::to_string(topic.partitions));
+    if (topic.error != 0) {
+      argv.push_back("--topic-error");
+      argv.push_back(topic.name + ":" + std::to_string(topic.error));
+    }
   }
   ChildProcess::Options options;
   options.stdout_file = dir_.path() / "stdout.log";

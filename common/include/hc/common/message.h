@@ -1,8 +1,8 @@
 // Message v1: the JSON value the producer publishes for each check (key = URL bytes).
 //
 // Forward compatible: the decoder ignores unknown fields. A missing required field, a
-// wrong type, bad JSON or an unknown version "v" is a DecodeError: the consumer treats
-// such a message as poison (dead-letter topic).
+// wrong type, bad JSON, an unknown version "v", or a value no table can hold (see Poison)
+// makes the message poison: the consumer sends it to the dead-letter topic.
 #pragma once
 
 #include <chrono>
@@ -62,10 +62,25 @@ inline constexpr int kMessageVersion = 1;
 
 std::string encode_message(const Measurement& measurement);
 
-struct DecodeError {
-  std::string reason;  // short kind, e.g. "bad_json", "missing_field", "wrong_type", "bad_version"
-  std::string detail;  // human-readable, names the field
+// Why bytes cannot be stored as a measurement. reason is a short stable kind (it becomes
+// the hc-dlq-reason header and a metric label); detail is for people and names the field.
+struct Poison {
+  std::string reason;
+  std::string detail;
 };
+
+// The kinds the message decoder reports (the consumer's record checks add their own).
+inline constexpr std::string_view kPoisonBadJson = "bad_json";
+inline constexpr std::string_view kPoisonWrongType = "wrong_type";  // includes a bad url_digest
+inline constexpr std::string_view kPoisonMissingField = "missing_field";
+inline constexpr std::string_view kPoisonBadVersion = "bad_version";
+// What PostgreSQL would refuse in a row, so the decoder refuses it first:
+inline constexpr std::string_view kPoisonNulByte = "nul_byte";  // NUL (\u0000) in any text
+inline constexpr std::string_view kPoisonBadUtf8 = "bad_utf8";  // text that is not UTF-8
+// measured_at / cert_expires_at not "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" in years 0001..9999
+inline constexpr std::string_view kPoisonBadTimestamp = "bad_timestamp";
+// status_code outside 0..999; a duration or size negative or beyond bigint
+inline constexpr std::string_view kPoisonOutOfRange = "out_of_range";
 
 // Decodes message v1, reusing its parser's buffers from call to call. Not thread-safe:
 // one per thread on hot paths (the consumer's decode threads).
@@ -76,8 +91,8 @@ class MessageDecoder {
   MessageDecoder(MessageDecoder&&) noexcept;
   MessageDecoder& operator=(MessageDecoder&&) noexcept;
 
-  // Returns the measurement or why the bytes are not a valid v1 message.
-  std::variant<Measurement, DecodeError> decode(std::string_view json_bytes);
+  // Returns the measurement (one PostgreSQL can store) or why the bytes are not one.
+  std::variant<Measurement, Poison> decode(std::string_view json_bytes);
 
  private:
   struct Parser;
@@ -85,10 +100,13 @@ class MessageDecoder {
 };
 
 // One-off decode (a fresh decoder per call).
-std::variant<Measurement, DecodeError> decode_message(std::string_view json_bytes);
+std::variant<Measurement, Poison> decode_message(std::string_view json_bytes);
 
 // RFC 3339 UTC with microseconds: "2026-11-23T10:00:00.123456Z".
+// REQUIRES: time in years 0001..9999 (what parse_timestamp accepts).
 std::string format_timestamp(WallTime time);
+// "YYYY-MM-DDTHH:MM:SS[.f]Z" with 1..9 fraction digits (microseconds kept), unsigned
+// digits only, years 0001..9999; nullopt for anything else. parse(format(t)) == t.
 std::optional<WallTime> parse_timestamp(std::string_view text);
 
 }  // namespace hc

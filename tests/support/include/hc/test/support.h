@@ -88,6 +88,7 @@ class DevBroker {
   struct Topic {
     std::string name;
     int partitions = 4;
+    int error = 0;  // non-zero: metadata requests for it answer this Kafka error code
   };
   // Throws std::runtime_error (with hc-devbroker's stderr) if it is not ready within 10 s.
   explicit DevBroker(std::vector<Topic> topics = {}, int broker_count = 1);

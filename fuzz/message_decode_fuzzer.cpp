@@ -1,0 +1,75 @@
+// Fuzzes the message v1 decoder (hc::MessageDecoder, and decode_record on top of it).
+//
+// Invariants, for any bytes:
+//   - decoding never crashes or throws: a value is a Measurement or a Poison with a reason;
+//   - an accepted Measurement is one PostgreSQL can store: no NUL in any text, valid UTF-8,
+//     timestamps in years 1..9999, no negative durations or sizes, status_code 0..999;
+//   - encoding an accepted Measurement and decoding that gives the same Measurement;
+//   - decode_record keyed by the decoded url accepts it too (its digest permitting).
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "decoder.h"
+#include "fuzz_check.h"
+#include "hc/common/message.h"
+#include "hc/common/url_digest.h"
+
+namespace {
+
+bool storable_text(std::string_view text) {
+  return text.find('\0') == std::string_view::npos &&
+         simdjson::validate_utf8(text.data(), text.size());
+}
+
+bool storable_time(hc::WallTime time) {
+  const std::chrono::year_month_day date(std::chrono::floor<std::chrono::days>(time));
+  return date.year() >= std::chrono::year(1) && date.year() <= std::chrono::year(9999);
+}
+
+bool non_negative(const std::optional<std::int64_t>& value) { return !value || *value >= 0; }
+
+void check_storable(const hc::Measurement& m) {
+  FUZZ_CHECK(storable_text(m.url), "url");
+  FUZZ_CHECK(storable_text(m.url_digest) && m.url_digest.size() == 64, "url_digest");
+  FUZZ_CHECK(storable_text(m.error_detail), "error_detail");
+  FUZZ_CHECK(storable_text(m.producer), "producer");
+  FUZZ_CHECK(!m.error || storable_text(*m.error), "error");
+  FUZZ_CHECK(!m.regex || storable_text(*m.regex), "regex");
+  FUZZ_CHECK(storable_time(m.measured_at), "measured_at");
+  FUZZ_CHECK(!m.cert_expires_at || storable_time(*m.cert_expires_at), "cert_expires_at");
+  FUZZ_CHECK(!m.status_code || (*m.status_code >= 0 && *m.status_code <= 999), "status_code");
+  FUZZ_CHECK(m.response_time_us >= 0 && m.body_bytes >= 0, "response_time_us / body_bytes");
+  FUZZ_CHECK(non_negative(m.timings.dns_us) && non_negative(m.timings.connect_us) &&
+                 non_negative(m.timings.tls_us) && non_negative(m.timings.ttfb_us),
+             "timings_us");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static hc::MessageDecoder decoder;  // reused, as the consumer's decode threads do
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  auto decoded = decoder.decode(bytes);
+  if (const auto* poison = std::get_if<hc::Poison>(&decoded)) {
+    FUZZ_CHECK(!poison->reason.empty() && !poison->detail.empty(), "poison without a reason");
+    return 0;
+  }
+  const auto& measurement = std::get<hc::Measurement>(decoded);
+  check_storable(measurement);
+
+  const std::string encoded = hc::encode_message(measurement);
+  auto again = decoder.decode(encoded);
+  FUZZ_CHECK(std::holds_alternative<hc::Measurement>(again), "re-encoded message refused");
+  FUZZ_CHECK(std::get<hc::Measurement>(again) == measurement, "round trip changed a field");
+
+  auto record = hc::consumer::decode_record(
+      decoder, {measurement.url.data(), measurement.url.size(), data, size}, size);
+  const bool digest_matches = measurement.url_digest == hc::url_digest(measurement.url);
+  FUZZ_CHECK(std::holds_alternative<hc::Measurement>(record) == digest_matches,
+             "decode_record disagrees with decode");
+  return 0;
+}

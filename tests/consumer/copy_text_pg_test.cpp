@@ -1,0 +1,119 @@
+// The COPY text escaper against a real PostgreSQL 15: hostile strings go in through
+// `COPY ... FROM STDIN` exactly as the sink sends them (append_copy_escaped) and must read
+// back byte for byte. (fuzz/copy_text_fuzzer.cpp checks the same against a reference
+// unescaper for any bytes; PostgreSQL itself refuses NUL and invalid UTF-8, which the
+// decoder keeps out.)
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "copy_text.h"
+#include "hc/test/support.h"
+
+namespace hc::consumer {
+namespace {
+
+struct PgConnDeleter {
+  void operator()(PGconn* connection) const { PQfinish(connection); }
+};
+struct PgResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgConn = std::unique_ptr<PGconn, PgConnDeleter>;
+using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
+
+// Strings that trip hand-written COPY escaping: the format's own specials, what looks like
+// an escape or the end marker, line ends of every kind, control bytes, multi-byte UTF-8.
+std::vector<std::string> hostile_strings() {
+  std::vector<std::string> strings = {
+      "",
+      "\\",
+      "\\\\",
+      "\\N",
+      "N",
+      "\\.",
+      ".",
+      "a\\",
+      "\t",
+      "\n",
+      "\r",
+      "\r\n",
+      "\n\\.\n",
+      "\r\n\\.\r\n",
+      "tab\tin\tthe\tmiddle",
+      "\\t is not a tab, \\n is not a newline",
+      "\\x41\\101\\b\\f\\v",
+      "'); DROP TABLE copy_roundtrip; --",
+      "\"quoted\" and 'single'",
+      "caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80 \xe2\x80\xa8 \xef\xbb\xbf",
+      "combining e\xcc\x81 and zero width\xe2\x80\x8b",
+      "\x7f del and \x1b[31mescape\x1b[0m",
+      std::string(1 << 20, '\\'),
+  };
+  std::string controls;
+  for (char c = 1; c < 0x20; ++c) controls.push_back(c);
+  strings.push_back(controls);
+  // Random mixes of the specials above, seeded: the same strings on every run.
+  const std::vector<std::string> pieces = {
+      "\\", "\t", "\n", "\r", "N", ".", "x", "\\N", "\xc3\xa9", "\xf0\x9f\x98\x80", " ", "0", "7"};
+  std::mt19937 random(20261125);
+  for (int i = 0; i < 500; ++i) {
+    std::string text;
+    const int length = static_cast<int>(random() % 12);
+    for (int j = 0; j < length; ++j) text += pieces[random() % pieces.size()];
+    strings.push_back(std::move(text));
+  }
+  return strings;
+}
+
+PgResult exec(PGconn* connection, const std::string& sql) {
+  return PgResult(PQexec(connection, sql.c_str()));
+}
+
+TEST(CopyTextInPostgres, HostileStringsReadBackByteForByte) {
+  test::TempPostgres postgres;
+  PgConn connection(PQconnectdb(postgres.uri().c_str()));
+  ASSERT_EQ(PQstatus(connection.get()), CONNECTION_OK) << PQerrorMessage(connection.get());
+  ASSERT_EQ(PQresultStatus(exec(connection.get(), "SET client_encoding = 'UTF8'").get()),
+            PGRES_COMMAND_OK);
+  ASSERT_EQ(PQresultStatus(
+                exec(connection.get(), "CREATE TABLE copy_roundtrip (id int, value text)").get()),
+            PGRES_COMMAND_OK);
+
+  const auto strings = hostile_strings();
+  std::string data;
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    data += std::to_string(i);
+    data += '\t';
+    append_copy_escaped(data, strings[i]);
+    data += '\n';
+  }
+  auto copy = exec(connection.get(), "COPY copy_roundtrip (id, value) FROM STDIN");
+  ASSERT_EQ(PQresultStatus(copy.get()), PGRES_COPY_IN) << PQerrorMessage(connection.get());
+  ASSERT_EQ(PQputCopyData(connection.get(), data.data(), static_cast<int>(data.size())), 1);
+  ASSERT_EQ(PQputCopyEnd(connection.get(), nullptr), 1);
+  PgResult copied(PQgetResult(connection.get()));
+  ASSERT_EQ(PQresultStatus(copied.get()), PGRES_COMMAND_OK) << PQerrorMessage(connection.get());
+  while (PgResult(PQgetResult(connection.get()))) {
+  }
+
+  auto rows =
+      exec(connection.get(), "SELECT id, value, value IS NULL FROM copy_roundtrip ORDER BY id");
+  ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(connection.get());
+  ASSERT_EQ(PQntuples(rows.get()), static_cast<int>(strings.size()));
+  for (int row = 0; row < PQntuples(rows.get()); ++row) {
+    const std::string& expected = strings[static_cast<std::size_t>(row)];
+    EXPECT_EQ(std::string(PQgetvalue(rows.get(), row, 2)), "f") << "row " << row << " is NULL";
+    EXPECT_EQ(std::string(PQgetvalue(rows.get(), row, 1),
+                          static_cast<std::size_t>(PQgetlength(rows.get(), row, 1))),
+              expected)
+        << "row " << row;
+  }
+}
+
+}  // namespace
+}  // namespace hc::consumer
