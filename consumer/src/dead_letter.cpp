@@ -27,32 +27,28 @@ DeadLetterProducer::DeadLetterProducer(const KafkaSettings& settings, ConsumerSt
   static_cast<void>(conf.release());  // rd_kafka_new took ownership
 }
 
-void DeadLetterProducer::send(const std::string& topic, const rd_kafka_message_t& source,
-                              const Poison& poison) {
+void DeadLetterProducer::send(DeadLetter dead_letter) {
   Letter letter;
-  letter.topic = topic;
-  if (source.key != nullptr)
-    letter.key.assign(static_cast<const char*>(source.key), source.key_len);
-  if (source.payload != nullptr) {
-    letter.value.assign(static_cast<const char*>(source.payload), source.len);
-  }
-  std::string source_topic = rd_kafka_topic_name(source.rkt);
-  letter.headers = {{"hc-dlq-reason", poison.reason},
-                    {"hc-dlq-detail", poison.detail},
-                    {"hc-source-topic", source_topic},
-                    {"hc-source-partition", std::to_string(source.partition)},
-                    {"hc-source-offset", std::to_string(source.offset)}};
-  stats_.dead_letters(poison.reason).fetch_add(1, std::memory_order_relaxed);
-  if (reasons_logged_.insert(poison.reason).second) {
+  letter.topic = std::move(dead_letter.topic);
+  letter.key = std::move(dead_letter.key);
+  letter.value = std::move(dead_letter.value);
+  letter.headers = {{"hc-dlq-reason", dead_letter.reason},
+                    {"hc-dlq-detail", dead_letter.detail},
+                    {"hc-source-topic", dead_letter.source_topic},
+                    {"hc-source-partition", std::to_string(dead_letter.source_partition)},
+                    {"hc-source-offset", std::to_string(dead_letter.source_offset)}};
+  for (auto& header : dead_letter.extra_headers) letter.headers.push_back(std::move(header));
+  stats_.dead_letters(dead_letter.reason).fetch_add(1, std::memory_order_relaxed);
+  if (reasons_logged_.insert(dead_letter.reason).second) {
     log_event(spdlog::level::warn,
               fmt::format("poison message ({}): sent to the dead-letter topic; further '{}' "
                           "messages are only counted",
-                          poison.detail, poison.reason),
-              {{"reason", poison.reason},
-               {"topic", source_topic},
-               {"partition", std::to_string(source.partition)},
-               {"offset", std::to_string(source.offset)},
-               {"dead_letter_topic", topic}});
+                          dead_letter.detail, dead_letter.reason),
+              {{"reason", dead_letter.reason},
+               {"topic", dead_letter.source_topic},
+               {"partition", std::to_string(dead_letter.source_partition)},
+               {"offset", std::to_string(dead_letter.source_offset)},
+               {"dead_letter_topic", letter.topic}});
   }
   std::uint64_t id = next_id_++;
   produce(id, pending_.emplace(id, std::move(letter)).first->second);

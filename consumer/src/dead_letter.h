@@ -16,28 +16,28 @@
 #include <vector>
 
 #include "consumer_stats.h"
-#include "decoder.h"
+#include "dead_letter_sink.h"
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
 
 namespace hc::consumer {
 
-class DeadLetterProducer {
+class DeadLetterProducer final : public DeadLetterSink {
  public:
   DeadLetterProducer(const KafkaSettings& settings, ConsumerStats& stats);
   DeadLetterProducer(const DeadLetterProducer&) = delete;
   DeadLetterProducer& operator=(const DeadLetterProducer&) = delete;
 
-  // Queues a copy of `source` (original key and value) for `topic` with headers
-  // hc-dlq-reason, hc-dlq-detail, hc-source-topic, hc-source-partition, hc-source-offset.
+  // Queues the letter for letter.topic with headers hc-dlq-reason, hc-dlq-detail,
+  // hc-source-topic, hc-source-partition, hc-source-offset and the letter's extra headers.
   // Logs the first message of each reason kind at warn, then only counts.
-  void send(const std::string& topic, const rd_kafka_message_t& source, const Poison& poison);
+  void send(DeadLetter letter) override;
 
   // Waits until every message sent so far is acknowledged by the broker, re-sending
   // failed ones. True when nothing is pending; false at the timeout. The source offsets
   // of the poison messages may be committed only after this returned true.
-  bool flush(std::chrono::milliseconds timeout);
-  std::size_t pending() const { return pending_.size(); }
+  bool flush(std::chrono::milliseconds timeout) override;
+  std::size_t pending() const override { return pending_.size(); }
 
  private:
   struct Letter {
