@@ -99,7 +99,7 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
       try {
         write_database(d, rows);
       } catch (const DbError& error) {
-        if (error.error_class() != DbErrorClass::row_data) throw;
+        if (error.error_class() != DbErrorClass::kRowData) throw;
         spdlog::debug("{}; looking for the rows it refuses", error.what());
         isolate_refused_rows(d, pending.batch, rejected);
       }
@@ -138,9 +138,9 @@ void BatchWriter::isolate_refused_rows(std::size_t database, const Batch& batch,
     try {
       sink.check_table_accepts_rows(table);
     } catch (const DbError& error) {
-      if (error.error_class() != DbErrorClass::row_data) throw;
+      if (error.error_class() != DbErrorClass::kRowData) throw;
       // Even a well-formed row is refused: the table is wrong, not the rows.
-      throw DbError(DbErrorClass::definition, error.sqlstate(), error.postgres_message(),
+      throw DbError(DbErrorClass::kDefinition, error.sqlstate(), error.postgres_message(),
                     fmt::format("table {} in database {} refuses every row", sinks[s].table_name,
                                 database_name(database)));
     }
@@ -166,7 +166,7 @@ bool BatchWriter::bisect(RowSink& database, std::size_t sink, std::size_t table,
       database.write(rows_per_table, RowLane{});
       return true;
     } catch (const DbError& error) {
-      if (error.error_class() != DbErrorClass::row_data) throw;
+      if (error.error_class() != DbErrorClass::kRowData) throw;
       failure = error;
     }
   }

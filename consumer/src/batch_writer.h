@@ -9,9 +9,9 @@
 // committed; if one fails, the retry writes all lanes again, and the lanes that had
 // committed only upsert identical rows, which is a no-op.
 //
-// Rows the database refuses (DbErrorClass::row_data) are found, as Kafka Connect's JDBC
+// Rows the database refuses (DbErrorClass::kRowData) are found, as Kafka Connect's JDBC
 // sink does in unrollAndRetry: first one synthetic row checks that the table itself
-// accepts rows (if not, the error is about the table: DbErrorClass::definition); then
+// accepts rows (if not, the error is about the table: DbErrorClass::kDefinition); then
 // the table's rows are bisected, each half in its own transaction, down to the single
 // rows that fail. Cost: about 2 log2(n) transactions per refused row, 2n - 1 when all n
 // are refused. The good rows are written; the refused ones are handed back in
@@ -43,7 +43,7 @@
 
 namespace hc::consumer {
 
-// A row a table refused for its data (DbErrorClass::row_data), left out of the write.
+// A row a table refused for its data (DbErrorClass::kRowData), left out of the write.
 struct RejectedRow {
   std::size_t sink = 0;  // index into Router::sinks(): the table that refused it
   Measurement row;
@@ -65,9 +65,9 @@ struct PendingBatch {
 
 struct WriteResult {
   bool ok = true;
-  std::size_t failed_database = 0;                  // when !ok
-  DbErrorClass error_class = DbErrorClass::outage;  // when !ok; never row_data
-  std::string sqlstate;                             // when !ok; "" if none
+  std::size_t failed_database = 0;                   // when !ok
+  DbErrorClass error_class = DbErrorClass::kOutage;  // when !ok; never row_data
+  std::string sqlstate;                              // when !ok; "" if none
   std::string error;  // when !ok: database (no password), table, Postgres' message
 };
 

@@ -244,7 +244,7 @@ void ConsumerLoop::dead_letter_refused_rows(std::vector<RejectedRow> rejected) {
     dead_letters_->send(std::move(letter));
     ++letters;
   }
-  stats_.database_errors[class_index(DbErrorClass::row_data)].fetch_add(letters,
+  stats_.database_errors[class_index(DbErrorClass::kRowData)].fetch_add(letters,
                                                                         std::memory_order_relaxed);
   refused_rows_unlogged_ += letters;
   const auto now = clock_->now();
@@ -296,19 +296,19 @@ void ConsumerLoop::enter_stuck(const WriteResult& result) {
     stuck_->sqlstate = result.sqlstate;
   }
   retry_at_ = now + stuck_->backoff;
-  const bool repeat_due = result.error_class == DbErrorClass::definition &&
+  const bool repeat_due = result.error_class == DbErrorClass::kDefinition &&
                           now - stuck_->logged_at >= kRepeatErrorLogEvery;
   if (changed || repeat_due) {
     stuck_->logged_at = now;
     switch (result.error_class) {
-      case DbErrorClass::definition:
+      case DbErrorClass::kDefinition:
         spdlog::error(
             "database refuses the batch, not because of its rows: {} (SQLSTATE {}); the table "
             "needs fixing: consumption paused, no offset committed past unwritten rows, "
             "retrying up to every {} s; this repeats every minute until it is fixed",
             result.error, result.sqlstate, kMaxRetry.count() / 1000);
         break;
-      case DbErrorClass::busy:
+      case DbErrorClass::kBusy:
         spdlog::error(
             "database busy: {} (statement_timeout {} ms / lock_timeout {} ms); pausing "
             "consumption, retrying every {} ms .. {} s, committing nothing until written",
@@ -371,13 +371,13 @@ void ConsumerLoop::update_problem(TimePoint now) {
         config_.lock_timeout.count());
   } else if (stuck_) {
     switch (stuck_->error_class) {
-      case DbErrorClass::definition:
+      case DbErrorClass::kDefinition:
         problem = fmt::format(
             "database refuses writes: {} (SQLSTATE {}); consumption paused until the table is "
             "fixed",
             stuck_->error, stuck_->sqlstate);
         break;
-      case DbErrorClass::busy:
+      case DbErrorClass::kBusy:
         problem = fmt::format("database busy: {}; consumption paused, retrying", stuck_->error);
         break;
       default:

@@ -118,7 +118,7 @@ class ConsumerLoop final : public RebalanceListener {
   // A failed write: partitions paused, retries with capped exponential backoff.
   struct Stuck {
     std::size_t database = 0;
-    DbErrorClass error_class = DbErrorClass::outage;
+    DbErrorClass error_class = DbErrorClass::kOutage;
     std::string error;  // one line, no password
     std::string sqlstate;
     TimePoint since;

@@ -44,8 +44,8 @@ void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
   out.gauge("hc_consumer_lag_messages",
             "Messages behind the high watermark over assigned partitions (-1: unknown)",
             static_cast<double>(stats.lag_messages.load(std::memory_order_relaxed)));
-  for (const auto error_class : {DbErrorClass::outage, DbErrorClass::busy, DbErrorClass::row_data,
-                                 DbErrorClass::definition}) {
+  for (const auto error_class : {DbErrorClass::kOutage, DbErrorClass::kBusy, DbErrorClass::kRowData,
+                                 DbErrorClass::kDefinition}) {
     out.counter("hc_database_errors_total",
                 "Database errors by class: failed batch writes (outage, busy, definition) and "
                 "rows refused (row_data, dead-lettered as db_rejected)",

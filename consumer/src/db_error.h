@@ -27,7 +27,7 @@
 
 namespace hc::consumer {
 
-enum class DbErrorClass { outage, busy, row_data, definition };
+enum class DbErrorClass { kOutage, kBusy, kRowData, kDefinition };
 
 // "outage", "busy", "row_data", "definition": the metric label and log word.
 std::string_view to_string(DbErrorClass error_class);

@@ -88,7 +88,7 @@ class FakeRowSink final : public RowSink {
       for (const Measurement& row : rows->rows()) {
         if (!lane.holds(row)) continue;
         if (database_->refuses(row)) {
-          throw DbError(DbErrorClass::row_data, "23514",
+          throw DbError(DbErrorClass::kRowData, "23514",
                         "new row violates check constraint \"fake\" for " + row.url,
                         "writing to table healthcheck in database fake");
         }
@@ -108,7 +108,7 @@ class FakeRowSink final : public RowSink {
     std::lock_guard lock(database_->mutex);
     if (database_->failure) throw *database_->failure;
     if (database_->refuses_canary) {
-      throw DbError(DbErrorClass::row_data, "22P02", "invalid input syntax for type integer",
+      throw DbError(DbErrorClass::kRowData, "22P02", "invalid input syntax for type integer",
                     "checking table healthcheck in database fake");
     }
   }
@@ -216,10 +216,10 @@ Measurement measurement(int site, std::int64_t at_us, int status = 200) {
 }
 
 DbError outage() {
-  return DbError(DbErrorClass::outage, "", "connection refused", "database fake");
+  return DbError(DbErrorClass::kOutage, "", "connection refused", "database fake");
 }
 DbError dropped_column() {
-  return DbError(DbErrorClass::definition, "42703",
+  return DbError(DbErrorClass::kDefinition, "42703",
                  "column \"body_bytes\" of relation \"healthcheck\" does not exist",
                  "writing to table healthcheck in database fake");
 }
@@ -258,7 +258,7 @@ class ConsumerLoopTest : public ::testing::Test {
   }
   // Sends `count` messages over 4 partitions; returns how many per partition.
   std::map<std::int32_t, std::int64_t> send(int count, int first_site = 0,
-                                            std::function<int(int)> status = {}) {
+                                            const std::function<int(int)>& status = {}) {
     loop();
     std::map<std::int32_t, std::int64_t> per_partition;
     for (int i = 0; i < count; ++i) {
@@ -316,7 +316,7 @@ TEST_F(ConsumerLoopTest, RowsTheDatabaseRefusesAreDeadLetteredOnceTheRestWritten
   // Messages 7, 27 and 47: partition 3, offsets 1, 6 and 11.
   EXPECT_EQ(coordinates,
             (std::set<std::pair<std::int32_t, std::int64_t>>{{3, 1}, {3, 6}, {3, 11}}));
-  EXPECT_EQ(errors(DbErrorClass::row_data), 3u);
+  EXPECT_EQ(errors(DbErrorClass::kRowData), 3u);
   EXPECT_EQ(problem(), "healthy");
   EXPECT_FALSE(group_->paused());
 }
@@ -355,7 +355,7 @@ TEST_F(ConsumerLoopTest, AnOutagePausesCommitsNothingRetriesWithBackoffAndResume
   for (int i = 0; i < 20; ++i) loop().step();  // no time passes: no retry
   EXPECT_EQ(database_->transactions, attempts);
   clock_->advance(milliseconds(250));  // past the first backoff (200 ms)
-  ASSERT_TRUE(step_until([&] { return errors(DbErrorClass::outage) == 2; }));
+  ASSERT_TRUE(step_until([&] { return errors(DbErrorClass::kOutage) == 2; }));
   EXPECT_GT(database_->transactions, attempts);
   EXPECT_EQ(group_->commit_calls, 0u);
   database_->set_failure(std::nullopt);
@@ -366,7 +366,7 @@ TEST_F(ConsumerLoopTest, AnOutagePausesCommitsNothingRetriesWithBackoffAndResume
   EXPECT_EQ(problem(), "healthy");
   EXPECT_TRUE(loop().stats().database_up.load());
   EXPECT_TRUE(letters_->sent.empty());
-  EXPECT_GE(errors(DbErrorClass::outage), 2u);
+  EXPECT_GE(errors(DbErrorClass::kOutage), 2u);
 }
 
 TEST_F(ConsumerLoopTest, ATableBrokenByHandIsReportedNotDeadLetteredAndRecoversWhenFixed) {
@@ -377,11 +377,11 @@ TEST_F(ConsumerLoopTest, ATableBrokenByHandIsReportedNotDeadLetteredAndRecoversW
             "database refuses writes: writing to table healthcheck in database fake: column "
             "\"body_bytes\" of relation \"healthcheck\" does not exist (SQLSTATE 42703); "
             "consumption paused until the table is fixed");
-  EXPECT_EQ(errors(DbErrorClass::definition), 1u);
+  EXPECT_EQ(errors(DbErrorClass::kDefinition), 1u);
   for (int retry = 0; retry < 8; ++retry) {  // backoff caps at 10 s: it keeps trying
-    const std::size_t attempts = errors(DbErrorClass::definition);
+    const std::size_t attempts = errors(DbErrorClass::kDefinition);
     clock_->advance(seconds(11));
-    ASSERT_TRUE(step_until([&] { return errors(DbErrorClass::definition) > attempts; }));
+    ASSERT_TRUE(step_until([&] { return errors(DbErrorClass::kDefinition) > attempts; }));
   }
   EXPECT_EQ(group_->commit_calls, 0u);
   EXPECT_TRUE(letters_->sent.empty());
@@ -403,7 +403,7 @@ TEST_F(ConsumerLoopTest, RowsRefusedWhileEvenAWellFormedRowIsRefusedAreATablePro
       << problem();
   EXPECT_TRUE(letters_->sent.empty());
   EXPECT_EQ(group_->commit_calls, 0u);
-  EXPECT_EQ(errors(DbErrorClass::definition), 1u);
+  EXPECT_EQ(errors(DbErrorClass::kDefinition), 1u);
 }
 
 TEST_F(ConsumerLoopTest, AWriteThatFinishesAfterItsPartitionsWereRevokedCommitsNothing) {

@@ -18,38 +18,38 @@ struct Case {
 
 TEST(DbErrorClass, EverySqlstateFallsInTheClassOfWhatTheConsumerDoes) {
   const std::vector<Case> cases = {
-      {"08006", DbErrorClass::outage, "connection failure"},
-      {"08001", DbErrorClass::outage, "cannot connect"},
-      {"53100", DbErrorClass::outage, "disk full"},
-      {"53300", DbErrorClass::outage, "too many connections"},
-      {"57P01", DbErrorClass::outage, "admin shutdown"},
-      {"57P03", DbErrorClass::outage, "cannot connect now (starting up)"},
-      {"58030", DbErrorClass::outage, "I/O error"},
-      {"40001", DbErrorClass::outage, "serialization failure"},
-      {"40P01", DbErrorClass::outage, "deadlock"},
-      {"XX000", DbErrorClass::outage, "internal error"},
-      {"57014", DbErrorClass::busy, "statement_timeout"},
-      {"55P03", DbErrorClass::busy, "lock_timeout"},
-      {"22021", DbErrorClass::row_data, "NUL byte in text"},
-      {"22008", DbErrorClass::row_data, "datetime overflow"},
-      {"22003", DbErrorClass::row_data, "numeric out of range"},
-      {"22001", DbErrorClass::row_data, "string too long for a varchar set by hand"},
-      {"22P02", DbErrorClass::row_data, "invalid text representation"},
-      {"23514", DbErrorClass::row_data, "check constraint"},
-      {"23502", DbErrorClass::row_data, "not null"},
-      {"23505", DbErrorClass::row_data, "unique index added by hand"},
-      {"P0001", DbErrorClass::row_data, "a trigger's RAISE EXCEPTION"},
-      {"42703", DbErrorClass::definition, "column dropped by hand"},
-      {"42P01", DbErrorClass::definition, "table dropped"},
-      {"42804", DbErrorClass::definition, "column type changed"},
-      {"42501", DbErrorClass::definition, "permission revoked"},
-      {"28P01", DbErrorClass::definition, "password refused"},
-      {"3D000", DbErrorClass::definition, "database missing"},
-      {"0A000", DbErrorClass::definition, "feature not supported"},
-      {"25P02", DbErrorClass::definition, "transaction aborted"},
-      {"", DbErrorClass::outage, "no SQLSTATE: lost connection"},
-      {"2", DbErrorClass::outage, "malformed"},
-      {"ZZ999", DbErrorClass::outage, "unknown class: wait rather than lose rows"},
+      {"08006", DbErrorClass::kOutage, "connection failure"},
+      {"08001", DbErrorClass::kOutage, "cannot connect"},
+      {"53100", DbErrorClass::kOutage, "disk full"},
+      {"53300", DbErrorClass::kOutage, "too many connections"},
+      {"57P01", DbErrorClass::kOutage, "admin shutdown"},
+      {"57P03", DbErrorClass::kOutage, "cannot connect now (starting up)"},
+      {"58030", DbErrorClass::kOutage, "I/O error"},
+      {"40001", DbErrorClass::kOutage, "serialization failure"},
+      {"40P01", DbErrorClass::kOutage, "deadlock"},
+      {"XX000", DbErrorClass::kOutage, "internal error"},
+      {"57014", DbErrorClass::kBusy, "statement_timeout"},
+      {"55P03", DbErrorClass::kBusy, "lock_timeout"},
+      {"22021", DbErrorClass::kRowData, "NUL byte in text"},
+      {"22008", DbErrorClass::kRowData, "datetime overflow"},
+      {"22003", DbErrorClass::kRowData, "numeric out of range"},
+      {"22001", DbErrorClass::kRowData, "string too long for a varchar set by hand"},
+      {"22P02", DbErrorClass::kRowData, "invalid text representation"},
+      {"23514", DbErrorClass::kRowData, "check constraint"},
+      {"23502", DbErrorClass::kRowData, "not null"},
+      {"23505", DbErrorClass::kRowData, "unique index added by hand"},
+      {"P0001", DbErrorClass::kRowData, "a trigger's RAISE EXCEPTION"},
+      {"42703", DbErrorClass::kDefinition, "column dropped by hand"},
+      {"42P01", DbErrorClass::kDefinition, "table dropped"},
+      {"42804", DbErrorClass::kDefinition, "column type changed"},
+      {"42501", DbErrorClass::kDefinition, "permission revoked"},
+      {"28P01", DbErrorClass::kDefinition, "password refused"},
+      {"3D000", DbErrorClass::kDefinition, "database missing"},
+      {"0A000", DbErrorClass::kDefinition, "feature not supported"},
+      {"25P02", DbErrorClass::kDefinition, "transaction aborted"},
+      {"", DbErrorClass::kOutage, "no SQLSTATE: lost connection"},
+      {"2", DbErrorClass::kOutage, "malformed"},
+      {"ZZ999", DbErrorClass::kOutage, "unknown class: wait rather than lose rows"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(classify_sqlstate(c.sqlstate), c.expected)
@@ -59,37 +59,37 @@ TEST(DbErrorClass, EverySqlstateFallsInTheClassOfWhatTheConsumerDoes) {
 
 TEST(DbErrorClass, LibpqxxExceptionsWithoutSqlstateAreOutages) {
   EXPECT_EQ(classify_exception(pqxx::broken_connection("server closed the connection")).error_class,
-            DbErrorClass::outage);
+            DbErrorClass::kOutage);
   EXPECT_EQ(classify_exception(pqxx::in_doubt_error("commit outcome unknown")).error_class,
-            DbErrorClass::outage);
+            DbErrorClass::kOutage);
   EXPECT_EQ(classify_exception(pqxx::serialization_failure("could not serialize")).error_class,
-            DbErrorClass::outage);
+            DbErrorClass::kOutage);
   EXPECT_EQ(classify_exception(pqxx::deadlock_detected("deadlock")).error_class,
-            DbErrorClass::outage);
+            DbErrorClass::kOutage);
   EXPECT_EQ(classify_exception(std::runtime_error("anything else")).error_class,
-            DbErrorClass::outage);
+            DbErrorClass::kOutage);
 }
 
 TEST(DbErrorClass, SqlErrorsAreSortedByTheirSqlstateAndKeepTheirMessageOnOneLine) {
   auto classified = classify_exception(pqxx::data_exception(
       "ERROR:  invalid byte sequence for encoding \"UTF8\": 0x00\nCONTEXT:  COPY healthcheck",
       "COPY", "22021"));
-  EXPECT_EQ(classified.error_class, DbErrorClass::row_data);
+  EXPECT_EQ(classified.error_class, DbErrorClass::kRowData);
   EXPECT_EQ(classified.sqlstate, "22021");
   EXPECT_EQ(classified.message,
             "ERROR:  invalid byte sequence for encoding \"UTF8\": 0x00 CONTEXT:  COPY healthcheck");
   EXPECT_EQ(classify_exception(pqxx::undefined_column("column \"x\" does not exist", "", "42703"))
                 .error_class,
-            DbErrorClass::definition);
+            DbErrorClass::kDefinition);
 }
 
 TEST(DbErrorClass, ADbErrorKeepsItsClassThroughClassification) {
-  DbError error(DbErrorClass::busy, "55P03", "canceling statement due to lock timeout",
+  DbError error(DbErrorClass::kBusy, "55P03", "canceling statement due to lock timeout",
                 "writing to table t in database d");
   EXPECT_STREQ(error.what(),
                "writing to table t in database d: canceling statement due to lock timeout");
   auto classified = classify_exception(error);
-  EXPECT_EQ(classified.error_class, DbErrorClass::busy);
+  EXPECT_EQ(classified.error_class, DbErrorClass::kBusy);
   EXPECT_EQ(classified.sqlstate, "55P03");
   EXPECT_EQ(classified.message, "canceling statement due to lock timeout");
 }

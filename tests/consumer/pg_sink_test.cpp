@@ -296,7 +296,7 @@ TEST_F(PgSinkTest, ErrorsCarryTheirClassRowDataForARowDefinitionForTheTable) {
     sink.write({&bad});
     FAIL() << "a NUL in text is refused";
   } catch (const DbError& error) {
-    EXPECT_EQ(error.error_class(), DbErrorClass::row_data) << error.what();
+    EXPECT_EQ(error.error_class(), DbErrorClass::kRowData) << error.what();
     EXPECT_EQ(error.sqlstate(), "22021") << error.what();
   }
   EXPECT_NO_THROW(sink.check_table_accepts_rows(0));
@@ -306,7 +306,7 @@ TEST_F(PgSinkTest, ErrorsCarryTheirClassRowDataForARowDefinitionForTheTable) {
     sink.check_table_accepts_rows(0);
     FAIL() << "a renamed column is refused";
   } catch (const DbError& error) {
-    EXPECT_EQ(error.error_class(), DbErrorClass::definition) << error.what();
+    EXPECT_EQ(error.error_class(), DbErrorClass::kDefinition) << error.what();
     EXPECT_EQ(error.sqlstate(), "42703") << error.what();
   }
 }
@@ -325,7 +325,7 @@ TEST_F(PgSinkTest, AWriteWaitingOnALockEndsAtLockTimeoutAsBusy) {
     sink.write({&rows});
     FAIL() << "the lock is held";
   } catch (const DbError& error) {
-    EXPECT_EQ(error.error_class(), DbErrorClass::busy) << error.what();
+    EXPECT_EQ(error.error_class(), DbErrorClass::kBusy) << error.what();
     EXPECT_EQ(error.sqlstate(), "55P03") << error.what();
   }
   lock.commit();

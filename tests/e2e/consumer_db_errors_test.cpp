@@ -166,9 +166,9 @@ TEST_F(ConsumerDbErrors, ATableLockedFromPsqlMakesTheWriterBusyVisiblyThenEveryR
   ASSERT_TRUE(test::eventually([&] { return rows() == 200; }, seconds(60))) << consumer.log();
 
   // psql holds ACCESS EXCLUSIVE until its sleep ends.
-  test::ChildProcess locker({"psql", "-XAtq", "-d", postgres_.uri(), "-c",
-                             "BEGIN; LOCK TABLE healthcheck IN ACCESS EXCLUSIVE MODE; "
-                             "SELECT pg_sleep(6); COMMIT;"});
+  const std::string hold_lock =
+      "BEGIN; LOCK TABLE healthcheck IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT;";
+  test::ChildProcess locker({"psql", "-XAtq", "-d", postgres_.uri(), "-c", hold_lock});
   ASSERT_TRUE(test::eventually(
       [&] {
         return postgres_.query(

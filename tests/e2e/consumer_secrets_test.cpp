@@ -119,7 +119,9 @@ TEST_F(ConsumerSecrets, APasswordWithUriDelimitersWorksFromEnvAndAppearsNowhere)
   ASSERT_EQ(letters.size(), 1u) << read_file(log);
   EXPECT_EQ(letters[0].header("hc-dlq-reason"), "db_rejected");
   std::string letter_text = letters[0].key + letters[0].value;
-  for (const auto& [name, value] : letters[0].headers) letter_text += name + ": " + value + "\n";
+  for (const auto& [name, value] : letters[0].headers) {
+    letter_text.append(name).append(": ").append(value).append("\n");
+  }
   expect_no_secret("dead letter", letter_text);
   expect_no_secret("/metrics", get("/metrics"));
 
