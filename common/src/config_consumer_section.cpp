@@ -1,4 +1,5 @@
 // healthcheck-consumer-config: Kafka settings, group, batching and the topic -> table routes.
+#include <algorithm>
 #include <set>
 #include <tuple>
 
@@ -8,12 +9,46 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 8>{
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 15>{
     "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
-    "session_timeout_ms", "connections_per_database", "topics"});
+    "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
+    "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
+    "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "topics"});
 constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connection_uri",
                                                         "table_name", "dead_letter_topic"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
+
+bool is_hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Why libpq would misread `uri` (a postgresql:// URI), or nullopt. libpq ends the
+// user:password part at the first '@' or '/', and rejects a '%' not followed by two hex
+// digits (quoting the rest of the token, i.e. the password, in its message). So a
+// password with a raw '/' or '@' silently becomes a host, port or database name, and a
+// raw '%' an error that leaks it. The message never repeats any part of the URI.
+std::optional<std::string> uri_problem(std::string_view uri) {
+  constexpr std::string_view kHint =
+      "; a user name or password with % / @ : ? # must be percent-encoded in a URI (%25 %2F "
+      "%40 %3A %3F %23), or use the key=value form with password='...'";
+  for (std::size_t i = 0; i < uri.size(); ++i) {
+    if (uri[i] != '%') continue;
+    if (i + 2 >= uri.size() || !is_hex_digit(uri[i + 1]) || !is_hex_digit(uri[i + 2])) {
+      return "a '%' that does not start a percent-encoded byte (%XX)" + std::string(kHint);
+    }
+    if (uri[i + 1] == '0' && uri[i + 2] == '0') return std::string("a percent-encoded NUL (%00)");
+  }
+  const std::size_t authority = uri.find("://") + 3;
+  const std::size_t query = std::min(uri.find('?', authority), uri.size());
+  const std::size_t at = uri.find('@', authority);
+  if (at < query) {
+    if (uri.find('@', at + 1) < query) {
+      return "more than one '@' before the host" + std::string(kHint);
+    }
+    if (uri.find('/', authority) < at) return "a '/' before the '@'" + std::string(kHint);
+  }
+  return std::nullopt;
+}
 
 // The URI may hold a password: it is checked for shape only and never quoted back.
 std::optional<std::string> read_connection_uri(YamlReader& reader, const Located& value) {
@@ -26,6 +61,16 @@ std::optional<std::string> read_connection_uri(YamlReader& reader, const Located
                   "expected a libpq connection URI (postgresql://user@host:port/database) or "
                   "'key=value' connection string");
     return std::nullopt;
+  }
+  if (uri->find('\0') != std::string::npos) {
+    reader.report(value.mark, value.path, "expected a connection string without NUL bytes");
+    return std::nullopt;
+  }
+  if (is_uri) {
+    if (auto problem = uri_problem(*uri)) {
+      reader.report(value.mark, value.path, "libpq would misread this connection URI: " + *problem);
+      return std::nullopt;
+    }
   }
   return uri;
 }
@@ -104,6 +149,35 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
     } else if (key == "session_timeout_ms") {
       if (auto ms = reader.integer(value, 1000, 3600000, "milliseconds")) {
         consumer.session_timeout = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "statement_timeout_ms") {
+      if (auto ms = reader.integer(value, 0, 86400000, "milliseconds")) {
+        consumer.statement_timeout = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "lock_timeout_ms") {
+      if (auto ms = reader.integer(value, 0, 86400000, "milliseconds")) {
+        consumer.lock_timeout = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "connect_timeout_seconds") {
+      // libpq counts 1 as 2 and 0 as "wait forever": neither is offered.
+      if (auto s = reader.integer(value, 2, 600, "seconds")) {
+        consumer.connect_timeout = std::chrono::seconds(*s);
+      }
+    } else if (key == "tcp_keepalives_idle_seconds") {
+      if (auto s = reader.integer(value, 1, 7200, "seconds")) {
+        consumer.tcp_keepalives_idle = std::chrono::seconds(*s);
+      }
+    } else if (key == "tcp_keepalives_interval_seconds") {
+      if (auto s = reader.integer(value, 1, 600, "seconds")) {
+        consumer.tcp_keepalives_interval = std::chrono::seconds(*s);
+      }
+    } else if (key == "tcp_keepalives_count") {
+      if (auto count = reader.integer(value, 1, 100)) {
+        consumer.tcp_keepalives_count = static_cast<int>(*count);
+      }
+    } else if (key == "writer_busy_unhealthy_after_ms") {
+      if (auto ms = reader.integer(value, 100, 86400000, "milliseconds")) {
+        consumer.writer_busy_unhealthy_after = std::chrono::milliseconds(*ms);
       }
     }
   }

@@ -19,7 +19,7 @@ std::size_t TableRows::KeyHash::operator()(const Key& key) const {
                                         0x9e3779b97f4a7c15ULL);
 }
 
-void TableRows::add(Measurement row) {
+void TableRows::add(Measurement row, RowOrigin origin) {
   Key key{};
   if (row.url_digest.size() != key.url_digest.size()) {
     throw std::invalid_argument("url_digest must be 64 hex digits, got " +
@@ -30,13 +30,16 @@ void TableRows::add(Measurement row) {
   auto [it, inserted] = index_.try_emplace(key, rows_.size());
   if (inserted) {
     rows_.push_back(std::move(row));
+    origins_.push_back(origin);
   } else {
     rows_[it->second] = std::move(row);  // the later offset wins, as a replay would
+    origins_[it->second] = origin;
   }
 }
 
 void TableRows::reserve(std::size_t rows) {
   rows_.reserve(rows);
+  origins_.reserve(rows);
   index_.reserve(rows);
 }
 
@@ -50,6 +53,7 @@ bool RowLane::holds(const Measurement& row) const {
 
 void TableRows::clear() {
   rows_.clear();
+  origins_.clear();
   index_.clear();
 }
 

@@ -17,6 +17,14 @@
 
 namespace hc::consumer {
 
+// Where a row came from: enough to dead-letter it if the database refuses it.
+struct RowOrigin {
+  std::uint32_t topic = 0;  // index into Router::source_topics()
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  bool operator==(const RowOrigin&) const = default;
+};
+
 // Rows for one table, unique by the table's primary key (url_digest, measured_at).
 // Invariant relied on by the Postgres upsert: no key appears twice, because
 // "ON CONFLICT DO UPDATE" refuses to touch one row twice in one statement. A replay
@@ -25,10 +33,12 @@ class TableRows {
  public:
   // REQUIRES: row.url_digest is 64 hex digits (the decoder checks it); else
   // std::invalid_argument.
-  void add(Measurement row);
+  void add(Measurement row, RowOrigin origin = {});
   // Capacity for `rows` rows, so a batch does not reallocate while it fills.
   void reserve(std::size_t rows);
   const std::vector<Measurement>& rows() const { return rows_; }
+  // origins()[i] is where rows()[i] came from.
+  const std::vector<RowOrigin>& origins() const { return origins_; }
   std::size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
   void clear();
@@ -45,6 +55,7 @@ class TableRows {
   };
 
   std::vector<Measurement> rows_;
+  std::vector<RowOrigin> origins_;
   std::unordered_map<Key, std::size_t, KeyHash> index_;  // key -> position in rows_
 };
 

@@ -1,21 +1,23 @@
 #include "batch_writer.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <iterator>
 
 namespace hc::consumer {
 
-BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats, std::size_t lanes,
+BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats,
+                         const RowSinkFactory& make_sink, std::size_t lanes,
                          std::function<void()> on_done)
     : router_(router), stats_(stats), on_done_(std::move(on_done)) {
   for (std::size_t d = 0; d < router_.database_uris().size(); ++d) {
     auto& database = databases_.emplace_back();
     for (std::size_t lane = 0; lane < std::max<std::size_t>(lanes, 1); ++lane) {
-      database.push_back(
-          std::make_unique<PgSink>(router_.database_uris()[d], router_.tables_of(d)));
+      database.push_back(make_sink(router_.database_uris()[d], router_.tables_of(d)));
     }
   }
   thread_ = std::thread([this] { run(); });
@@ -83,6 +85,7 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
   }
   for (std::size_t d = 0; d < databases_.size(); ++d) {
     if (pending.database_written[d]) continue;  // committed by an earlier attempt
+    std::vector<RejectedRow> rejected;
     try {
       if (pending.batch.empty()) {
         databases_[d].front()->ping();
@@ -93,23 +96,92 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
         if (sinks[s].database == d) rows[sinks[s].table_in_database] = &pending.batch.table(s);
       }
       const auto started = std::chrono::steady_clock::now();
-      write_database(d, rows);
+      try {
+        write_database(d, rows);
+      } catch (const DbError& error) {
+        if (error.error_class() != DbErrorClass::kRowData) throw;
+        spdlog::debug("{}; looking for the rows it refuses", error.what());
+        isolate_refused_rows(d, pending.batch, rejected);
+      }
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
       stats_.commit_seconds.Observe(took.count());
       spdlog::debug("wrote a batch of {} messages to {} in {:.1f} ms",
                     pending.batch.message_count(), database_name(d), took.count() * 1000);
+    } catch (const DbError& error) {
+      return WriteResult{false, d, error.error_class(), error.sqlstate(), error.what()};
     } catch (const std::exception& error) {
-      return WriteResult{false, d, error.what()};
+      ClassifiedError classified = classify_exception(error);
+      return WriteResult{false, d, classified.error_class, classified.sqlstate,
+                         database_name(d) + ": " + classified.message};
     }
     pending.database_written[d] = true;
     for (std::size_t s = 0; s < sinks.size(); ++s) {
-      if (sinks[s].database == d) {
-        stats_.rows_written(s).fetch_add(pending.batch.table(s).size(), std::memory_order_relaxed);
-        stats_.batch_rows.Observe(static_cast<double>(pending.batch.table(s).size()));
-      }
+      if (sinks[s].database != d) continue;
+      const auto refused = static_cast<std::size_t>(
+          std::ranges::count_if(rejected, [s](const RejectedRow& row) { return row.sink == s; }));
+      stats_.rows_written(s).fetch_add(pending.batch.table(s).size() - refused,
+                                       std::memory_order_relaxed);
+      stats_.batch_rows.Observe(static_cast<double>(pending.batch.table(s).size()));
     }
+    std::ranges::move(rejected, std::back_inserter(pending.rejected));
   }
   return WriteResult{};
+}
+
+void BatchWriter::isolate_refused_rows(std::size_t database, const Batch& batch,
+                                       std::vector<RejectedRow>& rejected) {
+  RowSink& sink = *databases_[database].front();
+  const auto& sinks = router_.sinks();
+  for (std::size_t s = 0; s < sinks.size(); ++s) {
+    if (sinks[s].database != database || batch.table(s).empty()) continue;
+    const std::size_t table = sinks[s].table_in_database;
+    try {
+      sink.check_table_accepts_rows(table);
+    } catch (const DbError& error) {
+      if (error.error_class() != DbErrorClass::kRowData) throw;
+      // Even a well-formed row is refused: the table is wrong, not the rows.
+      throw DbError(DbErrorClass::kDefinition, error.sqlstate(), error.postgres_message(),
+                    fmt::format("table {} in database {} refuses every row", sinks[s].table_name,
+                                database_name(database)));
+    }
+    const std::size_t before = rejected.size();
+    bisect(sink, s, table, batch.table(s), 0, batch.table(s).size(), std::nullopt, rejected);
+    if (rejected.size() > before) {
+      spdlog::debug("table {} in database {} refused {} of {} rows", sinks[s].table_name,
+                    database_name(database), rejected.size() - before, batch.table(s).size());
+    }
+  }
+}
+
+bool BatchWriter::bisect(RowSink& database, std::size_t sink, std::size_t table,
+                         const TableRows& rows, std::size_t begin, std::size_t end,
+                         std::optional<DbError> failure, std::vector<RejectedRow>& rejected) {
+  if (!failure) {
+    TableRows part;
+    part.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) part.add(rows.rows()[i], rows.origins()[i]);
+    std::vector<const TableRows*> rows_per_table(table + 1, nullptr);
+    rows_per_table[table] = &part;
+    try {
+      database.write(rows_per_table, RowLane{});
+      return true;
+    } catch (const DbError& error) {
+      if (error.error_class() != DbErrorClass::kRowData) throw;
+      failure = error;
+    }
+  }
+  if (end - begin == 1) {
+    rejected.push_back(RejectedRow{sink, rows.rows()[begin], rows.origins()[begin],
+                                   failure->sqlstate(), failure->postgres_message()});
+    return false;
+  }
+  const std::size_t middle = begin + (end - begin) / 2;
+  const bool first_half_written =
+      bisect(database, sink, table, rows, begin, middle, std::nullopt, rejected);
+  // If the first half went in, the failure came from the second: no need to try it whole.
+  bisect(database, sink, table, rows, middle, end,
+         first_half_written ? std::move(failure) : std::nullopt, rejected);
+  return false;
 }
 
 void BatchWriter::write_database(std::size_t database, const std::vector<const TableRows*>& rows) {

@@ -10,7 +10,10 @@
 
 #include "consumer_loop.h"
 #include "consumer_metrics.h"
+#include "dead_letter.h"
+#include "group_consumer.h"
 #include "hc/common/metrics_server.h"
+#include "pg_connection.h"
 #include "pg_migrations.h"
 #include "pg_sink.h"
 #include "router.h"
@@ -20,7 +23,8 @@ namespace hc {
 void migrate_all(const ConsumerConfig& config) {
   consumer::Router router(config.topics);
   for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
-    consumer::PgSink database(router.database_uris()[d], router.tables_of(d));
+    consumer::PgSink database(router.database_uris()[d], router.tables_of(d),
+                              consumer::session_settings(config));
     database.migrate();
     spdlog::info("database {}: tables {} at schema version {}", database.name(),
                  fmt::join(database.tables(), ", "), consumer::table_migrations().back().version);
@@ -28,6 +32,25 @@ void migrate_all(const ConsumerConfig& config) {
 }
 
 namespace {
+
+// Kafka and PostgreSQL: the parts of a running consumer (tests build loops from fakes).
+consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
+  consumer::ConsumerParts parts;
+  parts.make_group = [&config](const std::vector<std::string>& topics,
+                               consumer::RebalanceListener& listener) {
+    return std::make_unique<consumer::GroupConsumer>(config, topics, listener);
+  };
+  parts.make_dead_letters = [&config](consumer::ConsumerStats& stats) {
+    return std::make_unique<consumer::DeadLetterProducer>(config.kafka, stats);
+  };
+  parts.make_row_sink = [session = consumer::session_settings(config)](
+                            const std::string& connection_string,
+                            const std::vector<std::string>& tables) {
+    return std::make_unique<consumer::PgSink>(connection_string, tables, session);
+  };
+  parts.clock = std::make_shared<SystemClock>();
+  return parts;
+}
 
 // Migrates every database; the databases may come up after us (compose, restarts): waits
 // for them rather than exit and crash-loop, logging each distinct error once. Returns false
@@ -71,7 +94,7 @@ int run_consumer(const ConsumerConfig& config, StopControl& control,
   }
   metrics.set_starting("migrating the tables");
   if (!migrate_when_reachable(config, control, metrics)) return 0;
-  consumer::ConsumerLoop loop(config, control);
+  consumer::ConsumerLoop loop(config, control, kafka_and_postgres_parts(config));
   const auto attached = metrics.attach(loop.stats());  // detached before the loop goes
   return loop.run();
 }

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include "decoder.h"
 #include "pg_uri.h"
@@ -27,6 +29,10 @@ constexpr unsigned kDecodeThreads = 2;
 constexpr milliseconds kDeadLetterWait{500};
 // While a write is in flight, poll in short slices so its completion is noticed at once.
 constexpr milliseconds kPollWhileWriting{5};
+// With the next batch full, the loop waits for the writer without polling (the prefetch
+// queue holds the rest); a write running longer than this pauses the partitions instead,
+// so polling, and with it the group membership, goes on.
+constexpr milliseconds kPauseForSlowWriteAfter{1000};
 // A rebalance waits this long for the write in flight before giving its batch up.
 constexpr milliseconds kRevokeWait{10'000};
 // From a stop request to run()'s return, whatever is pending: uncommitted messages are
@@ -35,6 +41,9 @@ constexpr std::chrono::seconds kShutdownBudget{10};
 constexpr milliseconds kCloseReserve{4'000};
 constexpr milliseconds kDeadLetterTopicCheck{5'000};
 constexpr std::chrono::seconds kSummaryInterval{10};
+// A table that refuses writes is logged again at this interval while it lasts; so are
+// refused rows (with their count since the last line).
+constexpr std::chrono::seconds kRepeatErrorLogEvery{60};
 
 std::vector<std::string> table_labels(const Router& router) {
   std::vector<std::string> labels;
@@ -45,34 +54,42 @@ std::vector<std::string> table_labels(const Router& router) {
   return labels;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+double seconds_between(std::chrono::steady_clock::time_point since,
+                       std::chrono::steady_clock::time_point now) {
+  return std::chrono::duration<double>(now - since).count();
 }
+
+std::size_t class_index(DbErrorClass error_class) { return static_cast<std::size_t>(error_class); }
 
 }  // namespace
 
-ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control)
+ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control, ConsumerParts parts)
     : config_(config),
       control_(control),
+      clock_(std::move(parts.clock)),
       router_(config.topics),
       stats_(table_labels(router_)),
       reporter_(stats_, kSummaryInterval),
-      batch_(router_.sinks().size(), config.batch_max_rows, config.batch_max_wait),
-      dead_letters_(config.kafka, stats_) {
-  group_ = std::make_unique<GroupConsumer>(config, router_.source_topics(), *this);
+      batch_(router_.sinks().size(), config.batch_max_rows, config.batch_max_wait) {
+  dead_letters_ = parts.make_dead_letters(stats_);
+  group_ = parts.make_group(router_.source_topics(), *this);
   group_->set_commit_failure_handler(
       [this](rd_kafka_resp_err_t error) { on_commit_failed(error); });
   control_.add_waker(group_->waker());
-  writer_ = std::make_unique<BatchWriter>(router_, stats_, config.connections_per_database,
-                                          group_->waker());
+  writer_ = std::make_unique<BatchWriter>(router_, stats_, parts.make_row_sink,
+                                          config.connections_per_database, group_->waker());
+  next_summary_ = clock_->now() + kSummaryInterval;
   std::vector<std::string> dead_letter_topics;
   for (const auto& topic : router_.source_topics()) {
     dead_letter_topics.push_back(router_.dead_letter_topic(topic));
   }
-  dead_letters_.check_topics(dead_letter_topics, kDeadLetterTopicCheck);
+  dead_letters_->check_topics(dead_letter_topics, kDeadLetterTopicCheck);
 }
 
-ConsumerLoop::~ConsumerLoop() = default;
+ConsumerLoop::~ConsumerLoop() {
+  closing_ = true;
+  group_->close();  // on_revoking runs now, while the writer still exists
+}
 
 int ConsumerLoop::run() {
   const std::size_t tables = router_.sinks().size();
@@ -80,79 +97,91 @@ int ConsumerLoop::run() {
   spdlog::info("consumer started: group {}, topics {}, {} table{} in {} database{}",
                config_.group_id, fmt::join(router_.source_topics(), ", "), tables,
                tables == 1 ? "" : "s", databases, databases == 1 ? "" : "s");
-  auto next_summary = Clock::now() + kSummaryInterval;
-  while (!control_.stop_requested()) {
-    collect_write(milliseconds(0));
-    auto now = Clock::now();
-    start_next_write(now, /*flush_all=*/false);
-    if (writer_->busy() && batch_.message_count() >= config_.batch_max_rows) {
-      // The next batch is full while this one is still being written: wait for the
-      // writer instead of reading further (the prefetch queue holds the rest).
-      collect_write(kMaxPollWait);
-      continue;
-    }
-    auto wake_at =
-        std::min(batch_.deadline(), held_ || outage_ ? retry_at_ : Clock::time_point::max());
-    auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
-                           writer_->busy() ? kPollWhileWriting : kMaxPollWait);
-    handle(group_->poll_batch(wait, kMaxPollMessages));
-    dead_letters_.poll();
-    if (now >= next_summary) {
-      stats_.lag_messages.store(group_->lag(), std::memory_order_relaxed);
-      reporter_.maybe_report(now);
-      next_summary = now + kSummaryInterval;
-    }
-  }
+  while (!control_.stop_requested()) step();
 
   spdlog::info("stopping: writing the {} messages in hand",
                batch_.message_count() + (held_ ? held_->batch.message_count() : 0));
-  auto give_up_at = Clock::now() + kShutdownBudget - kCloseReserve;
-  while (Clock::now() < give_up_at) {
+  // Real time bounds the shutdown; the injected clock decides when a retry is due.
+  auto give_up_at = std::chrono::steady_clock::now() + kShutdownBudget - kCloseReserve;
+  while (std::chrono::steady_clock::now() < give_up_at) {
     collect_write(kMaxPollWait);
     if (writer_->busy()) continue;
     if (!held_ && batch_.empty()) break;
-    if ((held_ || outage_) && Clock::now() < retry_at_) {
-      std::this_thread::sleep_until(std::min(retry_at_, give_up_at));
+    auto now = clock_->now();
+    if ((held_ || stuck_) && now < retry_at_) {
+      std::this_thread::sleep_for(
+          std::min(std::chrono::duration_cast<milliseconds>(retry_at_ - now), kMaxPollWait));
       continue;
     }
-    start_next_write(Clock::now(), /*flush_all=*/true);
+    start_next_write(now, /*flush_all=*/true);
   }
   closing_ = true;
-  group_->close();          // on_revoking drops whatever is still unwritten
-  dead_letters_.abandon();  // their offsets were not committed: sent again after a restart
+  group_->close();           // on_revoking drops whatever is still unwritten
+  dead_letters_->abandon();  // their offsets were not committed: sent again after a restart
   spdlog::info("consumer stopped: {} messages consumed, {} rows written, {} dead letters",
                stats_.messages_consumed.load(), stats_.total_rows_written(),
                stats_.total_dead_letters());
   return 0;
 }
 
+void ConsumerLoop::step() {
+  collect_write(milliseconds(0));
+  auto now = clock_->now();
+  start_next_write(now, /*flush_all=*/false);
+  sync_pause(now);
+  update_problem(now);
+  if (writer_->busy() && batch_.message_count() >= config_.batch_max_rows && !group_->paused()) {
+    // The next batch is full while this one is still being written: wait for the
+    // writer instead of reading further (the prefetch queue holds the rest).
+    collect_write(kMaxPollWait);
+    return;
+  }
+  auto wake_at = std::min(batch_.deadline(), held_ || stuck_ ? retry_at_ : TimePoint::max());
+  auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
+                         writer_->busy() ? kPollWhileWriting : kMaxPollWait);
+  handle(group_->poll_batch(wait, kMaxPollMessages));
+  dead_letters_->poll();
+  if (now >= next_summary_) {
+    stats_.lag_messages.store(group_->lag(), std::memory_order_relaxed);
+    reporter_.maybe_report(now);
+    next_summary_ = now + kSummaryInterval;
+  }
+}
+
 PendingBatch ConsumerLoop::take_batch() {
-  PendingBatch pending{std::move(batch_), {}, generation_};
+  PendingBatch pending{std::move(batch_), {}, generation_, {}};
   batch_ = Batch(router_.sinks().size(), config_.batch_max_rows, config_.batch_max_wait);
   return pending;
 }
 
-void ConsumerLoop::start_next_write(Clock::time_point now, bool flush_all) {
+void ConsumerLoop::start_write(PendingBatch pending, TimePoint now) {
+  write_started_at_ = now;
+  writer_->start(std::move(pending));
+}
+
+void ConsumerLoop::start_next_write(TimePoint now, bool flush_all) {
   if (writer_->busy()) return;
   if (held_) {
     if (now >= retry_at_) {
-      writer_->start(std::move(*held_));
+      start_write(std::move(*held_), now);
       held_.reset();
     }
-  } else if (outage_) {
+  } else if (stuck_) {
     // Nothing held (it was dropped at a rebalance): ask the databases whether they are back.
     if (now >= retry_at_) {
-      writer_->start(
-          PendingBatch{Batch(router_.sinks().size(), 1, milliseconds(0)), {}, generation_});
+      start_write(
+          PendingBatch{Batch(router_.sinks().size(), 1, milliseconds(0)), {}, generation_, {}},
+          now);
     }
   } else if (batch_.due(now) || (flush_all && !batch_.empty())) {
-    writer_->start(take_batch());
+    start_write(take_batch(), now);
   }
 }
 
 void ConsumerLoop::collect_write(milliseconds timeout) {
   auto done = writer_->finish(timeout);
   if (!done) return;
+  write_started_at_.reset();
   auto& [pending, result] = *done;
   if (pending.generation != generation_) {
     // Read under an assignment that was revoked since: those partitions belong to
@@ -160,52 +189,105 @@ void ConsumerLoop::collect_write(milliseconds timeout) {
     return;
   }
   if (!result.ok) {
-    enter_outage(result.failed_database, result.error);
+    enter_stuck(result);
+    // Rows refused by databases already written stay with the batch: they are
+    // dead-lettered once the whole batch is written.
     if (!pending.batch.empty()) held_ = std::move(pending);
     return;
   }
-  if (pending.batch.empty()) {  // a probe during an outage: the databases answer again
-    if (outage_) leave_outage();
+  if (pending.batch.empty()) {  // a probe while stuck: the databases answer again
+    if (stuck_) leave_stuck();
     return;
   }
+  dead_letter_refused_rows(std::move(pending.rejected));
+  pending.rejected.clear();
   // The dead letters must be durable before the offsets of their messages are committed.
-  if (dead_letters_.pending() > 0 && !dead_letters_.flush(kDeadLetterWait)) {
+  if (dead_letters_->pending() > 0 && !dead_letters_->flush(kDeadLetterWait)) {
     held_ = std::move(pending);  // every database has it: a retry rewrites (upserts) and commits
-    retry_at_ = Clock::now() + kFirstRetry;
+    retry_at_ = clock_->now() + kFirstRetry;
     if (!dead_letters_blocked_) {
       spdlog::warn(
           "{} dead letters not yet acknowledged; pausing consumption and holding the batch's "
           "offsets until they are",
-          dead_letters_.pending());
+          dead_letters_->pending());
       dead_letters_blocked_ = true;
-      update_pause();
+      sync_pause(clock_->now());
     }
     return;
   }
   if (dead_letters_blocked_) {
     spdlog::info("dead letters delivered; resuming consumption");
     dead_letters_blocked_ = false;
-    update_pause();
+    sync_pause(clock_->now());
   }
+  commit(pending);
+  if (stuck_) leave_stuck();
+}
+
+void ConsumerLoop::commit(const PendingBatch& pending) {
   stats_.batches_written.fetch_add(1, std::memory_order_relaxed);
   if (!closing_ && !revoking_ && !control_.stop_requested()) {
     // Asynchronous: a commit round trip per batch would stall reading. Ordered by
     // librdkafka; a failure only means a harmless replay (see on_commit_failed).
     group_->commit_async(pending.batch.offsets());
     stats_.commits.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    // Stopping, or the partitions are going away: the commit must land before they do.
-    auto started = Clock::now();
-    rd_kafka_resp_err_t error = group_->commit(pending.batch.offsets());
-    auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      on_commit_failed(error);
-    } else {
-      stats_.commits.fetch_add(1, std::memory_order_relaxed);
-      stats_.commit_latency_us_total.fetch_add(latency.count(), std::memory_order_relaxed);
-    }
+    return;
   }
-  if (outage_) leave_outage();
+  // Stopping, or the partitions are going away: the commit must land before they do.
+  auto started = std::chrono::steady_clock::now();
+  rd_kafka_resp_err_t error = group_->commit(pending.batch.offsets());
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    on_commit_failed(error);
+  } else {
+    stats_.commits.fetch_add(1, std::memory_order_relaxed);
+    stats_.commit_latency_us_total.fetch_add(latency.count(), std::memory_order_relaxed);
+  }
+}
+
+void ConsumerLoop::dead_letter_refused_rows(std::vector<RejectedRow> rejected) {
+  if (rejected.empty()) return;
+  // One letter per message, even if several of its tables refused it.
+  std::set<std::tuple<std::uint32_t, std::int32_t, std::int64_t>> lettered;
+  std::size_t letters = 0;
+  for (RejectedRow& refused : rejected) {
+    if (!lettered.emplace(refused.origin.topic, refused.origin.partition, refused.origin.offset)
+             .second) {
+      continue;
+    }
+    const TableSink& table = router_.sinks().at(refused.sink);
+    const std::string& source_topic = router_.source_topics().at(refused.origin.topic);
+    DeadLetter letter;
+    letter.topic = router_.dead_letter_topic(source_topic);
+    letter.key = refused.row.url;  // the decoder checked that the key is the URL
+    letter.value = encode_message(refused.row);
+    letter.reason = "db_rejected";
+    letter.detail = fmt::format("table {} in database {} refused the row: {}", table.table_name,
+                                writer_->database_name(table.database), refused.message);
+    letter.source_topic = source_topic;
+    letter.source_partition = refused.origin.partition;
+    letter.source_offset = refused.origin.offset;
+    letter.extra_headers = {{"hc-dlq-sqlstate", refused.sqlstate},
+                            {"hc-dlq-table", table.table_name}};
+    dead_letters_->send(std::move(letter));
+    ++letters;
+  }
+  stats_.database_errors[class_index(DbErrorClass::kRowData)].fetch_add(letters,
+                                                                        std::memory_order_relaxed);
+  refused_rows_unlogged_ += letters;
+  const auto now = clock_->now();
+  if (refused_rows_logged_at_ == TimePoint{} ||
+      now - refused_rows_logged_at_ >= kRepeatErrorLogEvery) {
+    const RejectedRow& first = rejected.front();
+    spdlog::warn(
+        "the database refused {} rows{} (e.g. SQLSTATE {}: {}); they went to the dead-letter "
+        "topic with reason db_rejected, the other rows were written",
+        refused_rows_unlogged_, refused_rows_logged_at_ == TimePoint{} ? "" : " in the last minute",
+        first.sqlstate, first.message);
+    refused_rows_logged_at_ = now;
+    refused_rows_unlogged_ = 0;
+  }
 }
 
 void ConsumerLoop::on_commit_failed(rd_kafka_resp_err_t error) {
@@ -218,47 +300,124 @@ void ConsumerLoop::on_commit_failed(rd_kafka_resp_err_t error) {
       rd_kafka_err2str(error));
 }
 
-void ConsumerLoop::enter_outage(std::size_t database, const std::string& error) {
-  auto now = Clock::now();
-  if (!outage_) {
-    outage_ = Outage{database, now, kFirstRetry, 1};
-    retry_at_ = now + kFirstRetry;
+void ConsumerLoop::enter_stuck(const WriteResult& result) {
+  const auto now = clock_->now();
+  stats_.database_errors[class_index(result.error_class)].fetch_add(1, std::memory_order_relaxed);
+  const bool first = !stuck_;
+  const bool changed = first || stuck_->database != result.failed_database ||
+                       stuck_->error_class != result.error_class;
+  if (first) {
+    stuck_ = Stuck{result.failed_database,
+                   result.error_class,
+                   result.error,
+                   result.sqlstate,
+                   now,
+                   now,
+                   kFirstRetry,
+                   1};
     stats_.database_up.store(false);
-    spdlog::error(
-        "database unavailable: {}; pausing consumption, retrying every {} ms .. {} s, "
-        "committing nothing until written",
-        error, kFirstRetry.count(), kMaxRetry.count() / 1000);
-    update_pause();
-    return;
+  } else {
+    ++stuck_->attempts;
+    stuck_->backoff = std::min(stuck_->backoff * 2, kMaxRetry);
+    stuck_->database = result.failed_database;
+    stuck_->error_class = result.error_class;
+    stuck_->error = result.error;
+    stuck_->sqlstate = result.sqlstate;
   }
-  if (database != outage_->database) {
-    spdlog::error("database unavailable: {}", error);
-    outage_->database = database;
+  retry_at_ = now + stuck_->backoff;
+  const bool repeat_due = result.error_class == DbErrorClass::kDefinition &&
+                          now - stuck_->logged_at >= kRepeatErrorLogEvery;
+  if (changed || repeat_due) {
+    stuck_->logged_at = now;
+    switch (result.error_class) {
+      case DbErrorClass::kDefinition:
+        spdlog::error(
+            "database refuses the batch, not because of its rows: {} (SQLSTATE {}); the table "
+            "needs fixing: consumption paused, no offset committed past unwritten rows, "
+            "retrying up to every {} s; this repeats every minute until it is fixed",
+            result.error, result.sqlstate, kMaxRetry.count() / 1000);
+        break;
+      case DbErrorClass::kBusy:
+        spdlog::error(
+            "database busy: {} (statement_timeout {} ms / lock_timeout {} ms); pausing "
+            "consumption, retrying every {} ms .. {} s, committing nothing until written",
+            result.error, config_.statement_timeout.count(), config_.lock_timeout.count(),
+            kFirstRetry.count(), kMaxRetry.count() / 1000);
+        break;
+      default:
+        spdlog::error(
+            "database unavailable: {}; pausing consumption, retrying every {} ms .. {} s, "
+            "committing nothing until written",
+            result.error, kFirstRetry.count(), kMaxRetry.count() / 1000);
+        break;
+    }
+  } else {
+    spdlog::debug("still failing after {} attempts, next in {} ms: {}", stuck_->attempts,
+                  stuck_->backoff.count(), result.error);
   }
-  ++outage_->attempts;
-  outage_->backoff = std::min(outage_->backoff * 2, kMaxRetry);
-  retry_at_ = now + outage_->backoff;
-  spdlog::debug("still unavailable after {} attempts, next in {} ms: {}", outage_->attempts,
-                outage_->backoff.count(), error);
+  sync_pause(now);
+  update_problem(now);
 }
 
-void ConsumerLoop::leave_outage() {
+void ConsumerLoop::leave_stuck() {
+  const auto now = clock_->now();
   spdlog::info("database {} is back after {:.1f} s ({} attempts); resuming consumption",
-               writer_->database_name(outage_->database), seconds_since(outage_->since),
-               outage_->attempts);
-  outage_.reset();
+               writer_->database_name(stuck_->database), seconds_between(stuck_->since, now),
+               stuck_->attempts);
+  stuck_.reset();
   stats_.database_up.store(true);
-  update_pause();
+  sync_pause(now);
+  update_problem(now);
 }
 
-void ConsumerLoop::update_pause() {
-  const bool pause = outage_.has_value() || dead_letters_blocked_;
-  if (pause == group_->paused()) return;
-  if (pause) {
+void ConsumerLoop::sync_pause(TimePoint now) {
+  const bool slow_write = writer_->busy() && write_started_at_ &&
+                          now - *write_started_at_ >= kPauseForSlowWriteAfter &&
+                          batch_.message_count() >= config_.batch_max_rows;
+  const bool want_paused = stuck_.has_value() || dead_letters_blocked_ || slow_write;
+  if (want_paused == group_->paused()) return;
+  if (want_paused) {
+    if (slow_write && !stuck_) {
+      spdlog::info(
+          "a write has run for {:.1f} s with the next batch full: pausing consumption "
+          "until it ends (the group membership is kept)",
+          seconds_between(*write_started_at_, now));
+    }
     group_->pause();
   } else {
     group_->resume();
   }
+}
+
+void ConsumerLoop::update_problem(TimePoint now) {
+  std::optional<std::string> problem;
+  if (writer_->busy() && write_started_at_ &&
+      now - *write_started_at_ >= config_.writer_busy_unhealthy_after) {
+    problem = fmt::format(
+        "database writer busy for {:.0f} s: a write has not finished (statement_timeout {} ms, "
+        "lock_timeout {} ms bound it; a lock held on the table is the usual cause)",
+        seconds_between(*write_started_at_, now), config_.statement_timeout.count(),
+        config_.lock_timeout.count());
+  } else if (stuck_) {
+    switch (stuck_->error_class) {
+      case DbErrorClass::kDefinition:
+        problem = fmt::format(
+            "database refuses writes: {} (SQLSTATE {}); consumption paused until the table is "
+            "fixed",
+            stuck_->error, stuck_->sqlstate);
+        break;
+      case DbErrorClass::kBusy:
+        problem = fmt::format("database busy: {}; consumption paused, retrying", stuck_->error);
+        break;
+      default:
+        problem =
+            fmt::format("database unavailable: {}; consumption paused, retrying", stuck_->error);
+        break;
+    }
+  }
+  if (problem == last_problem_) return;
+  last_problem_ = problem;
+  stats_.set_problem(std::move(problem));
 }
 
 void ConsumerLoop::drop_uncommitted(const char* why) {
@@ -274,53 +433,72 @@ void ConsumerLoop::drop_uncommitted(const char* why) {
   // Nothing held waits for dead letters any more (the next owner re-reads and re-sends).
   if (dead_letters_blocked_ && !closing_) {
     dead_letters_blocked_ = false;
-    update_pause();
+    sync_pause(clock_->now());
   }
 }
 
-void ConsumerLoop::log_poll_error(const rd_kafka_message_t& message) {
-  std::string text = rd_kafka_message_errstr(&message);
+void ConsumerLoop::log_poll_error(const PolledRecord& record) {
+  std::string text(record.error_text);
   if (text == last_poll_error_) return;  // once per distinct error, not once per poll
-  spdlog::warn(
-      "consumer: {}{}", text,
-      message.rkt ? fmt::format(" (topic {})", rd_kafka_topic_name(message.rkt)) : std::string());
+  spdlog::warn("consumer: {}{}", text,
+               record.topic.empty() ? std::string() : fmt::format(" (topic {})", record.topic));
   last_poll_error_ = std::move(text);
 }
 
-void ConsumerLoop::handle(std::vector<KafkaMessage> messages) {
-  if (messages.empty()) return;
-  std::vector<RecordView> records;
-  records.reserve(messages.size());
-  for (const auto& message : messages) {
-    records.push_back(
-        message->err ? RecordView{}
-                     : RecordView{message->key, message->key_len, message->payload, message->len});
+void ConsumerLoop::handle(const PolledBatch& polled) {
+  if (polled.records.empty()) return;
+  std::vector<RecordView> views;
+  views.reserve(polled.records.size());
+  for (const auto& record : polled.records) {
+    views.push_back(
+        record.error != RD_KAFKA_RESP_ERR_NO_ERROR
+            ? RecordView{}
+            : RecordView{record.key, record.key_bytes, record.value, record.value_bytes});
   }
-  auto decoded = decode_records(records, config_.max_message_bytes, kDecodeThreads);
+  auto decoded = decode_records(views, config_.max_message_bytes, kDecodeThreads);
   // Applied in poll order, so a replayed key keeps the value of its latest offset.
-  auto now = Clock::now();
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    const rd_kafka_message_t& message = *messages[i];
-    if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (message.err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+  auto now = clock_->now();
+  const auto& topics = router_.source_topics();
+  for (std::size_t i = 0; i < polled.records.size(); ++i) {
+    const PolledRecord& record = polled.records[i];
+    if (record.error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (record.error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         stats_.kafka_reachable.store(false, std::memory_order_relaxed);
       }
-      if (message.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) log_poll_error(message);
+      if (record.error != RD_KAFKA_RESP_ERR__PARTITION_EOF) log_poll_error(record);
       continue;
     }
     stats_.kafka_reachable.store(true, std::memory_order_relaxed);
     stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
-    std::string topic = rd_kafka_topic_name(message.rkt);
+    std::string topic(record.topic);
     if (auto* poison = std::get_if<Poison>(&decoded[i])) {
-      dead_letters_.send(make_dead_letter(router_.dead_letter_topic(topic), message, *poison));
+      DeadLetter letter;
+      letter.topic = router_.dead_letter_topic(topic);
+      if (record.key != nullptr) {
+        letter.key.assign(static_cast<const char*>(record.key), record.key_bytes);
+      }
+      if (record.value != nullptr) {
+        letter.value.assign(static_cast<const char*>(record.value), record.value_bytes);
+      }
+      letter.reason = std::move(poison->reason);
+      letter.detail = std::move(poison->detail);
+      letter.source_topic = topic;
+      letter.source_partition = record.partition;
+      letter.source_offset = record.offset;
+      dead_letters_->send(std::move(letter));
     } else {
       const auto& sinks = router_.sinks_for(topic);
+      const RowOrigin origin{
+          static_cast<std::uint32_t>(std::ranges::find(topics, topic) - topics.begin()),
+          record.partition, record.offset};
       auto& measurement = std::get<Measurement>(decoded[i]);
       // Every sink but the last gets a copy; the last one takes the measurement.
-      for (std::size_t s = 0; s + 1 < sinks.size(); ++s) batch_.table(sinks[s]).add(measurement);
-      if (!sinks.empty()) batch_.table(sinks.back()).add(std::move(measurement));
+      for (std::size_t s = 0; s + 1 < sinks.size(); ++s) {
+        batch_.table(sinks[s]).add(measurement, origin);
+      }
+      if (!sinks.empty()) batch_.table(sinks.back()).add(std::move(measurement), origin);
     }
-    batch_.add_message(topic, message.partition, message.offset, now);
+    batch_.add_message(topic, record.partition, record.offset, now);
   }
 }
 
@@ -336,12 +514,13 @@ void ConsumerLoop::on_revoking(const rd_kafka_topic_partition_list_t&) {
   // upsert makes any row we did write an unchanged overwrite. (Dead letters sent for
   // dropped messages may be sent again by the new owner: that topic is at-least-once.)
   revoking_ = true;
-  auto give_up_at = Clock::now() + kRevokeWait;
-  while (!closing_ && !outage_ && Clock::now() < give_up_at) {
+  // Real time, not the injected clock: this bounds how long the rebalance is blocked.
+  auto give_up_at = std::chrono::steady_clock::now() + kRevokeWait;
+  while (!closing_ && !stuck_ && std::chrono::steady_clock::now() < give_up_at) {
     collect_write(kMaxPollWait);
     if (writer_->busy()) continue;
     if (held_ || batch_.empty()) break;
-    start_next_write(Clock::now(), /*flush_all=*/true);
+    start_next_write(clock_->now(), /*flush_all=*/true);
   }
   drop_uncommitted(closing_ ? "leaving the group" : "partitions revoked");
   // A write still in flight (a hung database) finishes later; its result is ignored.

@@ -1,37 +1,74 @@
 // The consumer role's loop: poll -> decode -> batch -> write every database -> commit.
 //
-// Runs on the thread that calls run(). The group consumer, dead-letter producer and the
-// batch in hand are used from that thread only; the databases are written by the
+// Built from injected parts (ConsumerParts): the group membership (GroupClient), the
+// dead-letter sink, the row sinks the BatchWriter writes through, and the clock. Production
+// uses Kafka and PostgreSQL (kafka_and_postgres_parts in consumer.cpp); tests use fakes to
+// drive outages, refused rows, rebalances and time.
+//
+// Runs on the thread that calls run() (or step()). The group client, dead-letter sink and
+// the batch in hand are used from that thread only; the databases are written by the
 // BatchWriter's thread, one batch at a time, while this thread reads the next one.
-// Offsets are committed here, in batch order, after the writer reported every
-// database of the batch committed.
+// Offsets are committed here, in batch order, after the writer reported every database of
+// the batch committed and the batch's dead letters are durable.
+//
+// What a failed write does depends on its class (db_error.h): outage and busy pause the
+// partitions and retry with backoff; definition does the same, reported on /healthz with
+// Postgres' message and logged at error once a minute, until the table is fixed. Refused
+// rows never fail a write: the writer leaves them out and this loop dead-letters them
+// (reason db_rejected) before committing. A write that takes long keeps the group served:
+// once the next batch is full and the write has run for a second, the partitions are
+// paused and polling goes on; /healthz reports "writer busy for N s" past
+// writer_busy_unhealthy_after.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "batch.h"
 #include "batch_writer.h"
 #include "consumer_stats.h"
-#include "dead_letter.h"
-#include "group_consumer.h"
+#include "db_error.h"
+#include "dead_letter_sink.h"
+#include "group_client.h"
+#include "hc/common/clock.h"
 #include "hc/common/config.h"
 #include "hc/common/signals.h"
 #include "router.h"
 
 namespace hc::consumer {
 
+struct ConsumerParts {
+  // Joins the group for `topics`; rebalances are reported to `listener` (the loop).
+  std::function<std::unique_ptr<GroupClient>(const std::vector<std::string>& topics,
+                                             RebalanceListener& listener)>
+      make_group;
+  // The dead-letter sink; it may count into `stats`.
+  std::function<std::unique_ptr<DeadLetterSink>(ConsumerStats& stats)> make_dead_letters;
+  RowSinkFactory make_row_sink;
+  std::shared_ptr<const Clock> clock;
+};
+
 class ConsumerLoop final : public RebalanceListener {
  public:
-  // REQUIRES: the tables are migrated (migrate_all) before run().
-  ConsumerLoop(const ConsumerConfig& config, StopControl& control);
+  // REQUIRES: the tables are migrated (migrate_all) before run(); every part is set.
+  ConsumerLoop(const ConsumerConfig& config, StopControl& control, ConsumerParts parts);
+  // Leaves the group first (its revoke callback still finds the writer), then stops the
+  // writer (waiting for a write in flight, which statement_timeout bounds).
   ~ConsumerLoop() override;
+  ConsumerLoop(const ConsumerLoop&) = delete;
+  ConsumerLoop& operator=(const ConsumerLoop&) = delete;
 
-  // Until control.stop_requested(); then writes the batches in hand (bounded retries),
+  // step() until control.stop_requested(); then writes the batches in hand (bounded retries),
   // commits, leaves the group and returns 0.
   int run();
+
+  // One turn of run(): takes a finished write's result, starts the next write if one is
+  // due, polls once (at most 100 ms). For tests that drive the loop turn by turn.
+  void step();
 
   // Counters for the metrics endpoint: readable from any thread while run() runs.
   const ConsumerStats& stats() const { return stats_; }
@@ -40,52 +77,70 @@ class ConsumerLoop final : public RebalanceListener {
   void on_revoking(const rd_kafka_topic_partition_list_t& partitions) override;
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using TimePoint = std::chrono::steady_clock::time_point;
 
-  void handle(std::vector<KafkaMessage> messages);
-  void log_poll_error(const rd_kafka_message_t& message);
+  void handle(const PolledBatch& polled);
+  void log_poll_error(const PolledRecord& record);
   // Hands the next batch to the writer if it is idle and one is due (a held batch
   // first, so offsets are committed in order); during an outage, also the probes.
-  void start_next_write(Clock::time_point now, bool flush_all);
+  void start_next_write(TimePoint now, bool flush_all);
+  void start_write(PendingBatch pending, TimePoint now);
   // Takes the writer's result if it finished within `timeout`: commits, or holds the
-  // batch for a retry and enters the outage state.
+  // batch for a retry and enters the stuck state.
   void collect_write(std::chrono::milliseconds timeout);
+  // Sends the rows the databases refused to the dead-letter topics (once per message).
+  void dead_letter_refused_rows(std::vector<RejectedRow> rejected);
+  void commit(const PendingBatch& pending);
   PendingBatch take_batch();
-  void enter_outage(std::size_t database, const std::string& error);
-  void leave_outage();
-  // Pauses the partitions while a database is away or a written batch waits for its dead
-  // letters (reading on would only pile messages up in memory); resumes when neither holds.
-  void update_pause();
+  void enter_stuck(const WriteResult& result);
+  void leave_stuck();
+  // Pauses or resumes the partitions to match the state: paused while stuck, while a
+  // written batch waits for its dead letters (reading on would only pile messages up in
+  // memory), and while a long write holds a full next batch back.
+  void sync_pause(TimePoint now);
+  // Publishes the /healthz reason for the current state (stats_.set_problem).
+  void update_problem(TimePoint now);
   void drop_uncommitted(const char* why);
   void on_commit_failed(rd_kafka_resp_err_t error);
 
   const ConsumerConfig& config_;
   StopControl& control_;
+  std::shared_ptr<const Clock> clock_;
   Router router_;
   ConsumerStats stats_;
   StatsReporter reporter_;
   Batch batch_;                       // being filled
   std::optional<PendingBatch> held_;  // written partly or not at all: retried at retry_at_
-  Clock::time_point retry_at_{};
-  std::uint64_t generation_ = 0;  // bumped at every revoke
-  DeadLetterProducer dead_letters_;
+  TimePoint retry_at_{};
+  std::uint64_t generation_ = 0;               // bumped at every revoke
+  std::optional<TimePoint> write_started_at_;  // while the writer is busy
+  TimePoint next_summary_{};
 
-  // Database outage: partitions paused, retries with capped exponential backoff.
-  struct Outage {
+  // A failed write: partitions paused, retries with capped exponential backoff.
+  struct Stuck {
     std::size_t database = 0;
-    Clock::time_point since;
+    DbErrorClass error_class = DbErrorClass::kOutage;
+    std::string error;  // one line, no password
+    std::string sqlstate;
+    TimePoint since;
+    TimePoint logged_at;
     std::chrono::milliseconds backoff{0};
     std::size_t attempts = 0;
   };
-  std::optional<Outage> outage_;
+  std::optional<Stuck> stuck_;
   bool dead_letters_blocked_ = false;  // a written batch waits for its dead letters
   bool closing_ = false;
   bool revoking_ = false;  // inside on_revoking: commits are synchronous
   std::string last_poll_error_;
+  std::optional<std::string> last_problem_;
+  TimePoint refused_rows_logged_at_{};
+  std::size_t refused_rows_unlogged_ = 0;
 
-  // Constructed after (and destroyed before) everything their callbacks touch.
-  std::unique_ptr<GroupConsumer> group_;
+  // Declared in the order they are built; destroyed in reverse: the group client first (its
+  // close runs on_revoking, which uses the writer and the dead-letter sink).
+  std::unique_ptr<DeadLetterSink> dead_letters_;
   std::unique_ptr<BatchWriter> writer_;
+  std::unique_ptr<GroupClient> group_;
 };
 
 }  // namespace hc::consumer

@@ -1,5 +1,7 @@
 #include "consumer_metrics.h"
 
+#include "db_error.h"
+
 namespace hc::consumer {
 namespace {
 
@@ -55,6 +57,14 @@ void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
   out.gauge("hc_consumer_lag_messages",
             "Messages behind the high watermark over assigned partitions (-1: unknown)",
             static_cast<double>(stats.lag_messages.load(std::memory_order_relaxed)));
+  for (const auto error_class : {DbErrorClass::kOutage, DbErrorClass::kBusy, DbErrorClass::kRowData,
+                                 DbErrorClass::kDefinition}) {
+    out.counter("hc_database_errors_total",
+                "Database errors by class: failed batch writes (outage, busy, definition) and "
+                "rows refused (row_data, dead-lettered as db_rejected)",
+                load(stats.database_errors.at(static_cast<std::size_t>(error_class))),
+                {{"class", std::string(to_string(error_class))}});
+  }
   out.gauge("hc_database_up", kDatabaseUpHelp,
             stats.database_up.load(std::memory_order_relaxed) ? 1 : 0);
   out.gauge("hc_kafka_up", "1 while Kafka is reachable, 0 when all brokers are down",
@@ -99,9 +109,7 @@ std::optional<std::string> ConsumerMetrics::problem() const {
   if (!stats_->kafka_reachable.load(std::memory_order_relaxed)) {
     return "kafka: all brokers down";
   }
-  if (!stats_->database_up.load(std::memory_order_relaxed)) {
-    return "database: unavailable; consumption paused, retrying";
-  }
+  if (auto problem = stats_->problem()) return problem;
   if (auto problem = stats_->dead_letter_problem(); !problem.empty()) return problem;
   return std::nullopt;
 }

@@ -6,9 +6,10 @@ namespace hc::consumer {
 
 ConsumerStats::ConsumerStats(std::vector<std::string> table_labels)
     : table_labels_(std::move(table_labels)), rows_written_(table_labels_.size()) {
-  for (const char* reason : {"bad_json", "wrong_type", "missing_field", "bad_version", "nul_byte",
-                             "bad_utf8", "bad_timestamp", "out_of_range", "too_large",
-                             "empty_value", "key_mismatch", "digest_mismatch", "other"}) {
+  for (const char* reason :
+       {"bad_json", "wrong_type", "missing_field", "bad_version", "nul_byte", "bad_utf8",
+        "bad_timestamp", "out_of_range", "too_large", "empty_value", "key_mismatch",
+        "digest_mismatch", "db_rejected", "other"}) {
     dead_letters_.try_emplace(reason, 0);
   }
 }
@@ -28,6 +29,16 @@ std::map<std::string, std::uint64_t> ConsumerStats::dead_letters_by_reason() con
   std::map<std::string, std::uint64_t> result;
   for (const auto& [reason, count] : dead_letters_) result[reason] = count.load();
   return result;
+}
+
+void ConsumerStats::set_problem(std::optional<std::string> problem) {
+  std::lock_guard lock(problem_mutex_);
+  problem_ = std::move(problem);
+}
+
+std::optional<std::string> ConsumerStats::problem() const {
+  std::lock_guard lock(problem_mutex_);
+  return problem_;
 }
 
 std::uint64_t ConsumerStats::total_dead_letters() const {

@@ -6,11 +6,13 @@
 
 #include <prometheus/histogram.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,9 @@ class ConsumerStats {
   std::atomic<std::uint64_t> dead_letters_pending{0};  // sent, not yet acknowledged (gauge)
   std::atomic<std::uint64_t> dead_letters_truncated{0};
   std::atomic<bool> database_up{true};
+  // Database errors seen, by DbErrorClass (db_error.h): failed batch writes for outage,
+  // busy and definition; refused rows for row_data.
+  std::array<std::atomic<std::uint64_t>, 4> database_errors{};
   std::atomic<std::int64_t> lag_messages{-1};  // -1 = unknown
   // False after librdkafka reports all brokers down, true again on the next message.
   std::atomic<bool> kafka_reachable{true};
@@ -52,12 +57,20 @@ class ConsumerStats {
   std::map<std::string, std::uint64_t> dead_letters_by_reason() const;
   std::uint64_t total_dead_letters() const;
 
+  // Why the consumer is not healthy (for /healthz), as decided by the loop: a database
+  // outage, a table that refuses writes, a writer stuck on one write. nullopt = healthy.
+  // Thread-safe (mutex): the loop sets it, the metrics server reads it.
+  void set_problem(std::optional<std::string> problem);
+  std::optional<std::string> problem() const;
+
   // Why dead letters cannot be delivered (a dead-letter topic missing or refused, or
   // repeated delivery failures), one line naming the topic; empty while they can.
   void set_dead_letter_problem(std::string problem);
   std::string dead_letter_problem() const;
 
  private:
+  mutable std::mutex problem_mutex_;
+  std::optional<std::string> problem_;  // guarded by problem_mutex_
   mutable std::mutex dead_letter_problem_mutex_;
   std::string dead_letter_problem_;  // guarded by dead_letter_problem_mutex_
   std::vector<std::string> table_labels_;

@@ -70,11 +70,12 @@ class DeadLetterProducer final : public DeadLetterSink {
   // a broker with auto.create.topics.enable creates a missing topic). Logs an error naming
   // each topic that is missing or refused and records it for /healthz; a broker that does
   // not answer is only logged (the consumer's own health shows Kafka being away).
-  void check_topics(const std::vector<std::string>& topics, std::chrono::milliseconds timeout);
+  void check_topics(const std::vector<std::string>& topics,
+                    std::chrono::milliseconds timeout) override;
 
   // Forgets every pending letter and purges librdkafka's queues, for a bounded shutdown:
   // their source offsets were not committed, so the messages are read and sent again.
-  void abandon();
+  void abandon() override;
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -41,6 +41,13 @@ class DeadLetterSink {
   // Serves what arrived since the last call (delivery reports, client errors) without
   // blocking; the consumer loop calls it once per iteration.
   virtual void poll() {}
+  // Checks at start that each dead-letter topic can be written, reporting those that cannot
+  // (see DeadLetterProducer::check_topics).
+  virtual void check_topics(const std::vector<std::string>& /*topics*/,
+                            std::chrono::milliseconds /*timeout*/) {}
+  // Forgets what is still pending, for a bounded shutdown (their source offsets were not
+  // committed, so the records are read and sent again after a restart).
+  virtual void abandon() {}
 };
 
 }  // namespace hc::consumer

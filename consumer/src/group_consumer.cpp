@@ -64,15 +64,30 @@ GroupConsumer::~GroupConsumer() {
   queue_.reset();  // before handle_: a queue handle must not outlive its client
 }
 
-std::vector<KafkaMessage> GroupConsumer::poll_batch(std::chrono::milliseconds timeout,
-                                                    std::size_t max_messages) {
+PolledBatch GroupConsumer::poll_batch(std::chrono::milliseconds timeout, std::size_t max_messages) {
   std::vector<rd_kafka_message_t*> raw(max_messages, nullptr);
   ssize_t count = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),
                                                raw.data(), raw.size());
-  std::vector<KafkaMessage> messages;
-  messages.reserve(count > 0 ? static_cast<std::size_t>(count) : 0);
-  for (ssize_t i = 0; i < count; ++i) messages.emplace_back(raw[i]);
-  return messages;
+  PolledBatch batch;
+  const std::size_t received = count > 0 ? static_cast<std::size_t>(count) : 0;
+  batch.messages.reserve(received);
+  batch.records.reserve(received);
+  for (std::size_t i = 0; i < received; ++i) {
+    const rd_kafka_message_t& message = *batch.messages.emplace_back(raw[i]);
+    PolledRecord& record = batch.records.emplace_back();
+    record.error = message.err;
+    if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      record.error_text = rd_kafka_message_errstr(&message);
+    }
+    if (message.rkt != nullptr) record.topic = rd_kafka_topic_name(message.rkt);
+    record.partition = message.partition;
+    record.offset = message.offset;
+    record.key = message.key;
+    record.key_bytes = message.key_len;
+    record.value = message.payload;
+    record.value_bytes = message.len;
+  }
+  return batch;
 }
 
 KafkaPartitionList GroupConsumer::to_list(const std::vector<PartitionOffset>& offsets) {

@@ -1,8 +1,5 @@
-// A librdkafka high-level consumer: one member of the consumer group, manual commits.
-//
-// Every method is called from the consumer loop thread, except wake(), which any thread
-// may call (the stop signal thread does). Rebalance callbacks run inside poll_batch(), on the
-// loop thread.
+// A librdkafka high-level consumer: one member of the consumer group, manual commits. The
+// GroupClient of the consumer role (see group_client.h for the thread contract).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -14,61 +11,36 @@
 #include <string>
 #include <vector>
 
-#include "batch.h"
+#include "group_client.h"
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
 
 namespace hc::consumer {
 
-// What the loop does when the group moves partitions. Called inside poll_batch().
-class RebalanceListener {
- public:
-  virtual ~RebalanceListener() = default;
-  virtual void on_assigned(const rd_kafka_topic_partition_list_t& partitions) = 0;
-  // Called before the partitions are taken away: last chance to commit their offsets.
-  virtual void on_revoking(const rd_kafka_topic_partition_list_t& partitions) = 0;
-};
-
-class GroupConsumer {
+class GroupConsumer final : public GroupClient {
  public:
   // Joins config.group_id and subscribes to `topics`. Throws std::runtime_error if the
   // client cannot be created or the subscription is refused.
   GroupConsumer(const ConsumerConfig& config, const std::vector<std::string>& topics,
                 RebalanceListener& listener);
-  ~GroupConsumer();
+  ~GroupConsumer() override;
   GroupConsumer(const GroupConsumer&) = delete;
   GroupConsumer& operator=(const GroupConsumer&) = delete;
 
-  // Up to `max_messages` messages, or fewer when `timeout` passed or the waker was
-  // called. A message may carry an error (msg->err): the caller logs it and carries on.
-  std::vector<KafkaMessage> poll_batch(std::chrono::milliseconds timeout, std::size_t max_messages);
-
-  // Commits synchronously; returns librdkafka's error (NO_ERROR on success).
-  rd_kafka_resp_err_t commit(const std::vector<PartitionOffset>& offsets);
-  // Sends the commit and returns at once; librdkafka keeps commits in order. A failure is
-  // reported to on_commit_failed (inside poll_batch) and only means those messages may
-  // be read again after a restart, which the upsert makes harmless.
-  void commit_async(const std::vector<PartitionOffset>& offsets);
-  void set_commit_failure_handler(std::function<void(rd_kafka_resp_err_t)> on_commit_failed) {
+  PolledBatch poll_batch(std::chrono::milliseconds timeout, std::size_t max_messages) override;
+  rd_kafka_resp_err_t commit(const std::vector<PartitionOffset>& offsets) override;
+  void commit_async(const std::vector<PartitionOffset>& offsets) override;
+  void set_commit_failure_handler(
+      std::function<void(rd_kafka_resp_err_t)> on_commit_failed) override {
     on_commit_failed_ = std::move(on_commit_failed);
   }
-
-  // Stops fetching from every assigned partition (and from partitions assigned while
-  // paused) until resume(). poll_batch() must still be called: it keeps the membership.
-  void pause();
-  void resume();
-  bool paused() const { return paused_; }
-
-  // Messages between our position and the high watermark over the assignment, from
-  // librdkafka's cached watermarks; -1 when unknown.
-  std::int64_t lag() const;
-
-  // For StopControl::add_waker: makes a blocked poll_batch() return now. Thread-safe, and
-  // stays safe to call after this object is gone (it then does nothing).
-  std::function<void()> waker() const;
-
-  // Leaves the group (revoke callback runs inside). Idempotent.
-  void close();
+  void pause() override;
+  void resume() override;
+  bool paused() const override { return paused_; }
+  // From librdkafka's cached watermarks.
+  std::int64_t lag() const override;
+  std::function<void()> waker() const override;
+  void close() override;
 
  private:
   static void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,

@@ -11,28 +11,9 @@
 #include "copy_text.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
-#include "pg_uri.h"
 
 namespace hc::consumer {
 namespace {
-
-// libpq's messages span lines ("...: Connection refused\n\tIs the server running...?\n");
-// our log lines and /healthz reasons are one line each.
-std::string one_line(std::string_view message) {
-  std::string line;
-  line.reserve(message.size());
-  bool pending_space = false;
-  for (const char c : message) {
-    if (c == '\n' || c == '\r' || c == '\t') {
-      pending_space = !line.empty();
-      continue;
-    }
-    if (pending_space && c != ' ') line += ' ';
-    pending_space = false;
-    line += c;
-  }
-  return line;
-}
 
 std::string staging_table(std::size_t table_index) {
   return fmt::format("hc_staging_{}", table_index);
@@ -78,17 +59,28 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
 
 }  // namespace
 
-PgSink::PgSink(std::string connection_uri, std::vector<std::string> tables)
-    : uri_(std::move(connection_uri)),
-      name_(redact_connection_uri(uri_)),
+PgSink::PgSink(const std::string& connection_string, std::vector<std::string> tables,
+               const SessionSettings& session)
+    : target_(connection_target(connection_string, session)),
       tables_(std::move(tables)),
       upsert_only_batches_(tables_.size(), 0) {}
 
 PgSink::~PgSink() = default;
 
+DbError PgSink::failure(const std::exception& error, const std::string& doing) {
+  // Whatever failed (network, server restart, constraint), start the next attempt
+  // from a fresh session rather than guess the state of this one.
+  connection_.reset();
+  ClassifiedError classified = classify_exception(error);
+  return DbError(
+      classified.error_class, classified.sqlstate,
+      scrub_secrets(std::move(classified.message), target_),
+      doing.empty() ? "database " + target_.name : doing + " in database " + target_.name);
+}
+
 pqxx::connection& PgSink::connection() {
   if (connection_) return *connection_;
-  auto fresh = std::make_unique<pqxx::connection>(uri_);
+  std::unique_ptr<pqxx::connection> fresh = open_connection(target_);
   // Staging tables and prepared statements belong to the session: set up once per
   // connection, so every reconnect repeats this.
   {
@@ -107,11 +99,12 @@ pqxx::connection& PgSink::connection() {
 void PgSink::migrate() {
   std::size_t current = 0;
   try {
-    pqxx::connection migrating(uri_);
-    for (; current < tables_.size(); ++current) migrate_table(migrating, tables_[current]);
+    std::unique_ptr<pqxx::connection> migrating = open_connection(target_);
+    for (; current < tables_.size(); ++current) migrate_table(*migrating, tables_[current]);
   } catch (const std::exception& error) {
     throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
-                                         tables_.at(current), name_, one_line(error.what())));
+                                         tables_.at(current), target_.name,
+                                         scrub_secrets(one_line(error.what()), target_)));
   }
 }
 
@@ -120,8 +113,27 @@ void PgSink::ping() {
     pqxx::nontransaction probe(connection());
     probe.exec1("SELECT 1");
   } catch (const std::exception& error) {
-    connection_.reset();
-    throw std::runtime_error(fmt::format("database {}: {}", name_, one_line(error.what())));
+    throw failure(error, "");
+  }
+}
+
+void PgSink::check_table_accepts_rows(std::size_t table) {
+  Measurement canary;
+  canary.url = "https://hc.invalid/table-check";
+  canary.url_digest = std::string(64, '0');
+  canary.measured_at = WallTime(std::chrono::microseconds(1'000'000'000'000'000));
+  canary.status_code = 200;
+  canary.response_time_us = 1;
+  canary.producer = "hc:table-check";
+  TableRows rows;
+  rows.add(std::move(canary));
+  try {
+    pqxx::work txn(connection(), "hc_table_check");
+    copy_rows(txn, staging_table(table), rows, RowLane{});
+    txn.exec_prepared0(upsert_statement(table));
+    txn.abort();  // the check leaves nothing behind
+  } catch (const std::exception& error) {
+    throw failure(error, "checking table " + tables_.at(table));
   }
 }
 
@@ -169,12 +181,7 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     }
     txn.commit();
   } catch (const std::exception& error) {
-    // Whatever failed (network, server restart, constraint), start the next attempt
-    // from a fresh session rather than guess the state of this one.
-    connection_.reset();
-    throw std::runtime_error(fmt::format("writing to table {} in database {} failed: {}",
-                                         tables_.at(std::min(current, tables_.size() - 1)), name_,
-                                         one_line(error.what())));
+    throw failure(error, "writing to table " + tables_.at(std::min(current, tables_.size() - 1)));
   }
 }
 

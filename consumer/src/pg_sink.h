@@ -1,8 +1,10 @@
-// Writes batches into the tables of one PostgreSQL database over one libpqxx connection.
+// Writes batches into the tables of one PostgreSQL database over one libpqxx connection:
+// the RowSink of the consumer.
 //
 // Used from one thread at a time (the batch writer's). The connection is opened lazily and dropped
 // after any failure, so the next write reconnects: a database restart needs no action
-// from the caller beyond retrying.
+// from the caller beyond retrying. Every error is thrown as a DbError (db_error.h), classified
+// where it is caught, its text without the password.
 #pragma once
 
 #include <cstddef>
@@ -13,19 +15,24 @@
 #include <vector>
 
 #include "batch.h"
+#include "db_error.h"
+#include "pg_connection.h"
+#include "row_sink.h"
 
 namespace hc::consumer {
 
-class PgSink {
+class PgSink final : public RowSink {
  public:
-  // tables: validated identifiers, already migrated (see migrate()).
-  PgSink(std::string connection_uri, std::vector<std::string> tables);
-  ~PgSink();
+  // tables: validated identifiers, already migrated (see migrate()). Throws
+  // std::invalid_argument if libpq cannot parse `connection_string` (see connection_target).
+  PgSink(const std::string& connection_string, std::vector<std::string> tables,
+         const SessionSettings& session = {});
+  ~PgSink() override;
   PgSink(const PgSink&) = delete;
   PgSink& operator=(const PgSink&) = delete;
 
   // The database for logs: the URI without its password.
-  const std::string& name() const { return name_; }
+  const std::string& name() const override { return target_.name; }
   const std::vector<std::string>& tables() const { return tables_; }
 
   // Creates or upgrades every table (pg_migrations). Throws std::runtime_error naming
@@ -41,15 +48,19 @@ class PgSink {
   // table, one INSERT .. ON CONFLICT DO UPDATE). The result is the same either way.
   // After a conflict the table skips the fast path for a few batches, since replays
   // come in runs.
-  // Throws std::runtime_error (database, table, Postgres' message) on failure; the
+  // Throws DbError (database, table, Postgres' message) on failure; the
   // connection is then dropped and the next call reconnects.
   // Only the rows of `lane` are written (other lanes use other PgSinks); with none, nothing
   // is sent to the database.
-  void write(const std::vector<const TableRows*>& rows_per_table, RowLane lane = {});
+  void write(const std::vector<const TableRows*>& rows_per_table, RowLane lane = {}) override;
 
   // Opens the connection if needed and runs a trivial query: is the database back?
-  // Throws std::runtime_error like write().
-  void ping();
+  // Throws DbError like write().
+  void ping() override;
+
+  // A synthetic row (url "https://hc.invalid/table-check") COPied and upserted in a
+  // transaction that is rolled back. Throws DbError like write().
+  void check_table_accepts_rows(std::size_t table) override;
 
   // True while a connection is open (for the database-state gauge).
   bool connected() const { return connection_ != nullptr; }
@@ -60,8 +71,11 @@ class PgSink {
   bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
   void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
 
-  std::string uri_;
-  std::string name_;
+  // A DbError for `error` caught while `doing` (e.g. "writing to table t"); drops the
+  // connection. Its text names the database and holds no secret.
+  DbError failure(const std::exception& error, const std::string& doing);
+
+  ConnectionTarget target_;
   std::vector<std::string> tables_;
   std::unique_ptr<pqxx::connection> connection_;
   std::vector<int> upsert_only_batches_;  // per table: batches left before trying COPY again

@@ -16,7 +16,7 @@ std::string redact_connection_uri(std::string_view uri) {
       if (colon != std::string::npos && colon < at) text.erase(colon, at - colon);
     }
     // A password may also come as a query parameter: ...?password=secret
-    static const std::regex query_password(R"(([?&]password=)[^&]*)");
+    static const std::regex query_password(R"(([?&](?:ssl)?password=)[^&]*)");
     return std::regex_replace(text, query_password, "$1***");
   }
   static const std::regex keyword_password(R"((password\s*=\s*)('(\\.|[^'])*'|\S+))");

@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "db_error.h"
 #include "hc/consumer/status.h"
+#include "pg_connection.h"
 #include "pg_sql.h"
 #include "pg_uri.h"
 #include "router.h"
@@ -70,13 +72,24 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
   const std::int64_t since_us = now_us - std::chrono::microseconds(window).count();
   std::vector<SiteStatus> sites;
   for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
-    const std::string& uri = router.database_uris()[database];
-    std::optional<pqxx::connection> connection;  // one per database, shared by its tables
+    // The consumer's session settings (timeouts, keepalives, UTF8); errors scrubbed of
+    // the password, which libpq's text may echo.
+    consumer::ConnectionTarget target;
     try {
-      connection.emplace(uri);
+      target = consumer::connection_target(router.database_uris()[database],
+                                           consumer::session_settings(config));
+    } catch (const std::exception& error) {
+      throw std::runtime_error(fmt::format(
+          "status: {}: {}", consumer::redact_connection_uri(router.database_uris()[database]),
+          error.what()));
+    }
+    std::unique_ptr<pqxx::connection> connection;  // one per database, shared by its tables
+    try {
+      connection = consumer::open_connection(target);
     } catch (const std::exception& error) {
       throw std::runtime_error(
-          fmt::format("status: {}: {}", consumer::redact_connection_uri(uri), error.what()));
+          fmt::format("status: {}: {}", target.name,
+                      consumer::scrub_secrets(consumer::one_line(error.what()), target)));
     }
     for (const auto& table : router.tables_of(database)) {
       try {
@@ -100,11 +113,11 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
           sites.push_back(std::move(site));
         }
       } catch (const pqxx::undefined_table& error) {
-        throw MissingStatusTable(missing_relation(error.what(), table), table,
-                                 consumer::redact_connection_uri(uri));
+        throw MissingStatusTable(missing_relation(error.what(), table), table, target.name);
       } catch (const std::exception& error) {
-        throw std::runtime_error(fmt::format("status of table {} in {}: {}", table,
-                                             consumer::redact_connection_uri(uri), error.what()));
+        throw std::runtime_error(
+            fmt::format("status of table {} in {}: {}", table, target.name,
+                        consumer::scrub_secrets(consumer::one_line(error.what()), target)));
       }
     }
   }

@@ -180,6 +180,14 @@ std::vector<ErrorCase> error_cases() {
        "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
        "  connections_per_database: 0\n",
        3, 29, "healthcheck-consumer-config.connections_per_database", "1..16"},
+      {"ConnectTimeoutBelowWhatLibpqHonours",
+       "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  connect_timeout_seconds: 1\n",
+       3, 28, "healthcheck-consumer-config.connect_timeout_seconds", "seconds in 2..600"},
+      {"LockTimeoutNegative",
+       "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
+       "  lock_timeout_ms: -1\n",
+       3, 20, "healthcheck-consumer-config.lock_timeout_ms", "milliseconds in 0..86400000, got -1"},
       {"YamlSyntaxError",
        "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  websites: [\n", 4, 1,
        "", "YAML syntax error: end of sequence flow not found; is a '[' or '{' above not closed?"},

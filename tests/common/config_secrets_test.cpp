@@ -68,5 +68,45 @@ TEST(ConfigSecrets, SummaryNeverPrintsConnectionUris) {
   EXPECT_THAT(summarize(*result.config), Not(HasSubstr("hunter2")));
 }
 
+// A password with the characters that break URIs, read from the environment.
+constexpr std::string_view kOddPassword = "p%/@:?#x";
+
+std::string consumer_with_uri(std::string_view uri_yaml) {
+  return "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n  topics:\n"
+         "    - source_topic: t\n"
+         "      connection_uri: " +
+         std::string(uri_yaml) + "\n      table_name: t\n";
+}
+
+TEST(ConfigSecrets, APasswordWithUriDelimitersIsAcceptedPercentEncodedOrAsKeywordValue) {
+  auto encoded = parse(consumer_with_uri("!ENV \"postgresql://hc:${PW}@127.0.0.1:5432/x\""),
+                       test::env_of({{"PW", "p%25%2F%40%3A%3F%23x"}}));
+  EXPECT_TRUE(encoded.ok()) << all_errors(encoded);
+  auto keyword_value =
+      parse(consumer_with_uri("!ENV \"host=127.0.0.1 user=hc password='${PW}' dbname=x\""),
+            test::env_of({{"PW", std::string(kOddPassword)}}));
+  EXPECT_TRUE(keyword_value.ok()) << all_errors(keyword_value);
+  // ':' '?' '#' need no encoding in the password of a URI (libpq reads up to the '@').
+  auto plain = parse(consumer_with_uri("!ENV \"postgresql://hc:${PW}@127.0.0.1:5432/x\""),
+                     test::env_of({{"PW", "a:b?c#d"}}));
+  EXPECT_TRUE(plain.ok()) << all_errors(plain);
+}
+
+TEST(ConfigSecrets, ARawPasswordThatLibpqWouldMisreadIsRefusedWithoutQuotingIt) {
+  for (const std::string password : {std::string(kOddPassword), std::string("pa/ss"),
+                                     std::string("pa@ss"), std::string("50%off")}) {
+    auto result = parse(consumer_with_uri("!ENV \"postgresql://hc:${PW}@127.0.0.1:5432/x\""),
+                        test::env_of({{"PW", password}}));
+    ASSERT_FALSE(result.ok()) << password;
+    const std::string errors = all_errors(result);
+    EXPECT_THAT(errors, HasSubstr("test.yaml:5:23: healthcheck-consumer-config.topics[0]."
+                                  "connection_uri: libpq would misread this connection URI"))
+        << password;
+    EXPECT_THAT(errors, HasSubstr("must be percent-encoded")) << password;
+    EXPECT_THAT(errors, Not(HasSubstr(password))) << errors;
+    EXPECT_THAT(errors, Not(HasSubstr("hc:"))) << errors;
+  }
+}
+
 }  // namespace
 }  // namespace hc

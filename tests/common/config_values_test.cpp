@@ -163,6 +163,13 @@ TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   EXPECT_EQ(consumer.batch_max_rows, 5000u);
   EXPECT_EQ(consumer.session_timeout, std::chrono::milliseconds(10000));
   EXPECT_EQ(consumer.connections_per_database, 2u);
+  EXPECT_EQ(consumer.statement_timeout, std::chrono::milliseconds(60000));
+  EXPECT_EQ(consumer.lock_timeout, std::chrono::milliseconds(30000));
+  EXPECT_EQ(consumer.connect_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(consumer.tcp_keepalives_idle, std::chrono::seconds(30));
+  EXPECT_EQ(consumer.tcp_keepalives_interval, std::chrono::seconds(10));
+  EXPECT_EQ(consumer.tcp_keepalives_count, 3);
+  EXPECT_EQ(consumer.writer_busy_unhealthy_after, std::chrono::milliseconds(10000));
   EXPECT_EQ(consumer.topics.at(0).dead_letter_topic, "t.dlq");
 }
 
@@ -176,6 +183,13 @@ constexpr std::string_view kConsumer =
     "  max_message_bytes: 2048\n"
     "  session_timeout_ms: 6000\n"
     "  connections_per_database: 3\n"
+    "  statement_timeout_ms: 0\n"
+    "  lock_timeout_ms: 2500\n"
+    "  connect_timeout_seconds: 4\n"
+    "  tcp_keepalives_idle_seconds: 20\n"
+    "  tcp_keepalives_interval_seconds: 5\n"
+    "  tcp_keepalives_count: 6\n"
+    "  writer_busy_unhealthy_after_ms: 1500\n"
     "  topics:\n"
     "    - source_topic: healthcheck\n"
     "      connection_uri: postgresql://postgres@127.0.0.1:5432/a\n"
@@ -196,6 +210,13 @@ TEST(ConfigValues, ConsumerRoutesOneTopicIntoTwoDatabases) {
   EXPECT_EQ(consumer.max_message_bytes, 2048u);
   EXPECT_EQ(consumer.session_timeout, std::chrono::milliseconds(6000));
   EXPECT_EQ(consumer.connections_per_database, 3u);
+  EXPECT_EQ(consumer.statement_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(consumer.lock_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(consumer.connect_timeout, std::chrono::seconds(4));
+  EXPECT_EQ(consumer.tcp_keepalives_idle, std::chrono::seconds(20));
+  EXPECT_EQ(consumer.tcp_keepalives_interval, std::chrono::seconds(5));
+  EXPECT_EQ(consumer.tcp_keepalives_count, 6);
+  EXPECT_EQ(consumer.writer_busy_unhealthy_after, std::chrono::milliseconds(1500));
   ASSERT_EQ(consumer.topics.size(), 2u);
   EXPECT_EQ(consumer.topics[0].dead_letter_topic, "healthcheck.dlq");
   EXPECT_EQ(consumer.topics[1].table_name, "Archive_2026");

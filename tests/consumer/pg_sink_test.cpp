@@ -2,11 +2,16 @@
 #include "pg_sink.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "hc/common/url_digest.h"
 #include "hc/test/support.h"
+#include "pg_connection.h"
 #include "pg_migrations.h"
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp (a leak inside libpqxx 6.4
@@ -256,6 +261,75 @@ TEST_F(PgSinkTest, ErrorsNameTheDatabaseWithoutItsPassword) {
         << message;
     EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
   }
+}
+
+TEST_F(PgSinkTest, EverySessionHasUtf8AndTheConfiguredBounds) {
+  SessionSettings session;
+  session.statement_timeout = std::chrono::milliseconds(4321);
+  session.lock_timeout = std::chrono::milliseconds(1234);
+  session.keepalives_idle = std::chrono::seconds(17);
+  // The URI asks for LATIN1: COPY text is UTF-8 whatever the URI says.
+  auto connection = open_connection(connection_target(uri() + "?client_encoding=LATIN1", session));
+  pqxx::nontransaction txn(*connection);
+  EXPECT_EQ(txn.exec1("SHOW statement_timeout")[0].as<std::string>(), "4321ms");
+  EXPECT_EQ(txn.exec1("SHOW lock_timeout")[0].as<std::string>(), "1234ms");
+  EXPECT_EQ(txn.exec1("SHOW client_encoding")[0].as<std::string>(), "UTF8");
+  // TCP keepalives are set on our end of the socket.
+  int keepalive = 0;
+  int idle_seconds = 0;
+  socklen_t size = sizeof keepalive;
+  ASSERT_EQ(getsockopt(connection->sock(), SOL_SOCKET, SO_KEEPALIVE, &keepalive, &size), 0);
+  size = sizeof idle_seconds;
+  ASSERT_EQ(getsockopt(connection->sock(), IPPROTO_TCP, TCP_KEEPIDLE, &idle_seconds, &size), 0);
+  EXPECT_EQ(keepalive, 1);
+  EXPECT_EQ(idle_seconds, 17);
+}
+
+TEST_F(PgSinkTest, ErrorsCarryTheirClassRowDataForARowDefinitionForTheTable) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  TableRows bad;
+  Measurement with_nul = row("https://a/", 1, 1);
+  with_nul.error_detail = std::string("before\0after", 12);
+  bad.add(with_nul);
+  try {
+    sink.write({&bad});
+    FAIL() << "a NUL in text is refused";
+  } catch (const DbError& error) {
+    EXPECT_EQ(error.error_class(), DbErrorClass::kRowData) << error.what();
+    EXPECT_EQ(error.sqlstate(), "22021") << error.what();
+  }
+  EXPECT_NO_THROW(sink.check_table_accepts_rows(0));
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "0") << "the check leaves no row";
+  query("ALTER TABLE healthcheck RENAME COLUMN body_bytes TO body_size");
+  try {
+    sink.check_table_accepts_rows(0);
+    FAIL() << "a renamed column is refused";
+  } catch (const DbError& error) {
+    EXPECT_EQ(error.error_class(), DbErrorClass::kDefinition) << error.what();
+    EXPECT_EQ(error.sqlstate(), "42703") << error.what();
+  }
+}
+
+TEST_F(PgSinkTest, AWriteWaitingOnALockEndsAtLockTimeoutAsBusy) {
+  SessionSettings session;
+  session.lock_timeout = std::chrono::milliseconds(300);
+  PgSink sink(uri(), {"healthcheck"}, session);
+  sink.migrate();
+  auto locker = open_connection(connection_target(uri(), {}));
+  pqxx::work lock(*locker);
+  lock.exec0("LOCK TABLE healthcheck IN ACCESS EXCLUSIVE MODE");
+  TableRows rows;
+  rows.add(row("https://a/", 1, 1));
+  try {
+    sink.write({&rows});
+    FAIL() << "the lock is held";
+  } catch (const DbError& error) {
+    EXPECT_EQ(error.error_class(), DbErrorClass::kBusy) << error.what();
+    EXPECT_EQ(error.sqlstate(), "55P03") << error.what();
+  }
+  lock.commit();
+  EXPECT_NO_THROW(sink.write({&rows}));
 }
 
 }  // namespace

@@ -112,6 +112,16 @@ struct ConsumerConfig {
   std::chrono::milliseconds session_timeout{10000};
   // Concurrent writers (COPY streams) per database; a batch's rows are split by URL.
   std::size_t connections_per_database = 2;
+  // Bounds on every database session, so a stuck write ends and is seen. 0 = no limit
+  // for the two timeouts. A connection URI's own connect_timeout / keepalives win.
+  std::chrono::milliseconds statement_timeout{60000};
+  std::chrono::milliseconds lock_timeout{30000};
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds tcp_keepalives_idle{30};
+  std::chrono::seconds tcp_keepalives_interval{10};
+  int tcp_keepalives_count = 3;
+  // /healthz answers 503 "writer busy for N s" once one write has taken this long.
+  std::chrono::milliseconds writer_busy_unhealthy_after{10000};
 };
 
 struct Config {
