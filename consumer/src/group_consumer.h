@@ -52,6 +52,13 @@ class GroupConsumer {
   void set_commit_failure_handler(std::function<void(rd_kafka_resp_err_t)> on_commit_failed) {
     on_commit_failed_ = std::move(on_commit_failed);
   }
+  // Client-level errors (all brokers down, authentication, resolution...), which librdkafka
+  // does not deliver as messages. Called inside poll_batch(), on the loop thread; `reason` is
+  // librdkafka's text. Without a handler they are only logged by librdkafka.
+  void set_error_handler(
+      std::function<void(rd_kafka_resp_err_t error, const std::string& reason)> on_error) {
+    on_error_ = std::move(on_error);
+  }
 
   // Stops fetching from every assigned partition (and from partitions assigned while
   // paused) until resume(). poll_batch() must still be called: it keeps the membership.
@@ -73,6 +80,7 @@ class GroupConsumer {
  private:
   static void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void on_client_error(rd_kafka_t* handle, int error, const char* reason, void* opaque);
   void set_paused(rd_kafka_topic_partition_list_t* partitions, bool paused);
 
   // Shared with the waker handed out by wake(): queue_ is cleared under the mutex before
@@ -88,6 +96,7 @@ class GroupConsumer {
 
   RebalanceListener& listener_;
   std::function<void(rd_kafka_resp_err_t)> on_commit_failed_;
+  std::function<void(rd_kafka_resp_err_t, const std::string&)> on_error_;
   KafkaHandle handle_;
   KafkaQueue queue_;
   std::shared_ptr<WakeTarget> wake_target_;
