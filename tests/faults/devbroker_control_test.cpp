@@ -37,7 +37,7 @@ class CountingProducer {
     std::array<char, 512> error{};
     handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
     if (!handle_) throw std::runtime_error(error.data());
-    conf.release();
+    static_cast<void>(conf.release());  // rd_kafka_new took ownership
   }
   void send(const std::string& topic, const std::string& key, const std::string& value) {
     auto error = rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),

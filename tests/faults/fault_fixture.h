@@ -147,7 +147,7 @@ class StreamProducer {
     std::array<char, 512> error{};
     handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
     if (!handle_) throw std::runtime_error(error.data());
-    conf.release();
+    static_cast<void>(conf.release());  // rd_kafka_new took ownership
   }
 
   // partition -1: librdkafka's partitioner (by key).
@@ -199,7 +199,7 @@ inline std::string partitions_that_lost_messages(const std::string& bootstrap_se
   std::array<char, 512> error{};
   KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
   if (!consumer) throw std::runtime_error(error.data());
-  conf.release();
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   std::string lost;
   for (int partition = 0; partition < partitions; ++partition) {
     std::int64_t low = -1;

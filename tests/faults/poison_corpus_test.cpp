@@ -25,9 +25,9 @@ constexpr long kGood = 6000;
 constexpr int kBadPerKind = 400;
 // The consumer reads values up to 2 MB: the 1.5 MB one is decoded (and is bad JSON), the
 // 4 MB ones are too_large without decoding.
-constexpr std::size_t kMaxMessageBytes = 2 * 1024 * 1024;
-constexpr std::size_t kHugeBytes = 4 * 1024 * 1024;
-constexpr std::size_t kLargeBytes = 1536 * 1024;
+constexpr std::size_t kMaxMessageBytes = std::size_t{2} * 1024 * 1024;
+constexpr std::size_t kHugeBytes = std::size_t{4} * 1024 * 1024;
+constexpr std::size_t kLargeBytes = std::size_t{1536} * 1024;
 
 struct Message {
   std::string key;
@@ -35,7 +35,7 @@ struct Message {
   int partition = -1;  // -1: by key
 };
 
-std::string replace_first(std::string text, const std::string& pattern,
+std::string replace_first(const std::string& text, const std::string& pattern,
                           const std::string& replacement) {
   return std::regex_replace(text, std::regex(pattern), replacement,
                             std::regex_constants::format_first_only);
@@ -238,7 +238,8 @@ TEST(PoisonCorpus, EveryGoodRowWrittenEveryBadOneDeadLetteredOnceAndLaterMessage
     reasons[letter.header("hc-dlq-reason")]++;
     EXPECT_EQ(letter.header("hc-source-topic"), "checks");
     sources.insert({letter.header("hc-source-partition"), letter.header("hc-source-offset")});
-    if (letter.value.size() >= 64 * 1024 || letter.header("hc-dlq-original-bytes") != "<missing>") {
+    if (letter.value.size() >= std::size_t{64} * 1024 ||
+        letter.header("hc-dlq-original-bytes") != "<missing>") {
       ++big_letters;
     } else {
       small_letters.insert(letter.value);

@@ -71,34 +71,48 @@ TEST_F(PostgresFaults, ServerStoppedFor30sMidStreamThenEveryRowOnceAfterRestart)
 }
 
 TEST_F(PostgresFaults, WriterConnectionsTerminatedMidBatchThenEveryRowOnce) {
+  constexpr int kRounds = 5;
+  constexpr long kChunk = kMessages / kRounds;
   StreamProducer producer(broker_.bootstrap_servers());
-  producer.send_stream("checks", 0, kMessages, kSites);
-  producer.flush();
   FaultConsumer consumer = start_consumer();
-  ASSERT_TRUE(test::eventually([&] { return rows() > 0; }, seconds(60))) << consumer.log_tail();
-
-  // Five times: wait until a writer connection is inside a transaction (the batch is being
-  // written), then terminate every connection of the consumer.
   const std::string writers =
       "FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> "
       "pg_backend_pid() AND datname = 'postgres'";
+  // Five rounds, each feeding a fresh chunk of the stream (so there is always something
+  // being written): once the consumer writes rows of the chunk, terminate its connections
+  // that are inside a transaction (mid-batch) as soon as one is seen (up to 3 s), then all
+  // the others.
   int terminated = 0;
-  for (int round = 0; round < 5 && rows() < kMessages; ++round) {
+  int mid_transaction = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const long before = std::max(rows(), 0L);
+    producer.send_stream("checks", round * kChunk, kChunk, kSites);
+    producer.flush();
+    ASSERT_TRUE(test::eventually([&] { return rows() > before; }, seconds(60)))
+        << "round " << round << "\n"
+        << consumer.log_tail();
+    int in_transaction = 0;
     test::eventually(
         [&] {
-          return postgres_.query("SELECT count(*) " + writers +
-                                 " AND state IN ('active', 'idle in transaction')") != "0";
+          in_transaction = std::stoi(
+              postgres_.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) " +
+                              writers + " AND state IN ('active', 'idle in transaction')"));
+          return in_transaction > 0;
         },
-        seconds(10));
-    terminated += std::stoi(
-        postgres_.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) " + writers));
-    std::this_thread::sleep_for(milliseconds(300));  // let it reconnect and write again
+        seconds(3));
+    const int ended_now =
+        in_transaction +
+        std::stoi(
+            postgres_.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) " + writers));
+    EXPECT_GE(ended_now, 1) << "round " << round << ": no connection of the consumer to end";
+    terminated += ended_now;
+    mid_transaction += in_transaction;
   }
   const auto last_termination = std::chrono::steady_clock::now();
-  EXPECT_GE(terminated, 3) << "the stream ended before the connections could be terminated";
 
   const bool complete = test::eventually([&] { return rows() == kMessages; }, seconds(120));
-  report_figures({"pg_terminate_backend mid-batch (" + std::to_string(terminated) + " connections)",
+  report_figures({"pg_terminate_backend x5 (" + std::to_string(terminated) + " connections, " +
+                      std::to_string(mid_transaction) + " in a transaction)",
                   seconds_since(last_termination), kMessages, rows(), 0, 0});
   ASSERT_TRUE(complete) << rows() << "\n" << consumer.log_tail();
   EXPECT_EQ(verify_stream(postgres_, kMessages, kSites), "");
@@ -120,10 +134,11 @@ TEST_F(PostgresFaults, TableLockedFor20sThenEveryRowOnceAfterRelease) {
   test::ChildProcess::Options options;
   options.stdout_file = lock_log;
   options.stderr_file = lock_log;
-  test::ChildProcess holder({"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", postgres_.uri(), "-c",
-                             "BEGIN; LOCK TABLE healthcheck IN ACCESS EXCLUSIVE MODE; "
-                             "SELECT 'locked'; SELECT pg_sleep(20); COMMIT;"},
-                            options);
+  const std::string hold_the_lock =
+      "BEGIN; LOCK TABLE healthcheck IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); COMMIT;";
+  test::ChildProcess holder(
+      {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", postgres_.uri(), "-c", hold_the_lock},
+      options);
   const auto locked_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(test::eventually(
       [&] {
