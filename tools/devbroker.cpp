@@ -6,7 +6,11 @@
 //   - stdout gets exactly one line, the bootstrap list, flushed once the cluster listens;
 //   - with --bootstrap-file the same line is written there atomically (tmp + rename), so a
 //     reader that sees the file sees all of it;
-//   - SIGTERM or SIGINT removes that file, destroys the cluster and exits 0;
+//   - with --control-socket the fault controls (tools/mock_faults.h: broker down/up, request
+//     errors, RTT, leader moves) answer one line per command on that Unix socket, which
+//     exists before the bootstrap line is printed; `hc-devbroker ctl --socket PATH CMD...`
+//     sends one command from a shell;
+//   - SIGTERM or SIGINT removes those files, destroys the cluster and exits 0;
 //   - errors go to stderr, exit 1.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -21,12 +25,16 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "control_socket.h"
 #include "hc/common/kafka_handles.h"
 #include "hc/common/signals.h"
+#include "mock_faults.h"
 
 namespace {
 
@@ -115,7 +123,8 @@ hc::KafkaHandle make_host_handle() {
 }
 
 int run(int broker_count, const std::vector<std::string>& topic_texts,
-        const std::vector<std::string>& topic_error_texts, const std::string& bootstrap_file) {
+        const std::vector<std::string>& topic_error_texts, const std::string& bootstrap_file,
+        const std::string& control_socket_path) {
   std::vector<TopicSpec> topics;
   topics.reserve(topic_texts.size());
   for (const auto& text : topic_texts) topics.push_back(parse_topic(text));
@@ -150,6 +159,14 @@ int run(int broker_count, const std::vector<std::string>& topic_texts,
                                   static_cast<rd_kafka_resp_err_t>(topic_error.error));
   }
 
+  // Declared after the cluster: the socket's thread stops before the cluster goes.
+  hc::devbroker::MockFaults faults(cluster.get(), broker_count);
+  std::optional<hc::devbroker::ControlSocket> control_socket;
+  if (!control_socket_path.empty()) {
+    control_socket.emplace(control_socket_path,
+                           [&faults](std::string_view line) { return faults.execute(line); });
+  }
+
   const std::string bootstraps = rd_kafka_mock_cluster_bootstraps(cluster.get());
   if (!bootstrap_file.empty()) write_file_atomically(bootstrap_file, bootstraps);
   std::cout << bootstraps << std::endl;
@@ -158,7 +175,17 @@ int run(int broker_count, const std::vector<std::string>& topic_texts,
   stop_signalled.wait(lock, [&] { return control.stop_requested(); });
   // A stale file would point the next reader at a dead broker.
   if (!bootstrap_file.empty()) std::filesystem::remove(bootstrap_file);
-  return 0;  // cluster, then host handle, destroyed here in that order
+  return 0;  // control socket, cluster, then host handle, destroyed here in that order
+}
+
+// `hc-devbroker ctl`: one command to a running hc-devbroker; prints the answer; exit 0 on
+// "ok...", 1 on "error ..." or when the socket cannot be reached.
+int send_command(const std::string& socket_path, const std::vector<std::string>& words) {
+  std::string line;
+  for (const auto& word : words) line += (line.empty() ? "" : " ") + word;
+  const std::string reply = hc::devbroker::send_control_command(socket_path, line);
+  std::cout << reply << std::endl;
+  return reply == "ok" || reply.starts_with("ok ") ? 0 : 1;
 }
 
 }  // namespace
@@ -170,7 +197,13 @@ int main(int argc, char** argv) {
       "stdout and serves until SIGTERM/SIGINT. No persistence: everything is lost on exit;\n"
       "each partition keeps only about 5 MB (older messages are dropped silently). Topics\n"
       "are auto-created with 4 partitions on first use; CreateTopics (admin API) is not\n"
-      "served, so pre-create topics with --topic."};
+      "served, so pre-create topics with --topic.\n"
+      "With --control-socket PATH it takes fault commands, one per line (answers 'ok' or\n"
+      "'error ...'): ping, status, broker-down ID, broker-up ID, all-down, all-up,\n"
+      "rtt ID|all MS, request-errors API ERR COUNT, broker-request-errors ID API ERR COUNT\n"
+      "[RTT_MS], clear-request-errors API, leader TOPIC PARTITION ID, topic-error TOPIC ERR.\n"
+      "Data, offsets and groups survive down/up. Send one with: hc-devbroker ctl --socket\n"
+      "PATH broker-down 1"};
   int broker_count = 1;
   std::vector<std::string> topic_texts;
   std::vector<std::string> topic_error_texts;
@@ -185,10 +218,22 @@ int main(int argc, char** argv) {
                  "(e.g. 3: unknown topic, as a broker without auto-create does); repeatable");
   app.add_option("--bootstrap-file", bootstrap_file,
                  "Also write the bootstrap list to this file (atomically: tmp + rename)");
+  std::string control_socket_path;
+  app.add_option("--control-socket", control_socket_path,
+                 "Serve the fault commands on this Unix socket (mode 0600, removed at exit)");
+
+  CLI::App* ctl = app.add_subcommand(
+      "ctl", "Send one fault command to a running hc-devbroker and print its answer");
+  std::string ctl_socket;
+  std::vector<std::string> ctl_words;
+  ctl->add_option("--socket", ctl_socket, "Its --control-socket PATH")->required();
+  ctl->add_option("command", ctl_words, "The command and its arguments, e.g. broker-down 1")
+      ->required();
   CLI11_PARSE(app, argc, argv);
 
   try {
-    return run(broker_count, topic_texts, topic_error_texts, bootstrap_file);
+    if (ctl->parsed()) return send_command(ctl_socket, ctl_words);
+    return run(broker_count, topic_texts, topic_error_texts, bootstrap_file, control_socket_path);
   } catch (const std::exception& error) {
     std::cerr << "hc-devbroker: " << error.what() << '\n';
     return 1;

@@ -75,6 +75,9 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control, C
   group_ = parts.make_group(router_.source_topics(), *this);
   group_->set_commit_failure_handler(
       [this](rd_kafka_resp_err_t error) { on_commit_failed(error); });
+  group_->set_error_handler([this](rd_kafka_resp_err_t error, const std::string& reason) {
+    on_kafka_error(error, reason);
+  });
   control_.add_waker(group_->waker());
   writer_ = std::make_unique<BatchWriter>(router_, stats_, parts.make_row_sink,
                                           config.connections_per_database, group_->waker());
@@ -502,7 +505,23 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
   }
 }
 
-void ConsumerLoop::on_assigned(const rd_kafka_topic_partition_list_t&) { last_poll_error_.clear(); }
+void ConsumerLoop::on_kafka_error(rd_kafka_resp_err_t error, const std::string& reason) {
+  if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    stats_.kafka_reachable.store(false, std::memory_order_relaxed);
+  }
+  std::string text = fmt::format("{}: {}", rd_kafka_err2name(error), reason);
+  if (text == last_poll_error_) return;  // once per distinct error, not once per retry
+  spdlog::warn("consumer: Kafka: {}{}", text,
+               error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
+                   ? "; consumption waits for the brokers (offsets stay committed)"
+                   : "");
+  last_poll_error_ = std::move(text);
+}
+
+void ConsumerLoop::on_assigned(const rd_kafka_topic_partition_list_t&) {
+  last_poll_error_.clear();
+  stats_.kafka_reachable.store(true, std::memory_order_relaxed);  // the group answered
+}
 
 void ConsumerLoop::on_revoking(const rd_kafka_topic_partition_list_t&) {
   // Eager rebalancing revokes every partition, so everything in hand belongs to

@@ -102,6 +102,10 @@ class ConsumerLoop final : public RebalanceListener {
   void update_problem(TimePoint now);
   void drop_uncommitted(const char* why);
   void on_commit_failed(rd_kafka_resp_err_t error);
+  // Client-level Kafka errors (GroupConsumer::set_error_handler): "all brokers down" makes
+  // /healthz and hc_kafka_up say so until the group answers again (an assignment or a
+  // message); each distinct error is logged once.
+  void on_kafka_error(rd_kafka_resp_err_t error, const std::string& reason);
 
   const ConsumerConfig& config_;
   StopControl& control_;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <string>
 #include <vector>
 
 #include "batch.h"
@@ -65,6 +66,11 @@ class GroupClient {
   virtual void commit_async(const std::vector<PartitionOffset>& offsets) = 0;
   virtual void set_commit_failure_handler(
       std::function<void(rd_kafka_resp_err_t)> on_commit_failed) = 0;
+  // Client-level errors (all brokers down, authentication, resolution...), which librdkafka
+  // does not deliver as records. Called inside poll_batch(), on the loop thread; `reason` is
+  // librdkafka's text. Without a handler they are only logged.
+  virtual void set_error_handler(
+      std::function<void(rd_kafka_resp_err_t error, const std::string& reason)> on_error) = 0;
 
   // Stops fetching from every assigned partition (and from partitions assigned while
   // paused) until resume(). poll_batch() must still be called: it keeps the membership.

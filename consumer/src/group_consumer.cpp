@@ -37,6 +37,7 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
        {"log.connection.close", "false"}});
   rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(conf.get(), &GroupConsumer::on_commit);
+  rd_kafka_conf_set_error_cb(conf.get(), &GroupConsumer::on_client_error);
   rd_kafka_conf_set_opaque(conf.get(), this);
   handle_ = make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf), "the Kafka consumer");
   // Errors, logs and rebalances all arrive through the consumer queue served by poll().
@@ -104,6 +105,17 @@ void GroupConsumer::commit_async(const std::vector<PartitionOffset>& offsets) {
   KafkaPartitionList list = to_list(offsets);
   rd_kafka_resp_err_t error = rd_kafka_commit(handle_.get(), list.get(), /*async=*/1);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR && on_commit_failed_) on_commit_failed_(error);
+}
+
+void GroupConsumer::on_client_error(rd_kafka_t*, int error, const char* reason, void* opaque) {
+  auto& self = *static_cast<GroupConsumer*>(opaque);
+  const auto code = static_cast<rd_kafka_resp_err_t>(error);
+  if (self.on_error_) {
+    self.on_error_(code, reason != nullptr ? reason : "");
+  } else {
+    spdlog::warn("consumer: Kafka client error {}: {}", rd_kafka_err2name(code),
+                 reason != nullptr ? reason : "");
+  }
 }
 
 void GroupConsumer::on_commit(rd_kafka_t*, rd_kafka_resp_err_t error,

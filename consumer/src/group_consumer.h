@@ -34,6 +34,10 @@ class GroupConsumer final : public GroupClient {
       std::function<void(rd_kafka_resp_err_t)> on_commit_failed) override {
     on_commit_failed_ = std::move(on_commit_failed);
   }
+  void set_error_handler(
+      std::function<void(rd_kafka_resp_err_t error, const std::string& reason)> on_error) override {
+    on_error_ = std::move(on_error);
+  }
   void pause() override;
   void resume() override;
   bool paused() const override { return paused_; }
@@ -45,6 +49,7 @@ class GroupConsumer final : public GroupClient {
  private:
   static void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void on_client_error(rd_kafka_t* handle, int error, const char* reason, void* opaque);
   void set_paused(rd_kafka_topic_partition_list_t* partitions, bool paused);
 
   // Shared with the waker handed out by wake(): queue_ is cleared under the mutex before
@@ -60,6 +65,7 @@ class GroupConsumer final : public GroupClient {
 
   RebalanceListener& listener_;
   std::function<void(rd_kafka_resp_err_t)> on_commit_failed_;
+  std::function<void(rd_kafka_resp_err_t, const std::string&)> on_error_;
   KafkaHandle handle_;
   KafkaQueue queue_;
   std::shared_ptr<WakeTarget> wake_target_;

@@ -1,7 +1,12 @@
 // hc-devbroker as a child process. Readiness is the bootstrap file, which hc-devbroker
-// writes atomically once its brokers listen.
+// writes atomically once its brokers listen and its control socket accepts connections.
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -26,9 +31,10 @@ std::string read_text(const std::filesystem::path& path) {
 
 DevBroker::DevBroker(std::vector<Topic> topics, int broker_count) {
   const auto bootstrap_file = dir_.path() / "bootstrap";
-  std::vector<std::string> argv{devbroker_binary().string(), "--brokers",
+  std::vector<std::string> argv{devbroker_binary().string(),  "--brokers",
                                 std::to_string(broker_count), "--bootstrap-file",
-                                bootstrap_file.string()};
+                                bootstrap_file.string(),      "--control-socket",
+                                control_socket().string()};
   for (const auto& topic : topics) {
     argv.push_back("--topic");
     argv.push_back(topic.name + ":" + std::to_string(topic.partitions));
@@ -58,6 +64,52 @@ DevBroker::~DevBroker() {
   if (!process_) return;
   process_->send_signal(SIGTERM);
   process_->wait_for_exit(kStopTimeout);  // still running after that: ~ChildProcess kills it
+}
+
+std::string DevBroker::control(const std::string& command) const {
+  const std::string path = control_socket().string();
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) {
+    throw std::runtime_error("control socket path too long: " + path);
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket(): " + std::string(std::strerror(errno)));
+  std::string reply;
+  std::string failure;
+  const std::string line = command + "\n";
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    failure = std::string("cannot connect: ") + std::strerror(errno);
+  } else if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) !=
+             static_cast<ssize_t>(line.size())) {
+    failure = "cannot send";
+  } else {
+    char byte = 0;
+    while (true) {
+      const ssize_t received = ::recv(fd, &byte, 1, 0);
+      if (received < 0 && errno == EINTR) continue;
+      if (received <= 0) {
+        failure = "closed before an answer";
+        break;
+      }
+      if (byte == '\n') break;
+      reply.push_back(byte);
+    }
+  }
+  ::close(fd);
+  if (!failure.empty()) {
+    throw std::runtime_error("hc-devbroker control socket " + path + " (" + command +
+                             "): " + failure);
+  }
+  return reply;
+}
+
+void DevBroker::must(const std::string& command) const {
+  const std::string reply = control(command);
+  if (reply != "ok" && !reply.starts_with("ok ")) {
+    throw std::runtime_error("hc-devbroker refused '" + command + "': " + reply);
+  }
 }
 
 }  // namespace hc::test

@@ -82,7 +82,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60),
                           const std::vector<std::pair<std::string, std::string>>& extra_env = {});
 
-// hc-devbroker (librdkafka mock cluster) in its own process on loopback.
+// hc-devbroker (librdkafka mock cluster) in its own process on loopback, with its fault
+// controls on a control socket (see tools/mock_faults.h for the commands).
 class DevBroker {
  public:
   struct Topic {
@@ -95,6 +96,15 @@ class DevBroker {
   // SIGTERM, up to 5 s for a clean exit, then SIGKILL.
   ~DevBroker();
   const std::string& bootstrap_servers() const { return bootstrap_servers_; }
+
+  // Sends one fault command ("all-down", "broker-up 1", "request-errors Produce
+  // NOT_LEADER_FOR_PARTITION 5", ...) and returns the answer line ("ok", "ok ...",
+  // "error ..."). Throws std::runtime_error if the control socket cannot be reached.
+  std::string control(const std::string& command) const;
+  // control(), but throws std::runtime_error unless the answer starts with "ok".
+  void must(const std::string& command) const;
+  // The broker's control socket, for `hc-devbroker ctl --socket PATH ...` in scripts.
+  std::filesystem::path control_socket() const { return dir_.path() / "control.sock"; }
 
  private:
   TempDir dir_;
