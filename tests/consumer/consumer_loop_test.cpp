@@ -161,8 +161,7 @@ class FakeGroup final : public GroupClient {
     record_commit(offsets);
   }
   void set_commit_failure_handler(std::function<void(rd_kafka_resp_err_t)>) override {}
-  void set_error_handler(
-      std::function<void(rd_kafka_resp_err_t, const std::string&)>) override {}
+  void set_error_handler(std::function<void(rd_kafka_resp_err_t, const std::string&)>) override {}
   void pause() override { paused_ = true; }
   void resume() override { paused_ = false; }
   bool paused() const override { return paused_; }
