@@ -27,12 +27,18 @@ HC_FUZZ_PACKAGES=(clang libfuzzer-14-dev)
 # Only the benchmarks: their references (wrk against nginx) and Google Benchmark.
 HC_BENCH_PACKAGES=(libbenchmark-dev wrk nginx-light)
 
-# hc_missing_packages PACKAGE...: prints those of the named packages that are not installed,
-# one per line, in the order given. A package dpkg has never heard of counts as missing.
+# Every package any command may install (the default of hc_missing_packages).
+HC_DEBIAN_PACKAGES=("${HC_BUILD_PACKAGES[@]}" "${HC_RUN_PACKAGES[@]}" "${HC_TEST_PACKAGES[@]}"
+  "${HC_LINT_PACKAGES[@]}" "${HC_FUZZ_PACKAGES[@]}" "${HC_BENCH_PACKAGES[@]}")
+
+# hc_missing_packages [PACKAGE...]: prints those of the named packages (default:
+# HC_DEBIAN_PACKAGES) that are not installed, one per line, in the order given. A package
+# dpkg has never heard of counts as missing.
 # Safe under `set -euo pipefail`: dpkg-query exits 1 when any named package is unknown to it,
 # which must not end the caller (or the process substitution it reads from).
 hc_missing_packages() {
   local installed package
+  if [[ $# -eq 0 ]]; then set -- "${HC_DEBIAN_PACKAGES[@]}"; fi
   installed=$({ dpkg-query -W -f='${Package} ${db:Status-Status}\n' "$@" 2>/dev/null || true; } |
     awk '$2 == "installed" { print $1 }')
   for package in "$@"; do

@@ -23,6 +23,10 @@ if command -v dpkg-query >/dev/null; then
   [[ $installed_sl == installed ]] || expected+=(sl)
   [[ "${missing[*]}" == "${expected[*]}" ]] ||
     fail "real dpkg-query: missing '${missing[*]}', expected '${expected[*]}'"
+  # Without arguments: every package of every command, the absent one included.
+  HC_DEBIAN_PACKAGES+=("$absent")
+  mapfile -t missing < <(hc_missing_packages)
+  [[ " ${missing[*]} " == *" $absent "* ]] || fail "no-argument form misses '$absent'"
 fi
 
 # --- a fresh machine, through the scripts' own install step --------------------------------
