@@ -132,6 +132,7 @@ std::string encode_message(const Measurement& m) {
   json.field("failed_conditions", m.failed_conditions);
   json.field("body_bytes", m.body_bytes);
   json.field("body_truncated", m.body_truncated);
+  json.field("attempts", m.attempts);
   json.field("cert_expires_at",
              m.cert_expires_at ? std::optional<std::string>(format_timestamp(*m.cert_expires_at))
                                : std::nullopt);

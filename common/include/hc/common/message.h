@@ -52,6 +52,9 @@ struct Measurement {
   std::vector<std::string> failed_conditions;
   std::int64_t body_bytes = 0;
   bool body_truncated = false;  // the body was longer than the bytes searched by the regex
+  // Checks made for this measurement: 1 + the retries used (issue 13's `retries`); the
+  // timings and status are the final attempt's. nullopt from producers before retries.
+  std::optional<int> attempts;
   std::optional<WallTime> cert_expires_at;  // https only
   std::string producer;                     // "host:pid"
 
