@@ -125,7 +125,7 @@ TEST(MessageV1, ReplacesInvalidUtf8InsteadOfFailing) {
 TEST(MessageV1, EncodesWhatNlohmannReadsBackFieldByField) {
   const Measurement m = full_measurement();
   auto json = nlohmann::json::parse(encode_message(m));
-  EXPECT_EQ(json.size(), 17u);
+  EXPECT_EQ(json.size(), 18u);
   EXPECT_EQ(json["url"], m.url);
   EXPECT_EQ(json["url_digest"], m.url_digest);
   EXPECT_EQ(json["measured_at"], "2026-11-18T11:06:40.123456Z");
@@ -141,6 +141,7 @@ TEST(MessageV1, EncodesWhatNlohmannReadsBackFieldByField) {
   EXPECT_EQ(json["failed_conditions"], nlohmann::json::array());
   EXPECT_EQ(json["body_bytes"], 1256);
   EXPECT_EQ(json["body_truncated"], false);
+  EXPECT_TRUE(json["attempts"].is_null());
   EXPECT_EQ(json["cert_expires_at"], "2027-01-15T08:00:00.000000Z");
   EXPECT_EQ(json["producer"], "host:42");
 }
@@ -150,7 +151,9 @@ TEST(MessageV1, EncodesTheVerdict) {
   m.healthy = false;
   m.failed_conditions = {"status", "header:Content-Type", "quote\"d"};
   m.body_truncated = true;
+  m.attempts = 3;
   auto json = nlohmann::json::parse(encode_message(m));
+  EXPECT_EQ(json["attempts"], 3);
   EXPECT_EQ(json["healthy"], false);
   EXPECT_EQ(json["failed_conditions"],
             nlohmann::json({"status", "header:Content-Type", "quote\"d"}));
