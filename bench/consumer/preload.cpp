@@ -26,9 +26,9 @@
 namespace {
 
 std::string copy_line(const hc::Measurement& m) {
-  // Column order of the consumer's row_columns(): url_digest, measurement_time,
-  // response_time_microseconds, uri, status_code, regex_present, regex_match, error,
-  // error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at.
+  // The first 15 of the consumer's measurement_columns() (run.sh names them): url_digest,
+  // measurement_time, response_time_microseconds, uri, status_code, regex_present, regex_match,
+  // error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at.
   return fmt::format("\\\\x{}\t{}\t{}\t{}\t{}\tf\t\\N\t\\N\t\\N\t{}\t{}\t{}\t{}\t{}\t\\N\n",
                      m.url_digest, hc::format_timestamp(m.measured_at), m.response_time_us, m.url,
                      *m.status_code, *m.timings.dns_us, *m.timings.connect_us, *m.timings.tls_us,
