@@ -4,7 +4,7 @@
 // order of the fields in the message. Beyond types, it refuses what no table can hold
 // (PostgreSQL would refuse the row, and every write of its batch with it): NUL in text,
 // invalid UTF-8, years outside 0001..9999, integers outside their column or negative
-// durations and sizes. Each refusal is a Poison with its reason (message.h).
+// durations and sizes, a failed_conditions list beyond its bounds. Each refusal is a Poison with its reason (message.h).
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -275,19 +275,25 @@ std::vector<std::string> conditions_of(SlotReader& reader, const JsonSlot& slot)
   conditions.reserve(count);
   std::size_t index = 0;
   for (simdjson::dom::element element : slot.array) {
-    const std::string name = fmt::format("failed_conditions[{}]", index++);
+    // Named only for an error: most down checks carry a condition or two, on the hot path.
+    const auto name = [index] { return fmt::format("failed_conditions[{}]", index); };
+    ++index;
     const JsonSlot value = slot_of(element);
     if (value.kind != JsonSlot::Kind::kString) {
       reader.fail(kPoisonWrongType,
-                  fmt::format("field '{}' must be a string, got {}", name, value.type_name()));
+                  fmt::format("field '{}' must be a string, got {}", name(), value.type_name()));
       return {};
     }
     if (value.text.size() > kMaxConditionBytes) {
-      reader.fail(kPoisonOutOfRange, fmt::format("field '{}' is {} bytes, more than {}", name,
+      reader.fail(kPoisonOutOfRange, fmt::format("field '{}' is {} bytes, more than {}", name(),
                                                  value.text.size(), kMaxConditionBytes));
       return {};
     }
-    conditions.emplace_back(text_of(reader, value, name));
+    if (value.text.find('\0') != std::string_view::npos) {
+      text_of(reader, value, name());  // reports the NUL
+      return {};
+    }
+    conditions.emplace_back(value.text);
   }
   return conditions;
 }
