@@ -126,9 +126,18 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
       end->second.done = true;
       --open;
     }
-    const std::string_view key(static_cast<const char*>(message->key), message->key_len);
-    auto decoded = decoder.decode(std::string_view(static_cast<const char*>(message->payload),
-                                                   message->payload ? message->len : 0));
+    const std::string key(static_cast<const char*>(message->key), message->key_len);
+    if (message->payload == nullptr) {
+      // A tombstone: the site's state was deleted on purpose; what came before it is void.
+      auto found = latest.find(key);
+      if (found != latest.end() && found->second.topic == topic &&
+          found->second.partition == message->partition) {
+        latest.erase(found);
+      }
+      continue;
+    }
+    auto decoded =
+        decoder.decode(std::string_view(static_cast<const char*>(message->payload), message->len));
     if (auto* poison = std::get_if<Poison>(&decoded)) {
       if (++result.skipped <= 10) {
         spdlog::warn("restoring states: skipped {} [{}] offset {}: {}: {}", topic,

@@ -6,6 +6,9 @@
 // "Latest": within a partition, the later offset (the order the owning producer published
 // in); across partitions (only after the topic's partition count changed), the later `at`.
 //
+// A tombstone (null value) deletes its key's state: the events before it in its partition
+// are void, as compaction will make them.
+//
 // Never fatal: a record that is no valid event, or whose key is not its URL, is skipped and
 // counted; a topic that does not exist yet has nothing to restore; a cluster that does not
 // answer within `timeout` leaves the restore incomplete (reported), and the sites it did not
