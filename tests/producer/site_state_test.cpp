@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "site_states.h"
+
 namespace hc::producer {
 namespace {
 
@@ -147,6 +149,72 @@ TEST(SiteState, PreviousDurationIsWholeSecondsRoundedDown) {
   transition.since = kStart;
   transition.at = kStart + microseconds(2'999'999);
   EXPECT_EQ(state_event("u", transition, "p").previous_duration_s, 2);
+}
+
+Measurement check_of(const std::string& url, int second, bool healthy) {
+  Measurement m;
+  m.url = url;
+  m.measured_at = at(second);
+  m.healthy = healthy;
+  if (!healthy) {
+    m.status_code = 503;
+    m.error = "unexpected_status";
+    m.error_detail = "HTTP 503";
+    m.failed_conditions = {"status", "header:X-Ok"};
+  }
+  return m;
+}
+
+TEST(SiteStates, UsesEachSitesThresholdsAndTheMeasurementsVerdictAsCause) {
+  SiteStates states("host:7");
+  SiteConfig patient;
+  patient.url = "http://127.0.0.1/patient";
+  patient.down_after = 2;
+  SiteConfig eager;
+  eager.url = "http://127.0.0.1/eager";
+  ASSERT_TRUE(states.observe(patient, check_of(patient.url, 0, true)));
+  ASSERT_TRUE(states.observe(eager, check_of(eager.url, 0, true)));
+  EXPECT_FALSE(states.observe(patient, check_of(patient.url, 1, false)));
+  auto eager_down = states.observe(eager, check_of(eager.url, 1, false));
+  ASSERT_TRUE(eager_down);
+  EXPECT_EQ(eager_down->url, eager.url);
+  EXPECT_EQ(eager_down->producer, "host:7");
+  EXPECT_EQ(eager_down->cause,
+            (StateCause{{"status", "header:X-Ok"}, "unexpected_status", "HTTP 503", 503}));
+  auto patient_down = states.observe(patient, check_of(patient.url, 2, false));
+  ASSERT_TRUE(patient_down);
+  EXPECT_EQ(patient_down->at, at(2));
+  EXPECT_EQ(states.status_of(patient.url), SiteStatus::kDown);
+  EXPECT_EQ(states.status_of("http://127.0.0.1/never"), SiteStatus::kUnknown);
+}
+
+TEST(SiteStates, AMeasurementWithoutAVerdictIsHealthyUnlessItHasAnError) {
+  SiteStates states("p");
+  SiteConfig site;
+  site.url = "http://127.0.0.1/";
+  Measurement ok = check_of(site.url, 0, true);
+  ok.healthy.reset();
+  EXPECT_EQ(states.observe(site, ok)->to, SiteStatus::kUp);
+  Measurement failed = check_of(site.url, 1, false);
+  failed.healthy.reset();
+  EXPECT_EQ(states.observe(site, failed)->to, SiteStatus::kDown);
+}
+
+TEST(SiteStates, ARestoredSiteContinuesFromItsLatestEvent) {
+  SiteStates states("p");
+  SiteConfig site;
+  site.url = "http://127.0.0.1/";
+  StateEvent latest;
+  latest.url = site.url;
+  latest.from = SiteStatus::kUp;
+  latest.to = SiteStatus::kDown;
+  latest.at = at(-100);
+  states.restore(latest);
+  EXPECT_FALSE(states.observe(site, check_of(site.url, 0, false)));
+  auto up = states.observe(site, check_of(site.url, 1, true));
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->since, at(-100));
+  EXPECT_EQ(up->previous_duration_s, 101);
 }
 
 }  // namespace
