@@ -48,16 +48,16 @@ void EventPublisher::create_producer() {
 
 bool EventPublisher::publish(const std::string& topic, const StateEvent& event) {
   const std::string value = encode_state_event(event);
-  // The delivery report learns the event's `to` from the message's opaque.
-  void* to = reinterpret_cast<void*>(static_cast<std::uintptr_t>(event.to));
+  // The delivery report counts the event in the counter of its `to`, the message's opaque.
+  void* delivered_counter = &stats_.delivered.at(static_cast<std::size_t>(event.to));
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
   {
     std::shared_lock lock(handle_mutex_);
     error = rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
                               RD_KAFKA_V_KEY(const_cast<char*>(event.url.data()), event.url.size()),
                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(to),
-                              RD_KAFKA_V_END);
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_OPAQUE(delivered_counter), RD_KAFKA_V_END);
   }
   const std::string url = redact_url(event.url, redact_query_params_);
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -112,8 +112,7 @@ std::size_t EventPublisher::flush(std::chrono::milliseconds timeout) {
 void EventPublisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* self) {
   auto& publisher = *static_cast<EventPublisher*>(self);
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const auto to = reinterpret_cast<std::uintptr_t>(message->_private);
-    publisher.stats_.delivered.at(to).fetch_add(1, std::memory_order_relaxed);
+    static_cast<EventStats::Counter*>(message->_private)->fetch_add(1, std::memory_order_relaxed);
     return;
   }
   publisher.stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);

@@ -84,7 +84,7 @@ std::string run_producer_until(const test::DevBroker& broker, const std::filesys
   if (before_stop) before_stop(metrics_port);
   hc.send_signal(SIGTERM);
   const std::optional<int> exit_code = hc.wait_for_exit(seconds(20));
-  const std::string text = read_file(log);
+  std::string text = read_file(log);
   EXPECT_TRUE(reached) << "the page saw " << page.requests() << " requests; log:\n" << text;
   EXPECT_EQ(exit_code, 0) << text;
   return text;
