@@ -64,13 +64,18 @@ class Producer {
         clock_(clock),
         shutdown_grace_(config.producer->shutdown_grace),
         redact_query_params_(config.producer->redact_query_params),
+        kafka_(config.producer->kafka),
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
         events_(config.producer->kafka, event_stats_),
         states_(options.producer_id),
         stats_log_(stats_) {
     publisher_.redact_query_params_in_logs(redact_query_params_);
     events_.redact_query_params_in_logs(redact_query_params_);
-    restore_states(*config.producer);
+    for (const SiteConfig& site : config.producer->websites) {
+      if (!in_shard(site.url, options_.shard)) continue;
+      owned_urls_.insert(site.url);
+      events_topics_.insert(site.events_topic);
+    }
     const std::size_t threads = check_thread_count(*config.producer, usable_cpu_count());
     const CheckLoopContext context{
         clock_,          publisher_, stats_, metrics_, options_.producer_id,
@@ -90,6 +95,7 @@ class Producer {
                              [this] { return metrics_.kafka_problem(); });
       spdlog::info("serving /metrics and /healthz on {}", options_.metrics_address);
     }
+    restore_states(control);
     std::vector<std::exception_ptr> failures(loops_.size());
     {
       std::atomic<std::size_t> running{loops_.size()};
@@ -163,17 +169,14 @@ class Producer {
 
   // Seeds the owned sites' states from the latest event of each on their events topics, so a
   // restart emits no false unknown->up and the next change spans the restart (state_restore.h).
-  void restore_states(const ProducerConfig& config) {
-    std::unordered_set<std::string> owned;
-    std::set<std::string> topics;
-    for (const SiteConfig& site : config.websites) {
-      if (!in_shard(site.url, options_.shard)) continue;
-      owned.insert(site.url);
-      topics.insert(site.events_topic);
-    }
+  // Runs before the check loops start; a stop request ends it early.
+  void restore_states(const StopControl& control) {
+    const std::unordered_set<std::string>& owned = owned_urls_;
+    const std::set<std::string>& topics = events_topics_;
     const auto started = std::chrono::steady_clock::now();
-    RestoreResult restored = producer::restore_states(config.kafka, {topics.begin(), topics.end()},
-                                                      owned, kRestoreTimeout);
+    RestoreResult restored =
+        producer::restore_states(kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
+                                 [&control] { return control.stop_requested(); });
     for (const auto& [url, event] : restored.latest) states_.restore(event);
     event_stats_.restored_sites.store(restored.latest.size(), std::memory_order_relaxed);
     event_stats_.restore_skipped_events.store(restored.skipped, std::memory_order_relaxed);
@@ -223,6 +226,10 @@ class Producer {
   std::chrono::milliseconds shutdown_grace_;
   // From the config at start, like the other bounds: a reload keeps them.
   std::vector<std::string> redact_query_params_;
+  KafkaSettings kafka_;
+  // The sites whose state is restored at start, and their events topics.
+  std::unordered_set<std::string> owned_urls_;
+  std::set<std::string> events_topics_;
   ProducerStats stats_;
   ProducerMetrics metrics_{stats_};
   Publisher publisher_;

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -24,18 +26,38 @@ struct MetadataDeleter {
   }
 };
 
+// Each blocking call waits at most this long, so a stop request is seen in time.
+constexpr std::int64_t kStepMs = 1000;
+
 int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, kStepMs));
+}
+
+// Repeats `call` (a librdkafka request bounded by remaining_ms) while it fails, until the
+// deadline or a stop request: a cluster still starting, or away for a moment, is waited for.
+template <typename Call>
+rd_kafka_resp_err_t retry_until(Clock::time_point deadline,
+                                const std::function<bool()>& stop_requested, Call call) {
+  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
+  do {
+    error = call();
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR && Clock::now() < deadline && !stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a refusal returns at once
+    }
+  } while (error != RD_KAFKA_RESP_ERR_NO_ERROR && Clock::now() < deadline && !stop_requested());
+  return error;
 }
 
 // Partition count of `topic`; 0 when it does not exist or the cluster did not answer.
-int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_point deadline) {
+int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_point deadline,
+                    const std::function<bool()>& stop_requested) {
   std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
       rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
-  const rd_kafka_resp_err_t error =
-      rd_kafka_metadata(consumer, 0, handle.get(), &raw, remaining_ms(deadline));
+  const rd_kafka_resp_err_t error = retry_until(deadline, stop_requested, [&] {
+    return rd_kafka_metadata(consumer, 0, handle.get(), &raw, remaining_ms(deadline));
+  });
   std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::warn("restoring states: no metadata for events topic {}: {}", topic,
@@ -64,7 +86,8 @@ struct Candidate {
 
 RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::string>& topics,
                              const std::unordered_set<std::string>& owned_urls,
-                             std::chrono::milliseconds timeout) {
+                             std::chrono::milliseconds timeout,
+                             const std::function<bool()>& stop_requested) {
   RestoreResult result;
   const Clock::time_point deadline = Clock::now() + timeout;
   KafkaConf conf = make_kafka_conf(kafka, {{"client.id", "hc-events-restore"},
@@ -80,13 +103,16 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
   std::map<std::pair<std::string, std::int32_t>, PartitionEnd> ends;
   KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(0));
   for (const std::string& topic : topics) {
-    const int partitions = partition_count(consumer.get(), topic, deadline);
+    if (stop_requested()) break;
+    const int partitions = partition_count(consumer.get(), topic, deadline, stop_requested);
     if (partitions < 0) reachable = false;
     for (std::int32_t partition = 0; partition < partitions; ++partition) {
       std::int64_t low = 0;
       std::int64_t high = 0;
-      const rd_kafka_resp_err_t error = rd_kafka_query_watermark_offsets(
-          consumer.get(), topic.c_str(), partition, &low, &high, remaining_ms(deadline));
+      const rd_kafka_resp_err_t error = retry_until(deadline, stop_requested, [&] {
+        return rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
+                                                &high, remaining_ms(deadline));
+      });
       if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
         spdlog::warn("restoring states: no watermarks for {} [{}]: {}", topic, partition,
                      rd_kafka_err2str(error));
@@ -104,7 +130,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
 
   std::unordered_map<std::string, Candidate> latest;
   StateEventDecoder decoder;
-  while (open > 0 && Clock::now() < deadline) {
+  while (open > 0 && Clock::now() < deadline && !stop_requested()) {
     KafkaMessage message(
         rd_kafka_consumer_poll(consumer.get(), std::min(100, remaining_ms(deadline))));
     if (!message) continue;
@@ -163,7 +189,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
     }
   }
   rd_kafka_consumer_close(consumer.get());
-  result.complete = reachable && open == 0;
+  result.complete = reachable && open == 0 && !stop_requested();
   for (auto& [url, candidate] : latest) result.latest.emplace(url, std::move(candidate.event));
   return result;
 }

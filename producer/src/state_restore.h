@@ -12,13 +12,15 @@
 // Never fatal: a record that is no valid event, or whose key is not its URL, is skipped and
 // counted; a topic that does not exist yet has nothing to restore; a cluster that does not
 // answer within `timeout` leaves the restore incomplete (reported), and the sites it did not
-// reach start unknown.
+// reach start unknown. It also ends, incomplete, within about a second of `stop_requested`
+// turning true (a SIGTERM during the start).
 //
 // Threads: one call on the caller's thread; it makes and destroys its own Kafka consumer.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,8 +41,9 @@ struct RestoreResult {
 
 // Throws std::runtime_error only if the consumer cannot be created (settings librdkafka
 // rejects, which the producer's own client would have refused first).
-RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::string>& topics,
-                             const std::unordered_set<std::string>& owned_urls,
-                             std::chrono::milliseconds timeout);
+RestoreResult restore_states(
+    const KafkaSettings& kafka, const std::vector<std::string>& topics,
+    const std::unordered_set<std::string>& owned_urls, std::chrono::milliseconds timeout,
+    const std::function<bool()>& stop_requested = [] { return false; });
 
 }  // namespace hc::producer

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -267,6 +268,28 @@ TEST(StateEventsEndToEnd, AMissingEventsTopicIsAnEmptyRestore) {
   write_config(config, page.url(), "      events_topic: fresh.events\n");
   const std::string log = run_producer_until(broker, config, page, 2);
   EXPECT_NE(log.find("restored the state of 0 of 1 sites"), std::string::npos) << log;
+}
+
+// Kafka away at start: the restore waits for it (at most 30 s), but a SIGTERM ends the wait.
+TEST(StateEventsEndToEnd, SigtermDuringTheRestoreStopsTheProducerPromptly) {
+  test::TempDir dir;
+  const auto config = dir.path() / "config.yaml";
+  write_config(config, "http://127.0.0.1:" + std::to_string(test::unused_loopback_port()) + "/",
+               "");
+  test::ChildProcess::Options options;
+  options.extra_env = {
+      {"KAFKA_BOOTSTRAP_SERVER", "127.0.0.1:" + std::to_string(test::unused_loopback_port())}};
+  options.stderr_file = dir.path() / "hc.log";
+  test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config.string()}, options);
+  std::this_thread::sleep_for(seconds(2));
+  const auto signalled = std::chrono::steady_clock::now();
+  hc.send_signal(SIGTERM);
+  const std::optional<int> exit_code = hc.wait_for_exit(seconds(20));
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  const std::string log = read_file(dir.path() / "hc.log");
+  EXPECT_EQ(exit_code, 0) << log;
+  EXPECT_LT(took, seconds(5)) << log;
+  EXPECT_NE(log.find("state restore INCOMPLETE"), std::string::npos) << log;
 }
 
 }  // namespace
