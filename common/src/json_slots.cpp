@@ -36,6 +36,7 @@ JsonSlot slot_of(simdjson::dom::element value) {
       break;
     case element_type::ARRAY:
       slot.kind = JsonSlot::Kind::kArray;
+      slot.array = value.get_array().value_unsafe();
       break;
   }
   return slot;
@@ -106,6 +107,42 @@ std::optional<WallTime> time_of(SlotReader& reader, const JsonSlot& slot, std::s
                             quoted_prefix(slot.text)));
   }
   return parsed;
+}
+
+std::vector<std::string> conditions_of(SlotReader& reader, const JsonSlot& slot,
+                                       std::string_view name) {
+  std::vector<std::string> conditions;
+  const std::size_t count = slot.array.size();
+  if (count > kMaxFailedConditions) {
+    reader.fail(kPoisonOutOfRange, fmt::format("field '{}' has {} elements, more than {}", name,
+                                               count, kMaxFailedConditions));
+    return conditions;
+  }
+  conditions.reserve(count);
+  std::size_t index = 0;
+  for (simdjson::dom::element element : slot.array) {
+    // Named only for an error: most down checks carry a condition or two, on the hot path.
+    const auto element_name = [name, index] { return fmt::format("{}[{}]", name, index); };
+    ++index;
+    const JsonSlot value = slot_of(element);
+    if (value.kind != JsonSlot::Kind::kString) {
+      reader.fail(kPoisonWrongType, fmt::format("field '{}' must be a string, got {}",
+                                                element_name(), value.type_name()));
+      return {};
+    }
+    if (value.text.size() > kMaxConditionBytes) {
+      reader.fail(kPoisonOutOfRange,
+                  fmt::format("field '{}' is {} bytes, more than {}", element_name(),
+                              value.text.size(), kMaxConditionBytes));
+      return {};
+    }
+    if (value.text.find('\0') != std::string_view::npos) {
+      text_of(reader, value, element_name());  // reports the NUL
+      return {};
+    }
+    conditions.emplace_back(value.text);
+  }
+  return conditions;
 }
 
 }  // namespace hc::json_detail

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "hc/common/message.h"
 
@@ -29,8 +30,9 @@ struct JsonSlot {
   Kind kind = Kind::kAbsent;
   bool boolean = false;
   std::int64_t integer = 0;
-  bool above_int64 = false;  // an integer beyond INT64_MAX (integer is then meaningless)
-  std::string_view text;     // into the parser's buffers
+  bool above_int64 = false;    // an integer beyond INT64_MAX (integer is then meaningless)
+  std::string_view text;       // into the parser's buffers
+  simdjson::dom::array array;  // the elements of an array (into the parser's buffers)
 
   // nlohmann's type_name() of the same value, for error details.
   const char* type_name() const {
@@ -128,5 +130,11 @@ std::string quoted_prefix(std::string_view text);
 
 // A time PostgreSQL stores as written (years 0001..9999); bad_timestamp otherwise.
 std::optional<WallTime> time_of(SlotReader& reader, const JsonSlot& slot, std::string_view name);
+
+// A list of failed condition names (message v1's failed_conditions, an event's
+// cause.failed_conditions): at most kMaxFailedConditions strings of at most kMaxConditionBytes,
+// each text PostgreSQL can store. REQUIRES: slot is an array.
+std::vector<std::string> conditions_of(SlotReader& reader, const JsonSlot& slot,
+                                       std::string_view name);
 
 }  // namespace hc::json_detail

@@ -4,7 +4,8 @@
 // order of the fields in the message. Beyond types, it refuses what no table can hold
 // (PostgreSQL would refuse the row, and every write of its batch with it): NUL in text,
 // invalid UTF-8, years outside 0001..9999, integers outside their column or negative
-// durations and sizes. Each refusal is a Poison with its reason (message.h).
+// durations and sizes, a failed_conditions list beyond its bounds (json_slots.h). Each refusal is
+// a Poison with its reason (message.h).
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -18,6 +19,7 @@
 namespace hc {
 namespace {
 
+using json_detail::conditions_of;
 using json_detail::index_of;
 using json_detail::integer_of;
 using json_detail::JsonSlot;
@@ -38,7 +40,11 @@ enum Field : std::size_t {
   kErrorDetail,
   kRegex,
   kRegexMatch,
+  kHealthy,
+  kFailedConditions,
   kBodyBytes,
+  kBodyTruncated,
+  kAttempts,
   kCertExpiresAt,
   kProducer,
   kFieldCount
@@ -54,7 +60,11 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "error_detail",
                                                                    "regex",
                                                                    "regex_match",
+                                                                   "healthy",
+                                                                   "failed_conditions",
                                                                    "body_bytes",
+                                                                   "body_truncated",
+                                                                   "attempts",
                                                                    "cert_expires_at",
                                                                    "producer"};
 
@@ -87,6 +97,8 @@ MessageSlots slots_of(simdjson::dom::object root) {
 }
 
 constexpr std::int64_t kBigintMax = std::numeric_limits<std::int64_t>::max();
+// attempts = 1 + retries used; the producer allows at most 5 retries. smallint column.
+constexpr std::int64_t kMaxAttempts = 100;
 
 std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   using Kind = JsonSlot::Kind;
@@ -152,9 +164,23 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
           reader.optional(f[kRegexMatch], "regex_match", Kind::kBoolean, "a boolean")) {
     m.regex_match = v->boolean;
   }
+  if (const JsonSlot* v = reader.optional(f[kHealthy], "healthy", Kind::kBoolean, "a boolean")) {
+    m.healthy = v->boolean;
+  }
+  if (const JsonSlot* v = reader.optional(f[kFailedConditions], "failed_conditions", Kind::kArray,
+                                          "an array of strings")) {
+    m.failed_conditions = conditions_of(reader, *v, "failed_conditions");
+  }
   if (const JsonSlot* v =
           reader.optional(f[kBodyBytes], "body_bytes", Kind::kInteger, "an integer")) {
     m.body_bytes = integer_of(reader, *v, "body_bytes", 0, kBigintMax);
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kBodyTruncated], "body_truncated", Kind::kBoolean, "a boolean")) {
+    m.body_truncated = v->boolean;
+  }
+  if (const JsonSlot* v = reader.optional(f[kAttempts], "attempts", Kind::kInteger, "an integer")) {
+    m.attempts = static_cast<int>(integer_of(reader, *v, "attempts", 1, kMaxAttempts));
   }
   if (const JsonSlot* v = reader.optional(f[kCertExpiresAt], "cert_expires_at", Kind::kString,
                                           "an RFC 3339 UTC string")) {

@@ -52,7 +52,6 @@ constexpr std::int64_t kBigintMax = std::numeric_limits<std::int64_t>::max();
 struct EventSlots {
   std::array<JsonSlot, kFieldCount> fields;
   std::array<JsonSlot, kCauseFieldCount> cause;
-  std::vector<JsonSlot> failed_conditions;  // the items of cause.failed_conditions
 };
 
 EventSlots slots_of(simdjson::dom::object root) {
@@ -64,16 +63,9 @@ EventSlots slots_of(simdjson::dom::object root) {
     simdjson::dom::object cause;
     if (field != kCause || value.get_object().get(cause) != simdjson::SUCCESS) continue;
     slots.cause = {};
-    slots.failed_conditions.clear();
     for (auto [cause_name, cause_value] : cause) {
       const std::size_t member = index_of(kCauseFieldNames, cause_name);
-      if (member == kCauseFieldCount) continue;
-      slots.cause[member] = slot_of(cause_value);
-      simdjson::dom::array items;
-      if (member == kFailedConditions && cause_value.get_array().get(items) == simdjson::SUCCESS) {
-        slots.failed_conditions.clear();
-        for (simdjson::dom::element item : items) slots.failed_conditions.push_back(slot_of(item));
-      }
+      if (member < kCauseFieldCount) slots.cause[member] = slot_of(cause_value);
     }
   }
   return slots;
@@ -96,12 +88,9 @@ SiteStatus status_of(SlotReader& reader, const JsonSlot& slot, std::string_view 
 StateCause cause_from(SlotReader& reader, const EventSlots& slots) {
   const auto& c = slots.cause;
   StateCause cause;
-  if (reader.required(c[kFailedConditions], "cause.failed_conditions", Kind::kArray, "an array")) {
-    for (const JsonSlot& item : slots.failed_conditions) {
-      if (reader.required(item, "cause.failed_conditions[]", Kind::kString, "a string")) {
-        cause.failed_conditions.emplace_back(text_of(reader, item, "cause.failed_conditions[]"));
-      }
-    }
+  if (const JsonSlot* v = reader.required(c[kFailedConditions], "cause.failed_conditions",
+                                          Kind::kArray, "an array of strings")) {
+    cause.failed_conditions = json_detail::conditions_of(reader, *v, "cause.failed_conditions");
   }
   if (const JsonSlot* v = reader.optional(c[kError], "cause.error", Kind::kString, "a string")) {
     cause.error = text_of(reader, *v, "cause.error");

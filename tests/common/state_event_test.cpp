@@ -152,6 +152,17 @@ INSTANTIATE_TEST_SUITE_P(
                      j["cause"]["failed_conditions"] = {{"a", 1}};
                    },
                    "wrong_type"},
+        PoisonCase{"TooManyConditions",
+                   [](auto& j) {
+                     j["cause"]["failed_conditions"] =
+                         std::vector<std::string>(kMaxFailedConditions + 1, "status");
+                   },
+                   "out_of_range"},
+        PoisonCase{"ConditionTooLong",
+                   [](auto& j) {
+                     j["cause"]["failed_conditions"][0] = std::string(kMaxConditionBytes + 1, 'x');
+                   },
+                   "out_of_range"},
         PoisonCase{"StatusOutOfRange", [](auto& j) { j["cause"]["status_code"] = 1000; },
                    "out_of_range"},
         PoisonCase{"NulInUrl", [](auto& j) { j["url"] = std::string("http://a/\0", 10); },
