@@ -28,6 +28,9 @@ void collect(const EventStats& stats, MetricFamilyWriter& out) {
             static_cast<double>(stats.queue_depth()));
   out.gauge("hc_restored_site_states", "Sites whose state was restored from the events topic",
             load(stats.restored_sites));
+  out.gauge("hc_state_restore_complete",
+            "1 when the start read every events topic to its end in time, 0 when it did not",
+            stats.restore_complete.load(std::memory_order_relaxed) ? 1 : 0);
   out.counter("hc_restore_skipped_events_total",
               "Records on the events topics that were no valid event (skipped at restore)",
               load(stats.restore_skipped_events));
