@@ -32,7 +32,7 @@ class RecordWriter {
     std::array<char, 512> error{};
     handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
     if (!handle_) throw std::runtime_error(error.data());
-    conf.release();
+    static_cast<void>(conf.release());  // librdkafka owns it now
   }
   void put(const std::string& topic, int partition, const std::string& key,
            const std::optional<std::string>& value) {
