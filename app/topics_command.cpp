@@ -14,13 +14,10 @@ namespace {
 // whole --timeout-ms and the command's total stays within it; report() prints the outcomes
 // in section order.
 std::future<std::vector<TopicCreateOutcome>> start_create(const KafkaSettings& kafka,
-                                                          const std::vector<std::string>& names,
+                                                          const Config& section,
                                                           const TopicsCreateOptions& options) {
-  std::vector<TopicSpec> specs;
-  specs.reserve(names.size());
-  for (const auto& name : names) {
-    specs.push_back({name, options.partitions, options.replication_factor});
-  }
+  std::vector<TopicSpec> specs =
+      configured_topic_specs(section, options.partitions, options.replication_factor);
   return std::async(std::launch::async, [kafka, specs = std::move(specs), &options] {
     return create_topics(kafka, specs, options.timeout);
   });
@@ -55,13 +52,11 @@ int topics_create(const TopicsCreateOptions& options) {
   std::optional<std::future<std::vector<TopicCreateOutcome>>> consumer_topics;
   if (config->producer) {
     Config producer_only{config->path, config->producer, std::nullopt};
-    producer_topics =
-        start_create(config->producer->kafka, configured_topics(producer_only), options);
+    producer_topics = start_create(config->producer->kafka, producer_only, options);
   }
   if (config->consumer) {
     Config consumer_only{config->path, std::nullopt, config->consumer};
-    consumer_topics =
-        start_create(config->consumer->kafka, configured_topics(consumer_only), options);
+    consumer_topics = start_create(config->consumer->kafka, consumer_only, options);
   }
   int failures = 0;
   if (producer_topics) failures += report(*producer_topics, "healthcheck-producer-config");

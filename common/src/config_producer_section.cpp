@@ -6,6 +6,7 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "config_names.h"
 #include "config_sections.h"
 #include "hc/common/message.h"
 #include "hc/common/url_redaction.h"
@@ -25,9 +26,17 @@ constexpr std::array<std::string_view, 16> kCheckKeys = {
     "expected_status", "max_response_time_ms",
     "min_cert_days",   "regex_absent",
     "headers_match",   "min_body_bytes"};
+// The keys of state changes (site_state.h), also per site or in `defaults`.
+constexpr std::array<std::string_view, 3> kStateKeys = {"down_after", "up_after", "events_topic"};
+constexpr auto kDefaultsKeys = [] {
+  std::array<std::string_view, kCheckKeys.size() + kStateKeys.size()> keys{};
+  std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin());
+  std::copy(kStateKeys.begin(), kStateKeys.end(), keys.begin() + kCheckKeys.size());
+  return keys;
+}();
 constexpr auto kSiteKeys = [] {
-  std::array<std::string_view, kCheckKeys.size() + 1> keys{"url"};
-  std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin() + 1);
+  std::array<std::string_view, kDefaultsKeys.size() + 1> keys{"url"};
+  std::copy(kDefaultsKeys.begin(), kDefaultsKeys.end(), keys.begin() + 1);
   return keys;
 }();
 constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 7>{
@@ -271,6 +280,48 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
   }
 }
 
+constexpr std::int64_t kMaxStateThreshold = 100;
+
+// kStateKeys; each present key overrides `site`'s value.
+void read_state_options(YamlReader& reader, const MapFields& fields, SiteConfig& site) {
+  if (const Located* value = fields.find("down_after")) {
+    if (auto count = reader.integer(*value, 1, kMaxStateThreshold, "consecutive checks")) {
+      site.down_after = static_cast<int>(*count);
+    }
+  }
+  if (const Located* value = fields.find("up_after")) {
+    if (auto count = reader.integer(*value, 1, kMaxStateThreshold, "consecutive checks")) {
+      site.up_after = static_cast<int>(*count);
+    }
+  }
+  if (const Located* value = fields.find("events_topic")) {
+    if (auto topic = read_topic_name(reader, *value)) site.events_topic = *topic;
+  }
+}
+
+// Without events_topic (here or in defaults), state changes go to
+// "<destination_topic>.events", which must be a valid topic name too. Events and
+// measurements never share a topic: each is poison to the other's consumer route.
+void settle_events_topic(YamlReader& reader, const MapFields& fields, const Located& item,
+                         SiteConfig& site) {
+  if (site.destination_topic.empty()) return;
+  const Located* where = fields.find("events_topic");
+  const YAML::Mark mark = where ? where->mark : item.mark;
+  const std::string path = where ? where->path : child_path(item.path, "events_topic");
+  if (site.events_topic.empty()) {
+    site.events_topic = site.destination_topic + ".events";
+    if (!is_kafka_topic_name(site.events_topic)) {
+      reader.report(mark, path,
+                    "the default events topic '<destination_topic>.events' is too long for a "
+                    "Kafka topic name (at most 249 characters); set events_topic");
+    }
+  } else if (site.events_topic == site.destination_topic) {
+    reader.report(mark, path,
+                  "events_topic must differ from destination_topic (events and measurements "
+                  "are read by different routes)");
+  }
+}
+
 // Conditions that need a response body cannot hold for a HEAD request.
 void check_body_conditions(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
                            const Located& item) {
@@ -310,6 +361,8 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
     }
   }
   read_check_options(reader, *fields, site);
+  read_state_options(reader, *fields, site);
+  settle_events_topic(reader, *fields, item, site);
   if (site.destination_topic.empty() && fields->find("destination_topic") == nullptr) {
     reader.report(item.mark, child_path(item.path, "destination_topic"),
                   "missing required key 'destination_topic' (and defaults has none)");
@@ -361,8 +414,9 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
 
   SiteConfig defaults;
   if (const Located* value = fields->find("defaults")) {
-    if (auto default_fields = reader.map(*value, kCheckKeys, "a map of per-site defaults")) {
+    if (auto default_fields = reader.map(*value, kDefaultsKeys, "a map of per-site defaults")) {
       read_check_options(reader, *default_fields, defaults);
+      read_state_options(reader, *default_fields, defaults);
     }
   }
 

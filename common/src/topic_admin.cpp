@@ -40,7 +40,10 @@ std::vector<TopicCreateOutcome> all_failed(const std::vector<TopicSpec>& topics,
 std::vector<std::string> configured_topics(const Config& config) {
   std::set<std::string> names;
   if (config.producer) {
-    for (const auto& site : config.producer->websites) names.insert(site.destination_topic);
+    for (const auto& site : config.producer->websites) {
+      names.insert(site.destination_topic);
+      names.insert(site.events_topic);
+    }
   }
   if (config.consumer) {
     for (const auto& route : config.consumer->topics) {
@@ -50,6 +53,21 @@ std::vector<std::string> configured_topics(const Config& config) {
   }
   names.erase("");
   return {names.begin(), names.end()};
+}
+
+std::vector<TopicSpec> configured_topic_specs(const Config& config, int partitions,
+                                              int replication_factor) {
+  std::set<std::string> compacted;
+  if (config.producer) {
+    for (const auto& site : config.producer->websites) compacted.insert(site.events_topic);
+  }
+  std::vector<TopicSpec> specs;
+  for (std::string& name : configured_topics(config)) {
+    TopicSpec spec{name, partitions, replication_factor, {}};
+    if (compacted.contains(name)) spec.configs = {{"cleanup.policy", "compact"}};
+    specs.push_back(std::move(spec));
+  }
+  return specs;
 }
 
 std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
@@ -69,6 +87,14 @@ std::vector<TopicCreateOutcome> create_topics(const KafkaSettings& kafka,
                                          error_text.size()));
     if (!topic)
       throw std::invalid_argument(fmt::format("topic {}: {}", spec.name, error_text.data()));
+    for (const auto& [key, value] : spec.configs) {
+      if (rd_kafka_resp_err_t error =
+              rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str());
+          error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        throw std::invalid_argument(
+            fmt::format("topic {}: config {}: {}", spec.name, key, rd_kafka_err2str(error)));
+      }
+    }
     raw_topics.push_back(topic.get());
     new_topics.push_back(std::move(topic));
   }

@@ -138,6 +138,9 @@ void CheckLoop::on_check_done(SiteId id, const SitePlan& plan, WallTime measured
                                                    measured_at, context_.producer_id);
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
+  if (auto change = context_.states.observe(plan.config, measurement)) {
+    context_.events.publish(plan.config.events_topic, *change);
+  }
 }
 
 std::chrono::milliseconds CheckLoop::wait_budget() const {

@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "event_publisher.h"
 #include "hc/common/clock.h"
 #include "hc/common/signals.h"
 #include "http_checker.h"
@@ -24,6 +25,7 @@
 #include "publisher.h"
 #include "scheduler.h"
 #include "site_plan.h"
+#include "site_states.h"
 
 namespace hc::producer {
 
@@ -35,6 +37,9 @@ struct CheckLoopContext {
   ProducerMetrics& metrics;
   std::string producer_id;                         // written into every message
   std::chrono::milliseconds shutdown_grace{5000};  // see ProducerConfig::shutdown_grace
+  // Each published measurement also goes through the site's state; a change is published.
+  SiteStates& states;
+  EventPublisher& events;
 };
 
 class CheckLoop {

@@ -9,18 +9,24 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "check_loop.h"
 #include "check_threads.h"
+#include "event_metrics.h"
+#include "event_publisher.h"
 #include "hc/common/clock.h"
 #include "hc/common/metrics_server.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "publisher.h"
 #include "site_plan.h"
+#include "site_states.h"
+#include "state_restore.h"
 #include "stats_log.h"
 
 namespace hc {
@@ -31,6 +37,8 @@ namespace {
 // a reload or the time for the periodic log line.
 constexpr auto kPollWait = std::chrono::milliseconds(100);
 constexpr auto kFlushTimeout = std::chrono::seconds(10);
+// Longest the start waits for the sites' states from their events topics.
+constexpr auto kRestoreTimeout = std::chrono::seconds(30);
 
 // Requests a stop when it goes out of scope: declared after the loop threads, it makes them
 // return before they are joined, whichever way the coordinator leaves.
@@ -56,12 +64,22 @@ class Producer {
         clock_(clock),
         shutdown_grace_(config.producer->shutdown_grace),
         redact_query_params_(config.producer->redact_query_params),
+        kafka_(config.producer->kafka),
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
+        events_(config.producer->kafka, event_stats_),
+        states_(options.producer_id),
         stats_log_(stats_) {
     publisher_.redact_query_params_in_logs(redact_query_params_);
+    events_.redact_query_params_in_logs(redact_query_params_);
+    for (const SiteConfig& site : config.producer->websites) {
+      if (!in_shard(site.url, options_.shard)) continue;
+      owned_urls_.insert(site.url);
+      events_topics_.insert(site.events_topic);
+    }
     const std::size_t threads = check_thread_count(*config.producer, usable_cpu_count());
-    const CheckLoopContext context{clock_,   publisher_,           stats_,
-                                   metrics_, options_.producer_id, shutdown_grace_};
+    const CheckLoopContext context{
+        clock_,          publisher_, stats_, metrics_, options_.producer_id,
+        shutdown_grace_, states_,    events_};
     for (std::size_t i = 0; i < threads; ++i) {
       loops_.push_back(std::make_unique<CheckLoop>(
           context, loop_in_flight_bound(config.producer->max_in_flight, threads, i)));
@@ -72,10 +90,12 @@ class Producer {
   int run(StopControl& control) {
     std::optional<MetricsServer> metrics_server;
     if (!options_.metrics_address.empty()) {
-      metrics_server.emplace(options_.metrics_address, metrics_.collectable(),
+      metrics_server.emplace(options_.metrics_address,
+                             with_event_metrics(metrics_.collectable(), event_stats_),
                              [this] { return metrics_.kafka_problem(); });
       spdlog::info("serving /metrics and /healthz on {}", options_.metrics_address);
     }
+    restore_states(control);
     std::vector<std::exception_ptr> failures(loops_.size());
     {
       std::atomic<std::size_t> running{loops_.size()};
@@ -97,6 +117,7 @@ class Producer {
       while (!control.stop_requested()) {
         if (control.take_reload_request()) reload();
         publisher_.poll(kPollWait);
+        events_.poll();
         sync_stats();
         stats_log_.maybe_log(clock_.now());
       }
@@ -104,11 +125,20 @@ class Producer {
           "stopping: no new checks; {} checks in flight get {} ms to finish, then are cancelled "
           "(not published)",
           stats_.in_flight.load(std::memory_order_relaxed), shutdown_grace_.count());
-      while (running.load(std::memory_order_acquire) > 0) publisher_.poll(kPollWait);
+      while (running.load(std::memory_order_acquire) > 0) {
+        publisher_.poll(kPollWait);
+        events_.poll();
+      }
     }
-    spdlog::info("flushing {} messages to Kafka (at most {} s)", publisher_.queue_depth(),
-                 kFlushTimeout.count());
-    publisher_.flush(kFlushTimeout);
+    // One bound for both: state changes first (a lost transition is worse than a lost
+    // sample), measurements in what is left.
+    const auto flush_deadline = std::chrono::steady_clock::now() + kFlushTimeout;
+    spdlog::info("flushing {} state changes and {} messages to Kafka (at most {} s)",
+                 event_stats_.queue_depth(), publisher_.queue_depth(), kFlushTimeout.count());
+    events_.flush(kFlushTimeout);
+    publisher_.flush(std::max(std::chrono::milliseconds::zero(),
+                              std::chrono::ceil<std::chrono::milliseconds>(
+                                  flush_deadline - std::chrono::steady_clock::now())));
     sync_stats();
     stats_log_.log_totals(clock_.now());
     for (const std::exception_ptr& failure : failures) {
@@ -134,6 +164,38 @@ class Producer {
                    options_.shard->index, options_.shard->count, threads);
     } else {
       spdlog::info("checking {} sites on {}", count, threads);
+    }
+  }
+
+  // Seeds the owned sites' states from the latest event of each on their events topics, so a
+  // restart emits no false unknown->up and the next change spans the restart (state_restore.h).
+  // Runs before the check loops start; a stop request ends it early.
+  void restore_states(const StopControl& control) {
+    const std::unordered_set<std::string>& owned = owned_urls_;
+    const std::set<std::string>& topics = events_topics_;
+    const auto started = std::chrono::steady_clock::now();
+    RestoreResult restored =
+        producer::restore_states(kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
+                                 [&control] { return control.stop_requested(); });
+    for (const auto& [url, event] : restored.latest) states_.restore(event);
+    event_stats_.restored_sites.store(restored.latest.size(), std::memory_order_relaxed);
+    event_stats_.restore_skipped_events.store(restored.skipped, std::memory_order_relaxed);
+    event_stats_.restore_complete.store(restored.complete, std::memory_order_relaxed);
+    const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    if (restored.complete) {
+      spdlog::info(
+          "restored the state of {} of {} sites from {} events topic(s) ({} partitions, {} "
+          "records, {} skipped as invalid) in {} ms",
+          restored.latest.size(), owned.size(), topics.size(), restored.partitions,
+          restored.records, restored.skipped, took_ms);
+    } else {
+      spdlog::error(
+          "state restore INCOMPLETE after {} ms (events topics unreachable or too slow): "
+          "restored {} of {} sites ({} records, {} skipped); the others start unknown and "
+          "announce their first state again",
+          took_ms, restored.latest.size(), owned.size(), restored.records, restored.skipped);
     }
   }
 
@@ -164,9 +226,16 @@ class Producer {
   std::chrono::milliseconds shutdown_grace_;
   // From the config at start, like the other bounds: a reload keeps them.
   std::vector<std::string> redact_query_params_;
+  KafkaSettings kafka_;
+  // The sites whose state is restored at start, and their events topics.
+  std::unordered_set<std::string> owned_urls_;
+  std::set<std::string> events_topics_;
   ProducerStats stats_;
   ProducerMetrics metrics_{stats_};
   Publisher publisher_;
+  EventStats event_stats_;
+  EventPublisher events_;
+  SiteStates states_;
   StatsLog stats_log_;
   std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to
 };

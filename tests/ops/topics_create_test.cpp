@@ -28,6 +28,7 @@ TEST(TopicsCreate, AgainstTheDevBrokerFailsClearlyWithinItsTimeout) {
                         std::chrono::seconds(20));
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("FAILED  checks"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("FAILED  checks.events"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("hc-devbroker"), std::string::npos) << result.output;
 }
 

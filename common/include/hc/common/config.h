@@ -74,6 +74,12 @@ struct SiteConfig {
   // Response header name -> RE2 pattern its value must match.
   std::vector<std::pair<std::string, std::string>> headers_match;
   std::optional<std::int64_t> min_body_bytes;
+
+  // State changes (producer/src/site_state.h): consecutive unhealthy checks before an up site
+  // is down, consecutive healthy ones before a down site is up; each 1 .. 100.
+  int down_after = 1;
+  int up_after = 1;
+  std::string events_topic;  // where state changes go; default "<destination_topic>.events"
 };
 
 struct ProducerConfig {

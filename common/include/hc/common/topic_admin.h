@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hc/common/config.h"
@@ -13,6 +14,8 @@ struct TopicSpec {
   std::string name;
   int partitions = 6;
   int replication_factor = 3;
+  // Topic configs set at creation, e.g. {"cleanup.policy", "compact"}.
+  std::vector<std::pair<std::string, std::string>> configs;
 };
 
 struct TopicCreateOutcome {
@@ -22,9 +25,14 @@ struct TopicCreateOutcome {
   std::string detail;  // broker's or librdkafka's message when kFailed
 };
 
-// Every topic the config names: producer destination topics, consumer source topics and
-// their dead-letter topics. Sorted, without duplicates.
+// Every topic the config names: producer destination and events topics, consumer source
+// topics and their dead-letter topics. Sorted, without duplicates.
 std::vector<std::string> configured_topics(const Config& config);
+
+// configured_topics() as specs to create. Events topics are compacted (cleanup.policy
+// compact): a producer restores each site's state from the latest event of its key.
+std::vector<TopicSpec> configured_topic_specs(const Config& config, int partitions,
+                                              int replication_factor);
 
 // Sends one CreateTopics request and waits at most `timeout` for its answer. A topic that
 // exists already is kAlreadyExists (a success). If the cluster does not answer in time

@@ -1,0 +1,41 @@
+#include "site_states.h"
+
+namespace hc::producer {
+
+void SiteStates::restore(const StateEvent& latest) {
+  std::lock_guard lock(mutex_);
+  states_.insert_or_assign(latest.url, SiteState(latest.to, latest.at));
+}
+
+std::optional<StateEvent> SiteStates::observe(const SiteConfig& site,
+                                              const Measurement& measurement) {
+  const bool healthy = measurement.healthy.value_or(!measurement.error.has_value());
+  StateCause cause;
+  if (!healthy) {
+    cause.failed_conditions = measurement.failed_conditions;
+    cause.error = measurement.error;
+    cause.error_detail = measurement.error_detail;
+    cause.status_code = measurement.status_code;
+  }
+  std::optional<StateTransition> transition;
+  {
+    std::lock_guard lock(mutex_);
+    transition = states_[site.url].observe({site.down_after, site.up_after}, healthy,
+                                           measurement.measured_at, cause);
+  }
+  if (!transition) return std::nullopt;
+  return state_event(site.url, *transition, producer_id_);
+}
+
+SiteStatus SiteStates::status_of(const std::string& url) const {
+  std::lock_guard lock(mutex_);
+  auto found = states_.find(url);
+  return found == states_.end() ? SiteStatus::kUnknown : found->second.status();
+}
+
+std::size_t SiteStates::size() const {
+  std::lock_guard lock(mutex_);
+  return states_.size();
+}
+
+}  // namespace hc::producer

@@ -1,0 +1,47 @@
+// The states of every site this producer checks, by URL (SiteState each), and the one place
+// that turns a published measurement into a state change.
+//
+// Threads: restore() before the check loops start (the coordinator); observe() from the
+// check loops, several at once (one short lock per completed check). A site's checks all
+// come from the one loop that owns its URL, so its changes are decided in check order.
+// States are kept for the life of the process, also of sites a reload removed: a site put
+// back continues its state rather than starting from unknown.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "hc/common/config.h"
+#include "hc/common/message.h"
+#include "hc/common/state_event.h"
+#include "site_state.h"
+
+namespace hc::producer {
+
+class SiteStates {
+ public:
+  explicit SiteStates(std::string producer_id) : producer_id_(std::move(producer_id)) {}
+
+  // Seeds the site of `latest` (its URL's latest event) with that event's state since its
+  // `at`. Replaces a state the site had.
+  void restore(const StateEvent& latest);
+
+  // One measurement of `site` (the one just published): the event to publish when it decides
+  // a change. Healthy is the measurement's verdict; a measurement without one (never made by
+  // this producer) counts as healthy when it has no error.
+  std::optional<StateEvent> observe(const SiteConfig& site, const Measurement& measurement);
+
+  // The current status of `url` (kUnknown when never seen), for tests and logs.
+  SiteStatus status_of(const std::string& url) const;
+  std::size_t size() const;
+
+ private:
+  std::string producer_id_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, SiteState> states_;  // guarded by mutex_
+};
+
+}  // namespace hc::producer

@@ -1,0 +1,197 @@
+#include "state_restore.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include "hc/common/kafka_handles.h"
+
+namespace hc::producer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct TopicDeleter {
+  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+};
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
+};
+
+// Each blocking call waits at most this long, so a stop request is seen in time.
+constexpr std::int64_t kStepMs = 1000;
+
+int remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, kStepMs));
+}
+
+// Repeats `call` (a librdkafka request bounded by remaining_ms) while it fails, until the
+// deadline or a stop request: a cluster still starting, or away for a moment, is waited for.
+template <typename Call>
+rd_kafka_resp_err_t retry_until(Clock::time_point deadline,
+                                const std::function<bool()>& stop_requested, Call call) {
+  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
+  do {
+    error = call();
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR && Clock::now() < deadline && !stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a refusal returns at once
+    }
+  } while (error != RD_KAFKA_RESP_ERR_NO_ERROR && Clock::now() < deadline && !stop_requested());
+  return error;
+}
+
+// Partition count of `topic`; 0 when it does not exist or the cluster did not answer.
+int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_point deadline,
+                    const std::function<bool()>& stop_requested) {
+  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
+      rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t error = retry_until(deadline, stop_requested, [&] {
+    return rd_kafka_metadata(consumer, 0, handle.get(), &raw, remaining_ms(deadline));
+  });
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("restoring states: no metadata for events topic {}: {}", topic,
+                 rd_kafka_err2str(error));
+    return -1;
+  }
+  if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::info("restoring states: events topic {} does not exist yet: nothing to restore", topic);
+    return 0;
+  }
+  return metadata->topics[0].partition_cnt;
+}
+
+struct PartitionEnd {
+  std::int64_t high = 0;  // first offset not to read
+  bool done = false;
+};
+
+struct Candidate {
+  StateEvent event;
+  std::int32_t partition = 0;
+  std::string topic;
+};
+
+}  // namespace
+
+RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::string>& topics,
+                             const std::unordered_set<std::string>& owned_urls,
+                             std::chrono::milliseconds timeout,
+                             const std::function<bool()>& stop_requested) {
+  RestoreResult result;
+  const Clock::time_point deadline = Clock::now() + timeout;
+  KafkaConf conf = make_kafka_conf(kafka, {{"client.id", "hc-events-restore"},
+                                           {"group.id", "hc-events-restore"},
+                                           {"enable.auto.commit", "false"},
+                                           {"enable.auto.offset.store", "false"},
+                                           {"enable.partition.eof", "true"},
+                                           {"allow.auto.create.topics", "false"}});
+  KafkaHandle consumer =
+      make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf), "the events restore consumer");
+
+  bool reachable = true;
+  std::map<std::pair<std::string, std::int32_t>, PartitionEnd> ends;
+  KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(0));
+  for (const std::string& topic : topics) {
+    if (stop_requested()) break;
+    const int partitions = partition_count(consumer.get(), topic, deadline, stop_requested);
+    if (partitions < 0) reachable = false;
+    for (std::int32_t partition = 0; partition < partitions; ++partition) {
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      const rd_kafka_resp_err_t error = retry_until(deadline, stop_requested, [&] {
+        return rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
+                                                &high, remaining_ms(deadline));
+      });
+      if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        spdlog::warn("restoring states: no watermarks for {} [{}]: {}", topic, partition,
+                     rd_kafka_err2str(error));
+        reachable = false;
+        continue;
+      }
+      if (high <= low) continue;
+      ends[{topic, partition}] = PartitionEnd{high, false};
+      rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = low;
+    }
+  }
+  result.partitions = ends.size();
+  std::size_t open = ends.size();
+  if (open > 0) rd_kafka_assign(consumer.get(), assignment.get());
+
+  std::unordered_map<std::string, Candidate> latest;
+  StateEventDecoder decoder;
+  while (open > 0 && Clock::now() < deadline && !stop_requested()) {
+    KafkaMessage message(
+        rd_kafka_consumer_poll(consumer.get(), std::min(100, remaining_ms(deadline))));
+    if (!message) continue;
+    const std::string topic = rd_kafka_topic_name(message->rkt);
+    auto end = ends.find({topic, message->partition});
+    if (end == ends.end() || end->second.done) continue;
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      end->second.done = true;
+      --open;
+      continue;
+    }
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("restoring states: {} [{}]: {}", topic, message->partition,
+                   rd_kafka_message_errstr(message.get()));
+      continue;
+    }
+    ++result.records;
+    if (message->offset + 1 >= end->second.high) {
+      end->second.done = true;
+      --open;
+    }
+    const std::string key(static_cast<const char*>(message->key), message->key_len);
+    if (message->payload == nullptr) {
+      // A tombstone: the site's state was deleted on purpose; what came before it is void.
+      auto found = latest.find(key);
+      if (found != latest.end() && found->second.topic == topic &&
+          found->second.partition == message->partition) {
+        latest.erase(found);
+      }
+      continue;
+    }
+    auto decoded =
+        decoder.decode(std::string_view(static_cast<const char*>(message->payload), message->len));
+    if (auto* poison = std::get_if<Poison>(&decoded)) {
+      if (++result.skipped <= 10) {
+        spdlog::warn("restoring states: skipped {} [{}] offset {}: {}: {}", topic,
+                     message->partition, message->offset, poison->reason, poison->detail);
+      }
+      continue;
+    }
+    StateEvent& event = std::get<StateEvent>(decoded);
+    if (key != event.url) {
+      if (++result.skipped <= 10) {
+        spdlog::warn("restoring states: skipped {} [{}] offset {}: key is not the event's url",
+                     topic, message->partition, message->offset);
+      }
+      continue;
+    }
+    if (!owned_urls.contains(event.url)) continue;
+    auto [found, inserted] = latest.try_emplace(event.url);
+    Candidate& candidate = found->second;
+    const bool same_partition =
+        candidate.topic == topic && candidate.partition == message->partition;
+    if (inserted || same_partition || event.at > candidate.event.at) {
+      candidate = Candidate{std::move(event), message->partition, topic};
+    }
+  }
+  rd_kafka_consumer_close(consumer.get());
+  result.complete = reachable && open == 0 && !stop_requested();
+  for (auto& [url, candidate] : latest) result.latest.emplace(url, std::move(candidate.event));
+  return result;
+}
+
+}  // namespace hc::producer

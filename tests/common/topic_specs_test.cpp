@@ -1,0 +1,43 @@
+// `hc topics create`'s list: which topics a config names and how each is created.
+#include <gtest/gtest.h>
+
+#include "hc/common/topic_admin.h"
+
+namespace hc {
+namespace {
+
+TEST(TopicSpecs, EventsTopicsAreCreatedCompactedAndTheOthersAreNot) {
+  ConfigLoadResult loaded =
+      parse_config(R"(healthcheck-producer-config:
+  bootstrap_servers: 127.0.0.1:9092
+  defaults: { destination_topic: checks }
+  websites:
+    - url: http://127.0.0.1/a
+    - url: http://127.0.0.1/b
+      events_topic: alerts
+healthcheck-consumer-config:
+  bootstrap_servers: 127.0.0.1:9092
+  topics:
+    - source_topic: checks
+      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres
+      table_name: checks
+)",
+                   "test.yaml", [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+  const std::vector<TopicSpec> specs = configured_topic_specs(*loaded.config, 6, 3);
+  std::vector<std::string> compacted;
+  std::vector<std::string> plain;
+  for (const TopicSpec& spec : specs) {
+    EXPECT_EQ(spec.partitions, 6);
+    EXPECT_EQ(spec.replication_factor, 3);
+    const bool compact = spec.configs == std::vector<std::pair<std::string, std::string>>{
+                                             {"cleanup.policy", "compact"}};
+    EXPECT_TRUE(compact || spec.configs.empty()) << spec.name;
+    (compact ? compacted : plain).push_back(spec.name);
+  }
+  EXPECT_EQ(compacted, (std::vector<std::string>{"alerts", "checks.events"}));
+  EXPECT_EQ(plain, (std::vector<std::string>{"checks", "checks.dlq"}));
+}
+
+}  // namespace
+}  // namespace hc
