@@ -1,12 +1,14 @@
 // A cpp-httplib server on 127.0.0.1 (random port) running on its own thread for the
 // duration of a test. Handlers are registered before start(). Plain HTTP by default; HTTPS
-// with the given certificate and key files (PEM).
+// with the given certificate and key files (PEM), or with an SSL_CTX set up by the test
+// (client certificates, SNI, protocol versions).
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -24,6 +26,12 @@ class LocalHttpServer {
       : server_(std::make_unique<httplib::SSLServer>(cert_file.c_str(), key_file.c_str())),
         scheme_("https") {
     if (!server_->is_valid()) throw std::runtime_error("cannot load " + cert_file);
+  }
+  // HTTPS whose SSL_CTX `setup` configures (certificate, key and anything else); setup
+  // returns false if it failed.
+  explicit LocalHttpServer(const std::function<bool(SSL_CTX& context)>& setup)
+      : server_(std::make_unique<httplib::SSLServer>(setup)), scheme_("https") {
+    if (!server_->is_valid()) throw std::runtime_error("cannot set up the TLS context");
   }
   httplib::Server& server() { return *server_; }
 

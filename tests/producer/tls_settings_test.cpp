@@ -1,0 +1,194 @@
+// A site's tls settings through the real transport: local HTTPS servers on loopback with a
+// private CA, a server that requires a client certificate, SNI, and protocol versions.
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "hc/test/local_http_server.h"
+#include "hc/test/test_certificates.h"
+#include "http_checker.h"
+
+namespace hc::producer {
+namespace {
+
+using std::chrono::milliseconds;
+
+CheckResult check(CheckRequest request) {
+  HttpChecker checker;
+  std::optional<CheckResult> result;
+  checker.start(std::make_shared<const CheckRequest>(std::move(request)),
+                [&result](CheckResult&& done) { result = std::move(done); });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!result && std::chrono::steady_clock::now() < give_up) checker.run_once(milliseconds(100));
+  if (!result) throw std::runtime_error("check did not complete within 30 s");
+  return std::move(*result);
+}
+
+// TlsSettings with the CA file set, and the given changes.
+TlsSettings trusting(const std::string& ca_file) {
+  TlsSettings tls;
+  tls.ca_file = ca_file;
+  return tls;
+}
+
+CheckRequest get(const std::string& url, TlsSettings tls = {}) {
+  CheckRequest request;
+  request.url = url;
+  request.timeout = milliseconds(5000);
+  request.tls = std::move(tls);
+  request.body_capture_bytes = 1024;
+  return request;
+}
+
+// What the server saw of a TLS client: the SNI name and the request's Host header.
+struct SeenByServer {
+  std::mutex mutex;
+  std::string server_name;
+  std::string host;
+};
+
+int record_server_name(SSL* ssl, int* /*alert*/, void* seen) {
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  auto& record = *static_cast<SeenByServer*>(seen);
+  std::lock_guard lock(record.mutex);
+  record.server_name = name != nullptr ? name : "";
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// The server's SSL_CTX: its certificate, and optionally a client CA it requires, the highest
+// TLS version it speaks and where to record the SNI name.
+struct ServerTls {
+  test::CertificateFiles certificate;
+  std::string required_client_ca;  // empty: no client certificate asked for
+  int max_version = 0;             // e.g. TLS1_2_VERSION; 0: OpenSSL's highest
+  SeenByServer* seen = nullptr;
+};
+
+test::LocalHttpServer https_server(const ServerTls& tls) {
+  return test::LocalHttpServer([tls](SSL_CTX& context) {
+    if (SSL_CTX_use_certificate_chain_file(&context, tls.certificate.cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(&context, tls.certificate.key_file.c_str(),
+                                    SSL_FILETYPE_PEM) != 1) {
+      return false;
+    }
+    if (!tls.required_client_ca.empty()) {
+      if (SSL_CTX_load_verify_locations(&context, tls.required_client_ca.c_str(), nullptr) != 1) {
+        return false;
+      }
+      SSL_CTX_set_verify(&context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    }
+    if (tls.max_version != 0 && SSL_CTX_set_max_proto_version(&context, tls.max_version) != 1) {
+      return false;
+    }
+    if (tls.seen != nullptr) {
+      SSL_CTX_set_tlsext_servername_callback(&context, record_server_name);
+      SSL_CTX_set_tlsext_servername_arg(&context, tls.seen);
+    }
+    return true;
+  });
+}
+
+void serve_ok(test::LocalHttpServer& server, SeenByServer* seen = nullptr) {
+  server.server().Get("/", [seen](const httplib::Request& request, httplib::Response& response) {
+    if (seen != nullptr) {
+      std::lock_guard lock(seen->mutex);
+      seen->host = request.get_header_value("Host");
+    }
+    response.set_content("secure", "text/plain");
+  });
+  server.start();
+}
+
+class TlsSettingsTest : public ::testing::Test {
+ protected:
+  test::TempDir dir_;
+  test::TestCa ca_{dir_.path()};
+};
+
+TEST_F(TlsSettingsTest, APrivateCaIsTrustedThroughCaFileOnly) {
+  test::LocalHttpServer server = https_server({ca_.issue({"server", {}, true, 30}), "", 0, nullptr});
+  serve_ok(server);
+  CheckResult untrusted = check(get(server.url("/")));
+  EXPECT_EQ(untrusted.transport_error, CheckError::kTls) << untrusted.error_detail;
+
+  CheckResult trusted = check(get(server.url("/"), trusting(ca_.cert_file())));
+  ASSERT_FALSE(trusted.transport_error.has_value()) << trusted.error_detail;
+  EXPECT_EQ(trusted.body, "secure");
+}
+
+TEST_F(TlsSettingsTest, InsecureSkipVerifyStillRecordsTheCertificatesExpiry) {
+  test::LocalHttpServer server =
+      https_server({test::make_self_signed(dir_.path(), {"self", {}, true, 20}), "", 0, nullptr});
+  serve_ok(server);
+  TlsSettings insecure;
+  insecure.insecure_skip_verify = true;
+  CheckResult result = check(get(server.url("/"), insecure));
+  ASSERT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  ASSERT_TRUE(result.cert_expires_at.has_value());
+  const auto expected = std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
+  EXPECT_LT(std::chrono::abs(*result.cert_expires_at - expected), std::chrono::hours(1));
+}
+
+TEST_F(TlsSettingsTest, AServerRequiringAClientCertificateAcceptsTheConfiguredOne) {
+  test::LocalHttpServer server =
+      https_server({ca_.issue({"server", {}, true, 30}), ca_.cert_file(), 0, nullptr});
+  serve_ok(server);
+  // Without one the handshake is refused; with TLS 1.3 curl may see that only when it
+  // reads (an error of the connection rather than of the handshake). Either way no response.
+  CheckResult refused = check(get(server.url("/"), trusting(ca_.cert_file())));
+  ASSERT_TRUE(refused.transport_error.has_value());
+  EXPECT_TRUE(*refused.transport_error == CheckError::kTls ||
+              *refused.transport_error == CheckError::kConnect)
+      << refused.error_detail;
+  EXPECT_FALSE(refused.status_code.has_value());
+
+  const test::CertificateFiles client = ca_.issue({"client", {}, true, 30});
+  TlsSettings with_client = trusting(ca_.cert_file());
+  with_client.cert_file = client.cert_file;
+  with_client.key_file = client.key_file;
+  CheckResult accepted = check(get(server.url("/"), with_client));
+  ASSERT_FALSE(accepted.transport_error.has_value()) << accepted.error_detail;
+  EXPECT_EQ(accepted.body, "secure");
+}
+
+TEST_F(TlsSettingsTest, ServerNameIsSentInSniAndVerifiedWhileHostStaysTheUrls) {
+  SeenByServer seen;
+  test::LocalHttpServer server = https_server(
+      {ca_.issue({"internal", {"internal.test"}, false, 30}),
+       "", 0, &seen});
+  serve_ok(server, &seen);
+  // The certificate names internal.test only: the URL's 127.0.0.1 does not match it.
+  CheckResult mismatch = check(get(server.url("/"), trusting(ca_.cert_file())));
+  EXPECT_EQ(mismatch.transport_error, CheckError::kTls) << mismatch.error_detail;
+
+  TlsSettings named_tls = trusting(ca_.cert_file());
+  named_tls.server_name = "internal.test";
+  CheckResult named = check(get(server.url("/"), named_tls));
+  ASSERT_FALSE(named.transport_error.has_value()) << named.error_detail;
+  EXPECT_EQ(named.body, "secure");
+  std::lock_guard lock(seen.mutex);
+  EXPECT_EQ(seen.server_name, "internal.test");
+  EXPECT_EQ(seen.host, "127.0.0.1:" + std::to_string(server.port()));
+}
+
+TEST_F(TlsSettingsTest, MinVersionRefusesAServerBelowIt) {
+  test::LocalHttpServer server =
+      https_server({ca_.issue({"server", {}, true, 30}), "", TLS1_2_VERSION, nullptr});
+  serve_ok(server);
+  TlsSettings tls13 = trusting(ca_.cert_file());
+  tls13.min_version = 13;
+  CheckResult refused = check(get(server.url("/"), tls13));
+  EXPECT_EQ(refused.transport_error, CheckError::kTls) << refused.error_detail;
+
+  TlsSettings tls12 = trusting(ca_.cert_file());
+  tls12.min_version = 12;
+  CheckResult accepted = check(get(server.url("/"), tls12));
+  EXPECT_FALSE(accepted.transport_error.has_value()) << accepted.error_detail;
+}
+
+}  // namespace
+}  // namespace hc::producer
