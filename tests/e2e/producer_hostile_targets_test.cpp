@@ -164,5 +164,123 @@ TEST(ProducerHostileTargets, FailedAttemptsAreRetriedWithinTheInterval) {
   EXPECT_NE(run.log.find("retries "), std::string::npos) << run.log;
 }
 
+// Redirects and TLS as an operator configures them. A site redirecting to another origin
+// (the same 127.0.0.1 on another port) does not hand it the site's X-Api-Key; an https site
+// redirecting to plain http is an http error and the http page is never asked; a private CA,
+// a self-signed certificate with insecure_skip_verify, a server that requires a client
+// certificate and a certificate that names only the SNI name are all checked healthy.
+TEST(ProducerHostileTargets, RedirectsAndTlsKeepTheSitesSecretsAndTrust) {
+  test::DevBroker broker({{"healthcheck", 4}});
+  test::TempDir dir;
+  test::TestCa ca(dir.path());
+
+  test::LocalHttpServer other;  // another origin: records what reaches it
+  std::mutex other_mutex;
+  std::vector<std::string> api_keys_at_other;
+  std::atomic<int> plain_hits{0};
+  other.server().Get("/landing", [&](const httplib::Request& request, httplib::Response& response) {
+    std::lock_guard lock(other_mutex);
+    api_keys_at_other.push_back(request.get_header_value("X-Api-Key"));
+    response.set_content("landed", "text/plain");
+  });
+  other.server().Get("/plain", [&plain_hits](const httplib::Request&, httplib::Response& response) {
+    ++plain_hits;
+    response.set_content("plain", "text/plain");
+  });
+  other.start();
+  const std::string other_landing = other.url("/landing");
+  const std::string plain_landing = other.url("/plain");
+
+  test::LocalHttpServer site;
+  site.server().Get("/away", [&other_landing](const httplib::Request&, httplib::Response& response) {
+    response.set_redirect(other_landing);
+  });
+  site.start();
+
+  auto https_options = [](const test::CertificateFiles& certificate) {
+    test::HttpsOptions options;
+    options.cert_file = certificate.cert_file;
+    options.key_file = certificate.key_file;
+    return options;
+  };
+  auto serve = [](test::LocalHttpServer& server) {
+    server.server().Get("/", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content("secure", "text/plain");
+    });
+    server.server().Get("/down", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_redirect(request.get_param_value("to"));
+    });
+    server.start();
+  };
+  test::LocalHttpServer private_ca(https_options(ca.issue({"private", {}, true, 30})));
+  serve(private_ca);
+  test::LocalHttpServer self_signed(
+      https_options(test::make_self_signed(dir.path(), {"self", {}, true, 20})));
+  serve(self_signed);
+  test::HttpsOptions client_only = https_options(ca.issue({"mtls", {}, true, 30}));
+  client_only.required_client_ca = ca.cert_file();
+  test::LocalHttpServer needs_client(client_only);
+  serve(needs_client);
+  test::LocalHttpServer sni_only(https_options(ca.issue({"sni", {"internal.test"}, false, 30})));
+  serve(sni_only);
+
+  const test::CertificateFiles client = ca.issue({"client", {}, true, 30});
+  const std::string away = site.url("/away");
+  const std::string downgrade = private_ca.url("/down?to=" + plain_landing);
+  const std::string trusted = private_ca.url("/");
+  const std::string untrusted = private_ca.url("/?untrusted");
+  const std::string insecure = self_signed.url("/");
+  const std::string mutual = needs_client.url("/");
+  const std::string named = sni_only.url("/");
+  const auto config_file = dir.path() / "config.yaml";
+  std::ofstream(config_file) << R"(healthcheck-producer-config:
+  bootstrap_servers: [ !ENV "${KAFKA_BOOTSTRAP_SERVER}" ]
+  defaults: { polling_interval_in_seconds: 1, timeout_ms: 2000, destination_topic: healthcheck,
+              follow_redirects: true, headers: {X-Api-Key: s3cret-key},
+              tls: {ca_file: ")" << ca.cert_file() << R"("} }
+  websites:
+    - url: )" << away << R"(
+    - url: ")" << downgrade << R"("
+    - url: )" << trusted << R"(
+    - url: )" << untrusted << R"(
+      tls: {ca_file: ""}
+    - url: )" << insecure << R"(
+      tls: {insecure_skip_verify: true}
+    - url: )" << mutual << R"(
+      tls: {cert_file: ")" << client.cert_file << R"(", key_file: ")" << client.key_file << R"("}
+    - url: )" << named << R"(
+      tls: {server_name: internal.test, min_version: "1.2"}
+)";
+  const ProducerRun run = run_producer_for(broker, config_file, seconds(3));
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+
+  auto by_url = published_json(broker);
+  struct Expected {
+    bool healthy;
+    nlohmann::json error;
+  };
+  const std::map<std::string, Expected> expected = {
+      {away, {true, nullptr}},     {downgrade, {false, "http"}}, {trusted, {true, nullptr}},
+      {untrusted, {false, "tls"}}, {insecure, {true, nullptr}},  {mutual, {true, nullptr}},
+      {named, {true, nullptr}},
+  };
+  for (const auto& [url, want] : expected) {
+    ASSERT_FALSE(by_url[url].empty()) << url << "\n" << run.log;
+    for (const nlohmann::json& message : by_url[url]) {
+      EXPECT_EQ(message["healthy"], want.healthy) << url << ": " << message.dump();
+      EXPECT_EQ(message["error"], want.error) << url << ": " << message.dump();
+    }
+  }
+  for (const nlohmann::json& message : by_url[insecure]) {
+    EXPECT_FALSE(message["cert_expires_at"].is_null()) << message.dump();
+  }
+  EXPECT_EQ(plain_hits.load(), 0) << "an https site followed a redirect down to plain http";
+  std::lock_guard lock(other_mutex);
+  ASSERT_FALSE(api_keys_at_other.empty());
+  for (const std::string& key : api_keys_at_other) {
+    EXPECT_EQ(key, "") << "the site's X-Api-Key followed a redirect to another origin";
+  }
+}
+
 }  // namespace
 }  // namespace hc

@@ -210,3 +210,27 @@ TEST(Scheduler, ReplacingSitesKeepsScheduleOfUnchanged) {
 
 }  // namespace
 }  // namespace hc::producer
+
+namespace hc::producer {
+namespace {
+
+// A start names the site's next deadline (what retries must end before), also when the start
+// was late and runs were skipped.
+TEST(Scheduler, AStartNamesTheSitesNextDeadline) {
+  test::FakeClock clock;
+  Scheduler scheduler(clock, 10);
+  scheduler.replace_sites({ScheduledSite{"a", seconds(10), 0}});
+  auto first = scheduler.next_start();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->next_deadline, first->deadline + seconds(10));
+  scheduler.finished(first->site);
+
+  clock.advance(seconds(25));  // the run due at +10 s starts 15 s late; +20 s is skipped
+  auto late = scheduler.next_start();
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->deadline, first->deadline + seconds(10));
+  EXPECT_EQ(late->next_deadline, first->deadline + seconds(30));
+}
+
+}  // namespace
+}  // namespace hc::producer

@@ -51,45 +51,11 @@ struct SeenByServer {
   std::string host;
 };
 
-int record_server_name(SSL* ssl, int* /*alert*/, void* seen) {
-  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  auto& record = *static_cast<SeenByServer*>(seen);
-  std::lock_guard lock(record.mutex);
-  record.server_name = name != nullptr ? name : "";
-  return SSL_TLSEXT_ERR_OK;
-}
-
-// The server's SSL_CTX: its certificate, and optionally a client CA it requires, the highest
-// TLS version it speaks and where to record the SNI name.
-struct ServerTls {
-  test::CertificateFiles certificate;
-  std::string required_client_ca;  // empty: no client certificate asked for
-  int max_version = 0;             // e.g. TLS1_2_VERSION; 0: OpenSSL's highest
-  SeenByServer* seen = nullptr;
-};
-
-test::LocalHttpServer https_server(const ServerTls& tls) {
-  return test::LocalHttpServer([tls](SSL_CTX& context) {
-    if (SSL_CTX_use_certificate_chain_file(&context, tls.certificate.cert_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(&context, tls.certificate.key_file.c_str(),
-                                    SSL_FILETYPE_PEM) != 1) {
-      return false;
-    }
-    if (!tls.required_client_ca.empty()) {
-      if (SSL_CTX_load_verify_locations(&context, tls.required_client_ca.c_str(), nullptr) != 1) {
-        return false;
-      }
-      SSL_CTX_set_verify(&context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-    }
-    if (tls.max_version != 0 && SSL_CTX_set_max_proto_version(&context, tls.max_version) != 1) {
-      return false;
-    }
-    if (tls.seen != nullptr) {
-      SSL_CTX_set_tlsext_servername_callback(&context, record_server_name);
-      SSL_CTX_set_tlsext_servername_arg(&context, tls.seen);
-    }
-    return true;
-  });
+test::HttpsOptions serving(const test::CertificateFiles& certificate) {
+  test::HttpsOptions options;
+  options.cert_file = certificate.cert_file;
+  options.key_file = certificate.key_file;
+  return options;
 }
 
 void serve_ok(test::LocalHttpServer& server, SeenByServer* seen = nullptr) {
@@ -110,7 +76,7 @@ class TlsSettingsTest : public ::testing::Test {
 };
 
 TEST_F(TlsSettingsTest, APrivateCaIsTrustedThroughCaFileOnly) {
-  test::LocalHttpServer server = https_server({ca_.issue({"server", {}, true, 30}), "", 0, nullptr});
+  test::LocalHttpServer server(serving(ca_.issue({"server", {}, true, 30})));
   serve_ok(server);
   CheckResult untrusted = check(get(server.url("/")));
   EXPECT_EQ(untrusted.transport_error, CheckError::kTls) << untrusted.error_detail;
@@ -121,8 +87,7 @@ TEST_F(TlsSettingsTest, APrivateCaIsTrustedThroughCaFileOnly) {
 }
 
 TEST_F(TlsSettingsTest, InsecureSkipVerifyStillRecordsTheCertificatesExpiry) {
-  test::LocalHttpServer server =
-      https_server({test::make_self_signed(dir_.path(), {"self", {}, true, 20}), "", 0, nullptr});
+  test::LocalHttpServer server(serving(test::make_self_signed(dir_.path(), {"self", {}, true, 20})));
   serve_ok(server);
   TlsSettings insecure;
   insecure.insecure_skip_verify = true;
@@ -134,8 +99,9 @@ TEST_F(TlsSettingsTest, InsecureSkipVerifyStillRecordsTheCertificatesExpiry) {
 }
 
 TEST_F(TlsSettingsTest, AServerRequiringAClientCertificateAcceptsTheConfiguredOne) {
-  test::LocalHttpServer server =
-      https_server({ca_.issue({"server", {}, true, 30}), ca_.cert_file(), 0, nullptr});
+  test::HttpsOptions options = serving(ca_.issue({"server", {}, true, 30}));
+  options.required_client_ca = ca_.cert_file();
+  test::LocalHttpServer server(options);
   serve_ok(server);
   // Without one the handshake is refused; with TLS 1.3 curl may see that only when it
   // reads (an error of the connection rather than of the handshake). Either way no response.
@@ -157,9 +123,12 @@ TEST_F(TlsSettingsTest, AServerRequiringAClientCertificateAcceptsTheConfiguredOn
 
 TEST_F(TlsSettingsTest, ServerNameIsSentInSniAndVerifiedWhileHostStaysTheUrls) {
   SeenByServer seen;
-  test::LocalHttpServer server = https_server(
-      {ca_.issue({"internal", {"internal.test"}, false, 30}),
-       "", 0, &seen});
+  test::HttpsOptions options = serving(ca_.issue({"internal", {"internal.test"}, false, 30}));
+  options.on_server_name = [&seen](const std::string& name) {
+    std::lock_guard lock(seen.mutex);
+    seen.server_name = name;
+  };
+  test::LocalHttpServer server(options);
   serve_ok(server, &seen);
   // The certificate names internal.test only: the URL's 127.0.0.1 does not match it.
   CheckResult mismatch = check(get(server.url("/"), trusting(ca_.cert_file())));
@@ -176,8 +145,9 @@ TEST_F(TlsSettingsTest, ServerNameIsSentInSniAndVerifiedWhileHostStaysTheUrls) {
 }
 
 TEST_F(TlsSettingsTest, MinVersionRefusesAServerBelowIt) {
-  test::LocalHttpServer server =
-      https_server({ca_.issue({"server", {}, true, 30}), "", TLS1_2_VERSION, nullptr});
+  test::HttpsOptions options = serving(ca_.issue({"server", {}, true, 30}));
+  options.max_version = TLS1_2_VERSION;
+  test::LocalHttpServer server(options);
   serve_ok(server);
   TlsSettings tls13 = trusting(ca_.cert_file());
   tls13.min_version = 13;
