@@ -1,6 +1,5 @@
 // healthcheck-producer-config: Kafka settings, `defaults` and the `websites` to check.
 #include <re2/re2.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,17 +20,25 @@ constexpr std::array<std::string_view, 6> kTlsKeys = {
     "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 19> kCheckKeys = {
-    "regex",           "polling_interval_in_seconds",
-    "timeout_ms",      "destination_topic",
-    "method",          "headers",
-    "basic_auth",      "follow_redirects",
-    "max_redirects",   "max_body_bytes",
-    "expected_status", "max_response_time_ms",
-    "min_cert_days",   "regex_absent",
-    "headers_match",   "min_body_bytes",
-    "retries",         "retry_delay_ms",
-    "tls"};
+constexpr std::array<std::string_view, 19> kCheckKeys = {"regex",
+                                                         "polling_interval_in_seconds",
+                                                         "timeout_ms",
+                                                         "destination_topic",
+                                                         "method",
+                                                         "headers",
+                                                         "basic_auth",
+                                                         "follow_redirects",
+                                                         "max_redirects",
+                                                         "max_body_bytes",
+                                                         "expected_status",
+                                                         "max_response_time_ms",
+                                                         "min_cert_days",
+                                                         "regex_absent",
+                                                         "headers_match",
+                                                         "min_body_bytes",
+                                                         "retries",
+                                                         "retry_delay_ms",
+                                                         "tls"};
 constexpr auto kSiteKeys = [] {
   std::array<std::string_view, kCheckKeys.size() + 1> keys{"url"};
   std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin() + 1);
@@ -251,9 +258,9 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
       auto name = reader.string(setting);
       if (!name) continue;
       if (!name->empty() && !is_dns_name(*name)) {
-        reader.report(setting.mark, setting.path,
-                      "expected a DNS name (letters, digits, '-' and '.'), got " +
-                          quote_for_message(*name));
+        reader.report(
+            setting.mark, setting.path,
+            "expected a DNS name (letters, digits, '-' and '.'), got " + quote_for_message(*name));
         continue;
       }
       tls.server_name = *name;

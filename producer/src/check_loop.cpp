@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "check_measurement.h"
-#include "retry_policy.h"
 #include "hc/common/logging.h"
+#include "retry_policy.h"
 
 namespace hc::producer {
 namespace {
@@ -123,11 +123,11 @@ void CheckLoop::start_due_retries() {
       scheduler_.finished(check.site);
       continue;
     }
-    start_attempt(std::move(check));
+    start_attempt(check);
   }
 }
 
-void CheckLoop::start_attempt(CheckInProgress check) {
+void CheckLoop::start_attempt(const CheckInProgress& check) {
   const WallTime measured_at = context_.clock.wall_now();
   const std::shared_ptr<const SitePlan> plan = check.plan;
   const SiteId id = check.site;
@@ -147,15 +147,14 @@ void CheckLoop::start_attempt(CheckInProgress check) {
 
 // Runs inside checker_.run_once(). measured_at: when this attempt started; the published
 // measurement is the last attempt's (its status, timings and start time).
-void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at,
-                                CheckResult&& result) {
+void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result) {
   const SiteId id = check.site;
   const SitePlan& plan = *check.plan;
   Verdict verdict = evaluate(plan.conditions, result, plan.https, measured_at);
   ++check.attempts_made;
-  const std::optional<TimePoint> retry_at =
-      retry_start(plan.retry, AttemptEnd{verdict.healthy, check.attempts_made,
-                                         context_.clock.now(), check.next_deadline});
+  const std::optional<TimePoint> retry_at = retry_start(
+      plan.retry,
+      AttemptEnd{verdict.healthy, check.attempts_made, context_.clock.now(), check.next_deadline});
   if (retry_at && scheduler_.is_scheduled(id)) {
     if (stopping_) {
       // Ended before its retries: like a cancelled check, it says nothing about the site.

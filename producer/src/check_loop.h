@@ -75,7 +75,7 @@ class CheckLoop {
 
   void start_due_checks();
   void start_due_retries();
-  void start_attempt(CheckInProgress check);
+  void start_attempt(const CheckInProgress& check);
   void on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result);
   void cancel_waiting_retries();
   std::chrono::milliseconds wait_budget() const;

@@ -216,13 +216,22 @@ bool HttpChecker::follow_redirect_of(Transfer& transfer) {
   CURL* easy = transfer.easy.get();
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  char* location = nullptr;
-  curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
-  if (!is_followed_redirect(static_cast<int>(status)) || location == nullptr) return false;
-
-  auto next = follow_redirect(RedirectRequest{request.url, transfer.hop_method,
-                                              static_cast<int>(status), location,
-                                              transfer.hops_done, request.max_redirects});
+  curl_header* location_header = nullptr;
+  if (!is_followed_redirect(static_cast<int>(status)) ||
+      curl_easy_header(easy, "Location", 0, CURLH_HEADER, -1, &location_header) != CURLHE_OK) {
+    return false;
+  }
+  // Resolved here, not by curl (CURLINFO_REDIRECT_URL): curl would resolve it against the URL
+  // rewritten for tls.server_name.
+  const std::optional<std::string> location =
+      resolve_location(transfer.hop_url, location_header->value);
+  std::variant<RedirectHop, RedirectRefused> next =
+      RedirectRefused{"redirect to a Location that is not a URL"};
+  if (location) {
+    next = follow_redirect(RedirectRequest{request.url, transfer.hop_method,
+                                           static_cast<int>(status), *location,
+                                           transfer.hops_done, request.max_redirects});
+  }
   if (auto* refused = std::get_if<RedirectRefused>(&next)) {
     CheckResult result = finish(transfer, CURLE_OK);
     result.transport_error = CheckError::kHttp;

@@ -43,7 +43,7 @@ struct CheckRequest {
   // counted) either way: a long page is not an error of the transport.
   std::size_t body_capture_bytes = 0;
   bool capture_headers = false;  // keep the final response's headers in CheckResult::headers
-  TlsSettings tls;  // https hops (tls_options.h)
+  TlsSettings tls;               // https hops (tls_options.h)
 };
 
 // What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).

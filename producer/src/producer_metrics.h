@@ -51,7 +51,7 @@ class ProducerMetrics {
   prometheus::Histogram check_duration_;
   prometheus::Histogram schedule_lateness_;
   mutable std::mutex sites_mutex_;
-  std::unordered_map<std::string, OutcomeCounts> checks_by_site_;  // guarded by sites_mutex_
+  std::unordered_map<std::string, OutcomeCounts> checks_by_site_;   // guarded by sites_mutex_
   std::unordered_map<std::string, std::uint64_t> retries_by_site_;  // guarded by sites_mutex_
 };
 

@@ -39,6 +39,19 @@ std::optional<Origin> origin_of(std::string_view url) {
   return origin;
 }
 
+std::optional<std::string> resolve_location(std::string_view hop_url, std::string_view location) {
+  CurlUrl url(curl_url());
+  if (!url) return std::nullopt;
+  const std::string base(hop_url);
+  const std::string target(location);
+  // With a URL already set, curl_url_set resolves a relative one against it.
+  if (curl_url_set(url.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
+      curl_url_set(url.get(), CURLUPART_URL, target.c_str(), 0) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  return url_part(url.get(), CURLUPART_URL);
+}
+
 bool is_followed_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }

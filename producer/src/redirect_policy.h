@@ -35,13 +35,18 @@ struct Origin {
 // nullopt if `url` is not an absolute URL curl can parse.
 std::optional<Origin> origin_of(std::string_view url);
 
+// The absolute URL a Location header value names, resolved against the URL that answered it
+// (the configured hop URL, never the one rewritten for tls.server_name). nullopt if either
+// does not parse.
+std::optional<std::string> resolve_location(std::string_view hop_url, std::string_view location);
+
 // True if `status` is a redirect hc follows (given a Location).
 bool is_followed_redirect(int status);
 
 // One redirect to follow.
 struct RedirectHop {
-  std::string url;             // absolute
-  std::string method;          // the method for this hop
+  std::string url;              // absolute
+  std::string method;           // the method for this hop
   bool to_site_origin = false;  // custom headers, basic auth and server_name go along
 };
 
@@ -51,11 +56,11 @@ struct RedirectRefused {
 };
 
 struct RedirectRequest {
-  std::string_view site_url;   // the configured URL (its origin owns the credentials)
-  std::string_view method;     // the method of the hop that was redirected
-  int status = 0;              // its response status (a followed redirect)
-  std::string_view location;   // the absolute URL it redirects to
-  int hops_done = 0;           // redirects followed before this one
+  std::string_view site_url;  // the configured URL (its origin owns the credentials)
+  std::string_view method;    // the method of the hop that was redirected
+  int status = 0;             // its response status (a followed redirect)
+  std::string_view location;  // the absolute URL it redirects to
+  int hops_done = 0;          // redirects followed before this one
   int max_redirects = 0;
 };
 

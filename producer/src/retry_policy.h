@@ -21,7 +21,7 @@
 namespace hc::producer {
 
 struct RetryPolicy {
-  int retries = 0;                         // retries allowed after the first attempt (0..5)
+  int retries = 0;                          // retries allowed after the first attempt (0..5)
   std::chrono::milliseconds retry_delay{};  // from the end of a failed attempt to the retry
   std::chrono::milliseconds timeout{};      // one attempt's longest run
 };
@@ -29,9 +29,9 @@ struct RetryPolicy {
 // An attempt that just ended.
 struct AttemptEnd {
   bool healthy = false;
-  int attempts_made = 1;     // this one included (>= 1)
-  TimePoint finished_at;     // when it ended
-  TimePoint next_deadline;   // the site's next scheduled check
+  int attempts_made = 1;    // this one included (>= 1)
+  TimePoint finished_at;    // when it ended
+  TimePoint next_deadline;  // the site's next scheduled check
 };
 
 // When to start the retry of `attempt`; nullopt: no retry, the attempt is the check's result.

@@ -32,8 +32,9 @@ std::string totals(const ProducerStats& stats) {
       stats.checks_failed_total(), failures_by_class(stats),
       load(stats.skipped_in_flight) + load(stats.skipped_late), load(stats.skipped_in_flight),
       load(stats.skipped_late), load(stats.deferred_by_bound), load(stats.cancelled_checks),
-      load(stats.retries), load(stats.published), load(stats.dropped_queue_full), load(stats.publish_errors),
-      load(stats.delivered), load(stats.delivery_failures), load(stats.producer_recreations));
+      load(stats.retries), load(stats.published), load(stats.dropped_queue_full),
+      load(stats.publish_errors), load(stats.delivered), load(stats.delivery_failures),
+      load(stats.producer_recreations));
 }
 
 }  // namespace

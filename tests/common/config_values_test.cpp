@@ -151,12 +151,16 @@ TEST(ConfigValues, RetriesAndTlsComeFromDefaultsAndSitesOverrideThemKeyByKey) {
       "    destination_topic: t\n"
       "    retries: 2\n"
       "    retry_delay_ms: 250\n"
-      "    tls: {ca_file: \"" + pem + "\", min_version: \"1.2\"}\n"
+      "    tls: {ca_file: \"" +
+      pem +
+      "\", min_version: \"1.2\"}\n"
       "  websites:\n"
       "    - url: https://127.0.0.1:8443/inherits\n"
       "    - url: https://127.0.0.1:8443/overrides\n"
       "      retries: 0\n"
-      "      tls: {cert_file: \"" + pem + "\", key_file: \"" + pem + "\",\n"
+      "      tls: {cert_file: \"" +
+      pem + "\", key_file: \"" + pem +
+      "\",\n"
       "            server_name: internal.example, insecure_skip_verify: true, min_version: 1.3}\n");
   ASSERT_TRUE(result.ok()) << all_errors(result);
   const SiteConfig& inherits = result.config->producer->websites.at(0);

@@ -288,6 +288,7 @@ TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
   test::TempDir dir;
   const auto config_file = dir.path() / "config.yaml";
   std::vector<std::string> urls;
+  urls.reserve(kSites);
   for (int i = 0; i < kSites; ++i) urls.push_back(web.url("/site/" + std::to_string(i)));
   write_sites(config_file, urls, "  check_threads: 3\n");
   const ProducerRun run = run_producer_for(broker, config_file, seconds(4));

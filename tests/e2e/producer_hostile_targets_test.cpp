@@ -108,8 +108,8 @@ TEST(ProducerHostileTargets, FailedAttemptsAreRetriedWithinTheInterval) {
       timeout_ms: 800
 )";
   const int metrics_port = test::unused_loopback_port();
-  test::ChildProcess hc =
-      start_producer(broker, config_file, {"--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port)});
+  test::ChildProcess hc = start_producer(
+      broker, config_file, {"--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port)});
   const auto started = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(seconds(4));
   const std::string metrics = scrape_metrics(metrics_port);
@@ -192,9 +192,10 @@ TEST(ProducerHostileTargets, RedirectsAndTlsKeepTheSitesSecretsAndTrust) {
   const std::string plain_landing = other.url("/plain");
 
   test::LocalHttpServer site;
-  site.server().Get("/away", [&other_landing](const httplib::Request&, httplib::Response& response) {
-    response.set_redirect(other_landing);
-  });
+  site.server().Get("/away",
+                    [&other_landing](const httplib::Request&, httplib::Response& response) {
+                      response.set_redirect(other_landing);
+                    });
   site.start();
 
   auto https_options = [](const test::CertificateFiles& certificate) {
@@ -237,7 +238,8 @@ TEST(ProducerHostileTargets, RedirectsAndTlsKeepTheSitesSecretsAndTrust) {
   bootstrap_servers: [ !ENV "${KAFKA_BOOTSTRAP_SERVER}" ]
   defaults: { polling_interval_in_seconds: 1, timeout_ms: 2000, destination_topic: healthcheck,
               follow_redirects: true, headers: {X-Api-Key: s3cret-key},
-              tls: {ca_file: ")" << ca.cert_file() << R"("} }
+              tls: {ca_file: ")"
+                             << ca.cert_file() << R"("} }
   websites:
     - url: )" << away << R"(
     - url: ")" << downgrade << R"("
@@ -247,7 +249,8 @@ TEST(ProducerHostileTargets, RedirectsAndTlsKeepTheSitesSecretsAndTrust) {
     - url: )" << insecure << R"(
       tls: {insecure_skip_verify: true}
     - url: )" << mutual << R"(
-      tls: {cert_file: ")" << client.cert_file << R"(", key_file: ")" << client.key_file << R"("}
+      tls: {cert_file: ")" << client.cert_file
+                             << R"(", key_file: ")" << client.key_file << R"("}
     - url: )" << named << R"(
       tls: {server_name: internal.test, min_version: "1.2"}
 )";

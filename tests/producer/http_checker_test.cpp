@@ -73,7 +73,7 @@ class HttpCheckerTest : public ::testing::Test {
       response.set_content("late", "text/plain");
     });
     server.Get("/big", [](const httplib::Request&, httplib::Response& response) {
-      response.set_content(std::string(200 * 1024, 'x'), "text/plain");
+      response.set_content(std::string(std::size_t{200} * 1024, 'x'), "text/plain");
     });
     server.Get(R"(/hop/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
       const int remaining = std::stoi(request.matches[1]);
@@ -216,15 +216,15 @@ TEST_F(HttpCheckerTest, RegexMatchAndNoMatch) {
 
 TEST_F(HttpCheckerTest, ABodyLongerThanTheCaptureIsReadToItsEndAndFlaggedTruncated) {
   CheckRequest request = get(local_.url("/big"));
-  request.body_capture_bytes = 64 * 1024;
+  request.body_capture_bytes = std::size_t{64} * 1024;
   CheckResult result = check(request);
   EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.status_code, 200);
-  EXPECT_EQ(result.body, std::string(64 * 1024, 'x'));
+  EXPECT_EQ(result.body, std::string(std::size_t{64} * 1024, 'x'));
   EXPECT_EQ(result.body_bytes, 200 * 1024);
   EXPECT_TRUE(result.body_truncated);
 
-  request.body_capture_bytes = 256 * 1024;
+  request.body_capture_bytes = std::size_t{256} * 1024;
   result = check(request);
   EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.body.size(), 200u * 1024);
@@ -490,9 +490,10 @@ TEST(HttpChecker, CustomHeadersAndBasicAuthAreNotSentToAnotherOriginOnARedirect)
   ReceivedSecrets at_site;
   ReceivedSecrets at_other;
   std::string other_landing;  // known once `other` listens; set before any request
-  site.server().Get("/away", [&other_landing](const httplib::Request&, httplib::Response& response) {
-    response.set_redirect(other_landing);
-  });
+  site.server().Get("/away",
+                    [&other_landing](const httplib::Request&, httplib::Response& response) {
+                      response.set_redirect(other_landing);
+                    });
   site.server().Get("/here", [](const httplib::Request&, httplib::Response& response) {
     response.set_redirect("/landing");
   });

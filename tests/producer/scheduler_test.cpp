@@ -22,6 +22,7 @@ ScheduledSite site(const std::string& url, std::chrono::milliseconds interval) {
 
 std::vector<ScheduledSite> sites(int count, std::chrono::milliseconds interval) {
   std::vector<ScheduledSite> list;
+  list.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i)
     list.push_back(site("http://127.0.0.1/?i=" + std::to_string(i), interval));
   return list;

@@ -66,6 +66,9 @@ void serve_ok(test::LocalHttpServer& server, SeenByServer* seen = nullptr) {
     }
     response.set_content("secure", "text/plain");
   });
+  server.server().Get("/hop", [](const httplib::Request&, httplib::Response& response) {
+    response.set_redirect("/");  // relative: resolved against the configured URL
+  });
   server.start();
 }
 
@@ -87,7 +90,8 @@ TEST_F(TlsSettingsTest, APrivateCaIsTrustedThroughCaFileOnly) {
 }
 
 TEST_F(TlsSettingsTest, InsecureSkipVerifyStillRecordsTheCertificatesExpiry) {
-  test::LocalHttpServer server(serving(test::make_self_signed(dir_.path(), {"self", {}, true, 20})));
+  test::LocalHttpServer server(
+      serving(test::make_self_signed(dir_.path(), {"self", {}, true, 20})));
   serve_ok(server);
   TlsSettings insecure;
   insecure.insecure_skip_verify = true;
@@ -139,8 +143,21 @@ TEST_F(TlsSettingsTest, ServerNameIsSentInSniAndVerifiedWhileHostStaysTheUrls) {
   CheckResult named = check(get(server.url("/"), named_tls));
   ASSERT_FALSE(named.transport_error.has_value()) << named.error_detail;
   EXPECT_EQ(named.body, "secure");
+  {
+    std::lock_guard lock(seen.mutex);
+    EXPECT_EQ(seen.server_name, "internal.test");
+    EXPECT_EQ(seen.host, "127.0.0.1:" + std::to_string(server.port()));
+    seen.host.clear();
+  }
+
+  // A redirect within the site's origin keeps server_name and goes back to 127.0.0.1 (never
+  // to a lookup of the server_name).
+  CheckRequest hop = get(server.url("/hop"), named_tls);
+  hop.follow_redirects = true;
+  CheckResult redirected = check(hop);
+  ASSERT_FALSE(redirected.transport_error.has_value()) << redirected.error_detail;
+  EXPECT_EQ(redirected.body, "secure");
   std::lock_guard lock(seen.mutex);
-  EXPECT_EQ(seen.server_name, "internal.test");
   EXPECT_EQ(seen.host, "127.0.0.1:" + std::to_string(server.port()));
 }
 

@@ -27,7 +27,8 @@ std::string subject_alt_names(const LeafSpec& spec) {
   return "subjectAltName=" + names;
 }
 
-std::vector<std::string> with(std::vector<std::string> first, const std::vector<std::string>& more) {
+std::vector<std::string> with(std::vector<std::string> first,
+                              const std::vector<std::string>& more) {
   first.insert(first.end(), more.begin(), more.end());
   return first;
 }
@@ -37,11 +38,10 @@ std::vector<std::string> with(std::vector<std::string> first, const std::vector<
 CertificateFiles make_self_signed(const std::filesystem::path& dir, const LeafSpec& spec) {
   CertificateFiles files{(dir / (spec.name + ".pem")).string(),
                          (dir / (spec.name + ".key")).string()};
-  run_openssl(with({"req", "-x509"}, with(kNewKey, {"-keyout", files.key_file, "-out",
-                                                    files.cert_file, "-days",
-                                                    std::to_string(spec.days), "-subj",
-                                                    "/CN=" + spec.name, "-addext",
-                                                    subject_alt_names(spec)})));
+  run_openssl(with({"req", "-x509"},
+                   with(kNewKey, {"-keyout", files.key_file, "-out", files.cert_file, "-days",
+                                  std::to_string(spec.days), "-subj", "/CN=" + spec.name, "-addext",
+                                  subject_alt_names(spec)})));
   return files;
 }
 
@@ -50,10 +50,9 @@ TestCa::TestCa(std::filesystem::path dir)
       cert_file_((dir_ / "ca.pem").string()),
       key_file_((dir_ / "ca.key").string()) {
   run_openssl(with({"req", "-x509"},
-                   with(kNewKey, {"-keyout", key_file_, "-out", cert_file_, "-days", "30",
-                                  "-subj", "/CN=hc-test-ca", "-addext",
-                                  "basicConstraints=critical,CA:TRUE", "-addext",
-                                  "keyUsage=critical,keyCertSign,cRLSign"})));
+                   with(kNewKey, {"-keyout", key_file_, "-out", cert_file_, "-days", "30", "-subj",
+                                  "/CN=hc-test-ca", "-addext", "basicConstraints=critical,CA:TRUE",
+                                  "-addext", "keyUsage=critical,keyCertSign,cRLSign"})));
 }
 
 CertificateFiles TestCa::issue(const LeafSpec& spec) const {

@@ -91,8 +91,8 @@ struct SiteConfig {
 
   // Retries within the interval (producer/src/retry_policy.h): a failed attempt is tried
   // again after retry_delay, at most `retries` times, only while the next deadline is safe.
-  int retries = 0;                                 // 0 .. 5
-  std::chrono::milliseconds retry_delay{1000};     // 0 .. 60000 ms
+  int retries = 0;                              // 0 .. 5
+  std::chrono::milliseconds retry_delay{1000};  // 0 .. 60000 ms
 
   TlsSettings tls;  // https sites
 };

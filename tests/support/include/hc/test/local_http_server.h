@@ -41,7 +41,9 @@ class LocalHttpServer {
   explicit LocalHttpServer(HttpsOptions options)
       : https_options_(std::make_unique<HttpsOptions>(std::move(options))),
         server_(std::make_unique<httplib::SSLServer>(
-            [options = https_options_.get()](SSL_CTX& context) { return setup(context, *options); })),
+            [options = https_options_.get()](SSL_CTX& context) {
+              return setup(context, *options);
+            })),
         scheme_("https") {
     if (!server_->is_valid()) throw std::runtime_error("cannot set up the TLS context");
   }

@@ -16,9 +16,9 @@ struct CertificateFiles {
 
 // What a leaf certificate names and how long it lives.
 struct LeafSpec {
-  std::string name;                 // file stem and subject CN
+  std::string name;                    // file stem and subject CN
   std::vector<std::string> dns_names;  // subjectAltName DNS entries
-  bool for_loopback_ip = true;      // adds subjectAltName IP:127.0.0.1
+  bool for_loopback_ip = true;         // adds subjectAltName IP:127.0.0.1
   int days = 30;
 };
 
