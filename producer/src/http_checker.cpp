@@ -228,9 +228,9 @@ bool HttpChecker::follow_redirect_of(Transfer& transfer) {
   std::variant<RedirectHop, RedirectRefused> next =
       RedirectRefused{"redirect to a Location that is not a URL"};
   if (location) {
-    next = follow_redirect(RedirectRequest{request.url, transfer.hop_method,
-                                           static_cast<int>(status), *location,
-                                           transfer.hops_done, request.max_redirects});
+    next =
+        follow_redirect(RedirectRequest{request.url, transfer.hop_method, static_cast<int>(status),
+                                        *location, transfer.hops_done, request.max_redirects});
   }
   if (auto* refused = std::get_if<RedirectRefused>(&next)) {
     CheckResult result = finish(transfer, CURLE_OK);
