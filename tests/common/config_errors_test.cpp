@@ -106,7 +106,7 @@ std::vector<ErrorCase> error_cases() {
       {"RetryDelayNegative", site_with("retry_delay_ms: -5"), 7, 23, kSite + ".retry_delay_ms",
        "expected a number of milliseconds in 0..60000, got -5"},
       {"TlsUnknownKey", site_with("tls: {ca_path: x}"), 7, 13, kSite + ".tls.ca_path",
-       "unknown key 'ca_path'; did you mean 'ca_file'?"},
+       "unknown key 'ca_path' (expected one of: ca_file, cert_file, key_file, server_name"},
       {"TlsMissingCaFile", site_with("tls: {ca_file: /nonexistent/hc-test/ca.pem}"), 7, 22,
        kSite + ".tls.ca_file",
        "expected a readable file, but '/nonexistent/hc-test/ca.pem' does not exist"},
