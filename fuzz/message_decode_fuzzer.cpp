@@ -3,8 +3,11 @@
 // Invariants, for any bytes:
 //   - decoding never crashes or throws: a value is a Measurement or a Poison with a reason;
 //   - an accepted Measurement is one PostgreSQL can store: no NUL in any text, valid UTF-8,
-//     timestamps in years 1..9999, no negative durations or sizes, status_code 0..999;
-//   - encoding an accepted Measurement and decoding that gives the same Measurement;
+//     timestamps in years 1..9999, no negative durations or sizes, status_code 0..999,
+//     attempts 1..100, at most 64 failed_conditions of at most 256 bytes each;
+//   - encoding an accepted Measurement and decoding that gives the same Measurement, every
+//     field compared (the verdict fields healthy, failed_conditions, body_truncated and
+//     attempts included);
 //   - decode_record keyed by the decoded url accepts it too (its digest permitting).
 #include <simdjson.h>
 
@@ -43,6 +46,11 @@ void check_storable(const hc::Measurement& m) {
   FUZZ_CHECK(!m.cert_expires_at || storable_time(*m.cert_expires_at), "cert_expires_at");
   FUZZ_CHECK(!m.status_code || (*m.status_code >= 0 && *m.status_code <= 999), "status_code");
   FUZZ_CHECK(m.response_time_us >= 0 && m.body_bytes >= 0, "response_time_us / body_bytes");
+  FUZZ_CHECK(!m.attempts || (*m.attempts >= 1 && *m.attempts <= 100), "attempts");
+  FUZZ_CHECK(m.failed_conditions.size() <= 64, "failed_conditions count");
+  for (const auto& condition : m.failed_conditions) {
+    FUZZ_CHECK(storable_text(condition) && condition.size() <= 256, "failed_conditions element");
+  }
   FUZZ_CHECK(non_negative(m.timings.dns_us) && non_negative(m.timings.connect_us) &&
                  non_negative(m.timings.tls_us) && non_negative(m.timings.ttfb_us),
              "timings_us");

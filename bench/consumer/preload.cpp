@@ -26,13 +26,15 @@
 namespace {
 
 std::string copy_line(const hc::Measurement& m) {
-  // Column order of the consumer's row_columns(): url_digest, measurement_time,
-  // response_time_microseconds, uri, status_code, regex_present, regex_match, error,
-  // error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at.
-  return fmt::format("\\\\x{}\t{}\t{}\t{}\t{}\tf\t\\N\t\\N\t\\N\t{}\t{}\t{}\t{}\t{}\t\\N\n",
-                     m.url_digest, hc::format_timestamp(m.measured_at), m.response_time_us, m.url,
-                     *m.status_code, *m.timings.dns_us, *m.timings.connect_us, *m.timings.tls_us,
-                     *m.timings.ttfb_us, m.body_bytes);
+  // The consumer's measurement_columns() in order (run.sh names them): url_digest,
+  // measurement_time, response_time_microseconds, uri, status_code, regex_present,
+  // regex_match, error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes,
+  // cert_expires_at, healthy, failed_conditions, body_truncated, attempts.
+  return fmt::format(
+      "\\\\x{}\t{}\t{}\t{}\t{}\tf\t\\N\t\\N\t\\N\t{}\t{}\t{}\t{}\t{}\t\\N\tt\t{{}}\tf\t{}\n",
+      m.url_digest, hc::format_timestamp(m.measured_at), m.response_time_us, m.url, *m.status_code,
+      *m.timings.dns_us, *m.timings.connect_us, *m.timings.tls_us, *m.timings.ttfb_us, m.body_bytes,
+      *m.attempts);
 }
 
 // Polls GROUP's committed offsets every 20 ms until they sum to `messages`.
@@ -119,6 +121,8 @@ int main(int argc, char** argv) {
     m.response_time_us = 50'000 + i % 1000;
     m.timings = {100 + i % 7, 200 + i % 11, 300 + i % 13, 400 + i % 17};
     m.body_bytes = 1000 + i % 100;
+    m.healthy = true;  // a current producer's verdict fields
+    m.attempts = 1;
     m.producer = "bench:1";
     std::string value = hc::encode_message(m);
     copy << copy_line(m);

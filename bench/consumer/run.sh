@@ -75,7 +75,7 @@ YAML
 
 "$HC" migrate -c "$(config reference reference)" >/dev/null 2>&1
 "$HC" migrate -c "$(config bench-1 healthcheck)" >/dev/null 2>&1
-COLUMNS="url_digest, measurement_time, response_time_microseconds, uri, status_code, regex_present, regex_match, error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at"
+COLUMNS="url_digest, measurement_time, response_time_microseconds, uri, status_code, regex_present, regex_match, error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at, healthy, failed_conditions, body_truncated, attempts"
 
 echo "reference: psql \\copy into an empty table ..."
 start=$(now)

@@ -1,4 +1,5 @@
 // healthcheck-producer-config: Kafka settings, `defaults` and the `websites` to check.
+#include <fmt/format.h>
 #include <re2/re2.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <unordered_map>
 
 #include "config_sections.h"
+#include "hc/common/message.h"
 #include "hc/common/url_redaction.h"
 #include "url_validation.h"
 
@@ -57,6 +59,12 @@ constexpr std::int64_t kMaxCertDays = 3650;
 constexpr std::int64_t kMaxMinBodyBytes = std::int64_t{1} << 40;
 constexpr std::int64_t kMaxRetries = 5;
 constexpr std::int64_t kMaxRetryDelayMs = 60000;
+// A check's failed_conditions must fit the message's bounds (message.h), or the consumer
+// would refuse every message of the site: six fixed names ("status", "response_time",
+// "cert_days", "regex", "regex_absent", "body_bytes") plus one "header:<Name>" per entry.
+constexpr std::string_view kHeaderConditionPrefix = "header:";
+constexpr std::size_t kMaxHeadersMatch = kMaxFailedConditions - 6;
+constexpr std::size_t kMaxHeaderMatchNameBytes = kMaxConditionBytes - kHeaderConditionPrefix.size();
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -202,6 +210,12 @@ void read_headers_match(YamlReader& reader, const Located& value,
                         quote_for_message(name));
       continue;
     }
+    if (name.size() > kMaxHeaderMatchNameBytes) {
+      reader.report(pattern_value.mark, pattern_value.path,
+                    fmt::format("header name is {} bytes; at most {}", name.size(),
+                                kMaxHeaderMatchNameBytes));
+      continue;
+    }
     auto pattern = read_pattern(reader, pattern_value);
     if (!pattern) continue;
     // Named, not the structured binding itself: clang 14 (the fuzz build) cannot capture one.
@@ -214,6 +228,11 @@ void read_headers_match(YamlReader& reader, const Located& value,
     } else {
       headers_match.emplace_back(name, *pattern);
     }
+  }
+  if (headers_match.size() > kMaxHeadersMatch) {
+    reader.report(value.mark, value.path,
+                  fmt::format("{} headers to match (with the defaults'); at most {}",
+                              headers_match.size(), kMaxHeadersMatch));
   }
 }
 

@@ -4,7 +4,7 @@
 // order of the fields in the message. Beyond types, it refuses what no table can hold
 // (PostgreSQL would refuse the row, and every write of its batch with it): NUL in text,
 // invalid UTF-8, years outside 0001..9999, integers outside their column or negative
-// durations and sizes. Each refusal is a Poison with its reason (message.h).
+// durations and sizes, a failed_conditions list beyond its bounds. Each refusal is a Poison with its reason (message.h).
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -23,8 +23,9 @@ struct JsonSlot {
   Kind kind = Kind::kAbsent;
   bool boolean = false;
   std::int64_t integer = 0;
-  bool above_int64 = false;  // an integer beyond INT64_MAX (integer is then meaningless)
-  std::string_view text;     // into the parser's buffers
+  bool above_int64 = false;    // an integer beyond INT64_MAX (integer is then meaningless)
+  std::string_view text;       // into the parser's buffers
+  simdjson::dom::array array;  // the elements of an array (into the parser's buffers)
 
   // nlohmann's type_name() of the same value, for error details.
   const char* type_name() const {
@@ -62,7 +63,11 @@ enum Field : std::size_t {
   kErrorDetail,
   kRegex,
   kRegexMatch,
+  kHealthy,
+  kFailedConditions,
   kBodyBytes,
+  kBodyTruncated,
+  kAttempts,
   kCertExpiresAt,
   kProducer,
   kFieldCount
@@ -78,7 +83,11 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "error_detail",
                                                                    "regex",
                                                                    "regex_match",
+                                                                   "healthy",
+                                                                   "failed_conditions",
                                                                    "body_bytes",
+                                                                   "body_truncated",
+                                                                   "attempts",
                                                                    "cert_expires_at",
                                                                    "producer"};
 
@@ -132,6 +141,7 @@ JsonSlot slot_of(simdjson::dom::element value) {
       break;
     case element_type::ARRAY:
       slot.kind = JsonSlot::Kind::kArray;
+      slot.array = value.get_array().value_unsafe();
       break;
   }
   return slot;
@@ -249,6 +259,44 @@ std::optional<WallTime> time_of(SlotReader& reader, const JsonSlot& slot, std::s
 }
 
 constexpr std::int64_t kBigintMax = std::numeric_limits<std::int64_t>::max();
+// attempts = 1 + retries used; the producer allows at most 5 retries. smallint column.
+constexpr std::int64_t kMaxAttempts = 100;
+
+// failed_conditions: an array of strings, each text PostgreSQL can store, within the bounds.
+std::vector<std::string> conditions_of(SlotReader& reader, const JsonSlot& slot) {
+  std::vector<std::string> conditions;
+  const std::size_t count = slot.array.size();
+  if (count > kMaxFailedConditions) {
+    reader.fail(kPoisonOutOfRange,
+                fmt::format("field 'failed_conditions' has {} elements, more than {}", count,
+                            kMaxFailedConditions));
+    return conditions;
+  }
+  conditions.reserve(count);
+  std::size_t index = 0;
+  for (simdjson::dom::element element : slot.array) {
+    // Named only for an error: most down checks carry a condition or two, on the hot path.
+    const auto name = [index] { return fmt::format("failed_conditions[{}]", index); };
+    ++index;
+    const JsonSlot value = slot_of(element);
+    if (value.kind != JsonSlot::Kind::kString) {
+      reader.fail(kPoisonWrongType,
+                  fmt::format("field '{}' must be a string, got {}", name(), value.type_name()));
+      return {};
+    }
+    if (value.text.size() > kMaxConditionBytes) {
+      reader.fail(kPoisonOutOfRange, fmt::format("field '{}' is {} bytes, more than {}", name(),
+                                                 value.text.size(), kMaxConditionBytes));
+      return {};
+    }
+    if (value.text.find('\0') != std::string_view::npos) {
+      text_of(reader, value, name());  // reports the NUL
+      return {};
+    }
+    conditions.emplace_back(value.text);
+  }
+  return conditions;
+}
 
 std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   using Kind = JsonSlot::Kind;
@@ -314,9 +362,23 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
           reader.optional(f[kRegexMatch], "regex_match", Kind::kBoolean, "a boolean")) {
     m.regex_match = v->boolean;
   }
+  if (const JsonSlot* v = reader.optional(f[kHealthy], "healthy", Kind::kBoolean, "a boolean")) {
+    m.healthy = v->boolean;
+  }
+  if (const JsonSlot* v = reader.optional(f[kFailedConditions], "failed_conditions", Kind::kArray,
+                                          "an array of strings")) {
+    m.failed_conditions = conditions_of(reader, *v);
+  }
   if (const JsonSlot* v =
           reader.optional(f[kBodyBytes], "body_bytes", Kind::kInteger, "an integer")) {
     m.body_bytes = integer_of(reader, *v, "body_bytes", 0, kBigintMax);
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kBodyTruncated], "body_truncated", Kind::kBoolean, "a boolean")) {
+    m.body_truncated = v->boolean;
+  }
+  if (const JsonSlot* v = reader.optional(f[kAttempts], "attempts", Kind::kInteger, "an integer")) {
+    m.attempts = static_cast<int>(integer_of(reader, *v, "attempts", 1, kMaxAttempts));
   }
   if (const JsonSlot* v = reader.optional(f[kCertExpiresAt], "cert_expires_at", Kind::kString,
                                           "an RFC 3339 UTC string")) {

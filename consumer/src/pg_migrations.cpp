@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "measurement_columns.h"
 #include "pg_sql.h"
 
 namespace hc::consumer {
@@ -27,26 +28,8 @@ const std::vector<Migration>& table_migrations() {
   // shape) upgrades through version 2 like a new one. Never edit a released migration:
   // add the next number.
   static const std::vector<Migration> migrations = {
-      {1, "seed table: the measurement and its primary key",
-       "CREATE TABLE IF NOT EXISTS {table} ("
-       " url_digest bytea NOT NULL,"
-       " measurement_time timestamptz NOT NULL,"
-       " response_time_microseconds bigint,"
-       " uri text,"
-       " status_code int,"
-       " regex_present bool,"
-       " regex_match bool,"
-       " PRIMARY KEY (url_digest, measurement_time))"},
-      {2, "error class, timing phases, body size, certificate expiry",
-       "ALTER TABLE {table}"
-       " ADD COLUMN IF NOT EXISTS error text,"
-       " ADD COLUMN IF NOT EXISTS error_detail text,"
-       " ADD COLUMN IF NOT EXISTS dns_us bigint,"
-       " ADD COLUMN IF NOT EXISTS connect_us bigint,"
-       " ADD COLUMN IF NOT EXISTS tls_us bigint,"
-       " ADD COLUMN IF NOT EXISTS ttfb_us bigint,"
-       " ADD COLUMN IF NOT EXISTS body_bytes bigint,"
-       " ADD COLUMN IF NOT EXISTS cert_expires_at timestamptz"},
+      {1, "seed table: the measurement and its primary key", ""},
+      {2, "error class, timing phases, body size, certificate expiry", ""},
       // Back `hc status`; psql users get the same numbers. DISTINCT ON walks the primary
       // key backwards, one row per site.
       {3, "views: newest measurement per site, hourly rollup per site",
@@ -65,8 +48,46 @@ const std::vector<Migration>& table_migrations() {
        "   AS p95_response_us,"
        " max(response_time_microseconds) AS max_response_us"
        " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)"},
+      // hc_measurement_up is the one definition of "up" in SQL: the producer's verdict when
+      // the row has one, else the older rule (no transport error). IMMUTABLE SQL, so the
+      // planner inlines it. The views are redefined with it; `*` takes the new columns.
+      {4, "verdict columns (healthy, failed_conditions, body_truncated, attempts); up = healthy",
+       "CREATE OR REPLACE FUNCTION hc_measurement_up(healthy boolean, error text)"
+       " RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE"
+       " AS 'SELECT coalesce($1, $2 IS NULL)';"
+       "CREATE OR REPLACE VIEW {latest} AS"
+       " SELECT DISTINCT ON (url_digest) * FROM {table}"
+       " ORDER BY url_digest, measurement_time DESC;"
+       "CREATE OR REPLACE VIEW {hourly} AS"
+       " SELECT url_digest, min(uri) AS uri,"
+       " date_trunc('hour', measurement_time) AS hour,"
+       " count(*) AS checks,"
+       " count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up_checks,"
+       " round(100.0 * count(*) FILTER (WHERE hc_measurement_up(healthy, error)) / count(*), 2)"
+       "   AS uptime_percent,"
+       " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds)"
+       "   AS p50_response_us,"
+       " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds)"
+       "   AS p95_response_us,"
+       " max(response_time_microseconds) AS max_response_us"
+       " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)"},
   };
   return migrations;
+}
+
+std::string migration_sql(const Migration& migration, const std::string& table) {
+  const std::string quoted = quote_identifier(table);
+  // Views named after their table. Postgres truncates names over 63 bytes the same way
+  // when creating and when querying, so a long table name still works.
+  const std::string statements =
+      fmt::format(fmt::runtime(migration.statements), fmt::arg("table", quoted),
+                  fmt::arg("latest", quote_identifier(table + "_latest")),
+                  fmt::arg("hourly", quote_identifier(table + "_hourly")));
+  const std::string columns =
+      migration_columns_sql(measurement_columns(), quoted, migration.version);
+  if (columns.empty()) return statements;
+  if (statements.empty()) return columns;
+  return columns + ";" + statements;
 }
 
 std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table) {
@@ -81,15 +102,9 @@ std::vector<int> migrate_table(pqxx::connection& connection, const std::string& 
     applied.insert(row[0].as<int>());
   }
   std::vector<int> applied_now;
-  const std::string quoted = quote_identifier(table);
-  // Views named after their table. Postgres truncates names over 63 bytes the same way
-  // when creating and when querying, so a long table name still works.
-  const std::string latest = quote_identifier(table + "_latest");
-  const std::string hourly = quote_identifier(table + "_hourly");
   for (const auto& migration : table_migrations()) {
     if (applied.count(migration.version) != 0) continue;
-    txn.exec0(fmt::format(fmt::runtime(migration.sql), fmt::arg("table", quoted),
-                          fmt::arg("latest", latest), fmt::arg("hourly", hourly)));
+    txn.exec0(migration_sql(migration, table));
     txn.exec_params0("INSERT INTO hc_schema_migrations (table_name, version) VALUES ($1, $2)",
                      table, migration.version);
     applied_now.push_back(migration.version);

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "copy_text.h"
+#include "measurement_columns.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
 
@@ -37,13 +37,14 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
   constexpr std::size_t kChunkBytes = 1 << 20;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  pqxx::tablewriter writer(txn, table, row_columns().begin(), row_columns().end());
+  const std::vector<std::string> columns = column_names(measurement_columns());
+  pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
 #pragma GCC diagnostic pop
   std::string chunk;
   chunk.reserve(kChunkBytes + 4096);
   for (const auto& row : rows.rows()) {
     if (!lane.holds(row)) continue;
-    append_copy_row(chunk, row);
+    append_measurement_copy_row(chunk, row);
     if (chunk.size() >= kChunkBytes) {
       chunk.pop_back();  // write_raw_line adds the last newline itself
       writer.write_raw_line(chunk);
@@ -86,11 +87,12 @@ pqxx::connection& PgSink::connection() {
   {
     pqxx::nontransaction setup(*fresh);
     for (std::size_t i = 0; i < tables_.size(); ++i) {
-      setup.exec0(create_staging_table_sql(staging_table(i)));
+      setup.exec0(create_staging_table_sql(measurement_columns(), staging_table(i)));
     }
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) {
-    fresh->prepare(upsert_statement(i), upsert_from_staging_sql(tables_[i], staging_table(i)));
+    fresh->prepare(upsert_statement(i),
+                   upsert_from_staging_sql(measurement_columns(), tables_[i], staging_table(i)));
   }
   connection_ = std::move(fresh);
   return *connection_;

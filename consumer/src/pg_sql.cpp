@@ -2,31 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <utility>
-
 namespace hc::consumer {
 namespace {
 
-// (column, type) of every row column; the primary key columns come first.
-const std::vector<std::pair<std::string, std::string>>& typed_columns() {
-  static const std::vector<std::pair<std::string, std::string>> columns = {
-      {"url_digest", "bytea"},
-      {"measurement_time", "timestamptz"},
-      {"response_time_microseconds", "bigint"},
-      {"uri", "text"},
-      {"status_code", "int"},
-      {"regex_present", "bool"},
-      {"regex_match", "bool"},
-      {"error", "text"},
-      {"error_detail", "text"},
-      {"dns_us", "bigint"},
-      {"connect_us", "bigint"},
-      {"tls_us", "bigint"},
-      {"ttfb_us", "bigint"},
-      {"body_bytes", "bigint"},
-      {"cert_expires_at", "timestamptz"},
-  };
-  return columns;
+std::vector<std::string> key_names(TableColumns columns) {
+  std::vector<std::string> keys;
+  for (const auto& column : columns) {
+    if (column.primary_key) keys.emplace_back(column.name);
+  }
+  return keys;
 }
 
 }  // namespace
@@ -43,42 +27,59 @@ std::string quote_identifier(std::string_view name) {
   return quoted;
 }
 
-const std::vector<std::string>& row_columns() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> result;
-    for (const auto& [name, type] : typed_columns()) result.push_back(name);
-    return result;
-  }();
+std::vector<std::string> column_names(TableColumns columns) {
+  std::vector<std::string> names;
+  names.reserve(columns.size());
+  for (const auto& column : columns) names.emplace_back(column.name);
   return names;
 }
 
-std::string create_staging_table_sql(std::string_view staging_table) {
+std::string migration_columns_sql(TableColumns columns, std::string_view quoted_table,
+                                  int version) {
   std::vector<std::string> definitions;
-  for (const auto& [name, type] : typed_columns()) {
-    definitions.push_back(fmt::format("{} {}", name, type));
+  for (const auto& column : columns) {
+    if (column.migration != version) continue;
+    definitions.push_back(fmt::format("{}{} {}{}", version == 1 ? "" : "ADD COLUMN IF NOT EXISTS ",
+                                      column.name, column.sql_type,
+                                      column.primary_key ? " NOT NULL" : ""));
+  }
+  if (definitions.empty()) return "";
+  if (version != 1) {
+    return fmt::format("ALTER TABLE {} {}", quoted_table, fmt::join(definitions, ", "));
+  }
+  return fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))", quoted_table,
+                     fmt::join(definitions, ", "), fmt::join(key_names(columns), ", "));
+}
+
+std::string create_staging_table_sql(TableColumns columns, std::string_view staging_table) {
+  std::vector<std::string> definitions;
+  for (const auto& column : columns) {
+    definitions.push_back(fmt::format("{} {}", column.name, column.sql_type));
   }
   return fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} ({}) ON COMMIT DELETE ROWS",
                      quote_identifier(staging_table), fmt::join(definitions, ", "));
 }
 
-std::string upsert_from_staging_sql(std::string_view table, std::string_view staging_table) {
-  const auto& columns = row_columns();
+std::string upsert_from_staging_sql(TableColumns columns, std::string_view table,
+                                    std::string_view staging_table) {
   std::vector<std::string> updates;
   std::vector<std::string> current;
   std::vector<std::string> incoming;
-  for (std::size_t i = 2; i < columns.size(); ++i) {  // all but the key columns
-    updates.push_back(fmt::format("{0} = EXCLUDED.{0}", columns[i]));
-    current.push_back("target." + columns[i]);
-    incoming.push_back("EXCLUDED." + columns[i]);
+  for (const auto& column : columns) {
+    if (column.primary_key) continue;
+    updates.push_back(fmt::format("{0} = EXCLUDED.{0}", column.name));
+    current.push_back(fmt::format("target.{}", column.name));
+    incoming.push_back(fmt::format("EXCLUDED.{}", column.name));
   }
   // The WHERE makes a replayed row that is already there (Kafka's at-least-once
   // redelivery, the common conflict) a no-op: no new row version, no index or WAL
   // write, no dead tuple for vacuum. A row whose values differ is still overwritten.
   return fmt::format(
       "INSERT INTO {0} AS target ({1}) SELECT {1} FROM {2} "
-      "ON CONFLICT (url_digest, measurement_time) DO UPDATE SET {3} "
-      "WHERE ({4}) IS DISTINCT FROM ({5})",
-      quote_identifier(table), fmt::join(columns, ", "), quote_identifier(staging_table),
+      "ON CONFLICT ({3}) DO UPDATE SET {4} "
+      "WHERE ({5}) IS DISTINCT FROM ({6})",
+      quote_identifier(table), fmt::join(column_names(columns), ", "),
+      quote_identifier(staging_table), fmt::join(key_names(columns), ", "),
       fmt::join(updates, ", "), fmt::join(current, ", "), fmt::join(incoming, ", "));
 }
 

@@ -12,6 +12,15 @@ std::string milliseconds_text(const std::optional<std::int64_t>& micros) {
   return micros ? fmt::format("{:.1f}", static_cast<double>(*micros) / 1000.0) : "-";
 }
 
+// The error class, else the failed conditions ("conditions: status,regex"), else "-".
+std::string last_problem(const SiteStatus& site) {
+  if (site.last_error) return *site.last_error;
+  if (!site.last_failed_conditions.empty()) {
+    return fmt::format("conditions: {}", fmt::join(site.last_failed_conditions, ","));
+  }
+  return "-";
+}
+
 }  // namespace
 
 std::string render_status_table(const std::vector<SiteStatus>& sites) {
@@ -30,7 +39,7 @@ std::string render_status_table(const std::vector<SiteStatus>& sites) {
         std::to_string(site.checks),
         milliseconds_text(site.p50_response_us),
         milliseconds_text(site.p95_response_us),
-        site.last_error.value_or("-"),
+        last_problem(site),
         site.cert_days_left ? fmt::format("{:.0f}", *site.cert_days_left) : "-",
     });
   }
@@ -61,6 +70,7 @@ std::string render_status_json(const std::vector<SiteStatus>& sites) {
         {"last_status_code", optional_json(site.last_status_code)},
         {"last_checked_at", format_timestamp(site.last_checked_at)},
         {"last_error", optional_json(site.last_error)},
+        {"last_failed_conditions", site.last_failed_conditions},
         {"checks", site.checks},
         {"uptime_percent", site.uptime_percent},
         {"p50_response_us", optional_json(site.p50_response_us)},

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
@@ -18,6 +19,7 @@ namespace {
 using consumer::quote_identifier;
 
 // Newest row per site from the <table>_latest view, joined with the window's aggregates.
+// "Up" is hc_measurement_up, the migrations' one definition (the verdict, else no error).
 // Time values cross as microseconds since the epoch to keep the C++ side free of
 // timestamp text parsing.
 std::string site_status_sql(const std::string& table) {
@@ -26,10 +28,12 @@ std::string site_status_sql(const std::string& table) {
        (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.error,
        extract(epoch FROM l.cert_expires_at - to_timestamp($1::double precision / 1e6)) / 86400.0,
-       coalesce(w.checks, 0), coalesce(w.up, 0), w.p50::bigint, w.p95::bigint
+       coalesce(w.checks, 0), coalesce(w.up, 0), w.p50::bigint, w.p95::bigint,
+       array_to_json(l.failed_conditions)::text
 FROM {latest} l
 LEFT JOIN (
-  SELECT url_digest, count(*) AS checks, count(*) FILTER (WHERE error IS NULL) AS up,
+  SELECT url_digest, count(*) AS checks,
+         count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds) AS p50,
          percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds) AS p95
   FROM {table}
@@ -49,6 +53,17 @@ std::string missing_relation(const std::string& message, const std::string& fall
   const auto end = message.find('"', name_start);
   if (end == std::string::npos) return fallback;
   return message.substr(name_start, end - name_start);
+}
+
+// What PostgreSQL's "ERROR:  column x does not exist" (or function) names, or `fallback`.
+std::string missing_object(const std::string& message, const std::string& fallback) {
+  constexpr std::string_view kErrorPrefix = "ERROR:  ";
+  constexpr std::string_view kSuffix = " does not exist";
+  std::string line = message.substr(0, message.find('\n'));
+  if (line.rfind(kErrorPrefix, 0) == 0) line.erase(0, kErrorPrefix.size());
+  const auto end = line.find(kSuffix);
+  if (end == std::string::npos) return fallback;
+  return line.substr(0, end);
 }
 
 template <typename T>
@@ -110,10 +125,24 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
                               : 0.0;
           site.p50_response_us = optional_field<std::int64_t>(row[7]);
           site.p95_response_us = optional_field<std::int64_t>(row[8]);
+          if (!row[9].is_null()) {
+            // A JSON array from PostgreSQL itself; a NULL element (written by hand) is skipped.
+            for (const auto& condition : nlohmann::json::parse(row[9].c_str())) {
+              if (condition.is_string()) site.last_failed_conditions.push_back(condition);
+            }
+          }
           sites.push_back(std::move(site));
         }
       } catch (const pqxx::undefined_table& error) {
         throw MissingStatusTable(missing_relation(error.what(), table), table, target.name);
+      } catch (const pqxx::sql_error& error) {
+        // A column or function of a later migration (42703, 42883): the table predates it.
+        if (error.sqlstate() == "42703" || error.sqlstate() == "42883") {
+          throw MissingStatusTable(missing_object(error.what(), table), table, target.name);
+        }
+        throw std::runtime_error(
+            fmt::format("status of table {} in {}: {}", table, target.name,
+                        consumer::scrub_secrets(consumer::one_line(error.what()), target)));
       } catch (const std::exception& error) {
         throw std::runtime_error(
             fmt::format("status of table {} in {}: {}", table, target.name,

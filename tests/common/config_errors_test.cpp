@@ -38,6 +38,13 @@ std::string site_with(std::string_view line7) {
          std::string(line7) + "\n";
 }
 
+// "H0: x, H1: x, ..." : `count` distinct headers to match.
+std::string many_headers(int count) {
+  std::string entries;
+  for (int i = 0; i < count; ++i) entries += (i > 0 ? ", H" : "H") + std::to_string(i) + ": x";
+  return entries;
+}
+
 struct ErrorCase {
   std::string name;
   std::string yaml;
@@ -97,6 +104,12 @@ std::vector<ErrorCase> error_cases() {
        "expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~), got 'Content Type'"},
       {"HeaderMatchBadPattern", site_with("headers_match: {Server: \"(nginx\"}"), 7, 31,
        kSite + ".headers_match.Server", "regex does not compile under RE2: missing ): (nginx"},
+      // A failed "header:<Name>" condition must fit the message's 256-byte bound.
+      {"HeaderMatchNameTooLong", site_with("headers_match: {" + std::string(250, 'X') + ": x}"), 7,
+       275, kSite + ".headers_match." + std::string(250, 'X'),
+       "header name is 250 bytes; at most 249"},
+      {"TooManyHeadersToMatch", site_with("headers_match: {" + many_headers(59) + "}"), 7, 22,
+       kSite + ".headers_match", "59 headers to match (with the defaults'); at most 58"},
       {"BasicAuthWithoutPassword", site_with("basic_auth: {username: probe}"), 7, 19,
        kSite + ".basic_auth.password", "missing required key 'password'"},
       {"BasicAuthUserWithColon", site_with("basic_auth: {username: \"a:b\", password: x}"), 7, 30,

@@ -86,6 +86,24 @@ TEST(ConfigValues, SiteKeysOverrideDefaultsAndHeadersMergeByName) {
   EXPECT_EQ(site.max_body_bytes, 1u);
 }
 
+// The most a site may match (58 headers, names of 249 bytes): its failed conditions still fit
+// the message's bounds, so the consumer stores them.
+TEST(ConfigValues, AcceptsHeadersToMatchUpToTheMessageBounds) {
+  std::string headers = std::string(249, 'N') + ": x";
+  for (int i = 1; i < 58; ++i) headers += ", H" + std::to_string(i) + ": x";
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  defaults:\n"
+      "    destination_topic: t\n"
+      "  websites:\n"
+      "    - url: https://127.0.0.1:8443/\n"
+      "      headers_match: {" +
+      headers + "}\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  EXPECT_EQ(result.config->producer->websites.at(0).headers_match.size(), 58u);
+}
+
 TEST(ConfigValues, ConditionsComeFromDefaultsAndSitesOverrideThem) {
   auto result = parse(
       "healthcheck-producer-config:\n"

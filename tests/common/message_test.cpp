@@ -22,7 +22,11 @@ Measurement full_measurement() {
   m.timings = {1200, 2300, 45000, 99000};
   m.regex = "Example D.main";
   m.regex_match = true;
+  m.healthy = false;
+  m.failed_conditions = {"response_time", "header:Content-Type"};
   m.body_bytes = 1256;
+  m.body_truncated = true;
+  m.attempts = 3;
   m.cert_expires_at = WallTime(microseconds(1'800'000'000'000'000));
   m.producer = "host:42";
   return m;
@@ -137,11 +141,11 @@ TEST(MessageV1, EncodesWhatNlohmannReadsBackFieldByField) {
   EXPECT_EQ(json["error_detail"], "");
   EXPECT_EQ(json["regex"], "Example D.main");
   EXPECT_EQ(json["regex_match"], true);
-  EXPECT_TRUE(json["healthy"].is_null());
-  EXPECT_EQ(json["failed_conditions"], nlohmann::json::array());
+  EXPECT_EQ(json["healthy"], false);
+  EXPECT_EQ(json["failed_conditions"], nlohmann::json({"response_time", "header:Content-Type"}));
   EXPECT_EQ(json["body_bytes"], 1256);
-  EXPECT_EQ(json["body_truncated"], false);
-  EXPECT_TRUE(json["attempts"].is_null());
+  EXPECT_EQ(json["body_truncated"], true);
+  EXPECT_EQ(json["attempts"], 3);
   EXPECT_EQ(json["cert_expires_at"], "2027-01-15T08:00:00.000000Z");
   EXPECT_EQ(json["producer"], "host:42");
 }
@@ -158,6 +162,79 @@ TEST(MessageV1, EncodesTheVerdict) {
   EXPECT_EQ(json["failed_conditions"],
             nlohmann::json({"status", "header:Content-Type", "quote\"d"}));
   EXPECT_EQ(json["body_truncated"], true);
+}
+
+TEST(MessageV1, RoundTripsConditionNamesThatNeedEscaping) {
+  Measurement m = full_measurement();
+  m.healthy = true;
+  m.failed_conditions = {"",
+                         "NULL",
+                         "a,b",
+                         "{x}",
+                         " spaced ",
+                         "quote\"d",
+                         "back\\slash",
+                         "tab\tand\nnewline",
+                         "caf\xc3\xa9",
+                         std::string(256, 'x')};
+  auto decoded = decode_message(encode_message(m));
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << std::get<Poison>(decoded).detail;
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
+}
+
+// Producers before the verdict send none of its fields: the row says "unknown", not "down".
+TEST(MessageV1, AMessageWithoutTheVerdictFieldsDecodesAsUnknown) {
+  auto json = nlohmann::json::parse(encode_message(full_measurement()));
+  for (const char* field : {"healthy", "failed_conditions", "body_truncated", "attempts"}) {
+    json.erase(field);
+  }
+  auto decoded = decode_message(json.dump());
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << std::get<Poison>(decoded).detail;
+  const auto& m = std::get<Measurement>(decoded);
+  EXPECT_EQ(m.healthy, std::nullopt);
+  EXPECT_TRUE(m.failed_conditions.empty());
+  EXPECT_FALSE(m.body_truncated);
+  EXPECT_EQ(m.attempts, std::nullopt);
+}
+
+TEST(MessageV1, NullVerdictFieldsAreAbsentOnes) {
+  auto json = nlohmann::json::parse(encode_message(full_measurement()));
+  for (const char* field : {"healthy", "failed_conditions", "body_truncated", "attempts"}) {
+    json[field] = nullptr;
+  }
+  auto decoded = decode_message(json.dump());
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << std::get<Poison>(decoded).detail;
+  EXPECT_EQ(std::get<Measurement>(decoded).healthy, std::nullopt);
+  EXPECT_EQ(std::get<Measurement>(decoded).attempts, std::nullopt);
+}
+
+TEST(MessageV1, AcceptsTheBoundsOfAttemptsAndConditions) {
+  for (int attempts : {1, 100}) {
+    auto json = nlohmann::json::parse(encode_message(full_measurement()));
+    json["attempts"] = attempts;
+    json["failed_conditions"] = std::vector<std::string>(64, std::string(256, 'c'));
+    auto decoded = decode_message(json.dump());
+    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << std::get<Poison>(decoded).detail;
+    EXPECT_EQ(std::get<Measurement>(decoded).attempts, attempts);
+    EXPECT_EQ(std::get<Measurement>(decoded).failed_conditions.size(), 64u);
+  }
+}
+
+TEST(MessageV1, NamesTheBadConditionByItsIndex) {
+  auto json = nlohmann::json::parse(encode_message(full_measurement()));
+  json["failed_conditions"] = {"status", 7};
+  auto decoded = decode_message(json.dump());
+  ASSERT_TRUE(std::holds_alternative<Poison>(decoded));
+  EXPECT_EQ(std::get<Poison>(decoded).detail,
+            "field 'failed_conditions[1]' must be a string, got number");
+}
+
+TEST(MessageV1, RejectsInvalidUtf8InAConditionAsBadUtf8) {
+  std::string value = encode_message(full_measurement());
+  value.replace(value.find("response_time\""), 13, "response\xc3(time");
+  auto decoded = decode_message(value);
+  ASSERT_TRUE(std::holds_alternative<Poison>(decoded));
+  EXPECT_EQ(std::get<Poison>(decoded).reason, "bad_utf8");
 }
 
 TEST(MessageV1, DecodesFieldsInAnyOrderAroundNestedUnknownValues) {
@@ -267,7 +344,49 @@ INSTANTIATE_TEST_SUITE_P(
         PoisonCase{"TimingAboveBigint",
                    [](auto& j) { j["timings_us"]["dns"] = std::uint64_t{1} << 63; },
                    "out_of_range"},
-        PoisonCase{"NegativeBodyBytes", [](auto& j) { j["body_bytes"] = -1; }, "out_of_range"}),
+        PoisonCase{"NegativeBodyBytes", [](auto& j) { j["body_bytes"] = -1; }, "out_of_range"},
+        PoisonCase{"HealthyIsString", [](auto& j) { j["healthy"] = "true"; }, "wrong_type"},
+        PoisonCase{"HealthyIsNumber", [](auto& j) { j["healthy"] = 1; }, "wrong_type"},
+        PoisonCase{"FailedConditionsIsString", [](auto& j) { j["failed_conditions"] = "status"; },
+                   "wrong_type"},
+        PoisonCase{"FailedConditionsIsObject",
+                   [](auto& j) {
+                     j["failed_conditions"] = {{"status", true}};
+                   },
+                   "wrong_type"},
+        PoisonCase{"FailedConditionIsNull",
+                   [](auto& j) {
+                     j["failed_conditions"] = nlohmann::json::array({"status", nullptr});
+                   },
+                   "wrong_type"},
+        PoisonCase{"FailedConditionIsNestedArray",
+                   [](auto& j) {
+                     j["failed_conditions"] =
+                         nlohmann::json::array({nlohmann::json::array({"status"})});
+                   },
+                   "wrong_type"},
+        PoisonCase{"NulInFailedCondition",
+                   [](auto& j) {
+                     j["failed_conditions"] = {"status", std::string("re\0gex", 6)};
+                   },
+                   "nul_byte"},
+        PoisonCase{"TooManyFailedConditions",
+                   [](auto& j) { j["failed_conditions"] = std::vector<std::string>(65, "s"); },
+                   "out_of_range"},
+        PoisonCase{"FailedConditionTooLong",
+                   [](auto& j) {
+                     j["failed_conditions"] = {"status", std::string(257, 'x')};
+                   },
+                   "out_of_range"},
+        PoisonCase{"BodyTruncatedIsString", [](auto& j) { j["body_truncated"] = "no"; },
+                   "wrong_type"},
+        PoisonCase{"AttemptsZero", [](auto& j) { j["attempts"] = 0; }, "out_of_range"},
+        PoisonCase{"AttemptsNegative", [](auto& j) { j["attempts"] = -3; }, "out_of_range"},
+        PoisonCase{"AttemptsAboveHundred", [](auto& j) { j["attempts"] = 101; }, "out_of_range"},
+        PoisonCase{"AttemptsAboveBigint", [](auto& j) { j["attempts"] = std::uint64_t{1} << 63; },
+                   "out_of_range"},
+        PoisonCase{"AttemptsIsFloat", [](auto& j) { j["attempts"] = 2.0; }, "wrong_type"},
+        PoisonCase{"AttemptsIsString", [](auto& j) { j["attempts"] = "2"; }, "wrong_type"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // simdjson validates the UTF-8 of the whole document; PostgreSQL would refuse such text.

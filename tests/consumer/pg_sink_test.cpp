@@ -66,7 +66,8 @@ TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
       "response_time_microseconds:bigint,uri:text,status_code:integer,"
       "regex_present:boolean,regex_match:boolean,error:text,error_detail:text,"
       "dns_us:bigint,connect_us:bigint,tls_us:bigint,ttfb_us:bigint,body_bytes:bigint,"
-      "cert_expires_at:timestamp with time zone");
+      "cert_expires_at:timestamp with time zone,healthy:boolean,failed_conditions:ARRAY,"
+      "body_truncated:boolean,attempts:smallint");
   EXPECT_EQ(query("SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))"
                   " FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
                   " AND a.attnum = ANY(i.indkey)"
@@ -82,7 +83,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
   EXPECT_TRUE(migrate_table(connection, "healthcheck").empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3");
+            "1,2,3,4");
 }
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -102,7 +103,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:3\nother:3");
+            "healthcheck:4\nother:4");
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {

@@ -1,8 +1,10 @@
-// `hc status` against a database that was never migrated: one line that names the missing
-// relation and the table and says to run `hc migrate -c FILE`, exit 1; no raw SQL error.
+// `hc status` through the built binary against a throwaway PostgreSQL: one line when the
+// database was never migrated (or predates a migration); up by the verdict when a row has
+// one, else by the older rule; the failed conditions of a site that is down.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "hc/test/support.h"
@@ -10,9 +12,7 @@
 namespace hc {
 namespace {
 
-TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
-  test::TempPostgres postgres;
-  test::TempDir dir;
+std::filesystem::path write_config(const test::TempDir& dir, const test::TempPostgres& postgres) {
   const auto config = dir.path() / "config.yaml";
   std::ofstream(config) << "healthcheck-consumer-config:\n"
                         << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
@@ -20,6 +20,19 @@ TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
                         << "    - source_topic: healthcheck\n"
                         << "      connection_uri: \"" << postgres.uri() << "\"\n"
                         << "      table_name: checks\n";
+  return config;
+}
+
+test::CommandResult hc(const std::vector<std::string>& arguments) {
+  std::vector<std::string> argv = {test::hc_binary().string()};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return test::run_command(argv, std::chrono::seconds(30));
+}
+
+TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  const auto config = write_config(dir, postgres);
   auto result = test::run_command({test::hc_binary().string(), "status", "-c", config.string()},
                                   std::chrono::seconds(30));
   EXPECT_EQ(result.exit_code, 1) << result.output;
@@ -33,6 +46,68 @@ TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
       << result.output;
   EXPECT_EQ(result.output.find('^'), std::string::npos) << result.output;
   EXPECT_EQ(result.output.find("SELECT"), std::string::npos) << result.output;
+}
+
+// Four checks per site in the last minutes. a: an old producer's rows (no verdict), one a
+// timeout. b: a new producer's, the newest a 200 that failed two conditions. c: healthy.
+TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  const auto config = write_config(dir, postgres);
+  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  postgres.query(
+      "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
+      " status_code, regex_present, error, healthy, failed_conditions) VALUES"
+      " ('\\xaa', now() - interval '4 min', 1000, 'https://a/', 200, false, null, null, null),"
+      " ('\\xaa', now() - interval '3 min', 1000, 'https://a/', null, false, 'timeout', null,"
+      "  null),"
+      " ('\\xaa', now() - interval '2 min', 1000, 'https://a/', 200, false, null, null, null),"
+      " ('\\xaa', now() - interval '1 min', 1000, 'https://a/', 200, false, null, null, null),"
+      " ('\\xbb', now() - interval '4 min', 1000, 'https://b/', 200, false, null, true, '{}'),"
+      " ('\\xbb', now() - interval '3 min', 1000, 'https://b/', 200, false, null, true, '{}'),"
+      " ('\\xbb', now() - interval '2 min', 1000, 'https://b/', 503, false, 'unexpected_status',"
+      "  false, '{status}'),"
+      " ('\\xbb', now() - interval '1 min', 1000, 'https://b/', 200, true, null, false,"
+      "  '{response_time,header:Content-Type}'),"
+      " ('\\xcc', now() - interval '1 min', 1000, 'https://c/', 200, false, null, true, '{}')");
+
+  auto json = hc({"status", "-c", config.string(), "--since", "1h", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const auto sites = nlohmann::json::parse(json.output);
+  ASSERT_EQ(sites.size(), 3u) << json.output;
+  EXPECT_EQ(sites[0]["url"], "https://a/");
+  EXPECT_EQ(sites[0]["uptime_percent"], 75.0);
+  EXPECT_EQ(sites[0]["last_failed_conditions"], nlohmann::json::array());
+  EXPECT_EQ(sites[1]["url"], "https://b/");
+  EXPECT_EQ(sites[1]["uptime_percent"], 50.0);  // error NULL but healthy false: down
+  EXPECT_EQ(sites[1]["last_failed_conditions"],
+            nlohmann::json({"response_time", "header:Content-Type"}));
+  EXPECT_EQ(sites[2]["uptime_percent"], 100.0);
+
+  auto table = hc({"status", "-c", config.string(), "--since", "1h"});
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("conditions: response_time,header:Content-Type"), std::string::npos)
+      << table.output;
+}
+
+// A database migrated by an earlier release (before the verdict columns): one line that says
+// to migrate, not a raw SQL error about a missing column or function.
+TEST(StatusCommand, ATablePredatingTheVerdictSaysToRunMigrate) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  const auto config = write_config(dir, postgres);
+  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  postgres.query(
+      "DROP VIEW checks_hourly; DROP VIEW checks_latest;"
+      " DROP FUNCTION hc_measurement_up(boolean, text);"
+      " ALTER TABLE checks DROP COLUMN healthy, DROP COLUMN failed_conditions;"
+      " CREATE VIEW checks_latest AS SELECT DISTINCT ON (url_digest) * FROM checks"
+      " ORDER BY url_digest, measurement_time DESC");
+  auto result = hc({"status", "-c", config.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
+  EXPECT_NE(result.output.find("table checks is not migrated"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("does not exist"), std::string::npos) << result.output;
 }
 
 }  // namespace

@@ -63,6 +63,12 @@ struct Measurement {
 
 inline constexpr int kMessageVersion = 1;
 
+// Bounds of failed_conditions that the decoder enforces (out_of_range beyond): far above any
+// real list, they keep one message from filling a row with megabytes of names. The producer's
+// config refuses conditions that could exceed them.
+inline constexpr std::size_t kMaxFailedConditions = 64;
+inline constexpr std::size_t kMaxConditionBytes = 256;
+
 std::string encode_message(const Measurement& measurement);
 
 // Why bytes cannot be stored as a measurement. reason is a short stable kind (it becomes
@@ -82,7 +88,8 @@ inline constexpr std::string_view kPoisonNulByte = "nul_byte";  // NUL (\u0000) 
 inline constexpr std::string_view kPoisonBadUtf8 = "bad_utf8";  // text that is not UTF-8
 // measured_at / cert_expires_at not "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" in years 0001..9999
 inline constexpr std::string_view kPoisonBadTimestamp = "bad_timestamp";
-// status_code outside 0..999; a duration or size negative or beyond bigint
+// status_code outside 0..999; a duration or size negative or beyond bigint; attempts outside
+// 1..100; failed_conditions with more than 64 elements or an element over 256 bytes
 inline constexpr std::string_view kPoisonOutOfRange = "out_of_range";
 
 // Decodes message v1, reusing its parser's buffers from call to call. Not thread-safe:

@@ -23,8 +23,12 @@ struct SiteStatus {
   std::optional<int> last_status_code;
   WallTime last_checked_at;
   std::optional<std::string> last_error;  // error class of the newest measurement
-  std::int64_t checks = 0;                // in the window
-  double uptime_percent = 0;              // checks without error / checks, in the window
+  // Conditions the newest measurement failed (empty when none, or from older producers).
+  std::vector<std::string> last_failed_conditions;
+  std::int64_t checks = 0;  // in the window
+  // Up checks / checks in the window: up is the producer's verdict (`healthy`) when the
+  // row has one, else "no error".
+  double uptime_percent = 0;
   std::optional<std::int64_t> p50_response_us;
   std::optional<std::int64_t> p95_response_us;
   std::optional<double> cert_days_left;  // from the newest measurement, https only

@@ -1,0 +1,251 @@
+// The migrations against a real throwaway PostgreSQL 15: the migrated schema is the column
+// list (measurement_columns.h), tables made by earlier versions upgrade keeping every row,
+// and "up" has one definition (hc_measurement_up) used by the views.
+#include "pg_migrations.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "hc/common/url_digest.h"
+#include "hc/test/support.h"
+#include "measurement_columns.h"
+#include "pg_sink.h"
+
+// Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
+
+namespace hc::consumer {
+namespace {
+
+class PgMigrationsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { postgres_ = new test::TempPostgres(); }
+  static void TearDownTestSuite() {
+    delete postgres_;
+    postgres_ = nullptr;
+  }
+  void SetUp() override {
+    database_ = "m" + std::to_string(++counter_);
+    postgres_->create_database(database_);
+  }
+  std::string uri() const { return postgres_->uri(database_); }
+  std::string query(const std::string& sql) const { return postgres_->query(sql, database_); }
+  void migrate(const std::string& table = "healthcheck") {
+    pqxx::connection connection(uri());
+    migrate_table(connection, table);
+  }
+
+  // "name:type" per column of `table` as PostgreSQL has it, in table order.
+  std::string migrated_columns(const std::string& table) const {
+    return query(
+        fmt::format("SELECT string_agg(column_name || ':' || (udt_name::regtype)::text, ','"
+                    " ORDER BY ordinal_position) FROM information_schema.columns"
+                    " WHERE table_schema = 'public' AND table_name = '{}'",
+                    table));
+  }
+  // The same for the column list, its types spelled by PostgreSQL (so "int" = "integer").
+  std::string listed_columns() const {
+    std::vector<std::string> columns;
+    for (const auto& column : measurement_columns()) {
+      columns.push_back(fmt::format("'{}:' || '{}'::regtype::text", column.name, column.sql_type));
+    }
+    return query(fmt::format("SELECT {}", fmt::join(columns, " || ',' || ")));
+  }
+
+  static test::TempPostgres* postgres_;
+  static int counter_;
+  std::string database_;
+};
+test::TempPostgres* PgMigrationsTest::postgres_ = nullptr;
+int PgMigrationsTest::counter_ = 0;
+
+TEST_F(PgMigrationsTest, ANewTableHasExactlyTheListedColumns) {
+  migrate();
+  EXPECT_EQ(migrated_columns("healthcheck"), listed_columns());
+  EXPECT_NE(listed_columns().find("failed_conditions:text[]"), std::string::npos);
+}
+
+// The seed's own schema (seven columns, no migrations table) and its rows.
+TEST_F(PgMigrationsTest, ASeedTableBecomesTheListedColumnsKeepingEveryRow) {
+  query(
+      "CREATE TABLE healthcheck (url_digest bytea, measurement_time timestamptz,"
+      " response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
+      " regex_match bool, PRIMARY KEY (url_digest, measurement_time));"
+      "INSERT INTO healthcheck SELECT sha256(i::text::bytea), '2026-01-01'::timestamptz"
+      " + i * interval '1 minute', i, 'https://seed/' || (i % 7), 200, i % 2 = 0, null"
+      " FROM generate_series(1, 500) i");
+  const std::string before =
+      "SELECT count(*), sum(response_time_microseconds), count(DISTINCT uri) FROM healthcheck";
+  const std::string rows_before = query(before);
+  migrate();
+  EXPECT_EQ(migrated_columns("healthcheck"), listed_columns());
+  EXPECT_EQ(query(before), rows_before);
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck WHERE healthy IS NULL AND attempts IS NULL"
+                  " AND failed_conditions IS NULL AND body_truncated IS NULL"),
+            "500");
+}
+
+// What the previous release made, as it wrote it (migrations 1..3 as released, not derived
+// from today's list: a column wrongly added to a released migration must show up here).
+constexpr const char* kPreviousRelease =
+    "CREATE TABLE hc_schema_migrations (table_name text NOT NULL, version int NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, version));"
+    "CREATE TABLE IF NOT EXISTS healthcheck ("
+    " url_digest bytea NOT NULL,"
+    " measurement_time timestamptz NOT NULL,"
+    " response_time_microseconds bigint,"
+    " uri text,"
+    " status_code int,"
+    " regex_present bool,"
+    " regex_match bool,"
+    " PRIMARY KEY (url_digest, measurement_time));"
+    "ALTER TABLE healthcheck"
+    " ADD COLUMN IF NOT EXISTS error text,"
+    " ADD COLUMN IF NOT EXISTS error_detail text,"
+    " ADD COLUMN IF NOT EXISTS dns_us bigint,"
+    " ADD COLUMN IF NOT EXISTS connect_us bigint,"
+    " ADD COLUMN IF NOT EXISTS tls_us bigint,"
+    " ADD COLUMN IF NOT EXISTS ttfb_us bigint,"
+    " ADD COLUMN IF NOT EXISTS body_bytes bigint,"
+    " ADD COLUMN IF NOT EXISTS cert_expires_at timestamptz;"
+    "CREATE OR REPLACE VIEW healthcheck_latest AS"
+    " SELECT DISTINCT ON (url_digest) * FROM healthcheck"
+    " ORDER BY url_digest, measurement_time DESC;"
+    "CREATE OR REPLACE VIEW healthcheck_hourly AS"
+    " SELECT url_digest, min(uri) AS uri,"
+    " date_trunc('hour', measurement_time) AS hour,"
+    " count(*) AS checks,"
+    " count(*) FILTER (WHERE error IS NULL) AS up_checks,"
+    " round(100.0 * count(*) FILTER (WHERE error IS NULL) / count(*), 2) AS uptime_percent,"
+    " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds)"
+    "   AS p50_response_us,"
+    " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds)"
+    "   AS p95_response_us,"
+    " max(response_time_microseconds) AS max_response_us"
+    " FROM healthcheck GROUP BY url_digest, date_trunc('hour', measurement_time);"
+    "INSERT INTO hc_schema_migrations (table_name, version)"
+    " VALUES ('healthcheck', 1), ('healthcheck', 2), ('healthcheck', 3);";
+
+TEST_F(PgMigrationsTest, ATableOfThePreviousReleaseUpgradesKeepingRowsAndViews) {
+  const std::string previous_release = kPreviousRelease;
+  query(previous_release +
+        "INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,"
+        " status_code, regex_present, error)"
+        " SELECT sha256((i % 3)::text::bytea), '2026-01-01'::timestamptz + i * interval '1 s',"
+        " i, 'https://old/' || (i % 3), 200, false, CASE WHEN i % 4 = 0 THEN 'timeout' END"
+        " FROM generate_series(1, 300) i");
+  ASSERT_EQ(query("SELECT count(*) FROM information_schema.columns"
+                  " WHERE table_name = 'healthcheck_latest'"),
+            "15");
+  migrate();
+  EXPECT_EQ(migrated_columns("healthcheck"), listed_columns());
+  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"),
+            "300|45150");
+  EXPECT_EQ(migrated_columns("healthcheck_latest"), listed_columns());
+  // Old rows have no verdict: up is "no error", as before (75 of the 300 are timeouts).
+  EXPECT_EQ(query("SELECT sum(checks), sum(up_checks) FROM healthcheck_hourly"), "300|225");
+  EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version)"
+                  " FROM hc_schema_migrations WHERE table_name = 'healthcheck'"),
+            "1,2,3,4");
+}
+
+Measurement measurement(const std::string& url, std::int64_t minute) {
+  Measurement m;
+  m.url = url;
+  m.url_digest = url_digest(url);
+  m.measured_at = WallTime(std::chrono::minutes(29'000'000 + minute));
+  m.status_code = 200;
+  m.response_time_us = 1000;
+  return m;
+}
+
+// up = healthy when the row has it, else no error: a 200 that failed a condition is down, a
+// verdict of healthy overrides nothing else, an old producer's row keeps the old rule.
+TEST_F(PgMigrationsTest, UpIsTheVerdictWhenPresentElseNoError) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  TableRows rows;
+  Measurement slow = measurement("https://a/", 1);
+  slow.healthy = false;
+  slow.failed_conditions = {"response_time"};
+  Measurement fine = measurement("https://a/", 2);
+  fine.healthy = true;
+  Measurement old_ok = measurement("https://a/", 3);
+  Measurement old_error = measurement("https://a/", 4);
+  old_error.error = "timeout";
+  for (const auto& m : {slow, fine, old_ok, old_error}) rows.add(m);
+  sink.write({&rows});
+  EXPECT_EQ(query("SELECT checks, up_checks, uptime_percent FROM healthcheck_hourly"), "4|2|50.00");
+  EXPECT_EQ(query("SELECT string_agg(coalesce(healthy::text, 'null') || '/' ||"
+                  " hc_measurement_up(healthy, error)::text, ',' ORDER BY measurement_time)"
+                  " FROM healthcheck"),
+            "false/false,true/true,null/true,null/false");
+}
+
+TEST_F(PgMigrationsTest, WritesAndReadsBackTheVerdictColumns) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  Measurement m = measurement("https://v/", 1);
+  m.healthy = false;
+  m.failed_conditions = {
+      "status",   "header:Content-Type", "a,b", "{x}", "NULL", "", " s ", "q\"x", "b\\s",
+      "t\tn\nr\r"};
+  m.body_truncated = true;
+  m.attempts = 4;
+  TableRows rows;
+  rows.add(m);
+  sink.write({&rows});
+  EXPECT_EQ(query("SELECT healthy, body_truncated, attempts, cardinality(failed_conditions),"
+                  " failed_conditions[5] IS NULL FROM healthcheck"),
+            "f|t|4|10|f");
+  pqxx::connection connection(uri());
+  pqxx::read_transaction txn(connection);
+  const auto result = txn.exec("SELECT unnest(failed_conditions) FROM healthcheck");
+  std::vector<std::string> back;
+  for (const auto& row : result) back.push_back(row[0].as<std::string>());
+  EXPECT_EQ(back, m.failed_conditions);
+}
+
+// The upsert's IS DISTINCT FROM guard covers the new columns: an identical replay writes
+// no row version, a change in any one of them does.
+TEST_F(PgMigrationsTest, TheReplayGuardComparesTheVerdictColumns) {
+  PgSink sink(uri(), {"healthcheck"});
+  sink.migrate();
+  Measurement m = measurement("https://g/", 1);
+  m.healthy = false;
+  m.failed_conditions = {"status"};
+  m.attempts = 2;
+  TableRows rows;
+  rows.add(m);
+  sink.write({&rows});
+  const std::string version_sql = "SELECT xmin::text FROM healthcheck";
+  const std::string first = query(version_sql);
+  sink.write({&rows});
+  ASSERT_EQ(query(version_sql), first);
+  const std::vector<void (*)(Measurement&)> changes = {
+      [](Measurement& c) { c.healthy = std::nullopt; },
+      [](Measurement& c) {
+        c.failed_conditions = {"status", "regex"};
+      },
+      [](Measurement& c) { c.body_truncated = true; },
+      [](Measurement& c) { c.attempts = 3; },
+  };
+  std::string previous = first;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    Measurement changed = m;
+    changes[i](changed);
+    TableRows one;
+    one.add(changed);
+    sink.write({&one});
+    const std::string now = query(version_sql);
+    EXPECT_NE(now, previous) << "change " << i << " was not written";
+    previous = now;
+  }
+}
+
+}  // namespace
+}  // namespace hc::consumer
