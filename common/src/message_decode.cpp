@@ -4,7 +4,8 @@
 // order of the fields in the message. Beyond types, it refuses what no table can hold
 // (PostgreSQL would refuse the row, and every write of its batch with it): NUL in text,
 // invalid UTF-8, years outside 0001..9999, integers outside their column or negative
-// durations and sizes, a failed_conditions list beyond its bounds. Each refusal is a Poison with its reason (message.h).
+// durations and sizes, a failed_conditions list beyond its bounds. Each refusal is a Poison with
+// its reason (message.h).
 #include <fmt/format.h>
 #include <simdjson.h>
 

@@ -79,12 +79,11 @@ std::string migration_sql(const Migration& migration, const std::string& table) 
   const std::string quoted = quote_identifier(table);
   // Views named after their table. Postgres truncates names over 63 bytes the same way
   // when creating and when querying, so a long table name still works.
-  const std::string statements =
+  std::string statements =
       fmt::format(fmt::runtime(migration.statements), fmt::arg("table", quoted),
                   fmt::arg("latest", quote_identifier(table + "_latest")),
                   fmt::arg("hourly", quote_identifier(table + "_hourly")));
-  const std::string columns =
-      migration_columns_sql(measurement_columns(), quoted, migration.version);
+  std::string columns = migration_columns_sql(measurement_columns(), quoted, migration.version);
   if (columns.empty()) return statements;
   if (statements.empty()) return columns;
   return columns + ";" + statements;

@@ -156,12 +156,15 @@ TEST(CopyTextInPostgres, HostileTextArraysReadBackElementForElement) {
       PGRES_COMMAND_OK);
 
   const auto elements = hostile_array_elements();
+  constexpr int kGroups = 200;
   std::vector<std::vector<std::string>> arrays = {{}};
+  arrays.reserve(1 + elements.size() + kGroups);
   for (const auto& element : elements) arrays.push_back({element});
   std::mt19937 random(20261126);
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < kGroups; ++i) {
     std::vector<std::string> group;
     const int length = 2 + static_cast<int>(random() % 6);
+    group.reserve(static_cast<std::size_t>(length));
     for (int j = 0; j < length; ++j) group.push_back(elements[random() % elements.size()]);
     arrays.push_back(std::move(group));
   }

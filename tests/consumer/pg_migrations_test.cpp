@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "pg_sink.h"
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp.
+// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
 extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
 
 namespace hc::consumer {
@@ -23,17 +25,14 @@ namespace {
 
 class PgMigrationsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { postgres_ = new test::TempPostgres(); }
-  static void TearDownTestSuite() {
-    delete postgres_;
-    postgres_ = nullptr;
-  }
+  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
+  static void TearDownTestSuite() { postgres.reset(); }
   void SetUp() override {
-    database_ = "m" + std::to_string(++counter_);
-    postgres_->create_database(database_);
+    database_ = "m" + std::to_string(++databases_created);
+    postgres->create_database(database_);
   }
-  std::string uri() const { return postgres_->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres_->query(sql, database_); }
+  std::string uri() const { return postgres->uri(database_); }
+  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
   void migrate(const std::string& table = "healthcheck") {
     pqxx::connection connection(uri());
     migrate_table(connection, table);
@@ -56,12 +55,12 @@ class PgMigrationsTest : public ::testing::Test {
     return query(fmt::format("SELECT {}", fmt::join(columns, " || ',' || ")));
   }
 
-  static test::TempPostgres* postgres_;
-  static int counter_;
+  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
+  static int databases_created;
   std::string database_;
 };
-test::TempPostgres* PgMigrationsTest::postgres_ = nullptr;
-int PgMigrationsTest::counter_ = 0;
+std::unique_ptr<test::TempPostgres> PgMigrationsTest::postgres;
+int PgMigrationsTest::databases_created = 0;
 
 TEST_F(PgMigrationsTest, ANewTableHasExactlyTheListedColumns) {
   migrate();

@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <memory>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -16,6 +17,7 @@
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp (a leak inside libpqxx 6.4
 // when a connection breaks).
+// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
 extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
 
 namespace hc::consumer {
@@ -36,25 +38,22 @@ Measurement row(const std::string& url, std::int64_t at_us, std::int64_t respons
 
 class PgSinkTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { postgres_ = new test::TempPostgres(); }
-  static void TearDownTestSuite() {
-    delete postgres_;
-    postgres_ = nullptr;
-  }
+  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
+  static void TearDownTestSuite() { postgres.reset(); }
   // A fresh database per test, so tests do not see each other's tables.
   void SetUp() override {
-    database_ = "t" + std::to_string(++counter_);
-    postgres_->create_database(database_);
+    database_ = "t" + std::to_string(++databases_created);
+    postgres->create_database(database_);
   }
-  std::string uri() const { return postgres_->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres_->query(sql, database_); }
+  std::string uri() const { return postgres->uri(database_); }
+  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
 
-  static test::TempPostgres* postgres_;
-  static int counter_;
+  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
+  static int databases_created;
   std::string database_;
 };
-test::TempPostgres* PgSinkTest::postgres_ = nullptr;
-int PgSinkTest::counter_ = 0;
+std::unique_ptr<test::TempPostgres> PgSinkTest::postgres;
+int PgSinkTest::databases_created = 0;
 
 TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
   PgSink sink(uri(), {"healthcheck"});
@@ -88,6 +87,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   std::vector<std::thread> migrators;
+  migrators.reserve(4);
   std::atomic<int> failures{0};
   for (int i = 0; i < 4; ++i) {
     migrators.emplace_back([&] {
@@ -211,7 +211,7 @@ TEST_F(PgSinkTest, ALaneWithoutRowsOfItsOwnSendsNothing) {
   rows.add(row("https://a/", 1, 10));
   const RowLane own{RowLane{0, 2}.holds(rows.rows()[0]) ? 0u : 1u, 2};
   const RowLane other{1 - own.index, 2};
-  PgSink missing(postgres_->uri("no_such_database"), {"healthcheck"});
+  PgSink missing(postgres->uri("no_such_database"), {"healthcheck"});
   EXPECT_NO_THROW(missing.write({&rows}, other));
   EXPECT_THROW(missing.write({&rows}, own), std::runtime_error);
 
@@ -242,11 +242,11 @@ TEST_F(PgSinkTest, ReconnectsAfterTheServerRestarts) {
   TableRows rows;
   rows.add(row("https://a/", 1, 1));
   sink.write({&rows});
-  postgres_->stop_server();
+  postgres->stop_server();
   rows.add(row("https://a/", 2, 1));
   EXPECT_THROW(sink.write({&rows}), std::runtime_error);
   EXPECT_THROW(sink.ping(), std::runtime_error);
-  postgres_->start_server();
+  postgres->start_server();
   ASSERT_NO_THROW(sink.write({&rows}));
   EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "2");
 }

@@ -1,5 +1,6 @@
 #include "pg_sql.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -55,8 +56,8 @@ TEST(UpsertSql, CoversEveryMeasurementColumn) {
   for (const auto& column : measurement_columns()) {
     const std::string name(column.name);
     if (column.primary_key) continue;
-    EXPECT_NE(sql.find(name + " = EXCLUDED." + name), std::string::npos) << name;
-    EXPECT_NE(sql.find("target." + name), std::string::npos) << name;
+    EXPECT_NE(sql.find(fmt::format("{0} = EXCLUDED.{0}", name)), std::string::npos) << name;
+    EXPECT_NE(sql.find(fmt::format("target.{}", name)), std::string::npos) << name;
   }
 }
 

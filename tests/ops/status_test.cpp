@@ -13,7 +13,7 @@ namespace hc {
 namespace {
 
 std::filesystem::path write_config(const test::TempDir& dir, const test::TempPostgres& postgres) {
-  const auto config = dir.path() / "config.yaml";
+  auto config = dir.path() / "config.yaml";
   std::ofstream(config) << "healthcheck-consumer-config:\n"
                         << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
                         << "  topics:\n"
