@@ -1,9 +1,12 @@
 // healthcheck-producer-config: Kafka settings, `defaults` and the `websites` to check.
 #include <fmt/format.h>
 #include <re2/re2.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <system_error>
 #include <unordered_map>
 
 #include "config_names.h"
@@ -16,8 +19,11 @@ namespace hc::config_detail {
 namespace {
 
 constexpr std::array<std::string_view, 2> kBasicAuthKeys = {"username", "password"};
+constexpr std::array<std::string_view, 6> kTlsKeys = {
+    "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
+constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 16> kCheckKeys = {
+constexpr std::array<std::string_view, 19> kCheckKeys = {
     "regex",           "polling_interval_in_seconds",
     "timeout_ms",      "destination_topic",
     "method",          "headers",
@@ -25,7 +31,9 @@ constexpr std::array<std::string_view, 16> kCheckKeys = {
     "max_redirects",   "max_body_bytes",
     "expected_status", "max_response_time_ms",
     "min_cert_days",   "regex_absent",
-    "headers_match",   "min_body_bytes"};
+    "headers_match",   "min_body_bytes",
+    "retries",         "retry_delay_ms",
+    "tls"};
 // The keys of state changes (site_state.h), also per site or in `defaults`.
 constexpr std::array<std::string_view, 3> kStateKeys = {"down_after", "up_after", "events_topic"};
 constexpr auto kDefaultsKeys = [] {
@@ -50,6 +58,8 @@ constexpr std::int64_t kMaxRedirects = 50;
 constexpr std::int64_t kMaxBodyBytes = std::int64_t{256} * 1024 * 1024;
 constexpr std::int64_t kMaxCertDays = 3650;
 constexpr std::int64_t kMaxMinBodyBytes = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxRetries = 5;
+constexpr std::int64_t kMaxRetryDelayMs = 60000;
 // A check's failed_conditions must fit the message's bounds (message.h), or the consumer
 // would refuse every message of the site: six fixed names ("status", "response_time",
 // "cert_days", "regex", "regex_absent", "body_bytes") plus one "header:<Name>" per entry.
@@ -227,6 +237,63 @@ void read_headers_match(YamlReader& reader, const Located& value,
   }
 }
 
+// A PEM file the transport reads at each check: it must exist and be readable now.
+void read_readable_file(YamlReader& reader, const Located& value, std::string& path) {
+  auto text = reader.string(value);
+  if (!text) return;
+  std::error_code error;
+  if (text->empty()) {
+    path.clear();  // "" (e.g. "${CA:-}") means: not set
+  } else if (!std::filesystem::is_regular_file(*text, error) ||
+             ::access(text->c_str(), R_OK) != 0) {
+    reader.report(value.mark, value.path,
+                  "expected a readable file, but " + quote_for_message(*text) +
+                      " does not exist, is not a file or cannot be read");
+  } else {
+    path = *text;
+  }
+}
+
+// A DNS name for SNI: letters, digits, '-' and '.', at most 253 characters.
+bool is_dns_name(std::string_view name) {
+  return !name.empty() && name.size() <= 253 && name.front() != '.' && name.front() != '-' &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '.';
+         });
+}
+
+// `tls`: each present key overrides the same key of `tls` (a site's tls merges over defaults').
+void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
+  auto fields = reader.map(value, kTlsKeys, "a map of TLS settings");
+  if (!fields) return;
+  for (const auto& [key, setting] : fields->entries()) {
+    if (key == "ca_file") {
+      read_readable_file(reader, setting, tls.ca_file);
+    } else if (key == "cert_file") {
+      read_readable_file(reader, setting, tls.cert_file);
+    } else if (key == "key_file") {
+      read_readable_file(reader, setting, tls.key_file);
+    } else if (key == "server_name") {
+      auto name = reader.string(setting);
+      if (!name) continue;
+      if (!name->empty() && !is_dns_name(*name)) {
+        reader.report(
+            setting.mark, setting.path,
+            "expected a DNS name (letters, digits, '-' and '.'), got " + quote_for_message(*name));
+        continue;
+      }
+      tls.server_name = *name;
+    } else if (key == "insecure_skip_verify") {
+      if (auto skip = reader.boolean(setting)) tls.insecure_skip_verify = *skip;
+    } else if (key == "min_version") {
+      if (auto version = reader.choice(setting, kTlsVersions)) {
+        tls.min_version = *version == "1.3" ? 13 : 12;
+      }
+    }
+  }
+}
+
 // The keys a site shares with `defaults`; each present key overrides `site`'s value.
 void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig& site) {
   for (const auto& [key, value] : fields.entries()) {
@@ -276,6 +343,16 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
       if (auto bytes = reader.integer(value, 0, kMaxMinBodyBytes, "bytes")) {
         site.min_body_bytes = *bytes;
       }
+    } else if (key == "retries") {
+      if (auto count = reader.integer(value, 0, kMaxRetries)) {
+        site.retries = static_cast<int>(*count);
+      }
+    } else if (key == "retry_delay_ms") {
+      if (auto ms = reader.integer(value, 0, kMaxRetryDelayMs, "milliseconds")) {
+        site.retry_delay = std::chrono::milliseconds(*ms);
+      }
+    } else if (key == "tls") {
+      read_tls(reader, value, site.tls);
     }
   }
 }
@@ -368,6 +445,13 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                   "missing required key 'destination_topic' (and defaults has none)");
   }
   check_body_conditions(reader, *fields, site, item);
+  if (site.tls.cert_file.empty() != site.tls.key_file.empty()) {
+    const Located* where = fields->find("tls");
+    reader.report(where ? where->mark : item.mark,
+                  where ? where->path : child_path(item.path, "tls"),
+                  "tls.cert_file and tls.key_file go together (client certificate): set both or "
+                  "neither (here or in defaults)");
+  }
   if (reader.error_count() != errors_before || site.url.empty()) return std::nullopt;
   return site;
 }

@@ -10,6 +10,7 @@
 
 #include "check_measurement.h"
 #include "hc/common/logging.h"
+#include "retry_policy.h"
 
 namespace hc::producer {
 namespace {
@@ -66,10 +67,13 @@ void CheckLoop::run(StopControl& control) {
   CheckerWakeGuard wake_guard(control, checker_);
   while (!control.stop_requested()) {
     apply_assigned_sites();
+    start_due_retries();
     start_due_checks();
     checker_.run_once(wait_budget());
     report_counters();
   }
+  stopping_ = true;
+  cancel_waiting_retries();
   const TimePoint give_up_at = context_.clock.now() + context_.shutdown_grace;
   while (checker_.in_flight() > 0 && context_.clock.now() < give_up_at) {
     checker_.run_once(std::min(
@@ -106,36 +110,73 @@ void CheckLoop::start_due_checks() {
   while (auto start = scheduler_.next_start()) {
     context_.stats.lateness.record(start->lateness);
     context_.metrics.observe_lateness(start->lateness);
-    std::shared_ptr<const SitePlan> plan = plans_.at(start->site);
-    const WallTime measured_at = context_.clock.wall_now();
-    const SiteId id = start->site;
-    try {
-      checker_.start(plan->request, [this, id, plan, measured_at](CheckResult&& result) {
-        on_check_done(id, *plan, measured_at, std::move(result));
-      });
-    } catch (const std::exception& error) {
-      // A curl setup failure (out of memory, bad option) on our side: count it and let the
-      // site try again at its next deadline.
-      scheduler_.finished(id);
-      context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
-      log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
-                {{"url", plan->display_url}});
-    }
+    start_attempt(CheckInProgress{start->site, plans_.at(start->site), start->next_deadline, 0});
   }
 }
 
-// Runs inside checker_.run_once().
-void CheckLoop::on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at,
-                              CheckResult&& result) {
-  scheduler_.finished(id);
+void CheckLoop::start_due_retries() {
+  const TimePoint now = context_.clock.now();
+  while (!retries_due_.empty() && retries_due_.begin()->first <= now) {
+    CheckInProgress check = std::move(retries_due_.begin()->second);
+    retries_due_.erase(retries_due_.begin());
+    if (!scheduler_.is_scheduled(check.site)) {  // removed by a reload while it waited
+      scheduler_.finished(check.site);
+      continue;
+    }
+    start_attempt(check);
+  }
+}
+
+void CheckLoop::start_attempt(const CheckInProgress& check) {
+  const WallTime measured_at = context_.clock.wall_now();
+  const std::shared_ptr<const SitePlan> plan = check.plan;
+  const SiteId id = check.site;
+  try {
+    checker_.start(plan->request, [this, check, measured_at](CheckResult&& result) {
+      on_attempt_done(check, measured_at, std::move(result));
+    });
+  } catch (const std::exception& error) {
+    // A curl setup failure (out of memory, bad option) on our side: count it and let the
+    // site try again at its next deadline.
+    scheduler_.finished(id);
+    context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
+    log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
+              {{"url", plan->display_url}});
+  }
+}
+
+// Runs inside checker_.run_once(). measured_at: when this attempt started; the published
+// measurement is the last attempt's (its status, timings and start time).
+void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result) {
+  const SiteId id = check.site;
+  const SitePlan& plan = *check.plan;
   Verdict verdict = evaluate(plan.conditions, result, plan.https, measured_at);
+  ++check.attempts_made;
+  const std::optional<TimePoint> retry_at = retry_start(
+      plan.retry,
+      AttemptEnd{verdict.healthy, check.attempts_made, context_.clock.now(), check.next_deadline});
+  if (retry_at && scheduler_.is_scheduled(id)) {
+    if (stopping_) {
+      // Ended before its retries: like a cancelled check, it says nothing about the site.
+      scheduler_.finished(id);
+      add(context_.stats.cancelled_checks, 1);
+      return;
+    }
+    add(context_.stats.retries, 1);
+    context_.metrics.record_retry(plan.display_url);
+    retries_due_.emplace(*retry_at, std::move(check));
+    return;
+  }
+
+  scheduler_.finished(id);
   const std::size_t outcome = outcome_of(verdict);
   context_.stats.checks_with(outcome).fetch_add(1, std::memory_order_relaxed);
   if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
   context_.metrics.record_check(plan.display_url, outcome,
                                 std::chrono::microseconds(result.response_time_us));
-  const Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
-                                                   measured_at, context_.producer_id);
+  Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
+                                             measured_at, context_.producer_id);
+  measurement.attempts = check.attempts_made;
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
   if (auto change = context_.states.observe(plan.config, measurement)) {
@@ -143,8 +184,19 @@ void CheckLoop::on_check_done(SiteId id, const SitePlan& plan, WallTime measured
   }
 }
 
+void CheckLoop::cancel_waiting_retries() {
+  for (auto& [start_at, check] : retries_due_) {
+    scheduler_.finished(check.site);
+    add(context_.stats.cancelled_checks, 1);
+  }
+  retries_due_.clear();
+}
+
 std::chrono::milliseconds CheckLoop::wait_budget() const {
-  const std::optional<TimePoint> next = scheduler_.next_wakeup();
+  std::optional<TimePoint> next = scheduler_.next_wakeup();
+  if (!retries_due_.empty() && (!next || retries_due_.begin()->first < *next)) {
+    next = retries_due_.begin()->first;
+  }
   if (!next) return kMaxWait;  // nothing scheduled, or every slot taken: a completion wakes us
   const auto until_next = *next - context_.clock.now();
   if (until_next <= std::chrono::nanoseconds::zero()) return std::chrono::milliseconds::zero();

@@ -2,6 +2,10 @@
 // on one thread. Each completed check becomes a message v1 published through the Publisher
 // that all loops share; counts go to the shared ProducerStats and ProducerMetrics.
 //
+// A failed attempt is retried within the site's interval as retry_policy.h decides; the site
+// stays in flight (holding its max_in_flight slot) until its last attempt, and only that
+// attempt is published, with `attempts` counting them all.
+//
 // A producer runs `check_threads` loops. Each site belongs to exactly one loop (by URL
 // hash, split_site_plans), for the life of the process: its checks never overlap and its
 // messages keep their order.
@@ -10,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,13 +63,26 @@ class CheckLoop {
   // Until control.stop_requested(): starts due checks, drives the transfers and publishes
   // the results. Then starts nothing more, gives the checks in flight shutdown_grace to
   // finish (and be published), cancels the rest (counted, not published: a cancelled check
-  // says nothing about its site) and returns.
+  // says nothing about its site) and returns. A check waiting for a retry, or whose attempt
+  // fails during the grace period while retries remain, is cancelled the same way: its site
+  // is reported down only after its retries failed.
   void run(StopControl& control);
 
  private:
   void apply_assigned_sites();
+  // One check of a site, across its attempts.
+  struct CheckInProgress {
+    SiteId site = 0;
+    std::shared_ptr<const SitePlan> plan;
+    TimePoint next_deadline;  // the site's next scheduled run: retries end before it
+    int attempts_made = 0;    // attempts finished so far
+  };
+
   void start_due_checks();
-  void on_check_done(SiteId id, const SitePlan& plan, WallTime measured_at, CheckResult&& result);
+  void start_due_retries();
+  void start_attempt(const CheckInProgress& check);
+  void on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result);
+  void cancel_waiting_retries();
   std::chrono::milliseconds wait_budget() const;
   // Adds what the scheduler counted since the last call to the shared stats.
   void report_counters();
@@ -75,6 +93,8 @@ class CheckLoop {
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
   SchedulerCounters reported_;
   std::int64_t reported_in_flight_ = 0;
+  std::multimap<TimePoint, CheckInProgress> retries_due_;  // failed attempts, by retry start
+  bool stopping_ = false;                                  // run() is in its grace period
 
   std::mutex assigned_mutex_;
   std::optional<SitePlans> assigned_;  // set by assign_sites(), taken by the loop

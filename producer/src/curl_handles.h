@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 namespace hc::producer {
 
@@ -19,9 +20,26 @@ struct CurlListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
+struct CurlUrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+
 using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
 using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+using CurlString = std::unique_ptr<char, CurlStringDeleter>;  // text curl allocated
+
+// curl_easy_setopt that throws std::runtime_error when curl refuses the option or value.
+template <typename Option, typename Value>
+void set_option(CURL* easy, Option option, Value value) {
+  if (CURLcode code = curl_easy_setopt(easy, option, value); code != CURLE_OK) {
+    throw std::runtime_error(std::string("curl_easy_setopt failed: ") + curl_easy_strerror(code));
+  }
+}
 
 // Declare before any handle it covers so that it is destroyed after them.
 class CurlGlobal {

@@ -4,8 +4,11 @@
 #include <array>
 #include <stdexcept>
 #include <string_view>
+#include <variant>
 
 #include "curl_outcome.h"
+#include "redirect_policy.h"
+#include "tls_options.h"
 
 namespace hc::producer {
 namespace {
@@ -15,19 +18,13 @@ namespace {
 // "dns" phase of a cached name is the cache lookup.
 constexpr long kDnsCacheSeconds = 60;
 
-bool is_https(const CheckRequest& request) {
-  return std::string_view(request.url).starts_with("https:");
-}
+bool is_https(std::string_view url) { return url.starts_with("https:"); }
 
-template <typename Option, typename Value>
-void set_option(CURL* easy, Option option, Value value) {
-  if (CURLcode code = curl_easy_setopt(easy, option, value); code != CURLE_OK) {
-    throw std::runtime_error(std::string("curl_easy_setopt failed: ") + curl_easy_strerror(code));
-  }
+std::int64_t info_time_us(CURL* easy, CURLINFO what) {
+  curl_off_t value = 0;
+  curl_easy_getinfo(easy, what, &value);
+  return static_cast<std::int64_t>(value);
 }
-
-// The CA bundle curl trusts by default (its build-time CURLOPT_CAINFO); null if none.
-const char* default_ca_file() { return curl_version_info(CURLVERSION_NOW)->cainfo; }
 
 }  // namespace
 
@@ -37,7 +34,14 @@ const char* default_ca_file() { return curl_version_info(CURLVERSION_NOW)->cainf
 struct HttpChecker::Transfer {
   CurlEasy easy;
   CurlList headers;
+  CurlList connect_to;  // CURLOPT_CONNECT_TO of the current hop (tls.server_name)
   std::shared_ptr<const CheckRequest> request;
+  // The hop in progress: the URL and method it requests, redirects followed before it and
+  // the time they took.
+  std::string hop_url;
+  std::string hop_method;
+  int hops_done = 0;
+  std::int64_t earlier_hops_us = 0;
   Completion done;
   std::string body;
   std::int64_t body_bytes = 0;
@@ -98,7 +102,11 @@ void HttpChecker::start(std::shared_ptr<const CheckRequest> request, Completion 
   std::unique_ptr<Transfer> transfer = take_idle_transfer();
   transfer->request = std::move(request);
   try {
-    configure(*transfer);
+    transfer->hop_url = transfer->request->url;
+    transfer->hop_method = transfer->request->method;
+    transfer->hops_done = 0;
+    transfer->earlier_hops_us = 0;
+    configure_hop(*transfer, true, transfer->request->timeout);
     if (CURLMcode code = curl_multi_add_handle(loop_.multi(), transfer->easy.get());
         code != CURLM_OK) {
       throw std::runtime_error(std::string("curl_multi_add_handle failed: ") +
@@ -127,8 +135,8 @@ std::unique_ptr<HttpChecker::Transfer> HttpChecker::take_idle_transfer() {
   CURL* easy = transfer->easy.get();
   set_option(easy, CURLOPT_PRIVATE, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  // Credentials never follow a redirect to another host (curl's default, stated here).
-  set_option(easy, CURLOPT_UNRESTRICTED_AUTH, 0L);
+  // Redirects are followed by follow_redirect_of(), never by curl.
+  set_option(easy, CURLOPT_FOLLOWLOCATION, 0L);
   set_option(easy, CURLOPT_NOSIGNAL, 1L);  // we have threads; timeouts must not use SIGALRM
   set_option(easy, CURLOPT_USERAGENT, "hc-healthcheck/0.1");
   set_option(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer.data());
@@ -146,18 +154,18 @@ std::unique_ptr<HttpChecker::Transfer> HttpChecker::take_idle_transfer() {
   return transfer;
 }
 
-// Sets every option that depends on the request, each to its default when the request does
-// not use it: the handle may come from a check of another site.
-void HttpChecker::configure(Transfer& transfer) {
+// Sets every option that depends on the request or the hop, each to its default when the hop
+// does not use it: the handle may come from a check of another site.
+void HttpChecker::configure_hop(Transfer& transfer, bool to_site_origin,
+                                std::chrono::milliseconds timeout) {
   CURL* easy = transfer.easy.get();
   const CheckRequest& request = *transfer.request;
   transfer.error_buffer[0] = '\0';
-  set_option(easy, CURLOPT_URL, request.url.c_str());
-  set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  set_option(easy, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-  // An https check never follows a redirect down to plain http.
-  set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, is_https(request) ? "https" : "http,https");
-  if (request.basic_auth) {
+  const std::optional<ServerNameRoute> route =
+      server_name_route(transfer.hop_url, request.tls, to_site_origin);
+  set_option(easy, CURLOPT_URL, route ? route->url.c_str() : transfer.hop_url.c_str());
+  set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  if (request.basic_auth && to_site_origin) {
     set_option(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     set_option(easy, CURLOPT_USERNAME, request.basic_auth->username.c_str());
     set_option(easy, CURLOPT_PASSWORD, request.basic_auth->password.c_str());
@@ -165,37 +173,104 @@ void HttpChecker::configure(Transfer& transfer) {
     set_option(easy, CURLOPT_USERNAME, static_cast<const char*>(nullptr));
     set_option(easy, CURLOPT_PASSWORD, static_cast<const char*>(nullptr));
   }
-  if (request.follow_redirects) {
-    set_option(easy, CURLOPT_MAXREDIRS, static_cast<long>(request.max_redirects));
-  }
   // HTTPGET clears what HEAD (NOBODY) and POST leave behind.
+  const std::string& method = transfer.hop_method;
   set_option(easy, CURLOPT_HTTPGET, 1L);
-  const bool custom_method =
-      request.method != "GET" && request.method != "HEAD" && request.method != "POST";
-  set_option(easy, CURLOPT_CUSTOMREQUEST, custom_method ? request.method.c_str() : nullptr);
-  if (request.method == "HEAD") {
+  const bool custom_method = method != "GET" && method != "HEAD" && method != "POST";
+  set_option(easy, CURLOPT_CUSTOMREQUEST, custom_method ? method.c_str() : nullptr);
+  if (method == "HEAD") {
     set_option(easy, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "POST") {
+  } else if (method == "POST") {
     set_option(easy, CURLOPT_POSTFIELDSIZE, 0L);
     set_option(easy, CURLOPT_POSTFIELDS, "");
   }
   CurlList headers;
-  std::string header_line;
-  for (const auto& [name, value] : request.headers) {
-    header_line.assign(name).append(": ").append(value);
-    curl_slist* extended = curl_slist_append(headers.get(), header_line.c_str());
+  auto append = [&headers](const std::string& line) {
+    curl_slist* extended = curl_slist_append(headers.get(), line.c_str());
     if (extended == nullptr) throw std::runtime_error("curl_slist_append failed");
     if (!headers) headers.reset(extended);  // later appends return the same first node
+  };
+  if (to_site_origin) {
+    std::string header_line;
+    for (const auto& [name, value] : request.headers) {
+      append(header_line.assign(name).append(": ").append(value));
+    }
   }
+  if (route) append(route->host_header);
   set_option(easy, CURLOPT_HTTPHEADER, headers.get());
-  // The previous list is freed only now that the handle no longer points to it.
-  transfer.headers = std::move(headers);
-  set_option(easy, CURLOPT_CERTINFO, is_https(request) ? 1L : 0L);
-  if (request.ca_file != transfer.applied_ca_file) {
-    set_option(easy, CURLOPT_CAINFO,
-               request.ca_file.empty() ? default_ca_file() : request.ca_file.c_str());
-    transfer.applied_ca_file = request.ca_file;
+  CurlList connect_to;
+  if (route) {
+    connect_to.reset(curl_slist_append(nullptr, route->connect_to.c_str()));
+    if (!connect_to) throw std::runtime_error("curl_slist_append failed");
   }
+  apply_tls_options(easy, request.tls, to_site_origin, connect_to, transfer.applied_ca_file);
+  // The previous lists are freed only now that the handle no longer points to them.
+  transfer.headers = std::move(headers);
+  transfer.connect_to = std::move(connect_to);
+  set_option(easy, CURLOPT_CERTINFO, is_https(transfer.hop_url) ? 1L : 0L);
+}
+
+bool HttpChecker::follow_redirect_of(Transfer& transfer) {
+  const CheckRequest& request = *transfer.request;
+  if (!request.follow_redirects) return false;
+  CURL* easy = transfer.easy.get();
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_header* location_header = nullptr;
+  if (!is_followed_redirect(static_cast<int>(status)) ||
+      curl_easy_header(easy, "Location", 0, CURLH_HEADER, -1, &location_header) != CURLHE_OK) {
+    return false;
+  }
+  // Resolved here, not by curl (CURLINFO_REDIRECT_URL): curl would resolve it against the URL
+  // rewritten for tls.server_name.
+  const std::optional<std::string> location =
+      resolve_location(transfer.hop_url, location_header->value);
+  std::variant<RedirectHop, RedirectRefused> next =
+      RedirectRefused{"redirect to a Location that is not a URL"};
+  if (location) {
+    next =
+        follow_redirect(RedirectRequest{request.url, transfer.hop_method, static_cast<int>(status),
+                                        *location, transfer.hops_done, request.max_redirects});
+  }
+  if (auto* refused = std::get_if<RedirectRefused>(&next)) {
+    CheckResult result = finish(transfer, CURLE_OK);
+    result.transport_error = CheckError::kHttp;
+    result.error_detail = std::move(refused->detail);
+    complete(transfer, std::move(result));
+    return true;
+  }
+  RedirectHop& hop = std::get<RedirectHop>(next);
+  curl_multi_remove_handle(loop_.multi(), easy);
+  transfer.earlier_hops_us += info_time_us(easy, CURLINFO_TOTAL_TIME_T);
+  const auto left = request.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::microseconds(transfer.earlier_hops_us));
+  if (left <= std::chrono::milliseconds::zero()) {
+    CheckResult result = finish(transfer, CURLE_OK);
+    result.transport_error = CheckError::kTimeout;
+    result.error_detail = "timed out while following redirects";
+    complete(transfer, std::move(result));
+    return true;
+  }
+  transfer.hop_url = std::move(hop.url);
+  transfer.hop_method = std::move(hop.method);
+  ++transfer.hops_done;
+  transfer.body.clear();
+  transfer.body_bytes = 0;
+  transfer.body_truncated = false;
+  transfer.response_headers.clear();
+  try {
+    configure_hop(transfer, hop.to_site_origin, left);
+    if (CURLMcode code = curl_multi_add_handle(loop_.multi(), easy); code != CURLM_OK) {
+      throw std::runtime_error(std::string("curl_multi_add_handle failed: ") +
+                               curl_multi_strerror(code));
+    }
+  } catch (const std::exception& error) {
+    CheckResult result = finish(transfer, CURLE_OK);
+    result.transport_error = CheckError::kInternal;
+    result.error_detail = std::string("cannot follow a redirect: ") + error.what();
+    complete(transfer, std::move(result));
+  }
+  return true;
 }
 
 std::size_t HttpChecker::run_once(std::chrono::milliseconds max_wait) {
@@ -233,6 +308,7 @@ std::size_t HttpChecker::deliver_completions() {
     curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
     // `message` is invalid once the handle is removed (in complete()).
     Transfer& done = *static_cast<Transfer*>(transfer);
+    if (code == CURLE_OK && follow_redirect_of(done)) continue;
     complete(done, finish(done, code));
     ++completed;
   }
@@ -282,28 +358,25 @@ void HttpChecker::complete(Transfer& transfer, CheckResult&& result) {
 CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
   CURL* easy = transfer.easy.get();
   CheckResult result;
-  auto info_time = [easy](CURLINFO what) {
-    curl_off_t value = 0;
-    curl_easy_getinfo(easy, what, &value);
-    return static_cast<std::int64_t>(value);
-  };
-  const std::int64_t dns = info_time(CURLINFO_NAMELOOKUP_TIME_T);
-  const std::int64_t connect = info_time(CURLINFO_CONNECT_TIME_T);
-  const std::int64_t tls = info_time(CURLINFO_APPCONNECT_TIME_T);
-  const std::int64_t ttfb = info_time(CURLINFO_STARTTRANSFER_TIME_T);
-  result.response_time_us = info_time(CURLINFO_TOTAL_TIME_T);
+  const std::int64_t dns = info_time_us(easy, CURLINFO_NAMELOOKUP_TIME_T);
+  const std::int64_t connect = info_time_us(easy, CURLINFO_CONNECT_TIME_T);
+  const std::int64_t tls = info_time_us(easy, CURLINFO_APPCONNECT_TIME_T);
+  const std::int64_t ttfb = info_time_us(easy, CURLINFO_STARTTRANSFER_TIME_T);
+  // The final hop's phases, counted from the start of the check (its first hop).
+  const std::int64_t before = transfer.earlier_hops_us;
+  result.response_time_us = before + info_time_us(easy, CURLINFO_TOTAL_TIME_T);
   // curl reports 0 for a phase it never reached.
-  if (dns > 0 || connect > 0) result.timings.dns_us = dns;
-  if (connect > 0) result.timings.connect_us = connect;
-  if (tls > 0) result.timings.tls_us = tls;
-  if (ttfb > 0) result.timings.ttfb_us = ttfb;
+  if (dns > 0 || connect > 0) result.timings.dns_us = before + dns;
+  if (connect > 0) result.timings.connect_us = before + connect;
+  if (tls > 0) result.timings.tls_us = before + tls;
+  if (ttfb > 0) result.timings.ttfb_us = before + ttfb;
 
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (status > 0) result.status_code = static_cast<int>(status);
 
   curl_certinfo* certinfo = nullptr;
-  if (is_https(*transfer.request) &&
+  if (is_https(transfer.hop_url) &&
       curl_easy_getinfo(easy, CURLINFO_CERTINFO, &certinfo) == CURLE_OK) {
     result.cert_expires_at = server_cert_expiry(certinfo);
   }

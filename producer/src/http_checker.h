@@ -1,5 +1,8 @@
 // HTTP(S) checks on libcurl's multi interface: many checks at once on one thread, driven by
 // run_once(); no thread per check (curl's resolver may use its own short-lived threads).
+// Redirects are followed here, hop by hop, not by curl (redirect_policy.h says which and
+// what each hop sends); a check's result is its final hop's, with times counted from the
+// start of its first.
 // The multi handle runs event-driven (CurlMultiLoop: epoll + curl_multi_socket_action), so
 // the cost of a wait grows with the sockets that have activity, not with the checks in
 // flight. Easy handles are kept and reused; a check sets every request-dependent option
@@ -30,8 +33,8 @@ namespace hc::producer {
 struct CheckRequest {
   std::string url;
   std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
+  // Custom headers and basic auth are sent only to the URL's own origin (redirect_policy.h).
   std::vector<std::pair<std::string, std::string>> headers;
-  // Sent to the URL's own host only: curl drops it on a redirect to another host.
   std::optional<BasicAuth> basic_auth;
   std::chrono::milliseconds timeout{10000};  // the whole check, redirects included
   bool follow_redirects = false;
@@ -40,7 +43,7 @@ struct CheckRequest {
   // counted) either way: a long page is not an error of the transport.
   std::size_t body_capture_bytes = 0;
   bool capture_headers = false;  // keep the final response's headers in CheckResult::headers
-  std::string ca_file;  // PEM bundle to trust instead of the system's (tests); empty = system
+  TlsSettings tls;               // https hops (tls_options.h)
 };
 
 // What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).
@@ -89,7 +92,11 @@ class HttpChecker {
  private:
   struct Transfer;
   std::unique_ptr<Transfer> take_idle_transfer();
-  void configure(Transfer& transfer);
+  // Sets every request-dependent option for the transfer's current hop.
+  void configure_hop(Transfer& transfer, bool to_site_origin, std::chrono::milliseconds timeout);
+  // After a hop ended with a response: if it is a redirect the check follows, starts the next
+  // hop (or completes the check when the redirect is refused) and returns true.
+  bool follow_redirect_of(Transfer& transfer);
   std::size_t deliver_completions();
   std::size_t fail_unwatchable();
   // Takes the transfer out of the multi handle and active_, back to the idle pool, and

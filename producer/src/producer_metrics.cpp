@@ -25,13 +25,21 @@ void ProducerMetrics::record_check(const std::string& url, std::size_t outcome,
   ++checks_by_site_[url][outcome];
 }
 
+void ProducerMetrics::record_retry(const std::string& url) {
+  std::lock_guard lock(sites_mutex_);
+  ++retries_by_site_[url];
+}
+
 void ProducerMetrics::observe_lateness(std::chrono::nanoseconds lateness) {
   schedule_lateness_.Observe(std::chrono::duration<double>(lateness).count());
 }
 
 void ProducerMetrics::forget_sites(const std::vector<std::string>& urls) {
   std::lock_guard lock(sites_mutex_);
-  for (const std::string& url : urls) checks_by_site_.erase(url);
+  for (const std::string& url : urls) {
+    checks_by_site_.erase(url);
+    retries_by_site_.erase(url);
+  }
 }
 
 std::shared_ptr<prometheus::Collectable> ProducerMetrics::collectable() {
@@ -54,6 +62,11 @@ void ProducerMetrics::collect(MetricFamilyWriter& out) const {
                     static_cast<double>(counts[outcome]),
                     {{"url", url}, {"outcome", std::string(outcome_name(outcome))}});
       }
+    }
+    for (const auto& [url, retries] : retries_by_site_) {
+      out.counter("hc_check_retries_total",
+                  "Failed attempts tried again within the interval (retries), by site",
+                  static_cast<double>(retries), {{"url", url}});
     }
   }
   out.histogram("hc_check_duration_seconds", "Duration of completed checks", check_duration_);

@@ -31,6 +31,8 @@ class ProducerMetrics {
   // outcome: index per check_error.h (up, error class, unhealthy).
   void record_check(const std::string& url, std::size_t outcome,
                     std::chrono::microseconds duration);
+  // A failed attempt of `url` that is tried again (retry_policy.h).
+  void record_retry(const std::string& url);
   void observe_lateness(std::chrono::nanoseconds lateness);
   // After a reload: forget the series of sites no longer checked.
   void forget_sites(const std::vector<std::string>& urls);
@@ -49,7 +51,8 @@ class ProducerMetrics {
   prometheus::Histogram check_duration_;
   prometheus::Histogram schedule_lateness_;
   mutable std::mutex sites_mutex_;
-  std::unordered_map<std::string, OutcomeCounts> checks_by_site_;
+  std::unordered_map<std::string, OutcomeCounts> checks_by_site_;   // guarded by sites_mutex_
+  std::unordered_map<std::string, std::uint64_t> retries_by_site_;  // guarded by sites_mutex_
 };
 
 }  // namespace hc::producer

@@ -53,6 +53,7 @@ struct ProducerStats {
   Counter skipped_late{0};
   Counter deferred_by_bound{0};
   Counter cancelled_checks{0};  // in flight at a stop past shutdown_grace: not published
+  Counter retries{0};           // failed attempts tried again (retry_policy.h)
   LatenessHistogram lateness;
 
   // Publishing.

@@ -80,7 +80,7 @@ std::optional<Start> Scheduler::next_start() {
       ++counters_.deferred_by_bound;
       site.waited_for_slot = false;
     }
-    return Start{id, deadline, now - deadline};
+    return Start{id, deadline, site.next_deadline, now - deadline};
   }
   return std::nullopt;
 }

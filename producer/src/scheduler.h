@@ -41,6 +41,7 @@ struct ScheduledSite {
 struct Start {
   SiteId site = 0;
   TimePoint deadline;                   // when it was due
+  TimePoint next_deadline;              // the site's next run (unless its interval changes)
   std::chrono::nanoseconds lateness{};  // start time - deadline (>= 0)
 };
 

@@ -64,6 +64,7 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     plan->display_url = redact_url(site.url, redact_query_params);
     plan->conditions = compile_conditions(site, regexes);
     plan->https = site.url.starts_with("https:");
+    plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
 
     auto request = std::make_shared<CheckRequest>();
     request->url = site.url;
@@ -73,6 +74,7 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     request->timeout = site.timeout;
     request->follow_redirects = site.follow_redirects;
     request->max_redirects = site.max_redirects;
+    request->tls = site.tls;
     // Without a body condition the body is counted, not kept.
     request->body_capture_bytes = plan->conditions.needs_body() ? site.max_body_bytes : 0;
     request->capture_headers = plan->conditions.needs_headers();

@@ -13,6 +13,7 @@
 #include "hc/producer/producer.h"
 #include "http_checker.h"
 #include "regex_matcher.h"
+#include "retry_policy.h"
 #include "scheduler.h"
 
 namespace hc::producer {
@@ -25,6 +26,7 @@ struct SitePlan {
   std::string url_digest;
   std::shared_ptr<const CheckRequest> request;
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
+  RetryPolicy retry;
   bool https = false;
 };
 

@@ -34,6 +34,7 @@ inline std::string all_errors(const ConfigLoadResult& result) {
 
 namespace hc {
 // "200-299" in test failure messages (gtest would print the struct's bytes).
+// NOLINTNEXTLINE(readability-identifier-naming): gtest looks the name up.
 inline void PrintTo(const StatusRange& range, std::ostream* out) {
   *out << range.first << '-' << range.last;
 }

@@ -5,6 +5,7 @@
 
 #include "config_test_helpers.h"
 #include "hc/common/url_redaction.h"
+#include "hc/test/support.h"
 
 namespace hc {
 namespace {
@@ -159,6 +160,37 @@ TEST(ConfigValues, BasicAuthAndRedactedQueryParams) {
   EXPECT_EQ(producer.websites.at(1).basic_auth, (BasicAuth{"other", "p@ss:w/rd%"}));
 }
 
+TEST(ConfigValues, RetriesAndTlsComeFromDefaultsAndSitesOverrideThemKeyByKey) {
+  const std::string pem = (test::source_dir() / "README.md").string();  // any readable file
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  defaults:\n"
+      "    destination_topic: t\n"
+      "    retries: 2\n"
+      "    retry_delay_ms: 250\n"
+      "    tls: {ca_file: \"" +
+      pem +
+      "\", min_version: \"1.2\"}\n"
+      "  websites:\n"
+      "    - url: https://127.0.0.1:8443/inherits\n"
+      "    - url: https://127.0.0.1:8443/overrides\n"
+      "      retries: 0\n"
+      "      tls: {cert_file: \"" +
+      pem + "\", key_file: \"" + pem +
+      "\",\n"
+      "            server_name: internal.example, insecure_skip_verify: true, min_version: 1.3}\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const SiteConfig& inherits = result.config->producer->websites.at(0);
+  EXPECT_EQ(inherits.retries, 2);
+  EXPECT_EQ(inherits.retry_delay, std::chrono::milliseconds(250));
+  EXPECT_EQ(inherits.tls, (TlsSettings{pem, "", "", "", false, 12}));
+  const SiteConfig& overrides = result.config->producer->websites.at(1);
+  EXPECT_EQ(overrides.retries, 0);
+  EXPECT_EQ(overrides.retry_delay, std::chrono::milliseconds(250));
+  EXPECT_EQ(overrides.tls, (TlsSettings{pem, pem, pem, "internal.example", true, 13}));
+}
+
 TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   auto result = parse(
       "healthcheck-producer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
@@ -173,6 +205,9 @@ TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   EXPECT_TRUE(site.expected_status.empty());
   EXPECT_FALSE(site.basic_auth.has_value());
   EXPECT_EQ(site.regex, "ok");
+  EXPECT_EQ(site.retries, 0);
+  EXPECT_EQ(site.retry_delay, std::chrono::milliseconds(1000));
+  EXPECT_EQ(site.tls, TlsSettings{});
   EXPECT_EQ(result.config->producer->redact_query_params, default_redacted_query_params());
   EXPECT_EQ(result.config->producer->kafka.security_protocol, SecurityProtocol::kPlaintext);
   const ConsumerConfig& consumer = *result.config->consumer;

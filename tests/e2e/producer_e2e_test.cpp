@@ -19,49 +19,13 @@
 #include "hc/test/kafka_test_reader.h"
 #include "hc/test/local_http_server.h"
 #include "hc/test/support.h"
+#include "producer_run.h"
 
 namespace hc {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// `hc --producer -c config_file` with KAFKA_BOOTSTRAP_SERVER set to the broker's; its log
-// goes to hc.log beside the config file.
-test::ChildProcess start_producer(const test::DevBroker& broker,
-                                  const std::filesystem::path& config_file) {
-  test::ChildProcess::Options options;
-  options.extra_env = {{"KAFKA_BOOTSTRAP_SERVER", broker.bootstrap_servers()}};
-  options.stderr_file = config_file.parent_path() / "hc.log";
-  options.stdout_file = config_file.parent_path() / "hc.out";
-  return test::ChildProcess({test::hc_binary().string(), "--producer", "-c", config_file.string()},
-                            options);
-}
-
-struct ProducerRun {
-  std::optional<int> exit_code;  // nullopt: still running 15 s after SIGTERM
-  std::chrono::steady_clock::duration length{};
-  std::string log;
-};
-
-// Runs hc --producer for `length` (the run length, not a synchronisation), then SIGTERM.
-ProducerRun run_producer_for(const test::DevBroker& broker,
-                             const std::filesystem::path& config_file, seconds length) {
-  test::ChildProcess hc = start_producer(broker, config_file);
-  const auto started = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(length);
-  hc.send_signal(SIGTERM);
-  ProducerRun run;
-  run.length = std::chrono::steady_clock::now() - started;
-  run.exit_code = hc.wait_for_exit(seconds(15));
-  run.log = read_file(config_file.parent_path() / "hc.log");
-  return run;
-}
 
 // Every measurement on the "healthcheck" topic, by URL. Records come partition by partition
 // and one key always goes to one partition, so each site's list is in publishing order. A
@@ -324,6 +288,7 @@ TEST(ProducerEndToEnd, SitesSplitOverCheckThreadsKeepTheirIntervalAndOrder) {
   test::TempDir dir;
   const auto config_file = dir.path() / "config.yaml";
   std::vector<std::string> urls;
+  urls.reserve(kSites);
   for (int i = 0; i < kSites; ++i) urls.push_back(web.url("/site/" + std::to_string(i)));
   write_sites(config_file, urls, "  check_threads: 3\n");
   const ProducerRun run = run_producer_for(broker, config_file, seconds(4));

@@ -14,11 +14,13 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "hc/test/local_http_server.h"
+#include "hc/test/test_certificates.h"
 #include "regex_matcher.h"
 
 namespace hc::producer {
@@ -71,7 +73,7 @@ class HttpCheckerTest : public ::testing::Test {
       response.set_content("late", "text/plain");
     });
     server.Get("/big", [](const httplib::Request&, httplib::Response& response) {
-      response.set_content(std::string(200 * 1024, 'x'), "text/plain");
+      response.set_content(std::string(std::size_t{200} * 1024, 'x'), "text/plain");
     });
     server.Get(R"(/hop/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
       const int remaining = std::stoi(request.matches[1]);
@@ -214,15 +216,15 @@ TEST_F(HttpCheckerTest, RegexMatchAndNoMatch) {
 
 TEST_F(HttpCheckerTest, ABodyLongerThanTheCaptureIsReadToItsEndAndFlaggedTruncated) {
   CheckRequest request = get(local_.url("/big"));
-  request.body_capture_bytes = 64 * 1024;
+  request.body_capture_bytes = std::size_t{64} * 1024;
   CheckResult result = check(request);
   EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.status_code, 200);
-  EXPECT_EQ(result.body, std::string(64 * 1024, 'x'));
+  EXPECT_EQ(result.body, std::string(std::size_t{64} * 1024, 'x'));
   EXPECT_EQ(result.body_bytes, 200 * 1024);
   EXPECT_TRUE(result.body_truncated);
 
-  request.body_capture_bytes = 256 * 1024;
+  request.body_capture_bytes = std::size_t{256} * 1024;
   result = check(request);
   EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
   EXPECT_EQ(result.body.size(), 200u * 1024);
@@ -419,12 +421,7 @@ TEST(HttpChecker, WakeupFromAnotherThreadEndsAWait) {
 // credentials would travel in the clear); an http site may be redirected up to https.
 TEST(HttpChecker, HttpsNeverFollowsARedirectToPlainHttp) {
   test::TempDir dir;
-  const std::string cert = (dir.path() / "cert.pem").string();
-  const std::string key = (dir.path() / "key.pem").string();
-  auto made = test::run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                 "-keyout", key, "-out", cert, "-days", "30", "-subj",
-                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
-  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const auto [cert, key] = test::make_self_signed(dir.path(), {"server", {}, true, 30});
   // The redirect targets are known once both servers listen; set before any request.
   std::string down_to;
   std::string up_to;
@@ -451,28 +448,90 @@ TEST(HttpChecker, HttpsNeverFollowsARedirectToPlainHttp) {
   up_to = secure.url("/landing");
 
   CheckRequest down = get(secure.url("/down"));
-  down.ca_file = cert;
+  down.tls.ca_file = cert;
   down.follow_redirects = true;
   CheckResult refused = check(down);
   EXPECT_EQ(refused.transport_error, CheckError::kHttp) << refused.error_detail;
   EXPECT_EQ(plain_hits.load(), 0);
 
   CheckRequest up = get(plain.url("/up"));
-  up.ca_file = cert;
+  up.tls.ca_file = cert;
   up.follow_redirects = true;
   CheckResult upgraded = check(up);
   EXPECT_FALSE(upgraded.transport_error.has_value()) << upgraded.error_detail;
   EXPECT_EQ(upgraded.body, "secure");
 }
 
+// What a landing page received: the secrets a redirect may carry.
+struct ReceivedSecrets {
+  std::mutex mutex;
+  std::string api_key;        // X-Api-Key
+  std::string authorization;  // Authorization
+  int requests = 0;
+};
+
+void record_secrets(test::LocalHttpServer& server, ReceivedSecrets& received) {
+  server.server().Get("/landing",
+                      [&received](const httplib::Request& request, httplib::Response& response) {
+                        std::lock_guard lock(received.mutex);
+                        received.api_key = request.get_header_value("X-Api-Key");
+                        received.authorization = request.get_header_value("Authorization");
+                        ++received.requests;
+                        response.set_content("landed", "text/plain");
+                      });
+}
+
+// Custom headers and basic auth are the site's: a redirect to another origin (scheme, host
+// and port; here the same 127.0.0.1 on another port) does not carry them, a redirect within
+// the site's origin does.
+TEST(HttpChecker, CustomHeadersAndBasicAuthAreNotSentToAnotherOriginOnARedirect) {
+  test::LocalHttpServer site;
+  test::LocalHttpServer other;
+  ReceivedSecrets at_site;
+  ReceivedSecrets at_other;
+  std::string other_landing;  // known once `other` listens; set before any request
+  site.server().Get("/away",
+                    [&other_landing](const httplib::Request&, httplib::Response& response) {
+                      response.set_redirect(other_landing);
+                    });
+  site.server().Get("/here", [](const httplib::Request&, httplib::Response& response) {
+    response.set_redirect("/landing");
+  });
+  record_secrets(site, at_site);
+  record_secrets(other, at_other);
+  site.start();
+  other.start();
+  other_landing = other.url("/landing");
+
+  CheckRequest request = get(site.url("/away"));
+  request.follow_redirects = true;
+  request.headers = {{"X-Api-Key", "s3cret-key"}};
+  request.basic_auth = BasicAuth{"probe", "pw"};
+  HttpChecker checker;
+  CheckResult result = check(checker, request);
+  ASSERT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.status_code, 200);
+  EXPECT_EQ(result.body, "landed");
+  {
+    std::lock_guard lock(at_other.mutex);
+    EXPECT_EQ(at_other.requests, 1);
+    EXPECT_EQ(at_other.api_key, "") << "the custom header followed the redirect to another port";
+    EXPECT_EQ(at_other.authorization, "") << "basic auth followed the redirect to another port";
+  }
+
+  request.url = site.url("/here");
+  result = check(checker, request);
+  ASSERT_FALSE(result.transport_error.has_value()) << result.error_detail;
+  EXPECT_EQ(result.body, "landed");
+  std::lock_guard lock(at_site.mutex);
+  EXPECT_EQ(at_site.requests, 1);
+  EXPECT_EQ(at_site.api_key, "s3cret-key");
+  EXPECT_EQ(at_site.authorization, "Basic cHJvYmU6cHc=");  // base64("probe:pw")
+}
+
 TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   test::TempDir dir;
-  const std::string cert = (dir.path() / "cert.pem").string();
-  const std::string key = (dir.path() / "key.pem").string();
-  auto made = test::run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                 "-keyout", key, "-out", cert, "-days", "30", "-subj",
-                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
-  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const auto [cert, key] = test::make_self_signed(dir.path(), {"server", {}, true, 30});
   test::LocalHttpServer local(cert, key);
   local.server().Get("/", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("secure", "text/plain");
@@ -480,7 +539,7 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   local.start();
 
   CheckRequest request = get(local.url("/"));
-  request.ca_file = cert;
+  request.tls.ca_file = cert;
   HttpChecker checker;
   CheckResult result = check(checker, request);
   ASSERT_FALSE(result.transport_error.has_value()) << result.error_detail;

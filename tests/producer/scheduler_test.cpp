@@ -22,6 +22,7 @@ ScheduledSite site(const std::string& url, std::chrono::milliseconds interval) {
 
 std::vector<ScheduledSite> sites(int count, std::chrono::milliseconds interval) {
   std::vector<ScheduledSite> list;
+  list.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i)
     list.push_back(site("http://127.0.0.1/?i=" + std::to_string(i), interval));
   return list;
@@ -206,6 +207,30 @@ TEST(Scheduler, ReplacingSitesKeepsScheduleOfUnchanged) {
 
   scheduler.finished(ids[1]);
   EXPECT_EQ(scheduler.in_flight(), 0u);
+}
+
+}  // namespace
+}  // namespace hc::producer
+
+namespace hc::producer {
+namespace {
+
+// A start names the site's next deadline (what retries must end before), also when the start
+// was late and runs were skipped.
+TEST(Scheduler, AStartNamesTheSitesNextDeadline) {
+  test::FakeClock clock;
+  Scheduler scheduler(clock, 10);
+  scheduler.replace_sites({ScheduledSite{"a", seconds(10), 0}});
+  auto first = scheduler.next_start();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->next_deadline, first->deadline + seconds(10));
+  scheduler.finished(first->site);
+
+  clock.advance(seconds(25));  // the run due at +10 s starts 15 s late; +20 s is skipped
+  auto late = scheduler.next_start();
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->deadline, first->deadline + seconds(10));
+  EXPECT_EQ(late->next_deadline, first->deadline + seconds(30));
 }
 
 }  // namespace

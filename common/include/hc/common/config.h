@@ -52,6 +52,20 @@ struct BasicAuth {
   bool operator==(const BasicAuth&) const = default;
 };
 
+// TLS settings of an https site, like blackbox_exporter's tls_config. Files are checked at
+// parse (they exist and are readable); their contents are read by the transport.
+struct TlsSettings {
+  std::string ca_file;    // PEM bundle trusted instead of the system's; empty = system
+  std::string cert_file;  // client certificate (PEM); set together with key_file
+  std::string key_file;   // client key (PEM, unencrypted)
+  // Name sent in SNI and checked against the certificate instead of the URL's host; the
+  // connection still goes to the URL's host and the Host header stays the URL's.
+  std::string server_name;
+  bool insecure_skip_verify = false;  // no certificate or name check (expiry still recorded)
+  int min_version = 0;                // 0: libcurl's default; 12 = TLS 1.2, 13 = TLS 1.3
+  bool operator==(const TlsSettings&) const = default;
+};
+
 struct SiteConfig {
   std::string url;  // never holds user:password@ (refused at parse: see basic_auth)
   std::chrono::seconds polling_interval{30};  // 1 .. 86400
@@ -80,6 +94,12 @@ struct SiteConfig {
   int down_after = 1;
   int up_after = 1;
   std::string events_topic;  // where state changes go; default "<destination_topic>.events"
+  // Retries within the interval (producer/src/retry_policy.h): a failed attempt is tried
+  // again after retry_delay, at most `retries` times, only while the next deadline is safe.
+  int retries = 0;                              // 0 .. 5
+  std::chrono::milliseconds retry_delay{1000};  // 0 .. 60000 ms
+
+  TlsSettings tls;  // https sites
 };
 
 struct ProducerConfig {
