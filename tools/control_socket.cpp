@@ -1,4 +1,4 @@
-#include "control_socket.h"
+#include "hc/devbroker/control_socket.h"
 
 #include <poll.h>
 #include <sys/socket.h>

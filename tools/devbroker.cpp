@@ -31,9 +31,9 @@
 #include <string_view>
 #include <vector>
 
-#include "control_socket.h"
 #include "hc/common/kafka_handles.h"
 #include "hc/common/signals.h"
+#include "hc/devbroker/control_socket.h"
 #include "mock_faults.h"
 
 namespace {

@@ -19,6 +19,7 @@
 #include "hc/common/kafka_handles.h"
 #include "hc/common/message.h"
 #include "hc/common/url_digest.h"
+#include "hc/test/consumer_process.h"
 #include "hc/test/kafka_test_reader.h"
 #include "hc/test/support.h"
 
@@ -57,14 +58,19 @@ class TestProducer {
     conf.release();
   }
 
-  void send_raw(const std::string& topic, const std::string& key, const std::string& value) {
+  // partition -1: librdkafka's partitioner (by key).
+  void send_raw(const std::string& topic, const std::string& key, const std::string& value,
+                int partition = -1) {
     while (true) {
       auto error = rd_kafka_producev(
           handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+          RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-      if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(rd_kafka_err2str(error));
+      if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        throw std::runtime_error(std::string("test producer: ") + rd_kafka_err2str(error));
+      }
       rd_kafka_poll(handle_.get(), 10);
     }
   }
@@ -85,9 +91,13 @@ class TestProducer {
     return keys;
   }
 
-  void flush() {
-    if (rd_kafka_flush(handle_.get(), 30'000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw std::runtime_error("test producer: flush timed out");
+  // Throws if not every message is delivered within `timeout`.
+  void flush(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    if (rd_kafka_flush(handle_.get(), static_cast<int>(timeout.count())) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error(
+          "test producer: " + std::to_string(rd_kafka_outq_len(handle_.get())) +
+          " messages not delivered within the flush timeout");
     }
   }
 
@@ -95,77 +105,28 @@ class TestProducer {
   KafkaHandle handle_;
 };
 
-struct Route {
-  std::string topic;
-  std::string uri;
-  std::string table;
-};
+using test::Route;
 
-// `hc --consumer` with a config of its own; SIGKILLed by the destructor if still running.
-class ConsumerProcess {
+// `hc --consumer --log-level debug` with a config of its own (see hc/test/consumer_process.h).
+class ConsumerProcess : public test::ConsumerProcess {
  public:
   ConsumerProcess(const std::filesystem::path& dir, const std::string& name,
                   const std::string& bootstrap_servers, const std::string& group,
                   const std::vector<Route>& routes, const std::string& extra_yaml = "",
                   std::vector<std::string> extra_args = {})
-      : config_(dir / (name + ".yaml")),
-        log_(dir / (name + ".log")),
-        extra_args_(std::move(extra_args)) {
-    std::ofstream out(config_);
-    out << "healthcheck-consumer-config:\n"
-        << "  bootstrap_servers: [\"" << bootstrap_servers << "\"]\n"
-        << "  group_id: " << group << "\n"
-        << "  auto_offset_reset: earliest\n"
-        << "  batch_max_rows: 500\n"
-        << "  batch_max_wait_ms: 50\n"
-        << "  session_timeout_ms: 6000\n"
-        << extra_yaml << "  topics:\n";
-    for (const auto& route : routes) {
-      out << "    - source_topic: " << route.topic << "\n"
-          << "      connection_uri: \"" << route.uri << "\"\n"
-          << "      table_name: " << route.table << "\n";
-    }
-    out.close();
-    start();
-  }
-
-  void start() {
-    test::ChildProcess::Options options;
-    // Only read by sanitizer builds: a known leak inside libpqxx 6.4 on broken connections.
-    options.extra_env = {
-        {"LSAN_OPTIONS",
-         "suppressions=" + (test::source_dir() / "tests/consumer/libpqxx.lsan.supp").string()}};
-    options.stdout_file = log_;
-    options.stderr_file = log_.string() + ".stderr";
-    std::vector<std::string> command{test::hc_binary().string(), "--consumer",  "-c",
-                                     config_.string(),           "--log-level", "debug"};
-    command.insert(command.end(), extra_args_.begin(), extra_args_.end());
-    process_.emplace(command, options);
-  }
-  test::ChildProcess& process() { return *process_; }
-  void kill() {
-    process_->send_signal(SIGKILL);
-    process_->wait_for_exit(std::chrono::seconds(10));
-  }
-  // SIGTERM and the exit code (nullopt if it did not exit within 30 s).
-  std::optional<int> stop() {
-    process_->send_signal(SIGTERM);
-    return process_->wait_for_exit(std::chrono::seconds(30));
-  }
-  std::string log() const {
-    std::string text;
-    for (const auto& path : {log_, std::filesystem::path(log_.string() + ".stderr")}) {
-      std::ifstream in(path);
-      text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return text;
-  }
+      : test::ConsumerProcess(dir, name, bootstrap_servers, routes,
+                              options(group, extra_yaml, std::move(extra_args))) {}
 
  private:
-  std::filesystem::path config_;
-  std::filesystem::path log_;
-  std::vector<std::string> extra_args_;
-  std::optional<test::ChildProcess> process_;
+  static Options options(const std::string& group, const std::string& extra_yaml,
+                         std::vector<std::string> extra_args) {
+    Options options;
+    options.group = group;
+    options.extra_yaml = extra_yaml;
+    options.extra_args = {"--log-level", "debug"};
+    options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
+    return options;
+  }
 };
 
 inline std::size_t count_occurrences(const std::string& text, const std::string& needle) {

@@ -106,6 +106,61 @@ TEST_F(DeadLetterE2E, FourMegabyteValueIsDeadLetteredTruncatedAndLaterMessagesAr
       << again.log();
 }
 
+// The broker refuses the dead letter for a while (each Produce request answered with a
+// permanent error): the letter is re-sent, /healthz names the failures from the third in a
+// row on and hc_dead_letter_failures_total counts them; once the broker takes it, the letter
+// is delivered once, /healthz is ok again and the offsets move past the poison.
+TEST_F(DeadLetterE2E, RefusedLetterIsResentShownInHealthzAndDeliveredOnceTheBrokerTakesIt) {
+  test::DevBroker broker({{"checks", kPartitions}, {"checks.dlq", kPartitions}});
+  TestProducer producer(broker.bootstrap_servers());
+  const std::string url = site_url(1);
+  producer.send("checks", measurement(url, 1'795'000'000'000'001));
+  producer.send_raw("checks", url, "{\"v\":1, not json");
+  producer.send("checks", measurement(url, 1'795'000'000'000'002));
+  producer.flush();
+  // Only the consumer's dead-letter producer sends Produce requests from here on.
+  constexpr int kRefusals = 5;
+  broker.must("request-errors Produce TOPIC_AUTHORIZATION_FAILED " + std::to_string(kRefusals));
+  ConsumerProcess consumer(dir_.path(), "consumer", broker.bootstrap_servers(), "g1", one_table(),
+                           "", metrics_args());
+  std::string healthz;
+  int status = 0;
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        healthz = get("/healthz", &status);
+        return status == 503 && healthz.starts_with("dead letters undelivered after ");
+      },
+      seconds(60)))
+      << status << " " << healthz << "\n"
+      << consumer.log();
+  EXPECT_NE(healthz.find(" attempts (1 pending): topic checks.dlq: "), std::string::npos)
+      << healthz;
+  EXPECT_NE(consumer.log().find("dead letters cannot be delivered (3 failures in a row"),
+            std::string::npos)
+      << consumer.log();
+  ASSERT_TRUE(test::eventually([&] { return get("/healthz", &status) == "ok\n"; }, seconds(30)))
+      << get("/healthz") << "\n"
+      << consumer.log();
+  const std::string metrics = get("/metrics");
+  EXPECT_NE(metrics.find("hc_dead_letter_failures_total " + std::to_string(kRefusals)),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("hc_dead_letters_delivered_total 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hc_dead_letters_pending 0"), std::string::npos) << metrics;
+  ASSERT_TRUE(test::eventually([&] { return rows() == 2; }, seconds(30))) << consumer.log();
+  EXPECT_EQ(consumer.stop(), 0) << consumer.log();
+  // Committed past the poison: the same group reads only what came after.
+  producer.send("checks", measurement(url, 1'795'000'000'000'003));
+  producer.flush();
+  ConsumerProcess again(dir_.path(), "again", broker.bootstrap_servers(), "g1", one_table());
+  ASSERT_TRUE(test::eventually([&] { return rows() == 3; }, seconds(60))) << again.log();
+  EXPECT_EQ(again.stop(), 0) << again.log();
+  EXPECT_EQ(
+      test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 2, seconds(3)).size(),
+      1u)
+      << again.log();
+}
+
 // The dead-letter topic is missing and the broker does not create it: /healthz says which
 // topic (503) from the start, the batch holding the poison is not committed (its partitions
 // pause), the pending letter is a metric, and SIGTERM still ends the process within 10 s.

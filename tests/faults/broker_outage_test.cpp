@@ -71,6 +71,7 @@ TEST(BrokerOutage, ProducerQueuesUpToItsBoundDropsOnlyBeyondAndDeliversTheRestAf
   double depth = 0;
   double dropped = 0;
   bool kafka_down_reported = false;
+  std::string healthz_during;
   int samples = 0;
   while (std::chrono::steady_clock::now() < down_at + kOutage) {
     std::this_thread::sleep_for(seconds(1));
@@ -84,10 +85,16 @@ TEST(BrokerOutage, ProducerQueuesUpToItsBoundDropsOnlyBeyondAndDeliversTheRestAf
     }
     dropped = dropped_now;
     kafka_down_reported |= metric_sum(metrics->body, "hc_kafka_up") == 0;
+    if (auto health = http_get(port, "/healthz"); health && health->status == 503) {
+      healthz_during = health->body;
+    }
     ++samples;
   }
   EXPECT_GE(samples, 20);
   EXPECT_TRUE(kafka_down_reported) << "hc_kafka_up stayed 1 for 30 s of outage";
+  EXPECT_EQ(healthz_during,
+            "kafka: all brokers down (messages queue up to the bound, then are "
+            "dropped)\n");
   EXPECT_GE(depth, kMaxQueued - kSites) << "the queue never filled";
   EXPECT_GT(dropped, 0) << "30 s of 40 checks/s should overflow a queue of 300";
 
@@ -152,10 +159,11 @@ TEST(BrokerOutage, ConsumerPausesFor30sDownThenResumesAndLosesNothing) {
       [&] {
         auto reply = consumer.healthz();
         during = reply ? std::to_string(reply->status) + " " + reply->body : "no answer";
-        return during.starts_with("503 ");
+        return during == "503 kafka: all brokers down\n";
       },
       kOutage - seconds(5)))
       << "/healthz while every broker is down: " << during;
+  EXPECT_EQ(consumer.metric("hc_kafka_up"), 0);
   std::this_thread::sleep_until(down_at + kOutage);
   ASSERT_TRUE(consumer.running()) << consumer.log_tail();
 

@@ -28,12 +28,11 @@
 
 namespace hc::faults {
 
-using e2e::ConsumerProcess;
 using e2e::measurement;
-using e2e::Route;
 using e2e::site_url;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using test::Route;
 
 inline constexpr std::int64_t kFirstUs = 1'795'000'000'000'000;
 
@@ -129,42 +128,23 @@ inline double scrape_metric(int port, const std::string& name) {
   return reply ? metric_sum(reply->body, name) : -1;
 }
 
-// An idempotent test producer that can aim at one partition; throws if a flush times out.
-class StreamProducer {
+// The test producer with settings for long streams; flush() waits up to 60 s.
+class StreamProducer : public e2e::TestProducer {
  public:
-  explicit StreamProducer(const std::string& bootstrap_servers) {
-    KafkaSettings settings;
-    settings.bootstrap_servers = {bootstrap_servers};
-    KafkaConf conf = make_kafka_conf(settings, {{"enable.idempotence", "true"},
-                                                {"linger.ms", "20"},
-                                                {"batch.num.messages", "10000"},
-                                                {"queue.buffering.max.messages", "200000"},
-                                                {"message.max.bytes", "8000000"},
-                                                // Stored compressed by the dev broker: ~4x
-                                                // more messages fit its ~5 MB per partition.
-                                                {"compression.codec", "lz4"},
-                                                {"reconnect.backoff.max.ms", "500"}});
-    std::array<char, 512> error{};
-    handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error.data(), error.size()));
-    if (!handle_) throw std::runtime_error(error.data());
-    static_cast<void>(conf.release());  // rd_kafka_new took ownership
-  }
+  explicit StreamProducer(const std::string& bootstrap_servers)
+      : TestProducer(bootstrap_servers, {{"linger.ms", "20"},
+                                         {"batch.num.messages", "10000"},
+                                         {"queue.buffering.max.messages", "200000"},
+                                         {"message.max.bytes", "8000000"},
+                                         // Stored compressed by the dev broker: ~4x more
+                                         // messages fit its ~5 MB per partition.
+                                         {"compression.codec", "lz4"},
+                                         {"reconnect.backoff.max.ms", "500"}}) {}
 
   // partition -1: librdkafka's partitioner (by key).
   void send(const std::string& topic, const std::string& key, const std::string& value,
             int partition = -1) {
-    while (true) {
-      auto error = rd_kafka_producev(
-          handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-      if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-      if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        throw std::runtime_error(std::string("test producer: ") + rd_kafka_err2str(error));
-      }
-      rd_kafka_poll(handle_.get(), 10);
-    }
+    send_raw(topic, key, value, partition);
   }
 
   // Stream messages [first, first + count) (see the top of this file).
@@ -175,17 +155,7 @@ class StreamProducer {
     }
   }
 
-  void flush(milliseconds timeout = seconds(60)) {
-    if (rd_kafka_flush(handle_.get(), static_cast<int>(timeout.count())) !=
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw std::runtime_error(
-          "test producer: " + std::to_string(rd_kafka_outq_len(handle_.get())) +
-          " messages not delivered within the flush timeout");
-    }
-  }
-
- private:
-  KafkaHandle handle_;
+  void flush(milliseconds timeout = seconds(60)) { TestProducer::flush(timeout); }
 };
 
 // Partitions of `topic` whose oldest message is gone (low watermark > 0): the dev broker
@@ -215,10 +185,9 @@ inline std::string partitions_that_lost_messages(const std::string& bootstrap_se
   return lost;
 }
 
-// `hc --consumer` for fault tests: its own config (short session timeout, so a killed
-// member's partitions come back in ~3 s rather than 6 + 3 s), /metrics and /healthz on a
-// port of its own, log beside the config. SIGKILLed by the destructor if still running.
-class FaultConsumer {
+// `hc --consumer` for fault tests: a short session timeout (a killed member's partitions
+// come back in ~3 s rather than 6 + 3 s) and /metrics and /healthz on a port of its own.
+class FaultConsumer : public test::ConsumerProcess {
  public:
   struct Options {
     std::string group = "faults";
@@ -228,66 +197,35 @@ class FaultConsumer {
   };
   FaultConsumer(const std::filesystem::path& dir, const std::string& name,
                 const std::string& bootstrap_servers, const std::vector<Route>& routes,
-                const Options& options)
-      : config_(dir / (name + ".yaml")),
-        log_(dir / (name + ".log")),
-        metrics_port_(test::unused_loopback_port()) {
-    std::ofstream out(config_);
-    out << "healthcheck-consumer-config:\n"
-        << "  bootstrap_servers: [\"" << bootstrap_servers << "\"]\n"
-        << "  group_id: " << options.group << "\n"
-        << "  auto_offset_reset: earliest\n"
-        << "  batch_max_rows: " << options.batch_max_rows << "\n"
-        << "  batch_max_wait_ms: 50\n"
-        << "  session_timeout_ms: " << options.session_timeout_ms << "\n"
-        << options.extra_yaml << "  topics:\n";
-    for (const auto& route : routes) {
-      out << "    - source_topic: " << route.topic << "\n"
-          << "      connection_uri: \"" << route.uri << "\"\n"
-          << "      table_name: " << route.table << "\n";
-    }
-    out.close();
-    start();
-  }
+                const Options& options, int metrics_port = test::unused_loopback_port())
+      : test::ConsumerProcess(dir, name, bootstrap_servers, routes,
+                              process_options(options, metrics_port)),
+        metrics_port_(metrics_port) {}
 
-  // Starts (again) with the same config, group and port; the log starts over.
-  void start() {
-    test::ChildProcess::Options options;
-    options.extra_env = {
-        {"LSAN_OPTIONS",
-         "suppressions=" + (test::source_dir() / "tests/consumer/libpqxx.lsan.supp").string()}};
-    options.stdout_file = log_;
-    options.stderr_file = log_;
-    process_.emplace(
-        std::vector<std::string>{test::hc_binary().string(), "--consumer", "-c", config_.string(),
-                                 "--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port_)},
-        options);
-  }
-  void kill() {
-    process_->send_signal(SIGKILL);
-    process_->wait_for_exit(seconds(10));
-  }
-  // SIGTERM and the exit code (nullopt if it did not exit within `timeout`).
   std::optional<int> stop(seconds timeout = seconds(10)) {
-    process_->send_signal(SIGTERM);
-    return process_->wait_for_exit(timeout);
+    return test::ConsumerProcess::stop(timeout);
   }
-  bool running() { return process_->running(); }
   int metrics_port() const { return metrics_port_; }
   std::optional<HttpReply> healthz() const { return http_get(metrics_port_, "/healthz"); }
   double metric(const std::string& name) const { return scrape_metric(metrics_port_, name); }
   // The last `bytes` of the log (the whole log of a long run is too much for a failure message).
   std::string log_tail(std::size_t bytes = 6000) const {
-    std::ifstream in(log_);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string text = log();
     return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
   }
 
  private:
-  std::filesystem::path config_;
-  std::filesystem::path log_;
+  static test::ConsumerProcess::Options process_options(const Options& options, int metrics_port) {
+    test::ConsumerProcess::Options process;
+    process.group = options.group;
+    process.batch_max_rows = options.batch_max_rows;
+    process.session_timeout_ms = options.session_timeout_ms;
+    process.extra_yaml = options.extra_yaml;
+    process.extra_args = {"--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port)};
+    return process;
+  }
+
   int metrics_port_;
-  std::optional<test::ChildProcess> process_;
 };
 
 }  // namespace hc::faults

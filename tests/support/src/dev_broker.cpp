@@ -1,16 +1,12 @@
 // hc-devbroker as a child process. Readiness is the bootstrap file, which hc-devbroker
 // writes atomically once its brokers listen and its control socket accepts connections.
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "hc/devbroker/control_socket.h"
 #include "hc/test/support.h"
 #include "run_capture.h"
 
@@ -67,42 +63,11 @@ DevBroker::~DevBroker() {
 }
 
 std::string DevBroker::control(const std::string& command) const {
-  const std::string path = control_socket().string();
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) {
-    throw std::runtime_error("control socket path too long: " + path);
+  try {
+    return devbroker::send_control_command(control_socket(), command);
+  } catch (const std::exception& error) {
+    throw std::runtime_error("hc-devbroker (" + command + "): " + error.what());
   }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket(): " + std::string(std::strerror(errno)));
-  std::string reply;
-  std::string failure;
-  const std::string line = command + "\n";
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    failure = std::string("cannot connect: ") + std::strerror(errno);
-  } else if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) !=
-             static_cast<ssize_t>(line.size())) {
-    failure = "cannot send";
-  } else {
-    char byte = 0;
-    while (true) {
-      const ssize_t received = ::recv(fd, &byte, 1, 0);
-      if (received < 0 && errno == EINTR) continue;
-      if (received <= 0) {
-        failure = "closed before an answer";
-        break;
-      }
-      if (byte == '\n') break;
-      reply.push_back(byte);
-    }
-  }
-  ::close(fd);
-  if (!failure.empty()) {
-    throw std::runtime_error("hc-devbroker control socket " + path + " (" + command +
-                             "): " + failure);
-  }
-  return reply;
 }
 
 void DevBroker::must(const std::string& command) const {

@@ -37,9 +37,9 @@ class ControlSocket {
   std::thread thread_;
 };
 
-// Client side, for `hc-devbroker ctl`: connects to PATH, sends `line`, returns the answer
-// line (without newline). Throws std::runtime_error naming PATH if it cannot connect or
-// the connection closes before an answer.
+// Client side, for `hc-devbroker ctl` and the tests' DevBroker: connects to PATH, sends `line`,
+// returns the answer line (without newline). Throws std::runtime_error naming PATH if it cannot
+// connect or the connection closes before an answer.
 std::string send_control_command(const std::filesystem::path& path, const std::string& line);
 
 }  // namespace hc::devbroker
