@@ -41,6 +41,10 @@ constexpr std::chrono::seconds kShutdownBudget{10};
 constexpr milliseconds kCloseReserve{4'000};
 constexpr milliseconds kDeadLetterTopicCheck{5'000};
 constexpr std::chrono::seconds kSummaryInterval{10};
+// While Kafka is unreachable, how often the loop asks a broker whether it is back, and how
+// long it waits for the answer (the loop polls nothing meanwhile).
+constexpr std::chrono::seconds kBrokerProbeInterval{2};
+constexpr std::chrono::milliseconds kBrokerProbeTimeout{500};
 // A table that refuses writes is logged again at this interval while it lasts; so are
 // refused rows (with their count since the last line).
 constexpr std::chrono::seconds kRepeatErrorLogEvery{60};
@@ -144,6 +148,7 @@ void ConsumerLoop::step() {
                          writer_->busy() ? kPollWhileWriting : kMaxPollWait);
   handle(group_->poll_batch(wait, kMaxPollMessages));
   dead_letters_->poll();
+  probe_brokers(now);
   if (now >= next_summary_) {
     stats_.lag_messages.store(group_->lag(), std::memory_order_relaxed);
     reporter_.maybe_report(now);
@@ -471,7 +476,6 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
       if (record.error != RD_KAFKA_RESP_ERR__PARTITION_EOF) log_poll_error(record);
       continue;
     }
-    stats_.kafka_reachable.store(true, std::memory_order_relaxed);
     stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
     std::string topic(record.topic);
     if (auto* poison = std::get_if<Poison>(&decoded[i])) {
@@ -516,6 +520,16 @@ void ConsumerLoop::on_kafka_error(rd_kafka_resp_err_t error, const std::string& 
                    ? "; consumption waits for the brokers (offsets stay committed)"
                    : "");
   last_poll_error_ = std::move(text);
+}
+
+void ConsumerLoop::probe_brokers(TimePoint now) {
+  if (stats_.kafka_reachable.load(std::memory_order_relaxed) || now < next_broker_probe_) return;
+  next_broker_probe_ = now + kBrokerProbeInterval;
+  if (group_->brokers_answer(kBrokerProbeTimeout)) {
+    last_poll_error_.clear();
+    stats_.kafka_reachable.store(true, std::memory_order_relaxed);
+    spdlog::info("consumer: Kafka: a broker answers again");
+  }
 }
 
 void ConsumerLoop::on_assigned(const rd_kafka_topic_partition_list_t&) {

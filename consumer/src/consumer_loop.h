@@ -103,9 +103,12 @@ class ConsumerLoop final : public RebalanceListener {
   void drop_uncommitted(const char* why);
   void on_commit_failed(rd_kafka_resp_err_t error);
   // Client-level Kafka errors (GroupConsumer::set_error_handler): "all brokers down" makes
-  // /healthz and hc_kafka_up say so until the group answers again (an assignment or a
-  // message); each distinct error is logged once.
+  // /healthz and hc_kafka_up say so until the group answers again (an assignment, or a
+  // broker answering probe_brokers); each distinct error is logged once. A polled record
+  // is no sign: it may have been fetched before the outage.
   void on_kafka_error(rd_kafka_resp_err_t error, const std::string& reason);
+  // While Kafka is unreachable, asks a broker every kBrokerProbeInterval whether it is back.
+  void probe_brokers(TimePoint now);
 
   const ConsumerConfig& config_;
   StopControl& control_;
@@ -119,6 +122,7 @@ class ConsumerLoop final : public RebalanceListener {
   std::uint64_t generation_ = 0;               // bumped at every revoke
   std::optional<TimePoint> write_started_at_;  // while the writer is busy
   TimePoint next_summary_{};
+  TimePoint next_broker_probe_{};
 
   // A failed write: partitions paused, retries with capped exponential backoff.
   struct Stuck {

@@ -72,6 +72,11 @@ class GroupClient {
   virtual void set_error_handler(
       std::function<void(rd_kafka_resp_err_t error, const std::string& reason)> on_error) = 0;
 
+  // Asks the cluster for its metadata and waits at most `timeout`: true when a broker
+  // answered. Blocks the caller. After "all brokers down" this is how the loop learns that
+  // the brokers are back: a record polled then may have been fetched before the outage.
+  virtual bool brokers_answer(std::chrono::milliseconds timeout) = 0;
+
   // Stops fetching from every assigned partition (and from partitions assigned while
   // paused) until resume(). poll_batch() must still be called: it keeps the membership.
   // Records already fetched but not yet polled are dropped and fetched again after

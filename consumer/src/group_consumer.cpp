@@ -175,6 +175,15 @@ void GroupConsumer::resume() {
   }
 }
 
+bool GroupConsumer::brokers_answer(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  // all_topics 0, no topic: the locally known topics, a request to one broker.
+  const rd_kafka_resp_err_t error =
+      rd_kafka_metadata(handle_.get(), 0, nullptr, &metadata, static_cast<int>(timeout.count()));
+  if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+  return error == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 std::int64_t GroupConsumer::lag() const {
   rd_kafka_topic_partition_list_t* assignment = nullptr;
   if (rd_kafka_assignment(handle_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;

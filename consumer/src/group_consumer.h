@@ -43,6 +43,7 @@ class GroupConsumer final : public GroupClient {
   bool paused() const override { return paused_; }
   // From librdkafka's cached watermarks.
   std::int64_t lag() const override;
+  bool brokers_answer(std::chrono::milliseconds timeout) override;
   std::function<void()> waker() const override;
   void close() override;
 

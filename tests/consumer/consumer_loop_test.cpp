@@ -161,7 +161,18 @@ class FakeGroup final : public GroupClient {
     record_commit(offsets);
   }
   void set_commit_failure_handler(std::function<void(rd_kafka_resp_err_t)>) override {}
-  void set_error_handler(std::function<void(rd_kafka_resp_err_t, const std::string&)>) override {}
+  void set_error_handler(
+      std::function<void(rd_kafka_resp_err_t, const std::string&)> on_error) override {
+    on_error_ = std::move(on_error);
+  }
+  // What librdkafka reports inside a poll when it loses every broker.
+  void lose_all_brokers() {
+    on_error_(RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, "3/3 brokers are down");
+  }
+  bool brokers_answer(milliseconds) override {
+    ++broker_probes;
+    return brokers_up;
+  }
   void pause() override { paused_ = true; }
   void resume() override { paused_ = false; }
   bool paused() const override { return paused_; }
@@ -187,6 +198,8 @@ class FakeGroup final : public GroupClient {
   // Next offset committed per partition (the latest commit wins).
   std::map<std::int32_t, std::int64_t> committed;
   std::size_t commit_calls = 0;
+  bool brokers_up = true;
+  std::size_t broker_probes = 0;
 
  private:
   void record_commit(const std::vector<PartitionOffset>& offsets) {
@@ -203,6 +216,7 @@ class FakeGroup final : public GroupClient {
   std::map<std::int32_t, std::int64_t> next_offset_;
   bool paused_ = false;
   bool closed_ = false;
+  std::function<void(rd_kafka_resp_err_t, const std::string&)> on_error_;
 };
 
 Measurement measurement(int site, std::int64_t at_us, int status = 200) {
@@ -368,6 +382,30 @@ TEST_F(ConsumerLoopTest, AnOutagePausesCommitsNothingRetriesWithBackoffAndResume
   EXPECT_TRUE(loop().stats().database_up.load());
   EXPECT_TRUE(letters_->sent.empty());
   EXPECT_GE(errors(DbErrorClass::kOutage), 2u);
+}
+
+// Records fetched before the brokers went down are still polled after librdkafka said "all
+// brokers down" (once): they are no sign that a broker is back; only a broker answering is.
+TEST_F(ConsumerLoopTest, RecordsFetchedBeforeAnOutageDoNotMakeKafkaLookReachable) {
+  loop();
+  group_->brokers_up = false;
+  group_->lose_all_brokers();
+  EXPECT_FALSE(loop().stats().kafka_reachable.load());
+  send(10);  // prefetched before the outage, polled after it
+  ASSERT_TRUE(step_until([&] { return database_->row_count() == 10u; })) << problem();
+  for (int i = 0; i < 10; ++i) loop().step();
+  EXPECT_FALSE(loop().stats().kafka_reachable.load());
+  const std::size_t probes = group_->broker_probes;
+  EXPECT_GE(probes, 1u);
+  for (int i = 0; i < 10; ++i) loop().step();  // no time passes: no new probe
+  EXPECT_EQ(group_->broker_probes, probes);
+  group_->brokers_up = true;
+  clock_->advance(seconds(2));
+  loop().step();
+  EXPECT_TRUE(loop().stats().kafka_reachable.load());
+  EXPECT_EQ(group_->broker_probes, probes + 1);
+  for (int i = 0; i < 10; ++i) loop().step();  // reachable: no probe at all
+  EXPECT_EQ(group_->broker_probes, probes + 1);
 }
 
 TEST_F(ConsumerLoopTest, ATableBrokenByHandIsReportedNotDeadLetteredAndRecoversWhenFixed) {

@@ -60,7 +60,7 @@ TEST_F(DeadLetterE2E, FourMegabyteValueIsDeadLetteredTruncatedAndLaterMessagesAr
   test::DevBroker broker({{"checks", kPartitions}, {"checks.dlq", kPartitions}});
   TestProducer producer(broker.bootstrap_servers(), {{"message.max.bytes", "10000000"}});
   const std::string url = site_url(1);
-  const std::string huge(4 * 1024 * 1024, 'x');
+  const std::string huge(std::size_t{4} * 1024 * 1024, 'x');
   producer.send("checks", measurement(url, 1'795'000'000'000'001));
   producer.send_raw("checks", url, huge);
   producer.send("checks", measurement(url, 1'795'000'000'000'002));
@@ -79,7 +79,7 @@ TEST_F(DeadLetterE2E, FourMegabyteValueIsDeadLetteredTruncatedAndLaterMessagesAr
     EXPECT_EQ(letter.header("hc-source-topic"), "checks");
     EXPECT_EQ(letter.header("hc-source-offset"), "1");
     EXPECT_EQ(letter.key, url);
-    EXPECT_EQ(letter.value, huge.substr(0, 64 * 1024));
+    EXPECT_EQ(letter.value, huge.substr(0, std::size_t{64} * 1024));
     ASSERT_TRUE(test::eventually(
         [&] {
           auto metrics = get("/metrics");

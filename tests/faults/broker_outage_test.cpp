@@ -166,12 +166,26 @@ TEST(BrokerOutage, ConsumerPausesFor30sDownThenResumesAndLosesNothing) {
   EXPECT_EQ(consumer.metric("hc_kafka_up"), 0);
   std::this_thread::sleep_until(down_at + kOutage);
   ASSERT_TRUE(consumer.running()) << consumer.log_tail();
+  // Still down at the end: records fetched before the outage must not have turned it back.
+  auto at_end = consumer.healthz();
+  EXPECT_EQ(at_end ? std::to_string(at_end->status) + " " + at_end->body : "no answer",
+            "503 kafka: all brokers down\n");
+  EXPECT_EQ(consumer.metric("hc_kafka_up"), 0);
 
   broker.must("all-up");
   const auto up_at = std::chrono::steady_clock::now();
   producer.flush();
   const bool complete =
       test::eventually([&] { return count_rows(postgres) == kMessages; }, seconds(120));
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        auto reply = consumer.healthz();
+        return reply && reply->status == 200;
+      },
+      seconds(30)))
+      << "/healthz after the brokers came back\n"
+      << consumer.log_tail();
+  EXPECT_EQ(consumer.metric("hc_kafka_up"), 1);
   report_figures({"broker down 30 s under the consumer", seconds_since(up_at), kMessages,
                   count_rows(postgres), 0, 0});
   ASSERT_TRUE(complete) << count_rows(postgres) << "\n" << consumer.log_tail();

@@ -25,7 +25,7 @@ std::string read_text(const std::filesystem::path& path) {
 
 }  // namespace
 
-DevBroker::DevBroker(std::vector<Topic> topics, int broker_count) {
+DevBroker::DevBroker(const std::vector<Topic>& topics, int broker_count) {
   const auto bootstrap_file = dir_.path() / "bootstrap";
   std::vector<std::string> argv{devbroker_binary().string(),  "--brokers",
                                 std::to_string(broker_count), "--bootstrap-file",

@@ -92,7 +92,7 @@ class DevBroker {
     int error = 0;  // non-zero: metadata requests for it answer this Kafka error code
   };
   // Throws std::runtime_error (with hc-devbroker's stderr) if it is not ready within 10 s.
-  explicit DevBroker(std::vector<Topic> topics = {}, int broker_count = 1);
+  explicit DevBroker(const std::vector<Topic>& topics = {}, int broker_count = 1);
   // SIGTERM, up to 5 s for a clean exit, then SIGKILL.
   ~DevBroker();
   const std::string& bootstrap_servers() const { return bootstrap_servers_; }
