@@ -23,17 +23,25 @@ constexpr std::array<std::string_view, 6> kTlsKeys = {
     "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 19> kCheckKeys = {
-    "regex",           "polling_interval_in_seconds",
-    "timeout_ms",      "destination_topic",
-    "method",          "headers",
-    "basic_auth",      "follow_redirects",
-    "max_redirects",   "max_body_bytes",
-    "expected_status", "max_response_time_ms",
-    "min_cert_days",   "regex_absent",
-    "headers_match",   "min_body_bytes",
-    "retries",         "retry_delay_ms",
-    "tls"};
+constexpr std::array<std::string_view, 19> kCheckKeys = {"regex",
+                                                         "polling_interval_in_seconds",
+                                                         "timeout_ms",
+                                                         "destination_topic",
+                                                         "method",
+                                                         "headers",
+                                                         "basic_auth",
+                                                         "follow_redirects",
+                                                         "max_redirects",
+                                                         "max_body_bytes",
+                                                         "expected_status",
+                                                         "max_response_time_ms",
+                                                         "min_cert_days",
+                                                         "regex_absent",
+                                                         "headers_match",
+                                                         "min_body_bytes",
+                                                         "retries",
+                                                         "retry_delay_ms",
+                                                         "tls"};
 // The keys of state changes (site_state.h), also per site or in `defaults`.
 constexpr std::array<std::string_view, 3> kStateKeys = {"down_after", "up_after", "events_topic"};
 constexpr auto kDefaultsKeys = [] {

@@ -93,8 +93,8 @@ TEST(ConfigSecrets, APasswordWithUriDelimitersIsAcceptedPercentEncodedOrAsKeywor
 }
 
 TEST(ConfigSecrets, ARawPasswordThatLibpqWouldMisreadIsRefusedWithoutQuotingIt) {
-  for (const std::string password : {std::string(kOddPassword), std::string("pa/ss"),
-                                     std::string("pa@ss"), std::string("50%off")}) {
+  for (const std::string& password : {std::string(kOddPassword), std::string("pa/ss"),
+                                      std::string("pa@ss"), std::string("50%off")}) {
     auto result = parse(consumer_with_uri("!ENV \"postgresql://hc:${PW}@127.0.0.1:5432/x\""),
                         test::env_of({{"PW", password}}));
     ASSERT_FALSE(result.ok()) << password;
