@@ -48,6 +48,30 @@ class DeadLetterE2E : public ::testing::Test {
     return code;
   }
 
+  // A good measurement, `poison`, another good one: the stream every test here starts from.
+  static void send_between_two_good_ones(TestProducer& producer, const std::string& url,
+                                         const std::string& poison) {
+    producer.send("checks", measurement(url, 1'795'000'000'000'001));
+    producer.send_raw("checks", url, poison);
+    producer.send("checks", measurement(url, 1'795'000'000'000'002));
+    producer.flush();
+  }
+  // After the first consumer stopped: the same group reads only what came after the
+  // poison (one more row), and the letter is not sent a second time.
+  void expect_committed_past_the_poison(const test::DevBroker& broker, TestProducer& producer,
+                                        const std::string& url) {
+    producer.send("checks", measurement(url, 1'795'000'000'000'003));
+    producer.flush();
+    ConsumerProcess again(dir_.path(), "again", broker.bootstrap_servers(), "g1", one_table());
+    ASSERT_TRUE(test::eventually([&] { return rows() == 3; }, seconds(60))) << again.log();
+    EXPECT_EQ(again.stop(), 0) << again.log();
+    EXPECT_EQ(test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 2,
+                               seconds(3))
+                  .size(),
+              1u)
+        << again.log();
+  }
+
   test::TempDir dir_;
   test::TempPostgres postgres_;
   int metrics_port_ = test::unused_loopback_port();
@@ -61,10 +85,7 @@ TEST_F(DeadLetterE2E, FourMegabyteValueIsDeadLetteredTruncatedAndLaterMessagesAr
   TestProducer producer(broker.bootstrap_servers(), {{"message.max.bytes", "10000000"}});
   const std::string url = site_url(1);
   const std::string huge(std::size_t{4} * 1024 * 1024, 'x');
-  producer.send("checks", measurement(url, 1'795'000'000'000'001));
-  producer.send_raw("checks", url, huge);
-  producer.send("checks", measurement(url, 1'795'000'000'000'002));
-  producer.flush();
+  send_between_two_good_ones(producer, url, huge);
   {
     ConsumerProcess consumer(dir_.path(), "first", broker.bootstrap_servers(), "g1", one_table(),
                              "", metrics_args());
@@ -93,17 +114,7 @@ TEST_F(DeadLetterE2E, FourMegabyteValueIsDeadLetteredTruncatedAndLaterMessagesAr
     EXPECT_EQ(timed_stop(consumer, &took), 0) << consumer.log();
     EXPECT_LT(took, 10.0) << consumer.log();
   }
-  // Committed past the poison: the same group reads only what came after, and the letter
-  // is not sent a second time.
-  producer.send("checks", measurement(url, 1'795'000'000'000'003));
-  producer.flush();
-  ConsumerProcess again(dir_.path(), "again", broker.bootstrap_servers(), "g1", one_table());
-  ASSERT_TRUE(test::eventually([&] { return rows() == 3; }, seconds(60))) << again.log();
-  EXPECT_EQ(again.stop(), 0) << again.log();
-  EXPECT_EQ(
-      test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 2, seconds(3)).size(),
-      1u)
-      << again.log();
+  expect_committed_past_the_poison(broker, producer, url);
 }
 
 // The broker refuses the dead letter for a while (each Produce request answered with a
@@ -114,10 +125,7 @@ TEST_F(DeadLetterE2E, RefusedLetterIsResentShownInHealthzAndDeliveredOnceTheBrok
   test::DevBroker broker({{"checks", kPartitions}, {"checks.dlq", kPartitions}});
   TestProducer producer(broker.bootstrap_servers());
   const std::string url = site_url(1);
-  producer.send("checks", measurement(url, 1'795'000'000'000'001));
-  producer.send_raw("checks", url, "{\"v\":1, not json");
-  producer.send("checks", measurement(url, 1'795'000'000'000'002));
-  producer.flush();
+  send_between_two_good_ones(producer, url, "{\"v\":1, not json");
   // Only the consumer's dead-letter producer sends Produce requests from here on.
   constexpr int kRefusals = 5;
   broker.must("request-errors Produce TOPIC_AUTHORIZATION_FAILED " + std::to_string(kRefusals));
@@ -149,16 +157,7 @@ TEST_F(DeadLetterE2E, RefusedLetterIsResentShownInHealthzAndDeliveredOnceTheBrok
   EXPECT_NE(metrics.find("hc_dead_letters_pending 0"), std::string::npos) << metrics;
   ASSERT_TRUE(test::eventually([&] { return rows() == 2; }, seconds(30))) << consumer.log();
   EXPECT_EQ(consumer.stop(), 0) << consumer.log();
-  // Committed past the poison: the same group reads only what came after.
-  producer.send("checks", measurement(url, 1'795'000'000'000'003));
-  producer.flush();
-  ConsumerProcess again(dir_.path(), "again", broker.bootstrap_servers(), "g1", one_table());
-  ASSERT_TRUE(test::eventually([&] { return rows() == 3; }, seconds(60))) << again.log();
-  EXPECT_EQ(again.stop(), 0) << again.log();
-  EXPECT_EQ(
-      test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 2, seconds(3)).size(),
-      1u)
-      << again.log();
+  expect_committed_past_the_poison(broker, producer, url);
 }
 
 // The dead-letter topic is missing and the broker does not create it: /healthz says which
@@ -168,10 +167,7 @@ TEST_F(DeadLetterE2E, UnwritableDeadLetterTopicIsNamedInHealthzAndStopStaysBound
   test::DevBroker broker({{"checks", kPartitions}, {"checks.dlq", kPartitions, kUnknownTopic}});
   TestProducer producer(broker.bootstrap_servers());
   const std::string url = site_url(1);
-  producer.send("checks", measurement(url, 1'795'000'000'000'001));
-  producer.send_raw("checks", url, "{\"v\":1, not json");
-  producer.send("checks", measurement(url, 1'795'000'000'000'002));
-  producer.flush();
+  send_between_two_good_ones(producer, url, "{\"v\":1, not json");
   ConsumerProcess consumer(dir_.path(), "consumer", broker.bootstrap_servers(), "g1", one_table(),
                            "", metrics_args());
   std::string healthz;

@@ -22,6 +22,16 @@ class PostgresFaults : public ::testing::Test {
                          {{"checks", postgres_.uri(), "healthcheck"}}, options);
   }
   long rows() { return count_rows(postgres_); }
+  // The state a fault is injected into: the first half of the stream in the topic, then
+  // the consumer started (wait for a_tenth_written() before injecting).
+  FaultConsumer start_consumer_after_first_half(StreamProducer& producer) {
+    producer.send_stream("checks", 0, kMessages / 2, kSites);
+    producer.flush();
+    return start_consumer();
+  }
+  bool a_tenth_written() {
+    return test::eventually([&] { return rows() >= kMessages / 10; }, seconds(60));
+  }
 
   test::TempDir dir_;
   test::DevBroker broker_;
@@ -30,11 +40,8 @@ class PostgresFaults : public ::testing::Test {
 
 TEST_F(PostgresFaults, ServerStoppedFor30sMidStreamThenEveryRowOnceAfterRestart) {
   StreamProducer producer(broker_.bootstrap_servers());
-  producer.send_stream("checks", 0, kMessages / 2, kSites);
-  producer.flush();
-  FaultConsumer consumer = start_consumer();
-  ASSERT_TRUE(test::eventually([&] { return rows() >= kMessages / 10; }, seconds(60)))
-      << consumer.log_tail();
+  FaultConsumer consumer = start_consumer_after_first_half(producer);
+  ASSERT_TRUE(a_tenth_written()) << consumer.log_tail();
 
   postgres_.stop_server();
   const auto outage_started = std::chrono::steady_clock::now();
@@ -122,11 +129,8 @@ TEST_F(PostgresFaults, WriterConnectionsTerminatedMidBatchThenEveryRowOnce) {
 
 TEST_F(PostgresFaults, TableLockedFor20sThenEveryRowOnceAfterRelease) {
   StreamProducer producer(broker_.bootstrap_servers());
-  producer.send_stream("checks", 0, kMessages / 2, kSites);
-  producer.flush();
-  FaultConsumer consumer = start_consumer();
-  ASSERT_TRUE(test::eventually([&] { return rows() >= kMessages / 10; }, seconds(60)))
-      << consumer.log_tail();
+  FaultConsumer consumer = start_consumer_after_first_half(producer);
+  ASSERT_TRUE(a_tenth_written()) << consumer.log_tail();
 
   // Another session takes the table for 20 s (the figure), as an operator's psql
   // would. It is ours to end: it is a child process.
