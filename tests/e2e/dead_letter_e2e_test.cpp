@@ -65,8 +65,7 @@ class DeadLetterE2E : public ::testing::Test {
     ConsumerProcess again(dir_.path(), "again", broker.bootstrap_servers(), "g1", one_table());
     ASSERT_TRUE(test::eventually([&] { return rows() == 3; }, seconds(60))) << again.log();
     EXPECT_EQ(again.stop(), 0) << again.log();
-    EXPECT_EQ(test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 2,
-                               seconds(3))
+    EXPECT_EQ(test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 2, seconds(3))
                   .size(),
               1u)
         << again.log();
