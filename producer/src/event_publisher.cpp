@@ -25,13 +25,11 @@ std::size_t EventStats::queue_depth() const {
 }
 
 EventPublisher::EventPublisher(const KafkaSettings& kafka, EventStats& stats)
-    : kafka_(kafka), stats_(stats) {
-  create_producer();
-}
+    : kafka_(kafka), stats_(stats), producer_([this] { return create_producer(); }) {}
 
 EventPublisher::~EventPublisher() = default;
 
-void EventPublisher::create_producer() {
+KafkaHandle EventPublisher::create_producer() {
   KafkaConf conf = make_kafka_conf(
       kafka_, {{"client.id", "hc-events"},
                {"enable.idempotence", "true"},
@@ -43,22 +41,14 @@ void EventPublisher::create_producer() {
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &EventPublisher::on_delivery);
   rd_kafka_conf_set_error_cb(conf.get(), &EventPublisher::on_error);
-  handle_ = make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the Kafka events producer");
+  return make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the Kafka events producer");
 }
 
 bool EventPublisher::publish(const std::string& topic, const StateEvent& event) {
   const std::string value = encode_state_event(event);
   // The delivery report counts the event in the counter of its `to`, the message's opaque.
   void* delivered_counter = &stats_.delivered.at(static_cast<std::size_t>(event.to));
-  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
-  {
-    std::shared_lock lock(handle_mutex_);
-    error = rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                              RD_KAFKA_V_KEY(const_cast<char*>(event.url.data()), event.url.size()),
-                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_OPAQUE(delivered_counter), RD_KAFKA_V_END);
-  }
+  const rd_kafka_resp_err_t error = producer_.produce(topic, event.url, value, delivered_counter);
   const std::string url = redact_url(event.url, redact_query_params_);
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     stats_.queued.fetch_add(1, std::memory_order_relaxed);
@@ -76,30 +66,21 @@ bool EventPublisher::publish(const std::string& topic, const StateEvent& event) 
 }
 
 void EventPublisher::poll(std::chrono::milliseconds timeout) {
-  rd_kafka_poll(handle_.get(), static_cast<int>(timeout.count()));
-  if (fatal_error_) recreate_after_fatal_error();
-}
-
-void EventPublisher::recreate_after_fatal_error() {
-  std::array<char, 512> reason{};
-  const rd_kafka_resp_err_t error =
-      rd_kafka_fatal_error(handle_.get(), reason.data(), reason.size());
-  spdlog::error(
-      "Kafka events producer hit a fatal error ({}: {}); recreating it; {} queued state "
-      "changes are lost",
-      rd_kafka_err2name(error), reason.data(), stats_.queue_depth());
-  std::unique_lock lock(handle_mutex_);
-  rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_flush(handle_.get(), 500);
-  stats_.delivery_failures.fetch_add(stats_.queue_depth(), std::memory_order_relaxed);
-  handle_.reset();
-  fatal_error_ = false;
-  create_producer();
+  producer_.poll(timeout);
+  if (!producer_.has_fatal_error()) return;
+  const std::size_t queued = stats_.queue_depth();
+  const std::string error = producer_.replace([this] {
+    stats_.delivery_failures.fetch_add(stats_.queue_depth(), std::memory_order_relaxed);
+  });
   stats_.producer_recreations.fetch_add(1, std::memory_order_relaxed);
+  spdlog::error(
+      "Kafka events producer hit a fatal error ({}); recreated it; {} queued state changes "
+      "were LOST",
+      error, queued);
 }
 
 std::size_t EventPublisher::flush(std::chrono::milliseconds timeout) {
-  rd_kafka_flush(handle_.get(), static_cast<int>(timeout.count()));
+  producer_.flush(timeout);
   const std::size_t undelivered = stats_.queue_depth();
   if (undelivered > 0) {
     stats_.delivery_failures.fetch_add(undelivered, std::memory_order_relaxed);
@@ -127,7 +108,7 @@ void EventPublisher::on_error(rd_kafka_t*, int error, const char* reason, void* 
   auto& publisher = *static_cast<EventPublisher*>(self);
   const auto code = static_cast<rd_kafka_resp_err_t>(error);
   if (code == RD_KAFKA_RESP_ERR__FATAL) {
-    publisher.fatal_error_ = true;  // handled in poll(), outside librdkafka's callback
+    publisher.producer_.note_fatal_error();  // handled in poll(), outside the callback
     return;
   }
   // Transient: librdkafka retries on its own, and the measurement producer logs the same

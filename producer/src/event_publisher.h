@@ -22,13 +22,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
 #include "hc/common/state_event.h"
+#include "recreatable_producer.h"
 
 namespace hc::producer {
 
@@ -69,6 +69,9 @@ class EventPublisher {
   // not (they are lost with this process: counted and logged).
   std::size_t flush(std::chrono::milliseconds timeout);
 
+  // For tests that inject faults (rd_kafka_test_fatal_error).
+  rd_kafka_t* handle_for_testing() { return producer_.handle_for_testing(); }
+
   // URLs in log lines are shown with these query parameters redacted.
   // REQUIRES: called before publish() runs on other threads.
   void redact_query_params_in_logs(std::vector<std::string> params) {
@@ -78,15 +81,12 @@ class EventPublisher {
  private:
   static void on_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void* self);
   static void on_error(rd_kafka_t* handle, int error, const char* reason, void* self);
-  void create_producer();
-  void recreate_after_fatal_error();
+  KafkaHandle create_producer();
 
   KafkaSettings kafka_;
   EventStats& stats_;
   std::vector<std::string> redact_query_params_;
-  std::shared_mutex handle_mutex_;  // shared by publish(), exclusive while handle_ is replaced
-  KafkaHandle handle_;
-  bool fatal_error_ = false;  // set by on_error, handled by poll(); both on the coordinator
+  RecreatableProducer producer_;  // after the members create_producer() reads
 };
 
 }  // namespace hc::producer

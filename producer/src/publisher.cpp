@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <stdexcept>
 #include <utility>
 
@@ -28,13 +27,14 @@ std::optional<std::uint64_t> Publisher::RateLimit::allow() {
 
 Publisher::Publisher(const KafkaSettings& kafka, std::size_t max_queued_messages,
                      ProducerStats& stats)
-    : kafka_(kafka), max_queued_messages_(max_queued_messages), stats_(stats) {
-  create_producer();
-}
+    : kafka_(kafka),
+      max_queued_messages_(max_queued_messages),
+      stats_(stats),
+      producer_([this] { return create_producer(); }) {}
 
 Publisher::~Publisher() = default;
 
-void Publisher::create_producer() {
+KafkaHandle Publisher::create_producer() {
   std::vector<std::pair<std::string, std::string>> properties = {
       {"client.id", "hc-producer"},
       {"enable.idempotence", "true"},
@@ -54,18 +54,11 @@ void Publisher::create_producer() {
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Publisher::on_delivery);
   rd_kafka_conf_set_error_cb(conf.get(), &Publisher::on_error);
-  handle_ = make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the Kafka producer");
+  return make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf), "the Kafka producer");
 }
 
 bool Publisher::publish(const std::string& topic, std::string_view key, std::string_view value) {
-  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
-  {
-    std::shared_lock lock(handle_mutex_);
-    error = rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                              RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-  }
+  const rd_kafka_resp_err_t error = producer_.produce(topic, key, value);
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     stats_.published.fetch_add(1, std::memory_order_relaxed);
     return true;
@@ -92,33 +85,20 @@ bool Publisher::publish(const std::string& topic, std::string_view key, std::str
 }
 
 void Publisher::poll(std::chrono::milliseconds timeout) {
-  // handle_ only changes on this thread (below), so no lock is needed to read it here.
-  rd_kafka_poll(handle_.get(), static_cast<int>(timeout.count()));
-  if (fatal_error_) recreate_after_fatal_error();
-}
-
-void Publisher::recreate_after_fatal_error() {
-  std::array<char, 512> reason{};
-  const rd_kafka_resp_err_t error =
-      rd_kafka_fatal_error(handle_.get(), reason.data(), reason.size());
+  producer_.poll(timeout);
+  if (!producer_.has_fatal_error()) return;
   const std::size_t queued = queue_depth();
-  spdlog::error(
-      "Kafka producer hit a fatal error ({}: {}); recreating it; {} queued messages are lost",
-      rd_kafka_err2name(error), reason.data(), queued);
-  std::unique_lock lock(handle_mutex_);
-  // Their delivery reports (purged) are served here and counted as delivery failures.
-  rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_flush(handle_.get(), 500);
-  // Reports that did not come back before the handle goes are failures all the same.
-  stats_.delivery_failures.fetch_add(queue_depth(), std::memory_order_relaxed);
-  handle_.reset();
-  fatal_error_ = false;
-  create_producer();
+  const std::string error = producer_.replace([this] {
+    // Purged messages' reports count as delivery failures; those that never came back too.
+    stats_.delivery_failures.fetch_add(queue_depth(), std::memory_order_relaxed);
+  });
   stats_.producer_recreations.fetch_add(1, std::memory_order_relaxed);
+  spdlog::error("Kafka producer hit a fatal error ({}); recreated it; {} queued messages were lost",
+                error, queued);
 }
 
 std::size_t Publisher::flush(std::chrono::milliseconds timeout) {
-  rd_kafka_flush(handle_.get(), static_cast<int>(timeout.count()));
+  producer_.flush(timeout);
   const std::size_t undelivered = queue_depth();
   if (undelivered > 0) {
     stats_.undelivered_at_shutdown.fetch_add(undelivered, std::memory_order_relaxed);
@@ -159,7 +139,7 @@ void Publisher::on_error(rd_kafka_t*, int error, const char* reason, void* self)
   auto& publisher = *static_cast<Publisher*>(self);
   const auto code = static_cast<rd_kafka_resp_err_t>(error);
   if (code == RD_KAFKA_RESP_ERR__FATAL) {
-    publisher.fatal_error_ = true;  // handled in poll(), outside librdkafka's callback
+    publisher.producer_.note_fatal_error();  // handled in poll(), outside the callback
     return;
   }
   if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {

@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
 #include "producer_stats.h"
+#include "recreatable_producer.h"
 
 namespace hc::producer {
 
@@ -61,22 +61,18 @@ class Publisher {
   }
 
   // For tests that inject faults (rd_kafka_test_fatal_error).
-  rd_kafka_t* handle_for_testing() { return handle_.get(); }
+  rd_kafka_t* handle_for_testing() { return producer_.handle_for_testing(); }
 
  private:
   static void on_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void* self);
   static void on_error(rd_kafka_t* handle, int error, const char* reason, void* self);
-  void create_producer();
-  void recreate_after_fatal_error();
+  KafkaHandle create_producer();
 
   KafkaSettings kafka_;
   std::size_t max_queued_messages_;
   std::vector<std::string> redact_query_params_;
   ProducerStats& stats_;
-  // Shared by publish(), exclusive while the handle is replaced.
-  std::shared_mutex handle_mutex_;
-  KafkaHandle handle_;
-  bool fatal_error_ = false;  // set by on_error, handled by poll(); both on poll()'s thread
+  RecreatableProducer producer_;  // after the members create_producer() reads
 
   // Rate limits for the per-message warnings (one line per interval, with a count).
   // Thread-safe: publish() on the loop threads and the callbacks share error_log_.

@@ -9,6 +9,8 @@
 #include <map>
 #include <string>
 
+#include "event_publisher.h"
+#include "hc/common/state_event.h"
 #include "hc/test/kafka_test_reader.h"
 #include "hc/test/support.h"
 
@@ -82,6 +84,46 @@ TEST(Publisher, FatalErrorRecreatesTheProducerAndPublishingGoesOn) {
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].key, "http://127.0.0.1/before");
   EXPECT_EQ(records[1].key, "http://127.0.0.1/after");
+}
+
+// The events producer shares the measurement publisher's recovery (RecreatableProducer): a
+// fatal error replaces its handle, and events published afterwards are delivered and counted.
+TEST(EventPublisher, FatalErrorRecreatesTheProducerAndLaterEventsAreDelivered) {
+  test::DevBroker broker({{"checks.events", 1}});
+  EventStats stats;
+  EventPublisher publisher(dev_kafka(broker), stats);
+  StateEvent event;
+  event.url = "http://127.0.0.1/site";
+  event.from = SiteStatus::kUnknown;
+  event.to = SiteStatus::kUp;
+  event.at = WallTime(std::chrono::seconds(1'795'000'000));
+  ASSERT_TRUE(publisher.publish("checks.events", event));
+  ASSERT_EQ(publisher.flush(std::chrono::seconds(10)), 0u);
+
+  rd_kafka_test_fatal_error(publisher.handle_for_testing(),
+                            RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "injected by test");
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        publisher.poll();
+        return stats.producer_recreations.load() == 1;
+      },
+      std::chrono::seconds(10)));
+
+  event.from = SiteStatus::kUp;
+  event.to = SiteStatus::kDown;
+  event.since = event.at;
+  event.at += std::chrono::seconds(30);
+  event.previous_duration_s = 30;
+  event.cause = StateCause{{"status"}, "unexpected_status", "HTTP 500", 500};
+  ASSERT_TRUE(publisher.publish("checks.events", event));
+  EXPECT_EQ(publisher.flush(std::chrono::seconds(10)), 0u);
+  EXPECT_EQ(stats.delivered_total(), 2u);
+  EXPECT_EQ(stats.delivery_failures.load(), 0u);
+  auto records = test::read_topic(broker.bootstrap_servers(), "checks.events", 1, 2);
+  ASSERT_EQ(records.size(), 2u);
+  auto decoded = decode_state_event(records[1].value);
+  ASSERT_TRUE(std::holds_alternative<StateEvent>(decoded));
+  EXPECT_EQ(std::get<StateEvent>(decoded).to, SiteStatus::kDown);
 }
 
 }  // namespace
