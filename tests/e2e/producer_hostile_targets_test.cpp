@@ -285,5 +285,52 @@ TEST(ProducerHostileTargets, RedirectsAndTlsKeepTheSitesSecretsAndTrust) {
   }
 }
 
+// A stop while a retry waits for its delay: the process does not wait for it (it exits
+// long before the 30 s delay), the check is cancelled and counted, and nothing is published
+// for it: an unfinished check says nothing about the site.
+TEST(ProducerHostileTargets, AStopWhileARetryWaitsCancelsItPromptlyAndPublishesNothing) {
+  test::DevBroker broker({{"healthcheck", 4}});
+  test::LocalHttpServer web;
+  std::atomic<int> hits{0};
+  web.server().Get("/down", [&hits](const httplib::Request&, httplib::Response& response) {
+    ++hits;
+    response.status = 500;
+    response.set_content("down", "text/plain");
+  });
+  web.start();
+  const std::string down = web.url("/down");
+  test::TempDir dir;
+  const auto config_file = dir.path() / "config.yaml";
+  std::ofstream(config_file) << R"(healthcheck-producer-config:
+  bootstrap_servers: [ !ENV "${KAFKA_BOOTSTRAP_SERVER}" ]
+  websites:
+    - url: )" << down << R"(
+      polling_interval_in_seconds: 120
+      timeout_ms: 500
+      destination_topic: healthcheck
+      retries: 2
+      retry_delay_ms: 30000
+)";
+  const int metrics_port = test::unused_loopback_port();
+  test::ChildProcess hc = start_producer(
+      broker, config_file, {"--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port)});
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        return metric_value(scrape_metrics(metrics_port), "hc_check_retries_total",
+                            "url=\"" + down + "\"") == 1;
+      },
+      seconds(20)))
+      << scrape_metrics(metrics_port);
+  const auto stop_sent = std::chrono::steady_clock::now();
+  const ProducerRun run = stop_producer(hc, config_file, started);
+  const auto stop_took = std::chrono::steady_clock::now() - stop_sent;
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_LT(stop_took, seconds(10)) << "the stop waited for the retry's delay\n" << run.log;
+  EXPECT_EQ(hits.load(), 1);
+  EXPECT_TRUE(published_json(broker)[down].empty()) << run.log;
+  EXPECT_NE(run.log.find("cancelled 1,"), std::string::npos) << run.log;
+}
+
 }  // namespace
 }  // namespace hc
