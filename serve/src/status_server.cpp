@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <charconv>
 #include <variant>
 
 #include "hc/common/metrics_server.h"
@@ -48,6 +49,19 @@ void reply(httplib::Response& response, int status, const std::string& body,
   response.set_content(body, content_type);
 }
 
+std::string default_error_text(int status) {
+  switch (status) {
+    case 404:
+      return "not found: try /, /api/v1/status or /api/v1/sites/{url-encoded URL}/history\n";
+    case 413:
+      return fmt::format("request body over {} bytes (GET and HEAD need none)\n", kMaxBodyBytes);
+    case 414:
+      return "URI too long\n";
+    default:
+      return fmt::format("error {}\n", status);
+  }
+}
+
 // Why a request is refused before routing, or nullopt to route it.
 std::optional<std::pair<int, std::string>> refusal(const httplib::Request& request) {
   if (request.method != "GET" && request.method != "HEAD") {
@@ -61,6 +75,15 @@ std::optional<std::pair<int, std::string>> refusal(const httplib::Request& reque
   if (request.headers.size() > kMaxHeaderCount || header_bytes > kMaxHeaderBytes) {
     return std::pair{431, fmt::format("request headers over {} fields or {} bytes\n",
                                       kMaxHeaderCount, kMaxHeaderBytes)};
+  }
+  // httplib reads a GET's body only when a route asks for it: the declared size decides.
+  const std::string length = request.get_header_value("Content-Length");
+  std::size_t declared = 0;
+  const bool length_ok =
+      length.empty() ||
+      std::from_chars(length.data(), length.data() + length.size(), declared).ec == std::errc();
+  if (request.has_header("Transfer-Encoding") || !length_ok || declared > kMaxBodyBytes) {
+    return std::pair{413, default_error_text(413)};
   }
   return std::nullopt;
 }
@@ -76,19 +99,6 @@ void guarded(httplib::Response& response, const char* what, Answer answer) {
           "status unavailable: the database could not be read (the reason is in hc serve's "
           "log)\n",
           kText);
-  }
-}
-
-std::string default_error_text(int status) {
-  switch (status) {
-    case 404:
-      return "not found: try /, /api/v1/status or /api/v1/sites/{url-encoded URL}/history\n";
-    case 413:
-      return fmt::format("request body over {} bytes (GET and HEAD need none)\n", kMaxBodyBytes);
-    case 414:
-      return "URI too long\n";
-    default:
-      return fmt::format("error {}\n", status);
   }
 }
 
