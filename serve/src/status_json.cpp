@@ -21,7 +21,7 @@ nlohmann::json count_json(const UptimeCount& count) {
 std::string day_text(WallTime day) { return format_timestamp(day).substr(0, 10); }
 
 std::string dump(const nlohmann::json& body) {
-  return body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace

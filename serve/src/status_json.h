@@ -1,4 +1,4 @@
-// The JSON API's bodies. Strings from the database are written as JSON strings (nlohmann
+// The JSON API's bodies (compact, one line). Strings from the database are written as JSON strings (nlohmann
 // escapes quotes, backslashes and controls); invalid UTF-8 becomes U+FFFD.
 #pragma once
 

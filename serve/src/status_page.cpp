@@ -49,6 +49,8 @@ td.error { color: var(--down); max-width: 200px; overflow: hidden; text-overflow
 td.error.none, .none { color: var(--muted); }
 td.cert.soon { color: var(--down); font-weight: 600; }
 .bar { display: block; }
+.bar .good { fill: #2f9e5b; } .bar .fair { fill: #9bc53d; } .bar .poor { fill: #f0a202; }
+.bar .bad { fill: #d64045; } .bar .none { fill: #d5d9e0; }
 .empty { padding: 24px 16px; color: var(--muted); }
 footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
 )";

@@ -13,14 +13,6 @@ constexpr int kBarWidth = 2;
 constexpr int kBarStep = 3;
 constexpr int kBarHeight = 24;
 
-std::string_view fill_of(std::string_view grade) {
-  if (grade == "good") return "#2f9e5b";
-  if (grade == "fair") return "#9bc53d";
-  if (grade == "poor") return "#f0a202";
-  if (grade == "bad") return "#d64045";
-  return "#d5d9e0";
-}
-
 std::string day_text(std::chrono::sys_days day) {
   const std::chrono::year_month_day date(day);
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()),
@@ -70,9 +62,8 @@ std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now) {
                                        percent_text(*count.percent()), count.checks)
                          : fmt::format("{}: no checks", day_text(day));
     out += fmt::format(
-        R"(<rect class="{}" x="{}" y="0" width="{}" height="{}" rx="1" fill="{}">)"
-        R"(<title>{}</title></rect>)",
-        grade, i * kBarStep, kBarWidth, kBarHeight, fill_of(grade), tooltip);
+        R"(<rect class="{}" x="{}" width="{}" height="{}"><title>{}</title></rect>)", grade,
+        i * kBarStep, kBarWidth, kBarHeight, tooltip);
   }
   out += "</svg>";
   return out;

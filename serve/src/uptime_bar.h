@@ -14,7 +14,8 @@ namespace hc::serve {
 std::string_view uptime_grade(const UptimeCount& count);
 
 // An <svg> with one <rect> per UTC day of the kOverviewDays days ending with the day of `now`,
-// oldest on the left, filled by the day's grade, each with a <title> tooltip
+// oldest on the left, its class the day's grade (the page's CSS colours them: .bar .good ...),
+// each with a <title> tooltip
 // ("2026-11-25: 99.93% up (1440 checks)" or "2026-11-25: no checks"). `days` may be sparse
 // and in any order; days outside the span are ignored.
 std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now);
