@@ -51,8 +51,7 @@ int serve(const ServeOptions& options) {
         "every monitored URL and its errors; there is no authentication",
         server->url());
   }
-  spdlog::info("serve: status page on {}/ (JSON: {}/api/v1/status)", server->url(),
-               server->url());
+  spdlog::info("serve: status page on {}/ (JSON: {}/api/v1/status)", server->url(), server->url());
   {
     std::unique_lock lock(mutex);
     stop_requested.wait(lock, [&] { return control.stop_requested(); });

@@ -62,15 +62,29 @@ for _ in $(seq 100); do
 done
 [[ -n $base ]] || { echo "hc serve did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 
-# p50 and p90 in ms of CALLS sequential calls (curl's time_total: connect to last byte).
+# p50 and p90 in ms of a list of times in seconds, one per line.
+percentiles() {
+  sort -n | awk -v name="$1" -v bytes="$2" '{ t[NR] = $1 * 1000 }
+    END { printf "%-38s p50 %8.1f ms   p90 %8.1f ms   %9s bytes\n", name, t[int((NR + 1) / 2)], t[int(NR * 0.9)], bytes }'
+}
+# CALLS sequential calls (curl's time_total: connect to last byte) of one target.
 measure() {
   local name=$1 target=$2 bytes
-  bytes=$(curl -fs "$base$target" | wc -c)
-  for _ in $(seq "$CALLS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$base$target"; done |
-    sort -n | awk -v name="$name" -v bytes="$bytes" '{ t[NR] = $1 * 1000 }
-      END { printf "%-34s p50 %8.1f ms   p90 %8.1f ms   %9d bytes\n", name, t[int((NR + 1) / 2)], t[int(NR * 0.9)], bytes }'
+  bytes=$(curl -s "$base$target" | wc -c)
+  for _ in $(seq "$CALLS"); do curl -s -o /dev/null -w '%{time_total}\n' "$base$target"; done |
+    percentiles "$name" "$bytes"
+}
+# The reference: the whole <table>_hourly relation read by psql (what every overview reads).
+hourly_reference() {
+  for _ in $(seq "$CALLS"); do
+    psql -tA "$uri" -c '\timing on' \
+      -c 'SELECT sum(checks), sum(up_checks), max(p95_response_us) FROM healthcheck_hourly' |
+      awk '/^Time:/ { print $2 / 1000 }'
+  done | percentiles "reference: psql sums of _hourly" "-"
 }
 echo "$rows rows ($SITES sites, $DAYS days, every $INTERVAL_MIN min), table $size; $CALLS calls each"
+hourly_reference
+measure "404 (no query: the HTTP floor)" /nothing
 measure "/api/v1/status" /api/v1/status
 measure "/ (HTML)" /
 measure "history 30d step=day (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.example%2F/history?since=30d&step=day"

@@ -49,8 +49,8 @@ std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const
         pqxx::result found = transaction.exec_params(site_url_sql(name), digest);
         if (found.empty()) return true;
         history = SiteHistory{name, found[0][0].as<std::string>(), {}};
-        for (const auto& row : transaction.exec_params(history_sql(name), digest, since_us,
-                                                       std::string(step_unit))) {
+        for (const auto& row :
+             transaction.exec_params(history_sql(name), digest, since_us, std::string(step_unit))) {
           history->buckets.push_back(
               HistoryBucket{WallTime(std::chrono::microseconds(row[0].as<std::int64_t>())),
                             UptimeCount{row[1].as<std::int64_t>(), row[2].as<std::int64_t>()},

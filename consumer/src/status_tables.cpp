@@ -34,10 +34,9 @@ std::string missing_object(const std::string& message, const std::string& fallba
   return line.substr(0, end);
 }
 
-void for_each_status_table(
-    const ConsumerConfig& config, const std::string& what,
-    const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>&
-        read) {
+void for_each_status_table(const ConsumerConfig& config, const std::string& what,
+                           const std::function<bool(pqxx::transaction_base& transaction,
+                                                    const std::string& table)>& read) {
   // The consumer's own grouping: one connection per distinct database, its tables once each.
   const Router router(config.topics);
   for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
@@ -45,9 +44,9 @@ void for_each_status_table(
     try {
       target = connection_target(router.database_uris()[database], session_settings(config));
     } catch (const std::exception& error) {
-      throw std::runtime_error(fmt::format(
-          "{}: {}: {}", what, redact_connection_uri(router.database_uris()[database]),
-          error.what()));
+      throw std::runtime_error(fmt::format("{}: {}: {}", what,
+                                           redact_connection_uri(router.database_uris()[database]),
+                                           error.what()));
     }
     std::unique_ptr<pqxx::connection> connection;
     try {

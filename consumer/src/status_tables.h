@@ -22,8 +22,7 @@ namespace hc::consumer {
 // std::runtime_error with `what` ("status"), the database (redacted) and the table.
 void for_each_status_table(
     const ConsumerConfig& config, const std::string& what,
-    const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>&
-        read);
+    const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>& read);
 
 // The relation named by PostgreSQL's "relation \"x\" does not exist", or `fallback`.
 std::string missing_relation(const std::string& message, const std::string& fallback);

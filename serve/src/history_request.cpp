@@ -28,12 +28,13 @@ int hex_value(char c) {
 
 std::variant<std::string, BadRequest> site_url_from_target(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
-  if (path.rfind(kSitesPrefix, 0) != 0 || path.size() < kSitesPrefix.size() + kHistorySuffix.size() ||
+  if (path.rfind(kSitesPrefix, 0) != 0 ||
+      path.size() < kSitesPrefix.size() + kHistorySuffix.size() ||
       path.substr(path.size() - kHistorySuffix.size()) != kHistorySuffix) {
     return BadRequest{"expected /api/v1/sites/{url-encoded URL}/history"};
   }
-  const std::string_view encoded = path.substr(
-      kSitesPrefix.size(), path.size() - kSitesPrefix.size() - kHistorySuffix.size());
+  const std::string_view encoded =
+      path.substr(kSitesPrefix.size(), path.size() - kSitesPrefix.size() - kHistorySuffix.size());
   std::string url;
   for (std::size_t i = 0; i < encoded.size(); ++i) {
     if (encoded[i] != '%') {
@@ -100,9 +101,9 @@ std::variant<HistoryQuery, BadRequest> parse_history_query(std::string url,
     return BadRequest{fmt::format("since: at most {} days back", kMaxHistorySpan.count() / 24)};
   }
   // Whole buckets: the first one starts at the UTC hour or day that holds since.
-  const std::chrono::microseconds bucket =
-      query.step == HistoryStep::kHour ? std::chrono::microseconds(std::chrono::hours(1))
-                                       : std::chrono::microseconds(std::chrono::days(1));
+  const std::chrono::microseconds bucket = query.step == HistoryStep::kHour
+                                               ? std::chrono::microseconds(std::chrono::hours(1))
+                                               : std::chrono::microseconds(std::chrono::days(1));
   query.since = query.step == HistoryStep::kHour
                     ? WallTime(std::chrono::floor<std::chrono::hours>(query.since))
                     : WallTime(std::chrono::floor<std::chrono::days>(query.since));

@@ -39,7 +39,6 @@ std::variant<std::string, BadRequest> site_url_from_target(std::string_view targ
 // or repeated parameter, a malformed value, a since in the future, older than kMaxHistorySpan,
 // or more than kMaxHistoryBuckets buckets.
 std::variant<HistoryQuery, BadRequest> parse_history_query(std::string url,
-                                                           const QueryParams& params,
-                                                           WallTime now);
+                                                           const QueryParams& params, WallTime now);
 
 }  // namespace hc::serve

@@ -1,5 +1,5 @@
-// The JSON API's bodies (compact, one line). Strings from the database are written as JSON strings (nlohmann
-// escapes quotes, backslashes and controls); invalid UTF-8 becomes U+FFFD.
+// The JSON API's bodies (compact, one line). Strings from the database are written as JSON strings
+// (nlohmann escapes quotes, backslashes and controls); invalid UTF-8 becomes U+FFFD.
 #pragma once
 
 #include <string>

@@ -127,8 +127,8 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       fmt::arg("uptime_7d", uptime_cell(site.uptime_7d)),
       fmt::arg("uptime_30d", uptime_cell(site.uptime_30d)),
       fmt::arg("p95_class", site.p95_response_us_24h ? "" : " none"),
-      fmt::arg("p95", site.p95_response_us_24h ? milliseconds_text(*site.p95_response_us_24h)
-                                               : "—"),
+      fmt::arg("p95",
+               site.p95_response_us_24h ? milliseconds_text(*site.p95_response_us_24h) : "—"),
       fmt::arg("error", last_error_cell(site)), fmt::arg("cert", cert_cell(site.cert_days_left)),
       fmt::arg("bar", uptime_bar_svg(site.days, now)));
 }
@@ -183,9 +183,10 @@ std::string render_status_page(const std::vector<SiteOverview>& sites, WallTime 
     std::size_t end = i;
     while (end < sites.size() && sites[end].table == sites[i].table) ++end;
     const std::string table = html_escape(sites[i].table);
-    out += fmt::format("<section class=\"table\" data-table=\"{0}\"><h2>{0} <small>{1} site{2}"
-                       "</small></h2>\n{3}",
-                       table, end - i, end - i == 1 ? "" : "s", kTableHead);
+    out += fmt::format(
+        "<section class=\"table\" data-table=\"{0}\"><h2>{0} <small>{1} site{2}"
+        "</small></h2>\n{3}",
+        table, end - i, end - i == 1 ? "" : "s", kTableHead);
     for (; i < end; ++i) out += site_row(sites[i], now);
     out += "</tbody></table></section>\n";
   }

@@ -124,24 +124,24 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
   server_->set_write_timeout(kWriteTimeoutSeconds, 0);
   server_->set_keep_alive_max_count(kMaxRequestsPerConnection);
   server_->set_keep_alive_timeout(kKeepAliveSeconds);
-  server_->set_pre_routing_handler([](const httplib::Request& request,
-                                      httplib::Response& response) {
-    set_common_headers(response);
-    if (auto refused = refusal(request)) {
-      if (refused->first == 405) response.set_header("Allow", "GET, HEAD");
-      reply(response, refused->first, refused->second, kText);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  server_->set_pre_routing_handler(
+      [](const httplib::Request& request, httplib::Response& response) {
+        set_common_headers(response);
+        if (auto refused = refusal(request)) {
+          if (refused->first == 405) response.set_header("Allow", "GET, HEAD");
+          reply(response, refused->first, refused->second, kText);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   // Statuses without a body of their own (404 for an unknown path, 413 from httplib).
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    set_common_headers(response);
-    response.set_content(default_error_text(response.status), kText);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        set_common_headers(response);
+        response.set_content(default_error_text(response.status), kText);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 
   server_->Get("/", [&source, &clock](const httplib::Request&, httplib::Response& response) {
     guarded(response, "status page", [&] {
@@ -157,34 +157,33 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
                  });
                });
   // httplib matches the decoded path; the URL is taken from the raw target, decoded once.
-  server_->Get(R"(/api/v1/sites/[\s\S]+/history)", [&source, &clock](
-                                                         const httplib::Request& request,
-                                                         httplib::Response& response) {
-    auto url = site_url_from_target(request.target);
-    if (auto* bad = std::get_if<BadRequest>(&url)) {
-      reply(response, 400, bad->message + "\n", kText);
-      return;
-    }
-    auto query = parse_history_query(std::get<std::string>(std::move(url)), request.params,
-                                     clock.wall_now());
-    if (auto* bad = std::get_if<BadRequest>(&query)) {
-      reply(response, 400, bad->message + "\n", kText);
-      return;
-    }
-    const auto& history_query = std::get<HistoryQuery>(query);
-    guarded(response, "site history", [&] {
-      auto history = source.history(history_query);
-      if (!history) {
-        reply(response, 404,
-              history_query.table.empty()
-                  ? "no such site: no configured table has measurements of this URL\n"
-                  : "no such site in that table (or no such table)\n",
-              kText);
-        return;
-      }
-      reply(response, 200, render_history_json(*history, history_query), kJson);
-    });
-  });
+  server_->Get(R"(/api/v1/sites/[\s\S]+/history)",
+               [&source, &clock](const httplib::Request& request, httplib::Response& response) {
+                 auto url = site_url_from_target(request.target);
+                 if (auto* bad = std::get_if<BadRequest>(&url)) {
+                   reply(response, 400, bad->message + "\n", kText);
+                   return;
+                 }
+                 auto query = parse_history_query(std::get<std::string>(std::move(url)),
+                                                  request.params, clock.wall_now());
+                 if (auto* bad = std::get_if<BadRequest>(&query)) {
+                   reply(response, 400, bad->message + "\n", kText);
+                   return;
+                 }
+                 const auto& history_query = std::get<HistoryQuery>(query);
+                 guarded(response, "site history", [&] {
+                   auto history = source.history(history_query);
+                   if (!history) {
+                     reply(response, 404,
+                           history_query.table.empty()
+                               ? "no such site: no configured table has measurements of this URL\n"
+                               : "no such site in that table (or no such table)\n",
+                           kText);
+                     return;
+                   }
+                   reply(response, 200, render_history_json(*history, history_query), kJson);
+                 });
+               });
   server_->set_logger([](const httplib::Request& request, const httplib::Response& response) {
     spdlog::debug("serve: {} {} -> {}", request.method, request.path, response.status);
   });

@@ -48,22 +48,21 @@ std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now) {
     count.up_checks += day.count.up_checks;
   }
   const int width = kBarStep * (kOverviewDays - 1) + kBarWidth;
-  std::string out = fmt::format(
-      R"(<svg class="bar" xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" )"
-      R"(viewBox="0 0 {0} {1}" role="img" aria-label="uptime per day, last {2} days">)",
-      width, kBarHeight, kOverviewDays);
+  std::string out =
+      fmt::format(R"(<svg class="bar" xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" )"
+                  R"(viewBox="0 0 {0} {1}" role="img" aria-label="uptime per day, last {2} days">)",
+                  width, kBarHeight, kOverviewDays);
   for (int i = 0; i < kOverviewDays; ++i) {
     const std::chrono::sys_days day(first + std::chrono::days(i));
     const auto found = by_day.find(day);
     const UptimeCount count = found == by_day.end() ? UptimeCount{} : found->second;
     const std::string_view grade = uptime_grade(count);
-    const std::string tooltip =
-        count.checks > 0 ? fmt::format("{}: {} up ({} checks)", day_text(day),
-                                       percent_text(*count.percent()), count.checks)
-                         : fmt::format("{}: no checks", day_text(day));
-    out += fmt::format(
-        R"(<rect class="{}" x="{}" width="{}" height="{}"><title>{}</title></rect>)", grade,
-        i * kBarStep, kBarWidth, kBarHeight, tooltip);
+    const std::string tooltip = count.checks > 0
+                                    ? fmt::format("{}: {} up ({} checks)", day_text(day),
+                                                  percent_text(*count.percent()), count.checks)
+                                    : fmt::format("{}: no checks", day_text(day));
+    out += fmt::format(R"(<rect class="{}" x="{}" width="{}" height="{}"><title>{}</title></rect>)",
+                       grade, i * kBarStep, kBarWidth, kBarHeight, tooltip);
   }
   out += "</svg>";
   return out;

@@ -41,10 +41,18 @@ std::filesystem::path artifacts_dir() {
 std::string chromium(const test::TempDir& dir, const std::string& name,
                      const std::vector<std::string>& mode, const std::string& url) {
   std::vector<std::string> argv = {
-      "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--user-data-dir=" + (dir.path() / ("chromium-" + name)).string(), "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--disable-extensions", "--proxy-server=127.0.0.1:9",
+      "chromium",
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--user-data-dir=" + (dir.path() / ("chromium-" + name)).string(),
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-extensions",
+      "--proxy-server=127.0.0.1:9",
       "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"};
   argv.insert(argv.end(), mode.begin(), mode.end());
   argv.push_back(url);
@@ -114,9 +122,8 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   auto producer = start({"--producer", "-c", config.string()}, "producer");
   const int port = test::unused_loopback_port();
   const std::string page_url = "http://127.0.0.1:" + std::to_string(port) + "/";
-  auto serve = start({"serve", "-c", config.string(), "--listen",
-                      "127.0.0.1:" + std::to_string(port)},
-                     "serve");
+  auto serve = start(
+      {"serve", "-c", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)}, "serve");
 
   // Both sites measured and visible through the API before the browser looks.
   httplib::Client client("127.0.0.1", port);
@@ -139,9 +146,9 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   EXPECT_NE(dom.find("unexpected_status"), std::string::npos);  // the 500's last error
   // Two 90-day bars, today's bar coloured in each.
   const std::regex rect("<rect ");
-  EXPECT_EQ(std::distance(std::sregex_iterator(dom.begin(), dom.end(), rect),
-                          std::sregex_iterator()),
-            180);
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), rect), std::sregex_iterator()),
+      180);
   EXPECT_NE(dom.find(R"(<rect class="good")"), std::string::npos);
   EXPECT_NE(dom.find(R"(<rect class="bad")"), std::string::npos);
 

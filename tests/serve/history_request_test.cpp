@@ -1,9 +1,9 @@
 // What a client may ask of /api/v1/sites/{url}/history, and every way to ask too much.
 #include "history_request.h"
 
-#include "hc/serve/status_server.h"
-
 #include <gtest/gtest.h>
+
+#include "hc/serve/status_server.h"
 
 namespace hc::serve {
 namespace {
@@ -84,7 +84,8 @@ TEST(HistoryRequest, BadValuesAreRefusedWithAClearMessage) {
   EXPECT_EQ(error_of({{"since", "9999999999999d"}}).rfind("since: expected", 0), 0u);
   EXPECT_EQ(error_of({{"since", "400d"}, {"step", "day"}}), "accepted");
   EXPECT_EQ(error_of({{"since", "400d"}}), "accepted");  // 9,601 hourly buckets
-  EXPECT_EQ(error_of({{"until", "1d"}}), "unknown parameter 'until': expected since, step or table");
+  EXPECT_EQ(error_of({{"until", "1d"}}),
+            "unknown parameter 'until': expected since, step or table");
   EXPECT_EQ(error_of({{"step", "day"}, {"step", "hour"}}), "parameter 'step' given twice");
   EXPECT_EQ(error_of({{"table", std::string(64, 't')}}), "table: longer than 63 bytes");
   // Echoed values are bounded and valid UTF-8.
@@ -97,7 +98,8 @@ TEST(HistoryRequest, LoopbackHostsAreRecognised) {
   for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) {
     EXPECT_TRUE(is_loopback_host(host)) << host;
   }
-  for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "example.com", "", "::ffff:127.0.0.1"}) {
+  for (const char* host :
+       {"0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "example.com", "", "::ffff:127.0.0.1"}) {
     EXPECT_FALSE(is_loopback_host(host)) << host;
   }
 }

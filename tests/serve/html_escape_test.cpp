@@ -24,12 +24,12 @@ TEST(HtmlEscape, InvalidUtf8AndControlsBecomeReplacementCharacters) {
   EXPECT_EQ(html_escape("a\xFF"
                         "b"),
             "a" + replacement + "b");
-  EXPECT_EQ(html_escape("\xC3\x28"), replacement + "(");                  // bad continuation
-  EXPECT_EQ(html_escape("\xC0\xBC"), replacement + replacement);          // overlong '<'
+  EXPECT_EQ(html_escape("\xC3\x28"), replacement + "(");          // bad continuation
+  EXPECT_EQ(html_escape("\xC0\xBC"), replacement + replacement);  // overlong '<'
   EXPECT_EQ(html_escape("\xE0\x80\xBC"), replacement + replacement + replacement);
   EXPECT_EQ(html_escape("\xED\xA0\x80"), replacement + replacement + replacement);  // surrogate
   const std::string four = replacement + replacement + replacement + replacement;
-  EXPECT_EQ(html_escape("\xF4\x90\x80\x80"), four);  // above U+10FFFF
+  EXPECT_EQ(html_escape("\xF4\x90\x80\x80"), four);               // above U+10FFFF
   EXPECT_EQ(html_escape("\xE6\x97"), replacement + replacement);  // truncated at the end
   EXPECT_EQ(html_escape(std::string("a\0b", 3)), "a" + replacement + "b");
   EXPECT_EQ(html_escape("a\x1b[31mb\x7f"), "a" + replacement + "[31mb" + replacement);

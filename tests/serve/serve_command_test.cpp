@@ -25,9 +25,9 @@ std::filesystem::path write_config(const test::TempDir& dir, const std::string& 
 TEST(ServeCommand, ANonLoopbackAddressIsRefusedWithoutAllowRemote) {
   test::TempDir dir;
   const auto config = write_config(dir, "postgresql://postgres@127.0.0.1:9/postgres");
-  auto result = test::run_command({test::hc_binary().string(), "serve", "-c", config.string(),
-                                   "--listen", "0.0.0.0:0"},
-                                  std::chrono::seconds(20));
+  auto result = test::run_command(
+      {test::hc_binary().string(), "serve", "-c", config.string(), "--listen", "0.0.0.0:0"},
+      std::chrono::seconds(20));
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("not a loopback address"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("--allow-remote"), std::string::npos) << result.output;
@@ -52,9 +52,9 @@ TEST(ServeCommand, ServesUntilSigtermOrSigintThenExitsZero) {
   test::TempPostgres postgres;
   test::TempDir dir;
   const auto config = write_config(dir, postgres.uri());
-  ASSERT_EQ(test::run_command({test::hc_binary().string(), "migrate", "-c", config.string()})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      test::run_command({test::hc_binary().string(), "migrate", "-c", config.string()}).exit_code,
+      0);
   for (const int signal_number : {SIGTERM, SIGINT}) {
     const int port = test::unused_loopback_port();
     test::ChildProcess::Options options;

@@ -31,9 +31,9 @@ SiteOverview site(std::string table, std::string url, bool up) {
 
 // Every tag the page may contain; anything else came from the data.
 const std::set<std::string> kAllowedTags = {
-    "!doctype", "html", "head", "meta",  "title", "style", "body", "header", "h1",
-    "p",        "strong", "main", "section", "h2", "small", "table", "thead", "tr",
-    "th",       "tbody", "td",   "a",     "span",  "time",  "svg",  "rect",   "footer"};
+    "!doctype", "html",   "head", "meta",    "title", "style", "body",  "header", "h1",
+    "p",        "strong", "main", "section", "h2",    "small", "table", "thead",  "tr",
+    "th",       "tbody",  "td",   "a",       "span",  "time",  "svg",   "rect",   "footer"};
 
 void expect_only_page_tags(const std::string& html) {
   // The style block holds CSS, not tags.
@@ -55,9 +55,8 @@ TEST(StatusPage, HostileValuesAreEscapedEverywhere) {
   SiteOverview scheme = site("checks", "javascript:alert(3)//\xFF\xFE", false);
   scheme.last_error = std::nullopt;
   scheme.last_failed_conditions = {"header:<X-Evil>", "regex"};
-  const std::string html =
-      render_status_page({evil, scheme, site("checks", "https://ok/", true)},
-                         at("2026-11-25T13:00:00Z"));
+  const std::string html = render_status_page({evil, scheme, site("checks", "https://ok/", true)},
+                                              at("2026-11-25T13:00:00Z"));
 
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
@@ -78,10 +77,10 @@ TEST(StatusPage, HostileValuesAreEscapedEverywhere) {
 }
 
 TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
-  const std::string html = render_status_page(
-      {site("alpha", "https://a/", true), site("alpha", "https://b/", false),
-       site("beta", "https://c/", true)},
-      at("2026-11-25T13:00:00Z"));
+  const std::string html =
+      render_status_page({site("alpha", "https://a/", true), site("alpha", "https://b/", false),
+                          site("beta", "https://c/", true)},
+                         at("2026-11-25T13:00:00Z"));
   const auto alpha = html.find(R"(<section class="table" data-table="alpha">)");
   const auto beta = html.find(R"(<section class="table" data-table="beta">)");
   ASSERT_NE(alpha, std::string::npos);

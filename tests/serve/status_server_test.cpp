@@ -69,25 +69,36 @@ std::string raw_status_line(int port, const std::string& request) {
 
 class StatusServerTest : public testing::Test {
  protected:
+  // One database and one server for the suite: the tests only read.
+  struct World {
+    test::TempPostgres postgres;
+    test::TempDir dir;
+    FixedClock clock{at("2026-11-25T12:30:00Z")};
+    std::unique_ptr<StatusSource> source;
+    std::unique_ptr<StatusServer> server;
+  };
+
   static void SetUpTestSuite() {
-    postgres_ = new test::TempPostgres();
-    dir_ = new test::TempDir();
-    const auto config_path = dir_->path() / "config.yaml";
+    world_ = std::make_unique<World>();
+    World& world = *world_;
+    const auto config_path = world.dir.path() / "config.yaml";
     std::ofstream(config_path) << "healthcheck-consumer-config:\n"
                                << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
                                << "  topics:\n"
                                << "    - source_topic: healthcheck\n"
-                               << "      connection_uri: \"" << postgres_->uri() << "\"\n"
+                               << "      connection_uri: \"" << world.postgres.uri() << "\"\n"
                                << "      table_name: checks\n";
-    auto migrated = test::run_command(
-        {test::hc_binary().string(), "migrate", "-c", config_path.string()});
+    auto migrated =
+        test::run_command({test::hc_binary().string(), "migrate", "-c", config_path.string()});
     ASSERT_EQ(migrated.exit_code, 0) << migrated.output;
     // up.example: every 10 min from 2026-11-22T00:00Z to 2026-11-25T12:20Z (507 checks), two
     // timeouts in the hour 2026-11-24T05. The hostile site: three failed checks at 11:xx.
-    postgres_->query(
+    world.postgres.query(
         "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
         " status_code, regex_present, error, healthy, cert_expires_at)"
-        " SELECT sha256(convert_to('" + kUpUrl + "', 'UTF8')), t, 1000, '" + kUpUrl + "',"
+        " SELECT sha256(convert_to('" +
+        kUpUrl + "', 'UTF8')), t, 1000, '" + kUpUrl +
+        "',"
         "  200, false,"
         "  CASE WHEN t IN ('2026-11-24T05:10:00Z', '2026-11-24T05:20:00Z') THEN 'timeout' END,"
         "  NULL, '2026-12-25T12:30:00Z'"
@@ -95,35 +106,32 @@ class StatusServerTest : public testing::Test {
         "  timestamptz '2026-11-25T12:20:00Z', interval '10 minutes') t;"
         "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
         " status_code, regex_present, error, healthy)"
-        " SELECT sha256(convert_to($u$" + kHostileUrl + "$u$, 'UTF8')), t, 5000, $u$" +
-        kHostileUrl + "$u$, 500, false, $e$" + kHostileError + "$e$, false"
+        " SELECT sha256(convert_to($u$" +
+        kHostileUrl + "$u$, 'UTF8')), t, 5000, $u$" + kHostileUrl + "$u$, 500, false, $e$" +
+        kHostileError +
+        "$e$, false"
         " FROM generate_series(timestamptz '2026-11-25T11:00:00Z',"
         "  timestamptz '2026-11-25T11:20:00Z', interval '10 minutes') t");
     auto config = load_config(config_path, process_environment());
     ASSERT_TRUE(config.config && config.config->consumer);
-    source_ = postgres_status_source(*config.config->consumer, std::chrono::seconds(10)).release();
-    server_ = new StatusServer(ServerOptions{"127.0.0.1:0", false}, *source_, clock_);
+    world.source = postgres_status_source(*config.config->consumer, std::chrono::seconds(10));
+    world.server = std::make_unique<StatusServer>(ServerOptions{"127.0.0.1:0", false},
+                                                  *world.source, world.clock);
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete source_;
-    delete dir_;
-    delete postgres_;
-  }
+  static void TearDownTestSuite() { world_.reset(); }
 
+  static int port() { return world_->server->port(); }
   static httplib::Result get(const std::string& target) {
-    httplib::Client client("127.0.0.1", server_->port());
+    httplib::Client client("127.0.0.1", port());
     client.set_connection_timeout(5);
     client.set_read_timeout(20);
-    return client.Get(target.c_str());
+    return client.Get(target);
   }
 
-  static inline test::TempPostgres* postgres_ = nullptr;
-  static inline test::TempDir* dir_ = nullptr;
-  static inline StatusSource* source_ = nullptr;
-  static inline StatusServer* server_ = nullptr;
-  static inline const FixedClock clock_{at("2026-11-25T12:30:00Z")};
+  static std::unique_ptr<World> world_;
 };
+
+std::unique_ptr<StatusServerTest::World> StatusServerTest::world_;
 
 TEST_F(StatusServerTest, StatusJsonCountsWholeHoursAndDays) {
   auto response = get("/api/v1/status");
@@ -176,8 +184,7 @@ TEST_F(StatusServerTest, PageShowsEachSiteWithEveryDatabaseValueEscaped) {
                       "script&gt;?a=1&amp;b=&quot;2&quot;\" data-state=\"down\""),
             std::string::npos)
       << html;
-  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;"),
-            std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;"), std::string::npos);
   EXPECT_NE(html.find("<title>2026-11-24: 98.61% up (144 checks)</title>"), std::string::npos);
   EXPECT_NE(html.find("1 up</strong>"), std::string::npos);
 }
@@ -244,7 +251,7 @@ TEST_F(StatusServerTest, UnknownSitesAndPathsAre404BadParameters400) {
 }
 
 TEST_F(StatusServerTest, OnlyGetAndHeadAreServed) {
-  httplib::Client client("127.0.0.1", server_->port());
+  httplib::Client client("127.0.0.1", port());
   auto head = client.Head("/");
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
@@ -253,7 +260,7 @@ TEST_F(StatusServerTest, OnlyGetAndHeadAreServed) {
   ASSERT_TRUE(head_json);
   EXPECT_EQ(head_json->status, 200);
   for (const auto& result : {client.Post("/", "x", "text/plain"), client.Put("/api/v1/status"),
-                             client.Delete(history_path(kUpUrl).c_str())}) {
+                             client.Delete(history_path(kUpUrl))}) {
     ASSERT_TRUE(result);
     EXPECT_EQ(result->status, 405);
     EXPECT_EQ(result->get_header_value("Allow"), "GET, HEAD");
@@ -264,17 +271,18 @@ TEST_F(StatusServerTest, OnlyGetAndHeadAreServed) {
 }
 
 TEST_F(StatusServerTest, OversizedRequestsAreRefused) {
-  const int port = server_->port();
-  EXPECT_EQ(raw_status_line(port, "GET /" + std::string(7500, 'a') +
-                                      " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+  const int server_port = port();
+  EXPECT_EQ(raw_status_line(server_port, "GET /" + std::string(7500, 'a') +
+                                             " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
             "HTTP/1.1 414 URI Too Long");
   std::string many = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
   for (int i = 0; i < 100; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
-  EXPECT_EQ(raw_status_line(port, many + "\r\n"),
+  EXPECT_EQ(raw_status_line(server_port, many + "\r\n"),
             "HTTP/1.1 431 Request Header Fields Too Large");
-  EXPECT_EQ(raw_status_line(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                  "Content-Length: 5000\r\n\r\n" +
-                                      std::string(5000, 'b')),
+  EXPECT_EQ(raw_status_line(server_port,
+                            "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                            "Content-Length: 5000\r\n\r\n" +
+                                std::string(5000, 'b')),
             "HTTP/1.1 413 Payload Too Large");
   // Still serving.
   auto after = get("/api/v1/status");
@@ -300,7 +308,7 @@ TEST(StatusServer, ADatabaseFailureIs503WithoutItsDetail) {
   httplib::Client client("127.0.0.1", server.port());
   for (const std::string& target :
        std::vector<std::string>{"/", "/api/v1/status", history_path("https://a/")}) {
-    auto response = client.Get(target.c_str());
+    auto response = client.Get(target);
     ASSERT_TRUE(response) << target;
     EXPECT_EQ(response->status, 503) << target;
     EXPECT_EQ(response->body.find("secret-detail"), std::string::npos) << response->body;

@@ -41,8 +41,7 @@ TEST(UptimeBar, PercentNeverRoundsUpToAHundred) {
 TEST(UptimeBar, OneRectPerDayEndingTodayWithATooltip) {
   const WallTime now = at("2026-11-25T13:00:00Z");
   const std::vector<DailyUptime> days = {
-      {at("2026-11-25T00:00:00Z"), {1440, 1440}},
-      {at("2026-11-24T00:00:00Z"), {1440, 720}},
+      {at("2026-11-25T00:00:00Z"), {1440, 1440}}, {at("2026-11-24T00:00:00Z"), {1440, 720}},
       {at("2026-08-28T00:00:00Z"), {10, 10}},  // the first day of the 90
       {at("2026-08-27T00:00:00Z"), {10, 0}},   // one before: not shown
       {at("2026-11-26T00:00:00Z"), {10, 0}},   // tomorrow: not shown

@@ -55,7 +55,6 @@ std::string render_status_table(const std::vector<SiteStatus>& sites);
 // A JSON array of objects with the SiteStatus fields (snake_case names).
 std::string render_status_json(const std::vector<SiteStatus>& sites);
 
-
 // ---- The status page and its JSON API (`hc serve`) ----
 //
 // Both read only <table>_latest and <table>_hourly (url_digest, uri, hour, checks, up_checks,
