@@ -42,7 +42,13 @@ struct StatusOptions {
   bool json = false;
 };
 int status(const StatusOptions& options);
-// "90s", "30m", "1h", "7d" -> seconds; nullopt when malformed or not positive.
-std::optional<std::chrono::seconds> parse_duration(const std::string& text);
+
+struct ServeOptions {
+  std::string config_path;
+  std::string listen = "127.0.0.1:8080";
+  bool allow_remote = false;  // listen beyond loopback
+};
+// Serves the status page and JSON API until SIGINT/SIGTERM; 2 for a bad config or address.
+int serve(const ServeOptions& options);
 
 }  // namespace hc::cli

@@ -81,6 +81,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));
 
+  ServeOptions serve_options;
+  auto* serve_command = app.add_subcommand(
+      "serve",
+      "Serve the status page (/) and JSON API (/api/v1/status, /api/v1/sites/{url}/history) "
+      "from the consumer's tables; read-only, until SIGINT/SIGTERM");
+  serve_command->add_option("-c,--config", config_path, "Config file (YAML)")
+      ->capture_default_str();
+  serve_command
+      ->add_option("--listen", serve_options.listen,
+                   "HOST:PORT to listen on (port 0: any free port); loopback unless "
+                   "--allow-remote")
+      ->capture_default_str();
+  serve_command->add_flag("--allow-remote", serve_options.allow_remote,
+                          "Allow a listen address beyond loopback: the page has no "
+                          "authentication and shows every monitored URL and its errors");
+
   int topics_timeout_ms = 15000;
   topics_create_command
       ->add_option("--timeout-ms", topics_timeout_ms,
@@ -117,12 +133,14 @@ int main(int argc, char** argv) {
   topics_options.timeout = std::chrono::milliseconds(topics_timeout_ms);
   status_options.config_path = config_path;
   status_options.json = status_format == "json";
+  serve_options.config_path = config_path;
 
   try {
     if (check_config_command->parsed()) return check_config(config_path);
     if (migrate_command->parsed()) return migrate(config_path);
     if (topics_create_command->parsed()) return topics_create(topics_options);
     if (status_command->parsed()) return status(status_options);
+    if (serve_command->parsed()) return serve(serve_options);
     if (producer == consumer) {
       std::cerr << "hc: choose one role, --producer or --consumer, or a subcommand (see --help)\n";
       return kExitUsage;

@@ -1,31 +1,11 @@
-#include <charconv>
 #include <iostream>
 
 #include "commands.h"
 #include "hc/common/clock.h"
+#include "hc/common/duration.h"
 #include "hc/consumer/status.h"
 
 namespace hc::cli {
-
-std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
-  if (text.size() < 2) return std::nullopt;
-  long long amount = 0;
-  const char* last = text.data() + text.size() - 1;
-  auto [end, ec] = std::from_chars(text.data(), last, amount);
-  if (ec != std::errc() || end != last || amount <= 0) return std::nullopt;
-  switch (text.back()) {
-    case 's':
-      return std::chrono::seconds(amount);
-    case 'm':
-      return std::chrono::minutes(amount);
-    case 'h':
-      return std::chrono::hours(amount);
-    case 'd':
-      return std::chrono::hours(24 * amount);
-    default:
-      return std::nullopt;
-  }
-}
 
 int status(const StatusOptions& options) {
   auto window = parse_duration(options.since);

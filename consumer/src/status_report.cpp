@@ -4,7 +4,6 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
-#include <string_view>
 
 #include "db_error.h"
 #include "hc/consumer/status.h"
@@ -12,6 +11,7 @@
 #include "pg_sql.h"
 #include "pg_uri.h"
 #include "router.h"
+#include "status_tables.h"
 
 namespace hc {
 namespace {
@@ -44,33 +44,9 @@ ORDER BY l.uri)",
       fmt::arg("table", quote_identifier(table)));
 }
 
-// The relation named by PostgreSQL's "relation \"x\" does not exist", or `fallback`.
-std::string missing_relation(const std::string& message, const std::string& fallback) {
-  constexpr std::string_view kPrefix = "relation \"";
-  const auto start = message.find(kPrefix);
-  if (start == std::string::npos) return fallback;
-  const auto name_start = start + kPrefix.size();
-  const auto end = message.find('"', name_start);
-  if (end == std::string::npos) return fallback;
-  return message.substr(name_start, end - name_start);
-}
-
-// What PostgreSQL's "ERROR:  column x does not exist" (or function) names, or `fallback`.
-std::string missing_object(const std::string& message, const std::string& fallback) {
-  constexpr std::string_view kErrorPrefix = "ERROR:  ";
-  constexpr std::string_view kSuffix = " does not exist";
-  std::string line = message.substr(0, message.find('\n'));
-  if (line.rfind(kErrorPrefix, 0) == 0) line.erase(0, kErrorPrefix.size());
-  const auto end = line.find(kSuffix);
-  if (end == std::string::npos) return fallback;
-  return line.substr(0, end);
-}
-
-template <typename T>
-std::optional<T> optional_field(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<T>();
-}
+using consumer::missing_object;
+using consumer::missing_relation;
+using consumer::optional_field;
 
 }  // namespace
 

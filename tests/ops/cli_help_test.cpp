@@ -43,12 +43,22 @@ TEST(CliHelp, ConsumerHelpDescribesTheConsumerWithoutProducerOptions) {
 TEST(CliHelp, GeneralHelpStillListsTheSubcommands) {
   auto result = help_of({"--help"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  for (const char* expected : {"check-config", "migrate", "topics", "status", "--producer"}) {
+  for (const char* expected :
+       {"check-config", "migrate", "topics", "status", "serve", "--producer"}) {
     EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
   }
   auto subcommand = help_of({"status", "--help"});
   EXPECT_EQ(subcommand.exit_code, 0) << subcommand.output;
   EXPECT_NE(subcommand.output.find("--since"), std::string::npos) << subcommand.output;
+}
+
+TEST(CliHelp, ServeHelpNamesItsEndpointsAndTheLoopbackDefault) {
+  auto result = help_of({"serve", "--help"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  for (const char* expected : {"/api/v1/status", "/api/v1/sites/{url}/history", "read-only",
+                               "--listen", "127.0.0.1:8080", "--allow-remote", "loopback"}) {
+    EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
+  }
 }
 
 }  // namespace

@@ -55,4 +55,76 @@ std::string render_status_table(const std::vector<SiteStatus>& sites);
 // A JSON array of objects with the SiteStatus fields (snake_case names).
 std::string render_status_json(const std::vector<SiteStatus>& sites);
 
+// ---- The status page and its JSON API (`hc serve`) ----
+//
+// Both read only <table>_latest and <table>_hourly (url_digest, uri, hour, checks, up_checks,
+// uptime_percent, p50_response_us, p95_response_us, max_response_us), never the raw rows, so
+// their cost follows the number of sites and hours, not of checks. Hours and days are UTC.
+
+// Checks and up checks over a span of hourly buckets.
+struct UptimeCount {
+  std::int64_t checks = 0;
+  std::int64_t up_checks = 0;
+  // 100 * up / checks; nullopt when there were no checks.
+  std::optional<double> percent() const;
+};
+
+// One UTC day of a site's uptime bar.
+struct DailyUptime {
+  WallTime day;  // 00:00 UTC
+  UptimeCount count;
+};
+
+struct SiteOverview {
+  std::string table;
+  std::string url;
+  // The site's current state: up by the newest measurement (see status_overview.cpp, the one
+  // place that decides it).
+  bool up = false;
+  WallTime last_checked_at;
+  std::optional<int> last_status_code;
+  std::optional<std::string> last_error;  // error class of the newest measurement
+  std::vector<std::string> last_failed_conditions;
+  std::optional<double> cert_days_left;  // from the newest measurement, https only
+  // Windows of whole UTC hours ending with the current (open) hour: 24, 7*24, 30*24 buckets.
+  UptimeCount uptime_24h;
+  UptimeCount uptime_7d;
+  UptimeCount uptime_30d;
+  // The largest hourly p95 of the last 24 hours (an upper bound of the true p95).
+  std::optional<std::int64_t> p95_response_us_24h;
+  // The last kOverviewDays UTC days including today, oldest first; days without checks are
+  // absent.
+  std::vector<DailyUptime> days;
+};
+
+inline constexpr int kOverviewDays = 90;
+
+// One row per site of every configured table, sorted by table then URL, as of `now`.
+// Throws MissingStatusTable before `hc migrate`; std::runtime_error naming the database
+// (password redacted) and table for any other failure. Thread-safe: one connection per
+// database per call.
+std::vector<SiteOverview> read_status_overview(const ConsumerConfig& config, WallTime now);
+
+enum class HistoryStep { kHour, kDay };
+
+struct HistoryBucket {
+  WallTime start;  // the bucket's first hour (step hour) or 00:00 UTC (step day)
+  UptimeCount count;
+  std::optional<std::int64_t> p95_response_us;
+};
+
+struct SiteHistory {
+  std::string table;
+  std::string url;
+  std::vector<HistoryBucket> buckets;  // oldest first; buckets without checks are absent
+};
+
+// The buckets of `url` from the bucket holding `since` up to now. `table` empty: the first
+// configured table that has the site; else only that table. nullopt when no (such) table has
+// the site. REQUIRES: `since` is bounded by the caller (the rows read grow with the span).
+// Throws like read_status_overview.
+std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const std::string& url,
+                                             const std::string& table, WallTime since,
+                                             HistoryStep step);
+
 }  // namespace hc

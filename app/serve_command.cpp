@@ -1,0 +1,64 @@
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+
+#include "commands.h"
+#include "hc/common/clock.h"
+#include "hc/common/metrics_server.h"
+#include "hc/common/signals.h"
+#include "hc/serve/status_server.h"
+
+namespace hc::cli {
+namespace {
+
+// The longest a page or API request may keep a database busy.
+constexpr std::chrono::milliseconds kServeStatementTimeout{10000};
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  auto config = load_or_report(options.config_path);
+  if (!config) return kExitUsage;
+  if (!config->consumer) {
+    std::cerr << options.config_path << ": no healthcheck-consumer-config section: no tables\n";
+    return kExitUsage;
+  }
+  // Blocks SIGINT/SIGTERM before the server starts its threads.
+  StopControl control;
+  SignalWatcher watcher(control);
+  std::mutex mutex;
+  std::condition_variable stop_requested;
+  control.add_waker([&] {
+    std::lock_guard lock(mutex);
+    stop_requested.notify_all();
+  });
+
+  const SystemClock clock;
+  auto source = serve::postgres_status_source(*config->consumer, kServeStatementTimeout);
+  std::optional<serve::StatusServer> server;
+  try {
+    server.emplace(serve::ServerOptions{options.listen, options.allow_remote}, *source, clock);
+  } catch (const serve::ListenError& error) {
+    std::cerr << "hc serve: " << error.what() << "\n";
+    return kExitUsage;
+  }
+  const auto host_port = parse_host_port(options.listen);
+  if (host_port && !serve::is_loopback_host(host_port->host)) {
+    spdlog::warn(
+        "serve: listening on {} beyond loopback (--allow-remote): anyone who can connect sees "
+        "every monitored URL and its errors; there is no authentication",
+        server->url());
+  }
+  spdlog::info("serve: status page on {}/ (JSON: {}/api/v1/status)", server->url(), server->url());
+  {
+    std::unique_lock lock(mutex);
+    stop_requested.wait(lock, [&] { return control.stop_requested(); });
+  }
+  spdlog::info("serve: stopping");
+  server.reset();  // finishes the requests in progress
+  return kExitOk;
+}
+
+}  // namespace hc::cli

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# hc serve latency: p50 (and p90) of 20 calls each to /api/v1/status, / and one site's 30-day
+# history, against a throwaway PostgreSQL loaded with SITES sites checked every INTERVAL
+# minutes for DAYS days (rows generated in SQL, with digests as the producer makes them).
+#
+#   bench/serve/run.sh [BUILD_DIR]        (default: build; needs BUILD_DIR/app/hc)
+#   env: SITES (default 100), DAYS (30), INTERVAL_MIN (10), CALLS (20)
+#
+# Prints the row count, the table's size and one line per endpoint. Loopback only.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+HC=$BUILD/app/hc
+[[ -x $HC ]] || { echo "bench/serve/run.sh: no $HC (cmake --build $BUILD first)" >&2; exit 1; }
+SITES=${SITES:-100}
+DAYS=${DAYS:-30}
+INTERVAL_MIN=${INTERVAL_MIN:-10}
+CALLS=${CALLS:-20}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hc-bench-serve.XXXXXX")
+chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres when we are root
+serve_pid=
+cleanup() {
+  [[ -z $serve_pid ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
+  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+uri=$("$ROOT/scripts/pg" start "$WORK/pg")
+cat >"$WORK/config.yaml" <<YAML
+healthcheck-consumer-config:
+  bootstrap_servers: ["127.0.0.1:9"]
+  topics:
+    - source_topic: healthcheck
+      connection_uri: "$uri"
+      table_name: healthcheck
+YAML
+"$HC" migrate -c "$WORK/config.yaml" >/dev/null 2>&1
+# Every site up except one check in 50; response times 1..100 ms.
+psql -q "$uri" -c "
+INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,
+                         status_code, regex_present, error, healthy)
+SELECT sha256(convert_to(u, 'UTF8')), t, 1000 + (hashint8(extract(epoch FROM t)::bigint + s) & 65535) * 1.5,
+       u, 200, false, NULL, (hashint8(extract(epoch FROM t)::bigint * 7 + s) % 50) <> 0
+FROM generate_series(1, $SITES) s,
+     LATERAL (SELECT 'https://site-' || s || '.example/' AS u) n,
+     generate_series(date_trunc('minute', now()) - interval '$DAYS days', now(),
+                     interval '$INTERVAL_MIN minutes') t;"
+psql -q "$uri" -c "VACUUM ANALYZE healthcheck"
+rows=$(psql -tA "$uri" -c "SELECT count(*) FROM healthcheck")
+size=$(psql -tA "$uri" -c "SELECT pg_size_pretty(pg_total_relation_size('healthcheck'))")
+
+"$HC" serve -c "$WORK/config.yaml" --listen 127.0.0.1:0 >"$WORK/serve.log" 2>&1 &
+serve_pid=$!
+base=
+for _ in $(seq 100); do
+  base=$(grep -o 'status page on http://[0-9.:]*' "$WORK/serve.log" | sed 's/.* on //') || true
+  [[ -z $base ]] || break
+  sleep 0.1
+done
+[[ -n $base ]] || { echo "hc serve did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+
+# p50 and p90 in ms of a list of times in seconds, one per line.
+percentiles() {
+  sort -n | awk -v name="$1" -v bytes="$2" '{ t[NR] = $1 * 1000 }
+    END { printf "%-38s p50 %8.1f ms   p90 %8.1f ms   %9s bytes\n", name, t[int((NR + 1) / 2)], t[int(NR * 0.9)], bytes }'
+}
+# CALLS sequential calls (curl's time_total: connect to last byte) of one target.
+measure() {
+  local name=$1 target=$2 bytes
+  bytes=$(curl -s "$base$target" | wc -c)
+  for _ in $(seq "$CALLS"); do curl -s -o /dev/null -w '%{time_total}\n' "$base$target"; done |
+    percentiles "$name" "$bytes"
+}
+# The reference: the whole <table>_hourly relation read by psql (what every overview reads).
+hourly_reference() {
+  for _ in $(seq "$CALLS"); do
+    psql -tA "$uri" -c '\timing on' \
+      -c 'SELECT sum(checks), sum(up_checks), max(p95_response_us) FROM healthcheck_hourly' |
+      awk '/^Time:/ { print $2 / 1000 }'
+  done | percentiles "reference: psql sums of _hourly" "-"
+}
+echo "$rows rows ($SITES sites, $DAYS days, every $INTERVAL_MIN min), table $size; $CALLS calls each"
+hourly_reference
+measure "404 (no query: the HTTP floor)" /nothing
+measure "/api/v1/status" /api/v1/status
+measure "/ (HTML)" /
+measure "history 30d step=day (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.example%2F/history?since=30d&step=day"
+measure "history 7d step=hour (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.example%2F/history?since=7d&step=hour"
+echo "($(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$ROOT" rev-parse --short HEAD))"

@@ -1,0 +1,119 @@
+// read_status_overview: what the status page shows per site, in one query per table over
+// <table>_latest and <table>_hourly.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "hc/consumer/status.h"
+#include "pg_sql.h"
+#include "status_tables.h"
+
+namespace hc {
+namespace {
+
+using consumer::optional_field;
+using consumer::quote_identifier;
+
+// The site's current state, decided here only: up when its newest measurement is up by
+// hc_measurement_up (the migrations' one definition: the producer's verdict, else no error).
+constexpr const char* kCurrentlyUpSql = "hc_measurement_up(l.healthy, l.error)";
+
+// $1: now (microseconds since the epoch). Windows are whole UTC hours ending with the open
+// hour; the bar is whole UTC days ending with today. Per window p95 is the max of the hourly
+// p95s: an upper bound, exact only per hour (the hourly relation keeps no histogram to merge).
+std::string overview_sql(const std::string& table) {
+  return fmt::format(
+      R"(WITH now_at AS (
+  SELECT to_timestamp($1::double precision / 1e6) AS now,
+         date_trunc('hour', to_timestamp($1::double precision / 1e6)) AS now_hour
+), hourly AS (
+  SELECT h.url_digest, h.hour, h.checks, h.up_checks, h.p95_response_us
+  FROM {hourly} h, now_at
+  WHERE h.hour >= date_trunc('day', now_at.now) - interval '{days_back} days'
+    AND h.hour <= now_at.now_hour
+), windows AS (
+  SELECT url_digest,
+    sum(checks) FILTER (WHERE hour > n.now_hour - interval '24 hours')::bigint AS checks_24h,
+    sum(up_checks) FILTER (WHERE hour > n.now_hour - interval '24 hours')::bigint AS up_24h,
+    sum(checks) FILTER (WHERE hour > n.now_hour - interval '7 days')::bigint AS checks_7d,
+    sum(up_checks) FILTER (WHERE hour > n.now_hour - interval '7 days')::bigint AS up_7d,
+    sum(checks) FILTER (WHERE hour > n.now_hour - interval '30 days')::bigint AS checks_30d,
+    sum(up_checks) FILTER (WHERE hour > n.now_hour - interval '30 days')::bigint AS up_30d,
+    max(p95_response_us) FILTER (WHERE hour > n.now_hour - interval '24 hours')::bigint AS p95_24h
+  FROM hourly, now_at n GROUP BY url_digest
+), days AS (
+  SELECT url_digest, date_trunc('day', hour) AS day, sum(checks)::bigint AS checks,
+         sum(up_checks)::bigint AS up_checks
+  FROM hourly GROUP BY url_digest, date_trunc('day', hour)
+), bars AS (
+  SELECT url_digest,
+         json_agg(json_build_array(extract(epoch FROM day)::bigint, checks, up_checks)
+                  ORDER BY day)::text AS days
+  FROM days GROUP BY url_digest
+)
+SELECT l.uri, {up}, (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
+       l.status_code, l.error, array_to_json(l.failed_conditions)::text,
+       extract(epoch FROM l.cert_expires_at - n.now) / 86400.0,
+       w.checks_24h, w.up_24h, w.checks_7d, w.up_7d, w.checks_30d, w.up_30d, w.p95_24h, b.days
+FROM {latest} l CROSS JOIN now_at n
+LEFT JOIN windows w USING (url_digest)
+LEFT JOIN bars b USING (url_digest)
+ORDER BY l.uri)",
+      fmt::arg("latest", quote_identifier(table + "_latest")),
+      fmt::arg("hourly", quote_identifier(table + "_hourly")), fmt::arg("up", kCurrentlyUpSql),
+      fmt::arg("days_back", kOverviewDays - 1));
+}
+
+UptimeCount count_of(const pqxx::field& checks, const pqxx::field& up_checks) {
+  return UptimeCount{checks.is_null() ? 0 : checks.as<std::int64_t>(),
+                     up_checks.is_null() ? 0 : up_checks.as<std::int64_t>()};
+}
+
+}  // namespace
+
+std::optional<double> UptimeCount::percent() const {
+  if (checks <= 0) return std::nullopt;
+  return 100.0 * static_cast<double>(up_checks) / static_cast<double>(checks);
+}
+
+std::vector<SiteOverview> read_status_overview(const ConsumerConfig& config, WallTime now) {
+  const std::int64_t now_us = now.time_since_epoch().count();
+  std::vector<SiteOverview> sites;
+  consumer::for_each_status_table(
+      config, "status overview",
+      [&](pqxx::transaction_base& transaction, const std::string& table) {
+        for (const auto& row : transaction.exec_params(overview_sql(table), now_us)) {
+          SiteOverview site;
+          site.table = table;
+          site.url = row[0].as<std::string>();
+          site.up = !row[1].is_null() && row[1].as<bool>();
+          site.last_checked_at = WallTime(std::chrono::microseconds(row[2].as<std::int64_t>()));
+          site.last_status_code = optional_field<int>(row[3]);
+          site.last_error = optional_field<std::string>(row[4]);
+          if (!row[5].is_null()) {
+            // A JSON array from PostgreSQL itself; a NULL element (written by hand) is skipped.
+            for (const auto& condition : nlohmann::json::parse(row[5].c_str())) {
+              if (condition.is_string()) site.last_failed_conditions.push_back(condition);
+            }
+          }
+          site.cert_days_left = optional_field<double>(row[6]);
+          site.uptime_24h = count_of(row[7], row[8]);
+          site.uptime_7d = count_of(row[9], row[10]);
+          site.uptime_30d = count_of(row[11], row[12]);
+          site.p95_response_us_24h = optional_field<std::int64_t>(row[13]);
+          if (!row[14].is_null()) {
+            for (const auto& day : nlohmann::json::parse(row[14].c_str())) {
+              site.days.push_back(DailyUptime{
+                  WallTime(std::chrono::seconds(day.at(0).get<std::int64_t>())),
+                  UptimeCount{day.at(1).get<std::int64_t>(), day.at(2).get<std::int64_t>()}});
+            }
+          }
+          sites.push_back(std::move(site));
+        }
+        return true;
+      });
+  return sites;
+}
+
+}  // namespace hc

@@ -1,0 +1,81 @@
+#include "status_tables.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string_view>
+
+#include "db_error.h"
+#include "hc/consumer/status.h"
+#include "pg_connection.h"
+#include "pg_uri.h"
+#include "router.h"
+
+namespace hc::consumer {
+
+std::string missing_relation(const std::string& message, const std::string& fallback) {
+  constexpr std::string_view kPrefix = "relation \"";
+  const auto start = message.find(kPrefix);
+  if (start == std::string::npos) return fallback;
+  const auto name_start = start + kPrefix.size();
+  const auto end = message.find('"', name_start);
+  if (end == std::string::npos) return fallback;
+  return message.substr(name_start, end - name_start);
+}
+
+std::string missing_object(const std::string& message, const std::string& fallback) {
+  constexpr std::string_view kErrorPrefix = "ERROR:  ";
+  constexpr std::string_view kSuffix = " does not exist";
+  std::string line = message.substr(0, message.find('\n'));
+  if (line.rfind(kErrorPrefix, 0) == 0) line.erase(0, kErrorPrefix.size());
+  const auto end = line.find(kSuffix);
+  if (end == std::string::npos) return fallback;
+  return line.substr(0, end);
+}
+
+void for_each_status_table(const ConsumerConfig& config, const std::string& what,
+                           const std::function<bool(pqxx::transaction_base& transaction,
+                                                    const std::string& table)>& read) {
+  // The consumer's own grouping: one connection per distinct database, its tables once each.
+  const Router router(config.topics);
+  for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
+    ConnectionTarget target;
+    try {
+      target = connection_target(router.database_uris()[database], session_settings(config));
+    } catch (const std::exception& error) {
+      throw std::runtime_error(fmt::format("{}: {}: {}", what,
+                                           redact_connection_uri(router.database_uris()[database]),
+                                           error.what()));
+    }
+    std::unique_ptr<pqxx::connection> connection;
+    try {
+      connection = open_connection(target);
+    } catch (const std::exception& error) {
+      throw std::runtime_error(fmt::format("{}: {}: {}", what, target.name,
+                                           scrub_secrets(one_line(error.what()), target)));
+    }
+    for (const auto& table : router.tables_of(database)) {
+      try {
+        pqxx::read_transaction transaction(*connection);
+        transaction.exec0("SET LOCAL TimeZone = 'UTC'");
+        if (!read(transaction, table)) return;
+      } catch (const pqxx::undefined_table& error) {
+        throw MissingStatusTable(missing_relation(error.what(), table), table, target.name);
+      } catch (const pqxx::sql_error& error) {
+        if (error.sqlstate() == "42703" || error.sqlstate() == "42883") {
+          throw MissingStatusTable(missing_object(error.what(), table), table, target.name);
+        }
+        throw std::runtime_error(fmt::format("{} of table {} in {}: {}", what, table, target.name,
+                                             scrub_secrets(one_line(error.what()), target)));
+      } catch (const MissingStatusTable&) {
+        throw;
+      } catch (const std::exception& error) {
+        throw std::runtime_error(fmt::format("{} of table {} in {}: {}", what, table, target.name,
+                                             scrub_secrets(one_line(error.what()), target)));
+      }
+    }
+  }
+}
+
+}  // namespace hc::consumer

@@ -1,0 +1,123 @@
+#include "history_request.h"
+
+#include <fmt/format.h>
+
+#include "hc/common/duration.h"
+#include "html_escape.h"
+
+namespace hc::serve {
+namespace {
+
+constexpr std::size_t kMaxEchoBytes = 80;
+constexpr std::size_t kMaxTableNameBytes = 63;
+
+// A client's value quoted back in an error message: bounded and valid UTF-8.
+std::string echo(std::string_view value) {
+  if (value.size() > kMaxEchoBytes) return valid_utf8(value.substr(0, kMaxEchoBytes)) + "...";
+  return valid_utf8(value);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::variant<std::string, BadRequest> site_url_from_target(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path.rfind(kSitesPrefix, 0) != 0 ||
+      path.size() < kSitesPrefix.size() + kHistorySuffix.size() ||
+      path.substr(path.size() - kHistorySuffix.size()) != kHistorySuffix) {
+    return BadRequest{"expected /api/v1/sites/{url-encoded URL}/history"};
+  }
+  const std::string_view encoded =
+      path.substr(kSitesPrefix.size(), path.size() - kSitesPrefix.size() - kHistorySuffix.size());
+  std::string url;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] != '%') {
+      url.push_back(encoded[i]);
+      continue;
+    }
+    const bool complete = i + 2 < encoded.size();
+    const int high = complete ? hex_value(encoded[i + 1]) : -1;
+    const int low = complete ? hex_value(encoded[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return BadRequest{"the site URL in the path has a malformed percent escape"};
+    }
+    url.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  if (url.empty()) return BadRequest{"the site URL in the path is empty"};
+  if (url.size() > kMaxSiteUrlBytes) {
+    return BadRequest{fmt::format("the site URL is longer than {} bytes", kMaxSiteUrlBytes)};
+  }
+  if (url.find('\0') != std::string::npos) return BadRequest{"the site URL contains a NUL byte"};
+  return url;
+}
+
+std::variant<HistoryQuery, BadRequest> parse_history_query(std::string url,
+                                                           const QueryParams& params,
+                                                           WallTime now) {
+  for (const auto& [name, value] : params) {
+    if (name != "since" && name != "step" && name != "table") {
+      return BadRequest{
+          fmt::format("unknown parameter '{}': expected since, step or table", echo(name))};
+    }
+    if (params.count(name) > 1) return BadRequest{fmt::format("parameter '{}' given twice", name)};
+  }
+  auto value_of = [&](const std::string& name, std::string fallback) {
+    const auto found = params.find(name);
+    return found == params.end() ? fallback : found->second;
+  };
+  HistoryQuery query;
+  query.url = std::move(url);
+
+  const std::string step = value_of("step", "hour");
+  if (step == "hour") {
+    query.step = HistoryStep::kHour;
+  } else if (step == "day") {
+    query.step = HistoryStep::kDay;
+  } else {
+    return BadRequest{fmt::format("step: expected hour or day, got '{}'", echo(step))};
+  }
+
+  const std::string since = value_of("since", "24h");
+  if (auto time = parse_timestamp(since)) {
+    query.since = *time;
+  } else if (auto duration = parse_duration(since)) {
+    // parse_duration bounds it to 10,000 years: no overflow in microseconds.
+    query.since = now - std::chrono::duration_cast<std::chrono::microseconds>(*duration);
+  } else {
+    return BadRequest{fmt::format(
+        "since: expected an RFC 3339 UTC time like 2026-11-01T00:00:00Z or a duration like "
+        "90m, 24h or 7d, got '{}'",
+        echo(since))};
+  }
+  if (query.since > now) return BadRequest{"since: the time is in the future"};
+  if (now - query.since > kMaxHistorySpan) {
+    return BadRequest{fmt::format("since: at most {} days back", kMaxHistorySpan.count() / 24)};
+  }
+  // Whole buckets: the first one starts at the UTC hour or day that holds since.
+  const std::chrono::microseconds bucket = query.step == HistoryStep::kHour
+                                               ? std::chrono::microseconds(std::chrono::hours(1))
+                                               : std::chrono::microseconds(std::chrono::days(1));
+  query.since = query.step == HistoryStep::kHour
+                    ? WallTime(std::chrono::floor<std::chrono::hours>(query.since))
+                    : WallTime(std::chrono::floor<std::chrono::days>(query.since));
+  const std::int64_t buckets = (now - query.since) / bucket + 1;
+  if (buckets > kMaxHistoryBuckets) {
+    return BadRequest{
+        fmt::format("since: {} buckets, at most {} per request", buckets, kMaxHistoryBuckets)};
+  }
+
+  query.table = value_of("table", "");
+  if (query.table.size() > kMaxTableNameBytes) {
+    return BadRequest{fmt::format("table: longer than {} bytes", kMaxTableNameBytes)};
+  }
+  return query;
+}
+
+}  // namespace hc::serve

@@ -1,0 +1,34 @@
+#include <algorithm>
+
+#include "hc/serve/status_source.h"
+
+namespace hc::serve {
+namespace {
+
+class PostgresStatusSource final : public StatusSource {
+ public:
+  explicit PostgresStatusSource(ConsumerConfig config) : config_(std::move(config)) {}
+
+  std::vector<SiteOverview> overview(WallTime now) override {
+    return read_status_overview(config_, now);
+  }
+  std::optional<SiteHistory> history(const HistoryQuery& query) override {
+    return read_site_history(config_, query.url, query.table, query.since, query.step);
+  }
+
+ private:
+  const ConsumerConfig config_;  // read-only after construction: safe from every thread
+};
+
+}  // namespace
+
+std::unique_ptr<StatusSource> postgres_status_source(ConsumerConfig config,
+                                                     std::chrono::milliseconds statement_timeout) {
+  // A page is not worth a long query: the shorter of the configured bound and the server's.
+  if (config.statement_timeout.count() == 0 || config.statement_timeout > statement_timeout) {
+    config.statement_timeout = statement_timeout;
+  }
+  return std::make_unique<PostgresStatusSource>(std::move(config));
+}
+
+}  // namespace hc::serve

@@ -1,0 +1,26 @@
+// The JSON API's bodies (compact, one line). Strings from the database are written as JSON strings
+// (nlohmann escapes quotes, backslashes and controls); invalid UTF-8 becomes U+FFFD.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hc/consumer/status.h"
+#include "hc/serve/status_source.h"
+
+namespace hc::serve {
+
+// /api/v1/status:
+// {"generated_at": RFC 3339, "sites": [{"table", "url", "state": "up"|"down",
+//   "last_checked_at", "last_status_code"|null, "last_error"|null, "last_failed_conditions": [],
+//   "cert_days_left"|null, "p95_response_us_24h"|null,
+//   "uptime": {"24h"|"7d"|"30d": {"checks", "up_checks", "uptime_percent"|null}},
+//   "days": [{"day": "YYYY-MM-DD", "checks", "up_checks", "uptime_percent"}]}]}
+std::string render_overview_json(const std::vector<SiteOverview>& sites, WallTime now);
+
+// /api/v1/sites/{url}/history:
+// {"table", "url", "step": "hour"|"day", "since": RFC 3339 (the first bucket's start),
+//  "buckets": [{"start", "checks", "up_checks", "uptime_percent", "p95_response_us"|null}]}
+std::string render_history_json(const SiteHistory& history, const HistoryQuery& query);
+
+}  // namespace hc::serve

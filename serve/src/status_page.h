@@ -1,0 +1,25 @@
+// The status page: server-rendered HTML with inline CSS and SVG, no script. Sites grouped by
+// table, one row each: state, last check, uptime 24 h / 7 d / 30 d, p95, last error,
+// certificate days left, and the 90-day uptime bar.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hc/consumer/status.h"
+
+namespace hc::serve {
+
+// The whole document. Every value that came from the database passes through html_escape;
+// a site URL is a link only when it is http(s). `sites` sorted by table (as
+// read_status_overview returns them); `now` is the time the page is rendered for.
+std::string render_status_page(const std::vector<SiteOverview>& sites, WallTime now);
+
+// "12 s ago", "5 min ago", "3 h ago", "2 d ago" ("just now" under a second or in the future).
+std::string age_text(WallTime then, WallTime now);
+
+// The path of a site's history endpoint: /api/v1/sites/{url percent-encoded}/history.
+std::string history_path(std::string_view url);
+
+}  // namespace hc::serve

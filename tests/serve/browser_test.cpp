@@ -1,0 +1,175 @@
+// The status page in a real browser: the whole pipeline (local pages -> hc --producer ->
+// hc-devbroker -> hc --consumer -> PostgreSQL -> hc serve) on loopback, the page loaded in
+// headless Chromium, its DOM checked per site and a screenshot kept as a CI artifact
+// ($HC_ARTIFACTS_DIR, default BUILD/artifacts/status-page.png).
+//
+// Chromium may reach nothing but loopback: every non-loopback request goes to a proxy that
+// does not exist (127.0.0.1:9), host names other than 127.0.0.1 do not resolve, and its
+// background services are off.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "hc/test/local_http_server.h"
+#include "hc/test/support.h"
+
+namespace hc {
+namespace {
+
+using std::chrono::seconds;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::filesystem::path artifacts_dir() {
+  const char* configured = std::getenv("HC_ARTIFACTS_DIR");
+  return configured != nullptr && *configured != '\0' ? std::filesystem::path(configured)
+                                                      : std::filesystem::path(HC_ARTIFACTS_DIR);
+}
+
+// Runs headless Chromium on `url` with `mode` arguments; returns its stdout. Fails the test
+// when it does not finish within 60 s (the destructor then kills its process group).
+std::string chromium(const test::TempDir& dir, const std::string& name,
+                     const std::vector<std::string>& mode, const std::string& url) {
+  std::vector<std::string> argv = {
+      "chromium",
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--user-data-dir=" + (dir.path() / ("chromium-" + name)).string(),
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-extensions",
+      "--proxy-server=127.0.0.1:9",
+      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"};
+  argv.insert(argv.end(), mode.begin(), mode.end());
+  argv.push_back(url);
+  test::ChildProcess::Options options;
+  options.stdout_file = dir.path() / (name + ".out");
+  options.stderr_file = dir.path() / (name + ".err");
+  test::ChildProcess browser(argv, options);
+  const auto exit_code = browser.wait_for_exit(seconds(60));
+  EXPECT_EQ(exit_code, 0) << read_file(options.stderr_file);
+  return read_file(options.stdout_file);
+}
+
+// data-state of each site row in the DOM, by data-url.
+std::map<std::string, std::string> site_states(const std::string& dom) {
+  std::map<std::string, std::string> states;
+  const std::regex row(R"re(<tr class="site" data-url="([^"]*)" data-state="([a-z]*)")re");
+  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), row); it != std::sregex_iterator();
+       ++it) {
+    states[(*it)[1]] = (*it)[2];
+  }
+  return states;
+}
+
+TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
+  ASSERT_EQ(test::run_command({"chromium", "--version"}, seconds(30)).exit_code, 0)
+      << "Debian package chromium is missing (scripts/test installs HC_TEST_PACKAGES)";
+  test::DevBroker broker{{{"healthcheck", 2}, {"healthcheck.dlq", 1}}};
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  test::LocalHttpServer web;
+  web.server().Get("/up", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("all systems operational", "text/plain");
+  });
+  web.server().Get("/down", [](const httplib::Request&, httplib::Response& response) {
+    response.status = 500;
+    response.set_content("broken", "text/plain");
+  });
+  web.start();
+  const std::string up_url = web.url("/up");
+  const std::string down_url = web.url("/down");
+  const auto config = dir.path() / "config.yaml";
+  std::ofstream(config) << "healthcheck-producer-config:\n"
+                        << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
+                        << "  defaults:\n"
+                        << "    polling_interval_in_seconds: 1\n"
+                        << "    destination_topic: healthcheck\n"
+                        << "  websites:\n"
+                        << "    - url: " << up_url << "\n"
+                        << "    - url: " << down_url << "\n"
+                        << "healthcheck-consumer-config:\n"
+                        << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
+                        << "  group_id: browser\n"
+                        << "  batch_max_wait_ms: 50\n"
+                        << "  topics:\n"
+                        << "    - source_topic: healthcheck\n"
+                        << "      connection_uri: \"" << postgres.uri() << "\"\n"
+                        << "      table_name: healthcheck\n";
+  auto start = [&](const std::vector<std::string>& arguments, const std::string& name) {
+    test::ChildProcess::Options options;
+    options.stdout_file = dir.path() / (name + ".log");
+    options.stderr_file = options.stdout_file;
+    std::vector<std::string> argv = {test::hc_binary().string()};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return std::make_unique<test::ChildProcess>(argv, options);
+  };
+  auto consumer = start({"--consumer", "-c", config.string()}, "consumer");
+  auto producer = start({"--producer", "-c", config.string()}, "producer");
+  const int port = test::unused_loopback_port();
+  const std::string page_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  auto serve = start(
+      {"serve", "-c", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)}, "serve");
+
+  // Both sites measured and visible through the API before the browser looks.
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        auto response = client.Get("/api/v1/status");
+        if (!response || response->status != 200) return false;
+        return nlohmann::json::parse(response->body)["sites"].size() == 2;
+      },
+      seconds(45)))
+      << read_file(dir.path() / "consumer.log") << read_file(dir.path() / "serve.log");
+
+  const std::string dom = chromium(dir, "dom", {"--dump-dom"}, page_url);
+  const auto states = site_states(dom);
+  ASSERT_EQ(states.size(), 2u) << dom.substr(0, 4000);
+  EXPECT_EQ(states.at(up_url), "up");
+  EXPECT_EQ(states.at(down_url), "down");
+  EXPECT_NE(dom.find("<title>hc status: 1 up, 1 down</title>"), std::string::npos);
+  EXPECT_NE(dom.find("unexpected_status"), std::string::npos);  // the 500's last error
+  // Two 90-day bars, today's bar coloured in each.
+  const std::regex rect("<rect ");
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), rect), std::sregex_iterator()),
+      180);
+  EXPECT_NE(dom.find(R"(<rect class="good")"), std::string::npos);
+  EXPECT_NE(dom.find(R"(<rect class="bad")"), std::string::npos);
+
+  const auto screenshot = dir.path() / "status-page.png";
+  chromium(dir, "screenshot",
+           {"--hide-scrollbars", "--window-size=1400,420", "--screenshot=" + screenshot.string()},
+           page_url);
+  const std::string png = read_file(screenshot);
+  ASSERT_GT(png.size(), 10000u) << "no screenshot at " << screenshot;
+  EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  std::filesystem::create_directories(artifacts_dir());
+  std::filesystem::copy_file(screenshot, artifacts_dir() / "status-page.png",
+                             std::filesystem::copy_options::overwrite_existing);
+
+  serve->send_signal(SIGTERM);
+  EXPECT_EQ(serve->wait_for_exit(seconds(10)), 0) << read_file(dir.path() / "serve.log");
+  producer->send_signal(SIGTERM);
+  EXPECT_EQ(producer->wait_for_exit(seconds(20)), 0);
+  consumer->send_signal(SIGTERM);
+  EXPECT_EQ(consumer->wait_for_exit(seconds(30)), 0);
+}
+
+}  // namespace
+}  // namespace hc

@@ -1,0 +1,129 @@
+// The status page with hostile rows: every value from the database is escaped, no tag or
+// attribute can be injected, and the page still says per site what its state is.
+#include "status_page.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "hc/common/message.h"
+
+namespace hc::serve {
+namespace {
+
+WallTime at(const char* text) { return *parse_timestamp(text); }
+
+SiteOverview site(std::string table, std::string url, bool up) {
+  SiteOverview overview;
+  overview.table = std::move(table);
+  overview.url = std::move(url);
+  overview.up = up;
+  overview.last_checked_at = at("2026-11-25T12:59:30Z");
+  overview.uptime_24h = {100, up ? 100 : 40};
+  overview.uptime_7d = {700, 650};
+  overview.uptime_30d = {3000, 2999};
+  overview.p95_response_us_24h = 123456;
+  overview.cert_days_left = 42.7;
+  overview.days = {{at("2026-11-25T00:00:00Z"), {100, 100}}};
+  return overview;
+}
+
+// Every tag the page may contain; anything else came from the data.
+const std::set<std::string> kAllowedTags = {
+    "!doctype", "html",   "head", "meta",    "title", "style", "body",  "header", "h1",
+    "p",        "strong", "main", "section", "h2",    "small", "table", "thead",  "tr",
+    "th",       "tbody",  "td",   "a",       "span",  "time",  "svg",   "rect",   "footer"};
+
+void expect_only_page_tags(const std::string& html) {
+  // The style block holds CSS, not tags.
+  const auto style_end = html.find("</style>");
+  const std::string body = html.substr(style_end);
+  const std::regex tag(R"(<\s*/?\s*([!A-Za-z][A-Za-z0-9]*))");
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), tag); it != std::sregex_iterator();
+       ++it) {
+    std::string name = (*it)[1];
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(kAllowedTags.count(name) != 0 || name == "title") << "unexpected tag <" << name;
+  }
+}
+
+TEST(StatusPage, HostileValuesAreEscapedEverywhere) {
+  SiteOverview evil = site("checks", R"(https://evil/"><script>alert(1)</script>&x='y')", false);
+  evil.last_error = R"x(<img src=x onerror="alert(2)"> & "quoted" 'single')x";
+  evil.last_failed_conditions = {"<b>bold</b>"};
+  SiteOverview scheme = site("checks", "javascript:alert(3)//\xFF\xFE", false);
+  scheme.last_error = std::nullopt;
+  scheme.last_failed_conditions = {"header:<X-Evil>", "regex"};
+  const std::string html = render_status_page({evil, scheme, site("checks", "https://ok/", true)},
+                                              at("2026-11-25T13:00:00Z"));
+
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_EQ(html.find("<X-Evil>"), std::string::npos);
+  EXPECT_EQ(html.find("onerror=\""), std::string::npos);
+  EXPECT_EQ(html.find("href=\"javascript:"), std::string::npos);
+  EXPECT_EQ(html.find('\xFF'), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&amp;x=&#39;y&#39;"),
+            std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &amp; &quot;quoted&quot;"),
+            std::string::npos);
+  EXPECT_NE(html.find("conditions: header:&lt;X-Evil&gt;, regex"), std::string::npos);
+  EXPECT_NE(html.find("javascript:alert(3)//\xEF\xBF\xBD\xEF\xBF\xBD"), std::string::npos);
+  // An http(s) URL is a link; another scheme is only text.
+  EXPECT_NE(html.find(R"(<a href="https://ok/")"), std::string::npos);
+  expect_only_page_tags(html);
+}
+
+TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
+  const std::string html =
+      render_status_page({site("alpha", "https://a/", true), site("alpha", "https://b/", false),
+                          site("beta", "https://c/", true)},
+                         at("2026-11-25T13:00:00Z"));
+  const auto alpha = html.find(R"(<section class="table" data-table="alpha">)");
+  const auto beta = html.find(R"(<section class="table" data-table="beta">)");
+  ASSERT_NE(alpha, std::string::npos);
+  ASSERT_NE(beta, std::string::npos);
+  EXPECT_LT(alpha, beta);
+  const auto a = html.find(R"(data-url="https://a/" data-state="up")");
+  const auto b = html.find(R"(data-url="https://b/" data-state="down")");
+  const auto c = html.find(R"(data-url="https://c/" data-state="up")");
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(c, std::string::npos);
+  EXPECT_LT(alpha, a);
+  EXPECT_LT(b, beta);
+  EXPECT_LT(beta, c);
+  EXPECT_NE(html.find("2 up</strong>"), std::string::npos);
+  EXPECT_NE(html.find("1 down</strong>"), std::string::npos);
+  // The row's numbers: 24 h uptime, p95 in ms, certificate days, age of the last check.
+  EXPECT_NE(html.find(">40.00%</td>"), std::string::npos);
+  EXPECT_NE(html.find(">99.96%</td>"), std::string::npos);  // 2999/3000, truncated
+  EXPECT_NE(html.find(">123 ms</td>"), std::string::npos);
+  EXPECT_NE(html.find(">42 d</td>"), std::string::npos);
+  EXPECT_NE(html.find(">30 s ago</time>"), std::string::npos);
+  EXPECT_NE(html.find("/api/v1/sites/https%3A%2F%2Fa%2F/history"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(StatusPage, NoSitesSaysSo) {
+  const std::string html = render_status_page({}, at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(html.find("No measurements yet"), std::string::npos);
+  EXPECT_EQ(html.find("<table>"), std::string::npos);
+}
+
+TEST(StatusPage, AgeAndHistoryPath) {
+  const WallTime now = at("2026-11-25T13:00:00Z");
+  EXPECT_EQ(age_text(now, now), "just now");
+  EXPECT_EQ(age_text(now + std::chrono::seconds(5), now), "just now");
+  EXPECT_EQ(age_text(now - std::chrono::seconds(119), now), "119 s ago");
+  EXPECT_EQ(age_text(now - std::chrono::minutes(90), now), "90 min ago");
+  EXPECT_EQ(age_text(now - std::chrono::hours(30), now), "30 h ago");
+  EXPECT_EQ(age_text(now - std::chrono::hours(24 * 9), now), "9 d ago");
+  EXPECT_EQ(history_path("https://a.b/c?d=e f"),
+            "/api/v1/sites/https%3A%2F%2Fa.b%2Fc%3Fd%3De%20f/history");
+}
+
+}  // namespace
+}  // namespace hc::serve
