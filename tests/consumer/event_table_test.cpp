@@ -91,8 +91,8 @@ TEST(EventCopyRow, WritesEveryColumnInOrderWithTheCauseSplitOut) {
   std::string line;
   append_event_copy_row(line, row);
   EXPECT_EQ(line, "\\\\x" + row.url_digest +
-                      "\t2026-11-18T20:13:20.123456Z\thttps://example.com/\tup\tdown"
-                      "\t2026-11-18T19:56:40.000000Z\t1000\t{\"status\"}\tunexpected_status"
+                      "\t2026-11-18T11:06:40.123456Z\thttps://example.com/\tup\tdown"
+                      "\t2026-11-18T10:50:00.000000Z\t1000\t{\"status\"}\tunexpected_status"
                       "\tHTTP 500\\tx\t500\thost:42\n");
 }
 
@@ -107,7 +107,7 @@ TEST(EventCopyRow, AnEventWithoutCauseOrSinceWritesNulls) {
   std::string line;
   append_event_copy_row(line, row);
   EXPECT_EQ(line, "\\\\x" + row.url_digest +
-                      "\t2026-11-18T20:13:20.123456Z\thttps://example.com/\tunknown\tup"
+                      "\t2026-11-18T11:06:40.123456Z\thttps://example.com/\tunknown\tup"
                       "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
 }
 
@@ -161,7 +161,7 @@ TEST(EventRecords, BadEventsArePoisonWithTheirReason) {
   EXPECT_EQ(reason_of(decode(replaced("HTTP 500", "HTTP\\u0000"), RouteKind::kEvents))
                 .substr(0, 8),
             "nul_byte");
-  EXPECT_EQ(reason_of(decode(replaced("2026-11-18T20", "0000-11-18T20"), RouteKind::kEvents))
+  EXPECT_EQ(reason_of(decode(replaced("2026-11-18T11", "0000-11-18T11"), RouteKind::kEvents))
                 .substr(0, 13),
             "bad_timestamp");
   EXPECT_EQ(reason_of(decode(replaced("\"previous_duration_s\":1000",
