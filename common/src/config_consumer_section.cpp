@@ -15,8 +15,8 @@ constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 15>{
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "topics"});
-constexpr std::array<std::string_view, 5> kRouteKeys = {
-    "source_topic", "connection_uri", "table_name", "dead_letter_topic", "kind"};
+constexpr std::array<std::string_view, 5> kRouteKeys = {"source_topic", "connection_uri",
+                                                        "table_name", "dead_letter_topic", "kind"};
 // Indexed by RouteKind.
 constexpr std::array<std::string_view, 2> kRouteKinds = {"measurements", "events"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
@@ -215,16 +215,19 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
     const std::string kind_name(kRouteKinds[static_cast<std::size_t>(route->kind)]);
     if (topic_kinds.try_emplace(route->source_topic, route->kind).first->second != route->kind) {
       reader.report(item.mark, item.path + ".kind",
-                    "topic '" + route->source_topic + "' is read as another kind by an earlier "
-                    "route; every route of one topic needs the same kind (here " + kind_name +
-                        ")");
+                    "topic '" + route->source_topic +
+                        "' is read as another kind by an earlier "
+                        "route; every route of one topic needs the same kind (here " +
+                        kind_name + ")");
       continue;
     }
     if (table_kinds.try_emplace({route->connection_uri, route->table_name}, route->kind)
             .first->second != route->kind) {
       reader.report(item.mark, item.path + ".kind",
-                    "table '" + route->table_name + "' of this database is written as another "
-                    "kind by an earlier route; a table holds one kind (here " + kind_name + ")");
+                    "table '" + route->table_name +
+                        "' of this database is written as another "
+                        "kind by an earlier route; a table holds one kind (here " +
+                        kind_name + ")");
       continue;
     }
     consumer.topics.push_back(std::move(*route));

@@ -458,11 +458,10 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
   std::vector<RecordView> views;
   views.reserve(polled.records.size());
   for (const auto& record : polled.records) {
-    views.push_back(
-        record.error != RD_KAFKA_RESP_ERR_NO_ERROR
-            ? RecordView{}
-            : RecordView{record.key, record.key_bytes, record.value, record.value_bytes,
-                         router_.kind_of(record.topic)});
+    views.push_back(record.error != RD_KAFKA_RESP_ERR_NO_ERROR
+                        ? RecordView{}
+                        : RecordView{record.key, record.key_bytes, record.value, record.value_bytes,
+                                     router_.kind_of(record.topic)});
   }
   auto decoded = decode_records(views, config_.max_message_bytes, kDecodeThreads);
   // Applied in poll order, so a replayed key keeps the value of its latest offset.

@@ -51,8 +51,8 @@ constexpr auto kColumns = std::to_array<EventColumn>({
      }},
     {{"error", "text", 1},
      [](std::string& out, const EventRow& row) {
-       append_cause_field(out, row,
-                          [&out](const StateCause& cause) { append_copy_optional(out, cause.error); });
+       append_cause_field(
+           out, row, [&out](const StateCause& cause) { append_copy_optional(out, cause.error); });
      }},
     {{"error_detail", "text", 1},
      [](std::string& out, const EventRow& row) {

@@ -43,9 +43,7 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
     {{"dns_us", "bigint", 2},
      [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.dns_us); }},
     {{"connect_us", "bigint", 2},
-     [](std::string& out, const Row& row) {
-       append_copy_optional(out, row.timings.connect_us);
-     }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.connect_us); }},
     {{"tls_us", "bigint", 2},
      [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.tls_us); }},
     {{"ttfb_us", "bigint", 2},

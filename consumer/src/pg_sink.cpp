@@ -163,9 +163,8 @@ void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& ro
 
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
   const auto has_lane_rows = [lane](const TableRows* rows) {
-    return rows != nullptr && std::ranges::any_of(rows->rows(), [lane](const Row& row) {
-             return lane.holds(row);
-           });
+    return rows != nullptr &&
+           std::ranges::any_of(rows->rows(), [lane](const Row& row) { return lane.holds(row); });
   };
   // Small batches often leave a lane nothing: it then opens no transaction at all.
   if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;

@@ -18,7 +18,7 @@ namespace hc::consumer {
 struct TableSink {
   std::size_t database = 0;  // index into Router::database_uris()
   std::string table_name;
-  std::size_t table_in_database = 0;  // index into Router::tables_of(database)
+  std::size_t table_in_database = 0;          // index into Router::tables_of(database)
   RouteKind kind = RouteKind::kMeasurements;  // what the table holds
 };
 

@@ -6,8 +6,8 @@
 #include <pqxx/pqxx>
 #include <utility>
 
-#include "pg_connection.h"
 #include "db_error.h"
+#include "pg_connection.h"
 #include "pg_sql.h"
 #include "pg_uri.h"
 
@@ -60,8 +60,8 @@ void add_site_states(const Router& router, const ConsumerConfig& config,
         const std::string name = target.name.empty()
                                      ? redact_connection_uri(router.database_uris()[database])
                                      : target.name;
-        throw std::runtime_error(fmt::format("status of events table {} in {}: {}", tables[t],
-                                             name, scrub_secrets(one_line(error.what()), target)));
+        throw std::runtime_error(fmt::format("status of events table {} in {}: {}", tables[t], name,
+                                             scrub_secrets(one_line(error.what()), target)));
       }
     }
   }

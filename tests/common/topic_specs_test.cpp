@@ -59,8 +59,8 @@ TEST(TopicSpecs, AConsumerAloneCreatesTheSourceTopicOfAnEventsRouteCompactedNotI
   for (const TopicSpec& spec : configured_topic_specs(*loaded.config, 3, 1)) {
     (spec.configs.empty() ? plain : compacted).push_back(spec.name);
     if (!spec.configs.empty()) {
-      EXPECT_EQ(spec.configs, (std::vector<std::pair<std::string, std::string>>{
-                                  {"cleanup.policy", "compact"}}));
+      EXPECT_EQ(spec.configs,
+                (std::vector<std::pair<std::string, std::string>>{{"cleanup.policy", "compact"}}));
     }
   }
   EXPECT_EQ(compacted, (std::vector<std::string>{"checks.events"}));

@@ -158,17 +158,16 @@ TEST(EventRecords, BadEventsArePoisonWithTheirReason) {
   };
   EXPECT_EQ(reason_of(decode(replaced("\"to\":\"down\"", "\"to\":\"up\""), RouteKind::kEvents)),
             "bad_transition: 'from' and 'to' are both \"up\"");
-  EXPECT_EQ(reason_of(decode(replaced("HTTP 500", "HTTP\\u0000"), RouteKind::kEvents))
-                .substr(0, 8),
+  EXPECT_EQ(reason_of(decode(replaced("HTTP 500", "HTTP\\u0000"), RouteKind::kEvents)).substr(0, 8),
             "nul_byte");
   EXPECT_EQ(reason_of(decode(replaced("2026-11-18T11", "0000-11-18T11"), RouteKind::kEvents))
                 .substr(0, 13),
             "bad_timestamp");
-  EXPECT_EQ(reason_of(decode(replaced("\"previous_duration_s\":1000",
-                                      "\"previous_duration_s\":\"1000\""),
-                             RouteKind::kEvents))
-                .substr(0, 10),
-            "wrong_type");
+  EXPECT_EQ(
+      reason_of(decode(replaced("\"previous_duration_s\":1000", "\"previous_duration_s\":\"1000\""),
+                       RouteKind::kEvents))
+          .substr(0, 10),
+      "wrong_type");
   EXPECT_EQ(reason_of(decode(good, RouteKind::kEvents, "https://other/")).substr(0, 12),
             "key_mismatch");
   EXPECT_EQ(reason_of(decode("{\"type\":", RouteKind::kEvents)).substr(0, 8), "bad_json");

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "event_columns.h"
 #include "hc/common/url_digest.h"
 #include "hc/test/support.h"
-#include "event_columns.h"
 #include "measurement_columns.h"
 #include "pg_sink.h"
 
@@ -255,7 +255,8 @@ EventRow event_row(const std::string& url, SiteStatus from, SiteStatus to, std::
   row.event.to = to;
   row.event.at = WallTime(std::chrono::seconds(at_s));
   if (from != SiteStatus::kUnknown) row.event.since = WallTime(std::chrono::seconds(at_s - 60));
-  if (to == SiteStatus::kDown) row.event.cause = StateCause{{"status"}, "unexpected_status", "", 500};
+  if (to == SiteStatus::kDown)
+    row.event.cause = StateCause{{"status"}, "unexpected_status", "", 500};
   row.event.producer = "test:1";
   return row;
 }
@@ -284,7 +285,8 @@ TEST_F(PgMigrationsTest, EventsAreUpsertedOnceAndTheOpenViewListsTheSitesDownNow
                   " || coalesce(status_code::text, '-'), ',' ORDER BY at, url) FROM ev"),
             "https://a/ up - -,https://b/ up - -,https://a/ down unexpected_status 500");
   EXPECT_EQ(query("SELECT url || ' ' || error || ' ' || (down_since = to_timestamp(" +
-                  std::to_string(t0 + 60) + "))::text || ' ' || (down_for > interval '0')::text"
+                  std::to_string(t0 + 60) +
+                  "))::text || ' ' || (down_for > interval '0')::text"
                   " FROM ev_open"),
             "https://a/ unexpected_status true true");
   sink.write({&first});  // a replay: nothing new

@@ -12,8 +12,8 @@
 
 #include "hc/common/url_digest.h"
 #include "hc/test/support.h"
-#include "pg_connection.h"
 #include "measurement_columns.h"
+#include "pg_connection.h"
 #include "pg_migrations.h"
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp (a leak inside libpqxx 6.4
@@ -80,7 +80,8 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
   sink.migrate();
   sink.migrate();
   pqxx::connection connection(uri());
-  EXPECT_TRUE(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()).empty());
+  EXPECT_TRUE(
+      migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()).empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
             "1,2,3,4");

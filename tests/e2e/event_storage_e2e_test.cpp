@@ -145,9 +145,9 @@ TEST_F(EventStorageE2E, APageSwitchedBetween200And500IsStoredExactlyOnceAndRepla
       seconds(60)))
       << replay.log();
   EXPECT_EQ(transitions_in_table(url), "unknown->up up->down down->up");
-  EXPECT_EQ(query(std::string("SELECT count(*) FROM ") + kEventsTable + " WHERE url = '" + url +
-                  "'"),
-            "3");
+  EXPECT_EQ(
+      query(std::string("SELECT count(*) FROM ") + kEventsTable + " WHERE url = '" + url + "'"),
+      "3");
   EXPECT_EQ(query(std::string("SELECT string_agg(xmin::text, ' ' ORDER BY at) FROM ") +
                   kEventsTable + " WHERE url <> 'https://sentinel.test/'"),
             versions_before);
@@ -187,7 +187,7 @@ TEST_F(EventStorageE2E, HostileEventsAreDeadLetteredWithTheirReasonsAndLaterEven
       {"nul_byte", edited("HTTP 500", "HTTP\\u0000500")},
       {"bad_utf8", edited("HTTP 500", "HTTP \xff\xfe")},
       {"bad_timestamp", edited(format_timestamp(later.at), "0000-01-01T00:00:00.000000Z")},
-      {"too_large", edited("HTTP 500", std::string(1024 * 1024, 'x'))},
+      {"too_large", edited("HTTP 500", std::string(std::size_t{1024} * 1024, 'x'))},
       {"wrong_type", edited("\"previous_duration_s\":60", "\"previous_duration_s\":\"60\"")},
       {"wrong_kind", encode_message(e2e::measurement(url, 1'795'000'000'000'000))},
       {"bad_transition", edited("\"to\":\"down\"", "\"to\":\"up\"")},
@@ -209,9 +209,9 @@ TEST_F(EventStorageE2E, HostileEventsAreDeadLetteredWithTheirReasonsAndLaterEven
       seconds(60)))
       << transitions_in_table(url) << "\n"
       << consumer.log();
-  EXPECT_EQ(query(std::string("SELECT error_detail FROM ") + kEventsTable +
-                  " WHERE to_state = 'down'"),
-            "HTTP 500");
+  EXPECT_EQ(
+      query(std::string("SELECT error_detail FROM ") + kEventsTable + " WHERE to_state = 'down'"),
+      "HTTP 500");
 
   const auto letters = test::read_topic(broker.bootstrap_servers(), "healthcheck.events.dlq", 1,
                                         hostile.size(), seconds(3));
@@ -228,8 +228,10 @@ TEST_F(EventStorageE2E, HostileEventsAreDeadLetteredWithTheirReasonsAndLaterEven
       test::read_topic(broker.bootstrap_servers(), "healthcheck.dlq", 1, 1, seconds(3));
   ASSERT_EQ(measurement_letters.size(), 1u) << consumer.log();
   EXPECT_EQ(measurement_letters[0].header("hc-dlq-reason"), "wrong_kind");
-  EXPECT_NE(measurement_letters[0].header("hc-dlq-detail").find("state-change event on a "
-                                                                "measurements route"),
+  EXPECT_NE(measurement_letters[0]
+                .header("hc-dlq-detail")
+                .find("state-change event on a "
+                      "measurements route"),
             std::string::npos);
   EXPECT_EQ(consumer.stop(), 0) << consumer.log();
 }

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "consumer_e2e_fixture.h"
-#include "state_events_fixture.h"
 #include "hc/common/message.h"
 #include "hc/common/state_event.h"
 #include "hc/test/kafka_test_reader.h"
 #include "hc/test/local_http_server.h"
 #include "hc/test/support.h"
+#include "state_events_fixture.h"
 
 namespace hc {
 namespace {

@@ -48,7 +48,7 @@ class ScriptedPage {
 };
 
 inline void write_config(const std::filesystem::path& file, const std::string& url,
-                  const std::string& site_settings) {
+                         const std::string& site_settings) {
   std::ofstream(file) << "healthcheck-producer-config:\n"
                          "  bootstrap_servers: [ !ENV \"${KAFKA_BOOTSTRAP_SERVER}\" ]\n"
                          "  defaults: { polling_interval_in_seconds: 1, timeout_ms: 1000, "
@@ -61,9 +61,10 @@ inline void write_config(const std::filesystem::path& file, const std::string& u
 
 // `hc --producer` until the page has seen `requests` requests, then (after `before_stop`, given
 // the --metrics-addr port) SIGTERM; returns its log.
-inline std::string run_producer_until(const test::DevBroker& broker, const std::filesystem::path& config,
-                               const ScriptedPage& page, std::size_t requests,
-                               const std::function<void(int)>& before_stop = {}) {
+inline std::string run_producer_until(const test::DevBroker& broker,
+                                      const std::filesystem::path& config, const ScriptedPage& page,
+                                      std::size_t requests,
+                                      const std::function<void(int)>& before_stop = {}) {
   const auto log = config.parent_path() / "hc.log";
   std::filesystem::remove(log);
   test::ChildProcess::Options options;
@@ -74,8 +75,8 @@ inline std::string run_producer_until(const test::DevBroker& broker, const std::
   test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config.string(),
                          "--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port)},
                         options);
-  const bool reached =
-      test::eventually([&] { return page.requests() >= requests; }, std::chrono::seconds(requests + 20));
+  const bool reached = test::eventually([&] { return page.requests() >= requests; },
+                                        std::chrono::seconds(requests + 20));
   if (before_stop) before_stop(metrics_port);
   hc.send_signal(SIGTERM);
   const std::optional<int> exit_code = hc.wait_for_exit(std::chrono::seconds(20));
