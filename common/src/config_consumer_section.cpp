@@ -1,5 +1,6 @@
 // healthcheck-consumer-config: Kafka settings, group, batching and the topic -> table routes.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -14,8 +15,10 @@ constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 15>{
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "topics"});
-constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connection_uri",
-                                                        "table_name", "dead_letter_topic"};
+constexpr std::array<std::string_view, 5> kRouteKeys = {"source_topic", "connection_uri",
+                                                        "table_name", "dead_letter_topic", "kind"};
+// Indexed by RouteKind.
+constexpr std::array<std::string_view, 2> kRouteKinds = {"measurements", "events"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
 
 bool is_hex_digit(char c) {
@@ -95,6 +98,11 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
                         quote_for_message(*name));
     } else if (name) {
       route.table_name = *name;
+    }
+  }
+  if (const Located* kind = fields->find("kind")) {
+    if (auto name = reader.choice(*kind, kRouteKinds)) {
+      route.kind = *name == kRouteKinds[1] ? RouteKind::kEvents : RouteKind::kMeasurements;
     }
   }
   if (const Located* dead_letter = fields->find("dead_letter_topic")) {
@@ -191,6 +199,10 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   }
   // The same topic written twice into one table would only double the work.
   std::set<std::tuple<std::string, std::string, std::string>> seen;
+  // A topic's records are decoded one way, and a table has one set of columns: the first
+  // route naming a topic or a table decides its kind.
+  std::map<std::string, RouteKind> topic_kinds;
+  std::map<std::pair<std::string, std::string>, RouteKind> table_kinds;
   for (const Located& item : *items) {
     auto route = read_route(reader, item);
     if (!route) continue;
@@ -198,6 +210,24 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
       reader.report(item.mark, item.path,
                     "duplicate route: topic '" + route->source_topic + "' already feeds table '" +
                         route->table_name + "' of this database");
+      continue;
+    }
+    const std::string kind_name(kRouteKinds[static_cast<std::size_t>(route->kind)]);
+    if (topic_kinds.try_emplace(route->source_topic, route->kind).first->second != route->kind) {
+      reader.report(item.mark, item.path + ".kind",
+                    "topic '" + route->source_topic +
+                        "' is read as another kind by an earlier "
+                        "route; every route of one topic needs the same kind (here " +
+                        kind_name + ")");
+      continue;
+    }
+    if (table_kinds.try_emplace({route->connection_uri, route->table_name}, route->kind)
+            .first->second != route->kind) {
+      reader.report(item.mark, item.path + ".kind",
+                    "table '" + route->table_name +
+                        "' of this database is written as another "
+                        "kind by an earlier route; a table holds one kind (here " +
+                        kind_name + ")");
       continue;
     }
     consumer.topics.push_back(std::move(*route));

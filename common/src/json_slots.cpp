@@ -62,6 +62,13 @@ std::variant<simdjson::dom::object, Poison> parse_object(simdjson::dom::parser& 
   return object;
 }
 
+std::optional<Poison> check_version(const JsonSlot& slot, int expected, std::string_view what) {
+  if (!slot.above_int64 && slot.integer == expected) return std::nullopt;
+  return Poison{std::string(kPoisonBadVersion),
+                slot.above_int64 ? fmt::format("unsupported {} version", what)
+                                 : fmt::format("unsupported {} version {}", what, slot.integer)};
+}
+
 std::string_view text_of(SlotReader& reader, const JsonSlot& slot, std::string_view name) {
   if (slot.text.find('\0') != std::string_view::npos) {
     reader.fail(

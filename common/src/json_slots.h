@@ -128,6 +128,10 @@ std::int64_t integer_of(SlotReader& reader, const JsonSlot& slot, std::string_vi
 // byte as \xHH (the value may hold any character, and a cut may split one).
 std::string quoted_prefix(std::string_view text);
 
+// The document's version `v` (slot already checked to be an integer): nullopt when it is
+// `expected`, else a bad_version Poison naming `what` ("message", "event").
+std::optional<Poison> check_version(const JsonSlot& slot, int expected, std::string_view what);
+
 // A time PostgreSQL stores as written (years 0001..9999); bad_timestamp otherwise.
 std::optional<WallTime> time_of(SlotReader& reader, const JsonSlot& slot, std::string_view name);
 

@@ -106,11 +106,7 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   SlotReader reader;
   Measurement m;
   if (const JsonSlot* v = reader.required(f[kVersion], "v", Kind::kInteger, "an integer")) {
-    if (v->above_int64 || v->integer != kMessageVersion) {
-      return Poison{std::string(kPoisonBadVersion),
-                    v->above_int64 ? "unsupported message version"
-                                   : fmt::format("unsupported message version {}", v->integer)};
-    }
+    if (auto poison = json_detail::check_version(*v, kMessageVersion, "message")) return *poison;
   }
   if (const JsonSlot* v = reader.required(f[kUrl], "url", Kind::kString, "a string")) {
     m.url = text_of(reader, *v, "url");

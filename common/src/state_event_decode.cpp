@@ -118,11 +118,7 @@ std::variant<StateEvent, Poison> event_from(const EventSlots& slots) {
     }
   }
   if (const JsonSlot* v = reader.required(f[kVersion], "v", Kind::kInteger, "an integer")) {
-    if (v->above_int64 || v->integer != kStateEventVersion) {
-      return Poison{std::string(kPoisonBadVersion),
-                    v->above_int64 ? "unsupported event version"
-                                   : fmt::format("unsupported event version {}", v->integer)};
-    }
+    if (auto poison = json_detail::check_version(*v, kStateEventVersion, "event")) return *poison;
   }
   if (const JsonSlot* v = reader.required(f[kUrl], "url", Kind::kString, "a string")) {
     event.url = text_of(reader, *v, "url");

@@ -61,6 +61,12 @@ std::vector<TopicSpec> configured_topic_specs(const Config& config, int partitio
   if (config.producer) {
     for (const auto& site : config.producer->websites) compacted.insert(site.events_topic);
   }
+  if (config.consumer) {
+    // A consumer may be configured alone: its events routes name the same topics.
+    for (const auto& route : config.consumer->topics) {
+      if (route.kind == RouteKind::kEvents) compacted.insert(route.source_topic);
+    }
+  }
   std::vector<TopicSpec> specs;
   for (std::string& name : configured_topics(config)) {
     TopicSpec spec{name, partitions, replication_factor, {}};

@@ -15,18 +15,19 @@ std::size_t TableRows::KeyHash::operator()(const Key& key) const {
   std::uint64_t more_bits = 0;
   std::memcpy(&more_bits, key.url_digest.data() + sizeof digest_bits, sizeof more_bits);
   return std::hash<std::uint64_t>{}(digest_bits ^ (more_bits << 1) ^
-                                    static_cast<std::uint64_t>(key.measured_at_us) *
+                                    static_cast<std::uint64_t>(key.row_time_us) *
                                         0x9e3779b97f4a7c15ULL);
 }
 
-void TableRows::add(Measurement row, RowOrigin origin) {
+void TableRows::add(Row row, RowOrigin origin) {
   Key key{};
-  if (row.url_digest.size() != key.url_digest.size()) {
+  const std::string_view digest = row_url_digest(row);
+  if (digest.size() != key.url_digest.size()) {
     throw std::invalid_argument("url_digest must be 64 hex digits, got " +
-                                std::to_string(row.url_digest.size()) + " characters");
+                                std::to_string(digest.size()) + " characters");
   }
-  std::memcpy(key.url_digest.data(), row.url_digest.data(), key.url_digest.size());
-  key.measured_at_us = row.measured_at.time_since_epoch().count();
+  std::memcpy(key.url_digest.data(), digest.data(), key.url_digest.size());
+  key.row_time_us = row_time(row).time_since_epoch().count();
   auto [it, inserted] = index_.try_emplace(key, rows_.size());
   if (inserted) {
     rows_.push_back(std::move(row));
@@ -43,10 +44,11 @@ void TableRows::reserve(std::size_t rows) {
   index_.reserve(rows);
 }
 
-bool RowLane::holds(const Measurement& row) const {
+bool RowLane::holds(const Row& row) const {
   if (count <= 1) return true;
   // The digest is a SHA-256: its last hex digit is uniformly spread over 0..15.
-  const char last = row.url_digest.empty() ? '0' : row.url_digest.back();
+  const std::string_view digest = row_url_digest(row);
+  const char last = digest.empty() ? '0' : digest.back();
   const std::size_t nibble = last <= '9' ? last - '0' : (last | 0x20) - 'a' + 10;
   return nibble % count == index;
 }

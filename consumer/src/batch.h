@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "hc/common/message.h"
+#include "table_row.h"
 
 namespace hc::consumer {
 
@@ -25,18 +25,18 @@ struct RowOrigin {
   bool operator==(const RowOrigin&) const = default;
 };
 
-// Rows for one table, unique by the table's primary key (url_digest, measured_at).
+// Rows for one table, unique by the table's primary key (url_digest, row_time).
 // Invariant relied on by the Postgres upsert: no key appears twice, because
 // "ON CONFLICT DO UPDATE" refuses to touch one row twice in one statement. A replay
 // that lands in one batch therefore keeps only the row from the latest offset.
 class TableRows {
  public:
-  // REQUIRES: row.url_digest is 64 hex digits (the decoder checks it); else
-  // std::invalid_argument.
-  void add(Measurement row, RowOrigin origin = {});
+  // REQUIRES: row_url_digest(row) is 64 hex digits (the decoder checks it); else
+  // std::invalid_argument. The rows of one TableRows are of one kind (its table's).
+  void add(Row row, RowOrigin origin = {});
   // Capacity for `rows` rows, so a batch does not reallocate while it fills.
   void reserve(std::size_t rows);
-  const std::vector<Measurement>& rows() const { return rows_; }
+  const std::vector<Row>& rows() const { return rows_; }
   // origins()[i] is where rows()[i] came from.
   const std::vector<RowOrigin>& origins() const { return origins_; }
   std::size_t size() const { return rows_.size(); }
@@ -47,14 +47,14 @@ class TableRows {
   // Fixed size, so building a key allocates nothing (this runs for every message).
   struct Key {
     std::array<char, 64> url_digest;
-    std::int64_t measured_at_us;
+    std::int64_t row_time_us;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
     std::size_t operator()(const Key& key) const;
   };
 
-  std::vector<Measurement> rows_;
+  std::vector<Row> rows_;
   std::vector<RowOrigin> origins_;
   std::unordered_map<Key, std::size_t, KeyHash> index_;  // key -> position in rows_
 };
@@ -66,8 +66,8 @@ struct RowLane {
   std::size_t index = 0;
   std::size_t count = 1;
 
-  // REQUIRES: row.url_digest is hex (see TableRows::add).
-  bool holds(const Measurement& row) const;
+  // REQUIRES: row_url_digest(row) is hex (see TableRows::add).
+  bool holds(const Row& row) const;
 };
 
 // Next offset to commit for one partition: the highest offset consumed + 1.

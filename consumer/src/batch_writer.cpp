@@ -17,7 +17,8 @@ BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats,
   for (std::size_t d = 0; d < router_.database_uris().size(); ++d) {
     auto& database = databases_.emplace_back();
     for (std::size_t lane = 0; lane < std::max<std::size_t>(lanes, 1); ++lane) {
-      database.push_back(make_sink(router_.database_uris()[d], router_.tables_of(d)));
+      database.push_back(
+          make_sink(router_.database_uris()[d], router_.tables_of(d), router_.table_kinds_of(d)));
     }
   }
   thread_ = std::thread([this] { run(); });

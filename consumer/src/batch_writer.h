@@ -46,7 +46,7 @@ namespace hc::consumer {
 // A row a table refused for its data (DbErrorClass::kRowData), left out of the write.
 struct RejectedRow {
   std::size_t sink = 0;  // index into Router::sinks(): the table that refused it
-  Measurement row;
+  Row row;
   RowOrigin origin;
   std::string sqlstate;
   std::string message;  // Postgres' message, without secrets
@@ -71,9 +71,11 @@ struct WriteResult {
   std::string error;  // when !ok: database (no password), table, Postgres' message
 };
 
-// Makes the RowSink for one connection to `connection_string` writing `tables`.
+// Makes the RowSink for one connection to `connection_string` writing `tables`, where
+// kinds[i] is what tables[i] holds.
 using RowSinkFactory = std::function<std::unique_ptr<RowSink>(
-    const std::string& connection_string, const std::vector<std::string>& tables)>;
+    const std::string& connection_string, const std::vector<std::string>& tables,
+    const std::vector<RouteKind>& kinds)>;
 
 class BatchWriter {
  public:

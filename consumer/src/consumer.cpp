@@ -17,6 +17,7 @@
 #include "pg_migrations.h"
 #include "pg_sink.h"
 #include "router.h"
+#include "table_schema.h"
 
 namespace hc {
 
@@ -24,10 +25,16 @@ void migrate_all(const ConsumerConfig& config) {
   consumer::Router router(config.topics);
   for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
     consumer::PgSink database(router.database_uris()[d], router.tables_of(d),
-                              consumer::session_settings(config));
+                              consumer::session_settings(config), router.table_kinds_of(d));
     database.migrate();
-    spdlog::info("database {}: tables {} at schema version {}", database.name(),
-                 fmt::join(database.tables(), ", "), consumer::table_migrations().back().version);
+    std::vector<std::string> versions;
+    for (std::size_t t = 0; t < router.tables_of(d).size(); ++t) {
+      versions.push_back(fmt::format(
+          "{} (v{})", router.tables_of(d)[t],
+          consumer::table_schema(router.table_kinds_of(d)[t]).migrations().back().version));
+    }
+    spdlog::info("database {}: tables {} at their latest schema version", database.name(),
+                 fmt::join(versions, ", "));
   }
 }
 
@@ -45,8 +52,9 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   };
   parts.make_row_sink = [session = consumer::session_settings(config)](
                             const std::string& connection_string,
-                            const std::vector<std::string>& tables) {
-    return std::make_unique<consumer::PgSink>(connection_string, tables, session);
+                            const std::vector<std::string>& tables,
+                            const std::vector<RouteKind>& kinds) {
+    return std::make_unique<consumer::PgSink>(connection_string, tables, session, kinds);
   };
   parts.clock = std::make_shared<SystemClock>();
   return parts;

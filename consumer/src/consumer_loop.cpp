@@ -268,8 +268,8 @@ void ConsumerLoop::dead_letter_refused_rows(std::vector<RejectedRow> rejected) {
     const std::string& source_topic = router_.source_topics().at(refused.origin.topic);
     DeadLetter letter;
     letter.topic = router_.dead_letter_topic(source_topic);
-    letter.key = refused.row.url;  // the decoder checked that the key is the URL
-    letter.value = encode_message(refused.row);
+    letter.key = row_url(refused.row);  // the decoder checked that the key is the URL
+    letter.value = encode_row(refused.row);
     letter.reason = "db_rejected";
     letter.detail = fmt::format("table {} in database {} refused the row: {}", table.table_name,
                                 writer_->database_name(table.database), refused.message);
@@ -458,10 +458,10 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
   std::vector<RecordView> views;
   views.reserve(polled.records.size());
   for (const auto& record : polled.records) {
-    views.push_back(
-        record.error != RD_KAFKA_RESP_ERR_NO_ERROR
-            ? RecordView{}
-            : RecordView{record.key, record.key_bytes, record.value, record.value_bytes});
+    views.push_back(record.error != RD_KAFKA_RESP_ERR_NO_ERROR
+                        ? RecordView{}
+                        : RecordView{record.key, record.key_bytes, record.value, record.value_bytes,
+                                     router_.kind_of(record.topic)});
   }
   auto decoded = decode_records(views, config_.max_message_bytes, kDecodeThreads);
   // Applied in poll order, so a replayed key keeps the value of its latest offset.
@@ -498,12 +498,11 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
       const RowOrigin origin{
           static_cast<std::uint32_t>(std::ranges::find(topics, topic) - topics.begin()),
           record.partition, record.offset};
-      auto& measurement = std::get<Measurement>(decoded[i]);
-      // Every sink but the last gets a copy; the last one takes the measurement.
-      for (std::size_t s = 0; s + 1 < sinks.size(); ++s) {
-        batch_.table(sinks[s]).add(measurement, origin);
-      }
-      if (!sinks.empty()) batch_.table(sinks.back()).add(std::move(measurement), origin);
+      auto& row = std::get<Row>(decoded[i]);
+      // Every sink but the last gets a copy; the last one takes the row. The router made
+      // every table of a topic the topic's kind.
+      for (std::size_t s = 0; s + 1 < sinks.size(); ++s) batch_.table(sinks[s]).add(row, origin);
+      if (!sinks.empty()) batch_.table(sinks.back()).add(std::move(row), origin);
     }
     batch_.add_message(topic, record.partition, record.offset, now);
   }

@@ -54,4 +54,50 @@ void append_copy_text_array(std::string& out, const std::vector<std::string>& el
   append_copy_escaped(out, literal);
 }
 
+void append_copy_optional(std::string& out, const std::optional<std::int64_t>& value) {
+  if (value) {
+    append_copy_integer(out, *value);
+  } else {
+    out.append(kCopyNull);
+  }
+}
+
+void append_copy_optional(std::string& out, const std::optional<int>& value) {
+  append_copy_optional(out, value ? std::optional<std::int64_t>(*value) : std::nullopt);
+}
+
+void append_copy_bool(std::string& out, bool value) { out.push_back(value ? 't' : 'f'); }
+
+void append_copy_optional(std::string& out, const std::optional<bool>& value) {
+  if (value) {
+    append_copy_bool(out, *value);
+  } else {
+    out.append(kCopyNull);
+  }
+}
+
+void append_copy_optional(std::string& out, const std::optional<std::string>& text) {
+  if (text) {
+    append_copy_escaped(out, *text);
+  } else {
+    out.append(kCopyNull);
+  }
+}
+
+void append_copy_optional(std::string& out, const std::optional<WallTime>& time) {
+  if (time) {
+    out.append(format_timestamp(*time));
+  } else {
+    out.append(kCopyNull);
+  }
+}
+
+void append_copy_text_or_null(std::string& out, std::string_view text) {
+  if (text.empty()) {
+    out.append(kCopyNull);
+  } else {
+    append_copy_escaped(out, text);
+  }
+}
+
 }  // namespace hc::consumer

@@ -5,13 +5,18 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 
 #include "hc/common/url_digest.h"
 
 namespace hc::consumer {
 
-std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
-                                                std::size_t max_message_bytes) {
+namespace {
+
+// The checks every record passes before its value is decoded: a value of a size we take,
+// a key PostgreSQL can hold. Returns the key.
+std::variant<std::string_view, Poison> checked_key(const RecordView& record,
+                                                   std::size_t max_message_bytes) {
   if (record.value == nullptr || record.value_bytes == 0) {
     return Poison{std::string(kPoisonEmptyValue), "record has no value"};
   }
@@ -31,18 +36,56 @@ std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const R
   if (!simdjson::validate_utf8(key.data(), key.size())) {
     return Poison{std::string(kPoisonBadUtf8), "the key is not valid UTF-8"};
   }
-  std::string_view value(static_cast<const char*>(record.value), record.value_bytes);
-  auto decoded = decoder.decode(value);
-  if (std::holds_alternative<Poison>(decoded)) return decoded;
-  auto& measurement = std::get<Measurement>(decoded);
-  if (key != measurement.url) {
-    // The key decides the partition: a key that is not the url would put one site's
-    // measurements on several partitions and break per-site ordering.
-    return Poison{std::string(kPoisonKeyMismatch),
-                  record.key == nullptr
-                      ? "record has no key; expected the url"
-                      : fmt::format("key ({} bytes) differs from the url field", key.size())};
+  return key;
+}
+
+std::string_view value_of(const RecordView& record) {
+  return {static_cast<const char*>(record.value), record.value_bytes};
+}
+
+// The key decides the partition: a key that is not the url would put one site's records
+// on several partitions and break per-site ordering.
+std::optional<Poison> key_mismatch(const RecordView& record, std::string_view key,
+                                   std::string_view url) {
+  if (key == url) return std::nullopt;
+  return Poison{std::string(kPoisonKeyMismatch),
+                record.key == nullptr
+                    ? "record has no key; expected the url"
+                    : fmt::format("key ({} bytes) differs from the url field", key.size())};
+}
+
+// A record that lacks a field of the expected kind may be a valid record of the other kind
+// (a route pointed at the wrong topic): say so rather than name the missing field. Only
+// tried for missing_field, so good records and most bad ones cost nothing more.
+Poison wrong_kind_or(Poison poison, std::string_view value, RouteKind expected) {
+  if (poison.reason != kPoisonMissingField) return poison;
+  if (expected == RouteKind::kMeasurements) {
+    if (std::holds_alternative<StateEvent>(decode_state_event(value))) {
+      return Poison{std::string(kPoisonWrongKind),
+                    "a state-change event on a measurements route (expected message v1; a "
+                    "route for events needs kind: events)"};
+    }
+  } else if (std::holds_alternative<Measurement>(decode_message(value))) {
+    return Poison{std::string(kPoisonWrongKind),
+                  "a measurement (message v1) on an events route (expected a state-change "
+                  "event; a route for measurements needs kind: measurements)"};
   }
+  return poison;
+}
+
+}  // namespace
+
+std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
+                                                std::size_t max_message_bytes) {
+  auto checked = checked_key(record, max_message_bytes);
+  if (auto* poison = std::get_if<Poison>(&checked)) return std::move(*poison);
+  const std::string_view key = std::get<std::string_view>(checked);
+  auto decoded = decoder.decode(value_of(record));
+  if (auto* poison = std::get_if<Poison>(&decoded)) {
+    return wrong_kind_or(std::move(*poison), value_of(record), RouteKind::kMeasurements);
+  }
+  auto& measurement = std::get<Measurement>(decoded);
+  if (auto poison = key_mismatch(record, key, measurement.url)) return std::move(*poison);
   if (measurement.url_digest != url_digest(measurement.url)) {
     return Poison{std::string(kPoisonDigestMismatch),
                   "url_digest is not the SHA-256 of the url field"};
@@ -50,15 +93,51 @@ std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const R
   return std::move(measurement);
 }
 
-std::vector<std::variant<Measurement, Poison>> decode_records(
-    const std::vector<RecordView>& records, std::size_t max_message_bytes, unsigned threads) {
+std::variant<EventRow, Poison> decode_event_record(StateEventDecoder& decoder,
+                                                   const RecordView& record,
+                                                   std::size_t max_message_bytes) {
+  auto checked = checked_key(record, max_message_bytes);
+  if (auto* poison = std::get_if<Poison>(&checked)) return std::move(*poison);
+  const std::string_view key = std::get<std::string_view>(checked);
+  auto decoded = decoder.decode(value_of(record));
+  if (auto* poison = std::get_if<Poison>(&decoded)) {
+    return wrong_kind_or(std::move(*poison), value_of(record), RouteKind::kEvents);
+  }
+  auto& event = std::get<StateEvent>(decoded);
+  if (auto poison = key_mismatch(record, key, event.url)) return std::move(*poison);
+  EventRow row;
+  row.url_digest = url_digest(event.url);
+  row.event = std::move(event);
+  return row;
+}
+
+std::vector<std::variant<Row, Poison>> decode_records(const std::vector<RecordView>& records,
+                                                      std::size_t max_message_bytes,
+                                                      unsigned threads) {
   // Below this, a thread costs more than it saves.
   constexpr std::size_t kMinRecordsPerThread = 128;
-  std::vector<std::variant<Measurement, Poison>> results(records.size());
+  std::vector<std::variant<Row, Poison>> results(records.size());
   auto decode_range = [&](std::size_t begin, std::size_t end) {
     MessageDecoder decoder;
-    for (std::size_t i = begin; i < end; ++i)
-      results[i] = decode_record(decoder, records[i], max_message_bytes);
+    std::optional<StateEventDecoder> event_decoder;  // made for the first event
+    for (std::size_t i = begin; i < end; ++i) {
+      if (records[i].kind == RouteKind::kEvents) {
+        if (!event_decoder) event_decoder.emplace();
+        auto decoded = decode_event_record(*event_decoder, records[i], max_message_bytes);
+        if (auto* poison = std::get_if<Poison>(&decoded)) {
+          results[i] = std::move(*poison);
+        } else {
+          results[i] = Row(std::move(std::get<EventRow>(decoded)));
+        }
+        continue;
+      }
+      auto decoded = decode_record(decoder, records[i], max_message_bytes);
+      if (auto* poison = std::get_if<Poison>(&decoded)) {
+        results[i] = std::move(*poison);
+      } else {
+        results[i] = Row(std::move(std::get<Measurement>(decoded)));
+      }
+    }
   };
   std::size_t parts =
       std::clamp<std::size_t>(records.size() / kMinRecordsPerThread, 1, std::max(threads, 1u));

@@ -8,45 +8,6 @@
 namespace hc::consumer {
 namespace {
 
-void append_optional_integer(std::string& out, const std::optional<std::int64_t>& value) {
-  if (value) {
-    append_copy_integer(out, *value);
-  } else {
-    out.append(kCopyNull);
-  }
-}
-
-void append_optional_integer(std::string& out, const std::optional<int>& value) {
-  append_optional_integer(out, value ? std::optional<std::int64_t>(*value) : std::nullopt);
-}
-
-void append_bool(std::string& out, bool value) { out.push_back(value ? 't' : 'f'); }
-
-void append_optional_bool(std::string& out, const std::optional<bool>& value) {
-  if (value) {
-    append_bool(out, *value);
-  } else {
-    out.append(kCopyNull);
-  }
-}
-
-// Text columns where the empty string means "none" store NULL for it.
-void append_text_or_null(std::string& out, std::string_view text) {
-  if (text.empty()) {
-    out.append(kCopyNull);
-  } else {
-    append_copy_escaped(out, text);
-  }
-}
-
-void append_optional_time(std::string& out, const std::optional<WallTime>& time) {
-  if (time) {
-    out.append(format_timestamp(*time));
-  } else {
-    out.append(kCopyNull);
-  }
-}
-
 using Row = Measurement;
 
 struct MeasurementColumn {
@@ -70,45 +31,37 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
     {{"uri", "text", 1},
      [](std::string& out, const Row& row) { append_copy_escaped(out, row.url); }},
     {{"status_code", "int", 1},
-     [](std::string& out, const Row& row) { append_optional_integer(out, row.status_code); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.status_code); }},
     {{"regex_present", "bool", 1},
-     [](std::string& out, const Row& row) { append_bool(out, row.regex.has_value()); }},
+     [](std::string& out, const Row& row) { append_copy_bool(out, row.regex.has_value()); }},
     {{"regex_match", "bool", 1},
-     [](std::string& out, const Row& row) { append_optional_bool(out, row.regex_match); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.regex_match); }},
     {{"error", "text", 2},
-     [](std::string& out, const Row& row) {
-       if (row.error) {
-         append_copy_escaped(out, *row.error);
-       } else {
-         out.append(kCopyNull);
-       }
-     }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.error); }},
     {{"error_detail", "text", 2},
-     [](std::string& out, const Row& row) { append_text_or_null(out, row.error_detail); }},
+     [](std::string& out, const Row& row) { append_copy_text_or_null(out, row.error_detail); }},
     {{"dns_us", "bigint", 2},
-     [](std::string& out, const Row& row) { append_optional_integer(out, row.timings.dns_us); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.dns_us); }},
     {{"connect_us", "bigint", 2},
-     [](std::string& out, const Row& row) {
-       append_optional_integer(out, row.timings.connect_us);
-     }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.connect_us); }},
     {{"tls_us", "bigint", 2},
-     [](std::string& out, const Row& row) { append_optional_integer(out, row.timings.tls_us); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.tls_us); }},
     {{"ttfb_us", "bigint", 2},
-     [](std::string& out, const Row& row) { append_optional_integer(out, row.timings.ttfb_us); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.ttfb_us); }},
     {{"body_bytes", "bigint", 2},
      [](std::string& out, const Row& row) { append_copy_integer(out, row.body_bytes); }},
     {{"cert_expires_at", "timestamptz", 2},
-     [](std::string& out, const Row& row) { append_optional_time(out, row.cert_expires_at); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.cert_expires_at); }},
     // NULL in rows from producers that predate the verdict (and in rows written before
     // migration 4); the `up` of such rows is the older rule (hc_measurement_up).
     {{"healthy", "boolean", 4},
-     [](std::string& out, const Row& row) { append_optional_bool(out, row.healthy); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.healthy); }},
     {{"failed_conditions", "text[]", 4},
      [](std::string& out, const Row& row) { append_copy_text_array(out, row.failed_conditions); }},
     {{"body_truncated", "boolean", 4},
-     [](std::string& out, const Row& row) { append_bool(out, row.body_truncated); }},
+     [](std::string& out, const Row& row) { append_copy_bool(out, row.body_truncated); }},
     {{"attempts", "smallint", 4},
-     [](std::string& out, const Row& row) { append_optional_integer(out, row.attempts); }},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.attempts); }},
 });
 
 constexpr auto kSpecs = [] {

@@ -5,7 +5,6 @@
 #include <pqxx/pqxx>
 #include <set>
 
-#include "measurement_columns.h"
 #include "pg_sql.h"
 
 namespace hc::consumer {
@@ -75,21 +74,41 @@ const std::vector<Migration>& table_migrations() {
   return migrations;
 }
 
-std::string migration_sql(const Migration& migration, const std::string& table) {
+const std::vector<Migration>& event_table_migrations() {
+  // Never edit a released migration: add the next number.
+  static const std::vector<Migration> migrations = {
+      // The newest event per site (DISTINCT ON walks the primary key backwards) says whether
+      // it is down now; down_since is the `at` of that change.
+      {1, "state-change events; view of the sites down now",
+       "CREATE OR REPLACE VIEW {open} AS"
+       " SELECT url_digest, url, at AS down_since,"
+       " date_trunc('second', now() - at) AS down_for,"
+       " from_state, failed_conditions, error, error_detail, status_code"
+       " FROM (SELECT DISTINCT ON (url_digest) * FROM {table}"
+       "       ORDER BY url_digest, at DESC) AS newest"
+       " WHERE to_state = 'down'"},
+  };
+  return migrations;
+}
+
+std::string migration_sql(const Migration& migration, const std::string& table,
+                          TableColumns columns) {
   const std::string quoted = quote_identifier(table);
   // Views named after their table. Postgres truncates names over 63 bytes the same way
   // when creating and when querying, so a long table name still works.
   std::string statements =
       fmt::format(fmt::runtime(migration.statements), fmt::arg("table", quoted),
                   fmt::arg("latest", quote_identifier(table + "_latest")),
-                  fmt::arg("hourly", quote_identifier(table + "_hourly")));
-  std::string columns = migration_columns_sql(measurement_columns(), quoted, migration.version);
-  if (columns.empty()) return statements;
-  if (statements.empty()) return columns;
-  return columns + ";" + statements;
+                  fmt::arg("hourly", quote_identifier(table + "_hourly")),
+                  fmt::arg("open", quote_identifier(table + "_open")));
+  std::string column_ddl = migration_columns_sql(columns, quoted, migration.version);
+  if (column_ddl.empty()) return statements;
+  if (statements.empty()) return column_ddl;
+  return column_ddl + ";" + statements;
 }
 
-std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table) {
+std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table,
+                               TableColumns columns, const std::vector<Migration>& migrations) {
   pqxx::work txn(connection, "hc_migrate");
   // Taken before anything else, including creating hc_schema_migrations: two concurrent
   // "CREATE TABLE IF NOT EXISTS" can otherwise both try to create it and one fails.
@@ -101,9 +120,9 @@ std::vector<int> migrate_table(pqxx::connection& connection, const std::string& 
     applied.insert(row[0].as<int>());
   }
   std::vector<int> applied_now;
-  for (const auto& migration : table_migrations()) {
+  for (const auto& migration : migrations) {
     if (applied.count(migration.version) != 0) continue;
-    txn.exec0(migration_sql(migration, table));
+    txn.exec0(migration_sql(migration, table, columns));
     txn.exec_params0("INSERT INTO hc_schema_migrations (table_name, version) VALUES ($1, $2)",
                      table, migration.version);
     applied_now.push_back(migration.version);

@@ -1,9 +1,11 @@
-// Numbered schema migrations of the measurement tables, recorded per table in
+// Numbered schema migrations of the tables hc writes, one list per kind of table
+// (measurements, events: table_schema.h), recorded per table in
 // hc_schema_migrations(table_name, version, applied_at).
 //
-// A migration's columns come from the column list (measurement_columns.h): migration N
-// creates or adds the columns whose entry says N, then runs its own statements (views,
-// functions). Released migrations never change meaning; a change is the next number.
+// A migration's columns come from its kind's column list (measurement_columns.h,
+// event_columns.h): migration N creates or adds the columns whose entry says N, then runs its
+// own statements (views, functions). Released migrations never change meaning; a change is
+// the next number.
 //
 // Safe when several consumers (or `hc migrate`) start at once: every migration run
 // holds one transaction-scoped advisory lock for the whole database, so runs serialize
@@ -14,25 +16,34 @@
 #include <string>
 #include <vector>
 
+#include "table_columns.h"
+
 namespace hc::consumer {
 
 struct Migration {
   int version;
   const char* description;
-  // Run after the version's columns exist; "" for none. "{table}", "{latest}" and
-  // "{hourly}" stand for the quoted names of the table and its two views.
+  // Run after the version's columns exist; "" for none. "{table}" stands for the quoted
+  // name of the table; "{latest}", "{hourly}" (measurements) and "{open}" (events) for the
+  // quoted names of its views, <table>_latest, <table>_hourly and <table>_open.
   const char* statements;
 };
 
-// Every migration in version order, starting at 1.
+// Every migration of a measurements table in version order, starting at 1.
 const std::vector<Migration>& table_migrations();
+// Every migration of an events table in version order, starting at 1.
+const std::vector<Migration>& event_table_migrations();
 
-// The whole SQL of `migration` for `table` (its column DDL, then its statements).
-std::string migration_sql(const Migration& migration, const std::string& table);
+// The whole SQL of `migration` for `table` whose columns are `columns` (the column DDL of
+// the migration's version, then its statements).
+std::string migration_sql(const Migration& migration, const std::string& table,
+                          TableColumns columns);
 
-// Brings `table` to the latest version in one transaction; returns the versions applied
-// now (empty if the table was current). Throws pqxx exceptions on failure; nothing is
-// applied then. REQUIRES: table is a safe identifier (it is also quoted).
-std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table);
+// Brings `table`, with the columns `columns` and the migrations `migrations`, to the latest
+// version in one transaction; returns the versions applied now (empty if the table was
+// current). Throws pqxx exceptions on failure; nothing is applied then. REQUIRES: table is a
+// safe identifier (it is also quoted); `migrations` is the list of `columns`' kind.
+std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table,
+                               TableColumns columns, const std::vector<Migration>& migrations);
 
 }  // namespace hc::consumer

@@ -8,7 +8,6 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "measurement_columns.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
 
@@ -32,19 +31,19 @@ std::string upsert_statement(std::size_t table_index) {
 // COPY data is a byte stream. libpqxx 6.4 offers raw COPY lines only through
 // tablewriter, deprecated in favour of stream_to, whose per-field conversions cost
 // more than the database's own work here.
-void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableRows& rows,
-               RowLane lane) {
+void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableSchema& schema,
+               const TableRows& rows, RowLane lane) {
   constexpr std::size_t kChunkBytes = 1 << 20;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  const std::vector<std::string> columns = column_names(measurement_columns());
+  const std::vector<std::string> columns = column_names(schema.columns);
   pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
 #pragma GCC diagnostic pop
   std::string chunk;
   chunk.reserve(kChunkBytes + 4096);
   for (const auto& row : rows.rows()) {
     if (!lane.holds(row)) continue;
-    append_measurement_copy_row(chunk, row);
+    schema.append_copy_row(chunk, row);
     if (chunk.size() >= kChunkBytes) {
       chunk.pop_back();  // write_raw_line adds the last newline itself
       writer.write_raw_line(chunk);
@@ -61,10 +60,18 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
 }  // namespace
 
 PgSink::PgSink(const std::string& connection_string, std::vector<std::string> tables,
-               const SessionSettings& session)
+               const SessionSettings& session, const std::vector<RouteKind>& kinds)
     : target_(connection_target(connection_string, session)),
       tables_(std::move(tables)),
-      upsert_only_batches_(tables_.size(), 0) {}
+      upsert_only_batches_(tables_.size(), 0) {
+  if (!kinds.empty() && kinds.size() != tables_.size()) {
+    throw std::invalid_argument(fmt::format("{} table kinds for {} tables in database {}",
+                                            kinds.size(), tables_.size(), target_.name));
+  }
+  for (std::size_t i = 0; i < tables_.size(); ++i) {
+    schemas_.push_back(&table_schema(kinds.empty() ? RouteKind::kMeasurements : kinds[i]));
+  }
+}
 
 PgSink::~PgSink() = default;
 
@@ -87,12 +94,12 @@ pqxx::connection& PgSink::connection() {
   {
     pqxx::nontransaction setup(*fresh);
     for (std::size_t i = 0; i < tables_.size(); ++i) {
-      setup.exec0(create_staging_table_sql(measurement_columns(), staging_table(i)));
+      setup.exec0(create_staging_table_sql(schemas_[i]->columns, staging_table(i)));
     }
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     fresh->prepare(upsert_statement(i),
-                   upsert_from_staging_sql(measurement_columns(), tables_[i], staging_table(i)));
+                   upsert_from_staging_sql(schemas_[i]->columns, tables_[i], staging_table(i)));
   }
   connection_ = std::move(fresh);
   return *connection_;
@@ -102,7 +109,10 @@ void PgSink::migrate() {
   std::size_t current = 0;
   try {
     std::unique_ptr<pqxx::connection> migrating = open_connection(target_);
-    for (; current < tables_.size(); ++current) migrate_table(*migrating, tables_[current]);
+    for (; current < tables_.size(); ++current) {
+      const TableSchema& schema = *schemas_[current];
+      migrate_table(*migrating, tables_[current], schema.columns, schema.migrations());
+    }
   } catch (const std::exception& error) {
     throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
                                          tables_.at(current), target_.name,
@@ -120,18 +130,11 @@ void PgSink::ping() {
 }
 
 void PgSink::check_table_accepts_rows(std::size_t table) {
-  Measurement canary;
-  canary.url = "https://hc.invalid/table-check";
-  canary.url_digest = std::string(64, '0');
-  canary.measured_at = WallTime(std::chrono::microseconds(1'000'000'000'000'000));
-  canary.status_code = 200;
-  canary.response_time_us = 1;
-  canary.producer = "hc:table-check";
   TableRows rows;
-  rows.add(std::move(canary));
+  rows.add(schemas_.at(table)->sample_row());
   try {
     pqxx::work txn(connection(), "hc_table_check");
-    copy_rows(txn, staging_table(table), rows, RowLane{});
+    copy_rows(txn, staging_table(table), *schemas_[table], rows, RowLane{});
     txn.exec_prepared0(upsert_statement(table));
     txn.abort();  // the check leaves nothing behind
   } catch (const std::exception& error) {
@@ -143,7 +146,7 @@ bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRo
                                RowLane lane) {
   try {
     pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
-    copy_rows(attempt, quote_identifier(tables_[table]), rows, lane);
+    copy_rows(attempt, quote_identifier(tables_[table]), *schemas_[table], rows, lane);
     attempt.commit();
     return true;
   } catch (const pqxx::sql_error& error) {
@@ -154,15 +157,14 @@ bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRo
 }
 
 void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane) {
-  copy_rows(txn, staging_table(table), rows, lane);
+  copy_rows(txn, staging_table(table), *schemas_[table], rows, lane);
   txn.exec_prepared0(upsert_statement(table));
 }
 
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
   const auto has_lane_rows = [lane](const TableRows* rows) {
-    return rows != nullptr && std::ranges::any_of(rows->rows(), [lane](const Measurement& row) {
-             return lane.holds(row);
-           });
+    return rows != nullptr &&
+           std::ranges::any_of(rows->rows(), [lane](const Row& row) { return lane.holds(row); });
   };
   // Small batches often leave a lane nothing: it then opens no transaction at all.
   if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;

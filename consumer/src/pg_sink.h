@@ -18,15 +18,18 @@
 #include "db_error.h"
 #include "pg_connection.h"
 #include "row_sink.h"
+#include "table_schema.h"
 
 namespace hc::consumer {
 
 class PgSink final : public RowSink {
  public:
-  // tables: validated identifiers, already migrated (see migrate()). Throws
-  // std::invalid_argument if libpq cannot parse `connection_string` (see connection_target).
+  // tables: validated identifiers, already migrated (see migrate()). kinds[i] is what
+  // tables[i] holds (table_schema.h); empty means measurements for every table, else one per
+  // table. Throws std::invalid_argument if libpq cannot parse `connection_string` (see
+  // connection_target) or kinds has another size.
   PgSink(const std::string& connection_string, std::vector<std::string> tables,
-         const SessionSettings& session = {});
+         const SessionSettings& session = {}, const std::vector<RouteKind>& kinds = {});
   ~PgSink() override;
   PgSink(const PgSink&) = delete;
   PgSink& operator=(const PgSink&) = delete;
@@ -35,8 +38,8 @@ class PgSink final : public RowSink {
   const std::string& name() const override { return target_.name; }
   const std::vector<std::string>& tables() const { return tables_; }
 
-  // Creates or upgrades every table (pg_migrations). Throws std::runtime_error naming
-  // the database and table.
+  // Creates or upgrades every table with the migrations of its kind (pg_migrations). Throws
+  // std::runtime_error naming the database and table.
   void migrate();
 
   // Upserts rows_per_table[i] into tables()[i], all in one transaction: either every
@@ -58,8 +61,8 @@ class PgSink final : public RowSink {
   // Throws DbError like write().
   void ping() override;
 
-  // A synthetic row (url "https://hc.invalid/table-check") COPied and upserted in a
-  // transaction that is rolled back. Throws DbError like write().
+  // The table's kind's sample row (url "https://hc.invalid/table-check") COPied and upserted
+  // in a transaction that is rolled back. Throws DbError like write().
   void check_table_accepts_rows(std::size_t table) override;
 
   // True while a connection is open (for the database-state gauge).
@@ -77,6 +80,7 @@ class PgSink final : public RowSink {
 
   ConnectionTarget target_;
   std::vector<std::string> tables_;
+  std::vector<const TableSchema*> schemas_;  // per table
   std::unique_ptr<pqxx::connection> connection_;
   std::vector<int> upsert_only_batches_;  // per table: batches left before trying COPY again
 };

@@ -19,14 +19,28 @@ std::size_t index_of_or_append(std::vector<T>& items, const T& item) {
 Router::Router(const std::vector<TopicSinkConfig>& topics) {
   for (const auto& route : topics) {
     std::size_t database = index_of_or_append(database_uris_, route.connection_uri);
-    if (tables_by_database_.size() <= database) tables_by_database_.resize(database + 1);
+    if (tables_by_database_.size() <= database) {
+      tables_by_database_.resize(database + 1);
+      table_kinds_by_database_.resize(database + 1);
+    }
     std::size_t table_in_database =
         index_of_or_append(tables_by_database_[database], route.table_name);
+    if (table_in_database == table_kinds_by_database_[database].size()) {
+      table_kinds_by_database_[database].push_back(route.kind);
+    }
     auto sink = std::find_if(sinks_.begin(), sinks_.end(), [&](const TableSink& s) {
       return s.database == database && s.table_in_database == table_in_database;
     });
     std::size_t sink_index = static_cast<std::size_t>(sink - sinks_.begin());
-    if (sink == sinks_.end()) sinks_.push_back({database, route.table_name, table_in_database});
+    if (sink == sinks_.end()) {
+      sinks_.push_back({database, route.table_name, table_in_database, route.kind});
+    }
+    // Rows are decoded by their topic's kind and written by their table's: both must agree.
+    if (table_kinds_by_database_[database][table_in_database] != route.kind ||
+        kind_by_topic_.try_emplace(route.source_topic, route.kind).first->second != route.kind) {
+      throw std::invalid_argument("route " + route.source_topic + " -> " + route.table_name +
+                                  ": a topic or table of two kinds");
+    }
 
     if (std::find(source_topics_.begin(), source_topics_.end(), route.source_topic) ==
         source_topics_.end()) {
@@ -43,6 +57,11 @@ const std::vector<std::size_t>& Router::sinks_for(const std::string& topic) cons
   static const std::vector<std::size_t> no_sinks;
   auto it = sinks_by_topic_.find(topic);
   return it == sinks_by_topic_.end() ? no_sinks : it->second;
+}
+
+RouteKind Router::kind_of(std::string_view topic) const {
+  auto it = kind_by_topic_.find(topic);
+  return it == kind_by_topic_.end() ? RouteKind::kMeasurements : it->second;
 }
 
 const std::string& Router::dead_letter_topic(const std::string& topic) const {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hc/common/config.h"
@@ -17,11 +18,14 @@ namespace hc::consumer {
 struct TableSink {
   std::size_t database = 0;  // index into Router::database_uris()
   std::string table_name;
-  std::size_t table_in_database = 0;  // index into Router::tables_of(database)
+  std::size_t table_in_database = 0;          // index into Router::tables_of(database)
+  RouteKind kind = RouteKind::kMeasurements;  // what the table holds
 };
 
 class Router {
  public:
+  // REQUIRES: topics as the config validated them (a topic, and a table, of one kind each);
+  // else std::invalid_argument.
   explicit Router(const std::vector<TopicSinkConfig>& topics);
 
   const std::vector<TableSink>& sinks() const { return sinks_; }
@@ -35,6 +39,12 @@ class Router {
   const std::vector<std::string>& tables_of(std::size_t database) const {
     return tables_by_database_.at(database);
   }
+  // The kind of each table of `database`, parallel to tables_of(database).
+  const std::vector<RouteKind>& table_kinds_of(std::size_t database) const {
+    return table_kinds_by_database_.at(database);
+  }
+  // What `topic`'s records are (measurements for a topic we did not subscribe to).
+  RouteKind kind_of(std::string_view topic) const;
   // Where poison messages read from `topic` go (the topic's first route decides).
   const std::string& dead_letter_topic(const std::string& topic) const;
 
@@ -43,6 +53,8 @@ class Router {
   std::vector<std::string> source_topics_;
   std::vector<std::string> database_uris_;
   std::vector<std::vector<std::string>> tables_by_database_;
+  std::vector<std::vector<RouteKind>> table_kinds_by_database_;
+  std::map<std::string, RouteKind, std::less<>> kind_by_topic_;
   std::map<std::string, std::vector<std::size_t>> sinks_by_topic_;
   std::map<std::string, std::string> dead_letter_by_topic_;
 };

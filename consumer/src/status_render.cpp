@@ -21,6 +21,18 @@ std::string last_problem(const SiteStatus& site) {
   return "-";
 }
 
+// "2026-11-25 10:00:03": UTC to the second.
+std::string seconds_text(WallTime time) {
+  std::string text = format_timestamp(time).substr(0, 19);
+  text[10] = ' ';
+  return text;
+}
+
+// The state columns go after STATUS: what a reader looks for first.
+void add_state_columns(std::vector<std::string>& row, std::string state, std::string since) {
+  row.insert(row.begin() + 2, {std::move(state), std::move(since)});
+}
+
 }  // namespace
 
 std::string render_status_table(const std::vector<SiteStatus>& sites) {
@@ -28,9 +40,11 @@ std::string render_status_table(const std::vector<SiteStatus>& sites) {
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"SITE", "STATUS", "LAST CHECK (UTC)", "UPTIME", "CHECKS", "P50 MS", "P95 MS",
                    "LAST ERROR", "CERT DAYS"});
+  const bool with_state =
+      std::ranges::any_of(sites, [](const SiteStatus& site) { return site.state.has_value(); });
+  if (with_state) add_state_columns(cells.back(), "STATE", "STATE SINCE (UTC)");
   for (const auto& site : sites) {
-    std::string checked = format_timestamp(site.last_checked_at).substr(0, 19);
-    checked[10] = ' ';
+    std::string checked = seconds_text(site.last_checked_at);
     cells.push_back({
         site.url,
         site.last_status_code ? std::to_string(*site.last_status_code) : "-",
@@ -42,6 +56,10 @@ std::string render_status_table(const std::vector<SiteStatus>& sites) {
         last_problem(site),
         site.cert_days_left ? fmt::format("{:.0f}", *site.cert_days_left) : "-",
     });
+    if (with_state) {
+      add_state_columns(cells.back(), site.state.value_or("-"),
+                        site.state_since ? seconds_text(*site.state_since) : "-");
+    }
   }
   std::vector<std::size_t> widths(cells.front().size(), 0);
   for (const auto& row : cells) {
@@ -76,6 +94,9 @@ std::string render_status_json(const std::vector<SiteStatus>& sites) {
         {"p50_response_us", optional_json(site.p50_response_us)},
         {"p95_response_us", optional_json(site.p95_response_us)},
         {"cert_days_left", optional_json(site.cert_days_left)},
+        {"state", optional_json(site.state)},
+        {"state_since", site.state_since ? nlohmann::json(format_timestamp(*site.state_since))
+                                         : nlohmann::json(nullptr)},
     });
   }
   return out.dump(2) + "\n";

@@ -12,6 +12,7 @@
 #include "pg_uri.h"
 #include "router.h"
 #include "status_tables.h"
+#include "status_states.h"
 
 namespace hc {
 namespace {
@@ -83,6 +84,7 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
                       consumer::scrub_secrets(consumer::one_line(error.what()), target)));
     }
     for (const auto& table : router.tables_of(database)) {
+      if (consumer::is_events_table(router, database, table)) continue;  // see add_site_states
       try {
         pqxx::read_transaction transaction(*connection);
         pqxx::result rows = transaction.exec_params(site_status_sql(table), now_us, since_us);
@@ -126,6 +128,7 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
       }
     }
   }
+  consumer::add_site_states(router, config, sites);
   return sites;
 }
 

@@ -14,7 +14,8 @@
 
 namespace hc::consumer {
 
-// Calls `read` for each configured table (databases in config order, then their tables)
+// Calls `read` for each configured measurements table (databases in config order, then their
+// tables; events tables are skipped)
 // until it returns false. Each call gets its own read-only transaction with TimeZone UTC, so
 // date_trunc over timestamptz cuts UTC hours and days whatever the server's zone.
 // Throws MissingStatusTable when a relation, column or function the SQL needs does not exist

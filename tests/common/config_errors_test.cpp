@@ -198,6 +198,24 @@ std::vector<ErrorCase> error_cases() {
        std::string(kConsumerHead) + "      table_name: \"x; drop\"\n", 6, 19,
        "healthcheck-consumer-config.topics[0].table_name",
        "expected a table name of letters, digits and _"},
+      {"RouteKindChoice", std::string(kConsumerHead) + "      table_name: t\n      kind: event\n",
+       7, 13, "healthcheck-consumer-config.topics[0].kind",
+       "expected one of measurements, events, got 'event'"},
+      {"OneTopicReadAsTwoKinds",
+       std::string(kConsumerHead) + "      table_name: t\n    - source_topic: healthcheck\n" +
+           "      kind: events\n" +
+           "      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres\n" +
+           "      table_name: e\n",
+       7, 7, "healthcheck-consumer-config.topics[1].kind",
+       "topic 'healthcheck' is read as another kind by an earlier route"},
+      {"OneTableWrittenAsTwoKinds",
+       std::string(kConsumerHead) +
+           "      table_name: t\n    - source_topic: healthcheck.events\n" +
+           "      kind: events\n" +
+           "      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres\n" +
+           "      table_name: t\n",
+       7, 7, "healthcheck-consumer-config.topics[1].kind",
+       "table 't' of this database is written as another kind by an earlier route"},
       {"OffsetResetChoice",
        "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
        "  auto_offset_reset: newest\n",

@@ -39,5 +39,33 @@ healthcheck-consumer-config:
   EXPECT_EQ(plain, (std::vector<std::string>{"checks", "checks.dlq"}));
 }
 
+TEST(TopicSpecs, AConsumerAloneCreatesTheSourceTopicOfAnEventsRouteCompactedNotItsDeadLetters) {
+  ConfigLoadResult loaded =
+      parse_config(R"(healthcheck-consumer-config:
+  bootstrap_servers: 127.0.0.1:9092
+  topics:
+    - source_topic: checks
+      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres
+      table_name: checks
+    - source_topic: checks.events
+      kind: events
+      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres
+      table_name: checks_events
+)",
+                   "test.yaml", [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+  std::vector<std::string> compacted;
+  std::vector<std::string> plain;
+  for (const TopicSpec& spec : configured_topic_specs(*loaded.config, 3, 1)) {
+    (spec.configs.empty() ? plain : compacted).push_back(spec.name);
+    if (!spec.configs.empty()) {
+      EXPECT_EQ(spec.configs,
+                (std::vector<std::pair<std::string, std::string>>{{"cleanup.policy", "compact"}}));
+    }
+  }
+  EXPECT_EQ(compacted, (std::vector<std::string>{"checks.events"}));
+  EXPECT_EQ(plain, (std::vector<std::string>{"checks", "checks.dlq", "checks.events.dlq"}));
+}
+
 }  // namespace
 }  // namespace hc

@@ -26,9 +26,9 @@ TEST(TableRows, KeepsOneRowPerKeyAndTheLaterOneWins) {
   rows.add(row("https://a/", 1, 300));  // a replay of the first key, newer offset
   rows.add(row("https://a/", 2, 400));  // same site, another measurement: a new key
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows.rows()[0].response_time_us, 300);
-  EXPECT_EQ(rows.rows()[1].response_time_us, 200);
-  EXPECT_EQ(rows.rows()[2].response_time_us, 400);
+  EXPECT_EQ(std::get<Measurement>(rows.rows()[0]).response_time_us, 300);
+  EXPECT_EQ(std::get<Measurement>(rows.rows()[1]).response_time_us, 200);
+  EXPECT_EQ(std::get<Measurement>(rows.rows()[2]).response_time_us, 400);
 }
 
 TEST(TableRows, RefusesARowWhoseDigestIsNotASha256) {

@@ -85,8 +85,9 @@ class FakeRowSink final : public RowSink {
     std::vector<Measurement> accepted;
     for (const TableRows* rows : rows_per_table) {
       if (rows == nullptr) continue;
-      for (const Measurement& row : rows->rows()) {
-        if (!lane.holds(row)) continue;
+      for (const Row& any_row : rows->rows()) {
+        if (!lane.holds(any_row)) continue;
+        const auto& row = std::get<Measurement>(any_row);
         if (database_->refuses(row)) {
           throw DbError(DbErrorClass::kRowData, "23514",
                         "new row violates check constraint \"fake\" for " + row.url,
@@ -263,7 +264,8 @@ class ConsumerLoopTest : public ::testing::Test {
         letters_ = letters.get();
         return letters;
       };
-      parts.make_row_sink = [this](const std::string&, const std::vector<std::string>&) {
+      parts.make_row_sink = [this](const std::string&, const std::vector<std::string>&,
+                                   const std::vector<RouteKind>&) {
         return std::make_unique<FakeRowSink>(database_);
       };
       parts.clock = clock_;

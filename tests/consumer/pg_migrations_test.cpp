@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "event_columns.h"
 #include "hc/common/url_digest.h"
 #include "hc/test/support.h"
 #include "measurement_columns.h"
@@ -35,7 +36,7 @@ class PgMigrationsTest : public ::testing::Test {
   std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
   void migrate(const std::string& table = "healthcheck") {
     pqxx::connection connection(uri());
-    migrate_table(connection, table);
+    migrate_table(connection, table, measurement_columns(), table_migrations());
   }
 
   // "name:type" per column of `table` as PostgreSQL has it, in table order.
@@ -47,9 +48,9 @@ class PgMigrationsTest : public ::testing::Test {
                     table));
   }
   // The same for the column list, its types spelled by PostgreSQL (so "int" = "integer").
-  std::string listed_columns() const {
+  std::string listed_columns(TableColumns list = measurement_columns()) const {
     std::vector<std::string> columns;
-    for (const auto& column : measurement_columns()) {
+    for (const auto& column : list) {
       columns.push_back(fmt::format("'{}:' || '{}'::regtype::text", column.name, column.sql_type));
     }
     return query(fmt::format("SELECT {}", fmt::join(columns, " || ',' || ")));
@@ -244,6 +245,64 @@ TEST_F(PgMigrationsTest, TheReplayGuardComparesTheVerdictColumns) {
     EXPECT_NE(now, previous) << "change " << i << " was not written";
     previous = now;
   }
+}
+
+EventRow event_row(const std::string& url, SiteStatus from, SiteStatus to, std::int64_t at_s) {
+  EventRow row;
+  row.url_digest = url_digest(url);
+  row.event.url = url;
+  row.event.from = from;
+  row.event.to = to;
+  row.event.at = WallTime(std::chrono::seconds(at_s));
+  if (from != SiteStatus::kUnknown) row.event.since = WallTime(std::chrono::seconds(at_s - 60));
+  if (to == SiteStatus::kDown)
+    row.event.cause = StateCause{{"status"}, "unexpected_status", "", 500};
+  row.event.producer = "test:1";
+  return row;
+}
+
+TEST_F(PgMigrationsTest, AnEventsTableHasExactlyItsListedColumnsAndItsOwnMigrationRecords) {
+  PgSink(uri(), {"healthcheck", "ev"}, {}, {RouteKind::kMeasurements, RouteKind::kEvents})
+      .migrate();
+  EXPECT_EQ(migrated_columns("ev"), listed_columns(event_columns()));
+  EXPECT_EQ(migrated_columns("healthcheck"), listed_columns(measurement_columns()));
+  EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
+                  "hc_schema_migrations WHERE table_name = 'ev'"),
+            "1");
+  EXPECT_EQ(query("SELECT count(*) FROM ev_open"), "0");
+}
+
+TEST_F(PgMigrationsTest, EventsAreUpsertedOnceAndTheOpenViewListsTheSitesDownNow) {
+  PgSink sink(uri(), {"ev"}, {}, {RouteKind::kEvents});
+  sink.migrate();
+  const std::int64_t t0 = 1'795'000'000;
+  TableRows first;
+  first.add(event_row("https://a/", SiteStatus::kUnknown, SiteStatus::kUp, t0));
+  first.add(event_row("https://b/", SiteStatus::kUnknown, SiteStatus::kUp, t0));
+  first.add(event_row("https://a/", SiteStatus::kUp, SiteStatus::kDown, t0 + 60));
+  sink.write({&first});
+  EXPECT_EQ(query("SELECT string_agg(url || ' ' || to_state || ' ' || coalesce(error, '-') || ' '"
+                  " || coalesce(status_code::text, '-'), ',' ORDER BY at, url) FROM ev"),
+            "https://a/ up - -,https://b/ up - -,https://a/ down unexpected_status 500");
+  EXPECT_EQ(query("SELECT url || ' ' || error || ' ' || (down_since = to_timestamp(" +
+                  std::to_string(t0 + 60) +
+                  "))::text || ' ' || (down_for > interval '0')::text"
+                  " FROM ev_open"),
+            "https://a/ unexpected_status true true");
+  sink.write({&first});  // a replay: nothing new
+  EXPECT_EQ(query("SELECT count(*) FROM ev"), "3");
+  TableRows back_up;
+  back_up.add(event_row("https://a/", SiteStatus::kDown, SiteStatus::kUp, t0 + 120));
+  sink.write({&back_up});
+  EXPECT_EQ(query("SELECT count(*) FROM ev_open"), "0");
+  EXPECT_EQ(query("SELECT count(*) FROM ev"), "4");
+}
+
+TEST_F(PgMigrationsTest, AnEventsTableAcceptsItsKindsSampleRow) {
+  PgSink sink(uri(), {"ev"}, {}, {RouteKind::kEvents});
+  sink.migrate();
+  EXPECT_NO_THROW(sink.check_table_accepts_rows(0));
+  EXPECT_EQ(query("SELECT count(*) FROM ev"), "0");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "hc/common/url_digest.h"
 #include "hc/test/support.h"
+#include "measurement_columns.h"
 #include "pg_connection.h"
 #include "pg_migrations.h"
 
@@ -79,7 +80,8 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
   sink.migrate();
   sink.migrate();
   pqxx::connection connection(uri());
-  EXPECT_TRUE(migrate_table(connection, "healthcheck").empty());
+  EXPECT_TRUE(
+      migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()).empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
             "1,2,3,4");

@@ -120,11 +120,18 @@ struct ProducerConfig {
 
 // One (topic -> table) route. Several routes may share a source_topic: the topic then
 // feeds several tables, possibly in several databases.
+// What a route's source topic carries, and so which table it writes: measurements (message
+// v1 into a measurements table) or state-change events (state_event.h into an events table).
+enum class RouteKind { kMeasurements, kEvents };
+
 struct TopicSinkConfig {
   std::string source_topic;
   std::string connection_uri;     // libpq URI; may hold a password: never logged
   std::string table_name;         // validated identifier: [A-Za-z_][A-Za-z0-9_]{0,62}
   std::string dead_letter_topic;  // defaults to "<source_topic>.dlq"
+  // The config's `kind`. A topic is one kind in every route that reads it, and a table one
+  // kind in every route that writes it (the config refuses anything else).
+  RouteKind kind = RouteKind::kMeasurements;
 };
 
 struct ConsumerConfig {

@@ -29,7 +29,8 @@ struct TopicCreateOutcome {
 // topics and their dead-letter topics. Sorted, without duplicates.
 std::vector<std::string> configured_topics(const Config& config);
 
-// configured_topics() as specs to create. Events topics are compacted (cleanup.policy
+// configured_topics() as specs to create. Events topics (the producer's events_topic, the
+// source_topic of a consumer route with kind: events) are compacted (cleanup.policy
 // compact): a producer restores each site's state from the latest event of its key.
 std::vector<TopicSpec> configured_topic_specs(const Config& config, int partitions,
                                               int replication_factor);

@@ -32,6 +32,11 @@ struct SiteStatus {
   std::optional<std::int64_t> p50_response_us;
   std::optional<std::int64_t> p95_response_us;
   std::optional<double> cert_days_left;  // from the newest measurement, https only
+  // The site's state from the newest event for its URL in the config's events tables
+  // (routes with kind: events): "up", "down", or "unknown" when no event names the URL yet.
+  // Unset when the config has no events table.
+  std::optional<std::string> state;
+  std::optional<WallTime> state_since;  // `at` of that event; unset without one
 };
 
 // Thrown by read_site_status when a table or view it reads does not exist (SQLSTATE 42P01,
@@ -50,9 +55,11 @@ class MissingStatusTable : public std::runtime_error {
 std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
                                          WallTime now);
 
-// A terminal table: one line per site, columns aligned.
+// A terminal table: one line per site, columns aligned. The STATE and STATE SINCE columns
+// appear only when some site has a state (the config has an events route).
 std::string render_status_table(const std::vector<SiteStatus>& sites);
-// A JSON array of objects with the SiteStatus fields (snake_case names).
+// A JSON array of objects with the SiteStatus fields (snake_case names); state and
+// state_since are null when unset.
 std::string render_status_json(const std::vector<SiteStatus>& sites);
 
 // ---- The status page and its JSON API (`hc serve`) ----

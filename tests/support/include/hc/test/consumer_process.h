@@ -17,6 +17,7 @@ struct Route {
   std::string topic;
   std::string uri;
   std::string table;
+  std::string kind;  // the route's `kind:` ("events"); empty: not written (measurements)
 };
 
 class ConsumerProcess {

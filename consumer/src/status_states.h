@@ -1,0 +1,29 @@
+// `hc status`'s state column: each site's current state (up, down, unknown) and since when,
+// from the newest event per URL in the events tables (routes with kind: events).
+//
+// Called by read_site_status after it has read the measurement tables; one connection per
+// database holding an events table.
+#pragma once
+
+#include <vector>
+
+#include "hc/consumer/status.h"
+#include "router.h"
+
+namespace hc::consumer {
+
+// Sets SiteStatus::state and state_since of every site, matched by URL across all events
+// tables: the newest event's to_state and at (the newest over all tables when several hold
+// the URL); "unknown" and no since for a site without events. Leaves both unset when the
+// config has no events table. Throws MissingStatusTable before `hc migrate`;
+// std::runtime_error naming the database (password redacted) and table otherwise.
+void add_site_states(const Router& router, const ConsumerConfig& config,
+                     std::vector<SiteStatus>& sites);
+
+// Is `table` of `database` an events table (not one read_site_status reads)?
+bool is_events_table(const Router& router, std::size_t database, const std::string& table);
+
+// The newest event per URL of `table`: url, to_state, at in microseconds since the epoch.
+std::string newest_states_sql(const std::string& table);
+
+}  // namespace hc::consumer

@@ -1,0 +1,64 @@
+#include "table_schema.h"
+
+#include "event_columns.h"
+#include "measurement_columns.h"
+
+namespace hc::consumer {
+namespace {
+
+constexpr const char* kSampleUrl = "https://hc.invalid/table-check";
+// 1e18 us after 1970 (year 33658): no real row has it, so the check never meets one.
+constexpr std::chrono::microseconds kSampleTimeSinceEpoch(1'000'000'000'000'000);
+
+Row sample_measurement() {
+  Measurement row;
+  row.url = kSampleUrl;
+  row.url_digest = std::string(64, '0');
+  row.measured_at = WallTime(kSampleTimeSinceEpoch);
+  row.status_code = 200;
+  row.response_time_us = 1;
+  row.producer = "hc:table-check";
+  return row;
+}
+
+Row sample_event() {
+  EventRow row;
+  row.url_digest = std::string(64, '0');
+  row.event.url = kSampleUrl;
+  row.event.from = SiteStatus::kUp;
+  row.event.to = SiteStatus::kDown;
+  row.event.at = WallTime(kSampleTimeSinceEpoch);
+  row.event.since = WallTime(kSampleTimeSinceEpoch);
+  row.event.previous_duration_s = 0;
+  row.event.cause = StateCause{{"status"}, "unexpected_status", "HTTP 500", 500};
+  row.event.producer = "hc:table-check";
+  return row;
+}
+
+const TableSchema kMeasurements{
+    RouteKind::kMeasurements,
+    measurement_columns(),
+    &table_migrations,
+    [](const Row& row) { return std::holds_alternative<Measurement>(row); },
+    [](std::string& out, const Row& row) {
+      append_measurement_copy_row(out, std::get<Measurement>(row));
+    },
+    &sample_measurement,
+};
+
+const TableSchema kEvents{
+    RouteKind::kEvents,
+    event_columns(),
+    &event_table_migrations,
+    [](const Row& row) { return std::holds_alternative<EventRow>(row); },
+    [](std::string& out, const Row& row) { append_event_copy_row(out, std::get<EventRow>(row)); },
+    &sample_event,
+};
+
+}  // namespace
+
+const TableSchema& table_schema(RouteKind kind) {
+  return kind == RouteKind::kEvents ? kEvents : kMeasurements;
+}
+
+}  // namespace hc::consumer
