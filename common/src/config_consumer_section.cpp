@@ -1,5 +1,7 @@
 // healthcheck-consumer-config: Kafka settings, group, batching and the topic -> table routes.
 #include <algorithm>
+#include <map>
+#include <utility>
 #include <set>
 #include <tuple>
 
@@ -9,13 +11,16 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 15>{
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 16>{
     "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
-    "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "topics"});
-constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connection_uri",
-                                                        "table_name", "dead_letter_topic"};
+    "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "maintenance_interval_seconds",
+    "topics"});
+constexpr std::array<std::string_view, 6> kRouteKeys = {
+    "source_topic",      "connection_uri",     "table_name",
+    "dead_letter_topic", "partition_interval", "retention_days"};
+constexpr std::array<std::string_view, 3> kPartitionIntervals = {"day", "week", "month"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
 
 bool is_hex_digit(char c) {
@@ -111,6 +116,18 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
                     "dead_letter_topic");
     }
   }
+  if (const Located* interval = fields->find("partition_interval")) {
+    if (auto choice = reader.choice(*interval, kPartitionIntervals)) {
+      route.partition_interval = *choice == "week"    ? PartitionInterval::kWeek
+                                 : *choice == "month" ? PartitionInterval::kMonth
+                                                      : PartitionInterval::kDay;
+    }
+  }
+  if (const Located* retention = fields->find("retention_days")) {
+    if (auto days = reader.integer(*retention, 0, 36500, "days (0 = keep forever)")) {
+      route.retention_days = static_cast<int>(*days);
+    }
+  }
   if (reader.error_count() != errors_before) return std::nullopt;
   return route;
 }
@@ -175,6 +192,10 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
       if (auto count = reader.integer(value, 1, 100)) {
         consumer.tcp_keepalives_count = static_cast<int>(*count);
       }
+    } else if (key == "maintenance_interval_seconds") {
+      if (auto s = reader.integer(value, 1, 86400, "seconds")) {
+        consumer.maintenance_interval = std::chrono::seconds(*s);
+      }
     } else if (key == "writer_busy_unhealthy_after_ms") {
       if (auto ms = reader.integer(value, 100, 86400000, "milliseconds")) {
         consumer.writer_busy_unhealthy_after = std::chrono::milliseconds(*ms);
@@ -191,6 +212,8 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   }
   // The same topic written twice into one table would only double the work.
   std::set<std::tuple<std::string, std::string, std::string>> seen;
+  // One table has one layout: the first route to name it sets its storage settings.
+  std::map<std::pair<std::string, std::string>, std::pair<PartitionInterval, int>> storage;
   for (const Located& item : *items) {
     auto route = read_route(reader, item);
     if (!route) continue;
@@ -198,6 +221,17 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
       reader.report(item.mark, item.path,
                     "duplicate route: topic '" + route->source_topic + "' already feeds table '" +
                         route->table_name + "' of this database");
+      continue;
+    }
+    const auto settings = std::make_pair(route->partition_interval, route->retention_days);
+    const auto [first, inserted] =
+        storage.emplace(std::make_pair(route->connection_uri, route->table_name), settings);
+    if (!inserted && first->second != settings) {
+      reader.report(item.mark, item.path,
+                    "table '" + route->table_name +
+                        "' of this database is written by an earlier route with another "
+                        "partition_interval or retention_days; routes writing one table must "
+                        "agree on them");
       continue;
     }
     consumer.topics.push_back(std::move(*route));

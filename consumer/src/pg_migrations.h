@@ -20,8 +20,10 @@ struct Migration {
   int version;
   const char* description;
   // Run after the version's columns exist; "" for none. "{table}", "{latest}" and
-  // "{hourly}" stand for the quoted names of the table and its two views.
-  const char* statements;
+  // "{hourly}" stand for the quoted names of the table and its two views, "{archive}" for its
+  // catch-all partition (partition_layout.h), "{table_key}" and "{archive_key}" for their
+  // primary keys.
+  std::string statements;
 };
 
 // Every migration in version order, starting at 1.

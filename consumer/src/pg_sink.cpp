@@ -1,6 +1,7 @@
 #include "pg_sink.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <pqxx/pqxx>
@@ -9,11 +10,16 @@
 #include <string_view>
 
 #include "measurement_columns.h"
+#include "partition_catalog.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
 
 namespace hc::consumer {
 namespace {
+
+WallTime wall_now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
 
 std::string staging_table(std::size_t table_index) {
   return fmt::format("hc_staging_{}", table_index);
@@ -61,10 +67,14 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
 }  // namespace
 
 PgSink::PgSink(const std::string& connection_string, std::vector<std::string> tables,
-               const SessionSettings& session)
+               const SessionSettings& session, std::vector<PartitionInterval> intervals)
     : target_(connection_target(connection_string, session)),
       tables_(std::move(tables)),
-      upsert_only_batches_(tables_.size(), 0) {}
+      upsert_only_batches_(tables_.size(), 0),
+      intervals_(std::move(intervals)),
+      partitions_(tables_.size()) {
+  intervals_.resize(tables_.size(), PartitionInterval::kDay);
+}
 
 PgSink::~PgSink() = default;
 
@@ -102,7 +112,19 @@ void PgSink::migrate() {
   std::size_t current = 0;
   try {
     std::unique_ptr<pqxx::connection> migrating = open_connection(target_);
-    for (; current < tables_.size(); ++current) migrate_table(*migrating, tables_[current]);
+    for (; current < tables_.size(); ++current) {
+      migrate_table(*migrating, tables_[current]);
+      pqxx::work txn(*migrating, "hc_partitions_ahead");
+      const WallTime now = wall_now();
+      for (const auto& created :
+           ensure_partitions(txn, tables_[current], intervals_ahead(intervals_[current], now),
+                             intervals_[current], now)
+               .created) {
+        spdlog::info("table {}: created partition {} for {}", tables_[current], created.name,
+                     describe(created.range));
+      }
+      txn.commit();
+    }
   } catch (const std::exception& error) {
     throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
                                          tables_.at(current), target_.name,
@@ -123,13 +145,15 @@ void PgSink::check_table_accepts_rows(std::size_t table) {
   Measurement canary;
   canary.url = "https://hc.invalid/table-check";
   canary.url_digest = std::string(64, '0');
-  canary.measured_at = WallTime(std::chrono::microseconds(1'000'000'000'000'000));
+  canary.measured_at = wall_now();  // a time every table keeps (see row_fate)
   canary.status_code = 200;
   canary.response_time_us = 1;
   canary.producer = "hc:table-check";
+  const WallTime canary_time = canary.measured_at;
   TableRows rows;
   rows.add(std::move(canary));
   try {
+    ensure_partitions_for(table, {canary_time});
     pqxx::work txn(connection(), "hc_table_check");
     copy_rows(txn, staging_table(table), rows, RowLane{});
     txn.exec_prepared0(upsert_statement(table));
@@ -158,6 +182,29 @@ void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& ro
   txn.exec_prepared0(upsert_statement(table));
 }
 
+void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane) {
+  std::vector<WallTime> uncovered;
+  for (const auto& row : rows.rows()) {
+    if (!lane.holds(row)) continue;
+    const bool known = std::ranges::any_of(
+        partitions_[table], [&row](const Partition& p) { return p.range.contains(row.measured_at); });
+    if (!known) uncovered.push_back(row.measured_at);
+  }
+  if (!uncovered.empty()) ensure_partitions_for(table, uncovered);
+}
+
+void PgSink::ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times) {
+  pqxx::work txn(connection(), "hc_partitions");
+  EnsuredPartitions ensured =
+      ensure_partitions(txn, tables_[table], times, intervals_[table], wall_now());
+  txn.commit();
+  for (const auto& created : ensured.created) {
+    spdlog::info("table {}: created partition {} for {} (a row needed it)", tables_[table],
+                 created.name, describe(created.range));
+  }
+  partitions_[table] = std::move(ensured.all);
+}
+
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
   const auto has_lane_rows = [lane](const TableRows* rows) {
     return rows != nullptr && std::ranges::any_of(rows->rows(), [lane](const Measurement& row) {
@@ -168,6 +215,12 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
   if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;
   std::size_t current = 0;
   try {
+    for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
+      if (has_lane_rows(rows_per_table[current])) {
+        ensure_partitions_for(current, *rows_per_table[current], lane);
+      }
+    }
+    current = 0;
     pqxx::connection& conn = connection();
     pqxx::work txn(conn, "hc_batch");
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
@@ -183,6 +236,9 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     }
     txn.commit();
   } catch (const std::exception& error) {
+    // A partition dropped since it was cached (by hand, or retention on a consumer whose clock
+    // runs ahead): forget what is cached, so the retry re-reads the catalog and creates it.
+    for (auto& known : partitions_) known.clear();
     throw failure(error, "writing to table " + tables_.at(std::min(current, tables_.size() - 1)));
   }
 }

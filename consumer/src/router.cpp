@@ -26,7 +26,10 @@ Router::Router(const std::vector<TopicSinkConfig>& topics) {
       return s.database == database && s.table_in_database == table_in_database;
     });
     std::size_t sink_index = static_cast<std::size_t>(sink - sinks_.begin());
-    if (sink == sinks_.end()) sinks_.push_back({database, route.table_name, table_in_database});
+    if (sink == sinks_.end()) {
+      sinks_.push_back({database, route.table_name, table_in_database, route.partition_interval,
+                        route.retention_days});
+    }
 
     if (std::find(source_topics_.begin(), source_topics_.end(), route.source_topic) ==
         source_topics_.end()) {

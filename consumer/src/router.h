@@ -18,6 +18,9 @@ struct TableSink {
   std::size_t database = 0;  // index into Router::database_uris()
   std::string table_name;
   std::size_t table_in_database = 0;  // index into Router::tables_of(database)
+  // The table's storage settings (the config makes every route of one table agree).
+  PartitionInterval partition_interval = PartitionInterval::kDay;
+  int retention_days = 0;
 };
 
 class Router {

@@ -118,6 +118,10 @@ struct ProducerConfig {
   std::vector<std::string> redact_query_params;  // default: default_redacted_query_params()
 };
 
+// How a measurements table is split by measurement_time: one partition per UTC day, ISO
+// week (from Monday 00:00 UTC) or calendar month (consumer/src/partition_layout.h).
+enum class PartitionInterval { kDay, kWeek, kMonth };
+
 // One (topic -> table) route. Several routes may share a source_topic: the topic then
 // feeds several tables, possibly in several databases.
 struct TopicSinkConfig {
@@ -125,6 +129,10 @@ struct TopicSinkConfig {
   std::string connection_uri;     // libpq URI; may hold a password: never logged
   std::string table_name;         // validated identifier: [A-Za-z_][A-Za-z0-9_]{0,62}
   std::string dead_letter_topic;  // defaults to "<source_topic>.dlq"
+  // Storage of the table; routes writing one table (same connection_uri and table_name)
+  // have the same values (checked at parse).
+  PartitionInterval partition_interval = PartitionInterval::kDay;
+  int retention_days = 0;  // 0 = keep forever; else 1 .. 36500
 };
 
 struct ConsumerConfig {
@@ -148,6 +156,9 @@ struct ConsumerConfig {
   int tcp_keepalives_count = 3;
   // /healthz answers 503 "writer busy for N s" once one write has taken this long.
   std::chrono::milliseconds writer_busy_unhealthy_after{10000};
+  // How often the consumer runs the table upkeep of `hc maintain` (partitions ahead, expired
+  // partitions dropped); one consumer of the group at a time does it. 1 .. 86400 s.
+  std::chrono::seconds maintenance_interval{300};
 };
 
 struct Config {
