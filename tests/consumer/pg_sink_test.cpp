@@ -82,7 +82,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
   EXPECT_TRUE(migrate_table(connection, "healthcheck").empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4");
+            "1,2,3,4,5");
 }
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -103,7 +103,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:4\nother:4");
+            "healthcheck:5\nother:5");
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {
