@@ -17,6 +17,7 @@ struct Route {
   std::string topic;
   std::string uri;
   std::string table;
+  std::string settings{};  // more route settings on one line, e.g. "retention_days: 30"
 };
 
 class ConsumerProcess {
