@@ -64,6 +64,14 @@ EnsuredPartitions ensure_partitions(pqxx::transaction_base& txn, const std::stri
                                     WallTime now) {
   lock_partitions(txn, table);
   EnsuredPartitions result;
+  const bool partitioned =
+      txn.exec_params1("SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass",
+                       quote_identifier(table))[0]
+          .as<bool>();
+  if (!partitioned) {
+    result.all.push_back({table, {}});  // a plain table holds every time
+    return result;
+  }
   result.all = list_partitions(txn, table);
   for (const auto& range : missing_partitions(result.all, times, interval, now)) {
     Partition created{create_partition(txn, table, range), range};
