@@ -84,8 +84,9 @@ run_pass() {  # run_pass GROUP TABLE: prints seconds from assignment to the last
   "$HC" --consumer -c "$(config "$1" "$2")" >"$log" 2>&1 &
   CONSUMER_PID=$!
   local end_time
-  end_time=$("$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \
-    --messages "$MESSAGES" --wait-committed "$1")
+  end_time=$(timeout 900 "$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench \
+    --partitions "$PARTITIONS" --messages "$MESSAGES" --wait-committed "$1") ||
+    { echo "not every message committed within 900 s" >&2; cat "$log" >&2; exit 1; }
   kill -TERM "$CONSUMER_PID"
   wait "$CONSUMER_PID" || { echo "consumer exited with an error" >&2; cat "$log" >&2; exit 1; }
   CONSUMER_PID=
