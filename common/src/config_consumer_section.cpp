@@ -1,9 +1,9 @@
 // healthcheck-consumer-config: Kafka settings, group, batching and the topic -> table routes.
 #include <algorithm>
 #include <map>
-#include <utility>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "config_names.h"
 #include "config_sections.h"
@@ -17,9 +17,9 @@ constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 16>{
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "maintenance_interval_seconds",
     "topics"});
-constexpr std::array<std::string_view, 6> kRouteKeys = {
-    "source_topic",      "connection_uri",     "table_name",
-    "dead_letter_topic", "partition_interval", "retention_days"};
+constexpr std::array<std::string_view, 6> kRouteKeys = {"source_topic",       "connection_uri",
+                                                        "table_name",         "dead_letter_topic",
+                                                        "partition_interval", "retention_days"};
 constexpr std::array<std::string_view, 3> kPartitionIntervals = {"day", "week", "month"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
 

@@ -12,9 +12,9 @@
 #include "consumer_metrics.h"
 #include "dead_letter.h"
 #include "group_consumer.h"
+#include "hc/common/metrics_server.h"
 #include "hc/consumer/maintenance.h"
 #include "maintenance_thread.h"
-#include "hc/common/metrics_server.h"
 #include "pg_connection.h"
 #include "pg_migrations.h"
 #include "pg_sink.h"
@@ -68,8 +68,8 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   parts.make_row_sink = [&config, session = consumer::session_settings(config)](
                             const std::string& connection_string,
                             const std::vector<std::string>& tables) {
-    return std::make_unique<consumer::PgSink>(connection_string, tables, session,
-                                              partition_intervals(config, connection_string, tables));
+    return std::make_unique<consumer::PgSink>(
+        connection_string, tables, session, partition_intervals(config, connection_string, tables));
   };
   parts.clock = std::make_shared<SystemClock>();
   return parts;
@@ -122,8 +122,7 @@ int run_consumer(const ConsumerConfig& config, StopControl& control,
   // Stopped before the loop goes (it counts into the loop's stats).
   const consumer::MaintenanceThread upkeep(
       config.maintenance_interval,
-      [&config] { return maintain_tables(config, SystemClock().wall_now(), false); },
-      loop.stats());
+      [&config] { return maintain_tables(config, SystemClock().wall_now(), false); }, loop.stats());
   return loop.run();
 }
 

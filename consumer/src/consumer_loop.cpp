@@ -71,11 +71,11 @@ std::size_t class_index(DbErrorClass error_class) { return static_cast<std::size
 // partitions without bound.
 std::optional<Poison> refuse_far_future(const Measurement& row, WallTime now) {
   if (row_fate(row.measured_at, now, 0) != RowFate::kTooFarAhead) return std::nullopt;
-  return Poison{"future_time",
-                fmt::format("measurement_time {} is more than {} days after the consumer's clock "
-                            "({}); no partition is made that far ahead",
-                            format_timestamp(row.measured_at), kFutureLimit.count(),
-                            format_timestamp(now))};
+  return Poison{
+      "future_time",
+      fmt::format("measurement_time {} is more than {} days after the consumer's clock "
+                  "({}); no partition is made that far ahead",
+                  format_timestamp(row.measured_at), kFutureLimit.count(), format_timestamp(now))};
 }
 
 }  // namespace

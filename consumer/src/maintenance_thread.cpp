@@ -48,8 +48,8 @@ void MaintenanceThread::record(const std::vector<DatabaseUpkeep>& results) {
     }
     switch (result) {
       case MaintenanceResult::kFailed:
-        spdlog::warn("maintenance of database {} failed: {}; trying again in {} s",
-                     upkeep.database, upkeep.error, interval_.count());
+        spdlog::warn("maintenance of database {} failed: {}; trying again in {} s", upkeep.database,
+                     upkeep.error, interval_.count());
         break;
       case MaintenanceResult::kSkipped:
         spdlog::debug("maintenance of database {} skipped: another process holds its lock",

@@ -49,9 +49,10 @@ std::vector<Partition> list_partitions(pqxx::transaction_base& txn, const std::s
 std::string create_partition(pqxx::transaction_base& txn, const std::string& table,
                              const PartitionRange& range) {
   std::string name = partition_name(table, range);
-  txn.exec0(fmt::format("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})",
-                        quote_identifier(name), quote_identifier(table),
-                        bound_sql(range.lower, false), bound_sql(range.upper, true)));
+  txn.exec0(
+      fmt::format("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})",
+                  quote_identifier(name), quote_identifier(table), bound_sql(range.lower, false),
+                  bound_sql(range.upper, true)));
   return name;
 }
 

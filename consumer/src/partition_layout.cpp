@@ -120,9 +120,8 @@ std::vector<PartitionRange> missing_partitions(const std::vector<Partition>& exi
       plan({std::nullopt, interval_start(interval, now)});
       if (covered(all, time)) continue;
     }
-    const auto lowest = std::ranges::min(all, {}, [](const PartitionRange& r) {
-      return r.lower.value_or(WallTime::min());
-    });
+    const auto lowest = std::ranges::min(
+        all, {}, [](const PartitionRange& r) { return r.lower.value_or(WallTime::min()); });
     if (lowest.lower && time < *lowest.lower) {
       plan({std::nullopt, lowest.lower});
     } else {

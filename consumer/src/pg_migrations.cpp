@@ -85,27 +85,30 @@ const std::vector<Migration>& table_migrations() {
       // does not scan again; VALIDATE reads the heap once and writes nothing. The views
       // followed the rename: they are pointed at the parent again.
       {5, "range partitions by measurement_time; an existing table becomes the catch-all",
-       std::string("DO $hc$ DECLARE upper_bound timestamptz; old_key name; BEGIN"
-       " IF (SELECT relkind FROM pg_class WHERE oid = '{table}'::regclass) = 'p' THEN RETURN;"
-       " END IF;"
-       " ALTER TABLE {table} RENAME TO {archive};"
-       " SELECT conname INTO old_key FROM pg_constraint"
-       "  WHERE conrelid = '{archive}'::regclass AND contype = 'p';"
-       " IF old_key IS NOT NULL THEN"
-       "  EXECUTE format('ALTER TABLE {archive} RENAME CONSTRAINT %I TO {archive_key}', old_key);"
-       " END IF;"
-       " CREATE TABLE {table} (LIKE {archive} INCLUDING DEFAULTS)"
-       "  PARTITION BY RANGE (measurement_time);"
-       " ALTER TABLE {table} ADD CONSTRAINT {table_key} PRIMARY KEY (url_digest, measurement_time);"
-       " SELECT coalesce(date_trunc('day', max(measurement_time), 'UTC') + interval '1 day',"
-       "  date_trunc('day', now(), 'UTC')) INTO upper_bound FROM {archive};"
-       " EXECUTE format('ALTER TABLE {archive} ADD CONSTRAINT hc_partition_range CHECK"
-       "  (measurement_time IS NOT NULL AND measurement_time < %L) NOT VALID', upper_bound);"
-       " ALTER TABLE {archive} VALIDATE CONSTRAINT hc_partition_range;"
-       " EXECUTE format('ALTER TABLE {table} ATTACH PARTITION {archive}"
-       "  FOR VALUES FROM (MINVALUE) TO (%L)', upper_bound);"
-       " ALTER TABLE {archive} DROP CONSTRAINT hc_partition_range;"
-       " END $hc$;") +
+       std::string(
+           "DO $hc$ DECLARE upper_bound timestamptz; old_key name; BEGIN"
+           " IF (SELECT relkind FROM pg_class WHERE oid = '{table}'::regclass) = 'p' THEN RETURN;"
+           " END IF;"
+           " ALTER TABLE {table} RENAME TO {archive};"
+           " SELECT conname INTO old_key FROM pg_constraint"
+           "  WHERE conrelid = '{archive}'::regclass AND contype = 'p';"
+           " IF old_key IS NOT NULL THEN"
+           "  EXECUTE format('ALTER TABLE {archive} RENAME CONSTRAINT %I TO {archive_key}',"
+           "   old_key);"
+           " END IF;"
+           " CREATE TABLE {table} (LIKE {archive} INCLUDING DEFAULTS)"
+           "  PARTITION BY RANGE (measurement_time);"
+           " ALTER TABLE {table} ADD CONSTRAINT {table_key}"
+           "  PRIMARY KEY (url_digest, measurement_time);"
+           " SELECT coalesce(date_trunc('day', max(measurement_time), 'UTC') + interval '1 day',"
+           "  date_trunc('day', now(), 'UTC')) INTO upper_bound FROM {archive};"
+           " EXECUTE format('ALTER TABLE {archive} ADD CONSTRAINT hc_partition_range CHECK"
+           "  (measurement_time IS NOT NULL AND measurement_time < %L) NOT VALID', upper_bound);"
+           " ALTER TABLE {archive} VALIDATE CONSTRAINT hc_partition_range;"
+           " EXECUTE format('ALTER TABLE {table} ATTACH PARTITION {archive}"
+           "  FOR VALUES FROM (MINVALUE) TO (%L)', upper_bound);"
+           " ALTER TABLE {archive} DROP CONSTRAINT hc_partition_range;"
+           " END $hc$;") +
            kViewsOnTheTable},
   };
   return migrations;
@@ -115,13 +118,13 @@ std::string migration_sql(const Migration& migration, const std::string& table) 
   const std::string quoted = quote_identifier(table);
   // Views named after their table. Postgres truncates names over 63 bytes the same way
   // when creating and when querying, so a long table name still works.
-  std::string statements =
-      fmt::format(fmt::runtime(migration.statements), fmt::arg("table", quoted),
-                  fmt::arg("latest", quote_identifier(table + "_latest")),
-                  fmt::arg("hourly", quote_identifier(table + "_hourly")),
-                  fmt::arg("archive", quote_identifier(catch_all_name(table))),
-                  fmt::arg("archive_key", quote_identifier(derived_identifier(table, "_before_pkey"))),
-                  fmt::arg("table_key", quote_identifier(derived_identifier(table, "_pkey"))));
+  std::string statements = fmt::format(
+      fmt::runtime(migration.statements), fmt::arg("table", quoted),
+      fmt::arg("latest", quote_identifier(table + "_latest")),
+      fmt::arg("hourly", quote_identifier(table + "_hourly")),
+      fmt::arg("archive", quote_identifier(catch_all_name(table))),
+      fmt::arg("archive_key", quote_identifier(derived_identifier(table, "_before_pkey"))),
+      fmt::arg("table_key", quote_identifier(derived_identifier(table, "_pkey"))));
   std::string columns = migration_columns_sql(measurement_columns(), quoted, migration.version);
   if (columns.empty()) return statements;
   if (statements.empty()) return columns;

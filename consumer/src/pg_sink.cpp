@@ -186,8 +186,9 @@ void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, Row
   std::vector<WallTime> uncovered;
   for (const auto& row : rows.rows()) {
     if (!lane.holds(row)) continue;
-    const bool known = std::ranges::any_of(
-        partitions_[table], [&row](const Partition& p) { return p.range.contains(row.measured_at); });
+    const bool known = std::ranges::any_of(partitions_[table], [&row](const Partition& p) {
+      return p.range.contains(row.measured_at);
+    });
     if (!known) uncovered.push_back(row.measured_at);
   }
   if (!uncovered.empty()) ensure_partitions_for(table, uncovered);

@@ -88,8 +88,8 @@ class PgSink final : public RowSink {
   ConnectionTarget target_;
   std::vector<std::string> tables_;
   std::unique_ptr<pqxx::connection> connection_;
-  std::vector<int> upsert_only_batches_;  // per table: batches left before trying COPY again
-  std::vector<PartitionInterval> intervals_;         // per table
+  std::vector<int> upsert_only_batches_;      // per table: batches left before trying COPY again
+  std::vector<PartitionInterval> intervals_;  // per table
   std::vector<std::vector<Partition>> partitions_;  // per table: as last read or created
 };
 

@@ -17,8 +17,8 @@ constexpr long long kMaintenanceLockKey = 0x68635f6d6e74;  // "hc_mnt"
 
 void create_partitions_ahead(pqxx::work& txn, const MaintainedTable& table, WallTime now,
                              DatabaseUpkeep& report) {
-  const EnsuredPartitions ensured =
-      ensure_partitions(txn, table.table, intervals_ahead(table.interval, now), table.interval, now);
+  const EnsuredPartitions ensured = ensure_partitions(
+      txn, table.table, intervals_ahead(table.interval, now), table.interval, now);
   for (const auto& created : ensured.created) {
     report.actions.push_back(fmt::format("table {}: created partition {} for {}", table.table,
                                          created.name, describe(created.range)));
@@ -33,9 +33,9 @@ void drop_expired_partitions(pqxx::work& txn, const MaintainedTable& table, Wall
   for (const auto& expired :
        expired_partitions(list_partitions(txn, table.table), now, table.retention_days)) {
     drop_partition(txn, expired.name);
-    report.actions.push_back(fmt::format(
-        "table {}: dropped partition {} for {} (older than retention_days {})", table.table,
-        expired.name, describe(expired.range), table.retention_days));
+    report.actions.push_back(
+        fmt::format("table {}: dropped partition {} for {} (older than retention_days {})",
+                    table.table, expired.name, describe(expired.range), table.retention_days));
     ++report.partitions_dropped;
   }
 }
@@ -48,8 +48,8 @@ class MaintenanceLock {
   ~MaintenanceLock() {
     if (!held_) return;
     try {
-      pqxx::nontransaction(connection_).exec(
-          fmt::format("SELECT pg_advisory_unlock({})", kMaintenanceLockKey));
+      pqxx::nontransaction(connection_)
+          .exec(fmt::format("SELECT pg_advisory_unlock({})", kMaintenanceLockKey));
     } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the session ends anyway
     }
   }
@@ -129,14 +129,13 @@ std::vector<DatabaseUpkeep> maintain_tables(const ConsumerConfig& config, WallTi
         tables.push_back({sink.table_name, sink.partition_interval, sink.retention_days});
       }
     }
-    const consumer::ConnectionTarget target = consumer::connection_target(
-        router.database_uris()[d], consumer::session_settings(config));
+    const consumer::ConnectionTarget target =
+        consumer::connection_target(router.database_uris()[d], consumer::session_settings(config));
     DatabaseUpkeep& report = results.emplace_back();
     report.database = target.name;
     try {
       auto connection = consumer::open_connection(target);
-      report.ran =
-          consumer::maintain_database(*connection, tables, now, wait_for_lock, report);
+      report.ran = consumer::maintain_database(*connection, tables, now, wait_for_lock, report);
     } catch (const std::exception& error) {
       report.ran = false;
       report.error = consumer::scrub_secrets(

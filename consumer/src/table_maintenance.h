@@ -31,8 +31,7 @@ struct MaintainedTable {
 // it changed to `report` (actions and counts).
 struct MaintenanceStep {
   const char* name;
-  void (*run)(pqxx::work& txn, const MaintainedTable& table, WallTime now,
-              DatabaseUpkeep& report);
+  void (*run)(pqxx::work& txn, const MaintainedTable& table, WallTime now, DatabaseUpkeep& report);
 };
 
 // The steps, in the order they run.

@@ -80,9 +80,8 @@ TEST(PartitionLayout, ATimeBelowEveryPartitionGetsOneCatchAllNotOnePerDay) {
 TEST(PartitionLayout, AStreamOfEveryDayOverTheCenturiesCreatesABoundedNumberOfPartitions) {
   const WallTime now = at(k2026 / 11 / 25, hours(10));
   std::vector<Partition> existing = {{"t_before", {std::nullopt, at(k2026 / 11 / 25)}}};
-  for (const auto& range :
-       missing_partitions(existing, intervals_ahead(PartitionInterval::kDay, now),
-                          PartitionInterval::kDay, now)) {
+  for (const auto& range : missing_partitions(
+           existing, intervals_ahead(PartitionInterval::kDay, now), PartitionInterval::kDay, now)) {
     existing.push_back({partition_name("t", range), range});
   }
   std::vector<WallTime> written;

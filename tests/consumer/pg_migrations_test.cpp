@@ -278,9 +278,9 @@ class PartitionConversionTest : public PgMigrationsTest {
     TableRows rows;
     for (int i = 0; i < 50; ++i) rows.add(measurement("https://after/" + std::to_string(i), i));
     sink.write({&rows});
-    const std::string versions =
-        query("SELECT count(*) || '/' || string_agg(xmin::text, ',' ORDER BY uri)"
-              " FROM healthcheck WHERE uri LIKE 'https://after/%'");
+    const std::string versions = query(
+        "SELECT count(*) || '/' || string_agg(xmin::text, ',' ORDER BY uri)"
+        " FROM healthcheck WHERE uri LIKE 'https://after/%'");
     sink.write({&rows});
     EXPECT_EQ(query("SELECT count(*) || '/' || string_agg(xmin::text, ',' ORDER BY uri)"
                     " FROM healthcheck WHERE uri LIKE 'https://after/%'"),
@@ -291,20 +291,21 @@ class PartitionConversionTest : public PgMigrationsTest {
 
 TEST_F(PartitionConversionTest, APopulatedTableOfVersion4BecomesTheCatchAllPartitionUnrewritten) {
   migrate();  // today's shape, but as a heap: undo migration 5 to get the version-4 table
-  query("DROP TABLE healthcheck CASCADE;"
-        "DELETE FROM hc_schema_migrations WHERE version = 5;");
   query(
-        "CREATE TABLE healthcheck (url_digest bytea NOT NULL, measurement_time timestamptz NOT"
-        " NULL, response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
-        " regex_match bool, error text, error_detail text, dns_us bigint, connect_us bigint,"
-        " tls_us bigint, ttfb_us bigint, body_bytes bigint, cert_expires_at timestamptz,"
-        " healthy boolean, failed_conditions text[], body_truncated boolean, attempts smallint,"
-        " PRIMARY KEY (url_digest, measurement_time));"
-        "INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,"
-        " status_code, regex_present, healthy, failed_conditions)"
-        " SELECT sha256((i % 50)::text::bytea), '2026-03-01'::timestamptz + i * interval '1 min',"
-        " i, 'https://v4/' || (i % 50), 200, false, i % 3 <> 0, ARRAY['status']"
-        " FROM generate_series(1, 20000) i");
+      "DROP TABLE healthcheck CASCADE;"
+      "DELETE FROM hc_schema_migrations WHERE version = 5;");
+  query(
+      "CREATE TABLE healthcheck (url_digest bytea NOT NULL, measurement_time timestamptz NOT"
+      " NULL, response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
+      " regex_match bool, error text, error_detail text, dns_us bigint, connect_us bigint,"
+      " tls_us bigint, ttfb_us bigint, body_bytes bigint, cert_expires_at timestamptz,"
+      " healthy boolean, failed_conditions text[], body_truncated boolean, attempts smallint,"
+      " PRIMARY KEY (url_digest, measurement_time));"
+      "INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,"
+      " status_code, regex_present, healthy, failed_conditions)"
+      " SELECT sha256((i % 50)::text::bytea), '2026-03-01'::timestamptz + i * interval '1 min',"
+      " i, 'https://v4/' || (i % 50), 200, false, i % 3 <> 0, ARRAY['status']"
+      " FROM generate_series(1, 20000) i");
   // The views as migration 4 made them (on the heap).
   pqxx::connection connection(uri());
   {

@@ -74,12 +74,13 @@ int TableMaintenanceTest::databases_created = 0;
 TEST_F(TableMaintenanceTest, DropsWhollyExpiredPartitionsKeepsTheStraddlingOneCreatesAhead) {
   PgSink(uri(), {"healthcheck"}).migrate();
   const WallTime t0 = today();
-  ASSERT_EQ(partitions(), fmt::format("healthcheck_before,{},{},{},{}", day_name(t0),
-                                      day_name(t0 + days(1)), day_name(t0 + days(2)),
-                                      day_name(t0 + days(3))));
-  query("INSERT INTO healthcheck (url_digest, measurement_time)"
-        " SELECT sha256(i::text::bytea), now() - i * interval '1 hour'"
-        " FROM generate_series(1, 100) i");
+  ASSERT_EQ(partitions(),
+            fmt::format("healthcheck_before,{},{},{},{}", day_name(t0), day_name(t0 + days(1)),
+                        day_name(t0 + days(2)), day_name(t0 + days(3))));
+  query(
+      "INSERT INTO healthcheck (url_digest, measurement_time)"
+      " SELECT sha256(i::text::bytea), now() - i * interval '1 hour'"
+      " FROM generate_series(1, 100) i");
   const WallTime later = t0 + days(33) + hours(12);  // retention horizon: t0 + 3.5 days
 
   auto runs = maintain_tables(config(30), later, true);
@@ -88,14 +89,13 @@ TEST_F(TableMaintenanceTest, DropsWhollyExpiredPartitionsKeepsTheStraddlingOneCr
   EXPECT_EQ(runs[0].error, "");
   EXPECT_EQ(runs[0].partitions_dropped, 4u);  // the catch-all, t0, t0+1, t0+2
   EXPECT_EQ(runs[0].partitions_created, 1u + kPartitionsAhead);
-  EXPECT_EQ(partitions(), fmt::format("{},{},{},{},{}", day_name(t0 + days(3)),
-                                      day_name(t0 + days(33)), day_name(t0 + days(34)),
-                                      day_name(t0 + days(35)), day_name(t0 + days(36))));
+  EXPECT_EQ(partitions(),
+            fmt::format("{},{},{},{},{}", day_name(t0 + days(3)), day_name(t0 + days(33)),
+                        day_name(t0 + days(34)), day_name(t0 + days(35)), day_name(t0 + days(36))));
   EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "0");  // dropped with their partitions
   std::string printed;
   for (const auto& action : runs[0].actions) printed += action + "\n";
-  EXPECT_NE(printed.find("dropped partition healthcheck_before for [MINVALUE, "),
-            std::string::npos)
+  EXPECT_NE(printed.find("dropped partition healthcheck_before for [MINVALUE, "), std::string::npos)
       << printed;
 
   auto again = maintain_tables(config(30), later, true);

@@ -87,8 +87,8 @@ TEST_F(ConsumerPartitions, OneMessagePerDayOverTwoCenturiesMakesBoundedPartition
   EXPECT_NE(after.find("hc_database_errors_total{class=\"row_data\"} 0\n"), std::string::npos)
       << after;
   // The catch-all, today and the days up to the edge: about ten, not 70,000.
-  const long partitions = std::stol(
-      postgres_.query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass"));
+  const long partitions = std::stol(postgres_.query(
+      "SELECT count(*) FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass"));
   EXPECT_GE(partitions, 5);
   EXPECT_LE(partitions, 11);
   EXPECT_EQ(postgres_.query("SELECT count(*) FROM healthcheck_before"),

@@ -43,7 +43,8 @@ TEST(CliHelp, ConsumerHelpDescribesTheConsumerWithoutProducerOptions) {
 TEST(CliHelp, GeneralHelpStillListsTheSubcommands) {
   auto result = help_of({"--help"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  for (const char* expected : {"check-config", "migrate", "maintain", "topics", "status", "--producer"}) {
+  for (const char* expected :
+       {"check-config", "migrate", "maintain", "topics", "status", "--producer"}) {
     EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
   }
   auto subcommand = help_of({"status", "--help"});
