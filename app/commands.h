@@ -19,6 +19,8 @@ std::optional<Config> load_or_report(const std::string& path);
 
 int check_config(const std::string& path);
 int migrate(const std::string& path);
+// Creates the partitions ahead and drops expired ones for every route, printing each action.
+int maintain(const std::string& path);
 
 struct RoleOptions {
   std::string config_path;

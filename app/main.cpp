@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
   migrate_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
 
+  auto* maintain_command = app.add_subcommand(
+      "maintain",
+      "Table upkeep once, then exit: create the partitions ahead and drop those wholly older "
+      "than retention_days, for every route; prints each action (the consumer does the same "
+      "every maintenance_interval_seconds)");
+  maintain_command->add_option("-c,--config", config_path, "Config file (YAML)")
+      ->capture_default_str();
+
   auto* topics_command = app.add_subcommand("topics", "Manage the configured Kafka topics");
   auto* topics_create_command = topics_command->add_subcommand(
       "create", "Create every configured topic and its dead-letter topic (existing: ok)");
@@ -138,6 +146,7 @@ int main(int argc, char** argv) {
   try {
     if (check_config_command->parsed()) return check_config(config_path);
     if (migrate_command->parsed()) return migrate(config_path);
+    if (maintain_command->parsed()) return maintain(config_path);
     if (topics_create_command->parsed()) return topics_create(topics_options);
     if (status_command->parsed()) return status(status_options);
     if (serve_command->parsed()) return serve(serve_options);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "config_names.h"
 #include "config_sections.h"
@@ -10,15 +11,18 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 15>{
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 16>{
     "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
-    "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "topics"});
-constexpr std::array<std::string_view, 5> kRouteKeys = {"source_topic", "connection_uri",
-                                                        "table_name", "dead_letter_topic", "kind"};
+    "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "maintenance_interval_seconds",
+    "topics"});
+constexpr std::array<std::string_view, 7> kRouteKeys = {
+    "source_topic", "connection_uri", "table_name",    "dead_letter_topic",
+    "kind",         "partition_interval", "retention_days"};
 // Indexed by RouteKind.
 constexpr std::array<std::string_view, 2> kRouteKinds = {"measurements", "events"};
+constexpr std::array<std::string_view, 3> kPartitionIntervals = {"day", "week", "month"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
 
 bool is_hex_digit(char c) {
@@ -119,6 +123,27 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
                     "dead_letter_topic");
     }
   }
+  for (const std::string_view key : {"partition_interval", "retention_days"}) {
+    const Located* storage_key = fields->find(key);
+    if (storage_key != nullptr && route.kind == RouteKind::kEvents) {
+      reader.report(storage_key->mark, storage_key->path,
+                    std::string(key) +
+                        " applies to measurements tables only; an events table keeps every "
+                        "event and is not partitioned");
+    }
+  }
+  if (const Located* interval = fields->find("partition_interval")) {
+    if (auto choice = reader.choice(*interval, kPartitionIntervals)) {
+      route.partition_interval = *choice == "week"    ? PartitionInterval::kWeek
+                                 : *choice == "month" ? PartitionInterval::kMonth
+                                                      : PartitionInterval::kDay;
+    }
+  }
+  if (const Located* retention = fields->find("retention_days")) {
+    if (auto days = reader.integer(*retention, 0, 36500, "days (0 = keep forever)")) {
+      route.retention_days = static_cast<int>(*days);
+    }
+  }
   if (reader.error_count() != errors_before) return std::nullopt;
   return route;
 }
@@ -183,6 +208,10 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
       if (auto count = reader.integer(value, 1, 100)) {
         consumer.tcp_keepalives_count = static_cast<int>(*count);
       }
+    } else if (key == "maintenance_interval_seconds") {
+      if (auto s = reader.integer(value, 1, 86400, "seconds")) {
+        consumer.maintenance_interval = std::chrono::seconds(*s);
+      }
     } else if (key == "writer_busy_unhealthy_after_ms") {
       if (auto ms = reader.integer(value, 100, 86400000, "milliseconds")) {
         consumer.writer_busy_unhealthy_after = std::chrono::milliseconds(*ms);
@@ -203,6 +232,8 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   // route naming a topic or a table decides its kind.
   std::map<std::string, RouteKind> topic_kinds;
   std::map<std::pair<std::string, std::string>, RouteKind> table_kinds;
+  // One table has one layout: the first route to name it sets its storage settings.
+  std::map<std::pair<std::string, std::string>, std::pair<PartitionInterval, int>> storage;
   for (const Located& item : *items) {
     auto route = read_route(reader, item);
     if (!route) continue;
@@ -228,6 +259,17 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
                         "' of this database is written as another "
                         "kind by an earlier route; a table holds one kind (here " +
                         kind_name + ")");
+      continue;
+    }
+    const auto settings = std::make_pair(route->partition_interval, route->retention_days);
+    const auto [first, inserted] =
+        storage.emplace(std::make_pair(route->connection_uri, route->table_name), settings);
+    if (!inserted && first->second != settings) {
+      reader.report(item.mark, item.path,
+                    "table '" + route->table_name +
+                        "' of this database is written by an earlier route with another "
+                        "partition_interval or retention_days; routes writing one table must "
+                        "agree on them");
       continue;
     }
     consumer.topics.push_back(std::move(*route));

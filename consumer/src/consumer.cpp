@@ -13,6 +13,8 @@
 #include "dead_letter.h"
 #include "group_consumer.h"
 #include "hc/common/metrics_server.h"
+#include "hc/consumer/maintenance.h"
+#include "maintenance_thread.h"
 #include "pg_connection.h"
 #include "pg_migrations.h"
 #include "pg_sink.h"
@@ -21,11 +23,32 @@
 
 namespace hc {
 
+namespace {
+
+// The partition_interval of each of `tables` in the database of `connection_string`.
+std::vector<PartitionInterval> partition_intervals(const ConsumerConfig& config,
+                                                   const std::string& connection_string,
+                                                   const std::vector<std::string>& tables) {
+  std::vector<PartitionInterval> intervals;
+  for (const auto& table : tables) {
+    auto route = std::ranges::find_if(config.topics, [&](const TopicSinkConfig& r) {
+      return r.connection_uri == connection_string && r.table_name == table;
+    });
+    intervals.push_back(route == config.topics.end() ? PartitionInterval::kDay
+                                                     : route->partition_interval);
+  }
+  return intervals;
+}
+
+}  // namespace
+
 void migrate_all(const ConsumerConfig& config) {
   consumer::Router router(config.topics);
   for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
-    consumer::PgSink database(router.database_uris()[d], router.tables_of(d),
-                              consumer::session_settings(config), router.table_kinds_of(d));
+    consumer::PgSink database(
+        router.database_uris()[d], router.tables_of(d), consumer::session_settings(config),
+        router.table_kinds_of(d),
+        partition_intervals(config, router.database_uris()[d], router.tables_of(d)));
     database.migrate();
     std::vector<std::string> versions;
     for (std::size_t t = 0; t < router.tables_of(d).size(); ++t) {
@@ -50,11 +73,13 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   parts.make_dead_letters = [&config](consumer::ConsumerStats& stats) {
     return std::make_unique<consumer::DeadLetterProducer>(config.kafka, stats);
   };
-  parts.make_row_sink = [session = consumer::session_settings(config)](
+  parts.make_row_sink = [&config, session = consumer::session_settings(config)](
                             const std::string& connection_string,
-                            const std::vector<std::string>& tables,
-                            const std::vector<RouteKind>& kinds) {
-    return std::make_unique<consumer::PgSink>(connection_string, tables, session, kinds);
+                             const std::vector<std::string>& tables,
+                             const std::vector<RouteKind>& kinds) {
+    return std::make_unique<consumer::PgSink>(
+        connection_string, tables, session, kinds,
+        partition_intervals(config, connection_string, tables));
   };
   parts.clock = std::make_shared<SystemClock>();
   return parts;
@@ -104,6 +129,10 @@ int run_consumer(const ConsumerConfig& config, StopControl& control,
   if (!migrate_when_reachable(config, control, metrics)) return 0;
   consumer::ConsumerLoop loop(config, control, kafka_and_postgres_parts(config));
   const auto attached = metrics.attach(loop.stats());  // detached before the loop goes
+  // Stopped before the loop goes (it counts into the loop's stats).
+  const consumer::MaintenanceThread upkeep(
+      config.maintenance_interval,
+      [&config] { return maintain_tables(config, SystemClock().wall_now(), false); }, loop.stats());
   return loop.run();
 }
 

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "decoder.h"
+#include "partition_layout.h"
 #include "pg_uri.h"
 
 namespace hc::consumer {
@@ -64,6 +65,18 @@ double seconds_between(std::chrono::steady_clock::time_point since,
 }
 
 std::size_t class_index(DbErrorClass error_class) { return static_cast<std::size_t>(error_class); }
+
+// A measurement too far after the consumer's clock for any table to make a partition for it
+// (partition_layout.h): refused like a poison message, so hostile times cannot create
+// partitions without bound.
+std::optional<Poison> refuse_far_future(const Measurement& row, WallTime now) {
+  if (row_fate(row.measured_at, now, 0) != RowFate::kTooFarAhead) return std::nullopt;
+  return Poison{
+      "future_time",
+      fmt::format("measurement_time {} is more than {} days after the consumer's clock "
+                  "({}); no partition is made that far ahead",
+                  format_timestamp(row.measured_at), kFutureLimit.count(), format_timestamp(now))};
+}
 
 }  // namespace
 
@@ -466,6 +479,7 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
   auto decoded = decode_records(views, config_.max_message_bytes, kDecodeThreads);
   // Applied in poll order, so a replayed key keeps the value of its latest offset.
   auto now = clock_->now();
+  const WallTime wall_now = clock_->wall_now();
   const auto& topics = router_.source_topics();
   for (std::size_t i = 0; i < polled.records.size(); ++i) {
     const PolledRecord& record = polled.records[i];
@@ -478,7 +492,16 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
     }
     stats_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
     std::string topic(record.topic);
-    if (auto* poison = std::get_if<Poison>(&decoded[i])) {
+    auto* poison = std::get_if<Poison>(&decoded[i]);
+    std::optional<Poison> too_far_ahead;
+    if (poison == nullptr) {
+      // Events tables are not partitioned: only measurements have a bound on their time.
+      if (const auto* measurement = std::get_if<Measurement>(&std::get<Row>(decoded[i]))) {
+        too_far_ahead = refuse_far_future(*measurement, wall_now);
+        if (too_far_ahead) poison = &*too_far_ahead;
+      }
+    }
+    if (poison != nullptr) {
       DeadLetter letter;
       letter.topic = router_.dead_letter_topic(topic);
       if (record.key != nullptr) {
@@ -494,13 +517,22 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
       letter.source_offset = record.offset;
       dead_letters_->send(std::move(letter));
     } else {
-      const auto& sinks = router_.sinks_for(topic);
       const RowOrigin origin{
           static_cast<std::uint32_t>(std::ranges::find(topics, topic) - topics.begin()),
           record.partition, record.offset};
       auto& row = std::get<Row>(decoded[i]);
-      // Every sink but the last gets a copy; the last one takes the row. The router made
-      // every table of a topic the topic's kind.
+      // Tables whose retention the row is older than count it instead (not written); the
+      // router made every table of a topic the topic's kind.
+      std::vector<std::size_t> sinks;
+      for (const std::size_t sink : router_.sinks_for(topic)) {
+        if (row_fate(row_time(row), wall_now, router_.sinks()[sink].retention_days) ==
+            RowFate::kExpired) {
+          stats_.rows_expired(sink).fetch_add(1, std::memory_order_relaxed);
+        } else {
+          sinks.push_back(sink);
+        }
+      }
+      // Every sink but the last gets a copy; the last one takes the row.
       for (std::size_t s = 0; s + 1 < sinks.size(); ++s) batch_.table(sinks[s]).add(row, origin);
       if (!sinks.empty()) batch_.table(sinks.back()).add(std::move(row), origin);
     }

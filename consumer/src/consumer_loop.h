@@ -72,6 +72,8 @@ class ConsumerLoop final : public RebalanceListener {
 
   // Counters for the metrics endpoint: readable from any thread while run() runs.
   const ConsumerStats& stats() const { return stats_; }
+  // For other threads of the role that count into the same stats (table upkeep).
+  ConsumerStats& stats() { return stats_; }
 
   void on_assigned(const rd_kafka_topic_partition_list_t& partitions) override;
   void on_revoking(const rd_kafka_topic_partition_list_t& partitions) override;

@@ -1,6 +1,7 @@
 #include "consumer_metrics.h"
 
 #include "db_error.h"
+#include "table_maintenance.h"
 
 namespace hc::consumer {
 namespace {
@@ -27,6 +28,24 @@ void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
                 static_cast<double>(stats.rows_written_count(sink)),
                 sink_labels(stats.table_labels()[sink]));
   }
+  for (std::size_t sink = 0; sink < stats.table_labels().size(); ++sink) {
+    out.counter("hc_rows_expired_total",
+                "Rows older than their table's retention_days: not written, offsets committed",
+                static_cast<double>(stats.rows_expired_count(sink)),
+                sink_labels(stats.table_labels()[sink]));
+  }
+  for (std::size_t result = 0; result < stats.maintenance_runs.size(); ++result) {
+    out.counter("hc_maintenance_runs_total",
+                "Table upkeep runs (partitions ahead, expired partitions dropped) by result: ok, "
+                "skipped (another consumer held the lock), failed",
+                load(stats.maintenance_runs.at(result)),
+                {{"result", std::string(to_string(static_cast<MaintenanceResult>(result)))}});
+  }
+  out.counter("hc_partitions_created_total", "Partitions created ahead by the table upkeep",
+              load(stats.partitions_created));
+  out.counter("hc_partitions_dropped_total",
+              "Partitions dropped whole by the table upkeep (wholly older than retention_days)",
+              load(stats.partitions_dropped));
   out.histogram("hc_batch_rows", "Rows per table per written batch", stats.batch_rows);
   out.histogram("hc_commit_latency_seconds", "Time to write and commit one batch in one database",
                 stats.commit_seconds);

@@ -5,11 +5,13 @@
 namespace hc::consumer {
 
 ConsumerStats::ConsumerStats(std::vector<std::string> table_labels)
-    : table_labels_(std::move(table_labels)), rows_written_(table_labels_.size()) {
+    : table_labels_(std::move(table_labels)),
+      rows_written_(table_labels_.size()),
+      rows_expired_(table_labels_.size()) {
   for (const char* reason :
        {"bad_json", "wrong_type", "missing_field", "bad_version", "nul_byte", "bad_utf8",
         "bad_timestamp", "out_of_range", "too_large", "empty_value", "key_mismatch",
-        "digest_mismatch", "db_rejected", "other"}) {
+        "digest_mismatch", "db_rejected", "future_time", "other"}) {
     dead_letters_.try_emplace(reason, 0);
   }
 }

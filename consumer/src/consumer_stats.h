@@ -51,6 +51,17 @@ class ConsumerStats {
     return rows_written_.at(sink).load(std::memory_order_relaxed);
   }
   std::uint64_t total_rows_written() const;
+  // Rows older than their table's retention, not written (their offsets commit as usual).
+  std::atomic<std::uint64_t>& rows_expired(std::size_t sink) { return rows_expired_.at(sink); }
+  std::uint64_t rows_expired_count(std::size_t sink) const {
+    return rows_expired_.at(sink).load(std::memory_order_relaxed);
+  }
+
+  // Table upkeep (table_maintenance.h), counted by the maintenance thread: runs by result
+  // (index: MaintenanceResult), partitions created ahead and dropped.
+  std::array<std::atomic<std::uint64_t>, 3> maintenance_runs{};
+  std::atomic<std::uint64_t> partitions_created{0};
+  std::atomic<std::uint64_t> partitions_dropped{0};
 
   // Poison messages by reason kind; unknown kinds count under "other".
   std::atomic<std::uint64_t>& dead_letters(const std::string& reason);
@@ -75,6 +86,7 @@ class ConsumerStats {
   std::string dead_letter_problem_;  // guarded by dead_letter_problem_mutex_
   std::vector<std::string> table_labels_;
   std::vector<std::atomic<std::uint64_t>> rows_written_;
+  std::vector<std::atomic<std::uint64_t>> rows_expired_;
   // Keys fixed at construction, so lookups need no lock.
   std::map<std::string, std::atomic<std::uint64_t>> dead_letters_;
 };

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "partition_layout.h"
 #include "pg_sql.h"
 
 namespace hc::consumer {
@@ -19,6 +20,26 @@ constexpr const char* kCreateMigrationsTable =
     " version int NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now(),"
     " PRIMARY KEY (table_name, version))";
+
+// The views of migration 4 (newest measurement per site, hourly rollup per site), on whatever
+// {table} names when run: migration 5 runs them again on the partitioned parent.
+constexpr const char* kViewsOnTheTable =
+    "CREATE OR REPLACE VIEW {latest} AS"
+    " SELECT DISTINCT ON (url_digest) * FROM {table}"
+    " ORDER BY url_digest, measurement_time DESC;"
+    "CREATE OR REPLACE VIEW {hourly} AS"
+    " SELECT url_digest, min(uri) AS uri,"
+    " date_trunc('hour', measurement_time) AS hour,"
+    " count(*) AS checks,"
+    " count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up_checks,"
+    " round(100.0 * count(*) FILTER (WHERE hc_measurement_up(healthy, error)) / count(*), 2)"
+    "   AS uptime_percent,"
+    " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds)"
+    "   AS p50_response_us,"
+    " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds)"
+    "   AS p95_response_us,"
+    " max(response_time_microseconds) AS max_response_us"
+    " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)";
 
 }  // namespace
 
@@ -51,25 +72,43 @@ const std::vector<Migration>& table_migrations() {
       // the row has one, else the older rule (no transport error). IMMUTABLE SQL, so the
       // planner inlines it. The views are redefined with it; `*` takes the new columns.
       {4, "verdict columns (healthy, failed_conditions, body_truncated, attempts); up = healthy",
-       "CREATE OR REPLACE FUNCTION hc_measurement_up(healthy boolean, error text)"
-       " RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE"
-       " AS 'SELECT coalesce($1, $2 IS NULL)';"
-       "CREATE OR REPLACE VIEW {latest} AS"
-       " SELECT DISTINCT ON (url_digest) * FROM {table}"
-       " ORDER BY url_digest, measurement_time DESC;"
-       "CREATE OR REPLACE VIEW {hourly} AS"
-       " SELECT url_digest, min(uri) AS uri,"
-       " date_trunc('hour', measurement_time) AS hour,"
-       " count(*) AS checks,"
-       " count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up_checks,"
-       " round(100.0 * count(*) FILTER (WHERE hc_measurement_up(healthy, error)) / count(*), 2)"
-       "   AS uptime_percent,"
-       " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds)"
-       "   AS p50_response_us,"
-       " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds)"
-       "   AS p95_response_us,"
-       " max(response_time_microseconds) AS max_response_us"
-       " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)"},
+       std::string("CREATE OR REPLACE FUNCTION hc_measurement_up(healthy boolean, error text)"
+                   " RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE"
+                   " AS 'SELECT coalesce($1, $2 IS NULL)';") +
+           kViewsOnTheTable},
+      // Range partitions by measurement_time (partition_layout.h). A heap table is converted in
+      // place without rewriting a row: renamed to {archive}, a partitioned parent with the
+      // same columns and primary key takes its name, and the heap is attached as the
+      // catch-all partition FROM (MINVALUE) TO (the UTC day after its newest row; today for
+      // an empty table). The CHECK constraint validated first proves that range, so ATTACH
+      // does not scan again; VALIDATE reads the heap once and writes nothing. The views
+      // followed the rename: they are pointed at the parent again.
+      {5, "range partitions by measurement_time; an existing table becomes the catch-all",
+       std::string(
+           "DO $hc$ DECLARE upper_bound timestamptz; old_key name; BEGIN"
+           " IF (SELECT relkind FROM pg_class WHERE oid = '{table}'::regclass) = 'p' THEN RETURN;"
+           " END IF;"
+           " ALTER TABLE {table} RENAME TO {archive};"
+           " SELECT conname INTO old_key FROM pg_constraint"
+           "  WHERE conrelid = '{archive}'::regclass AND contype = 'p';"
+           " IF old_key IS NOT NULL THEN"
+           "  EXECUTE format('ALTER TABLE {archive} RENAME CONSTRAINT %I TO {archive_key}',"
+           "   old_key);"
+           " END IF;"
+           " CREATE TABLE {table} (LIKE {archive} INCLUDING DEFAULTS)"
+           "  PARTITION BY RANGE (measurement_time);"
+           " ALTER TABLE {table} ADD CONSTRAINT {table_key}"
+           "  PRIMARY KEY (url_digest, measurement_time);"
+           " SELECT coalesce(date_trunc('day', max(measurement_time), 'UTC') + interval '1 day',"
+           "  date_trunc('day', now(), 'UTC')) INTO upper_bound FROM {archive};"
+           " EXECUTE format('ALTER TABLE {archive} ADD CONSTRAINT hc_partition_range CHECK"
+           "  (measurement_time IS NOT NULL AND measurement_time < %L) NOT VALID', upper_bound);"
+           " ALTER TABLE {archive} VALIDATE CONSTRAINT hc_partition_range;"
+           " EXECUTE format('ALTER TABLE {table} ATTACH PARTITION {archive}"
+           "  FOR VALUES FROM (MINVALUE) TO (%L)', upper_bound);"
+           " ALTER TABLE {archive} DROP CONSTRAINT hc_partition_range;"
+           " END $hc$;") +
+           kViewsOnTheTable},
   };
   return migrations;
 }
@@ -96,11 +135,14 @@ std::string migration_sql(const Migration& migration, const std::string& table,
   const std::string quoted = quote_identifier(table);
   // Views named after their table. Postgres truncates names over 63 bytes the same way
   // when creating and when querying, so a long table name still works.
-  std::string statements =
-      fmt::format(fmt::runtime(migration.statements), fmt::arg("table", quoted),
-                  fmt::arg("latest", quote_identifier(table + "_latest")),
-                  fmt::arg("hourly", quote_identifier(table + "_hourly")),
-                  fmt::arg("open", quote_identifier(table + "_open")));
+  std::string statements = fmt::format(
+      fmt::runtime(migration.statements), fmt::arg("table", quoted),
+      fmt::arg("latest", quote_identifier(table + "_latest")),
+      fmt::arg("hourly", quote_identifier(table + "_hourly")),
+      fmt::arg("open", quote_identifier(table + "_open")),
+      fmt::arg("archive", quote_identifier(catch_all_name(table))),
+      fmt::arg("archive_key", quote_identifier(derived_identifier(table, "_before_pkey"))),
+      fmt::arg("table_key", quote_identifier(derived_identifier(table, "_pkey"))));
   std::string column_ddl = migration_columns_sql(columns, quoted, migration.version);
   if (column_ddl.empty()) return statements;
   if (statements.empty()) return column_ddl;

@@ -1,6 +1,7 @@
 #include "pg_sink.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <pqxx/pqxx>
@@ -8,11 +9,16 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "partition_catalog.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
 
 namespace hc::consumer {
 namespace {
+
+WallTime wall_now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
 
 std::string staging_table(std::size_t table_index) {
   return fmt::format("hc_staging_{}", table_index);
@@ -60,10 +66,13 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
 }  // namespace
 
 PgSink::PgSink(const std::string& connection_string, std::vector<std::string> tables,
-               const SessionSettings& session, const std::vector<RouteKind>& kinds)
+               const SessionSettings& session, const std::vector<RouteKind>& kinds,
+               std::vector<PartitionInterval> intervals)
     : target_(connection_target(connection_string, session)),
       tables_(std::move(tables)),
-      upsert_only_batches_(tables_.size(), 0) {
+      upsert_only_batches_(tables_.size(), 0),
+      intervals_(std::move(intervals)),
+      partitions_(tables_.size()) {
   if (!kinds.empty() && kinds.size() != tables_.size()) {
     throw std::invalid_argument(fmt::format("{} table kinds for {} tables in database {}",
                                             kinds.size(), tables_.size(), target_.name));
@@ -71,6 +80,7 @@ PgSink::PgSink(const std::string& connection_string, std::vector<std::string> ta
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     schemas_.push_back(&table_schema(kinds.empty() ? RouteKind::kMeasurements : kinds[i]));
   }
+  intervals_.resize(tables_.size(), PartitionInterval::kDay);
 }
 
 PgSink::~PgSink() = default;
@@ -112,6 +122,17 @@ void PgSink::migrate() {
     for (; current < tables_.size(); ++current) {
       const TableSchema& schema = *schemas_[current];
       migrate_table(*migrating, tables_[current], schema.columns, schema.migrations());
+      if (!partitioned(current)) continue;
+      pqxx::work txn(*migrating, "hc_partitions_ahead");
+      const WallTime now = wall_now();
+      for (const auto& created :
+           ensure_partitions(txn, tables_[current], intervals_ahead(intervals_[current], now),
+                             intervals_[current], now)
+               .created) {
+        spdlog::info("table {}: created partition {} for {}", tables_[current], created.name,
+                     describe(created.range));
+      }
+      txn.commit();
     }
   } catch (const std::exception& error) {
     throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
@@ -130,9 +151,11 @@ void PgSink::ping() {
 }
 
 void PgSink::check_table_accepts_rows(std::size_t table) {
+  const WallTime now = wall_now();  // a time every table keeps (see row_fate)
   TableRows rows;
-  rows.add(schemas_.at(table)->sample_row());
+  rows.add(schemas_.at(table)->sample_row(now));
   try {
+    if (partitioned(table)) ensure_partitions_for(table, {now});
     pqxx::work txn(connection(), "hc_table_check");
     copy_rows(txn, staging_table(table), *schemas_[table], rows, RowLane{});
     txn.exec_prepared0(upsert_statement(table));
@@ -161,6 +184,30 @@ void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& ro
   txn.exec_prepared0(upsert_statement(table));
 }
 
+void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane) {
+  std::vector<WallTime> uncovered;
+  for (const auto& row : rows.rows()) {
+    if (!lane.holds(row)) continue;
+    const WallTime time = row_time(row);
+    const bool known = std::ranges::any_of(partitions_[table],
+                                           [time](const Partition& p) { return p.range.contains(time); });
+    if (!known) uncovered.push_back(time);
+  }
+  if (!uncovered.empty()) ensure_partitions_for(table, uncovered);
+}
+
+void PgSink::ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times) {
+  pqxx::work txn(connection(), "hc_partitions");
+  EnsuredPartitions ensured =
+      ensure_partitions(txn, tables_[table], times, intervals_[table], wall_now());
+  txn.commit();
+  for (const auto& created : ensured.created) {
+    spdlog::info("table {}: created partition {} for {} (a row needed it)", tables_[table],
+                 created.name, describe(created.range));
+  }
+  partitions_[table] = std::move(ensured.all);
+}
+
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
   const auto has_lane_rows = [lane](const TableRows* rows) {
     return rows != nullptr &&
@@ -170,6 +217,12 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
   if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;
   std::size_t current = 0;
   try {
+    for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
+      if (partitioned(current) && has_lane_rows(rows_per_table[current])) {
+        ensure_partitions_for(current, *rows_per_table[current], lane);
+      }
+    }
+    current = 0;
     pqxx::connection& conn = connection();
     pqxx::work txn(conn, "hc_batch");
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
@@ -185,6 +238,9 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     }
     txn.commit();
   } catch (const std::exception& error) {
+    // A partition dropped since it was cached (by hand, or retention on a consumer whose clock
+    // runs ahead): forget what is cached, so the retry re-reads the catalog and creates it.
+    for (auto& known : partitions_) known.clear();
     throw failure(error, "writing to table " + tables_.at(std::min(current, tables_.size() - 1)));
   }
 }

@@ -16,6 +16,7 @@
 
 #include "batch.h"
 #include "db_error.h"
+#include "partition_layout.h"
 #include "pg_connection.h"
 #include "row_sink.h"
 #include "table_schema.h"
@@ -26,10 +27,12 @@ class PgSink final : public RowSink {
  public:
   // tables: validated identifiers, already migrated (see migrate()). kinds[i] is what
   // tables[i] holds (table_schema.h); empty means measurements for every table, else one per
-  // table. Throws std::invalid_argument if libpq cannot parse `connection_string` (see
-  // connection_target) or kinds has another size.
+  // table. intervals[i]: the partition_interval of tables[i] if it holds measurements
+  // (missing entries: day). Throws std::invalid_argument if libpq cannot parse
+  // `connection_string` (see connection_target) or kinds has another size.
   PgSink(const std::string& connection_string, std::vector<std::string> tables,
-         const SessionSettings& session = {}, const std::vector<RouteKind>& kinds = {});
+         const SessionSettings& session = {}, const std::vector<RouteKind>& kinds = {},
+         std::vector<PartitionInterval> intervals = {});
   ~PgSink() override;
   PgSink(const PgSink&) = delete;
   PgSink& operator=(const PgSink&) = delete;
@@ -38,7 +41,8 @@ class PgSink final : public RowSink {
   const std::string& name() const override { return target_.name; }
   const std::vector<std::string>& tables() const { return tables_; }
 
-  // Creates or upgrades every table with the migrations of its kind (pg_migrations). Throws
+  // Creates or upgrades every table with the migrations of its kind (pg_migrations), and
+  // creates the partitions ahead of a measurements table (partition_layout.h). Throws
   // std::runtime_error naming the database and table.
   void migrate();
 
@@ -51,6 +55,11 @@ class PgSink final : public RowSink {
   // table, one INSERT .. ON CONFLICT DO UPDATE). The result is the same either way.
   // After a conflict the table skips the fast path for a few batches, since replays
   // come in runs.
+  // A row whose time has no partition gets one first (partition_catalog.h: under the table's
+  // partition lock, in a transaction of its own, so racing consumers create it once); the
+  // partitions known are cached per connection and re-read when a row is not covered.
+  // REQUIRES: every row passed row_fate() == kWrite (the loop filters expired and far-future
+  // rows), so a partition is never created for them.
   // Throws DbError (database, table, Postgres' message) on failure; the
   // connection is then dropped and the next call reconnects.
   // Only the rows of `lane` are written (other lanes use other PgSinks); with none, nothing
@@ -73,6 +82,13 @@ class PgSink final : public RowSink {
   // True if the rows went straight in; false if some key exists (nothing written).
   bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
   void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
+  // Creates the partitions `rows` (of `lane`) need that the cache does not know of.
+  void ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane);
+  void ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times);
+  // Measurements tables are partitioned by time; events tables are not.
+  bool partitioned(std::size_t table) const {
+    return schemas_[table]->kind == RouteKind::kMeasurements;
+  }
 
   // A DbError for `error` caught while `doing` (e.g. "writing to table t"); drops the
   // connection. Its text names the database and holds no secret.
@@ -82,7 +98,9 @@ class PgSink final : public RowSink {
   std::vector<std::string> tables_;
   std::vector<const TableSchema*> schemas_;  // per table
   std::unique_ptr<pqxx::connection> connection_;
-  std::vector<int> upsert_only_batches_;  // per table: batches left before trying COPY again
+  std::vector<int> upsert_only_batches_;      // per table: batches left before trying COPY again
+  std::vector<PartitionInterval> intervals_;  // per table
+  std::vector<std::vector<Partition>> partitions_;  // per table: as last read or created
 };
 
 }  // namespace hc::consumer

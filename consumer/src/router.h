@@ -20,6 +20,9 @@ struct TableSink {
   std::string table_name;
   std::size_t table_in_database = 0;          // index into Router::tables_of(database)
   RouteKind kind = RouteKind::kMeasurements;  // what the table holds
+  // The table's storage settings (the config makes every route of one table agree).
+  PartitionInterval partition_interval = PartitionInterval::kDay;
+  int retention_days = 0;
 };
 
 class Router {

@@ -7,28 +7,26 @@ namespace hc::consumer {
 namespace {
 
 constexpr const char* kSampleUrl = "https://hc.invalid/table-check";
-// 1e18 us after 1970 (year 33658): no real row has it, so the check never meets one.
-constexpr std::chrono::microseconds kSampleTimeSinceEpoch(1'000'000'000'000'000);
 
-Row sample_measurement() {
+Row sample_measurement(WallTime now) {
   Measurement row;
   row.url = kSampleUrl;
   row.url_digest = std::string(64, '0');
-  row.measured_at = WallTime(kSampleTimeSinceEpoch);
+  row.measured_at = now;
   row.status_code = 200;
   row.response_time_us = 1;
   row.producer = "hc:table-check";
   return row;
 }
 
-Row sample_event() {
+Row sample_event(WallTime now) {
   EventRow row;
   row.url_digest = std::string(64, '0');
   row.event.url = kSampleUrl;
   row.event.from = SiteStatus::kUp;
   row.event.to = SiteStatus::kDown;
-  row.event.at = WallTime(kSampleTimeSinceEpoch);
-  row.event.since = WallTime(kSampleTimeSinceEpoch);
+  row.event.at = now;
+  row.event.since = now;
   row.event.previous_duration_s = 0;
   row.event.cause = StateCause{{"status"}, "unexpected_status", "HTTP 500", 500};
   row.event.producer = "hc:table-check";

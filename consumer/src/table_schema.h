@@ -22,9 +22,9 @@ struct TableSchema {
   bool (*holds)(const Row& row);
   // Appends `row` as one COPY text line of `columns`. REQUIRES: holds(row).
   void (*append_copy_row)(std::string& out, const Row& row);
-  // A well-formed row with url "https://hc.invalid/table-check", far in the future, for
-  // RowSink::check_table_accepts_rows.
-  Row (*sample_row)();
+  // A well-formed row with url "https://hc.invalid/table-check" and a digest no URL has,
+  // at `now` (a time every partitioned table keeps), for RowSink::check_table_accepts_rows.
+  Row (*sample_row)(WallTime now);
 };
 
 const TableSchema& table_schema(RouteKind kind);

@@ -321,6 +321,40 @@ TEST(ConfigErrors, FourMistakesGiveFourErrorsInFileOrder) {
   EXPECT_THAT(result.errors[3].message, HasSubstr("RE2: invalid character class range: z-a"));
 }
 
+TEST(ConfigErrors, StorageSettingsOfARouteAreCheckedAndRoutesOfOneTableMustAgree) {
+  constexpr std::string_view kYaml =
+      "healthcheck-consumer-config:\n"             // 1
+      "  bootstrap_servers: 127.0.0.1:9092\n"      // 2
+      "  maintenance_interval_seconds: 0\n"        // 3: out of range
+      "  topics:\n"                                // 4
+      "    - source_topic: a\n"                    // 5
+      "      connection_uri: postgresql://h/db\n"  // 6
+      "      table_name: t\n"                      // 7
+      "      partition_interval: hour\n"           // 8: not a choice
+      "    - source_topic: b\n"                    // 9
+      "      connection_uri: postgresql://h/db\n"  // 10
+      "      table_name: u\n"                      // 11
+      "      retention_days: -1\n"                 // 12: out of range
+      "    - source_topic: c\n"                    // 13
+      "      connection_uri: postgresql://h/db\n"  // 14
+      "      table_name: v\n"                      // 15
+      "      retention_days: 30\n"                 // 16
+      "    - source_topic: d\n"                    // 17: v again, other retention
+      "      connection_uri: postgresql://h/db\n"  // 18
+      "      table_name: v\n";                     // 19
+  ConfigLoadResult result = parse(kYaml);
+  ASSERT_EQ(result.errors.size(), 4u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].line, 3);
+  EXPECT_EQ(result.errors[0].key_path, "healthcheck-consumer-config.maintenance_interval_seconds");
+  EXPECT_EQ(result.errors[1].line, 8);
+  EXPECT_EQ(result.errors[1].key_path, "healthcheck-consumer-config.topics[0].partition_interval");
+  EXPECT_THAT(result.errors[1].message, HasSubstr("day"));
+  EXPECT_EQ(result.errors[2].line, 12);
+  EXPECT_THAT(result.errors[2].message, HasSubstr("0..36500"));
+  EXPECT_EQ(result.errors[3].line, 17);
+  EXPECT_THAT(result.errors[3].message, HasSubstr("must agree"));
+}
+
 TEST(ConfigErrors, MissingFileIsAnErrorWithoutPosition) {
   test::TempDir dir;
   auto missing = dir.path() / "nope.yaml";

@@ -25,7 +25,10 @@ class FakeClock final : public Clock {
   std::chrono::steady_clock::time_point now() const override {
     return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(now_ns_.load()));
   }
-  WallTime wall_now() const override { return WallTime(std::chrono::microseconds(now_ns_ / 1000)); }
+  // Wall time near the rows' measurement times (which must not be far in its future).
+  WallTime wall_now() const override {
+    return WallTime(std::chrono::microseconds(1'795'000'000'000'000 + now_ns_ / 1000));
+  }
   void advance(std::chrono::nanoseconds by) { now_ns_ += by.count(); }
 
  private:

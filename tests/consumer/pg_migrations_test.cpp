@@ -15,6 +15,7 @@
 #include "hc/common/url_digest.h"
 #include "hc/test/support.h"
 #include "measurement_columns.h"
+#include "partition_layout.h"
 #include "pg_sink.h"
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp.
@@ -150,7 +151,7 @@ TEST_F(PgMigrationsTest, ATableOfThePreviousReleaseUpgradesKeepingRowsAndViews) 
   EXPECT_EQ(query("SELECT sum(checks), sum(up_checks) FROM healthcheck_hourly"), "300|225");
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version)"
                   " FROM hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4");
+            "1,2,3,4,5");
 }
 
 Measurement measurement(const std::string& url, std::int64_t minute) {
@@ -303,6 +304,128 @@ TEST_F(PgMigrationsTest, AnEventsTableAcceptsItsKindsSampleRow) {
   sink.migrate();
   EXPECT_NO_THROW(sink.check_table_accepts_rows(0));
   EXPECT_EQ(query("SELECT count(*) FROM ev"), "0");
+// --- Migration 5: range partitions, an existing table converted in place ---
+
+// The heap's file, its rows and their checksum: what "not rewritten" and "every row kept" mean.
+struct HeapState {
+  std::string relfilenode;
+  std::string rows_and_checksum;
+};
+
+class PartitionConversionTest : public PgMigrationsTest {
+ protected:
+  HeapState heap_state(const std::string& relation) const {
+    return {query("SELECT relfilenode FROM pg_class WHERE oid = '" + relation + "'::regclass"),
+            query("SELECT count(*) || '/' || md5(string_agg(t::text, ',' ORDER BY url_digest,"
+                  " measurement_time)) FROM healthcheck t")};
+  }
+  std::string relkind(const std::string& relation) const {
+    return query("SELECT relkind FROM pg_class WHERE oid = '" + relation + "'::regclass");
+  }
+  // "partition: bound" of every partition of healthcheck, by name.
+  std::string partitions() const {
+    return query(
+        "SELECT string_agg(c.relname || ': ' || pg_get_expr(c.relpartbound, c.oid), '; '"
+        " ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = 'healthcheck'::regclass");
+  }
+  // Writes the same rows twice through the sink: the second write changes no row version.
+  void expect_upsert_idempotent() {
+    PgSink sink(uri(), {"healthcheck"});
+    TableRows rows;
+    for (int i = 0; i < 50; ++i) rows.add(measurement("https://after/" + std::to_string(i), i));
+    sink.write({&rows});
+    const std::string versions = query(
+        "SELECT count(*) || '/' || string_agg(xmin::text, ',' ORDER BY uri)"
+        " FROM healthcheck WHERE uri LIKE 'https://after/%'");
+    sink.write({&rows});
+    EXPECT_EQ(query("SELECT count(*) || '/' || string_agg(xmin::text, ',' ORDER BY uri)"
+                    " FROM healthcheck WHERE uri LIKE 'https://after/%'"),
+              versions);
+    EXPECT_EQ(versions.substr(0, 3), "50/");
+  }
+};
+
+TEST_F(PartitionConversionTest, APopulatedTableOfVersion4BecomesTheCatchAllPartitionUnrewritten) {
+  migrate();  // today's shape, but as a heap: undo migration 5 to get the version-4 table
+  query(
+      "DROP TABLE healthcheck CASCADE;"
+      "DELETE FROM hc_schema_migrations WHERE version = 5;");
+  query(
+      "CREATE TABLE healthcheck (url_digest bytea NOT NULL, measurement_time timestamptz NOT"
+      " NULL, response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
+      " regex_match bool, error text, error_detail text, dns_us bigint, connect_us bigint,"
+      " tls_us bigint, ttfb_us bigint, body_bytes bigint, cert_expires_at timestamptz,"
+      " healthy boolean, failed_conditions text[], body_truncated boolean, attempts smallint,"
+      " PRIMARY KEY (url_digest, measurement_time));"
+      "INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,"
+      " status_code, regex_present, healthy, failed_conditions)"
+      " SELECT sha256((i % 50)::text::bytea), '2026-03-01'::timestamptz + i * interval '1 min',"
+      " i, 'https://v4/' || (i % 50), 200, false, i % 3 <> 0, ARRAY['status']"
+      " FROM generate_series(1, 20000) i");
+  // The views as migration 4 made them (on the heap).
+  pqxx::connection connection(uri());
+  {
+    pqxx::work txn(connection);
+    txn.exec0(migration_sql(table_migrations().at(3), "healthcheck", measurement_columns()));
+    txn.commit();
+  }
+  const HeapState before = heap_state("healthcheck");
+  ASSERT_EQ(relkind("healthcheck"), "r");
+  EXPECT_EQ(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()), std::vector<int>{5});
+
+  EXPECT_EQ(relkind("healthcheck"), "p");
+  // The old heap is the catch-all partition: same file, every row, nothing rewritten.
+  EXPECT_EQ(heap_state("healthcheck_before").relfilenode, before.relfilenode);
+  EXPECT_EQ(heap_state("healthcheck").rows_and_checksum, before.rows_and_checksum);
+  // 20000 minutes from 2026-03-01 end on 2026-03-14: the catch-all ends the day after.
+  EXPECT_EQ(partitions(),
+            "healthcheck_before: FOR VALUES FROM (MINVALUE) TO ('2026-03-15 00:00:00+00')");
+  EXPECT_EQ(query("SELECT conname FROM pg_constraint WHERE contype = 'p' AND conrelid ="
+                  " 'healthcheck'::regclass"),
+            "healthcheck_pkey");
+  // The views read the parent, not the renamed heap.
+  EXPECT_EQ(query("SELECT count(*) FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
+                  " WHERE d.refobjid = 'healthcheck_before'::regclass"),
+            "0");
+  EXPECT_EQ(query("SELECT sum(checks) FROM healthcheck_hourly"), "20000");
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck_latest"), "50");
+  expect_upsert_idempotent();
+  EXPECT_EQ(heap_state("healthcheck_before").relfilenode, before.relfilenode);
+}
+
+TEST_F(PartitionConversionTest, ASeedTableConvertsKeepingEveryRowUnrewritten) {
+  query(
+      "CREATE TABLE healthcheck (url_digest bytea, measurement_time timestamptz,"
+      " response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
+      " regex_match bool, PRIMARY KEY (url_digest, measurement_time));"
+      "INSERT INTO healthcheck SELECT sha256(i::text::bytea), '2025-06-01'::timestamptz"
+      " + i * interval '1 hour', i, 'https://seed/' || (i % 7), 200, i % 2 = 0, null"
+      " FROM generate_series(1, 3000) i");
+  const HeapState before = heap_state("healthcheck");
+  migrate();
+  EXPECT_EQ(relkind("healthcheck"), "p");
+  EXPECT_EQ(heap_state("healthcheck_before").relfilenode, before.relfilenode);
+  // The columns migrations 2 and 4 added are NULL in old rows: the seven seed columns agree.
+  EXPECT_EQ(query("SELECT count(*) || '/' || md5(string_agg((url_digest, measurement_time,"
+                  " response_time_microseconds, uri, status_code, regex_present, regex_match)"
+                  "::text, ',' ORDER BY url_digest, measurement_time)) FROM healthcheck"),
+            before.rows_and_checksum);
+  EXPECT_EQ(migrated_columns("healthcheck"), listed_columns());
+  expect_upsert_idempotent();
+}
+
+TEST_F(PartitionConversionTest, ANewTableIsPartitionedWithPartitionsAhead) {
+  PgSink(uri(), {"healthcheck"}).migrate();
+  EXPECT_EQ(relkind("healthcheck"), "p");
+  // The empty catch-all ends today (UTC); today and kPartitionsAhead days after exist.
+  EXPECT_EQ(query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass"),
+            std::to_string(2 + kPartitionsAhead));
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck_before"), "0");
+  // Migrating again changes nothing.
+  const std::string layout = partitions();
+  PgSink(uri(), {"healthcheck"}).migrate();
+  EXPECT_EQ(partitions(), layout);
 }
 
 }  // namespace

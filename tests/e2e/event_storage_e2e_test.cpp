@@ -27,7 +27,7 @@ class EventStorageE2E : public ::testing::Test {
  protected:
   std::vector<test::Route> routes() const {
     return {{"healthcheck", postgres_.uri(), "healthcheck", ""},
-            {"healthcheck.events", postgres_.uri(), kEventsTable, "events"}};
+            {"healthcheck.events", postgres_.uri(), kEventsTable, "kind: events"}};
   }
   // A query's single value, or "" while the table does not exist yet.
   std::string query(const std::string& sql) {

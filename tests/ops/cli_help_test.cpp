@@ -44,12 +44,18 @@ TEST(CliHelp, GeneralHelpStillListsTheSubcommands) {
   auto result = help_of({"--help"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   for (const char* expected :
-       {"check-config", "migrate", "topics", "status", "serve", "--producer"}) {
+       {"check-config", "migrate", "maintain", "topics", "status", "serve", "--producer"}) {
     EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
   }
   auto subcommand = help_of({"status", "--help"});
   EXPECT_EQ(subcommand.exit_code, 0) << subcommand.output;
   EXPECT_NE(subcommand.output.find("--since"), std::string::npos) << subcommand.output;
+  auto maintain = help_of({"maintain", "--help"});
+  EXPECT_EQ(maintain.exit_code, 0) << maintain.output;
+  for (const char* expected : {"partitions ahead", "retention_days", "-c,--config"}) {
+    EXPECT_NE(maintain.output.find(expected), std::string::npos) << expected << "\n"
+                                                                 << maintain.output;
+  }
 }
 
 TEST(CliHelp, ServeHelpNamesItsEndpointsAndTheLoopbackDefault) {

@@ -27,7 +27,7 @@ ConsumerProcess::ConsumerProcess(const std::filesystem::path& dir, const std::st
     out << "    - source_topic: " << route.topic << "\n"
         << "      connection_uri: \"" << route.uri << "\"\n"
         << "      table_name: " << route.table << "\n";
-    if (!route.kind.empty()) out << "      kind: " << route.kind << "\n";
+    if (!route.settings.empty()) out << "      " << route.settings << "\n";
   }
   out.close();
   start();

@@ -118,11 +118,16 @@ struct ProducerConfig {
   std::vector<std::string> redact_query_params;  // default: default_redacted_query_params()
 };
 
-// One (topic -> table) route. Several routes may share a source_topic: the topic then
-// feeds several tables, possibly in several databases.
+// How a measurements table is split by measurement_time: one partition per UTC day, ISO
+// week (from Monday 00:00 UTC) or calendar month (consumer/src/partition_layout.h).
+enum class PartitionInterval { kDay, kWeek, kMonth };
+
 // What a route's source topic carries, and so which table it writes: measurements (message
 // v1 into a measurements table) or state-change events (state_event.h into an events table).
 enum class RouteKind { kMeasurements, kEvents };
+
+// One (topic -> table) route. Several routes may share a source_topic: the topic then
+// feeds several tables, possibly in several databases.
 
 struct TopicSinkConfig {
   std::string source_topic;
@@ -132,6 +137,11 @@ struct TopicSinkConfig {
   // The config's `kind`. A topic is one kind in every route that reads it, and a table one
   // kind in every route that writes it (the config refuses anything else).
   RouteKind kind = RouteKind::kMeasurements;
+  // Storage of a measurements table (events tables are not partitioned and keep every
+  // event); routes writing one table (same connection_uri and table_name) have the same
+  // values (checked at parse).
+  PartitionInterval partition_interval = PartitionInterval::kDay;
+  int retention_days = 0;  // 0 = keep forever; else 1 .. 36500
 };
 
 struct ConsumerConfig {
@@ -155,6 +165,9 @@ struct ConsumerConfig {
   int tcp_keepalives_count = 3;
   // /healthz answers 503 "writer busy for N s" once one write has taken this long.
   std::chrono::milliseconds writer_busy_unhealthy_after{10000};
+  // How often the consumer runs the table upkeep of `hc maintain` (partitions ahead, expired
+  // partitions dropped); one consumer of the group at a time does it. 1 .. 86400 s.
+  std::chrono::seconds maintenance_interval{300};
 };
 
 struct Config {

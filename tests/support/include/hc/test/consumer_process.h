@@ -17,7 +17,8 @@ struct Route {
   std::string topic;
   std::string uri;
   std::string table;
-  std::string kind;  // the route's `kind:` ("events"); empty: not written (measurements)
+  // More route settings on one line, e.g. "retention_days: 30" or "kind: events".
+  std::string settings{};
 };
 
 class ConsumerProcess {

@@ -1,0 +1,33 @@
+// Table upkeep of the consumer's tables: what `hc maintain` runs once and the consumer runs
+// every maintenance_interval (consumer/src/table_maintenance.h has the steps).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "hc/common/config.h"
+#include "hc/common/message.h"
+
+namespace hc {
+
+// What one run did in one database.
+struct DatabaseUpkeep {
+  std::string database;  // the URI without its password
+  // False when another process held the maintenance lock (and the caller chose not to wait),
+  // or on error.
+  bool ran = false;
+  std::vector<std::string> actions;  // one line each: "table t: created partition ... for [a, b)"
+  std::size_t partitions_created = 0;
+  std::size_t partitions_dropped = 0;
+  std::string error;  // one line, no password; empty on success
+};
+
+// Runs every upkeep step for every configured table, per database under its maintenance lock
+// (a session advisory lock): with wait_for_lock the call waits for it (up to the session's
+// lock_timeout), else a database whose lock is held is skipped. `now` decides what is ahead
+// and what has expired. Never throws for a database error: it is reported in `error`.
+std::vector<DatabaseUpkeep> maintain_tables(const ConsumerConfig& config, WallTime now,
+                                            bool wait_for_lock);
+
+}  // namespace hc

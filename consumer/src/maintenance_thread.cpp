@@ -1,0 +1,66 @@
+#include "maintenance_thread.h"
+
+#include <spdlog/spdlog.h>
+
+#include "table_maintenance.h"
+
+namespace hc::consumer {
+
+MaintenanceThread::MaintenanceThread(std::chrono::seconds interval, Run run, ConsumerStats& stats)
+    : interval_(interval), run_(std::move(run)), stats_(stats), thread_([this] { loop(); }) {}
+
+MaintenanceThread::~MaintenanceThread() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_changed_.notify_all();
+  thread_.join();
+}
+
+void MaintenanceThread::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    std::vector<DatabaseUpkeep> results;
+    try {
+      results = run_();
+    } catch (const std::exception& error) {  // maintain_tables reports errors; this is a bug
+      DatabaseUpkeep failed;
+      failed.error = error.what();
+      results.push_back(std::move(failed));
+    }
+    record(results);
+    lock.lock();
+    stop_changed_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+void MaintenanceThread::record(const std::vector<DatabaseUpkeep>& results) {
+  for (const auto& upkeep : results) {
+    const MaintenanceResult result = result_of(upkeep);
+    stats_.maintenance_runs.at(static_cast<std::size_t>(result))
+        .fetch_add(1, std::memory_order_relaxed);
+    stats_.partitions_created.fetch_add(upkeep.partitions_created, std::memory_order_relaxed);
+    stats_.partitions_dropped.fetch_add(upkeep.partitions_dropped, std::memory_order_relaxed);
+    for (const auto& action : upkeep.actions) {
+      spdlog::info("maintenance of database {}: {}", upkeep.database, action);
+    }
+    switch (result) {
+      case MaintenanceResult::kFailed:
+        spdlog::warn("maintenance of database {} failed: {}; trying again in {} s", upkeep.database,
+                     upkeep.error, interval_.count());
+        break;
+      case MaintenanceResult::kSkipped:
+        spdlog::debug("maintenance of database {} skipped: another process holds its lock",
+                      upkeep.database);
+        break;
+      case MaintenanceResult::kOk:
+        spdlog::debug("maintenance of database {} done: {} partitions created, {} dropped",
+                      upkeep.database, upkeep.partitions_created, upkeep.partitions_dropped);
+        break;
+    }
+  }
+}
+
+}  // namespace hc::consumer

@@ -1,0 +1,149 @@
+#include "table_maintenance.h"
+
+#include <fmt/format.h>
+
+#include <pqxx/pqxx>
+
+#include "db_error.h"
+#include "partition_catalog.h"
+#include "pg_connection.h"
+#include "router.h"
+
+namespace hc::consumer {
+namespace {
+
+// Arbitrary but fixed: every hc process maintaining this database takes the same lock.
+constexpr long long kMaintenanceLockKey = 0x68635f6d6e74;  // "hc_mnt"
+
+void create_partitions_ahead(pqxx::work& txn, const MaintainedTable& table, WallTime now,
+                             DatabaseUpkeep& report) {
+  const EnsuredPartitions ensured = ensure_partitions(
+      txn, table.table, intervals_ahead(table.interval, now), table.interval, now);
+  for (const auto& created : ensured.created) {
+    report.actions.push_back(fmt::format("table {}: created partition {} for {}", table.table,
+                                         created.name, describe(created.range)));
+    ++report.partitions_created;
+  }
+}
+
+void drop_expired_partitions(pqxx::work& txn, const MaintainedTable& table, WallTime now,
+                             DatabaseUpkeep& report) {
+  if (table.retention_days <= 0) return;
+  lock_partitions(txn, table.table);
+  for (const auto& expired :
+       expired_partitions(list_partitions(txn, table.table), now, table.retention_days)) {
+    drop_partition(txn, expired.name);
+    report.actions.push_back(
+        fmt::format("table {}: dropped partition {} for {} (older than retention_days {})",
+                    table.table, expired.name, describe(expired.range), table.retention_days));
+    ++report.partitions_dropped;
+  }
+}
+
+// Releases the session-level maintenance lock however the run ends (if the connection broke,
+// the server released it already).
+class MaintenanceLock {
+ public:
+  explicit MaintenanceLock(pqxx::connection& connection) : connection_(connection) {}
+  ~MaintenanceLock() {
+    if (!held_) return;
+    try {
+      pqxx::nontransaction(connection_)
+          .exec(fmt::format("SELECT pg_advisory_unlock({})", kMaintenanceLockKey));
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the session ends anyway
+    }
+  }
+  MaintenanceLock(const MaintenanceLock&) = delete;
+  MaintenanceLock& operator=(const MaintenanceLock&) = delete;
+
+  bool acquire(bool wait) {
+    pqxx::nontransaction txn(connection_);
+    if (wait) {
+      txn.exec(fmt::format("SELECT pg_advisory_lock({})", kMaintenanceLockKey));
+      held_ = true;
+    } else {
+      held_ = txn.exec1(fmt::format("SELECT pg_try_advisory_lock({})", kMaintenanceLockKey))[0]
+                  .as<bool>();
+    }
+    return held_;
+  }
+
+ private:
+  pqxx::connection& connection_;
+  bool held_ = false;
+};
+
+}  // namespace
+
+const std::vector<MaintenanceStep>& maintenance_steps() {
+  static const std::vector<MaintenanceStep> steps = {
+      {"partitions ahead", create_partitions_ahead},
+      {"expired partitions", drop_expired_partitions},
+  };
+  return steps;
+}
+
+std::string_view to_string(MaintenanceResult result) {
+  switch (result) {
+    case MaintenanceResult::kOk:
+      return "ok";
+    case MaintenanceResult::kSkipped:
+      return "skipped";
+    case MaintenanceResult::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+MaintenanceResult result_of(const DatabaseUpkeep& upkeep) {
+  if (!upkeep.error.empty()) return MaintenanceResult::kFailed;
+  return upkeep.ran ? MaintenanceResult::kOk : MaintenanceResult::kSkipped;
+}
+
+bool maintain_database(pqxx::connection& connection, const std::vector<MaintainedTable>& tables,
+                       WallTime now, bool wait_for_lock, DatabaseUpkeep& report) {
+  MaintenanceLock lock(connection);
+  if (!lock.acquire(wait_for_lock)) return false;
+  for (const auto& table : tables) {
+    for (const auto& step : maintenance_steps()) {
+      pqxx::work txn(connection, "hc_maintain");
+      step.run(txn, table, now, report);
+      txn.commit();
+    }
+  }
+  return true;
+}
+
+}  // namespace hc::consumer
+
+namespace hc {
+
+std::vector<DatabaseUpkeep> maintain_tables(const ConsumerConfig& config, WallTime now,
+                                            bool wait_for_lock) {
+  const consumer::Router router(config.topics);
+  std::vector<DatabaseUpkeep> results;
+  for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
+    std::vector<consumer::MaintainedTable> tables;
+    for (const auto& sink : router.sinks()) {
+      // Events tables are not partitioned and keep every event: nothing to maintain.
+      if (sink.database == d && sink.kind == RouteKind::kMeasurements) {
+        tables.push_back({sink.table_name, sink.partition_interval, sink.retention_days});
+      }
+    }
+    const consumer::ConnectionTarget target =
+        consumer::connection_target(router.database_uris()[d], consumer::session_settings(config));
+    DatabaseUpkeep& report = results.emplace_back();
+    report.database = target.name;
+    try {
+      auto connection = consumer::open_connection(target);
+      report.ran = consumer::maintain_database(*connection, tables, now, wait_for_lock, report);
+    } catch (const std::exception& error) {
+      report.ran = false;
+      report.error = consumer::scrub_secrets(
+          consumer::one_line(consumer::classify_exception(error).message), target);
+    }
+  }
+  return results;
+}
+
+}  // namespace hc
