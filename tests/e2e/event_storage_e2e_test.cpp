@@ -42,8 +42,18 @@ class EventStorageE2E : public ::testing::Test {
                              " FROM ") +
                  kEventsTable + " WHERE url = '" + url + "'");
   }
-  // `hc status --format json` with `config`: the entry of `url`.
-  nlohmann::json status_of(const std::filesystem::path& config, const std::string& url) {
+  // `hc status --format json` with `config`: the entry of `url`, once the measurements table
+  // has `checks` rows of it (status lists the sites of the measurements tables; their topic's
+  // partitions may be written after the events').
+  nlohmann::json status_of(const std::filesystem::path& config, const std::string& url,
+                           int checks) {
+    EXPECT_TRUE(test::eventually(
+        [&] {
+          const std::string rows =
+              query("SELECT count(*) FROM healthcheck WHERE uri = '" + url + "'");
+          return !rows.empty() && std::stoi(rows) >= checks;
+        },
+        seconds(60)));
     const test::CommandResult result = test::run_command(
         {test::hc_binary().string(), "status", "-c", config.string(), "--format", "json"},
         seconds(30));
@@ -105,7 +115,7 @@ TEST_F(EventStorageE2E, APageSwitchedBetween200And500IsStoredExactlyOnceAndRepla
                               " (extract(epoch FROM down_since) * 1000000)::bigint FROM ") +
                   kEventsTable + "_open"),
             url + " unexpected_status 500 status " + epoch_us(events[1].at));
-  nlohmann::json down = status_of(consumer_config, url);
+  nlohmann::json down = status_of(consumer_config, url, 3);
   EXPECT_EQ(down.value("state", ""), "down") << down.dump();
   EXPECT_EQ(down.value("state_since", ""), format_timestamp(events[1].at)) << down.dump();
 
@@ -118,7 +128,7 @@ TEST_F(EventStorageE2E, APageSwitchedBetween200And500IsStoredExactlyOnceAndRepla
   events = events_on_topic(broker, 3);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(query(std::string("SELECT count(*) FROM ") + kEventsTable + "_open"), "0");
-  nlohmann::json up = status_of(consumer_config, url);
+  nlohmann::json up = status_of(consumer_config, url, 5);
   EXPECT_EQ(up.value("state", ""), "up") << up.dump();
   EXPECT_EQ(up.value("state_since", ""), format_timestamp(events[2].at)) << up.dump();
   EXPECT_EQ(consumer.stop(), 0) << consumer.log();
