@@ -68,7 +68,7 @@ std::variant<HistoryQuery, BadRequest> parse_history_query(std::string url,
     }
     if (params.count(name) > 1) return BadRequest{fmt::format("parameter '{}' given twice", name)};
   }
-  auto value_of = [&](const std::string& name, std::string fallback) {
+  auto value_of = [&](const std::string& name, const std::string& fallback) {
     const auto found = params.find(name);
     return found == params.end() ? fallback : found->second;
   };

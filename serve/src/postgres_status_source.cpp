@@ -17,7 +17,7 @@ class PostgresStatusSource final : public StatusSource {
   }
 
  private:
-  const ConsumerConfig config_;  // read-only after construction: safe from every thread
+  ConsumerConfig config_;  // never changed after construction: safe from every thread
 };
 
 }  // namespace

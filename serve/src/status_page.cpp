@@ -145,8 +145,10 @@ std::string age_text(WallTime then, WallTime now) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - then).count();
   if (seconds < 1) return "just now";
   if (seconds < 120) return fmt::format("{} s ago", seconds);
-  if (seconds < 2 * 3600) return fmt::format("{} min ago", seconds / 60);
-  if (seconds < 2 * 86400) return fmt::format("{} h ago", seconds / 3600);
+  constexpr std::int64_t kTwoHours = 7200;
+  constexpr std::int64_t kTwoDays = 172800;
+  if (seconds < kTwoHours) return fmt::format("{} min ago", seconds / 60);
+  if (seconds < kTwoDays) return fmt::format("{} h ago", seconds / 3600);
   return fmt::format("{} d ago", seconds / 86400);
 }
 

@@ -118,7 +118,10 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
         "listen there anyway (e.g. behind a reverse proxy that authenticates)",
         options.listen));
   }
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  // httplib's interface: it takes ownership of the raw pointer and deletes it.
+  server_->new_task_queue = [] {
+    return new httplib::ThreadPool(kWorkerThreads);  // NOLINT(cppcoreguidelines-owning-memory)
+  };
   server_->set_payload_max_length(kMaxBodyBytes);
   server_->set_read_timeout(kReadTimeoutSeconds, 0);
   server_->set_write_timeout(kWriteTimeoutSeconds, 0);

@@ -79,8 +79,8 @@ class StatusServerTest : public testing::Test {
   };
 
   static void SetUpTestSuite() {
-    world_ = std::make_unique<World>();
-    World& world = *world_;
+    suite = std::make_unique<World>();
+    World& world = *suite;
     const auto config_path = world.dir.path() / "config.yaml";
     std::ofstream(config_path) << "healthcheck-consumer-config:\n"
                                << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
@@ -118,9 +118,9 @@ class StatusServerTest : public testing::Test {
     world.server = std::make_unique<StatusServer>(ServerOptions{"127.0.0.1:0", false},
                                                   *world.source, world.clock);
   }
-  static void TearDownTestSuite() { world_.reset(); }
+  static void TearDownTestSuite() { suite.reset(); }
 
-  static int port() { return world_->server->port(); }
+  static int port() { return suite->server->port(); }
   static httplib::Result get(const std::string& target) {
     httplib::Client client("127.0.0.1", port());
     client.set_connection_timeout(5);
@@ -128,10 +128,10 @@ class StatusServerTest : public testing::Test {
     return client.Get(target);
   }
 
-  static std::unique_ptr<World> world_;
+  static std::unique_ptr<World> suite;
 };
 
-std::unique_ptr<StatusServerTest::World> StatusServerTest::world_;
+std::unique_ptr<StatusServerTest::World> StatusServerTest::suite;
 
 TEST_F(StatusServerTest, StatusJsonCountsWholeHoursAndDays) {
   auto response = get("/api/v1/status");
