@@ -304,6 +304,8 @@ TEST_F(PgMigrationsTest, AnEventsTableAcceptsItsKindsSampleRow) {
   sink.migrate();
   EXPECT_NO_THROW(sink.check_table_accepts_rows(0));
   EXPECT_EQ(query("SELECT count(*) FROM ev"), "0");
+}
+
 // --- Migration 5: range partitions, an existing table converted in place ---
 
 // The heap's file, its rows and their checksum: what "not rewritten" and "every row kept" mean.
