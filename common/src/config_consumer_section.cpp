@@ -14,8 +14,8 @@ constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 15>{
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "topics"});
-constexpr std::array<std::string_view, 4> kRouteKeys = {"source_topic", "connection_uri",
-                                                        "table_name", "dead_letter_topic"};
+constexpr std::array<std::string_view, 5> kRouteKeys = {
+    "source_topic", "connection_uri", "table_name", "dead_letter_topic", "rollup_retention_days"};
 constexpr std::array<std::string_view, 2> kOffsetResets = {"earliest", "latest"};
 
 bool is_hex_digit(char c) {
@@ -109,6 +109,11 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
       reader.report(source->mark, source->path,
                     "too long for the default dead-letter topic '<source_topic>.dlq'; set "
                     "dead_letter_topic");
+    }
+  }
+  if (const Located* days = fields->find("rollup_retention_days")) {
+    if (auto value = reader.integer(*days, 0, 36500, "days")) {
+      route.rollup_retention_days = static_cast<int>(*value);
     }
   }
   if (reader.error_count() != errors_before) return std::nullopt;

@@ -16,9 +16,52 @@
 #include "pg_connection.h"
 #include "pg_migrations.h"
 #include "pg_sink.h"
+#include "rollups.h"
 #include "router.h"
 
 namespace hc {
+namespace {
+
+// The rollup retention of `table` in database `uri`: the largest of its routes' (0, forever,
+// is the largest).
+int rollup_retention_days(const ConsumerConfig& config, const std::string& uri,
+                          const std::string& table) {
+  int days = 0;
+  for (const TopicSinkConfig& route : config.topics) {
+    if (route.connection_uri != uri || route.table_name != table) continue;
+    if (route.rollup_retention_days == 0) return 0;
+    days = std::max(days, route.rollup_retention_days);
+  }
+  return days;
+}
+
+// Closes the ended hours of every table of database `d` (rollups.h). Logged; never throws.
+void close_rollups(const ConsumerConfig& config, const consumer::Router& router, std::size_t d) {
+  const std::string& uri = router.database_uris()[d];
+  const consumer::ConnectionTarget target =
+      consumer::connection_target(uri, consumer::session_settings(config));
+  std::string current;
+  try {
+    std::unique_ptr<pqxx::connection> connection = consumer::open_connection(target);
+    for (const std::string& table : router.tables_of(d)) {
+      current = table;
+      const consumer::RollupClose closed = consumer::close_hourly_rollups(
+          *connection, table, SystemClock().wall_now(), rollup_retention_days(config, uri, table));
+      spdlog::info(
+          "table {} in database {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "
+          "written, {} expired)",
+          table, target.name, format_timestamp(closed.closed_until), closed.hours_closed,
+          closed.rows_written, closed.rows_expired);
+    }
+  } catch (const std::exception& error) {
+    spdlog::warn(
+        "closing the hourly rollups of table {} in database {} failed: {}; readers use the raw "
+        "rows of the hours not closed",
+        current, target.name, consumer::scrub_secrets(consumer::one_line(error.what()), target));
+  }
+}
+
+}  // namespace
 
 void migrate_all(const ConsumerConfig& config) {
   consumer::Router router(config.topics);
@@ -28,6 +71,7 @@ void migrate_all(const ConsumerConfig& config) {
     database.migrate();
     spdlog::info("database {}: tables {} at schema version {}", database.name(),
                  fmt::join(database.tables(), ", "), consumer::table_migrations().back().version);
+    close_rollups(config, router, d);
   }
 }
 

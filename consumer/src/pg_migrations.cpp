@@ -4,9 +4,11 @@
 
 #include <pqxx/pqxx>
 #include <set>
+#include <vector>
 
 #include "measurement_columns.h"
 #include "pg_sql.h"
+#include "rollup_sql.h"
 
 namespace hc::consumer {
 namespace {
@@ -20,6 +22,22 @@ constexpr const char* kCreateMigrationsTable =
     " version int NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now(),"
     " PRIMARY KEY (table_name, version))";
+
+// The migration that makes <table>_latest a table; columns of later migrations are added to it
+// as well as to the measurements table.
+constexpr int kLatestTableVersion = 6;
+
+// Version 6: <table>_latest becomes a table kept by the consumer (newer wins), filled from the
+// raw rows; hourly rollups (rollup_sql.h), and <table>_hourly reads them.
+std::string latest_table_and_rollups(const std::string& table) {
+  const std::string quoted_table = quote_identifier(table);
+  const std::string latest = quote_identifier(latest_table_name(table));
+  return fmt::format("DROP VIEW IF EXISTS {0};{1};{2};{3};{4}", latest,
+                     latest_table_sql(measurement_columns(), latest, kLatestTableVersion),
+                     latest_backfill_sql(measurement_columns(), latest, quoted_table,
+                                         kLatestTableVersion),
+                     rollup_functions_sql(), hourly_rollup_relations_sql(table));
+}
 
 }  // namespace
 
@@ -71,22 +89,31 @@ const std::vector<Migration>& table_migrations() {
        "   AS p95_response_us,"
        " max(response_time_microseconds) AS max_response_us"
        " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)"},
+      // Version 5 is the partitioning of the measurements table. 6 reads and writes that table
+      // with plain SQL only, partitioned or not.
+      {6, "latest table (newer wins), exact hourly rollups, hourly view over them", "",
+       &latest_table_and_rollups},
   };
   return migrations;
 }
 
 std::string migration_sql(const Migration& migration, const std::string& table) {
   const std::string quoted = quote_identifier(table);
-  // Views named after their table. Postgres truncates names over 63 bytes the same way
-  // when creating and when querying, so a long table name still works.
+  // Relations named after their table (pg_sql.h).
   std::string statements =
       fmt::format(fmt::runtime(migration.statements), fmt::arg("table", quoted),
-                  fmt::arg("latest", quote_identifier(table + "_latest")),
-                  fmt::arg("hourly", quote_identifier(table + "_hourly")));
-  std::string columns = migration_columns_sql(measurement_columns(), quoted, migration.version);
-  if (columns.empty()) return statements;
-  if (statements.empty()) return columns;
-  return columns + ";" + statements;
+                  fmt::arg("latest", quote_identifier(latest_table_name(table))),
+                  fmt::arg("hourly", quote_identifier(hourly_view_name(table))));
+  std::vector<std::string> parts = {
+      migration_columns_sql(measurement_columns(), quoted, migration.version)};
+  if (migration.version > kLatestTableVersion) {
+    parts.push_back(migration_columns_sql(
+        measurement_columns(), quote_identifier(latest_table_name(table)), migration.version));
+  }
+  parts.push_back(std::move(statements));
+  if (migration.derived_statements != nullptr) parts.push_back(migration.derived_statements(table));
+  std::erase_if(parts, [](const std::string& part) { return part.empty(); });
+  return fmt::format("{}", fmt::join(parts, ";"));
 }
 
 std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table) {

@@ -20,8 +20,10 @@ struct Migration {
   int version;
   const char* description;
   // Run after the version's columns exist; "" for none. "{table}", "{latest}" and
-  // "{hourly}" stand for the quoted names of the table and its two views.
+  // "{hourly}" stand for the quoted names of the table and its latest and hourly relations.
   const char* statements;
+  // Statements derived from the column lists for `table` (run after `statements`), or null.
+  std::string (*derived_statements)(const std::string& table) = nullptr;
 };
 
 // Every migration in version order, starting at 1.

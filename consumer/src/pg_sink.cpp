@@ -5,12 +5,16 @@
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
+#include <set>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
 #include "measurement_columns.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
+#include "rollup_sql.h"
+#include "rollups.h"
 
 namespace hc::consumer {
 namespace {
@@ -26,14 +30,21 @@ constexpr const char* kUniqueViolation = "23505";
 std::string upsert_statement(std::size_t table_index) {
   return fmt::format("hc_upsert_{}", table_index);
 }
+std::string latest_staging_table(std::size_t table_index) {
+  return fmt::format("hc_latest_staging_{}", table_index);
+}
+std::string latest_upsert_statement(std::size_t table_index) {
+  return fmt::format("hc_latest_upsert_{}", table_index);
+}
+constexpr const char* kMarkHoursStatement = "hc_mark_hours";
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
 // The rows are formatted by us into ~1 MB chunks; a chunk may hold many rows, since
 // COPY data is a byte stream. libpqxx 6.4 offers raw COPY lines only through
 // tablewriter, deprecated in favour of stream_to, whose per-field conversions cost
 // more than the database's own work here.
-void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableRows& rows,
-               RowLane lane) {
+template <typename Rows>
+void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Rows& rows) {
   constexpr std::size_t kChunkBytes = 1 << 20;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -42,9 +53,8 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
 #pragma GCC diagnostic pop
   std::string chunk;
   chunk.reserve(kChunkBytes + 4096);
-  for (const auto& row : rows.rows()) {
-    if (!lane.holds(row)) continue;
-    append_measurement_copy_row(chunk, row);
+  for (const Measurement* row : rows) {
+    append_measurement_copy_row(chunk, *row);
     if (chunk.size() >= kChunkBytes) {
       chunk.pop_back();  // write_raw_line adds the last newline itself
       writer.write_raw_line(chunk);
@@ -56,6 +66,43 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
     writer.write_raw_line(chunk);
   }
   writer.complete();
+}
+
+// The rows of `lane`, in batch order.
+std::vector<const Measurement*> lane_rows(const TableRows& rows, RowLane lane) {
+  std::vector<const Measurement*> held;
+  held.reserve(rows.size());
+  for (const auto& row : rows.rows()) {
+    if (lane.holds(row)) held.push_back(&row);
+  }
+  return held;
+}
+
+// The newest of `rows` per site: what the latest table may take from this batch.
+std::vector<const Measurement*> newest_per_site(const std::vector<const Measurement*>& rows) {
+  std::unordered_map<std::string_view, const Measurement*> newest;
+  newest.reserve(rows.size());
+  for (const Measurement* row : rows) {
+    auto [slot, inserted] = newest.try_emplace(row->url_digest, row);
+    if (!inserted && row->measured_at > slot->second->measured_at) slot->second = row;
+  }
+  std::vector<const Measurement*> result;
+  result.reserve(newest.size());
+  for (const auto& [digest, row] : newest) result.push_back(row);
+  return result;
+}
+
+// The hours the rows fall in, as a timestamptz[] literal.
+std::string hours_array(const std::vector<const Measurement*>& rows) {
+  std::set<WallTime> hours;
+  for (const Measurement* row : rows) hours.insert(hour_floor(row->measured_at));
+  std::string literal = "{";
+  for (const WallTime hour : hours) {
+    if (literal.size() > 1) literal.push_back(',');
+    literal += format_timestamp(hour);
+  }
+  literal.push_back('}');
+  return literal;
 }
 
 }  // namespace
@@ -88,12 +135,17 @@ pqxx::connection& PgSink::connection() {
     pqxx::nontransaction setup(*fresh);
     for (std::size_t i = 0; i < tables_.size(); ++i) {
       setup.exec0(create_staging_table_sql(measurement_columns(), staging_table(i)));
+      setup.exec0(create_staging_table_sql(measurement_columns(), latest_staging_table(i)));
     }
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     fresh->prepare(upsert_statement(i),
                    upsert_from_staging_sql(measurement_columns(), tables_[i], staging_table(i)));
+    fresh->prepare(latest_upsert_statement(i),
+                   latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i]),
+                                     latest_staging_table(i)));
   }
+  fresh->prepare(kMarkHoursStatement, mark_pending_hours_sql());
   connection_ = std::move(fresh);
   return *connection_;
 }
@@ -127,23 +179,23 @@ void PgSink::check_table_accepts_rows(std::size_t table) {
   canary.status_code = 200;
   canary.response_time_us = 1;
   canary.producer = "hc:table-check";
-  TableRows rows;
-  rows.add(std::move(canary));
+  const std::vector<const Measurement*> rows = {&canary};
   try {
     pqxx::work txn(connection(), "hc_table_check");
-    copy_rows(txn, staging_table(table), rows, RowLane{});
+    copy_rows(txn, staging_table(table), rows);
     txn.exec_prepared0(upsert_statement(table));
+    record_latest_and_hours(txn, table, rows);
     txn.abort();  // the check leaves nothing behind
   } catch (const std::exception& error) {
     throw failure(error, "checking table " + tables_.at(table));
   }
 }
 
-bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows,
-                               RowLane lane) {
+bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table,
+                               const std::vector<const Measurement*>& rows) {
   try {
     pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
-    copy_rows(attempt, quote_identifier(tables_[table]), rows, lane);
+    copy_rows(attempt, quote_identifier(tables_[table]), rows);
     attempt.commit();
     return true;
   } catch (const pqxx::sql_error& error) {
@@ -153,9 +205,17 @@ bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRo
   }
 }
 
-void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane) {
-  copy_rows(txn, staging_table(table), rows, lane);
+void PgSink::upsert_rows(pqxx::work& txn, std::size_t table,
+                         const std::vector<const Measurement*>& rows) {
+  copy_rows(txn, staging_table(table), rows);
   txn.exec_prepared0(upsert_statement(table));
+}
+
+void PgSink::record_latest_and_hours(pqxx::work& txn, std::size_t table,
+                                     const std::vector<const Measurement*>& rows) {
+  copy_rows(txn, latest_staging_table(table), newest_per_site(rows));
+  txn.exec_prepared0(latest_upsert_statement(table));
+  txn.exec_prepared0(kMarkHoursStatement, tables_[table], hours_array(rows));
 }
 
 void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
@@ -173,13 +233,15 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
       const TableRows* rows = rows_per_table[current];
       if (!has_lane_rows(rows)) continue;
+      const std::vector<const Measurement*> held = lane_rows(*rows, lane);
       if (upsert_only_batches_[current] > 0) {
         --upsert_only_batches_[current];
-        upsert_rows(txn, current, *rows, lane);
-      } else if (!try_copy_new_rows(txn, current, *rows, lane)) {
+        upsert_rows(txn, current, held);
+      } else if (!try_copy_new_rows(txn, current, held)) {
         upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
-        upsert_rows(txn, current, *rows, lane);
+        upsert_rows(txn, current, held);
       }
+      record_latest_and_hours(txn, current, held);
     }
     txn.commit();
   } catch (const std::exception& error) {

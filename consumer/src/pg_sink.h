@@ -47,7 +47,8 @@ class PgSink final : public RowSink {
   // unique violation, and the batch then takes the upsert path (COPY into a staging
   // table, one INSERT .. ON CONFLICT DO UPDATE). The result is the same either way.
   // After a conflict the table skips the fast path for a few batches, since replays
-  // come in runs.
+  // come in runs. In the same transaction, <table>_latest takes each site's newest row when
+  // it is newer (latest_upsert_sql) and the rows' hours are marked for the rollups.
   // Throws DbError (database, table, Postgres' message) on failure; the
   // connection is then dropped and the next call reconnects.
   // Only the rows of `lane` are written (other lanes use other PgSinks); with none, nothing
@@ -68,8 +69,13 @@ class PgSink final : public RowSink {
  private:
   pqxx::connection& connection();
   // True if the rows went straight in; false if some key exists (nothing written).
-  bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
-  void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
+  bool try_copy_new_rows(pqxx::work& txn, std::size_t table,
+                         const std::vector<const Measurement*>& rows);
+  void upsert_rows(pqxx::work& txn, std::size_t table, const std::vector<const Measurement*>& rows);
+  // In the transaction of the rows: the latest table takes the newest row per site if it is
+  // newer than what it has, and the hours of the rows are marked for the rollups (rollups.h).
+  void record_latest_and_hours(pqxx::work& txn, std::size_t table,
+                               const std::vector<const Measurement*>& rows);
 
   // A DbError for `error` caught while `doing` (e.g. "writing to table t"); drops the
   // connection. Its text names the database and holds no secret.

@@ -125,6 +125,9 @@ struct TopicSinkConfig {
   std::string connection_uri;     // libpq URI; may hold a password: never logged
   std::string table_name;         // validated identifier: [A-Za-z_][A-Za-z0-9_]{0,62}
   std::string dead_letter_topic;  // defaults to "<source_topic>.dlq"
+  // Hourly rollup rows older than this are deleted when hours are closed; 0 = keep forever.
+  // Routes writing one table should agree; where they differ the largest wins.
+  int rollup_retention_days = 400;
 };
 
 struct ConsumerConfig {
