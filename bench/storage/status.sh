@@ -11,7 +11,8 @@
 #    its rows: the newest row per site into bench_latest, a pending marker per hour;
 # 3. closes the rollups (`hc migrate` again: the schema is current, so that is only the close)
 #    and times it;
-# 4. times CALLS runs of `hc status -c config` (default window 1h: the open hour and the part of
+# 4. times CALLS runs of `hc status` on an empty table (the floor: process, config, connect),
+#    then CALLS runs of `hc status -c config` (default window 1h: the open hour and the part of
 #    the previous hour come from raw rows) and of `--since 24h` (24 closed hours from the
 #    rollup): p50 and max, each a whole process (start, config, connect, query, print);
 # 5. reference: the query `hc status` ran before the rollups (newest row per site by DISTINCT ON
@@ -54,6 +55,10 @@ now_ms() { date +%s%3N; }
 summary() { sort -n | awk '{ v[NR] = $1 } END { printf "p50 %d ms, max %d ms (%d calls)", v[int((NR + 1) / 2)], v[NR], NR }'; }
 
 "$HC" migrate -c "$CONFIG" >"$WORK/migrate.log" 2>&1
+# The floor of one call: the same process on an empty table of the same database.
+EMPTY_CONFIG=$WORK/empty.yaml
+sed 's/table_name: bench/table_name: empty/' "$CONFIG" >"$EMPTY_CONFIG"
+"$HC" migrate -c "$EMPTY_CONFIG" >>"$WORK/migrate.log" 2>&1
 
 PER_SITE=$((ROWS / SITES))
 STEP_S=$((DAYS * 86400 / PER_SITE))
@@ -85,6 +90,13 @@ close_ms=$(($(now_ms) - start))
 echo "close the rollups: $close_ms ms ($(grep -o '([0-9]* hours recomputed[^)]*)' "$WORK/close.log"))"
 sql -c "VACUUM ANALYZE bench_hourly_rollup"
 
+: >"$WORK/empty.ms"
+for _ in $(seq "$CALLS"); do
+  start=$(now_ms)
+  "$HC" status -c "$EMPTY_CONFIG" >/dev/null
+  echo $(($(now_ms) - start)) >>"$WORK/empty.ms"
+done
+echo "hc status on an empty table (process start, config, connect): $(summary <"$WORK/empty.ms")"
 for window in 1h 24h; do
   : >"$WORK/status-$window.ms"
   for _ in $(seq "$CALLS"); do

@@ -33,23 +33,32 @@ std::string cumulative_histogram_sql(std::string_view bucket, std::string_view c
   return fmt::format("ARRAY[{}]", fmt::join(elements, ", "));
 }
 
-// hc_histogram_percentile's body: one expression, so PostgreSQL inlines it where it is used
-// (a call per site in `hc status`). With c the cumulative histogram, total = c[last],
-// rank = fraction * total: the bucket i is the first whose c[i] reaches the rank's check
-// (found by width_bucket's binary search over c), and the estimate moves from the bucket's lower
-// bound towards its upper bound as the rank moves through the bucket's checks.
-std::string percentile_body_sql() {
-  const std::string total = "histogram[cardinality(histogram)]";
-  const std::string rank = fmt::format("(fraction * {})", total);
-  const std::string bucket =
-      fmt::format("(width_bucket(greatest(ceil({}), 1)::int - 1, histogram) + 1)", rank);
+// An estimate of the k-th smallest response time (k an SQL expression, 1-based) of the
+// cumulative histogram `histogram`: its bucket i is the first whose count reaches k (width_bucket's
+// binary search over the cumulative counts), and the bucket's n checks are spread evenly over
+// its range, the j-th at (j - 0.5) / n of the way from the lower bound to the upper.
+std::string kth_value_sql(const std::string& k) {
+  const std::string bucket = fmt::format("(width_bucket(({}) - 1, histogram) + 1)", k);
   const std::string before = fmt::format("coalesce(histogram[{} - 1], 0)", bucket);
   const std::string lower = fmt::format("coalesce((hc_latency_bounds())[{} - 1], 0)", bucket);
   const std::string upper = fmt::format("coalesce((hc_latency_bounds())[{}], max_us + 1)", bucket);
+  return fmt::format("({0} + ({1} - 1 - {0}) * (({2}) - {3} - 0.5) / (histogram[{4}] - {3}))",
+                     lower, upper, k, before, bucket);
+}
+
+// hc_histogram_percentile's body: one expression, so PostgreSQL inlines it where it is used
+// (a call per site in `hc status`). Like percentile_cont: the fraction's position among the
+// checks is r = 1 + fraction * (total - 1), and the value is interpolated between the estimates
+// of the checks at floor(r) and ceil(r); clamped to [min_us, max_us].
+std::string percentile_body_sql() {
+  const std::string total = "histogram[cardinality(histogram)]";
+  const std::string position = fmt::format("(1 + fraction * ({} - 1))", total);
+  const std::string below = fmt::format("floor({})::int", position);
+  const std::string above = fmt::format("ceil({})::int", position);
   return fmt::format(
-      "SELECT CASE WHEN {0} > 0 THEN greatest(min_us, least(max_us, {1} + ({2} - 1 - {1}) * "
-      "({3} - {4}) / (histogram[{5}] - {4}))) END",
-      total, lower, upper, rank, before, bucket);
+      "SELECT CASE WHEN {0} > 0 THEN greatest(min_us, least(max_us, {1} + ({2} - floor({2})) * "
+      "({3} - {1}))) END",
+      total, kth_value_sql(below), position, kth_value_sql(above));
 }
 
 }  // namespace

@@ -56,9 +56,10 @@ std::string hour_of_sql(std::string_view expression);
 //   hc_latency_bounds()                 the bounds above, bigint[]
 //   hc_latency_bucket(us bigint)        bucket 1..62 of a response time (NULL for NULL)
 //   hc_histogram_percentile(histogram int[], fraction, min_us, max_us)
-//       the response time below which `fraction` of the histogram's checks fall, interpolated
-//       within the bucket that holds that rank and clamped to [min_us, max_us]; NULL for an
-//       empty histogram. The one definition of p50/p95/p99.
+//       like percentile_cont(fraction) over the checks: the checks of a bucket taken as spread
+//       evenly over it, interpolated between the two checks around the fraction's position,
+//       clamped to [min_us, max_us]; NULL for an empty histogram. Within one bucket of the
+//       exact value when the neighbouring checks are. The one definition of p50/p95/p99.
 //   hc_error_counts(error text, n bigint)  aggregate: {"class": count, ...}, NULL classes skipped
 std::string rollup_functions_sql();
 

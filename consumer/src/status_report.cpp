@@ -76,11 +76,16 @@ WallTime hour_ceil(WallTime time) {
   return floor == time ? floor : floor + std::chrono::hours(1);
 }
 
-// Where the rollup of `table` ends: hours before it are closed. "-infinity" if never closed.
+// Where the rollup of `table` ends: hours before it are closed. "-infinity" if never closed
+// or if the table has no site yet (then nothing is read). <table>_latest comes first in FROM, so
+// an unmigrated database is reported by the name of the relation people know.
 std::string closed_until(pqxx::transaction_base& transaction, const std::string& table) {
   const pqxx::result rows = transaction.exec_params(
-      "SELECT closed_until FROM hc_rollup_state WHERE table_name = $1", table);
-  if (rows.empty()) return "-infinity";
+      fmt::format("SELECT s.closed_until FROM (SELECT 1 FROM {} LIMIT 1) AS any_site"
+                  " LEFT JOIN hc_rollup_state s ON s.table_name = $1",
+                  quote_identifier(consumer::latest_table_name(table))),
+      table);
+  if (rows.empty() || rows[0][0].is_null()) return "-infinity";
   return rows[0][0].as<std::string>();
 }
 

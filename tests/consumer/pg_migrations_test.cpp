@@ -23,6 +23,13 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.
 namespace hc::consumer {
 namespace {
 
+// Every migration's version, comma-separated, as hc_schema_migrations lists a current table's.
+std::string every_version() {
+  std::vector<int> versions;
+  for (const auto& migration : table_migrations()) versions.push_back(migration.version);
+  return fmt::format("{}", fmt::join(versions, ","));
+}
+
 class PgMigrationsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
@@ -149,7 +156,7 @@ TEST_F(PgMigrationsTest, ATableOfThePreviousReleaseUpgradesKeepingRowsAndViews) 
   EXPECT_EQ(query("SELECT sum(checks), sum(up_checks) FROM healthcheck_hourly"), "300|225");
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version)"
                   " FROM hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4");
+            every_version());
 }
 
 Measurement measurement(const std::string& url, std::int64_t minute) {

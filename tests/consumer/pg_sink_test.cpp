@@ -1,6 +1,7 @@
 // The Postgres sink and its migrations against a real throwaway PostgreSQL 15.
 #include "pg_sink.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +35,16 @@ Measurement row(const std::string& url, std::int64_t at_us, std::int64_t respons
   m.response_time_us = response_time_us;
   m.body_bytes = 10;
   return m;
+}
+
+// Every migration's version, comma-separated, as hc_schema_migrations lists a current table's.
+std::string every_version() {
+  std::string versions;
+  for (const auto& migration : table_migrations()) {
+    if (!versions.empty()) versions += ',';
+    versions += std::to_string(migration.version);
+  }
+  return versions;
 }
 
 class PgSinkTest : public ::testing::Test {
@@ -82,7 +93,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
   EXPECT_TRUE(migrate_table(connection, "healthcheck").empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4");
+            every_version());
 }
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -103,7 +114,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:4\nother:4");
+            fmt::format("healthcheck:{0}\nother:{0}", table_migrations().size()));
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {
