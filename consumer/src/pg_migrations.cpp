@@ -32,11 +32,11 @@ constexpr int kLatestTableVersion = 6;
 std::string latest_table_and_rollups(const std::string& table) {
   const std::string quoted_table = quote_identifier(table);
   const std::string latest = quote_identifier(latest_table_name(table));
-  return fmt::format("DROP VIEW IF EXISTS {0};{1};{2};{3};{4}", latest,
-                     latest_table_sql(measurement_columns(), latest, kLatestTableVersion),
-                     latest_backfill_sql(measurement_columns(), latest, quoted_table,
-                                         kLatestTableVersion),
-                     rollup_functions_sql(), hourly_rollup_relations_sql(table));
+  return fmt::format(
+      "DROP VIEW IF EXISTS {0};{1};{2};{3};{4}", latest,
+      latest_table_sql(measurement_columns(), latest, kLatestTableVersion),
+      latest_backfill_sql(measurement_columns(), latest, quoted_table, kLatestTableVersion),
+      rollup_functions_sql(), hourly_rollup_relations_sql(table));
 }
 
 }  // namespace

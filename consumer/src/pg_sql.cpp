@@ -56,9 +56,7 @@ std::string quote_literal(std::string_view text) {
 
 std::string latest_table_name(std::string_view table) { return suffixed(table, "_latest"); }
 std::string hourly_view_name(std::string_view table) { return suffixed(table, "_hourly"); }
-std::string hourly_rollup_name(std::string_view table) {
-  return suffixed(table, "_hourly_rollup");
-}
+std::string hourly_rollup_name(std::string_view table) { return suffixed(table, "_hourly_rollup"); }
 std::string hourly_from_raw_name(std::string_view table) {
   return suffixed(table, "_hourly_from_raw");
 }
@@ -119,8 +117,8 @@ std::string upsert_from_sql(TableColumns columns, std::string_view table, std::s
       "ON CONFLICT ({3}) DO UPDATE SET {4} "
       "WHERE ({5}) IS DISTINCT FROM ({6})",
       quote_identifier(table), fmt::join(column_names(columns), ", "), source,
-      fmt::join(key_names(columns), ", "),
-      fmt::join(updates, ", "), fmt::join(current, ", "), fmt::join(incoming, ", "));
+      fmt::join(key_names(columns), ", "), fmt::join(updates, ", "), fmt::join(current, ", "),
+      fmt::join(incoming, ", "));
 }
 
 std::string latest_table_sql(TableColumns columns, std::string_view quoted_latest, int version) {
@@ -131,8 +129,8 @@ std::string latest_table_sql(TableColumns columns, std::string_view quoted_lates
     definitions.push_back(fmt::format("{} {}{}", column.name, column.sql_type,
                                       column.primary_key ? " NOT NULL" : ""));
   }
-  return fmt::format("CREATE TABLE {} ({}, PRIMARY KEY ({})) WITH (fillfactor = 50)",
-                     quoted_latest, fmt::join(definitions, ", "), keys.at(0));
+  return fmt::format("CREATE TABLE {} ({}, PRIMARY KEY ({})) WITH (fillfactor = 50)", quoted_latest,
+                     fmt::join(definitions, ", "), keys.at(0));
 }
 
 std::string latest_backfill_sql(TableColumns columns, std::string_view quoted_latest,

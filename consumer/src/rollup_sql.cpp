@@ -14,12 +14,12 @@ constexpr auto kRollupColumns = std::to_array<ColumnSpec>({
     {"url_digest", "bytea", 1, true},
     {"uri", "text"},
     {"checks", "int"},
-    {"up_checks", "int"},                // hc_measurement_up
-    {"error_counts", "jsonb"},           // {"timeout": 2, ...}; {} without errors
-    {"min_response_us", "bigint"},       // NULL when no check of the hour has a response time
+    {"up_checks", "int"},           // hc_measurement_up
+    {"error_counts", "jsonb"},      // {"timeout": 2, ...}; {} without errors
+    {"min_response_us", "bigint"},  // NULL when no check of the hour has a response time
     {"max_response_us", "bigint"},
     {"sum_response_us", "bigint"},
-    {"latency_histogram", "int[]"},      // cumulative, kLatencyBuckets elements
+    {"latency_histogram", "int[]"},  // cumulative, kLatencyBuckets elements
 });
 
 // The latency histogram of one rollup row from per-bucket counts: element i is the checks in
@@ -142,7 +142,8 @@ std::string hourly_rollup_relations_sql(std::string_view table) {
       " FROM (SELECT r.* FROM {rollup} r, closed"
       " WHERE r.hour < closed.until AND r.hour NOT IN (SELECT hour FROM late)"
       " UNION ALL SELECT f.* FROM closed, LATERAL {from_raw}(closed.until, 'infinity') f"
-      " UNION ALL SELECT f.* FROM late, LATERAL {from_raw}(late.hour, late.hour + interval '1 hour')"
+      " UNION ALL SELECT f.* FROM late, LATERAL {from_raw}(late.hour, late.hour + interval '1 "
+      "hour')"
       " f) h",
       fmt::arg("hourly", quote_identifier(hourly_view_name(table))), fmt::arg("name", name),
       fmt::arg("rollup", rollup), fmt::arg("from_raw", from_raw));
@@ -169,10 +170,9 @@ std::string mark_pending_hours_sql() {
 }
 
 std::string close_hours_sql(std::string_view table) {
-  return upsert_from_sql(
-      kRollupColumns, hourly_rollup_name(table),
-      fmt::format("{}($1::timestamptz, $2::timestamptz)",
-                  quote_identifier(hourly_from_raw_name(table))));
+  return upsert_from_sql(kRollupColumns, hourly_rollup_name(table),
+                         fmt::format("{}($1::timestamptz, $2::timestamptz)",
+                                     quote_identifier(hourly_from_raw_name(table))));
 }
 
 std::string histogram_sum_sql(std::string_view histogram) {

@@ -80,10 +80,10 @@ RollupClose close_hourly_rollups(pqxx::connection& connection, const std::string
       " SET closed_until = greatest(hc_rollup_state.closed_until, EXCLUDED.closed_until)",
       table, timestamp_text(result.closed_until));
   if (rollup_retention_days > 0) {
-    const pqxx::result expired = txn.exec_params(
-        fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz",
-                    quote_identifier(hourly_rollup_name(table))),
-        timestamp_text(keep_from));
+    const pqxx::result expired =
+        txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz",
+                                    quote_identifier(hourly_rollup_name(table))),
+                        timestamp_text(keep_from));
     result.rows_expired = expired.affected_rows();
   }
   txn.commit();

@@ -20,10 +20,10 @@ namespace hc::consumer {
 WallTime hour_floor(WallTime time);
 
 struct RollupClose {
-  std::size_t hours_closed = 0;         // distinct hours recomputed from raw rows
-  std::size_t rows_written = 0;         // rollup rows inserted or changed
-  std::size_t rows_expired = 0;         // rollup rows deleted by the retention
-  WallTime closed_until;                // hours before this are in the rollup
+  std::size_t hours_closed = 0;  // distinct hours recomputed from raw rows
+  std::size_t rows_written = 0;  // rollup rows inserted or changed
+  std::size_t rows_expired = 0;  // rollup rows deleted by the retention
+  WallTime closed_until;         // hours before this are in the rollup
 };
 
 // Closes the hours of `table` that ended by `now` (every hour before hour_floor(now)), in one

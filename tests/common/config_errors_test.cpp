@@ -199,8 +199,8 @@ std::vector<ErrorCase> error_cases() {
        "healthcheck-consumer-config.topics[0].table_name",
        "expected a table name of letters, digits and _"},
       {"RollupRetentionNegative",
-       std::string(kConsumerHead) + "      rollup_retention_days: -1\n      table_name: t\n", 6,
-       30, "healthcheck-consumer-config.topics[0].rollup_retention_days",
+       std::string(kConsumerHead) + "      rollup_retention_days: -1\n      table_name: t\n", 6, 30,
+       "healthcheck-consumer-config.topics[0].rollup_retention_days",
        "expected a number of days in 0..36500, got -1"},
       {"OffsetResetChoice",
        "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"

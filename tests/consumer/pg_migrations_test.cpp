@@ -169,9 +169,10 @@ TEST_F(PgMigrationsTest, AVersion4TableKeepsWhatItsViewsGaveAsTablesAndRollups) 
   for (const auto& migration : table_migrations()) {
     if (migration.version > 4) break;
     version_4 += migration_sql(migration, "healthcheck") + ";";
-    version_4 += fmt::format("INSERT INTO hc_schema_migrations (table_name, version)"
-                             " VALUES ('healthcheck', {});",
-                             migration.version);
+    version_4 += fmt::format(
+        "INSERT INTO hc_schema_migrations (table_name, version)"
+        " VALUES ('healthcheck', {});",
+        migration.version);
   }
   query(
       "CREATE TABLE hc_schema_migrations (table_name text NOT NULL, version int NOT NULL,"

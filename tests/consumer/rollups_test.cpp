@@ -53,8 +53,8 @@ std::vector<Measurement> three_sites_three_hours() {
     for (int i = 0; i * 37 < 3 * 3600; ++i) {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
       const double unit = static_cast<double>(state >> 11) / static_cast<double>(1ULL << 53);
-      const auto response_us = static_cast<std::int64_t>(150.0 * std::pow(10.0, 4.2 * unit)) +
-                               site * 1000;
+      const auto response_us =
+          static_cast<std::int64_t>(150.0 * std::pow(10.0, 4.2 * unit)) + std::int64_t{site} * 1000;
       Measurement m = check(url, kHour0 + seconds(i * 37 + site), response_us);
       if (i % 17 == 0) {
         m.error = i % 2 == 0 ? "timeout" : "connect";
@@ -144,9 +144,10 @@ TEST_F(RollupsTest, AClosedHourEqualsTheAggregateOfItsRawRows) {
                   " AND sum((error_counts->>'connect')::int) > 0 FROM hc_hourly_rollup"),
             "t");
   // The histogram is cumulative and counts every check with a response time.
-  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly_rollup WHERE cardinality(latency_histogram) <> 62"
-                  " OR latency_histogram[62] <> checks OR latency_histogram[1] > latency_histogram[62]"),
-            "0");
+  EXPECT_EQ(
+      query("SELECT count(*) FROM hc_hourly_rollup WHERE cardinality(latency_histogram) <> 62"
+            " OR latency_histogram[62] <> checks OR latency_histogram[1] > latency_histogram[62]"),
+      "0");
   // p50/p95/p99 from the histogram fall in the bucket of percentile_cont's exact value, or the
   // next one (percentile_cont interpolates between two neighbouring checks).
   EXPECT_EQ(
@@ -247,6 +248,7 @@ TEST_F(RollupsTest, RollupRowsOlderThanTheRetentionAreDeleted) {
 // same measurement replaces it as it does in the measurements table.
 TEST_F(RollupsTest, TheLatestTableNeverGoesBackwardsUnderReplay) {
   std::vector<Measurement> history;
+  history.reserve(5);
   for (int i = 0; i < 5; ++i) {
     history.push_back(check("https://a.test/", kHour0 + minutes(i), 1000 + i));
   }
@@ -257,9 +259,9 @@ TEST_F(RollupsTest, TheLatestTableNeverGoesBackwardsUnderReplay) {
   const std::string newest = query(latest_sql);
   ASSERT_NE(newest, "");
 
-  write(history);                                 // the newest among older ones
-  write({history[0]});                            // one old one alone
-  write({history[2], history[1], history[3]});    // several, in any order
+  write(history);                               // the newest among older ones
+  write({history[0]});                          // one old one alone
+  write({history[2], history[1], history[3]});  // several, in any order
   EXPECT_EQ(query(latest_sql), newest);
   EXPECT_EQ(query("SELECT count(*) FROM hc"), "5");
 
