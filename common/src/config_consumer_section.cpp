@@ -17,9 +17,9 @@ constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 16>{
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "maintenance_interval_seconds",
     "topics"});
-constexpr std::array<std::string_view, 7> kRouteKeys = {
-    "source_topic", "connection_uri", "table_name",    "dead_letter_topic",
-    "kind",         "partition_interval", "retention_days"};
+constexpr std::array<std::string_view, 8> kRouteKeys = {
+    "source_topic", "connection_uri",     "table_name",     "dead_letter_topic",
+    "kind",         "partition_interval", "retention_days", "rollup_retention_days"};
 // Indexed by RouteKind.
 constexpr std::array<std::string_view, 2> kRouteKinds = {"measurements", "events"};
 constexpr std::array<std::string_view, 3> kPartitionIntervals = {"day", "week", "month"};
@@ -123,7 +123,8 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
                     "dead_letter_topic");
     }
   }
-  for (const std::string_view key : {"partition_interval", "retention_days"}) {
+  for (const std::string_view key : {"partition_interval", "retention_days",
+                                     "rollup_retention_days"}) {
     const Located* storage_key = fields->find(key);
     if (storage_key != nullptr && route.kind == RouteKind::kEvents) {
       reader.report(storage_key->mark, storage_key->path,
@@ -142,6 +143,11 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
   if (const Located* retention = fields->find("retention_days")) {
     if (auto days = reader.integer(*retention, 0, 36500, "days (0 = keep forever)")) {
       route.retention_days = static_cast<int>(*days);
+    }
+  }
+  if (const Located* days = fields->find("rollup_retention_days")) {
+    if (auto value = reader.integer(*days, 0, 36500, "days")) {
+      route.rollup_retention_days = static_cast<int>(*value);
     }
   }
   if (reader.error_count() != errors_before) return std::nullopt;

@@ -22,7 +22,6 @@
 #include "table_schema.h"
 
 namespace hc {
-
 namespace {
 
 // The partition_interval of each of `tables` in the database of `connection_string`.

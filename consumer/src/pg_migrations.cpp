@@ -4,9 +4,12 @@
 
 #include <pqxx/pqxx>
 #include <set>
+#include <vector>
 
+#include "measurement_columns.h"
 #include "partition_layout.h"
 #include "pg_sql.h"
+#include "rollup_sql.h"
 
 namespace hc::consumer {
 namespace {
@@ -40,6 +43,22 @@ constexpr const char* kViewsOnTheTable =
     "   AS p95_response_us,"
     " max(response_time_microseconds) AS max_response_us"
     " FROM {table} GROUP BY url_digest, date_trunc('hour', measurement_time)";
+
+// The migration that makes <table>_latest a table; columns of later migrations are added to it
+// as well as to the measurements table.
+constexpr int kLatestTableVersion = 6;
+
+// Version 6: <table>_latest becomes a table kept by the consumer (newer wins), filled from the
+// raw rows; hourly rollups (rollup_sql.h), and <table>_hourly reads them.
+std::string latest_table_and_rollups(const std::string& table) {
+  const std::string quoted_table = quote_identifier(table);
+  const std::string latest = quote_identifier(latest_table_name(table));
+  return fmt::format(
+      "DROP VIEW IF EXISTS {0};{1};{2};{3};{4}", latest,
+      latest_table_sql(measurement_columns(), latest, kLatestTableVersion),
+      latest_backfill_sql(measurement_columns(), latest, quoted_table, kLatestTableVersion),
+      rollup_functions_sql(), hourly_rollup_relations_sql(table));
+}
 
 }  // namespace
 
@@ -109,6 +128,10 @@ const std::vector<Migration>& table_migrations() {
            " ALTER TABLE {archive} DROP CONSTRAINT hc_partition_range;"
            " END $hc$;") +
            kViewsOnTheTable},
+      // Version 5 is the partitioning of the measurements table. 6 reads and writes that table
+      // with plain SQL only, partitioned or not.
+      {6, "latest table (newer wins), exact hourly rollups, hourly view over them", "",
+       &latest_table_and_rollups},
   };
   return migrations;
 }
@@ -133,20 +156,27 @@ const std::vector<Migration>& event_table_migrations() {
 std::string migration_sql(const Migration& migration, const std::string& table,
                           TableColumns columns) {
   const std::string quoted = quote_identifier(table);
-  // Views named after their table. Postgres truncates names over 63 bytes the same way
-  // when creating and when querying, so a long table name still works.
+  // Relations named after their table (pg_sql.h).
   std::string statements = fmt::format(
       fmt::runtime(migration.statements), fmt::arg("table", quoted),
-      fmt::arg("latest", quote_identifier(table + "_latest")),
-      fmt::arg("hourly", quote_identifier(table + "_hourly")),
+      fmt::arg("latest", quote_identifier(latest_table_name(table))),
+      fmt::arg("hourly", quote_identifier(hourly_view_name(table))),
       fmt::arg("open", quote_identifier(table + "_open")),
       fmt::arg("archive", quote_identifier(catch_all_name(table))),
       fmt::arg("archive_key", quote_identifier(derived_identifier(table, "_before_pkey"))),
       fmt::arg("table_key", quote_identifier(derived_identifier(table, "_pkey"))));
-  std::string column_ddl = migration_columns_sql(columns, quoted, migration.version);
-  if (column_ddl.empty()) return statements;
-  if (statements.empty()) return column_ddl;
-  return column_ddl + ";" + statements;
+  std::vector<std::string> parts = {migration_columns_sql(columns, quoted, migration.version)};
+  // A measurements table's <table>_latest has its columns: those added after it became a
+  // table are added to both.
+  const bool measurements = columns.data() == measurement_columns().data();
+  if (measurements && migration.version > kLatestTableVersion) {
+    parts.push_back(migration_columns_sql(columns, quote_identifier(latest_table_name(table)),
+                                          migration.version));
+  }
+  parts.push_back(std::move(statements));
+  if (migration.derived_statements != nullptr) parts.push_back(migration.derived_statements(table));
+  std::erase_if(parts, [](const std::string& part) { return part.empty(); });
+  return fmt::format("{}", fmt::join(parts, ";"));
 }
 
 std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table,

@@ -25,10 +25,12 @@ struct Migration {
   const char* description;
   // Run after the version's columns exist; "" for none. "{table}" stands for the quoted
   // name of the table; "{latest}", "{hourly}" (measurements) and "{open}" (events) for the
-  // quoted names of its views, <table>_latest, <table>_hourly and <table>_open; "{archive}"
+  // quoted names of its relations, <table>_latest, <table>_hourly and <table>_open; "{archive}"
   // for a measurements table's catch-all partition (partition_layout.h), "{table_key}" and
   // "{archive_key}" for their primary keys.
   std::string statements;
+  // Statements derived from the column lists for `table` (run after `statements`), or null.
+  std::string (*derived_statements)(const std::string& table) = nullptr;
 };
 
 // Every migration of a measurements table in version order, starting at 1.

@@ -6,12 +6,17 @@
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
+#include <set>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
+#include "measurement_columns.h"
 #include "partition_catalog.h"
 #include "pg_migrations.h"
 #include "pg_sql.h"
+#include "rollup_sql.h"
+#include "rollups.h"
 
 namespace hc::consumer {
 namespace {
@@ -31,6 +36,13 @@ constexpr const char* kUniqueViolation = "23505";
 std::string upsert_statement(std::size_t table_index) {
   return fmt::format("hc_upsert_{}", table_index);
 }
+std::string latest_staging_table(std::size_t table_index) {
+  return fmt::format("hc_latest_staging_{}", table_index);
+}
+std::string latest_upsert_statement(std::size_t table_index) {
+  return fmt::format("hc_latest_upsert_{}", table_index);
+}
+constexpr const char* kMarkHoursStatement = "hc_mark_hours";
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
 // The rows are formatted by us into ~1 MB chunks; a chunk may hold many rows, since
@@ -38,7 +50,7 @@ std::string upsert_statement(std::size_t table_index) {
 // tablewriter, deprecated in favour of stream_to, whose per-field conversions cost
 // more than the database's own work here.
 void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableSchema& schema,
-               const TableRows& rows, RowLane lane) {
+               const std::vector<const Row*>& rows) {
   constexpr std::size_t kChunkBytes = 1 << 20;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -47,9 +59,8 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
 #pragma GCC diagnostic pop
   std::string chunk;
   chunk.reserve(kChunkBytes + 4096);
-  for (const auto& row : rows.rows()) {
-    if (!lane.holds(row)) continue;
-    schema.append_copy_row(chunk, row);
+  for (const Row* row : rows) {
+    schema.append_copy_row(chunk, *row);
     if (chunk.size() >= kChunkBytes) {
       chunk.pop_back();  // write_raw_line adds the last newline itself
       writer.write_raw_line(chunk);
@@ -61,6 +72,43 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
     writer.write_raw_line(chunk);
   }
   writer.complete();
+}
+
+// The rows of `lane`, in batch order.
+std::vector<const Row*> lane_rows(const TableRows& rows, RowLane lane) {
+  std::vector<const Row*> held;
+  held.reserve(rows.size());
+  for (const auto& row : rows.rows()) {
+    if (lane.holds(row)) held.push_back(&row);
+  }
+  return held;
+}
+
+// The newest of `rows` per site: what the latest table may take from this batch.
+std::vector<const Row*> newest_per_site(const std::vector<const Row*>& rows) {
+  std::unordered_map<std::string_view, const Row*> newest;
+  newest.reserve(rows.size());
+  for (const Row* row : rows) {
+    auto [slot, inserted] = newest.try_emplace(row_url_digest(*row), row);
+    if (!inserted && row_time(*row) > row_time(*slot->second)) slot->second = row;
+  }
+  std::vector<const Row*> result;
+  result.reserve(newest.size());
+  for (const auto& [digest, row] : newest) result.push_back(row);
+  return result;
+}
+
+// The hours the rows fall in, as a timestamptz[] literal.
+std::string hours_array(const std::vector<const Row*>& rows) {
+  std::set<WallTime> hours;
+  for (const Row* row : rows) hours.insert(hour_floor(row_time(*row)));
+  std::string literal = "{";
+  for (const WallTime hour : hours) {
+    if (literal.size() > 1) literal.push_back(',');
+    literal += format_timestamp(hour);
+  }
+  literal.push_back('}');
+  return literal;
 }
 
 }  // namespace
@@ -105,12 +153,21 @@ pqxx::connection& PgSink::connection() {
     pqxx::nontransaction setup(*fresh);
     for (std::size_t i = 0; i < tables_.size(); ++i) {
       setup.exec0(create_staging_table_sql(schemas_[i]->columns, staging_table(i)));
+      if (is_measurements_table(i)) {
+        setup.exec0(create_staging_table_sql(measurement_columns(), latest_staging_table(i)));
+      }
     }
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     fresh->prepare(upsert_statement(i),
                    upsert_from_staging_sql(schemas_[i]->columns, tables_[i], staging_table(i)));
+    if (is_measurements_table(i)) {
+      fresh->prepare(latest_upsert_statement(i),
+                     latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i]),
+                                       latest_staging_table(i)));
+    }
   }
+  fresh->prepare(kMarkHoursStatement, mark_pending_hours_sql());
   connection_ = std::move(fresh);
   return *connection_;
 }
@@ -122,7 +179,7 @@ void PgSink::migrate() {
     for (; current < tables_.size(); ++current) {
       const TableSchema& schema = *schemas_[current];
       migrate_table(*migrating, tables_[current], schema.columns, schema.migrations());
-      if (!partitioned(current)) continue;
+      if (!is_measurements_table(current)) continue;
       pqxx::work txn(*migrating, "hc_partitions_ahead");
       const WallTime now = wall_now();
       for (const auto& created :
@@ -152,24 +209,25 @@ void PgSink::ping() {
 
 void PgSink::check_table_accepts_rows(std::size_t table) {
   const WallTime now = wall_now();  // a time every table keeps (see row_fate)
-  TableRows rows;
-  rows.add(schemas_.at(table)->sample_row(now));
+  const Row sample = schemas_.at(table)->sample_row(now);
+  const std::vector<const Row*> rows = {&sample};
   try {
-    if (partitioned(table)) ensure_partitions_for(table, {now});
+    if (is_measurements_table(table)) ensure_partitions_for(table, {now});
     pqxx::work txn(connection(), "hc_table_check");
-    copy_rows(txn, staging_table(table), *schemas_[table], rows, RowLane{});
+    copy_rows(txn, staging_table(table), *schemas_[table], rows);
     txn.exec_prepared0(upsert_statement(table));
+    if (is_measurements_table(table)) record_latest_and_hours(txn, table, rows);
     txn.abort();  // the check leaves nothing behind
   } catch (const std::exception& error) {
     throw failure(error, "checking table " + tables_.at(table));
   }
 }
 
-bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows,
-                               RowLane lane) {
+bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table,
+                               const std::vector<const Row*>& rows) {
   try {
     pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
-    copy_rows(attempt, quote_identifier(tables_[table]), *schemas_[table], rows, lane);
+    copy_rows(attempt, quote_identifier(tables_[table]), *schemas_[table], rows);
     attempt.commit();
     return true;
   } catch (const pqxx::sql_error& error) {
@@ -179,9 +237,16 @@ bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRo
   }
 }
 
-void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane) {
-  copy_rows(txn, staging_table(table), *schemas_[table], rows, lane);
+void PgSink::upsert_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows) {
+  copy_rows(txn, staging_table(table), *schemas_[table], rows);
   txn.exec_prepared0(upsert_statement(table));
+}
+
+void PgSink::record_latest_and_hours(pqxx::work& txn, std::size_t table,
+                                     const std::vector<const Row*>& rows) {
+  copy_rows(txn, latest_staging_table(table), *schemas_[table], newest_per_site(rows));
+  txn.exec_prepared0(latest_upsert_statement(table));
+  txn.exec_prepared0(kMarkHoursStatement, tables_[table], hours_array(rows));
 }
 
 void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane) {
@@ -218,7 +283,7 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
   std::size_t current = 0;
   try {
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
-      if (partitioned(current) && has_lane_rows(rows_per_table[current])) {
+      if (is_measurements_table(current) && has_lane_rows(rows_per_table[current])) {
         ensure_partitions_for(current, *rows_per_table[current], lane);
       }
     }
@@ -228,13 +293,15 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
       const TableRows* rows = rows_per_table[current];
       if (!has_lane_rows(rows)) continue;
+      const std::vector<const Row*> held = lane_rows(*rows, lane);
       if (upsert_only_batches_[current] > 0) {
         --upsert_only_batches_[current];
-        upsert_rows(txn, current, *rows, lane);
-      } else if (!try_copy_new_rows(txn, current, *rows, lane)) {
+        upsert_rows(txn, current, held);
+      } else if (!try_copy_new_rows(txn, current, held)) {
         upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
-        upsert_rows(txn, current, *rows, lane);
+        upsert_rows(txn, current, held);
       }
+      if (is_measurements_table(current)) record_latest_and_hours(txn, current, held);
     }
     txn.commit();
   } catch (const std::exception& error) {

@@ -54,7 +54,9 @@ class PgSink final : public RowSink {
   // unique violation, and the batch then takes the upsert path (COPY into a staging
   // table, one INSERT .. ON CONFLICT DO UPDATE). The result is the same either way.
   // After a conflict the table skips the fast path for a few batches, since replays
-  // come in runs.
+  // come in runs. In the same transaction, a measurements table's <table>_latest takes each
+  // site's newest row when it is newer (latest_upsert_sql) and the rows' hours are marked for
+  // the rollups.
   // A row whose time has no partition gets one first (partition_catalog.h: under the table's
   // partition lock, in a transaction of its own, so racing consumers create it once); the
   // partitions known are cached per connection and re-read when a row is not covered.
@@ -80,13 +82,18 @@ class PgSink final : public RowSink {
  private:
   pqxx::connection& connection();
   // True if the rows went straight in; false if some key exists (nothing written).
-  bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
-  void upsert_rows(pqxx::work& txn, std::size_t table, const TableRows& rows, RowLane lane);
+  bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
+  void upsert_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
+  // In the transaction of the rows: the latest table takes the newest row per site if it is
+  // newer than what it has, and the hours of the rows are marked for the rollups (rollups.h).
+  void record_latest_and_hours(pqxx::work& txn, std::size_t table,
+                               const std::vector<const Row*>& rows);
   // Creates the partitions `rows` (of `lane`) need that the cache does not know of.
   void ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane);
   void ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times);
-  // Measurements tables are partitioned by time; events tables are not.
-  bool partitioned(std::size_t table) const {
+  // Measurements tables are partitioned by time and have a latest table and hourly rollups;
+  // events tables have none of these.
+  bool is_measurements_table(std::size_t table) const {
     return schemas_[table]->kind == RouteKind::kMeasurements;
   }
 

@@ -34,7 +34,12 @@ Router::Router(const std::vector<TopicSinkConfig>& topics) {
     std::size_t sink_index = static_cast<std::size_t>(sink - sinks_.begin());
     if (sink == sinks_.end()) {
       sinks_.push_back({database, route.table_name, table_in_database, route.kind,
-                        route.partition_interval, route.retention_days});
+                        route.partition_interval, route.retention_days,
+                        route.rollup_retention_days});
+    } else if (sink->rollup_retention_days != 0 &&
+               (route.rollup_retention_days == 0 ||
+                route.rollup_retention_days > sink->rollup_retention_days)) {
+      sink->rollup_retention_days = route.rollup_retention_days;
     }
     // Rows are decoded by their topic's kind and written by their table's: both must agree.
     if (table_kinds_by_database_[database][table_in_database] != route.kind ||

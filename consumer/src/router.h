@@ -23,6 +23,8 @@ struct TableSink {
   // The table's storage settings (the config makes every route of one table agree).
   PartitionInterval partition_interval = PartitionInterval::kDay;
   int retention_days = 0;
+  // The largest of its routes' rollup_retention_days (0, keep forever, is the largest).
+  int rollup_retention_days = 400;
 };
 
 class Router {

@@ -10,6 +10,8 @@
 #include "pg_connection.h"
 #include "pg_sql.h"
 #include "pg_uri.h"
+#include "rollup_sql.h"
+#include "rollups.h"
 #include "router.h"
 #include "status_tables.h"
 #include "status_states.h"
@@ -19,30 +21,73 @@ namespace {
 
 using consumer::quote_identifier;
 
-// Newest row per site from the <table>_latest view, joined with the window's aggregates.
-// "Up" is hc_measurement_up, the migrations' one definition (the verdict, else no error).
-// Time values cross as microseconds since the epoch to keep the C++ side free of
-// timestamp text parsing.
+// The window's numbers per site, read without scanning the raw rows of the whole window:
+//   [since, first_hour)         the part of an hour at the window's start: raw rows
+//   [first_hour, closed_until)  closed hours: the rollup, except hours with late rows that wait
+//                               for the next close (pending markers): raw rows of those hours
+//   [max(first_hour, closed_until), ...)  hours not closed yet (the open hour): raw rows
+// Raw rows go through <table>_hourly_from_raw, the rollup's own aggregate, so percentiles come
+// from one histogram (hc_histogram_percentile) whichever part a check is in.
+// Parameters: $1 table name, $2 since, $3 first_hour, $4 closed_until (timestamptz text),
+// $5 now in microseconds since the epoch. Time values come back as microseconds since the
+// epoch, keeping the C++ side free of timestamp text parsing.
 std::string site_status_sql(const std::string& table) {
   return fmt::format(
-      R"(SELECT l.uri, l.status_code,
+      R"(WITH late AS (
+  SELECT DISTINCT hour FROM hc_rollup_pending
+  WHERE table_name = $1 AND hour >= $3::timestamptz AND hour < $4::timestamptz),
+parts AS (
+  SELECT url_digest, checks, up_checks, latency_histogram, min_response_us, max_response_us
+  FROM {rollup}
+  WHERE hour >= $3::timestamptz AND hour < $4::timestamptz AND hour NOT IN (SELECT hour FROM late)
+  UNION ALL
+  SELECT url_digest, checks, up_checks, latency_histogram, min_response_us, max_response_us
+  FROM {from_raw}($2::timestamptz, $3::timestamptz)
+  UNION ALL
+  SELECT url_digest, checks, up_checks, latency_histogram, min_response_us, max_response_us
+  FROM {from_raw}(greatest($3::timestamptz, $4::timestamptz), 'infinity')
+  UNION ALL
+  SELECT f.url_digest, f.checks, f.up_checks, f.latency_histogram, f.min_response_us,
+         f.max_response_us
+  FROM late, LATERAL {from_raw}(late.hour, late.hour + interval '1 hour') f),
+in_window AS (
+  SELECT url_digest, sum(checks) AS checks, sum(up_checks) AS up, {histogram} AS histogram,
+         min(min_response_us) AS min_us, max(max_response_us) AS max_us
+  FROM parts GROUP BY url_digest)
+SELECT l.uri, l.status_code,
        (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.error,
-       extract(epoch FROM l.cert_expires_at - to_timestamp($1::double precision / 1e6)) / 86400.0,
-       coalesce(w.checks, 0), coalesce(w.up, 0), w.p50::bigint, w.p95::bigint,
+       extract(epoch FROM l.cert_expires_at - to_timestamp($5::double precision / 1e6)) / 86400.0,
+       coalesce(w.checks, 0), coalesce(w.up, 0),
+       hc_histogram_percentile(w.histogram, 0.5, w.min_us, w.max_us)::bigint,
+       hc_histogram_percentile(w.histogram, 0.95, w.min_us, w.max_us)::bigint,
        array_to_json(l.failed_conditions)::text
 FROM {latest} l
-LEFT JOIN (
-  SELECT url_digest, count(*) AS checks,
-         count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds) AS p50,
-         percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds) AS p95
-  FROM {table}
-  WHERE measurement_time >= to_timestamp($2::double precision / 1e6)
-  GROUP BY url_digest) w USING (url_digest)
+LEFT JOIN in_window w USING (url_digest)
 ORDER BY l.uri)",
-      fmt::arg("latest", quote_identifier(table + "_latest")),
-      fmt::arg("table", quote_identifier(table)));
+      fmt::arg("latest", quote_identifier(consumer::latest_table_name(table))),
+      fmt::arg("rollup", quote_identifier(consumer::hourly_rollup_name(table))),
+      fmt::arg("from_raw", quote_identifier(consumer::hourly_from_raw_name(table))),
+      fmt::arg("histogram", consumer::histogram_sum_sql("latency_histogram")));
+}
+
+// The first hour boundary at or after `time`.
+WallTime hour_ceil(WallTime time) {
+  const WallTime floor = consumer::hour_floor(time);
+  return floor == time ? floor : floor + std::chrono::hours(1);
+}
+
+// Where the rollup of `table` ends: hours before it are closed. "-infinity" if never closed
+// or if the table has no site yet (then nothing is read). <table>_latest comes first in FROM, so
+// an unmigrated database is reported by the name of the relation people know.
+std::string closed_until(pqxx::transaction_base& transaction, const std::string& table) {
+  const pqxx::result rows = transaction.exec_params(
+      fmt::format("SELECT s.closed_until FROM (SELECT 1 FROM {} LIMIT 1) AS any_site"
+                  " LEFT JOIN hc_rollup_state s ON s.table_name = $1",
+                  quote_identifier(consumer::latest_table_name(table))),
+      table);
+  if (rows.empty() || rows[0][0].is_null()) return "-infinity";
+  return rows[0][0].as<std::string>();
 }
 
 using consumer::missing_object;
@@ -61,7 +106,8 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
   // The consumer's own grouping: one connection per distinct database, its tables once each.
   const consumer::Router router(config.topics);
   const std::int64_t now_us = now.time_since_epoch().count();
-  const std::int64_t since_us = now_us - std::chrono::microseconds(window).count();
+  const WallTime since = now - std::chrono::duration_cast<std::chrono::microseconds>(window);
+  const WallTime first_hour = hour_ceil(since);
   std::vector<SiteStatus> sites;
   for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
     // The consumer's session settings (timeouts, keepalives, UTF8); errors scrubbed of
@@ -86,8 +132,15 @@ std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chro
     for (const auto& table : router.tables_of(database)) {
       if (consumer::is_events_table(router, database, table)) continue;  // see add_site_states
       try {
-        pqxx::read_transaction transaction(*connection);
-        pqxx::result rows = transaction.exec_params(site_status_sql(table), now_us, since_us);
+        // One snapshot for both statements: the rollup's end and the window's numbers.
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(*connection);
+        // The estimated cost of the raw-row parts (planned before their ranges are known to be
+        // small) would buy hundreds of ms of JIT compilation for a few ms of work.
+        transaction.exec0("SET LOCAL jit = off");
+        const std::string closed = closed_until(transaction, table);
+        pqxx::result rows =
+            transaction.exec_params(site_status_sql(table), table, format_timestamp(since),
+                                    format_timestamp(first_hour), closed, now_us);
         for (const auto& row : rows) {
           SiteStatus site;
           site.table = table;

@@ -7,6 +7,7 @@
 #include "db_error.h"
 #include "partition_catalog.h"
 #include "pg_connection.h"
+#include "rollups.h"
 #include "router.h"
 
 namespace hc::consumer {
@@ -38,6 +39,18 @@ void drop_expired_partitions(pqxx::work& txn, const MaintainedTable& table, Wall
                     table.table, expired.name, describe(expired.range), table.retention_days));
     ++report.partitions_dropped;
   }
+}
+
+void close_rollups(pqxx::work& txn, const MaintainedTable& table, WallTime now,
+                   DatabaseUpkeep& report) {
+  const RollupClose closed = close_hourly_rollups(txn, table.table, now, table.rollup_retention_days);
+  if (closed.hours_closed == 0 && closed.rows_expired == 0) return;  // a quiet run says nothing
+  report.actions.push_back(
+      fmt::format("table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "
+                  "written, {} older than rollup_retention_days {} deleted)",
+                  table.table, format_timestamp(closed.closed_until), closed.hours_closed,
+                  closed.rows_written, closed.rows_expired, table.rollup_retention_days));
+  report.rollup_hours_closed += closed.hours_closed;
 }
 
 // Releases the session-level maintenance lock however the run ends (if the connection broke,
@@ -79,6 +92,7 @@ const std::vector<MaintenanceStep>& maintenance_steps() {
   static const std::vector<MaintenanceStep> steps = {
       {"partitions ahead", create_partitions_ahead},
       {"expired partitions", drop_expired_partitions},
+      {"hourly rollups", close_rollups},
   };
   return steps;
 }
@@ -127,7 +141,8 @@ std::vector<DatabaseUpkeep> maintain_tables(const ConsumerConfig& config, WallTi
     for (const auto& sink : router.sinks()) {
       // Events tables are not partitioned and keep every event: nothing to maintain.
       if (sink.database == d && sink.kind == RouteKind::kMeasurements) {
-        tables.push_back({sink.table_name, sink.partition_interval, sink.retention_days});
+        tables.push_back({sink.table_name, sink.partition_interval, sink.retention_days,
+                          sink.rollup_retention_days});
       }
     }
     const consumer::ConnectionTarget target =

@@ -2,8 +2,10 @@
 // under one database-wide maintenance lock (so one consumer of a group does the work; `hc
 // maintain` takes the same lock):
 //   1. partitions ahead: the interval of now and kPartitionsAhead after it exist;
-//   2. expired partitions: those wholly older than retention_days are dropped whole.
-// A new kind of upkeep (e.g. closing hourly rollups) is one more entry in maintenance_steps().
+//   2. expired partitions: those wholly older than retention_days are dropped whole;
+//   3. hourly rollups: the ended hours with new raw rows are closed (rollups.h), and rollup
+//      rows older than rollup_retention_days deleted.
+// A new kind of upkeep is one more entry in maintenance_steps().
 //
 // Called from the consumer's maintenance thread (maintenance_thread.h) or `hc maintain`;
 // one connection per call, used by that thread only.
@@ -25,6 +27,7 @@ struct MaintainedTable {
   std::string table;
   PartitionInterval interval = PartitionInterval::kDay;
   int retention_days = 0;
+  int rollup_retention_days = 400;
 };
 
 // One step for one table. REQUIRES: run inside `txn`, which the caller commits; appends what

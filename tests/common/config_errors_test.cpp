@@ -216,6 +216,10 @@ std::vector<ErrorCase> error_cases() {
            "      table_name: t\n",
        7, 7, "healthcheck-consumer-config.topics[1].kind",
        "table 't' of this database is written as another kind by an earlier route"},
+      {"RollupRetentionNegative",
+       std::string(kConsumerHead) + "      rollup_retention_days: -1\n      table_name: t\n", 6, 30,
+       "healthcheck-consumer-config.topics[0].rollup_retention_days",
+       "expected a number of days in 0..36500, got -1"},
       {"OffsetResetChoice",
        "healthcheck-consumer-config:\n  bootstrap_servers: 127.0.0.1:9092\n"
        "  auto_offset_reset: newest\n",

@@ -224,6 +224,7 @@ TEST(ConfigValues, BuiltInDefaultsWhenNothingIsSet) {
   EXPECT_EQ(consumer.tcp_keepalives_count, 3);
   EXPECT_EQ(consumer.writer_busy_unhealthy_after, std::chrono::milliseconds(10000));
   EXPECT_EQ(consumer.topics.at(0).dead_letter_topic, "t.dlq");
+  EXPECT_EQ(consumer.topics.at(0).rollup_retention_days, 400);
 }
 
 constexpr std::string_view kConsumer =
@@ -250,7 +251,8 @@ constexpr std::string_view kConsumer =
     "    - source_topic: healthcheck\n"
     "      connection_uri: postgresql://postgres@127.0.0.1:5432/b\n"
     "      table_name: Archive_2026\n"
-    "      dead_letter_topic: poison\n";
+    "      dead_letter_topic: poison\n"
+    "      rollup_retention_days: 0\n";
 
 TEST(ConfigValues, ConsumerRoutesOneTopicIntoTwoDatabases) {
   auto result = parse(kConsumer);
@@ -274,6 +276,8 @@ TEST(ConfigValues, ConsumerRoutesOneTopicIntoTwoDatabases) {
   EXPECT_EQ(consumer.topics[0].dead_letter_topic, "healthcheck.dlq");
   EXPECT_EQ(consumer.topics[1].table_name, "Archive_2026");
   EXPECT_EQ(consumer.topics[1].dead_letter_topic, "poison");
+  EXPECT_EQ(consumer.topics[0].rollup_retention_days, 400);
+  EXPECT_EQ(consumer.topics[1].rollup_retention_days, 0);  // keep forever
   EXPECT_FALSE(result.config->producer.has_value());
 }
 

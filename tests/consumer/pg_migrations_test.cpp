@@ -17,6 +17,7 @@
 #include "measurement_columns.h"
 #include "partition_layout.h"
 #include "pg_sink.h"
+#include "rollups.h"
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp.
 // NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
@@ -151,7 +152,55 @@ TEST_F(PgMigrationsTest, ATableOfThePreviousReleaseUpgradesKeepingRowsAndViews) 
   EXPECT_EQ(query("SELECT sum(checks), sum(up_checks) FROM healthcheck_hourly"), "300|225");
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version)"
                   " FROM hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5");
+            "1,2,3,4,5,6");
+}
+
+// A table at version 4 (latest and hourly as views over the raw rows) with rows of several sites
+// and hours becomes version 6: the latest table holds what the old view gave, and the hourly view
+// gives the old view's numbers, before the first close (from raw rows) and after it (from the
+// rollup). Percentiles are histogram estimates now (rollups_test checks them).
+TEST_F(PgMigrationsTest, AVersion4TableKeepsWhatItsViewsGaveAsTablesAndRollups) {
+  std::string version_4;
+  for (const auto& migration : table_migrations()) {
+    if (migration.version > 4) break;
+    version_4 += migration_sql(migration, "healthcheck", measurement_columns()) + ";";
+    version_4 += fmt::format(
+        "INSERT INTO hc_schema_migrations (table_name, version)"
+        " VALUES ('healthcheck', {});",
+        migration.version);
+  }
+  query(
+      "CREATE TABLE hc_schema_migrations (table_name text NOT NULL, version int NOT NULL,"
+      " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, version));" +
+      version_4 +
+      "INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,"
+      " status_code, regex_present, error, healthy, failed_conditions)"
+      " SELECT sha256((i % 4)::text::bytea), '2026-01-01 00:00+00'::timestamptz"
+      " + i * interval '97 s', 500 + (i * 7919) % 900000, 'https://old/' || (i % 4), 200, false,"
+      " CASE WHEN i % 9 = 0 THEN 'timeout' END, CASE WHEN i % 3 = 0 THEN NULL ELSE i % 7 <> 0 END,"
+      " '{}' FROM generate_series(1, 400) i");
+  const std::string latest = "SET TimeZone = 'UTC'; SELECT * FROM healthcheck_latest ORDER BY 1";
+  const std::string hourly =
+      "SET TimeZone = 'UTC'; SELECT url_digest, uri, hour, checks, up_checks, uptime_percent,"
+      " max_response_us FROM healthcheck_hourly ORDER BY 1, 3";
+  const std::string latest_before = query(latest);
+  const std::string hourly_before = query(hourly);
+  ASSERT_EQ(query("SELECT count(*) FROM healthcheck_hourly"), "44");  // 4 sites x 11 hours
+
+  migrate();
+  EXPECT_EQ(query("SELECT relkind FROM pg_class WHERE relname = 'healthcheck_latest'"), "r");
+  EXPECT_EQ(query(latest), latest_before);
+  EXPECT_EQ(query(hourly), hourly_before);
+  EXPECT_EQ(query("SELECT count(DISTINCT hour) FROM hc_rollup_pending"), "11");
+  {
+    pqxx::connection connection(uri());
+    pqxx::work txn(connection);
+    close_hourly_rollups(txn, "healthcheck", WallTime(std::chrono::hours(600'000)), 0);
+    txn.commit();
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM healthcheck_hourly_rollup"), "44");
+  EXPECT_EQ(query(hourly), hourly_before);
+  EXPECT_EQ(query(latest), latest_before);
 }
 
 Measurement measurement(const std::string& url, std::int64_t minute) {

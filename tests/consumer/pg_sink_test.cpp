@@ -1,6 +1,7 @@
 // The Postgres sink and its migrations against a real throwaway PostgreSQL 15.
 #include "pg_sink.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -84,7 +85,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
       migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()).empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5");
+            "1,2,3,4,5,6");
 }
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -105,7 +106,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:5\nother:5");
+            "healthcheck:6\nother:6");
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {

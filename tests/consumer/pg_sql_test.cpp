@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -59,6 +60,42 @@ TEST(UpsertSql, CoversEveryMeasurementColumn) {
     EXPECT_NE(sql.find(fmt::format("{0} = EXCLUDED.{0}", name)), std::string::npos) << name;
     EXPECT_NE(sql.find(fmt::format("target.{}", name)), std::string::npos) << name;
   }
+}
+
+TEST(LatestSql, KeyedByTheSiteWithTheColumnsOfItsVersion) {
+  EXPECT_EQ(latest_table_sql(kTestColumns, "\"t_latest\"", 1),
+            "CREATE TABLE \"t_latest\" (id bigint NOT NULL, at timestamptz NOT NULL, value text,"
+            " PRIMARY KEY (id)) WITH (fillfactor = 50)");
+  EXPECT_EQ(latest_backfill_sql(kTestColumns, "\"t_latest\"", "\"t\"", 2),
+            "INSERT INTO \"t_latest\" (id, at, value, flags, score) SELECT DISTINCT ON (id) id, at,"
+            " value, flags, score FROM \"t\" ORDER BY id, at DESC");
+}
+
+// Newer wins, a same-time row only when it differs: replays of older or identical rows are
+// no-ops (the row-level tests are in rollups_test).
+TEST(LatestSql, UpsertReplacesOnlyWithANewerOrChangedMeasurement) {
+  EXPECT_EQ(latest_upsert_sql(kTestColumns, "t_latest", "s"),
+            "INSERT INTO \"t_latest\" AS target (id, at, value, flags, score) SELECT id, at, value,"
+            " flags, score FROM \"s\" ORDER BY id ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at,"
+            " value = EXCLUDED.value, flags = EXCLUDED.flags, score = EXCLUDED.score"
+            " WHERE EXCLUDED.at > target.at OR (EXCLUDED.at = target.at AND (target.at,"
+            " target.value, target.flags, target.score) IS DISTINCT FROM (EXCLUDED.at,"
+            " EXCLUDED.value, EXCLUDED.flags, EXCLUDED.score))");
+}
+
+// A column added by a migration after the latest table exists is added to both tables.
+TEST(Migrations, ColumnsOfLaterMigrationsReachTheLatestTable) {
+  const auto& migrations = table_migrations();
+  const auto latest = std::find_if(migrations.begin(), migrations.end(),
+                                   [](const Migration& m) { return m.version == 6; });
+  ASSERT_NE(latest, migrations.end());
+  const std::string sql = migration_sql(*latest, "hc");
+  EXPECT_NE(sql.find("DROP VIEW IF EXISTS \"hc_latest\";CREATE TABLE \"hc_latest\" (url_digest "
+                     "bytea NOT NULL, measurement_time timestamptz NOT NULL"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(sql.find("PRIMARY KEY (url_digest)"), std::string::npos);
+  EXPECT_NE(sql.find("CREATE VIEW \"hc_hourly\""), std::string::npos);
 }
 
 TEST(StagingSql, IsATempTableOfEveryColumnEmptiedAtCommit) {

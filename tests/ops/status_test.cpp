@@ -23,6 +23,15 @@ std::filesystem::path write_config(const test::TempDir& dir, const test::TempPos
   return config;
 }
 
+// What the consumer does in the transaction of its rows, for rows written by hand: the newest
+// row per site into checks_latest, the rows' hours marked for the rollups.
+constexpr const char* kAsTheConsumerDoes =
+    "INSERT INTO checks_latest SELECT DISTINCT ON (url_digest) * FROM checks"
+    " ORDER BY url_digest, measurement_time DESC"
+    " ON CONFLICT (url_digest) DO NOTHING;"
+    "INSERT INTO hc_rollup_pending (table_name, hour) SELECT DISTINCT 'checks',"
+    " date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00') FROM checks";
+
 test::CommandResult hc(const std::vector<std::string>& arguments) {
   std::vector<std::string> argv = {test::hc_binary().string()};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
@@ -70,6 +79,7 @@ TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
       " ('\\xbb', now() - interval '1 min', 1000, 'https://b/', 200, true, null, false,"
       "  '{response_time,header:Content-Type}'),"
       " ('\\xcc', now() - interval '1 min', 1000, 'https://c/', 200, false, null, true, '{}')");
+  postgres.query(kAsTheConsumerDoes);
 
   auto json = hc({"status", "-c", config.string(), "--since", "1h", "--format", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.output;
@@ -90,15 +100,17 @@ TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
       << table.output;
 }
 
-// A database migrated by an earlier release (before the verdict columns): one line that says
-// to migrate, not a raw SQL error about a missing column or function.
-TEST(StatusCommand, ATablePredatingTheVerdictSaysToRunMigrate) {
+// A database migrated by an earlier release (latest and hourly as views over the raw rows, no
+// verdict columns): one line that says to migrate, not a raw SQL error about a missing
+// relation, column or function.
+TEST(StatusCommand, ATableOfAnEarlierReleaseSaysToRunMigrate) {
   test::TempPostgres postgres;
   test::TempDir dir;
   const auto config = write_config(dir, postgres);
   ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
   postgres.query(
-      "DROP VIEW checks_hourly; DROP VIEW checks_latest;"
+      "DROP VIEW checks_hourly; DROP FUNCTION checks_hourly_from_raw(timestamptz, timestamptz);"
+      " DROP TABLE checks_latest, checks_hourly_rollup, hc_rollup_state, hc_rollup_pending;"
       " DROP FUNCTION hc_measurement_up(boolean, text);"
       " ALTER TABLE checks DROP COLUMN healthy, DROP COLUMN failed_conditions;"
       " CREATE VIEW checks_latest AS SELECT DISTINCT ON (url_digest) * FROM checks"
@@ -108,6 +120,37 @@ TEST(StatusCommand, ATablePredatingTheVerdictSaysToRunMigrate) {
   EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
   EXPECT_NE(result.output.find("table checks is not migrated"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("does not exist"), std::string::npos) << result.output;
+}
+
+// Closed hours are read from the rollup: once `hc migrate` closed them, deleting their raw rows
+// changes nothing in `hc status`; the open hour still comes from raw rows.
+TEST(StatusCommand, ClosedHoursComeFromTheRollupNotTheRawRows) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  const auto config = write_config(dir, postgres);
+  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  postgres.query(
+      "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
+      " status_code, regex_present, error, healthy)"
+      " SELECT sha256(s::text::bytea), date_bin('1 hour', now(), timestamptz '2000-01-01 00:00+00')"
+      " - interval '3 hours' + i * interval '7 min', 1000 * (i + 1), 'https://site-' || s || '/',"
+      " 200, false, CASE WHEN i % 5 = 0 THEN 'timeout' END, i % 5 <> 0"
+      " FROM generate_series(1, 3) s, generate_series(0, 24) i");
+  postgres.query(kAsTheConsumerDoes);
+  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);  // closes the ended hours
+  ASSERT_EQ(postgres.query("SELECT count(*) > 0 FROM checks_hourly_rollup"), "t");
+  auto before = hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  const auto sites = nlohmann::json::parse(before.output);
+  ASSERT_EQ(sites.size(), 3u) << before.output;
+  EXPECT_EQ(sites[0]["checks"], 25) << before.output;
+  EXPECT_EQ(sites[0]["uptime_percent"], 80.0) << before.output;
+
+  postgres.query(
+      "DELETE FROM checks WHERE measurement_time < (SELECT closed_until FROM hc_rollup_state)");
+  auto after = hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
+  ASSERT_EQ(after.exit_code, 0) << after.output;
+  EXPECT_EQ(after.output, before.output);
 }
 
 }  // namespace

@@ -142,6 +142,9 @@ struct TopicSinkConfig {
   // values (checked at parse).
   PartitionInterval partition_interval = PartitionInterval::kDay;
   int retention_days = 0;  // 0 = keep forever; else 1 .. 36500
+  // Hourly rollup rows older than this are deleted when hours are closed; 0 = keep forever.
+  // Routes writing one table should agree; where they differ the largest wins.
+  int rollup_retention_days = 400;
 };
 
 struct ConsumerConfig {

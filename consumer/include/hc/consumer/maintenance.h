@@ -20,6 +20,7 @@ struct DatabaseUpkeep {
   std::vector<std::string> actions;  // one line each: "table t: created partition ... for [a, b)"
   std::size_t partitions_created = 0;
   std::size_t partitions_dropped = 0;
+  std::size_t rollup_hours_closed = 0;  // hours recomputed into the hourly rollups
   std::string error;  // one line, no password; empty on success
 };
 

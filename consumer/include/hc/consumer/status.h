@@ -1,8 +1,10 @@
 // `hc status`: per-site summary read back from the consumer's tables.
 //
-// Reads the views that the migrations create beside each table (<table>_latest, one row
-// per site with its newest measurement) plus an aggregate over the window, so a psql user
-// sees the same numbers with `select * from healthcheck_latest`.
+// Reads what the migrations create beside each table: <table>_latest (one row per site with
+// its newest measurement, `select * from healthcheck_latest` in psql) and, for the window, the
+// closed hours of the hourly rollup plus the raw rows of the hours not closed yet (the open
+// hour, a partial first hour, hours with late rows). It never reads the raw rows of the whole
+// window.
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@ struct SiteStatus {
   // Up checks / checks in the window: up is the producer's verdict (`healthy`) when the
   // row has one, else "no error".
   double uptime_percent = 0;
+  // From the window's latency histogram (hc_histogram_percentile): within one bucket.
   std::optional<std::int64_t> p50_response_us;
   std::optional<std::int64_t> p95_response_us;
   std::optional<double> cert_days_left;  // from the newest measurement, https only

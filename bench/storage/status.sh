@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# `hc status` on 10M rows: the rollups against the view-based query they replace.
+#
+#   bench/storage/status.sh [BUILD_DIR] [ROWS] [SITES] [DAYS]   (defaults: build, 10000000, 10000, 30)
+#   env: CALLS (hc status calls, 20), REFERENCE_CALLS (old query calls, 5)
+#
+# 1. a throwaway PostgreSQL 15 (scripts/pg) and `hc migrate` (table `bench`, schema 6);
+# 2. loads ROWS rows for SITES sites spread evenly over the last DAYS days with one
+#    INSERT .. SELECT over generate_series (not through Kafka), in time order as a consumer
+#    writes them, ~1 in 37 a timeout; then does what the consumer does in the transaction of
+#    its rows: the newest row per site into bench_latest, a pending marker per hour;
+# 3. closes the rollups (`hc migrate` again: the schema is current, so that is only the close)
+#    and times it;
+# 4. times CALLS runs of `hc status` on an empty table (the floor: process, config, connect),
+#    then CALLS runs of `hc status -c config` (default window 1h: the open hour and the part of
+#    the previous hour come from raw rows) and of `--since 24h` (24 closed hours from the
+#    rollup): p50 and max, each a whole process (start, config, connect, query, print);
+# 5. reference: the query `hc status` ran before the rollups (newest row per site by DISTINCT ON
+#    over the raw rows, window aggregate over the raw rows, as the `_latest` view did), through
+#    psql, REFERENCE_CALLS times, with the same BRIN index on measurement_time available;
+# 6. prints bytes per row of the raw table and of the rollup (heap and with indexes).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+ROWS=${2:-10000000}
+SITES=${3:-10000}
+DAYS=${4:-30}
+CALLS=${CALLS:-20}
+REFERENCE_CALLS=${REFERENCE_CALLS:-5}
+HC=$BUILD/app/hc
+[[ -x $HC ]] || { echo "missing $HC: cmake --build $BUILD --target hc" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/hc-bench-storage.XXXXXX)
+chmod 755 "$WORK"
+cleanup() {
+  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+URI=$("$ROOT/scripts/pg" start "$WORK/pg")
+CONFIG=$WORK/config.yaml
+cat >"$CONFIG" <<EOF
+healthcheck-consumer-config:
+  bootstrap_servers: ["127.0.0.1:9"]
+  topics:
+    - source_topic: bench
+      connection_uri: "$URI"
+      table_name: bench
+EOF
+sql() { psql "$URI" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+now_ms() { date +%s%3N; }
+# p50 and max of the numbers on stdin (milliseconds).
+summary() { sort -n | awk '{ v[NR] = $1 } END { printf "p50 %d ms, max %d ms (%d calls)", v[int((NR + 1) / 2)], v[NR], NR }'; }
+
+"$HC" migrate -c "$CONFIG" >"$WORK/migrate.log" 2>&1
+# The floor of one call: the same process on an empty table of the same database.
+EMPTY_CONFIG=$WORK/empty.yaml
+sed 's/table_name: bench/table_name: empty/' "$CONFIG" >"$EMPTY_CONFIG"
+"$HC" migrate -c "$EMPTY_CONFIG" >>"$WORK/migrate.log" 2>&1
+
+PER_SITE=$((ROWS / SITES))
+STEP_S=$((DAYS * 86400 / PER_SITE))
+echo "loading $ROWS rows: $SITES sites x $PER_SITE checks, one per site every $STEP_S s over $DAYS days"
+start=$(now_ms)
+sql <<EOF
+INSERT INTO bench (url_digest, measurement_time, response_time_microseconds, uri, status_code,
+  regex_present, regex_match, error, body_bytes, healthy, failed_conditions, body_truncated, attempts)
+SELECT sha256(('https://site-' || s || '.test/')::bytea),
+       date_trunc('hour', now()) - interval '$DAYS days'
+         + (i * $STEP_S + (s * 7919) % $STEP_S) * interval '1 second',
+       (1000 * exp(random() * 6))::bigint,
+       'https://site-' || s || '.test/',
+       CASE WHEN (i + s) % 37 = 0 THEN NULL ELSE 200 END, false, NULL,
+       CASE WHEN (i + s) % 37 = 0 THEN 'timeout' END, 1000, (i + s) % 37 <> 0, '{}', false, 1
+FROM generate_series(0, $PER_SITE - 1) i, generate_series(1, $SITES) s;
+INSERT INTO bench_latest SELECT DISTINCT ON (url_digest) * FROM bench
+  ORDER BY url_digest, measurement_time DESC;
+INSERT INTO hc_rollup_pending (table_name, hour)
+  SELECT DISTINCT 'bench', date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00')
+  FROM bench;
+VACUUM ANALYZE;
+EOF
+echo "  load: $(($(now_ms) - start)) ms"
+
+start=$(now_ms)
+"$HC" migrate -c "$CONFIG" >"$WORK/close.log" 2>&1
+close_ms=$(($(now_ms) - start))
+echo "close the rollups: $close_ms ms ($(grep -o '([0-9]* hours recomputed[^)]*)' "$WORK/close.log"))"
+sql -c "VACUUM ANALYZE bench_hourly_rollup"
+
+: >"$WORK/empty.ms"
+for _ in $(seq "$CALLS"); do
+  start=$(now_ms)
+  "$HC" status -c "$EMPTY_CONFIG" >/dev/null
+  echo $(($(now_ms) - start)) >>"$WORK/empty.ms"
+done
+echo "hc status on an empty table (process start, config, connect): $(summary <"$WORK/empty.ms")"
+for window in 1h 24h; do
+  : >"$WORK/status-$window.ms"
+  for _ in $(seq "$CALLS"); do
+    start=$(now_ms)
+    "$HC" status -c "$CONFIG" --since "$window" >"$WORK/status.out"
+    echo $(($(now_ms) - start)) >>"$WORK/status-$window.ms"
+  done
+  echo "hc status --since $window: $(summary <"$WORK/status-$window.ms"), $(($(wc -l <"$WORK/status.out") - 1)) sites"
+done
+
+: >"$WORK/reference.ms"
+for _ in $(seq "$REFERENCE_CALLS"); do
+  start=$(now_ms)
+  sql >/dev/null <<'EOF'
+SELECT l.uri, l.status_code, l.measurement_time, l.error, l.cert_expires_at,
+       coalesce(w.checks, 0), coalesce(w.up, 0), w.p50::bigint, w.p95::bigint,
+       array_to_json(l.failed_conditions)::text
+FROM (SELECT DISTINCT ON (url_digest) * FROM bench ORDER BY url_digest, measurement_time DESC) l
+LEFT JOIN (
+  SELECT url_digest, count(*) AS checks,
+         count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_microseconds) AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_microseconds) AS p95
+  FROM bench WHERE measurement_time >= now() - interval '1 hour'
+  GROUP BY url_digest) w USING (url_digest)
+ORDER BY l.uri
+EOF
+  echo $(($(now_ms) - start)) >>"$WORK/reference.ms"
+done
+echo "reference (the query before the rollups, window 1h, psql): $(summary <"$WORK/reference.ms")"
+hc_p50=$(sort -n "$WORK/status-1h.ms" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+ref_p50=$(sort -n "$WORK/reference.ms" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo "ratio reference / hc status (p50, window 1h): $(awk -v r="$ref_p50" -v h="$hc_p50" 'BEGIN { printf "%.1fx", r / h }')"
+
+sql <<'EOF'
+SELECT format('raw table: %s rows, %s B/row heap, %s B/row with indexes',
+  count(*), pg_relation_size('bench') / count(*), pg_total_relation_size('bench') / count(*))
+FROM bench;
+SELECT format('rollup: %s rows (site-hours), %s B/row heap, %s B/row with indexes; %s raw rows per rollup row',
+  count(*), pg_relation_size('bench_hourly_rollup') / count(*),
+  pg_total_relation_size('bench_hourly_rollup') / count(*),
+  round((SELECT count(*) FROM bench)::numeric / count(*), 2))
+FROM bench_hourly_rollup;
+EOF

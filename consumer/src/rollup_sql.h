@@ -1,0 +1,83 @@
+// SQL text of the hourly rollups of a measurements table: the latency histogram, the shared
+// SQL functions, the rollup table, the one aggregate of raw rows into hours, the
+// `<table>_hourly` view, and the statements that close hours (rollups.h runs them).
+//
+// The design, in short:
+// - `<table>_hourly_rollup` holds one row per site and CLOSED hour (UTC), recomputed whole from
+//   the raw rows by `<table>_hourly_from_raw(from, to)`, the one definition of an hour's
+//   aggregate (the view and `hc status` use it for hours that are not closed).
+// - Every writer of raw rows records the hours it touched in `hc_rollup_pending`, one marker per
+//   transaction and hour, in the transaction of the rows. Closing deletes the markers of ended
+//   hours that it sees (committed, so their rows are visible to it) and recomputes those hours;
+//   a marker committed later survives and is closed next time. So a late row, however late,
+//   reaches the rollup at the next close, and closing again or replaying rows changes nothing.
+// - `hc_rollup_state.closed_until` (per table) is the end of the hours closed so far. Readers
+//   take closed hours from the rollup, except those with a pending marker (late rows not closed
+//   yet), and every other hour from raw rows: exact at any time.
+//
+// Pure functions, no connection. Changing the text of a released migration's part changes that
+// migration: pg_sql_test pins it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "table_columns.h"
+
+namespace hc::consumer {
+
+// Lower bounds in microseconds of the latency histogram's buckets 2..62 (bucket 1 is
+// [0, 100 µs)): ten log-spaced bounds per decade (the Renard R10 series 1, 1.25, 1.6, 2, 2.5,
+// 3.15, 4, 5, 6.3, 8) from 100 µs to 100 s, each bucket at most 26% wide. Bucket i (1-based)
+// holds response times in [bound[i-1], bound[i]); the last one, 100 s and more.
+// The histogram is stored cumulative, like Prometheus' `le` buckets: element i counts the
+// checks faster than bucket i's upper bound, so the last element is the checks with a response
+// time. Fixed forever: rollup rows of every age are summed element by element.
+inline constexpr std::array<std::int64_t, 61> kLatencyBucketBoundsUs = {
+    100,      125,      160,      200,      250,      315,      400,      500,      630,
+    800,      1000,     1250,     1600,     2000,     2500,     3150,     4000,     5000,
+    6300,     8000,     10000,    12500,    16000,    20000,    25000,    31500,    40000,
+    50000,    63000,    80000,    100000,   125000,   160000,   200000,   250000,   315000,
+    400000,   500000,   630000,   800000,   1000000,  1250000,  1600000,  2000000,  2500000,
+    3150000,  4000000,  5000000,  6300000,  8000000,  10000000, 12500000, 16000000, 20000000,
+    25000000, 31500000, 40000000, 50000000, 63000000, 80000000, 100000000};
+inline constexpr std::size_t kLatencyBuckets = kLatencyBucketBoundsUs.size() + 1;
+
+// The rollup table's columns (key: hour, url_digest).
+TableColumns hourly_rollup_columns();
+
+// The hour (UTC, whatever the session's time zone) that the timestamptz `expression` falls in.
+std::string hour_of_sql(std::string_view expression);
+
+// Database-wide, idempotent: the histogram and error-count functions and the bookkeeping tables
+// (hc_rollup_pending, hc_rollup_state).
+//   hc_latency_bounds()                 the bounds above, bigint[]
+//   hc_latency_bucket(us bigint)        bucket 1..62 of a response time (NULL for NULL)
+//   hc_histogram_percentile(histogram int[], fraction, min_us, max_us)
+//       like percentile_cont(fraction) over the checks: the checks of a bucket taken as spread
+//       evenly over it, interpolated between the two checks around the fraction's position,
+//       clamped to [min_us, max_us]; NULL for an empty histogram. Within one bucket of the
+//       exact value when the neighbouring checks are. The one definition of p50/p95/p99.
+//   hc_error_counts(error text, n bigint)  aggregate: {"class": count, ...}, NULL classes skipped
+std::string rollup_functions_sql();
+
+// For `table`: the rollup table and its per-site index, a BRIN index on the raw rows'
+// measurement_time (the hour ranges read by closing and by `hc status`), the function
+// `<table>_hourly_from_raw`, the `<table>_hourly` view (replacing the older view) and a pending
+// marker for every hour that already has raw rows, so the first close fills the rollup.
+// REQUIRES: rollup_functions_sql() ran first.
+std::string hourly_rollup_relations_sql(std::string_view table);
+
+// Records hours with new raw rows: $1 the table name, $2 the hours as a timestamptz[].
+std::string mark_pending_hours_sql();
+
+// Recomputes the hours in [$1, $2) (timestamptz, hour-aligned) of `table` from its raw rows into
+// its rollup: an idempotent upsert that writes only rows whose values change.
+std::string close_hours_sql(std::string_view table);
+
+// The element-wise sum of the int[] histograms `histogram` over a group, as int[].
+std::string histogram_sum_sql(std::string_view histogram);
+
+}  // namespace hc::consumer

@@ -1,0 +1,38 @@
+// Closing hourly rollups: recomputes, from the raw rows, every ended hour of a measurements
+// table that has new rows since it was last closed (rollup_sql.h has the design), advances the
+// table's closed_until, and deletes rollup rows past the rollup retention.
+//
+// One step of the table upkeep (table_maintenance.h: `hc maintain`, and the consumer at start
+// and every maintenance_interval). Safe to run from several processes at once (a
+// transaction-scoped advisory lock per table serializes them) and as often as wanted: an hour
+// with no new rows is not read again, and recomputing one changes nothing.
+#pragma once
+
+#include <cstddef>
+#include <pqxx/transaction_base>
+#include <string>
+
+#include "hc/common/message.h"
+
+namespace hc::consumer {
+
+// The start of the UTC hour that `time` falls in.
+WallTime hour_floor(WallTime time);
+
+struct RollupClose {
+  std::size_t hours_closed = 0;  // distinct hours recomputed from raw rows
+  std::size_t rows_written = 0;  // rollup rows inserted or changed
+  std::size_t rows_expired = 0;  // rollup rows deleted by the retention
+  WallTime closed_until;         // hours before this are in the rollup
+};
+
+// Closes the hours of `table` that ended by `now` (every hour before hour_floor(now)) in
+// `txn`, which the caller commits, then deletes rollup rows of hours older than `rollup_retention_days` before
+// hour_floor(now) (0 = keep forever). Pending hours older than the retention are dropped
+// without being computed.
+// REQUIRES: `table` is migrated (pg_migrations.h). Throws what libpqxx throws (then abort
+// `txn`: nothing is changed).
+RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string& table,
+                                 WallTime now, int rollup_retention_days);
+
+}  // namespace hc::consumer

@@ -1,0 +1,285 @@
+// Hourly rollups and the latest table against a real throwaway PostgreSQL 15, rows written
+// through the sink (PgSink) as the consumer writes them: a closed hour equals the aggregate of
+// its raw rows, closing again and replaying change nothing, a late row reaches the rollup at
+// the next close, the _hourly view's open hour is its raw rows, the rollup retention, and the
+// latest table never goes backwards.
+#include "rollups.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "hc/common/url_digest.h"
+#include "hc/test/support.h"
+#include "pg_sink.h"
+
+// Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp.
+// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
+
+namespace hc::consumer {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// 2026-01-01T00:00:00Z: hour 0 of every test.
+const WallTime kHour0 = WallTime(seconds(1'767'225'600));
+
+Measurement check(const std::string& url, WallTime at, std::int64_t response_time_us) {
+  Measurement m;
+  m.url = url;
+  m.url_digest = url_digest(url);
+  m.measured_at = at;
+  m.status_code = 200;
+  m.response_time_us = response_time_us;
+  m.healthy = true;
+  return m;
+}
+
+// Checks of three sites over hours 0..2, every 37 s, response times spread over four decades
+// (from ~150 µs to ~2 s, a few sites slower), errors of two classes and failed verdicts.
+std::vector<Measurement> three_sites_three_hours() {
+  std::vector<Measurement> rows;
+  std::uint64_t state = 12345;
+  for (int site = 0; site < 3; ++site) {
+    const std::string url = fmt::format("https://site-{}.test/", site);
+    for (int i = 0; i * 37 < 3 * 3600; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const double unit = static_cast<double>(state >> 11) / static_cast<double>(1ULL << 53);
+      const auto response_us =
+          static_cast<std::int64_t>(150.0 * std::pow(10.0, 4.2 * unit)) + std::int64_t{site} * 1000;
+      Measurement m = check(url, kHour0 + seconds(i * 37 + site), response_us);
+      if (i % 17 == 0) {
+        m.error = i % 2 == 0 ? "timeout" : "connect";
+        m.status_code.reset();
+        m.healthy = false;
+      } else if (i % 11 == 0) {
+        m.healthy = false;
+        m.failed_conditions = {"response_time"};
+      } else if (i % 13 == 0) {
+        m.healthy.reset();  // an older producer's row: up by "no error"
+      }
+      rows.push_back(std::move(m));
+    }
+  }
+  return rows;
+}
+
+class RollupsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
+  static void TearDownTestSuite() { postgres.reset(); }
+  void SetUp() override {
+    database_ = "r" + std::to_string(++databases_created);
+    postgres->create_database(database_);
+    sink_ = std::make_unique<PgSink>(postgres->uri(database_), std::vector<std::string>{"hc"});
+    sink_->migrate();
+  }
+  // Every query in UTC, so hours print the same everywhere.
+  std::string query(const std::string& sql) const {
+    return postgres->query("SET TimeZone = 'UTC';" + sql, database_);
+  }
+  void write(const std::vector<Measurement>& measurements) {
+    TableRows rows;
+    for (const auto& m : measurements) rows.add(m);
+    sink_->write({&rows});
+  }
+  RollupClose close(WallTime now, int retention_days = 0) {
+    pqxx::connection connection(postgres->uri(database_));
+    pqxx::work txn(connection);
+    RollupClose closed = close_hourly_rollups(txn, "hc", now, retention_days);
+    txn.commit();
+    return closed;
+  }
+  // The rollup's rows, in order, with the row versions (xmin): equal text = nothing rewritten.
+  std::string rollup_with_versions() const {
+    return query(
+        "SELECT string_agg(concat_ws('|', xmin, hour, url_digest, checks, up_checks, error_counts,"
+        " min_response_us, max_response_us, sum_response_us, latency_histogram), E'\\n'"
+        " ORDER BY hour, url_digest) FROM hc_hourly_rollup");
+  }
+
+  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
+  static int databases_created;
+  std::string database_;
+  std::unique_ptr<PgSink> sink_;
+};
+std::unique_ptr<test::TempPostgres> RollupsTest::postgres;
+int RollupsTest::databases_created = 0;
+
+// The exact numbers of each site and hour, straight from the raw rows.
+constexpr const char* kDirectAggregate =
+    "SELECT a.hour, a.url_digest, a.checks, a.up_checks, coalesce(e.counts, '{}') AS error_counts,"
+    " a.min_response_us, a.max_response_us, a.sum_response_us"
+    " FROM (SELECT date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00') AS hour,"
+    "   url_digest, count(*)::int AS checks,"
+    "   count(*) FILTER (WHERE hc_measurement_up(healthy, error))::int AS up_checks,"
+    "   min(response_time_microseconds) AS min_response_us,"
+    "   max(response_time_microseconds) AS max_response_us,"
+    "   sum(response_time_microseconds)::bigint AS sum_response_us"
+    "   FROM hc GROUP BY 1, 2) a"
+    " LEFT JOIN (SELECT hour, url_digest, jsonb_object_agg(error, n) AS counts"
+    "   FROM (SELECT date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00')"
+    "     AS hour, url_digest, error, count(*) AS n FROM hc WHERE error IS NOT NULL"
+    "     GROUP BY 1, 2, 3) per_class GROUP BY 1, 2) e USING (hour, url_digest)";
+
+constexpr const char* kRollupNumbers =
+    "SELECT hour, url_digest, checks, up_checks, error_counts, min_response_us, max_response_us,"
+    " sum_response_us FROM hc_hourly_rollup";
+
+TEST_F(RollupsTest, AClosedHourEqualsTheAggregateOfItsRawRows) {
+  write(three_sites_three_hours());
+  const RollupClose closed = close(kHour0 + hours(3) + minutes(5));
+  EXPECT_EQ(closed.hours_closed, 3u);
+  EXPECT_EQ(closed.rows_written, 9u);
+  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly_rollup"), "9");
+  EXPECT_EQ(query(fmt::format("SELECT count(*) FROM (({} EXCEPT {}) UNION ALL ({} EXCEPT {})) d",
+                              kDirectAggregate, kRollupNumbers, kRollupNumbers, kDirectAggregate)),
+            "0");
+  EXPECT_EQ(query("SELECT sum((error_counts->>'timeout')::int) > 0"
+                  " AND sum((error_counts->>'connect')::int) > 0 FROM hc_hourly_rollup"),
+            "t");
+  // The histogram is cumulative and counts every check with a response time.
+  EXPECT_EQ(
+      query("SELECT count(*) FROM hc_hourly_rollup WHERE cardinality(latency_histogram) <> 62"
+            " OR latency_histogram[62] <> checks OR latency_histogram[1] > latency_histogram[62]"),
+      "0");
+  // p50/p95/p99 from the histogram fall in the bucket of percentile_cont's exact value, or the
+  // next one (percentile_cont interpolates between two neighbouring checks).
+  EXPECT_EQ(
+      query("SELECT count(*) FROM (SELECT r.hour, r.url_digest, f,"
+            " hc_latency_bucket(hc_histogram_percentile(r.latency_histogram, f,"
+            "   r.min_response_us, r.max_response_us)::bigint) AS estimated,"
+            " hc_latency_bucket((SELECT percentile_cont(f) WITHIN GROUP"
+            "   (ORDER BY response_time_microseconds) FROM hc WHERE url_digest = r.url_digest"
+            "   AND measurement_time >= r.hour AND measurement_time < r.hour + interval '1 hour'"
+            "   )::bigint) AS exact"
+            " FROM hc_hourly_rollup r, unnest(ARRAY[0.5, 0.95, 0.99]) f) c"
+            " WHERE abs(estimated - exact) > 1"),
+      "0");
+  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly_rollup"
+                  " WHERE hc_histogram_percentile(latency_histogram, 0.5, min_response_us,"
+                  " max_response_us) IS NULL"),
+            "0");
+}
+
+TEST_F(RollupsTest, ClosingAgainOrReplayingRowsChangesNothing) {
+  const std::vector<Measurement> rows = three_sites_three_hours();
+  write(rows);
+  close(kHour0 + hours(3));
+  const std::string first = rollup_with_versions();
+  ASSERT_NE(first, "");
+
+  const RollupClose again = close(kHour0 + hours(3));
+  EXPECT_EQ(again.hours_closed, 0u);
+  EXPECT_EQ(rollup_with_versions(), first);
+
+  write(rows);  // Kafka redelivers everything: the hours are marked again
+  const RollupClose after_replay = close(kHour0 + hours(3));
+  EXPECT_EQ(after_replay.hours_closed, 3u);
+  EXPECT_EQ(after_replay.rows_written, 0u);
+  EXPECT_EQ(rollup_with_versions(), first);
+}
+
+TEST_F(RollupsTest, ALateRowForAClosedHourReachesTheRollupAtTheNextClose) {
+  write({check("https://a.test/", kHour0 + minutes(10), 1000),
+         check("https://a.test/", kHour0 + minutes(20), 3000)});
+  close(kHour0 + hours(2));
+  ASSERT_EQ(query("SELECT checks || '/' || max_response_us FROM hc_hourly_rollup"), "2/3000");
+
+  Measurement late = check("https://a.test/", kHour0 + minutes(59), 9000);
+  late.error = "timeout";
+  late.healthy = false;
+  write({late});
+  // Until the next close, readers take that hour from the raw rows.
+  EXPECT_EQ(query("SELECT checks || '/' || max_response_us FROM hc_hourly_rollup"), "2/3000");
+  EXPECT_EQ(query("SELECT checks || '/' || up_checks || '/' || max_response_us FROM hc_hourly"),
+            "3/2/9000");
+
+  const RollupClose closed = close(kHour0 + hours(2));
+  EXPECT_EQ(closed.hours_closed, 1u);
+  EXPECT_EQ(query("SELECT checks || '/' || up_checks || '/' || max_response_us || '/' ||"
+                  " error_counts::text FROM hc_hourly_rollup"),
+            "3/2/9000/{\"timeout\": 1}");
+  EXPECT_EQ(query("SELECT count(*) FROM hc_rollup_pending"), "0");
+}
+
+TEST_F(RollupsTest, TheHourlyViewsOpenHourIsItsRawRows) {
+  write(three_sites_three_hours());
+  close(kHour0 + hours(2) + minutes(30));  // hours 0 and 1 closed, hour 2 open
+  EXPECT_EQ(query("SELECT string_agg(DISTINCT hour::text, ',') FROM hc_hourly_rollup"),
+            "2026-01-01 00:00:00+00,2026-01-01 01:00:00+00");
+  const std::string view_numbers =
+      "SELECT hour, url_digest, checks::int, up_checks::int, error_counts, min_response_us,"
+      " max_response_us, sum_response_us FROM hc_hourly";
+  EXPECT_EQ(query(fmt::format("SELECT count(*) FROM (({} EXCEPT {}) UNION ALL ({} EXCEPT {})) d",
+                              kDirectAggregate, view_numbers, view_numbers, kDirectAggregate)),
+            "0");
+  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly WHERE hour = '2026-01-01 02:00+00'"), "3");
+  // The columns of the view it replaced, with their meaning.
+  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly h WHERE uptime_percent <>"
+                  " round(100.0 * up_checks / checks, 2) OR p50_response_us > p95_response_us"
+                  " OR p95_response_us > max_response_us OR uri IS NULL"),
+            "0");
+}
+
+TEST_F(RollupsTest, RollupRowsOlderThanTheRetentionAreDeleted) {
+  write({check("https://a.test/", kHour0 + minutes(1), 1000),
+         check("https://a.test/", kHour0 + hours(24 * 10) + minutes(1), 1000)});
+  close(kHour0 + hours(1));
+  ASSERT_EQ(query("SELECT count(*) FROM hc_hourly_rollup"), "1");
+  const RollupClose closed = close(kHour0 + hours(24 * 10 + 2), 5);
+  EXPECT_EQ(closed.rows_expired, 1u);
+  EXPECT_EQ(query("SELECT string_agg(hour::text, ',') FROM hc_hourly_rollup"),
+            "2026-01-11 00:00:00+00");
+  // A late row older than the retention is not rolled up again.
+  write({check("https://a.test/", kHour0 + minutes(2), 1000)});
+  const RollupClose late = close(kHour0 + hours(24 * 10 + 2), 5);
+  EXPECT_EQ(late.hours_closed, 0u);
+  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly_rollup"), "1");
+}
+
+// Newer wins: replaying older measurements (a redelivery, a lagging partition) never moves a
+// site's latest row back, an identical replay writes no row version, and a new value for the
+// same measurement replaces it as it does in the measurements table.
+TEST_F(RollupsTest, TheLatestTableNeverGoesBackwardsUnderReplay) {
+  std::vector<Measurement> history;
+  history.reserve(5);
+  for (int i = 0; i < 5; ++i) {
+    history.push_back(check("https://a.test/", kHour0 + minutes(i), 1000 + i));
+  }
+  write({history.back()});
+  const std::string latest_sql =
+      "SELECT xmin || '|' || measurement_time || '|' || response_time_microseconds"
+      " FROM hc_latest";
+  const std::string newest = query(latest_sql);
+  ASSERT_NE(newest, "");
+
+  write(history);                               // the newest among older ones
+  write({history[0]});                          // one old one alone
+  write({history[2], history[1], history[3]});  // several, in any order
+  EXPECT_EQ(query(latest_sql), newest);
+  EXPECT_EQ(query("SELECT count(*) FROM hc"), "5");
+
+  Measurement changed = history.back();
+  changed.response_time_us = 7777;
+  write({changed});
+  EXPECT_EQ(query("SELECT measurement_time || '|' || response_time_microseconds FROM hc_latest"),
+            query("SELECT measurement_time || '|' || response_time_microseconds FROM hc"
+                  " ORDER BY measurement_time DESC LIMIT 1"));
+  EXPECT_EQ(query("SELECT response_time_microseconds FROM hc_latest"), "7777");
+
+  write({check("https://a.test/", kHour0 + minutes(9), 42)});
+  EXPECT_EQ(query("SELECT response_time_microseconds FROM hc_latest"), "42");
+  EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), "1");
+}
+
+}  // namespace
+}  // namespace hc::consumer
