@@ -59,9 +59,10 @@ int main(int argc, char** argv) {
 
   auto* maintain_command = app.add_subcommand(
       "maintain",
-      "Table upkeep once, then exit: create the partitions ahead and drop those wholly older "
-      "than retention_days, for every route; prints each action (the consumer does the same "
-      "every maintenance_interval_seconds)");
+      "Table upkeep once, then exit: create the partitions ahead, drop those wholly older "
+      "than retention_days and close the hourly rollups of ended hours, for every measurements "
+      "table; prints each action (the consumer does the same every "
+      "maintenance_interval_seconds)");
   maintain_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
 

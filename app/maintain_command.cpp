@@ -26,7 +26,8 @@ int maintain(const std::string& path) {
     }
     for (const auto& action : upkeep.actions) std::cout << action << '\n';
     std::cout << "database " << upkeep.database << ": " << upkeep.partitions_created
-              << " partitions created, " << upkeep.partitions_dropped << " dropped\n";
+              << " partitions created, " << upkeep.partitions_dropped << " dropped, "
+              << upkeep.rollup_hours_closed << " rollup hours closed\n";
   }
   return exit_code;
 }

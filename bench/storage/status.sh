@@ -9,8 +9,7 @@
 #    INSERT .. SELECT over generate_series (not through Kafka), in time order as a consumer
 #    writes them, ~1 in 37 a timeout; then does what the consumer does in the transaction of
 #    its rows: the newest row per site into bench_latest, a pending marker per hour;
-# 3. closes the rollups (`hc migrate` again: the schema is current, so that is only the close)
-#    and times it;
+# 3. closes the rollups (`hc maintain`: partitions ahead, then the rollups' close) and times it;
 # 4. times CALLS runs of `hc status` on an empty table (the floor: process, config, connect),
 #    then CALLS runs of `hc status -c config` (default window 1h: the open hour and the part of
 #    the previous hour come from raw rows) and of `--since 24h` (24 closed hours from the
@@ -85,7 +84,7 @@ EOF
 echo "  load: $(($(now_ms) - start)) ms"
 
 start=$(now_ms)
-"$HC" migrate -c "$CONFIG" >"$WORK/close.log" 2>&1
+"$HC" maintain -c "$CONFIG" >"$WORK/close.log" 2>&1
 close_ms=$(($(now_ms) - start))
 echo "close the rollups: $close_ms ms ($(grep -o '([0-9]* hours recomputed[^)]*)' "$WORK/close.log"))"
 sql -c "VACUUM ANALYZE bench_hourly_rollup"

@@ -30,7 +30,7 @@ test::CommandResult hc(const std::vector<std::string>& arguments) {
   return test::run_command(argv, std::chrono::seconds(30));
 }
 
-TEST(MaintainCommand, CreatesWhatIsMissingPrintsItAndASecondRunDoesNothing) {
+TEST(MaintainCommand, CreatesWhatIsMissingClosesEndedHoursPrintsItAndASecondRunDoesNothing) {
   test::TempPostgres postgres;
   test::TempDir dir;
   const auto config = write_config(dir, postgres.uri());
@@ -41,20 +41,33 @@ TEST(MaintainCommand, CreatesWhatIsMissingPrintsItAndASecondRunDoesNothing) {
       " WHERE i.inhparent = 'checks'::regclass ORDER BY c.relname DESC LIMIT 1");
   ASSERT_EQ(last.rfind("checks_p", 0), 0u) << last;
   postgres.query("DROP TABLE " + last);
+  // A row of an ended hour, marked as a writer marks it: maintain closes that hour's rollup.
+  postgres.query(
+      "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
+      " status_code, regex_present) VALUES (sha256('a'), date_trunc('hour', now())"
+      " - interval '90 minutes', 1000, 'https://a/', 200, false);"
+      "INSERT INTO hc_rollup_pending SELECT 'checks', date_trunc('hour', measurement_time, 'UTC')"
+      " FROM checks");
 
   auto first = hc({"maintain", "-c", config.string()});
   EXPECT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("table checks: created partition " + last + " for ["),
             std::string::npos)
       << first.output;
-  EXPECT_NE(first.output.find(": 1 partitions created, 0 dropped\n"), std::string::npos)
+  EXPECT_NE(first.output.find("table checks: hourly rollups closed up to "), std::string::npos)
       << first.output;
+  EXPECT_NE(first.output.find(": 1 partitions created, 0 dropped, 1 rollup hours closed\n"),
+            std::string::npos)
+      << first.output;
+  EXPECT_EQ(postgres.query("SELECT checks FROM checks_hourly_rollup"), "1");
   EXPECT_EQ(postgres.query("SELECT count(*) FROM pg_class WHERE relname = '" + last + "'"), "1");
 
   auto second = hc({"maintain", "-c", config.string()});
   EXPECT_EQ(second.exit_code, 0) << second.output;
   EXPECT_EQ(second.output.find("created partition"), std::string::npos) << second.output;
-  EXPECT_NE(second.output.find(": 0 partitions created, 0 dropped\n"), std::string::npos)
+  EXPECT_EQ(second.output.find("hourly rollups closed"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find(": 0 partitions created, 0 dropped, 0 rollup hours closed\n"),
+            std::string::npos)
       << second.output;
 }
 
