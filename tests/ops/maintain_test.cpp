@@ -11,30 +11,15 @@
 namespace hc {
 namespace {
 
-std::filesystem::path write_config(const test::TempDir& dir, const std::string& uri) {
-  auto config = dir.path() / "config.yaml";
-  std::ofstream(config) << "healthcheck-consumer-config:\n"
-                        << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
-                        << "  topics:\n"
-                        << "    - source_topic: healthcheck\n"
-                        << "      connection_uri: \"" << uri << "\"\n"
-                        << "      table_name: checks\n"
-                        << "      partition_interval: week\n"
-                        << "      retention_days: 90\n";
-  return config;
-}
-
-test::CommandResult hc(const std::vector<std::string>& arguments) {
-  std::vector<std::string> argv = {test::hc_binary().string()};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  return test::run_command(argv, std::chrono::seconds(30));
-}
+constexpr const char* kRoute =
+    "      partition_interval: week\n"
+    "      retention_days: 90\n";
 
 TEST(MaintainCommand, CreatesWhatIsMissingClosesEndedHoursPrintsItAndASecondRunDoesNothing) {
   test::TempPostgres postgres;
   test::TempDir dir;
-  const auto config = write_config(dir, postgres.uri());
-  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  const auto config = test::write_checks_config(dir, postgres.uri(), kRoute);
+  ASSERT_EQ(test::run_hc({"migrate", "-c", config.string()}).exit_code, 0);
   // The last week made ahead at migration, dropped by hand: maintain makes it again.
   const std::string last = postgres.query(
       "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
@@ -49,7 +34,7 @@ TEST(MaintainCommand, CreatesWhatIsMissingClosesEndedHoursPrintsItAndASecondRunD
       "INSERT INTO hc_rollup_pending SELECT 'checks', date_trunc('hour', measurement_time, 'UTC')"
       " FROM checks");
 
-  auto first = hc({"maintain", "-c", config.string()});
+  auto first = test::run_hc({"maintain", "-c", config.string()});
   EXPECT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("table checks: created partition " + last + " for ["),
             std::string::npos)
@@ -62,7 +47,7 @@ TEST(MaintainCommand, CreatesWhatIsMissingClosesEndedHoursPrintsItAndASecondRunD
   EXPECT_EQ(postgres.query("SELECT checks FROM checks_hourly_rollup"), "1");
   EXPECT_EQ(postgres.query("SELECT count(*) FROM pg_class WHERE relname = '" + last + "'"), "1");
 
-  auto second = hc({"maintain", "-c", config.string()});
+  auto second = test::run_hc({"maintain", "-c", config.string()});
   EXPECT_EQ(second.exit_code, 0) << second.output;
   EXPECT_EQ(second.output.find("created partition"), std::string::npos) << second.output;
   EXPECT_EQ(second.output.find("hourly rollups closed"), std::string::npos) << second.output;
@@ -73,10 +58,10 @@ TEST(MaintainCommand, CreatesWhatIsMissingClosesEndedHoursPrintsItAndASecondRunD
 
 TEST(MaintainCommand, AnUnreachableDatabaseIsExitOneNamingItWithoutThePassword) {
   test::TempDir dir;
-  const auto config = write_config(
+  const auto config = test::write_checks_config(
       dir, "postgresql://hc:s3cret-pass@127.0.0.1:" + std::to_string(test::unused_loopback_port()) +
                "/nowhere");
-  auto result = hc({"maintain", "-c", config.string()});
+  auto result = test::run_hc({"maintain", "-c", config.string()});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("maintenance failed"), std::string::npos) << result.output;
   EXPECT_EQ(result.output.find("s3cret-pass"), std::string::npos) << result.output;

@@ -12,17 +12,6 @@
 namespace hc {
 namespace {
 
-std::filesystem::path write_config(const test::TempDir& dir, const test::TempPostgres& postgres) {
-  auto config = dir.path() / "config.yaml";
-  std::ofstream(config) << "healthcheck-consumer-config:\n"
-                        << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
-                        << "  topics:\n"
-                        << "    - source_topic: healthcheck\n"
-                        << "      connection_uri: \"" << postgres.uri() << "\"\n"
-                        << "      table_name: checks\n";
-  return config;
-}
-
 // What the consumer does in the transaction of its rows, for rows written by hand: the newest
 // row per site into checks_latest, the rows' hours marked for the rollups.
 constexpr const char* kAsTheConsumerDoes =
@@ -32,16 +21,10 @@ constexpr const char* kAsTheConsumerDoes =
     "INSERT INTO hc_rollup_pending (table_name, hour) SELECT DISTINCT 'checks',"
     " date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00') FROM checks";
 
-test::CommandResult hc(const std::vector<std::string>& arguments) {
-  std::vector<std::string> argv = {test::hc_binary().string()};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  return test::run_command(argv, std::chrono::seconds(30));
-}
-
 TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
   test::TempPostgres postgres;
   test::TempDir dir;
-  const auto config = write_config(dir, postgres);
+  const auto config = test::write_checks_config(dir, postgres.uri());
   auto result = test::run_command({test::hc_binary().string(), "status", "-c", config.string()},
                                   std::chrono::seconds(30));
   EXPECT_EQ(result.exit_code, 1) << result.output;
@@ -62,8 +45,8 @@ TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
 TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
   test::TempPostgres postgres;
   test::TempDir dir;
-  const auto config = write_config(dir, postgres);
-  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  const auto config = test::write_checks_config(dir, postgres.uri());
+  ASSERT_EQ(test::run_hc({"migrate", "-c", config.string()}).exit_code, 0);
   postgres.query(
       "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
       " status_code, regex_present, error, healthy, failed_conditions) VALUES"
@@ -81,7 +64,7 @@ TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
       " ('\\xcc', now() - interval '1 min', 1000, 'https://c/', 200, false, null, true, '{}')");
   postgres.query(kAsTheConsumerDoes);
 
-  auto json = hc({"status", "-c", config.string(), "--since", "1h", "--format", "json"});
+  auto json = test::run_hc({"status", "-c", config.string(), "--since", "1h", "--format", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.output;
   const auto sites = nlohmann::json::parse(json.output);
   ASSERT_EQ(sites.size(), 3u) << json.output;
@@ -94,7 +77,7 @@ TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
             nlohmann::json({"response_time", "header:Content-Type"}));
   EXPECT_EQ(sites[2]["uptime_percent"], 100.0);
 
-  auto table = hc({"status", "-c", config.string(), "--since", "1h"});
+  auto table = test::run_hc({"status", "-c", config.string(), "--since", "1h"});
   ASSERT_EQ(table.exit_code, 0) << table.output;
   EXPECT_NE(table.output.find("conditions: response_time,header:Content-Type"), std::string::npos)
       << table.output;
@@ -106,8 +89,8 @@ TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
 TEST(StatusCommand, ATableOfAnEarlierReleaseSaysToRunMigrate) {
   test::TempPostgres postgres;
   test::TempDir dir;
-  const auto config = write_config(dir, postgres);
-  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  const auto config = test::write_checks_config(dir, postgres.uri());
+  ASSERT_EQ(test::run_hc({"migrate", "-c", config.string()}).exit_code, 0);
   postgres.query(
       "DROP VIEW checks_hourly; DROP FUNCTION checks_hourly_from_raw(timestamptz, timestamptz);"
       " DROP TABLE checks_latest, checks_hourly_rollup, hc_rollup_state, hc_rollup_pending;"
@@ -115,7 +98,7 @@ TEST(StatusCommand, ATableOfAnEarlierReleaseSaysToRunMigrate) {
       " ALTER TABLE checks DROP COLUMN healthy, DROP COLUMN failed_conditions;"
       " CREATE VIEW checks_latest AS SELECT DISTINCT ON (url_digest) * FROM checks"
       " ORDER BY url_digest, measurement_time DESC");
-  auto result = hc({"status", "-c", config.string()});
+  auto result = test::run_hc({"status", "-c", config.string()});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
   EXPECT_NE(result.output.find("table checks is not migrated"), std::string::npos) << result.output;
@@ -127,8 +110,8 @@ TEST(StatusCommand, ATableOfAnEarlierReleaseSaysToRunMigrate) {
 TEST(StatusCommand, ClosedHoursComeFromTheRollupNotTheRawRows) {
   test::TempPostgres postgres;
   test::TempDir dir;
-  const auto config = write_config(dir, postgres);
-  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);
+  const auto config = test::write_checks_config(dir, postgres.uri());
+  ASSERT_EQ(test::run_hc({"migrate", "-c", config.string()}).exit_code, 0);
   postgres.query(
       "INSERT INTO checks (url_digest, measurement_time, response_time_microseconds, uri,"
       " status_code, regex_present, error, healthy)"
@@ -137,9 +120,9 @@ TEST(StatusCommand, ClosedHoursComeFromTheRollupNotTheRawRows) {
       " 200, false, CASE WHEN i % 5 = 0 THEN 'timeout' END, i % 5 <> 0"
       " FROM generate_series(1, 3) s, generate_series(0, 24) i");
   postgres.query(kAsTheConsumerDoes);
-  ASSERT_EQ(hc({"migrate", "-c", config.string()}).exit_code, 0);  // closes the ended hours
+  ASSERT_EQ(test::run_hc({"migrate", "-c", config.string()}).exit_code, 0);  // closes the ended hours
   ASSERT_EQ(postgres.query("SELECT count(*) > 0 FROM checks_hourly_rollup"), "t");
-  auto before = hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
+  auto before = test::run_hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
   ASSERT_EQ(before.exit_code, 0) << before.output;
   const auto sites = nlohmann::json::parse(before.output);
   ASSERT_EQ(sites.size(), 3u) << before.output;
@@ -148,7 +131,7 @@ TEST(StatusCommand, ClosedHoursComeFromTheRollupNotTheRawRows) {
 
   postgres.query(
       "DELETE FROM checks WHERE measurement_time < (SELECT closed_until FROM hc_rollup_state)");
-  auto after = hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
+  auto after = test::run_hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
   ASSERT_EQ(after.exit_code, 0) << after.output;
   EXPECT_EQ(after.output, before.output);
 }

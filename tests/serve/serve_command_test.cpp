@@ -11,20 +11,9 @@
 namespace hc {
 namespace {
 
-std::filesystem::path write_config(const test::TempDir& dir, const std::string& uri) {
-  auto config = dir.path() / "config.yaml";
-  std::ofstream(config) << "healthcheck-consumer-config:\n"
-                        << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
-                        << "  topics:\n"
-                        << "    - source_topic: healthcheck\n"
-                        << "      connection_uri: \"" << uri << "\"\n"
-                        << "      table_name: checks\n";
-  return config;
-}
-
 TEST(ServeCommand, ANonLoopbackAddressIsRefusedWithoutAllowRemote) {
   test::TempDir dir;
-  const auto config = write_config(dir, "postgresql://postgres@127.0.0.1:9/postgres");
+  const auto config = test::write_checks_config(dir, "postgresql://postgres@127.0.0.1:9/postgres");
   auto result = test::run_command(
       {test::hc_binary().string(), "serve", "-c", config.string(), "--listen", "0.0.0.0:0"},
       std::chrono::seconds(20));
@@ -51,7 +40,7 @@ TEST(ServeCommand, WithoutAConsumerSectionThereIsNothingToServe) {
 TEST(ServeCommand, ServesUntilSigtermOrSigintThenExitsZero) {
   test::TempPostgres postgres;
   test::TempDir dir;
-  const auto config = write_config(dir, postgres.uri());
+  const auto config = test::write_checks_config(dir, postgres.uri());
   ASSERT_EQ(
       test::run_command({test::hc_binary().string(), "migrate", "-c", config.string()}).exit_code,
       0);

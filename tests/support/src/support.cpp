@@ -1,10 +1,31 @@
 // Paths baked in at build time; see tests/CMakeLists.txt for the compile definitions.
 #include "hc/test/support.h"
 
+#include <fstream>
+
 namespace hc::test {
 
 std::filesystem::path source_dir() { return HC_SOURCE_DIR; }
 std::filesystem::path hc_binary() { return HC_BINARY; }
 std::filesystem::path devbroker_binary() { return HC_DEVBROKER_BINARY; }
+
+CommandResult run_hc(const std::vector<std::string>& arguments) {
+  std::vector<std::string> argv = {hc_binary().string()};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return run_command(argv, std::chrono::seconds(30));
+}
+
+std::filesystem::path write_checks_config(const TempDir& dir, const std::string& uri,
+                                          const std::string& route_lines) {
+  auto config = dir.path() / "config.yaml";
+  std::ofstream(config) << "healthcheck-consumer-config:\n"
+                        << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
+                        << "  topics:\n"
+                        << "    - source_topic: healthcheck\n"
+                        << "      connection_uri: \"" << uri << "\"\n"
+                        << "      table_name: checks\n"
+                        << route_lines;
+  return config;
+}
 
 }  // namespace hc::test

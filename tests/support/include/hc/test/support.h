@@ -81,6 +81,15 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60),
                           const std::vector<std::pair<std::string, std::string>>& extra_env = {});
+// `hc ARGUMENTS...` (the built binary) run to completion, 30 s at most.
+CommandResult run_hc(const std::vector<std::string>& arguments);
+
+// DIR/config.yaml with only a consumer section for the commands that read or keep tables
+// (status, maintain, serve, migrate): topic "healthcheck" into table "checks" of `uri`, and a
+// broker address nothing answers on. `route_lines`: more lines of the route, each indented by
+// six spaces and ending in a newline.
+std::filesystem::path write_checks_config(const TempDir& dir, const std::string& uri,
+                                          const std::string& route_lines = "");
 
 // hc-devbroker (librdkafka mock cluster) in its own process on loopback, with its fault
 // controls on a control socket (see tools/mock_faults.h for the commands).
