@@ -37,6 +37,15 @@ std::optional<HostPort> parse_host_port(const std::string& address) {
   return HostPort{host, port};
 }
 
+int bind_exclusively(httplib::Server& server, const HostPort& where) {
+  server.set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  if (where.port == 0) return server.bind_to_any_port(where.host);
+  return server.bind_to_port(where.host, where.port) ? where.port : -1;
+}
+
 MetricsServer::MetricsServer(const std::string& address,
                              std::shared_ptr<prometheus::Collectable> metrics,
                              HealthProbe health_probe)
@@ -75,19 +84,7 @@ MetricsServer::MetricsServer(const std::string& address,
     response.status = problem ? 503 : 200;
     response.set_content(problem ? *problem + "\n" : "ok\n", "text/plain; charset=utf-8");
   });
-  // httplib's default also sets SO_REUSEPORT, which would let a second hc bind the same
-  // port silently and split the scrapes between two processes.
-  server_->set_socket_options([](int socket) {
-    int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  if (host_port->port == 0) {
-    port_ = server_->bind_to_any_port(host_port->host);
-  } else if (server_->bind_to_port(host_port->host, host_port->port)) {
-    port_ = host_port->port;
-  } else {
-    port_ = -1;
-  }
+  port_ = bind_exclusively(*server_, *host_port);
   if (port_ <= 0) {
     throw std::runtime_error(fmt::format(
         "--metrics-addr '{}': cannot listen there (address in use or not local?)", address));

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <charconv>
 #include <variant>
@@ -191,18 +190,7 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
     spdlog::debug("serve: {} {} -> {}", request.method, request.path, response.status);
   });
 
-  // No SO_REUSEPORT (httplib's default): a second hc serve must not share the port silently.
-  server_->set_socket_options([](int socket) {
-    int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  if (host_port->port == 0) {
-    port_ = server_->bind_to_any_port(host_port->host);
-  } else if (server_->bind_to_port(host_port->host, host_port->port)) {
-    port_ = host_port->port;
-  } else {
-    port_ = -1;
-  }
+  port_ = bind_exclusively(*server_, *host_port);  // a second hc serve must not share it
   if (port_ <= 0) {
     throw ListenError(fmt::format(
         "--listen '{}': cannot listen there (address in use or not local?)", options.listen));

@@ -51,4 +51,9 @@ struct HostPort {
 };
 std::optional<HostPort> parse_host_port(const std::string& address);
 
+// Binds `server` to `where` (port 0: a free port) with SO_REUSEADDR but without httplib's
+// default SO_REUSEPORT, which would let a second process bind the same port silently and split
+// the requests between the two. Returns the bound port, or -1 when the address cannot be used.
+int bind_exclusively(httplib::Server& server, const HostPort& where);
+
 }  // namespace hc
