@@ -89,7 +89,7 @@ TEST(Migrations, ColumnsOfLaterMigrationsReachTheLatestTable) {
   const auto latest = std::find_if(migrations.begin(), migrations.end(),
                                    [](const Migration& m) { return m.version == 6; });
   ASSERT_NE(latest, migrations.end());
-  const std::string sql = migration_sql(*latest, "hc");
+  const std::string sql = migration_sql(*latest, "hc", measurement_columns());
   EXPECT_NE(sql.find("DROP VIEW IF EXISTS \"hc_latest\";CREATE TABLE \"hc_latest\" (url_digest "
                      "bytea NOT NULL, measurement_time timestamptz NOT NULL"),
             std::string::npos)
