@@ -48,7 +48,17 @@ FROM generate_series(1, $SITES) s,
      LATERAL (SELECT 'https://site-' || s || '.example/' AS u) n,
      generate_series(date_trunc('minute', now()) - interval '$DAYS days', now(),
                      interval '$INTERVAL_MIN minutes') t;"
-psql -q "$uri" -c "VACUUM ANALYZE healthcheck"
+# What the consumer does in the transaction of its rows (the newest row per site into the
+# latest table, the rows' hours marked), then the table upkeep that closes the rollups.
+psql -q "$uri" -c "
+INSERT INTO healthcheck_latest SELECT DISTINCT ON (url_digest) * FROM healthcheck
+  ORDER BY url_digest, measurement_time DESC;
+INSERT INTO hc_rollup_pending (table_name, hour)
+  SELECT DISTINCT 'healthcheck', date_bin('1 hour', measurement_time,
+                                          timestamptz '2000-01-01 00:00+00')
+  FROM healthcheck;"
+"$HC" maintain -c "$WORK/config.yaml" >/dev/null 2>&1
+psql -q "$uri" -c "VACUUM ANALYZE"
 rows=$(psql -tA "$uri" -c "SELECT count(*) FROM healthcheck")
 size=$(psql -tA "$uri" -c "SELECT pg_size_pretty(pg_total_relation_size('healthcheck'))")
 
