@@ -398,10 +398,11 @@ class PartitionConversionTest : public PgMigrationsTest {
 };
 
 TEST_F(PartitionConversionTest, APopulatedTableOfVersion4BecomesTheCatchAllPartitionUnrewritten) {
-  migrate();  // today's shape, but as a heap: undo migration 5 to get the version-4 table
+  migrate();  // today's shape, but as a heap: undo migrations 5 and 6 to get the version-4 table
   query(
       "DROP TABLE healthcheck CASCADE;"
-      "DELETE FROM hc_schema_migrations WHERE version = 5;");
+      "DROP TABLE healthcheck_latest, healthcheck_hourly_rollup CASCADE;"
+      "DELETE FROM hc_schema_migrations WHERE version >= 5;");
   query(
       "CREATE TABLE healthcheck (url_digest bytea NOT NULL, measurement_time timestamptz NOT"
       " NULL, response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
@@ -423,7 +424,8 @@ TEST_F(PartitionConversionTest, APopulatedTableOfVersion4BecomesTheCatchAllParti
   }
   const HeapState before = heap_state("healthcheck");
   ASSERT_EQ(relkind("healthcheck"), "r");
-  EXPECT_EQ(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()), std::vector<int>{5});
+  EXPECT_EQ(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()),
+            (std::vector<int>{5, 6}));
 
   EXPECT_EQ(relkind("healthcheck"), "p");
   // The old heap is the catch-all partition: same file, every row, nothing rewritten.

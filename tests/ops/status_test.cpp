@@ -12,15 +12,6 @@
 namespace hc {
 namespace {
 
-// What the consumer does in the transaction of its rows, for rows written by hand: the newest
-// row per site into checks_latest, the rows' hours marked for the rollups.
-constexpr const char* kAsTheConsumerDoes =
-    "INSERT INTO checks_latest SELECT DISTINCT ON (url_digest) * FROM checks"
-    " ORDER BY url_digest, measurement_time DESC"
-    " ON CONFLICT (url_digest) DO NOTHING;"
-    "INSERT INTO hc_rollup_pending (table_name, hour) SELECT DISTINCT 'checks',"
-    " date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00') FROM checks";
-
 TEST(StatusCommand, BeforeMigrateSaysToRunMigrateInOneLine) {
   test::TempPostgres postgres;
   test::TempDir dir;
@@ -62,7 +53,7 @@ TEST(StatusCommand, CountsUpByTheVerdictAndShowsTheFailedConditions) {
       " ('\\xbb', now() - interval '1 min', 1000, 'https://b/', 200, true, null, false,"
       "  '{response_time,header:Content-Type}'),"
       " ('\\xcc', now() - interval '1 min', 1000, 'https://c/', 200, false, null, true, '{}')");
-  postgres.query(kAsTheConsumerDoes);
+  postgres.query(test::record_like_the_consumer_sql("checks"));
 
   auto json = test::run_hc({"status", "-c", config.string(), "--since", "1h", "--format", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.output;
@@ -105,7 +96,7 @@ TEST(StatusCommand, ATableOfAnEarlierReleaseSaysToRunMigrate) {
   EXPECT_NE(result.output.find("does not exist"), std::string::npos) << result.output;
 }
 
-// Closed hours are read from the rollup: once `hc migrate` closed them, deleting their raw rows
+// Closed hours are read from the rollup: once `hc maintain` closed them, deleting their raw rows
 // changes nothing in `hc status`; the open hour still comes from raw rows.
 TEST(StatusCommand, ClosedHoursComeFromTheRollupNotTheRawRows) {
   test::TempPostgres postgres;
@@ -119,10 +110,11 @@ TEST(StatusCommand, ClosedHoursComeFromTheRollupNotTheRawRows) {
       " - interval '3 hours' + i * interval '7 min', 1000 * (i + 1), 'https://site-' || s || '/',"
       " 200, false, CASE WHEN i % 5 = 0 THEN 'timeout' END, i % 5 <> 0"
       " FROM generate_series(1, 3) s, generate_series(0, 24) i");
-  postgres.query(kAsTheConsumerDoes);
-  ASSERT_EQ(test::run_hc({"migrate", "-c", config.string()}).exit_code, 0);  // closes the ended hours
+  postgres.query(test::record_like_the_consumer_sql("checks"));
+  ASSERT_EQ(test::run_hc({"maintain", "-c", config.string()}).exit_code, 0);  // closes ended hours
   ASSERT_EQ(postgres.query("SELECT count(*) > 0 FROM checks_hourly_rollup"), "t");
-  auto before = test::run_hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
+  auto before =
+      test::run_hc({"status", "-c", config.string(), "--since", "4h", "--format", "json"});
   ASSERT_EQ(before.exit_code, 0) << before.output;
   const auto sites = nlohmann::json::parse(before.output);
   ASSERT_EQ(sites.size(), 3u) << before.output;

@@ -111,7 +111,8 @@ class StatusServerTest : public testing::Test {
         kHostileError +
         "$e$, false"
         " FROM generate_series(timestamptz '2026-11-25T11:00:00Z',"
-        "  timestamptz '2026-11-25T11:20:00Z', interval '10 minutes') t");
+        "  timestamptz '2026-11-25T11:20:00Z', interval '10 minutes') t;" +
+        test::record_like_the_consumer_sql("checks"));
     auto config = load_config(config_path, process_environment());
     ASSERT_TRUE(config.config && config.config->consumer);
     world.source = postgres_status_source(*config.config->consumer, std::chrono::seconds(10));

@@ -15,6 +15,14 @@ CommandResult run_hc(const std::vector<std::string>& arguments) {
   return run_command(argv, std::chrono::seconds(30));
 }
 
+std::string record_like_the_consumer_sql(const std::string& table) {
+  return "INSERT INTO " + table + "_latest SELECT DISTINCT ON (url_digest) * FROM " + table +
+         " ORDER BY url_digest, measurement_time DESC ON CONFLICT (url_digest) DO NOTHING;"
+         "INSERT INTO hc_rollup_pending (table_name, hour) SELECT DISTINCT '" +
+         table +
+         "', date_bin('1 hour', measurement_time, timestamptz '2000-01-01 00:00+00') FROM " + table;
+}
+
 std::filesystem::path write_checks_config(const TempDir& dir, const std::string& uri,
                                           const std::string& route_lines) {
   auto config = dir.path() / "config.yaml";

@@ -88,6 +88,12 @@ CommandResult run_hc(const std::vector<std::string>& arguments);
 // (status, maintain, serve, migrate): topic "healthcheck" into table "checks" of `uri`, and a
 // broker address nothing answers on. `route_lines`: more lines of the route, each indented by
 // six spaces and ending in a newline.
+// SQL that does, for rows written by hand into the measurements table `table`, what the
+// consumer does in the transaction of its rows: the newest row per site into <table>_latest
+// (a site already there keeps its row), the rows' hours marked for the rollups (closed by
+// `hc maintain`). REQUIRES: table is a plain identifier.
+std::string record_like_the_consumer_sql(const std::string& table);
+
 std::filesystem::path write_checks_config(const TempDir& dir, const std::string& uri,
                                           const std::string& route_lines = "");
 
