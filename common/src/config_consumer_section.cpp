@@ -123,8 +123,8 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
                     "dead_letter_topic");
     }
   }
-  for (const std::string_view key : {"partition_interval", "retention_days",
-                                     "rollup_retention_days"}) {
+  for (const std::string_view key :
+       {"partition_interval", "retention_days", "rollup_retention_days"}) {
     const Located* storage_key = fields->find(key);
     if (storage_key != nullptr && route.kind == RouteKind::kEvents) {
       reader.report(storage_key->mark, storage_key->path,

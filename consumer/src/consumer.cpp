@@ -74,8 +74,8 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   };
   parts.make_row_sink = [&config, session = consumer::session_settings(config)](
                             const std::string& connection_string,
-                             const std::vector<std::string>& tables,
-                             const std::vector<RouteKind>& kinds) {
+                            const std::vector<std::string>& tables,
+                            const std::vector<RouteKind>& kinds) {
     return std::make_unique<consumer::PgSink>(
         connection_string, tables, session, kinds,
         partition_intervals(config, connection_string, tables));

@@ -254,8 +254,8 @@ void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, Row
   for (const auto& row : rows.rows()) {
     if (!lane.holds(row)) continue;
     const WallTime time = row_time(row);
-    const bool known = std::ranges::any_of(partitions_[table],
-                                           [time](const Partition& p) { return p.range.contains(time); });
+    const bool known = std::ranges::any_of(
+        partitions_[table], [time](const Partition& p) { return p.range.contains(time); });
     if (!known) uncovered.push_back(time);
   }
   if (!uncovered.empty()) ensure_partitions_for(table, uncovered);

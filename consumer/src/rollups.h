@@ -27,11 +27,10 @@ struct RollupClose {
 };
 
 // Closes the hours of `table` that ended by `now` (every hour before hour_floor(now)) in
-// `txn`, which the caller commits, then deletes rollup rows of hours older than `rollup_retention_days` before
-// hour_floor(now) (0 = keep forever). Pending hours older than the retention are dropped
-// without being computed.
-// REQUIRES: `table` is migrated (pg_migrations.h). Throws what libpqxx throws (then abort
-// `txn`: nothing is changed).
+// `txn`, which the caller commits, then deletes rollup rows of hours older than
+// `rollup_retention_days` before hour_floor(now) (0 = keep forever). Pending hours older than the
+// retention are dropped without being computed. REQUIRES: `table` is migrated (pg_migrations.h).
+// Throws what libpqxx throws (then abort `txn`: nothing is changed).
 RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string& table,
                                  WallTime now, int rollup_retention_days);
 

@@ -13,8 +13,8 @@
 #include "rollup_sql.h"
 #include "rollups.h"
 #include "router.h"
-#include "status_tables.h"
 #include "status_states.h"
+#include "status_tables.h"
 
 namespace hc {
 namespace {

@@ -43,7 +43,8 @@ void drop_expired_partitions(pqxx::work& txn, const MaintainedTable& table, Wall
 
 void close_rollups(pqxx::work& txn, const MaintainedTable& table, WallTime now,
                    DatabaseUpkeep& report) {
-  const RollupClose closed = close_hourly_rollups(txn, table.table, now, table.rollup_retention_days);
+  const RollupClose closed =
+      close_hourly_rollups(txn, table.table, now, table.rollup_retention_days);
   if (closed.hours_closed == 0 && closed.rows_expired == 0) return;  // a quiet run says nothing
   report.actions.push_back(
       fmt::format("table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "

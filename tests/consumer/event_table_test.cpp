@@ -112,7 +112,8 @@ TEST(EventCopyRow, AnEventWithoutCauseOrSinceWritesNulls) {
 }
 
 TEST(EventCopyRow, HasExactlyOneFieldPerColumnAndTheSchemaSampleFits) {
-  const Row sample = table_schema(RouteKind::kEvents).sample_row(WallTime(std::chrono::seconds(1'795'000'000)));
+  const Row sample =
+      table_schema(RouteKind::kEvents).sample_row(WallTime(std::chrono::seconds(1'795'000'000)));
   ASSERT_TRUE(table_schema(RouteKind::kEvents).holds(sample));
   EXPECT_FALSE(table_schema(RouteKind::kMeasurements).holds(sample));
   std::string line;

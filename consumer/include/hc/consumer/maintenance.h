@@ -21,7 +21,7 @@ struct DatabaseUpkeep {
   std::size_t partitions_created = 0;
   std::size_t partitions_dropped = 0;
   std::size_t rollup_hours_closed = 0;  // hours recomputed into the hourly rollups
-  std::string error;  // one line, no password; empty on success
+  std::string error;                    // one line, no password; empty on success
 };
 
 // Runs every upkeep step for every configured table, per database under its maintenance lock
