@@ -60,7 +60,9 @@ INSERT INTO hc_rollup_pending (table_name, hour)
 "$HC" maintain -c "$WORK/config.yaml" >/dev/null 2>&1
 psql -q "$uri" -c "VACUUM ANALYZE"
 rows=$(psql -tA "$uri" -c "SELECT count(*) FROM healthcheck")
-size=$(psql -tA "$uri" -c "SELECT pg_size_pretty(pg_total_relation_size('healthcheck'))")
+# The table is partitioned (its parent holds no data): the size of all its partitions.
+size=$(psql -tA "$uri" -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid)))
+  FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass")
 
 "$HC" serve -c "$WORK/config.yaml" --listen 127.0.0.1:0 >"$WORK/serve.log" 2>&1 &
 serve_pid=$!
