@@ -132,7 +132,12 @@ echo "ratio reference / hc status (p50, window 1h): $(awk -v r="$ref_p50" -v h="
 
 sql <<'EOF'
 SELECT format('raw table: %s rows, %s B/row heap, %s B/row with indexes',
-  count(*), pg_relation_size('bench') / count(*), pg_total_relation_size('bench') / count(*))
+  count(*),
+  -- the table is partitioned: its parent holds nothing, its partitions hold the rows
+  (SELECT sum(pg_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'bench'::regclass)
+    / count(*),
+  (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+    WHERE inhparent = 'bench'::regclass) / count(*))
 FROM bench;
 SELECT format('rollup: %s rows (site-hours), %s B/row heap, %s B/row with indexes; %s raw rows per rollup row',
   count(*), pg_relation_size('bench_hourly_rollup') / count(*),
