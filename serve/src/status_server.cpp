@@ -148,16 +148,18 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
   server_->Get("/", [&source, &clock](const httplib::Request&, httplib::Response& response) {
     guarded(response, "status page", [&] {
       const WallTime now = clock.wall_now();
-      reply(response, 200, render_status_page(source.overview(now), now), kHtml);
+      reply(response, 200, render_status_page(source.overview(now, OverviewPage{}).sites, now),
+            kHtml);
     });
   });
-  server_->Get("/api/v1/status",
-               [&source, &clock](const httplib::Request&, httplib::Response& response) {
-                 guarded(response, "/api/v1/status", [&] {
-                   const WallTime now = clock.wall_now();
-                   reply(response, 200, render_overview_json(source.overview(now), now), kJson);
-                 });
-               });
+  server_->Get(
+      "/api/v1/status", [&source, &clock](const httplib::Request&, httplib::Response& response) {
+        guarded(response, "/api/v1/status", [&] {
+          const WallTime now = clock.wall_now();
+          reply(response, 200,
+                render_overview_json(source.overview(now, OverviewPage{}).sites, now), kJson);
+        });
+      });
   // httplib matches the decoded path; the URL is taken from the raw target, decoded once.
   server_->Get(R"(/api/v1/sites/[\s\S]+/history)",
                [&source, &clock](const httplib::Request& request, httplib::Response& response) {

@@ -294,7 +294,7 @@ TEST_F(StatusServerTest, OversizedRequestsAreRefused) {
 // A source that fails: the server answers 503 without the reason (which is logged).
 class FailingSource final : public StatusSource {
  public:
-  std::vector<SiteOverview> overview(WallTime) override {
+  Overview overview(WallTime, const OverviewPage&) override {
     throw std::runtime_error("secret-detail: connection refused");
   }
   std::optional<SiteHistory> history(const HistoryQuery&) override {
