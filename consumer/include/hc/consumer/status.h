@@ -19,7 +19,7 @@
 
 namespace hc {
 
-struct SiteStatus {
+struct SiteSummary {
   std::string table;
   std::string url;
   std::optional<int> last_status_code;
@@ -55,15 +55,15 @@ class MissingStatusTable : public std::runtime_error {
 // the aggregates (uptime, percentiles), not which sites appear.
 // Throws MissingStatusTable before `hc migrate`; std::runtime_error naming the database
 // (password redacted) and table for any other failure.
-std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
-                                         WallTime now);
+std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
+                                          WallTime now);
 
 // A terminal table: one line per site, columns aligned. The STATE and STATE SINCE columns
 // appear only when some site has a state (the config has an events route).
-std::string render_status_table(const std::vector<SiteStatus>& sites);
-// A JSON array of objects with the SiteStatus fields (snake_case names); state and
+std::string render_status_table(const std::vector<SiteSummary>& sites);
+// A JSON array of objects with the SiteSummary fields (snake_case names); state and
 // state_since are null when unset.
-std::string render_status_json(const std::vector<SiteStatus>& sites);
+std::string render_status_json(const std::vector<SiteSummary>& sites);
 
 // ---- The status page and its JSON API (`hc serve`) ----
 //
