@@ -8,6 +8,7 @@
 
 #include "hc/consumer/status.h"
 #include "pg_sql.h"
+#include "rollup_sql.h"
 #include "status_tables.h"
 
 namespace hc {
@@ -20,60 +21,66 @@ using consumer::quote_identifier;
 // hc_measurement_up (the migrations' one definition: the producer's verdict, else no error).
 constexpr const char* kCurrentlyUpSql = "hc_measurement_up(l.healthy, l.error)";
 
-// $1: now (microseconds since the epoch). Windows are whole UTC hours ending with the open
-// hour; the bar is whole UTC days ending with today. Per window p95 is the max of the hourly
-// p95s: an upper bound, exact only per hour (the hourly relation keeps no histogram to merge).
-// $2, $3: the page's LIMIT and OFFSET within this table's sites.
+// $1: now (microseconds since the epoch); $2, $3: the page's LIMIT and OFFSET within this
+// table's sites. The page's sites first, then only their rows: days from the daily rollup
+// where whole (days_of_sites_sql), the last 24 hours from <table>_hourly, whose histograms are
+// summed so the 24 h p95 is the percentile of all its checks. Time bounds are expressions of
+// $1, not columns of now_at, so that they are index conditions.
 std::string overview_sql(const std::string& table) {
   return fmt::format(
       R"(WITH page AS (
   SELECT * FROM {latest} ORDER BY uri, url_digest LIMIT $2 OFFSET $3
 ), now_at AS (
   SELECT to_timestamp($1::double precision / 1e6) AS now,
-         date_trunc('hour', to_timestamp($1::double precision / 1e6)) AS now_hour
-), hourly AS (
-  SELECT h.url_digest, h.hour, h.checks, h.up_checks, h.p95_response_us
-  FROM {hourly} h, now_at
-  WHERE h.url_digest IN (SELECT url_digest FROM page)
-    AND h.hour >= date_trunc('day', now_at.now) - interval '{days_back} days'
-    AND h.hour <= now_at.now_hour
-), windows AS (
-  SELECT url_digest,
-    sum(checks) FILTER (WHERE hour > n.now_hour - interval '24 hours')::bigint AS checks_24h,
-    sum(up_checks) FILTER (WHERE hour > n.now_hour - interval '24 hours')::bigint AS up_24h,
-    sum(checks) FILTER (WHERE hour > n.now_hour - interval '7 days')::bigint AS checks_7d,
-    sum(up_checks) FILTER (WHERE hour > n.now_hour - interval '7 days')::bigint AS up_7d,
-    sum(checks) FILTER (WHERE hour > n.now_hour - interval '30 days')::bigint AS checks_30d,
-    sum(up_checks) FILTER (WHERE hour > n.now_hour - interval '30 days')::bigint AS up_30d,
-    max(p95_response_us) FILTER (WHERE hour > n.now_hour - interval '24 hours')::bigint AS p95_24h
-  FROM hourly, now_at n GROUP BY url_digest
-), days AS (
-  SELECT url_digest, date_trunc('day', hour) AS day, sum(checks)::bigint AS checks,
-         sum(up_checks)::bigint AS up_checks
-  FROM hourly GROUP BY url_digest, date_trunc('day', hour)
-), bars AS (
-  SELECT url_digest,
-         json_agg(json_build_array(extract(epoch FROM day)::bigint, checks, up_checks)
-                  ORDER BY day)::text AS days
-  FROM days GROUP BY url_digest
+         {now_hour} AS now_hour, {today} AS today
+), site_days AS (
+  SELECT d.url_digest, d.day, d.checks, d.up_checks
+  FROM {days} AS d
+  WHERE d.day <= {today}
+), day_windows AS (
+  SELECT d.url_digest,
+    sum(d.checks) FILTER (WHERE d.day > n.today - interval '7 days')::bigint AS checks_7d,
+    sum(d.up_checks) FILTER (WHERE d.day > n.today - interval '7 days')::bigint AS up_7d,
+    sum(d.checks) FILTER (WHERE d.day > n.today - interval '30 days')::bigint AS checks_30d,
+    sum(d.up_checks) FILTER (WHERE d.day > n.today - interval '30 days')::bigint AS up_30d,
+    json_agg(json_build_array(extract(epoch FROM d.day)::bigint, d.checks, d.up_checks)
+             ORDER BY d.day)::text AS days
+  FROM site_days d CROSS JOIN now_at n GROUP BY d.url_digest
+), last_24h AS (
+  SELECT h.url_digest, sum(h.checks)::bigint AS checks_24h, sum(h.up_checks)::bigint AS up_24h,
+         hc_histogram_percentile({histogram}, 0.95, min(h.min_response_us),
+                                 max(h.max_response_us))::bigint AS p95_24h
+  FROM {hourly} h
+  WHERE h.url_digest = ANY(ARRAY(SELECT url_digest FROM page))
+    AND h.hour > {now_hour} - interval '24 hours' AND h.hour <= {now_hour}
+  GROUP BY h.url_digest
 )
 SELECT l.uri, {up}, (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.status_code, l.error, array_to_json(l.failed_conditions)::text,
        extract(epoch FROM l.cert_expires_at - n.now) / 86400.0,
-       w.checks_24h, w.up_24h, w.checks_7d, w.up_7d, w.checks_30d, w.up_30d, w.p95_24h, b.days
+       h.checks_24h, h.up_24h, w.checks_7d, w.up_7d, w.checks_30d, w.up_30d, h.p95_24h, w.days
 FROM page l CROSS JOIN now_at n
-LEFT JOIN windows w USING (url_digest)
-LEFT JOIN bars b USING (url_digest)
+LEFT JOIN day_windows w USING (url_digest)
+LEFT JOIN last_24h h USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
-      fmt::arg("latest", quote_identifier(table + "_latest")),
-      fmt::arg("hourly", quote_identifier(table + "_hourly")), fmt::arg("up", kCurrentlyUpSql),
-      fmt::arg("days_back", kOverviewDays - 1));
+      fmt::arg("latest", quote_identifier(consumer::latest_table_name(table))),
+      fmt::arg("hourly", quote_identifier(consumer::hourly_view_name(table))),
+      fmt::arg("now_hour", consumer::hour_of_sql("to_timestamp($1::double precision / 1e6)")),
+      fmt::arg("today", consumer::day_of_sql("to_timestamp($1::double precision / 1e6)")),
+      fmt::arg("days", consumer::days_of_sites_sql(
+                           table,
+                           fmt::format("{} - interval '{} days'",
+                                       consumer::day_of_sql("to_timestamp($1::double precision / 1e6)"),
+                                       kOverviewDays - 1),
+                           "ARRAY(SELECT url_digest FROM page)")),
+      fmt::arg("histogram", consumer::histogram_sum_sql("h.latency_histogram")),
+      fmt::arg("up", kCurrentlyUpSql));
 }
 
 // The table's sites and how many are up now.
 std::string site_count_sql(const std::string& table) {
   return fmt::format("SELECT count(*), count(*) FILTER (WHERE {up}) FROM {latest} l",
-                     fmt::arg("latest", quote_identifier(table + "_latest")),
+                     fmt::arg("latest", quote_identifier(consumer::latest_table_name(table))),
                      fmt::arg("up", kCurrentlyUpSql));
 }
 
