@@ -228,7 +228,8 @@ std::string render_status_page(const Overview& overview, WallTime now) {
     for (; i < end; ++i) out += site_row(sites[i], now);
     out += "</tbody></table></section>\n";
   }
-  if (!sites.empty()) out += nav;
+  // Again below a long page, where there is somewhere to go.
+  if (next_offset(overview) || previous_offset(overview)) out += nav;
   out +=
       "</main>\n<footer>Uptime counts whole UTC hours, ending with the current one; p95 is the "
       "highest hourly p95 of the last 24 h. The page refreshes every minute. JSON: "
