@@ -10,8 +10,7 @@ namespace {
 
 // A whole number in [min, max] written as decimal digits only, else nullopt. from_chars alone
 // would take a prefix ("5" of "5x", "0" of "0x10"); the digit check refuses those first.
-std::optional<std::size_t> whole_number(std::string_view text, std::size_t min,
-                                        std::size_t max) {
+std::optional<std::size_t> whole_number(std::string_view text, std::size_t min, std::size_t max) {
   if (text.empty() ||
       !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;

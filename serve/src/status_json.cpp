@@ -55,16 +55,16 @@ std::string render_overview_json(const Overview& overview, WallTime now) {
     });
   }
   const auto next = next_offset(overview);
-  return dump({{"generated_at", format_timestamp(now)},
-               {"total_sites", overview.total_sites},
-               {"up_sites", overview.up_sites},
-               {"down_sites", down_sites(overview)},
-               {"offset", overview.page.offset},
-               {"limit", overview.page.limit},
-               {"next", next ? nlohmann::json(overview_path("/api/v1/status", *next,
-                                                            overview.page.limit))
-                             : nlohmann::json(nullptr)},
-               {"sites", std::move(out_sites)}});
+  return dump(
+      {{"generated_at", format_timestamp(now)},
+       {"total_sites", overview.total_sites},
+       {"up_sites", overview.up_sites},
+       {"down_sites", down_sites(overview)},
+       {"offset", overview.page.offset},
+       {"limit", overview.page.limit},
+       {"next", next ? nlohmann::json(overview_path("/api/v1/status", *next, overview.page.limit))
+                     : nlohmann::json(nullptr)},
+       {"sites", std::move(out_sites)}});
 }
 
 std::string render_history_json(const SiteHistory& history, const HistoryQuery& query) {

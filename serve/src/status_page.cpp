@@ -142,9 +142,9 @@ std::string site_row(const SiteOverview& site, WallTime now) {
 std::string page_nav(const Overview& overview) {
   if (overview.sites.empty()) return "";
   const OverviewPage& page = overview.page;
-  std::string nav = fmt::format(
-      "<nav class=\"pages\"><span class=\"range\">sites {}–{} of {}</span>", page.offset + 1,
-      page.offset + overview.sites.size(), overview.total_sites);
+  std::string nav =
+      fmt::format("<nav class=\"pages\"><span class=\"range\">sites {}–{} of {}</span>",
+                  page.offset + 1, page.offset + overview.sites.size(), overview.total_sites);
   if (const auto previous = previous_offset(overview)) {
     nav += fmt::format(R"( <a rel="prev" href="{}">Previous</a>)",
                        html_escape(overview_path("/", *previous, page.limit)));

@@ -147,8 +147,7 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
       }));
 
   // `/` and /api/v1/status: the same page of the overview, in HTML or JSON.
-  auto overview_route = [&source, &clock](const char* what, const char* content_type,
-                                          auto render) {
+  auto overview_route = [&source, &clock](const char* what, const char* content_type, auto render) {
     return [&source, &clock, what, content_type, render](const httplib::Request& request,
                                                          httplib::Response& response) {
       auto page = parse_overview_page(request.params);
@@ -163,10 +162,10 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
       });
     };
   };
-  server_->Get("/", overview_route("status page", kHtml, [](const Overview& overview,
-                                                            WallTime now) {
-    return render_status_page(overview, now);
-  }));
+  server_->Get("/",
+               overview_route("status page", kHtml, [](const Overview& overview, WallTime now) {
+                 return render_status_page(overview, now);
+               }));
   server_->Get("/api/v1/status",
                overview_route("/api/v1/status", kJson, [](const Overview& overview, WallTime now) {
                  return render_overview_json(overview, now);

@@ -104,16 +104,18 @@ TEST(ServeCommand, PagesOfTwoSitesCoverEverySiteOnceInOrderWithTheTotalsOfAll) {
                  test::record_like_the_consumer_sql("zeta") + ";" +
                  test::record_like_the_consumer_sql("alpha"));
   const std::vector<std::pair<std::string, std::string>> every_site = {
-      {"zeta", "https://a.example/"},  {"zeta", "https://b.example/"},
-      {"zeta", "https://c.example/"},  {"alpha", "https://a.example/"},
+      {"zeta", "https://a.example/"},
+      {"zeta", "https://b.example/"},
+      {"zeta", "https://c.example/"},
+      {"alpha", "https://a.example/"},
       {"alpha", "https://d.example/"}};
 
   const int port = test::unused_loopback_port();
   test::ChildProcess::Options options;
   options.stdout_file = dir.path() / "serve.log";
   options.stderr_file = options.stdout_file;
-  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(),
-                            "--listen", "127.0.0.1:" + std::to_string(port)},
+  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
+                            "127.0.0.1:" + std::to_string(port)},
                            options);
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(1);

@@ -34,19 +34,17 @@ SiteOverview site(std::string table, std::string url, bool up) {
 Overview whole(std::vector<SiteOverview> sites) {
   Overview overview;
   overview.total_sites = sites.size();
-  overview.up_sites =
-      static_cast<std::size_t>(std::count_if(sites.begin(), sites.end(), [](const auto& s) {
-        return s.up;
-      }));
+  overview.up_sites = static_cast<std::size_t>(
+      std::count_if(sites.begin(), sites.end(), [](const auto& s) { return s.up; }));
   overview.sites = std::move(sites);
   return overview;
 }
 
 // Every tag the page may contain; anything else came from the data.
 const std::set<std::string> kAllowedTags = {
-    "!doctype", "html",   "head", "meta",    "title", "style", "body",  "header", "h1",
-    "p",        "strong", "main", "section", "h2",    "small", "table", "thead",  "tr",
-    "th",       "tbody",  "td",   "a",       "span",  "time",  "svg",   "rect",   "footer", "nav"};
+    "!doctype", "html", "head",    "meta", "title", "style", "body",   "header", "h1", "p",
+    "strong",   "main", "section", "h2",   "small", "table", "thead",  "tr",     "th", "tbody",
+    "td",       "a",    "span",    "time", "svg",   "rect",  "footer", "nav"};
 
 void expect_only_page_tags(const std::string& html) {
   // The style block holds CSS, not tags.
@@ -90,10 +88,10 @@ TEST(StatusPage, HostileValuesAreEscapedEverywhere) {
 }
 
 TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
-  const std::string html =
-      render_status_page(whole({site("alpha", "https://a/", true),
-                                site("alpha", "https://b/", false), site("beta", "https://c/", true)}),
-                         at("2026-11-25T13:00:00Z"));
+  const std::string html = render_status_page(
+      whole({site("alpha", "https://a/", true), site("alpha", "https://b/", false),
+             site("beta", "https://c/", true)}),
+      at("2026-11-25T13:00:00Z"));
   const auto alpha = html.find(R"(<section class="table" data-table="alpha">)");
   const auto beta = html.find(R"(<section class="table" data-table="beta">)");
   ASSERT_NE(alpha, std::string::npos);

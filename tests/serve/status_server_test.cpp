@@ -357,8 +357,8 @@ class ListSource final : public StatusSource {
  private:
   std::vector<SiteOverview> sites_;
   std::mutex mutex_;
-  int calls_ = 0;           // guarded by mutex_
-  OverviewPage asked_{};    // guarded by mutex_
+  int calls_ = 0;         // guarded by mutex_
+  OverviewPage asked_{};  // guarded by mutex_
 };
 
 TEST(StatusServer, TheOverviewPageAskedForReachesTheSourceAndIsRendered) {
@@ -411,8 +411,7 @@ TEST(StatusServer, ABadOverviewParameterIs400AndNothingIsRead) {
       {"?limit=1001", "limit: expected a whole number from 1 to 1000, got '1001'\n"},
       {"?limit=%2B5", "limit: expected a whole number from 1 to 1000, got '+5'\n"},
       {"?limit=1e3", "limit: expected a whole number from 1 to 1000, got '1e3'\n"},
-      {"?offset=-1",
-       "offset: expected a whole number from 0 to 1000000000, got '-1'\n"},
+      {"?offset=-1", "offset: expected a whole number from 0 to 1000000000, got '-1'\n"},
       {"?offset=18446744073709551616",
        "offset: expected a whole number from 0 to 1000000000, got '18446744073709551616'\n"},
       {"?offset=", "offset: expected a whole number from 0 to 1000000000, got ''\n"},
