@@ -190,10 +190,11 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   paged.insert(second_states.begin(), second_states.end());
   EXPECT_EQ(paged, states);  // the two pages together: every site once
 
+  // The screenshot: the first page of two sites, with its paging links.
   const auto screenshot = dir.path() / "status-page.png";
   chromium(dir, "screenshot",
-           {"--hide-scrollbars", "--window-size=1400,420", "--screenshot=" + screenshot.string()},
-           page_url);
+           {"--hide-scrollbars", "--window-size=1400,460", "--screenshot=" + screenshot.string()},
+           page_url + "?limit=2");
   const std::string png = read_file(screenshot);
   ASSERT_GT(png.size(), 10000u) << "no screenshot at " << screenshot;
   EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");
