@@ -488,9 +488,9 @@ TEST_F(RollupsTest, TheOverviewIsItsRawRowsWhicheverRelationTheyAreIn) {
     const std::string digest = "sha256('" + site.url + "'::bytea)";
     auto counts = [&](const std::string& where) {
       return query(
-          "SELECT count(*) || '/' || count(*) FILTER (WHERE hc_measurement_up(healthy,"
-          " error)) FROM hc WHERE url_digest = " +
-          digest + " AND " + where);
+          fmt::format("SELECT count(*) || '/' || count(*) FILTER (WHERE hc_measurement_up(healthy,"
+                      " error)) FROM hc WHERE url_digest = {} AND {}",
+                      digest, where));
     };
     auto text = [](const UptimeCount& count) {
       return std::to_string(count.checks) + "/" + std::to_string(count.up_checks);
@@ -517,13 +517,11 @@ TEST_F(RollupsTest, TheOverviewIsItsRawRowsWhicheverRelationTheyAreIn) {
         << site.url;
     EXPECT_EQ(
         site.p95_response_us_24h ? std::to_string(*site.p95_response_us_24h) : "null",
-        query("SELECT coalesce(hc_histogram_percentile(" + histogram_sum_sql("latency_histogram") +
-              ", 0.95, min(min_response_us), max(max_response_us))::bigint::text, 'null')"
-              " FROM hc_hourly_from_raw(" +
-              hour +
-              " - interval '23 hours', 'infinity')"
-              " WHERE url_digest = " +
-              digest))
+        query(fmt::format("SELECT coalesce(hc_histogram_percentile({}, 0.95, min(min_response_us),"
+                          " max(max_response_us))::bigint::text, 'null')"
+                          " FROM hc_hourly_from_raw({} - interval '23 hours', 'infinity')"
+                          " WHERE url_digest = {}",
+                          histogram_sum_sql("latency_histogram"), hour, digest)))
         << site.url;
   }
 }
