@@ -45,6 +45,8 @@ void LatencyHistogram::add_bucket(int bucket, std::int64_t checks) {
 }
 
 double LatencyHistogram::kth_value(std::int64_t k, std::int64_t max_us) const {
+  // Within [1, total]: a position rounded in double precision never points past the last check.
+  k = std::clamp<std::int64_t>(k, 1, total());
   // The bucket (0-based here) of the k-th check: the first whose cumulative count reaches k.
   const auto bucket = static_cast<std::size_t>(
       std::upper_bound(cumulative_.begin(), cumulative_.end(), k - 1) - cumulative_.begin());
