@@ -217,34 +217,56 @@ std::string close_days_sql(std::string_view table) {
                          days_from_hours_sql(table, "$1::timestamptz", "$2::timestamptz"));
 }
 
-std::string days_of_sites_sql(std::string_view table, std::string_view first_day,
-                              std::string_view digests) {
+std::string hours_of_sites_sql(std::string_view table, std::string_view from_hour,
+                               std::string_view digests, const RollupBoundParams& bounds) {
   return fmt::format(
-      "(WITH closed AS (SELECT coalesce((SELECT closed_until FROM hc_rollup_state"
-      " WHERE table_name = {name}), '-infinity') AS until),"
-      " late_days AS (SELECT DISTINCT {late_day} AS day FROM hc_rollup_pending p, closed"
-      " WHERE p.table_name = {name} AND p.hour < closed.until),"
-      // The first day that is not wholly in the daily rollup.
-      " hours_from AS (SELECT least(CASE WHEN closed.until = '-infinity' THEN '-infinity'"
-      " ELSE {closed_day} END, (SELECT min(day) FROM late_days)) AS start FROM closed)"
-      " SELECT d.url_digest, d.day, d.checks::bigint AS checks, d.up_checks::bigint AS up_checks,"
-      " d.latency_histogram, d.min_response_us, d.max_response_us"
-      " FROM {daily} d, closed WHERE d.url_digest = ANY({digests}) AND d.day >= {first_day}"
-      " AND d.day + interval '1 day' <= closed.until AND d.day NOT IN (SELECT day FROM late_days)"
+      "(SELECT url_digest, hour, checks, up_checks, latency_histogram, min_response_us,"
+      " max_response_us FROM {rollup}"
+      " WHERE url_digest = ANY({digests}) AND hour >= {from} AND hour < {closed}"
+      " AND hour <> ALL({late})"
       " UNION ALL"
-      " SELECT h.url_digest, {hour_day}, sum(h.checks)::bigint, sum(h.up_checks)::bigint,"
-      " {histogram}, min(h.min_response_us), max(h.max_response_us)"
-      " FROM {hourly} h, closed WHERE h.url_digest = ANY({digests})"
-      " AND h.hour >= greatest({first_day}, (SELECT start FROM hours_from))"
-      " AND ({hour_day} + interval '1 day' > closed.until"
-      " OR {hour_day} IN (SELECT day FROM late_days))"
+      " SELECT url_digest, hour, checks, up_checks, latency_histogram, min_response_us,"
+      " max_response_us FROM {from_raw}(greatest({from}, {closed}), 'infinity')"
+      " WHERE url_digest = ANY({digests})"
+      " UNION ALL"
+      " SELECT url_digest, hour, checks, up_checks, latency_histogram, min_response_us,"
+      " max_response_us FROM {from_raw}({late_from}, {late_to})"
+      " WHERE url_digest = ANY({digests}) AND hour = ANY({late}) AND hour >= {from})",
+      fmt::arg("rollup", quote_identifier(hourly_rollup_name(table))),
+      fmt::arg("from_raw", quote_identifier(hourly_from_raw_name(table))),
+      fmt::arg("digests", digests), fmt::arg("from", from_hour),
+      fmt::arg("closed", bounds.closed_until), fmt::arg("late", bounds.late_hours),
+      fmt::arg("late_from", bounds.late_from), fmt::arg("late_to", bounds.late_to));
+}
+
+std::string days_of_sites_sql(std::string_view table, std::string_view first_day,
+                              std::string_view digests, const RollupBoundParams& bounds) {
+  // The days of the late hours, and the first day not wholly in the daily rollup (date_bin
+  // refuses infinite times, hence the CASEs).
+  const std::string late_days = fmt::format("ARRAY(SELECT {} FROM unnest({}) AS late(hour))",
+                                            day_of_sql("late.hour"), bounds.late_hours);
+  const std::string day_of_closed =
+      fmt::format("CASE WHEN isfinite({0}) THEN {1} ELSE {0} END", bounds.closed_until,
+                  day_of_sql(bounds.closed_until));
+  const std::string day_of_late = fmt::format("CASE WHEN isfinite({0}) THEN {1} END",
+                                              bounds.late_from, day_of_sql(bounds.late_from));
+  const std::string hours_from =
+      fmt::format("greatest({}, least({}, {}))", first_day, day_of_closed, day_of_late);
+  return fmt::format(
+      "(SELECT url_digest, day, checks::bigint AS checks, up_checks::bigint AS up_checks,"
+      " latency_histogram, min_response_us, max_response_us FROM {daily}"
+      " WHERE url_digest = ANY({digests}) AND day >= {first_day}"
+      " AND day + interval '1 day' <= {closed} AND day <> ALL({late_days})"
+      " UNION ALL"
+      " SELECT url_digest, {hour_day}, sum(checks)::bigint, sum(up_checks)::bigint, {histogram},"
+      " min(min_response_us), max(max_response_us) FROM {hours} AS h"
+      " WHERE {hour_day} + interval '1 day' > {closed} OR {hour_day} = ANY({late_days})"
       " GROUP BY 1, 2)",
-      fmt::arg("name", quote_literal(table)), fmt::arg("late_day", day_of_sql("p.hour")),
-      fmt::arg("closed_day", day_of_sql("closed.until")),
       fmt::arg("daily", quote_identifier(daily_rollup_name(table))), fmt::arg("digests", digests),
-      fmt::arg("first_day", first_day), fmt::arg("hour_day", day_of_sql("h.hour")),
+      fmt::arg("first_day", first_day), fmt::arg("closed", bounds.closed_until),
+      fmt::arg("late_days", late_days), fmt::arg("hour_day", day_of_sql("h.hour")),
       fmt::arg("histogram", histogram_sum_sql("h.latency_histogram")),
-      fmt::arg("hourly", quote_identifier(hourly_view_name(table))));
+      fmt::arg("hours", hours_of_sites_sql(table, hours_from, digests, bounds)));
 }
 
 std::string mark_pending_hours_sql() {

@@ -89,16 +89,33 @@ std::string daily_rollup_relations_sql(std::string_view table);
 // hourly rollup: an idempotent upsert that writes only rows whose values change.
 std::string close_days_sql(std::string_view table);
 
-// A subquery (a FROM item once given an alias): per site and UTC day from `first_day` (an SQL
-// expression, day-aligned) on, for the sites whose url_digest is in `digests` (an SQL expression of
-// a bytea[]: an array parameter or ARRAY(subquery), so it reaches every index scan), with the
-// columns url_digest, day, checks, up_checks, latency_histogram, min_response_us, max_response_us.
-// A day wholly closed without pending hours comes from the daily rollup; every other day is summed
-// from the
-// `<table>_hourly` view (closed hours from the hourly rollup, the rest from raw rows): exact at
-// any time, and the rows read grow with the sites and days, not with the checks.
+// Placeholders ("$3") of a statement's parameters that carry a table's rollup bounds
+// (status_tables.h, read_rollup_bounds). Bounds known when the statement is planned let
+// PostgreSQL prune the raw table's partitions at plan time; a bound read inside the statement
+// prunes only at run time, after every partition was planned (~0.7 ms each: a year of daily
+// partitions is 250 ms).
+struct RollupBoundParams {
+  std::string closed_until;  // timestamptz: hours before it are closed
+  std::string late_hours;    // timestamptz[]: closed hours whose late rows wait for the next close
+  std::string late_from;     // timestamptz: the first of them ('-infinity' for none)
+  std::string late_to;       // timestamptz: the end of the last of them ('-infinity' for none)
+};
+
+// A subquery (a FROM item once given an alias): per site and UTC hour from `from_hour` (an SQL
+// expression, hour-aligned) on, for the sites whose url_digest is in `digests` (an SQL
+// expression of a bytea[]), with the columns url_digest, hour, checks, up_checks,
+// latency_histogram, min_response_us, max_response_us: closed hours from the hourly rollup,
+// the others (late, open) aggregated from raw rows by <table>_hourly_from_raw. What the
+// <table>_hourly view gives, with the bounds as parameters.
+std::string hours_of_sites_sql(std::string_view table, std::string_view from_hour,
+                               std::string_view digests, const RollupBoundParams& bounds);
+
+// The same per UTC day from `first_day` (day-aligned) on, with the column `day` for `hour`: a
+// day wholly closed without late hours from the daily rollup, every other day summed from
+// hours_of_sites_sql. Exact at any time; the rows read grow with the sites and days, not with
+// the checks.
 std::string days_of_sites_sql(std::string_view table, std::string_view first_day,
-                              std::string_view digests);
+                              std::string_view digests, const RollupBoundParams& bounds);
 
 // Records hours with new raw rows: $1 the table name, $2 the hours as a timestamptz[].
 std::string mark_pending_hours_sql();

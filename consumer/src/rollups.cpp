@@ -32,6 +32,11 @@ WallTime hour_floor(WallTime time) {
   return WallTime(std::chrono::duration_cast<microseconds>(hour));
 }
 
+WallTime day_floor(WallTime time) {
+  const auto day = std::chrono::floor<std::chrono::days>(time.time_since_epoch());
+  return WallTime(std::chrono::duration_cast<microseconds>(day));
+}
+
 RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string& table,
                                  WallTime now, int rollup_retention_days) {
   RollupClose result;

@@ -18,6 +18,8 @@ namespace hc::consumer {
 
 // The start of the UTC hour that `time` falls in.
 WallTime hour_floor(WallTime time);
+// The start (00:00 UTC) of the day that `time` falls in.
+WallTime day_floor(WallTime time);
 
 struct RollupClose {
   std::size_t hours_closed = 0;  // distinct hours recomputed from raw rows

@@ -7,6 +7,7 @@
 #include "hc/consumer/status.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
+#include "rollups.h"
 #include "status_tables.h"
 
 namespace hc {
@@ -21,28 +22,24 @@ std::string site_url_sql(const std::string& table) {
                      quote_identifier(consumer::latest_table_name(table)));
 }
 
-// $1 digest (hex), $2 since (microseconds since the epoch). Step hour: the hours of
-// <table>_hourly, each with its own p95. Step day: days_of_sites_sql (whole closed days from the
-// daily rollup, the others summed from hours), each day's p95 from its summed histogram.
+// $1 digest (hex), $2 the first bucket (timestamptz text: the hour or day of `since`, computed
+// in C++ so that it prunes partitions when planned), $3..$6 the table's RollupBounds.
+// Step hour: hours_of_sites_sql; step day: days_of_sites_sql (whole closed days from the daily
+// rollup, the others summed from hours). Each bucket's p95 from its (summed) histogram.
 std::string history_sql(const std::string& table, HistoryStep step) {
-  const std::string since = "to_timestamp($2::double precision / 1e6)";
-  if (step == HistoryStep::kHour) {
-    return fmt::format(
-        R"(SELECT (extract(epoch FROM hour) * 1000000)::bigint, checks, up_checks,
-       p95_response_us::bigint
-FROM {hourly}
-WHERE url_digest = decode($1, 'hex') AND hour >= {first_hour}
-ORDER BY hour)",
-        fmt::arg("hourly", quote_identifier(consumer::hourly_view_name(table))),
-        fmt::arg("first_hour", consumer::hour_of_sql(since)));
-  }
+  const consumer::RollupBoundParams bounds{"$3::timestamptz", "$4::timestamptz[]",
+                                           "$5::timestamptz", "$6::timestamptz"};
+  const std::string site = "ARRAY[decode($1, 'hex')]";
+  const bool hourly = step == HistoryStep::kHour;
   return fmt::format(
-      R"(SELECT (extract(epoch FROM day) * 1000000)::bigint, checks, up_checks,
+      R"(SELECT (extract(epoch FROM {start}) * 1000000)::bigint, checks, up_checks,
        hc_histogram_percentile(latency_histogram, 0.95, min_response_us, max_response_us)::bigint
-FROM {days} AS d
-ORDER BY day)",
-      fmt::arg("days", consumer::days_of_sites_sql(table, consumer::day_of_sql(since),
-                                                   "ARRAY[decode($1, 'hex')]")));
+FROM {buckets} AS b
+ORDER BY {start})",
+      fmt::arg("start", hourly ? "hour" : "day"),
+      fmt::arg("buckets",
+               hourly ? consumer::hours_of_sites_sql(table, "$2::timestamptz", site, bounds)
+                      : consumer::days_of_sites_sql(table, "$2::timestamptz", site, bounds)));
 }
 
 }  // namespace
@@ -51,7 +48,8 @@ std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const
                                              const std::string& table, WallTime since,
                                              HistoryStep step) {
   const std::string digest = url_digest(url);
-  const std::int64_t since_us = since.time_since_epoch().count();
+  const std::string first_bucket = format_timestamp(
+      step == HistoryStep::kHour ? consumer::hour_floor(since) : consumer::day_floor(since));
   std::optional<SiteHistory> history;
   consumer::for_each_status_table(
       config, "site history", [&](pqxx::transaction_base& transaction, const std::string& name) {
@@ -59,7 +57,10 @@ std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const
         pqxx::result found = transaction.exec_params(site_url_sql(name), digest);
         if (found.empty()) return true;
         history = SiteHistory{name, found[0][0].as<std::string>(), {}};
-        for (const auto& row : transaction.exec_params(history_sql(name, step), digest, since_us)) {
+        const consumer::RollupBounds bounds = consumer::read_rollup_bounds(transaction, name);
+        for (const auto& row : transaction.exec_params(
+                 history_sql(name, step), digest, first_bucket, bounds.closed_until,
+                 bounds.late_hours, bounds.late_from, bounds.late_to)) {
           history->buckets.push_back(
               HistoryBucket{WallTime(std::chrono::microseconds(row[0].as<std::int64_t>())),
                             UptimeCount{row[1].as<std::int64_t>(), row[2].as<std::int64_t>()},

@@ -9,6 +9,7 @@
 #include "hc/consumer/status.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
+#include "rollups.h"
 #include "status_tables.h"
 
 namespace hc {
@@ -21,11 +22,18 @@ using consumer::quote_identifier;
 // hc_measurement_up (the migrations' one definition: the producer's verdict, else no error).
 constexpr const char* kCurrentlyUpSql = "hc_measurement_up(l.healthy, l.error)";
 
+constexpr const char* kPageDigests = "ARRAY(SELECT url_digest FROM page)";
+const consumer::RollupBoundParams kBounds{"$4::timestamptz", "$5::timestamptz[]", "$6::timestamptz",
+                                          "$7::timestamptz"};
+
 // $1: now (microseconds since the epoch); $2, $3: the page's LIMIT and OFFSET within this
-// table's sites. The page's sites first, then only their rows: days from the daily rollup
-// where whole (days_of_sites_sql), the last 24 hours from <table>_hourly, whose histograms are
-// summed so the 24 h p95 is the percentile of all its checks. Time bounds are expressions of
-// $1, not columns of now_at, so that they are index conditions.
+// table's sites; $4..$7: the table's RollupBounds; $8, $9: the first hour of the 24 hours and
+// the first day of the bar (timestamptz text: a bound computed in SQL from now would be a
+// STABLE expression, which prunes no partition when planned). The page's sites first, then only
+// their rows: days from the daily rollup where whole (days_of_sites_sql), the last 24 hours
+// (hours_of_sites_sql), whose histograms are summed so the 24 h p95 is the percentile of all
+// its checks. Time bounds are expressions of parameters, not columns of now_at, so that they
+// are index conditions and prune partitions when planned.
 std::string overview_sql(const std::string& table) {
   return fmt::format(
       R"(WITH page AS (
@@ -50,9 +58,8 @@ std::string overview_sql(const std::string& table) {
   SELECT h.url_digest, sum(h.checks)::bigint AS checks_24h, sum(h.up_checks)::bigint AS up_24h,
          hc_histogram_percentile({histogram}, 0.95, min(h.min_response_us),
                                  max(h.max_response_us))::bigint AS p95_24h
-  FROM {hourly} h
-  WHERE h.url_digest = ANY(ARRAY(SELECT url_digest FROM page))
-    AND h.hour > {now_hour} - interval '24 hours' AND h.hour <= {now_hour}
+  FROM {hours} AS h
+  WHERE h.hour <= {now_hour}
   GROUP BY h.url_digest
 )
 SELECT l.uri, {up}, (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
@@ -64,16 +71,12 @@ LEFT JOIN day_windows w USING (url_digest)
 LEFT JOIN last_24h h USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
       fmt::arg("latest", quote_identifier(consumer::latest_table_name(table))),
-      fmt::arg("hourly", quote_identifier(consumer::hourly_view_name(table))),
       fmt::arg("now_hour", consumer::hour_of_sql("to_timestamp($1::double precision / 1e6)")),
       fmt::arg("today", consumer::day_of_sql("to_timestamp($1::double precision / 1e6)")),
       fmt::arg("days",
-               consumer::days_of_sites_sql(
-                   table,
-                   fmt::format("{} - interval '{} days'",
-                               consumer::day_of_sql("to_timestamp($1::double precision / 1e6)"),
-                               kOverviewDays - 1),
-                   "ARRAY(SELECT url_digest FROM page)")),
+               consumer::days_of_sites_sql(table, "$9::timestamptz", kPageDigests, kBounds)),
+      fmt::arg("hours",
+               consumer::hours_of_sites_sql(table, "$8::timestamptz", kPageDigests, kBounds)),
       fmt::arg("histogram", consumer::histogram_sum_sql("h.latency_histogram")),
       fmt::arg("up", kCurrentlyUpSql));
 }
@@ -129,6 +132,8 @@ std::optional<double> UptimeCount::percent() const {
 Overview read_status_overview(const ConsumerConfig& config, WallTime now,
                               const OverviewPage& page) {
   const std::int64_t now_us = now.time_since_epoch().count();
+  const WallTime first_hour = consumer::hour_floor(now) - std::chrono::hours(23);
+  const WallTime first_day = consumer::day_floor(now) - std::chrono::days(kOverviewDays - 1);
   Overview overview;
   overview.page = page;
   consumer::for_each_status_table(
@@ -145,8 +150,11 @@ Overview read_status_overview(const ConsumerConfig& config, WallTime now,
         if (from >= to) return true;
         const auto limit = static_cast<std::int64_t>(to - from);
         const auto offset = static_cast<std::int64_t>(from - table_start);
-        for (const auto& row :
-             transaction.exec_params(overview_sql(table), now_us, limit, offset)) {
+        const consumer::RollupBounds bounds = consumer::read_rollup_bounds(transaction, table);
+        for (const auto& row : transaction.exec_params(
+                 overview_sql(table), now_us, limit, offset, bounds.closed_until, bounds.late_hours,
+                 bounds.late_from, bounds.late_to, format_timestamp(first_hour),
+                 format_timestamp(first_day))) {
           overview.sites.push_back(site_of(table, row));
         }
         return true;

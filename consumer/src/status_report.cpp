@@ -32,29 +32,29 @@ using consumer::quote_identifier;
 // checks in the window: one row with NULL parts), sorted by site; the parts are added up here,
 // in C++ (LatencyHistogram), where percentiles of 10,000 sites cost microseconds rather than
 // the ~10 µs per site that PostgreSQL's array expressions take.
-// Parameters: $1 table name, $2 since, $3 first_hour, $4 closed_until (timestamptz text),
-// $5 now in microseconds since the epoch. Time values come back as microseconds since the
-// epoch, keeping the C++ side free of timestamp text parsing.
+// Parameters: $1 since, $2 first_hour, $3..$6 the table's RollupBounds (closed_until,
+// late_hours, late_from, late_to: known when planned, so the raw table's partitions are pruned
+// then), $7 now in microseconds since the epoch. Time values come back as microseconds since
+// the epoch, keeping the C++ side free of timestamp text parsing.
 std::string site_status_sql(const std::string& table) {
   return fmt::format(
-      R"(WITH late AS (
-  SELECT DISTINCT hour FROM hc_rollup_pending
-  WHERE table_name = $1 AND hour >= $3::timestamptz AND hour < $4::timestamptz),
-closed AS (
+      R"(WITH closed AS (
   SELECT url_digest, sum(checks)::bigint AS checks, sum(up_checks)::bigint AS up_checks,
          {histogram} AS histogram, min(min_response_us) AS min_us, max(max_response_us) AS max_us
   FROM {rollup}
-  WHERE hour >= $3::timestamptz AND hour < $4::timestamptz AND hour NOT IN (SELECT hour FROM late)
+  WHERE hour >= $2::timestamptz AND hour < $3::timestamptz AND hour <> ALL($4::timestamptz[])
   GROUP BY url_digest),
 raw_rows AS (
   SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
-  WHERE measurement_time >= $2::timestamptz AND measurement_time < $3::timestamptz
+  WHERE measurement_time >= $1::timestamptz AND measurement_time < $2::timestamptz
   UNION ALL
   SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
-  WHERE measurement_time >= greatest($3::timestamptz, $4::timestamptz)
+  WHERE measurement_time >= greatest($2::timestamptz, $3::timestamptz)
   UNION ALL
-  SELECT r.url_digest, r.healthy, r.error, r.response_time_microseconds FROM late, {table} r
-  WHERE r.measurement_time >= late.hour AND r.measurement_time < late.hour + interval '1 hour'),
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= greatest($2::timestamptz, $5::timestamptz)
+    AND measurement_time < $6::timestamptz
+    AND {hour_of} = ANY($4::timestamptz[])),
 parts AS (
   SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
   FROM closed
@@ -66,7 +66,7 @@ parts AS (
 SELECT l.uri, l.status_code,
        (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.error,
-       extract(epoch FROM l.cert_expires_at - to_timestamp($5::double precision / 1e6)) / 86400.0,
+       extract(epoch FROM l.cert_expires_at - to_timestamp($7::double precision / 1e6)) / 86400.0,
        array_to_json(l.failed_conditions)::text,
        p.checks, p.up_checks, p.histogram, p.bucket, p.min_us, p.max_us
 FROM {latest} l
@@ -75,26 +75,14 @@ ORDER BY l.uri, l.url_digest)",
       fmt::arg("latest", quote_identifier(consumer::latest_table_name(table))),
       fmt::arg("rollup", quote_identifier(consumer::hourly_rollup_name(table))),
       fmt::arg("table", quote_identifier(table)),
-      fmt::arg("histogram", consumer::histogram_sum_sql("latency_histogram")));
+      fmt::arg("histogram", consumer::histogram_sum_sql("latency_histogram")),
+      fmt::arg("hour_of", consumer::hour_of_sql("measurement_time")));
 }
 
 // The first hour boundary at or after `time`.
 WallTime hour_ceil(WallTime time) {
   const WallTime floor = consumer::hour_floor(time);
   return floor == time ? floor : floor + std::chrono::hours(1);
-}
-
-// Where the rollup of `table` ends: hours before it are closed. "-infinity" if never closed
-// or if the table has no site yet (then nothing is read). <table>_latest comes first in FROM, so
-// an unmigrated database is reported by the name of the relation people know.
-std::string closed_until(pqxx::transaction_base& transaction, const std::string& table) {
-  const pqxx::result rows = transaction.exec_params(
-      fmt::format("SELECT s.closed_until FROM (SELECT 1 FROM {} LIMIT 1) AS any_site"
-                  " LEFT JOIN hc_rollup_state s ON s.table_name = $1",
-                  quote_identifier(consumer::latest_table_name(table))),
-      table);
-  if (rows.empty() || rows[0][0].is_null()) return "-infinity";
-  return rows[0][0].as<std::string>();
 }
 
 using consumer::optional_field;
@@ -178,11 +166,11 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
   std::vector<SiteSummary> sites;
   consumer::for_each_status_table(
       config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {
-        // Both statements see the transaction's one snapshot: the rollup's end and the window.
-        const std::string closed = closed_until(transaction, table);
-        const pqxx::result rows =
-            transaction.exec_params(site_status_sql(table), table, format_timestamp(since),
-                                    format_timestamp(first_hour), closed, now_us);
+        // Both statements see the transaction's one snapshot: the rollup's bounds and the window.
+        const consumer::RollupBounds bounds = consumer::read_rollup_bounds(transaction, table);
+        const pqxx::result rows = transaction.exec_params(
+            site_status_sql(table), format_timestamp(since), format_timestamp(first_hour),
+            bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to, now_us);
         WindowSum window_sum;
         for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
           if (i == 0 || std::string_view(rows[i][0].c_str()) != rows[i - 1][0].c_str()) {

@@ -9,6 +9,7 @@
 #include "db_error.h"
 #include "hc/consumer/status.h"
 #include "pg_connection.h"
+#include "pg_sql.h"
 #include "pg_uri.h"
 #include "router.h"
 
@@ -32,6 +33,24 @@ std::string missing_object(const std::string& message, const std::string& fallba
   const auto end = line.find(kSuffix);
   if (end == std::string::npos) return fallback;
   return line.substr(0, end);
+}
+
+RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table) {
+  const pqxx::row row = transaction.exec_params1(
+      fmt::format("WITH closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {}) THEN coalesce((SELECT"
+                  " closed_until FROM hc_rollup_state WHERE table_name = $1), '-infinity')"
+                  " ELSE '-infinity' END AS until),"
+                  " late AS (SELECT DISTINCT p.hour FROM hc_rollup_pending p, closed"
+                  " WHERE p.table_name = $1 AND p.hour < closed.until)"
+                  " SELECT closed.until::text,"
+                  " (SELECT coalesce(array_agg(hour ORDER BY hour), '{{}}')::text FROM late),"
+                  " (SELECT coalesce(min(hour), '-infinity')::text FROM late),"
+                  " (SELECT coalesce(max(hour) + interval '1 hour', '-infinity')::text FROM late)"
+                  " FROM closed",
+                  quote_identifier(latest_table_name(table))),
+      table);
+  return RollupBounds{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                      row[3].as<std::string>()};
 }
 
 void for_each_status_table(const ConsumerConfig& config, const std::string& what,

@@ -26,6 +26,19 @@ void for_each_status_table(
     const ConsumerConfig& config, const std::string& what,
     const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>& read);
 
+// A table's rollup bounds as timestamptz text, read in the reader's transaction before its
+// statements, which take them as parameters (rollup_sql.h, RollupBoundParams).
+struct RollupBounds {
+  std::string closed_until = "-infinity";  // "-infinity": never closed, or no site yet
+  std::string late_hours = "{}";           // closed hours with pending markers, as an array
+  std::string late_from = "-infinity";     // the first of them
+  std::string late_to = "-infinity";       // the end of the last of them
+};
+
+// Reads `table`'s RollupBounds. <table>_latest is read first, so an unmigrated database is
+// reported (undefined_table) by the name of the relation people know.
+RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table);
+
 // The relation named by PostgreSQL's "relation \"x\" does not exist", or `fallback`.
 std::string missing_relation(const std::string& message, const std::string& fallback);
 // What PostgreSQL's "ERROR:  column x does not exist" (or function) names, or `fallback`.
