@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "hc/common/http_listener.h"
 #include "hc/common/metric_families.h"
 
 namespace hc {
