@@ -79,7 +79,7 @@ class RollupsTest : public ::testing::Test {
   void SetUp() override {
     database_ = "r" + std::to_string(++databases_created);
     postgres->create_database(database_);
-    sink_ = std::make_unique<PgSink>(postgres->uri(database_), std::vector<std::string>{"hc"});
+    sink_ = std::make_unique<PgSink>(postgres->uri(database_), std::vector<TableSpec>{{"hc"}});
     sink_->migrate();
   }
   // Every query in UTC, so hours print the same everywhere.

@@ -72,7 +72,7 @@ int TableMaintenanceTest::databases_created = 0;
 // the one holding the boundary stays, the next days ahead are created; a second run finds
 // nothing to do.
 TEST_F(TableMaintenanceTest, DropsWhollyExpiredPartitionsKeepsTheStraddlingOneCreatesAhead) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   const WallTime t0 = today();
   ASSERT_EQ(partitions(),
             fmt::format("healthcheck_before,{},{},{},{}", day_name(t0), day_name(t0 + days(1)),
@@ -105,7 +105,7 @@ TEST_F(TableMaintenanceTest, DropsWhollyExpiredPartitionsKeepsTheStraddlingOneCr
 }
 
 TEST_F(TableMaintenanceTest, WithoutRetentionNothingIsDropped) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   const std::string before = partitions();
   auto runs = maintain_tables(config(0), today() + days(400), true);
   EXPECT_EQ(runs[0].partitions_dropped, 0u);
@@ -116,7 +116,7 @@ TEST_F(TableMaintenanceTest, WithoutRetentionNothingIsDropped) {
 // writers needing partitions for the same next days, all at once: every row is written, each
 // day has its one partition, nobody fails.
 TEST_F(TableMaintenanceTest, RacingMaintainersAndWritersCreateEachPartitionOnce) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   const WallTime t0 = today();
   auto maintain = [&] {
     std::size_t created = 0;
@@ -129,7 +129,7 @@ TEST_F(TableMaintenanceTest, RacingMaintainersAndWritersCreateEachPartitionOnce)
     return created;
   };
   auto write = [&](int writer) {
-    PgSink sink(uri(), {"healthcheck"});
+    PgSink sink(uri(), {{"healthcheck"}});
     for (int day = 0; day < 14; ++day) {
       TableRows rows;
       for (int i = 0; i < 50; ++i) {
