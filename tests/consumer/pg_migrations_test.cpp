@@ -13,6 +13,7 @@
 
 #include "event_columns.h"
 #include "hc/common/url_digest.h"
+#include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "measurement_columns.h"
 #include "partition_layout.h"
@@ -26,16 +27,8 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.
 namespace hc::consumer {
 namespace {
 
-class PgMigrationsTest : public ::testing::Test {
+class PgMigrationsTest : public test::PostgresTest<PgMigrationsTest> {
  protected:
-  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
-  static void TearDownTestSuite() { postgres.reset(); }
-  void SetUp() override {
-    database_ = "m" + std::to_string(++databases_created);
-    postgres->create_database(database_);
-  }
-  std::string uri() const { return postgres->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
   void migrate(const std::string& table = "healthcheck") {
     pqxx::connection connection(uri());
     migrate_table(connection, table, measurement_columns(), table_migrations(),
@@ -58,13 +51,7 @@ class PgMigrationsTest : public ::testing::Test {
     }
     return query(fmt::format("SELECT {}", fmt::join(columns, " || ',' || ")));
   }
-
-  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
-  static int databases_created;
-  std::string database_;
 };
-std::unique_ptr<test::TempPostgres> PgMigrationsTest::postgres;
-int PgMigrationsTest::databases_created = 0;
 
 TEST_F(PgMigrationsTest, ANewTableHasExactlyTheListedColumns) {
   migrate();

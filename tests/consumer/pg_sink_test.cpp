@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "hc/common/url_digest.h"
+#include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "measurement_columns.h"
 #include "pg_connection.h"
@@ -38,24 +39,9 @@ Measurement row(const std::string& url, std::int64_t at_us, std::int64_t respons
   return m;
 }
 
-class PgSinkTest : public ::testing::Test {
+class PgSinkTest : public test::PostgresTest<PgSinkTest> {
  protected:
-  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
-  static void TearDownTestSuite() { postgres.reset(); }
-  // A fresh database per test, so tests do not see each other's tables.
-  void SetUp() override {
-    database_ = "t" + std::to_string(++databases_created);
-    postgres->create_database(database_);
-  }
-  std::string uri() const { return postgres->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
-
-  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
-  static int databases_created;
-  std::string database_;
 };
-std::unique_ptr<test::TempPostgres> PgSinkTest::postgres;
-int PgSinkTest::databases_created = 0;
 
 TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
   PgSink sink(uri(), {{"healthcheck"}});
