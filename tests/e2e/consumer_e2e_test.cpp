@@ -103,7 +103,8 @@ TEST_F(ConsumerE2E, KilledMidStreamAndRestartedLosesAndDuplicatesNothing) {
   std::set<RowKey> published;
   std::thread stream([&] {
     for (int chunk = 0; chunk < 20; ++chunk) {
-      auto keys = producer.send_many("checks", 500, 40, 1'795'000'000'000'000 + chunk * 1000);
+      auto keys =
+          producer.send_many("checks", 500, 40, 1'795'000'000'000'000 + std::int64_t{chunk} * 1000);
       published.insert(keys.begin(), keys.end());
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
