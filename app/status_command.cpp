@@ -20,7 +20,7 @@ int status(const StatusOptions& options) {
     std::cerr << options.config_path << ": no healthcheck-consumer-config section: no tables\n";
     return kExitUsage;
   }
-  std::vector<SiteStatus> sites;
+  std::vector<SiteSummary> sites;
   try {
     sites = read_site_status(*config->consumer, *window, SystemClock().wall_now());
   } catch (const MissingStatusTable& missing) {

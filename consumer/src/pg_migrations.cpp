@@ -132,6 +132,10 @@ const std::vector<Migration>& table_migrations() {
       // with plain SQL only, partitioned or not.
       {6, "latest table (newer wins), exact hourly rollups, hourly view over them", "",
        &latest_table_and_rollups},
+      // Per site and UTC day, the sums of the hourly rollup: 90 days of 10,000 sites are 900,000
+      // rows to read instead of 21.6 million hours.
+      {7, "daily rollups of the hourly rollup", "",
+       [](const std::string& table) { return daily_rollup_relations_sql(table); }},
   };
   return migrations;
 }

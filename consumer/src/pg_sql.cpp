@@ -57,6 +57,7 @@ std::string quote_literal(std::string_view text) {
 std::string latest_table_name(std::string_view table) { return suffixed(table, "_latest"); }
 std::string hourly_view_name(std::string_view table) { return suffixed(table, "_hourly"); }
 std::string hourly_rollup_name(std::string_view table) { return suffixed(table, "_hourly_rollup"); }
+std::string daily_rollup_name(std::string_view table) { return suffixed(table, "_daily_rollup"); }
 std::string hourly_from_raw_name(std::string_view table) {
   return suffixed(table, "_hourly_from_raw");
 }

@@ -25,6 +25,7 @@ std::string quote_literal(std::string_view text);
 std::string latest_table_name(std::string_view table);     // newest measurement per site
 std::string hourly_view_name(std::string_view table);      // per site and hour, for psql users
 std::string hourly_rollup_name(std::string_view table);    // closed hours (rollups.h)
+std::string daily_rollup_name(std::string_view table);     // closed days (rollups.h)
 std::string hourly_from_raw_name(std::string_view table);  // SQL function: hours from raw rows
 
 // The column names in table order: the COPY column list.

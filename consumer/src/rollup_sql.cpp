@@ -22,6 +22,36 @@ constexpr auto kRollupColumns = std::to_array<ColumnSpec>({
     {"latency_histogram", "int[]"},  // cumulative, kLatencyBuckets elements
 });
 
+// The daily rollup: the hourly rollup's numbers summed over a UTC day, without the error
+// counts (nothing reads them per day; merging jsonb per row would cost more than the rest).
+constexpr auto kDailyRollupColumns = std::to_array<ColumnSpec>({
+    {"day", "timestamptz", 1, true},
+    {"url_digest", "bytea", 1, true},
+    {"uri", "text"},
+    {"checks", "int"},
+    {"up_checks", "int"},
+    {"min_response_us", "bigint"},
+    {"max_response_us", "bigint"},
+    {"sum_response_us", "bigint"},
+    {"latency_histogram", "int[]"},
+});
+
+// The days of the hourly rollup's rows in [from, to) (SQL expressions), one row per site and
+// day, named like kDailyRollupColumns.
+std::string days_from_hours_sql(std::string_view table, std::string_view from,
+                                std::string_view to) {
+  return fmt::format(
+      "(SELECT {day} AS day, url_digest, min(uri) AS uri, sum(checks)::int AS checks,"
+      " sum(up_checks)::int AS up_checks, min(min_response_us) AS min_response_us,"
+      " max(max_response_us) AS max_response_us, sum(sum_response_us)::bigint AS sum_response_us,"
+      " {histogram} AS latency_histogram FROM {rollup}"
+      " WHERE hour >= {from} AND hour < {to} GROUP BY 1, 2) AS days",
+      fmt::arg("day", day_of_sql("hour")),
+      fmt::arg("histogram", histogram_sum_sql("latency_histogram")),
+      fmt::arg("rollup", quote_identifier(hourly_rollup_name(table))), fmt::arg("from", from),
+      fmt::arg("to", to));
+}
+
 // The latency histogram of one rollup row from per-bucket counts: element i is the checks in
 // buckets 1..i (cumulative), built in one pass over the per-bucket rows of a site and hour.
 std::string cumulative_histogram_sql(std::string_view bucket, std::string_view count) {
@@ -64,11 +94,16 @@ std::string percentile_body_sql() {
 }  // namespace
 
 TableColumns hourly_rollup_columns() { return kRollupColumns; }
+TableColumns daily_rollup_columns() { return kDailyRollupColumns; }
 
 std::string hour_of_sql(std::string_view expression) {
   // date_bin counts from a UTC origin: hours do not depend on the session's TimeZone (as
   // date_trunc's would), and it is plain arithmetic.
   return fmt::format("date_bin('1 hour', {}, timestamptz '2000-01-01 00:00:00+00')", expression);
+}
+
+std::string day_of_sql(std::string_view expression) {
+  return fmt::format("date_bin('1 day', {}, timestamptz '2000-01-01 00:00:00+00')", expression);
 }
 
 std::string rollup_functions_sql() {
@@ -163,6 +198,53 @@ std::string hourly_rollup_relations_sql(std::string_view table) {
       fmt::arg("rollup", rollup), fmt::arg("table", quoted_table),
       fmt::arg("from_raw_function", from_raw_function), fmt::arg("view", view),
       fmt::arg("name", name), fmt::arg("hour", hour_of_sql("measurement_time")));
+}
+
+std::string daily_rollup_relations_sql(std::string_view table) {
+  const std::string daily = quote_identifier(daily_rollup_name(table));
+  return fmt::format(
+      "{create};"
+      "CREATE INDEX ON {daily} (url_digest, day);"
+      "INSERT INTO {daily} ({columns}) SELECT {columns} FROM {days}",
+      fmt::arg("create", migration_columns_sql(kDailyRollupColumns, daily, 1)),
+      fmt::arg("daily", daily),
+      fmt::arg("columns", fmt::join(column_names(kDailyRollupColumns), ", ")),
+      fmt::arg("days", days_from_hours_sql(table, "'-infinity'", "'infinity'")));
+}
+
+std::string close_days_sql(std::string_view table) {
+  return upsert_from_sql(kDailyRollupColumns, daily_rollup_name(table),
+                         days_from_hours_sql(table, "$1::timestamptz", "$2::timestamptz"));
+}
+
+std::string days_of_sites_sql(std::string_view table, std::string_view first_day,
+                              std::string_view digests) {
+  return fmt::format(
+      "(WITH closed AS (SELECT coalesce((SELECT closed_until FROM hc_rollup_state"
+      " WHERE table_name = {name}), '-infinity') AS until),"
+      " late_days AS (SELECT DISTINCT {late_day} AS day FROM hc_rollup_pending p, closed"
+      " WHERE p.table_name = {name} AND p.hour < closed.until),"
+      // The first day that is not wholly in the daily rollup.
+      " hours_from AS (SELECT least(CASE WHEN closed.until = '-infinity' THEN '-infinity'"
+      " ELSE {closed_day} END, (SELECT min(day) FROM late_days)) AS start FROM closed)"
+      " SELECT d.url_digest, d.day, d.checks::bigint AS checks, d.up_checks::bigint AS up_checks,"
+      " d.latency_histogram, d.min_response_us, d.max_response_us"
+      " FROM {daily} d, closed WHERE d.url_digest = ANY({digests}) AND d.day >= {first_day}"
+      " AND d.day + interval '1 day' <= closed.until AND d.day NOT IN (SELECT day FROM late_days)"
+      " UNION ALL"
+      " SELECT h.url_digest, {hour_day}, sum(h.checks)::bigint, sum(h.up_checks)::bigint,"
+      " {histogram}, min(h.min_response_us), max(h.max_response_us)"
+      " FROM {hourly} h, closed WHERE h.url_digest = ANY({digests})"
+      " AND h.hour >= greatest({first_day}, (SELECT start FROM hours_from))"
+      " AND ({hour_day} + interval '1 day' > closed.until"
+      " OR {hour_day} IN (SELECT day FROM late_days))"
+      " GROUP BY 1, 2)",
+      fmt::arg("name", quote_literal(table)), fmt::arg("late_day", day_of_sql("p.hour")),
+      fmt::arg("closed_day", day_of_sql("closed.until")),
+      fmt::arg("daily", quote_identifier(daily_rollup_name(table))), fmt::arg("digests", digests),
+      fmt::arg("first_day", first_day), fmt::arg("hour_day", day_of_sql("h.hour")),
+      fmt::arg("histogram", histogram_sum_sql("h.latency_histogram")),
+      fmt::arg("hourly", quote_identifier(hourly_view_name(table))));
 }
 
 std::string mark_pending_hours_sql() {

@@ -14,6 +14,9 @@
 // - `hc_rollup_state.closed_until` (per table) is the end of the hours closed so far. Readers
 //   take closed hours from the rollup, except those with a pending marker (late rows not closed
 //   yet), and every other hour from raw rows: exact at any time.
+// - `<table>_daily_rollup` sums the hourly rollup per site and UTC day; closing recomputes the
+//   days of the hours it closed. Readers take a day from it only when the whole day is closed
+//   (day + 1 day <= closed_until) and none of its hours is pending; every other day from hours.
 //
 // Pure functions, no connection. Changing the text of a released migration's part changes that
 // migration: pg_sql_test pins it.
@@ -48,8 +51,14 @@ inline constexpr std::size_t kLatencyBuckets = kLatencyBucketBoundsUs.size() + 1
 // The rollup table's columns (key: hour, url_digest).
 TableColumns hourly_rollup_columns();
 
+// The daily rollup's columns (key: day, url_digest): per site and UTC day, the sums of the
+// day's closed hours in the hourly rollup (no error counts).
+TableColumns daily_rollup_columns();
+
 // The hour (UTC, whatever the session's time zone) that the timestamptz `expression` falls in.
 std::string hour_of_sql(std::string_view expression);
+// The UTC day (its 00:00) that the timestamptz `expression` falls in.
+std::string day_of_sql(std::string_view expression);
 
 // Database-wide, idempotent: the histogram and error-count functions and the bookkeeping tables
 // (hc_rollup_pending, hc_rollup_state).
@@ -69,6 +78,26 @@ std::string rollup_functions_sql();
 // marker for every hour that already has raw rows, so the first close fills the rollup.
 // REQUIRES: rollup_functions_sql() ran first.
 std::string hourly_rollup_relations_sql(std::string_view table);
+
+// For `table`: `<table>_daily_rollup` and its per-site index, filled from the hourly rollup.
+// A day's row sums the day's hours in the hourly rollup; readers take it only for a day that
+// is wholly closed and has no pending hour (rollups.h keeps it so). REQUIRES: the hourly
+// rollup exists (hourly_rollup_relations_sql).
+std::string daily_rollup_relations_sql(std::string_view table);
+
+// Recomputes the days in [$1, $2) (timestamptz, day-aligned) of `table`'s daily rollup from its
+// hourly rollup: an idempotent upsert that writes only rows whose values change.
+std::string close_days_sql(std::string_view table);
+
+// A subquery (a FROM item once given an alias): per site and UTC day from `first_day` (an SQL expression, day-aligned) on, for
+// the sites whose url_digest is in `digests` (an SQL expression of a bytea[]: an array
+// parameter or ARRAY(subquery), so it reaches every index scan), with the columns url_digest,
+// day, checks, up_checks, latency_histogram, min_response_us, max_response_us. A day wholly
+// closed without pending hours comes from the daily rollup; every other day is summed from the
+// `<table>_hourly` view (closed hours from the hourly rollup, the rest from raw rows): exact at
+// any time, and the rows read grow with the sites and days, not with the checks.
+std::string days_of_sites_sql(std::string_view table, std::string_view first_day,
+                              std::string_view digests);
 
 // Records hours with new raw rows: $1 the table name, $2 the hours as a timestamptz[].
 std::string mark_pending_hours_sql();

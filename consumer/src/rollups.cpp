@@ -73,6 +73,21 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
     result.rows_written += written.affected_rows();
   }
 
+  // The days of the hours recomputed, each recomputed whole from the hourly rollup.
+  const std::int64_t day_us = microseconds(hours(24)).count();
+  std::set<std::int64_t> days_us;
+  for (const std::int64_t hour : pending_hours_us) {
+    days_us.insert(hour - (hour % day_us + day_us) % day_us);  // floored, also before 1970
+  }
+  const std::string close_day_sql = close_days_sql(table);
+  for (const std::int64_t day : days_us) {
+    const pqxx::result written =
+        txn.exec_params(close_day_sql, timestamp_text(WallTime(microseconds(day))),
+                        timestamp_text(WallTime(microseconds(day + day_us))));
+    result.daily_rows_written += written.affected_rows();
+  }
+  result.days_closed = days_us.size();
+
   txn.exec_params0(
       "INSERT INTO hc_rollup_state (table_name, closed_until) VALUES ($1, $2::timestamptz)"
       " ON CONFLICT (table_name) DO UPDATE"
@@ -84,6 +99,12 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
                                     quote_identifier(hourly_rollup_name(table))),
                         timestamp_text(keep_from));
     result.rows_expired = expired.affected_rows();
+    // Whole days only: a day that began before keep_from still has hours after it.
+    const pqxx::result expired_days = txn.exec_params(
+        fmt::format("DELETE FROM {} WHERE day + interval '1 day' <= $1::timestamptz",
+                    quote_identifier(daily_rollup_name(table))),
+        timestamp_text(keep_from));
+    result.rows_expired += expired_days.affected_rows();
   }
   return result;
 }

@@ -13,7 +13,7 @@ std::string milliseconds_text(const std::optional<std::int64_t>& micros) {
 }
 
 // The error class, else the failed conditions ("conditions: status,regex"), else "-".
-std::string last_problem(const SiteStatus& site) {
+std::string last_problem(const SiteSummary& site) {
   if (site.last_error) return *site.last_error;
   if (!site.last_failed_conditions.empty()) {
     return fmt::format("conditions: {}", fmt::join(site.last_failed_conditions, ","));
@@ -35,13 +35,13 @@ void add_state_columns(std::vector<std::string>& row, std::string state, std::st
 
 }  // namespace
 
-std::string render_status_table(const std::vector<SiteStatus>& sites) {
+std::string render_status_table(const std::vector<SiteSummary>& sites) {
   if (sites.empty()) return "no measurements yet\n";
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"SITE", "STATUS", "LAST CHECK (UTC)", "UPTIME", "CHECKS", "P50 MS", "P95 MS",
                    "LAST ERROR", "CERT DAYS"});
   const bool with_state =
-      std::ranges::any_of(sites, [](const SiteStatus& site) { return site.state.has_value(); });
+      std::ranges::any_of(sites, [](const SiteSummary& site) { return site.state.has_value(); });
   if (with_state) add_state_columns(cells.back(), "STATE", "STATE SINCE (UTC)");
   for (const auto& site : sites) {
     std::string checked = seconds_text(site.last_checked_at);
@@ -76,7 +76,7 @@ std::string render_status_table(const std::vector<SiteStatus>& sites) {
   return out;
 }
 
-std::string render_status_json(const std::vector<SiteStatus>& sites) {
+std::string render_status_json(const std::vector<SiteSummary>& sites) {
   auto optional_json = [](const auto& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
   };

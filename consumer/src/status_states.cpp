@@ -31,7 +31,7 @@ std::string newest_states_sql(const std::string& table) {
 }
 
 void add_site_states(const Router& router, const ConsumerConfig& config,
-                     std::vector<SiteStatus>& sites) {
+                     std::vector<SiteSummary>& sites) {
   bool any_events_table = false;
   std::map<std::string, std::pair<std::string, WallTime>> newest;  // url -> (state, since)
   for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
@@ -66,7 +66,7 @@ void add_site_states(const Router& router, const ConsumerConfig& config,
     }
   }
   if (!any_events_table) return;
-  for (SiteStatus& site : sites) {
+  for (SiteSummary& site : sites) {
     auto it = newest.find(site.url);
     if (it == newest.end()) {
       site.state = "unknown";  // no event yet: the producer has not decided

@@ -12,13 +12,13 @@
 
 namespace hc::consumer {
 
-// Sets SiteStatus::state and state_since of every site, matched by URL across all events
+// Sets SiteSummary::state and state_since of every site, matched by URL across all events
 // tables: the newest event's to_state and at (the newest over all tables when several hold
 // the URL); "unknown" and no since for a site without events. Leaves both unset when the
 // config has no events table. Throws MissingStatusTable before `hc migrate`;
 // std::runtime_error naming the database (password redacted) and table otherwise.
 void add_site_states(const Router& router, const ConsumerConfig& config,
-                     std::vector<SiteStatus>& sites);
+                     std::vector<SiteSummary>& sites);
 
 // Is `table` of `database` an events table (not one read_site_status reads)?
 bool is_events_table(const Router& router, std::size_t database, const std::string& table);

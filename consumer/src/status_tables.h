@@ -16,8 +16,9 @@ namespace hc::consumer {
 
 // Calls `read` for each configured measurements table (databases in config order, then their
 // tables; events tables are skipped)
-// until it returns false. Each call gets its own read-only transaction with TimeZone UTC, so
-// date_trunc over timestamptz cuts UTC hours and days whatever the server's zone.
+// until it returns false. Each call gets its own read-only, repeatable-read transaction (its
+// statements see one snapshot) with TimeZone UTC, so date_trunc over timestamptz cuts UTC hours
+// and days whatever the server's zone, and without JIT.
 // Throws MissingStatusTable when a relation, column or function the SQL needs does not exist
 // (42P01, 42703, 42883: the table is not migrated, or predates a migration), else
 // std::runtime_error with `what` ("status"), the database (redacted) and the table.

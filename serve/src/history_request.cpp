@@ -3,19 +3,11 @@
 #include <fmt/format.h>
 
 #include "hc/common/duration.h"
-#include "html_escape.h"
 
 namespace hc::serve {
 namespace {
 
-constexpr std::size_t kMaxEchoBytes = 80;
 constexpr std::size_t kMaxTableNameBytes = 63;
-
-// A client's value quoted back in an error message: bounded and valid UTF-8.
-std::string echo(std::string_view value) {
-  if (value.size() > kMaxEchoBytes) return valid_utf8(value.substr(0, kMaxEchoBytes)) + "...";
-  return valid_utf8(value);
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "bad_request.h"
 #include "hc/serve/status_source.h"
 
 namespace hc::serve {
@@ -20,13 +20,6 @@ inline constexpr std::size_t kMaxSiteUrlBytes = 2048;
 
 inline constexpr std::string_view kSitesPrefix = "/api/v1/sites/";
 inline constexpr std::string_view kHistorySuffix = "/history";
-
-// A request the server refuses with 400; `message` is one line for the client.
-struct BadRequest {
-  std::string message;
-};
-
-using QueryParams = std::multimap<std::string, std::string>;  // httplib::Params
 
 // The site URL of a request target "/api/v1/sites/{url}/history[?query]", percent-decoded
 // exactly once ('+' stays '+'). BadRequest for a malformed escape, an empty URL, a NUL, or

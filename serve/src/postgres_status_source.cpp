@@ -9,8 +9,8 @@ class PostgresStatusSource final : public StatusSource {
  public:
   explicit PostgresStatusSource(ConsumerConfig config) : config_(std::move(config)) {}
 
-  std::vector<SiteOverview> overview(WallTime now) override {
-    return read_status_overview(config_, now);
+  Overview overview(WallTime now, const OverviewPage& page) override {
+    return read_status_overview(config_, now, page);
   }
   std::optional<SiteHistory> history(const HistoryQuery& query) override {
     return read_site_history(config_, query.url, query.table, query.since, query.step);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "overview_request.h"
+
 namespace hc::serve {
 namespace {
 
@@ -26,9 +28,9 @@ std::string dump(const nlohmann::json& body) {
 
 }  // namespace
 
-std::string render_overview_json(const std::vector<SiteOverview>& sites, WallTime now) {
+std::string render_overview_json(const Overview& overview, WallTime now) {
   nlohmann::json out_sites = nlohmann::json::array();
-  for (const auto& site : sites) {
+  for (const auto& site : overview.sites) {
     nlohmann::json days = nlohmann::json::array();
     for (const auto& day : site.days) {
       nlohmann::json entry = count_json(day.count);
@@ -52,7 +54,17 @@ std::string render_overview_json(const std::vector<SiteOverview>& sites, WallTim
         {"days", std::move(days)},
     });
   }
-  return dump({{"generated_at", format_timestamp(now)}, {"sites", std::move(out_sites)}});
+  const auto next = next_offset(overview);
+  return dump(
+      {{"generated_at", format_timestamp(now)},
+       {"total_sites", overview.total_sites},
+       {"up_sites", overview.up_sites},
+       {"down_sites", down_sites(overview)},
+       {"offset", overview.page.offset},
+       {"limit", overview.page.limit},
+       {"next", next ? nlohmann::json(overview_path("/api/v1/status", *next, overview.page.limit))
+                     : nlohmann::json(nullptr)},
+       {"sites", std::move(out_sites)}});
 }
 
 std::string render_history_json(const SiteHistory& history, const HistoryQuery& query) {

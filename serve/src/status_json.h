@@ -3,20 +3,21 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "hc/consumer/status.h"
 #include "hc/serve/status_source.h"
 
 namespace hc::serve {
 
-// /api/v1/status:
-// {"generated_at": RFC 3339, "sites": [{"table", "url", "state": "up"|"down",
+// /api/v1/status: one page of the overview; the counts are of all sites.
+// {"generated_at": RFC 3339, "total_sites", "up_sites", "down_sites", "offset", "limit",
+//  "next": "/api/v1/status?offset=N&limit=L" (the next page) | null (no sites after this page),
+//  "sites": [{"table", "url", "state": "up"|"down",
 //   "last_checked_at", "last_status_code"|null, "last_error"|null, "last_failed_conditions": [],
 //   "cert_days_left"|null, "p95_response_us_24h"|null,
 //   "uptime": {"24h"|"7d"|"30d": {"checks", "up_checks", "uptime_percent"|null}},
 //   "days": [{"day": "YYYY-MM-DD", "checks", "up_checks", "uptime_percent"}]}]}
-std::string render_overview_json(const std::vector<SiteOverview>& sites, WallTime now);
+std::string render_overview_json(const Overview& overview, WallTime now);
 
 // /api/v1/sites/{url}/history:
 // {"table", "url", "step": "hour"|"day", "since": RFC 3339 (the first bucket's start),

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "html_escape.h"
+#include "overview_request.h"
 #include "uptime_bar.h"
 
 namespace hc::serve {
@@ -52,6 +53,9 @@ td.cert.soon { color: var(--down); font-weight: 600; }
 .bar .good { fill: #2f9e5b; } .bar .fair { fill: #9bc53d; } .bar .poor { fill: #f0a202; }
 .bar .bad { fill: #d64045; } .bar .none { fill: #d5d9e0; }
 .empty { padding: 24px 16px; color: var(--muted); }
+nav.pages { margin: 8px 0 0; color: var(--muted); }
+main nav.pages { margin: 16px 0 0; }
+nav.pages a { margin-left: 12px; font-weight: 600; }
 footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
 )";
 
@@ -133,6 +137,25 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       fmt::arg("bar", uptime_bar_svg(site.days, now)));
 }
 
+// "sites X–Y of T" with Previous/Next links (each absent at its end of the list); empty
+// when the page has no sites.
+std::string page_nav(const Overview& overview) {
+  if (overview.sites.empty()) return "";
+  const OverviewPage& page = overview.page;
+  std::string nav =
+      fmt::format("<nav class=\"pages\"><span class=\"range\">sites {}–{} of {}</span>",
+                  page.offset + 1, page.offset + overview.sites.size(), overview.total_sites);
+  if (const auto previous = previous_offset(overview)) {
+    nav += fmt::format(R"( <a rel="prev" href="{}">Previous</a>)",
+                       html_escape(overview_path("/", *previous, page.limit)));
+  }
+  if (const auto next = next_offset(overview)) {
+    nav += fmt::format(R"( <a rel="next" href="{}">Next</a>)",
+                       html_escape(overview_path("/", *next, page.limit)));
+  }
+  return nav + "</nav>\n";
+}
+
 constexpr std::string_view kTableHead =
     "<table><thead><tr><th>Site</th><th>State</th><th>Last check</th>"
     R"(<th class="num">24 h</th><th class="num">7 d</th><th class="num">30 d</th>)"
@@ -165,33 +188,48 @@ std::string history_path(std::string_view url) {
   return path + "/history";
 }
 
-std::string render_status_page(const std::vector<SiteOverview>& sites, WallTime now) {
-  const auto up = std::count_if(sites.begin(), sites.end(), [](const auto& s) { return s.up; });
-  const auto down = static_cast<std::ptrdiff_t>(sites.size()) - up;
+std::string render_status_page(const Overview& overview, WallTime now) {
+  const std::vector<SiteOverview>& sites = overview.sites;
+  const std::size_t up = overview.up_sites;
+  const std::size_t down = down_sites(overview);
+  const std::string nav = page_nav(overview);
   std::string out = fmt::format(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<meta http-equiv=\"refresh\" content=\"60\">"
       "<title>hc status: {} up, {} down</title><style>{}</style></head>\n<body>"
       "<header><h1>hc status</h1><p class=\"summary\"><strong class=\"up\">{} up</strong> · "
-      "<strong class=\"down\">{} down</strong> · {} sites · as of {}</p></header>\n<main>\n",
-      up, down, kStyle, up, down, sites.size(), time_text(now));
-  if (sites.empty()) {
+      "<strong class=\"down\">{} down</strong> · {} sites · as of {}</p>{}</header>\n<main>\n",
+      up, down, kStyle, up, down, overview.total_sites, time_text(now), nav);
+  if (overview.total_sites == 0) {
     out +=
         "<section><p class=\"empty\">No measurements yet: the consumer has written no rows to "
         "the configured tables.</p></section>\n";
+  } else if (sites.empty()) {
+    out += fmt::format(
+        "<section><p class=\"empty\">This page is empty: it starts at site {}, and there are "
+        "{} sites. <a class=\"first\" href=\"{}\">First page</a></p></section>\n",
+        overview.page.offset + 1, overview.total_sites,
+        html_escape(overview_path("/", 0, overview.page.limit)));
   }
+  // A table's first group on the page may have begun on the previous page, its last may go on
+  // in the next: only the groups in between are known to be whole.
+  const bool starts_list = overview.page.offset == 0;
+  const bool ends_list = overview.page.offset + sites.size() >= overview.total_sites;
   for (std::size_t i = 0; i < sites.size();) {
     std::size_t end = i;
     while (end < sites.size() && sites[end].table == sites[i].table) ++end;
+    const bool whole = (i > 0 || starts_list) && (end < sites.size() || ends_list);
     const std::string table = html_escape(sites[i].table);
     out += fmt::format(
-        "<section class=\"table\" data-table=\"{0}\"><h2>{0} <small>{1} site{2}"
-        "</small></h2>\n{3}",
-        table, end - i, end - i == 1 ? "" : "s", kTableHead);
+        "<section class=\"table\" data-table=\"{0}\"><h2>{0} <small>{1} site{2}{3}"
+        "</small></h2>\n{4}",
+        table, end - i, end - i == 1 ? "" : "s", whole ? "" : " on this page", kTableHead);
     for (; i < end; ++i) out += site_row(sites[i], now);
     out += "</tbody></table></section>\n";
   }
+  // Again below a long page, where there is somewhere to go.
+  if (next_offset(overview) || previous_offset(overview)) out += nav;
   out +=
       "</main>\n<footer>Uptime counts whole UTC hours, ending with the current one; p95 is the "
       "highest hourly p95 of the last 24 h. The page refreshes every minute. JSON: "

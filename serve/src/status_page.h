@@ -1,6 +1,7 @@
-// The status page: server-rendered HTML with inline CSS and SVG, no script. Sites grouped by
-// table, one row each: state, last check, uptime 24 h / 7 d / 30 d, p95, last error,
-// certificate days left, and the 90-day uptime bar.
+// The status page: server-rendered HTML with inline CSS and SVG, no script. One page of the
+// overview's sites grouped by table, one row each: state, last check, uptime 24 h / 7 d / 30 d,
+// p95, last error, certificate days left, and the 90-day uptime bar. The summary counts every
+// site; "sites X–Y of T" and Previous/Next links (plain links, absent at the ends) page through.
 #pragma once
 
 #include <string>
@@ -12,9 +13,12 @@
 namespace hc::serve {
 
 // The whole document. Every value that came from the database passes through html_escape;
-// a site URL is a link only when it is http(s). `sites` sorted by table (as
-// read_status_overview returns them); `now` is the time the page is rendered for.
-std::string render_status_page(const std::vector<SiteOverview>& sites, WallTime now);
+// a site URL is a link only when it is http(s). `overview.sites` sorted by table (as
+// read_status_overview returns them); a table's header says "N sites on this page" unless the
+// page is known to hold all of that table's sites. No sites at all: "No measurements yet"; a
+// page past the end: says so and links to the first page. `now` is the time the page is
+// rendered for.
+std::string render_status_page(const Overview& overview, WallTime now);
 
 // "12 s ago", "5 min ago", "3 h ago", "2 d ago" ("just now" under a second or in the future).
 std::string age_text(WallTime then, WallTime now);

@@ -9,6 +9,7 @@
 
 #include "hc/common/http_listener.h"
 #include "history_request.h"
+#include "overview_request.h"
 #include "status_json.h"
 #include "status_page.h"
 
@@ -144,19 +145,29 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
         return httplib::Server::HandlerResponse::Handled;
       }));
 
-  server->Get("/", [&source, &clock](const httplib::Request&, httplib::Response& response) {
-    guarded(response, "status page", [&] {
-      const WallTime now = clock.wall_now();
-      reply(response, 200, render_status_page(source.overview(now), now), kHtml);
-    });
-  });
+  // `/` and /api/v1/status: the same page of the overview, in HTML or JSON.
+  auto overview_route = [&source, &clock](const char* what, const char* content_type, auto render) {
+    return [&source, &clock, what, content_type, render](const httplib::Request& request,
+                                                         httplib::Response& response) {
+      auto page = parse_overview_page(request.params);
+      if (auto* bad = std::get_if<BadRequest>(&page)) {
+        reply(response, 400, bad->message + "\n", kText);
+        return;
+      }
+      guarded(response, what, [&] {
+        const WallTime now = clock.wall_now();
+        reply(response, 200, render(source.overview(now, std::get<OverviewPage>(page)), now),
+              content_type);
+      });
+    };
+  };
+  server->Get("/", overview_route("status page", kHtml, [](const Overview& overview, WallTime now) {
+                return render_status_page(overview, now);
+              }));
   server->Get("/api/v1/status",
-              [&source, &clock](const httplib::Request&, httplib::Response& response) {
-                guarded(response, "/api/v1/status", [&] {
-                  const WallTime now = clock.wall_now();
-                  reply(response, 200, render_overview_json(source.overview(now), now), kJson);
-                });
-              });
+              overview_route("/api/v1/status", kJson, [](const Overview& overview, WallTime now) {
+                return render_overview_json(overview, now);
+              }));
   // httplib matches the decoded path; the URL is taken from the raw target, decoded once.
   server->Get(R"(/api/v1/sites/[\s\S]+/history)",
               [&source, &clock](const httplib::Request& request, httplib::Response& response) {

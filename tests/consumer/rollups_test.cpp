@@ -11,13 +11,17 @@
 #include <cmath>
 #include <memory>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "hc/common/url_digest.h"
+#include "hc/consumer/status.h"
 #include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
+#include "latency_histogram.h"
 #include "pg_sink.h"
+#include "rollup_sql.h"
 
 // Under LeakSanitizer: see tests/consumer/libpqxx.lsan.supp.
 // NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
@@ -272,6 +276,122 @@ TEST_F(RollupsTest, TheLatestTableNeverGoesBackwardsUnderReplay) {
   write({check("https://a.test/", kHour0 + minutes(9), 42)});
   EXPECT_EQ(query("SELECT response_time_microseconds FROM hc_latest"), "42");
   EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), "1");
+}
+
+// The C++ percentile of `hc status` (LatencyHistogram) against the SQL definition,
+// hc_histogram_percentile, on random histograms: sparse and dense, one check, huge counts,
+// checks past the last bound, min and max inside and at the buckets' edges.
+TEST_F(RollupsTest, TheCppPercentileIsTheSqlPercentile) {
+  std::uint64_t state = 99;
+  auto next = [&state](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  std::vector<std::string> cases;
+  std::vector<LatencyHistogram> histograms;
+  std::vector<std::pair<std::int64_t, std::int64_t>> min_max;
+  for (int c = 0; c < 400; ++c) {
+    LatencyHistogram histogram;
+    std::vector<std::int64_t> per_bucket(kLatencyBuckets, 0);
+    const auto filled = 1 + next(c % 4 == 0 ? 62 : 4);
+    for (std::uint64_t i = 0; i < filled; ++i) {
+      const auto bucket = next(kLatencyBuckets);
+      per_bucket[bucket] += c % 7 == 0 ? static_cast<std::int64_t>(next(2'000'000)) + 1
+                                       : static_cast<std::int64_t>(next(40)) + 1;
+    }
+    std::vector<std::int64_t> cumulative;
+    std::int64_t sum = 0;
+    std::size_t first = kLatencyBuckets;
+    std::size_t last = 0;
+    for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
+      if (per_bucket[b] > 0) {
+        first = std::min(first, b);
+        last = b;
+        histogram.add_bucket(static_cast<int>(b + 1), per_bucket[b]);
+      }
+      sum += per_bucket[b];
+      cumulative.push_back(sum);
+    }
+    // min and max inside the first and last filled buckets (or on their bounds).
+    const std::int64_t lower = first > 0 ? kLatencyBucketBoundsUs[first - 1] : 0;
+    const std::int64_t upper =
+        last < kLatencyBucketBoundsUs.size() ? kLatencyBucketBoundsUs[last] : 200'000'000;
+    const std::int64_t min_us = c % 5 == 0 ? lower : lower + static_cast<std::int64_t>(next(2));
+    const std::int64_t max_us =
+        c % 3 == 0 ? upper - 1 : std::max(min_us, upper - 1 - static_cast<std::int64_t>(next(3)));
+    cases.push_back(fmt::format("({}, '{{{}}}'::int[], {}, {})", c, fmt::join(cumulative, ","),
+                                min_us, max_us));
+    histograms.push_back(histogram);
+    min_max.emplace_back(min_us, max_us);
+  }
+  for (const double fraction : {0.0, 0.01, 0.5, 0.95, 0.99, 1.0}) {
+    const std::string sql_values = query(fmt::format(
+        "SELECT string_agg(hc_histogram_percentile(h, {}, mn, mx)::text, ' ' ORDER BY c)"
+        " FROM (VALUES {}) AS t(c, h, mn, mx)",
+        fraction, fmt::join(cases, ",")));
+    std::istringstream in(sql_values);
+    for (std::size_t c = 0; c < histograms.size(); ++c) {
+      double sql_value = 0;
+      ASSERT_TRUE(in >> sql_value) << "case " << c << ": " << sql_values;
+      const auto cpp_value =
+          histograms[c].percentile(fraction, min_max[c].first, min_max[c].second);
+      ASSERT_TRUE(cpp_value) << "case " << c;
+      EXPECT_NEAR(*cpp_value, sql_value, 1e-9 * std::max(1.0, sql_value))
+          << "case " << c << " " << cases[c] << " fraction " << fraction;
+    }
+  }
+}
+
+// `hc status`'s window numbers, whichever part of the window its checks are in (the partial
+// first hour and the open hour from raw rows, closed hours from the rollup, a closed hour whose
+// late rows wait for the next close from raw rows again): equal to those of the window's raw
+// rows taken as one histogram (checks and up checks exactly; percentiles as the SQL
+// definition computes them, to the microsecond).
+TEST_F(RollupsTest, TheStatusWindowIsItsRawRowsWhicheverPartTheyAreIn) {
+  write(three_sites_three_hours());       // hours 0..2
+  close(kHour0 + hours(2) + minutes(5));  // hours 0 and 1 closed, hour 2 open
+  Measurement late = check("https://site-1.test/", kHour0 + hours(1) + minutes(30), 7'777'777);
+  Measurement late_error = check("https://site-2.test/", kHour0 + hours(1) + minutes(31), 55);
+  late_error.error = "tls";
+  late_error.healthy = false;
+  write({late, late_error});  // hour 1 has pending markers now
+  ASSERT_EQ(query("SELECT string_agg(DISTINCT hour::text, ',') FROM hc_rollup_pending"),
+            "2026-01-01 01:00:00+00,2026-01-01 02:00:00+00");  // late hour 1, open hour 2
+
+  ConsumerConfig config;
+  config.topics.push_back(TopicSinkConfig{"measurements", postgres->uri(database_), "hc"});
+  const WallTime now = kHour0 + hours(2) + minutes(40);
+  for (const minutes window : {minutes(25), minutes(110), minutes(160), minutes(540)}) {
+    const WallTime since = now - window;
+    const std::string expected = query(fmt::format(
+        "SELECT string_agg(concat_ws(' ', l.uri, w.checks, w.up_checks,"
+        " hc_histogram_percentile(w.h, 0.5, w.mn, w.mx), hc_histogram_percentile(w.h, 0.95,"
+        " w.mn, w.mx)), E'\n' ORDER BY l.uri)"
+        " FROM hc_latest l JOIN (SELECT url_digest, sum(checks) AS checks,"
+        " sum(up_checks) AS up_checks, {} AS h, min(min_response_us) AS mn,"
+        " max(max_response_us) AS mx FROM hc_hourly_from_raw('{}', 'infinity')"
+        " GROUP BY url_digest) w USING (url_digest)",
+        histogram_sum_sql("latency_histogram"), format_timestamp(since)));
+    std::istringstream in(expected);
+    const auto sites = read_site_status(config, std::chrono::duration_cast<seconds>(window), now);
+    ASSERT_EQ(sites.size(), 3u);
+    for (const auto& site : sites) {
+      std::string url;
+      std::int64_t checks = 0;
+      std::int64_t up_checks = 0;
+      double p50 = 0;
+      double p95 = 0;
+      ASSERT_TRUE(in >> url >> checks >> up_checks >> p50 >> p95) << expected;
+      EXPECT_EQ(site.url, url);
+      EXPECT_EQ(site.checks, checks) << url << " window " << window.count();
+      EXPECT_DOUBLE_EQ(site.uptime_percent,
+                       100.0 * static_cast<double>(up_checks) / static_cast<double>(checks))
+          << url;
+      ASSERT_TRUE(site.p50_response_us && site.p95_response_us) << url;
+      EXPECT_NEAR(static_cast<double>(*site.p50_response_us), p50, 0.5 + 1e-9) << url;
+      EXPECT_NEAR(static_cast<double>(*site.p95_response_us), p95, 0.5 + 1e-9) << url;
+    }
+  }
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 namespace hc {
 namespace {
 
-SiteStatus site(const std::string& url) {
-  SiteStatus status;
+SiteSummary site(const std::string& url) {
+  SiteSummary status;
   status.table = "healthcheck";
   status.url = url;
   status.last_status_code = 200;
@@ -22,13 +22,13 @@ SiteStatus site(const std::string& url) {
 }
 
 TEST(StatusRender, WithoutAnEventsRouteThereIsNoStateColumnAndJsonSaysNull) {
-  const std::vector<SiteStatus> sites = {site("https://a/")};
+  const std::vector<SiteSummary> sites = {site("https://a/")};
   EXPECT_EQ(render_status_table(sites).find("STATE"), std::string::npos);
   EXPECT_NE(render_status_json(sites).find("\"state\": null"), std::string::npos);
 }
 
 TEST(StatusRender, TheStateAndItsSinceFollowTheStatusColumn) {
-  std::vector<SiteStatus> sites = {site("https://a/"), site("https://b/")};
+  std::vector<SiteSummary> sites = {site("https://a/"), site("https://b/")};
   sites[0].state = "down";
   sites[0].state_since = WallTime(std::chrono::seconds(1'794'999'000));
   sites[1].state = "unknown";

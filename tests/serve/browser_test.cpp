@@ -1,7 +1,8 @@
 // The status page in a real browser: the whole pipeline (local pages -> hc --producer ->
 // hc-devbroker -> hc --consumer -> PostgreSQL -> hc serve) on loopback, the page loaded in
-// headless Chromium, its DOM checked per site and a screenshot kept as a CI artifact
-// ($HC_ARTIFACTS_DIR, default BUILD/artifacts/status-page.png).
+// headless Chromium, its DOM checked per site, the pages of two sites followed by their Next
+// link, and a screenshot kept as a CI artifact ($HC_ARTIFACTS_DIR, default
+// BUILD/artifacts/status-page.png).
 //
 // Chromium may reach nothing but loopback: every non-loopback request goes to a proxy that
 // does not exist (127.0.0.1:9), host names other than 127.0.0.1 do not resolve, and its
@@ -76,6 +77,15 @@ std::map<std::string, std::string> site_states(const std::string& dom) {
   return states;
 }
 
+// The href of the page's link with rel="`rel`" (its &amp; decoded), or "" when it has none.
+std::string link_href(const std::string& dom, const std::string& rel) {
+  std::smatch match;
+  if (!std::regex_search(dom, match, std::regex("<a rel=\"" + rel + "\" href=\"([^\"]*)\""))) {
+    return "";
+  }
+  return std::regex_replace(match[1].str(), std::regex("&amp;"), "&");
+}
+
 TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   ASSERT_EQ(test::run_command({"chromium", "--version"}, seconds(30)).exit_code, 0)
       << "Debian package chromium is missing (scripts/test installs HC_TEST_PACKAGES)";
@@ -86,6 +96,9 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   web.server().Get("/up", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("all systems operational", "text/plain");
   });
+  web.server().Get("/up-too", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("fine as well", "text/plain");
+  });
   web.server().Get("/down", [](const httplib::Request&, httplib::Response& response) {
     response.status = 500;
     response.set_content("broken", "text/plain");
@@ -93,6 +106,7 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   web.start();
   const std::string up_url = web.url("/up");
   const std::string down_url = web.url("/down");
+  const std::string up_too_url = web.url("/up-too");
   const auto config = dir.path() / "config.yaml";
   std::ofstream(config) << "healthcheck-producer-config:\n"
                         << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
@@ -102,6 +116,7 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
                         << "  websites:\n"
                         << "    - url: " << up_url << "\n"
                         << "    - url: " << down_url << "\n"
+                        << "    - url: " << up_too_url << "\n"
                         << "healthcheck-consumer-config:\n"
                         << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
                         << "  group_id: browser\n"
@@ -121,41 +136,65 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   auto consumer = start({"--consumer", "-c", config.string()}, "consumer");
   auto producer = start({"--producer", "-c", config.string()}, "producer");
   const int port = test::unused_loopback_port();
-  const std::string page_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  const std::string origin = "http://127.0.0.1:" + std::to_string(port);
+  const std::string page_url = origin + "/";
   auto serve = start(
       {"serve", "-c", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)}, "serve");
 
-  // Both sites measured and visible through the API before the browser looks.
+  // Every site measured and visible through the API before the browser looks.
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(1);
   ASSERT_TRUE(test::eventually(
       [&] {
         auto response = client.Get("/api/v1/status");
         if (!response || response->status != 200) return false;
-        return nlohmann::json::parse(response->body)["sites"].size() == 2;
+        return nlohmann::json::parse(response->body)["sites"].size() == 3;
       },
       seconds(45)))
       << read_file(dir.path() / "consumer.log") << read_file(dir.path() / "serve.log");
 
   const std::string dom = chromium(dir, "dom", {"--dump-dom"}, page_url);
   const auto states = site_states(dom);
-  ASSERT_EQ(states.size(), 2u) << dom.substr(0, 4000);
+  ASSERT_EQ(states.size(), 3u) << dom.substr(0, 4000);
   EXPECT_EQ(states.at(up_url), "up");
   EXPECT_EQ(states.at(down_url), "down");
-  EXPECT_NE(dom.find("<title>hc status: 1 up, 1 down</title>"), std::string::npos);
+  EXPECT_EQ(states.at(up_too_url), "up");
+  EXPECT_NE(dom.find("<title>hc status: 2 up, 1 down</title>"), std::string::npos);
   EXPECT_NE(dom.find("unexpected_status"), std::string::npos);  // the 500's last error
-  // Two 90-day bars, today's bar coloured in each.
+  EXPECT_NE(dom.find("sites 1–3 of 3"), std::string::npos);
+  EXPECT_EQ(link_href(dom, "next"), "");
+  // Three 90-day bars, today's bar coloured in each.
   const std::regex rect("<rect ");
   EXPECT_EQ(
       std::distance(std::sregex_iterator(dom.begin(), dom.end(), rect), std::sregex_iterator()),
-      180);
+      270);
   EXPECT_NE(dom.find(R"(<rect class="good")"), std::string::npos);
   EXPECT_NE(dom.find(R"(<rect class="bad")"), std::string::npos);
 
+  // Pages of two sites: the first links to the second, which holds the third site.
+  const std::string first_dom = chromium(dir, "first-page", {"--dump-dom"}, page_url + "?limit=2");
+  const auto first_states = site_states(first_dom);
+  EXPECT_EQ(first_states.size(), 2u) << first_dom.substr(0, 4000);
+  EXPECT_NE(first_dom.find("<title>hc status: 2 up, 1 down</title>"), std::string::npos);
+  EXPECT_NE(first_dom.find("sites 1–2 of 3"), std::string::npos);
+  EXPECT_EQ(link_href(first_dom, "prev"), "");
+  const std::string next = link_href(first_dom, "next");
+  ASSERT_EQ(next, "/?offset=2&limit=2") << first_dom.substr(0, 4000);
+  const std::string second_dom = chromium(dir, "second-page", {"--dump-dom"}, origin + next);
+  const auto second_states = site_states(second_dom);
+  EXPECT_EQ(second_states.size(), 1u) << second_dom.substr(0, 4000);
+  EXPECT_NE(second_dom.find("sites 3–3 of 3"), std::string::npos);
+  EXPECT_EQ(link_href(second_dom, "next"), "");
+  EXPECT_EQ(link_href(second_dom, "prev"), "/?offset=0&limit=2");
+  std::map<std::string, std::string> paged = first_states;
+  paged.insert(second_states.begin(), second_states.end());
+  EXPECT_EQ(paged, states);  // the two pages together: every site once
+
+  // The screenshot: the first page of two sites, with its paging links.
   const auto screenshot = dir.path() / "status-page.png";
   chromium(dir, "screenshot",
-           {"--hide-scrollbars", "--window-size=1400,420", "--screenshot=" + screenshot.string()},
-           page_url);
+           {"--hide-scrollbars", "--window-size=1400,460", "--screenshot=" + screenshot.string()},
+           page_url + "?limit=2");
   const std::string png = read_file(screenshot);
   ASSERT_GT(png.size(), 10000u) << "no screenshot at " << screenshot;
   EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");

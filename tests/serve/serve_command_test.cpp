@@ -1,10 +1,14 @@
 // `hc serve` as a built binary: it refuses addresses beyond loopback unless told, needs the
-// consumer section, and stops cleanly (exit 0) on SIGTERM and SIGINT.
+// consumer section, pages the overview of a real PostgreSQL, and stops cleanly (exit 0) on
+// SIGTERM and SIGINT.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "hc/test/support.h"
 
@@ -64,6 +68,112 @@ TEST(ServeCommand, ServesUntilSigtermOrSigintThenExitsZero) {
     EXPECT_EQ(serve.wait_for_exit(std::chrono::seconds(10)), 0) << signal_number;
     EXPECT_FALSE(client.Get("/api/v1/status")) << "still answering after the signal";
   }
+}
+
+// SQL writing one measurement of `url` into `table` 10 minutes before 2026-11-26T00:00Z, up
+// (healthy) or down (a timeout).
+std::string measurement_sql(const std::string& table, const std::string& url, bool up) {
+  return "INSERT INTO " + table +
+         " (url_digest, measurement_time, response_time_microseconds, uri, status_code,"
+         " regex_present, error, healthy) VALUES (sha256(convert_to('" +
+         url + "', 'UTF8')), '2026-11-25T23:50:00Z', 1000, '" + url + "', " +
+         (up ? "200, false, NULL, true" : "NULL, false, 'timeout', false") + ");";
+}
+
+TEST(ServeCommand, PagesOfTwoSitesCoverEverySiteOnceInOrderWithTheTotalsOfAll) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  // Two tables, "zeta" configured first: the list is by table in configuration order, then URL.
+  const auto config = dir.path() / "config.yaml";
+  std::ofstream(config) << "healthcheck-consumer-config:\n"
+                        << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
+                        << "  topics:\n"
+                        << "    - source_topic: healthcheck\n"
+                        << "      connection_uri: \"" << postgres.uri() << "\"\n"
+                        << "      table_name: zeta\n"
+                        << "    - source_topic: other\n"
+                        << "      connection_uri: \"" << postgres.uri() << "\"\n"
+                        << "      table_name: alpha\n";
+  auto migrated = test::run_hc({"migrate", "-c", config.string()});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.output;
+  postgres.query(measurement_sql("zeta", "https://c.example/", false) +
+                 measurement_sql("zeta", "https://a.example/", true) +
+                 measurement_sql("zeta", "https://b.example/", true) +
+                 measurement_sql("alpha", "https://d.example/", true) +
+                 measurement_sql("alpha", "https://a.example/", false) +
+                 test::record_like_the_consumer_sql("zeta") + ";" +
+                 test::record_like_the_consumer_sql("alpha"));
+  const std::vector<std::pair<std::string, std::string>> every_site = {
+      {"zeta", "https://a.example/"},
+      {"zeta", "https://b.example/"},
+      {"zeta", "https://c.example/"},
+      {"alpha", "https://a.example/"},
+      {"alpha", "https://d.example/"}};
+
+  const int port = test::unused_loopback_port();
+  test::ChildProcess::Options options;
+  options.stdout_file = dir.path() / "serve.log";
+  options.stderr_file = options.stdout_file;
+  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
+                            "127.0.0.1:" + std::to_string(port)},
+                           options);
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  client.set_read_timeout(20);
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        auto response = client.Get("/api/v1/status");
+        return response && response->status == 200;
+      },
+      std::chrono::seconds(20)));
+
+  // Follow `next` from the first page of two.
+  std::vector<std::pair<std::string, std::string>> listed;
+  std::vector<std::size_t> offsets;
+  std::string target = "/api/v1/status?limit=2";
+  for (int pages = 0; pages < 10 && !target.empty(); ++pages) {
+    auto response = client.Get(target);
+    ASSERT_TRUE(response) << target;
+    ASSERT_EQ(response->status, 200) << target << ": " << response->body;
+    const auto body = nlohmann::json::parse(response->body);
+    EXPECT_EQ(body["total_sites"], 5) << target;
+    EXPECT_EQ(body["up_sites"], 3) << target;
+    EXPECT_EQ(body["down_sites"], 2) << target;
+    EXPECT_EQ(body["limit"], 2) << target;
+    EXPECT_LE(body["sites"].size(), 2u) << target;
+    offsets.push_back(body["offset"].get<std::size_t>());
+    for (const auto& site : body["sites"]) listed.emplace_back(site["table"], site["url"]);
+    target = body["next"].is_null() ? "" : body["next"].get<std::string>();
+  }
+  EXPECT_EQ(listed, every_site);
+  EXPECT_EQ(offsets, (std::vector<std::size_t>{0, 2, 4}));
+
+  // The page: totals of all sites, the range, and a Next link to the following page.
+  auto first = client.Get("/?limit=2");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_NE(first->body.find("<title>hc status: 3 up, 2 down</title>"), std::string::npos);
+  EXPECT_NE(first->body.find("sites 1–2 of 5"), std::string::npos);
+  EXPECT_NE(first->body.find(R"(<a rel="next" href="/?offset=2&amp;limit=2">Next</a>)"),
+            std::string::npos)
+      << first->body;
+  auto last = client.Get("/?offset=4&limit=2");
+  ASSERT_TRUE(last);
+  ASSERT_EQ(last->status, 200) << last->body;
+  EXPECT_NE(last->body.find(R"(data-url="https://d.example/")"), std::string::npos);
+  EXPECT_EQ(last->body.find(R"(data-url="https://a.example/")"), std::string::npos);
+  EXPECT_EQ(last->body.find(R"(rel="next")"), std::string::npos);
+  auto past = client.Get("/api/v1/status?offset=5&limit=2");
+  ASSERT_TRUE(past);
+  ASSERT_EQ(past->status, 200) << past->body;
+  EXPECT_EQ(nlohmann::json::parse(past->body)["sites"], nlohmann::json::array());
+  EXPECT_EQ(nlohmann::json::parse(past->body)["total_sites"], 5);
+  auto bad = client.Get("/?limit=0");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+
+  serve.send_signal(SIGTERM);
+  EXPECT_EQ(serve.wait_for_exit(std::chrono::seconds(10)), 0);
 }
 
 }  // namespace

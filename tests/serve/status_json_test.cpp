@@ -22,8 +22,18 @@ TEST(StatusJson, OverviewHasTheDocumentedShape) {
   site.last_failed_conditions = {"status"};
   site.uptime_24h = {10, 5};
   site.days = {{at("2026-11-25T00:00:00Z"), {10, 5}}};
-  const auto body = nlohmann::json::parse(render_overview_json({site}, at("2026-11-25T13:00:00Z")));
+  Overview overview;
+  overview.total_sites = 1;
+  overview.sites = {site};
+  const auto body =
+      nlohmann::json::parse(render_overview_json(overview, at("2026-11-25T13:00:00Z")));
   EXPECT_EQ(body["generated_at"], "2026-11-25T13:00:00.000000Z");
+  EXPECT_EQ(body["total_sites"], 1);
+  EXPECT_EQ(body["up_sites"], 0);
+  EXPECT_EQ(body["down_sites"], 1);
+  EXPECT_EQ(body["offset"], 0);
+  EXPECT_EQ(body["limit"], 100);
+  EXPECT_TRUE(body["next"].is_null());
   ASSERT_EQ(body["sites"].size(), 1u);
   const auto& out = body["sites"][0];
   EXPECT_EQ(out["url"], "https://a/\"<script>\xEF\xBF\xBD");
@@ -38,6 +48,40 @@ TEST(StatusJson, OverviewHasTheDocumentedShape) {
   ASSERT_EQ(out["days"].size(), 1u);
   EXPECT_EQ(out["days"][0]["day"], "2026-11-25");
   EXPECT_EQ(out["days"][0]["up_checks"], 5);
+}
+
+TEST(StatusJson, OverviewCountsEverySiteAndLinksTheNextPage) {
+  SiteOverview site;
+  site.table = "checks";
+  site.url = "https://c/";
+  site.up = true;
+  Overview overview;
+  overview.total_sites = 5;
+  overview.up_sites = 3;
+  overview.page = {2, 2};
+  overview.sites = {site, site};
+  const WallTime now = at("2026-11-25T13:00:00Z");
+  auto body = nlohmann::json::parse(render_overview_json(overview, now));
+  EXPECT_EQ(body["total_sites"], 5);
+  EXPECT_EQ(body["up_sites"], 3);
+  EXPECT_EQ(body["down_sites"], 2);
+  EXPECT_EQ(body["offset"], 2);
+  EXPECT_EQ(body["limit"], 2);
+  EXPECT_EQ(body["next"], "/api/v1/status?offset=4&limit=2");
+  EXPECT_EQ(body["sites"].size(), 2u);
+
+  overview.page.offset = 4;  // the last page
+  overview.sites = {site};
+  body = nlohmann::json::parse(render_overview_json(overview, now));
+  EXPECT_TRUE(body["next"].is_null());
+
+  overview.page.offset = 40;  // past the end: no sites, the totals still
+  overview.sites.clear();
+  body = nlohmann::json::parse(render_overview_json(overview, now));
+  EXPECT_TRUE(body["next"].is_null());
+  EXPECT_EQ(body["sites"], nlohmann::json::array());
+  EXPECT_EQ(body["total_sites"], 5);
+  EXPECT_EQ(body["offset"], 40);
 }
 
 TEST(StatusJson, HistoryHasTheDocumentedShape) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -29,11 +30,21 @@ SiteOverview site(std::string table, std::string url, bool up) {
   return overview;
 }
 
+// A one-page overview of `sites` (the totals are theirs).
+Overview whole(std::vector<SiteOverview> sites) {
+  Overview overview;
+  overview.total_sites = sites.size();
+  overview.up_sites = static_cast<std::size_t>(
+      std::count_if(sites.begin(), sites.end(), [](const auto& s) { return s.up; }));
+  overview.sites = std::move(sites);
+  return overview;
+}
+
 // Every tag the page may contain; anything else came from the data.
 const std::set<std::string> kAllowedTags = {
-    "!doctype", "html",   "head", "meta",    "title", "style", "body",  "header", "h1",
-    "p",        "strong", "main", "section", "h2",    "small", "table", "thead",  "tr",
-    "th",       "tbody",  "td",   "a",       "span",  "time",  "svg",   "rect",   "footer"};
+    "!doctype", "html", "head",    "meta", "title", "style", "body",   "header", "h1", "p",
+    "strong",   "main", "section", "h2",   "small", "table", "thead",  "tr",     "th", "tbody",
+    "td",       "a",    "span",    "time", "svg",   "rect",  "footer", "nav"};
 
 void expect_only_page_tags(const std::string& html) {
   // The style block holds CSS, not tags.
@@ -55,8 +66,8 @@ TEST(StatusPage, HostileValuesAreEscapedEverywhere) {
   SiteOverview scheme = site("checks", "javascript:alert(3)//\xFF\xFE", false);
   scheme.last_error = std::nullopt;
   scheme.last_failed_conditions = {"header:<X-Evil>", "regex"};
-  const std::string html = render_status_page({evil, scheme, site("checks", "https://ok/", true)},
-                                              at("2026-11-25T13:00:00Z"));
+  const std::string html = render_status_page(
+      whole({evil, scheme, site("checks", "https://ok/", true)}), at("2026-11-25T13:00:00Z"));
 
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
@@ -77,10 +88,10 @@ TEST(StatusPage, HostileValuesAreEscapedEverywhere) {
 }
 
 TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
-  const std::string html =
-      render_status_page({site("alpha", "https://a/", true), site("alpha", "https://b/", false),
-                          site("beta", "https://c/", true)},
-                         at("2026-11-25T13:00:00Z"));
+  const std::string html = render_status_page(
+      whole({site("alpha", "https://a/", true), site("alpha", "https://b/", false),
+             site("beta", "https://c/", true)}),
+      at("2026-11-25T13:00:00Z"));
   const auto alpha = html.find(R"(<section class="table" data-table="alpha">)");
   const auto beta = html.find(R"(<section class="table" data-table="beta">)");
   ASSERT_NE(alpha, std::string::npos);
@@ -108,9 +119,98 @@ TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
 }
 
 TEST(StatusPage, NoSitesSaysSo) {
-  const std::string html = render_status_page({}, at("2026-11-25T13:00:00Z"));
+  const std::string html = render_status_page(whole({}), at("2026-11-25T13:00:00Z"));
   EXPECT_NE(html.find("No measurements yet"), std::string::npos);
   EXPECT_EQ(html.find("<table>"), std::string::npos);
+  EXPECT_EQ(html.find("<nav"), std::string::npos);
+  EXPECT_NE(html.find("0 up</strong> · <strong class=\"down\">0 down</strong> · 0 sites"),
+            std::string::npos);
+}
+
+// The second page (sites 3..4) of 5 in two tables, 4 of them up: "alpha" began on the first
+// page, "beta" goes on to the third.
+Overview second_of_three_pages() {
+  Overview overview;
+  overview.total_sites = 5;
+  overview.up_sites = 4;
+  overview.page = {2, 2};
+  overview.sites = {site("alpha", "https://c/", true), site("beta", "https://d/", false)};
+  return overview;
+}
+
+TEST(StatusPage, TheSummaryCountsEverySiteAndTheRangeThePage) {
+  const std::string html = render_status_page(second_of_three_pages(), at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(html.find("<title>hc status: 4 up, 1 down</title>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<strong class=\"up\">4 up</strong> · <strong class=\"down\">1 down"
+                      "</strong> · 5 sites · as of"),
+            std::string::npos);
+  EXPECT_NE(html.find("<span class=\"range\">sites 3–4 of 5</span>"), std::string::npos);
+  // Neither table is known to be whole on this page: the count says so.
+  EXPECT_NE(html.find("alpha <small>1 site on this page</small>"), std::string::npos);
+  EXPECT_NE(html.find("beta <small>1 site on this page</small>"), std::string::npos);
+  expect_only_page_tags(html);
+}
+
+TEST(StatusPage, PreviousAndNextArePlainLinksAbsentAtTheEnds) {
+  Overview middle = second_of_three_pages();
+  const std::string html = render_status_page(middle, at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(html.find(R"(<a rel="prev" href="/?offset=0&amp;limit=2">Previous</a>)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(<a rel="next" href="/?offset=4&amp;limit=2">Next</a>)"),
+            std::string::npos);
+
+  Overview first = middle;
+  first.page.offset = 0;
+  first.sites = {site("alpha", "https://a/", true), site("alpha", "https://b/", true)};
+  const std::string first_html = render_status_page(first, at("2026-11-25T13:00:00Z"));
+  EXPECT_EQ(first_html.find("rel=\"prev\""), std::string::npos);
+  EXPECT_NE(first_html.find(R"(href="/?offset=2&amp;limit=2">Next</a>)"), std::string::npos);
+  EXPECT_NE(first_html.find("sites 1–2 of 5"), std::string::npos);
+
+  Overview last = middle;
+  last.page.offset = 4;
+  last.sites = {site("beta", "https://e/", true)};
+  const std::string last_html = render_status_page(last, at("2026-11-25T13:00:00Z"));
+  EXPECT_EQ(last_html.find("rel=\"next\""), std::string::npos);
+  EXPECT_NE(last_html.find(R"(href="/?offset=2&amp;limit=2">Previous</a>)"), std::string::npos);
+  EXPECT_NE(last_html.find("sites 5–5 of 5"), std::string::npos);
+}
+
+TEST(StatusPage, ATableBetweenOthersOnThePageIsCountedWhole) {
+  Overview overview;
+  overview.total_sites = 10;
+  overview.up_sites = 10;
+  overview.page = {3, 4};
+  overview.sites = {site("alpha", "https://a/", true), site("beta", "https://b/", true),
+                    site("beta", "https://c/", true), site("gamma", "https://d/", true)};
+  const std::string html = render_status_page(overview, at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(html.find("alpha <small>1 site on this page</small>"), std::string::npos);
+  EXPECT_NE(html.find("beta <small>2 sites</small>"), std::string::npos);
+  EXPECT_NE(html.find("gamma <small>1 site on this page</small>"), std::string::npos);
+  // All sites on one page: every table is whole.
+  const std::string one_page =
+      render_status_page(whole({site("alpha", "https://a/", true)}), at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(one_page.find("alpha <small>1 site</small>"), std::string::npos);
+  EXPECT_EQ(one_page.find("rel=\"next\""), std::string::npos);
+  EXPECT_EQ(one_page.find("rel=\"prev\""), std::string::npos);
+}
+
+TEST(StatusPage, APagePastTheEndSaysSoAndLinksToTheFirst) {
+  Overview past = second_of_three_pages();
+  past.page = {40, 2};
+  past.sites.clear();
+  const std::string html = render_status_page(past, at("2026-11-25T13:00:00Z"));
+  EXPECT_EQ(html.find("No measurements yet"), std::string::npos);
+  EXPECT_NE(html.find("This page is empty: it starts at site 41, and there are 5 sites."),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(<a class="first" href="/?offset=0&amp;limit=2">First page</a>)"),
+            std::string::npos);
+  EXPECT_NE(html.find("4 up</strong>"), std::string::npos);  // the totals still show
+  EXPECT_EQ(html.find("<table>"), std::string::npos);
+  EXPECT_EQ(html.find("rel=\"next\""), std::string::npos);
+  expect_only_page_tags(html);
 }
 
 TEST(StatusPage, AgeAndHistoryPath) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "hc/common/config.h"
@@ -294,7 +295,7 @@ TEST_F(StatusServerTest, OversizedRequestsAreRefused) {
 // A source that fails: the server answers 503 without the reason (which is logged).
 class FailingSource final : public StatusSource {
  public:
-  std::vector<SiteOverview> overview(WallTime) override {
+  Overview overview(WallTime, const OverviewPage&) override {
     throw std::runtime_error("secret-detail: connection refused");
   }
   std::optional<SiteHistory> history(const HistoryQuery&) override {
@@ -314,6 +315,119 @@ TEST(StatusServer, ADatabaseFailureIs503WithoutItsDetail) {
     EXPECT_EQ(response->status, 503) << target;
     EXPECT_EQ(response->body.find("secret-detail"), std::string::npos) << response->body;
   }
+}
+
+// A source of `count` sites in one table ("https://site-0/" ...; the even ones up) that
+// serves the page it is asked for and remembers it.
+class ListSource final : public StatusSource {
+ public:
+  explicit ListSource(std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      SiteOverview site;
+      site.table = "checks";
+      site.url = "https://site-" + std::to_string(i) + "/";
+      site.up = i % 2 == 0;
+      sites_.push_back(std::move(site));
+    }
+  }
+  Overview overview(WallTime, const OverviewPage& page) override {
+    std::lock_guard lock(mutex_);
+    ++calls_;
+    asked_ = page;
+    Overview overview;
+    overview.total_sites = sites_.size();
+    overview.up_sites = (sites_.size() + 1) / 2;
+    overview.page = page;
+    for (std::size_t i = page.offset; i < sites_.size() && i < page.offset + page.limit; ++i) {
+      overview.sites.push_back(sites_[i]);
+    }
+    return overview;
+  }
+  std::optional<SiteHistory> history(const HistoryQuery&) override { return std::nullopt; }
+
+  int calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  OverviewPage asked() {
+    std::lock_guard lock(mutex_);
+    return asked_;
+  }
+
+ private:
+  std::vector<SiteOverview> sites_;
+  std::mutex mutex_;
+  int calls_ = 0;         // guarded by mutex_
+  OverviewPage asked_{};  // guarded by mutex_
+};
+
+TEST(StatusServer, TheOverviewPageAskedForReachesTheSourceAndIsRendered) {
+  ListSource source(5);
+  const SystemClock clock;
+  StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock);
+  httplib::Client client("127.0.0.1", server.port());
+
+  auto json = client.Get("/api/v1/status?offset=2&limit=2");
+  ASSERT_TRUE(json);
+  ASSERT_EQ(json->status, 200) << json->body;
+  EXPECT_EQ(source.asked().offset, 2u);
+  EXPECT_EQ(source.asked().limit, 2u);
+  const auto body = nlohmann::json::parse(json->body);
+  EXPECT_EQ(body["total_sites"], 5);
+  EXPECT_EQ(body["up_sites"], 3);
+  EXPECT_EQ(body["down_sites"], 2);
+  EXPECT_EQ(body["next"], "/api/v1/status?offset=4&limit=2");
+  ASSERT_EQ(body["sites"].size(), 2u);
+  EXPECT_EQ(body["sites"][0]["url"], "https://site-2/");
+
+  auto html = client.Get("/?offset=4&limit=2");
+  ASSERT_TRUE(html);
+  ASSERT_EQ(html->status, 200) << html->body;
+  EXPECT_NE(html->body.find("sites 5–5 of 5"), std::string::npos);
+  EXPECT_NE(html->body.find(R"(<a rel="prev" href="/?offset=2&amp;limit=2">)"), std::string::npos);
+  EXPECT_EQ(html->body.find(R"(rel="next")"), std::string::npos);
+  EXPECT_NE(html->body.find(R"(data-url="https://site-4/")"), std::string::npos);
+  EXPECT_EQ(html->body.find(R"(data-url="https://site-3/")"), std::string::npos);
+
+  auto defaults = client.Get("/");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(source.asked().offset, 0u);
+  EXPECT_EQ(source.asked().limit, 100u);
+
+  auto past = client.Get("/api/v1/status?offset=1000000000&limit=1000");
+  ASSERT_TRUE(past);
+  ASSERT_EQ(past->status, 200) << past->body;
+  EXPECT_EQ(nlohmann::json::parse(past->body)["sites"], nlohmann::json::array());
+  EXPECT_EQ(nlohmann::json::parse(past->body)["total_sites"], 5);
+}
+
+TEST(StatusServer, ABadOverviewParameterIs400AndNothingIsRead) {
+  ListSource source(5);
+  const SystemClock clock;
+  StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock);
+  httplib::Client client("127.0.0.1", server.port());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"?limit=0", "limit: expected a whole number from 1 to 1000, got '0'\n"},
+      {"?limit=1001", "limit: expected a whole number from 1 to 1000, got '1001'\n"},
+      {"?limit=%2B5", "limit: expected a whole number from 1 to 1000, got '+5'\n"},
+      {"?limit=1e3", "limit: expected a whole number from 1 to 1000, got '1e3'\n"},
+      {"?offset=-1", "offset: expected a whole number from 0 to 1000000000, got '-1'\n"},
+      {"?offset=18446744073709551616",
+       "offset: expected a whole number from 0 to 1000000000, got '18446744073709551616'\n"},
+      {"?offset=", "offset: expected a whole number from 0 to 1000000000, got ''\n"},
+      {"?limit=100&limit=5", "parameter 'limit' given more than once\n"},
+      {"?page=2", "unknown parameter 'page': expected offset or limit\n"},
+  };
+  for (const std::string path : {"/", "/api/v1/status"}) {
+    for (const auto& [query, message] : cases) {
+      auto response = client.Get(path + query);
+      ASSERT_TRUE(response) << path << query;
+      EXPECT_EQ(response->status, 400) << path << query;
+      EXPECT_EQ(response->body, message) << path << query;
+      EXPECT_EQ(response->get_header_value("Content-Type"), "text/plain; charset=utf-8");
+    }
+  }
+  EXPECT_EQ(source.calls(), 0);
 }
 
 TEST(StatusServer, ANonLoopbackAddressIsRefusedWithoutAllowRemote) {

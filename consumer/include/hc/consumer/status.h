@@ -19,7 +19,7 @@
 
 namespace hc {
 
-struct SiteStatus {
+struct SiteSummary {
   std::string table;
   std::string url;
   std::optional<int> last_status_code;
@@ -55,15 +55,15 @@ class MissingStatusTable : public std::runtime_error {
 // the aggregates (uptime, percentiles), not which sites appear.
 // Throws MissingStatusTable before `hc migrate`; std::runtime_error naming the database
 // (password redacted) and table for any other failure.
-std::vector<SiteStatus> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
-                                         WallTime now);
+std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
+                                          WallTime now);
 
 // A terminal table: one line per site, columns aligned. The STATE and STATE SINCE columns
 // appear only when some site has a state (the config has an events route).
-std::string render_status_table(const std::vector<SiteStatus>& sites);
-// A JSON array of objects with the SiteStatus fields (snake_case names); state and
+std::string render_status_table(const std::vector<SiteSummary>& sites);
+// A JSON array of objects with the SiteSummary fields (snake_case names); state and
 // state_since are null when unset.
-std::string render_status_json(const std::vector<SiteStatus>& sites);
+std::string render_status_json(const std::vector<SiteSummary>& sites);
 
 // ---- The status page and its JSON API (`hc serve`) ----
 //
@@ -109,11 +109,26 @@ struct SiteOverview {
 
 inline constexpr int kOverviewDays = 90;
 
-// One row per site of every configured table, sorted by table then URL, as of `now`.
-// Throws MissingStatusTable before `hc migrate`; std::runtime_error naming the database
-// (password redacted) and table for any other failure. Thread-safe: one connection per
-// database per call.
-std::vector<SiteOverview> read_status_overview(const ConsumerConfig& config, WallTime now);
+// Which sites of the overview to read: every configured table's sites sorted by table (in
+// configuration order) then URL, one list; the page is [offset, offset + limit) of it. The
+// cost of a page follows `limit`, not the number of sites.
+struct OverviewPage {
+  std::size_t offset = 0;
+  std::size_t limit = 100;
+};
+
+struct Overview {
+  // Over all sites of all tables, not only the page: the page's summary line.
+  std::size_t total_sites = 0;
+  std::size_t up_sites = 0;         // up by the same rule as SiteOverview::up
+  OverviewPage page;                // as asked for
+  std::vector<SiteOverview> sites;  // the page, in the list's order
+};
+
+// The page `page` of the overview as of `now`. Throws MissingStatusTable before `hc migrate`;
+// std::runtime_error naming the database (password redacted) and table for any other
+// failure. Thread-safe: one connection per database per call.
+Overview read_status_overview(const ConsumerConfig& config, WallTime now, const OverviewPage& page);
 
 enum class HistoryStep { kHour, kDay };
 

@@ -1,8 +1,17 @@
 // `hc serve`: one small read-only HTTP server for people and tools.
 //
-//   GET /                                   status page (HTML + inline SVG, no JavaScript)
-//   GET /api/v1/status                      the same data as JSON
+//   GET /?offset=&limit=                    status page (HTML + inline SVG, no JavaScript)
+//   GET /api/v1/status?offset=&limit=       the same data as JSON
 //   GET /api/v1/sites/{url}/history?since=&step=&table=   hourly or daily buckets
+//
+// The overview is paged: every configured table's sites by table (configuration order), then
+// URL, one list; a request shows sites [offset, offset + limit) of it (offset default 0, at
+// most 1,000,000,000; limit default 100, 1..1000; overview_request.h). The counts (total, up,
+// down) are of all sites. The page links Previous/Next (plain links); the JSON is
+//   {"generated_at", "total_sites", "up_sites", "down_sites", "offset", "limit",
+//    "next": "/api/v1/status?offset=N&limit=L" | null, "sites": [...]}
+// (the site objects: status_json.h). An offset past the end is an empty page with the counts;
+// an unknown or repeated parameter or a value out of range is a 400 naming it.
 //
 // GET and HEAD only (405 otherwise); bounded requests (URI, headers, body, query span);
 // every value from the database is escaped. Loopback only unless allowed explicitly.

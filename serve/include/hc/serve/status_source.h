@@ -25,7 +25,7 @@ struct HistoryQuery {
 class StatusSource {
  public:
   virtual ~StatusSource() = default;
-  virtual std::vector<SiteOverview> overview(WallTime now) = 0;
+  virtual Overview overview(WallTime now, const OverviewPage& page) = 0;
   // nullopt: no table has the site.
   virtual std::optional<SiteHistory> history(const HistoryQuery& query) = 0;
 };
