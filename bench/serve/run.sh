@@ -12,6 +12,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 HC=$BUILD/app/hc
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 [[ -x $HC ]] || { echo "bench/serve/run.sh: no $HC (cmake --build $BUILD first)" >&2; exit 1; }
 SITES=${SITES:-100}
 DAYS=${DAYS:-30}
@@ -64,28 +66,8 @@ rows=$(psql -tA "$uri" -c "SELECT count(*) FROM healthcheck")
 size=$(psql -tA "$uri" -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid)))
   FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass")
 
-"$HC" serve -c "$WORK/config.yaml" --listen 127.0.0.1:0 >"$WORK/serve.log" 2>&1 &
-serve_pid=$!
-base=
-for _ in $(seq 100); do
-  base=$(grep -o 'status page on http://[0-9.:]*' "$WORK/serve.log" | sed 's/.* on //') || true
-  [[ -z $base ]] || break
-  sleep 0.1
-done
-[[ -n $base ]] || { echo "hc serve did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+serve_start "$HC" "$WORK/config.yaml" "$WORK/serve.log"
 
-# p50 and p90 in ms of a list of times in seconds, one per line.
-percentiles() {
-  sort -n | awk -v name="$1" -v bytes="$2" '{ t[NR] = $1 * 1000 }
-    END { printf "%-38s p50 %8.1f ms   p90 %8.1f ms   %9s bytes\n", name, t[int((NR + 1) / 2)], t[int(NR * 0.9)], bytes }'
-}
-# CALLS sequential calls (curl's time_total: connect to last byte) of one target.
-measure() {
-  local name=$1 target=$2 bytes
-  bytes=$(curl -s "$base$target" | wc -c)
-  for _ in $(seq "$CALLS"); do curl -s -o /dev/null -w '%{time_total}\n' "$base$target"; done |
-    percentiles "$name" "$bytes"
-}
 # The reference: the whole <table>_hourly relation read by psql (what every overview reads).
 hourly_reference() {
   for _ in $(seq "$CALLS"); do

@@ -17,7 +17,9 @@
 # 5. reference: the query `hc status` ran before the rollups (newest row per site by DISTINCT ON
 #    over the raw rows, window aggregate over the raw rows, as the `_latest` view did), through
 #    psql, REFERENCE_CALLS times, with the same BRIN index on measurement_time available;
-# 6. prints bytes per row of the raw table and of the rollup (heap and with indexes).
+# 6. hc serve on the same data: CALLS calls each of the first page as JSON and HTML, the last
+#    page, one site's 30-day history per day and per hour (curl, p50 and p90);
+# 7. prints bytes per row of the raw table and of the rollups (heap and with indexes).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,11 +30,15 @@ DAYS=${4:-30}
 CALLS=${CALLS:-20}
 REFERENCE_CALLS=${REFERENCE_CALLS:-5}
 HC=$BUILD/app/hc
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 [[ -x $HC ]] || { echo "missing $HC: cmake --build $BUILD --target hc" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/hc-bench-storage.XXXXXX)
 chmod 755 "$WORK"
+serve_pid=
 cleanup() {
+  [[ -z $serve_pid ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
   "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -87,7 +93,7 @@ start=$(now_ms)
 "$HC" maintain -c "$CONFIG" >"$WORK/close.log" 2>&1
 close_ms=$(($(now_ms) - start))
 echo "close the rollups: $close_ms ms ($(grep -o '([0-9]* hours recomputed[^)]*)' "$WORK/close.log"))"
-sql -c "VACUUM ANALYZE bench_hourly_rollup"
+sql -c "VACUUM ANALYZE bench_hourly_rollup" -c "VACUUM ANALYZE bench_daily_rollup"
 
 : >"$WORK/empty.ms"
 for _ in $(seq "$CALLS"); do
@@ -130,6 +136,15 @@ hc_p50=$(sort -n "$WORK/status-1h.ms" | awk '{ v[NR] = $1 } END { print v[int((N
 ref_p50=$(sort -n "$WORK/reference.ms" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 echo "ratio reference / hc status (p50, window 1h): $(awk -v r="$ref_p50" -v h="$hc_p50" 'BEGIN { printf "%.1fx", r / h }')"
 
+# hc serve on the same data: the first page (100 sites) as HTML and JSON, one site's 30 days.
+serve_start "$HC" "$CONFIG" "$WORK/serve.log"
+measure "404 (no query: the HTTP floor)" /nothing
+measure "/api/v1/status (first 100 sites)" /api/v1/status
+measure "/ (HTML, first 100 sites)" /
+measure "/?offset=9900 (the last page)" "/?offset=9900"
+measure "history 30d step=day (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.test%2F/history?since=30d&step=day"
+measure "history 30d step=hour (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.test%2F/history?since=30d&step=hour"
+
 sql <<'EOF'
 SELECT format('raw table: %s rows, %s B/row heap, %s B/row with indexes',
   count(*),
@@ -144,4 +159,8 @@ SELECT format('rollup: %s rows (site-hours), %s B/row heap, %s B/row with indexe
   pg_total_relation_size('bench_hourly_rollup') / count(*),
   round((SELECT count(*) FROM bench)::numeric / count(*), 2))
 FROM bench_hourly_rollup;
+SELECT format('daily rollup: %s rows (site-days), %s B/row heap, %s B/row with indexes',
+  count(*), pg_relation_size('bench_daily_rollup') / count(*),
+  pg_total_relation_size('bench_daily_rollup') / count(*))
+FROM bench_daily_rollup;
 EOF

@@ -132,9 +132,12 @@ std::vector<PartitionRange> missing_partitions(const std::vector<Partition>& exi
 }
 
 std::vector<WallTime> intervals_ahead(PartitionInterval interval, WallTime now) {
-  std::vector<WallTime> times;
-  WallTime start = interval_start(interval, now);
-  for (int i = 0; i <= kPartitionsAhead; ++i) {
+  // `now` itself, not the start of its interval: a new table's catch-all ends today, so a week
+  // or month that began before today is covered only up to today, and its rest needs a
+  // partition (clipped to the gap) as much as the intervals after it.
+  std::vector<WallTime> times = {now};
+  WallTime start = next_interval_start(interval, now);
+  for (int i = 0; i < kPartitionsAhead; ++i) {
     times.push_back(start);
     start = next_interval_start(interval, start);
   }

@@ -81,8 +81,9 @@ std::vector<PartitionRange> missing_partitions(const std::vector<Partition>& exi
                                                const std::vector<WallTime>& times,
                                                PartitionInterval interval, WallTime now);
 
-// The start of the interval of `now` and of the kPartitionsAhead after it: the times whose
-// partitions are kept ready (pass them to missing_partitions).
+// `now` and the start of each of the kPartitionsAhead intervals after its own: the times whose
+// partitions are kept ready (pass them to missing_partitions), so every time from now to the
+// end of the last of those intervals has a partition.
 std::vector<WallTime> intervals_ahead(PartitionInterval interval, WallTime now);
 
 // The partitions wholly older than now - retention_days (upper <= that), to drop;

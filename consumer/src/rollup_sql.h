@@ -89,11 +89,12 @@ std::string daily_rollup_relations_sql(std::string_view table);
 // hourly rollup: an idempotent upsert that writes only rows whose values change.
 std::string close_days_sql(std::string_view table);
 
-// A subquery (a FROM item once given an alias): per site and UTC day from `first_day` (an SQL expression, day-aligned) on, for
-// the sites whose url_digest is in `digests` (an SQL expression of a bytea[]: an array
-// parameter or ARRAY(subquery), so it reaches every index scan), with the columns url_digest,
-// day, checks, up_checks, latency_histogram, min_response_us, max_response_us. A day wholly
-// closed without pending hours comes from the daily rollup; every other day is summed from the
+// A subquery (a FROM item once given an alias): per site and UTC day from `first_day` (an SQL
+// expression, day-aligned) on, for the sites whose url_digest is in `digests` (an SQL expression of
+// a bytea[]: an array parameter or ARRAY(subquery), so it reaches every index scan), with the
+// columns url_digest, day, checks, up_checks, latency_histogram, min_response_us, max_response_us.
+// A day wholly closed without pending hours comes from the daily rollup; every other day is summed
+// from the
 // `<table>_hourly` view (closed hours from the hourly rollup, the rest from raw rows): exact at
 // any time, and the rows read grow with the sites and days, not with the checks.
 std::string days_of_sites_sql(std::string_view table, std::string_view first_day,

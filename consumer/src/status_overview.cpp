@@ -67,12 +67,13 @@ ORDER BY l.uri, l.url_digest)",
       fmt::arg("hourly", quote_identifier(consumer::hourly_view_name(table))),
       fmt::arg("now_hour", consumer::hour_of_sql("to_timestamp($1::double precision / 1e6)")),
       fmt::arg("today", consumer::day_of_sql("to_timestamp($1::double precision / 1e6)")),
-      fmt::arg("days", consumer::days_of_sites_sql(
-                           table,
-                           fmt::format("{} - interval '{} days'",
-                                       consumer::day_of_sql("to_timestamp($1::double precision / 1e6)"),
-                                       kOverviewDays - 1),
-                           "ARRAY(SELECT url_digest FROM page)")),
+      fmt::arg("days",
+               consumer::days_of_sites_sql(
+                   table,
+                   fmt::format("{} - interval '{} days'",
+                               consumer::day_of_sql("to_timestamp($1::double precision / 1e6)"),
+                               kOverviewDays - 1),
+                   "ARRAY(SELECT url_digest FROM page)")),
       fmt::arg("histogram", consumer::histogram_sum_sql("h.latency_histogram")),
       fmt::arg("up", kCurrentlyUpSql));
 }

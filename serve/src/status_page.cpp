@@ -231,8 +231,9 @@ std::string render_status_page(const Overview& overview, WallTime now) {
   // Again below a long page, where there is somewhere to go.
   if (next_offset(overview) || previous_offset(overview)) out += nav;
   out +=
-      "</main>\n<footer>Uptime counts whole UTC hours, ending with the current one; p95 is the "
-      "highest hourly p95 of the last 24 h. The page refreshes every minute. JSON: "
+      "</main>\n<footer>24 h counts the 24 UTC hours ending with the current one, 7 d and 30 d "
+      "whole UTC days ending today; p95 is of every check of the last 24 h. The page "
+      "refreshes every minute. JSON: "
       "<a href=\"/api/v1/status\">/api/v1/status</a></footer>\n</body></html>\n";
   return out;
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace hc::consumer {
 namespace {
 
@@ -63,6 +65,34 @@ TEST(PartitionLayout, ARegularPartitionIsClippedToTheGapItFallsIn) {
                                           PartitionInterval::kMonth, at(k2026 / 11 / 25));
   ASSERT_EQ(planned.size(), 1u);
   EXPECT_EQ(planned[0], (PartitionRange{at(k2026 / 11 / 18), at(k2026 / 12 / 1)}));
+}
+
+// A new table's catch-all ends today; for week and month intervals today is mid-interval, and
+// the partitions kept ready must still cover every time from now on (a row for now has a
+// partition to go to) for every weekday and day of the month.
+TEST(PartitionLayout, PartitionsAheadCoverEveryTimeFromNowWhateverTheDayOfTheInterval) {
+  for (const auto interval :
+       {PartitionInterval::kDay, PartitionInterval::kWeek, PartitionInterval::kMonth}) {
+    for (int day = 0; day < 62; ++day) {
+      const WallTime now = at(k2026 / 11 / 1, hours(13)) + days(day);
+      // What `hc migrate` makes of an empty table: the catch-all up to today, then the plan.
+      std::vector<Partition> existing = {
+          {"t_before", {std::nullopt, at(k2026 / 11 / 1) + days(day)}}};
+      for (const auto& range :
+           missing_partitions(existing, intervals_ahead(interval, now), interval, now)) {
+        existing.push_back({partition_name("t", range), range});
+      }
+      // Up to the start of the kPartitionsAhead-th interval after now's.
+      WallTime until = now;
+      for (int i = 0; i < kPartitionsAhead; ++i) until = next_interval_start(interval, until);
+      for (auto time = now; time < until; time += hours(1)) {
+        EXPECT_TRUE(std::ranges::any_of(
+            existing, [time](const Partition& p) { return p.range.contains(time); }))
+            << "interval " << static_cast<int>(interval) << ", now " << format_timestamp(now)
+            << ": no partition for " << format_timestamp(time);
+      }
+    }
+  }
 }
 
 TEST(PartitionLayout, ATimeBelowEveryPartitionGetsOneCatchAllNotOnePerDay) {

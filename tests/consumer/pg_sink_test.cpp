@@ -72,7 +72,7 @@ TEST_F(PgSinkTest, MigrationIsIdempotent) {
                   .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5,6");
+            "1,2,3,4,5,6,7");
 }
 
 TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -93,7 +93,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:6\nother:6");
+            "healthcheck:7\nother:7");
 }
 
 TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {

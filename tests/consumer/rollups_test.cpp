@@ -232,9 +232,12 @@ TEST_F(RollupsTest, RollupRowsOlderThanTheRetentionAreDeleted) {
          check("https://a.test/", kHour0 + hours(24 * 10) + minutes(1), 1000)});
   close(kHour0 + hours(1));
   ASSERT_EQ(query("SELECT count(*) FROM hc_hourly_rollup"), "1");
+  ASSERT_EQ(query("SELECT count(*) FROM hc_daily_rollup"), "1");
   const RollupClose closed = close(kHour0 + hours(24 * 10 + 2), 5);
-  EXPECT_EQ(closed.rows_expired, 1u);
+  EXPECT_EQ(closed.rows_expired, 2u);  // hour 0 and day 0
   EXPECT_EQ(query("SELECT string_agg(hour::text, ',') FROM hc_hourly_rollup"),
+            "2026-01-11 00:00:00+00");
+  EXPECT_EQ(query("SELECT string_agg(day::text, ',') FROM hc_daily_rollup"),
             "2026-01-11 00:00:00+00");
   // A late row older than the retention is not rolled up again.
   write({check("https://a.test/", kHour0 + minutes(2), 1000)});
@@ -391,6 +394,128 @@ TEST_F(RollupsTest, TheStatusWindowIsItsRawRowsWhicheverPartTheyAreIn) {
       EXPECT_NEAR(static_cast<double>(*site.p50_response_us), p50, 0.5 + 1e-9) << url;
       EXPECT_NEAR(static_cast<double>(*site.p95_response_us), p95, 0.5 + 1e-9) << url;
     }
+  }
+}
+
+// Checks of three sites every 20 minutes over hours [from, to) of the test's clock, response
+// times over three decades, every 9th an error.
+std::vector<Measurement> three_sites_every_20_minutes(int from_hour, int to_hour) {
+  std::vector<Measurement> rows;
+  for (int site = 0; site < 3; ++site) {
+    for (int i = from_hour * 3; i < to_hour * 3; ++i) {
+      Measurement m =
+          check(fmt::format("https://site-{}.test/", site), kHour0 + minutes(20 * i + site),
+                150 + static_cast<std::int64_t>(i * 7919 % 997) * (site + 1) * 97);
+      if (i % 9 == site) {
+        m.error = "timeout";
+        m.healthy = false;
+      }
+      rows.push_back(std::move(m));
+    }
+  }
+  return rows;
+}
+
+// A day's row is the sum of its closed hours; closing again rewrites nothing, and a late row for
+// a closed day reaches the day at the next close.
+TEST_F(RollupsTest, ADayIsTheSumOfItsHoursAndALateRowReachesItAtTheNextClose) {
+  write(three_sites_every_20_minutes(0, 30));  // day 0 and 6 hours of day 1
+  close(kHour0 + hours(30) + minutes(5));
+  const std::string sums_of_hours =
+      "SELECT string_agg(concat_ws('|', day, url_digest, checks, up_checks, min_us, max_us,"
+      " sum_us, histogram), E'\n' ORDER BY day, url_digest) FROM (SELECT date_bin('1 day', hour,"
+      " timestamptz '2000-01-01 00:00+00') AS day, url_digest, sum(checks) AS checks,"
+      " sum(up_checks) AS up_checks, min(min_response_us) AS min_us, max(max_response_us) AS"
+      " max_us, sum(sum_response_us) AS sum_us, " +
+      histogram_sum_sql("latency_histogram") +
+      " AS histogram FROM hc_hourly_rollup GROUP BY 1, 2) d";
+  const std::string daily =
+      "SELECT string_agg(concat_ws('|', day, url_digest, checks, up_checks, min_response_us,"
+      " max_response_us, sum_response_us, latency_histogram), E'\n' ORDER BY day, url_digest)"
+      " FROM hc_daily_rollup";
+  ASSERT_EQ(query("SELECT count(*) FROM hc_daily_rollup"), "6");  // 3 sites, 2 days
+  EXPECT_EQ(query(daily), query(sums_of_hours));
+
+  const std::string versions = query(
+      "SELECT string_agg(xmin::text, ',' ORDER BY day, url_digest)"
+      " FROM hc_daily_rollup");
+  write(three_sites_every_20_minutes(0, 30));  // a replay
+  close(kHour0 + hours(30) + minutes(10));
+  EXPECT_EQ(query("SELECT string_agg(xmin::text, ',' ORDER BY day, url_digest)"
+                  " FROM hc_daily_rollup"),
+            versions);
+
+  Measurement late = check("https://site-0.test/", kHour0 + hours(5) + minutes(1), 99'000'000);
+  write({late});
+  const RollupClose closed = close(kHour0 + hours(30) + minutes(15));
+  EXPECT_EQ(closed.days_closed, 1u);
+  EXPECT_EQ(closed.daily_rows_written, 1u);
+  EXPECT_EQ(query(daily), query(sums_of_hours));
+  EXPECT_EQ(query("SELECT max_response_us FROM hc_daily_rollup WHERE day = '2026-01-01'"
+                  " AND url_digest = sha256('https://site-0.test/'::bytea)"),
+            "99000000");
+}
+
+// The status page's numbers, whichever relation each check is read from (days of the daily
+// rollup, a closed day with a late row not closed yet, today's closed hours, the open hour):
+// equal to those of the raw rows. 24 h: the 24 hours ending with the open one; 7 d and 30 d:
+// UTC days ending today; the bar: one entry per day with checks.
+TEST_F(RollupsTest, TheOverviewIsItsRawRowsWhicheverRelationTheyAreIn) {
+  write(three_sites_every_20_minutes(0, 24 * 3 + 5));  // days 0..2, 5 hours of day 3
+  close(kHour0 + hours(24 * 3 + 5) + minutes(5));
+  Measurement late = check("https://site-1.test/", kHour0 + hours(30) + minutes(7), 4'000'000);
+  late.error = "tls";
+  late.healthy = false;
+  write({late});  // day 1 has a pending hour: read from hours until the next close
+  write({check("https://site-2.test/", kHour0 + hours(24 * 3 + 5) + minutes(12), 333)});  // open
+  const WallTime now = kHour0 + hours(24 * 3 + 5) + minutes(30);
+
+  ConsumerConfig config;
+  config.topics.push_back(TopicSinkConfig{"measurements", postgres->uri(database_), "hc"});
+  const Overview overview = read_status_overview(config, now, OverviewPage{});
+  ASSERT_EQ(overview.sites.size(), 3u);
+  EXPECT_EQ(overview.total_sites, 3u);
+
+  const std::string now_text = format_timestamp(now);
+  for (const auto& site : overview.sites) {
+    const std::string digest = "sha256('" + site.url + "'::bytea)";
+    auto counts = [&](const std::string& where) {
+      return query(
+          fmt::format("SELECT count(*) || '/' || count(*) FILTER (WHERE hc_measurement_up(healthy,"
+                      " error)) FROM hc WHERE url_digest = {} AND {}",
+                      digest, where));
+    };
+    auto text = [](const UptimeCount& count) {
+      return std::to_string(count.checks) + "/" + std::to_string(count.up_checks);
+    };
+    const std::string hour = "date_bin('1 hour', '" + now_text + "'::timestamptz, '2000-01-01')";
+    const std::string today = "date_bin('1 day', '" + now_text + "'::timestamptz, '2000-01-01')";
+    EXPECT_EQ(text(site.uptime_24h),
+              counts("measurement_time >= " + hour + " - interval '23 hours'"))
+        << site.url;
+    EXPECT_EQ(text(site.uptime_7d), counts("measurement_time >= " + today + " - interval '6 days'"))
+        << site.url;
+    EXPECT_EQ(text(site.uptime_30d),
+              counts("measurement_time >= " + today + " - interval '29 days'"))
+        << site.url;
+    std::string bar;
+    for (const auto& day : site.days) {
+      bar += format_timestamp(day.day).substr(0, 10) + " " + text(day.count) + ";";
+    }
+    EXPECT_EQ(bar, query("SELECT string_agg(d || ' ' || n, ';' ORDER BY d) || ';' FROM (SELECT"
+                         " to_char(date_bin('1 day', measurement_time, '2000-01-01'), 'YYYY-MM-DD')"
+                         " AS d, count(*) || '/' || count(*) FILTER (WHERE hc_measurement_up("
+                         "healthy, error)) AS n FROM hc WHERE url_digest = " +
+                         digest + " GROUP BY 1) days"))
+        << site.url;
+    EXPECT_EQ(
+        site.p95_response_us_24h ? std::to_string(*site.p95_response_us_24h) : "null",
+        query(fmt::format("SELECT coalesce(hc_histogram_percentile({}, 0.95, min(min_response_us),"
+                          " max(max_response_us))::bigint::text, 'null')"
+                          " FROM hc_hourly_from_raw({} - interval '23 hours', 'infinity')"
+                          " WHERE url_digest = {}",
+                          histogram_sum_sql("latency_histogram"), hour, digest)))
+        << site.url;
   }
 }
 

@@ -67,11 +67,11 @@ std::string render_status_json(const std::vector<SiteSummary>& sites);
 
 // ---- The status page and its JSON API (`hc serve`) ----
 //
-// Both read only <table>_latest and <table>_hourly (url_digest, uri, hour, checks, up_checks,
-// uptime_percent, p50_response_us, p95_response_us, max_response_us), never the raw rows, so
-// their cost follows the number of sites and hours, not of checks. Hours and days are UTC.
+// Both read <table>_latest, the daily rollup for whole closed days and <table>_hourly for the
+// other hours (rollup_sql.h), only for the sites asked for, so their cost follows the sites
+// and days shown, not the checks. Hours and days are UTC; numbers are exact at any time.
 
-// Checks and up checks over a span of hourly buckets.
+// Checks and up checks over a span of hours or days.
 struct UptimeCount {
   std::int64_t checks = 0;
   std::int64_t up_checks = 0;
@@ -96,11 +96,13 @@ struct SiteOverview {
   std::optional<std::string> last_error;  // error class of the newest measurement
   std::vector<std::string> last_failed_conditions;
   std::optional<double> cert_days_left;  // from the newest measurement, https only
-  // Windows of whole UTC hours ending with the current (open) hour: 24, 7*24, 30*24 buckets.
+  // 24 h: the 24 whole UTC hours ending with the current (open) hour. 7 d and 30 d: whole UTC
+  // days, today and the 6 (29) days before.
   UptimeCount uptime_24h;
   UptimeCount uptime_7d;
   UptimeCount uptime_30d;
-  // The largest hourly p95 of the last 24 hours (an upper bound of the true p95).
+  // The p95 of the checks of those 24 hours (hc_histogram_percentile of their summed
+  // histograms).
   std::optional<std::int64_t> p95_response_us_24h;
   // The last kOverviewDays UTC days including today, oldest first; days without checks are
   // absent.
@@ -135,7 +137,7 @@ enum class HistoryStep { kHour, kDay };
 struct HistoryBucket {
   WallTime start;  // the bucket's first hour (step hour) or 00:00 UTC (step day)
   UptimeCount count;
-  std::optional<std::int64_t> p95_response_us;
+  std::optional<std::int64_t> p95_response_us;  // of the bucket's checks (its histogram)
 };
 
 struct SiteHistory {
