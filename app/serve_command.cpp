@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "hc/common/clock.h"
-#include "hc/common/metrics_server.h"
+#include "hc/common/http_listener.h"
 #include "hc/common/signals.h"
 #include "hc/serve/status_server.h"
 

@@ -9,8 +9,6 @@
 //     field compared (the verdict fields healthy, failed_conditions, body_truncated and
 //     attempts included);
 //   - decode_record keyed by the decoded url accepts it too (its digest permitting).
-#include <simdjson.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,18 +18,12 @@
 #include "fuzz_check.h"
 #include "hc/common/message.h"
 #include "hc/common/url_digest.h"
+#include "storable.h"
 
 namespace {
 
-bool storable_text(std::string_view text) {
-  return text.find('\0') == std::string_view::npos &&
-         simdjson::validate_utf8(text.data(), text.size());
-}
-
-bool storable_time(hc::WallTime time) {
-  const std::chrono::year_month_day date(std::chrono::floor<std::chrono::days>(time));
-  return date.year() >= std::chrono::year(1) && date.year() <= std::chrono::year(9999);
-}
+using fuzz::storable_text;
+using fuzz::storable_time;
 
 bool non_negative(const std::optional<std::int64_t>& value) { return !value || *value >= 0; }
 

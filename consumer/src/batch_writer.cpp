@@ -17,8 +17,7 @@ BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats,
   for (std::size_t d = 0; d < router_.database_uris().size(); ++d) {
     auto& database = databases_.emplace_back();
     for (std::size_t lane = 0; lane < std::max<std::size_t>(lanes, 1); ++lane) {
-      database.push_back(
-          make_sink(router_.database_uris()[d], router_.tables_of(d), router_.table_kinds_of(d)));
+      database.push_back(make_sink(router_.database_uris()[d], router_.tables_in(d)));
     }
   }
   thread_ = std::thread([this] { run(); });
@@ -92,7 +91,7 @@ WriteResult BatchWriter::write(PendingBatch& pending) {
         databases_[d].front()->ping();
         continue;
       }
-      std::vector<const TableRows*> rows(router_.tables_of(d).size(), nullptr);
+      std::vector<const TableRows*> rows(router_.tables_in(d).size(), nullptr);
       for (std::size_t s = 0; s < sinks.size(); ++s) {
         if (sinks[s].database == d) rows[sinks[s].table_in_database] = &pending.batch.table(s);
       }
@@ -142,13 +141,13 @@ void BatchWriter::isolate_refused_rows(std::size_t database, const Batch& batch,
       if (error.error_class() != DbErrorClass::kRowData) throw;
       // Even a well-formed row is refused: the table is wrong, not the rows.
       throw DbError(DbErrorClass::kDefinition, error.sqlstate(), error.postgres_message(),
-                    fmt::format("table {} in database {} refuses every row", sinks[s].table_name,
-                                database_name(database)));
+                    fmt::format("table {} in database {} refuses every row",
+                                router_.table(sinks[s]).name, database_name(database)));
     }
     const std::size_t before = rejected.size();
     bisect(sink, s, table, batch.table(s), 0, batch.table(s).size(), std::nullopt, rejected);
     if (rejected.size() > before) {
-      spdlog::debug("table {} in database {} refused {} of {} rows", sinks[s].table_name,
+      spdlog::debug("table {} in database {} refused {} of {} rows", router_.table(sinks[s]).name,
                     database_name(database), rejected.size() - before, batch.table(s).size());
     }
   }

@@ -71,11 +71,10 @@ struct WriteResult {
   std::string error;  // when !ok: database (no password), table, Postgres' message
 };
 
-// Makes the RowSink for one connection to `connection_string` writing `tables`, where
-// kinds[i] is what tables[i] holds.
+// Makes the RowSink for one connection to `connection_string` writing `tables` (table i of
+// the sink is tables[i]).
 using RowSinkFactory = std::function<std::unique_ptr<RowSink>(
-    const std::string& connection_string, const std::vector<std::string>& tables,
-    const std::vector<RouteKind>& kinds)>;
+    const std::string& connection_string, const std::vector<TableSpec>& tables)>;
 
 class BatchWriter {
  public:

@@ -22,38 +22,17 @@
 #include "table_schema.h"
 
 namespace hc {
-namespace {
-
-// The partition_interval of each of `tables` in the database of `connection_string`.
-std::vector<PartitionInterval> partition_intervals(const ConsumerConfig& config,
-                                                   const std::string& connection_string,
-                                                   const std::vector<std::string>& tables) {
-  std::vector<PartitionInterval> intervals;
-  for (const auto& table : tables) {
-    auto route = std::ranges::find_if(config.topics, [&](const TopicSinkConfig& r) {
-      return r.connection_uri == connection_string && r.table_name == table;
-    });
-    intervals.push_back(route == config.topics.end() ? PartitionInterval::kDay
-                                                     : route->partition_interval);
-  }
-  return intervals;
-}
-
-}  // namespace
 
 void migrate_all(const ConsumerConfig& config) {
   consumer::Router router(config.topics);
   for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
-    consumer::PgSink database(
-        router.database_uris()[d], router.tables_of(d), consumer::session_settings(config),
-        router.table_kinds_of(d),
-        partition_intervals(config, router.database_uris()[d], router.tables_of(d)));
+    consumer::PgSink database(router.database_uris()[d], router.tables_in(d),
+                              consumer::session_settings(config));
     database.migrate();
     std::vector<std::string> versions;
-    for (std::size_t t = 0; t < router.tables_of(d).size(); ++t) {
+    for (const auto& table : router.tables_in(d)) {
       versions.push_back(fmt::format(
-          "{} (v{})", router.tables_of(d)[t],
-          consumer::table_schema(router.table_kinds_of(d)[t]).migrations().back().version));
+          "{} (v{})", table.name, consumer::table_schema(table.kind).migrations().back().version));
     }
     spdlog::info("database {}: tables {} at their latest schema version", database.name(),
                  fmt::join(versions, ", "));
@@ -72,13 +51,10 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   parts.make_dead_letters = [&config](consumer::ConsumerStats& stats) {
     return std::make_unique<consumer::DeadLetterProducer>(config.kafka, stats);
   };
-  parts.make_row_sink = [&config, session = consumer::session_settings(config)](
+  parts.make_row_sink = [session = consumer::session_settings(config)](
                             const std::string& connection_string,
-                            const std::vector<std::string>& tables,
-                            const std::vector<RouteKind>& kinds) {
-    return std::make_unique<consumer::PgSink>(
-        connection_string, tables, session, kinds,
-        partition_intervals(config, connection_string, tables));
+                            const std::vector<consumer::TableSpec>& tables) {
+    return std::make_unique<consumer::PgSink>(connection_string, tables, session);
   };
   parts.clock = std::make_shared<SystemClock>();
   return parts;

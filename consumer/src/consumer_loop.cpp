@@ -53,8 +53,9 @@ constexpr std::chrono::seconds kRepeatErrorLogEvery{60};
 std::vector<std::string> table_labels(const Router& router) {
   std::vector<std::string> labels;
   for (const auto& sink : router.sinks()) {
-    labels.push_back(fmt::format(
-        "{} {}", redact_connection_uri(router.database_uris()[sink.database]), sink.table_name));
+    labels.push_back(fmt::format("{} {}",
+                                 redact_connection_uri(router.database_uris()[sink.database]),
+                                 router.table(sink).name));
   }
   return labels;
 }
@@ -277,20 +278,20 @@ void ConsumerLoop::dead_letter_refused_rows(std::vector<RejectedRow> rejected) {
              .second) {
       continue;
     }
-    const TableSink& table = router_.sinks().at(refused.sink);
+    const TableSink& sink = router_.sinks().at(refused.sink);
+    const std::string& table = router_.table(sink).name;
     const std::string& source_topic = router_.source_topics().at(refused.origin.topic);
     DeadLetter letter;
     letter.topic = router_.dead_letter_topic(source_topic);
     letter.key = row_url(refused.row);  // the decoder checked that the key is the URL
     letter.value = encode_row(refused.row);
     letter.reason = "db_rejected";
-    letter.detail = fmt::format("table {} in database {} refused the row: {}", table.table_name,
-                                writer_->database_name(table.database), refused.message);
+    letter.detail = fmt::format("table {} in database {} refused the row: {}", table,
+                                writer_->database_name(sink.database), refused.message);
     letter.source_topic = source_topic;
     letter.source_partition = refused.origin.partition;
     letter.source_offset = refused.origin.offset;
-    letter.extra_headers = {{"hc-dlq-sqlstate", refused.sqlstate},
-                            {"hc-dlq-table", table.table_name}};
+    letter.extra_headers = {{"hc-dlq-sqlstate", refused.sqlstate}, {"hc-dlq-table", table}};
     dead_letters_->send(std::move(letter));
     ++letters;
   }
@@ -525,8 +526,8 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
       // router made every table of a topic the topic's kind.
       std::vector<std::size_t> sinks;
       for (const std::size_t sink : router_.sinks_for(topic)) {
-        if (row_fate(row_time(row), wall_now, router_.sinks()[sink].retention_days) ==
-            RowFate::kExpired) {
+        if (row_fate(row_time(row), wall_now,
+                     router_.table(router_.sinks()[sink]).retention_days) == RowFate::kExpired) {
           stats_.rows_expired(sink).fetch_add(1, std::memory_order_relaxed);
         } else {
           sinks.push_back(sink);

@@ -73,42 +73,58 @@ Poison wrong_kind_or(Poison poison, std::string_view value, RouteKind expected) 
   return poison;
 }
 
-}  // namespace
-
-std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
-                                                std::size_t max_message_bytes) {
+// The steps every record takes, whatever its route's kind: the value and key checks, the
+// decode, the wrong-kind diagnosis of a decode failure, and the key-equals-url rule. `finish`
+// turns the decoded value (a Measurement or a StateEvent) into the kind's result, or poisons
+// it for a reason only that kind has.
+template <typename Result, typename Decoder, typename Finish>
+std::variant<Result, Poison> decode_keyed(Decoder& decoder, const RecordView& record,
+                                          std::size_t max_message_bytes, RouteKind kind,
+                                          Finish finish) {
   auto checked = checked_key(record, max_message_bytes);
   if (auto* poison = std::get_if<Poison>(&checked)) return std::move(*poison);
   const std::string_view key = std::get<std::string_view>(checked);
   auto decoded = decoder.decode(value_of(record));
   if (auto* poison = std::get_if<Poison>(&decoded)) {
-    return wrong_kind_or(std::move(*poison), value_of(record), RouteKind::kMeasurements);
+    return wrong_kind_or(std::move(*poison), value_of(record), kind);
   }
-  auto& measurement = std::get<Measurement>(decoded);
-  if (auto poison = key_mismatch(record, key, measurement.url)) return std::move(*poison);
-  if (measurement.url_digest != url_digest(measurement.url)) {
-    return Poison{std::string(kPoisonDigestMismatch),
-                  "url_digest is not the SHA-256 of the url field"};
-  }
-  return std::move(measurement);
+  auto& value = std::get<0>(decoded);
+  if (auto poison = key_mismatch(record, key, value.url)) return std::move(*poison);
+  return finish(std::move(value));
+}
+
+// A kind's result (or its poison) as the batch's Row (or poison).
+template <typename Result>
+std::variant<Row, Poison> as_row(std::variant<Result, Poison>&& decoded) {
+  if (auto* poison = std::get_if<Poison>(&decoded)) return std::move(*poison);
+  return Row(std::move(std::get<Result>(decoded)));
+}
+
+}  // namespace
+
+std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
+                                                std::size_t max_message_bytes) {
+  return decode_keyed<Measurement>(
+      decoder, record, max_message_bytes, RouteKind::kMeasurements,
+      [](Measurement measurement) -> std::variant<Measurement, Poison> {
+        if (measurement.url_digest != url_digest(measurement.url)) {
+          return Poison{std::string(kPoisonDigestMismatch),
+                        "url_digest is not the SHA-256 of the url field"};
+        }
+        return measurement;
+      });
 }
 
 std::variant<EventRow, Poison> decode_event_record(StateEventDecoder& decoder,
                                                    const RecordView& record,
                                                    std::size_t max_message_bytes) {
-  auto checked = checked_key(record, max_message_bytes);
-  if (auto* poison = std::get_if<Poison>(&checked)) return std::move(*poison);
-  const std::string_view key = std::get<std::string_view>(checked);
-  auto decoded = decoder.decode(value_of(record));
-  if (auto* poison = std::get_if<Poison>(&decoded)) {
-    return wrong_kind_or(std::move(*poison), value_of(record), RouteKind::kEvents);
-  }
-  auto& event = std::get<StateEvent>(decoded);
-  if (auto poison = key_mismatch(record, key, event.url)) return std::move(*poison);
-  EventRow row;
-  row.url_digest = url_digest(event.url);
-  row.event = std::move(event);
-  return row;
+  return decode_keyed<EventRow>(decoder, record, max_message_bytes, RouteKind::kEvents,
+                                [](StateEvent event) -> std::variant<EventRow, Poison> {
+                                  EventRow row;
+                                  row.url_digest = url_digest(event.url);
+                                  row.event = std::move(event);
+                                  return row;
+                                });
 }
 
 std::vector<std::variant<Row, Poison>> decode_records(const std::vector<RecordView>& records,
@@ -123,19 +139,9 @@ std::vector<std::variant<Row, Poison>> decode_records(const std::vector<RecordVi
     for (std::size_t i = begin; i < end; ++i) {
       if (records[i].kind == RouteKind::kEvents) {
         if (!event_decoder) event_decoder.emplace();
-        auto decoded = decode_event_record(*event_decoder, records[i], max_message_bytes);
-        if (auto* poison = std::get_if<Poison>(&decoded)) {
-          results[i] = std::move(*poison);
-        } else {
-          results[i] = Row(std::move(std::get<EventRow>(decoded)));
-        }
-        continue;
-      }
-      auto decoded = decode_record(decoder, records[i], max_message_bytes);
-      if (auto* poison = std::get_if<Poison>(&decoded)) {
-        results[i] = std::move(*poison);
+        results[i] = as_row(decode_event_record(*event_decoder, records[i], max_message_bytes));
       } else {
-        results[i] = Row(std::move(std::get<Measurement>(decoded)));
+        results[i] = as_row(decode_record(decoder, records[i], max_message_bytes));
       }
     }
   };

@@ -158,7 +158,7 @@ const std::vector<Migration>& event_table_migrations() {
 }
 
 std::string migration_sql(const Migration& migration, const std::string& table,
-                          TableColumns columns) {
+                          TableColumns columns, RouteKind kind) {
   const std::string quoted = quote_identifier(table);
   // Relations named after their table (pg_sql.h).
   std::string statements = fmt::format(
@@ -172,8 +172,7 @@ std::string migration_sql(const Migration& migration, const std::string& table,
   std::vector<std::string> parts = {migration_columns_sql(columns, quoted, migration.version)};
   // A measurements table's <table>_latest has its columns: those added after it became a
   // table are added to both.
-  const bool measurements = columns.data() == measurement_columns().data();
-  if (measurements && migration.version > kLatestTableVersion) {
+  if (kind == RouteKind::kMeasurements && migration.version > kLatestTableVersion) {
     parts.push_back(migration_columns_sql(columns, quote_identifier(latest_table_name(table)),
                                           migration.version));
   }
@@ -184,7 +183,8 @@ std::string migration_sql(const Migration& migration, const std::string& table,
 }
 
 std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table,
-                               TableColumns columns, const std::vector<Migration>& migrations) {
+                               TableColumns columns, const std::vector<Migration>& migrations,
+                               RouteKind kind) {
   pqxx::work txn(connection, "hc_migrate");
   // Taken before anything else, including creating hc_schema_migrations: two concurrent
   // "CREATE TABLE IF NOT EXISTS" can otherwise both try to create it and one fails.
@@ -198,7 +198,7 @@ std::vector<int> migrate_table(pqxx::connection& connection, const std::string& 
   std::vector<int> applied_now;
   for (const auto& migration : migrations) {
     if (applied.count(migration.version) != 0) continue;
-    txn.exec0(migration_sql(migration, table, columns));
+    txn.exec0(migration_sql(migration, table, columns, kind));
     txn.exec_params0("INSERT INTO hc_schema_migrations (table_name, version) VALUES ($1, $2)",
                      table, migration.version);
     applied_now.push_back(migration.version);

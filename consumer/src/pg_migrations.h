@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hc/common/config.h"
 #include "table_columns.h"
 
 namespace hc::consumer {
@@ -38,16 +39,18 @@ const std::vector<Migration>& table_migrations();
 // Every migration of an events table in version order, starting at 1.
 const std::vector<Migration>& event_table_migrations();
 
-// The whole SQL of `migration` for `table` whose columns are `columns` (the column DDL of
-// the migration's version, then its statements).
+// The whole SQL of `migration` for `table`, a table of `kind` whose columns are `columns`
+// (the column DDL of the migration's version, then its statements; a measurements table's
+// new columns go to its latest table too).
 std::string migration_sql(const Migration& migration, const std::string& table,
-                          TableColumns columns);
+                          TableColumns columns, RouteKind kind);
 
 // Brings `table`, with the columns `columns` and the migrations `migrations`, to the latest
 // version in one transaction; returns the versions applied now (empty if the table was
 // current). Throws pqxx exceptions on failure; nothing is applied then. REQUIRES: table is a
-// safe identifier (it is also quoted); `migrations` is the list of `columns`' kind.
+// safe identifier (it is also quoted); `columns` and `migrations` are the lists of `kind`.
 std::vector<int> migrate_table(pqxx::connection& connection, const std::string& table,
-                               TableColumns columns, const std::vector<Migration>& migrations);
+                               TableColumns columns, const std::vector<Migration>& migrations,
+                               RouteKind kind);
 
 }  // namespace hc::consumer

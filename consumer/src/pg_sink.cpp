@@ -113,22 +113,13 @@ std::string hours_array(const std::vector<const Row*>& rows) {
 
 }  // namespace
 
-PgSink::PgSink(const std::string& connection_string, std::vector<std::string> tables,
-               const SessionSettings& session, const std::vector<RouteKind>& kinds,
-               std::vector<PartitionInterval> intervals)
+PgSink::PgSink(const std::string& connection_string, std::vector<TableSpec> tables,
+               const SessionSettings& session)
     : target_(connection_target(connection_string, session)),
       tables_(std::move(tables)),
       upsert_only_batches_(tables_.size(), 0),
-      intervals_(std::move(intervals)),
       partitions_(tables_.size()) {
-  if (!kinds.empty() && kinds.size() != tables_.size()) {
-    throw std::invalid_argument(fmt::format("{} table kinds for {} tables in database {}",
-                                            kinds.size(), tables_.size(), target_.name));
-  }
-  for (std::size_t i = 0; i < tables_.size(); ++i) {
-    schemas_.push_back(&table_schema(kinds.empty() ? RouteKind::kMeasurements : kinds[i]));
-  }
-  intervals_.resize(tables_.size(), PartitionInterval::kDay);
+  for (const auto& table : tables_) schemas_.push_back(&table_schema(table.kind));
 }
 
 PgSink::~PgSink() = default;
@@ -159,11 +150,11 @@ pqxx::connection& PgSink::connection() {
     }
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) {
-    fresh->prepare(upsert_statement(i),
-                   upsert_from_staging_sql(schemas_[i]->columns, tables_[i], staging_table(i)));
+    fresh->prepare(upsert_statement(i), upsert_from_staging_sql(schemas_[i]->columns,
+                                                                tables_[i].name, staging_table(i)));
     if (is_measurements_table(i)) {
       fresh->prepare(latest_upsert_statement(i),
-                     latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i]),
+                     latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i].name),
                                        latest_staging_table(i)));
     }
   }
@@ -177,23 +168,24 @@ void PgSink::migrate() {
   try {
     std::unique_ptr<pqxx::connection> migrating = open_connection(target_);
     for (; current < tables_.size(); ++current) {
+      const TableSpec& table = tables_[current];
       const TableSchema& schema = *schemas_[current];
-      migrate_table(*migrating, tables_[current], schema.columns, schema.migrations());
+      migrate_table(*migrating, table.name, schema.columns, schema.migrations(), table.kind);
       if (!is_measurements_table(current)) continue;
       pqxx::work txn(*migrating, "hc_partitions_ahead");
       const WallTime now = wall_now();
       for (const auto& created :
-           ensure_partitions(txn, tables_[current], intervals_ahead(intervals_[current], now),
-                             intervals_[current], now)
+           ensure_partitions(txn, table.name, intervals_ahead(table.partition_interval, now),
+                             table.partition_interval, now)
                .created) {
-        spdlog::info("table {}: created partition {} for {}", tables_[current], created.name,
+        spdlog::info("table {}: created partition {} for {}", table.name, created.name,
                      describe(created.range));
       }
       txn.commit();
     }
   } catch (const std::exception& error) {
     throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
-                                         tables_.at(current), target_.name,
+                                         tables_.at(current).name, target_.name,
                                          scrub_secrets(one_line(error.what()), target_)));
   }
 }
@@ -219,7 +211,7 @@ void PgSink::check_table_accepts_rows(std::size_t table) {
     if (is_measurements_table(table)) record_latest_and_hours(txn, table, rows);
     txn.abort();  // the check leaves nothing behind
   } catch (const std::exception& error) {
-    throw failure(error, "checking table " + tables_.at(table));
+    throw failure(error, "checking table " + tables_.at(table).name);
   }
 }
 
@@ -227,7 +219,7 @@ bool PgSink::try_copy_new_rows(pqxx::work& txn, std::size_t table,
                                const std::vector<const Row*>& rows) {
   try {
     pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
-    copy_rows(attempt, quote_identifier(tables_[table]), *schemas_[table], rows);
+    copy_rows(attempt, quote_identifier(tables_[table].name), *schemas_[table], rows);
     attempt.commit();
     return true;
   } catch (const pqxx::sql_error& error) {
@@ -246,7 +238,7 @@ void PgSink::record_latest_and_hours(pqxx::work& txn, std::size_t table,
                                      const std::vector<const Row*>& rows) {
   copy_rows(txn, latest_staging_table(table), *schemas_[table], newest_per_site(rows));
   txn.exec_prepared0(latest_upsert_statement(table));
-  txn.exec_prepared0(kMarkHoursStatement, tables_[table], hours_array(rows));
+  txn.exec_prepared0(kMarkHoursStatement, tables_[table].name, hours_array(rows));
 }
 
 void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane) {
@@ -263,11 +255,11 @@ void PgSink::ensure_partitions_for(std::size_t table, const TableRows& rows, Row
 
 void PgSink::ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times) {
   pqxx::work txn(connection(), "hc_partitions");
-  EnsuredPartitions ensured =
-      ensure_partitions(txn, tables_[table], times, intervals_[table], wall_now());
+  EnsuredPartitions ensured = ensure_partitions(txn, tables_[table].name, times,
+                                                tables_[table].partition_interval, wall_now());
   txn.commit();
   for (const auto& created : ensured.created) {
-    spdlog::info("table {}: created partition {} for {} (a row needed it)", tables_[table],
+    spdlog::info("table {}: created partition {} for {} (a row needed it)", tables_[table].name,
                  created.name, describe(created.range));
   }
   partitions_[table] = std::move(ensured.all);
@@ -308,7 +300,8 @@ void PgSink::write(const std::vector<const TableRows*>& rows_per_table, RowLane 
     // A partition dropped since it was cached (by hand, or retention on a consumer whose clock
     // runs ahead): forget what is cached, so the retry re-reads the catalog and creates it.
     for (auto& known : partitions_) known.clear();
-    throw failure(error, "writing to table " + tables_.at(std::min(current, tables_.size() - 1)));
+    throw failure(error,
+                  "writing to table " + tables_.at(std::min(current, tables_.size() - 1)).name);
   }
 }
 

@@ -20,26 +20,23 @@
 #include "pg_connection.h"
 #include "row_sink.h"
 #include "table_schema.h"
+#include "table_spec.h"
 
 namespace hc::consumer {
 
 class PgSink final : public RowSink {
  public:
-  // tables: validated identifiers, already migrated (see migrate()). kinds[i] is what
-  // tables[i] holds (table_schema.h); empty means measurements for every table, else one per
-  // table. intervals[i]: the partition_interval of tables[i] if it holds measurements
-  // (missing entries: day). Throws std::invalid_argument if libpq cannot parse
-  // `connection_string` (see connection_target) or kinds has another size.
-  PgSink(const std::string& connection_string, std::vector<std::string> tables,
-         const SessionSettings& session = {}, const std::vector<RouteKind>& kinds = {},
-         std::vector<PartitionInterval> intervals = {});
+  // Writes `tables` (table i of the sink is tables[i]; migrated by migrate()). Throws
+  // std::invalid_argument if libpq cannot parse `connection_string` (see connection_target).
+  PgSink(const std::string& connection_string, std::vector<TableSpec> tables,
+         const SessionSettings& session = {});
   ~PgSink() override;
   PgSink(const PgSink&) = delete;
   PgSink& operator=(const PgSink&) = delete;
 
   // The database for logs: the URI without its password.
   const std::string& name() const override { return target_.name; }
-  const std::vector<std::string>& tables() const { return tables_; }
+  const std::vector<TableSpec>& tables() const { return tables_; }
 
   // Creates or upgrades every table with the migrations of its kind (pg_migrations), and
   // creates the partitions ahead of a measurements table (partition_layout.h). Throws
@@ -94,7 +91,7 @@ class PgSink final : public RowSink {
   // Measurements tables are partitioned by time and have a latest table and hourly rollups;
   // events tables have none of these.
   bool is_measurements_table(std::size_t table) const {
-    return schemas_[table]->kind == RouteKind::kMeasurements;
+    return tables_[table].kind == RouteKind::kMeasurements;
   }
 
   // A DbError for `error` caught while `doing` (e.g. "writing to table t"); drops the
@@ -102,11 +99,10 @@ class PgSink final : public RowSink {
   DbError failure(const std::exception& error, const std::string& doing);
 
   ConnectionTarget target_;
-  std::vector<std::string> tables_;
-  std::vector<const TableSchema*> schemas_;  // per table
+  std::vector<TableSpec> tables_;
+  std::vector<const TableSchema*> schemas_;  // per table: table_schema(tables_[i].kind)
   std::unique_ptr<pqxx::connection> connection_;
-  std::vector<int> upsert_only_batches_;      // per table: batches left before trying COPY again
-  std::vector<PartitionInterval> intervals_;  // per table
+  std::vector<int> upsert_only_batches_;  // per table: batches left before trying COPY again
   std::vector<std::vector<Partition>> partitions_;  // per table: as last read or created
 };
 

@@ -19,34 +19,29 @@ std::size_t index_of_or_append(std::vector<T>& items, const T& item) {
 Router::Router(const std::vector<TopicSinkConfig>& topics) {
   for (const auto& route : topics) {
     std::size_t database = index_of_or_append(database_uris_, route.connection_uri);
-    if (tables_by_database_.size() <= database) {
-      tables_by_database_.resize(database + 1);
-      table_kinds_by_database_.resize(database + 1);
-    }
-    std::size_t table_in_database =
-        index_of_or_append(tables_by_database_[database], route.table_name);
-    if (table_in_database == table_kinds_by_database_[database].size()) {
-      table_kinds_by_database_[database].push_back(route.kind);
-    }
-    auto sink = std::find_if(sinks_.begin(), sinks_.end(), [&](const TableSink& s) {
-      return s.database == database && s.table_in_database == table_in_database;
-    });
-    std::size_t sink_index = static_cast<std::size_t>(sink - sinks_.begin());
-    if (sink == sinks_.end()) {
-      sinks_.push_back({database, route.table_name, table_in_database, route.kind,
-                        route.partition_interval, route.retention_days,
-                        route.rollup_retention_days});
-    } else if (sink->rollup_retention_days != 0 &&
+    if (tables_by_database_.size() <= database) tables_by_database_.resize(database + 1);
+    auto& tables = tables_by_database_[database];
+    auto table = std::ranges::find(tables, route.table_name, &TableSpec::name);
+    const auto table_in_database = static_cast<std::size_t>(table - tables.begin());
+    if (table == tables.end()) {
+      tables.push_back({route.table_name, route.kind, route.partition_interval,
+                        route.retention_days, route.rollup_retention_days});
+      sinks_.push_back({database, table_in_database});
+    } else if (table->rollup_retention_days != 0 &&
                (route.rollup_retention_days == 0 ||
-                route.rollup_retention_days > sink->rollup_retention_days)) {
-      sink->rollup_retention_days = route.rollup_retention_days;
+                route.rollup_retention_days > table->rollup_retention_days)) {
+      table->rollup_retention_days = route.rollup_retention_days;
     }
     // Rows are decoded by their topic's kind and written by their table's: both must agree.
-    if (table_kinds_by_database_[database][table_in_database] != route.kind ||
+    if (tables[table_in_database].kind != route.kind ||
         kind_by_topic_.try_emplace(route.source_topic, route.kind).first->second != route.kind) {
       throw std::invalid_argument("route " + route.source_topic + " -> " + route.table_name +
                                   ": a topic or table of two kinds");
     }
+    auto sink = std::ranges::find_if(sinks_, [&](const TableSink& s) {
+      return s.database == database && s.table_in_database == table_in_database;
+    });
+    const auto sink_index = static_cast<std::size_t>(sink - sinks_.begin());
 
     if (std::find(source_topics_.begin(), source_topics_.end(), route.source_topic) ==
         source_topics_.end()) {
@@ -56,6 +51,14 @@ Router::Router(const std::vector<TopicSinkConfig>& topics) {
     }
     // The same table listed twice for one topic is written once.
     index_of_or_append(sinks_by_topic_[route.source_topic], sink_index);
+  }
+  for (const auto& tables : tables_by_database_) {
+    auto& names = table_names_by_database_.emplace_back();
+    auto& kinds = table_kinds_by_database_.emplace_back();
+    for (const auto& table : tables) {
+      names.push_back(table.name);
+      kinds.push_back(table.kind);
+    }
   }
 }
 

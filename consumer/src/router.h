@@ -10,21 +10,15 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "table_spec.h"
 
 namespace hc::consumer {
 
 // One distinct (database, table) pair: the unit the batch keeps rows for. Several
 // topics may feed one table sink; one topic may feed several.
 struct TableSink {
-  std::size_t database = 0;  // index into Router::database_uris()
-  std::string table_name;
-  std::size_t table_in_database = 0;          // index into Router::tables_of(database)
-  RouteKind kind = RouteKind::kMeasurements;  // what the table holds
-  // The table's storage settings (the config makes every route of one table agree).
-  PartitionInterval partition_interval = PartitionInterval::kDay;
-  int retention_days = 0;
-  // The largest of its routes' rollup_retention_days (0, keep forever, is the largest).
-  int rollup_retention_days = 400;
+  std::size_t database = 0;           // index into Router::database_uris()
+  std::size_t table_in_database = 0;  // index into Router::tables_in(database)
 };
 
 class Router {
@@ -40,11 +34,19 @@ class Router {
   const std::vector<std::string>& source_topics() const { return source_topics_; }
   // Distinct connection URIs, in config order: one connection each.
   const std::vector<std::string>& database_uris() const { return database_uris_; }
-  // Tables of database `database`, indexed by TableSink::table_in_database.
-  const std::vector<std::string>& tables_of(std::size_t database) const {
+  // The tables of database `database`, indexed by TableSink::table_in_database, with their
+  // settings (the config makes every route of one table agree on them).
+  const std::vector<TableSpec>& tables_in(std::size_t database) const {
     return tables_by_database_.at(database);
   }
-  // The kind of each table of `database`, parallel to tables_of(database).
+  // The table `sink` writes.
+  const TableSpec& table(const TableSink& sink) const {
+    return tables_in(sink.database).at(sink.table_in_database);
+  }
+  // Only the names, and only the kinds, of tables_in(database), for readers that need one.
+  const std::vector<std::string>& tables_of(std::size_t database) const {
+    return table_names_by_database_.at(database);
+  }
   const std::vector<RouteKind>& table_kinds_of(std::size_t database) const {
     return table_kinds_by_database_.at(database);
   }
@@ -57,8 +59,9 @@ class Router {
   std::vector<TableSink> sinks_;
   std::vector<std::string> source_topics_;
   std::vector<std::string> database_uris_;
-  std::vector<std::vector<std::string>> tables_by_database_;
-  std::vector<std::vector<RouteKind>> table_kinds_by_database_;
+  std::vector<std::vector<TableSpec>> tables_by_database_;
+  std::vector<std::vector<std::string>> table_names_by_database_;  // of tables_by_database_
+  std::vector<std::vector<RouteKind>> table_kinds_by_database_;    // of tables_by_database_
   std::map<std::string, RouteKind, std::less<>> kind_by_topic_;
   std::map<std::string, std::vector<std::size_t>> sinks_by_topic_;
   std::map<std::string, std::string> dead_letter_by_topic_;

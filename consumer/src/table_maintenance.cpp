@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
 #include <pqxx/pqxx>
 
 #include "db_error.h"
@@ -16,41 +18,41 @@ namespace {
 // Arbitrary but fixed: every hc process maintaining this database takes the same lock.
 constexpr long long kMaintenanceLockKey = 0x68635f6d6e74;  // "hc_mnt"
 
-void create_partitions_ahead(pqxx::work& txn, const MaintainedTable& table, WallTime now,
+void create_partitions_ahead(pqxx::work& txn, const TableSpec& table, WallTime now,
                              DatabaseUpkeep& report) {
-  const EnsuredPartitions ensured = ensure_partitions(
-      txn, table.table, intervals_ahead(table.interval, now), table.interval, now);
+  const EnsuredPartitions ensured =
+      ensure_partitions(txn, table.name, intervals_ahead(table.partition_interval, now),
+                        table.partition_interval, now);
   for (const auto& created : ensured.created) {
-    report.actions.push_back(fmt::format("table {}: created partition {} for {}", table.table,
+    report.actions.push_back(fmt::format("table {}: created partition {} for {}", table.name,
                                          created.name, describe(created.range)));
     ++report.partitions_created;
   }
 }
 
-void drop_expired_partitions(pqxx::work& txn, const MaintainedTable& table, WallTime now,
+void drop_expired_partitions(pqxx::work& txn, const TableSpec& table, WallTime now,
                              DatabaseUpkeep& report) {
   if (table.retention_days <= 0) return;
-  lock_partitions(txn, table.table);
+  lock_partitions(txn, table.name);
   for (const auto& expired :
-       expired_partitions(list_partitions(txn, table.table), now, table.retention_days)) {
+       expired_partitions(list_partitions(txn, table.name), now, table.retention_days)) {
     drop_partition(txn, expired.name);
     report.actions.push_back(
         fmt::format("table {}: dropped partition {} for {} (older than retention_days {})",
-                    table.table, expired.name, describe(expired.range), table.retention_days));
+                    table.name, expired.name, describe(expired.range), table.retention_days));
     ++report.partitions_dropped;
   }
 }
 
-void close_rollups(pqxx::work& txn, const MaintainedTable& table, WallTime now,
-                   DatabaseUpkeep& report) {
+void close_rollups(pqxx::work& txn, const TableSpec& table, WallTime now, DatabaseUpkeep& report) {
   const RollupClose closed =
-      close_hourly_rollups(txn, table.table, now, table.rollup_retention_days);
+      close_hourly_rollups(txn, table.name, now, table.rollup_retention_days);
   if (closed.hours_closed == 0 && closed.rows_expired == 0) return;  // a quiet run says nothing
   report.actions.push_back(
       fmt::format("table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "
                   "written; {} days recomputed, {} daily rows written; {} older than "
                   "rollup_retention_days {} deleted)",
-                  table.table, format_timestamp(closed.closed_until), closed.hours_closed,
+                  table.name, format_timestamp(closed.closed_until), closed.hours_closed,
                   closed.rows_written, closed.days_closed, closed.daily_rows_written,
                   closed.rows_expired, table.rollup_retention_days));
   report.rollup_hours_closed += closed.hours_closed;
@@ -117,7 +119,7 @@ MaintenanceResult result_of(const DatabaseUpkeep& upkeep) {
   return upkeep.ran ? MaintenanceResult::kOk : MaintenanceResult::kSkipped;
 }
 
-bool maintain_database(pqxx::connection& connection, const std::vector<MaintainedTable>& tables,
+bool maintain_database(pqxx::connection& connection, const std::vector<TableSpec>& tables,
                        WallTime now, bool wait_for_lock, DatabaseUpkeep& report) {
   MaintenanceLock lock(connection);
   if (!lock.acquire(wait_for_lock)) return false;
@@ -140,14 +142,11 @@ std::vector<DatabaseUpkeep> maintain_tables(const ConsumerConfig& config, WallTi
   const consumer::Router router(config.topics);
   std::vector<DatabaseUpkeep> results;
   for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
-    std::vector<consumer::MaintainedTable> tables;
-    for (const auto& sink : router.sinks()) {
-      // Events tables are not partitioned and keep every event: nothing to maintain.
-      if (sink.database == d && sink.kind == RouteKind::kMeasurements) {
-        tables.push_back({sink.table_name, sink.partition_interval, sink.retention_days,
-                          sink.rollup_retention_days});
-      }
-    }
+    std::vector<consumer::TableSpec> tables;
+    // Events tables are not partitioned and keep every event: nothing to maintain.
+    std::ranges::copy_if(
+        router.tables_in(d), std::back_inserter(tables),
+        [](const consumer::TableSpec& table) { return table.kind == RouteKind::kMeasurements; });
     const consumer::ConnectionTarget target =
         consumer::connection_target(router.database_uris()[d], consumer::session_settings(config));
     DatabaseUpkeep& report = results.emplace_back();

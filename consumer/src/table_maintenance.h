@@ -19,22 +19,15 @@
 
 #include "hc/common/config.h"
 #include "hc/consumer/maintenance.h"
+#include "table_spec.h"
 
 namespace hc::consumer {
-
-// One table's upkeep settings (from its routes).
-struct MaintainedTable {
-  std::string table;
-  PartitionInterval interval = PartitionInterval::kDay;
-  int retention_days = 0;
-  int rollup_retention_days = 400;
-};
 
 // One step for one table. REQUIRES: run inside `txn`, which the caller commits; appends what
 // it changed to `report` (actions and counts).
 struct MaintenanceStep {
   const char* name;
-  void (*run)(pqxx::work& txn, const MaintainedTable& table, WallTime now, DatabaseUpkeep& report);
+  void (*run)(pqxx::work& txn, const TableSpec& table, WallTime now, DatabaseUpkeep& report);
 };
 
 // The steps, in the order they run.
@@ -48,7 +41,8 @@ MaintenanceResult result_of(const DatabaseUpkeep& upkeep);
 // Every step for every table of one database, under its maintenance lock (see
 // maintain_tables in hc/consumer/maintenance.h). Returns false without doing anything when
 // !wait_for_lock and the lock is held elsewhere. Throws what libpqxx throws.
-bool maintain_database(pqxx::connection& connection, const std::vector<MaintainedTable>& tables,
+// REQUIRES: `tables` are measurements tables (the steps partition and roll up).
+bool maintain_database(pqxx::connection& connection, const std::vector<TableSpec>& tables,
                        WallTime now, bool wait_for_lock, DatabaseUpkeep& report);
 
 }  // namespace hc::consumer

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <variant>
 
-#include "hc/common/metrics_server.h"
+#include "hc/common/http_listener.h"
 #include "history_request.h"
 #include "overview_request.h"
 #include "status_json.h"
@@ -104,8 +104,7 @@ void guarded(httplib::Response& response, const char* what, Answer answer) {
 
 }  // namespace
 
-StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, const Clock& clock)
-    : server_(std::make_unique<httplib::Server>()) {
+StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, const Clock& clock) {
   const auto host_port = parse_host_port(options.listen);
   if (!host_port) {
     throw ListenError(fmt::format(
@@ -118,27 +117,27 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
         "listen there anyway (e.g. behind a reverse proxy that authenticates)",
         options.listen));
   }
+  auto server = std::make_unique<httplib::Server>();
   // httplib's interface: it takes ownership of the raw pointer and deletes it.
-  server_->new_task_queue = [] {
+  server->new_task_queue = [] {
     return new httplib::ThreadPool(kWorkerThreads);  // NOLINT(cppcoreguidelines-owning-memory)
   };
-  server_->set_payload_max_length(kMaxBodyBytes);
-  server_->set_read_timeout(kReadTimeoutSeconds, 0);
-  server_->set_write_timeout(kWriteTimeoutSeconds, 0);
-  server_->set_keep_alive_max_count(kMaxRequestsPerConnection);
-  server_->set_keep_alive_timeout(kKeepAliveSeconds);
-  server_->set_pre_routing_handler(
-      [](const httplib::Request& request, httplib::Response& response) {
-        set_common_headers(response);
-        if (auto refused = refusal(request)) {
-          if (refused->first == 405) response.set_header("Allow", "GET, HEAD");
-          reply(response, refused->first, refused->second, kText);
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
-      });
+  server->set_payload_max_length(kMaxBodyBytes);
+  server->set_read_timeout(kReadTimeoutSeconds, 0);
+  server->set_write_timeout(kWriteTimeoutSeconds, 0);
+  server->set_keep_alive_max_count(kMaxRequestsPerConnection);
+  server->set_keep_alive_timeout(kKeepAliveSeconds);
+  server->set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    set_common_headers(response);
+    if (auto refused = refusal(request)) {
+      if (refused->first == 405) response.set_header("Allow", "GET, HEAD");
+      reply(response, refused->first, refused->second, kText);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   // Statuses without a body of their own (404 for an unknown path, 413 from httplib).
-  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+  server->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& response) {
         if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         set_common_headers(response);
@@ -162,64 +161,58 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
       });
     };
   };
-  server_->Get("/",
-               overview_route("status page", kHtml, [](const Overview& overview, WallTime now) {
-                 return render_status_page(overview, now);
-               }));
-  server_->Get("/api/v1/status",
-               overview_route("/api/v1/status", kJson, [](const Overview& overview, WallTime now) {
-                 return render_overview_json(overview, now);
-               }));
+  server->Get("/", overview_route("status page", kHtml, [](const Overview& overview, WallTime now) {
+                return render_status_page(overview, now);
+              }));
+  server->Get("/api/v1/status",
+              overview_route("/api/v1/status", kJson, [](const Overview& overview, WallTime now) {
+                return render_overview_json(overview, now);
+              }));
   // httplib matches the decoded path; the URL is taken from the raw target, decoded once.
-  server_->Get(R"(/api/v1/sites/[\s\S]+/history)",
-               [&source, &clock](const httplib::Request& request, httplib::Response& response) {
-                 auto url = site_url_from_target(request.target);
-                 if (auto* bad = std::get_if<BadRequest>(&url)) {
-                   reply(response, 400, bad->message + "\n", kText);
-                   return;
-                 }
-                 auto query = parse_history_query(std::get<std::string>(std::move(url)),
-                                                  request.params, clock.wall_now());
-                 if (auto* bad = std::get_if<BadRequest>(&query)) {
-                   reply(response, 400, bad->message + "\n", kText);
-                   return;
-                 }
-                 const auto& history_query = std::get<HistoryQuery>(query);
-                 guarded(response, "site history", [&] {
-                   auto history = source.history(history_query);
-                   if (!history) {
-                     reply(response, 404,
-                           history_query.table.empty()
-                               ? "no such site: no configured table has measurements of this URL\n"
-                               : "no such site in that table (or no such table)\n",
-                           kText);
-                     return;
-                   }
-                   reply(response, 200, render_history_json(*history, history_query), kJson);
-                 });
-               });
-  server_->set_logger([](const httplib::Request& request, const httplib::Response& response) {
+  server->Get(R"(/api/v1/sites/[\s\S]+/history)",
+              [&source, &clock](const httplib::Request& request, httplib::Response& response) {
+                auto url = site_url_from_target(request.target);
+                if (auto* bad = std::get_if<BadRequest>(&url)) {
+                  reply(response, 400, bad->message + "\n", kText);
+                  return;
+                }
+                auto query = parse_history_query(std::get<std::string>(std::move(url)),
+                                                 request.params, clock.wall_now());
+                if (auto* bad = std::get_if<BadRequest>(&query)) {
+                  reply(response, 400, bad->message + "\n", kText);
+                  return;
+                }
+                const auto& history_query = std::get<HistoryQuery>(query);
+                guarded(response, "site history", [&] {
+                  auto history = source.history(history_query);
+                  if (!history) {
+                    reply(response, 404,
+                          history_query.table.empty()
+                              ? "no such site: no configured table has measurements of this URL\n"
+                              : "no such site in that table (or no such table)\n",
+                          kText);
+                    return;
+                  }
+                  reply(response, 200, render_history_json(*history, history_query), kJson);
+                });
+              });
+  server->set_logger([](const httplib::Request& request, const httplib::Response& response) {
     spdlog::debug("serve: {} {} -> {}", request.method, request.path, response.status);
   });
 
-  port_ = bind_exclusively(*server_, *host_port);  // a second hc serve must not share it
-  if (port_ <= 0) {
+  // Bound exclusively: a second hc serve must not share the port.
+  listener_ = HttpListener::start(std::move(server), *host_port);
+  if (!listener_) {
     throw ListenError(fmt::format(
         "--listen '{}': cannot listen there (address in use or not local?)", options.listen));
   }
   const bool v6 = host_port->host.find(':') != std::string::npos;
-  url_ = fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host_port->host, v6 ? "]" : "", port_);
-  thread_ = std::thread([this] {
-    server_->listen_after_bind();
-    listen_returned_.store(true);
-  });
+  url_ = fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host_port->host, v6 ? "]" : "",
+                     listener_->port());
 }
 
-StatusServer::~StatusServer() {
-  // stop() only takes effect once the thread is inside listen_after_bind().
-  while (!server_->is_running() && !listen_returned_.load()) std::this_thread::yield();
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+StatusServer::~StatusServer() = default;
+
+int StatusServer::port() const { return listener_->port(); }
 
 }  // namespace hc::serve

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "hc/common/http_listener.h"
 #include "hc/common/metric_families.h"
 
 namespace hc {
@@ -101,7 +102,7 @@ TEST(MetricsServer, IsReadOnlyAndBoundedForHostileClients) {
     EXPECT_EQ(response->get_header_value("Allow"), "GET, HEAD") << method;
   }
   // A POST is refused before its body is read (GET bodies are never read at all).
-  auto big_post = client.Post("/healthz", std::string(64 * 1024, 'x'), "text/plain");
+  auto big_post = client.Post("/healthz", std::string(std::size_t{64} * 1024, 'x'), "text/plain");
   ASSERT_TRUE(big_post);
   EXPECT_EQ(big_post->status, 405);
   EXPECT_EQ(client.Get("/nothing-here")->status, 404);

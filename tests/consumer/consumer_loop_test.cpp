@@ -267,8 +267,7 @@ class ConsumerLoopTest : public ::testing::Test {
         letters_ = letters.get();
         return letters;
       };
-      parts.make_row_sink = [this](const std::string&, const std::vector<std::string>&,
-                                   const std::vector<RouteKind>&) {
+      parts.make_row_sink = [this](const std::string&, const std::vector<TableSpec>&) {
         return std::make_unique<FakeRowSink>(database_);
       };
       parts.clock = clock_;

@@ -67,7 +67,7 @@ TEST(EventColumns, KeysFirstNamesUniquePlainIdentifiersEveryMigrationKnown) {
 TEST(EventMigrations, ReleasedMigrationsKeepTheirSql) {
   const auto& migrations = event_table_migrations();
   ASSERT_GE(migrations.size(), 1u);
-  EXPECT_EQ(migration_sql(migrations[0], "ev", event_columns()),
+  EXPECT_EQ(migration_sql(migrations[0], "ev", event_columns(), RouteKind::kEvents),
             "CREATE TABLE IF NOT EXISTS \"ev\" (url_digest bytea NOT NULL, at timestamptz NOT "
             "NULL, url text, from_state text, to_state text, since timestamptz, "
             "previous_duration_s bigint, failed_conditions text[], error text, error_detail "

@@ -13,6 +13,7 @@
 
 #include "event_columns.h"
 #include "hc/common/url_digest.h"
+#include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "measurement_columns.h"
 #include "partition_layout.h"
@@ -26,19 +27,12 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.
 namespace hc::consumer {
 namespace {
 
-class PgMigrationsTest : public ::testing::Test {
+class PgMigrationsTest : public test::PostgresTest<PgMigrationsTest> {
  protected:
-  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
-  static void TearDownTestSuite() { postgres.reset(); }
-  void SetUp() override {
-    database_ = "m" + std::to_string(++databases_created);
-    postgres->create_database(database_);
-  }
-  std::string uri() const { return postgres->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
   void migrate(const std::string& table = "healthcheck") {
     pqxx::connection connection(uri());
-    migrate_table(connection, table, measurement_columns(), table_migrations());
+    migrate_table(connection, table, measurement_columns(), table_migrations(),
+                  RouteKind::kMeasurements);
   }
 
   // "name:type" per column of `table` as PostgreSQL has it, in table order.
@@ -57,13 +51,7 @@ class PgMigrationsTest : public ::testing::Test {
     }
     return query(fmt::format("SELECT {}", fmt::join(columns, " || ',' || ")));
   }
-
-  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
-  static int databases_created;
-  std::string database_;
 };
-std::unique_ptr<test::TempPostgres> PgMigrationsTest::postgres;
-int PgMigrationsTest::databases_created = 0;
 
 TEST_F(PgMigrationsTest, ANewTableHasExactlyTheListedColumns) {
   migrate();
@@ -163,7 +151,9 @@ TEST_F(PgMigrationsTest, AVersion4TableKeepsWhatItsViewsGaveAsTablesAndRollups) 
   std::string version_4;
   for (const auto& migration : table_migrations()) {
     if (migration.version > 4) break;
-    version_4 += migration_sql(migration, "healthcheck", measurement_columns()) + ";";
+    version_4 +=
+        migration_sql(migration, "healthcheck", measurement_columns(), RouteKind::kMeasurements) +
+        ";";
     version_4 += fmt::format(
         "INSERT INTO hc_schema_migrations (table_name, version)"
         " VALUES ('healthcheck', {});",
@@ -216,7 +206,7 @@ Measurement measurement(const std::string& url, std::int64_t minute) {
 // up = healthy when the row has it, else no error: a 200 that failed a condition is down, a
 // verdict of healthy overrides nothing else, an old producer's row keeps the old rule.
 TEST_F(PgMigrationsTest, UpIsTheVerdictWhenPresentElseNoError) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   TableRows rows;
   Measurement slow = measurement("https://a/", 1);
@@ -237,7 +227,7 @@ TEST_F(PgMigrationsTest, UpIsTheVerdictWhenPresentElseNoError) {
 }
 
 TEST_F(PgMigrationsTest, WritesAndReadsBackTheVerdictColumns) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   Measurement m = measurement("https://v/", 1);
   m.healthy = false;
@@ -263,7 +253,7 @@ TEST_F(PgMigrationsTest, WritesAndReadsBackTheVerdictColumns) {
 // The upsert's IS DISTINCT FROM guard covers the new columns: an identical replay writes
 // no row version, a change in any one of them does.
 TEST_F(PgMigrationsTest, TheReplayGuardComparesTheVerdictColumns) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   Measurement m = measurement("https://g/", 1);
   m.healthy = false;
@@ -312,8 +302,7 @@ EventRow event_row(const std::string& url, SiteStatus from, SiteStatus to, std::
 }
 
 TEST_F(PgMigrationsTest, AnEventsTableHasExactlyItsListedColumnsAndItsOwnMigrationRecords) {
-  PgSink(uri(), {"healthcheck", "ev"}, {}, {RouteKind::kMeasurements, RouteKind::kEvents})
-      .migrate();
+  PgSink(uri(), {{"healthcheck"}, {"ev", RouteKind::kEvents}}).migrate();
   EXPECT_EQ(migrated_columns("ev"), listed_columns(event_columns()));
   EXPECT_EQ(migrated_columns("healthcheck"), listed_columns(measurement_columns()));
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
@@ -323,7 +312,7 @@ TEST_F(PgMigrationsTest, AnEventsTableHasExactlyItsListedColumnsAndItsOwnMigrati
 }
 
 TEST_F(PgMigrationsTest, EventsAreUpsertedOnceAndTheOpenViewListsTheSitesDownNow) {
-  PgSink sink(uri(), {"ev"}, {}, {RouteKind::kEvents});
+  PgSink sink(uri(), {{"ev", RouteKind::kEvents}});
   sink.migrate();
   const std::int64_t t0 = 1'795'000'000;
   TableRows first;
@@ -349,7 +338,7 @@ TEST_F(PgMigrationsTest, EventsAreUpsertedOnceAndTheOpenViewListsTheSitesDownNow
 }
 
 TEST_F(PgMigrationsTest, AnEventsTableAcceptsItsKindsSampleRow) {
-  PgSink sink(uri(), {"ev"}, {}, {RouteKind::kEvents});
+  PgSink sink(uri(), {{"ev", RouteKind::kEvents}});
   sink.migrate();
   EXPECT_NO_THROW(sink.check_table_accepts_rows(0));
   EXPECT_EQ(query("SELECT count(*) FROM ev"), "0");
@@ -382,7 +371,7 @@ class PartitionConversionTest : public PgMigrationsTest {
   }
   // Writes the same rows twice through the sink: the second write changes no row version.
   void expect_upsert_idempotent() {
-    PgSink sink(uri(), {"healthcheck"});
+    PgSink sink(uri(), {{"healthcheck"}});
     TableRows rows;
     for (int i = 0; i < 50; ++i) rows.add(measurement("https://after/" + std::to_string(i), i));
     sink.write({&rows});
@@ -419,12 +408,14 @@ TEST_F(PartitionConversionTest, APopulatedTableOfVersion4BecomesTheCatchAllParti
   pqxx::connection connection(uri());
   {
     pqxx::work txn(connection);
-    txn.exec0(migration_sql(table_migrations().at(3), "healthcheck", measurement_columns()));
+    txn.exec0(migration_sql(table_migrations().at(3), "healthcheck", measurement_columns(),
+                            RouteKind::kMeasurements));
     txn.commit();
   }
   const HeapState before = heap_state("healthcheck");
   ASSERT_EQ(relkind("healthcheck"), "r");
-  EXPECT_EQ(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()),
+  EXPECT_EQ(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations(),
+                          RouteKind::kMeasurements),
             (std::vector<int>{5, 6, 7}));
 
   EXPECT_EQ(relkind("healthcheck"), "p");
@@ -469,7 +460,7 @@ TEST_F(PartitionConversionTest, ASeedTableConvertsKeepingEveryRowUnrewritten) {
 }
 
 TEST_F(PartitionConversionTest, ANewTableIsPartitionedWithPartitionsAhead) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   EXPECT_EQ(relkind("healthcheck"), "p");
   // The empty catch-all ends today (UTC); today and kPartitionsAhead days after exist.
   EXPECT_EQ(query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass"),
@@ -477,7 +468,7 @@ TEST_F(PartitionConversionTest, ANewTableIsPartitionedWithPartitionsAhead) {
   EXPECT_EQ(query("SELECT count(*) FROM healthcheck_before"), "0");
   // Migrating again changes nothing.
   const std::string layout = partitions();
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   EXPECT_EQ(partitions(), layout);
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "hc/common/url_digest.h"
+#include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "measurement_columns.h"
 #include "pg_connection.h"
@@ -38,27 +39,12 @@ Measurement row(const std::string& url, std::int64_t at_us, std::int64_t respons
   return m;
 }
 
-class PgSinkTest : public ::testing::Test {
+class PgSinkTest : public test::PostgresTest<PgSinkTest> {
  protected:
-  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
-  static void TearDownTestSuite() { postgres.reset(); }
-  // A fresh database per test, so tests do not see each other's tables.
-  void SetUp() override {
-    database_ = "t" + std::to_string(++databases_created);
-    postgres->create_database(database_);
-  }
-  std::string uri() const { return postgres->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
-
-  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
-  static int databases_created;
-  std::string database_;
 };
-std::unique_ptr<test::TempPostgres> PgSinkTest::postgres;
-int PgSinkTest::databases_created = 0;
 
 TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   EXPECT_EQ(
       query("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position)"
@@ -77,12 +63,13 @@ TEST_F(PgSinkTest, MigrationCreatesTheTableWithEveryDesignColumn) {
 }
 
 TEST_F(PgSinkTest, MigrationIsIdempotent) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   sink.migrate();
   pqxx::connection connection(uri());
-  EXPECT_TRUE(
-      migrate_table(connection, "healthcheck", measurement_columns(), table_migrations()).empty());
+  EXPECT_TRUE(migrate_table(connection, "healthcheck", measurement_columns(), table_migrations(),
+                            RouteKind::kMeasurements)
+                  .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
             "1,2,3,4,5,6,7");
@@ -95,7 +82,7 @@ TEST_F(PgSinkTest, ConcurrentMigratorsApplyEachVersionOnce) {
   for (int i = 0; i < 4; ++i) {
     migrators.emplace_back([&] {
       try {
-        PgSink(uri(), {"healthcheck", "other"}).migrate();
+        PgSink(uri(), {{"healthcheck"}, {"other"}}).migrate();
       } catch (const std::exception& error) {
         ADD_FAILURE() << error.what();
         ++failures;
@@ -115,14 +102,14 @@ TEST_F(PgSinkTest, MigrationUpgradesASeedTableKeepingItsRows) {
       " response_time_microseconds bigint, uri text, status_code int, regex_present bool,"
       " regex_match bool, PRIMARY KEY (url_digest, measurement_time));"
       "INSERT INTO healthcheck VALUES ('\\x01', now(), 5, 'https://seed/', 200, false, null)");
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   EXPECT_EQ(query("SELECT uri || ' ' || coalesce(error, 'no error') FROM healthcheck"),
             "https://seed/ no error");
 }
 
 TEST_F(PgSinkTest, WritesEveryFieldOfAMeasurement) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   Measurement m = row("https://example.com/a\tb\\c", 1'795'000'000'123'456, 4321);
   m.status_code.reset();
@@ -148,7 +135,7 @@ TEST_F(PgSinkTest, WritesEveryFieldOfAMeasurement) {
 }
 
 TEST_F(PgSinkTest, UpsertIsIdempotentAndTheLatestValuesWin) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   TableRows first;
   for (int i = 0; i < 1000; ++i)
@@ -165,7 +152,7 @@ TEST_F(PgSinkTest, UpsertIsIdempotentAndTheLatestValuesWin) {
 }
 
 TEST_F(PgSinkTest, ReplayingIdenticalRowsWritesNoNewRowVersion) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   TableRows rows;
   for (int i = 0; i < 100; ++i) rows.add(row("https://site" + std::to_string(i % 10) + "/", i, 1));
@@ -184,18 +171,18 @@ TEST_F(PgSinkTest, ReplayingIdenticalRowsWritesNoNewRowVersion) {
 }
 
 TEST_F(PgSinkTest, ABatchMixingNewAndExistingKeysUpsertsEveryRow) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   TableRows first;
   for (int i = 0; i < 100; ++i) first.add(row("https://a/", i, 1));
-  PgSink(uri(), {"healthcheck"}).write({&first});
+  PgSink(uri(), {{"healthcheck"}}).write({&first});
   TableRows overlapping;  // 50 existing keys, 50 new ones; a fresh sink tries COPY first
   for (int i = 50; i < 150; ++i) overlapping.add(row("https://a/", i, 2));
-  PgSink(uri(), {"healthcheck"}).write({&overlapping});
+  PgSink(uri(), {{"healthcheck"}}).write({&overlapping});
   EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds) FROM healthcheck"), "150|250");
 }
 
 TEST_F(PgSinkTest, SameKeyTwiceInOneBatchDoesNotFail) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   TableRows rows;
   rows.add(row("https://a/", 1, 10));
@@ -214,11 +201,11 @@ TEST_F(PgSinkTest, ALaneWithoutRowsOfItsOwnSendsNothing) {
   rows.add(row("https://a/", 1, 10));
   const RowLane own{RowLane{0, 2}.holds(rows.rows()[0]) ? 0u : 1u, 2};
   const RowLane other{1 - own.index, 2};
-  PgSink missing(postgres->uri("no_such_database"), {"healthcheck"});
+  PgSink missing(postgres->uri("no_such_database"), {{"healthcheck"}});
   EXPECT_NO_THROW(missing.write({&rows}, other));
   EXPECT_THROW(missing.write({&rows}, own), std::runtime_error);
 
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   sink.write({&rows}, other);
   EXPECT_EQ(query("SELECT count(*) FROM healthcheck"), "0");
@@ -227,7 +214,7 @@ TEST_F(PgSinkTest, ALaneWithoutRowsOfItsOwnSendsNothing) {
 }
 
 TEST_F(PgSinkTest, WritesSeveralTablesOfOneDatabaseTogether) {
-  PgSink sink(uri(), {"first", "second"});
+  PgSink sink(uri(), {{"first"}, {"second"}});
   sink.migrate();
   TableRows a;
   a.add(row("https://a/", 1, 1));
@@ -240,7 +227,7 @@ TEST_F(PgSinkTest, WritesSeveralTablesOfOneDatabaseTogether) {
 }
 
 TEST_F(PgSinkTest, ReconnectsAfterTheServerRestarts) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   TableRows rows;
   rows.add(row("https://a/", 1, 1));
@@ -255,7 +242,7 @@ TEST_F(PgSinkTest, ReconnectsAfterTheServerRestarts) {
 }
 
 TEST_F(PgSinkTest, ErrorsNameTheDatabaseWithoutItsPassword) {
-  PgSink sink("postgresql://postgres:s3cret@127.0.0.1:1/nowhere", {"healthcheck"});
+  PgSink sink("postgresql://postgres:s3cret@127.0.0.1:1/nowhere", {{"healthcheck"}});
   try {
     sink.ping();
     FAIL() << "expected a connection error";
@@ -290,7 +277,7 @@ TEST_F(PgSinkTest, EverySessionHasUtf8AndTheConfiguredBounds) {
 }
 
 TEST_F(PgSinkTest, ErrorsCarryTheirClassRowDataForARowDefinitionForTheTable) {
-  PgSink sink(uri(), {"healthcheck"});
+  PgSink sink(uri(), {{"healthcheck"}});
   sink.migrate();
   TableRows bad;
   Measurement with_nul = row("https://a/", 1, 1);
@@ -318,7 +305,7 @@ TEST_F(PgSinkTest, ErrorsCarryTheirClassRowDataForARowDefinitionForTheTable) {
 TEST_F(PgSinkTest, AWriteWaitingOnALockEndsAtLockTimeoutAsBusy) {
   SessionSettings session;
   session.lock_timeout = std::chrono::milliseconds(300);
-  PgSink sink(uri(), {"healthcheck"}, session);
+  PgSink sink(uri(), {{"healthcheck"}}, session);
   sink.migrate();
   auto locker = open_connection(connection_target(uri(), {}));
   pqxx::work lock(*locker);

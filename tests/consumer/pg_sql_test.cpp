@@ -89,7 +89,8 @@ TEST(Migrations, ColumnsOfLaterMigrationsReachTheLatestTable) {
   const auto latest = std::find_if(migrations.begin(), migrations.end(),
                                    [](const Migration& m) { return m.version == 6; });
   ASSERT_NE(latest, migrations.end());
-  const std::string sql = migration_sql(*latest, "hc", measurement_columns());
+  const std::string sql =
+      migration_sql(*latest, "hc", measurement_columns(), RouteKind::kMeasurements);
   EXPECT_NE(sql.find("DROP VIEW IF EXISTS \"hc_latest\";CREATE TABLE \"hc_latest\" (url_digest "
                      "bytea NOT NULL, measurement_time timestamptz NOT NULL"),
             std::string::npos)
@@ -145,17 +146,17 @@ TEST(MeasurementColumns, KeysFirstNamesUniqueEveryMigrationKnown) {
 TEST(Migrations, ReleasedMigrationsKeepTheirSql) {
   const auto& migrations = table_migrations();
   ASSERT_GE(migrations.size(), 4u);
-  EXPECT_EQ(migration_sql(migrations[0], "hc", measurement_columns()),
+  EXPECT_EQ(migration_sql(migrations[0], "hc", measurement_columns(), RouteKind::kMeasurements),
             "CREATE TABLE IF NOT EXISTS \"hc\" (url_digest bytea NOT NULL, measurement_time "
             "timestamptz NOT NULL, response_time_microseconds bigint, uri text, status_code int, "
             "regex_present bool, regex_match bool, PRIMARY KEY (url_digest, measurement_time))");
-  EXPECT_EQ(migration_sql(migrations[1], "hc", measurement_columns()),
+  EXPECT_EQ(migration_sql(migrations[1], "hc", measurement_columns(), RouteKind::kMeasurements),
             "ALTER TABLE \"hc\" ADD COLUMN IF NOT EXISTS error text, ADD COLUMN IF NOT EXISTS "
             "error_detail text, ADD COLUMN IF NOT EXISTS dns_us bigint, ADD COLUMN IF NOT EXISTS "
             "connect_us bigint, ADD COLUMN IF NOT EXISTS tls_us bigint, ADD COLUMN IF NOT EXISTS "
             "ttfb_us bigint, ADD COLUMN IF NOT EXISTS body_bytes bigint, ADD COLUMN IF NOT EXISTS "
             "cert_expires_at timestamptz");
-  EXPECT_EQ(migration_sql(migrations[2], "hc", measurement_columns()),
+  EXPECT_EQ(migration_sql(migrations[2], "hc", measurement_columns(), RouteKind::kMeasurements),
             "CREATE OR REPLACE VIEW \"hc_latest\" AS SELECT DISTINCT ON (url_digest) * FROM "
             "\"hc\" ORDER BY url_digest, measurement_time DESC;CREATE OR REPLACE VIEW "
             "\"hc_hourly\" AS SELECT url_digest, min(uri) AS uri, date_trunc('hour', "
@@ -166,7 +167,7 @@ TEST(Migrations, ReleasedMigrationsKeepTheirSql) {
             "GROUP (ORDER BY response_time_microseconds)   AS p95_response_us, "
             "max(response_time_microseconds) AS max_response_us FROM \"hc\" GROUP BY "
             "url_digest, date_trunc('hour', measurement_time)");
-  EXPECT_EQ(migration_sql(migrations[3], "hc", measurement_columns()),
+  EXPECT_EQ(migration_sql(migrations[3], "hc", measurement_columns(), RouteKind::kMeasurements),
             "ALTER TABLE \"hc\" ADD COLUMN IF NOT EXISTS healthy boolean, ADD COLUMN IF NOT "
             "EXISTS failed_conditions text[], ADD COLUMN IF NOT EXISTS body_truncated boolean, "
             "ADD COLUMN IF NOT EXISTS attempts smallint;CREATE OR REPLACE FUNCTION "

@@ -17,6 +17,7 @@
 
 #include "hc/common/url_digest.h"
 #include "hc/consumer/status.h"
+#include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "latency_histogram.h"
 #include "pg_sink.h"
@@ -76,14 +77,11 @@ std::vector<Measurement> three_sites_three_hours() {
   return rows;
 }
 
-class RollupsTest : public ::testing::Test {
+class RollupsTest : public test::PostgresTest<RollupsTest> {
  protected:
-  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
-  static void TearDownTestSuite() { postgres.reset(); }
   void SetUp() override {
-    database_ = "r" + std::to_string(++databases_created);
-    postgres->create_database(database_);
-    sink_ = std::make_unique<PgSink>(postgres->uri(database_), std::vector<std::string>{"hc"});
+    PostgresTest::SetUp();
+    sink_ = std::make_unique<PgSink>(uri(), std::vector<TableSpec>{{"hc"}});
     sink_->migrate();
   }
   // Every query in UTC, so hours print the same everywhere.
@@ -96,7 +94,7 @@ class RollupsTest : public ::testing::Test {
     sink_->write({&rows});
   }
   RollupClose close(WallTime now, int retention_days = 0) {
-    pqxx::connection connection(postgres->uri(database_));
+    pqxx::connection connection(uri());
     pqxx::work txn(connection);
     RollupClose closed = close_hourly_rollups(txn, "hc", now, retention_days);
     txn.commit();
@@ -110,13 +108,8 @@ class RollupsTest : public ::testing::Test {
         " ORDER BY hour, url_digest) FROM hc_hourly_rollup");
   }
 
-  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
-  static int databases_created;
-  std::string database_;
   std::unique_ptr<PgSink> sink_;
 };
-std::unique_ptr<test::TempPostgres> RollupsTest::postgres;
-int RollupsTest::databases_created = 0;
 
 // The exact numbers of each site and hour, straight from the raw rows.
 constexpr const char* kDirectAggregate =

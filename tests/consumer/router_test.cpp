@@ -33,5 +33,32 @@ TEST(Router, WritesATableListedTwiceForOneTopicOnce) {
   EXPECT_EQ(router.sinks_for("checks").size(), 1u);
 }
 
+TEST(Router, GivesEachTableItsSettingsOnceWithTheLargestRollupRetention) {
+  TopicSinkConfig checks{"checks", "postgresql://db1", "a", ""};
+  checks.partition_interval = PartitionInterval::kWeek;
+  checks.retention_days = 30;
+  checks.rollup_retention_days = 100;
+  TopicSinkConfig other = checks;
+  other.source_topic = "other";
+  other.rollup_retention_days = 200;
+  TopicSinkConfig events{"changes", "postgresql://db1", "ev", ""};
+  events.kind = RouteKind::kEvents;
+  Router router({checks, other, events});
+
+  ASSERT_EQ(router.tables_in(0).size(), 2u);
+  const TableSpec& a = router.tables_in(0)[0];
+  EXPECT_EQ(a.name, "a");
+  EXPECT_EQ(a.kind, RouteKind::kMeasurements);
+  EXPECT_EQ(a.partition_interval, PartitionInterval::kWeek);
+  EXPECT_EQ(a.retention_days, 30);
+  EXPECT_EQ(a.rollup_retention_days, 200);
+  EXPECT_EQ(router.tables_in(0)[1].kind, RouteKind::kEvents);
+  EXPECT_EQ(&router.table(router.sinks().at(router.sinks_for("changes").at(0))),
+            &router.tables_in(0)[1]);
+  EXPECT_EQ(router.tables_of(0), (std::vector<std::string>{"a", "ev"}));
+  EXPECT_EQ(router.table_kinds_of(0),
+            (std::vector<RouteKind>{RouteKind::kMeasurements, RouteKind::kEvents}));
+}
+
 }  // namespace
 }  // namespace hc::consumer

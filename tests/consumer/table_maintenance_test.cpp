@@ -12,6 +12,7 @@
 
 #include "hc/common/url_digest.h"
 #include "hc/consumer/maintenance.h"
+#include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "partition_layout.h"
 #include "pg_sink.h"
@@ -26,17 +27,8 @@ namespace {
 using std::chrono::days;
 using std::chrono::hours;
 
-class TableMaintenanceTest : public ::testing::Test {
+class TableMaintenanceTest : public test::PostgresTest<TableMaintenanceTest> {
  protected:
-  static void SetUpTestSuite() { postgres = std::make_unique<test::TempPostgres>(); }
-  static void TearDownTestSuite() { postgres.reset(); }
-  void SetUp() override {
-    database_ = "t" + std::to_string(++databases_created);
-    postgres->create_database(database_);
-  }
-  std::string uri() const { return postgres->uri(database_); }
-  std::string query(const std::string& sql) const { return postgres->query(sql, database_); }
-
   ConsumerConfig config(int retention_days) const {
     ConsumerConfig config;
     TopicSinkConfig route;
@@ -60,19 +52,13 @@ class TableMaintenanceTest : public ::testing::Test {
   static std::string day_name(WallTime day) {
     return partition_name("healthcheck", {day, day + days(1)});
   }
-
-  static std::unique_ptr<test::TempPostgres> postgres;  // one server per suite
-  static int databases_created;
-  std::string database_;
 };
-std::unique_ptr<test::TempPostgres> TableMaintenanceTest::postgres;
-int TableMaintenanceTest::databases_created = 0;
 
 // 33.5 days on, with retention 30: the partitions that ended 30 days before are dropped whole,
 // the one holding the boundary stays, the next days ahead are created; a second run finds
 // nothing to do.
 TEST_F(TableMaintenanceTest, DropsWhollyExpiredPartitionsKeepsTheStraddlingOneCreatesAhead) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   const WallTime t0 = today();
   ASSERT_EQ(partitions(),
             fmt::format("healthcheck_before,{},{},{},{}", day_name(t0), day_name(t0 + days(1)),
@@ -105,7 +91,7 @@ TEST_F(TableMaintenanceTest, DropsWhollyExpiredPartitionsKeepsTheStraddlingOneCr
 }
 
 TEST_F(TableMaintenanceTest, WithoutRetentionNothingIsDropped) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   const std::string before = partitions();
   auto runs = maintain_tables(config(0), today() + days(400), true);
   EXPECT_EQ(runs[0].partitions_dropped, 0u);
@@ -116,7 +102,7 @@ TEST_F(TableMaintenanceTest, WithoutRetentionNothingIsDropped) {
 // writers needing partitions for the same next days, all at once: every row is written, each
 // day has its one partition, nobody fails.
 TEST_F(TableMaintenanceTest, RacingMaintainersAndWritersCreateEachPartitionOnce) {
-  PgSink(uri(), {"healthcheck"}).migrate();
+  PgSink(uri(), {{"healthcheck"}}).migrate();
   const WallTime t0 = today();
   auto maintain = [&] {
     std::size_t created = 0;
@@ -129,7 +115,7 @@ TEST_F(TableMaintenanceTest, RacingMaintainersAndWritersCreateEachPartitionOnce)
     return created;
   };
   auto write = [&](int writer) {
-    PgSink sink(uri(), {"healthcheck"});
+    PgSink sink(uri(), {{"healthcheck"}});
     for (int day = 0; day < 14; ++day) {
       TableRows rows;
       for (int i = 0; i < 50; ++i) {

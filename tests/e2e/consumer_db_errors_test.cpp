@@ -16,24 +16,8 @@ class ConsumerDbErrors : public ::testing::Test {
  protected:
   ConsumerDbErrors() : broker_({{"checks", kPartitions}, {"checks.dlq", kPartitions}}) {}
 
-  long rows(const std::string& table = "healthcheck") {
-    try {
-      return std::stol(postgres_.query("SELECT count(*) FROM " + table));
-    } catch (const std::exception&) {
-      return -1;
-    }
-  }
-  std::set<RowKey> stored_keys() {
-    std::set<RowKey> keys;
-    std::istringstream lines(
-        postgres_.query("SELECT encode(url_digest, 'hex') || ' ' ||"
-                        " (extract(epoch from measurement_time) * 1000000)::bigint FROM "
-                        "healthcheck"));
-    std::string digest;
-    std::int64_t at_us = 0;
-    while (lines >> digest >> at_us) keys.insert({digest, at_us});
-    return keys;
-  }
+  long rows(const std::string& table = "healthcheck") { return postgres_.row_count(table); }
+  std::set<RowKey> stored_keys() { return e2e::stored_keys(postgres_); }
   std::vector<Route> one_table() const { return {{"checks", postgres_.uri(), "healthcheck"}}; }
 
   // Starts a consumer serving /healthz and waits until it created the table.

@@ -41,6 +41,20 @@ inline Measurement measurement(const std::string& url, std::int64_t measured_at_
   return m;
 }
 
+// The primary keys of the rows of measurements table `table`.
+inline std::set<RowKey> stored_keys(const test::TempPostgres& postgres,
+                                    const std::string& table = "healthcheck") {
+  std::set<RowKey> keys;
+  std::istringstream lines(
+      postgres.query("SELECT encode(url_digest, 'hex') || ' ' ||"
+                     " (extract(epoch from measurement_time) * 1000000)::bigint FROM " +
+                     table));
+  std::string digest;
+  std::int64_t at_us = 0;
+  while (lines >> digest >> at_us) keys.insert({digest, at_us});
+  return keys;
+}
+
 inline std::string site_url(int site) { return "https://site" + std::to_string(site) + ".test/"; }
 
 class TestProducer {

@@ -19,26 +19,14 @@ class ConsumerE2E : public ::testing::Test {
 
   // Row count of `table`, or -1 while it does not exist yet (the consumer migrates at start).
   long rows(const std::string& table = "healthcheck", const std::string& database = "postgres") {
-    try {
-      return std::stol(postgres_.query("SELECT count(*) FROM " + table, database));
-    } catch (const std::exception&) {
-      return -1;
-    }
+    return postgres_.row_count(table, database);
   }
   bool eventually_rows(long expected, seconds timeout, const std::string& table = "healthcheck",
                        const std::string& database = "postgres") {
     return test::eventually([&] { return rows(table, database) == expected; }, timeout);
   }
   std::set<RowKey> stored_keys(const std::string& table = "healthcheck") {
-    std::set<RowKey> keys;
-    std::istringstream lines(
-        postgres_.query("SELECT encode(url_digest, 'hex') || ' ' ||"
-                        " (extract(epoch from measurement_time) * 1000000)::bigint FROM " +
-                        table));
-    std::string digest;
-    std::int64_t at_us = 0;
-    while (lines >> digest >> at_us) keys.insert({digest, at_us});
-    return keys;
+    return e2e::stored_keys(postgres_, table);
   }
   std::vector<Route> one_table() const { return {{"checks", postgres_.uri(), "healthcheck"}}; }
 
@@ -115,7 +103,8 @@ TEST_F(ConsumerE2E, KilledMidStreamAndRestartedLosesAndDuplicatesNothing) {
   std::set<RowKey> published;
   std::thread stream([&] {
     for (int chunk = 0; chunk < 20; ++chunk) {
-      auto keys = producer.send_many("checks", 500, 40, 1'795'000'000'000'000 + chunk * 1000);
+      auto keys =
+          producer.send_many("checks", 500, 40, 1'795'000'000'000'000 + std::int64_t{chunk} * 1000);
       published.insert(keys.begin(), keys.end());
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }

@@ -22,13 +22,7 @@ class ConsumerPartitions : public ::testing::Test {
  protected:
   ConsumerPartitions() : broker_({{"checks", kPartitions}, {"checks.dlq", kPartitions}}) {}
 
-  long rows() {
-    try {
-      return std::stol(postgres_.query("SELECT count(*) FROM healthcheck"));
-    } catch (const std::exception&) {
-      return -1;
-    }
-  }
+  long rows() { return postgres_.row_count(); }
   ConsumerProcess& start_consumer(const std::string& route_settings = "") {
     return consumer_.emplace(
         dir_.path(), "consumer", broker_.bootstrap_servers(), "g1",

@@ -57,13 +57,7 @@ class ConsumerSecrets : public ::testing::Test {
   std::vector<std::pair<std::string, std::string>> env() const {
     return {{"HC_PG_PASSWORD", kPassword}, {"HC_PG_PASSWORD_ENCODED", kPasswordEncoded}};
   }
-  long rows(const std::string& table) {
-    try {
-      return std::stol(postgres_.query("SELECT count(*) FROM " + table));
-    } catch (const std::exception&) {
-      return -1;
-    }
-  }
+  long rows(const std::string& table) { return postgres_.row_count(table); }
   std::string get(const std::string& path, int* status = nullptr) {
     httplib::Client client("127.0.0.1", port_);
     client.set_connection_timeout(2);

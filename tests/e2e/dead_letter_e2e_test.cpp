@@ -21,13 +21,7 @@ constexpr int kUnknownTopic = 3;
 
 class DeadLetterE2E : public ::testing::Test {
  protected:
-  long rows() {
-    try {
-      return std::stol(postgres_.query("SELECT count(*) FROM healthcheck"));
-    } catch (const std::exception&) {
-      return -1;  // not migrated yet
-    }
-  }
+  long rows() { return postgres_.row_count(); }
   std::vector<Route> one_table() const { return {{"checks", postgres_.uri(), "healthcheck"}}; }
   std::vector<std::string> metrics_args() const {
     return {"--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port_)};

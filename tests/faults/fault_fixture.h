@@ -64,11 +64,7 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 // Row count of `table`, or -1 while it does not exist (or the database is away).
 inline long count_rows(const test::TempPostgres& postgres,
                        const std::string& table = "healthcheck") {
-  try {
-    return std::stol(postgres.query("SELECT count(*) FROM " + table));
-  } catch (const std::exception&) {
-    return -1;
-  }
+  return postgres.row_count(table);
 }
 
 // Empty when `table` holds exactly the rows of stream messages [0, count) (see the top of

@@ -67,6 +67,14 @@ std::string TempPostgres::query(const std::string& sql, const std::string& datab
   return trim(run.stdout_text);
 }
 
+long TempPostgres::row_count(const std::string& table, const std::string& database) const {
+  try {
+    return std::stol(query("SELECT count(*) FROM " + table, database));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 void TempPostgres::stop_server() { run_pg_script("stop-server", state_dir_); }
 
 void TempPostgres::start_server() { run_pg_script("start-server", state_dir_); }

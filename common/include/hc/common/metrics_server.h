@@ -1,21 +1,18 @@
 // /metrics (Prometheus text format) and /healthz over HTTP, for --metrics-addr.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
-namespace httplib {
-class Server;
-}
 namespace prometheus {
 class Collectable;
 }
 
 namespace hc {
+
+class HttpListener;
 
 class MetricsServer {
  public:
@@ -33,27 +30,12 @@ class MetricsServer {
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const;
 
  private:
-  std::unique_ptr<httplib::Server> server_;
   std::shared_ptr<prometheus::Collectable> metrics_;
   HealthProbe health_probe_;
-  int port_ = 0;
-  std::atomic<bool> listen_returned_{false};
-  std::thread thread_;
+  std::unique_ptr<HttpListener> listener_;  // last: its handlers use the members above
 };
-
-// Splits "HOST:PORT" / "[v6]:PORT" / ":PORT". nullopt when malformed or port > 65535.
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-std::optional<HostPort> parse_host_port(const std::string& address);
-
-// Binds `server` to `where` (port 0: a free port) with SO_REUSEADDR but without httplib's
-// default SO_REUSEPORT, which would let a second process bind the same port silently and split
-// the requests between the two. Returns the bound port, or -1 when the address cannot be used.
-int bind_exclusively(httplib::Server& server, const HostPort& where);
 
 }  // namespace hc

@@ -17,17 +17,15 @@
 // every value from the database is escaped. Loopback only unless allowed explicitly.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "hc/common/clock.h"
 #include "hc/serve/status_source.h"
 
-namespace httplib {
-class Server;
+namespace hc {
+class HttpListener;
 }
 
 namespace hc::serve {
@@ -59,16 +57,13 @@ class StatusServer {
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const;
   // "http://HOST:PORT" as bound.
   const std::string& url() const { return url_; }
 
  private:
-  std::unique_ptr<httplib::Server> server_;
-  int port_ = 0;
   std::string url_;
-  std::atomic<bool> listen_returned_{false};
-  std::thread thread_;
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace hc::serve

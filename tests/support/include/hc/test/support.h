@@ -143,6 +143,10 @@ class TempPostgres {
   void create_database(const std::string& name);
   // Runs SQL through psql and returns its unaligned, tuples-only output (trimmed).
   std::string query(const std::string& sql, const std::string& database = "postgres") const;
+  // The row count of `table`, or -1 while it cannot be read: not created yet (a consumer
+  // migrates at start), or the server is away.
+  long row_count(const std::string& table = "healthcheck",
+                 const std::string& database = "postgres") const;
   // For outage tests: stop the server (fast) and start it again on the same port and data.
   void stop_server();
   void start_server();
