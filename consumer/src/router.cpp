@@ -52,14 +52,6 @@ Router::Router(const std::vector<TopicSinkConfig>& topics) {
     // The same table listed twice for one topic is written once.
     index_of_or_append(sinks_by_topic_[route.source_topic], sink_index);
   }
-  for (const auto& tables : tables_by_database_) {
-    auto& names = table_names_by_database_.emplace_back();
-    auto& kinds = table_kinds_by_database_.emplace_back();
-    for (const auto& table : tables) {
-      names.push_back(table.name);
-      kinds.push_back(table.kind);
-    }
-  }
 }
 
 const std::vector<std::size_t>& Router::sinks_for(const std::string& topic) const {

@@ -43,13 +43,6 @@ class Router {
   const TableSpec& table(const TableSink& sink) const {
     return tables_in(sink.database).at(sink.table_in_database);
   }
-  // Only the names, and only the kinds, of tables_in(database), for readers that need one.
-  const std::vector<std::string>& tables_of(std::size_t database) const {
-    return table_names_by_database_.at(database);
-  }
-  const std::vector<RouteKind>& table_kinds_of(std::size_t database) const {
-    return table_kinds_by_database_.at(database);
-  }
   // What `topic`'s records are (measurements for a topic we did not subscribe to).
   RouteKind kind_of(std::string_view topic) const;
   // Where poison messages read from `topic` go (the topic's first route decides).
@@ -60,8 +53,6 @@ class Router {
   std::vector<std::string> source_topics_;
   std::vector<std::string> database_uris_;
   std::vector<std::vector<TableSpec>> tables_by_database_;
-  std::vector<std::vector<std::string>> table_names_by_database_;  // of tables_by_database_
-  std::vector<std::vector<RouteKind>> table_kinds_by_database_;    // of tables_by_database_
   std::map<std::string, RouteKind, std::less<>> kind_by_topic_;
   std::map<std::string, std::vector<std::size_t>> sinks_by_topic_;
   std::map<std::string, std::string> dead_letter_by_topic_;

@@ -13,14 +13,6 @@
 
 namespace hc::consumer {
 
-bool is_events_table(const Router& router, std::size_t database, const std::string& table) {
-  const auto& tables = router.tables_of(database);
-  for (std::size_t t = 0; t < tables.size(); ++t) {
-    if (tables[t] == table) return router.table_kinds_of(database)[t] == RouteKind::kEvents;
-  }
-  return false;
-}
-
 std::string newest_states_sql(const std::string& table) {
   // DISTINCT ON walks the primary key (url_digest, at) backwards: one row per site.
   return fmt::format(
@@ -35,12 +27,10 @@ void add_site_states(const Router& router, const ConsumerConfig& config,
   bool any_events_table = false;
   std::map<std::string, std::pair<std::string, WallTime>> newest;  // url -> (state, since)
   for (std::size_t database = 0; database < router.database_uris().size(); ++database) {
-    const auto& tables = router.tables_of(database);
-    const auto& kinds = router.table_kinds_of(database);
     std::unique_ptr<pqxx::connection> connection;  // opened for the first events table
     ConnectionTarget target;
-    for (std::size_t t = 0; t < tables.size(); ++t) {
-      if (kinds[t] != RouteKind::kEvents) continue;
+    for (const TableSpec& table : router.tables_in(database)) {
+      if (table.kind != RouteKind::kEvents) continue;
       any_events_table = true;
       try {
         if (!connection) {
@@ -48,20 +38,20 @@ void add_site_states(const Router& router, const ConsumerConfig& config,
           connection = open_connection(target);
         }
         pqxx::read_transaction transaction(*connection);
-        for (const auto& row : transaction.exec(newest_states_sql(tables[t]))) {
+        for (const auto& row : transaction.exec(newest_states_sql(table.name))) {
           WallTime at(std::chrono::microseconds(row[2].as<std::int64_t>()));
           auto [it, inserted] =
               newest.try_emplace(row[0].as<std::string>(), row[1].as<std::string>(), at);
           if (!inserted && at > it->second.second) it->second = {row[1].as<std::string>(), at};
         }
       } catch (const pqxx::undefined_table&) {
-        throw MissingStatusTable(tables[t], tables[t], target.name);
+        throw MissingStatusTable(table.name, table.name, target.name);
       } catch (const std::exception& error) {
         const std::string name = target.name.empty()
                                      ? redact_connection_uri(router.database_uris()[database])
                                      : target.name;
-        throw std::runtime_error(fmt::format("status of events table {} in {}: {}", tables[t], name,
-                                             scrub_secrets(one_line(error.what()), target)));
+        throw std::runtime_error(fmt::format("status of events table {} in {}: {}", table.name,
+                                             name, scrub_secrets(one_line(error.what()), target)));
       }
     }
   }

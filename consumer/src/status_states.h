@@ -20,9 +20,6 @@ namespace hc::consumer {
 void add_site_states(const Router& router, const ConsumerConfig& config,
                      std::vector<SiteSummary>& sites);
 
-// Is `table` of `database` an events table (not one read_site_status reads)?
-bool is_events_table(const Router& router, std::size_t database, const std::string& table);
-
 // The newest event per URL of `table`: url, to_state, at in microseconds since the epoch.
 std::string newest_states_sql(const std::string& table);
 

@@ -74,11 +74,10 @@ void for_each_status_table(const ConsumerConfig& config, const std::string& what
       throw std::runtime_error(fmt::format("{}: {}: {}", what, target.name,
                                            scrub_secrets(one_line(error.what()), target)));
     }
-    const auto& tables = router.tables_of(database);
-    for (std::size_t t = 0; t < tables.size(); ++t) {
+    for (const TableSpec& spec : router.tables_in(database)) {
       // Events tables have no _latest or _hourly; hc status reads their states on its own.
-      if (router.table_kinds_of(database)[t] != RouteKind::kMeasurements) continue;
-      const std::string& table = tables[t];
+      if (spec.kind != RouteKind::kMeasurements) continue;
+      const std::string& table = spec.name;
       try {
         pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(*connection);
         transaction.exec0("SET LOCAL TimeZone = 'UTC'");
