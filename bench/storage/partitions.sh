@@ -88,4 +88,4 @@ INSERT INTO checks SELECT * FROM kept;
 ANALYZE;
 SQL
 run
-echo "($(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$ROOT" rev-parse --short HEAD))"
+echo "($(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ), $HC built from $(git -C "$BUILD/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"

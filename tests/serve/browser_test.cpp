@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -64,6 +65,22 @@ std::string chromium(const test::TempDir& dir, const std::string& name,
   const auto exit_code = browser.wait_for_exit(seconds(60));
   EXPECT_EQ(exit_code, 0) << read_file(options.stderr_file);
   return read_file(options.stdout_file);
+}
+
+// The DOM of `url` as headless Chromium builds it. Under a loaded machine Chromium now and then
+// exits 0 having printed no document at all (no <body>: it never loaded the page; seen about
+// once in three runs beside other e2e tests, never alone): such a run is repeated, at most
+// three times, and each repeat is reported. A document that loaded is returned as it is,
+// whatever it holds, so a page without the expected rows still fails the test.
+std::string dump_dom(const test::TempDir& dir, const std::string& name, const std::string& url) {
+  std::string dom;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    dom = chromium(dir, name + "-" + std::to_string(attempt), {"--dump-dom"}, url);
+    if (dom.find("<body") != std::string::npos) return dom;
+    std::cerr << "chromium printed no document for " << url << " (attempt " << attempt << "): '"
+              << dom.substr(0, 200) << "'\n";
+  }
+  return dom;
 }
 
 // data-state of each site row in the DOM, by data-url.
@@ -153,7 +170,7 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
       seconds(45)))
       << read_file(dir.path() / "consumer.log") << read_file(dir.path() / "serve.log");
 
-  const std::string dom = chromium(dir, "dom", {"--dump-dom"}, page_url);
+  const std::string dom = dump_dom(dir, "dom", page_url);
   const auto states = site_states(dom);
   ASSERT_EQ(states.size(), 3u) << dom.substr(0, 4000);
   EXPECT_EQ(states.at(up_url), "up");
@@ -172,7 +189,7 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   EXPECT_NE(dom.find(R"(<rect class="bad")"), std::string::npos);
 
   // Pages of two sites: the first links to the second, which holds the third site.
-  const std::string first_dom = chromium(dir, "first-page", {"--dump-dom"}, page_url + "?limit=2");
+  const std::string first_dom = dump_dom(dir, "first-page", page_url + "?limit=2");
   const auto first_states = site_states(first_dom);
   EXPECT_EQ(first_states.size(), 2u) << first_dom.substr(0, 4000);
   EXPECT_NE(first_dom.find("<title>hc status: 2 up, 1 down</title>"), std::string::npos);
@@ -180,7 +197,7 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   EXPECT_EQ(link_href(first_dom, "prev"), "");
   const std::string next = link_href(first_dom, "next");
   ASSERT_EQ(next, "/?offset=2&limit=2") << first_dom.substr(0, 4000);
-  const std::string second_dom = chromium(dir, "second-page", {"--dump-dom"}, origin + next);
+  const std::string second_dom = dump_dom(dir, "second-page", origin + next);
   const auto second_states = site_states(second_dom);
   EXPECT_EQ(second_states.size(), 1u) << second_dom.substr(0, 4000);
   EXPECT_NE(second_dom.find("sites 3–3 of 3"), std::string::npos);
