@@ -1,6 +1,33 @@
 # shellcheck shell=bash
-# Shared by the bench scripts (sourced, not run): hc serve started in the background and
-# timing of HTTP calls. Loopback only.
+# Shared by the bench scripts (sourced, not run): a work directory with a throwaway
+# PostgreSQL, hc serve started in the background, and timing of HTTP calls. Loopback only.
+# REQUIRES: ROOT (the repository) is set.
+
+# Creates WORK (/tmp/hc-bench-$1.XXXXXX), starts a throwaway PostgreSQL 15 in it (scripts/pg,
+# URI set to its URI) and writes $WORK/config.yaml (CONFIG) with one consumer route, topic $2
+# into table $3. Everything is stopped and removed on exit.
+bench_start() {
+  WORK=$(mktemp -d "/tmp/hc-bench-$1.XXXXXX")
+  chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres when we are root
+  serve_pid=
+  trap bench_cleanup EXIT
+  URI=$("$ROOT/scripts/pg" start "$WORK/pg")
+  CONFIG=$WORK/config.yaml
+  cat >"$CONFIG" <<YAML
+healthcheck-consumer-config:
+  bootstrap_servers: ["127.0.0.1:9"]
+  topics:
+    - source_topic: $2
+      connection_uri: "$URI"
+      table_name: $3
+YAML
+}
+
+bench_cleanup() {
+  [[ -z ${serve_pid:-} ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
+  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
 
 # Starts `hc serve` (binary $1) with config $2 on a free loopback port, its log in $3; sets
 # serve_pid and base (http://127.0.0.1:PORT). The caller kills serve_pid on exit.

@@ -20,28 +20,10 @@ DAYS=${DAYS:-30}
 INTERVAL_MIN=${INTERVAL_MIN:-10}
 CALLS=${CALLS:-20}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hc-bench-serve.XXXXXX")
-chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres when we are root
-serve_pid=
-cleanup() {
-  [[ -z $serve_pid ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
-  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-uri=$("$ROOT/scripts/pg" start "$WORK/pg")
-cat >"$WORK/config.yaml" <<YAML
-healthcheck-consumer-config:
-  bootstrap_servers: ["127.0.0.1:9"]
-  topics:
-    - source_topic: healthcheck
-      connection_uri: "$uri"
-      table_name: healthcheck
-YAML
-"$HC" migrate -c "$WORK/config.yaml" >/dev/null 2>&1
+bench_start serve healthcheck healthcheck
+"$HC" migrate -c "$CONFIG" >/dev/null 2>&1
 # Every site up except one check in 50; response times 1..100 ms.
-psql -q "$uri" -c "
+psql -q "$URI" -c "
 INSERT INTO healthcheck (url_digest, measurement_time, response_time_microseconds, uri,
                          status_code, regex_present, error, healthy)
 SELECT sha256(convert_to(u, 'UTF8')), t, 1000 + (hashint8(extract(epoch FROM t)::bigint + s) & 65535) * 1.5,
@@ -52,26 +34,26 @@ FROM generate_series(1, $SITES) s,
                      interval '$INTERVAL_MIN minutes') t;"
 # What the consumer does in the transaction of its rows (the newest row per site into the
 # latest table, the rows' hours marked), then the table upkeep that closes the rollups.
-psql -q "$uri" -c "
+psql -q "$URI" -c "
 INSERT INTO healthcheck_latest SELECT DISTINCT ON (url_digest) * FROM healthcheck
   ORDER BY url_digest, measurement_time DESC;
 INSERT INTO hc_rollup_pending (table_name, hour)
   SELECT DISTINCT 'healthcheck', date_bin('1 hour', measurement_time,
                                           timestamptz '2000-01-01 00:00+00')
   FROM healthcheck;"
-"$HC" maintain -c "$WORK/config.yaml" >/dev/null 2>&1
-psql -q "$uri" -c "VACUUM ANALYZE"
-rows=$(psql -tA "$uri" -c "SELECT count(*) FROM healthcheck")
+"$HC" maintain -c "$CONFIG" >/dev/null 2>&1
+psql -q "$URI" -c "VACUUM ANALYZE"
+rows=$(psql -tA "$URI" -c "SELECT count(*) FROM healthcheck")
 # The table is partitioned (its parent holds no data): the size of all its partitions.
-size=$(psql -tA "$uri" -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid)))
+size=$(psql -tA "$URI" -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid)))
   FROM pg_inherits WHERE inhparent = 'healthcheck'::regclass")
 
-serve_start "$HC" "$WORK/config.yaml" "$WORK/serve.log"
+serve_start "$HC" "$CONFIG" "$WORK/serve.log"
 
 # The reference: the whole <table>_hourly relation read by psql (what every overview reads).
 hourly_reference() {
   for _ in $(seq "$CALLS"); do
-    psql -tA "$uri" -c '\timing on' \
+    psql -tA "$URI" -c '\timing on' \
       -c 'SELECT sum(checks), sum(up_checks), max(p95_response_us) FROM healthcheck_hourly' |
       awk '/^Time:/ { print $2 / 1000 }'
   done | percentiles "reference: psql sums of _hourly" "-"

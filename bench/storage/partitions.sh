@@ -18,26 +18,7 @@ SITES=${SITES:-100}
 DAYS=${DAYS:-420}
 CALLS=${CALLS:-20}
 
-WORK=$(mktemp -d /tmp/hc-bench-partitions.XXXXXX)
-chmod 755 "$WORK"
-serve_pid=
-cleanup() {
-  [[ -z $serve_pid ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
-  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-URI=$("$ROOT/scripts/pg" start "$WORK/pg")
-CONFIG=$WORK/config.yaml
-cat >"$CONFIG" <<YAML
-healthcheck-consumer-config:
-  bootstrap_servers: ["127.0.0.1:9"]
-  topics:
-    - source_topic: checks
-      connection_uri: "$URI"
-      table_name: checks
-YAML
+bench_start partitions checks checks
 sql() { psql "$URI" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
 "$HC" migrate -c "$CONFIG" >"$WORK/migrate.log" 2>&1
 sql <<SQL

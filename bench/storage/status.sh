@@ -34,26 +34,7 @@ HC=$BUILD/app/hc
 source "$ROOT/bench/lib.sh"
 [[ -x $HC ]] || { echo "missing $HC: cmake --build $BUILD --target hc" >&2; exit 1; }
 
-WORK=$(mktemp -d /tmp/hc-bench-storage.XXXXXX)
-chmod 755 "$WORK"
-serve_pid=
-cleanup() {
-  [[ -z $serve_pid ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
-  "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-URI=$("$ROOT/scripts/pg" start "$WORK/pg")
-CONFIG=$WORK/config.yaml
-cat >"$CONFIG" <<EOF
-healthcheck-consumer-config:
-  bootstrap_servers: ["127.0.0.1:9"]
-  topics:
-    - source_topic: bench
-      connection_uri: "$URI"
-      table_name: bench
-EOF
+bench_start storage bench bench
 sql() { psql "$URI" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
 now_ms() { date +%s%3N; }
 # p50 and max of the numbers on stdin (milliseconds).
