@@ -79,19 +79,16 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
   }
 
   // The days of the hours recomputed, each recomputed whole from the hourly rollup.
-  const std::int64_t day_us = microseconds(hours(24)).count();
-  std::set<std::int64_t> days_us;
-  for (const std::int64_t hour : pending_hours_us) {
-    days_us.insert(hour - (hour % day_us + day_us) % day_us);  // floored, also before 1970
-  }
+  std::set<WallTime> days;
+  for (const std::int64_t hour : pending_hours_us)
+    days.insert(day_floor(WallTime(microseconds(hour))));
   const std::string close_day_sql = close_days_sql(table);
-  for (const std::int64_t day : days_us) {
+  for (const WallTime day : days) {
     const pqxx::result written =
-        txn.exec_params(close_day_sql, timestamp_text(WallTime(microseconds(day))),
-                        timestamp_text(WallTime(microseconds(day + day_us))));
+        txn.exec_params(close_day_sql, timestamp_text(day), timestamp_text(day + hours(24)));
     result.daily_rows_written += written.affected_rows();
   }
-  result.days_closed = days_us.size();
+  result.days_closed = days.size();
 
   txn.exec_params0(
       "INSERT INTO hc_rollup_state (table_name, closed_until) VALUES ($1, $2::timestamptz)"

@@ -80,13 +80,12 @@ void for_each_status_table(const ConsumerConfig& config, const std::string& what
       const std::string& table = spec.name;
       try {
         pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(*connection);
-        transaction.exec0("SET LOCAL TimeZone = 'UTC'");
-        // The estimated cost of the raw-row parts (planned before their ranges are known to be
-        // small) would buy hundreds of ms of JIT compilation for a few ms of work.
-        transaction.exec0("SET LOCAL jit = off");
-        // The sorts and aggregates over a page or a window of rollup rows (a few MB) stay in
-        // memory rather than spilling to disk at the default 4 MB.
-        transaction.exec0("SET LOCAL work_mem = '64MB'");
+        // In one round trip. jit off: the estimated cost of the raw-row parts (planned before
+        // their ranges are known to be small) would buy hundreds of ms of JIT compilation for a
+        // few ms of work. work_mem: the sorts and aggregates over a page or a window of rollup
+        // rows (a few MB) stay in memory rather than spilling to disk at the default 4 MB.
+        transaction.exec0(
+            "SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'");
         if (!read(transaction, table)) return;
       } catch (const pqxx::undefined_table& error) {
         throw MissingStatusTable(missing_relation(error.what(), table), table, target.name);
