@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "hc/consumer/consumer.h"
+#include "hc/store/migrate.h"
 
 namespace hc::cli {
 

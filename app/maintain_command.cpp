@@ -3,7 +3,7 @@
 
 #include "commands.h"
 #include "hc/common/clock.h"
-#include "hc/consumer/maintenance.h"
+#include "hc/store/maintenance.h"
 
 namespace hc::cli {
 

@@ -3,7 +3,7 @@
 #include "commands.h"
 #include "hc/common/clock.h"
 #include "hc/common/duration.h"
-#include "hc/consumer/status.h"
+#include "hc/store/status.h"
 
 namespace hc::cli {
 

@@ -1,4 +1,4 @@
-// Fuzzes the COPY text escapers (consumer/src/copy_text.h).
+// Fuzzes the COPY text escapers (store/include/hc/store/copy_text.h).
 //
 // Invariants, for any bytes:
 //   - the escaped field holds no raw tab, newline or carriage return (they would split the
@@ -14,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
-#include "copy_text.h"
 #include "copy_text_unescape.h"
 #include "fuzz_check.h"
+#include "hc/store/copy_text.h"
 #include "text_array_parse.h"
 
 namespace {
@@ -44,14 +44,14 @@ std::vector<std::string> split_at_nul(std::string_view input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::string field;
-  hc::consumer::append_copy_escaped(field, input);
+  hc::append_copy_escaped(field, input);
   check_field(field);
   const auto back = hc::fuzz::copy_text_unescape(field);
   FUZZ_CHECK(back.has_value() && *back == input, "unescape(escape(x)) != x");
 
   const std::vector<std::string> elements = split_at_nul(input);
   std::string array_field;
-  hc::consumer::append_copy_text_array(array_field, elements);
+  hc::append_copy_text_array(array_field, elements);
   check_field(array_field);
   const auto literal = hc::fuzz::copy_text_unescape(array_field);
   FUZZ_CHECK(literal.has_value(), "array field unescaped to NULL");

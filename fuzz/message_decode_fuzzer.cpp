@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "decoder.h"
 #include "fuzz_check.h"
 #include "hc/common/message.h"
 #include "hc/common/url_digest.h"
+#include "hc/consumer/record_decoder.h"
 #include "storable.h"
 
 namespace {

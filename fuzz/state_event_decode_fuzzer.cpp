@@ -21,11 +21,11 @@
 #include <string>
 #include <string_view>
 
-#include "decoder.h"
-#include "event_columns.h"
 #include "fuzz_check.h"
 #include "hc/common/state_event.h"
 #include "hc/common/url_digest.h"
+#include "hc/consumer/record_decoder.h"
+#include "hc/store/row.h"
 #include "storable.h"
 
 namespace {
@@ -82,18 +82,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              "encoding is not stable");
 
   auto record = hc::consumer::decode_event_record(decoder, keyed(event.url, data, size), size);
-  FUZZ_CHECK(std::holds_alternative<hc::consumer::EventRow>(record),
+  FUZZ_CHECK(std::holds_alternative<hc::EventRow>(record),
              "decode_event_record refuses an event keyed by its url");
-  const auto& row = std::get<hc::consumer::EventRow>(record);
+  const auto& row = std::get<hc::EventRow>(record);
   FUZZ_CHECK(row.event == event && row.url_digest == hc::url_digest(event.url),
              "decode_event_record changed the event or its digest");
   std::string line;
-  hc::consumer::append_event_copy_row(line, row);
+  hc::append_copy_row(line, hc::Row(row));
   FUZZ_CHECK(
       !line.empty() && line.back() == '\n' && std::count(line.begin(), line.end(), '\n') == 1,
       "COPY line is not one line");
   FUZZ_CHECK(static_cast<std::size_t>(std::count(line.begin(), line.end(), '\t')) + 1 ==
-                 hc::consumer::event_columns().size(),
+                 hc::column_count(hc::RouteKind::kEvents),
              "COPY line has another number of fields than the events table has columns");
 
   const std::string other_key = event.url + "/";

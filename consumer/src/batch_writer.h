@@ -37,7 +37,7 @@
 
 #include "batch.h"
 #include "consumer_stats.h"
-#include "db_error.h"
+#include "hc/store/db_error.h"
 #include "router.h"
 #include "row_sink.h"
 

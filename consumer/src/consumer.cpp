@@ -13,31 +13,14 @@
 #include "dead_letter.h"
 #include "group_consumer.h"
 #include "hc/common/metrics_server.h"
-#include "hc/consumer/maintenance.h"
+#include "hc/store/maintenance.h"
+#include "hc/store/migrate.h"
+#include "hc/store/pg_connection.h"
 #include "maintenance_thread.h"
-#include "pg_connection.h"
-#include "pg_migrations.h"
 #include "pg_sink.h"
 #include "router.h"
-#include "table_schema.h"
 
 namespace hc {
-
-void migrate_all(const ConsumerConfig& config) {
-  consumer::Router router(config.topics);
-  for (std::size_t d = 0; d < router.database_uris().size(); ++d) {
-    consumer::PgSink database(router.database_uris()[d], router.tables_in(d),
-                              consumer::session_settings(config));
-    database.migrate();
-    std::vector<std::string> versions;
-    for (const auto& table : router.tables_in(d)) {
-      versions.push_back(fmt::format(
-          "{} (v{})", table.name, consumer::table_schema(table.kind).migrations().back().version));
-    }
-    spdlog::info("database {}: tables {} at their latest schema version", database.name(),
-                 fmt::join(versions, ", "));
-  }
-}
 
 namespace {
 
@@ -51,9 +34,8 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   parts.make_dead_letters = [&config](consumer::ConsumerStats& stats) {
     return std::make_unique<consumer::DeadLetterProducer>(config.kafka, stats);
   };
-  parts.make_row_sink = [session = consumer::session_settings(config)](
-                            const std::string& connection_string,
-                            const std::vector<consumer::TableSpec>& tables) {
+  parts.make_row_sink = [session = session_settings(config)](const std::string& connection_string,
+                                                             const std::vector<TableSpec>& tables) {
     return std::make_unique<consumer::PgSink>(connection_string, tables, session);
   };
   parts.clock = std::make_shared<SystemClock>();

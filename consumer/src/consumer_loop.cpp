@@ -8,9 +8,9 @@
 #include <thread>
 #include <tuple>
 
-#include "decoder.h"
-#include "partition_layout.h"
-#include "pg_uri.h"
+#include "hc/common/url_redaction.h"
+#include "hc/consumer/record_decoder.h"
+#include "hc/store/row_fate.h"
 
 namespace hc::consumer {
 namespace {

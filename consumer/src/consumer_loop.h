@@ -31,12 +31,12 @@
 #include "batch.h"
 #include "batch_writer.h"
 #include "consumer_stats.h"
-#include "db_error.h"
 #include "dead_letter_sink.h"
 #include "group_client.h"
 #include "hc/common/clock.h"
 #include "hc/common/config.h"
 #include "hc/common/signals.h"
+#include "hc/store/db_error.h"
 #include "router.h"
 
 namespace hc::consumer {

@@ -1,7 +1,7 @@
 #include "consumer_metrics.h"
 
-#include "db_error.h"
-#include "table_maintenance.h"
+#include "hc/store/db_error.h"
+#include "hc/store/maintenance.h"
 
 namespace hc::consumer {
 namespace {

@@ -1,5 +1,3 @@
-#include "decoder.h"
-
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -8,6 +6,7 @@
 #include <optional>
 
 #include "hc/common/url_digest.h"
+#include "hc/consumer/record_decoder.h"
 
 namespace hc::consumer {
 

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "table_maintenance.h"
+#include "hc/store/maintenance.h"
 
 namespace hc::consumer {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "consumer_stats.h"
-#include "hc/consumer/maintenance.h"
+#include "hc/store/maintenance.h"
 
 namespace hc::consumer {
 

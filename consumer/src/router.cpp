@@ -4,53 +4,40 @@
 #include <stdexcept>
 
 namespace hc::consumer {
-namespace {
-
-template <typename T>
-std::size_t index_of_or_append(std::vector<T>& items, const T& item) {
-  auto it = std::find(items.begin(), items.end(), item);
-  if (it != items.end()) return static_cast<std::size_t>(it - items.begin());
-  items.push_back(item);
-  return items.size() - 1;
-}
-
-}  // namespace
 
 Router::Router(const std::vector<TopicSinkConfig>& topics) {
+  for (auto& database : database_tables(topics)) {
+    database_uris_.push_back(std::move(database.connection_uri));
+    tables_by_database_.push_back(std::move(database.tables));
+  }
   for (const auto& route : topics) {
-    std::size_t database = index_of_or_append(database_uris_, route.connection_uri);
-    if (tables_by_database_.size() <= database) tables_by_database_.resize(database + 1);
-    auto& tables = tables_by_database_[database];
-    auto table = std::ranges::find(tables, route.table_name, &TableSpec::name);
-    const auto table_in_database = static_cast<std::size_t>(table - tables.begin());
-    if (table == tables.end()) {
-      tables.push_back({route.table_name, route.kind, route.partition_interval,
-                        route.retention_days, route.rollup_retention_days});
-      sinks_.push_back({database, table_in_database});
-    } else if (table->rollup_retention_days != 0 &&
-               (route.rollup_retention_days == 0 ||
-                route.rollup_retention_days > table->rollup_retention_days)) {
-      table->rollup_retention_days = route.rollup_retention_days;
-    }
+    const auto database = static_cast<std::size_t>(
+        std::ranges::find(database_uris_, route.connection_uri) - database_uris_.begin());
+    const auto& tables = tables_by_database_[database];
+    const auto table_in_database = static_cast<std::size_t>(
+        std::ranges::find(tables, route.table_name, &TableSpec::name) - tables.begin());
     // Rows are decoded by their topic's kind and written by their table's: both must agree.
-    if (tables[table_in_database].kind != route.kind ||
-        kind_by_topic_.try_emplace(route.source_topic, route.kind).first->second != route.kind) {
+    if (kind_by_topic_.try_emplace(route.source_topic, route.kind).first->second != route.kind) {
       throw std::invalid_argument("route " + route.source_topic + " -> " + route.table_name +
-                                  ": a topic or table of two kinds");
+                                  ": a topic of two kinds");
     }
-    auto sink = std::ranges::find_if(sinks_, [&](const TableSink& s) {
-      return s.database == database && s.table_in_database == table_in_database;
+    const TableSink sink{database, table_in_database};
+    auto known = std::ranges::find_if(sinks_, [&](const TableSink& s) {
+      return s.database == sink.database && s.table_in_database == sink.table_in_database;
     });
-    const auto sink_index = static_cast<std::size_t>(sink - sinks_.begin());
+    if (known == sinks_.end()) known = sinks_.insert(sinks_.end(), sink);
+    const auto sink_index = static_cast<std::size_t>(known - sinks_.begin());
 
-    if (std::find(source_topics_.begin(), source_topics_.end(), route.source_topic) ==
-        source_topics_.end()) {
+    if (std::ranges::find(source_topics_, route.source_topic) == source_topics_.end()) {
       source_topics_.push_back(route.source_topic);
       dead_letter_by_topic_[route.source_topic] =
           route.dead_letter_topic.empty() ? route.source_topic + ".dlq" : route.dead_letter_topic;
     }
     // The same table listed twice for one topic is written once.
-    index_of_or_append(sinks_by_topic_[route.source_topic], sink_index);
+    auto& topic_sinks = sinks_by_topic_[route.source_topic];
+    if (std::ranges::find(topic_sinks, sink_index) == topic_sinks.end()) {
+      topic_sinks.push_back(sink_index);
+    }
   }
 }
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
-#include "table_spec.h"
+#include "hc/store/table_spec.h"
 
 namespace hc::consumer {
 

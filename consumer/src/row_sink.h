@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "batch.h"
+#include "hc/store/table_rows.h"
 
 namespace hc::consumer {
 

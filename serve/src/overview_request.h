@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "bad_request.h"
-#include "hc/consumer/status.h"
+#include "hc/store/status.h"
 
 namespace hc::serve {
 

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "hc/consumer/status.h"
 #include "hc/serve/status_source.h"
+#include "hc/store/status.h"
 
 namespace hc::serve {
 

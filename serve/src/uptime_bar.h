@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hc/consumer/status.h"
+#include "hc/store/status.h"
 
 namespace hc::serve {
 

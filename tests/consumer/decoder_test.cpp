@@ -1,10 +1,9 @@
-#include "decoder.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "hc/common/url_digest.h"
+#include "hc/consumer/record_decoder.h"
 
 namespace hc::consumer {
 namespace {
@@ -23,7 +22,7 @@ Measurement sample() {
 }
 
 std::variant<Measurement, Poison> decode(const std::string& key, const std::string& value,
-                                         std::size_t limit = 64 * 1024) {
+                                         std::size_t limit = std::size_t{64} * 1024) {
   hc::MessageDecoder decoder;
   return decode_record(decoder, {key.data(), key.size(), value.data(), value.size()}, limit);
 }

@@ -87,7 +87,7 @@ TEST_F(ConsumerSecrets, APasswordWithUriDelimitersWorksFromEnvAndAppearsNowhere)
   options.extra_env = env();
   options.extra_env.emplace_back(
       "LSAN_OPTIONS",
-      "suppressions=" + (test::source_dir() / "tests/consumer/libpqxx.lsan.supp").string());
+      "suppressions=" + (test::source_dir() / "tests/support/libpqxx.lsan.supp").string());
   options.stdout_file = log;
   options.stderr_file = log;
   test::ChildProcess consumer(

@@ -38,7 +38,7 @@ void ConsumerProcess::start() {
   // Only read by sanitizer builds: a known leak inside libpqxx 6.4 on broken connections.
   options.extra_env = {
       {"LSAN_OPTIONS",
-       "suppressions=" + (source_dir() / "tests/consumer/libpqxx.lsan.supp").string()}};
+       "suppressions=" + (source_dir() / "tests/support/libpqxx.lsan.supp").string()}};
   options.stdout_file = log_;
   options.stderr_file = log_.string() + ".stderr";
   std::vector<std::string> command{hc_binary().string(), "--consumer", "-c", config_.string()};

@@ -119,7 +119,7 @@ struct ProducerConfig {
 };
 
 // How a measurements table is split by measurement_time: one partition per UTC day, ISO
-// week (from Monday 00:00 UTC) or calendar month (consumer/src/partition_layout.h).
+// week (from Monday 00:00 UTC) or calendar month (store/src/partition_layout.h).
 enum class PartitionInterval { kDay, kWeek, kMonth };
 
 // What a route's source topic carries, and so which table it writes: measurements (message

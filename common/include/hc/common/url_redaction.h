@@ -18,4 +18,9 @@ std::vector<std::string> default_redacted_query_params();
 // The fragment and everything else are kept as they are. Pure.
 std::string redact_url(std::string_view url, const std::vector<std::string>& params);
 
+// How a database is named in logs and errors: its connection string without the password.
+// "postgresql://user:secret@host:5432/db" -> "postgresql://user@host:5432/db";
+// "host=h password=secret dbname=d" -> "host=h password=*** dbname=d". Pure.
+std::string redact_connection_uri(std::string_view uri);
+
 }  // namespace hc

@@ -20,11 +20,4 @@ struct ConsumerOptions {
 int run_consumer(const ConsumerConfig& config, StopControl& control,
                  const ConsumerOptions& options);
 
-// Creates or upgrades every configured table through the numbered migrations (recorded
-// in hc_schema_migrations), under an advisory lock so concurrent callers are safe.
-// Throws std::runtime_error naming the database (without password) and table on failure.
-// Then closes the hourly rollups of every table (ended hours with new rows, rollup
-// retention): a failure there is logged, not thrown, since readers stay exact without it.
-void migrate_all(const ConsumerConfig& config);
-
 }  // namespace hc

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
-#include "hc/consumer/status.h"
+#include "hc/store/status.h"
 
 namespace hc::serve {
 

@@ -1,0 +1,85 @@
+#include "measurement_columns.h"
+
+#include <array>
+#include <optional>
+
+#include "hc/store/copy_text.h"
+
+namespace hc::store {
+namespace {
+
+using Row = Measurement;
+
+struct MeasurementColumn {
+  ColumnSpec spec;
+  void (*append_field)(std::string& out, const Row& row);  // COPY text of the field
+};
+
+// The measurements table. Migration 1 is the seed's seven-column table, so a table the seed
+// created upgrades like a new one. Never edit a released entry (see ColumnSpec).
+constexpr auto kColumns = std::to_array<MeasurementColumn>({
+    {{"url_digest", "bytea", 1, true},
+     [](std::string& out, const Row& row) {
+       // 64 hex digits (checked by the decoder): bytea hex input, its backslash escaped.
+       out.append("\\\\x");
+       out.append(row.url_digest);
+     }},
+    {{"measurement_time", "timestamptz", 1, true},
+     [](std::string& out, const Row& row) { out.append(format_timestamp(row.measured_at)); }},
+    {{"response_time_microseconds", "bigint", 1},
+     [](std::string& out, const Row& row) { append_copy_integer(out, row.response_time_us); }},
+    {{"uri", "text", 1},
+     [](std::string& out, const Row& row) { append_copy_escaped(out, row.url); }},
+    {{"status_code", "int", 1},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.status_code); }},
+    {{"regex_present", "bool", 1},
+     [](std::string& out, const Row& row) { append_copy_bool(out, row.regex.has_value()); }},
+    {{"regex_match", "bool", 1},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.regex_match); }},
+    {{"error", "text", 2},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.error); }},
+    {{"error_detail", "text", 2},
+     [](std::string& out, const Row& row) { append_copy_text_or_null(out, row.error_detail); }},
+    {{"dns_us", "bigint", 2},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.dns_us); }},
+    {{"connect_us", "bigint", 2},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.connect_us); }},
+    {{"tls_us", "bigint", 2},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.tls_us); }},
+    {{"ttfb_us", "bigint", 2},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.timings.ttfb_us); }},
+    {{"body_bytes", "bigint", 2},
+     [](std::string& out, const Row& row) { append_copy_integer(out, row.body_bytes); }},
+    {{"cert_expires_at", "timestamptz", 2},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.cert_expires_at); }},
+    // NULL in rows from producers that predate the verdict (and in rows written before
+    // migration 4); the `up` of such rows is the older rule (hc_measurement_up).
+    {{"healthy", "boolean", 4},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.healthy); }},
+    {{"failed_conditions", "text[]", 4},
+     [](std::string& out, const Row& row) { append_copy_text_array(out, row.failed_conditions); }},
+    {{"body_truncated", "boolean", 4},
+     [](std::string& out, const Row& row) { append_copy_bool(out, row.body_truncated); }},
+    {{"attempts", "smallint", 4},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.attempts); }},
+});
+
+constexpr auto kSpecs = [] {
+  std::array<ColumnSpec, kColumns.size()> specs{};
+  for (std::size_t i = 0; i < kColumns.size(); ++i) specs[i] = kColumns[i].spec;
+  return specs;
+}();
+
+}  // namespace
+
+TableColumns measurement_columns() { return kSpecs; }
+
+void append_measurement_copy_row(std::string& out, const Measurement& row) {
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    if (i > 0) out.push_back('\t');
+    kColumns[i].append_field(out, row);
+  }
+  out.push_back('\n');
+}
+
+}  // namespace hc::store

@@ -1,0 +1,309 @@
+#include "pg_writer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <pqxx/tablewriter>
+#include <set>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include "measurement_columns.h"
+#include "partition_catalog.h"
+#include "pg_migrations.h"
+#include "pg_sql.h"
+#include "rollup_sql.h"
+#include "rollups.h"
+
+namespace hc::store {
+namespace {
+
+WallTime wall_now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+std::string staging_table(std::size_t table_index) {
+  return fmt::format("hc_staging_{}", table_index);
+}
+// Batches that go straight to the upsert after a conflict on the fast path: replays come
+// in runs (a restarted consumer re-reads up to one uncommitted batch per partition).
+constexpr int kUpsertOnlyBatchesAfterConflict = 16;
+constexpr const char* kUniqueViolation = "23505";
+
+std::string upsert_statement(std::size_t table_index) {
+  return fmt::format("hc_upsert_{}", table_index);
+}
+std::string latest_staging_table(std::size_t table_index) {
+  return fmt::format("hc_latest_staging_{}", table_index);
+}
+std::string latest_upsert_statement(std::size_t table_index) {
+  return fmt::format("hc_latest_upsert_{}", table_index);
+}
+constexpr const char* kMarkHoursStatement = "hc_mark_hours";
+
+// Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
+// The rows are formatted by us into ~1 MB chunks; a chunk may hold many rows, since
+// COPY data is a byte stream. libpqxx 6.4 offers raw COPY lines only through
+// tablewriter, deprecated in favour of stream_to, whose per-field conversions cost
+// more than the database's own work here.
+void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableSchema& schema,
+               const std::vector<const Row*>& rows) {
+  constexpr std::size_t kChunkBytes = 1 << 20;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const std::vector<std::string> columns = column_names(schema.columns);
+  pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
+#pragma GCC diagnostic pop
+  std::string chunk;
+  chunk.reserve(kChunkBytes + 4096);
+  for (const Row* row : rows) {
+    schema.append_copy_row(chunk, *row);
+    if (chunk.size() >= kChunkBytes) {
+      chunk.pop_back();  // write_raw_line adds the last newline itself
+      writer.write_raw_line(chunk);
+      chunk.clear();
+    }
+  }
+  if (!chunk.empty()) {
+    chunk.pop_back();
+    writer.write_raw_line(chunk);
+  }
+  writer.complete();
+}
+
+// The rows of `lane`, in batch order.
+std::vector<const Row*> lane_rows(const TableRows& rows, RowLane lane) {
+  std::vector<const Row*> held;
+  held.reserve(rows.size());
+  for (const auto& row : rows.rows()) {
+    if (lane.holds(row)) held.push_back(&row);
+  }
+  return held;
+}
+
+// The newest of `rows` per site: what the latest table may take from this batch.
+std::vector<const Row*> newest_per_site(const std::vector<const Row*>& rows) {
+  std::unordered_map<std::string_view, const Row*> newest;
+  newest.reserve(rows.size());
+  for (const Row* row : rows) {
+    auto [slot, inserted] = newest.try_emplace(row_url_digest(*row), row);
+    if (!inserted && row_time(*row) > row_time(*slot->second)) slot->second = row;
+  }
+  std::vector<const Row*> result;
+  result.reserve(newest.size());
+  for (const auto& [digest, row] : newest) result.push_back(row);
+  return result;
+}
+
+// The hours the rows fall in, as a timestamptz[] literal.
+std::string hours_array(const std::vector<const Row*>& rows) {
+  std::set<WallTime> hours;
+  for (const Row* row : rows) hours.insert(hour_floor(row_time(*row)));
+  std::string literal = "{";
+  for (const WallTime hour : hours) {
+    if (literal.size() > 1) literal.push_back(',');
+    literal += format_timestamp(hour);
+  }
+  literal.push_back('}');
+  return literal;
+}
+
+}  // namespace
+
+PgWriter::PgWriter(const std::string& connection_string, std::vector<TableSpec> tables,
+                   const SessionSettings& session)
+    : target_(connection_target(connection_string, session)),
+      tables_(std::move(tables)),
+      upsert_only_batches_(tables_.size(), 0),
+      partitions_(tables_.size()) {
+  for (const auto& table : tables_) schemas_.push_back(&table_schema(table.kind));
+}
+
+PgWriter::~PgWriter() = default;
+
+DbError PgWriter::failure(const std::exception& error, const std::string& doing) {
+  // Whatever failed (network, server restart, constraint), start the next attempt
+  // from a fresh session rather than guess the state of this one.
+  connection_.reset();
+  ClassifiedError classified = classify_exception(error);
+  return DbError(
+      classified.error_class, classified.sqlstate,
+      scrub_secrets(std::move(classified.message), target_),
+      doing.empty() ? "database " + target_.name : doing + " in database " + target_.name);
+}
+
+pqxx::connection& PgWriter::connection() {
+  if (connection_) return *connection_;
+  std::unique_ptr<pqxx::connection> fresh = open_connection(target_);
+  // Staging tables and prepared statements belong to the session: set up once per
+  // connection, so every reconnect repeats this.
+  {
+    pqxx::nontransaction setup(*fresh);
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+      setup.exec0(create_staging_table_sql(schemas_[i]->columns, staging_table(i)));
+      if (is_measurements_table(i)) {
+        setup.exec0(create_staging_table_sql(measurement_columns(), latest_staging_table(i)));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < tables_.size(); ++i) {
+    fresh->prepare(upsert_statement(i), upsert_from_staging_sql(schemas_[i]->columns,
+                                                                tables_[i].name, staging_table(i)));
+    if (is_measurements_table(i)) {
+      fresh->prepare(latest_upsert_statement(i),
+                     latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i].name),
+                                       latest_staging_table(i)));
+    }
+  }
+  fresh->prepare(kMarkHoursStatement, mark_pending_hours_sql());
+  connection_ = std::move(fresh);
+  return *connection_;
+}
+
+void PgWriter::migrate() {
+  std::size_t current = 0;
+  try {
+    std::unique_ptr<pqxx::connection> migrating = open_connection(target_);
+    for (; current < tables_.size(); ++current) {
+      const TableSpec& table = tables_[current];
+      const TableSchema& schema = *schemas_[current];
+      migrate_table(*migrating, table.name, schema.columns, schema.migrations(), table.kind);
+      if (!is_measurements_table(current)) continue;
+      pqxx::work txn(*migrating, "hc_partitions_ahead");
+      const WallTime now = wall_now();
+      for (const auto& created :
+           ensure_partitions(txn, table.name, intervals_ahead(table.partition_interval, now),
+                             table.partition_interval, now)
+               .created) {
+        spdlog::info("table {}: created partition {} for {}", table.name, created.name,
+                     describe(created.range));
+      }
+      txn.commit();
+    }
+  } catch (const std::exception& error) {
+    throw std::runtime_error(fmt::format("migrating table {} in database {} failed: {}",
+                                         tables_.at(current).name, target_.name,
+                                         scrub_secrets(one_line(error.what()), target_)));
+  }
+}
+
+void PgWriter::ping() {
+  try {
+    pqxx::nontransaction probe(connection());
+    probe.exec1("SELECT 1");
+  } catch (const std::exception& error) {
+    throw failure(error, "");
+  }
+}
+
+void PgWriter::check_table_accepts_rows(std::size_t table) {
+  const WallTime now = wall_now();  // a time every table keeps (see row_fate)
+  const Row sample = schemas_.at(table)->sample_row(now);
+  const std::vector<const Row*> rows = {&sample};
+  try {
+    if (is_measurements_table(table)) ensure_partitions_for(table, {now});
+    pqxx::work txn(connection(), "hc_table_check");
+    copy_rows(txn, staging_table(table), *schemas_[table], rows);
+    txn.exec_prepared0(upsert_statement(table));
+    if (is_measurements_table(table)) record_latest_and_hours(txn, table, rows);
+    txn.abort();  // the check leaves nothing behind
+  } catch (const std::exception& error) {
+    throw failure(error, "checking table " + tables_.at(table).name);
+  }
+}
+
+bool PgWriter::try_copy_new_rows(pqxx::work& txn, std::size_t table,
+                                 const std::vector<const Row*>& rows) {
+  try {
+    pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
+    copy_rows(attempt, quote_identifier(tables_[table].name), *schemas_[table], rows);
+    attempt.commit();
+    return true;
+  } catch (const pqxx::sql_error& error) {
+    // The savepoint is rolled back: nothing of this attempt stays in the transaction.
+    if (error.sqlstate() == kUniqueViolation) return false;
+    throw;
+  }
+}
+
+void PgWriter::upsert_rows(pqxx::work& txn, std::size_t table,
+                           const std::vector<const Row*>& rows) {
+  copy_rows(txn, staging_table(table), *schemas_[table], rows);
+  txn.exec_prepared0(upsert_statement(table));
+}
+
+void PgWriter::record_latest_and_hours(pqxx::work& txn, std::size_t table,
+                                       const std::vector<const Row*>& rows) {
+  copy_rows(txn, latest_staging_table(table), *schemas_[table], newest_per_site(rows));
+  txn.exec_prepared0(latest_upsert_statement(table));
+  txn.exec_prepared0(kMarkHoursStatement, tables_[table].name, hours_array(rows));
+}
+
+void PgWriter::ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane) {
+  std::vector<WallTime> uncovered;
+  for (const auto& row : rows.rows()) {
+    if (!lane.holds(row)) continue;
+    const WallTime time = row_time(row);
+    const bool known = std::ranges::any_of(
+        partitions_[table], [time](const Partition& p) { return p.range.contains(time); });
+    if (!known) uncovered.push_back(time);
+  }
+  if (!uncovered.empty()) ensure_partitions_for(table, uncovered);
+}
+
+void PgWriter::ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times) {
+  pqxx::work txn(connection(), "hc_partitions");
+  EnsuredPartitions ensured = ensure_partitions(txn, tables_[table].name, times,
+                                                tables_[table].partition_interval, wall_now());
+  txn.commit();
+  for (const auto& created : ensured.created) {
+    spdlog::info("table {}: created partition {} for {} (a row needed it)", tables_[table].name,
+                 created.name, describe(created.range));
+  }
+  partitions_[table] = std::move(ensured.all);
+}
+
+void PgWriter::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
+  const auto has_lane_rows = [lane](const TableRows* rows) {
+    return rows != nullptr &&
+           std::ranges::any_of(rows->rows(), [lane](const Row& row) { return lane.holds(row); });
+  };
+  // Small batches often leave a lane nothing: it then opens no transaction at all.
+  if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;
+  std::size_t current = 0;
+  try {
+    for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
+      if (is_measurements_table(current) && has_lane_rows(rows_per_table[current])) {
+        ensure_partitions_for(current, *rows_per_table[current], lane);
+      }
+    }
+    current = 0;
+    pqxx::connection& conn = connection();
+    pqxx::work txn(conn, "hc_batch");
+    for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
+      const TableRows* rows = rows_per_table[current];
+      if (!has_lane_rows(rows)) continue;
+      const std::vector<const Row*> held = lane_rows(*rows, lane);
+      if (upsert_only_batches_[current] > 0) {
+        --upsert_only_batches_[current];
+        upsert_rows(txn, current, held);
+      } else if (!try_copy_new_rows(txn, current, held)) {
+        upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
+        upsert_rows(txn, current, held);
+      }
+      if (is_measurements_table(current)) record_latest_and_hours(txn, current, held);
+    }
+    txn.commit();
+  } catch (const std::exception& error) {
+    // A partition dropped since it was cached (by hand, or retention on a consumer whose clock
+    // runs ahead): forget what is cached, so the retry re-reads the catalog and creates it.
+    for (auto& known : partitions_) known.clear();
+    throw failure(error,
+                  "writing to table " + tables_.at(std::min(current, tables_.size() - 1)).name);
+  }
+}
+
+}  // namespace hc::store

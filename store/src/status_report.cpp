@@ -1,0 +1,189 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "hc/store/status.h"
+#include "latency_histogram.h"
+#include "pg_sql.h"
+#include "rollup_sql.h"
+#include "rollups.h"
+#include "status_states.h"
+#include "status_tables.h"
+
+namespace hc {
+namespace {
+
+using store::quote_identifier;
+
+// The window's numbers per site, read without scanning the raw rows of the whole window:
+//   [since, first_hour)         the part of an hour at the window's start: raw rows
+//   [first_hour, closed_until)  closed hours: the rollup, except hours with late rows that wait
+//                               for the next close (pending markers): raw rows of those hours
+//   [max(first_hour, closed_until), ...)  hours not closed yet (the open hour): raw rows
+// The rollup's rows come summed per site; the raw rows come counted per site and latency
+// bucket (hc_latency_bucket, the rollup's own buckets), so each site's checks land in one
+// histogram whichever part they are in. One result row per site and part (a site without
+// checks in the window: one row with NULL parts), sorted by site; the parts are added up here,
+// in C++ (LatencyHistogram), where percentiles of 10,000 sites cost microseconds rather than
+// the ~10 µs per site that PostgreSQL's array expressions take.
+// Parameters: $1 since, $2 first_hour, $3..$6 the table's RollupBounds (closed_until,
+// late_hours, late_from, late_to: known when planned, so the raw table's partitions are pruned
+// then), $7 now in microseconds since the epoch. Time values come back as microseconds since
+// the epoch, keeping the C++ side free of timestamp text parsing.
+std::string site_status_sql(const std::string& table) {
+  return fmt::format(
+      R"(WITH closed AS (
+  SELECT url_digest, sum(checks)::bigint AS checks, sum(up_checks)::bigint AS up_checks,
+         {histogram} AS histogram, min(min_response_us) AS min_us, max(max_response_us) AS max_us
+  FROM {rollup}
+  WHERE hour >= $2::timestamptz AND hour < $3::timestamptz AND hour <> ALL($4::timestamptz[])
+  GROUP BY url_digest),
+raw_rows AS (
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= $1::timestamptz AND measurement_time < $2::timestamptz
+  UNION ALL
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= greatest($2::timestamptz, $3::timestamptz)
+  UNION ALL
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= greatest($2::timestamptz, $5::timestamptz)
+    AND measurement_time < $6::timestamptz
+    AND {hour_of} = ANY($4::timestamptz[])),
+parts AS (
+  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
+  FROM closed
+  UNION ALL
+  SELECT url_digest, count(*), count(*) FILTER (WHERE hc_measurement_up(healthy, error)),
+         NULL, hc_latency_bucket(response_time_microseconds),
+         min(response_time_microseconds), max(response_time_microseconds)
+  FROM raw_rows GROUP BY url_digest, hc_latency_bucket(response_time_microseconds))
+SELECT l.uri, l.status_code,
+       (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
+       l.error,
+       extract(epoch FROM l.cert_expires_at - to_timestamp($7::double precision / 1e6)) / 86400.0,
+       array_to_json(l.failed_conditions)::text,
+       p.checks, p.up_checks, p.histogram, p.bucket, p.min_us, p.max_us
+FROM {latest} l
+LEFT JOIN parts p USING (url_digest)
+ORDER BY l.uri, l.url_digest)",
+      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("rollup", quote_identifier(store::hourly_rollup_name(table))),
+      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("histogram", store::histogram_sum_sql("latency_histogram")),
+      fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
+}
+
+// The first hour boundary at or after `time`.
+WallTime hour_ceil(WallTime time) {
+  const WallTime floor = store::hour_floor(time);
+  return floor == time ? floor : floor + std::chrono::hours(1);
+}
+
+using store::optional_field;
+
+// The site of a result row (its newest measurement), without the window's numbers.
+SiteSummary site_of(const std::string& table, const pqxx::row& row) {
+  SiteSummary site;
+  site.table = table;
+  site.url = row[0].as<std::string>();
+  site.last_status_code = optional_field<int>(row[1]);
+  site.last_checked_at = WallTime(std::chrono::microseconds(row[2].as<std::int64_t>()));
+  site.last_error = optional_field<std::string>(row[3]);
+  site.cert_days_left = optional_field<double>(row[4]);
+  if (!row[5].is_null()) {
+    // A JSON array from PostgreSQL itself; a NULL element (written by hand) is skipped.
+    for (const auto& condition : nlohmann::json::parse(row[5].c_str())) {
+      if (condition.is_string()) site.last_failed_conditions.push_back(condition);
+    }
+  }
+  return site;
+}
+
+// The window's numbers of one site, summed over its parts.
+class WindowSum {
+ public:
+  // A part: columns 6.. of site_status_sql's row.
+  void add(const pqxx::row& row) {
+    if (row[6].is_null()) return;  // no part: no check in the window
+    const auto checks = row[6].as<std::int64_t>();
+    checks_ += checks;
+    up_checks_ += row[7].as<std::int64_t>();
+    if (!row[8].is_null()) {
+      histogram_.add(std::string_view(row[8].c_str(), row[8].size()));
+    } else if (!row[9].is_null()) {
+      histogram_.add_bucket(row[9].as<int>(), checks);
+    }
+    if (!row[10].is_null()) {
+      const auto min_us = row[10].as<std::int64_t>();
+      const auto max_us = row[11].as<std::int64_t>();
+      min_us_ = std::min(min_us_.value_or(min_us), min_us);
+      max_us_ = std::max(max_us_.value_or(max_us), max_us);
+    }
+  }
+
+  void fill(SiteSummary& site) const {
+    site.checks = checks_;
+    site.uptime_percent =
+        checks_ > 0 ? 100.0 * static_cast<double>(up_checks_) / static_cast<double>(checks_) : 0.0;
+    if (min_us_ && max_us_) {
+      site.p50_response_us = rounded(histogram_.percentile(0.5, *min_us_, *max_us_));
+      site.p95_response_us = rounded(histogram_.percentile(0.95, *min_us_, *max_us_));
+    }
+  }
+
+ private:
+  // As PostgreSQL casts double precision to bigint: to the nearest, ties to even.
+  static std::optional<std::int64_t> rounded(std::optional<double> value) {
+    if (!value) return std::nullopt;
+    return static_cast<std::int64_t>(std::nearbyint(*value));
+  }
+
+  std::int64_t checks_ = 0;
+  std::int64_t up_checks_ = 0;
+  store::LatencyHistogram histogram_;
+  std::optional<std::int64_t> min_us_;
+  std::optional<std::int64_t> max_us_;
+};
+
+}  // namespace
+
+MissingStatusTable::MissingStatusTable(const std::string& relation, const std::string& table,
+                                       const std::string& database)
+    : std::runtime_error(fmt::format("{} does not exist in {} (table {} is not migrated)", relation,
+                                     database, table)) {}
+
+std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
+                                          WallTime now) {
+  const std::int64_t now_us = now.time_since_epoch().count();
+  const WallTime since = now - std::chrono::duration_cast<std::chrono::microseconds>(window);
+  const WallTime first_hour = hour_ceil(since);
+  std::vector<SiteSummary> sites;
+  store::for_each_status_table(
+      config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {
+        // Both statements see the transaction's one snapshot: the rollup's bounds and the window.
+        const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
+        const pqxx::result rows = transaction.exec_params(
+            site_status_sql(table), format_timestamp(since), format_timestamp(first_hour),
+            bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to, now_us);
+        WindowSum window_sum;
+        for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
+          if (i == 0 || std::string_view(rows[i][0].c_str()) != rows[i - 1][0].c_str()) {
+            if (i > 0) window_sum.fill(sites.back());
+            sites.push_back(site_of(table, rows[i]));
+            window_sum = WindowSum();
+          }
+          window_sum.add(rows[i]);
+        }
+        if (!rows.empty()) window_sum.fill(sites.back());
+        return true;
+      });
+  store::add_site_states(config, sites);
+  return sites;
+}
+
+}  // namespace hc
