@@ -24,8 +24,10 @@ HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)
 HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium)
 # To check formatting and lint (scripts/lint, run by scripts/test).
 HC_LINT_PACKAGES=(clang-format clang-tidy shellcheck)
-# To build and run the libFuzzer targets (scripts/fuzz).
-HC_FUZZ_PACKAGES=(clang libfuzzer-14-dev)
+# To build and run the libFuzzer targets (scripts/fuzz). libclang-rt-14-dev holds the
+# sanitizer and libFuzzer runtimes: clang only recommends it, and we install without
+# recommends.
+HC_FUZZ_PACKAGES=(clang libfuzzer-14-dev libclang-rt-14-dev)
 # Only the benchmarks: their references (wrk against nginx) and Google Benchmark.
 HC_BENCH_PACKAGES=(libbenchmark-dev wrk nginx-light)
 
