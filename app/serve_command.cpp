@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "hc/common/clock.h"
-#include "hc/common/http_listener.h"
+#include "hc/common/http_server.h"
 #include "hc/common/signals.h"
 #include "hc/serve/status_server.h"
 
@@ -44,7 +44,7 @@ int serve(const ServeOptions& options) {
     std::cerr << "hc serve: " << error.what() << "\n";
     return kExitUsage;
   }
-  const auto host_port = parse_host_port(options.listen);
+  const auto host_port = http::parse_host_port(options.listen);
   if (host_port && !serve::is_loopback_host(host_port->host)) {
     spdlog::warn(
         "serve: listening on {} beyond loopback (--allow-remote): anyone who can connect sees "

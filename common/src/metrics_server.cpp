@@ -1,23 +1,21 @@
 #include "hc/common/metrics_server.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
 
 #include <stdexcept>
 
-#include "hc/common/http_listener.h"
+#include "hc/common/http_server.h"
 
 namespace hc {
 namespace {
 
-// Limits for a server that may face an untrusted network: scrapes and probes are small GETs.
-constexpr std::size_t kMaxRequestBodyBytes = 4096;
-constexpr time_t kReadTimeoutSeconds = 5;
-constexpr time_t kWriteTimeoutSeconds = 10;
-constexpr std::size_t kMaxRequestsPerConnection = 100;
-constexpr time_t kKeepAliveSeconds = 5;
+// Scrapes and probes are small GETs from a few clients.
+constexpr std::size_t kMaxConnections = 64;
+// One scrape serialized at a time; /healthz does not wait for it.
+constexpr std::size_t kWorkerThreads = 1;
+constexpr std::size_t kMaxQueued = 16;
 
 }  // namespace
 
@@ -25,47 +23,43 @@ MetricsServer::MetricsServer(const std::string& address,
                              std::shared_ptr<prometheus::Collectable> metrics,
                              HealthProbe health_probe)
     : metrics_(std::move(metrics)), health_probe_(std::move(health_probe)) {
-  const auto host_port = parse_host_port(address);
+  const auto host_port = http::parse_host_port(address);
   if (!host_port) {
     throw std::runtime_error(
         fmt::format("--metrics-addr '{}': expected HOST:PORT, e.g. 127.0.0.1:9464", address));
   }
-  auto server = std::make_unique<httplib::Server>();
-  server->set_payload_max_length(kMaxRequestBodyBytes);
-  server->set_read_timeout(kReadTimeoutSeconds, 0);
-  server->set_write_timeout(kWriteTimeoutSeconds, 0);
-  server->set_keep_alive_max_count(kMaxRequestsPerConnection);
-  server->set_keep_alive_timeout(kKeepAliveSeconds);
-  // Read-only: GET and HEAD (which httplib routes to the GET handlers), 405 for the rest.
-  server->set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
-    if (request.method == "GET" || request.method == "HEAD") {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    response.status = 405;
-    response.set_header("Allow", "GET, HEAD");
-    response.set_content("method not allowed: /metrics and /healthz are read-only\n",
-                         "text/plain; charset=utf-8");
-    return httplib::Server::HandlerResponse::Handled;
+  http::Routes routes;
+  routes.get("/metrics", [this](const http::Request&) {
+    http::Response response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = prometheus::TextSerializer().Serialize(metrics_->Collect());
+    return response;
   });
-  server->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
-    prometheus::TextSerializer serializer;
-    response.set_content(serializer.Serialize(metrics_->Collect()),
-                         "text/plain; version=0.0.4; charset=utf-8");
+  routes.get(
+      "/healthz",
+      [this](const http::Request&) {
+        std::optional<std::string> problem = health_probe_();
+        return http::Response::text(problem ? 503 : 200, problem ? *problem + "\n" : "ok\n");
+      },
+      http::RouteOptions{.immediate = true});
+  routes.set_not_found([](const http::Request&) {
+    return http::Response::text(404, "not found: try /metrics or /healthz\n");
   });
-  server->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
-    std::optional<std::string> problem = health_probe_();
-    response.status = problem ? 503 : 200;
-    response.set_content(problem ? *problem + "\n" : "ok\n", "text/plain; charset=utf-8");
-  });
-  listener_ = HttpListener::start(std::move(server), *host_port);
-  if (!listener_) {
-    throw std::runtime_error(fmt::format(
-        "--metrics-addr '{}': cannot listen there (address in use or not local?)", address));
+  http::ServerOptions options;
+  options.limits.max_connections = kMaxConnections;
+  options.limits.worker_threads = kWorkerThreads;
+  options.limits.max_queued = kMaxQueued;
+  options.log_name = "metrics";
+  try {
+    server_ = std::make_unique<http::Server>(*host_port, std::move(routes), options);
+  } catch (const http::ListenError& error) {
+    throw std::runtime_error(
+        fmt::format("--metrics-addr '{}': cannot listen there: {}", address, error.what()));
   }
 }
 
 MetricsServer::~MetricsServer() = default;
 
-int MetricsServer::port() const { return listener_->port(); }
+int MetricsServer::port() const { return server_->port(); }
 
 }  // namespace hc

@@ -2,9 +2,10 @@
 // client's value back.
 #pragma once
 
-#include <map>
 #include <string>
 #include <string_view>
+
+#include "hc/common/http_message.h"
 
 namespace hc::serve {
 
@@ -13,7 +14,7 @@ struct BadRequest {
   std::string message;
 };
 
-using QueryParams = std::multimap<std::string, std::string>;  // httplib::Params
+using QueryParams = http::QueryParams;
 
 // A client's value quoted back in a BadRequest message: at most 80 bytes (then "..."), valid
 // UTF-8. The message is sent as text/plain with nosniff, so no further escaping is needed.

@@ -11,14 +11,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 
-#include "hc/common/http_listener.h"
+#include "hc/common/http_server.h"
 #include "hc/common/metric_families.h"
 
 namespace hc {
 namespace {
 
 TEST(HostPort, ParsesHostPortForms) {
+  using http::parse_host_port;
   auto v4 = parse_host_port("127.0.0.1:9464");
   ASSERT_TRUE(v4);
   EXPECT_EQ(v4->host, "127.0.0.1");
@@ -127,6 +131,40 @@ TEST(MetricsServer, RefusesAnAddressInUseNamingIt) {
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find(taken), std::string::npos) << error.what();
   }
+}
+
+// A scrape that does not finish (a stuck collector) takes the only worker: probes still answer.
+TEST(MetricsServer, HealthzAnswersWhileAScrapeIsStuck) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool scraping = false;
+  bool released = false;
+  auto stuck = std::make_shared<ScrapeCollectable>([&](MetricFamilyWriter& out) {
+    std::unique_lock lock(mutex);
+    scraping = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return released; });
+    out.gauge("hc_in_flight_checks", "In flight", 1);
+  });
+  MetricsServer server("127.0.0.1:0", stuck, [] { return std::nullopt; });
+  auto scrape = std::async(std::launch::async, [&] {
+    httplib::Client client("127.0.0.1", server.port());
+    return client.Get("/metrics")->status;
+  });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return scraping; });
+  }
+  httplib::Client probe("127.0.0.1", server.port());
+  auto health = probe.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  {
+    std::lock_guard lock(mutex);
+    released = true;
+  }
+  changed.notify_all();
+  EXPECT_EQ(scrape.get(), 200);
 }
 
 TEST(ScrapeCollectable, ReadsLiveValuesAtEachScrape) {

@@ -285,7 +285,7 @@ TEST_F(StatusServerTest, OversizedRequestsAreRefused) {
                             "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                             "Content-Length: 5000\r\n\r\n" +
                                 std::string(5000, 'b')),
-            "HTTP/1.1 413 Payload Too Large");
+            "HTTP/1.1 413 Content Too Large");  // RFC 9110's name for it
   // Still serving.
   auto after = get("/api/v1/status");
   ASSERT_TRUE(after);
@@ -428,6 +428,31 @@ TEST(StatusServer, ABadOverviewParameterIs400AndNothingIsRead) {
     }
   }
   EXPECT_EQ(source.calls(), 0);
+}
+
+TEST(StatusServer, AddedRoutesAreServedBesideItsOwnWithItsHeaders) {
+  FailingSource source;
+  const SystemClock clock;
+  StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock, [](http::Routes& routes) {
+    routes.get("/api/v1/silences/{id}", [](const http::Request& request) {
+      return http::Response::text(200, "silence " + request.path_params.at("id") + "\n");
+    });
+  });
+  httplib::Client client("127.0.0.1", server.port());
+  auto added = client.Get("/api/v1/silences/42");
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 200);
+  EXPECT_EQ(added->body, "silence 42\n");
+  EXPECT_NE(added->get_header_value("Content-Security-Policy").find("default-src 'none'"),
+            std::string::npos);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->body, "ok\n");
+  auto missing = client.Get("/api/v1/silences");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_NE(missing->body.find("not found: try /"), std::string::npos);
 }
 
 TEST(StatusServer, ANonLoopbackAddressIsRefusedWithoutAllowRemote) {

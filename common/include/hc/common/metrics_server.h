@@ -1,4 +1,7 @@
-// /metrics (Prometheus text format) and /healthz over HTTP, for --metrics-addr.
+// /metrics (Prometheus text format) and /healthz over HTTP, for --metrics-addr: GET and HEAD
+// only, bounded as http_server.h states (64 connections, a 5 s deadline per request head,
+// 16 KiB of headers, no body). /healthz is answered on the server's event thread, so a
+// probe is answered even while a scrape is being serialized.
 #pragma once
 
 #include <functional>
@@ -12,13 +15,16 @@ class Collectable;
 
 namespace hc {
 
-class HttpListener;
+namespace http {
+class Server;
+}
 
 class MetricsServer {
  public:
   // Returns std::nullopt while the role works, or why it does not (e.g. "kafka: all
   // brokers down"); /healthz answers 200 "ok" or 503 with that reason. Called on the
-  // server's thread for every /healthz request: it must be thread-safe and cheap.
+  // server's event thread for every /healthz request: it must be thread-safe, cheap and
+  // never block.
   using HealthProbe = std::function<std::optional<std::string>()>;
 
   // Binds HOST:PORT ("127.0.0.1:9464", "[::1]:9464", ":9464" for all interfaces; port 0
@@ -35,7 +41,7 @@ class MetricsServer {
  private:
   std::shared_ptr<prometheus::Collectable> metrics_;
   HealthProbe health_probe_;
-  std::unique_ptr<HttpListener> listener_;  // last: its handlers use the members above
+  std::unique_ptr<http::Server> server_;  // last: its handlers use the members above
 };
 
 }  // namespace hc

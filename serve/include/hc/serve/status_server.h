@@ -3,6 +3,7 @@
 //   GET /?offset=&limit=                    status page (HTML + inline SVG, no JavaScript)
 //   GET /api/v1/status?offset=&limit=       the same data as JSON
 //   GET /api/v1/sites/{url}/history?since=&step=&table=   hourly or daily buckets
+//   GET /healthz                            "ok": the server answers (no database read)
 //
 // The overview is paged: every configured table's sites by table (configuration order), then
 // URL, one list; a request shows sites [offset, offset + limit) of it (offset default 0, at
@@ -13,19 +14,24 @@
 // (the site objects: status_json.h). An offset past the end is an empty page with the counts;
 // an unknown or repeated parameter or a value out of range is a 400 naming it.
 //
-// GET and HEAD only (405 otherwise); bounded requests (URI, headers, body, query span);
-// every value from the database is escaped. Loopback only unless allowed explicitly.
+// GET and HEAD only (405 otherwise); every value from the database is escaped. Loopback only
+// unless allowed explicitly. Requests are bounded as http_server.h states (a 5 s deadline per
+// request head, 16 KiB of headers, 128 connections, a 7 KiB target, no body); the handlers
+// run on 4 workers (so at most 4 database reads at once); /healthz answers even while all
+// four are busy.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "hc/common/clock.h"
+#include "hc/common/http_routes.h"
 #include "hc/serve/status_source.h"
 
-namespace hc {
-class HttpListener;
+namespace hc::http {
+class Server;
 }
 
 namespace hc::serve {
@@ -47,11 +53,19 @@ class ListenError : public std::runtime_error {
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(const std::string& host);
 
+// Adds routes beside the status server's own (further pages, API calls), each feature from its
+// own file: called once, in the constructor, before the server starts. Its handlers run on the
+// server's workers and get the same limits, headers (Content-Security-Policy, nosniff,
+// no-store) and 404; whatever they use must outlive the server. A route it adds on a path the
+// server has is never reached.
+using RouteAdder = std::function<void(http::Routes& routes)>;
+
 class StatusServer {
  public:
   // Binds and serves on its own threads until destroyed. `source` and `clock` must outlive
   // the server. Throws ListenError.
-  StatusServer(const ServerOptions& options, StatusSource& source, const Clock& clock);
+  StatusServer(const ServerOptions& options, StatusSource& source, const Clock& clock,
+               const RouteAdder& add_more_routes = {});
   // Stops accepting, finishes the requests in progress, joins the threads.
   ~StatusServer();
   StatusServer(const StatusServer&) = delete;
@@ -63,7 +77,7 @@ class StatusServer {
 
  private:
   std::string url_;
-  std::unique_ptr<HttpListener> listener_;
+  std::unique_ptr<http::Server> server_;
 };
 
 }  // namespace hc::serve

@@ -1,0 +1,47 @@
+// The bounded worker pool of an http::Server: a fixed number of threads and a bounded queue;
+// a job that does not fit is refused at once instead of waiting.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hc::http {
+
+class WorkerPool {
+ public:
+  struct Job {
+    std::function<void()> run;      // on a worker thread
+    std::function<void()> abandon;  // instead of run, on stop()'s thread, when stopped first
+  };
+
+  // REQUIRES: threads >= 1.
+  WorkerPool(std::size_t threads, std::size_t max_queued);
+  // stop().
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Queues `job`; false (and `job` dropped unrun) when max_queued jobs wait or after stop().
+  // Thread: any.
+  bool try_submit(Job job);
+  // Refuses new jobs, abandons the queued ones, waits for the running ones, joins the
+  // threads. Idempotent. Thread: any but a worker.
+  void stop();
+
+ private:
+  void work();
+
+  std::size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable job_ready_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::deque<Job> queue_;  // guarded by mutex_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace hc::http
