@@ -11,8 +11,6 @@
 namespace hc {
 namespace {
 
-// Scrapes and probes are small GETs from a few clients.
-constexpr std::size_t kMaxConnections = 64;
 // One scrape serialized at a time; /healthz does not wait for it.
 constexpr std::size_t kWorkerThreads = 1;
 constexpr std::size_t kMaxQueued = 16;
@@ -46,7 +44,6 @@ MetricsServer::MetricsServer(const std::string& address,
     return http::Response::text(404, "not found: try /metrics or /healthz\n");
   });
   http::ServerOptions options;
-  options.limits.max_connections = kMaxConnections;
   options.limits.worker_threads = kWorkerThreads;
   options.limits.max_queued = kMaxQueued;
   options.log_name = "metrics";

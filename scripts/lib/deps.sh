@@ -20,8 +20,8 @@ HC_BUILD_PACKAGES=(
 HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)
 # To build and run the test suite (iproute2: `ip` inside test network namespaces; openssl:
 # the test CA and certificates of the TLS tests; chromium: the status page in a headless
-# browser, label `browser`).
-HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium)
+# browser, label `browser`; systemd: systemd-analyze checks the units in packaging/).
+HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium systemd)
 # To check formatting and lint (scripts/lint, run by scripts/test).
 HC_LINT_PACKAGES=(clang-format clang-tidy shellcheck)
 # To build and run the libFuzzer targets (scripts/fuzz). libclang-rt-14-dev holds the

@@ -80,9 +80,8 @@ class Server {
   // The bound port (the free one picked for port 0).
   int port() const;
 
-  class Impl;
-
  private:
+  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 

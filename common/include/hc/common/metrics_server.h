@@ -1,5 +1,5 @@
 // /metrics (Prometheus text format) and /healthz over HTTP, for --metrics-addr: GET and HEAD
-// only, bounded as http_server.h states (64 connections, a 5 s deadline per request head,
+// only, bounded as http_server.h states (128 connections, a 5 s deadline per request head,
 // 16 KiB of headers, no body). /healthz is answered on the server's event thread, so a
 // probe is answered even while a scrape is being serialized.
 #pragma once
