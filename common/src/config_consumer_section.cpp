@@ -11,15 +11,21 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 16>{
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 17>{
     "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "maintenance_interval_seconds",
-    "topics"});
-constexpr std::array<std::string_view, 8> kRouteKeys = {
-    "source_topic", "connection_uri",     "table_name",     "dead_letter_topic",
-    "kind",         "partition_interval", "retention_days", "rollup_retention_days"};
+    "redact_query_params", "topics"});
+constexpr std::array<std::string_view, 9> kRouteKeys = {"source_topic",
+                                                        "connection_uri",
+                                                        "table_name",
+                                                        "dead_letter_topic",
+                                                        "kind",
+                                                        "partition_interval",
+                                                        "retention_days",
+                                                        "rollup_retention_days",
+                                                        "read_connection_uri"};
 // Indexed by RouteKind.
 constexpr std::array<std::string_view, 2> kRouteKinds = {"measurements", "events"};
 constexpr std::array<std::string_view, 3> kPartitionIntervals = {"day", "week", "month"};
@@ -161,6 +167,7 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   auto fields = reader.map(section, kConsumerKeys, "a map of consumer settings");
   if (!fields) return consumer;
   consumer.kafka = read_kafka_settings(reader, *fields);
+  consumer.redact_query_params = read_redact_query_params(reader, *fields);
   for (const auto& [key, value] : fields->entries()) {
     if (key == "group_id") {
       auto group = reader.string(value);

@@ -423,8 +423,10 @@ void check_body_conditions(YamlReader& reader, const MapFields& fields, const Si
   }
 }
 
+// `redact_query_params`: how the URL is quoted in errors.
 std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
-                                    const SiteConfig& defaults) {
+                                    const SiteConfig& defaults,
+                                    const std::vector<std::string>& redact_query_params) {
   auto fields = reader.map(item, kSiteKeys, "a site (a map with at least 'url')");
   if (!fields) return std::nullopt;
   SiteConfig site = defaults;
@@ -433,11 +435,13 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
     if (auto text = reader.string(*url)) {
       if (auto problem = http_url_problem(*text)) {
         reader.report(url->mark, url->path,
-                      "expected an http(s) URL, got " + quote_for_message(redact_userinfo(*text)) +
-                          ": " + *problem);
+                      "expected an http(s) URL, got " +
+                          quote_for_message(redact_url(*text, redact_query_params)) + ": " +
+                          *problem);
       } else if (has_userinfo(*text)) {
         reader.report(url->mark, url->path,
-                      "credentials in the URL (" + quote_for_message(redact_userinfo(*text)) +
+                      "credentials in the URL (" +
+                          quote_for_message(redact_url(*text, redact_query_params)) +
                           ") would be published in the Kafka key, the table, metrics and logs; "
                           "put them in basic_auth: {username: NAME, password: !ENV \"${VAR}\"}");
       } else {
@@ -487,22 +491,7 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
     }
   }
 
-  producer.redact_query_params = default_redacted_query_params();
-  if (const Located* value = fields->find("redact_query_params")) {
-    if (auto items = reader.list(*value, "a list of query parameter names")) {
-      producer.redact_query_params.clear();
-      for (const Located& item : *items) {
-        auto name = reader.string(item);
-        if (!name) continue;
-        if (name->empty() || name->find_first_of("&=#") != std::string::npos) {
-          reader.report(item.mark, item.path,
-                        "expected a query parameter name (not empty, no '&', '=' or '#')");
-          continue;
-        }
-        producer.redact_query_params.push_back(*name);
-      }
-    }
-  }
+  producer.redact_query_params = read_redact_query_params(reader, *fields);
 
   SiteConfig defaults;
   if (const Located* value = fields->find("defaults")) {
@@ -522,7 +511,7 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
   // The URL is the message key and its digest the row key: two entries would be one series.
   std::unordered_map<std::string, const Located*> first_by_url;
   for (const Located& item : *items) {
-    auto site = read_site(reader, item, defaults);
+    auto site = read_site(reader, item, defaults, producer.redact_query_params);
     if (!site) continue;
     auto [first, inserted] = first_by_url.emplace(site->url, &item);
     if (!inserted) {

@@ -25,6 +25,13 @@ KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section);
 // A Kafka topic name (see is_kafka_topic_name); nullopt if invalid (reported).
 std::optional<std::string> read_topic_name(YamlReader& reader, const Located& value);
 
+// `redact_query_params` of a section (valid in both): the names given, or
+// default_redacted_query_params() when absent. Bad names are reported.
+std::vector<std::string> read_redact_query_params(YamlReader& reader, const MapFields& section);
+// When both sections are present, each gets the union of their lists: a name given in either
+// is redacted by every role (the producer's logs and the status page alike).
+void share_redact_query_params(Config& config);
+
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
 

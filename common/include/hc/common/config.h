@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "hc/common/url_redaction.h"
+
 namespace hc {
 
 enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
@@ -114,8 +116,9 @@ struct ProducerConfig {
   std::size_t max_queued_messages = 100000;  // librdkafka queue bound; beyond it we drop+count
   // At a stop, checks in flight get this long to finish; the rest are cancelled unpublished.
   std::chrono::milliseconds shutdown_grace{5000};
-  // Query parameters whose values are shown as REDACTED in metric labels and logs.
-  std::vector<std::string> redact_query_params;  // default: default_redacted_query_params()
+  // Query parameters whose values are shown as REDACTED wherever a URL is shown
+  // (url_redaction.h); the same list in both sections of one config (the union of both).
+  std::vector<std::string> redact_query_params = default_redacted_query_params();
 };
 
 // How a measurements table is split by measurement_time: one partition per UTC day, ISO
@@ -171,6 +174,9 @@ struct ConsumerConfig {
   // How often the consumer runs the table upkeep of `hc maintain` (partitions ahead, expired
   // partitions dropped); one consumer of the group at a time does it. 1 .. 86400 s.
   std::chrono::seconds maintenance_interval{300};
+  // As ProducerConfig::redact_query_params: URLs read back (hc status, hc serve) and logged
+  // are shown through redact_url with these.
+  std::vector<std::string> redact_query_params = default_redacted_query_params();
 };
 
 struct Config {
