@@ -99,6 +99,9 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
   if (const Located* uri = reader.require(*fields, "connection_uri", "the PostgreSQL URI")) {
     route.connection_uri = read_connection_uri(reader, *uri).value_or("");
   }
+  if (const Located* uri = fields->find("read_connection_uri")) {
+    route.read_connection_uri = read_connection_uri(reader, *uri).value_or("");
+  }
   if (const Located* table = reader.require(*fields, "table_name", "the table to write")) {
     auto name = reader.string(*table);
     if (name && !is_safe_identifier(*name)) {
@@ -247,6 +250,8 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   std::map<std::pair<std::string, std::string>, RouteKind> table_kinds;
   // One table has one layout: the first route to name it sets its storage settings.
   std::map<std::pair<std::string, std::string>, std::pair<PartitionInterval, int>> storage;
+  // One database is read one way: the first route giving a read_connection_uri sets it.
+  std::map<std::string, std::string> read_uris;
   for (const Located& item : *items) {
     auto route = read_route(reader, item);
     if (!route) continue;
@@ -283,6 +288,14 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
                         "' of this database is written by an earlier route with another "
                         "partition_interval or retention_days; routes writing one table must "
                         "agree on them");
+      continue;
+    }
+    if (!route->read_connection_uri.empty() &&
+        read_uris.try_emplace(route->connection_uri, route->read_connection_uri).first->second !=
+            route->read_connection_uri) {
+      reader.report(item.mark, item.path + ".read_connection_uri",
+                    "an earlier route to this database gives another read_connection_uri; "
+                    "routes to one database (same connection_uri) need the same one");
       continue;
     }
     consumer.topics.push_back(std::move(*route));

@@ -15,9 +15,9 @@ inline constexpr std::string_view kProducerSection = "healthcheck-producer-confi
 inline constexpr std::string_view kConsumerSection = "healthcheck-consumer-config";
 
 // Connection and security keys, valid in both sections.
-inline constexpr std::array<std::string_view, 8> kKafkaKeys = {
-    "bootstrap_servers", "security_protocol", "ssl_cafile",    "ssl_certfile",
-    "ssl_keyfile",       "sasl_mechanism",    "sasl_username", "sasl_password"};
+inline constexpr std::array<std::string_view, 9> kKafkaKeys = {
+    "bootstrap_servers", "security_protocol", "ssl_cafile",    "ssl_certfile",        "ssl_keyfile",
+    "sasl_mechanism",    "sasl_username",     "sasl_password", "allow_plaintext_sasl"};
 
 // Reads kKafkaKeys from a section's fields; bootstrap_servers is required.
 KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section);

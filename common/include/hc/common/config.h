@@ -148,6 +148,9 @@ struct TopicSinkConfig {
   // Hourly rollup rows older than this are deleted when hours are closed; 0 = keep forever.
   // Routes writing one table should agree; where they differ the largest wins.
   int rollup_retention_days = 400;
+  // What the read side (`hc serve`, `hc status`) connects with instead, e.g. a role with only
+  // SELECT; empty = connection_uri. Same database; never logged.
+  std::string read_connection_uri{};
 };
 
 struct ConsumerConfig {
