@@ -22,8 +22,10 @@ constexpr std::array<std::string_view, 2> kBasicAuthKeys = {"username", "passwor
 constexpr std::array<std::string_view, 6> kTlsKeys = {
     "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
+// Address ranges `redirect_deny` may name (link-local is always refused).
+constexpr std::array<std::string_view, 2> kRedirectDenyRanges = {"loopback", "private"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 19> kCheckKeys = {"regex",
+constexpr std::array<std::string_view, 20> kCheckKeys = {"regex",
                                                          "polling_interval_in_seconds",
                                                          "timeout_ms",
                                                          "destination_topic",
@@ -32,6 +34,7 @@ constexpr std::array<std::string_view, 19> kCheckKeys = {"regex",
                                                          "basic_auth",
                                                          "follow_redirects",
                                                          "max_redirects",
+                                                         "redirect_deny",
                                                          "max_body_bytes",
                                                          "expected_status",
                                                          "max_response_time_ms",
@@ -326,6 +329,16 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
     } else if (key == "max_redirects") {
       if (auto count = reader.integer(value, 0, kMaxRedirects)) {
         site.max_redirects = static_cast<int>(*count);
+      }
+    } else if (key == "redirect_deny") {
+      site.redirect_deny_loopback = false;
+      site.redirect_deny_private = false;
+      if (auto ranges = reader.list(value, "a list of address ranges: loopback, private")) {
+        for (const Located& range : *ranges) {
+          if (auto name = reader.choice(range, kRedirectDenyRanges)) {
+            (*name == "loopback" ? site.redirect_deny_loopback : site.redirect_deny_private) = true;
+          }
+        }
       }
     } else if (key == "max_body_bytes") {
       if (auto bytes = reader.integer(value, 1, kMaxBodyBytes, "bytes")) {

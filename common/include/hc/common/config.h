@@ -78,6 +78,11 @@ struct SiteConfig {
   std::chrono::milliseconds timeout{10000};  // whole check, 1 .. 300000 ms
   bool follow_redirects = false;
   int max_redirects = 5;
+  // Address ranges a redirect may not lead to (producer/src/address_policy.h), beyond the
+  // link-local ones (169.254.0.0/16, fe80::/10) that are always refused unless the site
+  // itself is there. From `redirect_deny: [loopback, private]`.
+  bool redirect_deny_loopback = false;
+  bool redirect_deny_private = false;
   // Bytes of the body kept for the regex conditions; the rest is read and counted only.
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
 
