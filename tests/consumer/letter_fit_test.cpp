@@ -9,8 +9,8 @@
 namespace hc::consumer {
 namespace {
 
-constexpr std::size_t kMaxValue = 64 * 1024;
-constexpr std::size_t kMaxKey = 16 * 1024;
+constexpr std::size_t kMaxValue = std::size_t{64} * 1024;
+constexpr std::size_t kMaxKey = std::size_t{16} * 1024;
 
 LetterParts letter(std::size_t key_bytes, std::size_t value_bytes, std::size_t detail_bytes) {
   return LetterParts{std::string(key_bytes, 'k'),
@@ -35,12 +35,12 @@ TEST(LetterFit, ALetterThatFitsIsLeftWhole) {
 }
 
 TEST(LetterFit, UnderALargeLimitTheValueKeepsItsFirst64KiBAndSaysSo) {
-  LetterParts parts = letter(30, 4 * 1024 * 1024, 40);
+  LetterParts parts = letter(30, std::size_t{4} * 1024 * 1024, 40);
   ASSERT_TRUE(fit_letter(parts, 1'000'000, kMaxValue, kMaxKey));
   EXPECT_EQ(parts.value.size(), kMaxValue);
   EXPECT_EQ(parts.key.size(), 30u);
   EXPECT_EQ(headers(parts)["hc-dlq-truncated"], "true");
-  EXPECT_EQ(headers(parts)["hc-dlq-original-bytes"], std::to_string(4 * 1024 * 1024));
+  EXPECT_EQ(headers(parts)["hc-dlq-original-bytes"], std::to_string(std::size_t{4} * 1024 * 1024));
   EXPECT_EQ(headers(parts).count("hc-dlq-original-key-bytes"), 0u);
 }
 
