@@ -11,15 +11,21 @@
 namespace hc::config_detail {
 namespace {
 
-constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 16>{
+constexpr auto kConsumerKeys = with_kafka_keys(std::array<std::string_view, 17>{
     "group_id", "auto_offset_reset", "batch_max_rows", "batch_max_wait_ms", "max_message_bytes",
     "session_timeout_ms", "connections_per_database", "statement_timeout_ms", "lock_timeout_ms",
     "connect_timeout_seconds", "tcp_keepalives_idle_seconds", "tcp_keepalives_interval_seconds",
     "tcp_keepalives_count", "writer_busy_unhealthy_after_ms", "maintenance_interval_seconds",
-    "topics"});
-constexpr std::array<std::string_view, 8> kRouteKeys = {
-    "source_topic", "connection_uri",     "table_name",     "dead_letter_topic",
-    "kind",         "partition_interval", "retention_days", "rollup_retention_days"};
+    "redact_query_params", "topics"});
+constexpr std::array<std::string_view, 9> kRouteKeys = {"source_topic",
+                                                        "connection_uri",
+                                                        "table_name",
+                                                        "dead_letter_topic",
+                                                        "kind",
+                                                        "partition_interval",
+                                                        "retention_days",
+                                                        "rollup_retention_days",
+                                                        "read_connection_uri"};
 // Indexed by RouteKind.
 constexpr std::array<std::string_view, 2> kRouteKinds = {"measurements", "events"};
 constexpr std::array<std::string_view, 3> kPartitionIntervals = {"day", "week", "month"};
@@ -93,6 +99,9 @@ std::optional<TopicSinkConfig> read_route(YamlReader& reader, const Located& ite
   if (const Located* uri = reader.require(*fields, "connection_uri", "the PostgreSQL URI")) {
     route.connection_uri = read_connection_uri(reader, *uri).value_or("");
   }
+  if (const Located* uri = fields->find("read_connection_uri")) {
+    route.read_connection_uri = read_connection_uri(reader, *uri).value_or("");
+  }
   if (const Located* table = reader.require(*fields, "table_name", "the table to write")) {
     auto name = reader.string(*table);
     if (name && !is_safe_identifier(*name)) {
@@ -161,6 +170,7 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   auto fields = reader.map(section, kConsumerKeys, "a map of consumer settings");
   if (!fields) return consumer;
   consumer.kafka = read_kafka_settings(reader, *fields);
+  consumer.redact_query_params = read_redact_query_params(reader, *fields);
   for (const auto& [key, value] : fields->entries()) {
     if (key == "group_id") {
       auto group = reader.string(value);
@@ -240,6 +250,8 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
   std::map<std::pair<std::string, std::string>, RouteKind> table_kinds;
   // One table has one layout: the first route to name it sets its storage settings.
   std::map<std::pair<std::string, std::string>, std::pair<PartitionInterval, int>> storage;
+  // One database is read one way: the first route giving a read_connection_uri sets it.
+  std::map<std::string, std::string> read_uris;
   for (const Located& item : *items) {
     auto route = read_route(reader, item);
     if (!route) continue;
@@ -276,6 +288,14 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
                         "' of this database is written by an earlier route with another "
                         "partition_interval or retention_days; routes writing one table must "
                         "agree on them");
+      continue;
+    }
+    if (!route->read_connection_uri.empty() &&
+        read_uris.try_emplace(route->connection_uri, route->read_connection_uri).first->second !=
+            route->read_connection_uri) {
+      reader.report(item.mark, item.path + ".read_connection_uri",
+                    "an earlier route to this database gives another read_connection_uri; "
+                    "routes to one database (same connection_uri) need the same one");
       continue;
     }
     consumer.topics.push_back(std::move(*route));

@@ -106,6 +106,22 @@ KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section) 
     if (auto name = reader.choice(*protocol_value, kProtocols)) protocol_name = *name;
   }
   settings.security_protocol = protocol_from_name(protocol_name);
+  // SASL without TLS sends the credentials (PLAIN) and every record in the clear: only when
+  // the config says so.
+  const Located* allow_plaintext = section.find("allow_plaintext_sasl");
+  const bool plaintext_sasl_allowed =
+      allow_plaintext != nullptr && reader.boolean(*allow_plaintext).value_or(false);
+  if (settings.security_protocol == SecurityProtocol::kSaslPlaintext && !plaintext_sasl_allowed &&
+      protocol_value != nullptr) {
+    reader.report(protocol_value->mark, protocol_value->path,
+                  "SASL_PLAINTEXT sends the SASL credentials and all records unencrypted: use "
+                  "SASL_SSL, or set allow_plaintext_sasl: true in this section to accept that");
+  } else if (allow_plaintext != nullptr &&
+             settings.security_protocol != SecurityProtocol::kSaslPlaintext) {
+    reader.report(
+        allow_plaintext->mark, allow_plaintext->path,
+        "only applies when security_protocol is SASL_PLAINTEXT (it is " + protocol_name + ")");
+  }
   bool ssl = uses_ssl(settings.security_protocol);
   bool sasl = uses_sasl(settings.security_protocol);
 

@@ -51,6 +51,7 @@ void read_sections(YamlReader& reader, const YAML::Node& document, Config& confi
     config.producer = config_detail::read_producer_section(reader, *producer);
   if (consumer != nullptr)
     config.consumer = config_detail::read_consumer_section(reader, *consumer);
+  config_detail::share_redact_query_params(config);
 }
 
 // yaml-cpp's messages are plain English, but a message about an unknown escape quotes the

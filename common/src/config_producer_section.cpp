@@ -22,8 +22,10 @@ constexpr std::array<std::string_view, 2> kBasicAuthKeys = {"username", "passwor
 constexpr std::array<std::string_view, 6> kTlsKeys = {
     "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
+// Address ranges `redirect_deny` may name (link-local is always refused).
+constexpr std::array<std::string_view, 2> kRedirectDenyRanges = {"loopback", "private"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 19> kCheckKeys = {"regex",
+constexpr std::array<std::string_view, 20> kCheckKeys = {"regex",
                                                          "polling_interval_in_seconds",
                                                          "timeout_ms",
                                                          "destination_topic",
@@ -32,6 +34,7 @@ constexpr std::array<std::string_view, 19> kCheckKeys = {"regex",
                                                          "basic_auth",
                                                          "follow_redirects",
                                                          "max_redirects",
+                                                         "redirect_deny",
                                                          "max_body_bytes",
                                                          "expected_status",
                                                          "max_response_time_ms",
@@ -327,6 +330,16 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
       if (auto count = reader.integer(value, 0, kMaxRedirects)) {
         site.max_redirects = static_cast<int>(*count);
       }
+    } else if (key == "redirect_deny") {
+      site.redirect_deny_loopback = false;
+      site.redirect_deny_private = false;
+      if (auto ranges = reader.list(value, "a list of address ranges: loopback, private")) {
+        for (const Located& range : *ranges) {
+          if (auto name = reader.choice(range, kRedirectDenyRanges)) {
+            (*name == "loopback" ? site.redirect_deny_loopback : site.redirect_deny_private) = true;
+          }
+        }
+      }
     } else if (key == "max_body_bytes") {
       if (auto bytes = reader.integer(value, 1, kMaxBodyBytes, "bytes")) {
         site.max_body_bytes = static_cast<std::size_t>(*bytes);
@@ -423,8 +436,10 @@ void check_body_conditions(YamlReader& reader, const MapFields& fields, const Si
   }
 }
 
+// `redact_query_params`: how the URL is quoted in errors.
 std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
-                                    const SiteConfig& defaults) {
+                                    const SiteConfig& defaults,
+                                    const std::vector<std::string>& redact_query_params) {
   auto fields = reader.map(item, kSiteKeys, "a site (a map with at least 'url')");
   if (!fields) return std::nullopt;
   SiteConfig site = defaults;
@@ -433,11 +448,13 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
     if (auto text = reader.string(*url)) {
       if (auto problem = http_url_problem(*text)) {
         reader.report(url->mark, url->path,
-                      "expected an http(s) URL, got " + quote_for_message(redact_userinfo(*text)) +
-                          ": " + *problem);
+                      "expected an http(s) URL, got " +
+                          quote_for_message(redact_url(*text, redact_query_params)) + ": " +
+                          *problem);
       } else if (has_userinfo(*text)) {
         reader.report(url->mark, url->path,
-                      "credentials in the URL (" + quote_for_message(redact_userinfo(*text)) +
+                      "credentials in the URL (" +
+                          quote_for_message(redact_url(*text, redact_query_params)) +
                           ") would be published in the Kafka key, the table, metrics and logs; "
                           "put them in basic_auth: {username: NAME, password: !ENV \"${VAR}\"}");
       } else {
@@ -487,22 +504,7 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
     }
   }
 
-  producer.redact_query_params = default_redacted_query_params();
-  if (const Located* value = fields->find("redact_query_params")) {
-    if (auto items = reader.list(*value, "a list of query parameter names")) {
-      producer.redact_query_params.clear();
-      for (const Located& item : *items) {
-        auto name = reader.string(item);
-        if (!name) continue;
-        if (name->empty() || name->find_first_of("&=#") != std::string::npos) {
-          reader.report(item.mark, item.path,
-                        "expected a query parameter name (not empty, no '&', '=' or '#')");
-          continue;
-        }
-        producer.redact_query_params.push_back(*name);
-      }
-    }
-  }
+  producer.redact_query_params = read_redact_query_params(reader, *fields);
 
   SiteConfig defaults;
   if (const Located* value = fields->find("defaults")) {
@@ -522,7 +524,7 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
   // The URL is the message key and its digest the row key: two entries would be one series.
   std::unordered_map<std::string, const Located*> first_by_url;
   for (const Located& item : *items) {
-    auto site = read_site(reader, item, defaults);
+    auto site = read_site(reader, item, defaults, producer.redact_query_params);
     if (!site) continue;
     auto [first, inserted] = first_by_url.emplace(site->url, &item);
     if (!inserted) {

@@ -15,15 +15,22 @@ inline constexpr std::string_view kProducerSection = "healthcheck-producer-confi
 inline constexpr std::string_view kConsumerSection = "healthcheck-consumer-config";
 
 // Connection and security keys, valid in both sections.
-inline constexpr std::array<std::string_view, 8> kKafkaKeys = {
-    "bootstrap_servers", "security_protocol", "ssl_cafile",    "ssl_certfile",
-    "ssl_keyfile",       "sasl_mechanism",    "sasl_username", "sasl_password"};
+inline constexpr std::array<std::string_view, 9> kKafkaKeys = {
+    "bootstrap_servers", "security_protocol", "ssl_cafile",    "ssl_certfile",        "ssl_keyfile",
+    "sasl_mechanism",    "sasl_username",     "sasl_password", "allow_plaintext_sasl"};
 
 // Reads kKafkaKeys from a section's fields; bootstrap_servers is required.
 KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section);
 
 // A Kafka topic name (see is_kafka_topic_name); nullopt if invalid (reported).
 std::optional<std::string> read_topic_name(YamlReader& reader, const Located& value);
+
+// `redact_query_params` of a section (valid in both): the names given, or
+// default_redacted_query_params() when absent. Bad names are reported.
+std::vector<std::string> read_redact_query_params(YamlReader& reader, const MapFields& section);
+// When both sections are present, each gets the union of their lists: a name given in either
+// is redacted by every role (the producer's logs and the status page alike).
+void share_redact_query_params(Config& config);
 
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);

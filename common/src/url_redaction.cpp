@@ -8,17 +8,51 @@
 namespace hc {
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A parameter name as the site's server reads it: percent escapes decoded, lowercased (so
+// "%74oken" and "TOKEN" are "token").
+std::string comparable_name(std::string_view name) {
+  std::string result;
+  result.reserve(name.size());
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c == '%' && i + 2 < name.size()) {
+      const int high = hex_value(name[i + 1]);
+      const int low = hex_value(name[i + 2]);
+      if (high >= 0 && low >= 0) {
+        c = static_cast<char>(high * 16 + low);
+        i += 2;
+      }
+    }
+    result.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return result;
 }
 
 }  // namespace
 
 std::vector<std::string> default_redacted_query_params() {
-  return {"token", "key", "apikey", "api_key", "password", "secret", "signature", "sig"};
+  return {"token",
+          "access_token",
+          "key",
+          "apikey",
+          "api_key",
+          "password",
+          "secret",
+          "client_secret",
+          "signature",
+          "sig",
+          "auth",
+          "code",
+          "x-amz-signature",
+          "x-amz-credential",
+          "x-amz-security-token"};
 }
 
 std::string redact_url(std::string_view url, const std::vector<std::string>& params) {
@@ -35,9 +69,10 @@ std::string redact_url(std::string_view url, const std::vector<std::string>& par
     const std::string_view pair(text.data() + start, end - start);
     const std::size_t equals = pair.find('=');
     const std::string_view name = pair.substr(0, equals);
+    const std::string comparable = comparable_name(name);
     const bool secret = equals != std::string_view::npos &&
-                        std::any_of(params.begin(), params.end(), [name](const std::string& param) {
-                          return same_name(name, param);
+                        std::any_of(params.begin(), params.end(), [&](const std::string& param) {
+                          return comparable == comparable_name(param);
                         });
     result.append(secret ? std::string(name) + "=REDACTED" : std::string(pair));
     if (end == query_end) break;

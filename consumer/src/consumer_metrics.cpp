@@ -73,6 +73,10 @@ void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
   out.counter("hc_dead_letters_truncated_total",
               "Dead letters whose original value was cut to fit (hc-dlq-truncated header)",
               load(stats.dead_letters_truncated));
+  out.counter("hc_dead_letters_dropped_total",
+              "Dead letters dropped: their topic's limit is below a letter with nothing left to "
+              "cut (each logged with its source topic, partition and offset)",
+              load(stats.dead_letters_dropped));
   out.gauge("hc_consumer_lag_messages",
             "Messages behind the high watermark over assigned partitions (-1: unknown)",
             static_cast<double>(stats.lag_messages.load(std::memory_order_relaxed)));

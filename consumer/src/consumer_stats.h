@@ -32,6 +32,8 @@ class ConsumerStats {
   std::atomic<std::uint64_t> dead_letter_failures{0};  // failed deliveries (then re-sent)
   std::atomic<std::uint64_t> dead_letters_pending{0};  // sent, not yet acknowledged (gauge)
   std::atomic<std::uint64_t> dead_letters_truncated{0};
+  // Letters that could not fit their topic even cut to nothing (logged with the source).
+  std::atomic<std::uint64_t> dead_letters_dropped{0};
   std::atomic<bool> database_up{true};
   // Database errors seen, by DbErrorClass (db_error.h): failed batch writes for outage,
   // busy and definition; refused rows for row_data.

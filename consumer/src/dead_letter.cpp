@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "hc/common/logging.h"
+#include "hc/common/message_size_limit.h"
 
 namespace hc::consumer {
 namespace {
@@ -23,8 +24,26 @@ constexpr std::chrono::seconds kTopicRecheck{30};
 constexpr milliseconds kTopicRecheckTimeout{1'000};
 // The same client error is logged at most this often.
 constexpr std::chrono::seconds kClientErrorLogInterval{60};
-// Record framing, header names and the hc-dlq-* values beyond key, value and detail.
-constexpr std::size_t kLetterOverheadBytes = 1'024;
+// A topic's limit is asked for within this long (each of the two requests).
+constexpr milliseconds kLimitTimeout{2'000};
+
+// From the broker (the topic's max.message.bytes) and from librdkafka alike (its own
+// message.max.bytes): the same code.
+bool is_too_large(rd_kafka_resp_err_t error) {
+  return error == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
+}
+
+bool is_truncated(const LetterParts& parts) {
+  return std::any_of(parts.headers.begin(), parts.headers.end(),
+                     [](const auto& header) { return header.first == "hc-dlq-truncated"; });
+}
+
+std::string header_of(const LetterParts& parts, std::string_view name) {
+  for (const auto& [header, value] : parts.headers) {
+    if (header == name) return value;
+  }
+  return "";
+}
 
 struct TopicDeleter {
   void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
@@ -66,6 +85,8 @@ DeadLetterProducer::DeadLetterProducer(const KafkaSettings& settings, ConsumerSt
                  {"acks", "all"},
                  {"linger.ms", "5"},
                  {"message.max.bytes", std::to_string(kMaxLetterBytes)},
+                 // One letter per record batch: the topic's limit then applies to each alone.
+                 {"batch.num.messages", "1"},
                  // A letter that cannot be delivered is reported within 30 s (default 300 s)
                  // and sent again by flush(): the failure shows instead of hiding in a retry.
                  {"message.timeout.ms", "30000"},
@@ -81,33 +102,16 @@ DeadLetterProducer::~DeadLetterProducer() { abandon(); }
 void DeadLetterProducer::send(DeadLetter dead_letter) {
   Letter letter;
   letter.topic = std::move(dead_letter.topic);
-  letter.headers = {{"hc-dlq-reason", dead_letter.reason},
-                    {"hc-dlq-detail", cut(dead_letter.detail, kMaxHeaderValueBytes)},
-                    {"hc-source-topic", dead_letter.source_topic},
-                    {"hc-source-partition", std::to_string(dead_letter.source_partition)},
-                    {"hc-source-offset", std::to_string(dead_letter.source_offset)}};
+  letter.parts.headers = {{"hc-dlq-reason", dead_letter.reason},
+                          {"hc-dlq-detail", cut(dead_letter.detail, kMaxHeaderValueBytes)},
+                          {"hc-source-topic", dead_letter.source_topic},
+                          {"hc-source-partition", std::to_string(dead_letter.source_partition)},
+                          {"hc-source-offset", std::to_string(dead_letter.source_offset)}};
   for (auto& [name, value] : dead_letter.extra_headers) {
-    letter.headers.emplace_back(std::move(name), cut(std::move(value), kMaxHeaderValueBytes));
+    letter.parts.headers.emplace_back(std::move(name), cut(std::move(value), kMaxHeaderValueBytes));
   }
-  std::size_t header_bytes = 0;
-  for (const auto& [name, value] : letter.headers) header_bytes += name.size() + value.size();
-  if (dead_letter.key.size() + dead_letter.value.size() + header_bytes + kLetterOverheadBytes >
-      kMaxLetterBytes) {
-    // The original stays in the source topic; the letter says where and how big it was.
-    letter.headers.emplace_back("hc-dlq-truncated", "true");
-    letter.headers.emplace_back("hc-dlq-original-bytes", std::to_string(dead_letter.value.size()));
-    if (dead_letter.key.size() > kMaxKeyBytes) {
-      letter.headers.emplace_back("hc-dlq-original-key-bytes",
-                                  std::to_string(dead_letter.key.size()));
-      dead_letter.key.resize(kMaxKeyBytes);
-    }
-    if (dead_letter.value.size() > kTruncatedValueBytes) {
-      dead_letter.value.resize(kTruncatedValueBytes);
-    }
-    stats_.dead_letters_truncated.fetch_add(1, std::memory_order_relaxed);
-  }
-  letter.key = std::move(dead_letter.key);
-  letter.value = std::move(dead_letter.value);
+  letter.parts.key = std::move(dead_letter.key);
+  letter.parts.value = std::move(dead_letter.value);
 
   stats_.dead_letters(dead_letter.reason).fetch_add(1, std::memory_order_relaxed);
   if (reasons_logged_.insert(dead_letter.reason).second) {
@@ -121,14 +125,54 @@ void DeadLetterProducer::send(DeadLetter dead_letter) {
                {"offset", std::to_string(dead_letter.source_offset)},
                {"dead_letter_topic", letter.topic}});
   }
+  if (!fit(letter)) return;
   std::uint64_t id = next_id_++;
   produce(id, pending_.emplace(id, std::move(letter)).first->second);
   publish_state();
 }
 
+std::size_t DeadLetterProducer::limit_of(const std::string& topic) const {
+  const auto known = topic_limits_.find(topic);
+  return known == topic_limits_.end() ? kMaxLetterBytes : known->second;
+}
+
+bool DeadLetterProducer::fit(Letter& letter) {
+  const bool was_truncated = is_truncated(letter.parts);
+  if (!fit_letter(letter.parts, limit_of(letter.topic), kTruncatedValueBytes, kMaxKeyBytes)) {
+    spdlog::error(
+        "dead-letter topic {} takes at most {} bytes, less than a letter with nothing left to "
+        "cut: the letter for {} [{}] offset {} ({}) is dropped; the record stays in its source "
+        "topic",
+        letter.topic, limit_of(letter.topic), header_of(letter.parts, "hc-source-topic"),
+        header_of(letter.parts, "hc-source-partition"), header_of(letter.parts, "hc-source-offset"),
+        header_of(letter.parts, "hc-dlq-reason"));
+    stats_.dead_letters_dropped.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (!was_truncated && is_truncated(letter.parts)) {
+    stats_.dead_letters_truncated.fetch_add(1, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+bool DeadLetterProducer::refit_too_large(Letter& letter) {
+  const std::size_t refused = letter_wire_bytes(letter.parts);
+  const std::size_t limit = std::min(limit_of(letter.topic), refused / 2);
+  spdlog::warn(
+      "dead-letter topic {} refused a letter of {} bytes as too large: letters to it are cut to "
+      "{} bytes from now on (raise the topic's max.message.bytes, or let this client describe "
+      "its configs, to keep more)",
+      letter.topic, refused, limit);
+  topic_limits_[letter.topic] = limit;
+  if (!fit(letter)) return false;
+  letter.failed = true;
+  letter.retry_at = Clock::now();  // at once: not a failure of the broker
+  return true;
+}
+
 void DeadLetterProducer::produce(std::uint64_t id, Letter& letter) {
-  KafkaHeaders headers(rd_kafka_headers_new(letter.headers.size()));
-  for (const auto& [name, value] : letter.headers) {
+  KafkaHeaders headers(rd_kafka_headers_new(letter.parts.headers.size()));
+  for (const auto& [name, value] : letter.parts.headers) {
     rd_kafka_header_add(headers.get(), name.data(), static_cast<ssize_t>(name.size()), value.data(),
                         static_cast<ssize_t>(value.size()));
   }
@@ -136,8 +180,8 @@ void DeadLetterProducer::produce(std::uint64_t id, Letter& letter) {
   // may copy or reference; RD_KAFKA_MSG_F_COPY keeps it simple.
   rd_kafka_resp_err_t error = rd_kafka_producev(
       producer_.get(), RD_KAFKA_V_TOPIC(letter.topic.c_str()),
-      RD_KAFKA_V_KEY(letter.key.data(), letter.key.size()),
-      RD_KAFKA_V_VALUE(letter.value.data(), letter.value.size()),
+      RD_KAFKA_V_KEY(letter.parts.key.data(), letter.parts.key.size()),
+      RD_KAFKA_V_VALUE(letter.parts.value.data(), letter.parts.value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
       // The opaque carries the letter id, not an address.
       RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
@@ -146,6 +190,8 @@ void DeadLetterProducer::produce(std::uint64_t id, Letter& letter) {
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     static_cast<void>(headers.release());  // owned by the message now
     letter.failed = false;
+  } else if (is_too_large(error)) {
+    if (!refit_too_large(letter)) pending_.erase(id);
   } else {
     letter.failed = true;
     letter.retry_at = Clock::now() + kResendDelay;
@@ -166,6 +212,8 @@ void DeadLetterProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* mess
     self.failures_in_a_row_ = 0;
     self.topic_problems_.erase(it->second.topic);
     self.pending_.erase(it);
+  } else if (is_too_large(message->err)) {
+    if (!self.refit_too_large(it->second)) self.pending_.erase(it);
   } else {
     it->second.failed = true;
     it->second.retry_at = Clock::now() + kResendDelay;
@@ -210,8 +258,12 @@ void DeadLetterProducer::record_failure(const std::string& topic, std::string er
 }
 
 void DeadLetterProducer::resend_due(Clock::time_point now) {
-  for (auto& [id, letter] : pending_) {
-    if (letter.failed && now >= letter.retry_at) produce(id, letter);
+  // produce() may drop the letter it is given: step past it first.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    auto current = it++;
+    if (current->second.failed && now >= current->second.retry_at) {
+      produce(current->first, current->second);
+    }
   }
 }
 
@@ -273,7 +325,14 @@ void DeadLetterProducer::check_topics(const std::vector<std::string>& topics,
     auto left = std::max(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()),
                          milliseconds(100));
     std::string problem = topic_problem(topic, left);
-    if (problem.empty()) continue;
+    if (problem.empty()) {
+      if (auto limit = max_message_bytes(producer_.get(), topic, kLimitTimeout)) {
+        topic_limits_[topic] = std::min(*limit, kMaxLetterBytes);
+        spdlog::debug("dead-letter topic {}: letters of at most {} bytes", topic,
+                      topic_limits_[topic]);
+      }
+      continue;
+    }
     spdlog::error(
         "dead-letter topic {}: {}; records that cannot be stored wait (their partitions pause "
         "and their offsets stay uncommitted) until it can be written to",

@@ -5,11 +5,17 @@
 // errors are served inside poll() and flush() on that thread, so no member is shared with
 // librdkafka's threads. The metrics thread sees this object only through ConsumerStats.
 //
-// Every letter fits: the producer's message.max.bytes is set to kMaxLetterBytes, and a
-// letter that would exceed it carries only the first kTruncatedValueBytes of the original
-// value (and of a key over kMaxKeyBytes), with headers hc-dlq-truncated: true and
-// hc-dlq-original-bytes (hc-dlq-original-key-bytes); the original stays in its source topic
-// at hc-source-topic / hc-source-partition / hc-source-offset.
+// Every letter fits its topic: check_topics() reads each dead-letter topic's limit
+// (max.message.bytes, else the broker's message.max.bytes: message_size_limit.h), at most
+// kMaxLetterBytes, the producer's own message.max.bytes; each letter is a record batch of its
+// own (batch.num.messages 1). A letter over its topic's limit is cut (letter_fit.h): the first
+// kTruncatedValueBytes of the original value at most (and of a key over kMaxKeyBytes), less
+// when the limit is smaller, with headers hc-dlq-truncated: true and hc-dlq-original-bytes
+// (hc-dlq-original-key-bytes); the original stays in its source topic at hc-source-topic /
+// hc-source-partition / hc-source-offset. A letter the broker still refuses as too large
+// halves what this producer assumes of the topic's limit and is cut again and re-sent at once;
+// one that cannot fit even with nothing left to cut is dropped, logged with its source
+// coordinates and counted (hc_dead_letters_dropped_total), so its partition moves on.
 //
 // Failure is visible: a refused or timed-out letter is re-sent (at most once a second)
 // until delivered; after kFailuresBeforeUnhealthy failures in a row, or when check_topics()
@@ -32,6 +38,7 @@
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
 #include "hc/common/message.h"
+#include "letter_fit.h"
 
 namespace hc::consumer {
 
@@ -81,15 +88,21 @@ class DeadLetterProducer final : public DeadLetterSink {
   using Clock = std::chrono::steady_clock;
   struct Letter {
     std::string topic;
-    std::string key;
-    std::string value;
-    std::vector<std::pair<std::string, std::string>> headers;
+    LetterParts parts;
     bool failed = false;         // refused or not delivered: sent again at retry_at
     Clock::time_point retry_at;  // when failed
   };
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque);
   static void on_error(rd_kafka_t*, int error, const char* reason, void* opaque);
   void produce(std::uint64_t id, Letter& letter);
+  // What letters to `topic` may take: its known limit, else kMaxLetterBytes.
+  std::size_t limit_of(const std::string& topic) const;
+  // Cuts `letter` to its topic's limit; false (logged and counted as dropped) when it cannot
+  // fit. Counts the letter as truncated when it is cut for the first time.
+  bool fit(Letter& letter);
+  // The broker refused `letter` as too large: lowers the topic's limit, cuts the letter and
+  // marks it for sending again at once. False when the letter was dropped.
+  bool refit_too_large(Letter& letter);
   void record_failure(const std::string& topic, std::string error);
   void resend_due(Clock::time_point now);
   // Empty when the topic is usable (or the broker did not answer: not our verdict).
@@ -103,6 +116,7 @@ class DeadLetterProducer final : public DeadLetterSink {
   int failures_in_a_row_ = 0;
   std::string last_failure_;                           // "topic T: error"
   std::map<std::string, std::string> topic_problems_;  // topic -> what is wrong with it
+  std::map<std::string, std::size_t> topic_limits_;    // topic -> bytes a letter may take
   Clock::time_point next_topic_check_{};
   std::string last_client_error_;  // rate-limits on_error's log lines
   Clock::time_point last_client_error_at_{};

@@ -47,7 +47,11 @@ struct HttpChecker::Transfer {
   std::int64_t body_bytes = 0;
   bool body_truncated = false;
   std::vector<std::pair<std::string, std::string>> response_headers;
-  std::size_t slot = 0;         // index in active_ while in flight
+  std::size_t slot = 0;  // index in active_ while in flight
+  // The range of the address the check's first hop connected to (the site's own), and why a
+  // later hop's address was refused (address_policy.h); set by on_open_socket.
+  std::optional<AddressRange> site_range;
+  std::string refused_address;
   std::string applied_ca_file;  // CURLOPT_CAINFO currently set on the handle ("" = default)
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
 
@@ -85,6 +89,28 @@ struct HttpChecker::Transfer {
     transfer.response_headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
     return bytes;
   }
+  // CURLOPT_OPENSOCKETFUNCTION: every connection of a hop opens here, with the address curl
+  // resolved: the first hop's address is the site's; a redirect hop to an address the policy
+  // refuses gets no socket (curl then fails the hop with CURLE_COULDNT_CONNECT).
+  static curl_socket_t on_open_socket(void* self, curlsocktype purpose, curl_sockaddr* address) {
+    auto& transfer = *static_cast<Transfer*>(self);
+    if (purpose == CURLSOCKTYPE_IPCXN) {
+      const AddressRange range = address_range(address->addr);
+      if (transfer.hops_done == 0) {
+        transfer.site_range = range;
+      } else if (auto refusal = redirect_address_refusal(
+                     range, transfer.site_range.value_or(AddressRange::kOther),
+                     transfer.request->redirect_deny)) {
+        transfer.refused_address =
+            "refused a redirect to " + address_text(address->addr) + ": " + *refusal;
+        return CURL_SOCKET_BAD;
+      } else {
+        transfer.refused_address.clear();  // another address of the name is allowed
+      }
+    }
+    return ::socket(address->family, address->socktype, address->protocol);
+  }
+
   // Header fields kept per response: a bound against a hostile server's endless headers
   // (curl itself caps a header line at 100 KB).
   static constexpr std::size_t kMaxHeaders = 200;
@@ -106,6 +132,8 @@ void HttpChecker::start(std::shared_ptr<const CheckRequest> request, Completion 
     transfer->hop_method = transfer->request->method;
     transfer->hops_done = 0;
     transfer->earlier_hops_us = 0;
+    transfer->site_range.reset();
+    transfer->refused_address.clear();
     configure_hop(*transfer, true, transfer->request->timeout);
     if (CURLMcode code = curl_multi_add_handle(loop_.multi(), transfer->easy.get());
         code != CURLM_OK) {
@@ -144,6 +172,8 @@ std::unique_ptr<HttpChecker::Transfer> HttpChecker::take_idle_transfer() {
   set_option(easy, CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   set_option(easy, CURLOPT_HEADERDATA, static_cast<void*>(transfer.get()));
+  set_option(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::on_open_socket);
+  set_option(easy, CURLOPT_OPENSOCKETDATA, static_cast<void*>(transfer.get()));
   set_option(easy, CURLOPT_DNS_CACHE_TIMEOUT, kDnsCacheSeconds);
   // A health check measures what a new visitor gets: a new TCP connection and a full TLS
   // handshake every time. A reused connection (or resumed TLS session) would hide a slow or
@@ -385,7 +415,11 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
   result.body = std::move(transfer.body);
   result.body_truncated = transfer.body_truncated;
   result.headers = std::move(transfer.response_headers);
-  if (code != CURLE_OK) {
+  if (!transfer.refused_address.empty()) {
+    // The hop was not made: a redirect's address the policy refuses (address_policy.h).
+    result.transport_error = CheckError::kHttp;
+    result.error_detail = transfer.refused_address;
+  } else if (code != CURLE_OK) {
     result.transport_error = classify_curl_error(code);
     result.error_detail =
         transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code);

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "address_policy.h"
 #include "check_error.h"
 #include "curl_handles.h"
 #include "curl_multi_loop.h"
@@ -39,6 +40,8 @@ struct CheckRequest {
   std::chrono::milliseconds timeout{10000};  // the whole check, redirects included
   bool follow_redirects = false;
   int max_redirects = 5;
+  // Ranges a redirect may not connect to beyond link-local (address_policy.h).
+  RedirectDeny redirect_deny;
   // Bytes of the body kept in CheckResult::body; 0 keeps none. The whole body is read (and
   // counted) either way: a long page is not an error of the transport.
   std::size_t body_capture_bytes = 0;

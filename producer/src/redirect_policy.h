@@ -10,6 +10,9 @@
 //     scope since 7.83).
 //   - An https site never follows a redirect to plain http; any site follows http and https
 //     redirects only.
+//   - The address a redirect hop connects to is judged as its socket opens (address_policy.h):
+//     link-local always, loopback and private ranges with redirect_deny, unless the site is
+//     there itself.
 //   - At most max_redirects hops; 301, 302, 303, 307 and 308 with a Location are followed.
 //   - The method changes as curl and browsers do: 303 turns anything but HEAD into GET; 301
 //     and 302 turn POST into GET; 307 and 308 keep it.

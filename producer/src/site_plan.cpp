@@ -74,6 +74,7 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     request->timeout = site.timeout;
     request->follow_redirects = site.follow_redirects;
     request->max_redirects = site.max_redirects;
+    request->redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
     request->tls = site.tls;
     // Without a body condition the body is counted, not kept.
     request->body_capture_bytes = plan->conditions.needs_body() ? site.max_body_bytes : 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hc/common/duration.h"
+#include "hc/common/url_digest.h"
 
 namespace hc::serve {
 namespace {
@@ -48,6 +49,24 @@ std::variant<std::string, BadRequest> site_url_from_target(std::string_view targ
   }
   if (url.find('\0') != std::string::npos) return BadRequest{"the site URL contains a NUL byte"};
   return url;
+}
+
+std::string site_digest(std::string_view site) {
+  constexpr std::size_t kDigestHexDigits = 64;
+  const bool is_digest = site.size() == kDigestHexDigits &&
+                         site.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  return is_digest ? std::string(site) : url_digest(site);
+}
+
+std::string loggable_target(std::string_view target) {
+  if (!target.starts_with(kSitesPrefix)) return std::string(target);
+  const auto site = site_url_from_target(target);
+  const std::size_t query = target.find('?');
+  const std::string_view params = query == std::string_view::npos ? "" : target.substr(query);
+  const std::string name = std::holds_alternative<std::string>(site)
+                               ? site_digest(std::get<std::string>(site))
+                               : std::string("(unreadable)");
+  return std::string(kSitesPrefix) + name + std::string(kHistorySuffix) + std::string(params);
 }
 
 std::variant<HistoryQuery, BadRequest> parse_history_query(std::string url,

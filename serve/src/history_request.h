@@ -21,10 +21,21 @@ inline constexpr std::size_t kMaxSiteUrlBytes = 2048;
 inline constexpr std::string_view kSitesPrefix = "/api/v1/sites/";
 inline constexpr std::string_view kHistorySuffix = "/history";
 
-// The site URL of a request target "/api/v1/sites/{url}/history[?query]", percent-decoded
+// The site of a request target "/api/v1/sites/{url or url_digest}/history[?query]", percent-decoded
 // exactly once ('+' stays '+'). BadRequest for a malformed escape, an empty URL, a NUL, or
 // more than kMaxSiteUrlBytes.
 std::variant<std::string, BadRequest> site_url_from_target(std::string_view target);
+
+// The url_digest (url_digest.h) of the site a history request names: `site` itself when it is
+// 64 lowercase hex digits (the status page links sites so, keeping their URLs out of links),
+// else the digest of `site` as a URL.
+std::string site_digest(std::string_view site);
+
+// A request target as a log line may show it: a history request's site by its url_digest (the
+// URL in the path, and so its query, may carry secrets: url_redaction.h); a history path that
+// does not parse as "/api/v1/sites/(unreadable)/history"; any other target unchanged. For the
+// server's request log.
+std::string loggable_target(std::string_view target);
 
 // since: an RFC 3339 UTC time ("2026-11-01T00:00:00Z") or a duration back from `now` ("90m",
 // "24h", "7d"); default 24h. step: "hour" (default) or "day". table: optional table name.

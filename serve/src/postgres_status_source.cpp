@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "hc/serve/status_source.h"
+#include "history_request.h"
 
 namespace hc::serve {
 namespace {
@@ -13,7 +14,7 @@ class PostgresStatusSource final : public StatusSource {
     return read_status_overview(config_, now, page);
   }
   std::optional<SiteHistory> history(const HistoryQuery& query) override {
-    return read_site_history(config_, query.url, query.table, query.since, query.step);
+    return read_site_history(config_, site_digest(query.url), query.table, query.since, query.step);
   }
 
  private:

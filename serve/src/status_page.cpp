@@ -124,7 +124,7 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       "{uptime_24h}{uptime_7d}{uptime_30d}<td class=\"num{p95_class}\">{p95}</td>"
       "{error}{cert}<td>{bar}</td></tr>\n",
       fmt::arg("url", url), fmt::arg("state", state), fmt::arg("link", link),
-      fmt::arg("history", html_escape(history_path(site.url))), fmt::arg("checked", checked),
+      fmt::arg("history", html_escape(history_path(site.url_digest))), fmt::arg("checked", checked),
       fmt::arg("checked_text", time_text(site.last_checked_at)),
       fmt::arg("age", age_text(site.last_checked_at, now)),
       fmt::arg("uptime_24h", uptime_cell(site.uptime_24h)),

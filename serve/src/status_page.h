@@ -13,17 +13,18 @@
 namespace hc::serve {
 
 // The whole document. Every value that came from the database passes through html_escape;
-// a site URL is a link only when it is http(s). `overview.sites` sorted by table (as
-// read_status_overview returns them); a table's header says "N sites on this page" unless the
-// page is known to hold all of that table's sites. No sites at all: "No measurements yet"; a
-// page past the end: says so and links to the first page. `now` is the time the page is
-// rendered for.
+// a site URL is a link only when it is http(s); its history link names it by url_digest.
+// `overview.sites` sorted by table (as read_status_overview returns them); a table's header says "N
+// sites on this page" unless the page is known to hold all of that table's sites. No sites at all:
+// "No measurements yet"; a page past the end: says so and links to the first page. `now` is the
+// time the page is rendered for.
 std::string render_status_page(const Overview& overview, WallTime now);
 
 // "12 s ago", "5 min ago", "3 h ago", "2 d ago" ("just now" under a second or in the future).
 std::string age_text(WallTime then, WallTime now);
 
-// The path of a site's history endpoint: /api/v1/sites/{url percent-encoded}/history.
-std::string history_path(std::string_view url);
+// The path of a site's history endpoint: /api/v1/sites/{site percent-encoded}/history, `site`
+// a URL or a url_digest (the page links by digest, so no link carries a URL's secrets).
+std::string history_path(std::string_view site);
 
 }  // namespace hc::serve

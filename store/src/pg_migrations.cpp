@@ -165,7 +165,7 @@ std::string migration_sql(const Migration& migration, const std::string& table,
       fmt::runtime(migration.statements), fmt::arg("table", quoted),
       fmt::arg("latest", quote_identifier(latest_table_name(table))),
       fmt::arg("hourly", quote_identifier(hourly_view_name(table))),
-      fmt::arg("open", quote_identifier(table + "_open")),
+      fmt::arg("open", quote_identifier(derived_identifier(table, "_open"))),
       fmt::arg("archive", quote_identifier(catch_all_name(table))),
       fmt::arg("archive_key", quote_identifier(derived_identifier(table, "_before_pkey"))),
       fmt::arg("table_key", quote_identifier(derived_identifier(table, "_pkey"))));

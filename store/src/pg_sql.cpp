@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "partition_layout.h"
+
 namespace hc::store {
 namespace {
 
@@ -22,10 +24,10 @@ std::vector<std::string> names_through(TableColumns columns, int version) {
   return names;
 }
 
+// Derived like partition names: a name too long for the suffix is shortened with a hash, so
+// two derived names never collide when PostgreSQL would cut them at 63 bytes.
 std::string suffixed(std::string_view table, std::string_view suffix) {
-  std::string name(table);
-  name += suffix;
-  return name;
+  return derived_identifier(std::string(table), std::string(suffix));
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 #include <pqxx/pqxx>
 
-#include "hc/common/url_digest.h"
+#include "hc/common/url_redaction.h"
 #include "hc/store/status.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
@@ -44,10 +44,9 @@ ORDER BY {start})",
 
 }  // namespace
 
-std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const std::string& url,
-                                             const std::string& table, WallTime since,
-                                             HistoryStep step) {
-  const std::string digest = url_digest(url);
+std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
+                                             const std::string& digest, const std::string& table,
+                                             WallTime since, HistoryStep step) {
   const std::string first_bucket = format_timestamp(
       step == HistoryStep::kHour ? store::hour_floor(since) : store::day_floor(since));
   std::optional<SiteHistory> history;
@@ -56,7 +55,8 @@ std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const
         if (!table.empty() && name != table) return true;
         pqxx::result found = transaction.exec_params(site_url_sql(name), digest);
         if (found.empty()) return true;
-        history = SiteHistory{name, found[0][0].as<std::string>(), {}};
+        history = SiteHistory{
+            name, redact_url(found[0][0].as<std::string>(), config.redact_query_params), {}};
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, name);
         for (const auto& row : transaction.exec_params(
                  history_sql(name, step), digest, first_bucket, bounds.closed_until,

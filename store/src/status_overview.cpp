@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "hc/common/url_digest.h"
+#include "hc/common/url_redaction.h"
 #include "hc/store/status.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
@@ -91,10 +93,13 @@ UptimeCount count_of(const pqxx::field& checks, const pqxx::field& up_checks) {
                      up_checks.is_null() ? 0 : up_checks.as<std::int64_t>()};
 }
 
-SiteOverview site_of(const std::string& table, const pqxx::row& row) {
+SiteOverview site_of(const std::string& table, const pqxx::row& row,
+                     const std::vector<std::string>& redact_query_params) {
   SiteOverview site;
   site.table = table;
-  site.url = row[0].as<std::string>();
+  const std::string url = row[0].as<std::string>();
+  site.url_digest = url_digest(url);
+  site.url = redact_url(url, redact_query_params);
   site.up = !row[1].is_null() && row[1].as<bool>();
   site.last_checked_at = WallTime(std::chrono::microseconds(row[2].as<std::int64_t>()));
   site.last_status_code = optional_field<int>(row[3]);
@@ -153,7 +158,7 @@ Overview read_status_overview(const ConsumerConfig& config, WallTime now,
                  overview_sql(table), now_us, limit, offset, bounds.closed_until, bounds.late_hours,
                  bounds.late_from, bounds.late_to, format_timestamp(first_hour),
                  format_timestamp(first_day))) {
-          overview.sites.push_back(site_of(table, row));
+          overview.sites.push_back(site_of(table, row, config.redact_query_params));
         }
         return true;
       });

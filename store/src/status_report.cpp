@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "hc/common/url_redaction.h"
 #include "hc/store/status.h"
 #include "latency_histogram.h"
 #include "pg_sql.h"
@@ -182,7 +183,8 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
         if (!rows.empty()) window_sum.fill(sites.back());
         return true;
       });
-  store::add_site_states(config, sites);
+  store::add_site_states(config, sites);  // matches events by the exact URL
+  for (SiteSummary& site : sites) site.url = redact_url(site.url, config.redact_query_params);
   return sites;
 }
 

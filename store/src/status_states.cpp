@@ -34,7 +34,7 @@ void add_site_states(const ConsumerConfig& config, std::vector<SiteSummary>& sit
       any_events_table = true;
       try {
         if (!connection) {
-          target = connection_target(database.connection_uri, session_settings(config));
+          target = connection_target(database.read_connection_uri, session_settings(config));
           connection = open_connection(target);
         }
         pqxx::read_transaction transaction(*connection);
@@ -48,7 +48,7 @@ void add_site_states(const ConsumerConfig& config, std::vector<SiteSummary>& sit
         throw MissingStatusTable(table.name, table.name, target.name);
       } catch (const std::exception& error) {
         const std::string name =
-            target.name.empty() ? redact_connection_uri(database.connection_uri) : target.name;
+            target.name.empty() ? redact_connection_uri(database.read_connection_uri) : target.name;
         throw std::runtime_error(fmt::format("status of events table {} in {}: {}", table.name,
                                              name, scrub_secrets(one_line(error.what()), target)));
       }

@@ -60,10 +60,10 @@ void for_each_status_table(const ConsumerConfig& config, const std::string& what
   for (const DatabaseTables& database : database_tables(config.topics)) {
     ConnectionTarget target;
     try {
-      target = connection_target(database.connection_uri, session_settings(config));
+      target = connection_target(database.read_connection_uri, session_settings(config));
     } catch (const std::exception& error) {
       throw std::runtime_error(fmt::format(
-          "{}: {}: {}", what, redact_connection_uri(database.connection_uri), error.what()));
+          "{}: {}: {}", what, redact_connection_uri(database.read_connection_uri), error.what()));
     }
     std::unique_ptr<pqxx::connection> connection;
     try {

@@ -11,9 +11,11 @@ std::vector<DatabaseTables> database_tables(const std::vector<TopicSinkConfig>& 
     auto database =
         std::ranges::find(databases, route.connection_uri, &DatabaseTables::connection_uri);
     if (database == databases.end()) {
-      databases.push_back({route.connection_uri, {}});
+      databases.push_back({route.connection_uri, route.connection_uri, {}});
       database = std::prev(databases.end());
     }
+    if (!route.read_connection_uri.empty())
+      database->read_connection_uri = route.read_connection_uri;
     auto& tables = database->tables;
     auto table = std::ranges::find(tables, route.table_name, &TableSpec::name);
     if (table == tables.end()) {

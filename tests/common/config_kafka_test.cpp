@@ -75,9 +75,23 @@ TEST_F(KafkaSecurity, SaslSslWithScramGivesMechanismAndCredentials) {
                   Pair("sasl.password", "s3cret")));
 }
 
-TEST_F(KafkaSecurity, SaslPlaintextDefaultsToMechanismPlain) {
+TEST_F(KafkaSecurity, SaslPlaintextNeedsAllowPlaintextSaslAndNamesTheKey) {
   auto result = parse(producer_with(
       "  security_protocol: SASL_PLAINTEXT\n  sasl_username: hc\n  sasl_password: pw\n"));
+  ASSERT_EQ(result.errors.size(), 1u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].key_path, "healthcheck-producer-config.security_protocol");
+  EXPECT_THAT(result.errors[0].message, HasSubstr("set allow_plaintext_sasl: true"));
+  auto misplaced = parse(producer_with("  allow_plaintext_sasl: true\n"));
+  ASSERT_EQ(misplaced.errors.size(), 1u) << all_errors(misplaced);
+  EXPECT_EQ(misplaced.errors[0].key_path, "healthcheck-producer-config.allow_plaintext_sasl");
+  EXPECT_THAT(misplaced.errors[0].message,
+              HasSubstr("only applies when security_protocol is SASL_PLAINTEXT"));
+}
+
+TEST_F(KafkaSecurity, SaslPlaintextDefaultsToMechanismPlain) {
+  auto result =
+      parse(producer_with("  security_protocol: SASL_PLAINTEXT\n  allow_plaintext_sasl: true\n"
+                          "  sasl_username: hc\n  sasl_password: pw\n"));
   ASSERT_TRUE(result.ok()) << all_errors(result);
   EXPECT_THAT(
       result.config->producer->kafka.librdkafka_properties(),

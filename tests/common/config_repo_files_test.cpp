@@ -82,6 +82,7 @@ class RemoteServicesConfig : public ::testing::Test {
         {"POSTGRES_USER", "hc"},
         {"POSTGRES_PASSWORD", "pg-secret"},
         {"POSTGRES_HOST", "pg.managed.invalid"},
+        {"POSTGRES_CA_FILE", "/home/hc/pg-ca.pem"},
     };
   }
   ConfigLoadResult load() const {
@@ -117,7 +118,8 @@ TEST_F(RemoteServicesConfig, ConsumerUsesSaslSslScram) {
   EXPECT_THAT(properties, Contains(Pair("sasl.password", "kafka-secret")));
   for (const TopicSinkConfig& route : result.config->consumer->topics) {
     EXPECT_EQ(route.connection_uri,
-              "postgresql://hc:pg-secret@pg.managed.invalid:5432/defaultdb?sslmode=require");
+              "postgresql://hc:pg-secret@pg.managed.invalid:5432/defaultdb?sslmode=verify-full&"
+              "sslrootcert=/home/hc/pg-ca.pem");
   }
 }
 

@@ -10,6 +10,7 @@ namespace {
 
 using test::all_errors;
 using test::parse;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -58,6 +59,33 @@ TEST(ConfigSecrets, NoErrorMessageRepeatsAPasswordOrConnectionUri) {
   EXPECT_THAT(all_errors(result), HasSubstr("must not contain CR, LF or NUL"));
   EXPECT_THAT(all_errors(result), HasSubstr("expected a libpq connection URI"));
   EXPECT_THAT(all_errors(result), HasSubstr("duplicate route"));
+}
+
+TEST(ConfigSecrets, AnInvalidUrlIsQuotedWithItsSecretQueryValuesRedacted) {
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  redact_query_params: [session]\n"
+      "  defaults: {destination_topic: t}\n"
+      "  websites:\n"
+      "    - url: \"http://exa mple.com/?Session=hunter2&page=1\"\n");
+  EXPECT_THAT(all_errors(result), Not(HasSubstr("hunter2")));
+  EXPECT_THAT(all_errors(result), HasSubstr("got 'http://exa mple.com/?Session=REDACTED&page=1'"));
+}
+
+TEST(ConfigSecrets, AParameterNamedInEitherSectionIsRedactedByBoth) {
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  redact_query_params: [session]\n"
+      "  websites: [{url: \"http://127.0.0.1/\", destination_topic: t}]\n"
+      "healthcheck-consumer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  redact_query_params: [ticket]\n"
+      "  topics: [{source_topic: t, connection_uri: \"host=/tmp dbname=x\", table_name: t}]\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  EXPECT_THAT(result.config->producer->redact_query_params, ElementsAre("session", "ticket"));
+  EXPECT_THAT(result.config->consumer->redact_query_params, ElementsAre("session", "ticket"));
 }
 
 TEST(ConfigSecrets, SummaryNeverPrintsConnectionUris) {

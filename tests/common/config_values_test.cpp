@@ -13,6 +13,7 @@ namespace {
 using test::all_errors;
 using test::parse;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::Pair;
 
 constexpr std::string_view kProducer =
@@ -158,6 +159,32 @@ TEST(ConfigValues, BasicAuthAndRedactedQueryParams) {
   EXPECT_THAT(producer.redact_query_params, ElementsAre("auth", "session"));
   EXPECT_EQ(producer.websites.at(0).basic_auth, (BasicAuth{"probe", "s3cret"}));
   EXPECT_EQ(producer.websites.at(1).basic_auth, (BasicAuth{"other", "p@ss:w/rd%"}));
+}
+
+TEST(ConfigValues, RedirectDenyComesFromDefaultsAndASiteReplacesIt) {
+  auto result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  defaults: {destination_topic: t, follow_redirects: true, redirect_deny: [private]}\n"
+      "  websites:\n"
+      "    - url: https://127.0.0.1:8443/inherits\n"
+      "    - url: https://127.0.0.1:8443/own\n"
+      "      redirect_deny: [loopback, private]\n"
+      "    - url: https://127.0.0.1:8443/none\n"
+      "      redirect_deny: []\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const auto& sites = result.config->producer->websites;
+  EXPECT_FALSE(sites.at(0).redirect_deny_loopback);
+  EXPECT_TRUE(sites.at(0).redirect_deny_private);
+  EXPECT_TRUE(sites.at(1).redirect_deny_loopback);
+  EXPECT_TRUE(sites.at(1).redirect_deny_private);
+  EXPECT_FALSE(sites.at(2).redirect_deny_loopback || sites.at(2).redirect_deny_private);
+  auto wrong = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  websites: [{url: \"http://127.0.0.1/\", destination_topic: t,"
+      " redirect_deny: [link-local]}]\n");
+  EXPECT_THAT(all_errors(wrong), HasSubstr("expected one of loopback, private"));
 }
 
 TEST(ConfigValues, RetriesAndTlsComeFromDefaultsAndSitesOverrideThemKeyByKey) {

@@ -153,6 +153,79 @@ TEST_F(DeadLetterE2E, RefusedLetterIsResentShownInHealthzAndDeliveredOnceTheBrok
   expect_committed_past_the_poison(broker, producer, url);
 }
 
+// The broker refuses the letter as too large (as a dead-letter topic with a smaller
+// max.message.bytes than the producer assumed would): each time the letter is cut to half and
+// sent again at once, then delivered; no failure is counted, /healthz stays ok and
+// the offsets move past the poison.
+TEST_F(DeadLetterE2E, ALetterRefusedAsTooLargeIsCutFurtherAndDelivered) {
+  test::DevBroker broker({{"checks", kPartitions}, {"checks.dlq", kPartitions}});
+  TestProducer producer(broker.bootstrap_servers());
+  const std::string url = site_url(1);
+  const std::string large(std::size_t{200} * 1024, 'x');  // over max_message_bytes (64 KiB)
+  send_between_two_good_ones(producer, url, large);
+  broker.must("request-errors Produce MSG_SIZE_TOO_LARGE 3");
+  ConsumerProcess consumer(dir_.path(), "consumer", broker.bootstrap_servers(), "g1", one_table(),
+                           "", metrics_args());
+  ASSERT_TRUE(test::eventually([&] { return rows() == 2; }, seconds(60))) << consumer.log();
+  auto letters =
+      test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 1, seconds(3));
+  ASSERT_EQ(letters.size(), 1u) << consumer.log();
+  EXPECT_EQ(letters[0].header("hc-dlq-reason"), "too_large");
+  EXPECT_EQ(letters[0].header("hc-dlq-truncated"), "true");
+  EXPECT_EQ(letters[0].header("hc-dlq-original-bytes"), std::to_string(large.size()));
+  EXPECT_EQ(letters[0].key, url);
+  // Halved at each refusal that reached it (the pushed errors answer whichever Produce
+  // requests come first, so not necessarily all three).
+  EXPECT_LT(letters[0].value.size(), std::size_t{64} * 1024 / 2);
+  EXPECT_GT(letters[0].value.size(), std::size_t{64} * 1024 / 16);
+  EXPECT_EQ(letters[0].value, large.substr(0, letters[0].value.size()));
+  const std::string metrics = get("/metrics");
+  EXPECT_NE(metrics.find("hc_dead_letter_failures_total 0"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hc_dead_letters_delivered_total 1"), std::string::npos) << metrics;
+  EXPECT_EQ(get("/healthz"), "ok\n");
+  EXPECT_NE(consumer.log().find("dead-letter topic checks.dlq refused a letter of"),
+            std::string::npos)
+      << consumer.log();
+  EXPECT_EQ(consumer.stop(), 0) << consumer.log();
+  expect_committed_past_the_poison(broker, producer, url);
+}
+
+// Refused as too large again and again, the letter is cut to nothing: then it is dropped,
+// logged with where the record is and counted, and the partition moves on; it is not re-sent
+// for ever while the partition waits.
+TEST_F(DeadLetterE2E, ALetterThatFitsNoLimitIsDroppedLoggedAndThePartitionMovesOn) {
+  test::DevBroker broker({{"checks", kPartitions}, {"checks.dlq", kPartitions}});
+  TestProducer producer(broker.bootstrap_servers());
+  const std::string url = site_url(1);
+  send_between_two_good_ones(producer, url, std::string(std::size_t{200} * 1024, 'x'));
+  broker.must("request-errors Produce MSG_SIZE_TOO_LARGE 40");
+  {
+    ConsumerProcess consumer(dir_.path(), "consumer", broker.bootstrap_servers(), "g1", one_table(),
+                             "", metrics_args());
+    ASSERT_TRUE(test::eventually([&] { return rows() == 2; }, seconds(60))) << consumer.log();
+    ASSERT_TRUE(test::eventually(
+        [&] {
+          return get("/metrics").find("hc_dead_letters_dropped_total 1") != std::string::npos;
+        },
+        seconds(30)))
+        << get("/metrics") << consumer.log();
+    EXPECT_NE(consumer.log().find("the letter for checks ["), std::string::npos) << consumer.log();
+    EXPECT_NE(consumer.log().find("offset 1 (too_large) is dropped"), std::string::npos)
+        << consumer.log();
+    EXPECT_NE(get("/metrics").find("hc_dead_letters_pending 0"), std::string::npos);
+    EXPECT_EQ(consumer.stop(), 0) << consumer.log();
+  }
+  broker.must("clear-request-errors Produce");
+  // Committed past the poison: the next consumer of the group writes only the new row.
+  producer.send("checks", measurement(url, 1'795'000'000'000'003));
+  producer.flush();
+  ConsumerProcess again(dir_.path(), "again", broker.bootstrap_servers(), "g1", one_table());
+  ASSERT_TRUE(test::eventually([&] { return rows() == 3; }, seconds(60))) << again.log();
+  EXPECT_EQ(again.stop(), 0) << again.log();
+  EXPECT_TRUE(test::read_topic(broker.bootstrap_servers(), "checks.dlq", kPartitions, 1, seconds(2))
+                  .empty());
+}
+
 // The dead-letter topic is missing and the broker does not create it: /healthz says which
 // topic (503) from the start, the batch holding the poison is not committed (its partitions
 // pause), the pending letter is a metric, and SIGTERM still ends the process within 10 s.

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "hc/common/url_digest.h"
 #include "hc/serve/status_server.h"
 
 namespace hc::serve {
@@ -39,6 +40,24 @@ TEST(HistoryRequest, TheSiteUrlIsPercentDecodedOnce) {
   EXPECT_EQ(url_of("/api/v1/sites/a+b/history"), "a+b");
   // Unencoded slashes work too: the URL ends at the last /history.
   EXPECT_EQ(url_of("/api/v1/sites/https://a/history/history"), "https://a/history");
+}
+
+TEST(HistoryRequest, ASiteIsNamedByItsUrlOrByItsDigest) {
+  const std::string digest = url_digest("https://a/?token=s3cret");
+  EXPECT_EQ(site_digest("https://a/?token=s3cret"), digest);
+  EXPECT_EQ(site_digest(digest), digest);
+  // Uppercase hex is not how digests are written: it is taken as a URL.
+  std::string upper = digest;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(site_digest(upper), url_digest(upper));
+}
+
+TEST(HistoryRequest, ALoggedHistoryTargetNamesItsSiteByDigest) {
+  EXPECT_EQ(loggable_target("/api/v1/sites/https%3A%2F%2Fa%2F%3Ftoken%3Ds3cret/history?step=day"),
+            "/api/v1/sites/" + url_digest("https://a/?token=s3cret") + "/history?step=day");
+  EXPECT_EQ(loggable_target("/api/v1/sites/x%zztoken=s3cret/history"),
+            "/api/v1/sites/(unreadable)/history");
+  EXPECT_EQ(loggable_target("/?offset=100"), "/?offset=100");
 }
 
 TEST(HistoryRequest, MalformedSiteUrlsAreRefused) {

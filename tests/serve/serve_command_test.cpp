@@ -176,5 +176,69 @@ TEST(ServeCommand, PagesOfTwoSitesCoverEverySiteOnceInOrderWithTheTotalsOfAll) {
   EXPECT_EQ(serve.wait_for_exit(std::chrono::seconds(10)), 0);
 }
 
+// `hc serve` (and `hc status`) read through read_connection_uri: a role with only the GRANTs the
+// README lists (CONNECT, USAGE on the schema, SELECT on the tables) serves the page, the API
+// and the history, while connection_uri names a role that does not even exist.
+TEST(ServeCommand, ARoleWithOnlySelectServesThroughReadConnectionUri) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  const auto writer_config = test::write_checks_config(dir, postgres.uri());
+  ASSERT_EQ(test::run_hc({"migrate", "-c", writer_config.string()}).exit_code, 0);
+  postgres.query(measurement_sql("checks", "https://a.example/", true) +
+                 test::record_like_the_consumer_sql("checks"));
+  postgres.query(
+      "CREATE ROLE hc_reader LOGIN; GRANT CONNECT ON DATABASE postgres TO hc_reader;"
+      " GRANT USAGE ON SCHEMA public TO hc_reader;"
+      " GRANT SELECT ON ALL TABLES IN SCHEMA public TO hc_reader;");
+  const std::string port = std::to_string(postgres.port());
+  const auto config = dir.path() / "reader.yaml";
+  std::ofstream(config) << "healthcheck-consumer-config:\n"
+                        << "  bootstrap_servers: [\"127.0.0.1:9\"]\n"
+                        << "  topics:\n"
+                        << "    - source_topic: healthcheck\n"
+                        << "      connection_uri: \"postgresql://no_such_role@127.0.0.1:" << port
+                        << "/postgres\"\n"
+                        << "      read_connection_uri: \"postgresql://hc_reader@127.0.0.1:" << port
+                        << "/postgres\"\n"
+                        << "      table_name: checks\n";
+  // The reader may read, nothing more.
+  auto denied = test::run_command({"psql", "-XAtq", "-h", "127.0.0.1", "-p", port, "-U",
+                                   "hc_reader", "-d", "postgres", "-c", "DELETE FROM checks"});
+  EXPECT_NE(denied.output.find("permission denied"), std::string::npos) << denied.output;
+
+  auto status = test::run_hc({"status", "-c", config.string()});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("https://a.example/"), std::string::npos) << status.output;
+
+  const int serve_port = test::unused_loopback_port();
+  test::ChildProcess::Options options;
+  options.stdout_file = dir.path() / "serve.log";
+  options.stderr_file = options.stdout_file;
+  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
+                            "127.0.0.1:" + std::to_string(serve_port)},
+                           options);
+  httplib::Client client("127.0.0.1", serve_port);
+  client.set_connection_timeout(1);
+  client.set_read_timeout(20);
+  std::string page;
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        auto response = client.Get("/");
+        if (response) page = response->body;
+        return response && response->status == 200;
+      },
+      std::chrono::seconds(20)))
+      << page;
+  EXPECT_NE(page.find("https://a.example/"), std::string::npos) << page;
+  auto api = client.Get("/api/v1/status");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 200) << api->body;
+  auto history = client.Get("/api/v1/sites/https%3A%2F%2Fa.example%2F/history?since=30d&step=day");
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->status, 200) << history->body;
+  serve.send_signal(SIGTERM);
+  EXPECT_EQ(serve.wait_for_exit(std::chrono::seconds(10)), 0);
+}
+
 }  // namespace
 }  // namespace hc

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "hc/test/support.h"
 #include "measurement_columns.h"
 #include "partition_layout.h"
+#include "pg_sql.h"
 #include "rollups.h"
 
 // Under LeakSanitizer: see tests/support/libpqxx.lsan.supp.
@@ -299,6 +301,41 @@ EventRow event_row(const std::string& url, SiteStatus from, SiteStatus to, std::
     row.event.cause = StateCause{{"status"}, "unexpected_status", "", 500};
   row.event.producer = "test:1";
   return row;
+}
+
+// Names of up to 63 bytes (the most PostgreSQL keeps) work: every derived relation gets its own
+// name of at most 63 bytes, shortened with a hash like partition names, so none collide where
+// PostgreSQL would cut "<name>_hourly_rollup" and "<name>_hourly_from_raw" to the same prefix.
+TEST_F(PgMigrationsTest, TableNamesOf56And63BytesMigrateWithDistinctDerivedNames) {
+  const std::string name63(63, 'm');
+  const std::string name56(56, 'n');
+  const std::string events63(63, 'e');
+  TableWriter sink(uri(), {{name63}, {name56}, {events63, RouteKind::kEvents}});
+  sink.migrate();
+  TableRows rows;
+  rows.add(measurement("https://long/", 1));
+  sink.write({&rows, nullptr, nullptr});
+  std::set<std::string> names;
+  for (const std::string& table : {name63, name56}) {
+    for (const std::string& derived :
+         {latest_table_name(table), hourly_view_name(table), hourly_rollup_name(table),
+          daily_rollup_name(table), hourly_from_raw_name(table), catch_all_name(table)}) {
+      EXPECT_LE(derived.size(), 63u) << derived;
+      EXPECT_TRUE(names.insert(derived).second) << "twice: " << derived;
+      // Exactly one relation (or the function) of that name.
+      EXPECT_EQ(
+          query("SELECT (SELECT count(*) FROM pg_class WHERE relname = " + quote_literal(derived) +
+                ") + (SELECT count(*) FROM pg_proc WHERE proname = " + quote_literal(derived) +
+                ")"),
+          "1")
+          << derived;
+    }
+  }
+  const std::string open = derived_identifier(events63, "_open");
+  EXPECT_LE(open.size(), 63u);
+  EXPECT_EQ(query("SELECT count(*) FROM " + quote_identifier(open)), "0");
+  EXPECT_EQ(query("SELECT count(*) FROM " + quote_identifier(latest_table_name(name63))), "1");
+  EXPECT_EQ(query("SELECT count(*) FROM " + quote_identifier(name63)), "1");
 }
 
 TEST_F(PgMigrationsTest, AnEventsTableHasExactlyItsListedColumnsAndItsOwnMigrationRecords) {

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "hc/common/url_redaction.h"
+
 namespace hc {
 
 enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
@@ -76,6 +78,11 @@ struct SiteConfig {
   std::chrono::milliseconds timeout{10000};  // whole check, 1 .. 300000 ms
   bool follow_redirects = false;
   int max_redirects = 5;
+  // Address ranges a redirect may not lead to (producer/src/address_policy.h), beyond the
+  // link-local ones (169.254.0.0/16, fe80::/10) that are always refused unless the site
+  // itself is there. From `redirect_deny: [loopback, private]`.
+  bool redirect_deny_loopback = false;
+  bool redirect_deny_private = false;
   // Bytes of the body kept for the regex conditions; the rest is read and counted only.
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
 
@@ -114,8 +121,9 @@ struct ProducerConfig {
   std::size_t max_queued_messages = 100000;  // librdkafka queue bound; beyond it we drop+count
   // At a stop, checks in flight get this long to finish; the rest are cancelled unpublished.
   std::chrono::milliseconds shutdown_grace{5000};
-  // Query parameters whose values are shown as REDACTED in metric labels and logs.
-  std::vector<std::string> redact_query_params;  // default: default_redacted_query_params()
+  // Query parameters whose values are shown as REDACTED wherever a URL is shown
+  // (url_redaction.h); the same list in both sections of one config (the union of both).
+  std::vector<std::string> redact_query_params = default_redacted_query_params();
 };
 
 // How a measurements table is split by measurement_time: one partition per UTC day, ISO
@@ -145,6 +153,9 @@ struct TopicSinkConfig {
   // Hourly rollup rows older than this are deleted when hours are closed; 0 = keep forever.
   // Routes writing one table should agree; where they differ the largest wins.
   int rollup_retention_days = 400;
+  // What the read side (`hc serve`, `hc status`) connects with instead, e.g. a role with only
+  // SELECT; empty = connection_uri. Same database; never logged.
+  std::string read_connection_uri{};
 };
 
 struct ConsumerConfig {
@@ -171,6 +182,9 @@ struct ConsumerConfig {
   // How often the consumer runs the table upkeep of `hc maintain` (partitions ahead, expired
   // partitions dropped); one consumer of the group at a time does it. 1 .. 86400 s.
   std::chrono::seconds maintenance_interval{300};
+  // As ProducerConfig::redact_query_params: URLs read back (hc status, hc serve) and logged
+  // are shown through redact_url with these.
+  std::vector<std::string> redact_query_params = default_redacted_query_params();
 };
 
 struct Config {

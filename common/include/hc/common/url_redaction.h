@@ -1,7 +1,8 @@
-// What of a site URL may be shown: metric labels and log lines carry the URL with the values
-// of secret-bearing query parameters replaced, so a token in a query string never reaches a
-// dashboard or a log store. (The Kafka key and the message keep the exact configured URL:
-// they identify the series.)
+// What of a site URL may be shown. Everything that shows a URL to a person or another system
+// shows redact_url(url, params): metric labels, log lines, config errors, the status page, its
+// JSON API and history, `hc status`. A token in a query string never reaches a dashboard, a
+// log store or a browser. The Kafka key, the message and the table's `uri` keep the exact
+// configured URL: they identify the series.
 #pragma once
 
 #include <string>
@@ -10,11 +11,13 @@
 
 namespace hc {
 
-// The query parameters redacted when the config names none: names that carry credentials.
+// The query parameters redacted when the config names none: names that carry credentials
+// (OAuth's access_token, client_secret and code, AWS's signed-URL X-Amz-* parts, ...).
 std::vector<std::string> default_redacted_query_params();
 
-// `url` with the value of every query parameter whose name is in `params` (compared
-// case-insensitively) replaced by "REDACTED", and any "user:password@" replaced by "***@".
+// `url` with the value of every query parameter whose name is in `params` replaced by
+// "REDACTED", and any "user:password@" replaced by "***@". Names are compared as the site's
+// server reads them: case-insensitively, after percent-decoding ("%74oken" is "token").
 // The fragment and everything else are kept as they are. Pure.
 std::string redact_url(std::string_view url, const std::vector<std::string>& params);
 

@@ -14,7 +14,7 @@ namespace hc::serve {
 
 // What /api/v1/sites/{url}/history asks for, already validated (history_request.h).
 struct HistoryQuery {
-  std::string url;
+  std::string url;    // as in the path: the site's URL, or its url_digest (site_digest())
   std::string table;  // empty: the first configured table that has the site
   WallTime since;
   HistoryStep step = HistoryStep::kHour;

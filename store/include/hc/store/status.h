@@ -21,7 +21,7 @@ namespace hc {
 
 struct SiteSummary {
   std::string table;
-  std::string url;
+  std::string url;  // as shown: redact_url(uri, config.redact_query_params)
   std::optional<int> last_status_code;
   WallTime last_checked_at;
   std::optional<std::string> last_error;  // error class of the newest measurement
@@ -87,7 +87,8 @@ struct DailyUptime {
 
 struct SiteOverview {
   std::string table;
-  std::string url;
+  std::string url;         // as shown: redact_url(uri, config.redact_query_params)
+  std::string url_digest;  // of the exact URL (url_digest.h): names the site in links
   // The site's current state: up by the newest measurement (see status_overview.cpp, the one
   // place that decides it).
   bool up = false;
@@ -142,16 +143,17 @@ struct HistoryBucket {
 
 struct SiteHistory {
   std::string table;
-  std::string url;
+  std::string url;                     // as shown: redact_url(uri, config.redact_query_params)
   std::vector<HistoryBucket> buckets;  // oldest first; buckets without checks are absent
 };
 
-// The buckets of `url` from the bucket holding `since` up to now. `table` empty: the first
+// The buckets of the site whose url_digest (hex, url_digest.h) is `digest`, from the bucket
+// holding `since` up to now. `table` empty: the first
 // configured table that has the site; else only that table. nullopt when no (such) table has
 // the site. REQUIRES: `since` is bounded by the caller (the rows read grow with the span).
 // Throws like read_status_overview.
-std::optional<SiteHistory> read_site_history(const ConsumerConfig& config, const std::string& url,
-                                             const std::string& table, WallTime since,
-                                             HistoryStep step);
+std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
+                                             const std::string& digest, const std::string& table,
+                                             WallTime since, HistoryStep step);
 
 }  // namespace hc

@@ -24,6 +24,9 @@ struct TableSpec {
 // One configured database and the distinct tables the routes write in it.
 struct DatabaseTables {
   std::string connection_uri;  // as configured: holds the password, never log it
+  // What readers (hc status, hc serve) connect with: a route's read_connection_uri for this
+  // database, else connection_uri. Never log it either.
+  std::string read_connection_uri;
   std::vector<TableSpec> tables;
 };
 
