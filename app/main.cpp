@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
       "notify",
       "Tell people about state changes: a consumer-group member (notify_group) on the events "
       "topics of healthcheck-notify-config that sends each change to its routes' channels "
-      "(webhook, slack, teams, pagerduty), at least once, until SIGINT/SIGTERM");
+      "(webhook, slack, teams, pagerduty, email), at least once, until SIGINT/SIGTERM");
   notify_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
   notify_command->add_option("--metrics-addr", notify_options.metrics_address,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "hc/common/state_event.h"
 
@@ -13,5 +14,8 @@ namespace hc::notify {
 // Lowercase hex SHA-256 of "url \n from \n to \n at" (at as in the event's JSON). Two
 // different changes of one site never share `at` with the same from/to.
 std::string event_id(const StateEvent& event);
+
+// Lowercase hex SHA-256 of `bytes`.
+std::string sha256_hex(std::string_view bytes);
 
 }  // namespace hc::notify

@@ -49,7 +49,7 @@ HttpPoster::HttpPoster() : handle_(curl_easy_init()) {
 
 HttpPoster::~HttpPoster() = default;
 
-PostOutcome HttpPoster::post(const std::string& url, const ChannelRequest& request,
+SendOutcome HttpPoster::post(const std::string& url, const ChannelRequest& request,
                              std::chrono::milliseconds timeout) {
   CURL* curl = handle_.get();
   curl_easy_reset(curl);
@@ -62,11 +62,7 @@ PostOutcome HttpPoster::post(const std::string& url, const ChannelRequest& reque
   };
   add_header("Content-Type: application/json");
   add_header("Expect:");  // no 100-continue round trip
-  for (const auto& [name, value] : request.headers) {
-    std::string line = name;
-    line.append(": ").append(value);
-    add_header(line);
-  }
+  for (const auto& [name, value] : request.headers) add_header(name + ": " + value);
   std::string answer;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -82,21 +78,22 @@ PostOutcome HttpPoster::post(const std::string& url, const ChannelRequest& reque
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer.data());
 
   const CURLcode code = curl_easy_perform(curl);
-  PostOutcome outcome;
+  SendOutcome outcome;
   if (code != CURLE_OK) {
-    outcome.kind = PostOutcome::Kind::kRetry;
+    outcome.kind = SendOutcome::Kind::kRetry;
     outcome.error = fmt::format("{}: {}", curl_easy_strerror(code),
                                 error_buffer[0] != '\0' ? error_buffer.data() : "no detail");
     return outcome;
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &outcome.status);
-  if (outcome.status >= 200 && outcome.status < 300) {
-    outcome.kind = PostOutcome::Kind::kAccepted;
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 200 && status < 300) {
+    outcome.kind = SendOutcome::Kind::kAccepted;
     return outcome;
   }
   outcome.kind =
-      is_retryable_status(outcome.status) ? PostOutcome::Kind::kRetry : PostOutcome::Kind::kRefused;
-  outcome.error = fmt::format("HTTP {}", outcome.status);
+      is_retryable_status(status) ? SendOutcome::Kind::kRetry : SendOutcome::Kind::kRefused;
+  outcome.error = fmt::format("HTTP {}", status);
   if (!answer.empty()) outcome.error += ": " + printable(answer);
   return outcome;
 }

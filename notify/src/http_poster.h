@@ -17,15 +17,9 @@
 #include <string>
 
 #include "channel_request.h"
+#include "channel_transport.h"
 
 namespace hc::notify {
-
-struct PostOutcome {
-  enum class Kind { kAccepted, kRetry, kRefused };
-  Kind kind = Kind::kRetry;
-  long status = 0;    // HTTP status; 0 without an answer
-  std::string error;  // for kRetry / kRefused: "HTTP 500", "connect: Connection refused", ...
-};
 
 class HttpPoster {
  public:
@@ -36,7 +30,7 @@ class HttpPoster {
   HttpPoster& operator=(const HttpPoster&) = delete;
 
   // REQUIRES: url is http(s). Redirects are not followed (a 3xx is kRefused).
-  PostOutcome post(const std::string& url, const ChannelRequest& request,
+  SendOutcome post(const std::string& url, const ChannelRequest& request,
                    std::chrono::milliseconds timeout);
 
  private:

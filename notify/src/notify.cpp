@@ -19,6 +19,7 @@
 #include "hc/common/metrics_server.h"
 #include "notify_stats.h"
 #include "route_table.h"
+#include "silences.h"
 
 namespace hc {
 namespace {
@@ -115,11 +116,12 @@ int run_notify(const NotifyConfig& config, StopControl& control, const NotifyOpt
   const notify::RouteTable routes(config);
   DeliveryTracker tracker(channel_names(config));
   notify::DeadLetters dead_letters(config.kafka, config.dead_letter_topic);
+  const notify::Silences silences(config.silences);
   notify::EventConsumer consumer(config, tracker, stats);
   std::vector<std::unique_ptr<ChannelWorker>> workers;
   for (std::size_t i = 0; i < config.channels.size(); ++i) {
-    workers.push_back(
-        std::make_unique<ChannelWorker>(i, config.channels[i], tracker, dead_letters, stats));
+    workers.push_back(std::make_unique<ChannelWorker>(i, config.channels[i], config, silences,
+                                                      tracker, dead_letters, stats));
   }
   log_event(spdlog::level::info, "notify started",
             {{"group", config.notify_group},

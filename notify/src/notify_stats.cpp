@@ -6,8 +6,9 @@
 namespace hc::notify {
 namespace {
 
-constexpr std::array<std::string_view, 4> kDeliveryOutcomes = {"delivered", "retried",
-                                                               "dead_lettered", "skipped"};
+constexpr std::array<std::string_view, 8> kDeliveryOutcomes = {
+    "delivered", "retried",    "dead_lettered", "skipped",
+    "silenced",  "suppressed", "reminded",      "rate_limited"};
 constexpr std::array<std::string_view, 3> kEventOutcomes = {"routed", "unrouted", "poison"};
 
 }  // namespace

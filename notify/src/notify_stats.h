@@ -1,7 +1,9 @@
 // What `hc notify` counts, for /metrics and /healthz:
 //   hc_notifications_total{channel,outcome}  outcome: delivered (accepted by the receiver),
 //       retried (an attempt failed and will be repeated), dead_lettered, skipped (already
-//       delivered before a restart, per the committed progress)
+//       delivered before a restart, per the committed progress), silenced, suppressed (a
+//       flap within for_s), reminded (a repeat_every_s reminder), rate_limited (a request
+//       that had to wait for the rate limit)
 //   hc_notify_channel_up{channel}             1 until an attempt fails, 0 until one succeeds
 //   hc_notify_events_total{outcome}           routed, unrouted (no route matched), poison
 //   hc_notify_pending_events                  read, not yet complete on every channel
@@ -25,7 +27,16 @@
 
 namespace hc::notify {
 
-enum class DeliveryOutcome { kDelivered, kRetried, kDeadLettered, kSkipped };
+enum class DeliveryOutcome {
+  kDelivered,
+  kRetried,
+  kDeadLettered,
+  kSkipped,
+  kSilenced,
+  kSuppressed,
+  kReminded,
+  kRateLimited
+};
 enum class EventOutcome { kRouted, kUnrouted, kPoison };
 
 class NotifyStats {
@@ -48,7 +59,7 @@ class NotifyStats {
  private:
   struct Channel {
     std::string name;
-    std::atomic<std::uint64_t> outcomes[4] = {};  // by DeliveryOutcome
+    std::atomic<std::uint64_t> outcomes[8] = {};  // by DeliveryOutcome
     std::atomic<bool> up{true};
     std::string last_error;  // guarded by NotifyStats::mutex_
   };

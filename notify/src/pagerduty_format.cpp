@@ -5,16 +5,17 @@
 
 #include "channel_formats.h"
 #include "hc/common/url_digest.h"
+#include "message_template.h"
 #include "route_table.h"
-#include "summary_text.h"
 
 namespace hc::notify {
 
 ChannelRequest render_pagerduty(const NotifyChannel& channel, const Notification& notification,
-                                const std::string& webhook_json) {
+                                const RenderContext& context) {
   const StateEvent& event = notification.event;
   const bool trigger = event.to == SiteStatus::kDown;
-  std::string summary = summary_text(notification);
+  const Notification* one[] = {&notification};
+  std::string summary = message_text(channel, one, context, no_escaping);
   if (summary.size() > 1024) summary.resize(1024);  // the API's limit
   nlohmann::json body = {{"routing_key", channel.routing_key},
                          {"event_action", trigger ? "trigger" : "resolve"},
@@ -25,7 +26,7 @@ ChannelRequest render_pagerduty(const NotifyChannel& channel, const Notification
                      {"severity", "critical"},
                      {"timestamp", format_timestamp(event.at)},
                      {"component", check_type_of(event.url)},
-                     {"custom_details", nlohmann::json::parse(webhook_json)}};
+                     {"custom_details", nlohmann::json::parse(webhook_body(notification))}};
   return ChannelRequest{body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                         {{"X-HC-Event-Id", notification.event_id}}};
 }

@@ -5,11 +5,18 @@
 #include "channel_request.h"
 #include "event_id.h"
 #include "hc/common/url_digest.h"
+#include "message_template.h"
 #include "summary_text.h"
 #include "webhook_signature.h"
 
 namespace hc::notify {
 namespace {
+
+NotifyChannel named(const std::string& name) {
+  NotifyChannel channel;
+  channel.name = name;
+  return channel;
+}
 
 Notification down(const std::string& url = "https://shop.test/") {
   Notification notification;
@@ -34,6 +41,12 @@ Notification up() {
   return notification;
 }
 
+ChannelRequest render_one(const NotifyChannel& channel, const Notification& notification,
+                          std::int64_t now_unix_s = 1) {
+  const Notification* one[] = {&notification};
+  return render_request(channel, one, RenderContext{now_unix_s, ""});
+}
+
 std::string header(const ChannelRequest& request, const std::string& name) {
   for (const auto& [key, value] : request.headers) {
     if (key == name) return value;
@@ -51,10 +64,10 @@ TEST(EventId, SameChangeSameIdOtherChangeOtherId) {
 }
 
 TEST(WebhookFormat, BodyHasTheDocumentedFieldsAndTheSignatureCoversTimestampAndBody) {
-  NotifyChannel channel{"hook"};
+  NotifyChannel channel = named("hook");
   channel.hmac_secret = "s3cret";
   channel.headers = {{"Authorization", "Bearer x"}};
-  const ChannelRequest request = render_request(channel, down(), 1'795'000'000);
+  const ChannelRequest request = render_one(channel, down(), 1'795'000'000);
   const auto body = nlohmann::json::parse(request.body);
   EXPECT_EQ(body["event_id"], down().event_id);
   EXPECT_EQ(body["url"], "https://shop.test/");
@@ -74,7 +87,7 @@ TEST(WebhookFormat, BodyHasTheDocumentedFieldsAndTheSignatureCoversTimestampAndB
 }
 
 TEST(WebhookFormat, UnsignedWithoutSecret) {
-  const ChannelRequest request = render_request(NotifyChannel{"hook"}, down(), 1);
+  const ChannelRequest request = render_one(named("hook"), down());
   EXPECT_EQ(header(request, "X-HC-Signature"), "<missing>");
 }
 
@@ -85,10 +98,10 @@ TEST(WebhookSignature, KnownVector) {
 }
 
 TEST(SlackFormat, MrkdwnControlCharactersAreEscaped) {
-  NotifyChannel channel{"chat"};
+  NotifyChannel channel = named("chat");
   channel.type = ChannelType::kSlack;
   Notification notification = down("https://x.test/?a=<!channel>&b");
-  const auto body = nlohmann::json::parse(render_request(channel, notification, 1).body);
+  const auto body = nlohmann::json::parse(render_one(channel, notification).body);
   const std::string text = body["text"];
   EXPECT_EQ(text.find('<'), std::string::npos) << text;
   EXPECT_NE(text.find("&lt;!channel&gt;&amp;b"), std::string::npos) << text;
@@ -96,9 +109,9 @@ TEST(SlackFormat, MrkdwnControlCharactersAreEscaped) {
 }
 
 TEST(TeamsFormat, OneAdaptiveCardWithTheSummary) {
-  NotifyChannel channel{"teams"};
+  NotifyChannel channel = named("teams");
   channel.type = ChannelType::kTeams;
-  const auto body = nlohmann::json::parse(render_request(channel, up(), 1).body);
+  const auto body = nlohmann::json::parse(render_one(channel, up()).body);
   EXPECT_EQ(body["type"], "message");
   const auto& card = body["attachments"][0]["content"];
   EXPECT_EQ(card["type"], "AdaptiveCard");
@@ -106,11 +119,11 @@ TEST(TeamsFormat, OneAdaptiveCardWithTheSummary) {
 }
 
 TEST(PagerdutyFormat, TriggerOnDownResolveOnUpWithTheUrlsDedupKey) {
-  NotifyChannel channel{"pd"};
+  NotifyChannel channel = named("pd");
   channel.type = ChannelType::kPagerduty;
   channel.routing_key = "R0UT1NG";
-  const auto trigger = nlohmann::json::parse(render_request(channel, down(), 1).body);
-  const auto resolve = nlohmann::json::parse(render_request(channel, up(), 1).body);
+  const auto trigger = nlohmann::json::parse(render_one(channel, down()).body);
+  const auto resolve = nlohmann::json::parse(render_one(channel, up()).body);
   EXPECT_EQ(trigger["event_action"], "trigger");
   EXPECT_EQ(resolve["event_action"], "resolve");
   EXPECT_EQ(trigger["routing_key"], "R0UT1NG");
@@ -119,6 +132,41 @@ TEST(PagerdutyFormat, TriggerOnDownResolveOnUpWithTheUrlsDedupKey) {
   EXPECT_EQ(trigger["payload"]["source"], "https://shop.test/");
   EXPECT_EQ(trigger["payload"]["severity"], "critical");
   EXPECT_EQ(trigger["payload"]["custom_details"]["event_id"], down().event_id);
+}
+
+TEST(GroupFormats, OneMessageNamesEverySite) {
+  std::vector<Notification> events;
+  for (int i = 0; i < 3; ++i) events.push_back(down("https://s" + std::to_string(i) + ".test/"));
+  std::vector<const Notification*> group;
+  for (const Notification& event : events) group.push_back(&event);
+  NotifyChannel hook = named("hook");
+  const ChannelRequest webhook = render_request(hook, group, RenderContext{1, ""});
+  const auto body = nlohmann::json::parse(webhook.body);
+  EXPECT_EQ(body["type"], "state_change_group");
+  ASSERT_EQ(body["events"].size(), 3u);
+  EXPECT_EQ(body["events"][2]["url"], "https://s2.test/");
+  EXPECT_EQ(body["event_id"], group_id(group));
+  EXPECT_EQ(header(webhook, "X-HC-Event-Id"), group_id(group));
+  NotifyChannel chat = named("chat");
+  chat.type = ChannelType::kSlack;
+  chat.template_text = "*{to}* <{page}|{url}>";
+  const std::string text = nlohmann::json::parse(
+      render_request(chat, group, RenderContext{1, "http://hc.test"}).body)["text"];
+  EXPECT_EQ(text.substr(0, text.find('\n')), "DOWN: 3 sites");
+  EXPECT_NE(
+      text.find(
+          "*down* <http://hc.test/api/v1/sites/https%3A%2F%2Fs1.test%2F/history|https://s1.test/>"),
+      std::string::npos)
+      << text;
+}
+
+TEST(Templates, ValuesAreEscapedForTheFormatAndTheTemplateTextIsNot) {
+  const Notification event = down("https://x.test/?q=<b>&z");
+  EXPECT_EQ(render_template("<i>{url}</i> {{literal}} {cause}", event, "", html_escape),
+            "<i>https://x.test/?q=&lt;b&gt;&amp;z</i> {literal} unexpected_status: HTTP 500");
+  EXPECT_EQ(render_template("{url}", event, "", slack_escape), "https://x.test/?q=&lt;b&gt;&amp;z");
+  EXPECT_EQ(render_template("{duration}|{failed_conditions}|{page}", event, "", no_escaping),
+            "3m 20s|status|");
 }
 
 TEST(SummaryText, NamesCauseConditionsAndDuration) {

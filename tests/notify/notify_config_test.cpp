@@ -6,8 +6,7 @@
 namespace hc {
 namespace {
 
-ConfigLoadResult parse(const std::string& body,
-                       const std::map<std::string, std::string>& variables = {}) {
+ConfigLoadResult parse(const std::string& body, std::map<std::string, std::string> variables = {}) {
   return parse_config(
       "healthcheck-notify-config:\n"
       "  bootstrap_servers: [\"127.0.0.1:9092\"]\n"
@@ -100,6 +99,64 @@ TEST(NotifyConfig, EveryMistakeIsReportedWithItsLineAndKey) {
       << text;
   EXPECT_NE(text.find("expected a transition FROM->TO"), std::string::npos) << text;
   EXPECT_NE(text.find("routes[0].channels[0]: no channel named 'nope'"), std::string::npos) << text;
+}
+
+TEST(NotifyConfig, EmailNoiseControlsAndSilences) {
+  const auto result = parse(
+      "  public_url: \"http://127.0.0.1:8080\"\n"
+      "  channels:\n"
+      "    - {name: mail, type: email, url: \"smtps://mail.test:465\", mail_from: hc@x.test,\n"
+      "       mail_to: ops@x.test, smtp_username: hc, smtp_password: !ENV \"${PW}\",\n"
+      "       for_s: 120, repeat_every_s: 3600, group_window_s: 30, rate_limit_per_minute: 10,\n"
+      "       template: \"{to}: {url} ({cause}) {page}\"}\n"
+      "  routes: [{channels: [mail]}]\n"
+      "  silences:\n"
+      "    - {name: nightly, url_regex: \"db\\\\.\", time_zone: Europe/Berlin,\n"
+      "       weekly: {days: [sat, sun], from: \"22:00\", to: \"02:00\"}}\n"
+      "    - {name: upgrade, url_regex: \".*\", starts_at: \"2026-12-24T22:00:00Z\",\n"
+      "       ends_at: \"2026-12-25T02:00:00Z\"}\n",
+      {{"PW", "pw"}});
+  ASSERT_TRUE(result.ok()) << errors(result);
+  const NotifyConfig& notify = *result.config->notify;
+  const NotifyChannel& mail = notify.channels[0];
+  EXPECT_EQ(mail.type, ChannelType::kEmail);
+  EXPECT_EQ(mail.mail_to, std::vector<std::string>{"ops@x.test"});
+  EXPECT_EQ(mail.smtp_password, "pw");
+  EXPECT_EQ(mail.for_s, std::chrono::seconds(120));
+  EXPECT_EQ(mail.repeat_every, std::chrono::seconds(3600));
+  EXPECT_EQ(mail.group_window, std::chrono::seconds(30));
+  EXPECT_EQ(mail.rate_limit_per_minute, 10);
+  ASSERT_EQ(notify.silences.size(), 2u);
+  EXPECT_EQ(notify.silences[0].weekdays, (std::vector<int>{6, 0}));
+  EXPECT_EQ(notify.silences[0].window_start_minute, 22 * 60);
+  EXPECT_EQ(notify.silences[0].window_end_minute, 2 * 60);
+  EXPECT_EQ(notify.silences[0].time_zone, "Europe/Berlin");
+  EXPECT_TRUE(notify.silences[1].starts_at.has_value());
+}
+
+TEST(NotifyConfig, NoiseAndSilenceMistakes) {
+  const auto result = parse(
+      "  channels:\n"
+      "    - {name: pd, type: pagerduty, routing_key: k, group_window_s: 10}\n"
+      "    - {name: mail, type: email, url: \"http://x.test/\", mail_to: [a@x.test]}\n"
+      "    - {name: hook, type: webhook, url: \"http://x.test/\", template: \"{nope}\",\n"
+      "       mail_from: a@x.test}\n"
+      "  routes: [{channels: [pd]}]\n"
+      "  silences:\n"
+      "    - {name: a, url_regex: x, time_zone: Mars/Olympus, weekly: {from: \"25:00\", to: "
+      "\"01:00\"}}\n"
+      "    - {name: b, url_regex: x}\n");
+  const std::string text = errors(result);
+  EXPECT_NE(text.find("group_window_s does not apply to pagerduty"), std::string::npos) << text;
+  EXPECT_NE(text.find("channels[1].url: expected an SMTP server URL"), std::string::npos) << text;
+  EXPECT_NE(text.find("missing required key 'mail_from'"), std::string::npos) << text;
+  EXPECT_NE(text.find("unknown template field '{nope}'"), std::string::npos) << text;
+  EXPECT_NE(text.find("mail_from applies to email channels only"), std::string::npos) << text;
+  EXPECT_NE(text.find("unknown time zone 'Mars/Olympus'"), std::string::npos) << text;
+  EXPECT_NE(text.find("expected a time of day HH:MM"), std::string::npos) << text;
+  EXPECT_NE(text.find("a silence needs starts_at/ends_at, a weekly window, or both"),
+            std::string::npos)
+      << text;
 }
 
 TEST(NotifyConfig, SecretsAreNeverQuotedInErrors) {

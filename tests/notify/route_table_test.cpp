@@ -16,7 +16,10 @@ StateEvent change(const std::string& url, SiteStatus from, SiteStatus to) {
 NotifyConfig config(RouteMode mode) {
   NotifyConfig config;
   config.route_mode = mode;
-  for (const char* name : {"a", "b", "c"}) config.channels.push_back(NotifyChannel{name});
+  for (const char* name : {"a", "b", "c"}) {
+    config.channels.emplace_back();
+    config.channels.back().name = name;
+  }
   NotifyRoute shop;
   shop.url_regex = "shop\\.test";
   shop.channels = {"b"};

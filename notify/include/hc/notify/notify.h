@@ -1,6 +1,7 @@
 // The notify role (`hc notify`): a consumer-group member on the state-change events topics
 // that tells people about each change through the configured channels (webhook, Slack,
-// Teams, PagerDuty), at least once.
+// Teams, PagerDuty, email), at least once; for_s, grouping, reminders, rate limits and
+// silences per channel (channel_worker.h).
 //
 // Delivery: an event's offset is committed only after every channel its routes name has
 // accepted it or it was dead-lettered to NotifyConfig::dead_letter_topic. A crash repeats
