@@ -13,7 +13,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config dpkg-dev file \
       librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev \
       libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
-      libcpp-httplib-dev prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev \
+      libcpp-httplib-dev prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev libcctz-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,10 +25,11 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PRE
 
 FROM debian:bookworm-slim AS runtime
 COPY --from=build /build/hc.deb /tmp/hc.deb
-# curl only serves the HEALTHCHECK below; ca-certificates lets hc check https sites.
+# curl only serves the HEALTHCHECK below; ca-certificates lets hc check https sites; tzdata
+# holds the named time zones of hc notify's silences.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      /tmp/hc.deb ca-certificates curl \
+      /tmp/hc.deb ca-certificates curl tzdata \
  && rm -rf /var/lib/apt/lists/* /tmp/hc.deb \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin hc
 USER hc

@@ -29,6 +29,8 @@ struct RoleOptions {
 };
 int run_producer_role(const RoleOptions& options);
 int run_consumer_role(const RoleOptions& options);
+// `hc notify`: options.shard is unused.
+int run_notify_role(const RoleOptions& options);
 
 struct TopicsCreateOptions {
   std::string config_path;

@@ -106,6 +106,17 @@ int main(int argc, char** argv) {
                           "Allow a listen address beyond loopback: the page has no "
                           "authentication and shows every monitored URL and its errors");
 
+  RoleOptions notify_options;
+  auto* notify_command = app.add_subcommand(
+      "notify",
+      "Tell people about state changes: a consumer-group member (notify_group) on the events "
+      "topics of healthcheck-notify-config that sends each change to its routes' channels "
+      "(webhook, slack, teams, pagerduty, email), at least once, until SIGINT/SIGTERM");
+  notify_command->add_option("-c,--config", config_path, "Config file (YAML)")
+      ->capture_default_str();
+  notify_command->add_option("--metrics-addr", notify_options.metrics_address,
+                             "Serve /metrics (Prometheus) and /healthz on HOST:PORT");
+
   int topics_timeout_ms = 15000;
   topics_create_command
       ->add_option("--timeout-ms", topics_timeout_ms,
@@ -134,7 +145,10 @@ int main(int argc, char** argv) {
     return app.exit(error);
   }
 
-  std::string role = producer ? "producer" : consumer ? "consumer" : "hc";
+  std::string role = producer                   ? "producer"
+                     : consumer                 ? "consumer"
+                     : notify_command->parsed() ? "notify"
+                                                : "hc";
   hc::init_logging(log_format == "json" ? hc::LogFormat::kJson : hc::LogFormat::kText,
                    spdlog::level::from_str(log_level), role);
   role_options.config_path = config_path;
@@ -143,6 +157,7 @@ int main(int argc, char** argv) {
   status_options.config_path = config_path;
   status_options.json = status_format == "json";
   serve_options.config_path = config_path;
+  notify_options.config_path = config_path;
 
   try {
     if (check_config_command->parsed()) return check_config(config_path);
@@ -151,6 +166,7 @@ int main(int argc, char** argv) {
     if (topics_create_command->parsed()) return topics_create(topics_options);
     if (status_command->parsed()) return status(status_options);
     if (serve_command->parsed()) return serve(serve_options);
+    if (notify_command->parsed()) return run_notify_role(notify_options);
     if (producer == consumer) {
       std::cerr << "hc: choose one role, --producer or --consumer, or a subcommand (see --help)\n";
       return kExitUsage;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "hc/common/signals.h"
 #include "hc/consumer/consumer.h"
+#include "hc/notify/notify.h"
 #include "hc/producer/producer.h"
 
 namespace hc::cli {
@@ -62,6 +63,18 @@ int run_consumer_role(const RoleOptions& options) {
   StopControl control;
   SignalWatcher watcher(control);
   return run_consumer(*config->consumer, control, ConsumerOptions{options.metrics_address});
+}
+
+int run_notify_role(const RoleOptions& options) {
+  auto config = load_or_report(options.config_path);
+  if (!config) return kExitUsage;
+  if (!config->notify) {
+    std::cerr << options.config_path << ": no healthcheck-notify-config section\n";
+    return kExitUsage;
+  }
+  StopControl control;
+  SignalWatcher watcher(control);
+  return run_notify(*config->notify, control, NotifyOptions{options.metrics_address});
 }
 
 }  // namespace hc::cli

@@ -6,6 +6,8 @@
 //   /error    500
 //   /nomatch  200, body without the demo regex
 //   /         lists the pages
+//   POST /hook  a webhook receiver for `hc notify`: with --hook-log FILE, appends one line
+//               per request, "<X-HC-Event-Id> <X-HC-Signature> <body>"; answers 204
 //
 // Prints "http://127.0.0.1:PORT" on stdout (one line, flushed) once it listens, so
 // `--port 0` (any free port) works for callers. Runs until SIGTERM/SIGINT; a /slow request
@@ -15,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -81,12 +84,28 @@ void add_pages(httplib::Server& server, Interruptible& clock, std::chrono::milli
   });
 }
 
+// The demo's webhook receiver. Lines are appended under a mutex (requests run on several
+// threads) and flushed at once, so the demo can print the file while this runs.
+void add_hook(httplib::Server& server, const std::string& log_file, std::mutex& log_mutex) {
+  server.Post("/hook", [&log_file, &log_mutex](const httplib::Request& request,
+                                               httplib::Response& response) {
+    if (!log_file.empty()) {
+      std::lock_guard lock(log_mutex);
+      std::ofstream(log_file, std::ios::app)
+          << request.get_header_value("X-HC-Event-Id") << ' '
+          << request.get_header_value("X-HC-Signature") << ' ' << request.body << std::endl;
+    }
+    response.status = 204;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
       "hc-demo-sites: local pages for ./scripts/demo on 127.0.0.1: /fast (200, matches the\n"
-      "demo regex), /slow (answers after --slow-ms), /error (500), /nomatch (200, no match).\n"
+      "demo regex), /slow (answers after --slow-ms), /error (500), /nomatch (200, no match),\n"
+      "POST /hook (a webhook receiver for hc notify, see --hook-log).\n"
       "Prints its base URL once listening; runs until SIGTERM/SIGINT."};
   int port = 8089;
   int slow_ms = 3000;
@@ -96,6 +115,9 @@ int main(int argc, char** argv) {
   app.add_option("--slow-ms", slow_ms, "How long /slow takes to answer")
       ->capture_default_str()
       ->check(CLI::Range(0, 600000));
+  std::string hook_log;
+  app.add_option("--hook-log", hook_log,
+                 "Append each POST /hook (event id, signature, body) to this file");
   CLI11_PARSE(app, argc, argv);
 
   hc::StopControl control;
@@ -103,6 +125,7 @@ int main(int argc, char** argv) {
   // Before any thread starts, so that every thread inherits the blocked signals.
   hc::SignalWatcher watcher(control);
 
+  std::mutex hook_mutex;  // before the server: its handlers use it
   httplib::Server server;
   // httplib's default adds SO_REUSEPORT, which would let a second server share a port that
   // is already taken instead of failing.
@@ -111,6 +134,7 @@ int main(int argc, char** argv) {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   add_pages(server, clock, std::chrono::milliseconds(slow_ms));
+  add_hook(server, hook_log, hook_mutex);
   int bound_port = port == 0 ? server.bind_to_any_port(kHost) : port;
   if (bound_port < 0 || (port != 0 && !server.bind_to_port(kHost, port))) {
     std::cerr << "hc-demo-sites: cannot listen on " << kHost << ":" << port << '\n';

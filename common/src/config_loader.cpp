@@ -19,6 +19,7 @@ namespace hc {
 namespace {
 
 using config_detail::kConsumerSection;
+using config_detail::kNotifySection;
 using config_detail::kProducerSection;
 using config_detail::Located;
 using config_detail::YamlReader;
@@ -31,19 +32,21 @@ ConfigError file_error(const std::filesystem::path& file, std::string message) {
 }
 
 void read_sections(YamlReader& reader, const YAML::Node& document, Config& config) {
-  static constexpr std::array<std::string_view, 2> kSections = {kProducerSection, kConsumerSection};
+  static constexpr std::array<std::string_view, 3> kSections = {kProducerSection, kConsumerSection,
+                                                                kNotifySection};
   Located root = YamlReader::root(document);
   auto sections = reader.map(root, kSections,
-                             "a map with healthcheck-producer-config and/or "
-                             "healthcheck-consumer-config");
+                             "a map with healthcheck-producer-config, healthcheck-consumer-config "
+                             "and/or healthcheck-notify-config");
   if (!sections) return;
   const Located* producer = sections->find(kProducerSection);
   const Located* consumer = sections->find(kConsumerSection);
-  if (producer == nullptr && consumer == nullptr) {
+  const Located* notify = sections->find(kNotifySection);
+  if (producer == nullptr && consumer == nullptr && notify == nullptr) {
     if (reader.error_count() == 0) {
       reader.report(root.mark, "",
                     "expected a healthcheck-producer-config or healthcheck-consumer-config "
-                    "section (or both)");
+                    "section (or both), or healthcheck-notify-config");
     }
     return;
   }
@@ -51,6 +54,7 @@ void read_sections(YamlReader& reader, const YAML::Node& document, Config& confi
     config.producer = config_detail::read_producer_section(reader, *producer);
   if (consumer != nullptr)
     config.consumer = config_detail::read_consumer_section(reader, *consumer);
+  if (notify != nullptr) config.notify = config_detail::read_notify_section(reader, *notify);
   config_detail::share_redact_query_params(config);
 }
 

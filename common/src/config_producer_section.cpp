@@ -94,6 +94,8 @@ bool is_header_name(std::string_view name) {
   });
 }
 
+}  // namespace
+
 // Header values may carry credentials ("Authorization"): never quoted in messages.
 void read_headers(YamlReader& reader, const Located& value,
                   std::vector<std::pair<std::string, std::string>>& headers) {
@@ -125,6 +127,8 @@ void read_headers(YamlReader& reader, const Located& value,
     }
   }
 }
+
+namespace {
 
 // "200-299": a range of statuses; nullopt if the text is not of that form.
 std::optional<StatusRange> parse_status_range(std::string_view text) {
@@ -197,6 +201,8 @@ void read_basic_auth(YamlReader& reader, const Located& value,
   basic_auth = BasicAuth{*name, *secret};
 }
 
+}  // namespace
+
 // An RE2 pattern; "" means none, like an absent key.
 std::optional<std::string> read_pattern(YamlReader& reader, const Located& value) {
   auto pattern = reader.string(value);
@@ -210,6 +216,8 @@ std::optional<std::string> read_pattern(YamlReader& reader, const Located& value
   }
   return pattern;
 }
+
+namespace {
 
 void read_headers_match(YamlReader& reader, const Located& value,
                         std::vector<std::pair<std::string, std::string>>& headers_match) {

@@ -13,6 +13,7 @@ namespace hc::config_detail {
 
 inline constexpr std::string_view kProducerSection = "healthcheck-producer-config";
 inline constexpr std::string_view kConsumerSection = "healthcheck-consumer-config";
+inline constexpr std::string_view kNotifySection = "healthcheck-notify-config";
 
 // Connection and security keys, valid in both sections.
 inline constexpr std::array<std::string_view, 9> kKafkaKeys = {
@@ -32,8 +33,17 @@ std::vector<std::string> read_redact_query_params(YamlReader& reader, const MapF
 // is redacted by every role (the producer's logs and the status page alike).
 void share_redact_query_params(Config& config);
 
+// HTTP request headers (name -> value) added to `headers`; a name given again replaces the
+// earlier value (case-insensitive). Values are never quoted in messages (credentials).
+void read_headers(YamlReader& reader, const Located& value,
+                  std::vector<std::pair<std::string, std::string>>& headers);
+
+// An RE2 pattern that compiles; nullopt for "" (like an absent key) or when reported.
+std::optional<std::string> read_pattern(YamlReader& reader, const Located& value);
+
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
+NotifyConfig read_notify_section(YamlReader& reader, const Located& section);
 
 // kKafkaKeys followed by `more`: the keys valid in a section.
 template <std::size_t N>

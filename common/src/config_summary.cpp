@@ -49,6 +49,13 @@ std::string consumer_summary(const ConsumerConfig& consumer) {
          count_of(databases.size(), "database", "databases");
 }
 
+std::string notify_summary(const NotifyConfig& notify) {
+  return "notify group " + notify.notify_group + ": " +
+         count_of(notify.events_topics.size(), "events topic", "events topics") + " -> " +
+         count_of(notify.routes.size(), "route", "routes") + " to " +
+         count_of(notify.channels.size(), "channel", "channels");
+}
+
 }  // namespace
 
 std::string summarize(const Config& config) {
@@ -57,6 +64,10 @@ std::string summarize(const Config& config) {
   if (config.consumer) {
     if (!summary.empty()) summary += "; ";
     summary += consumer_summary(*config.consumer);
+  }
+  if (config.notify) {
+    if (!summary.empty()) summary += "; ";
+    summary += notify_summary(*config.notify);
   }
   return summary;
 }

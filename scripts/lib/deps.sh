@@ -14,14 +14,17 @@ HC_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
-  prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev
+  prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev libcctz-dev
 )
 # To run the local pipeline: the throwaway PostgreSQL, kcat to count messages, procps (pgrep).
 HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)
 # To build and run the test suite (iproute2: `ip` inside test network namespaces; openssl:
 # the test CA and certificates of the TLS tests; chromium: the status page in a headless
-# browser, label `browser`; systemd: systemd-analyze checks the units in packaging/).
-HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium systemd)
+# browser, label `browser`; systemd: systemd-analyze checks the units in packaging/;
+# python3-aiosmtpd: the SMTP receiver of the email channel's test, run with
+# /usr/bin/python3; tzdata: the named time zones of silences).
+HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium systemd
+  python3-aiosmtpd tzdata)
 # To check formatting and lint (scripts/lint, run by scripts/test).
 HC_LINT_PACKAGES=(clang-format clang-tidy shellcheck)
 # To build and run the libFuzzer targets (scripts/fuzz). libclang-rt-14-dev holds the

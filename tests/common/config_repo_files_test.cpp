@@ -47,9 +47,14 @@ TEST(RepositoryConfig, DemoConfigLoadsWithNoEnvironmentAndChecksFourLocalSites) 
   EXPECT_EQ(consumer.topics[0].source_topic, "healthcheck");
   EXPECT_EQ(consumer.topics[0].table_name, "healthcheck");
   EXPECT_EQ(consumer.topics[0].connection_uri, "postgresql://postgres@127.0.0.1:55432/postgres");
+  // hc notify tells the demo's own receiver, on loopback too.
+  const NotifyConfig& notify = *result.config->notify;
+  ASSERT_EQ(notify.channels.size(), 1u);
+  EXPECT_EQ(notify.channels[0].url, "http://127.0.0.1:8089/hook");
+  EXPECT_EQ(notify.events_topics, std::vector<std::string>{"healthcheck.events"});
   EXPECT_EQ(summarize(*result.config),
             "4 sites, 1 topic (healthcheck); consumer group hc-consumer: 1 topic -> 1 table in 1 "
-            "database");
+            "database; notify group hc-notify: 1 events topic -> 1 route to 1 channel");
 }
 
 TEST(RepositoryConfig, DemoConfigFollowsTheEnvironmentWhenSet) {

@@ -1,4 +1,4 @@
-// Configuration of both roles, parsed and validated once at the edge.
+// Configuration of every role, parsed and validated once at the edge.
 //
 // Contract: a Config returned by load_config() is valid (URLs parse, intervals are in
 // 1..86400 s, regexes compile under RE2, table names are safe identifiers, every !ENV
@@ -16,28 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "hc/common/kafka_settings.h"
+#include "hc/common/notify_config.h"
 #include "hc/common/url_redaction.h"
 
 namespace hc {
-
-enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
-
-// Connection and security settings shared by the producer and the consumer.
-struct KafkaSettings {
-  std::vector<std::string> bootstrap_servers;
-  SecurityProtocol security_protocol = SecurityProtocol::kPlaintext;
-  std::string ssl_cafile;                // PEM CA bundle; empty = system default
-  std::string ssl_certfile;              // client certificate (mutual TLS); empty = none
-  std::string ssl_keyfile;               // client key (mutual TLS); empty = none
-  std::string sasl_mechanism = "PLAIN";  // PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
-  std::string sasl_username;
-  std::string sasl_password;  // secret: never logged
-
-  // The librdkafka properties these settings stand for ("bootstrap.servers",
-  // "security.protocol", "ssl.ca.location", "sasl.mechanisms", ...), in a stable order.
-  // Includes the password: callers must not log the values.
-  std::vector<std::pair<std::string, std::string>> librdkafka_properties() const;
-};
 
 // An inclusive range of HTTP statuses; a single status is {s, s}.
 struct StatusRange {
@@ -191,6 +174,7 @@ struct Config {
   std::filesystem::path path;
   std::optional<ProducerConfig> producer;  // section healthcheck-producer-config
   std::optional<ConsumerConfig> consumer;  // section healthcheck-consumer-config
+  std::optional<NotifyConfig> notify;      // section healthcheck-notify-config
 };
 
 // One problem in a config file. to_string() gives one line, "FILE:LINE:COL: KEY_PATH: MESSAGE":
@@ -224,7 +208,8 @@ ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_
                               const EnvLookup& env);
 
 // One line for `hc check-config`: "3 sites, 1 topic (healthcheck); consumer group
-// hc-consumer: 1 topic -> 2 tables in 2 databases" (either part alone if one section).
+// hc-consumer: 1 topic -> 2 tables in 2 databases" (one part per section present; the
+// notify section as "notify group hc-notify: 1 events topic -> 2 routes to 3 channels").
 // Never includes connection URIs or passwords.
 std::string summarize(const Config& config);
 
