@@ -174,9 +174,9 @@ class Producer {
     const std::unordered_set<std::string>& owned = owned_urls_;
     const std::set<std::string>& topics = events_topics_;
     const auto started = std::chrono::steady_clock::now();
-    RestoreResult restored =
-        producer::restore_states(kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
-                                 [&control] { return control.stop_requested(); });
+    RestoreResult restored = producer::restore_states(
+        kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
+        [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
     for (const auto& [url, event] : restored.latest) states_.restore(event);
     event_stats_.restored_sites.store(restored.latest.size(), std::memory_order_relaxed);
     event_stats_.restore_skipped_events.store(restored.skipped, std::memory_order_relaxed);
