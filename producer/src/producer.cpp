@@ -174,6 +174,11 @@ class Producer {
     const std::unordered_set<std::string>& owned = owned_urls_;
     const std::set<std::string>& topics = events_topics_;
     const auto started = std::chrono::steady_clock::now();
+    spdlog::info(
+        "restoring the states of {} sites from {} events topic(s) (waits at most {} s "
+        "for Kafka)",
+        owned.size(), topics.size(),
+        std::chrono::duration_cast<std::chrono::seconds>(kRestoreTimeout).count());
     RestoreResult restored = producer::restore_states(
         kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
         [&control] { return control.stop_requested(); }, &stats_.kafka_settings);

@@ -13,27 +13,13 @@
 #include <set>
 
 #include "hc/common/url_digest.h"
+#include "hc/test/fake_clock.h"
 
 namespace hc::consumer {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-class FakeClock final : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() const override {
-    return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(now_ns_.load()));
-  }
-  // Wall time near the rows' measurement times (which must not be far in its future).
-  WallTime wall_now() const override {
-    return WallTime(std::chrono::microseconds(1'795'000'000'000'000 + now_ns_ / 1000));
-  }
-  void advance(std::chrono::nanoseconds by) { now_ns_ += by.count(); }
-
- private:
-  std::atomic<std::int64_t> now_ns_{1'000'000'000'000};
-};
 
 // One database shared by all its fake connections: what was committed, and how it fails.
 struct FakeDatabase {
@@ -305,7 +291,9 @@ class ConsumerLoopTest : public ::testing::Test {
 
   ConsumerConfig config_;
   StopControl control_;
-  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  // Wall time near the rows' measurement times (which must not be far in its future).
+  std::shared_ptr<test::FakeClock> clock_ =
+      std::make_shared<test::FakeClock>(WallTime(std::chrono::microseconds(1'795'000'000'000'000)));
   std::shared_ptr<FakeDatabase> database_ = std::make_shared<FakeDatabase>();
   std::unique_ptr<ConsumerLoop> loop_;
   FakeGroup* group_ = nullptr;

@@ -153,7 +153,17 @@ TEST_F(ConsumerE2E, TwoConsumersInOneGroupSplitThePartitionsAndWriteEveryRowOnce
 TEST_F(ConsumerE2E, PostgresOutageMidStreamPausesThenWritesEverythingWithoutExiting) {
   TestProducer producer(broker_.bootstrap_servers());
   auto published = producer.send_many("checks", 2000, 20);
-  ConsumerProcess consumer(dir_.path(), "consumer", broker_.bootstrap_servers(), "g1", one_table());
+  const int port = test::unused_loopback_port();
+  ConsumerProcess consumer(dir_.path(), "consumer", broker_.bootstrap_servers(), "g1", one_table(),
+                           "", {"--metrics-addr", "127.0.0.1:" + std::to_string(port)});
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(2);
+  auto failed_writes = [&client] {
+    const std::string sample = "hc_database_errors_total{class=\"outage\"} ";
+    auto response = client.Get("/metrics");
+    const std::size_t at = response ? response->body.find(sample) : std::string::npos;
+    return at == std::string::npos ? 0.0 : std::stod(response->body.substr(at + sample.size()));
+  };
   ASSERT_TRUE(eventually_rows(2000, seconds(60))) << consumer.log();
   postgres_.stop_server();
   auto during = producer.send_many("checks", 2000, 20, 1'796'000'000'000'000);
@@ -162,7 +172,9 @@ TEST_F(ConsumerE2E, PostgresOutageMidStreamPausesThenWritesEverythingWithoutExit
       [&] { return consumer.log().find("database unavailable") != std::string::npos; },
       seconds(30)))
       << consumer.log();
-  std::this_thread::sleep_for(seconds(4));  // the outage lasts a while: several retries
+  // The outage lasts a while: the batch is tried again several times.
+  ASSERT_TRUE(test::eventually([&] { return failed_writes() >= 4; }, seconds(30)))
+      << consumer.log();
   ASSERT_TRUE(consumer.process().running()) << consumer.log();
   postgres_.start_server();
   ASSERT_TRUE(eventually_rows(4000, seconds(60))) << consumer.log();

@@ -320,6 +320,15 @@ TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
   const auto config_file = dir.path() / "config.yaml";
   const auto log_file = dir.path() / "hc.log";
   write_sites(config_file, {first});
+  // How many checks of `url` the topic holds so far (a short read: the topic is live).
+  auto checks_of = [&broker](const std::string& url) {
+    std::size_t checks = 0;
+    for (const auto& record :
+         test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, milliseconds(500))) {
+      checks += record.key == url ? 1 : 0;
+    }
+    return checks;
+  };
   test::ChildProcess hc = start_producer(broker, config_file);
   ASSERT_TRUE(test::eventually(
       [&] { return read_file(log_file).find("checking 1 sites") != std::string::npos; },
@@ -341,7 +350,15 @@ TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
   ASSERT_TRUE(test::eventually(
       [&] { return read_file(log_file).find("SIGHUP: reloading") != std::string::npos; },
       seconds(10)));
-  std::this_thread::sleep_for(seconds(3));  // let the new site run a few times
+  std::size_t second_checks = 0;
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        second_checks = checks_of(second);
+        return second_checks >= 2;
+      },
+      seconds(15)))
+      << "the new site was not checked after the reload:\n"
+      << read_file(log_file);
 
   // An invalid file is reported and the current sites keep running.
   std::ofstream(config_file) << "healthcheck-producer-config:\n  websites:\n    - url: ftp://x\n";
@@ -353,7 +370,9 @@ TEST(ProducerEndToEnd, SighupReloadsTheSiteListAndSurvivesAnInvalidFile) {
   EXPECT_NE(log_after_invalid.find("config.yaml:"), std::string::npos)
       << "each config error is logged with its position:\n"
       << log_after_invalid;
-  std::this_thread::sleep_for(seconds(2));
+  // ... and the producer goes on checking the current site.
+  ASSERT_TRUE(test::eventually([&] { return checks_of(second) >= second_checks + 2; }, seconds(15)))
+      << read_file(log_file);
   ASSERT_TRUE(hc.running()) << read_file(log_file);
   hc.send_signal(SIGTERM);
   ASSERT_EQ(hc.wait_for_exit(seconds(15)), 0) << read_file(log_file);

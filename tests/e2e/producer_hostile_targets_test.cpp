@@ -111,7 +111,16 @@ TEST(ProducerHostileTargets, FailedAttemptsAreRetriedWithinTheInterval) {
   test::ChildProcess hc = start_producer(
       broker, config_file, {"--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port)});
   const auto started = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(seconds(4));
+  // Run until every site has published two checks (each with all its attempts).
+  auto published_at_least_twice = [&] {
+    std::map<std::string, int> checks;
+    for (const auto& record :
+         test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, milliseconds(300))) {
+      ++checks[record.key];
+    }
+    return checks[flaky] >= 2 && checks[down] >= 2 && checks[tight] >= 2;
+  };
+  ASSERT_TRUE(test::eventually(published_at_least_twice, seconds(30)));
   const std::string metrics = scrape_metrics(metrics_port);
   const ProducerRun run = stop_producer(hc, config_file, started);
   ASSERT_EQ(run.exit_code, 0) << run.log;

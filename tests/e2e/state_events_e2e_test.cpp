@@ -10,7 +10,6 @@
 #include <functional>
 #include <map>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -221,7 +220,13 @@ TEST(StateEventsEndToEnd, SigtermDuringTheRestoreStopsTheProducerPromptly) {
       {"KAFKA_BOOTSTRAP_SERVER", "127.0.0.1:" + std::to_string(test::unused_loopback_port())}};
   options.stderr_file = dir.path() / "hc.log";
   test::ChildProcess hc({test::hc_binary().string(), "--producer", "-c", config.string()}, options);
-  std::this_thread::sleep_for(seconds(2));
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        return read_file(dir.path() / "hc.log").find("restoring the states of 1 sites") !=
+               std::string::npos;
+      },
+      seconds(10)))
+      << read_file(dir.path() / "hc.log");
   const auto signalled = std::chrono::steady_clock::now();
   hc.send_signal(SIGTERM);
   const std::optional<int> exit_code = hc.wait_for_exit(seconds(20));

@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <thread>
 #include <vector>
 
+#include "hc/test/kafka_test_reader.h"
 #include "hc/test/local_http_server.h"
 #include "hc/test/support.h"
 
@@ -53,8 +53,8 @@ class OpsPipeline : public testing::Test {
   };
 
   static void SetUpTestSuite() {
-    pipeline_ = std::make_unique<Pipeline>();
-    Pipeline& p = *pipeline_;
+    shared_pipeline = std::make_unique<Pipeline>();
+    Pipeline& p = *shared_pipeline;
     p.web.server().Get("/up", [](const httplib::Request&, httplib::Response& response) {
       response.set_content("hc demo: all systems operational", "text/plain");
     });
@@ -88,15 +88,15 @@ class OpsPipeline : public testing::Test {
     p.producer = start_role("--producer", p.producer_metrics_port, "producer");
   }
 
-  static void TearDownTestSuite() { pipeline_.reset(); }
+  static void TearDownTestSuite() { shared_pipeline.reset(); }
 
-  static std::filesystem::path config_path() { return pipeline_->dir.path() / "config.yaml"; }
+  static std::filesystem::path config_path() { return shared_pipeline->dir.path() / "config.yaml"; }
 
   static std::unique_ptr<test::ChildProcess> start_role(const std::string& role, int port,
                                                         const std::string& name) {
     test::ChildProcess::Options options;
-    options.stderr_file = pipeline_->dir.path() / (name + ".log");
-    options.stdout_file = pipeline_->dir.path() / (name + ".out");
+    options.stderr_file = shared_pipeline->dir.path() / (name + ".log");
+    options.stdout_file = shared_pipeline->dir.path() / (name + ".out");
     return std::make_unique<test::ChildProcess>(
         std::vector<std::string>{test::hc_binary().string(), role, "-c", config_path().string(),
                                  "--log-format", "json", "--metrics-addr",
@@ -107,20 +107,20 @@ class OpsPipeline : public testing::Test {
   static std::string scrape(int port, const std::string& path = "/metrics", int* status = nullptr) {
     httplib::Client client("127.0.0.1", port);
     client.set_connection_timeout(2);
-    auto response = client.Get(path.c_str());
+    auto response = client.Get(path);
     if (!response) return "";
     if (status != nullptr) *status = response->status;
     return response->body;
   }
 
-  static std::unique_ptr<Pipeline> pipeline_;
+  static std::unique_ptr<Pipeline> shared_pipeline;
 };
 
-std::unique_ptr<OpsPipeline::Pipeline> OpsPipeline::pipeline_;
+std::unique_ptr<OpsPipeline::Pipeline> OpsPipeline::shared_pipeline;
 
 TEST_F(OpsPipeline, ProducerMetricsMoveAsChecksHappen) {
-  const int port = pipeline_->producer_metrics_port;
-  const std::string up_label = "url=\"" + pipeline_->up_url + "\"";
+  const int port = shared_pipeline->producer_metrics_port;
+  const std::string up_label = "url=\"" + shared_pipeline->up_url + "\"";
   ASSERT_TRUE(test::eventually(
       [&] { return metric_sum(scrape(port), "hc_checks_total", up_label) >= 1; }, seconds(20)))
       << scrape(port);
@@ -138,7 +138,7 @@ TEST_F(OpsPipeline, ProducerMetricsMoveAsChecksHappen) {
       [&] { return metric_sum(scrape(port), "hc_checks_total", up_label) > up_checks; },
       seconds(10)));
   EXPECT_GE(metric_sum(scrape(port), "hc_checks_total",
-                       "url=\"" + pipeline_->down_url + "\",outcome=\"unexpected_status\""),
+                       "url=\"" + shared_pipeline->down_url + "\",outcome=\"unexpected_status\""),
             1);
   int status = 0;
   EXPECT_EQ(scrape(port, "/healthz", &status), "ok\n");
@@ -146,7 +146,7 @@ TEST_F(OpsPipeline, ProducerMetricsMoveAsChecksHappen) {
 }
 
 TEST_F(OpsPipeline, ConsumerMetricsCountRowsWrittenPerTable) {
-  const int port = pipeline_->consumer_metrics_port;
+  const int port = shared_pipeline->consumer_metrics_port;
   ASSERT_TRUE(test::eventually(
       [&] {
         return metric_sum(scrape(port), "hc_rows_written_total", "table=\"healthcheck\"") >= 2;
@@ -167,7 +167,7 @@ TEST_F(OpsPipeline, ConsumerMetricsCountRowsWrittenPerTable) {
 }
 
 TEST_F(OpsPipeline, StatusMatchesADirectSqlCount) {
-  Pipeline& p = *pipeline_;
+  Pipeline& p = *shared_pipeline;
   ASSERT_TRUE(test::eventually(
       [&] {
         try {
@@ -177,21 +177,17 @@ TEST_F(OpsPipeline, StatusMatchesADirectSqlCount) {
         }
       },
       seconds(30)));
-  // Stop the producer and let the consumer catch up so both reads see the same rows.
+  // Stop the producer and let the consumer write every check it published, so both reads
+  // see the same rows.
   p.producer->send_signal(SIGTERM);
   ASSERT_EQ(p.producer->wait_for_exit(seconds(20)), 0);
-  std::string sql_counts;
+  const std::int64_t published =
+      test::topic_record_count(p.broker.bootstrap_servers(), "healthcheck", 4);
   ASSERT_TRUE(test::eventually(
-      [&] {
-        std::string now = p.postgres.query(
-            "SELECT uri || '=' || count(*) FROM healthcheck GROUP BY uri ORDER BY uri");
-        bool settled = now == sql_counts;
-        sql_counts = now;
-        return settled;
-      },
-      seconds(20)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // one more consumer batch
-  sql_counts =
+      [&] { return std::stoll(p.postgres.query("SELECT count(*) FROM healthcheck")) == published; },
+      seconds(20)))
+      << published << " published";
+  const std::string sql_counts =
       p.postgres.query("SELECT uri || '=' || count(*) FROM healthcheck GROUP BY uri ORDER BY uri");
 
   auto json_run = test::run_command({test::hc_binary().string(), "status", "-c",
@@ -226,7 +222,7 @@ TEST_F(OpsPipeline, StatusMatchesADirectSqlCount) {
 TEST_F(OpsPipeline, JsonLogLinesParseWithTimeLevelRoleAndMessage) {
   // Complete lines only: the producer may be writing the next one as we read.
   auto complete_lines = [] {
-    std::ifstream log(pipeline_->dir.path() / "producer.log");
+    std::ifstream log(shared_pipeline->dir.path() / "producer.log");
     std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
     std::vector<std::string> lines;
     std::size_t begin = 0;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fake_clock.h"
+#include "hc/test/fake_clock.h"
 #include "site_hash.h"
 
 namespace hc::producer {

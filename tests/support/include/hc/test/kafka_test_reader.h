@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -81,6 +82,32 @@ inline std::vector<KafkaRecord> read_topic(
     last_progress = std::chrono::steady_clock::now();
   }
   rd_kafka_consumer_close(consumer.get());
+  return records;
+}
+
+// The number of records ever appended to partitions [0, partitions) of `topic` (the sum of
+// their high watermarks: right for topics that nothing compacts or expires during a test).
+inline std::int64_t topic_record_count(const std::string& bootstrap_servers,
+                                       const std::string& topic, int partitions) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = {bootstrap_servers};
+  KafkaConf conf = make_kafka_conf(settings, {{"group.id", "hc-test-reader"}});
+  std::array<char, 512> reason{};
+  KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), reason.data(), reason.size()));
+  if (!consumer) throw std::runtime_error(std::string("test consumer: ") + reason.data());
+  conf.release();
+  std::int64_t records = 0;
+  for (int partition = 0; partition < partitions; ++partition) {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    const rd_kafka_resp_err_t error = rd_kafka_query_watermark_offsets(
+        consumer.get(), topic.c_str(), partition, &low, &high, 10'000);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("watermarks of " + topic + " [" + std::to_string(partition) +
+                               "]: " + rd_kafka_err2str(error));
+    }
+    records += high;
+  }
   return records;
 }
 
