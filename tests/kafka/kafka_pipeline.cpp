@@ -189,6 +189,33 @@ TopicDescription describe_topic(const std::string& bootstrap, const std::string&
   return description;
 }
 
+void set_topic_configs(const std::string& bootstrap, const std::string& topic,
+                       const std::map<std::string, std::string>& configs) {
+  KafkaHandle client = admin_client(bootstrap);
+  std::unique_ptr<rd_kafka_ConfigResource_t, AdminDeleter> resource(
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+  for (const auto& [name, value] : configs) {
+    rd_kafka_ConfigResource_set_config(resource.get(), name.c_str(), value.c_str());
+  }
+  rd_kafka_ConfigResource_t* resources[] = {resource.get()};
+  KafkaQueue queue(rd_kafka_queue_new(client.get()));
+  rd_kafka_AlterConfigs(client.get(), resources, 1, nullptr, queue.get());
+  std::unique_ptr<rd_kafka_event_t, AdminDeleter> event(rd_kafka_queue_poll(queue.get(), 15000));
+  if (!event || rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("AlterConfigs " + topic + ": " +
+                             (event ? rd_kafka_event_error_string(event.get()) : "no answer"));
+  }
+  std::size_t count = 0;
+  const rd_kafka_ConfigResource_t** results = rd_kafka_AlterConfigs_result_resources(
+      rd_kafka_event_AlterConfigs_result(event.get()), &count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* text = rd_kafka_ConfigResource_error_string(results[i]);
+      throw std::runtime_error("AlterConfigs " + topic + ": " + (text != nullptr ? text : "?"));
+    }
+  }
+}
+
 std::map<std::string, long> count_per_key(const std::vector<test::KafkaRecord>& records) {
   std::map<std::string, long> counts;
   for (const auto& record : records) ++counts[record.key];

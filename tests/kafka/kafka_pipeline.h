@@ -60,6 +60,11 @@ struct TopicDescription {
 };
 TopicDescription describe_topic(const std::string& bootstrap, const std::string& topic);
 
+// Replaces the topic configs of `topic` with `configs` (AlterConfigs: configs not named
+// return to the broker's defaults). Throws std::runtime_error when the broker refuses.
+void set_topic_configs(const std::string& bootstrap, const std::string& topic,
+                       const std::map<std::string, std::string>& configs);
+
 // Number of records per key.
 std::map<std::string, long> count_per_key(const std::vector<test::KafkaRecord>& records);
 
