@@ -36,6 +36,7 @@ struct TopicsCreateOptions {
   std::string config_path;
   int partitions = 6;
   int replication_factor = 3;
+  std::optional<std::chrono::hours> measurements_retention;  // none: the broker's default
   std::chrono::milliseconds timeout{15000};
 };
 int topics_create(const TopicsCreateOptions& options);

@@ -118,6 +118,13 @@ int main(int argc, char** argv) {
                              "Serve /metrics (Prometheus) and /healthz on HOST:PORT");
 
   int topics_timeout_ms = 15000;
+  int topics_retention_hours = 0;
+  topics_create_command
+      ->add_option("--retention-hours", topics_retention_hours,
+                   "Keep measurement messages this long (retention.ms of the destination and "
+                   "source topics; events topics are compacted, dead-letter topics keep the "
+                   "broker's default). Default: the broker's log.retention")
+      ->check(CLI::Range(1, 24 * 3650));
   topics_create_command
       ->add_option("--timeout-ms", topics_timeout_ms,
                    "Give up after this long (the whole command: the clusters of both sections are "
@@ -154,6 +161,9 @@ int main(int argc, char** argv) {
   role_options.config_path = config_path;
   topics_options.config_path = config_path;
   topics_options.timeout = std::chrono::milliseconds(topics_timeout_ms);
+  if (topics_retention_hours > 0) {
+    topics_options.measurements_retention = std::chrono::hours(topics_retention_hours);
+  }
   status_options.config_path = config_path;
   status_options.json = status_format == "json";
   serve_options.config_path = config_path;

@@ -16,8 +16,8 @@ namespace {
 std::future<std::vector<TopicCreateOutcome>> start_create(const KafkaSettings& kafka,
                                                           const Config& section,
                                                           const TopicsCreateOptions& options) {
-  std::vector<TopicSpec> specs =
-      configured_topic_specs(section, options.partitions, options.replication_factor);
+  std::vector<TopicSpec> specs = configured_topic_specs(
+      section, options.partitions, options.replication_factor, options.measurements_retention);
   return std::async(std::launch::async, [kafka, specs = std::move(specs), &options] {
     return create_topics(kafka, specs, options.timeout);
   });

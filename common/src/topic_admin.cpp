@@ -55,22 +55,33 @@ std::vector<std::string> configured_topics(const Config& config) {
   return {names.begin(), names.end()};
 }
 
-std::vector<TopicSpec> configured_topic_specs(const Config& config, int partitions,
-                                              int replication_factor) {
+std::vector<TopicSpec> configured_topic_specs(
+    const Config& config, int partitions, int replication_factor,
+    std::optional<std::chrono::hours> measurements_retention) {
   std::set<std::string> compacted;
+  std::set<std::string> measurements;
   if (config.producer) {
-    for (const auto& site : config.producer->websites) compacted.insert(site.events_topic);
+    for (const auto& site : config.producer->websites) {
+      compacted.insert(site.events_topic);
+      measurements.insert(site.destination_topic);
+    }
   }
   if (config.consumer) {
     // A consumer may be configured alone: its events routes name the same topics.
     for (const auto& route : config.consumer->topics) {
-      if (route.kind == RouteKind::kEvents) compacted.insert(route.source_topic);
+      (route.kind == RouteKind::kEvents ? compacted : measurements).insert(route.source_topic);
     }
   }
   std::vector<TopicSpec> specs;
   for (std::string& name : configured_topics(config)) {
     TopicSpec spec{name, partitions, replication_factor, {}};
-    if (compacted.contains(name)) spec.configs = {{"cleanup.policy", "compact"}};
+    if (compacted.contains(name)) {
+      spec.configs = {{"cleanup.policy", "compact"}};
+    } else if (measurements.contains(name) && measurements_retention) {
+      const auto retention_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*measurements_retention);
+      spec.configs = {{"retention.ms", std::to_string(retention_ms.count())}};
+    }
     specs.push_back(std::move(spec));
   }
   return specs;

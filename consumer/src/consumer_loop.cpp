@@ -547,6 +547,11 @@ void ConsumerLoop::on_kafka_error(rd_kafka_resp_err_t error, const std::string& 
   }
   std::string text = fmt::format("{}: {}", rd_kafka_err2name(error), reason);
   if (text == last_poll_error_) return;  // once per distinct error, not once per retry
+  if (std::string line = stats_.kafka_settings.note(error, reason); !line.empty()) {
+    spdlog::error("consumer: {} (healthcheck-consumer-config)", line);
+    last_poll_error_ = std::move(text);
+    return;
+  }
   spdlog::warn("consumer: Kafka: {}{}", text,
                error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
                    ? "; consumption waits for the brokers (offsets stay committed)"
@@ -559,6 +564,7 @@ void ConsumerLoop::probe_brokers(TimePoint now) {
   next_broker_probe_ = now + kBrokerProbeInterval;
   if (group_->brokers_answer(kBrokerProbeTimeout)) {
     last_poll_error_.clear();
+    stats_.kafka_settings.clear();
     stats_.kafka_reachable.store(true, std::memory_order_relaxed);
     spdlog::info("consumer: Kafka: a broker answers again");
   }
@@ -566,6 +572,7 @@ void ConsumerLoop::probe_brokers(TimePoint now) {
 
 void ConsumerLoop::on_assigned(const rd_kafka_topic_partition_list_t&) {
   last_poll_error_.clear();
+  stats_.kafka_settings.clear();
   stats_.kafka_reachable.store(true, std::memory_order_relaxed);  // the group answered
 }
 

@@ -129,6 +129,7 @@ void ConsumerMetrics::collect(MetricFamilyWriter& out) const {
 std::optional<std::string> ConsumerMetrics::problem() const {
   std::lock_guard lock(mutex_);
   if (stats_ == nullptr) return not_running_reason_;
+  if (auto settings = stats_->kafka_settings.text()) return settings;
   if (!stats_->kafka_reachable.load(std::memory_order_relaxed)) {
     return "kafka: all brokers down";
   }

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "hc/common/kafka_error_hint.h"
+
 namespace hc::consumer {
 
 class ConsumerStats {
@@ -41,6 +43,9 @@ class ConsumerStats {
   std::atomic<std::int64_t> lag_messages{-1};  // -1 = unknown
   // False after librdkafka reports all brokers down, true again on the next message.
   std::atomic<bool> kafka_reachable{true};
+  // The last client error that names a setting (wrong password, untrusted CA), until the
+  // group answers again; /healthz reports it before "all brokers down".
+  KafkaSettingsProblem kafka_settings;
   // Rows per table per batch, and seconds to write and commit one batch in one database
   // (observed by the batch writer thread; prometheus::Histogram is thread-safe).
   prometheus::Histogram batch_rows{{1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000}};

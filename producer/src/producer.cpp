@@ -179,9 +179,9 @@ class Producer {
         "for Kafka)",
         owned.size(), topics.size(),
         std::chrono::duration_cast<std::chrono::seconds>(kRestoreTimeout).count());
-    RestoreResult restored =
-        producer::restore_states(kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
-                                 [&control] { return control.stop_requested(); });
+    RestoreResult restored = producer::restore_states(
+        kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
+        [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
     for (const auto& [url, event] : restored.latest) states_.restore(event);
     event_stats_.restored_sites.store(restored.latest.size(), std::memory_order_relaxed);
     event_stats_.restore_skipped_events.store(restored.skipped, std::memory_order_relaxed);

@@ -47,6 +47,7 @@ std::shared_ptr<prometheus::Collectable> ProducerMetrics::collectable() {
 }
 
 std::optional<std::string> ProducerMetrics::kafka_problem() const {
+  if (auto settings = stats_.kafka_settings.text()) return settings;
   if (stats_.kafka_reachable.load(std::memory_order_relaxed)) return std::nullopt;
   return "kafka: all brokers down (messages queue up to the bound, then are dropped)";
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "check_error.h"
+#include "hc/common/kafka_error_hint.h"
 
 namespace hc::producer {
 
@@ -71,6 +72,10 @@ struct ProducerStats {
   std::atomic<std::int64_t> queue_depth{0};
   // False after librdkafka reports all brokers down, true again on the next delivery.
   std::atomic<bool> kafka_reachable{true};
+  // The last client error that names a setting (wrong password, untrusted CA), until the
+  // next delivery; /healthz reports it before "all brokers down". Not an atomic: it has its
+  // own mutex.
+  KafkaSettingsProblem kafka_settings;
 };
 
 }  // namespace hc::producer

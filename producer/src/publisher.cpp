@@ -122,6 +122,7 @@ void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     publisher.stats_.delivered.fetch_add(1, std::memory_order_relaxed);
     publisher.stats_.kafka_reachable.store(true, std::memory_order_relaxed);
+    publisher.stats_.kafka_settings.clear();
     return;
   }
   publisher.stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
@@ -145,7 +146,15 @@ void Publisher::on_error(rd_kafka_t*, int error, const char* reason, void* self)
   if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
     publisher.stats_.kafka_reachable.store(false, std::memory_order_relaxed);
   }
-  // Transient (broker down, connection refused...): librdkafka retries on its own.
+  // Transient (broker down, connection refused...): librdkafka retries on its own. A refused
+  // password or an untrusted certificate is retried too, but the log says which setting.
+  if (std::string line = publisher.stats_.kafka_settings.note(code, reason); !line.empty()) {
+    if (const auto suppressed = publisher.error_log_.allow()) {
+      spdlog::error("{} (healthcheck-producer-config; +{} more Kafka errors since); retrying", line,
+                    *suppressed);
+    }
+    return;
+  }
   if (const auto suppressed = publisher.error_log_.allow()) {
     spdlog::warn("Kafka: {}: {} (+{} more since); retrying", rd_kafka_err2name(code), reason,
                  *suppressed);

@@ -36,12 +36,14 @@ int remaining_ms(Clock::time_point deadline) {
 
 // Repeats `call` (a librdkafka request bounded by remaining_ms) while it fails, until the
 // deadline or a stop request: a cluster still starting, or away for a moment, is waited for.
+// Between attempts it serves `consumer`'s error callback.
 template <typename Call>
-rd_kafka_resp_err_t retry_until(Clock::time_point deadline,
+rd_kafka_resp_err_t retry_until(rd_kafka_t* consumer, Clock::time_point deadline,
                                 const std::function<bool()>& stop_requested, Call call) {
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
   do {
     error = call();
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_poll(consumer, 0);
     if (error != RD_KAFKA_RESP_ERR_NO_ERROR && Clock::now() < deadline && !stop_requested()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a refusal returns at once
     }
@@ -55,7 +57,7 @@ int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_
   std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
       rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
-  const rd_kafka_resp_err_t error = retry_until(deadline, stop_requested, [&] {
+  const rd_kafka_resp_err_t error = retry_until(consumer, deadline, stop_requested, [&] {
     return rd_kafka_metadata(consumer, 0, handle.get(), &raw, remaining_ms(deadline));
   });
   std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
@@ -87,7 +89,8 @@ struct Candidate {
 RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::string>& topics,
                              const std::unordered_set<std::string>& owned_urls,
                              std::chrono::milliseconds timeout,
-                             const std::function<bool()>& stop_requested) {
+                             const std::function<bool()>& stop_requested,
+                             KafkaSettingsProblem* settings_problem) {
   RestoreResult result;
   const Clock::time_point deadline = Clock::now() + timeout;
   KafkaConf conf = make_kafka_conf(kafka, {{"client.id", "hc-events-restore"},
@@ -96,6 +99,15 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
                                            {"enable.auto.offset.store", "false"},
                                            {"enable.partition.eof", "true"},
                                            {"allow.auto.create.topics", "false"}});
+  if (settings_problem != nullptr) {
+    rd_kafka_conf_set_opaque(conf.get(), settings_problem);
+    rd_kafka_conf_set_error_cb(
+        conf.get(), [](rd_kafka_t*, int error, const char* reason, void* problem) {
+          const std::string line = static_cast<KafkaSettingsProblem*>(problem)->note(
+              static_cast<rd_kafka_resp_err_t>(error), reason != nullptr ? reason : "");
+          if (!line.empty()) spdlog::error("restoring states: {}", line);
+        });
+  }
   KafkaHandle consumer =
       make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf), "the events restore consumer");
 
@@ -109,7 +121,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
     for (std::int32_t partition = 0; partition < partitions; ++partition) {
       std::int64_t low = 0;
       std::int64_t high = 0;
-      const rd_kafka_resp_err_t error = retry_until(deadline, stop_requested, [&] {
+      const rd_kafka_resp_err_t error = retry_until(consumer.get(), deadline, stop_requested, [&] {
         return rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
                                                 &high, remaining_ms(deadline));
       });

@@ -15,6 +15,9 @@
 // reach start unknown. It also ends, incomplete, within about a second of `stop_requested`
 // turning true (a SIGTERM during the start).
 //
+// A client error that names a setting (a refused password, an untrusted certificate) is noted
+// in `settings_problem` when given, so /healthz says so during the restore's wait.
+//
 // Threads: one call on the caller's thread; it makes and destroys its own Kafka consumer.
 #pragma once
 
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "hc/common/kafka_error_hint.h"
 #include "hc/common/state_event.h"
 
 namespace hc::producer {
@@ -44,6 +48,7 @@ struct RestoreResult {
 RestoreResult restore_states(
     const KafkaSettings& kafka, const std::vector<std::string>& topics,
     const std::unordered_set<std::string>& owned_urls, std::chrono::milliseconds timeout,
-    const std::function<bool()>& stop_requested = [] { return false; });
+    const std::function<bool()>& stop_requested = [] { return false; },
+    KafkaSettingsProblem* settings_problem = nullptr);
 
 }  // namespace hc::producer

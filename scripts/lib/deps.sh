@@ -4,8 +4,9 @@
 # them all spends one `dpkg-query` on it and touches no network.
 #
 # Each command installs only its own set:
-#   scripts/demo   HC_BUILD_PACKAGES HC_RUN_PACKAGES
+#   scripts/demo   HC_BUILD_PACKAGES HC_RUN_PACKAGES (+ HC_KAFKA_PACKAGES with --kafka real)
 #   scripts/test   HC_BUILD_PACKAGES HC_RUN_PACKAGES HC_TEST_PACKAGES HC_LINT_PACKAGES
+#                  HC_KAFKA_PACKAGES
 #   scripts/fuzz   HC_BUILD_PACKAGES HC_FUZZ_PACKAGES
 #   bench/*        the above plus HC_BENCH_PACKAGES
 
@@ -25,6 +26,10 @@ HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)
 # /usr/bin/python3; tzdata: the named time zones of silences).
 HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium systemd
   python3-aiosmtpd tzdata)
+# To run a real Apache Kafka (scripts/kafka: tests of label `kafka`, `./scripts/demo --kafka
+# real`, the benchmarks' BROKER=real): a JRE for the broker, Maven to fetch its jars from Maven
+# Central into a cache, openssl for its certificates.
+HC_KAFKA_PACKAGES=(openjdk-17-jre-headless maven openssl)
 # To check formatting and lint (scripts/lint, run by scripts/test).
 HC_LINT_PACKAGES=(clang-format clang-tidy shellcheck)
 # To build and run the libFuzzer targets (scripts/fuzz). libclang-rt-14-dev holds the
@@ -36,7 +41,7 @@ HC_BENCH_PACKAGES=(libbenchmark-dev wrk nginx-light)
 
 # Every package any command may install (the default of hc_missing_packages).
 HC_DEBIAN_PACKAGES=("${HC_BUILD_PACKAGES[@]}" "${HC_RUN_PACKAGES[@]}" "${HC_TEST_PACKAGES[@]}"
-  "${HC_LINT_PACKAGES[@]}" "${HC_FUZZ_PACKAGES[@]}" "${HC_BENCH_PACKAGES[@]}")
+  "${HC_KAFKA_PACKAGES[@]}" "${HC_LINT_PACKAGES[@]}" "${HC_FUZZ_PACKAGES[@]}" "${HC_BENCH_PACKAGES[@]}")
 
 # hc_missing_packages [PACKAGE...]: prints those of the named packages (default:
 # HC_DEBIAN_PACKAGES) that are not installed, one per line, in the order given. A package

@@ -1,6 +1,8 @@
 // `hc topics create`'s list: which topics a config names and how each is created.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "hc/common/topic_admin.h"
 
 namespace hc {
@@ -65,6 +67,35 @@ TEST(TopicSpecs, AConsumerAloneCreatesTheSourceTopicOfAnEventsRouteCompactedNotI
   }
   EXPECT_EQ(compacted, (std::vector<std::string>{"checks.events"}));
   EXPECT_EQ(plain, (std::vector<std::string>{"checks", "checks.dlq", "checks.events.dlq"}));
+}
+
+TEST(TopicSpecs, RetentionGoesToMeasurementTopicsOnlyNotEventsOrDeadLetters) {
+  ConfigLoadResult loaded =
+      parse_config(R"(healthcheck-producer-config:
+  bootstrap_servers: 127.0.0.1:9092
+  defaults: { destination_topic: checks }
+  websites:
+    - url: http://127.0.0.1/a
+healthcheck-consumer-config:
+  bootstrap_servers: 127.0.0.1:9092
+  topics:
+    - source_topic: more_checks
+      connection_uri: postgresql://postgres@127.0.0.1:5432/postgres
+      table_name: checks
+)",
+                   "test.yaml", [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> configs;
+  for (const TopicSpec& spec :
+       configured_topic_specs(*loaded.config, 3, 1, std::chrono::hours(48))) {
+    configs[spec.name] = spec.configs;
+  }
+  using Configs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(configs["checks"], (Configs{{"retention.ms", "172800000"}}));
+  EXPECT_EQ(configs["more_checks"], (Configs{{"retention.ms", "172800000"}}));
+  EXPECT_EQ(configs["checks.events"], (Configs{{"cleanup.policy", "compact"}}));
+  EXPECT_EQ(configs["more_checks.dlq"], Configs{});
+  EXPECT_EQ(configs.size(), 4u);
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ expect_installs() {
 }
 expect_installs demo "${HC_BUILD_PACKAGES[@]}" "${HC_RUN_PACKAGES[@]}"
 expect_installs test "${HC_BUILD_PACKAGES[@]}" "${HC_RUN_PACKAGES[@]}" "${HC_TEST_PACKAGES[@]}" \
-  "${HC_LINT_PACKAGES[@]}"
+  "${HC_KAFKA_PACKAGES[@]}" "${HC_LINT_PACKAGES[@]}"
 for bench_only in wrk nginx-light libbenchmark-dev; do
   install_log test | grep -qw -- "$bench_only" && fail "scripts/test installs $bench_only"
   install_log demo | grep -qw -- "$bench_only" && fail "scripts/demo installs $bench_only"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,8 +33,12 @@ std::vector<std::string> configured_topics(const Config& config);
 // configured_topics() as specs to create. Events topics (the producer's events_topic, the
 // source_topic of a consumer route with kind: events) are compacted (cleanup.policy
 // compact): a producer restores each site's state from the latest event of its key.
-std::vector<TopicSpec> configured_topic_specs(const Config& config, int partitions,
-                                              int replication_factor);
+// Measurement topics (destination topics, source topics of measurement routes) keep
+// messages for `measurements_retention` (retention.ms) when given, else the broker's default;
+// dead-letter topics always keep the broker's default.
+std::vector<TopicSpec> configured_topic_specs(
+    const Config& config, int partitions, int replication_factor,
+    std::optional<std::chrono::hours> measurements_retention = std::nullopt);
 
 // Sends one CreateTopics request and waits at most `timeout` for its answer. A topic that
 // exists already is kAlreadyExists (a success). If the cluster does not answer in time
