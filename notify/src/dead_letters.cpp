@@ -36,11 +36,12 @@ DeadLetters::~DeadLetters() {
 
 void DeadLetters::on_delivery(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message,
                               void* /*opaque*/) {
-  auto* state = static_cast<std::shared_ptr<DeliveryState>*>(message->_private);
+  // The reference the message held, released here.
+  const std::unique_ptr<std::shared_ptr<DeliveryState>> state(
+      static_cast<std::shared_ptr<DeliveryState>*>(message->_private));
   if (state == nullptr) return;
   (*state)->error.store(message->err);
   (*state)->done.store(true, std::memory_order_release);
-  delete state;  // the reference the message held
 }
 
 std::string DeadLetters::publish(const Notification& notification, const std::string& channel,
@@ -61,19 +62,20 @@ std::string DeadLetters::publish(const Notification& notification, const std::st
                         static_cast<ssize_t>(value.size()));
   }
   auto state = std::make_shared<DeliveryState>();
-  auto* reference = new std::shared_ptr<DeliveryState>(state);  // released by on_delivery
+  // Held by the message from a successful produce on, and released by on_delivery.
+  auto reference = std::make_unique<std::shared_ptr<DeliveryState>>(state);
   const rd_kafka_resp_err_t produced = rd_kafka_producev(
       producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
       RD_KAFKA_V_KEY(notification.event.url.data(), notification.event.url.size()),
       RD_KAFKA_V_VALUE(const_cast<char*>(notification.event_json.data()),
                        notification.event_json.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
-      RD_KAFKA_V_OPAQUE(reference), RD_KAFKA_V_END);
+      RD_KAFKA_V_OPAQUE(reference.get()), RD_KAFKA_V_END);
   if (produced != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    delete reference;
     return std::string("cannot queue the dead letter: ") + rd_kafka_err2str(produced);
   }
-  static_cast<void>(headers.release());  // owned by the message now
+  static_cast<void>(headers.release());    // owned by the message now
+  static_cast<void>(reference.release());  // on_delivery deletes it
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!state->done.load(std::memory_order_acquire)) {
     if (std::chrono::steady_clock::now() >= deadline) {

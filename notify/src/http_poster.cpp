@@ -62,7 +62,8 @@ SendOutcome HttpPoster::post(const std::string& url, const ChannelRequest& reque
   };
   add_header("Content-Type: application/json");
   add_header("Expect:");  // no 100-continue round trip
-  for (const auto& [name, value] : request.headers) add_header(name + ": " + value);
+  for (const auto& [name, value] : request.headers)
+    add_header(std::string(name).append(": ").append(value));
   std::string answer;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -136,8 +136,10 @@ TEST(PagerdutyFormat, TriggerOnDownResolveOnUpWithTheUrlsDedupKey) {
 
 TEST(GroupFormats, OneMessageNamesEverySite) {
   std::vector<Notification> events;
+  events.reserve(3);
   for (int i = 0; i < 3; ++i) events.push_back(down("https://s" + std::to_string(i) + ".test/"));
   std::vector<const Notification*> group;
+  group.reserve(events.size());
   for (const Notification& event : events) group.push_back(&event);
   NotifyChannel hook = named("hook");
   const ChannelRequest webhook = render_request(hook, group, RenderContext{1, ""});

@@ -103,6 +103,7 @@ TEST(NotifyChannels, TwoHundredSitesDownAtOnceGiveOneMessagePerChannel) {
   Receiver receiver;
   e2e::TestProducer producer(broker.bootstrap_servers());
   std::vector<StateEvent> events;
+  events.reserve(200);
   for (int i = 0; i < 200; ++i) {
     events.push_back(event("https://site" + std::to_string(i) + ".test/", SiteStatus::kUp,
                            SiteStatus::kDown, 1'795'000'000'000'000 + i));

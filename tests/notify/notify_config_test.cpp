@@ -6,7 +6,8 @@
 namespace hc {
 namespace {
 
-ConfigLoadResult parse(const std::string& body, std::map<std::string, std::string> variables = {}) {
+ConfigLoadResult parse(const std::string& body,
+                       const std::map<std::string, std::string>& variables = {}) {
   return parse_config(
       "healthcheck-notify-config:\n"
       "  bootstrap_servers: [\"127.0.0.1:9092\"]\n"
