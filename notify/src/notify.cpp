@@ -14,6 +14,7 @@
 #include "delivery_tracker.h"
 #include "event_consumer.h"
 #include "event_id.h"
+#include "hc/common/curl_global.h"
 #include "hc/common/logging.h"
 #include "hc/common/metric_families.h"
 #include "hc/common/metrics_server.h"
@@ -37,18 +38,6 @@ constexpr std::chrono::milliseconds kCommitInterval{200};
 constexpr std::chrono::milliseconds kPollTimeout{100};
 // A record larger than any event hc writes is not decoded.
 constexpr std::size_t kMaxEventBytes = std::size_t{1024} * 1024;
-
-class CurlGlobal {
- public:
-  CurlGlobal() {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("curl_global_init failed");
-    }
-  }
-  ~CurlGlobal() { curl_global_cleanup(); }
-  CurlGlobal(const CurlGlobal&) = delete;
-  CurlGlobal& operator=(const CurlGlobal&) = delete;
-};
 
 std::vector<std::string> channel_names(const NotifyConfig& config) {
   std::vector<std::string> names;

@@ -1,5 +1,5 @@
 // RAII owners for libcurl handles. CURL and CURLM are both `void` in C, hence one deleter
-// type per handle kind. CurlGlobal holds libcurl's reference-counted global init.
+// type per handle kind. CurlGlobal (hc/common/curl_global.h) holds libcurl's global init.
 #pragma once
 
 #include <curl/curl.h>
@@ -7,6 +7,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+
+#include "hc/common/curl_global.h"
 
 namespace hc::producer {
 
@@ -40,18 +42,5 @@ void set_option(CURL* easy, Option option, Value value) {
     throw std::runtime_error(std::string("curl_easy_setopt failed: ") + curl_easy_strerror(code));
   }
 }
-
-// Declare before any handle it covers so that it is destroyed after them.
-class CurlGlobal {
- public:
-  CurlGlobal() {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("curl_global_init failed");
-    }
-  }
-  ~CurlGlobal() { curl_global_cleanup(); }
-  CurlGlobal(const CurlGlobal&) = delete;
-  CurlGlobal& operator=(const CurlGlobal&) = delete;
-};
 
 }  // namespace hc::producer
