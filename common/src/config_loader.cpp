@@ -89,6 +89,18 @@ std::string syntax_error_hint(std::string_view message) {
 
 }  // namespace
 
+std::string_view to_string(CheckType type) {
+  switch (type) {
+    case CheckType::kHttp:
+      return "http";
+    case CheckType::kTcp:
+      return "tcp";
+    case CheckType::kTls:
+      return "tls";
+  }
+  return "http";
+}
+
 std::string ConfigError::to_string() const {
   std::string text = file;
   if (line > 0) text += fmt::format(":{}:{}", line, column);

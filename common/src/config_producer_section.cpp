@@ -11,6 +11,7 @@
 
 #include "config_names.h"
 #include "config_sections.h"
+#include "hc/common/host_port.h"
 #include "hc/common/message.h"
 #include "hc/common/url_redaction.h"
 #include "url_validation.h"
@@ -53,11 +54,44 @@ constexpr auto kDefaultsKeys = [] {
   std::copy(kStateKeys.begin(), kStateKeys.end(), keys.begin() + kCheckKeys.size());
   return keys;
 }();
+// Keys of a site only (never in defaults): the settings of one check type.
+constexpr std::array<std::string_view, 2> kTypeKeys = {"send", "expect"};
 constexpr auto kSiteKeys = [] {
-  std::array<std::string_view, kDefaultsKeys.size() + 1> keys{"url"};
+  std::array<std::string_view, kDefaultsKeys.size() + kTypeKeys.size() + 1> keys{"url"};
   std::copy(kDefaultsKeys.begin(), kDefaultsKeys.end(), keys.begin() + 1);
+  std::copy(kTypeKeys.begin(), kTypeKeys.end(), keys.begin() + 1 + kDefaultsKeys.size());
   return keys;
 }();
+
+// Which check types a key applies to, as a set of bits (1 << CheckType). A key not listed
+// applies to every type. Set on a site of another type it is an error; inherited from
+// defaults it is ignored there (defaults serve every type).
+constexpr unsigned type_bit(CheckType type) { return 1U << static_cast<unsigned>(type); }
+constexpr unsigned kHttpOnly = type_bit(CheckType::kHttp);
+struct KeyTypes {
+  std::string_view key;
+  unsigned types;
+};
+constexpr auto kKeyTypes = std::to_array<KeyTypes>({
+    {"method", kHttpOnly},
+    {"headers", kHttpOnly},
+    {"basic_auth", kHttpOnly},
+    {"follow_redirects", kHttpOnly},
+    {"max_redirects", kHttpOnly},
+    {"redirect_deny", kHttpOnly},
+    {"expected_status", kHttpOnly},
+    {"regex", kHttpOnly},
+    {"regex_absent", kHttpOnly},
+    {"headers_match", kHttpOnly},
+    {"min_body_bytes", kHttpOnly},
+    {"max_body_bytes", kHttpOnly | type_bit(CheckType::kTcp)},
+    {"min_cert_days", kHttpOnly | type_bit(CheckType::kTls)},
+    {"tls", kHttpOnly | type_bit(CheckType::kTls)},
+    {"send", type_bit(CheckType::kTcp)},
+    {"expect", type_bit(CheckType::kTcp)},
+});
+// Bytes a tcp check may send.
+constexpr std::int64_t kMaxSendBytes = 65536;
 constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 7>{
     "max_in_flight", "check_threads", "max_queued_messages", "shutdown_grace_ms",
     "redact_query_params", "defaults", "websites"});
@@ -428,10 +462,43 @@ void settle_events_topic(YamlReader& reader, const MapFields& fields, const Loca
   }
 }
 
+// kTypeKeys: the settings of one check type.
+void read_type_options(YamlReader& reader, const MapFields& fields, SiteConfig& site) {
+  if (const Located* value = fields.find("send")) {
+    if (auto bytes = reader.string(*value)) {
+      if (static_cast<std::int64_t>(bytes->size()) > kMaxSendBytes) {
+        reader.report(value->mark, value->path,
+                      fmt::format("{} bytes to send; at most {}", bytes->size(), kMaxSendBytes));
+      } else {
+        site.send = *bytes;
+      }
+    }
+  }
+  if (const Located* value = fields.find("expect")) site.expect = read_pattern(reader, *value);
+}
+
+// A key set on the site itself must apply to the site's check type (kKeyTypes).
+void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType type) {
+  for (const auto& [key, value] : fields.entries()) {
+    const auto* rule = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
+                                    [&](const KeyTypes& entry) { return entry.key == key; });
+    if (rule == kKeyTypes.end() || (rule->types & type_bit(type)) != 0) continue;
+    std::string applies_to;
+    for (CheckType other : {CheckType::kHttp, CheckType::kTcp, CheckType::kTls}) {
+      if ((rule->types & type_bit(other)) == 0) continue;
+      if (!applies_to.empty()) applies_to += ", ";
+      applies_to += to_string(other);
+    }
+    reader.report(value.mark, value.path,
+                  fmt::format("'{}' does not apply to {} {} check (it applies to: {})", key,
+                              type == CheckType::kHttp ? "an" : "a", to_string(type), applies_to));
+  }
+}
+
 // Conditions that need a response body cannot hold for a HEAD request.
 void check_body_conditions(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
                            const Located& item) {
-  if (site.method != "HEAD") return;
+  if (site.check_type != CheckType::kHttp || site.method != "HEAD") return;
   for (std::string_view key : {"regex", "regex_absent", "min_body_bytes"}) {
     const bool set = (key == "regex" && site.regex) ||
                      (key == "regex_absent" && site.regex_absent) ||
@@ -452,11 +519,23 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
   if (!fields) return std::nullopt;
   SiteConfig site = defaults;
   std::size_t errors_before = reader.error_count();
-  if (const Located* url = reader.require(*fields, "url", "the http(s) URL to check")) {
+  if (const Located* url = reader.require(*fields, "url", "the URL to check")) {
     if (auto text = reader.string(*url)) {
-      if (auto problem = http_url_problem(*text)) {
+      const std::optional<CheckType> type = check_type_of_scheme(*text);
+      if (type && *type != CheckType::kHttp) {
+        site.check_type = *type;
+        auto target = parse_host_port_url(*text);
+        if (const auto* problem = std::get_if<std::string>(&target)) {
+          reader.report(url->mark, url->path,
+                        fmt::format("expected {}://host:port, got {}: {}", to_string(*type),
+                                    quote_for_message(redact_url(*text, redact_query_params)),
+                                    *problem));
+        } else {
+          site.url = *text;
+        }
+      } else if (auto problem = http_url_problem(*text)) {
         reader.report(url->mark, url->path,
-                      "expected an http(s) URL, got " +
+                      "expected an http(s), tcp or tls URL, got " +
                           quote_for_message(redact_url(*text, redact_query_params)) + ": " +
                           *problem);
       } else if (has_userinfo(*text)) {
@@ -472,6 +551,8 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
   }
   read_check_options(reader, *fields, site);
   read_state_options(reader, *fields, site);
+  read_type_options(reader, *fields, site);
+  check_keys_apply(reader, *fields, site.check_type);
   settle_events_topic(reader, *fields, item, site);
   if (site.destination_topic.empty() && fields->find("destination_topic") == nullptr) {
     reader.report(item.mark, child_path(item.path, "destination_topic"),

@@ -47,6 +47,11 @@ enum Field : std::size_t {
   kAttempts,
   kCertExpiresAt,
   kProducer,
+  kCheckType,
+  kTlsVersion,
+  kTlsCipher,
+  kChainValid,
+  kChainExpiresAt,
   kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
@@ -66,7 +71,12 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "body_truncated",
                                                                    "attempts",
                                                                    "cert_expires_at",
-                                                                   "producer"};
+                                                                   "producer",
+                                                                   "check_type",
+                                                                   "tls_version",
+                                                                   "tls_cipher",
+                                                                   "chain_valid",
+                                                                   "chain_expires_at"};
 
 enum Phase : std::size_t { kDns, kConnect, kTls, kTtfb, kPhaseCount };
 constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {"dns", "connect", "tls", "ttfb"};
@@ -184,6 +194,25 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   }
   if (const JsonSlot* v = reader.optional(f[kProducer], "producer", Kind::kString, "a string")) {
     m.producer = text_of(reader, *v, "producer");
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kCheckType], "check_type", Kind::kString, "a string")) {
+    m.check_type = text_of(reader, *v, "check_type");
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kTlsVersion], "tls_version", Kind::kString, "a string")) {
+    m.tls_version = text_of(reader, *v, "tls_version");
+  }
+  if (const JsonSlot* v = reader.optional(f[kTlsCipher], "tls_cipher", Kind::kString, "a string")) {
+    m.tls_cipher = text_of(reader, *v, "tls_cipher");
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kChainValid], "chain_valid", Kind::kBoolean, "a boolean")) {
+    m.chain_valid = v->boolean;
+  }
+  if (const JsonSlot* v = reader.optional(f[kChainExpiresAt], "chain_expires_at", Kind::kString,
+                                          "an RFC 3339 UTC string")) {
+    m.chain_expires_at = time_of(reader, *v, "chain_expires_at");
   }
   if (reader.error()) return *reader.error();
   return m;

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 namespace hc::config_detail {
@@ -24,6 +26,18 @@ CurlString get_part(CURLU* handle, CURLUPart part) {
 }
 
 }  // namespace
+
+std::optional<CheckType> check_type_of_scheme(std::string_view url) {
+  const std::size_t end = url.find("://");
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string scheme(url.substr(0, end));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme == "http" || scheme == "https") return CheckType::kHttp;
+  if (scheme == "tcp") return CheckType::kTcp;
+  if (scheme == "tls") return CheckType::kTls;
+  return std::nullopt;
+}
 
 std::optional<std::string> http_url_problem(std::string_view url) {
   if (url.find("://") == std::string_view::npos) {

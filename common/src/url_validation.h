@@ -6,7 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "hc/common/config.h"
+
 namespace hc::config_detail {
+
+// The check type `url`'s scheme selects (http and https: kHttp; case-insensitive); nullopt
+// for a URL without a scheme or with another scheme.
+std::optional<CheckType> check_type_of_scheme(std::string_view url);
 
 // nullopt if `url` is an absolute http:// or https:// URL with a host; otherwise what is
 // wrong with it ("unsupported scheme 'ftp' (expected http or https)", "Bad hostname", ...).

@@ -23,7 +23,7 @@ constexpr auto kMaxWait = std::chrono::milliseconds(100);
 // waker reaches the checker through this guard, which is cleared before the checker dies.
 class CheckerWakeGuard {
  public:
-  CheckerWakeGuard(StopControl& control, HttpChecker& checker)
+  CheckerWakeGuard(StopControl& control, CheckRunner& checker)
       : target_(std::make_shared<Target>()) {
     target_->checker = &checker;
     control.add_waker([target = target_] {
@@ -41,7 +41,7 @@ class CheckerWakeGuard {
  private:
   struct Target {
     std::mutex mutex;
-    HttpChecker* checker = nullptr;
+    CheckRunner* checker = nullptr;
   };
   std::shared_ptr<Target> target_;
 };
@@ -132,7 +132,7 @@ void CheckLoop::start_attempt(const CheckInProgress& check) {
   const std::shared_ptr<const SitePlan> plan = check.plan;
   const SiteId id = check.site;
   try {
-    checker_.start(plan->request, [this, check, measured_at](CheckResult&& result) {
+    checker_.start(plan, [this, check, measured_at](CheckResult&& result) {
       on_attempt_done(check, measured_at, std::move(result));
     });
   } catch (const std::exception& error) {

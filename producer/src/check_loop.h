@@ -1,4 +1,4 @@
-// One event loop of the producer: a Scheduler and an HttpChecker for a share of the sites,
+// One event loop of the producer: a Scheduler and a CheckRunner for a share of the sites,
 // on one thread. Each completed check becomes a message v1 published through the Publisher
 // that all loops share; counts go to the shared ProducerStats and ProducerMetrics.
 //
@@ -21,10 +21,10 @@
 #include <string>
 #include <unordered_map>
 
+#include "check_runner.h"
 #include "event_publisher.h"
 #include "hc/common/clock.h"
 #include "hc/common/signals.h"
-#include "http_checker.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "publisher.h"
@@ -50,7 +50,7 @@ struct CheckLoopContext {
 class CheckLoop {
  public:
   // At most max_in_flight (> 0) checks of this loop run at once. Throws std::runtime_error
-  // if the HTTP checker cannot be set up.
+  // if the check runner cannot be set up.
   CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight);
   CheckLoop(const CheckLoop&) = delete;
   CheckLoop& operator=(const CheckLoop&) = delete;
@@ -89,7 +89,7 @@ class CheckLoop {
 
   CheckLoopContext context_;
   Scheduler scheduler_;
-  HttpChecker checker_;
+  CheckRunner checker_;
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
   SchedulerCounters reported_;
   std::int64_t reported_in_flight_ = 0;

@@ -13,7 +13,8 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
   measurement.timings = result.timings;
   if (verdict.error) measurement.error = std::string(to_string(*verdict.error));
   measurement.error_detail = std::move(verdict.error_detail);
-  measurement.regex = site.config.regex;
+  measurement.regex =
+      site.config.check_type == CheckType::kHttp ? site.config.regex : site.config.expect;
   measurement.regex_match = verdict.regex_match;
   measurement.healthy = verdict.healthy;
   measurement.failed_conditions = std::move(verdict.failed_conditions);
@@ -21,6 +22,13 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
   measurement.body_truncated = result.body_truncated;
   measurement.cert_expires_at = result.cert_expires_at;
   measurement.producer = producer_id;
+  if (site.config.check_type != CheckType::kHttp) {
+    measurement.check_type = std::string(to_string(site.config.check_type));
+    measurement.tls_version = std::move(result.tls_version);
+    measurement.tls_cipher = std::move(result.tls_cipher);
+    measurement.chain_valid = result.chain_valid;
+    measurement.chain_expires_at = result.chain_expires_at;
+  }
   return measurement;
 }
 

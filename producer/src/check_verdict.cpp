@@ -53,8 +53,9 @@ Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, b
     verdict.failed_conditions.push_back(std::move(name));
   };
 
+  const bool http = conditions.type == CheckType::kHttp;
   const int status = result.status_code.value_or(0);
-  if (!status_expected(status, conditions.expected_status)) {
+  if (http && !status_expected(status, conditions.expected_status)) {
     fail("status");
     verdict.error = CheckError::kUnexpectedStatus;
     verdict.error_detail = "HTTP " + std::to_string(status);
@@ -63,14 +64,17 @@ Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, b
       result.response_time_us > *conditions.max_response_time_us) {
     fail("response_time");
   }
-  if (conditions.min_cert_days && https &&
-      (!result.cert_expires_at ||
-       cert_days_left(*result.cert_expires_at, measured_at) < *conditions.min_cert_days)) {
+  const bool tls = conditions.type == CheckType::kTls;
+  const std::optional<WallTime>& expires_at =
+      tls ? result.chain_expires_at : result.cert_expires_at;
+  if (conditions.min_cert_days && (https || tls) &&
+      (!expires_at || cert_days_left(*expires_at, measured_at) < *conditions.min_cert_days)) {
     fail("cert_days");
   }
+  if (conditions.valid_chain && tls && !result.chain_valid.value_or(false)) fail("chain");
   if (conditions.regex) {
     verdict.regex_match = conditions.regex->search(result.body);
-    if (!*verdict.regex_match) fail("regex");
+    if (!*verdict.regex_match) fail(http ? "regex" : "expect");
   }
   if (conditions.regex_absent && conditions.regex_absent->search(result.body)) {
     fail("regex_absent");

@@ -6,12 +6,17 @@
 //   - A transport error (timeout, dns, connect, tls, http, internal) makes the check unhealthy
 //     with that error; no condition is evaluated, not even on a partial body.
 //   - Otherwise every condition is evaluated on the response:
-//       status         the status is in expected_status (default 200..399); a failure also
-//                      sets error "unexpected_status" (as in message v1 from the start)
+//       status         http only: the status is in expected_status (default 200..399); a
+//                      failure also sets error "unexpected_status" (as in message v1)
 //       response_time  response_time_us <= max_response_time_us
-//       cert_days      https only: whole days from measured_at to the leaf certificate's
-//                      notAfter >= min_cert_days (no certificate seen: failed)
-//       regex          matches somewhere in the captured body (its first max_body_bytes)
+//       cert_days      https and tls only: whole days from measured_at to the notAfter of
+//                      the leaf certificate (https) or of the soonest-expiring certificate
+//                      of the chain (tls) >= min_cert_days (no certificate seen: failed)
+//       chain          tls only, unless insecure_skip_verify: the chain verified (trust
+//                      and name)
+//       regex          matches somewhere in the captured body (its first max_body_bytes);
+//                      for a tcp check the condition is named "expect" and searches the
+//                      reply
 //       regex_absent   matches nowhere in the captured body
 //       header:<Name>  some response header <Name> (case-insensitive) matches the pattern
 //       body_bytes     body_bytes >= min_body_bytes
@@ -39,9 +44,12 @@ struct HeaderCondition {
 
 // A site's conditions, compiled once per (re)load. Shared, immutable.
 struct CheckConditions {
+  CheckType type = CheckType::kHttp;         // status, headers and body conditions are http's only
   std::vector<StatusRange> expected_status;  // empty: 200..399
   std::optional<std::int64_t> max_response_time_us;
-  std::optional<int> min_cert_days;  // applies to https URLs only
+  std::optional<int> min_cert_days;  // applies to https URLs and tls checks only
+  bool valid_chain = false;          // tls checks without insecure_skip_verify
+  // http: over the body; tcp: the site's `expect`, over the reply.
   std::shared_ptr<const RegexMatcher> regex;
   std::shared_ptr<const RegexMatcher> regex_absent;
   std::vector<HeaderCondition> headers_match;
@@ -63,7 +71,8 @@ struct Verdict {
 // The outcome index (check_error.h) that metrics count this verdict under.
 std::size_t outcome_of(const Verdict& verdict);
 
-// Pure and deterministic. `https` says whether the checked URL is https (cert_days).
+// Pure and deterministic. `https` says whether the checked URL is https (cert_days of an
+// http check).
 Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, bool https,
                  WallTime measured_at);
 

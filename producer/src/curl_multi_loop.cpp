@@ -34,7 +34,7 @@ CurlMultiLoop::CurlMultiLoop() {
   if (!wakeup_) throw_errno("eventfd");
   epoll_event event{};
   event.events = EPOLLIN;
-  event.data.fd = wakeup_.get();
+  event.data.u64 = static_cast<std::uint32_t>(wakeup_.get());
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wakeup_.get(), &event) != 0) {
     throw_errno("epoll_ctl(eventfd)");
   }
@@ -52,6 +52,11 @@ void CurlMultiLoop::run(std::chrono::milliseconds max_wait) {
   if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
   for (int i = 0; i < ready; ++i) {
     const epoll_event& event = events_[static_cast<std::size_t>(i)];
+    if (const auto handler = static_cast<std::uint32_t>(event.data.u64 >> 32); handler != 0) {
+      io_handlers_[handler - 1]->on_io(static_cast<int>(event.data.u64 & 0xffffffffU),
+                                       event.events);
+      continue;
+    }
     if (event.data.fd == wakeup_.get()) {
       drain_wakeups();
       continue;
@@ -72,6 +77,22 @@ void CurlMultiLoop::wakeup() {
   // Fails only if the counter would overflow, and then a wakeup is pending anyway.
   (void)!::write(wakeup_.get(), &one, sizeof one);
 }
+
+std::uint32_t CurlMultiLoop::add_io_handler(IoHandler& handler) {
+  io_handlers_.push_back(&handler);
+  return static_cast<std::uint32_t>(io_handlers_.size());
+}
+
+int CurlMultiLoop::watch(std::uint32_t id, int fd, std::uint32_t events) {
+  epoll_event event{};
+  event.events = events;
+  event.data.u64 = (std::uint64_t{id} << 32) | static_cast<std::uint32_t>(fd);
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &event) == 0) return 0;
+  if (errno == ENOENT && epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) == 0) return 0;
+  return errno;
+}
+
+void CurlMultiLoop::unwatch(int fd) { epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
 
 std::vector<CurlMultiLoop::WatchFailure> CurlMultiLoop::take_watch_failures() {
   return std::exchange(watch_failures_, {});
@@ -128,7 +149,7 @@ int CurlMultiLoop::on_socket(CURL* easy, curl_socket_t socket, int what, void* s
   epoll_event event{};
   event.events =
       ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
-  event.data.fd = socket;
+  event.data.u64 = static_cast<std::uint32_t>(socket);  // upper half 0: curl's
   int result = epoll_ctl(loop.epoll_.get(), watched != nullptr ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
                          socket, &event);
   // A closed socket leaves the set on its own, and its number may come back for a new one

@@ -61,7 +61,12 @@ struct CheckResult {
   std::int64_t body_bytes = 0;                // bytes of body received in all
   // The final response's header fields, in order (only with capture_headers).
   std::vector<std::pair<std::string, std::string>> headers;
-  std::optional<WallTime> cert_expires_at;  // https: the server certificate's notAfter
+  std::optional<WallTime> cert_expires_at;  // https and tls: the server certificate's notAfter
+  // tls checks (socket_checker.h): what the handshake negotiated and what the chain is.
+  std::optional<std::string> tls_version;
+  std::optional<std::string> tls_cipher;
+  std::optional<bool> chain_valid;
+  std::optional<WallTime> chain_expires_at;  // soonest notAfter of the chain sent
 };
 
 class HttpChecker {
@@ -87,6 +92,9 @@ class HttpChecker {
   void wakeup();
 
   std::size_t in_flight() const { return active_.size(); }
+
+  // The event loop run_once() drives; the other check types watch their sockets on it.
+  CurlMultiLoop& event_loop() { return loop_; }
 
   // Abandons every check in flight: their completions are never called and their handles
   // go back to the pool. Returns how many were cancelled.

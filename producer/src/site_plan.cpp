@@ -3,6 +3,7 @@
 #include <bit>
 #include <unordered_map>
 
+#include "hc/common/host_port.h"
 #include "hc/common/url_digest.h"
 #include "hc/common/url_redaction.h"
 #include "site_hash.h"
@@ -32,8 +33,38 @@ class RegexCache {
   std::unordered_map<std::string, std::shared_ptr<const RegexMatcher>> compiled_;
 };
 
+// One TLS context per distinct settings: loading a trust store costs milliseconds.
+class TlsContextCache {
+ public:
+  std::shared_ptr<SSL_CTX> get(const TlsSettings& tls) {
+    for (const auto& [settings, context] : contexts_) {
+      if (settings == tls) return context;
+    }
+    contexts_.emplace_back(tls, make_tls_check_context(tls));
+    return contexts_.back().second;
+  }
+
+ private:
+  std::vector<std::pair<TlsSettings, std::shared_ptr<SSL_CTX>>> contexts_;
+};
+
 CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) {
   CheckConditions conditions;
+  conditions.type = site.check_type;
+  if (site.check_type != CheckType::kHttp) {
+    // Only the conditions of the type (config_producer_section.cpp refuses the others on
+    // the site; those of defaults do not apply here).
+    if (site.max_response_time) {
+      conditions.max_response_time_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(*site.max_response_time).count();
+    }
+    if (site.check_type == CheckType::kTls) {
+      conditions.min_cert_days = site.min_cert_days;
+      conditions.valid_chain = !site.tls.insecure_skip_verify;
+    }
+    conditions.regex = regexes.get(site.expect);
+    return conditions;
+  }
   conditions.expected_status = site.expected_status;
   if (site.max_response_time) {
     conditions.max_response_time_us =
@@ -49,6 +80,42 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
   return conditions;
 }
 
+std::shared_ptr<const CheckRequest> http_request_of(const SiteConfig& site,
+                                                    const CheckConditions& conditions) {
+  auto request = std::make_shared<CheckRequest>();
+  request->url = site.url;
+  request->method = site.method;
+  request->headers = site.headers;
+  request->basic_auth = site.basic_auth;
+  request->timeout = site.timeout;
+  request->follow_redirects = site.follow_redirects;
+  request->max_redirects = site.max_redirects;
+  request->redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
+  request->tls = site.tls;
+  // Without a body condition the body is counted, not kept.
+  request->body_capture_bytes = conditions.needs_body() ? site.max_body_bytes : 0;
+  request->capture_headers = conditions.needs_headers();
+  return request;
+}
+
+std::shared_ptr<const SocketCheckRequest> socket_request_of(const SiteConfig& site,
+                                                            const CheckConditions& conditions,
+                                                            TlsContextCache& tls_contexts) {
+  auto request = std::make_shared<SocketCheckRequest>();
+  // A validated tcp:// or tls:// URL always parses.
+  request->target = std::get<HostPort>(parse_host_port_url(site.url));
+  request->timeout = site.timeout;
+  if (site.check_type == CheckType::kTls) {
+    request->tls = tls_contexts.get(site.tls);
+    request->server_name = site.tls.server_name;
+  } else {
+    request->send = site.send;
+    request->expect = conditions.regex;
+    request->max_reply_bytes = site.max_body_bytes;
+  }
+  return request;
+}
+
 }  // namespace
 
 SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
@@ -56,6 +123,7 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
                            const std::vector<std::string>& redact_query_params) {
   SitePlans result;
   RegexCache regexes;
+  TlsContextCache tls_contexts;
   for (const SiteConfig& site : sites) {
     if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
@@ -66,20 +134,11 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     plan->https = site.url.starts_with("https:");
     plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
 
-    auto request = std::make_shared<CheckRequest>();
-    request->url = site.url;
-    request->method = site.method;
-    request->headers = site.headers;
-    request->basic_auth = site.basic_auth;
-    request->timeout = site.timeout;
-    request->follow_redirects = site.follow_redirects;
-    request->max_redirects = site.max_redirects;
-    request->redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
-    request->tls = site.tls;
-    // Without a body condition the body is counted, not kept.
-    request->body_capture_bytes = plan->conditions.needs_body() ? site.max_body_bytes : 0;
-    request->capture_headers = plan->conditions.needs_headers();
-    plan->request = std::move(request);
+    if (site.check_type != CheckType::kHttp) {
+      plan->socket_request = socket_request_of(site, plan->conditions, tls_contexts);
+    } else {
+      plan->request = http_request_of(site, plan->conditions);
+    }
     result.plans.push_back(std::move(plan));
 
     // The spread uses other bits of the hash than the shard does, so the sites of one shard

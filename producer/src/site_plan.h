@@ -15,6 +15,7 @@
 #include "regex_matcher.h"
 #include "retry_policy.h"
 #include "scheduler.h"
+#include "socket_checker.h"
 
 namespace hc::producer {
 
@@ -24,7 +25,9 @@ struct SitePlan {
   SiteConfig config;
   std::string display_url;  // for metric labels and logs: secret query values redacted
   std::string url_digest;
-  std::shared_ptr<const CheckRequest> request;
+  std::shared_ptr<const CheckRequest> request;  // http(s) sites
+  // tcp and tls sites; null for http(s). The check runner dispatches on it.
+  std::shared_ptr<const SocketCheckRequest> socket_request;
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
   RetryPolicy retry;
   bool https = false;
@@ -40,7 +43,8 @@ struct SitePlans {
 };
 
 // REQUIRES: sites come from a validated Config (regexes compile). redact_query_params:
-// ProducerConfig::redact_query_params, applied to display_url.
+// ProducerConfig::redact_query_params, applied to display_url. Throws std::runtime_error
+// when a tls site's certificates cannot be loaded (make_tls_check_context).
 SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
                            const std::optional<ShardSpec>& shard,
                            const std::vector<std::string>& redact_query_params = {});

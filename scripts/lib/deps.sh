@@ -15,7 +15,7 @@ HC_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
-  prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev libcctz-dev
+  prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev libcctz-dev libc-ares-dev
 )
 # To run the local pipeline: the throwaway PostgreSQL, kcat to count messages, procps (pgrep).
 HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)

@@ -62,6 +62,19 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
      [](std::string& out, const Row& row) { append_copy_bool(out, row.body_truncated); }},
     {{"attempts", "smallint", 4},
      [](std::string& out, const Row& row) { append_copy_optional(out, row.attempts); }},
+    // 'http' for messages without check_type (http checks, older producers).
+    {{"check_type", "text", 8},
+     [](std::string& out, const Row& row) {
+       append_copy_escaped(out, row.check_type ? *row.check_type : std::string_view("http"));
+     }},
+    {{"tls_version", "text", 8},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.tls_version); }},
+    {{"tls_cipher", "text", 8},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.tls_cipher); }},
+    {{"chain_valid", "boolean", 8},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.chain_valid); }},
+    {{"chain_expires_at", "timestamptz", 8},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.chain_expires_at); }},
 });
 
 constexpr auto kSpecs = [] {

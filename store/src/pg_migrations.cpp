@@ -136,6 +136,7 @@ const std::vector<Migration>& table_migrations() {
       // rows to read instead of 21.6 million hours.
       {7, "daily rollups of the hourly rollup", "",
        [](const std::string& table) { return daily_rollup_relations_sql(table); }},
+      {8, "check types: check_type and the tls check's protocol, cipher and chain", ""},
   };
   return migrations;
 }

@@ -419,3 +419,39 @@ TEST(MessageV1, RejectsBytesThatAreNotJson) {
 
 }  // namespace
 }  // namespace hc
+
+namespace hc {
+namespace {
+
+TEST(MessageV1, AnHttpMessageCarriesNoCheckTypeFields) {
+  const std::string json = encode_message(full_measurement());
+  EXPECT_EQ(json.find("check_type"), std::string::npos);
+  EXPECT_EQ(json.find("chain_"), std::string::npos);
+  auto decoded = decode_message(json);
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
+  EXPECT_FALSE(std::get<Measurement>(decoded).check_type);
+}
+
+TEST(MessageV1, RoundTripsATlsCheck) {
+  Measurement m = full_measurement();
+  m.status_code.reset();
+  m.check_type = "tls";
+  m.tls_version = "TLSv1.3";
+  m.tls_cipher = "TLS_AES_256_GCM_SHA384";
+  m.chain_valid = false;
+  m.chain_expires_at = WallTime(std::chrono::seconds(1'900'000'000));
+  auto decoded = decode_message(encode_message(m));
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
+}
+
+TEST(MessageV1, ACheckTypeOfTheWrongTypeIsPoison) {
+  std::string json = encode_message(full_measurement());
+  json.insert(json.size() - 1, ",\"check_type\":7");
+  auto decoded = decode_message(json);
+  ASSERT_TRUE(std::holds_alternative<Poison>(decoded));
+  EXPECT_EQ(std::get<Poison>(decoded).reason, kPoisonWrongType);
+}
+
+}  // namespace
+}  // namespace hc

@@ -143,6 +143,31 @@ std::vector<Case> cases() {
       {}, CheckError::kTimeout);
   add("PartialTransferKeepsItsStatusButNoRegexVerdict", regex,
       transport_failure(CheckError::kHttp, 200), false, {}, CheckError::kHttp);
+
+  // Other check types: no status; their own conditions.
+  CheckResult connected;
+  connected.response_time_us = 1'000;
+  CheckConditions tcp;
+  tcp.type = CheckType::kTcp;
+  add("TcpWithoutStatusIsHealthy", tcp, connected, true, {});
+  CheckConditions tcp_expect = tcp;
+  tcp_expect.regex = re("^220 ");
+  CheckResult banner = connected;
+  banner.body = "554 go away\r\n";
+  add("TcpExpectFailsAsExpect", tcp_expect, banner, false, {"expect"}, std::nullopt, false);
+  CheckConditions tls;
+  tls.type = CheckType::kTls;
+  tls.valid_chain = true;
+  tls.min_cert_days = 10;
+  CheckResult handshake = connected;
+  handshake.chain_valid = false;
+  handshake.cert_expires_at = kNow + days(60);  // the leaf is fine
+  handshake.chain_expires_at = kNow + days(5);  // an intermediate is not
+  add("TlsJudgesTheChainsSoonestExpiryAndValidity", tls, handshake, false, {"cert_days", "chain"});
+  CheckConditions tls_insecure = tls;
+  tls_insecure.valid_chain = false;
+  tls_insecure.min_cert_days.reset();
+  add("TlsInsecureSkipVerifyIgnoresTheChain", tls_insecure, handshake, true, {});
   return all;
 }
 

@@ -72,7 +72,7 @@ TEST_F(TableWriterTest, MigrationIsIdempotent) {
                   .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5,6,7");
+            "1,2,3,4,5,6,7,8");
 }
 
 TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {

@@ -55,6 +55,27 @@ TestCa::TestCa(std::filesystem::path dir)
                                   "-addext", "keyUsage=critical,keyCertSign,cRLSign"})));
 }
 
+TestCa::TestCa(std::filesystem::path dir, const TestCa& issuer, int days)
+    : dir_(std::move(dir)),
+      cert_file_((dir_ / "ca.pem").string()),
+      key_file_((dir_ / "ca.key").string()),
+      is_intermediate_(true) {
+  std::filesystem::create_directories(dir_);
+  const std::string request = (dir_ / "ca.csr").string();
+  const std::string extensions = (dir_ / "ca.ext").string();
+  std::ofstream(extensions) << "basicConstraints=critical,CA:TRUE\n"
+                            << "keyUsage=critical,keyCertSign,cRLSign\n";
+  run_openssl(with({"req"}, with(kNewKey, {"-keyout", key_file_, "-out", request, "-subj",
+                                           "/CN=hc-test-" + dir_.filename().string()})));
+  run_openssl({"x509", "-req", "-in", request, "-CA", issuer.cert_file_, "-CAkey",
+               issuer.key_file_, "-CAcreateserial", "-out", cert_file_, "-days",
+               std::to_string(days), "-extfile", extensions});
+}
+
+TestCa TestCa::intermediate(const std::string& name, int days) const {
+  return TestCa(dir_ / name, *this, days);
+}
+
 CertificateFiles TestCa::issue(const LeafSpec& spec) const {
   CertificateFiles files{(dir_ / (spec.name + ".pem")).string(),
                          (dir_ / (spec.name + ".key")).string()};
@@ -67,6 +88,10 @@ CertificateFiles TestCa::issue(const LeafSpec& spec) const {
   run_openssl({"x509", "-req", "-in", request, "-CA", cert_file_, "-CAkey", key_file_,
                "-CAcreateserial", "-out", files.cert_file, "-days", std::to_string(spec.days),
                "-extfile", extensions});
+  if (is_intermediate_) {
+    std::ifstream intermediate(cert_file_);
+    std::ofstream(files.cert_file, std::ios::app) << intermediate.rdbuf();
+  }
   return files;
 }
 

@@ -51,8 +51,16 @@ struct TlsSettings {
   bool operator==(const TlsSettings&) const = default;
 };
 
+// What a site's check does, chosen by its URL's scheme (README "Check types"): http and
+// https URLs are HTTP checks; tcp://host:port connects (and may send and expect bytes);
+// tls://host:port adds a TLS handshake and reads the certificate chain.
+enum class CheckType { kHttp, kTcp, kTls };
+// "http", "tcp", "tls": the message's check_type and the row's.
+std::string_view to_string(CheckType type);
+
 struct SiteConfig {
   std::string url;  // never holds user:password@ (refused at parse: see basic_auth)
+  CheckType check_type = CheckType::kHttp;  // from the url's scheme
   std::chrono::seconds polling_interval{30};  // 1 .. 86400
   std::string destination_topic;
   std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
@@ -89,7 +97,12 @@ struct SiteConfig {
   int retries = 0;                              // 0 .. 5
   std::chrono::milliseconds retry_delay{1000};  // 0 .. 60000 ms
 
-  TlsSettings tls;  // https sites
+  TlsSettings tls;  // https and tls sites
+
+  // tcp sites only (site keys, never in defaults): bytes written once connected, and an RE2
+  // pattern over the bytes that come back within the timeout (at most max_body_bytes).
+  std::string send;
+  std::optional<std::string> expect;
 };
 
 struct ProducerConfig {

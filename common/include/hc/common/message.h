@@ -48,15 +48,28 @@ struct Measurement {
   // The verdict: every condition held. nullopt in messages of producers that predate it.
   std::optional<bool> healthy;
   // Short names of the conditions that failed ("status", "response_time", "cert_days",
-  // "regex", "regex_absent", "header:<Name>", "body_bytes"), in that order.
+  // "chain", "regex" or (tcp) "expect", "regex_absent", "header:<Name>", "body_bytes"), in
+  // that order.
   std::vector<std::string> failed_conditions;
   std::int64_t body_bytes = 0;
   bool body_truncated = false;  // the body was longer than the bytes searched by the regex
   // Checks made for this measurement: 1 + the retries used (issue 13's `retries`); the
   // timings and status are the final attempt's. nullopt from producers before retries.
   std::optional<int> attempts;
-  std::optional<WallTime> cert_expires_at;  // https only
+  std::optional<WallTime> cert_expires_at;  // https and tls: the leaf certificate's notAfter
   std::string producer;                     // "host:pid"
+
+  // The check type ("tcp", "tls"; config.h CheckType); nullopt for http checks (then the
+  // fields below are absent from the message) and from producers that predate check types.
+  // A tcp check's `expect` is carried as regex/regex_match and its bytes received as
+  // body_bytes; its connect time is timings.connect.
+  std::optional<std::string> check_type;
+  // tls checks: the protocol ("TLSv1.3") and cipher negotiated; whether the chain verified
+  // (trust and name); the notAfter of the soonest-expiring certificate the server sent.
+  std::optional<std::string> tls_version;
+  std::optional<std::string> tls_cipher;
+  std::optional<bool> chain_valid;
+  std::optional<WallTime> chain_expires_at;
 
   bool operator==(const Measurement&) const = default;
 };

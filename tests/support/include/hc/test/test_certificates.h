@@ -32,11 +32,16 @@ class TestCa {
   explicit TestCa(std::filesystem::path dir);
   const std::string& cert_file() const { return cert_file_; }
   CertificateFiles issue(const LeafSpec& spec) const;
+  // An intermediate CA signed by this one, valid for `days`, in dir/name/. The cert_file of
+  // the leaves it issues holds the leaf and then the intermediate: the chain a server sends.
+  TestCa intermediate(const std::string& name, int days) const;
 
  private:
+  TestCa(std::filesystem::path dir, const TestCa& issuer, int days);
   std::filesystem::path dir_;
   std::string cert_file_;
   std::string key_file_;
+  bool is_intermediate_ = false;
 };
 
 }  // namespace hc::test

@@ -1,0 +1,53 @@
+// Runs the checks of every type for one check loop, on one thread and one epoll set: http(s)
+// through the HttpChecker (libcurl), tcp and tls through the SocketChecker, host lookups of
+// the latter through the AsyncResolver. The type is dispatched once per check, in start();
+// the HTTP path is otherwise what it is without the other types.
+//
+// Thread: everything except wakeup() from one thread (the check loop's); completions run on
+// it, inside run_once().
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "async_resolver.h"
+#include "http_checker.h"
+#include "socket_checker.h"
+
+namespace hc::producer {
+
+struct SitePlan;
+
+class CheckRunner {
+ public:
+  using Completion = std::function<void(CheckResult&&)>;
+
+  // Throws std::runtime_error if libcurl, c-ares, epoll or eventfd cannot be set up.
+  CheckRunner();
+  CheckRunner(const CheckRunner&) = delete;
+  CheckRunner& operator=(const CheckRunner&) = delete;
+
+  // Starts one check of the site; `done` is called exactly once unless cancel_all() comes
+  // first. The plan is shared so that it outlives the check even if the site is removed.
+  void start(const std::shared_ptr<const SitePlan>& plan, Completion done);
+
+  // Waits up to max_wait for activity (or wakeup()), then completes what finished or timed
+  // out. Returns how many completed.
+  std::size_t run_once(std::chrono::milliseconds max_wait);
+
+  // Makes a blocked run_once() return early. Thread-safe.
+  void wakeup() { http_.wakeup(); }
+
+  std::size_t in_flight() const { return http_.in_flight() + sockets_.in_flight(); }
+  // Abandons every check in flight; returns how many.
+  std::size_t cancel_all();
+
+ private:
+  HttpChecker http_;  // first: owns the event loop the others watch their sockets on
+  AsyncResolver resolver_;
+  SocketChecker sockets_;  // after resolver_: destroyed first, cancelling its lookups
+};
+
+}  // namespace hc::producer
