@@ -97,6 +97,8 @@ std::string_view to_string(CheckType type) {
       return "tcp";
     case CheckType::kTls:
       return "tls";
+    case CheckType::kDns:
+      return "dns";
   }
   return "http";
 }

@@ -11,6 +11,7 @@
 
 #include "config_names.h"
 #include "config_sections.h"
+#include "hc/common/dns_target.h"
 #include "hc/common/host_port.h"
 #include "hc/common/message.h"
 #include "hc/common/url_redaction.h"
@@ -55,7 +56,7 @@ constexpr auto kDefaultsKeys = [] {
   return keys;
 }();
 // Keys of a site only (never in defaults): the settings of one check type.
-constexpr std::array<std::string_view, 2> kTypeKeys = {"send", "expect"};
+constexpr std::array<std::string_view, 3> kTypeKeys = {"send", "expect", "expected"};
 constexpr auto kSiteKeys = [] {
   std::array<std::string_view, kDefaultsKeys.size() + kTypeKeys.size() + 1> keys{"url"};
   std::copy(kDefaultsKeys.begin(), kDefaultsKeys.end(), keys.begin() + 1);
@@ -89,7 +90,10 @@ constexpr auto kKeyTypes = std::to_array<KeyTypes>({
     {"tls", kHttpOnly | type_bit(CheckType::kTls)},
     {"send", type_bit(CheckType::kTcp)},
     {"expect", type_bit(CheckType::kTcp)},
+    {"expected", type_bit(CheckType::kDns)},
 });
+// Answers a dns check's `expected` list may name (each fits the message's bounds).
+constexpr std::size_t kMaxExpectedAnswers = kMaxFailedConditions;
 // Bytes a tcp check may send.
 constexpr std::int64_t kMaxSendBytes = 65536;
 constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 7>{
@@ -475,16 +479,31 @@ void read_type_options(YamlReader& reader, const MapFields& fields, SiteConfig& 
     }
   }
   if (const Located* value = fields.find("expect")) site.expect = read_pattern(reader, *value);
+  if (const Located* value = fields.find("expected")) {
+    if (!value->node.IsSequence()) {
+      site.expected_pattern = read_pattern(reader, *value);
+    } else if (auto answers = reader.list(*value, "a list of answers, or an RE2 pattern")) {
+      if (answers->size() > kMaxExpectedAnswers) {
+        reader.report(value->mark, value->path,
+                      fmt::format("{} answers; at most {}", answers->size(), kMaxExpectedAnswers));
+      }
+      for (const Located& answer : *answers) {
+        if (auto text = reader.string(answer)) site.expected_answers.push_back(*text);
+      }
+    }
+  }
 }
 
 // A key set on the site itself must apply to the site's check type (kKeyTypes).
 void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType type) {
-  for (const auto& [key, value] : fields.entries()) {
+  for (const auto& entry : fields.entries()) {
+    const std::string& key = entry.first;
+    const Located& value = entry.second;
     const auto* rule = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
-                                    [&](const KeyTypes& entry) { return entry.key == key; });
+                                    [&](const KeyTypes& known) { return known.key == key; });
     if (rule == kKeyTypes.end() || (rule->types & type_bit(type)) != 0) continue;
     std::string applies_to;
-    for (CheckType other : {CheckType::kHttp, CheckType::kTcp, CheckType::kTls}) {
+    for (CheckType other : {CheckType::kHttp, CheckType::kTcp, CheckType::kTls, CheckType::kDns}) {
       if ((rule->types & type_bit(other)) == 0) continue;
       if (!applies_to.empty()) applies_to += ", ";
       applies_to += to_string(other);
@@ -522,20 +541,32 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
   if (const Located* url = reader.require(*fields, "url", "the URL to check")) {
     if (auto text = reader.string(*url)) {
       const std::optional<CheckType> type = check_type_of_scheme(*text);
-      if (type && *type != CheckType::kHttp) {
+      if (type == CheckType::kDns) {
+        site.check_type = *type;
+        auto target = parse_dns_url(*text);
+        if (const auto* problem = std::get_if<std::string>(&target)) {
+          reader.report(
+              url->mark, url->path,
+              fmt::format("expected dns://SERVER[:PORT]/NAME[?type=TYPE] or "
+                          "dns:///NAME[?type=TYPE], got {}: {}",
+                          quote_for_message(redact_url(*text, redact_query_params)), *problem));
+        } else {
+          site.url = *text;
+        }
+      } else if (type && *type != CheckType::kHttp) {
         site.check_type = *type;
         auto target = parse_host_port_url(*text);
         if (const auto* problem = std::get_if<std::string>(&target)) {
-          reader.report(url->mark, url->path,
-                        fmt::format("expected {}://host:port, got {}: {}", to_string(*type),
-                                    quote_for_message(redact_url(*text, redact_query_params)),
-                                    *problem));
+          reader.report(
+              url->mark, url->path,
+              fmt::format("expected {}://host:port, got {}: {}", to_string(*type),
+                          quote_for_message(redact_url(*text, redact_query_params)), *problem));
         } else {
           site.url = *text;
         }
       } else if (auto problem = http_url_problem(*text)) {
         reader.report(url->mark, url->path,
-                      "expected an http(s), tcp or tls URL, got " +
+                      "expected an http(s), tcp, tls or dns URL, got " +
                           quote_for_message(redact_url(*text, redact_query_params)) + ": " +
                           *problem);
       } else if (has_userinfo(*text)) {

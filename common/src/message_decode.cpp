@@ -52,6 +52,8 @@ enum Field : std::size_t {
   kTlsCipher,
   kChainValid,
   kChainExpiresAt,
+  kDnsRcode,
+  kDnsAnswers,
   kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
@@ -76,7 +78,9 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "tls_version",
                                                                    "tls_cipher",
                                                                    "chain_valid",
-                                                                   "chain_expires_at"};
+                                                                   "chain_expires_at",
+                                                                   "dns_rcode",
+                                                                   "dns_answers"};
 
 enum Phase : std::size_t { kDns, kConnect, kTls, kTtfb, kPhaseCount };
 constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {"dns", "connect", "tls", "ttfb"};
@@ -195,8 +199,7 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   if (const JsonSlot* v = reader.optional(f[kProducer], "producer", Kind::kString, "a string")) {
     m.producer = text_of(reader, *v, "producer");
   }
-  if (const JsonSlot* v =
-          reader.optional(f[kCheckType], "check_type", Kind::kString, "a string")) {
+  if (const JsonSlot* v = reader.optional(f[kCheckType], "check_type", Kind::kString, "a string")) {
     m.check_type = text_of(reader, *v, "check_type");
   }
   if (const JsonSlot* v =
@@ -213,6 +216,13 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   if (const JsonSlot* v = reader.optional(f[kChainExpiresAt], "chain_expires_at", Kind::kString,
                                           "an RFC 3339 UTC string")) {
     m.chain_expires_at = time_of(reader, *v, "chain_expires_at");
+  }
+  if (const JsonSlot* v = reader.optional(f[kDnsRcode], "dns_rcode", Kind::kString, "a string")) {
+    m.dns_rcode = text_of(reader, *v, "dns_rcode");
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kDnsAnswers], "dns_answers", Kind::kArray, "an array of strings")) {
+    m.dns_answers = conditions_of(reader, *v, "dns_answers");
   }
   if (reader.error()) return *reader.error();
   return m;

@@ -44,6 +44,10 @@ std::string encode_message(const Measurement& m) {
     if (m.tls_cipher) json.field("tls_cipher", *m.tls_cipher);
     if (m.chain_valid) json.field("chain_valid", *m.chain_valid);
     if (m.chain_expires_at) json.field("chain_expires_at", format_timestamp(*m.chain_expires_at));
+    if (m.dns_rcode) {
+      json.field("dns_rcode", *m.dns_rcode);
+      json.field("dns_answers", m.dns_answers);
+    }
   }
   return std::move(json).finish();
 }

@@ -36,6 +36,7 @@ std::optional<CheckType> check_type_of_scheme(std::string_view url) {
   if (scheme == "http" || scheme == "https") return CheckType::kHttp;
   if (scheme == "tcp") return CheckType::kTcp;
   if (scheme == "tls") return CheckType::kTls;
+  if (scheme == "dns") return CheckType::kDns;
   return std::nullopt;
 }
 

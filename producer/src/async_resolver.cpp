@@ -131,7 +131,7 @@ void AsyncResolver::on_result(void* arg, int status, int /*timeouts*/, ares_addr
   } else {
     reinterpret_cast<sockaddr_in6*>(&resolved.address)->sin6_port = htons(note->port);
   }
-  done(std::move(resolved));
+  done(resolved);
 }
 
 }  // namespace hc::producer

@@ -28,6 +28,8 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
     measurement.tls_cipher = std::move(result.tls_cipher);
     measurement.chain_valid = result.chain_valid;
     measurement.chain_expires_at = result.chain_expires_at;
+    measurement.dns_rcode = std::move(result.dns_rcode);
+    measurement.dns_answers = std::move(result.dns_answers);
   }
   return measurement;
 }

@@ -7,22 +7,30 @@
 namespace hc::producer {
 
 CheckRunner::CheckRunner()
-    : resolver_(http_.event_loop()), sockets_(http_.event_loop(), resolver_) {}
+    : resolver_(http_.event_loop()),
+      sockets_(http_.event_loop(), resolver_),
+      dns_(http_.event_loop()) {}
 
 void CheckRunner::start(const std::shared_ptr<const SitePlan>& plan, Completion done) {
-  if (plan->socket_request) {
-    sockets_.start(plan->socket_request, std::move(done));
-  } else {
-    http_.start(plan->request, std::move(done));
+  switch (plan->config.check_type) {
+    case CheckType::kHttp:
+      http_.start(plan->request, std::move(done));
+      break;
+    case CheckType::kTcp:
+    case CheckType::kTls:
+      sockets_.start(plan->socket_request, std::move(done));
+      break;
+    case CheckType::kDns:
+      dns_.start(plan->dns_request, std::move(done));
+      break;
   }
 }
 
 std::size_t CheckRunner::run_once(std::chrono::milliseconds max_wait) {
   using SteadyClock = std::chrono::steady_clock;
   std::optional<SteadyClock::time_point> due = sockets_.next_timeout();
-  if (const auto lookups_due = resolver_.next_timeout();
-      lookups_due && (!due || *lookups_due < *due)) {
-    due = lookups_due;
+  for (const auto& other : {resolver_.next_timeout(), dns_.next_timeout()}) {
+    if (other && (!due || *other < *due)) due = other;
   }
   if (due) {
     const auto until_due = std::chrono::ceil<std::chrono::milliseconds>(*due - SteadyClock::now());
@@ -32,11 +40,14 @@ std::size_t CheckRunner::run_once(std::chrono::milliseconds max_wait) {
   if (due && *due <= SteadyClock::now()) {
     resolver_.expire();
     sockets_.expire();
+    dns_.expire();
   }
-  completed += sockets_.deliver_completions();
+  completed += sockets_.deliver_completions() + dns_.deliver_completions();
   return completed;
 }
 
-std::size_t CheckRunner::cancel_all() { return http_.cancel_all() + sockets_.cancel_all(); }
+std::size_t CheckRunner::cancel_all() {
+  return http_.cancel_all() + sockets_.cancel_all() + dns_.cancel_all();
+}
 
 }  // namespace hc::producer

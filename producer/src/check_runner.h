@@ -1,7 +1,7 @@
 // Runs the checks of every type for one check loop, on one thread and one epoll set: http(s)
-// through the HttpChecker (libcurl), tcp and tls through the SocketChecker, host lookups of
-// the latter through the AsyncResolver. The type is dispatched once per check, in start();
-// the HTTP path is otherwise what it is without the other types.
+// through the HttpChecker (libcurl), tcp and tls through the SocketChecker (host lookups
+// through the AsyncResolver), dns through the DnsChecker (c-ares). The type is dispatched once per
+// check, in start(); the HTTP path is otherwise what it is without the other types.
 //
 // Thread: everything except wakeup() from one thread (the check loop's); completions run on
 // it, inside run_once().
@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "async_resolver.h"
+#include "dns_checker.h"
 #include "http_checker.h"
 #include "socket_checker.h"
 
@@ -40,7 +41,9 @@ class CheckRunner {
   // Makes a blocked run_once() return early. Thread-safe.
   void wakeup() { http_.wakeup(); }
 
-  std::size_t in_flight() const { return http_.in_flight() + sockets_.in_flight(); }
+  std::size_t in_flight() const {
+    return http_.in_flight() + sockets_.in_flight() + dns_.in_flight();
+  }
   // Abandons every check in flight; returns how many.
   std::size_t cancel_all();
 
@@ -48,6 +51,7 @@ class CheckRunner {
   HttpChecker http_;  // first: owns the event loop the others watch their sockets on
   AsyncResolver resolver_;
   SocketChecker sockets_;  // after resolver_: destroyed first, cancelling its lookups
+  DnsChecker dns_;
 };
 
 }  // namespace hc::producer

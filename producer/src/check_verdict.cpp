@@ -72,7 +72,19 @@ Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, b
     fail("cert_days");
   }
   if (conditions.valid_chain && tls && !result.chain_valid.value_or(false)) fail("chain");
-  if (conditions.regex) {
+  if (conditions.type == CheckType::kDns) {
+    if (result.dns_rcode != "NOERROR") fail("rcode");
+    if (!conditions.expected_answers.empty()) {
+      std::vector<std::string> answers = result.dns_answers;
+      std::sort(answers.begin(), answers.end());
+      if (answers != conditions.expected_answers) fail("expected");
+    } else if (conditions.regex) {
+      verdict.regex_match =
+          std::any_of(result.dns_answers.begin(), result.dns_answers.end(),
+                      [&](const std::string& answer) { return conditions.regex->search(answer); });
+      if (!*verdict.regex_match) fail("expected");
+    }
+  } else if (conditions.regex) {
     verdict.regex_match = conditions.regex->search(result.body);
     if (!*verdict.regex_match) fail(http ? "regex" : "expect");
   }

@@ -14,6 +14,9 @@
 //                      of the chain (tls) >= min_cert_days (no certificate seen: failed)
 //       chain          tls only, unless insecure_skip_verify: the chain verified (trust
 //                      and name)
+//       rcode          dns only: the response code is NOERROR
+//       expected       dns only: the answers are expected_answers (in any order), or the
+//                      pattern (`regex`) matches one of them
 //       regex          matches somewhere in the captured body (its first max_body_bytes);
 //                      for a tcp check the condition is named "expect" and searches the
 //                      reply
@@ -49,8 +52,11 @@ struct CheckConditions {
   std::optional<std::int64_t> max_response_time_us;
   std::optional<int> min_cert_days;  // applies to https URLs and tls checks only
   bool valid_chain = false;          // tls checks without insecure_skip_verify
-  // http: over the body; tcp: the site's `expect`, over the reply.
+  // http: over the body; tcp: the site's `expect`, over the reply; dns: the site's `expected`
+  // pattern, over each answer.
   std::shared_ptr<const RegexMatcher> regex;
+  // dns: the answers expected (sorted); empty: none listed.
+  std::vector<std::string> expected_answers;
   std::shared_ptr<const RegexMatcher> regex_absent;
   std::vector<HeaderCondition> headers_match;
   std::optional<std::int64_t> min_body_bytes;

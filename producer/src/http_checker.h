@@ -67,6 +67,9 @@ struct CheckResult {
   std::optional<std::string> tls_cipher;
   std::optional<bool> chain_valid;
   std::optional<WallTime> chain_expires_at;  // soonest notAfter of the chain sent
+  // dns checks (dns_checker.h): the response code and the answers of the type asked for.
+  std::optional<std::string> dns_rcode;
+  std::vector<std::string> dns_answers;
 };
 
 class HttpChecker {

@@ -1,8 +1,10 @@
 #include "site_plan.h"
 
+#include <algorithm>
 #include <bit>
 #include <unordered_map>
 
+#include "hc/common/dns_target.h"
 #include "hc/common/host_port.h"
 #include "hc/common/url_digest.h"
 #include "hc/common/url_redaction.h"
@@ -62,7 +64,13 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
       conditions.min_cert_days = site.min_cert_days;
       conditions.valid_chain = !site.tls.insecure_skip_verify;
     }
-    conditions.regex = regexes.get(site.expect);
+    if (site.check_type == CheckType::kDns) {
+      conditions.regex = regexes.get(site.expected_pattern);
+      conditions.expected_answers = site.expected_answers;
+      std::sort(conditions.expected_answers.begin(), conditions.expected_answers.end());
+    } else {
+      conditions.regex = regexes.get(site.expect);
+    }
     return conditions;
   }
   conditions.expected_status = site.expected_status;
@@ -134,7 +142,13 @@ SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
     plan->https = site.url.starts_with("https:");
     plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
 
-    if (site.check_type != CheckType::kHttp) {
+    if (site.check_type == CheckType::kDns) {
+      auto request = std::make_shared<DnsCheckRequest>();
+      // A validated dns:// URL always parses.
+      request->target = std::get<DnsTarget>(parse_dns_url(site.url));
+      request->timeout = site.timeout;
+      plan->dns_request = std::move(request);
+    } else if (site.check_type != CheckType::kHttp) {
       plan->socket_request = socket_request_of(site, plan->conditions, tls_contexts);
     } else {
       plan->request = http_request_of(site, plan->conditions);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check_verdict.h"
+#include "dns_checker.h"
 #include "hc/common/config.h"
 #include "hc/producer/producer.h"
 #include "http_checker.h"
@@ -26,8 +27,9 @@ struct SitePlan {
   std::string display_url;  // for metric labels and logs: secret query values redacted
   std::string url_digest;
   std::shared_ptr<const CheckRequest> request;  // http(s) sites
-  // tcp and tls sites; null for http(s). The check runner dispatches on it.
+  // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
   std::shared_ptr<const SocketCheckRequest> socket_request;
+  std::shared_ptr<const DnsCheckRequest> dns_request;  // dns sites; null otherwise
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
   RetryPolicy retry;
   bool https = false;

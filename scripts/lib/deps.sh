@@ -23,9 +23,10 @@ HC_RUN_PACKAGES=(postgresql-15 postgresql-client-15 kcat procps util-linux)
 # the test CA and certificates of the TLS tests; chromium: the status page in a headless
 # browser, label `browser`; systemd: systemd-analyze checks the units in packaging/;
 # python3-aiosmtpd: the SMTP receiver of the email channel's test, run with
-# /usr/bin/python3; tzdata: the named time zones of silences).
+# /usr/bin/python3; tzdata: the named time zones of silences; dnsmasq-base: the local DNS
+# server of the dns checks' tests).
 HC_TEST_PACKAGES=(libgtest-dev libgmock-dev iproute2 git openssl chromium systemd
-  python3-aiosmtpd tzdata)
+  python3-aiosmtpd tzdata dnsmasq-base)
 # To run a real Apache Kafka (scripts/kafka: tests of label `kafka`, `./scripts/demo --kafka
 # real`, the benchmarks' BROKER=real): a JRE for the broker, Maven to fetch its jars from Maven
 # Central into a cache, openssl for its certificates.

@@ -75,6 +75,17 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
      [](std::string& out, const Row& row) { append_copy_optional(out, row.chain_valid); }},
     {{"chain_expires_at", "timestamptz", 8},
      [](std::string& out, const Row& row) { append_copy_optional(out, row.chain_expires_at); }},
+    {{"dns_rcode", "text", 8},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.dns_rcode); }},
+    // NULL unless a dns check (an empty list is a dns check without answers).
+    {{"dns_answers", "text[]", 8},
+     [](std::string& out, const Row& row) {
+       if (row.check_type && *row.check_type == "dns") {
+         append_copy_text_array(out, row.dns_answers);
+       } else {
+         out.append("\\N");
+       }
+     }},
 });
 
 constexpr auto kSpecs = [] {

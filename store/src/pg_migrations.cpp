@@ -136,7 +136,10 @@ const std::vector<Migration>& table_migrations() {
       // rows to read instead of 21.6 million hours.
       {7, "daily rollups of the hourly rollup", "",
        [](const std::string& table) { return daily_rollup_relations_sql(table); }},
-      {8, "check types: check_type and the tls check's protocol, cipher and chain", ""},
+      {8,
+       "check types: check_type, the tls check's protocol, cipher and chain, the dns check's "
+       "rcode and answers",
+       ""},
   };
   return migrations;
 }

@@ -124,5 +124,40 @@ TEST(ConfigCheckTypes, TypeKeysAreNotDefaults) {
   EXPECT_THAT(result.errors[0].message, HasSubstr("expect"));
 }
 
+TEST(ConfigCheckTypes, DnsSitesNameTheirServerNameAndTypeAndExpectAnswers) {
+  const ConfigLoadResult result = sites(
+      "    - url: dns://127.0.0.1:5353/www.example.test?type=AAAA\n"
+      "      expected: [\"2001:db8::1\"]\n"
+      "    - url: dns:///www.example.test\n"
+      "      expected: \"^192\\\\.0\\\\.2\\\\.\"\n"
+      "      max_response_time_ms: 100\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const auto& websites = result.config->producer->websites;
+  EXPECT_EQ(websites[0].check_type, CheckType::kDns);
+  EXPECT_EQ(websites[0].expected_answers, std::vector<std::string>{"2001:db8::1"});
+  EXPECT_EQ(websites[1].expected_pattern, "^192\\.0\\.2\\.");
+}
+
+TEST(ConfigCheckTypes, BadDnsUrlsAndKeysAreErrorsAtTheirPosition) {
+  const ConfigLoadResult result = sites(
+      "    - url: dns://resolver.test/www.example.test\n"       // 6: server not an address
+      "    - url: dns://127.0.0.1/www.example.test?type=SRV\n"  // 7
+      "    - url: dns://127.0.0.1/\n"                           // 8
+      "    - url: dns://127.0.0.1/a.test\n"                     // 9
+      "      expect: x\n"                                       // 10
+      "    - url: tcp://127.0.0.1:1\n"                          // 11
+      "      expected: [a]\n");                                 // 12
+  ASSERT_EQ(result.errors.size(), 5U) << all_errors(result);
+  EXPECT_THAT(result.errors[0].to_string(), HasSubstr(":6:12:"));
+  EXPECT_THAT(result.errors[0].message, HasSubstr("the server must be an IP address"));
+  EXPECT_THAT(result.errors[1].message, HasSubstr("unsupported record type 'SRV'"));
+  EXPECT_THAT(result.errors[2].message, HasSubstr("expected a DNS name"));
+  EXPECT_THAT(result.errors[3].to_string(),
+              HasSubstr(":10:15: healthcheck-producer-config.websites[3].expect: 'expect' does not "
+                        "apply to a dns check (it applies to: tcp)"));
+  EXPECT_THAT(result.errors[4].to_string(), HasSubstr(":12:17:"));
+  EXPECT_THAT(result.errors[4].message, HasSubstr("(it applies to: dns)"));
+}
+
 }  // namespace
 }  // namespace hc

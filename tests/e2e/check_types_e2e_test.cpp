@@ -1,6 +1,6 @@
-// tcp and tls checks through the built binaries: hc --producer -> hc-devbroker -> hc
+// tcp, tls and dns checks through the built binaries: hc --producer -> hc-devbroker -> hc
 // --consumer -> PostgreSQL, against loopback servers (a banner server, a closed port, a TLS
-// server with a private CA); the messages, the rows and `hc status` are read back.
+// server with a private CA, dnsmasq); the messages, the rows and `hc status` are read back.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +10,7 @@
 
 #include "hc/common/message.h"
 #include "hc/test/kafka_test_reader.h"
+#include "hc/test/local_dns_server.h"
 #include "hc/test/local_http_server.h"
 #include "hc/test/local_tcp_server.h"
 #include "hc/test/support.h"
@@ -25,7 +26,7 @@ std::string log_of(const std::filesystem::path& file) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
+TEST(CheckTypes, TcpTlsAndDnsChecksArePublishedStoredAndShown) {
   test::DevBroker broker({{"healthcheck", 1}, {"healthcheck.dlq", 1}, {"healthcheck.events", 1}});
   test::TempPostgres postgres;
   test::TempDir dir;
@@ -41,10 +42,14 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
   options.key_file = leaf.key_file;
   test::LocalHttpServer tls_server(options);
   tls_server.start();
+  const test::UdpServer silent([](const std::string&) { return std::nullopt; });
+  test::Dnsmasq dnsmasq(silent.port());
 
   const std::string tcp_up = "tcp://127.0.0.1:" + std::to_string(banner.port());
   const std::string tcp_closed = "tcp://127.0.0.1:" + std::to_string(test::closed_port());
   const std::string tls_up = "tls://127.0.0.1:" + std::to_string(tls_server.port());
+  const std::string dns_up =
+      "dns://127.0.0.1:" + std::to_string(dnsmasq.port()) + "/www.hc.test?type=A";
   const auto config = dir.path() / "config.yaml";
   std::ofstream(config) << "healthcheck-producer-config:\n"
                         << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
@@ -60,6 +65,8 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
                         << "    - url: " << tls_up << "\n"
                         << "      min_cert_days: 7\n"
                         << "      tls: {ca_file: \"" << ca.cert_file() << "\"}\n"
+                        << "    - url: \"" << dns_up << "\"\n"
+                        << "      expected: [127.0.0.2]\n"
                         << "healthcheck-consumer-config:\n"
                         << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
                         << "  group_id: check-types\n"
@@ -86,8 +93,9 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
   ASSERT_TRUE(test::eventually(
       [&] {
         try {
+          // dnsmasq starts beside the producer: its first checks may find nothing listening.
           return !row(tcp_up, "1").empty() && !row(tcp_closed, "1").empty() &&
-                 !row(tls_up, "1").empty();
+                 !row(tls_up, "1").empty() && row(dns_up, "healthy") == "t";
         } catch (const std::exception&) {
           return false;  // the table may not exist yet
         }
@@ -105,7 +113,7 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
     ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << record.value;
     latest[record.key] = std::get<Measurement>(decoded);
   }
-  ASSERT_EQ(latest.size(), 3U);
+  ASSERT_EQ(latest.size(), 4U);
   EXPECT_EQ(latest[tcp_up].check_type, "tcp");
   EXPECT_EQ(latest[tcp_up].healthy, true);
   EXPECT_EQ(latest[tcp_up].regex, "^220 ");
@@ -116,6 +124,9 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
   EXPECT_EQ(latest[tls_up].chain_valid, true);
   EXPECT_TRUE(latest[tls_up].tls_version && latest[tls_up].tls_cipher);
   EXPECT_TRUE(latest[tls_up].chain_expires_at);
+  EXPECT_EQ(latest[dns_up].check_type, "dns");
+  EXPECT_EQ(latest[dns_up].dns_rcode, "NOERROR");
+  EXPECT_EQ(latest[dns_up].dns_answers, std::vector<std::string>{"127.0.0.2"});
 
   // The rows.
   EXPECT_EQ(row(tcp_up,
@@ -127,6 +138,9 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
                 "check_type || ' ' || healthy || ' ' || chain_valid || ' ' ||"
                 " (tls_version LIKE 'TLSv1._') || ' ' || (chain_expires_at > now())"),
             "tls true true true true");
+  EXPECT_EQ(
+      row(dns_up, "check_type || ' ' || healthy || ' ' || dns_rcode || ' ' || dns_answers::text"),
+      "dns true NOERROR {127.0.0.2}");
 
   // hc status lists every type.
   const test::CommandResult status = test::run_command(
@@ -138,7 +152,8 @@ TEST(CheckTypes, TcpAndTlsChecksArePublishedStoredAndShown) {
     up[site.value("url", "")] =
         site["last_error"].is_null() && site["last_failed_conditions"].empty();
   }
-  EXPECT_EQ(up, (std::map<std::string, bool>{{tcp_up, true}, {tcp_closed, false}, {tls_up, true}}))
+  EXPECT_EQ(up, (std::map<std::string, bool>{
+                    {tcp_up, true}, {tcp_closed, false}, {tls_up, true}, {dns_up, true}}))
       << status.output;
   consumer.send_signal(SIGTERM);
   EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0);

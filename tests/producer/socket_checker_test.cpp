@@ -129,7 +129,7 @@ TEST(TcpCheck, ReplyCutByTheTimeoutFailsExpectNotTheTransport) {
 TEST(TcpCheck, GarbageBannerIsCappedJudgedAndPublishable) {
   test::TcpServer server([](int fd) {
     std::mt19937 random(7);
-    std::string garbage(3 * 1024 * 1024, '\0');
+    std::string garbage(std::size_t{3} * 1024 * 1024, '\0');
     for (char& c : garbage) c = static_cast<char>(random());
     test::send_all(fd, garbage);
   });

@@ -55,9 +55,11 @@ TEST(MeasurementCopyRow, WritesNullsAsBackslashNAndEndsTheRowWithANewline) {
   m.error = "connect";
   std::string out;
   append_measurement_copy_row(out, m);
-  EXPECT_EQ(out, "\\\\x" + std::string(64, 'a') +
-                     "\t2023-11-14T22:13:20.000001Z\t5\thttp://x/\t\\N\tf\t\\N\tconnect\t\\N"
-                     "\t\\N\t\\N\t\\N\t\\N\t0\t\\N\t\\N\t{}\tf\t\\N\thttp\t\\N\t\\N\t\\N\t\\N\n");
+  EXPECT_EQ(
+      out,
+      "\\\\x" + std::string(64, 'a') +
+          "\t2023-11-14T22:13:20.000001Z\t5\thttp://x/\t\\N\tf\t\\N\tconnect\t\\N"
+          "\t\\N\t\\N\t\\N\t\\N\t0\t\\N\t\\N\t{}\tf\t\\N\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
 }
 
 TEST(MeasurementCopyRow, WritesTheVerdictColumns) {
@@ -68,7 +70,9 @@ TEST(MeasurementCopyRow, WritesTheVerdictColumns) {
   m.attempts = 3;
   std::string out;
   append_measurement_copy_row(out, m);
-  EXPECT_TRUE(out.ends_with("\tf\t{\"status\",\"regex\"}\tt\t3\thttp\t\\N\t\\N\t\\N\t\\N\n")) << out;
+  EXPECT_TRUE(
+      out.ends_with("\tf\t{\"status\",\"regex\"}\tt\t3\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n"))
+      << out;
 }
 
 // Splits a COPY line on its raw tabs: the fields as PostgreSQL counts them.

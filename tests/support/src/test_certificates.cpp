@@ -67,9 +67,9 @@ TestCa::TestCa(std::filesystem::path dir, const TestCa& issuer, int days)
                             << "keyUsage=critical,keyCertSign,cRLSign\n";
   run_openssl(with({"req"}, with(kNewKey, {"-keyout", key_file_, "-out", request, "-subj",
                                            "/CN=hc-test-" + dir_.filename().string()})));
-  run_openssl({"x509", "-req", "-in", request, "-CA", issuer.cert_file_, "-CAkey",
-               issuer.key_file_, "-CAcreateserial", "-out", cert_file_, "-days",
-               std::to_string(days), "-extfile", extensions});
+  run_openssl({"x509", "-req", "-in", request, "-CA", issuer.cert_file_, "-CAkey", issuer.key_file_,
+               "-CAcreateserial", "-out", cert_file_, "-days", std::to_string(days), "-extfile",
+               extensions});
 }
 
 TestCa TestCa::intermediate(const std::string& name, int days) const {

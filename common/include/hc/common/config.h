@@ -53,14 +53,15 @@ struct TlsSettings {
 
 // What a site's check does, chosen by its URL's scheme (README "Check types"): http and
 // https URLs are HTTP checks; tcp://host:port connects (and may send and expect bytes);
-// tls://host:port adds a TLS handshake and reads the certificate chain.
-enum class CheckType { kHttp, kTcp, kTls };
-// "http", "tcp", "tls": the message's check_type and the row's.
+// tls://host:port adds a TLS handshake and reads the certificate chain; dns://server/name
+// resolves a name (hc/common/dns_target.h).
+enum class CheckType { kHttp, kTcp, kTls, kDns };
+// "http", "tcp", "tls", "dns": the message's check_type and the row's.
 std::string_view to_string(CheckType type);
 
 struct SiteConfig {
   std::string url;  // never holds user:password@ (refused at parse: see basic_auth)
-  CheckType check_type = CheckType::kHttp;  // from the url's scheme
+  CheckType check_type = CheckType::kHttp;    // from the url's scheme
   std::chrono::seconds polling_interval{30};  // 1 .. 86400
   std::string destination_topic;
   std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
@@ -103,6 +104,10 @@ struct SiteConfig {
   // pattern over the bytes that come back within the timeout (at most max_body_bytes).
   std::string send;
   std::optional<std::string> expect;
+  // dns sites only (site key `expected`): the answers expected, as a list (the answers, in
+  // any order, are exactly these) or as an RE2 pattern (some answer matches it).
+  std::vector<std::string> expected_answers;
+  std::optional<std::string> expected_pattern;
 };
 
 struct ProducerConfig {

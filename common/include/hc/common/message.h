@@ -59,7 +59,7 @@ struct Measurement {
   std::optional<WallTime> cert_expires_at;  // https and tls: the leaf certificate's notAfter
   std::string producer;                     // "host:pid"
 
-  // The check type ("tcp", "tls"; config.h CheckType); nullopt for http checks (then the
+  // The check type ("tcp", "tls", "dns"; config.h CheckType); nullopt for http checks (then the
   // fields below are absent from the message) and from producers that predate check types.
   // A tcp check's `expect` is carried as regex/regex_match and its bytes received as
   // body_bytes; its connect time is timings.connect.
@@ -70,6 +70,11 @@ struct Measurement {
   std::optional<std::string> tls_cipher;
   std::optional<bool> chain_valid;
   std::optional<WallTime> chain_expires_at;
+  // dns checks: the response code ("NOERROR", "NXDOMAIN", "SERVFAIL", ...; absent when no
+  // response arrived) and the answers of the type asked for, as text ("192.0.2.1", "10
+  // mail.example.test"), at most kMaxFailedConditions of at most kMaxConditionBytes each.
+  std::optional<std::string> dns_rcode;
+  std::vector<std::string> dns_answers;
 
   bool operator==(const Measurement&) const = default;
 };
