@@ -54,7 +54,9 @@ TEST_F(TableWriterTest, MigrationCreatesTheTableWithEveryDesignColumn) {
       "regex_present:boolean,regex_match:boolean,error:text,error_detail:text,"
       "dns_us:bigint,connect_us:bigint,tls_us:bigint,ttfb_us:bigint,body_bytes:bigint,"
       "cert_expires_at:timestamp with time zone,healthy:boolean,failed_conditions:ARRAY,"
-      "body_truncated:boolean,attempts:smallint");
+      "body_truncated:boolean,attempts:smallint,check_type:text,tls_version:text,tls_cipher:text,"
+      "chain_valid:boolean,chain_expires_at:timestamp with time zone,dns_rcode:text,"
+      "dns_answers:ARRAY");
   EXPECT_EQ(query("SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))"
                   " FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
                   " AND a.attnum = ANY(i.indkey)"
@@ -93,7 +95,7 @@ TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:7\nother:7");
+            "healthcheck:8\nother:8");
 }
 
 TEST_F(TableWriterTest, MigrationUpgradesASeedTableKeepingItsRows) {
