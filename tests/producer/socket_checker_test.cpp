@@ -160,6 +160,24 @@ TEST(TcpCheck, HostNameIsLookedUpWithoutBlocking) {
   EXPECT_TRUE(checked.result.timings.dns_us);
 }
 
+// Shutdown: a check in flight is abandoned by cancel_all() (the check loop's grace period
+// ends so), counted, and its completion never runs.
+TEST(TcpCheck, CancelAllAbandonsACheckInFlight) {
+  test::TcpServer server([](int fd) { test::hold_open(fd); });
+  SiteConfig config = site(tcp_url(server.port()), CheckType::kTcp);
+  config.expect = "never sent";
+  SitePlans plans = build_site_plans({config}, std::nullopt);
+  CheckRunner runner;
+  bool completed = false;
+  runner.start(plans.plans.at(0), [&completed](CheckResult&&) { completed = true; });
+  for (int i = 0; i < 5; ++i) runner.run_once(milliseconds(20));
+  EXPECT_EQ(runner.in_flight(), 1U);
+  EXPECT_EQ(runner.cancel_all(), 1U);
+  EXPECT_EQ(runner.in_flight(), 0U);
+  runner.run_once(milliseconds(50));
+  EXPECT_FALSE(completed);
+}
+
 // TLS: servers on loopback with certificates from a private CA.
 class TlsCheck : public ::testing::Test {
  protected:
