@@ -32,8 +32,8 @@ struct TopicCreateOutcome {
 std::vector<std::string> configured_topics(const Config& config);
 
 // configured_topics() as specs to create. Events topics (the producer's events_topic, the
-// source_topic of a consumer route with kind: events, hc notify's events_topics) are compacted (cleanup.policy
-// compact): a producer restores each site's state from the latest event of its key.
+// source_topic of a consumer route with kind: events, hc notify's events_topics) are compacted
+// (cleanup.policy compact): a producer restores each site's state from the latest event of its key.
 // Measurement topics (destination topics, source topics of measurement routes) keep
 // messages for `measurements_retention` (retention.ms) when given, else the broker's default;
 // dead-letter topics always keep the broker's default.
