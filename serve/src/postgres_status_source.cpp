@@ -16,6 +16,13 @@ class PostgresStatusSource final : public StatusSource {
   std::optional<SiteHistory> history(const HistoryQuery& query) override {
     return read_site_history(config_, site_digest(query.url), query.table, query.since, query.step);
   }
+  std::optional<SiteDetail> site(const std::string& site, const SiteWindow& window,
+                                 WallTime now) override {
+    return read_site_detail(config_, site_digest(site), window, now);
+  }
+  MonthReport report(const ReportMonth& month, WallTime now) override {
+    return read_month_report(config_, month, now);
+  }
 
  private:
   ConsumerConfig config_;  // never changed after construction: safe from every thread

@@ -301,6 +301,12 @@ class FailingSource final : public StatusSource {
   std::optional<SiteHistory> history(const HistoryQuery&) override {
     throw std::runtime_error("secret-detail: connection refused");
   }
+  std::optional<SiteDetail> site(const std::string&, const SiteWindow&, WallTime) override {
+    throw std::runtime_error("secret-detail: connection refused");
+  }
+  MonthReport report(const ReportMonth&, WallTime) override {
+    throw std::runtime_error("secret-detail: connection refused");
+  }
 };
 
 TEST(StatusServer, ADatabaseFailureIs503WithoutItsDetail) {
@@ -308,8 +314,9 @@ TEST(StatusServer, ADatabaseFailureIs503WithoutItsDetail) {
   const SystemClock clock;
   StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock);
   httplib::Client client("127.0.0.1", server.port());
-  for (const std::string& target :
-       std::vector<std::string>{"/", "/api/v1/status", history_path("https://a/")}) {
+  for (const std::string& target : std::vector<std::string>{
+           "/", "/api/v1/status", history_path("https://a/"), "/sites/https%3A%2F%2Fa%2F",
+           "/badges/https%3A%2F%2Fa%2F/status.svg", "/api/v1/report?month=2026-11"}) {
     auto response = client.Get(target);
     ASSERT_TRUE(response) << target;
     EXPECT_EQ(response->status, 503) << target;
@@ -344,6 +351,10 @@ class ListSource final : public StatusSource {
     return overview;
   }
   std::optional<SiteHistory> history(const HistoryQuery&) override { return std::nullopt; }
+  std::optional<SiteDetail> site(const std::string&, const SiteWindow&, WallTime) override {
+    return std::nullopt;
+  }
+  MonthReport report(const ReportMonth&, WallTime) override { return {}; }
 
   int calls() {
     std::lock_guard lock(mutex_);
