@@ -485,3 +485,29 @@ TEST(StatusServer, ANonLoopbackAddressIsRefusedWithoutAllowRemote) {
 
 }  // namespace
 }  // namespace hc::serve
+
+namespace hc::serve {
+namespace {
+
+// The overview of 100 sites, each with its 90-day bar, is about 1 MB of HTML: to a client that
+// accepts gzip it goes compressed, well under 150 KB on the wire.
+TEST(StatusServer, TheOverviewOfAHundredSitesIsUnder150KBOnTheWireWithGzip) {
+  ListSource source(100);
+  const SystemClock clock;
+  StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock);
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_decompress(false);
+  auto plain = client.Get("/");
+  ASSERT_TRUE(plain);
+  ASSERT_EQ(plain->status, 200);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  auto compressed = client.Get("/", httplib::Headers{{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(compressed);
+  ASSERT_EQ(compressed->status, 200);
+  EXPECT_EQ(compressed->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_LT(compressed->body.size(), 150u * 1024) << plain->body.size() << " bytes plain";
+  EXPECT_GT(plain->body.size(), 100u * 9000);  // the bars are all there, uncompressed
+}
+
+}  // namespace
+}  // namespace hc::serve
