@@ -130,8 +130,8 @@ std::string y_axis(double ceiling_ms, const Scale& scale) {
     const std::string y = coordinate(scale.y(ms));
     out += fmt::format(
         R"(<g class="tick{}"><line class="grid" stroke="#e4e7eb" x1="{}" x2="{}" y1="{y}" y2="{y}"/>)"
-        R"(<text x="{}" y="{y}" dy="4" text-anchor="end">{}</text></g>)",
-        i % 2 == 1 ? " minor" : "", kPlotLeft, kPlotRight, kPlotLeft - 6, ms_label(ms),
+        R"(<text x="{}" y="{y}" dy="-4">{}</text></g>)",
+        i % 2 == 1 ? " minor" : "", kPlotLeft, kPlotRight, kPlotLeft + 4, ms_label(ms),
         fmt::arg("y", y));
   }
   return out;
@@ -193,7 +193,7 @@ std::string response_time_chart_svg(const SiteWindow& window,
   const Scale scale(window, ceiling_ms);
   std::string out = fmt::format(
       R"(<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" )"
-      R"(font-family="system-ui, sans-serif" font-size="12" fill="#616e7c" )"
+      R"(font-family="system-ui, sans-serif" font-size="11" fill="#616e7c" )"
       R"(aria-label="response time p50 and p95 per {}, {} to {}">)",
       kChartWidth, kChartHeight, window.step == HistoryStep::kHour ? "hour" : "day",
       time_text(window.from), time_text(window.to));

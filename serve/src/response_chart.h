@@ -11,12 +11,13 @@ namespace hc::serve {
 
 // The chart's coordinate system (its viewBox); the page scales it to its width (CSS
 // `width: 100%`), so it reads at 320 px as at 1600 px: on narrow screens the page's CSS
-// enlarges the labels and hides the ticks of class "minor".
+// gives it a minimum width (the section scrolls), enlarges the labels and hides the ticks of
+// class "minor". The y labels sit inside the plot, above their gridlines.
 inline constexpr int kChartWidth = 960;
 inline constexpr int kChartHeight = 280;
-inline constexpr int kPlotLeft = 64;
+inline constexpr int kPlotLeft = 12;
 inline constexpr int kPlotRight = kChartWidth - 12;
-inline constexpr int kPlotTop = 12;
+inline constexpr int kPlotTop = 24;
 inline constexpr int kPlotBottom = kChartHeight - 32;
 
 // An <svg class="chart"> over [window.from, window.to):

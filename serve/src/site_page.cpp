@@ -24,7 +24,7 @@ nav.windows { margin: 10px 0 0; }
 nav.windows a { display: inline-block; margin: 0 6px 4px 0; padding: 2px 10px; border: 1px solid var(--line);
   border-radius: 999px; color: var(--ink); text-decoration: none; }
 nav.windows a[aria-current] { background: var(--ink); color: #fff; border-color: var(--ink); }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px;
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px;
   margin-top: 20px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .label { display: block; font-size: 12px; color: var(--muted); text-transform: uppercase;
@@ -47,7 +47,9 @@ td.wrap { white-space: normal; overflow-wrap: anywhere; min-width: 160px; }
 code { font-size: 12px; overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   header, main { padding-left: 12px; padding-right: 12px; }
-  svg.chart text { font-size: 34px; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  svg.chart { min-width: 600px; }
+  svg.chart text { font-size: 19px; }
   svg.chart .tick.minor { display: none; }
 }
 )";
@@ -83,7 +85,10 @@ std::string cause_text(const std::optional<std::string>& error, const std::strin
                        const std::optional<int>& status_code) {
   std::string text = error.value_or("");
   if (!detail.empty()) text += (text.empty() ? "" : ": ") + detail;
-  if (status_code) text += fmt::format("{}HTTP {}", text.empty() ? "" : " · ", *status_code);
+  const std::string status = status_code ? fmt::format("HTTP {}", *status_code) : "";
+  if (status_code && detail.find(status) == std::string::npos) {
+    text += (text.empty() ? "" : " · ") + status;
+  }
   return text.empty() ? std::string("—") : html_escape(text);
 }
 

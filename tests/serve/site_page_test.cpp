@@ -95,16 +95,16 @@ TEST(ResponseChart, PointsGapsAndDowntimeWhereHandComputed) {
   incident.start = at("2026-11-24T02:00:00Z");
   incident.end = at("2026-11-24T02:30:00Z");
   const std::string svg = response_time_chart_svg(window, buckets, {incident});
-  // x = 64 + 884 * t / 4 h; y = 248 - 236 * ms / 50 (the ceiling above 40 ms).
-  EXPECT_NE(svg.find(R"(d="M174.5 153.6 L395.5 59.2 M837.5 200.8 h0.1")"), std::string::npos)
+  // x = 12 + 936 * t / 4 h; y = 248 - 224 * ms / 50 (the ceiling above 40 ms).
+  EXPECT_NE(svg.find(R"(d="M129.0 158.4 L363.0 68.8 M831.0 203.2 h0.1")"), std::string::npos)
       << svg;
-  EXPECT_NE(svg.find(R"(d="M174.5 200.8 L395.5 153.6 M837.5 224.4 h0.1")"), std::string::npos)
+  EXPECT_NE(svg.find(R"(d="M129.0 203.2 L363.0 158.4 M831.0 225.6 h0.1")"), std::string::npos)
       << svg;
-  EXPECT_NE(svg.find(R"(<rect class="down" fill="#f8d0cb" x="506.0" y="12" width="110.5")"),
+  EXPECT_NE(svg.find(R"(<rect class="down" fill="#f8d0cb" x="480.0" y="24" width="117.0")"),
             std::string::npos)
       << svg;
   // The bucket with failed checks (03:00) is shaded lighter over its hour.
-  EXPECT_NE(svg.find(R"(<rect class="failing" fill="#fcefd9" x="727.0" y="12" width="221.0")"),
+  EXPECT_NE(svg.find(R"(<rect class="failing" fill="#fcefd9" x="714.0" y="24" width="234.0")"),
             std::string::npos)
       << svg;
   // Gridlines at 0, 12.5, 25, 37.5 and 50 ms; hour ticks labelled in UTC.
