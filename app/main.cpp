@@ -107,8 +107,9 @@ int main(int argc, char** argv) {
   ServeOptions serve_options;
   auto* serve_command = app.add_subcommand(
       "serve",
-      "Serve the status page (/) and JSON API (/api/v1/status, /api/v1/sites/{url}/history) "
-      "from the consumer's tables; read-only, until SIGINT/SIGTERM");
+      "Serve the status page (/), each site's page (/sites/{url}), badges (/badges/...) and "
+      "JSON API (/api/v1/status, /api/v1/sites/{url}/history, /api/v1/report) from the "
+      "consumer's tables; read-only, until SIGINT/SIGTERM");
   serve_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
   serve_command
