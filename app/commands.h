@@ -48,6 +48,14 @@ struct StatusOptions {
 };
 int status(const StatusOptions& options);
 
+struct ReportOptions {
+  std::string config_path;
+  std::string month;             // "YYYY-MM" (UTC)
+  std::string format = "table";  // table, csv or json
+};
+// The SLA report of one month (month_report.h); 2 for a bad month or config.
+int report(const ReportOptions& options);
+
 struct ServeOptions {
   std::string config_path;
   std::string listen = "127.0.0.1:8080";

@@ -92,11 +92,24 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));
 
+  ReportOptions report_options;
+  auto* report_command = app.add_subcommand(
+      "report",
+      "SLA report of a calendar month (UTC) per site: uptime, downtime, outages, longest "
+      "outage, p95");
+  report_command->add_option("-c,--config", config_path, "Config file (YAML)")
+      ->capture_default_str();
+  report_command->add_option("--month", report_options.month, "The month, YYYY-MM")->required();
+  report_command->add_option("--format", report_options.format, "table, csv or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+
   ServeOptions serve_options;
   auto* serve_command = app.add_subcommand(
       "serve",
-      "Serve the status page (/) and JSON API (/api/v1/status, /api/v1/sites/{url}/history) "
-      "from the consumer's tables; read-only, until SIGINT/SIGTERM");
+      "Serve the status page (/), each site's page (/sites/{url}), badges (/badges/...) and "
+      "JSON API (/api/v1/status, /api/v1/sites/{url}/history, /api/v1/report) from the "
+      "consumer's tables; read-only, until SIGINT/SIGTERM");
   serve_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
   serve_command
@@ -169,6 +182,7 @@ int main(int argc, char** argv) {
   status_options.config_path = config_path;
   status_options.json = status_format == "json";
   serve_options.config_path = config_path;
+  report_options.config_path = config_path;
   notify_options.config_path = config_path;
 
   try {
@@ -177,6 +191,7 @@ int main(int argc, char** argv) {
     if (maintain_command->parsed()) return maintain(config_path);
     if (topics_create_command->parsed()) return topics_create(topics_options);
     if (status_command->parsed()) return status(status_options);
+    if (report_command->parsed()) return report(report_options);
     if (serve_command->parsed()) return serve(serve_options);
     if (notify_command->parsed()) return run_notify_role(notify_options);
     if (producer == consumer) {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdarg>
 #include <cstdio>
@@ -303,7 +304,11 @@ class Server::Impl {
       MHD_add_response_header(reply, "Vary", "Accept-Encoding");
     }
     for (const auto& [name, value] : options_.common_headers) {
-      MHD_add_response_header(reply, name.c_str(), value.c_str());
+      // A header the response sets itself replaces the common one (a cacheable badge).
+      const bool replaced =
+          std::any_of(response.headers.begin(), response.headers.end(),
+                      [&name = name](const auto& header) { return iequals(header.first, name); });
+      if (!replaced) MHD_add_response_header(reply, name.c_str(), value.c_str());
     }
     for (const auto& [name, value] : response.headers) {
       MHD_add_response_header(reply, name.c_str(), value.c_str());

@@ -26,8 +26,11 @@ std::variant<std::string, BadRequest> site_url_from_target(std::string_view targ
       path.substr(path.size() - kHistorySuffix.size()) != kHistorySuffix) {
     return BadRequest{"expected /api/v1/sites/{url-encoded URL}/history"};
   }
-  const std::string_view encoded =
-      path.substr(kSitesPrefix.size(), path.size() - kSitesPrefix.size() - kHistorySuffix.size());
+  return decode_site(
+      path.substr(kSitesPrefix.size(), path.size() - kSitesPrefix.size() - kHistorySuffix.size()));
+}
+
+std::variant<std::string, BadRequest> decode_site(std::string_view encoded) {
   std::string url;
   for (std::size_t i = 0; i < encoded.size(); ++i) {
     if (encoded[i] != '%') {

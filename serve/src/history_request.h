@@ -26,6 +26,11 @@ inline constexpr std::string_view kHistorySuffix = "/history";
 // more than kMaxSiteUrlBytes.
 std::variant<std::string, BadRequest> site_url_from_target(std::string_view target);
 
+// A site named in a path segment (or segments) as sent, percent-decoded exactly once ('+' stays
+// '+'): a URL or a url_digest. BadRequest for a malformed escape, an empty result, a NUL, or
+// more than kMaxSiteUrlBytes.
+std::variant<std::string, BadRequest> decode_site(std::string_view encoded);
+
 // The url_digest (url_digest.h) of the site a history request names: `site` itself when it is
 // 64 lowercase hex digits (the status page links sites so, keeping their URLs out of links),
 // else the digest of `site` as a URL.

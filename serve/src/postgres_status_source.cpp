@@ -19,6 +19,13 @@ class PostgresStatusSource final : public StatusSource {
     return read_site_history(config_, site_digest(query.url), query.table, query.since, query.step,
                              &pool_);
   }
+  std::optional<SiteDetail> site(const std::string& site, const SiteWindow& window,
+                                 WallTime now) override {
+    return read_site_detail(config_, site_digest(site), window, now, &pool_);
+  }
+  MonthReport report(const ReportMonth& month, WallTime now) override {
+    return read_month_report(config_, month, now, &pool_);
+  }
 
  private:
   ConsumerConfig config_;  // never changed after construction: safe from every thread

@@ -7,74 +7,17 @@
 
 #include "html_escape.h"
 #include "overview_request.h"
+#include "page_parts.h"
 #include "uptime_bar.h"
 
 namespace hc::serve {
 namespace {
-
-// Inline, so the page is one response; the Content-Security-Policy allows no other source.
-constexpr std::string_view kStyle = R"(
-:root { color-scheme: light; --ink: #1f2933; --muted: #616e7c; --line: #e4e7eb;
-  --up: #1f7a4a; --up-bg: #dff3e7; --down: #b42318; --down-bg: #fde4e1; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--ink); background: #f5f7fa; }
-header { padding: 20px 28px 12px; background: #fff; border-bottom: 1px solid var(--line); }
-h1 { margin: 0 0 6px; font-size: 22px; }
-.summary { margin: 0; color: var(--muted); }
-.summary strong.up { color: var(--up); }
-.summary strong.down { color: var(--down); }
-main { padding: 8px 28px 28px; }
-section { margin-top: 20px; background: #fff; border: 1px solid var(--line); border-radius: 8px;
-  overflow-x: auto; }
-h2 { margin: 0; padding: 12px 16px; font-size: 16px; border-bottom: 1px solid var(--line); }
-h2 small { font-weight: normal; color: var(--muted); }
-table { border-collapse: collapse; width: 100%; }
-th, td { padding: 8px 10px; text-align: left; vertical-align: middle; white-space: nowrap;
-  border-bottom: 1px solid var(--line); }
-th { font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase;
-  letter-spacing: .03em; }
-tr:last-child td { border-bottom: 0; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.url { max-width: 280px; overflow: hidden; text-overflow: ellipsis; }
-td.url a { color: var(--ink); text-decoration: none; font-weight: 500; }
-td.url a:hover { text-decoration: underline; }
-td.url .history { display: block; font-size: 12px; color: var(--muted); }
-td.num.bad, td.num.poor { color: var(--down); }
-td.num.fair { color: #8a6d00; }
-.state { display: inline-block; min-width: 52px; padding: 2px 10px; border-radius: 999px;
-  font-weight: 600; font-size: 12px; text-align: center; }
-.state.up { color: var(--up); background: var(--up-bg); }
-.state.down { color: var(--down); background: var(--down-bg); }
-td.error { color: var(--down); max-width: 200px; overflow: hidden; text-overflow: ellipsis; }
-td.error.none, .none { color: var(--muted); }
-td.cert.soon { color: var(--down); font-weight: 600; }
-.bar { display: block; }
-.bar .good { fill: #2f9e5b; } .bar .fair { fill: #9bc53d; } .bar .poor { fill: #f0a202; }
-.bar .bad { fill: #d64045; } .bar .none { fill: #d5d9e0; }
-.empty { padding: 24px 16px; color: var(--muted); }
-nav.pages { margin: 8px 0 0; color: var(--muted); }
-main nav.pages { margin: 16px 0 0; }
-nav.pages a { margin-left: 12px; font-weight: 600; }
-footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
-)";
-
-std::string time_text(WallTime time) {
-  std::string text = format_timestamp(time).substr(0, 19);  // YYYY-MM-DDTHH:MM:SS
-  text[10] = ' ';
-  return text + " UTC";
-}
 
 std::string uptime_cell(const UptimeCount& count) {
   const auto percent = count.percent();
   if (!percent) return R"(<td class="num none">—</td>)";
   return fmt::format(R"(<td class="num {}" title="{} of {} checks up">{}</td>)",
                      uptime_grade(count), count.up_checks, count.checks, percent_text(*percent));
-}
-
-std::string milliseconds_text(std::int64_t micros) {
-  const double ms = static_cast<double>(micros) / 1000.0;
-  return ms >= 10.0 ? fmt::format("{:.0f} ms", ms) : fmt::format("{:.1f} ms", ms);
 }
 
 // The newest measurement's problem: its error class, else its failed conditions.
@@ -97,16 +40,6 @@ std::string cert_cell(const std::optional<double>& days_left) {
                      *days_left < kSoonDays ? " soon" : "", std::floor(*days_left));
 }
 
-bool is_http_url(std::string_view url) {
-  auto starts_with = [&](std::string_view prefix) {
-    if (url.size() < prefix.size()) return false;
-    return std::equal(prefix.begin(), prefix.end(), url.begin(), [](char a, char b) {
-      return std::tolower(static_cast<unsigned char>(a)) == b;
-    });
-  };
-  return starts_with("http://") || starts_with("https://");
-}
-
 std::string site_row(const SiteOverview& site, WallTime now) {
   const std::string url = html_escape(site.url);
   const std::string state = site.up ? "up" : "down";
@@ -117,13 +50,14 @@ std::string site_row(const SiteOverview& site, WallTime now) {
   const std::string checked = format_timestamp(site.last_checked_at);
   return fmt::format(
       R"(<tr class="site" data-url="{url}" data-state="{state}">)"
-      R"(<td class="url">{link}<a class="history" href="{history}?since=30d&amp;step=day">)"
-      R"(history</a></td>)"
+      R"(<td class="url">{link}<span class="history"><a class="details" href="{details}">)"
+      R"(details</a> · <a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
       R"(<td><span class="state {state}">{state}</span></td>)"
       R"(<td><time datetime="{checked}" title="{checked_text}">{age}</time></td>)"
       "{uptime_24h}{uptime_7d}{uptime_30d}<td class=\"num{p95_class}\">{p95}</td>"
       "{error}{cert}<td>{bar}</td></tr>\n",
       fmt::arg("url", url), fmt::arg("state", state), fmt::arg("link", link),
+      fmt::arg("details", html_escape(site_page_path(site.url_digest))),
       fmt::arg("history", html_escape(history_path(site.url_digest))), fmt::arg("checked", checked),
       fmt::arg("checked_text", time_text(site.last_checked_at)),
       fmt::arg("age", age_text(site.last_checked_at, now)),
@@ -176,16 +110,7 @@ std::string age_text(WallTime then, WallTime now) {
 }
 
 std::string history_path(std::string_view url) {
-  std::string path = "/api/v1/sites/";
-  for (const char c : url) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      path.push_back(c);
-    } else {
-      path += fmt::format("%{:02X}", byte);
-    }
-  }
-  return path + "/history";
+  return "/api/v1/sites/" + percent_encode(url) + "/history";
 }
 
 std::string render_status_page(const Overview& overview, WallTime now) {
@@ -200,7 +125,7 @@ std::string render_status_page(const Overview& overview, WallTime now) {
       "<title>hc status: {} up, {} down</title><style>{}</style></head>\n<body>"
       "<header><h1>hc status</h1><p class=\"summary\"><strong class=\"up\">{} up</strong> · "
       "<strong class=\"down\">{} down</strong> · {} sites · as of {}</p>{}</header>\n<main>\n",
-      up, down, kStyle, up, down, overview.total_sites, time_text(now), nav);
+      up, down, page_style(), up, down, overview.total_sites, time_text(now), nav);
   if (overview.total_sites == 0) {
     out +=
         "<section><p class=\"empty\">No measurements yet: the consumer has written no rows to "

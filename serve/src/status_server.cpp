@@ -10,6 +10,8 @@
 #include "hc/common/http_server.h"
 #include "history_request.h"
 #include "overview_request.h"
+#include "report_route.h"
+#include "site_routes.h"
 #include "status_json.h"
 #include "status_page.h"
 
@@ -124,12 +126,15 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
                                                 return render_overview_json(overview, now);
                                               }));
   routes.get("/api/v1/sites/{url...}/history", history_route(source, clock));
+  add_site_routes(routes, source, clock);
+  add_report_route(routes, source, clock);
   routes.get(
       "/healthz", [](const http::Request&) { return http::Response::text(200, "ok\n"); },
       http::RouteOptions{.immediate = true});
   routes.set_not_found([](const http::Request&) {
-    return http::Response::text(
-        404, "not found: try /, /api/v1/status or /api/v1/sites/{url-encoded URL}/history\n");
+    return http::Response::text(404,
+                                "not found: try /, /sites/{url-encoded URL}, /api/v1/status or "
+                                "/api/v1/sites/{url-encoded URL}/history\n");
   });
   if (add_more_routes) add_more_routes(routes);
 

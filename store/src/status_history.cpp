@@ -8,6 +8,7 @@
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
+#include "status_history_sql.h"
 #include "status_tables.h"
 
 namespace hc {
@@ -22,6 +23,10 @@ std::string site_url_sql(const std::string& table) {
                      quote_identifier(store::latest_table_name(table)));
 }
 
+}  // namespace
+
+namespace store {
+
 // $1 digest (hex), $2 the first bucket (timestamptz text: the hour or day of `since`, computed
 // in C++ so that it prunes partitions when planned), $3..$6 the table's RollupBounds.
 // Step hour: hours_of_sites_sql; step day: days_of_sites_sql (whole closed days from the daily
@@ -33,7 +38,9 @@ std::string history_sql(const std::string& table, HistoryStep step) {
   const bool hourly = step == HistoryStep::kHour;
   return fmt::format(
       R"(SELECT (extract(epoch FROM {start}) * 1000000)::bigint, checks, up_checks,
-       hc_histogram_percentile(latency_histogram, 0.95, min_response_us, max_response_us)::bigint
+       hc_histogram_percentile(latency_histogram, 0.95, min_response_us, max_response_us)::bigint,
+       hc_histogram_percentile(latency_histogram, 0.5, min_response_us, max_response_us)::bigint,
+       latency_histogram::text, min_response_us, max_response_us
 FROM {buckets} AS b
 ORDER BY {start})",
       fmt::arg("start", hourly ? "hour" : "day"),
@@ -42,7 +49,7 @@ ORDER BY {start})",
                               : store::days_of_sites_sql(table, "$2::timestamptz", site, bounds)));
 }
 
-}  // namespace
+}  // namespace store
 
 std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
                                              const std::string& digest, const std::string& table,
@@ -61,7 +68,7 @@ std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
             name, redact_url(found[0][0].as<std::string>(), config.redact_query_params), {}};
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, name);
         for (const auto& row : transaction.exec_params(
-                 history_sql(name, step), digest, first_bucket, bounds.closed_until,
+                 store::history_sql(name, step), digest, first_bucket, bounds.closed_until,
                  bounds.late_hours, bounds.late_from, bounds.late_to)) {
           history->buckets.push_back(
               HistoryBucket{WallTime(std::chrono::microseconds(row[0].as<std::int64_t>())),

@@ -12,6 +12,7 @@
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
+#include "site_overview_sql.h"
 #include "status_tables.h"
 
 namespace hc {
@@ -36,10 +37,11 @@ const store::RollupBoundParams kBounds{"$4::timestamptz", "$5::timestamptz[]", "
 // (hours_of_sites_sql), whose histograms are summed so the 24 h p95 is the percentile of all
 // its checks. Time bounds are expressions of parameters, not columns of now_at, so that they
 // are index conditions and prune partitions when planned.
-std::string overview_sql(const std::string& table) {
+// `page`: the <table>_latest rows of the sites to read (a SELECT using $2 and $3).
+std::string overview_sql(const std::string& table, const std::string& page) {
   return fmt::format(
       R"(WITH page AS (
-  SELECT * FROM {latest} ORDER BY uri, url_digest LIMIT $2 OFFSET $3
+  {page}
 ), now_at AS (
   SELECT to_timestamp($1::double precision / 1e6) AS now,
          {now_hour} AS now_hour, {today} AS today
@@ -72,7 +74,7 @@ FROM page l CROSS JOIN now_at n
 LEFT JOIN day_windows w USING (url_digest)
 LEFT JOIN last_24h h USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
-      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("page", page),
       fmt::arg("now_hour", store::hour_of_sql("to_timestamp($1::double precision / 1e6)")),
       fmt::arg("today", store::day_of_sql("to_timestamp($1::double precision / 1e6)")),
       fmt::arg("days", store::days_of_sites_sql(table, "$9::timestamptz", kPageDigests, kBounds)),
@@ -125,7 +127,42 @@ SiteOverview site_of(const std::string& table, const pqxx::row& row,
   return site;
 }
 
+// The page of the overview: $2 sites from the $3rd on.
+std::string page_sql(const std::string& table) {
+  return fmt::format("SELECT * FROM {} ORDER BY uri, url_digest LIMIT $2 OFFSET $3",
+                     quote_identifier(store::latest_table_name(table)));
+}
+
+// One site: $10 its url_digest (hex); $2 and $3 (1 and 0) keep the parameters' numbering.
+std::string one_site_sql(const std::string& table) {
+  return fmt::format("SELECT * FROM {} WHERE url_digest = decode($10, 'hex') LIMIT $2 OFFSET $3",
+                     quote_identifier(store::latest_table_name(table)));
+}
+
+WallTime first_hour_of_24h(WallTime now) { return store::hour_floor(now) - std::chrono::hours(23); }
+WallTime first_day_of_bar(WallTime now) {
+  return store::day_floor(now) - std::chrono::days(kOverviewDays - 1);
+}
+
 }  // namespace
+
+namespace store {
+
+std::optional<SiteOverview> read_one_site_overview(pqxx::transaction_base& transaction,
+                                                   const std::string& table,
+                                                   const std::string& digest, WallTime now,
+                                                   const RollupBounds& bounds,
+                                                   const std::vector<std::string>& redact) {
+  const std::int64_t now_us = now.time_since_epoch().count();
+  const pqxx::result rows = transaction.exec_params(
+      overview_sql(table, one_site_sql(table)), now_us, 1, 0, bounds.closed_until,
+      bounds.late_hours, bounds.late_from, bounds.late_to, format_timestamp(first_hour_of_24h(now)),
+      format_timestamp(first_day_of_bar(now)), digest);
+  if (rows.empty()) return std::nullopt;
+  return site_of(table, rows[0], redact);
+}
+
+}  // namespace store
 
 std::optional<double> UptimeCount::percent() const {
   if (checks <= 0) return std::nullopt;
@@ -135,8 +172,8 @@ std::optional<double> UptimeCount::percent() const {
 Overview read_status_overview(const ConsumerConfig& config, WallTime now, const OverviewPage& page,
                               ConnectionPool* pool) {
   const std::int64_t now_us = now.time_since_epoch().count();
-  const WallTime first_hour = store::hour_floor(now) - std::chrono::hours(23);
-  const WallTime first_day = store::day_floor(now) - std::chrono::days(kOverviewDays - 1);
+  const WallTime first_hour = first_hour_of_24h(now);
+  const WallTime first_day = first_day_of_bar(now);
   Overview overview;
   overview.page = page;
   store::for_each_status_table(
@@ -155,8 +192,8 @@ Overview read_status_overview(const ConsumerConfig& config, WallTime now, const 
         const auto offset = static_cast<std::int64_t>(from - table_start);
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
         for (const auto& row : transaction.exec_params(
-                 overview_sql(table), now_us, limit, offset, bounds.closed_until, bounds.late_hours,
-                 bounds.late_from, bounds.late_to, format_timestamp(first_hour),
+                 overview_sql(table, page_sql(table)), now_us, limit, offset, bounds.closed_until,
+                 bounds.late_hours, bounds.late_from, bounds.late_to, format_timestamp(first_hour),
                  format_timestamp(first_day))) {
           overview.sites.push_back(site_of(table, row, config.redact_query_params));
         }

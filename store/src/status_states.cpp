@@ -6,11 +6,8 @@
 #include <pqxx/pqxx>
 #include <utility>
 
-#include "hc/common/url_redaction.h"
-#include "hc/store/db_error.h"
-#include "hc/store/pg_connection.h"
-#include "hc/store/table_spec.h"
 #include "pg_sql.h"
+#include "status_tables.h"
 
 namespace hc::store {
 
@@ -24,36 +21,16 @@ std::string newest_states_sql(const std::string& table) {
 }
 
 void add_site_states(const ConsumerConfig& config, std::vector<SiteSummary>& sites) {
-  bool any_events_table = false;
   std::map<std::string, std::pair<std::string, WallTime>> newest;  // url -> (state, since)
-  for (const DatabaseTables& database : database_tables(config.topics)) {
-    std::unique_ptr<pqxx::connection> connection;  // opened for the first events table
-    ConnectionTarget target;
-    for (const TableSpec& table : database.tables) {
-      if (table.kind != RouteKind::kEvents) continue;
-      any_events_table = true;
-      try {
-        if (!connection) {
-          target = connection_target(database.read_connection_uri, session_settings(config));
-          connection = open_connection(target);
-        }
-        pqxx::read_transaction transaction(*connection);
-        for (const auto& row : transaction.exec(newest_states_sql(table.name))) {
+  const bool any_events_table = for_each_events_table(
+      config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {
+        for (const auto& row : transaction.exec(newest_states_sql(table))) {
           WallTime at(std::chrono::microseconds(row[2].as<std::int64_t>()));
           auto [it, inserted] =
               newest.try_emplace(row[0].as<std::string>(), row[1].as<std::string>(), at);
           if (!inserted && at > it->second.second) it->second = {row[1].as<std::string>(), at};
         }
-      } catch (const pqxx::undefined_table&) {
-        throw MissingStatusTable(table.name, table.name, target.name);
-      } catch (const std::exception& error) {
-        const std::string name =
-            target.name.empty() ? redact_connection_uri(database.read_connection_uri) : target.name;
-        throw std::runtime_error(fmt::format("status of events table {} in {}: {}", table.name,
-                                             name, scrub_secrets(one_line(error.what()), target)));
-      }
-    }
-  }
+      });
   if (!any_events_table) return;
   for (SiteSummary& site : sites) {
     auto it = newest.find(site.url);

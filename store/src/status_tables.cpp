@@ -36,6 +36,39 @@ std::string missing_object(const std::string& message, const std::string& fallba
   return line.substr(0, end);
 }
 
+bool for_each_events_table(
+    const ConsumerConfig& config, const std::string& what,
+    const std::function<void(pqxx::transaction_base& transaction, const std::string& table)>& read,
+    ConnectionPool* pool) {
+  ConnectionPool this_call_only(0);
+  ConnectionPool& connections = pool != nullptr ? *pool : this_call_only;
+  bool any = false;
+  for (const DatabaseTables& database : database_tables(config.topics)) {
+    std::optional<ConnectionPool::Lease> connection;  // leased for the first events table
+    ConnectionTarget target;
+    for (const TableSpec& table : database.tables) {
+      if (table.kind != RouteKind::kEvents) continue;
+      any = true;
+      try {
+        if (!connection) {
+          target = connection_target(database.read_connection_uri, session_settings(config));
+          connection.emplace(connections.lease(target));
+        }
+        pqxx::read_transaction transaction(**connection);
+        read(transaction, table.name);
+      } catch (const pqxx::undefined_table&) {
+        throw MissingStatusTable(table.name, table.name, target.name);
+      } catch (const std::exception& error) {
+        const std::string name =
+            target.name.empty() ? redact_connection_uri(database.read_connection_uri) : target.name;
+        throw std::runtime_error(fmt::format("{} of events table {} in {}: {}", what, table.name,
+                                             name, scrub_secrets(one_line(error.what()), target)));
+      }
+    }
+  }
+  return any;
+}
+
 RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table) {
   const pqxx::row row = transaction.exec_params1(
       fmt::format("WITH closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {}) THEN coalesce((SELECT"

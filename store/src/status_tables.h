@@ -31,6 +31,15 @@ void for_each_status_table(
     const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>& read,
     ConnectionPool* pool = nullptr);
 
+// Calls `read` with a read-only transaction for each events table of the config (routes with
+// kind: events), in config order; connections as for_each_status_table. Returns whether the
+// config has an events table. Throws MissingStatusTable when a table does not exist, else
+// std::runtime_error "{what} of events table T in D: ..." (password scrubbed).
+bool for_each_events_table(
+    const ConsumerConfig& config, const std::string& what,
+    const std::function<void(pqxx::transaction_base& transaction, const std::string& table)>& read,
+    ConnectionPool* pool = nullptr);
+
 // A table's rollup bounds as timestamptz text, read in the reader's transaction before its
 // statements, which take them as parameters (rollup_sql.h, RollupBoundParams).
 struct RollupBounds {

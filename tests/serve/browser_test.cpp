@@ -2,7 +2,9 @@
 // hc-devbroker -> hc --consumer -> PostgreSQL -> hc serve) on loopback, the page loaded in
 // headless Chromium, its DOM checked per site, the pages of two sites followed by their Next
 // link, and a screenshot kept as a CI artifact ($HC_ARTIFACTS_DIR, default
-// BUILD/artifacts/status-page.png).
+// BUILD/artifacts/status-page.png). A second test: a site that goes down and up again, its
+// own page (/sites/{url_digest}) rendered with its chart and its one incident, screenshots at
+// 1600 and 375 px wide (site-page-1600.png, site-page-375.png).
 //
 // Chromium may reach nothing but loopback: every non-loopback request goes to a proxy that
 // does not exist (127.0.0.1:9), host names other than 127.0.0.1 do not resolve, and its
@@ -11,6 +13,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -218,6 +221,133 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   std::filesystem::create_directories(artifacts_dir());
   std::filesystem::copy_file(screenshot, artifacts_dir() / "status-page.png",
                              std::filesystem::copy_options::overwrite_existing);
+
+  serve->send_signal(SIGTERM);
+  EXPECT_EQ(serve->wait_for_exit(seconds(10)), 0) << read_file(dir.path() / "serve.log");
+  producer->send_signal(SIGTERM);
+  EXPECT_EQ(producer->wait_for_exit(seconds(20)), 0);
+  consumer->send_signal(SIGTERM);
+  EXPECT_EQ(consumer->wait_for_exit(seconds(30)), 0);
+}
+
+// Headless Chromium's screenshot of `url` at `width` x `height`, copied into the artifacts as
+// `name`; fails the test when it is not a PNG of some size.
+void screenshot(const test::TempDir& dir, const std::string& url, int width, int height,
+                const std::string& name) {
+  const auto file = dir.path() / name;
+  chromium(
+      dir, "shot-" + name,
+      {"--hide-scrollbars", "--window-size=" + std::to_string(width) + "," + std::to_string(height),
+       "--screenshot=" + file.string()},
+      url);
+  const std::string png = read_file(file);
+  ASSERT_GT(png.size(), 10000u) << "no screenshot at " << file;
+  EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  std::filesystem::create_directories(artifacts_dir());
+  std::filesystem::copy_file(file, artifacts_dir() / name,
+                             std::filesystem::copy_options::overwrite_existing);
+}
+
+TEST(SitePageInChromium, ShowsTheChartAndTheOneIncidentOfASiteThatWentDownAndUp) {
+  ASSERT_EQ(test::run_command({"chromium", "--version"}, seconds(30)).exit_code, 0)
+      << "Debian package chromium is missing (scripts/test installs HC_TEST_PACKAGES)";
+  test::DevBroker broker{{{"healthcheck", 1},
+                          {"healthcheck.events", 1},
+                          {"healthcheck.dlq", 1},
+                          {"healthcheck.events.dlq", 1}}};
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  test::LocalHttpServer web;
+  // Up, then down from the test's say-so until it says up again.
+  std::atomic<bool> down{false};
+  web.server().Get("/flap", [&down](const httplib::Request&, httplib::Response& response) {
+    response.status = down ? 500 : 200;
+    response.set_content(down ? "broken" : "fine", "text/plain");
+  });
+  web.start();
+  const std::string url = web.url("/flap");
+  const auto config = dir.path() / "config.yaml";
+  std::ofstream(config) << "healthcheck-producer-config:\n"
+                        << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
+                        << "  defaults:\n"
+                        << "    polling_interval_in_seconds: 1\n"
+                        << "    destination_topic: healthcheck\n"
+                        << "  websites:\n"
+                        << "    - url: " << url << "\n"
+                        << "healthcheck-consumer-config:\n"
+                        << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
+                        << "  group_id: browser-site\n"
+                        << "  batch_max_wait_ms: 50\n"
+                        << "  topics:\n"
+                        << "    - source_topic: healthcheck\n"
+                        << "      connection_uri: \"" << postgres.uri() << "\"\n"
+                        << "      table_name: healthcheck\n"
+                        << "    - source_topic: healthcheck.events\n"
+                        << "      connection_uri: \"" << postgres.uri() << "\"\n"
+                        << "      table_name: site_events\n"
+                        << "      kind: events\n";
+  auto start = [&](const std::vector<std::string>& arguments, const std::string& name) {
+    test::ChildProcess::Options options;
+    options.stdout_file = dir.path() / (name + ".log");
+    options.stderr_file = options.stdout_file;
+    std::vector<std::string> argv = {test::hc_binary().string()};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return std::make_unique<test::ChildProcess>(argv, options);
+  };
+  auto consumer = start({"--consumer", "-c", config.string()}, "consumer");
+  auto producer = start({"--producer", "-c", config.string()}, "producer");
+  const int port = test::unused_loopback_port();
+  const std::string origin = "http://127.0.0.1:" + std::to_string(port);
+  auto serve = start(
+      {"serve", "-c", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)}, "serve");
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  // The site's state as its events say, in the events table (through psql).
+  auto transitions = [&] {
+    try {
+      return postgres.query(
+          "SELECT coalesce(string_agg(to_state, ' ' ORDER BY at), '') FROM site_events");
+    } catch (const std::exception&) {
+      return std::string();  // not migrated yet
+    }
+  };
+  ASSERT_TRUE(test::eventually([&] { return transitions() == "up"; }, seconds(45)))
+      << transitions() << read_file(dir.path() / "consumer.log");
+  down = true;
+  ASSERT_TRUE(test::eventually([&] { return transitions() == "up down"; }, seconds(30)))
+      << transitions();
+  // A few failed checks stored, for the chart.
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        return std::stoi(postgres.query("SELECT count(*) FROM healthcheck WHERE NOT healthy")) >= 3;
+      },
+      seconds(30)));
+  down = false;
+  ASSERT_TRUE(test::eventually([&] { return transitions() == "up down up"; }, seconds(30)))
+      << transitions();
+
+  // The overview links to the page; the page holds the chart and the one incident.
+  std::smatch link;
+  const std::string overview = dump_dom(dir, "overview", origin + "/");
+  ASSERT_TRUE(std::regex_search(overview, link, std::regex(R"re(href="(/sites/[0-9a-f]{64})")re")))
+      << overview.substr(0, 4000);
+  const std::string page_url = origin + link[1].str() + "?since=24h";
+  const std::string dom = dump_dom(dir, "site", page_url);
+  EXPECT_NE(dom.find(R"(<h1 class="site" data-state="up">)"), std::string::npos)
+      << dom.substr(0, 4000);
+  const std::regex incident(R"(<tr class="incident">)");
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), incident), std::sregex_iterator()),
+      1)
+      << dom;
+  EXPECT_NE(dom.find("unexpected_status"), std::string::npos);  // the incident's cause
+  EXPECT_NE(dom.find(R"(<svg class="chart")"), std::string::npos);
+  EXPECT_NE(dom.find(R"(<path class="p95")"), std::string::npos);
+  EXPECT_NE(dom.find(R"(<rect class="down")"), std::string::npos);
+  EXPECT_EQ(dom.find("ongoing</strong>"), std::string::npos);
+
+  screenshot(dir, page_url, 1600, 1200, "site-page-1600.png");
+  screenshot(dir, page_url, 375, 1800, "site-page-375.png");
 
   serve->send_signal(SIGTERM);
   EXPECT_EQ(serve->wait_for_exit(seconds(10)), 0) << read_file(dir.path() / "serve.log");

@@ -301,6 +301,12 @@ class FailingSource final : public StatusSource {
   std::optional<SiteHistory> history(const HistoryQuery&) override {
     throw std::runtime_error("secret-detail: connection refused");
   }
+  std::optional<SiteDetail> site(const std::string&, const SiteWindow&, WallTime) override {
+    throw std::runtime_error("secret-detail: connection refused");
+  }
+  MonthReport report(const ReportMonth&, WallTime) override {
+    throw std::runtime_error("secret-detail: connection refused");
+  }
 };
 
 TEST(StatusServer, ADatabaseFailureIs503WithoutItsDetail) {
@@ -308,8 +314,9 @@ TEST(StatusServer, ADatabaseFailureIs503WithoutItsDetail) {
   const SystemClock clock;
   StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock);
   httplib::Client client("127.0.0.1", server.port());
-  for (const std::string& target :
-       std::vector<std::string>{"/", "/api/v1/status", history_path("https://a/")}) {
+  for (const std::string& target : std::vector<std::string>{
+           "/", "/api/v1/status", history_path("https://a/"), "/sites/https%3A%2F%2Fa%2F",
+           "/badges/https%3A%2F%2Fa%2F/status.svg", "/api/v1/report?month=2026-11"}) {
     auto response = client.Get(target);
     ASSERT_TRUE(response) << target;
     EXPECT_EQ(response->status, 503) << target;
@@ -344,6 +351,10 @@ class ListSource final : public StatusSource {
     return overview;
   }
   std::optional<SiteHistory> history(const HistoryQuery&) override { return std::nullopt; }
+  std::optional<SiteDetail> site(const std::string&, const SiteWindow&, WallTime) override {
+    return std::nullopt;
+  }
+  MonthReport report(const ReportMonth&, WallTime) override { return {}; }
 
   int calls() {
     std::lock_guard lock(mutex_);
@@ -470,6 +481,32 @@ TEST(StatusServer, ANonLoopbackAddressIsRefusedWithoutAllowRemote) {
   EXPECT_THROW(StatusServer(ServerOptions{"nonsense", false}, source, clock), ListenError);
   StatusServer v6(ServerOptions{"[::1]:0", false}, source, clock);
   EXPECT_EQ(v6.url(), "http://[::1]:" + std::to_string(v6.port()));
+}
+
+}  // namespace
+}  // namespace hc::serve
+
+namespace hc::serve {
+namespace {
+
+// The overview of 100 sites, each with its 90-day bar, is about 1 MB of HTML: to a client that
+// accepts gzip it goes compressed, well under 150 KB on the wire.
+TEST(StatusServer, TheOverviewOfAHundredSitesIsUnder150KBOnTheWireWithGzip) {
+  ListSource source(100);
+  const SystemClock clock;
+  StatusServer server(ServerOptions{"127.0.0.1:0", false}, source, clock);
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_decompress(false);
+  auto plain = client.Get("/");
+  ASSERT_TRUE(plain);
+  ASSERT_EQ(plain->status, 200);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  auto compressed = client.Get("/", httplib::Headers{{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(compressed);
+  ASSERT_EQ(compressed->status, 200);
+  EXPECT_EQ(compressed->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_LT(compressed->body.size(), 150u * 1024) << plain->body.size() << " bytes plain";
+  EXPECT_GT(plain->body.size(), 100u * 9000);  // the bars are all there, uncompressed
 }
 
 }  // namespace

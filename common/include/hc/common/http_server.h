@@ -52,7 +52,8 @@ struct ServerLimits {
 
 struct ServerOptions {
   ServerLimits limits;
-  // Added to every response, errors included (e.g. Content-Security-Policy).
+  // Added to every response, errors included (e.g. Content-Security-Policy), unless the
+  // response sets a header of the same name itself (then only the response's is sent).
   std::vector<std::pair<std::string, std::string>> common_headers;
   // Logged at debug level per request: "{log_name}: GET /path -> 200".
   std::string log_name = "http";

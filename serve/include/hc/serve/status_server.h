@@ -3,6 +3,9 @@
 //   GET /?offset=&limit=                    status page (HTML + inline SVG, no JavaScript)
 //   GET /api/v1/status?offset=&limit=       the same data as JSON
 //   GET /api/v1/sites/{url}/history?since=&step=&table=   hourly or daily buckets
+//   GET /sites/{url}?since=24h|7d|30d|90d | from=&to=   a site's page (site_routes.h)
+//   GET /badges/{url}/status.svg, /uptime/{24h|7d|30d}.svg, /response-time/{24h|7d}.svg
+//   GET /api/v1/report?month=YYYY-MM[&format=csv]       SLA report of a month (report_route.h)
 //   GET /healthz                            "ok": the server answers (no database read)
 //
 // The overview is paged: every configured table's sites by table (configuration order), then

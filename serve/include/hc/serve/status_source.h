@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "hc/store/month_report.h"
+#include "hc/store/site_detail.h"
 #include "hc/store/status.h"
 
 namespace hc::serve {
@@ -28,12 +30,18 @@ class StatusSource {
   virtual Overview overview(WallTime now, const OverviewPage& page) = 0;
   // nullopt: no table has the site.
   virtual std::optional<SiteHistory> history(const HistoryQuery& query) = 0;
+  // A site's page and badges: `site` a URL or its url_digest (site_digest()), `window` already
+  // bounded (site_request.h). nullopt: no table has the site.
+  virtual std::optional<SiteDetail> site(const std::string& site, const SiteWindow& window,
+                                         WallTime now) = 0;
+  // The SLA report of `month` (month_report.h) as of `now`.
+  virtual MonthReport report(const ReportMonth& month, WallTime now) = 0;
 };
 
-// The consumer's tables (read_status_overview, read_site_history) through connections kept
-// open between requests (a ConnectionPool: a few idle per database, each checked before it is
-// used again), each statement bounded by `statement_timeout` (or the config's, when that is
-// shorter).
+// The consumer's tables (read_status_overview, read_site_history, read_site_detail,
+// read_month_report) through connections kept open between requests (a ConnectionPool: a few
+// idle per database, each checked before it is used again), each statement bounded by
+// `statement_timeout` (or the config's, when that is shorter).
 std::unique_ptr<StatusSource> postgres_status_source(ConsumerConfig config,
                                                      std::chrono::milliseconds statement_timeout);
 
