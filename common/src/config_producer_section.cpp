@@ -12,6 +12,7 @@
 #include "config_names.h"
 #include "config_sections.h"
 #include "hc/common/message.h"
+#include "hc/common/site_json.h"
 #include "hc/common/url_redaction.h"
 #include "url_validation.h"
 
@@ -58,9 +59,10 @@ constexpr auto kSiteKeys = [] {
   std::copy(kDefaultsKeys.begin(), kDefaultsKeys.end(), keys.begin() + 1);
   return keys;
 }();
-constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 7>{
+constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 10>{
     "max_in_flight", "check_threads", "max_queued_messages", "shutdown_grace_ms",
-    "redact_query_params", "defaults", "websites"});
+    "redact_query_params", "defaults", "websites", "sites_topic", "producer_group",
+    "session_timeout_ms"});
 constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
 constexpr std::int64_t kMaxIntervalSeconds = 86400;
@@ -444,7 +446,8 @@ void check_body_conditions(YamlReader& reader, const MapFields& fields, const Si
   }
 }
 
-// `redact_query_params`: how the URL is quoted in errors.
+}  // namespace
+
 std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                                     const SiteConfig& defaults,
                                     const std::vector<std::string>& redact_query_params) {
@@ -489,7 +492,39 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
   return site;
 }
 
+namespace {
+
+// Fleet-mode keys: sites_topic, producer_group, session_timeout_ms.
+void read_fleet_options(YamlReader& reader, const MapFields& fields, ProducerConfig& producer) {
+  if (const Located* value = fields.find("sites_topic")) {
+    if (auto topic = read_topic_name(reader, *value)) producer.sites_topic = *topic;
+  }
+  if (const Located* value = fields.find("producer_group")) {
+    auto group = reader.string(*value);
+    if (group && group->empty()) {
+      reader.report(value->mark, value->path, "expected a non-empty consumer group id");
+    } else if (group) {
+      producer.producer_group = *group;
+    }
+  }
+  if (const Located* value = fields.find("session_timeout_ms")) {
+    if (auto ms = reader.integer(*value, 1000, 3600000, "milliseconds")) {
+      producer.session_timeout = std::chrono::milliseconds(*ms);
+    }
+  }
+}
+
 }  // namespace
+
+}  // namespace hc::config_detail
+
+namespace hc {
+
+std::span<const std::string_view> site_setting_keys() { return config_detail::kDefaultsKeys; }
+
+}  // namespace hc
+
+namespace hc::config_detail {
 
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section) {
   ProducerConfig producer;
@@ -522,7 +557,26 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
     }
   }
 
-  const Located* websites = reader.require(*fields, "websites", "the list of sites to check");
+  producer.site_defaults = defaults;
+  read_fleet_options(reader, *fields, producer);
+  const Located* sites_topic = fields->find("sites_topic");
+  if (sites_topic != nullptr) {
+    if (const Located* websites = fields->find("websites")) {
+      reader.report(websites->mark, websites->path,
+                    "websites and sites_topic (line " + std::to_string(sites_topic->mark.line + 1) +
+                        ") exclude each other: in fleet mode the sites are the records of "
+                        "sites_topic (hc sites import FILE publishes a file's websites there)");
+    }
+    return producer;
+  }
+  for (std::string_view fleet_key : {"producer_group", "session_timeout_ms"}) {
+    if (const Located* value = fields->find(fleet_key)) {
+      reader.report(value->mark, value->path,
+                    std::string(fleet_key) + " applies to fleet mode only: set sites_topic too");
+    }
+  }
+  const Located* websites = reader.require(
+      *fields, "websites", "the list of sites to check (or sites_topic for fleet mode)");
   if (websites == nullptr) return producer;
   auto items = reader.list(*websites, "a list of sites");
   if (!items) return producer;
