@@ -80,6 +80,8 @@ class Scheduler {
   bool is_scheduled(SiteId site) const { return sites_.contains(site); }
   std::size_t size() const { return sites_.size(); }
   std::size_t in_flight() const { return in_flight_; }
+  // Checks still running of sites that replace_sites() removed.
+  std::size_t dropped_in_flight() const { return dropped_in_flight_.size(); }
   const SchedulerCounters& counters() const { return counters_; }
 
  private:
