@@ -26,17 +26,18 @@ std::string partition_list_text(const rd_kafka_topic_partition_list_t* partition
 TopicSiteSource::TopicSiteSource(const ProducerConfig& producer)
     : topic_(producer.sites_topic), group_(producer.producer_group), sites_(producer) {
   const auto session_ms = producer.session_timeout.count();
-  KafkaConf conf = make_kafka_conf(
-      producer.kafka,
-      {{"client.id", "hc-producer-fleet"},
-       {"group.id", producer.producer_group},
-       {"partition.assignment.strategy", "cooperative-sticky"},
-       {"session.timeout.ms", std::to_string(session_ms)},
-       {"heartbeat.interval.ms",
-        std::to_string(std::min<std::int64_t>(3000, std::max<std::int64_t>(100, session_ms / 3)))},
-       {"enable.auto.commit", "false"},
-       {"enable.auto.offset.store", "false"},
-       {"auto.offset.reset", "earliest"}});
+  // Frequent heartbeats: a member learns of a rebalance (a dead member's partitions to take
+  // over) at its next heartbeat, so failover takes session timeout + about this.
+  const auto heartbeat_ms = std::clamp<std::int64_t>(session_ms / 10, 100, 1000);
+  KafkaConf conf =
+      make_kafka_conf(producer.kafka, {{"client.id", "hc-producer-fleet"},
+                                       {"group.id", producer.producer_group},
+                                       {"partition.assignment.strategy", "cooperative-sticky"},
+                                       {"session.timeout.ms", std::to_string(session_ms)},
+                                       {"heartbeat.interval.ms", std::to_string(heartbeat_ms)},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.auto.offset.store", "false"},
+                                       {"auto.offset.reset", "earliest"}});
   rd_kafka_conf_set_rebalance_cb(conf.get(), &TopicSiteSource::on_rebalance);
   rd_kafka_conf_set_opaque(conf.get(), this);
   consumer_ = make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf), "the sites topic consumer");

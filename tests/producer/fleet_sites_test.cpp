@@ -16,6 +16,7 @@ ProducerConfig fleet_config() {
 
 std::vector<std::string> urls(const std::vector<SiteConfig>& sites) {
   std::vector<std::string> list;
+  list.reserve(sites.size());
   for (const SiteConfig& site : sites) list.push_back(site.url);
   return list;
 }
