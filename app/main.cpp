@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
 
   auto* topics_command = app.add_subcommand("topics", "Manage the configured Kafka topics");
   auto* topics_create_command = topics_command->add_subcommand(
-      "create", "Create every configured topic and its dead-letter topic (existing: ok)");
+      "create",
+      "Create every topic the config names: the producer's, the consumer's and hc notify's, with "
+      "their dead-letter topics (existing: ok)");
   topics_command->require_subcommand(1);
   topics_create_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
@@ -129,7 +131,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 24 * 3650));
   topics_create_command
       ->add_option("--timeout-ms", topics_timeout_ms,
-                   "Give up after this long (the whole command: the clusters of both sections are "
+                   "Give up after this long (the whole command: the clusters of all sections are "
                    "asked at once)")
       ->capture_default_str()
       ->check(CLI::Range(100, 600000));

@@ -58,9 +58,15 @@ int topics_create(const TopicsCreateOptions& options) {
     Config consumer_only{config->path, std::nullopt, config->consumer, std::nullopt};
     consumer_topics = start_create(config->consumer->kafka, consumer_only, options);
   }
+  std::optional<std::future<std::vector<TopicCreateOutcome>>> notify_topics;
+  if (config->notify) {
+    Config notify_only{config->path, std::nullopt, std::nullopt, config->notify};
+    notify_topics = start_create(config->notify->kafka, notify_only, options);
+  }
   int failures = 0;
   if (producer_topics) failures += report(*producer_topics, "healthcheck-producer-config");
   if (consumer_topics) failures += report(*consumer_topics, "healthcheck-consumer-config");
+  if (notify_topics) failures += report(*notify_topics, "healthcheck-notify-config");
   if (failures > 0) {
     std::cerr << failures << " topic(s) not created. If the cluster is hc-devbroker: its mock "
               << "cluster does not serve CreateTopics (no controller); start it with "

@@ -82,7 +82,8 @@ void Routes::add(std::string method, std::string_view pattern, Handler handler,
                  RouteOptions options) {
   std::vector<std::string> segments;
   for (std::string_view segment : split_path(pattern)) segments.emplace_back(segment);
-  routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), options});
+  routes_.push_back(Route{std::move(method), std::string(pattern), std::move(segments),
+                          std::move(handler), options});
 }
 
 Routes::Match Routes::find(std::string_view method, std::string_view path) const {

@@ -36,6 +36,14 @@ struct Exchange {
   bool handed_to_worker = false;
 };
 
+// What a log line shows of a request's path: the pattern of the route it matched, never the
+// path as sent, which may carry a secret (a site URL with its token in a capture, a mistyped
+// path); a path no route matched is shown as kNoRoute.
+constexpr std::string_view kNoRoute = "(no route)";
+std::string_view logged_path(const Exchange& exchange) {
+  return exchange.route != nullptr ? std::string_view(exchange.route->pattern) : kNoRoute;
+}
+
 // Header fields as sent, with their count and bytes.
 struct HeadFields {
   std::vector<std::pair<std::string, std::string>> fields;
@@ -228,28 +236,28 @@ class Server::Impl {
   }
 
   Response not_found(const Request& request) const {
-    if (routes_.not_found()) return call(routes_.not_found(), request);
+    if (routes_.not_found()) return call(routes_.not_found(), request, kNoRoute);
     return Response::text(404, "not found\n");
   }
 
   // The whole request is read: answer it here (immediate routes) or on a worker.
   MHD_Result dispatch(MHD_Connection* connection, Exchange& exchange) {
     if (exchange.route->options.immediate) {
-      exchange.response = call(exchange.route->handler, exchange.request);
+      exchange.response = call(exchange.route->handler, exchange.request, exchange.route->pattern);
       return send(connection, exchange);
     }
     exchange.handed_to_worker = true;
     MHD_suspend_connection(connection);
     Exchange* shared = &exchange;
-    const bool queued = workers_.try_submit(
-        WorkerPool::Job{[this, connection, shared] {
-                          shared->response = call(shared->route->handler, shared->request);
-                          MHD_resume_connection(connection);
-                        },
-                        [connection, shared] {
-                          shared->response = Response::text(503, "server shutting down\n");
-                          MHD_resume_connection(connection);
-                        }});
+    const bool queued = workers_.try_submit(WorkerPool::Job{
+        [this, connection, shared] {
+          shared->response = call(shared->route->handler, shared->request, shared->route->pattern);
+          MHD_resume_connection(connection);
+        },
+        [connection, shared] {
+          shared->response = Response::text(503, "server shutting down\n");
+          MHD_resume_connection(connection);
+        }});
     if (!queued) {
       spdlog::debug("{}: every worker busy and {} requests queued: 503", options_.log_name,
                     options_.limits.max_queued);
@@ -260,11 +268,12 @@ class Server::Impl {
     return MHD_YES;
   }
 
-  Response call(const Handler& handler, const Request& request) const {
+  // `logged_as`: the route's pattern (logged_path()).
+  Response call(const Handler& handler, const Request& request, std::string_view logged_as) const {
     try {
       return handler(request);
     } catch (const std::exception& error) {
-      spdlog::warn("{}: {} {}: {}; answered 500", options_.log_name, request.method, request.path,
+      spdlog::warn("{}: {} {}: {}; answered 500", options_.log_name, request.method, logged_as,
                    error.what());
       return Response::text(500, "internal error (the reason is in the server's log)\n");
     }
@@ -273,7 +282,7 @@ class Server::Impl {
   MHD_Result send(MHD_Connection* connection, Exchange& exchange) {
     Response& response = *exchange.response;
     const Request& request = exchange.request;
-    spdlog::debug("{}: {} {} -> {}", options_.log_name, request.method, request.path,
+    spdlog::debug("{}: {} {} -> {}", options_.log_name, request.method, logged_path(exchange),
                   response.status);
     bool compressed = false;
     if (response.body.size() >= kGzipMinBytes) {

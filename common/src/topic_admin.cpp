@@ -69,6 +69,10 @@ std::vector<std::string> configured_topics(const Config& config) {
       names.insert(route.dead_letter_topic);
     }
   }
+  if (config.notify) {
+    names.insert(config.notify->events_topics.begin(), config.notify->events_topics.end());
+    names.insert(config.notify->dead_letter_topic);
+  }
   names.erase("");
   return {names.begin(), names.end()};
 }
@@ -92,6 +96,9 @@ std::vector<TopicSpec> configured_topic_specs(
     for (const auto& route : config.consumer->topics) {
       (route.kind == RouteKind::kEvents ? compacted : measurements).insert(route.source_topic);
     }
+  }
+  if (config.notify) {  // hc notify reads the producer's events topics
+    compacted.insert(config.notify->events_topics.begin(), config.notify->events_topics.end());
   }
   std::vector<TopicSpec> specs;
   for (std::string& name : configured_topics(config)) {

@@ -58,17 +58,6 @@ std::string site_digest(std::string_view site) {
   return is_digest ? std::string(site) : url_digest(site);
 }
 
-std::string loggable_target(std::string_view target) {
-  if (!target.starts_with(kSitesPrefix)) return std::string(target);
-  const auto site = site_url_from_target(target);
-  const std::size_t query = target.find('?');
-  const std::string_view params = query == std::string_view::npos ? "" : target.substr(query);
-  const std::string name = std::holds_alternative<std::string>(site)
-                               ? site_digest(std::get<std::string>(site))
-                               : std::string("(unreadable)");
-  return std::string(kSitesPrefix) + name + std::string(kHistorySuffix) + std::string(params);
-}
-
 std::variant<HistoryQuery, BadRequest> parse_history_query(std::string url,
                                                            const QueryParams& params,
                                                            WallTime now) {

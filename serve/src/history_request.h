@@ -31,12 +31,6 @@ std::variant<std::string, BadRequest> site_url_from_target(std::string_view targ
 // else the digest of `site` as a URL.
 std::string site_digest(std::string_view site);
 
-// A request target as a log line may show it: a history request's site by its url_digest (the
-// URL in the path, and so its query, may carry secrets: url_redaction.h); a history path that
-// does not parse as "/api/v1/sites/(unreadable)/history"; any other target unchanged. For the
-// server's request log.
-std::string loggable_target(std::string_view target);
-
 // since: an RFC 3339 UTC time ("2026-11-01T00:00:00Z") or a duration back from `now` ("90m",
 // "24h", "7d"); default 24h. step: "hour" (default) or "day". table: optional table name.
 // since is moved back to the start of its bucket (UTC hour or day). BadRequest for an unknown

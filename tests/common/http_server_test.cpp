@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "gzip.h"
+#include "hc/test/log_capture.h"
 
 namespace hc::http {
 namespace {
@@ -411,6 +412,29 @@ TEST(HttpServer, StopsWithRequestsQueuedAndRunning) {
   gate.open();
   stopped.get();
   for (auto& client : clients) client.get();  // each got an answer or a close, none hung
+}
+
+// A request path may carry what a log must not (a site URL with its token in a percent-encoded
+// capture, a mistyped path): the server logs the matched route's pattern, never the path sent.
+TEST(HttpServer, LogsTheRoutePatternNeverThePathSent) {
+  Routes routes;
+  routes.get("/sites/{url...}/history", [](const Request&) { return Response::text(200, "h\n"); });
+  routes.get("/boom/{id}", [](const Request&) -> Response { throw std::runtime_error("failed"); });
+  ServerOptions options;
+  options.log_name = "test-http";
+  test::LogCapture capture;
+  {
+    Server server(any_loopback_port(), std::move(routes), options);
+    httplib::Client client("127.0.0.1", server.port());
+    ASSERT_TRUE(client.Get("/sites/https%3A%2F%2Fa%2F%3Ftoken%3Ds3cret1/history?x=s3cret2"));
+    ASSERT_TRUE(client.Get("/boom/s3cret3"));
+    ASSERT_TRUE(client.Get("/nothing/here/s3cret4"));
+  }
+  const std::string log = capture.text();
+  EXPECT_NE(log.find("test-http: GET /sites/{url...}/history -> 200"), std::string::npos) << log;
+  EXPECT_NE(log.find("test-http: GET /boom/{id}: failed; answered 500"), std::string::npos) << log;
+  EXPECT_NE(log.find("test-http: GET (no route) -> 404"), std::string::npos) << log;
+  EXPECT_EQ(log.find("s3cret"), std::string::npos) << log;
 }
 
 TEST(HttpServer, RefusesAnAddressInUse) {

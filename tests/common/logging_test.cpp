@@ -1,30 +1,20 @@
 #include "hc/common/logging.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "hc/test/log_capture.h"
 
 namespace hc {
 namespace {
 
 // Captures what the default logger writes, with the formatter init_logging installed.
-class LogCapture {
+class LogCapture : public test::LogCapture {
  public:
-  explicit LogCapture(LogFormat format) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
-    sink->set_formatter(make_log_formatter(format, "producer"));
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    previous_ = spdlog::default_logger();
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return stream_.str(); }
-
- private:
-  std::ostringstream stream_;
-  std::shared_ptr<spdlog::logger> previous_;
+  explicit LogCapture(LogFormat format)
+      : test::LogCapture(make_log_formatter(format, "producer")) {}
 };
 
 TEST(Logging, JsonLinesCarryRoleMessageAndFields) {

@@ -117,5 +117,31 @@ TEST(TopicSpecs, FleetModeCreatesTheCompactedSitesTopicAndTheDefaultsTopics) {
                 {"checks", false}, {"checks.events", true}, {"hc.sites", true}}));
 }
 
+// hc notify reads events topics (compacted, as the producer's) and writes its dead letters:
+// `hc topics create` with only a notify section creates both.
+TEST(TopicSpecs, ANotifySectionNamesItsEventsTopicsCompactedAndItsDeadLetterTopic) {
+  ConfigLoadResult loaded =
+      parse_config(R"(healthcheck-notify-config:
+  bootstrap_servers: 127.0.0.1:9092
+  events_topics: [checks.events, infra.events]
+  channels:
+    - {name: hook, type: webhook, url: "http://127.0.0.1:8099/hook"}
+  routes:
+    - {match: {url_regex: ".*"}, channels: [hook]}
+)",
+                   "test.yaml", [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> configs;
+  for (const TopicSpec& spec :
+       configured_topic_specs(*loaded.config, 3, 1, std::chrono::hours(48))) {
+    configs[spec.name] = spec.configs;
+  }
+  using Configs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(configs,
+            (std::map<std::string, Configs>{{"checks.events", {{"cleanup.policy", "compact"}}},
+                                            {"infra.events", {{"cleanup.policy", "compact"}}},
+                                            {"notify.dlq", {}}}));
+}
+
 }  // namespace
 }  // namespace hc

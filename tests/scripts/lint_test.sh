@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/lint on a small git repository laid out like hc's (the real script, .clang-format
 # and .clang-tidy copied in): clean code passes; clang-format drift, a shellcheck warning in
-# scripts/, and a clang-tidy finding in a changed .cpp each fail it and are named; a
+# scripts/, an include edge docs/ARCHITECTURE.md forbids, and a clang-tidy finding in a
+# changed .cpp each fail it and are named; a
 # clang-tidy finding in a file not changed against the base does not count, --all finds it.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,7 +20,17 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 mkdir -p scripts/lib common/src build
 cp "$repo/scripts/lint" scripts/
-cp "$repo/scripts/lib/deps.sh" scripts/lib/
+cp "$repo/scripts/lib/deps.sh" "$repo/scripts/lib/include_rules.sh" scripts/lib/
+mkdir -p docs serve/src
+cat >docs/ARCHITECTURE.md <<'MD'
+<!-- include-rules:begin -->
+| folder | may use | what |
+|---|---|---|
+| common | (nothing of hc) | shared parts |
+| serve | common | the reader |
+<!-- include-rules:end -->
+MD
+printf '#include "hc/common/config.h"\n' >serve/src/page.cpp
 cp "$repo/.clang-format" "$repo/.clang-tidy" .
 printf 'build/\n' >.gitignore
 cat >common/src/clean.cpp <<'CPP'
@@ -69,6 +80,13 @@ printf 'int* new_pointer() { return nullptr; }\n' >common/src/new.cpp
 lint 0 "tidy: the old finding in an unchanged file does not count" --only tidy
 lint 1 "tidy --all finds the old one" --only tidy --all
 grep -q 'old.cpp:1:.*modernize-use-nullptr' "$work/out" || fail "tidy --all: old.cpp not shown"
+
+printf '#include "hc/consumer/consumer.h"\n' >serve/src/page.cpp
+lint 1 "an include edge the architecture forbids" --only rules
+grep -q 'serve/src/page.cpp:1: serve may not include hc/consumer/' "$work/out" ||
+  fail "rules: the forbidden include in serve/src/page.cpp not named"
+printf '#include "hc/common/config.h"\n' >serve/src/page.cpp
+lint 0 "an allowed include edge" --only rules
 
 printf '#!/usr/bin/env bash\ncd /tmp\nrm -f x\n' >scripts/tool
 lint 1 "shellcheck warning" --only shellcheck

@@ -52,14 +52,6 @@ TEST(HistoryRequest, ASiteIsNamedByItsUrlOrByItsDigest) {
   EXPECT_EQ(site_digest(upper), url_digest(upper));
 }
 
-TEST(HistoryRequest, ALoggedHistoryTargetNamesItsSiteByDigest) {
-  EXPECT_EQ(loggable_target("/api/v1/sites/https%3A%2F%2Fa%2F%3Ftoken%3Ds3cret/history?step=day"),
-            "/api/v1/sites/" + url_digest("https://a/?token=s3cret") + "/history?step=day");
-  EXPECT_EQ(loggable_target("/api/v1/sites/x%zztoken=s3cret/history"),
-            "/api/v1/sites/(unreadable)/history");
-  EXPECT_EQ(loggable_target("/?offset=100"), "/?offset=100");
-}
-
 TEST(HistoryRequest, MalformedSiteUrlsAreRefused) {
   EXPECT_EQ(url_of("/api/v1/sites/%zz/history"),
             "error: the site URL in the path has a malformed percent escape");

@@ -54,6 +54,7 @@ class Routes {
 
   struct Route {
     std::string method;
+    std::string pattern;                // as added; what logs show instead of the path sent
     std::vector<std::string> segments;  // the pattern split at '/'
     Handler handler;
     RouteOptions options;
