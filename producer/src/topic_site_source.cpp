@@ -129,7 +129,10 @@ void TopicSiteSource::rebalance(rd_kafka_resp_err_t error,
       partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
       sites_.assign(partitions->elems[i].partition);
     }
-    spdlog::info("fleet: assigned partition(s) {} of {}", partition_list_text(partitions), topic_);
+    if (partitions->cnt > 0) {
+      spdlog::info("fleet: assigned partition(s) {} of {}", partition_list_text(partitions),
+                   topic_);
+    }
     take(cooperative, partitions);
     return;
   }
