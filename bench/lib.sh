@@ -60,3 +60,56 @@ measure() {
   for _ in $(seq "$CALLS"); do curl -s -o /dev/null -w '%{time_total}\n' "$base$target"; done |
     percentiles "$name" "$bytes"
 }
+
+# bench_broker KIND DIR TOPIC PARTITIONS HC DEVBROKER: starts the broker a benchmark measures
+# against, in DIR, with TOPIC created with PARTITIONS partitions, and sets
+#   BOOTSTRAP     its bootstrap list (PLAINTEXT, loopback)
+#   BROKER_NAME   what the figures were measured on, for the report
+#   BROKER_PID    hc-devbroker's pid (KIND dev), else empty
+# KIND: dev  = hc-devbroker (librdkafka's mock cluster; keeps ~5 MB per partition),
+#       real = one Apache Kafka node from scripts/kafka (stopped when this shell ends, by
+#              --owner; bench_broker_stop stops it sooner), the topic made by `hc topics create`.
+# shellcheck disable=SC2034  # BOOTSTRAP and BROKER_NAME are read by the caller
+bench_broker() {
+  local kind=$1 dir=$2 topic=$3 partitions=$4 hc=$5 devbroker=$6
+  BROKER_PID=
+  case $kind in
+    dev)
+      "$devbroker" --topic "$topic:$partitions" --bootstrap-file "$dir/bootstrap" \
+        >"$dir/broker.log" 2>&1 &
+      BROKER_PID=$!
+      for _ in $(seq 100); do [[ -s $dir/bootstrap ]] && break; sleep 0.1; done
+      [[ -s $dir/bootstrap ]] || { echo "hc-devbroker did not start:" >&2; cat "$dir/broker.log" >&2; return 1; }
+      BOOTSTRAP=$(cat "$dir/bootstrap")
+      BROKER_NAME="hc-devbroker (librdkafka $(dpkg-query -W -f='${Version}' librdkafka1 2>/dev/null) mock cluster)"
+      ;;
+    real)
+      "$ROOT/scripts/kafka" start "$dir/kafka" --owner $$ >"$dir/kafka.env" 2>"$dir/broker.log" ||
+        { echo "scripts/kafka start failed:" >&2; cat "$dir/broker.log" >&2; return 1; }
+      BOOTSTRAP=$(sed -n 's/^KAFKA_PLAINTEXT=//p' "$dir/kafka.env")
+      BROKER_NAME="Apache Kafka $(sed -n 's/^KAFKA_VERSION=//p' "$dir/kafka.env") (1 node, KRaft)"
+      cat >"$dir/topics.yaml" <<YAML
+healthcheck-producer-config:
+  bootstrap_servers: ["$BOOTSTRAP"]
+  defaults: {destination_topic: $topic}
+  websites:
+    - url: http://127.0.0.1:9/
+YAML
+      "$hc" topics create -c "$dir/topics.yaml" --partitions "$partitions" --replication-factor 1 \
+        --timeout-ms 60000 >"$dir/topics.log" 2>&1 ||
+        { echo "hc topics create failed:" >&2; cat "$dir/topics.log" >&2; return 1; }
+      ;;
+    *)
+      echo "BROKER must be dev or real, not '$kind'" >&2
+      return 2
+      ;;
+  esac
+}
+
+# Stops what bench_broker started in DIR (safe to call twice).
+bench_broker_stop() {
+  local dir=$1
+  if [[ -n ${BROKER_PID:-} ]]; then kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null || true; fi
+  BROKER_PID=
+  if [[ -d $dir/kafka ]]; then "$ROOT/scripts/kafka" stop "$dir/kafka" >/dev/null 2>&1 || true; fi
+}

@@ -3,9 +3,10 @@
 #
 #   bench/consumer/run.sh [BUILD_DIR] [MESSAGES] [URLS]    (defaults: build, 1000000, 10000)
 #   env: PARTITIONS (128), CONNECTIONS (connections_per_database, 2), KEEP_LOGS=DIR (copy the consumer and broker logs there),
-#        HC_WRAPPER (e.g. "perf record -g --" to profile the consumer)
+#        HC_WRAPPER (e.g. "perf record -g --" to profile the consumer),
+#        BROKER=dev|real (default dev: hc-devbroker; real: one Apache Kafka node, scripts/kafka)
 #
-# 1. starts hc-devbroker (topic `bench`, 128 partitions: the dev broker keeps only ~5 MB
+# 1. starts the broker (topic `bench`, 128 partitions: the dev broker keeps only ~5 MB
 #    per partition) and a throwaway PostgreSQL 15 (scripts/pg);
 # 2. preloads MESSAGES message-v1 records for URLS sites (hc-bench-preload), which also
 #    writes the same rows as COPY text, and checks the low watermarks (nothing dropped);
@@ -29,13 +30,15 @@ for binary in "$HC" "$DEVBROKER" "$PRELOAD"; do
   [[ -x $binary ]] || { echo "missing $binary: cmake --build $BUILD --target hc hc-devbroker hc-bench-preload" >&2; exit 1; }
 done
 
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 WORK=$(mktemp -d /tmp/hc-bench-consumer.XXXXXX)
 chmod 755 "$WORK"
 BROKER_PID=
 CONSUMER_PID=
 cleanup() {
   [[ -n $CONSUMER_PID ]] && kill "$CONSUMER_PID" 2>/dev/null && wait "$CONSUMER_PID" 2>/dev/null
-  [[ -n $BROKER_PID ]] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
+  bench_broker_stop "$WORK"
   "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
   if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp "$WORK"/*.log "$KEEP_LOGS"/; fi
   rm -rf "$WORK"
@@ -46,10 +49,8 @@ now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
 rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }
 
-"$DEVBROKER" --topic "bench:$PARTITIONS" --bootstrap-file "$WORK/bootstrap" >"$WORK/broker.log" 2>&1 &
-BROKER_PID=$!
-for _ in $(seq 100); do [[ -s $WORK/bootstrap ]] && break; sleep 0.1; done
-BOOTSTRAP=$(cat "$WORK/bootstrap")
+bench_broker "${BROKER:-dev}" "$WORK" bench "$PARTITIONS" "$HC" "$DEVBROKER"
+echo "broker: $BROKER_NAME"
 "$ROOT/scripts/pg" start "$WORK/pg" >/dev/null
 URI=$(cat "$WORK/pg/uri")
 psql_q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "$1"; }
@@ -122,4 +123,4 @@ printf '%-34s %10.2f %12s %10.2f %9s MB\n' "hc --consumer, pass 1 (new rows)" "$
   "$(echo "$first_rate / $copy_rate" | bc -l)" "$((first_rss / 1024))"
 printf '%-34s %10.2f %12s %10.2f %9s MB\n' "hc --consumer, pass 2 (conflicts)" "$second_seconds" "$second_rate" \
   "$(echo "$second_rate / $copy_rate" | bc -l)" "$((second_rss / 1024))"
-echo "($MESSAGES messages, $URLS urls, $PARTITIONS partitions; targets: pass 1 >= 0.6 of COPY, >= 100000 rows/s, RSS < 128 MB)"
+echo "($MESSAGES messages, $URLS urls, $PARTITIONS partitions, broker: $BROKER_NAME; targets: pass 1 >= 0.6 of COPY, >= 100000 rows/s, RSS < 128 MB)"

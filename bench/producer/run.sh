@@ -2,7 +2,7 @@
 # Producer benchmark: nginx on loopback serving a small page, then in one run
 #   1. reference: wrk requests/s with a new connection per request (Connection: close);
 #   2. saturation: hc --producer with more sites than it can serve (SAT_SITES at 1 s),
-#      publishing to hc-devbroker: checks completed/s and the ratio hc/wrk;
+#      publishing to the broker (BROKER): checks completed/s and the ratio hc/wrk;
 #   3. steady load: STEADY_SITES at a 5 s interval: p50/p99 schedule lateness, skipped
 #      checks, peak RSS of the producer.
 # Targets: ratio >= 0.5, p99 lateness < 20 ms, 0 skipped, peak RSS < 64 MB.
@@ -13,6 +13,8 @@
 #   CHECK_THREADS=N: the producer's check_threads (default: unset, hc's own choice)
 #   PERF_DATA=FILE: record a perf profile of hc during the saturation run into FILE
 #   (PERF_ARGS, default "-F 999 -g", are passed to perf record).
+#   BROKER=dev|real: hc-devbroker (default) or one Apache Kafka node (scripts/kafka), so the
+#   figures say which broker they were measured on.
 #   HC_WRAPPER="env VAR=..." runs hc through a command that execs it (its pid stays hc's),
 #   e.g. to try another allocator with LD_PRELOAD on hc alone.
 # Everything runs on 127.0.0.1 and is stopped on exit (trap), including on failure.
@@ -43,7 +45,10 @@ ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /tmp/hc-bench-producer.XXXXXX)
 PIDS=()
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 cleanup() {
+  bench_broker_stop "$WORK"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [[ -f $WORK/nginx.pid ]]; then kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; fi
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -100,11 +105,8 @@ echo "reference: ${WRK_CMD[*]}" >&2
 WRK_RPS=$(awk '/Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
 sleep 2  # let TIME_WAIT sockets of wrk drain a little
 
-# --- hc-devbroker --------------------------------------------------------------------
-"$DEVBROKER" --bootstrap-file "$WORK/bootstrap" --topic healthcheck:16 > "$WORK/devbroker.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do [[ -s $WORK/bootstrap ]] && break; sleep 0.1; done
-BOOTSTRAP=$(cat "$WORK/bootstrap")
+# --- the broker -----------------------------------------------------------------------
+bench_broker "${BROKER:-dev}" "$WORK" healthcheck 16 "$HC" "$DEVBROKER"
 
 write_config() {  # FILE SITES INTERVAL_S
   python3 - "$@" "$PORT" "$BOOTSTRAP" "$MAX_IN_FLIGHT" "$CHECK_THREADS" <<'PY'
@@ -185,8 +187,8 @@ write_config "$WORK/steady.yaml" "$STEADY_SITES" 5
 run_hc steady "$WORK/steady.yaml" "$STEADY_SECONDS"
 
 # --- summary ---------------------------------------------------------------------------
-python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" <<'PY'
-import re, sys
+BROKER_NAME=$BROKER_NAME python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" <<'PY'
+import os, re, sys
 work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck = sys.argv[1:]
 wrk_rps = float(wrk_rps)
 
@@ -257,6 +259,7 @@ print(f"{'measure':<{width}}  {'value':>12}  {'target':>7}  verdict")
 for name, value, target, ok in rows:
     print(f"{name:<{width}}  {value:>12}  {target:>7}  {ok}")
 print("(lateness quantiles are bucket upper bounds: within 25%)")
+print(f"broker: {os.environ['BROKER_NAME']}")
 with open("/proc/loadavg") as load:
     print(f"load average at the end: {' '.join(load.read().split()[:3])} on {__import__('os').cpu_count()} CPUs")
 PY

@@ -6,19 +6,25 @@
 namespace hc::serve {
 namespace {
 
+constexpr std::size_t kIdleConnectionsPerDatabase = 4;
+
 class PostgresStatusSource final : public StatusSource {
  public:
   explicit PostgresStatusSource(ConsumerConfig config) : config_(std::move(config)) {}
 
   Overview overview(WallTime now, const OverviewPage& page) override {
-    return read_status_overview(config_, now, page);
+    return read_status_overview(config_, now, page, &pool_);
   }
   std::optional<SiteHistory> history(const HistoryQuery& query) override {
-    return read_site_history(config_, site_digest(query.url), query.table, query.since, query.step);
+    return read_site_history(config_, site_digest(query.url), query.table, query.since, query.step,
+                             &pool_);
   }
 
  private:
   ConsumerConfig config_;  // never changed after construction: safe from every thread
+  // Kept between requests; as many idle connections per database as the server has workers
+  // is enough for every request to find one.
+  ConnectionPool pool_{kIdleConnectionsPerDatabase};
 };
 
 }  // namespace

@@ -46,12 +46,14 @@ ORDER BY {start})",
 
 std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
                                              const std::string& digest, const std::string& table,
-                                             WallTime since, HistoryStep step) {
+                                             WallTime since, HistoryStep step,
+                                             ConnectionPool* pool) {
   const std::string first_bucket = format_timestamp(
       step == HistoryStep::kHour ? store::hour_floor(since) : store::day_floor(since));
   std::optional<SiteHistory> history;
   store::for_each_status_table(
-      config, "site history", [&](pqxx::transaction_base& transaction, const std::string& name) {
+      config, "site history",
+      [&](pqxx::transaction_base& transaction, const std::string& name) {
         if (!table.empty() && name != table) return true;
         pqxx::result found = transaction.exec_params(site_url_sql(name), digest);
         if (found.empty()) return true;
@@ -67,7 +69,8 @@ std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
                             optional_field<std::int64_t>(row[3])});
         }
         return false;
-      });
+      },
+      pool);
   return history;
 }
 

@@ -132,8 +132,8 @@ std::optional<double> UptimeCount::percent() const {
   return 100.0 * static_cast<double>(up_checks) / static_cast<double>(checks);
 }
 
-Overview read_status_overview(const ConsumerConfig& config, WallTime now,
-                              const OverviewPage& page) {
+Overview read_status_overview(const ConsumerConfig& config, WallTime now, const OverviewPage& page,
+                              ConnectionPool* pool) {
   const std::int64_t now_us = now.time_since_epoch().count();
   const WallTime first_hour = store::hour_floor(now) - std::chrono::hours(23);
   const WallTime first_day = store::day_floor(now) - std::chrono::days(kOverviewDays - 1);
@@ -161,7 +161,8 @@ Overview read_status_overview(const ConsumerConfig& config, WallTime now,
           overview.sites.push_back(site_of(table, row, config.redact_query_params));
         }
         return true;
-      });
+      },
+      pool);
   return overview;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 
@@ -53,9 +54,12 @@ RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::
                       row[3].as<std::string>()};
 }
 
-void for_each_status_table(const ConsumerConfig& config, const std::string& what,
-                           const std::function<bool(pqxx::transaction_base& transaction,
-                                                    const std::string& table)>& read) {
+void for_each_status_table(
+    const ConsumerConfig& config, const std::string& what,
+    const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>& read,
+    ConnectionPool* pool) {
+  ConnectionPool this_call_only(0);  // keeps nothing: each lease closes when returned
+  ConnectionPool& connections = pool != nullptr ? *pool : this_call_only;
   // The consumer's own grouping: one connection per distinct database, its tables once each.
   for (const DatabaseTables& database : database_tables(config.topics)) {
     ConnectionTarget target;
@@ -65,9 +69,9 @@ void for_each_status_table(const ConsumerConfig& config, const std::string& what
       throw std::runtime_error(fmt::format(
           "{}: {}: {}", what, redact_connection_uri(database.read_connection_uri), error.what()));
     }
-    std::unique_ptr<pqxx::connection> connection;
+    std::optional<ConnectionPool::Lease> connection;
     try {
-      connection = open_connection(target);
+      connection.emplace(connections.lease(target));
     } catch (const std::exception& error) {
       throw std::runtime_error(fmt::format("{}: {}: {}", what, target.name,
                                            scrub_secrets(one_line(error.what()), target)));
@@ -77,7 +81,7 @@ void for_each_status_table(const ConsumerConfig& config, const std::string& what
       if (spec.kind != RouteKind::kMeasurements) continue;
       const std::string& table = spec.name;
       try {
-        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(*connection);
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(**connection);
         // In one round trip. jit off: the estimated cost of the raw-row parts (planned before
         // their ranges are known to be small) would buy hundreds of ms of JIT compilation for a
         // few ms of work. work_mem: the sorts and aggregates over a page or a window of rollup

@@ -1,6 +1,7 @@
 // The read side shared by `hc status` and `hc serve`: one connection per configured
-// database, each table read in its own read-only transaction, errors sorted into "not
-// migrated" (MissingStatusTable) and everything else, with passwords scrubbed.
+// database (from the caller's pool, if any), each table read in its own read-only transaction,
+// errors sorted into "not migrated" (MissingStatusTable) and everything else, with passwords
+// scrubbed.
 //
 // Thread-safe: nothing is shared between calls.
 #pragma once
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "hc/common/config.h"
+#include "hc/store/connection_pool.h"
 
 namespace hc::store {
 
@@ -22,9 +24,12 @@ namespace hc::store {
 // Throws MissingStatusTable when a relation, column or function the SQL needs does not exist
 // (42P01, 42703, 42883: the table is not migrated, or predates a migration), else
 // std::runtime_error with `what` ("status"), the database (redacted) and the table.
+// Connections come from `pool` (and go back to it) when given, else one is opened per
+// database for this call.
 void for_each_status_table(
     const ConsumerConfig& config, const std::string& what,
-    const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>& read);
+    const std::function<bool(pqxx::transaction_base& transaction, const std::string& table)>& read,
+    ConnectionPool* pool = nullptr);
 
 // A table's rollup bounds as timestamptz text, read in the reader's transaction before its
 // statements, which take them as parameters (rollup_sql.h, RollupBoundParams).

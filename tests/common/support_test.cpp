@@ -21,13 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 bool process_exists(pid_t pid) { return kill(pid, 0) == 0; }
 
 // True if something accepts TCP connections on 127.0.0.1:port.
@@ -63,7 +56,7 @@ KafkaHandle make_client(rd_kafka_type_t type, const std::string& bootstrap_serve
   for (const auto& [name, value] : properties) set(name, value);
   rd_kafka_t* handle = rd_kafka_new(type, conf.get(), error_text, sizeof error_text);
   if (handle == nullptr) throw std::runtime_error(error_text);
-  conf.release();
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership of the conf
   return KafkaHandle(handle);
 }
 
@@ -92,8 +85,8 @@ TEST(ChildProcess, GetsExtraEnvironmentAndRedirectedOutput) {
   options.stderr_file = dir.path() / "err";
   ChildProcess child({"sh", "-c", "echo \"$HC_SUPPORT_TEST_VALUE\"; echo oops >&2"}, options);
   ASSERT_EQ(child.wait_for_exit(10s), 0);
-  EXPECT_EQ(read_text(dir.path() / "out"), "hello\n");
-  EXPECT_EQ(read_text(dir.path() / "err"), "oops\n");
+  EXPECT_EQ(read_file(dir.path() / "out"), "hello\n");
+  EXPECT_EQ(read_file(dir.path() / "err"), "oops\n");
 }
 
 TEST(ChildProcess, ExitBySignalIsReportedAs128PlusSignal) {

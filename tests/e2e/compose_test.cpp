@@ -22,13 +22,6 @@ const std::filesystem::path kComposeFile = source_dir() / "docker-compose.yaml";
 const std::filesystem::path kDockerConfig = source_dir() / "docker" / "config.yaml";
 const std::string kConfigInContainer = "/etc/hc/config.yaml";
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Config load_without_environment(const std::filesystem::path& path) {
   ConfigLoadResult result =
       load_config(path, [](const std::string&) -> std::optional<std::string> { return {}; });
@@ -102,7 +95,7 @@ TEST_F(ComposeFile, EveryBuildContextVolumeAndNamedVolumeExists) {
 }
 
 TEST_F(ComposeFile, HcRolesRunWithTheMountedDockerConfigAndPublishTheirHealthPort) {
-  const std::string dockerfile = read_text(source_dir() / "Dockerfile");
+  const std::string dockerfile = read_file(source_dir() / "Dockerfile");
   std::smatch healthcheck;
   ASSERT_TRUE(
       std::regex_search(dockerfile, healthcheck,

@@ -16,11 +16,6 @@ constexpr int kPartitions = 4;
 constexpr const char* kPassword = "p%/@:?#x";
 constexpr const char* kPasswordEncoded = "p%25%2F%40%3A%3F%23x";
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 void expect_no_secret(const std::string& where, const std::string& text) {
   EXPECT_EQ(text.find(kPassword), std::string::npos) << where << ":\n" << text;
   EXPECT_EQ(text.find(kPasswordEncoded), std::string::npos) << where << ":\n" << text;
@@ -33,7 +28,7 @@ class ConsumerSecrets : public ::testing::Test {
     postgres_.query("GRANT ALL ON SCHEMA public TO hc_writer");
     // SCRAM for hc_writer over TCP, ahead of the trust rules of the throwaway server.
     const std::filesystem::path hba = postgres_.query("SHOW hba_file");
-    const std::string rules = read_file(hba);
+    const std::string rules = test::read_file(hba);
     std::ofstream(hba) << "host all hc_writer 127.0.0.1/32 scram-sha-256\n" << rules;
     postgres_.query("SELECT pg_reload_conf()");
     config_ = dir_.path() / "consumer.yaml";
@@ -96,7 +91,7 @@ TEST_F(ConsumerSecrets, APasswordWithUriDelimitersWorksFromEnvAndAppearsNowhere)
       options);
   ASSERT_TRUE(test::eventually([&] { return rows("healthcheck") == 0 && rows("copy_b") == 0; },
                                seconds(60)))
-      << read_file(log);
+      << test::read_file(log);
   postgres_.query(
       "ALTER TABLE healthcheck ADD CONSTRAINT no_teapots CHECK (status_code IS DISTINCT FROM 418)");
   TestProducer producer(broker_.bootstrap_servers());
@@ -107,10 +102,10 @@ TEST_F(ConsumerSecrets, APasswordWithUriDelimitersWorksFromEnvAndAppearsNowhere)
   producer.flush();
   ASSERT_TRUE(test::eventually([&] { return rows("healthcheck") == 100 && rows("copy_b") == 101; },
                                seconds(60)))
-      << read_file(log);
+      << test::read_file(log);
   auto letters =
       test::read_topic(broker_.bootstrap_servers(), "checks.dlq", kPartitions, 1, seconds(30));
-  ASSERT_EQ(letters.size(), 1u) << read_file(log);
+  ASSERT_EQ(letters.size(), 1u) << test::read_file(log);
   EXPECT_EQ(letters[0].header("hc-dlq-reason"), "db_rejected");
   std::string letter_text = letters[0].key + letters[0].value;
   for (const auto& [name, value] : letters[0].headers) {
@@ -131,11 +126,11 @@ TEST_F(ConsumerSecrets, APasswordWithUriDelimitersWorksFromEnvAndAppearsNowhere)
       },
       seconds(30)))
       << unhealthy << "\n"
-      << read_file(log);
+      << test::read_file(log);
   expect_no_secret("/healthz", unhealthy);
   postgres_.query("ALTER TABLE healthcheck RENAME COLUMN body_size TO body_bytes");
   ASSERT_TRUE(test::eventually([&] { return rows("healthcheck") == 110; }, seconds(60)))
-      << read_file(log);
+      << test::read_file(log);
 
   auto status = test::run_command({test::hc_binary().string(), "status", "-c", config_.string()},
                                   seconds(60), env());
@@ -144,8 +139,8 @@ TEST_F(ConsumerSecrets, APasswordWithUriDelimitersWorksFromEnvAndAppearsNowhere)
   expect_no_secret("hc status", status.output);
 
   consumer.send_signal(SIGTERM);
-  EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0) << read_file(log);
-  expect_no_secret("log", read_file(log));
+  EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0) << test::read_file(log);
+  expect_no_secret("log", test::read_file(log));
 }
 
 TEST_F(ConsumerSecrets, ARawPasswordThatLibpqWouldMisreadIsAConfigErrorThatQuotesNothing) {

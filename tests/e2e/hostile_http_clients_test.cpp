@@ -38,11 +38,6 @@ constexpr auto kAttack = seconds(8);
 constexpr auto kMaxAnswerTime = milliseconds(1000);
 constexpr long kMaxRssGrowthKb = 10L * 1024;
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // VmRSS of `pid` in kB; -1 when it cannot be read.
 long resident_kb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -211,7 +206,7 @@ TEST(HostileHttpClients, HcServeKeepsAnsweringItsPageAndHealthz) {
   ASSERT_TRUE(test::eventually([&] { return probe(port, "/") == "HTTP/1.1 200 OK"; }, seconds(20)));
 
   const auto outcome = attack(port, serve.pid(), {"/healthz", "/"});
-  expect_withstood(outcome, serve.pid(), read_text(dir.path() / "serve.log"));
+  expect_withstood(outcome, serve.pid(), test::read_file(dir.path() / "serve.log"));
   EXPECT_EQ(probe(port, "/api/v1/status"), "HTTP/1.1 200 OK");
 }
 

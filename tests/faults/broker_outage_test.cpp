@@ -22,11 +22,6 @@ long total_from_log(const std::string& log, const std::string& name) {
   return std::regex_search(line, match, pattern) ? std::stol(match[1]) : -1;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(BrokerOutage, ProducerQueuesUpToItsBoundDropsOnlyBeyondAndDeliversTheRestAfter30sDown) {
   constexpr int kSites = 40;        // checked every second: 40 measurements/s
   constexpr long kMaxQueued = 300;  // the bound: ~8 s of measurements
@@ -59,7 +54,7 @@ TEST(BrokerOutage, ProducerQueuesUpToItsBoundDropsOnlyBeyondAndDeliversTheRestAf
   test::ChildProcess producer({test::hc_binary().string(), "--producer", "-c", config_file.string(),
                                "--metrics-addr", "127.0.0.1:" + std::to_string(port)},
                               options);
-  auto log = [&] { return read_file(options.stdout_file); };
+  auto log = [&] { return test::read_file(options.stdout_file); };
   ASSERT_TRUE(test::eventually(
       [&] { return scrape_metric(port, "hc_delivered_messages_total") >= 2 * kSites; },
       seconds(30)))

@@ -127,14 +127,14 @@ TEST_F(KafkaCompaction, KeepsTheLastStatePerUrlAndARestartedProducerContinuesFro
       seconds(60));
   hc.send_signal(SIGTERM);
   EXPECT_EQ(hc.wait_for_exit(seconds(30)), 0);
-  ASSERT_TRUE(both_announced) << read_text(dir.path() / "producer.log");
+  ASSERT_TRUE(both_announced) << test::read_file(dir.path() / "producer.log");
   EXPECT_EQ(announced.at(sites.up()).from, SiteStatus::kDown);
   EXPECT_EQ(announced.at(sites.up()).to, SiteStatus::kUp);
   EXPECT_EQ(announced.at(sites.up()).since, last.at(sites.up()).at);
   EXPECT_EQ(announced.at(sites.down()).from, SiteStatus::kUp);
   EXPECT_EQ(announced.at(sites.down()).to, SiteStatus::kDown);
   EXPECT_EQ(announced.at(sites.down()).since, last.at(sites.down()).at);
-  EXPECT_THAT(read_text(dir.path() / "producer.log"),
+  EXPECT_THAT(test::read_file(dir.path() / "producer.log"),
               testing::HasSubstr("restored the state of 2 of 2 sites"));
 }
 

@@ -72,16 +72,6 @@ int partition_count(rd_kafka_t* handle, const std::string& topic) {
   return partitions;
 }
 
-test::KafkaRecord record_of(const rd_kafka_message_t& message) {
-  test::KafkaRecord record;
-  if (message.key != nullptr)
-    record.key.assign(static_cast<const char*>(message.key), message.key_len);
-  if (message.payload != nullptr) {
-    record.value.assign(static_cast<const char*>(message.payload), message.len);
-  }
-  return record;
-}
-
 }  // namespace
 
 std::vector<test::KafkaRecord> read_to_end(const std::string& bootstrap, const std::string& topic,
@@ -115,7 +105,7 @@ std::vector<test::KafkaRecord> read_to_end(const std::string& bootstrap, const s
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       at_end.insert(message->partition);
     } else if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      records.push_back(record_of(*message));
+      records.push_back(test::record_of(*message));
     }
   }
   rd_kafka_consumer_close(consumer.get());
@@ -250,15 +240,6 @@ test::ChildProcess start_hc(const std::string& role, const std::filesystem::path
   return test::ChildProcess(argv, options);
 }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-}  // namespace hc::kafka_test
-
-namespace hc::kafka_test {
-
 void expect_pipeline_delivers(const test::KafkaCluster& kafka, test::TempPostgres& postgres,
                               const Sites& sites, const std::string& kafka_yaml,
                               const std::string& name) {
@@ -283,11 +264,11 @@ void expect_pipeline_delivers(const test::KafkaCluster& kafka, test::TempPostgre
       },
       seconds(90));
   producer.send_signal(SIGTERM);
-  EXPECT_EQ(producer.wait_for_exit(seconds(30)), 0) << read_text(dir.path() / "producer.log");
+  EXPECT_EQ(producer.wait_for_exit(seconds(30)), 0) << test::read_file(dir.path() / "producer.log");
   ASSERT_TRUE(two_rows_each) << "rows: " << testing::PrintToString(rows_per_uri(postgres, name))
                              << "\nproducer:\n"
-                             << read_text(dir.path() / "producer.log") << "\nconsumer:\n"
-                             << read_text(dir.path() / "consumer.log");
+                             << test::read_file(dir.path() / "producer.log") << "\nconsumer:\n"
+                             << test::read_file(dir.path() / "consumer.log");
 
   const auto published = count_per_key(read_to_end(kafka.bootstrap(), name));
   ASSERT_EQ(published.size(), 2u);
@@ -295,7 +276,7 @@ void expect_pipeline_delivers(const test::KafkaCluster& kafka, test::TempPostgre
       test::eventually([&] { return rows_per_uri(postgres, name) == published; }, seconds(30)));
   EXPECT_EQ(rows_per_uri(postgres, name), published);
   consumer.send_signal(SIGTERM);
-  EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0) << read_text(dir.path() / "consumer.log");
+  EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0) << test::read_file(dir.path() / "consumer.log");
 }
 
 }  // namespace hc::kafka_test

@@ -86,7 +86,4 @@ void expect_pipeline_delivers(const test::KafkaCluster& kafka, test::TempPostgre
                               const Sites& sites, const std::string& kafka_yaml,
                               const std::string& name);
 
-// The text of a file ("" when it cannot be read).
-std::string read_text(const std::filesystem::path& path);
-
 }  // namespace hc::kafka_test

@@ -79,11 +79,11 @@ class KafkaReplication : public test::KafkaTest<KafkaReplication> {
       return total;
     };
     ASSERT_TRUE(test::eventually([&] { return total_rows() >= 20; }, seconds(60)))
-        << read_text(dir.path() / "consumer.log");
+        << test::read_file(dir.path() / "consumer.log");
     disturb(total_rows());
     producer.send_signal(SIGTERM);
     EXPECT_EQ(producer.wait_for_exit(seconds(60)), 0);
-    const std::string producer_log = read_text(dir.path() / "producer.log");
+    const std::string producer_log = test::read_file(dir.path() / "producer.log");
     // Its queue drained: nothing dropped, failed or left behind.
     EXPECT_THAT(producer_log, testing::HasSubstr("undelivered at shutdown 0"));
     EXPECT_THAT(producer_log, testing::HasSubstr("dropped 0, publish errors 0"));
@@ -102,7 +102,7 @@ class KafkaReplication : public test::KafkaTest<KafkaReplication> {
     EXPECT_EQ(published.size(), urls.size());
     EXPECT_TRUE(
         test::eventually([&] { return rows_per_uri(*postgres, name) == published; }, seconds(60)))
-        << read_text(dir.path() / "consumer.log");
+        << test::read_file(dir.path() / "consumer.log");
     EXPECT_EQ(rows_per_uri(*postgres, name), published);
     consumer.send_signal(SIGTERM);
     EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0);

@@ -62,7 +62,8 @@ class KafkaSecurity : public test::KafkaTest<KafkaSecurity> {
           },
           std::chrono::seconds(30)))
           << role << " /healthz: " << last;
-      EXPECT_THAT(read_text(dir.path() / (std::string(role) + ".log")), testing::HasSubstr(setting))
+      EXPECT_THAT(test::read_file(dir.path() / (std::string(role) + ".log")),
+                  testing::HasSubstr(setting))
           << role;
     }
     EXPECT_TRUE(consumer.running());

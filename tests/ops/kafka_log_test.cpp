@@ -17,13 +17,6 @@ namespace {
 
 using std::chrono::seconds;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Runs `hc ROLE --log-format json` until the role's main Kafka client (`main_client`, a part
 // of librdkafka's handle name) has logged, then stops it; expects every stderr line to be a
 // JSON object, librdkafka's with their facility and client.
@@ -40,15 +33,15 @@ std::string expect_librdkafka_lines_as_json(const std::string& role, const std::
       {test::hc_binary().string(), "--" + role, "-c", config.string(), "--log-format", "json"},
       options);
   EXPECT_TRUE(test::eventually(
-      [&] { return read_file(log).find(main_client) != std::string::npos; }, seconds(60)))
+      [&] { return test::read_file(log).find(main_client) != std::string::npos; }, seconds(60)))
       << "no librdkafka log line of " << main_client << " within 60 s; the log:\n"
-      << read_file(log);
+      << test::read_file(log);
   process.send_signal(SIGTERM);
   const auto exit_code = process.wait_for_exit(seconds(30));
   EXPECT_TRUE(exit_code.has_value()) << "hc --" << role << " did not stop after SIGTERM";
-  EXPECT_EQ(exit_code.value_or(-1), 0) << read_file(log);
+  EXPECT_EQ(exit_code.value_or(-1), 0) << test::read_file(log);
 
-  std::istringstream lines(read_file(log));
+  std::istringstream lines(test::read_file(log));
   std::string line;
   int librdkafka_lines = 0;
   int main_client_lines = 0;
@@ -68,7 +61,7 @@ std::string expect_librdkafka_lines_as_json(const std::string& role, const std::
   }
   EXPECT_GE(librdkafka_lines, 1);
   EXPECT_GE(main_client_lines, 1) << "no librdkafka line of the " << main_client << " client";
-  return read_file(log);
+  return test::read_file(log);
 }
 
 TEST(KafkaClientLogs, ConsumerLogsLibrdkafkaLinesAsJson) {

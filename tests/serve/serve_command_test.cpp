@@ -70,6 +70,48 @@ TEST(ServeCommand, ServesUntilSigtermOrSigintThenExitsZero) {
   }
 }
 
+// Requests one after another share one database connection (kept between them), and a
+// restart of the database between two requests costs nothing but a reconnect: the stale
+// connection is noticed before use, never answered 503.
+TEST(ServeCommand, KeepsItsDatabaseConnectionBetweenRequestsAndSurvivesARestart) {
+  test::TempPostgres postgres;
+  test::TempDir dir;
+  const auto config = test::write_checks_config(dir, postgres.uri());
+  ASSERT_EQ(
+      test::run_command({test::hc_binary().string(), "migrate", "-c", config.string()}).exit_code,
+      0);
+  const int port = test::unused_loopback_port();
+  test::ChildProcess::Options options;
+  options.stdout_file = dir.path() / "serve.log";
+  options.stderr_file = options.stdout_file;
+  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
+                            "127.0.0.1:" + std::to_string(port)},
+                           options);
+  httplib::Client client("127.0.0.1", port);
+  const auto status_of = [&](const std::string& path) {
+    auto response = client.Get(path);
+    return response ? response->status : 0;
+  };
+  ASSERT_TRUE(test::eventually([&] { return status_of("/") == 200; }, std::chrono::seconds(20)));
+  const std::string clients =
+      "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+      " AND pid <> pg_backend_pid()";
+  const std::string backends =
+      "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE backend_type ="
+      " 'client backend' AND pid <> pg_backend_pid()";
+  const std::string before = postgres.query(backends);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(status_of(i % 2 == 0 ? "/" : "/api/v1/status"), 200) << i;
+  }
+  EXPECT_EQ(postgres.query(clients), "1");
+  EXPECT_EQ(postgres.query(backends), before) << "the connection was not kept";
+
+  postgres.stop_server();
+  postgres.start_server();
+  EXPECT_EQ(status_of("/api/v1/status"), 200) << test::read_file(dir.path() / "serve.log");
+  EXPECT_EQ(status_of("/"), 200);
+}
+
 // SQL writing one measurement of `url` into `table` 10 minutes before 2026-11-26T00:00Z, up
 // (healthy) or down (a timeout).
 std::string measurement_sql(const std::string& table, const std::string& url, bool up) {

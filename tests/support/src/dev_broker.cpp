@@ -16,13 +16,6 @@ namespace {
 constexpr std::chrono::seconds kStartTimeout{10};
 constexpr std::chrono::seconds kStopTimeout{5};
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 DevBroker::DevBroker(const std::vector<Topic>& topics, int broker_count) {
@@ -48,12 +41,12 @@ DevBroker::DevBroker(const std::vector<Topic>& topics, int broker_count) {
       eventually([&] { return std::filesystem::exists(bootstrap_file) || !process_->running(); },
                  kStartTimeout);
   if (!ready || !std::filesystem::exists(bootstrap_file)) {
-    const std::string errors = read_text(options.stderr_file);
+    const std::string errors = read_file(options.stderr_file);
     process_.reset();
     throw std::runtime_error(std::string("hc-devbroker did not start") +
                              (ready ? " (it exited)" : " within 10 s") + "; stderr: " + errors);
   }
-  bootstrap_servers_ = trim(read_text(bootstrap_file));
+  bootstrap_servers_ = trim(read_file(bootstrap_file));
 }
 
 DevBroker::~DevBroker() {

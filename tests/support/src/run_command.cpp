@@ -9,7 +9,6 @@
 #include "run_capture.h"
 
 namespace hc::test {
-namespace {
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -17,8 +16,6 @@ std::string read_file(const std::filesystem::path& path) {
   text << in.rdbuf();
   return text.str();
 }
-
-}  // namespace
 
 std::string trim(const std::string& text) {
   const char* whitespace = " \t\r\n";

@@ -30,9 +30,10 @@ class StatusSource {
   virtual std::optional<SiteHistory> history(const HistoryQuery& query) = 0;
 };
 
-// The consumer's tables (read_status_overview, read_site_history), one connection per
-// database per request, each statement bounded by `statement_timeout` (or the config's, when
-// that is shorter).
+// The consumer's tables (read_status_overview, read_site_history) through connections kept
+// open between requests (a ConnectionPool: a few idle per database, each checked before it is
+// used again), each statement bounded by `statement_timeout` (or the config's, when that is
+// shorter).
 std::unique_ptr<StatusSource> postgres_status_source(ConsumerConfig config,
                                                      std::chrono::milliseconds statement_timeout);
 

@@ -16,6 +16,7 @@
 
 #include "hc/common/config.h"
 #include "hc/common/message.h"
+#include "hc/store/connection_pool.h"
 
 namespace hc {
 
@@ -130,8 +131,9 @@ struct Overview {
 
 // The page `page` of the overview as of `now`. Throws MissingStatusTable before `hc migrate`;
 // std::runtime_error naming the database (password redacted) and table for any other
-// failure. Thread-safe: one connection per database per call.
-Overview read_status_overview(const ConsumerConfig& config, WallTime now, const OverviewPage& page);
+// failure. Thread-safe: one connection per database per call, from `pool` when given.
+Overview read_status_overview(const ConsumerConfig& config, WallTime now, const OverviewPage& page,
+                              ConnectionPool* pool = nullptr);
 
 enum class HistoryStep { kHour, kDay };
 
@@ -151,9 +153,10 @@ struct SiteHistory {
 // holding `since` up to now. `table` empty: the first
 // configured table that has the site; else only that table. nullopt when no (such) table has
 // the site. REQUIRES: `since` is bounded by the caller (the rows read grow with the span).
-// Throws like read_status_overview.
+// Throws like read_status_overview; connections from `pool` when given.
 std::optional<SiteHistory> read_site_history(const ConsumerConfig& config,
                                              const std::string& digest, const std::string& table,
-                                             WallTime since, HistoryStep step);
+                                             WallTime since, HistoryStep step,
+                                             ConnectionPool* pool = nullptr);
 
 }  // namespace hc

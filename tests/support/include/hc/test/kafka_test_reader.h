@@ -30,6 +30,29 @@ struct KafkaRecord {
   }
 };
 
+// A polled message as a KafkaRecord: key, value and every header.
+inline KafkaRecord record_of(const rd_kafka_message_t& message) {
+  KafkaRecord record;
+  if (message.key != nullptr) {
+    record.key.assign(static_cast<const char*>(message.key), message.key_len);
+  }
+  if (message.payload != nullptr) {
+    record.value.assign(static_cast<const char*>(message.payload), message.len);
+  }
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
+    }
+  }
+  return record;
+}
+
 // Returns the records of partitions [0, partitions) of `topic`, reading until `expected`
 // records arrived or nothing new came for `idle` (the topic is then assumed complete). The
 // first record may take longer (consumer start-up on a busy machine): up to 10 s.
@@ -60,25 +83,7 @@ inline std::vector<KafkaRecord> read_topic(
                                           (records.empty() ? first_record_wait : idle)) {
     KafkaMessage message(rd_kafka_consumer_poll(consumer.get(), 100));
     if (!message || message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    KafkaRecord record;
-    if (message->key != nullptr) {
-      record.key.assign(static_cast<const char*>(message->key), message->key_len);
-    }
-    if (message->payload != nullptr) {
-      record.value.assign(static_cast<const char*>(message->payload), message->len);
-    }
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(message.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name = nullptr;
-      const void* value = nullptr;
-      std::size_t size = 0;
-      for (std::size_t i = 0;
-           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i) {
-        record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
-      }
-    }
-    records.push_back(std::move(record));
+    records.push_back(record_of(*message));
     last_progress = std::chrono::steady_clock::now();
   }
   rd_kafka_consumer_close(consumer.get());

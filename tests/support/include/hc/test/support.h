@@ -94,6 +94,10 @@ CommandResult run_hc(const std::vector<std::string>& arguments);
 // `hc maintain`). REQUIRES: table is a plain identifier.
 std::string record_like_the_consumer_sql(const std::string& table);
 
+// The whole file as it is on disk (bytes, no newline translation); "" when it cannot be read:
+// for a process's log in a failure message, read whether or not the process wrote one.
+std::string read_file(const std::filesystem::path& path);
+
 std::filesystem::path write_checks_config(const TempDir& dir, const std::string& uri,
                                           const std::string& route_lines = "");
 
