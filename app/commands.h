@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hc/common/config.h"
 
@@ -63,5 +65,22 @@ struct ServeOptions {
 };
 // Serves the status page and JSON API until SIGINT/SIGTERM; 2 for a bad config or address.
 int serve(const ServeOptions& options);
+
+// `hc sites add|remove|list|import`: manage the sites topic of a fleet-mode config.
+struct SitesOptions {
+  enum class Action { kAdd, kRemove, kList, kImport };
+  Action action = Action::kList;
+  std::string config_path;
+  std::string url;  // add, remove
+  // add: (site key, flag text) for each site flag given; the text is JSON where it parses as
+  // JSON (5, true, [..], {..}), else a string.
+  std::vector<std::pair<std::string, std::string>> settings;
+  bool json = false;     // list --format json
+  std::string file;      // import: a config file whose producer section has `websites`
+  bool prune = false;    // import: remove the sites the file does not list
+  bool dry_run = false;  // import: print the changes, publish nothing
+  std::chrono::milliseconds timeout{15000};
+};
+int sites(const SitesOptions& options);
 
 }  // namespace hc::cli

@@ -3,12 +3,14 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "commands.h"
 #include "hc/common/logging.h"
+#include "hc/common/site_json.h"
 #include "role_help.h"
 
 #ifndef HC_VERSION
@@ -146,6 +148,58 @@ int main(int argc, char** argv) {
                    "asked at once)")
       ->capture_default_str()
       ->check(CLI::Range(100, 600000));
+
+  SitesOptions sites_options;
+  std::string sites_format = "table";
+  int sites_timeout_ms = 15000;
+  auto* sites_command = app.add_subcommand(
+      "sites",
+      "Fleet mode: manage the sites topic (sites_topic) that the producers of producer_group "
+      "share; values are validated as websites entries");
+  sites_command->require_subcommand(1);
+  auto add_sites_options = [&](CLI::App* command) {
+    command->add_option("-c,--config", config_path, "Config file (YAML) with sites_topic")
+        ->capture_default_str();
+    command->add_option("--kafka-timeout-ms", sites_timeout_ms, "Give up on Kafka after this long")
+        ->capture_default_str()
+        ->check(CLI::Range(100, 600000));
+  };
+  auto* sites_add_command = sites_command->add_subcommand(
+      "add",
+      "Add or replace a site: URL plus one flag per site key (JSON values where needed: "
+      "--headers '{\"X-A\":\"1\"}', --expected-status '[200,301]')");
+  add_sites_options(sites_add_command);
+  sites_add_command->add_option("url", sites_options.url, "The URL to check")->required();
+  const std::span<const std::string_view> setting_keys = hc::site_setting_keys();
+  std::vector<std::string> setting_texts(setting_keys.size());
+  std::vector<CLI::Option*> setting_options;
+  for (std::size_t i = 0; i < setting_keys.size(); ++i) {
+    std::string flag = "--" + std::string(setting_keys[i]);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    setting_options.push_back(sites_add_command->add_option(
+        flag, setting_texts[i], "Site key " + std::string(setting_keys[i])));
+  }
+  auto* sites_remove_command =
+      sites_command->add_subcommand("remove", "Remove a site (publishes a tombstone)");
+  add_sites_options(sites_remove_command);
+  sites_remove_command->add_option("url", sites_options.url, "The URL to remove")->required();
+  auto* sites_list_command =
+      sites_command->add_subcommand("list", "List the sites of the sites topic");
+  add_sites_options(sites_list_command);
+  sites_list_command->add_option("--format", sites_format, "table or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "json"}));
+  auto* sites_import_command = sites_command->add_subcommand(
+      "import", "Publish the websites of a config file: only what changed");
+  add_sites_options(sites_import_command);
+  sites_import_command
+      ->add_option("file", sites_options.file, "Config file whose producer section has websites")
+      ->required();
+  sites_import_command->add_flag("--prune", sites_options.prune,
+                                 "Also remove the sites that the file does not list");
+  sites_import_command->add_flag("--dry-run", sites_options.dry_run,
+                                 "Print the changes (+ added, ~ changed, - removed) only");
+
   app.require_subcommand(0, 1);
 
   try {
@@ -192,6 +246,21 @@ int main(int argc, char** argv) {
     if (topics_create_command->parsed()) return topics_create(topics_options);
     if (status_command->parsed()) return status(status_options);
     if (report_command->parsed()) return report(report_options);
+    if (sites_command->parsed()) {
+      sites_options.config_path = config_path;
+      sites_options.json = sites_format == "json";
+      sites_options.timeout = std::chrono::milliseconds(sites_timeout_ms);
+      for (std::size_t i = 0; i < setting_keys.size(); ++i) {
+        if (setting_options[i]->count() > 0) {
+          sites_options.settings.emplace_back(setting_keys[i], setting_texts[i]);
+        }
+      }
+      sites_options.action = sites_add_command->parsed()      ? SitesOptions::Action::kAdd
+                             : sites_remove_command->parsed() ? SitesOptions::Action::kRemove
+                             : sites_import_command->parsed() ? SitesOptions::Action::kImport
+                                                              : SitesOptions::Action::kList;
+      return sites(sites_options);
+    }
     if (serve_command->parsed()) return serve(serve_options);
     if (notify_command->parsed()) return run_notify_role(notify_options);
     if (producer == consumer) {

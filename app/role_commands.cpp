@@ -47,6 +47,13 @@ int run_producer_role(const RoleOptions& options) {
     std::cerr << options.config_path << ": no healthcheck-producer-config section\n";
     return kExitUsage;
   }
+  if (producer_options.shard && !config->producer->sites_topic.empty()) {
+    std::cerr << "hc: --shard applies to file mode only: with sites_topic ("
+              << config->producer->sites_topic << ") the producers of group "
+              << config->producer->producer_group
+              << " share the sites through Kafka; run them without --shard\n";
+    return kExitUsage;
+  }
   // Blocks SIGINT/SIGTERM/SIGHUP before any library starts a thread.
   StopControl control;
   SignalWatcher watcher(control);

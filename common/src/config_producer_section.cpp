@@ -14,6 +14,7 @@
 #include "hc/common/dns_target.h"
 #include "hc/common/host_port.h"
 #include "hc/common/message.h"
+#include "hc/common/site_json.h"
 #include "hc/common/url_redaction.h"
 #include "url_validation.h"
 
@@ -96,9 +97,10 @@ constexpr auto kKeyTypes = std::to_array<KeyTypes>({
 constexpr std::size_t kMaxExpectedAnswers = kMaxFailedConditions;
 // Bytes a tcp check may send.
 constexpr std::int64_t kMaxSendBytes = 65536;
-constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 7>{
+constexpr auto kProducerKeys = with_kafka_keys(std::array<std::string_view, 10>{
     "max_in_flight", "check_threads", "max_queued_messages", "shutdown_grace_ms",
-    "redact_query_params", "defaults", "websites"});
+    "redact_query_params", "defaults", "websites", "sites_topic", "producer_group",
+    "session_timeout_ms"});
 constexpr std::array<std::string_view, 5> kMethods = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
 constexpr std::int64_t kMaxIntervalSeconds = 86400;
@@ -499,9 +501,9 @@ void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType typ
   for (const auto& entry : fields.entries()) {
     const std::string& key = entry.first;
     const Located& value = entry.second;
+    if (site_key_applies(key, type)) continue;
     const auto* rule = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
                                     [&](const KeyTypes& known) { return known.key == key; });
-    if (rule == kKeyTypes.end() || (rule->types & type_bit(type)) != 0) continue;
     std::string applies_to;
     for (CheckType other : {CheckType::kHttp, CheckType::kTcp, CheckType::kTls, CheckType::kDns}) {
       if ((rule->types & type_bit(other)) == 0) continue;
@@ -530,7 +532,8 @@ void check_body_conditions(YamlReader& reader, const MapFields& fields, const Si
   }
 }
 
-// `redact_query_params`: how the URL is quoted in errors.
+}  // namespace
+
 std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                                     const SiteConfig& defaults,
                                     const std::vector<std::string>& redact_query_params) {
@@ -601,7 +604,58 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
   return site;
 }
 
+namespace {
+
+// Fleet-mode keys: sites_topic, producer_group, session_timeout_ms.
+void read_fleet_options(YamlReader& reader, const MapFields& fields, ProducerConfig& producer) {
+  if (const Located* value = fields.find("sites_topic")) {
+    if (auto topic = read_topic_name(reader, *value)) producer.sites_topic = *topic;
+  }
+  if (const Located* value = fields.find("producer_group")) {
+    auto group = reader.string(*value);
+    if (group && group->empty()) {
+      reader.report(value->mark, value->path, "expected a non-empty consumer group id");
+    } else if (group) {
+      producer.producer_group = *group;
+    }
+  }
+  if (const Located* value = fields.find("session_timeout_ms")) {
+    if (auto ms = reader.integer(*value, 1000, 3600000, "milliseconds")) {
+      producer.session_timeout = std::chrono::milliseconds(*ms);
+    }
+  }
+}
+
 }  // namespace
+
+}  // namespace hc::config_detail
+
+namespace hc {
+
+std::span<const std::string_view> site_setting_keys() {
+  static constexpr auto kKeys = [] {
+    std::array<std::string_view,
+               config_detail::kDefaultsKeys.size() + config_detail::kTypeKeys.size()>
+        keys{};
+    std::copy(config_detail::kDefaultsKeys.begin(), config_detail::kDefaultsKeys.end(),
+              keys.begin());
+    std::copy(config_detail::kTypeKeys.begin(), config_detail::kTypeKeys.end(),
+              keys.begin() + config_detail::kDefaultsKeys.size());
+    return keys;
+  }();
+  return kKeys;
+}
+
+bool site_key_applies(std::string_view key, CheckType type) {
+  using config_detail::kKeyTypes;
+  const auto* rule = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
+                                  [&](const auto& known) { return known.key == key; });
+  return rule == kKeyTypes.end() || (rule->types & config_detail::type_bit(type)) != 0;
+}
+
+}  // namespace hc
+
+namespace hc::config_detail {
 
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section) {
   ProducerConfig producer;
@@ -634,7 +688,26 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
     }
   }
 
-  const Located* websites = reader.require(*fields, "websites", "the list of sites to check");
+  producer.site_defaults = defaults;
+  read_fleet_options(reader, *fields, producer);
+  const Located* sites_topic = fields->find("sites_topic");
+  if (sites_topic != nullptr) {
+    if (const Located* websites = fields->find("websites")) {
+      reader.report(websites->mark, websites->path,
+                    "websites and sites_topic (line " + std::to_string(sites_topic->mark.line + 1) +
+                        ") exclude each other: in fleet mode the sites are the records of "
+                        "sites_topic (hc sites import FILE publishes a file's websites there)");
+    }
+    return producer;
+  }
+  for (std::string_view fleet_key : {"producer_group", "session_timeout_ms"}) {
+    if (const Located* value = fields->find(fleet_key)) {
+      reader.report(value->mark, value->path,
+                    std::string(fleet_key) + " applies to fleet mode only: set sites_topic too");
+    }
+  }
+  const Located* websites = reader.require(
+      *fields, "websites", "the list of sites to check (or sites_topic for fleet mode)");
   if (websites == nullptr) return producer;
   auto items = reader.list(*websites, "a list of sites");
   if (!items) return producer;

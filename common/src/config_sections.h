@@ -41,6 +41,12 @@ void read_headers(YamlReader& reader, const Located& value,
 // An RE2 pattern that compiles; nullopt for "" (like an absent key) or when reported.
 std::optional<std::string> read_pattern(YamlReader& reader, const Located& value);
 
+// One `websites` entry (or a sites-topic value, site_json.h) over `defaults`; nullopt when
+// anything was reported. redact_query_params: how the URL is quoted in errors.
+std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
+                                    const SiteConfig& defaults,
+                                    const std::vector<std::string>& redact_query_params);
+
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
 NotifyConfig read_notify_section(YamlReader& reader, const Located& section);

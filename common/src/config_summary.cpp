@@ -21,6 +21,10 @@ std::vector<std::string> distinct(const std::vector<std::string>& values) {
 }
 
 std::string producer_summary(const ProducerConfig& producer) {
+  if (!producer.sites_topic.empty()) {
+    return "fleet mode: sites from topic " + producer.sites_topic + ", producer group " +
+           producer.producer_group;
+  }
   std::vector<std::string> topics;
   for (const SiteConfig& site : producer.websites) topics.push_back(site.destination_topic);
   topics = distinct(topics);

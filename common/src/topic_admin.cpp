@@ -35,6 +35,23 @@ std::vector<TopicCreateOutcome> all_failed(const std::vector<TopicSpec>& topics,
   return outcomes;
 }
 
+// Fleet mode: the sites topic (compacted) and the topics of `defaults` (a site from the
+// sites topic may name others; those are created by first use or by hand). Pairs of
+// (topic, compacted).
+std::vector<std::pair<std::string, bool>> fleet_topics(const ProducerConfig& producer) {
+  std::vector<std::pair<std::string, bool>> topics;
+  if (producer.sites_topic.empty()) return topics;
+  topics.emplace_back(producer.sites_topic, true);
+  const SiteConfig& defaults = producer.site_defaults;
+  if (!defaults.destination_topic.empty()) {
+    topics.emplace_back(defaults.destination_topic, false);
+    topics.emplace_back(defaults.events_topic.empty() ? defaults.destination_topic + ".events"
+                                                      : defaults.events_topic,
+                        true);
+  }
+  return topics;
+}
+
 }  // namespace
 
 std::vector<std::string> configured_topics(const Config& config) {
@@ -44,6 +61,7 @@ std::vector<std::string> configured_topics(const Config& config) {
       names.insert(site.destination_topic);
       names.insert(site.events_topic);
     }
+    for (const auto& [name, compacted] : fleet_topics(*config.producer)) names.insert(name);
   }
   if (config.consumer) {
     for (const auto& route : config.consumer->topics) {
@@ -68,6 +86,9 @@ std::vector<TopicSpec> configured_topic_specs(
     for (const auto& site : config.producer->websites) {
       compacted.insert(site.events_topic);
       measurements.insert(site.destination_topic);
+    }
+    for (const auto& [name, is_compacted] : fleet_topics(*config.producer)) {
+      (is_compacted ? compacted : measurements).insert(name);
     }
   }
   if (config.consumer) {

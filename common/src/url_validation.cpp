@@ -42,7 +42,7 @@ std::optional<CheckType> check_type_of_scheme(std::string_view url) {
 
 std::optional<std::string> http_url_problem(std::string_view url) {
   if (url.find("://") == std::string_view::npos) {
-    return std::string("missing scheme (expected http:// or https://)");
+    return std::string("missing scheme");
   }
   CurlUrl handle(curl_url());
   if (!handle) return std::string("out of memory while parsing the URL");
@@ -51,14 +51,13 @@ std::optional<std::string> http_url_problem(std::string_view url) {
   std::string text(url);
   CURLUcode code = curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0);
   if (code == CURLUE_UNSUPPORTED_SCHEME) {
-    return "unsupported scheme '" + std::string(url.substr(0, url.find("://"))) +
-           "' (expected http or https)";
+    return "unsupported scheme '" + std::string(url.substr(0, url.find("://"))) + "'";
   }
   if (code != CURLUE_OK) return std::string(curl_url_strerror(code));
   CurlString scheme = get_part(handle.get(), CURLUPART_SCHEME);
   std::string_view scheme_text = scheme ? scheme.get() : "";
   if (scheme_text != "http" && scheme_text != "https") {
-    return "unsupported scheme '" + std::string(scheme_text) + "' (expected http or https)";
+    return "unsupported scheme '" + std::string(scheme_text) + "'";
   }
   CurlString host = get_part(handle.get(), CURLUPART_HOST);
   if (!host || *host.get() == '\0') return std::string("no host in the URL");

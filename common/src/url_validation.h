@@ -15,7 +15,8 @@ namespace hc::config_detail {
 std::optional<CheckType> check_type_of_scheme(std::string_view url);
 
 // nullopt if `url` is an absolute http:// or https:// URL with a host; otherwise what is
-// wrong with it ("unsupported scheme 'ftp' (expected http or https)", "Bad hostname", ...).
+// wrong with it ("unsupported scheme 'ftp'", "missing scheme", "Bad hostname", ...); the
+// caller's message says which schemes it expects.
 // Never resolves or contacts the host.
 std::optional<std::string> http_url_problem(std::string_view url);
 

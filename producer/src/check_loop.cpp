@@ -55,12 +55,21 @@ void add(std::atomic<std::uint64_t>& counter, std::uint64_t delta) {
 CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight)
     : context_(context), scheduler_(context.clock, max_in_flight) {}
 
-void CheckLoop::assign_sites(SitePlans sites) {
+std::uint64_t CheckLoop::assign_sites(SitePlans sites) {
+  std::uint64_t ticket = 0;
   {
     std::lock_guard lock(assigned_mutex_);
     assigned_ = std::move(sites);
+    ticket = ++assigned_ticket_;
   }
   checker_.wakeup();
+  return ticket;
+}
+
+bool CheckLoop::settled(std::uint64_t ticket) const {
+  if (finished_.load(std::memory_order_acquire)) return true;
+  return applied_ticket_.load(std::memory_order_acquire) >= ticket &&
+         !removed_in_flight_.load(std::memory_order_acquire);
 }
 
 void CheckLoop::run(StopControl& control) {
@@ -82,15 +91,21 @@ void CheckLoop::run(StopControl& control) {
   }
   add(context_.stats.cancelled_checks, checker_.cancel_all());
   report_counters();
+  finished_.store(true, std::memory_order_release);
 }
 
 void CheckLoop::apply_assigned_sites() {
   std::optional<SitePlans> sites;
+  std::uint64_t ticket = 0;
   {
     std::lock_guard lock(assigned_mutex_);
     sites.swap(assigned_);
+    ticket = assigned_ticket_;
   }
-  if (!sites) return;
+  if (!sites) {
+    removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
+    return;
+  }
   const std::vector<SiteId> ids = scheduler_.replace_sites(sites->schedule);
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
   std::unordered_set<std::string_view> urls;
@@ -104,6 +119,18 @@ void CheckLoop::apply_assigned_sites() {
   }
   plans_ = std::move(plans);
   if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
+  // A removed site waiting for a retry ends now: it holds a slot and would keep a revoke
+  // waiting for nothing.
+  for (auto retry = retries_due_.begin(); retry != retries_due_.end();) {
+    if (scheduler_.is_scheduled(retry->second.site)) {
+      ++retry;
+      continue;
+    }
+    scheduler_.finished(retry->second.site);
+    retry = retries_due_.erase(retry);
+  }
+  removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
+  applied_ticket_.store(ticket, std::memory_order_release);
 }
 
 void CheckLoop::start_due_checks() {

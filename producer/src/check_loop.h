@@ -13,7 +13,9 @@
 // Threads: run() on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -57,8 +59,14 @@ class CheckLoop {
 
   // Replaces this loop's sites, from the loop's next turn on. A site already scheduled
   // keeps its schedule (Scheduler::replace_sites); the result of a removed site's check
-  // still in flight is counted but not published.
-  void assign_sites(SitePlans sites);
+  // still in flight is counted but not published, and its waiting retries are dropped.
+  // Returns a ticket for settled().
+  std::uint64_t assign_sites(SitePlans sites);
+
+  // True once the loop applied the sites of assign_sites() call `ticket` (or a later one) and
+  // no check of a site removed by them is in flight any more; also once run() returned.
+  // Thread: any.
+  bool settled(std::uint64_t ticket) const;
 
   // Until control.stop_requested(): starts due checks, drives the transfers and publishes
   // the results. Then starts nothing more, gives the checks in flight shutdown_grace to
@@ -98,6 +106,12 @@ class CheckLoop {
 
   std::mutex assigned_mutex_;
   std::optional<SitePlans> assigned_;  // set by assign_sites(), taken by the loop
+  std::uint64_t assigned_ticket_ = 0;  // of assigned_; guarded by assigned_mutex_
+  // What settled() reads: the ticket applied last, whether removed sites' checks still run,
+  // whether run() has returned.
+  std::atomic<std::uint64_t> applied_ticket_{0};
+  std::atomic<bool> removed_in_flight_{false};
+  std::atomic<bool> finished_{false};
 };
 
 }  // namespace hc::producer

@@ -19,6 +19,7 @@
 #include "check_threads.h"
 #include "event_metrics.h"
 #include "event_publisher.h"
+#include "file_site_source.h"
 #include "hc/common/clock.h"
 #include "hc/common/metrics_server.h"
 #include "producer_metrics.h"
@@ -28,6 +29,7 @@
 #include "site_states.h"
 #include "state_restore.h"
 #include "stats_log.h"
+#include "topic_site_source.h"
 
 namespace hc {
 namespace producer {
@@ -56,11 +58,11 @@ class StopOnExit {
 // The producer: check_threads CheckLoops, each on its own thread with its share of the
 // sites, publishing through one Publisher. This (the calling) thread coordinates: it serves
 // Kafka's delivery reports, reloads the sites on SIGHUP, and logs and exports the counts.
-class Producer {
+class Producer : private SiteListener {
  public:
-  Producer(const Config& config, const ProducerOptions& options, const Clock& clock)
-      : config_path_(config.path),
-        options_(options),
+  Producer(const Config& config, const ProducerOptions& options, const Clock& clock,
+           std::unique_ptr<SiteSource> sites)
+      : options_(options),
         clock_(clock),
         shutdown_grace_(config.producer->shutdown_grace),
         redact_query_params_(config.producer->redact_query_params),
@@ -68,10 +70,12 @@ class Producer {
         publisher_(config.producer->kafka, config.producer->max_queued_messages, stats_),
         events_(config.producer->kafka, event_stats_),
         states_(options.producer_id),
-        stats_log_(stats_) {
+        stats_log_(stats_),
+        sites_(std::move(sites)) {
     publisher_.redact_query_params_in_logs(redact_query_params_);
     events_.redact_query_params_in_logs(redact_query_params_);
-    for (const SiteConfig& site : config.producer->websites) {
+    const std::vector<SiteConfig> initial_sites = sites_->initial_sites();
+    for (const SiteConfig& site : initial_sites) {
       if (!in_shard(site.url, options_.shard)) continue;
       owned_urls_.insert(site.url);
       events_topics_.insert(site.events_topic);
@@ -84,7 +88,7 @@ class Producer {
       loops_.push_back(std::make_unique<CheckLoop>(
           context, loop_in_flight_bound(config.producer->max_in_flight, threads, i)));
     }
-    assign_sites(config.producer->websites);
+    assign_sites(initial_sites);
   }
 
   int run(StopControl& control) {
@@ -115,7 +119,8 @@ class Producer {
         });
       }
       while (!control.stop_requested()) {
-        if (control.take_reload_request()) reload();
+        if (control.take_reload_request()) sites_->reload(*this);
+        sites_->poll(*this, std::chrono::milliseconds::zero());
         publisher_.poll(kPollWait);
         events_.poll();
         sync_stats();
@@ -130,6 +135,8 @@ class Producer {
         events_.poll();
       }
     }
+    // After the checks ended: a revoke while leaving has nothing left to wait for.
+    sites_->close(*this);
     // One bound for both: state changes first (a lost transition is worse than a lost
     // sample), measurements in what is left.
     const auto flush_deadline = std::chrono::steady_clock::now() + kFlushTimeout;
@@ -148,11 +155,15 @@ class Producer {
   }
 
  private:
-  void assign_sites(const std::vector<SiteConfig>& sites) {
+  // Returns each loop's ticket (CheckLoop::settled).
+  std::vector<std::uint64_t> assign_sites(const std::vector<SiteConfig>& sites) {
     SitePlans plans = build_site_plans(sites, options_.shard, redact_query_params_);
     const std::size_t count = plans.plans.size();
     std::vector<SitePlans> shares = split_site_plans(std::move(plans), loops_.size());
-    for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->assign_sites(std::move(shares[i]));
+    std::vector<std::uint64_t> tickets;
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+      tickets.push_back(loops_[i]->assign_sites(std::move(shares[i])));
+    }
     stats_.sites.store(static_cast<std::int64_t>(count));
     // Parsing a large config (yaml-cpp's node tree) leaves megabytes of freed heap behind;
     // hand them back to the OS so a long-running producer's RSS reflects what it uses.
@@ -165,6 +176,7 @@ class Producer {
     } else {
       spdlog::info("checking {} sites on {}", count, threads);
     }
+    return tickets;
   }
 
   // Seeds the owned sites' states from the latest event of each on their events topics, so a
@@ -204,20 +216,28 @@ class Producer {
     }
   }
 
-  // SIGHUP: only the site list is reloaded; Kafka settings, bounds and the number of
-  // check threads need a restart.
-  void reload() {
-    spdlog::info("SIGHUP: reloading sites from {}", config_path_.string());
-    ConfigLoadResult loaded = load_config(config_path_, process_environment());
-    if (!loaded.ok() || !loaded.config->producer) {
-      for (const ConfigError& error : loaded.errors) spdlog::error("{}", error.to_string());
-      if (loaded.ok())
-        spdlog::error("{}: no healthcheck-producer-config section", config_path_.string());
-      spdlog::error("reload failed; still checking the previous {} sites",
-                    stats_.sites.load(std::memory_order_relaxed));
-      return;
+  // SiteListener: the source's new site list. With wait_for_removed (a revoke), waits until
+  // every loop applied it and no check of a removed site still runs, at most shutdown_grace.
+  void use_sites(const std::vector<SiteConfig>& sites, bool wait_for_removed) override {
+    const std::vector<std::uint64_t> tickets = assign_sites(sites);
+    if (!wait_for_removed) return;
+    const auto give_up_at = std::chrono::steady_clock::now() + shutdown_grace_;
+    auto all_settled = [&] {
+      for (std::size_t i = 0; i < loops_.size(); ++i) {
+        if (!loops_[i]->settled(tickets[i])) return false;
+      }
+      return true;
+    };
+    while (!all_settled()) {
+      if (std::chrono::steady_clock::now() >= give_up_at) {
+        spdlog::warn(
+            "removed sites still have checks in flight after {} ms; their results will not be "
+            "published",
+            shutdown_grace_.count());
+        return;
+      }
+      publisher_.poll(std::chrono::milliseconds(10));
     }
-    assign_sites(loaded.config->producer->websites);
   }
 
   void sync_stats() {
@@ -225,7 +245,6 @@ class Producer {
                              std::memory_order_relaxed);
   }
 
-  std::filesystem::path config_path_;
   ProducerOptions options_;
   const Clock& clock_;
   std::chrono::milliseconds shutdown_grace_;
@@ -242,8 +261,16 @@ class Producer {
   EventPublisher events_;
   SiteStates states_;
   StatsLog stats_log_;
+  std::unique_ptr<SiteSource> sites_;
   std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to
 };
+
+std::unique_ptr<SiteSource> site_source_of(const Config& config) {
+  if (!config.producer->sites_topic.empty()) {
+    return std::make_unique<TopicSiteSource>(*config.producer);
+  }
+  return std::make_unique<FileSiteSource>(config.path, config.producer->websites);
+}
 
 }  // namespace
 }  // namespace producer
@@ -251,7 +278,7 @@ class Producer {
 int run_producer(const Config& config, StopControl& control, const ProducerOptions& options) {
   if (!config.producer) throw std::invalid_argument("run_producer: config has no producer section");
   SystemClock clock;
-  producer::Producer producer(config, options, clock);
+  producer::Producer producer(config, options, clock, producer::site_source_of(config));
   return producer.run(control);
 }
 

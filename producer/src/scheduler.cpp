@@ -100,10 +100,15 @@ std::optional<TimePoint> Scheduler::next_wakeup() const {
 }
 
 TimePoint Scheduler::first_deadline(const ScheduledSite& site, TimePoint now) const {
-  const auto interval_us = std::max<std::int64_t>(
-      1, std::chrono::duration_cast<std::chrono::microseconds>(site.interval).count());
-  return now + std::chrono::microseconds(static_cast<std::int64_t>(
-                   site.spread_hash % static_cast<std::uint64_t>(interval_us)));
+  const auto interval_us = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      1, std::chrono::duration_cast<std::chrono::microseconds>(site.interval).count()));
+  // The wall-clock phase of the site: every producer (and every restart) that schedules it
+  // puts its runs at the same wall times, so a site moved between producers keeps its rhythm.
+  const auto wall_us = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, clock_.wall_now().time_since_epoch().count()));
+  const std::uint64_t phase = site.spread_hash % interval_us;
+  const std::uint64_t offset = (phase + interval_us - wall_us % interval_us) % interval_us;
+  return now + std::chrono::microseconds(static_cast<std::int64_t>(offset));
 }
 
 TimePoint Scheduler::advance(const Site& site, TimePoint deadline, TimePoint now) {

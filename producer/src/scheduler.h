@@ -1,8 +1,10 @@
 // Deadline-ordered scheduling of the site checks: pure logic, no I/O, no threads.
 //
-// Each site runs on its own interval. The first run of a site falls at a deterministic
-// offset within its interval (from ScheduledSite::spread_hash), so many sites do not fire
-// at once and a restart spreads them the same way. Next deadline = previous deadline +
+// Each site runs on its own interval. The first run of a site falls within its interval at a
+// deterministic wall-clock phase (the wall times t with t % interval == spread_hash %
+// interval), so many sites do not fire at once, and a restart, or another producer taking the
+// site over, runs it at the same wall times: no check of a moved site comes less than one
+// interval after its previous owner's last (clocks in sync). Next deadline = previous deadline +
 // interval: no drift, whatever the check took. A site still in flight at its deadline is
 // not started a second time (the run is skipped and counted); a site that starts more than
 // one interval late skips forward (the missed runs are counted). At most max_in_flight
@@ -34,7 +36,7 @@ using TimePoint = std::chrono::steady_clock::time_point;
 struct ScheduledSite {
   std::string key;  // identity across replace_sites() calls, e.g. URL + topic
   std::chrono::milliseconds interval{30000};  // > 0
-  std::uint64_t spread_hash = 0;  // first run at (spread_hash % interval) after it is added
+  std::uint64_t spread_hash = 0;  // its wall-clock phase within the interval (see above)
 };
 
 // One check to start now.
@@ -80,6 +82,8 @@ class Scheduler {
   bool is_scheduled(SiteId site) const { return sites_.contains(site); }
   std::size_t size() const { return sites_.size(); }
   std::size_t in_flight() const { return in_flight_; }
+  // Checks still running of sites that replace_sites() removed.
+  std::size_t dropped_in_flight() const { return dropped_in_flight_.size(); }
   const SchedulerCounters& counters() const { return counters_; }
 
  private:

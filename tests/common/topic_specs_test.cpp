@@ -98,6 +98,25 @@ healthcheck-consumer-config:
   EXPECT_EQ(configs.size(), 4u);
 }
 
+TEST(TopicSpecs, FleetModeCreatesTheCompactedSitesTopicAndTheDefaultsTopics) {
+  ConfigLoadResult loaded =
+      parse_config(R"(healthcheck-producer-config:
+  bootstrap_servers: 127.0.0.1:9092
+  sites_topic: hc.sites
+  defaults: { destination_topic: checks }
+)",
+                   "test.yaml", [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+  std::map<std::string, bool> compacted_by_name;
+  for (const TopicSpec& spec : configured_topic_specs(*loaded.config, 3, 1)) {
+    compacted_by_name[spec.name] = spec.configs == std::vector<std::pair<std::string, std::string>>{
+                                                       {"cleanup.policy", "compact"}};
+  }
+  EXPECT_EQ(compacted_by_name,
+            (std::map<std::string, bool>{
+                {"checks", false}, {"checks.events", true}, {"hc.sites", true}}));
+}
+
 // hc notify reads events topics (compacted, as the producer's) and writes its dead letters:
 // `hc topics create` with only a notify section creates both.
 TEST(TopicSpecs, ANotifySectionNamesItsEventsTopicsCompactedAndItsDeadLetterTopic) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,34 @@ TEST(Scheduler, AStartNamesTheSitesNextDeadline) {
   ASSERT_TRUE(late.has_value());
   EXPECT_EQ(late->deadline, first->deadline + seconds(10));
   EXPECT_EQ(late->next_deadline, first->deadline + seconds(30));
+}
+
+TEST(Scheduler, ASiteTakenOverByAnotherProducerKeepsItsWallClockPhase) {
+  // Producer A checks the site on its grid; producer B, started 3.7 s later (another clock
+  // origin), takes it over: its first run falls on A's grid, a whole interval after A's last.
+  test::FakeClock clock_a(WallTime(std::chrono::hours(1000)));
+  Scheduler a(clock_a, 10);
+  a.replace_sites({site("http://127.0.0.1/moved", seconds(5))});
+  std::vector<WallTime> a_runs;
+  for (int step = 0; step < 120; ++step) {
+    clock_a.advance(milliseconds(100));
+    for (std::size_t i = 0; i < start_all_due(a).size(); ++i) a_runs.push_back(clock_a.wall_now());
+  }
+  ASSERT_GE(a_runs.size(), 2U);
+
+  test::FakeClock clock_b(clock_a.wall_now() + milliseconds(3700));
+  Scheduler b(clock_b, 10);
+  b.replace_sites({site("http://127.0.0.1/moved", seconds(5))});
+  std::optional<WallTime> b_first;
+  for (int step = 0; step < 60 && !b_first; ++step) {
+    clock_b.advance(milliseconds(100));
+    if (!start_all_due(b).empty()) b_first = clock_b.wall_now();
+  }
+  ASSERT_TRUE(b_first);
+  const auto since_a = *b_first - a_runs.back();
+  EXPECT_GE(since_a, seconds(5));
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(since_a).count() % 5000, 0)
+      << "B runs the site on A's grid";
 }
 
 }  // namespace

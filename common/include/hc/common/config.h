@@ -108,11 +108,25 @@ struct SiteConfig {
   // any order, are exactly these) or as an RE2 pattern (some answer matches it).
   std::vector<std::string> expected_answers;
   std::optional<std::string> expected_pattern;
+
+  bool operator==(const SiteConfig&) const = default;
 };
 
 struct ProducerConfig {
   KafkaSettings kafka;
+  // File mode: the sites to check. Empty in fleet mode (sites_topic set; the config refuses
+  // both at once).
   std::vector<SiteConfig> websites;
+  // Fleet mode when not empty: the sites are the records of this compacted topic (key = URL,
+  // value = a websites entry as JSON, site_json.h; a tombstone removes the site), shared by
+  // the producers of the consumer group producer_group (each checks the sites of its
+  // assigned partitions).
+  std::string sites_topic;
+  std::string producer_group = "hc-producers";
+  std::chrono::milliseconds session_timeout{10000};  // of producer_group; 1000 .. 3600000
+  // The section's `defaults`: what a site from the sites topic starts from (a `websites`
+  // entry starts from the same values).
+  SiteConfig site_defaults;
   std::size_t max_in_flight = 1000;  // global bound on concurrent checks
   // Event loops (threads) the checks are split over, each with its share of the sites;
   // 0 = one per CPU this process may use (affinity, cgroup CPU quota), at most

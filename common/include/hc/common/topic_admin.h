@@ -27,13 +27,15 @@ struct TopicCreateOutcome {
 };
 
 // Every topic the config names: producer destination and events topics, consumer source
-// topics and their dead-letter topics, hc notify's events topics and its dead-letter topic.
-// Sorted, without duplicates.
+// topics and their dead-letter topics, hc notify's events topics and its dead-letter topic;
+// in fleet mode the sites topic and the destination and events topics of `defaults`. Sorted,
+// without duplicates.
 std::vector<std::string> configured_topics(const Config& config);
 
 // configured_topics() as specs to create. Events topics (the producer's events_topic, the
-// source_topic of a consumer route with kind: events, hc notify's events_topics) are compacted
-// (cleanup.policy compact): a producer restores each site's state from the latest event of its key.
+// source_topic of a consumer route with kind: events, hc notify's events_topics) and the sites
+// topic are compacted (cleanup.policy compact): a producer restores each site's state from the
+// latest event of its key, and the sites topic keeps the latest value of each site.
 // Measurement topics (destination topics, source topics of measurement routes) keep
 // messages for `measurements_retention` (retention.ms) when given, else the broker's default;
 // dead-letter topics always keep the broker's default.

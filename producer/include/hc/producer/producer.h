@@ -25,8 +25,12 @@ struct ProducerOptions {
 // (each within its own timeout), flushes Kafka and returns 0. The checks run on
 // config.producer->check_threads threads of their own (each with a share of the sites);
 // the calling thread serves Kafka's delivery reports, reloads and the periodic log line.
-// On SIGHUP (control.take_reload_request()) re-reads config.path and applies the new
-// site list; an invalid file is logged with its errors and the old list keeps running.
+// File mode: the sites are config.producer->websites; on SIGHUP
+// (control.take_reload_request()) re-reads config.path and applies the new site list; an
+// invalid file is logged with its errors and the old list keeps running. Fleet mode
+// (sites_topic set): the sites are those of the partitions of sites_topic that the group
+// producer_group assigns to this process, followed live (producer/src/topic_site_source.h);
+// the group is left after the checks ended. REQUIRES in fleet mode: options.shard unset.
 // REQUIRES: config.producer is set. Throws std::runtime_error if it cannot start, and
 // rethrows what made a check thread fail (after stopping the others and flushing Kafka).
 int run_producer(const Config& config, StopControl& control, const ProducerOptions& options);

@@ -1,0 +1,121 @@
+// decode_site_json: strict JSON (nlohmann) turned into a yaml-cpp node tree without tags, so
+// read_site validates it exactly as a `websites` entry; no !ENV can reach a topic's value.
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config_sections.h"
+#include "hc/common/site_json.h"
+#include "yaml_reader.h"
+
+namespace hc {
+namespace {
+
+constexpr std::size_t kMaxDepth = 32;
+
+// True when brackets outside strings nest at most kMaxDepth deep: checked before parsing,
+// so a hostile value cannot exhaust the stack of a recursive parse or destruction.
+bool nesting_within_bound(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) return false;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// JSON scalars become YAML scalars in their JSON spelling; the typed readers parse them.
+YAML::Node to_yaml(const nlohmann::ordered_json& value) {
+  switch (value.type()) {
+    case nlohmann::ordered_json::value_t::object: {
+      YAML::Node map(YAML::NodeType::Map);
+      for (const auto& [key, item] : value.items()) map[key] = to_yaml(item);
+      return map;
+    }
+    case nlohmann::ordered_json::value_t::array: {
+      YAML::Node list(YAML::NodeType::Sequence);
+      for (const auto& item : value) list.push_back(to_yaml(item));
+      return list;
+    }
+    case nlohmann::ordered_json::value_t::string:
+      return YAML::Node(value.get<std::string>());
+    case nlohmann::ordered_json::value_t::null:
+    case nlohmann::ordered_json::value_t::discarded:
+      return YAML::Node(YAML::NodeType::Null);
+    default:
+      return YAML::Node(value.dump());
+  }
+}
+
+SiteDecodeResult failed(std::string_view source, std::string key_path, std::string message) {
+  SiteDecodeResult result;
+  result.errors.push_back(
+      ConfigError{std::string(source), 0, 0, std::move(key_path), std::move(message)});
+  return result;
+}
+
+}  // namespace
+
+SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view value,
+                                  const ProducerConfig& producer, std::string_view source) {
+  if (!nesting_within_bound(value)) {
+    return failed(source, "", "expected a JSON object, nested at most 32 levels deep");
+  }
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(value, nullptr, false);
+  if (json.is_discarded()) return failed(source, "", "expected a JSON object: not valid JSON");
+  if (!json.is_object()) {
+    return failed(
+        source, "",
+        "expected a JSON object (a site's settings), got " + std::string(json.type_name()));
+  }
+  if (const auto url = json.find("url"); url != json.end()) {
+    if (!url->is_string() || url->get<std::string>() != url_key) {
+      return failed(source, "url",
+                    "differs from the record's key (the URL): leave it out or "
+                    "give the same URL");
+    }
+  } else {
+    json["url"] = std::string(url_key);
+  }
+  YAML::Node node;
+  try {
+    node = to_yaml(json);
+  } catch (const YAML::Exception& error) {
+    return failed(source, "", std::string("cannot read the value: ") + error.what());
+  }
+  config_detail::YamlReader reader(std::string(source),
+                                   [](const std::string&) { return std::nullopt; });
+  const config_detail::Located root{node, "", YAML::Mark::null_mark()};
+  std::optional<SiteConfig> site =
+      config_detail::read_site(reader, root, producer.site_defaults, producer.redact_query_params);
+  SiteDecodeResult result;
+  result.errors = reader.take_errors_in_file_order();
+  for (ConfigError& error : result.errors) {
+    error.line = 0;
+    error.column = 0;
+  }
+  if (result.errors.empty() && site) result.site = std::move(site);
+  if (result.errors.empty() && !result.site) {
+    return failed(source, "", "not a valid site");  // read_site reports what it refuses
+  }
+  return result;
+}
+
+}  // namespace hc

@@ -1,0 +1,24 @@
+#include "file_site_source.h"
+
+#include <spdlog/spdlog.h>
+
+namespace hc::producer {
+
+void FileSiteSource::reload(SiteListener& listener) {
+  spdlog::info("SIGHUP: reloading sites from {}", config_path_.string());
+  ConfigLoadResult loaded = load_config(config_path_, process_environment());
+  if (!loaded.ok() || !loaded.config->producer || !loaded.config->producer->sites_topic.empty()) {
+    for (const ConfigError& error : loaded.errors) spdlog::error("{}", error.to_string());
+    if (loaded.ok() && !loaded.config->producer) {
+      spdlog::error("{}: no healthcheck-producer-config section", config_path_.string());
+    } else if (loaded.ok()) {
+      spdlog::error("{}: sites_topic set: fleet mode needs a restart", config_path_.string());
+    }
+    spdlog::error("reload failed; still checking the previous {} sites", websites_.size());
+    return;
+  }
+  websites_ = std::move(loaded.config->producer->websites);
+  listener.use_sites(websites_, false);
+}
+
+}  // namespace hc::producer
