@@ -14,15 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct TopicDeleter {
-  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
-};
-struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* metadata) const {
-    rd_kafka_metadata_destroy(metadata);
-  }
-};
-
 int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1000));
@@ -43,13 +34,12 @@ rd_kafka_resp_err_t retry_until(Clock::time_point deadline, Call call) {
 // Partition count; 0 when the topic does not exist, -1 when the cluster did not answer.
 int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_point deadline,
                     std::string& problem) {
-  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
-      rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
+  KafkaTopic handle(rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
   const rd_kafka_resp_err_t error = retry_until(deadline, [&] {
     return rd_kafka_metadata(consumer, 0, handle.get(), &raw, remaining_ms(deadline));
   });
-  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  KafkaMetadata metadata(raw);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     problem = fmt::format("no metadata for topic {}: {}", topic, rd_kafka_err2str(error));
     return -1;

@@ -45,15 +45,6 @@ std::string header_of(const LetterParts& parts, std::string_view name) {
   return "";
 }
 
-struct TopicDeleter {
-  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
-};
-struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* metadata) const {
-    rd_kafka_metadata_destroy(metadata);
-  }
-};
-
 std::string cut(std::string text, std::size_t max_bytes) {
   if (text.size() > max_bytes) text.resize(max_bytes);
   return text;
@@ -344,13 +335,12 @@ void DeadLetterProducer::check_topics(const std::vector<std::string>& topics,
 }
 
 std::string DeadLetterProducer::topic_problem(const std::string& topic, milliseconds timeout) {
-  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
-      rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr));
+  KafkaTopic handle(rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr));
   if (!handle) return fmt::format("invalid topic: {}", rd_kafka_err2str(rd_kafka_last_error()));
   const rd_kafka_metadata_t* raw = nullptr;
   rd_kafka_resp_err_t error =
       rd_kafka_metadata(producer_.get(), 0, handle.get(), &raw, static_cast<int>(timeout.count()));
-  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  KafkaMetadata metadata(raw);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::warn("dead-letter topic {}: cannot ask the brokers about it: {}", topic,
                  rd_kafka_err2str(error));

@@ -17,15 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct TopicDeleter {
-  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
-};
-struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* metadata) const {
-    rd_kafka_metadata_destroy(metadata);
-  }
-};
-
 // Each blocking call waits at most this long, so a stop request is seen in time.
 constexpr std::int64_t kStepMs = 1000;
 
@@ -54,13 +45,12 @@ rd_kafka_resp_err_t retry_until(rd_kafka_t* consumer, Clock::time_point deadline
 // Partition count of `topic`; 0 when it does not exist or the cluster did not answer.
 int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_point deadline,
                     const std::function<bool()>& stop_requested) {
-  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
-      rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
+  KafkaTopic handle(rd_kafka_topic_new(consumer, topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
   const rd_kafka_resp_err_t error = retry_until(consumer, deadline, stop_requested, [&] {
     return rd_kafka_metadata(consumer, 0, handle.get(), &raw, remaining_ms(deadline));
   });
-  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  KafkaMetadata metadata(raw);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::warn("restoring states: no metadata for events topic {}: {}", topic,
                  rd_kafka_err2str(error));

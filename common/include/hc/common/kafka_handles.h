@@ -24,6 +24,10 @@ struct RdKafkaDeleter {
   void operator()(rd_kafka_headers_t* headers) const { rd_kafka_headers_destroy(headers); }
   void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
   void operator()(rd_kafka_error_t* error) const { rd_kafka_error_destroy(error); }
+  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
 };
 
 using KafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
@@ -33,6 +37,8 @@ using KafkaMessage = std::unique_ptr<rd_kafka_message_t, RdKafkaDeleter>;
 using KafkaHeaders = std::unique_ptr<rd_kafka_headers_t, RdKafkaDeleter>;
 using KafkaQueue = std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter>;
 using KafkaError = std::unique_ptr<rd_kafka_error_t, RdKafkaDeleter>;
+using KafkaTopic = std::unique_ptr<rd_kafka_topic_t, RdKafkaDeleter>;
+using KafkaMetadata = std::unique_ptr<const rd_kafka_metadata_t, RdKafkaDeleter>;
 
 // Builds a librdkafka config from the security settings plus role-specific properties
 // (applied after, so they win). Throws std::invalid_argument naming the property and
