@@ -197,12 +197,7 @@ TEST(HostileHttpClients, HcServeKeepsAnsweringItsPageAndHealthz) {
       test::run_command({test::hc_binary().string(), "migrate", "-c", config.string()}).exit_code,
       0);
   const int port = test::unused_loopback_port();
-  test::ChildProcess::Options options;
-  options.stdout_file = dir.path() / "serve.log";
-  options.stderr_file = options.stdout_file;
-  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
-                            "127.0.0.1:" + std::to_string(port)},
-                           options);
+  test::ChildProcess serve = test::start_serve(config, dir, port);
   ASSERT_TRUE(test::eventually([&] { return probe(port, "/") == "HTTP/1.1 200 OK"; }, seconds(20)));
 
   const auto outcome = attack(port, serve.pid(), {"/healthz", "/"});

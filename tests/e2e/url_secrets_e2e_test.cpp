@@ -123,14 +123,9 @@ TEST(UrlSecrets, AConfiguredSecretIsPublishedExactlyAndShownNowhere) {
   expect_no_secret("hc status --format json", status_json.output);
 
   // hc serve: the page, the JSON API, and the history the page links to.
-  test::ChildProcess::Options serve_options;
-  serve_options.stdout_file = dir.path() / "serve.log";
-  serve_options.stderr_file = serve_options.stdout_file;
   // At debug level, so that the HTTP server's request log is in serve.log too: it shows route
   // patterns, never the path sent (HttpServer.LogsTheRoutePatternNeverThePathSent).
-  test::ChildProcess serve({test::hc_binary().string(), "--log-level", "debug", "serve", "-c",
-                            config.string(), "--listen", "127.0.0.1:" + std::to_string(serve_port)},
-                           serve_options);
+  test::ChildProcess serve = test::start_serve(config, dir, serve_port, {"--log-level", "debug"});
   std::string page;
   ASSERT_TRUE(test::eventually(
       [&] {

@@ -172,12 +172,7 @@ TEST(ReportE2E, TheMonthsNumbersMatchTheRawRowsAndTheEventsAndTheCsvIsInert) {
 
   // The same through hc serve.
   const int port = test::unused_loopback_port();
-  test::ChildProcess::Options options;
-  options.stdout_file = dir.path() / "serve.log";
-  options.stderr_file = options.stdout_file;
-  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
-                            "127.0.0.1:" + std::to_string(port)},
-                           options);
+  test::ChildProcess serve = test::start_serve(config, dir, port);
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(1);
   client.set_read_timeout(20);

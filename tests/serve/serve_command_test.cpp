@@ -50,12 +50,7 @@ TEST(ServeCommand, ServesUntilSigtermOrSigintThenExitsZero) {
       0);
   for (const int signal_number : {SIGTERM, SIGINT}) {
     const int port = test::unused_loopback_port();
-    test::ChildProcess::Options options;
-    options.stdout_file = dir.path() / "serve.log";
-    options.stderr_file = options.stdout_file;
-    test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(),
-                              "--listen", "127.0.0.1:" + std::to_string(port)},
-                             options);
+    test::ChildProcess serve = test::start_serve(config, dir, port);
     httplib::Client client("127.0.0.1", port);
     client.set_connection_timeout(1);
     ASSERT_TRUE(test::eventually(
@@ -81,12 +76,7 @@ TEST(ServeCommand, KeepsItsDatabaseConnectionBetweenRequestsAndSurvivesARestart)
       test::run_command({test::hc_binary().string(), "migrate", "-c", config.string()}).exit_code,
       0);
   const int port = test::unused_loopback_port();
-  test::ChildProcess::Options options;
-  options.stdout_file = dir.path() / "serve.log";
-  options.stderr_file = options.stdout_file;
-  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
-                            "127.0.0.1:" + std::to_string(port)},
-                           options);
+  test::ChildProcess serve = test::start_serve(config, dir, port);
   httplib::Client client("127.0.0.1", port);
   const auto status_of = [&](const std::string& path) {
     auto response = client.Get(path);
@@ -153,12 +143,7 @@ TEST(ServeCommand, PagesOfTwoSitesCoverEverySiteOnceInOrderWithTheTotalsOfAll) {
       {"alpha", "https://d.example/"}};
 
   const int port = test::unused_loopback_port();
-  test::ChildProcess::Options options;
-  options.stdout_file = dir.path() / "serve.log";
-  options.stderr_file = options.stdout_file;
-  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
-                            "127.0.0.1:" + std::to_string(port)},
-                           options);
+  test::ChildProcess serve = test::start_serve(config, dir, port);
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(1);
   client.set_read_timeout(20);
@@ -253,12 +238,7 @@ TEST(ServeCommand, ARoleWithOnlySelectServesThroughReadConnectionUri) {
   EXPECT_NE(status.output.find("https://a.example/"), std::string::npos) << status.output;
 
   const int serve_port = test::unused_loopback_port();
-  test::ChildProcess::Options options;
-  options.stdout_file = dir.path() / "serve.log";
-  options.stderr_file = options.stdout_file;
-  test::ChildProcess serve({test::hc_binary().string(), "serve", "-c", config.string(), "--listen",
-                            "127.0.0.1:" + std::to_string(serve_port)},
-                           options);
+  test::ChildProcess serve = test::start_serve(config, dir, serve_port);
   httplib::Client client("127.0.0.1", serve_port);
   client.set_connection_timeout(1);
   client.set_read_timeout(20);

@@ -94,6 +94,11 @@ CommandResult run_hc(const std::vector<std::string>& arguments);
 // `hc maintain`). REQUIRES: table is a plain identifier.
 std::string record_like_the_consumer_sql(const std::string& table);
 
+// `hc [HC_OPTIONS...] serve -c CONFIG --listen 127.0.0.1:PORT`, its stdout and stderr in
+// DIR/serve.log (read it with read_file for a failure message).
+ChildProcess start_serve(const std::filesystem::path& config, const TempDir& dir, int port,
+                         const std::vector<std::string>& hc_options = {});
+
 // The whole file as it is on disk (bytes, no newline translation); "" when it cannot be read:
 // for a process's log in a failure message, read whether or not the process wrote one.
 std::string read_file(const std::filesystem::path& path);
