@@ -1,12 +1,11 @@
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
 #include <iostream>
-#include <mutex>
 
 #include "commands.h"
 #include "hc/common/clock.h"
 #include "hc/common/http_server.h"
+#include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 #include "hc/serve/status_server.h"
 
@@ -28,10 +27,10 @@ int serve(const ServeOptions& options) {
   // Blocks SIGINT/SIGTERM before the server starts its threads.
   StopControl control;
   SignalWatcher watcher(control);
-  std::mutex mutex;
-  std::condition_variable stop_requested;
+  Mutex mutex;
+  CondVar stop_requested;
   control.add_waker([&] {
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     stop_requested.notify_all();
   });
 
@@ -53,8 +52,8 @@ int serve(const ServeOptions& options) {
   }
   spdlog::info("serve: status page on {}/ (JSON: {}/api/v1/status)", server->url(), server->url());
   {
-    std::unique_lock lock(mutex);
-    stop_requested.wait(lock, [&] { return control.stop_requested(); });
+    MutexLock lock(mutex);
+    while (!control.stop_requested()) stop_requested.wait(mutex);
   }
   spdlog::info("serve: stopping");
   server.reset();  // finishes the requests in progress

@@ -16,13 +16,12 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 
 namespace {
@@ -35,24 +34,27 @@ class Interruptible {
  public:
   explicit Interruptible(hc::StopControl& control) : control_(control) {
     control_.add_waker([this] {
-      std::lock_guard lock(mutex_);
+      hc::MutexLock lock(mutex_);
       changed_.notify_all();
     });
   }
   // Returns false if the stop request ended the wait early.
   bool sleep_for(std::chrono::milliseconds duration) {
-    std::unique_lock lock(mutex_);
-    return !changed_.wait_for(lock, duration, [&] { return control_.stop_requested(); });
+    const auto deadline = std::chrono::steady_clock::now() + duration;
+    hc::MutexLock lock(mutex_);
+    while (!control_.stop_requested() && changed_.wait_until(mutex_, deadline)) {
+    }
+    return !control_.stop_requested();
   }
   void wait_for_stop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return control_.stop_requested(); });
+    hc::MutexLock lock(mutex_);
+    while (!control_.stop_requested()) changed_.wait(mutex_);
   }
 
  private:
   hc::StopControl& control_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
+  hc::Mutex mutex_;
+  hc::CondVar changed_;
 };
 
 void add_pages(httplib::Server& server, Interruptible& clock, std::chrono::milliseconds slow) {
@@ -86,11 +88,11 @@ void add_pages(httplib::Server& server, Interruptible& clock, std::chrono::milli
 
 // The demo's webhook receiver. Lines are appended under a mutex (requests run on several
 // threads) and flushed at once, so the demo can print the file while this runs.
-void add_hook(httplib::Server& server, const std::string& log_file, std::mutex& log_mutex) {
+void add_hook(httplib::Server& server, const std::string& log_file, hc::Mutex& log_mutex) {
   server.Post("/hook", [&log_file, &log_mutex](const httplib::Request& request,
                                                httplib::Response& response) {
     if (!log_file.empty()) {
-      std::lock_guard lock(log_mutex);
+      hc::MutexLock lock(log_mutex);
       std::ofstream(log_file, std::ios::app)
           << request.get_header_value("X-HC-Event-Id") << ' '
           << request.get_header_value("X-HC-Signature") << ' ' << request.body << std::endl;
@@ -125,7 +127,7 @@ int main(int argc, char** argv) {
   // Before any thread starts, so that every thread inherits the blocked signals.
   hc::SignalWatcher watcher(control);
 
-  std::mutex hook_mutex;  // before the server: its handlers use it
+  hc::Mutex hook_mutex;  // before the server: its handlers use it
   httplib::Server server;
   // httplib's default adds SO_REUSEPORT, which would let a second server share a port that
   // is already taken instead of failing.

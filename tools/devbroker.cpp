@@ -18,13 +18,11 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,6 +30,7 @@
 #include <vector>
 
 #include "hc/common/kafka_handles.h"
+#include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 #include "hc/devbroker/control_socket.h"
 #include "mock_faults.h"
@@ -130,13 +129,13 @@ int run(int broker_count, const std::vector<std::string>& topic_texts,
   for (const auto& text : topic_texts) topics.push_back(parse_topic(text));
 
   // Declared before the watcher so they outlive its thread, which runs the waker.
-  std::mutex mutex;
-  std::condition_variable stop_signalled;
+  hc::Mutex mutex;
+  hc::CondVar stop_signalled;
   // Block the signals before librdkafka starts its threads (they inherit the mask).
   hc::StopControl control;
   hc::SignalWatcher watcher(control);
   control.add_waker([&] {
-    std::lock_guard lock(mutex);
+    hc::MutexLock lock(mutex);
     stop_signalled.notify_all();
   });
 
@@ -171,8 +170,10 @@ int run(int broker_count, const std::vector<std::string>& topic_texts,
   if (!bootstrap_file.empty()) write_file_atomically(bootstrap_file, bootstraps);
   std::cout << bootstraps << std::endl;
 
-  std::unique_lock lock(mutex);
-  stop_signalled.wait(lock, [&] { return control.stop_requested(); });
+  {
+    hc::MutexLock lock(mutex);
+    while (!control.stop_requested()) stop_signalled.wait(mutex);
+  }
   // A stale file would point the next reader at a dead broker.
   if (!bootstrap_file.empty()) std::filesystem::remove(bootstrap_file);
   return 0;  // control socket, cluster, then host handle, destroyed here in that order

@@ -14,7 +14,7 @@ ConnectionTable::ConnectionTable(std::size_t max_connections,
 
 ConnectionTable::~ConnectionTable() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   stop_requested_.notify_all();
@@ -22,40 +22,40 @@ ConnectionTable::~ConnectionTable() {
 }
 
 bool ConnectionTable::admits_another() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return entries_.size() < max_connections_;
 }
 
 void ConnectionTable::opened(const void* key, int fd) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   entries_[key] = Entry{fd, Clock::now() + request_deadline_, {}};
 }
 
 void ConnectionTable::closed(const void* key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   entries_.erase(key);
 }
 
 void ConnectionTable::set_target(const void* key, std::string target) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = entries_.find(key); it != entries_.end()) it->second.target = std::move(target);
 }
 
 std::string ConnectionTable::take_target(const void* key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = entries_.find(key);
   return it == entries_.end() ? std::string() : std::move(it->second.target);
 }
 
 void ConnectionTable::request_read(const void* key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = entries_.find(key); it != entries_.end()) {
     it->second.deadline = Clock::time_point::max();
   }
 }
 
 void ConnectionTable::response_sent(const void* key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = entries_.find(key); it != entries_.end()) {
     it->second.deadline = Clock::now() + request_deadline_;
   }
@@ -65,8 +65,10 @@ void ConnectionTable::watch() {
   // A tenth of the deadline (at most 100 ms): a connection is closed at most that late.
   const auto tick =
       std::min<std::chrono::milliseconds>(request_deadline_ / 10, std::chrono::milliseconds(100));
-  std::unique_lock lock(mutex_);
-  while (!stop_requested_.wait_for(lock, tick, [this] { return stopping_; })) {
+  MutexLock lock(mutex_);
+  while (!stopping_) {
+    stop_requested_.wait_for(mutex_, tick);
+    if (stopping_) break;
     const auto now = Clock::now();
     for (auto& [key, entry] : entries_) {
       if (entry.deadline > now) continue;

@@ -5,12 +5,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
+
+#include "hc/common/mutex.h"
 
 namespace hc::http {
 
@@ -52,11 +52,11 @@ class ConnectionTable {
 
   std::size_t max_connections_;
   std::chrono::milliseconds request_deadline_;
-  mutable std::mutex mutex_;
-  std::condition_variable stop_requested_;
-  bool stopping_ = false;                           // guarded by mutex_
-  std::unordered_map<const void*, Entry> entries_;  // guarded by mutex_
-  std::thread watchdog_;                            // last: started once the rest exists
+  mutable Mutex mutex_;
+  CondVar stop_requested_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::unordered_map<const void*, Entry> entries_ GUARDED_BY(mutex_);
+  std::thread watchdog_;  // last: started once the rest exists
 };
 
 }  // namespace hc::http

@@ -11,7 +11,7 @@ WorkerPool::~WorkerPool() { stop(); }
 
 bool WorkerPool::try_submit(Job job) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(job));
   }
@@ -22,7 +22,7 @@ bool WorkerPool::try_submit(Job job) {
 void WorkerPool::stop() {
   std::deque<Job> abandoned;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
     abandoned.swap(queue_);
   }
@@ -37,8 +37,8 @@ void WorkerPool::work() {
   while (true) {
     Job job;
     {
-      std::unique_lock lock(mutex_);
-      job_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mutex_);
+      while (!stopping_ && queue_.empty()) job_ready_.wait(mutex_);
       if (queue_.empty()) return;  // stopping
       job = std::move(queue_.front());
       queue_.pop_front();

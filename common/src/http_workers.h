@@ -2,13 +2,13 @@
 // a job that does not fit is refused at once instead of waiting.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "hc/common/mutex.h"
 
 namespace hc::http {
 
@@ -37,10 +37,10 @@ class WorkerPool {
   void work();
 
   std::size_t max_queued_;
-  std::mutex mutex_;
-  std::condition_variable job_ready_;
-  bool stopping_ = false;  // guarded by mutex_
-  std::deque<Job> queue_;  // guarded by mutex_
+  Mutex mutex_;
+  CondVar job_ready_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::deque<Job> queue_ GUARDED_BY(mutex_);
   std::vector<std::thread> threads_;
 };
 

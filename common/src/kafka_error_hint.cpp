@@ -24,18 +24,18 @@ std::string KafkaSettingsProblem::note(rd_kafka_resp_err_t error, std::string_vi
   const std::string hint = kafka_settings_hint(error, reason);
   if (hint.empty()) return "";
   std::string line = "kafka: " + hint + ": " + std::string(reason);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   text_ = line;
   return line;
 }
 
 void KafkaSettingsProblem::clear() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   text_.reset();
 }
 
 std::optional<std::string> KafkaSettingsProblem::text() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return text_;
 }
 

@@ -17,12 +17,12 @@ void StopControl::request_reload() {
 }
 
 void StopControl::add_waker(std::function<void()> waker) {
-  std::lock_guard lock(wakers_mutex_);
+  MutexLock lock(wakers_mutex_);
   wakers_.push_back(std::move(waker));
 }
 
 void StopControl::wake_all() {
-  std::lock_guard lock(wakers_mutex_);
+  MutexLock lock(wakers_mutex_);
   for (const auto& waker : wakers_) waker();
 }
 

@@ -25,7 +25,7 @@ BatchWriter::BatchWriter(const Router& router, ConsumerStats& stats,
 
 BatchWriter::~BatchWriter() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
@@ -34,7 +34,7 @@ BatchWriter::~BatchWriter() {
 
 void BatchWriter::start(PendingBatch pending) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     job_ = std::move(pending);
     job_done_ = false;
   }
@@ -42,16 +42,17 @@ void BatchWriter::start(PendingBatch pending) {
 }
 
 bool BatchWriter::busy() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return job_.has_value();
 }
 
 std::optional<std::pair<PendingBatch, WriteResult>> BatchWriter::finish(
     std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  if (!changed_.wait_for(lock, timeout, [this] { return !job_ || job_done_; }) || !job_) {
-    return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(mutex_);
+  while (job_ && !job_done_ && changed_.wait_until(mutex_, deadline)) {
   }
+  if (!job_ || !job_done_) return std::nullopt;
   std::pair<PendingBatch, WriteResult> done{std::move(*job_), std::move(result_)};
   job_.reset();
   job_done_ = false;
@@ -59,9 +60,9 @@ std::optional<std::pair<PendingBatch, WriteResult>> BatchWriter::finish(
 }
 
 void BatchWriter::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (true) {
-    changed_.wait(lock, [this] { return stopping_ || (job_ && !job_done_); });
+    while (!stopping_ && !(job_ && !job_done_)) changed_.wait(mutex_);
     if (stopping_) return;
     // The loop thread does not touch job_ while it is in flight (busy() is true), so
     // the batch is written outside the lock.

@@ -26,10 +26,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,6 +35,7 @@
 
 #include "batch.h"
 #include "consumer_stats.h"
+#include "hc/common/mutex.h"
 #include "hc/store/db_error.h"
 #include "router.h"
 #include "row_sink.h"
@@ -117,12 +116,12 @@ class BatchWriter {
   std::function<void()> on_done_;
   std::vector<std::vector<std::unique_ptr<RowSink>>> databases_;  // [database][lane]
 
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::optional<PendingBatch> job_;  // set by start(), taken back by finish()
-  bool job_done_ = false;
-  WriteResult result_;
-  bool stopping_ = false;
+  mutable Mutex mutex_;
+  CondVar changed_;
+  std::optional<PendingBatch> job_ GUARDED_BY(mutex_);  // set by start(), taken back by finish()
+  bool job_done_ GUARDED_BY(mutex_) = false;
+  WriteResult result_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;  // last: started after everything above exists
 };
 

@@ -97,18 +97,18 @@ void collect_running(const ConsumerStats& stats, MetricFamilyWriter& out) {
 }  // namespace
 
 void ConsumerMetrics::set_starting(std::string reason) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   not_running_reason_ = "starting: " + std::move(reason);
 }
 
 ConsumerMetrics::Attachment ConsumerMetrics::attach(const ConsumerStats& stats) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   stats_ = &stats;
   return Attachment(*this);
 }
 
 ConsumerMetrics::Attachment::~Attachment() {
-  std::lock_guard lock(metrics_.mutex_);
+  MutexLock lock(metrics_.mutex_);
   metrics_.stats_ = nullptr;
   metrics_.not_running_reason_ = "stopping";
 }
@@ -118,7 +118,7 @@ std::shared_ptr<prometheus::Collectable> ConsumerMetrics::collectable() {
 }
 
 void ConsumerMetrics::collect(MetricFamilyWriter& out) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (stats_ != nullptr) {
     collect_running(*stats_, out);
     return;
@@ -127,7 +127,7 @@ void ConsumerMetrics::collect(MetricFamilyWriter& out) const {
 }
 
 std::optional<std::string> ConsumerMetrics::problem() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (stats_ == nullptr) return not_running_reason_;
   if (auto settings = stats_->kafka_settings.text()) return settings;
   if (!stats_->kafka_reachable.load(std::memory_order_relaxed)) {

@@ -10,12 +10,12 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "consumer_stats.h"
 #include "hc/common/metric_families.h"
+#include "hc/common/mutex.h"
 
 namespace hc::consumer {
 
@@ -51,9 +51,9 @@ class ConsumerMetrics {
  private:
   void collect(MetricFamilyWriter& out) const;
 
-  mutable std::mutex mutex_;
-  const ConsumerStats* stats_ = nullptr;  // set while attached
-  std::string not_running_reason_ = "starting";
+  mutable Mutex mutex_;
+  const ConsumerStats* stats_ GUARDED_BY(mutex_) = nullptr;  // set while attached
+  std::string not_running_reason_ GUARDED_BY(mutex_) = "starting";
 };
 
 }  // namespace hc::consumer

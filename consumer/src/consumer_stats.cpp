@@ -34,12 +34,12 @@ std::map<std::string, std::uint64_t> ConsumerStats::dead_letters_by_reason() con
 }
 
 void ConsumerStats::set_problem(std::optional<std::string> problem) {
-  std::lock_guard lock(problem_mutex_);
+  MutexLock lock(problem_mutex_);
   problem_ = std::move(problem);
 }
 
 std::optional<std::string> ConsumerStats::problem() const {
-  std::lock_guard lock(problem_mutex_);
+  MutexLock lock(problem_mutex_);
   return problem_;
 }
 
@@ -50,12 +50,12 @@ std::uint64_t ConsumerStats::total_dead_letters() const {
 }
 
 void ConsumerStats::set_dead_letter_problem(std::string problem) {
-  std::lock_guard lock(dead_letter_problem_mutex_);
+  MutexLock lock(dead_letter_problem_mutex_);
   dead_letter_problem_ = std::move(problem);
 }
 
 std::string ConsumerStats::dead_letter_problem() const {
-  std::lock_guard lock(dead_letter_problem_mutex_);
+  MutexLock lock(dead_letter_problem_mutex_);
   return dead_letter_problem_;
 }
 

@@ -11,12 +11,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hc/common/kafka_error_hint.h"
+#include "hc/common/mutex.h"
 
 namespace hc::consumer {
 
@@ -87,10 +87,10 @@ class ConsumerStats {
   std::string dead_letter_problem() const;
 
  private:
-  mutable std::mutex problem_mutex_;
-  std::optional<std::string> problem_;  // guarded by problem_mutex_
-  mutable std::mutex dead_letter_problem_mutex_;
-  std::string dead_letter_problem_;  // guarded by dead_letter_problem_mutex_
+  mutable Mutex problem_mutex_;
+  std::optional<std::string> problem_ GUARDED_BY(problem_mutex_);
+  mutable Mutex dead_letter_problem_mutex_;
+  std::string dead_letter_problem_ GUARDED_BY(dead_letter_problem_mutex_);
   std::vector<std::string> table_labels_;
   std::vector<std::atomic<std::uint64_t>> rows_written_;
   std::vector<std::atomic<std::uint64_t>> rows_expired_;

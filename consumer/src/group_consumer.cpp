@@ -58,7 +58,7 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
 
 GroupConsumer::~GroupConsumer() {
   {
-    std::lock_guard lock(wake_target_->mutex);
+    MutexLock lock(wake_target_->mutex);
     wake_target_->queue = nullptr;
   }
   close();
@@ -207,7 +207,7 @@ std::int64_t GroupConsumer::lag() const {
 
 std::function<void()> GroupConsumer::waker() const {
   return [target = wake_target_] {
-    std::lock_guard lock(target->mutex);
+    MutexLock lock(target->mutex);
     if (target->queue != nullptr) rd_kafka_queue_yield(target->queue);
   };
 }

@@ -7,13 +7,13 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "group_client.h"
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
+#include "hc/common/mutex.h"
 
 namespace hc::consumer {
 
@@ -56,8 +56,8 @@ class GroupConsumer final : public GroupClient {
   // Shared with the waker handed out by wake(): queue_ is cleared under the mutex before
   // the queue is destroyed, so a late wake() from another thread finds nothing.
   struct WakeTarget {
-    std::mutex mutex;
-    rd_kafka_queue_t* queue = nullptr;
+    Mutex mutex;
+    rd_kafka_queue_t* queue GUARDED_BY(mutex) = nullptr;
   };
 
   static void on_commit(rd_kafka_t* handle, rd_kafka_resp_err_t error,

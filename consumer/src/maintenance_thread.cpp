@@ -11,7 +11,7 @@ MaintenanceThread::MaintenanceThread(std::chrono::seconds interval, Run run, Con
 
 MaintenanceThread::~MaintenanceThread() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   stop_changed_.notify_all();
@@ -19,7 +19,7 @@ MaintenanceThread::~MaintenanceThread() {
 }
 
 void MaintenanceThread::loop() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     std::vector<DatabaseUpkeep> results;
@@ -31,8 +31,10 @@ void MaintenanceThread::loop() {
       results.push_back(std::move(failed));
     }
     record(results);
+    const auto next_run = std::chrono::steady_clock::now() + interval_;
     lock.lock();
-    stop_changed_.wait_for(lock, interval_, [this] { return stopping_; });
+    while (!stopping_ && stop_changed_.wait_until(mutex_, next_run)) {
+    }
   }
 }
 

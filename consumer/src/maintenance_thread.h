@@ -8,13 +8,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "consumer_stats.h"
+#include "hc/common/mutex.h"
 #include "hc/store/maintenance.h"
 
 namespace hc::consumer {
@@ -35,10 +34,10 @@ class MaintenanceThread {
   std::chrono::seconds interval_;
   Run run_;
   ConsumerStats& stats_;
-  std::mutex mutex_;
-  std::condition_variable stop_changed_;
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread thread_;     // last: started after everything above exists
+  Mutex mutex_;
+  CondVar stop_changed_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::thread thread_;  // last: started after everything above exists
 };
 
 }  // namespace hc::consumer

@@ -47,7 +47,7 @@ ChannelWorker::ChannelWorker(std::size_t index, const NotifyChannel& channel,
 
 ChannelWorker::~ChannelWorker() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -56,20 +56,21 @@ ChannelWorker::~ChannelWorker() {
 
 void ChannelWorker::enqueue(std::shared_ptr<const Notification> notification) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     incoming_.push_back(std::move(notification));
   }
   wake_.notify_all();
 }
 
 bool ChannelWorker::stopping() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stopping_;
 }
 
 bool ChannelWorker::wait_until(SteadyTime deadline) {
-  std::unique_lock lock(mutex_);
-  wake_.wait_until(lock, deadline, [this] { return stopping_ || !incoming_.empty(); });
+  MutexLock lock(mutex_);
+  while (!stopping_ && incoming_.empty() && wake_.wait_until(mutex_, deadline)) {
+  }
   return !stopping_;
 }
 
@@ -81,7 +82,7 @@ void ChannelWorker::run() {
   while (true) {
     std::vector<Item> incoming;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_) return;
       incoming.swap(incoming_);
     }
@@ -208,8 +209,11 @@ bool ChannelWorker::take_rate_token() {
     }
     const auto wait = std::chrono::duration<double>((1 - tokens_) / per_second);
     stats_.count(index_, DeliveryOutcome::kRateLimited);
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, wait, [this] { return stopping_; })) return false;
+    const auto refilled = std::chrono::steady_clock::now() + wait;
+    MutexLock lock(mutex_);
+    while (!stopping_ && wake_.wait_until(mutex_, refilled)) {
+    }
+    if (stopping_) return false;
   }
 }
 
@@ -276,8 +280,11 @@ void ChannelWorker::dead_letter(const std::vector<Item>& batch, const std::strin
                  {"topic", dead_letters_.topic()},
                  {"event_id", item->event_id},
                  {"error", problem}});
-      std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, kDeadLetterRetryDelay, [this] { return stopping_; })) return;
+      const auto retry_at = std::chrono::steady_clock::now() + kDeadLetterRetryDelay;
+      MutexLock lock(mutex_);
+      while (!stopping_ && wake_.wait_until(mutex_, retry_at)) {
+      }
+      if (stopping_) return;
     }
     stats_.count(index_, DeliveryOutcome::kDeadLettered);
     complete(item);

@@ -24,12 +24,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -38,6 +36,7 @@
 #include "channel_transport.h"
 #include "dead_letters.h"
 #include "delivery_tracker.h"
+#include "hc/common/mutex.h"
 #include "hc/common/notify_config.h"
 #include "notification.h"
 #include "notify_stats.h"
@@ -103,11 +102,11 @@ class ChannelWorker {
   double tokens_ = 0;
   SteadyTime tokens_at_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<Item> incoming_;  // guarded by mutex_
-  bool stopping_ = false;       // guarded by mutex_
-  std::thread thread_;          // last: started once every member above exists
+  Mutex mutex_;
+  CondVar wake_;
+  std::vector<Item> incoming_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::thread thread_;  // last: started once every member above exists
 };
 
 }  // namespace hc::notify

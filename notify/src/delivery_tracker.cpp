@@ -48,7 +48,7 @@ DeliveryTracker::DeliveryTracker(std::vector<std::string> channel_names)
 
 void DeliveryTracker::assign(const PartitionId& id, std::int64_t committed_offset,
                              ChannelMarks marks) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = partitions_.find(id);
   if (found != partitions_.end()) pending_ -= found->second.pending.size();
   Partition partition;
@@ -58,7 +58,7 @@ void DeliveryTracker::assign(const PartitionId& id, std::int64_t committed_offse
 }
 
 void DeliveryTracker::revoke(const PartitionId& id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = partitions_.find(id);
   if (found == partitions_.end()) return;
   pending_ -= found->second.pending.size();
@@ -67,7 +67,7 @@ void DeliveryTracker::revoke(const PartitionId& id) {
 
 std::vector<std::size_t> DeliveryTracker::add(const PartitionId& id, std::int64_t offset,
                                               const std::vector<std::size_t>& channels) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Partition& partition = partitions_[id];
   partition.next_offset = offset + 1;
   std::vector<std::size_t> owed;
@@ -85,7 +85,7 @@ std::vector<std::size_t> DeliveryTracker::add(const PartitionId& id, std::int64_
 
 bool DeliveryTracker::needed(const PartitionId& id, std::int64_t offset,
                              std::size_t channel) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto partition = partitions_.find(id);
   if (partition == partitions_.end()) return false;
   auto event = partition->second.pending.find(offset);
@@ -94,7 +94,7 @@ bool DeliveryTracker::needed(const PartitionId& id, std::int64_t offset,
 }
 
 void DeliveryTracker::complete(const PartitionId& id, std::int64_t offset, std::size_t channel) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto partition = partitions_.find(id);
   if (partition == partitions_.end()) return;
   auto event = partition->second.pending.find(offset);
@@ -130,7 +130,7 @@ std::optional<CommitPoint> DeliveryTracker::commit_point(const PartitionId& id,
 }
 
 std::vector<CommitPoint> DeliveryTracker::take_commits() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<CommitPoint> commits;
   for (auto& [id, partition] : partitions_) {
     auto point = commit_point(id, partition);
@@ -144,7 +144,7 @@ std::vector<CommitPoint> DeliveryTracker::take_commits() {
 }
 
 std::vector<CommitPoint> DeliveryTracker::all_commits() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<CommitPoint> commits;
   for (const auto& [id, partition] : partitions_) {
     if (auto point = commit_point(id, partition)) commits.push_back(std::move(*point));
@@ -153,7 +153,7 @@ std::vector<CommitPoint> DeliveryTracker::all_commits() const {
 }
 
 std::size_t DeliveryTracker::pending() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return pending_;
 }
 

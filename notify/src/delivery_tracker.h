@@ -18,12 +18,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "hc/common/mutex.h"
 
 namespace hc::notify {
 
@@ -86,9 +87,9 @@ class DeliveryTracker {
   std::optional<CommitPoint> commit_point(const PartitionId& id, const Partition& partition) const;
 
   const std::vector<std::string> channel_names_;
-  mutable std::mutex mutex_;
-  std::map<PartitionId, Partition> partitions_;  // guarded by mutex_
-  std::size_t pending_ = 0;                      // guarded by mutex_
+  mutable Mutex mutex_;
+  std::map<PartitionId, Partition> partitions_ GUARDED_BY(mutex_);
+  std::size_t pending_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace hc::notify

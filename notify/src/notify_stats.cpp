@@ -13,7 +13,8 @@ constexpr std::array<std::string_view, 3> kEventOutcomes = {"routed", "unrouted"
 
 }  // namespace
 
-NotifyStats::NotifyStats(std::vector<std::string> channel_names) {
+NotifyStats::NotifyStats(std::vector<std::string> channel_names)
+    : last_errors_(channel_names.size()) {
   for (std::string& name : channel_names) {
     channels_.push_back(std::make_unique<Channel>());
     channels_.back()->name = std::move(name);
@@ -31,13 +32,13 @@ void NotifyStats::count(EventOutcome outcome) {
 void NotifyStats::set_channel_up(std::size_t channel) { channels_[channel]->up.store(true); }
 
 void NotifyStats::set_channel_down(std::size_t channel, const std::string& error) {
-  std::lock_guard lock(mutex_);
-  channels_[channel]->last_error = error;
+  MutexLock lock(mutex_);
+  last_errors_[channel] = error;
   channels_[channel]->up.store(false);
 }
 
 void NotifyStats::set_kafka_problem(std::optional<std::string> problem) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   kafka_problem_ = std::move(problem);
 }
 
@@ -67,13 +68,13 @@ void NotifyStats::collect(MetricFamilyWriter& out) const {
 }
 
 std::optional<std::string> NotifyStats::problem() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::string text;
   if (kafka_problem_) text = "kafka: " + *kafka_problem_;
-  for (const auto& channel : channels_) {
-    if (channel->up.load()) continue;
+  for (std::size_t channel = 0; channel < channels_.size(); ++channel) {
+    if (channels_[channel]->up.load()) continue;
     if (!text.empty()) text += "; ";
-    text += "channel " + channel->name + " down: " + channel->last_error;
+    text += "channel " + channels_[channel]->name + " down: " + last_errors_[channel];
   }
   if (text.empty()) return std::nullopt;
   return text;

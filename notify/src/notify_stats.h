@@ -18,12 +18,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hc/common/metric_families.h"
+#include "hc/common/mutex.h"
 
 namespace hc::notify {
 
@@ -61,13 +61,13 @@ class NotifyStats {
     std::string name;
     std::atomic<std::uint64_t> outcomes[8] = {};  // by DeliveryOutcome
     std::atomic<bool> up{true};
-    std::string last_error;  // guarded by NotifyStats::mutex_
   };
   std::vector<std::unique_ptr<Channel>> channels_;
   std::atomic<std::uint64_t> events_[3] = {};  // by EventOutcome
   std::atomic<std::size_t> pending_{0};
-  mutable std::mutex mutex_;
-  std::optional<std::string> kafka_problem_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::optional<std::string> kafka_problem_ GUARDED_BY(mutex_);
+  std::vector<std::string> last_errors_ GUARDED_BY(mutex_);  // by channel, while down
 };
 
 }  // namespace hc::notify

@@ -27,12 +27,12 @@ class CheckerWakeGuard {
       : target_(std::make_shared<Target>()) {
     target_->checker = &checker;
     control.add_waker([target = target_] {
-      std::lock_guard lock(target->mutex);
+      MutexLock lock(target->mutex);
       if (target->checker != nullptr) target->checker->wakeup();
     });
   }
   ~CheckerWakeGuard() {
-    std::lock_guard lock(target_->mutex);
+    MutexLock lock(target_->mutex);
     target_->checker = nullptr;
   }
   CheckerWakeGuard(const CheckerWakeGuard&) = delete;
@@ -40,7 +40,7 @@ class CheckerWakeGuard {
 
  private:
   struct Target {
-    std::mutex mutex;
+    Mutex mutex;
     CheckRunner* checker = nullptr;
   };
   std::shared_ptr<Target> target_;
@@ -58,7 +58,7 @@ CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight)
 std::uint64_t CheckLoop::assign_sites(SitePlans sites) {
   std::uint64_t ticket = 0;
   {
-    std::lock_guard lock(assigned_mutex_);
+    MutexLock lock(assigned_mutex_);
     assigned_ = std::move(sites);
     ticket = ++assigned_ticket_;
   }
@@ -98,7 +98,7 @@ void CheckLoop::apply_assigned_sites() {
   std::optional<SitePlans> sites;
   std::uint64_t ticket = 0;
   {
-    std::lock_guard lock(assigned_mutex_);
+    MutexLock lock(assigned_mutex_);
     sites.swap(assigned_);
     ticket = assigned_ticket_;
   }

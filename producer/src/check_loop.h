@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -26,6 +25,7 @@
 #include "check_runner.h"
 #include "event_publisher.h"
 #include "hc/common/clock.h"
+#include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
@@ -104,9 +104,10 @@ class CheckLoop {
   std::multimap<TimePoint, CheckInProgress> retries_due_;  // failed attempts, by retry start
   bool stopping_ = false;                                  // run() is in its grace period
 
-  std::mutex assigned_mutex_;
-  std::optional<SitePlans> assigned_;  // set by assign_sites(), taken by the loop
-  std::uint64_t assigned_ticket_ = 0;  // of assigned_; guarded by assigned_mutex_
+  Mutex assigned_mutex_;
+  std::optional<SitePlans> assigned_ GUARDED_BY(assigned_mutex_);  // set by assign_sites(),
+                                                                   // taken by the loop
+  std::uint64_t assigned_ticket_ GUARDED_BY(assigned_mutex_) = 0;  // of assigned_
   // What settled() reads: the ticket applied last, whether removed sites' checks still run,
   // whether run() has returned.
   std::atomic<std::uint64_t> applied_ticket_{0};

@@ -66,17 +66,9 @@ bool EventPublisher::publish(const std::string& topic, const StateEvent& event) 
 }
 
 void EventPublisher::poll(std::chrono::milliseconds timeout) {
-  producer_.poll(timeout);
-  if (!producer_.has_fatal_error()) return;
-  const std::size_t queued = stats_.queue_depth();
-  const std::string error = producer_.replace([this] {
-    stats_.delivery_failures.fetch_add(stats_.queue_depth(), std::memory_order_relaxed);
-  });
-  stats_.producer_recreations.fetch_add(1, std::memory_order_relaxed);
-  spdlog::error(
-      "Kafka events producer hit a fatal error ({}); recreated it; {} queued state changes "
-      "were LOST",
-      error, queued);
+  producer_.poll_and_recover(timeout, {stats_.delivery_failures, stats_.producer_recreations,
+                                       [this] { return stats_.queue_depth(); },
+                                       "Kafka events producer", "queued state changes were LOST"});
 }
 
 std::size_t EventPublisher::flush(std::chrono::milliseconds timeout) {
@@ -107,10 +99,7 @@ void EventPublisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message,
 void EventPublisher::on_error(rd_kafka_t*, int error, const char* reason, void* self) {
   auto& publisher = *static_cast<EventPublisher*>(self);
   const auto code = static_cast<rd_kafka_resp_err_t>(error);
-  if (code == RD_KAFKA_RESP_ERR__FATAL) {
-    publisher.producer_.note_fatal_error();  // handled in poll(), outside the callback
-    return;
-  }
+  if (publisher.producer_.take_if_fatal(error)) return;  // handled in poll()
   // Transient: librdkafka retries on its own, and the measurement producer logs the same
   // cluster's outages (rate-limited); this one stays quiet.
   spdlog::debug("Kafka events producer: {}: {}", rd_kafka_err2name(code), reason);

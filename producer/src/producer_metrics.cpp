@@ -21,12 +21,12 @@ ProducerMetrics::ProducerMetrics(const ProducerStats& stats)
 void ProducerMetrics::record_check(const std::string& url, std::size_t outcome,
                                    std::chrono::microseconds duration) {
   check_duration_.Observe(std::chrono::duration<double>(duration).count());
-  std::lock_guard lock(sites_mutex_);
+  MutexLock lock(sites_mutex_);
   ++checks_by_site_[url][outcome];
 }
 
 void ProducerMetrics::record_retry(const std::string& url) {
-  std::lock_guard lock(sites_mutex_);
+  MutexLock lock(sites_mutex_);
   ++retries_by_site_[url];
 }
 
@@ -35,7 +35,7 @@ void ProducerMetrics::observe_lateness(std::chrono::nanoseconds lateness) {
 }
 
 void ProducerMetrics::forget_sites(const std::vector<std::string>& urls) {
-  std::lock_guard lock(sites_mutex_);
+  MutexLock lock(sites_mutex_);
   for (const std::string& url : urls) {
     checks_by_site_.erase(url);
     retries_by_site_.erase(url);
@@ -54,7 +54,7 @@ std::optional<std::string> ProducerMetrics::kafka_problem() const {
 
 void ProducerMetrics::collect(MetricFamilyWriter& out) const {
   {
-    std::lock_guard lock(sites_mutex_);
+    MutexLock lock(sites_mutex_);
     for (const auto& [url, counts] : checks_by_site_) {
       for (std::size_t outcome = 0; outcome < counts.size(); ++outcome) {
         if (counts[outcome] == 0) continue;

@@ -11,7 +11,6 @@
 #include <array>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +18,7 @@
 
 #include "check_error.h"
 #include "hc/common/metric_families.h"
+#include "hc/common/mutex.h"
 #include "producer_stats.h"
 
 namespace hc::producer {
@@ -50,9 +50,9 @@ class ProducerMetrics {
   const ProducerStats& stats_;
   prometheus::Histogram check_duration_;
   prometheus::Histogram schedule_lateness_;
-  mutable std::mutex sites_mutex_;
-  std::unordered_map<std::string, OutcomeCounts> checks_by_site_;   // guarded by sites_mutex_
-  std::unordered_map<std::string, std::uint64_t> retries_by_site_;  // guarded by sites_mutex_
+  mutable Mutex sites_mutex_;
+  std::unordered_map<std::string, OutcomeCounts> checks_by_site_ GUARDED_BY(sites_mutex_);
+  std::unordered_map<std::string, std::uint64_t> retries_by_site_ GUARDED_BY(sites_mutex_);
 };
 
 }  // namespace hc::producer

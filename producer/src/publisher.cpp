@@ -16,7 +16,7 @@ constexpr auto kLogEvery = std::chrono::seconds(10);
 
 std::optional<std::uint64_t> Publisher::RateLimit::allow() {
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (now - last_logged_ < kLogEvery) {
     ++suppressed_;
     return std::nullopt;
@@ -85,16 +85,9 @@ bool Publisher::publish(const std::string& topic, std::string_view key, std::str
 }
 
 void Publisher::poll(std::chrono::milliseconds timeout) {
-  producer_.poll(timeout);
-  if (!producer_.has_fatal_error()) return;
-  const std::size_t queued = queue_depth();
-  const std::string error = producer_.replace([this] {
-    // Purged messages' reports count as delivery failures; those that never came back too.
-    stats_.delivery_failures.fetch_add(queue_depth(), std::memory_order_relaxed);
-  });
-  stats_.producer_recreations.fetch_add(1, std::memory_order_relaxed);
-  spdlog::error("Kafka producer hit a fatal error ({}); recreated it; {} queued messages were lost",
-                error, queued);
+  producer_.poll_and_recover(
+      timeout, {stats_.delivery_failures, stats_.producer_recreations,
+                [this] { return queue_depth(); }, "Kafka producer", "queued messages were lost"});
 }
 
 std::size_t Publisher::flush(std::chrono::milliseconds timeout) {
@@ -139,10 +132,7 @@ void Publisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
 void Publisher::on_error(rd_kafka_t*, int error, const char* reason, void* self) {
   auto& publisher = *static_cast<Publisher*>(self);
   const auto code = static_cast<rd_kafka_resp_err_t>(error);
-  if (code == RD_KAFKA_RESP_ERR__FATAL) {
-    publisher.producer_.note_fatal_error();  // handled in poll(), outside the callback
-    return;
-  }
+  if (publisher.producer_.take_if_fatal(error)) return;  // handled in poll()
   if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
     publisher.stats_.kafka_reachable.store(false, std::memory_order_relaxed);
   }

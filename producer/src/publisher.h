@@ -15,7 +15,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +22,7 @@
 
 #include "hc/common/config.h"
 #include "hc/common/kafka_handles.h"
+#include "hc/common/mutex.h"
 #include "producer_stats.h"
 #include "recreatable_producer.h"
 
@@ -83,9 +83,9 @@ class Publisher {
     std::optional<std::uint64_t> allow();
 
    private:
-    std::mutex mutex_;
-    std::chrono::steady_clock::time_point last_logged_{};
-    std::uint64_t suppressed_ = 0;
+    Mutex mutex_;
+    std::chrono::steady_clock::time_point last_logged_ GUARDED_BY(mutex_){};
+    std::uint64_t suppressed_ GUARDED_BY(mutex_) = 0;
   };
   RateLimit drop_log_;
   RateLimit delivery_log_;

@@ -3,7 +3,7 @@
 namespace hc::producer {
 
 void SiteStates::restore(const StateEvent& latest) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   states_.insert_or_assign(latest.url, SiteState(latest.to, latest.at));
 }
 
@@ -19,7 +19,7 @@ std::optional<StateEvent> SiteStates::observe(const SiteConfig& site,
   }
   std::optional<StateTransition> transition;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     transition = states_[site.url].observe({site.down_after, site.up_after}, healthy,
                                            measurement.measured_at, cause);
   }
@@ -28,13 +28,13 @@ std::optional<StateEvent> SiteStates::observe(const SiteConfig& site,
 }
 
 SiteStatus SiteStates::status_of(const std::string& url) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = states_.find(url);
   return found == states_.end() ? SiteStatus::kUnknown : found->second.status();
 }
 
 std::size_t SiteStates::size() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return states_.size();
 }
 

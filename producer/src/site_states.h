@@ -9,13 +9,13 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "hc/common/config.h"
 #include "hc/common/message.h"
+#include "hc/common/mutex.h"
 #include "hc/common/state_event.h"
 #include "site_state.h"
 
@@ -40,8 +40,8 @@ class SiteStates {
 
  private:
   std::string producer_id_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, SiteState> states_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::unordered_map<std::string, SiteState> states_ GUARDED_BY(mutex_);
 };
 
 }  // namespace hc::producer

@@ -5,7 +5,9 @@
 # file and line, when a file under a folder of the table
 #   - includes "hc/OTHER/..." (or <hc/OTHER/...>) for an OTHER its row does not allow,
 #   - links hc_OTHER (a CMakeLists.txt under it) for such an OTHER, or
-#   - reaches into another folder's private parts ("../OTHER/src/", OTHER/src in CMake).
+#   - reaches into another folder's private parts ("../OTHER/src/", OTHER/src in CMake), or
+#   - uses a std lock type instead of hc::Mutex and its kin (hc/common/mutex.h), which
+#     clang's thread-safety analysis cannot see.
 # Tests are not checked: they may use their folder's private headers. Used by scripts/lint.
 set -euo pipefail
 
@@ -61,6 +63,14 @@ while read -r folder allowed_list; do
     violations=$((violations + 1))
   done < <(grep -rnE '#[[:space:]]*include "\.\./[^"]*src/|PROJECT_SOURCE_DIR\}/[a-z_]+/src' \
     "$repo_root/$folder" --include='*.cpp' --include='*.h' --include=CMakeLists.txt || true)
+  # Locks the thread-safety analysis can see: hc::Mutex and its kin (hc/common/mutex.h);
+  # libstdc++'s carry no annotations, so a member guarded by one would go unchecked.
+  while IFS=: read -r file line _; do
+    [[ $file == "$repo_root/common/include/hc/common/mutex.h" ]] && continue
+    echo "${file#"$repo_root"/}:$line: use hc::Mutex / MutexLock / CondVar (hc/common/mutex.h), not std's lock types" >&2
+    violations=$((violations + 1))
+  done < <(grep -rnE 'std::(mutex|shared_mutex|condition_variable|lock_guard|unique_lock|scoped_lock|shared_lock)\b' \
+    "$repo_root/$folder" --include='*.cpp' --include='*.h' || true)
 done <<<"$rules"
 
 if [[ $violations -gt 0 ]]; then

@@ -43,7 +43,7 @@ ConnectionPool::Lease ConnectionPool::lease(const ConnectionTarget& target) {
   for (;;) {
     std::unique_ptr<pqxx::connection> idle;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       auto found = idle_.find(key);
       if (found == idle_.end() || found->second.empty()) break;
       idle = std::move(found->second.back());
@@ -56,14 +56,14 @@ ConnectionPool::Lease ConnectionPool::lease(const ConnectionTarget& target) {
 }
 
 std::size_t ConnectionPool::idle(const ConnectionTarget& target) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = idle_.find(pool_key(target));
   return found == idle_.end() ? 0 : found->second.size();
 }
 
 void ConnectionPool::give_back(const std::string& key,
                                std::unique_ptr<pqxx::connection> connection) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto& idle = idle_[key];
   if (idle.size() < max_idle_per_target_) idle.push_back(std::move(connection));
   // else: closed here, as the pool keeps no more

@@ -87,6 +87,34 @@ grep -q 'serve/src/page.cpp:1: serve may not include hc/consumer/' "$work/out" |
   fail "rules: the forbidden include in serve/src/page.cpp not named"
 printf '#include "hc/common/config.h"\n' >serve/src/page.cpp
 lint 0 "an allowed include edge" --only rules
+printf '#include <mutex>\nstd::mutex page_mutex;\n' >serve/src/page.cpp
+lint 1 "a std lock type the thread-safety analysis cannot see" --only rules
+grep -q 'serve/src/page.cpp:2: use hc::Mutex' "$work/out" ||
+  fail "rules: the std::mutex in serve/src/page.cpp not named"
+printf '#include "hc/common/config.h"\n' >serve/src/page.cpp
+
+# A member read without the mutex that guards it: clang's -Wthread-safety through tidy.
+cat >common/src/guarded.cpp <<'CPP'
+class __attribute__((capability("mutex"))) Lock {
+ public:
+  void acquire() __attribute__((acquire_capability()));
+  void release() __attribute__((release_capability()));
+};
+class Counter {
+ public:
+  int read() const { return value_; }
+
+ private:
+  Lock lock_;
+  int value_ __attribute__((guarded_by(lock_))) = 0;
+};
+int read_counter(const Counter& counter) { return counter.read(); }
+CPP
+sed -i 's|^\]$|  ,{"directory": "'"$work"'", "command": "c++ -std=c++20 -c common/src/guarded.cpp", "file": "'"$work"'/common/src/guarded.cpp"}\n]|' build/compile_commands.json
+lint 1 "a guarded member read without its mutex" --only tidy
+grep -q "guarded.cpp:8:.*requires holding mutex 'lock_'" "$work/out" ||
+  fail "tidy: the unguarded read in guarded.cpp not shown"
+rm common/src/guarded.cpp
 
 printf '#!/usr/bin/env bash\ncd /tmp\nrm -f x\n' >scripts/tool
 lint 1 "shellcheck warning" --only shellcheck

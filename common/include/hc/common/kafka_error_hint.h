@@ -7,10 +7,11 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "hc/common/mutex.h"
 
 namespace hc {
 
@@ -36,8 +37,8 @@ class KafkaSettingsProblem {
   std::optional<std::string> text() const;
 
  private:
-  mutable std::mutex mutex_;
-  std::optional<std::string> text_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::optional<std::string> text_ GUARDED_BY(mutex_);
 };
 
 }  // namespace hc

@@ -7,9 +7,10 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "hc/common/mutex.h"
 
 namespace hc {
 
@@ -29,8 +30,8 @@ class StopControl {
   void wake_all();
   std::atomic<bool> stop_{false};
   std::atomic<bool> reload_{false};
-  std::mutex wakers_mutex_;
-  std::vector<std::function<void()>> wakers_;
+  Mutex wakers_mutex_;
+  std::vector<std::function<void()>> wakers_ GUARDED_BY(wakers_mutex_);
 };
 
 class SignalWatcher {

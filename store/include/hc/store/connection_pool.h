@@ -15,11 +15,11 @@
 #include <cstddef>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <pqxx/connection>
 #include <string>
 #include <vector>
 
+#include "hc/common/mutex.h"
 #include "hc/store/pg_connection.h"
 
 namespace hc {
@@ -64,8 +64,9 @@ class ConnectionPool {
   void give_back(const std::string& key, std::unique_ptr<pqxx::connection> connection);
 
   std::size_t max_idle_per_target_;  // set once, at construction
-  mutable std::mutex mutex_;
-  std::map<std::string, std::vector<std::unique_ptr<pqxx::connection>>> idle_;  // by key
+  mutable Mutex mutex_;
+  std::map<std::string, std::vector<std::unique_ptr<pqxx::connection>>> idle_  // by key
+      GUARDED_BY(mutex_);
 };
 
 }  // namespace hc
