@@ -74,7 +74,7 @@ std::string badge_svg(std::string_view label, std::string_view message, std::str
 
 BadgeText status_badge(const std::optional<SiteDetail>& detail) {
   if (!detail) return {"status", "unknown", kBadgeGrey};
-  const std::string state = detail->state.value_or(detail->site.up ? "up" : "down");
+  const std::string state = detail->state.value_or(detail->site.state);
   if (state == "up") return {"status", "up", kBadgeGreen};
   if (state == "down") return {"status", "down", kBadgeRed};
   return {"status", "unknown", kBadgeGrey};

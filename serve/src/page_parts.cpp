@@ -42,6 +42,7 @@ td.num.fair { color: #8a6d00; }
   font-weight: 600; font-size: 12px; text-align: center; }
 .state.up { color: var(--up); background: var(--up-bg); }
 .state.down { color: var(--down); background: var(--down-bg); }
+.state.unknown { color: var(--muted); background: var(--line); }
 td.error { color: var(--down); max-width: 200px; overflow: hidden; text-overflow: ellipsis; }
 td.error.none, .none { color: var(--muted); }
 td.cert.soon { color: var(--down); font-weight: 600; }

@@ -100,7 +100,7 @@ std::string conditions_text(const std::vector<std::string>& conditions) {
 std::string cards(const SiteDetail& detail, WallTime now) {
   const SiteOverview& site = detail.site;
   std::string out = "<section class=\"cards\" aria-label=\"summary\">";
-  const std::string state = detail.state.value_or(site.up ? "up" : "down");
+  const std::string state = detail.state.value_or(site.state);
   std::string since = "by the last check (no events table)";
   if (detail.state_since) {
     since = fmt::format(R"(since <time datetime="{}">{}</time> ({}))",
@@ -133,7 +133,7 @@ std::string cards(const SiteDetail& detail, WallTime now) {
               fmt::format(R"(<time datetime="{}" title="{}">{}</time>)",
                           format_timestamp(site.last_checked_at), time_text(site.last_checked_at),
                           age_text(site.last_checked_at, now)),
-              site.up ? "up" : "down", last.empty() ? std::string("—") : last);
+              site.last_check_up ? "up" : "down", last.empty() ? std::string("—") : last);
   constexpr double kSoonDays = 14;
   out += site.cert_days_left
              ? card("Certificate", fmt::format("{:.0f} d", std::floor(*site.cert_days_left)),
@@ -220,7 +220,7 @@ std::string window_nav(const SiteDetail& detail, const SiteQuery& query) {
 std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now) {
   const SiteOverview& site = detail.site;
   const std::string url = html_escape(site.url);
-  const std::string state = html_escape(detail.state.value_or(site.up ? "up" : "down"));
+  const std::string state = html_escape(detail.state.value_or(site.state));
   const std::string heading =
       is_http_url(site.url) ? fmt::format(R"(<a href="{0}" rel="noopener noreferrer">{0}</a>)", url)
                             : url;

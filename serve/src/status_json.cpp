@@ -40,7 +40,10 @@ std::string render_overview_json(const Overview& overview, WallTime now) {
     out_sites.push_back({
         {"table", site.table},
         {"url", site.url},
-        {"state", site.up ? "up" : "down"},
+        {"state", site.state},
+        {"state_since", site.state_since ? nlohmann::json(format_timestamp(*site.state_since))
+                                         : nlohmann::json(nullptr)},
+        {"state_source", state_source_name(site.state_source)},
         {"last_checked_at", format_timestamp(site.last_checked_at)},
         {"last_status_code", optional_json(site.last_status_code)},
         {"last_error", optional_json(site.last_error)},

@@ -12,7 +12,9 @@ namespace hc::serve {
 // /api/v1/status: one page of the overview; the counts are of all sites.
 // {"generated_at": RFC 3339, "total_sites", "up_sites", "down_sites", "offset", "limit",
 //  "next": "/api/v1/status?offset=N&limit=L" (the next page) | null (no sites after this page),
-//  "sites": [{"table", "url", "state": "up"|"down",
+//  "sites": [{"table", "url", "state": "up"|"down"|"unknown", "state_since": RFC 3339|null,
+//   "state_source": "events" (the newest state-change event) | "measurement" (the newest
+//   measurement: no events table beside the site's table, or no event for the site yet),
 //   "last_checked_at", "last_status_code"|null, "last_error"|null, "last_failed_conditions": [],
 //   "cert_days_left"|null, "p95_response_us_24h"|null,
 //   "uptime": {"24h"|"7d"|"30d": {"checks", "up_checks", "uptime_percent"|null}},

@@ -42,7 +42,9 @@ std::string cert_cell(const std::optional<double>& days_left) {
 
 std::string site_row(const SiteOverview& site, WallTime now) {
   const std::string url = html_escape(site.url);
-  const std::string state = site.up ? "up" : "down";
+  const std::string state = html_escape(site.state);
+  const std::string since =
+      site.state_since ? " title=\"since " + format_timestamp(*site.state_since) + "\"" : "";
   const std::string link =
       is_http_url(site.url)
           ? fmt::format(R"(<a href="{0}" rel="noopener noreferrer" title="{0}">{0}</a>)", url)
@@ -52,12 +54,12 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       R"(<tr class="site" data-url="{url}" data-state="{state}">)"
       R"(<td class="url">{link}<span class="history"><a class="details" href="{details}">)"
       R"(details</a> · <a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
-      R"(<td><span class="state {state}">{state}</span></td>)"
+      R"(<td><span class="state {state}"{since}>{state}</span></td>)"
       R"(<td><time datetime="{checked}" title="{checked_text}">{age}</time></td>)"
       "{uptime_24h}{uptime_7d}{uptime_30d}<td class=\"num{p95_class}\">{p95}</td>"
       "{error}{cert}<td>{bar}</td></tr>\n",
-      fmt::arg("url", url), fmt::arg("state", state), fmt::arg("link", link),
-      fmt::arg("details", html_escape(site_page_path(site.url_digest))),
+      fmt::arg("url", url), fmt::arg("state", state), fmt::arg("since", since),
+      fmt::arg("link", link), fmt::arg("details", html_escape(site_page_path(site.url_digest))),
       fmt::arg("history", html_escape(history_path(site.url_digest))), fmt::arg("checked", checked),
       fmt::arg("checked_text", time_text(site.last_checked_at)),
       fmt::arg("age", age_text(site.last_checked_at, now)),

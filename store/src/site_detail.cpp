@@ -65,8 +65,7 @@ std::optional<SiteDetail> read_site_detail(const ConsumerConfig& config, const s
       config, "site page",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        auto site = store::read_one_site_overview(transaction, table, digest, now, bounds,
-                                                  config.redact_query_params);
+        auto site = store::read_one_site_overview(transaction, config, table, digest, now, bounds);
         if (!site) return true;
         detail.emplace();
         detail->site = std::move(*site);

@@ -14,11 +14,12 @@ namespace hc::store {
 
 // The SiteOverview of the site whose url_digest (hex) is `digest` in `table` as of `now`, read
 // in `transaction` with the table's `bounds`; nullopt when the table does not have the site.
-// `redact`: the config's redact_query_params. Throws what libpqxx throws.
+// `config`: for redact_query_params and the events table beside `table` (the state's source).
+// Throws what libpqxx throws.
 std::optional<SiteOverview> read_one_site_overview(pqxx::transaction_base& transaction,
+                                                   const ConsumerConfig& config,
                                                    const std::string& table,
                                                    const std::string& digest, WallTime now,
-                                                   const RollupBounds& bounds,
-                                                   const std::vector<std::string>& redact);
+                                                   const RollupBounds& bounds);
 
 }  // namespace hc::store

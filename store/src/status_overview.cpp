@@ -21,9 +21,25 @@ namespace {
 using store::optional_field;
 using store::quote_identifier;
 
-// The site's current state, decided here only: up when its newest measurement is up by
-// hc_measurement_up (the migrations' one definition: the producer's verdict, else no error).
-constexpr const char* kCurrentlyUpSql = "hc_measurement_up(l.healthy, l.error)";
+// The site's current state, decided here only: the newest state-change event's `to_state`
+// when an events table beside the measurements holds one for the site (the producer's exact
+// state), else up when its newest measurement is up by hc_measurement_up (the migrations' one
+// definition: the producer's verdict, else no error). `ev` is newest_event_join's row.
+constexpr const char* kCurrentlyUpSql =
+    "CASE WHEN ev.to_state IS NULL THEN hc_measurement_up(l.healthy, l.error)"
+    " ELSE ev.to_state = 'up' END";
+
+// `ev`: the newest event of the site l in `events` (an events table in the same database), or
+// a row of NULLs without one. The events' primary key (url_digest, at) makes it one index probe.
+std::string newest_event_join(const std::optional<std::string>& events) {
+  if (!events) {
+    return "LEFT JOIN LATERAL (SELECT NULL::text AS to_state, NULL::timestamptz AS at) ev ON true";
+  }
+  return fmt::format(
+      "LEFT JOIN LATERAL (SELECT e.to_state, e.at FROM {} e WHERE e.url_digest = l.url_digest"
+      " ORDER BY e.at DESC LIMIT 1) ev ON true",
+      quote_identifier(*events));
+}
 
 constexpr const char* kPageDigests = "ARRAY(SELECT url_digest FROM page)";
 const store::RollupBoundParams kBounds{"$4::timestamptz", "$5::timestamptz[]", "$6::timestamptz",
@@ -38,7 +54,8 @@ const store::RollupBoundParams kBounds{"$4::timestamptz", "$5::timestamptz[]", "
 // its checks. Time bounds are expressions of parameters, not columns of now_at, so that they
 // are index conditions and prune partitions when planned.
 // `page`: the <table>_latest rows of the sites to read (a SELECT using $2 and $3).
-std::string overview_sql(const std::string& table, const std::string& page) {
+std::string overview_sql(const std::string& table, const std::string& page,
+                         const std::optional<std::string>& events) {
   return fmt::format(
       R"(WITH page AS (
   {page}
@@ -69,8 +86,11 @@ std::string overview_sql(const std::string& table, const std::string& page) {
 SELECT l.uri, {up}, (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.status_code, l.error, array_to_json(l.failed_conditions)::text,
        extract(epoch FROM l.cert_expires_at - n.now) / 86400.0,
-       h.checks_24h, h.up_24h, w.checks_7d, w.up_7d, w.checks_30d, w.up_30d, h.p95_24h, w.days
+       h.checks_24h, h.up_24h, w.checks_7d, w.up_7d, w.checks_30d, w.up_30d, h.p95_24h, w.days,
+       ev.to_state, (extract(epoch FROM ev.at) * 1000000)::bigint,
+       hc_measurement_up(l.healthy, l.error)
 FROM page l CROSS JOIN now_at n
+{events_join}
 LEFT JOIN day_windows w USING (url_digest)
 LEFT JOIN last_24h h USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
@@ -80,14 +100,22 @@ ORDER BY l.uri, l.url_digest)",
       fmt::arg("days", store::days_of_sites_sql(table, "$9::timestamptz", kPageDigests, kBounds)),
       fmt::arg("hours", store::hours_of_sites_sql(table, "$8::timestamptz", kPageDigests, kBounds)),
       fmt::arg("histogram", store::histogram_sum_sql("h.latency_histogram")),
-      fmt::arg("up", kCurrentlyUpSql));
+      fmt::arg("up", kCurrentlyUpSql), fmt::arg("events_join", newest_event_join(events)));
 }
 
 // The table's sites and how many are up now.
-std::string site_count_sql(const std::string& table) {
-  return fmt::format("SELECT count(*), count(*) FILTER (WHERE {up}) FROM {latest} l",
+std::string site_count_sql(const std::string& table, const std::optional<std::string>& events) {
+  return fmt::format("SELECT count(*), count(*) FILTER (WHERE {up}) FROM {latest} l {events_join}",
                      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
-                     fmt::arg("up", kCurrentlyUpSql));
+                     fmt::arg("up", kCurrentlyUpSql),
+                     fmt::arg("events_join", newest_event_join(events)));
+}
+
+// The first events table in `table`'s database, whose events the overview's state comes from.
+std::optional<std::string> events_beside(const ConsumerConfig& config, const std::string& table) {
+  const std::vector<std::string> events = store::events_tables_beside(config, table);
+  if (events.empty()) return std::nullopt;
+  return events.front();
 }
 
 UptimeCount count_of(const pqxx::field& checks, const pqxx::field& up_checks) {
@@ -103,6 +131,14 @@ SiteOverview site_of(const std::string& table, const pqxx::row& row,
   site.url_digest = url_digest(url);
   site.url = redact_url(url, redact_query_params);
   site.up = !row[1].is_null() && row[1].as<bool>();
+  site.last_check_up = !row[17].is_null() && row[17].as<bool>();
+  if (!row[15].is_null()) {
+    site.state_source = StateSource::kEvents;
+    site.state = row[15].as<std::string>();
+    site.state_since = WallTime(std::chrono::microseconds(row[16].as<std::int64_t>()));
+  } else {
+    site.state = site.up ? "up" : "down";
+  }
   site.last_checked_at = WallTime(std::chrono::microseconds(row[2].as<std::int64_t>()));
   site.last_status_code = optional_field<int>(row[3]);
   site.last_error = optional_field<std::string>(row[4]);
@@ -149,20 +185,24 @@ WallTime first_day_of_bar(WallTime now) {
 namespace store {
 
 std::optional<SiteOverview> read_one_site_overview(pqxx::transaction_base& transaction,
+                                                   const ConsumerConfig& config,
                                                    const std::string& table,
                                                    const std::string& digest, WallTime now,
-                                                   const RollupBounds& bounds,
-                                                   const std::vector<std::string>& redact) {
+                                                   const RollupBounds& bounds) {
   const std::int64_t now_us = now.time_since_epoch().count();
   const pqxx::result rows = transaction.exec_params(
-      overview_sql(table, one_site_sql(table)), now_us, 1, 0, bounds.closed_until,
-      bounds.late_hours, bounds.late_from, bounds.late_to, format_timestamp(first_hour_of_24h(now)),
-      format_timestamp(first_day_of_bar(now)), digest);
+      overview_sql(table, one_site_sql(table), events_beside(config, table)), now_us, 1, 0,
+      bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to,
+      format_timestamp(first_hour_of_24h(now)), format_timestamp(first_day_of_bar(now)), digest);
   if (rows.empty()) return std::nullopt;
-  return site_of(table, rows[0], redact);
+  return site_of(table, rows[0], config.redact_query_params);
 }
 
 }  // namespace store
+
+std::string_view state_source_name(StateSource source) {
+  return source == StateSource::kEvents ? "events" : "measurement";
+}
 
 std::optional<double> UptimeCount::percent() const {
   if (checks <= 0) return std::nullopt;
@@ -179,7 +219,8 @@ Overview read_status_overview(const ConsumerConfig& config, WallTime now, const 
   store::for_each_status_table(
       config, "status overview",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
-        const pqxx::row counts = transaction.exec1(site_count_sql(table));
+        const std::optional<std::string> events = events_beside(config, table);
+        const pqxx::row counts = transaction.exec1(site_count_sql(table, events));
         const auto table_sites = counts[0].as<std::size_t>();
         const std::size_t table_start = overview.total_sites;
         overview.total_sites += table_sites;
@@ -192,9 +233,9 @@ Overview read_status_overview(const ConsumerConfig& config, WallTime now, const 
         const auto offset = static_cast<std::int64_t>(from - table_start);
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
         for (const auto& row : transaction.exec_params(
-                 overview_sql(table, page_sql(table)), now_us, limit, offset, bounds.closed_until,
-                 bounds.late_hours, bounds.late_from, bounds.late_to, format_timestamp(first_hour),
-                 format_timestamp(first_day))) {
+                 overview_sql(table, page_sql(table), events), now_us, limit, offset,
+                 bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to,
+                 format_timestamp(first_hour), format_timestamp(first_day))) {
           overview.sites.push_back(site_of(table, row, config.redact_query_params));
         }
         return true;

@@ -44,7 +44,7 @@ std::string render_status_table(const std::vector<SiteSummary>& sites) {
       std::ranges::any_of(sites, [](const SiteSummary& site) { return site.state.has_value(); });
   if (with_state) add_state_columns(cells.back(), "STATE", "STATE SINCE (UTC)");
   for (const auto& site : sites) {
-    std::string checked = seconds_text(site.last_checked_at);
+    std::string checked = site.last_checked_at ? seconds_text(*site.last_checked_at) : "-";
     cells.push_back({
         site.url,
         site.last_status_code ? std::to_string(*site.last_status_code) : "-",
@@ -86,7 +86,9 @@ std::string render_status_json(const std::vector<SiteSummary>& sites) {
         {"table", site.table},
         {"url", site.url},
         {"last_status_code", optional_json(site.last_status_code)},
-        {"last_checked_at", format_timestamp(site.last_checked_at)},
+        {"last_checked_at", site.last_checked_at
+                                ? nlohmann::json(format_timestamp(*site.last_checked_at))
+                                : nlohmann::json(nullptr)},
         {"last_error", optional_json(site.last_error)},
         {"last_failed_conditions", site.last_failed_conditions},
         {"checks", site.checks},
@@ -95,6 +97,8 @@ std::string render_status_json(const std::vector<SiteSummary>& sites) {
         {"p95_response_us", optional_json(site.p95_response_us)},
         {"cert_days_left", optional_json(site.cert_days_left)},
         {"state", optional_json(site.state)},
+        // hc status reads a state only from events tables: without one, state is null.
+        {"state_source", site.state ? nlohmann::json("events") : nlohmann::json(nullptr)},
         {"state_since", site.state_since ? nlohmann::json(format_timestamp(*site.state_since))
                                          : nlohmann::json(nullptr)},
     });

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -67,6 +68,22 @@ bool for_each_events_table(
     }
   }
   return any;
+}
+
+std::vector<std::string> events_tables_beside(const ConsumerConfig& config,
+                                              const std::string& table) {
+  for (const DatabaseTables& database : database_tables(config.topics)) {
+    const bool holds_table = std::ranges::any_of(database.tables, [&](const TableSpec& spec) {
+      return spec.kind != RouteKind::kEvents && spec.name == table;
+    });
+    if (!holds_table) continue;
+    std::vector<std::string> events;
+    for (const TableSpec& spec : database.tables) {
+      if (spec.kind == RouteKind::kEvents) events.push_back(spec.name);
+    }
+    return events;
+  }
+  return {};
 }
 
 RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table) {

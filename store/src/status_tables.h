@@ -10,6 +10,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "hc/common/config.h"
 #include "hc/store/connection_pool.h"
@@ -39,6 +40,11 @@ bool for_each_events_table(
     const ConsumerConfig& config, const std::string& what,
     const std::function<void(pqxx::transaction_base& transaction, const std::string& table)>& read,
     ConnectionPool* pool = nullptr);
+
+// The events tables (routes with kind: events) in the same database as `table`, in config
+// order: what a reader of `table` can join in one statement.
+std::vector<std::string> events_tables_beside(const ConsumerConfig& config,
+                                              const std::string& table);
 
 // A table's rollup bounds as timestamptz text, read in the reader's transaction before its
 // statements, which take them as parameters (rollup_sql.h, RollupBoundParams).

@@ -11,6 +11,7 @@ namespace {
 SiteDetail detail_with(bool up, UptimeCount uptime_7d) {
   SiteDetail detail;
   detail.site.up = up;
+  detail.site.state = detail.site.up ? "up" : "down";
   detail.site.uptime_7d = uptime_7d;
   detail.site.p95_response_us_24h = 123456;
   return detail;

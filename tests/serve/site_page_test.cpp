@@ -135,6 +135,7 @@ SiteDetail hostile_detail() {
   detail.site.url = url;
   detail.site.url_digest = url_digest(url);
   detail.site.up = false;
+  detail.site.state = "down";
   detail.site.last_checked_at = at("2026-11-25T11:59:00Z");
   detail.site.last_error = "<img src=x onerror=alert(1)>";
   detail.site.last_failed_conditions = {"status", "<svg onload=alert(1)>"};

@@ -16,6 +16,7 @@ TEST(StatusJson, OverviewHasTheDocumentedShape) {
   site.table = "checks";
   site.url = "https://a/\"<script>\xFF";
   site.up = false;
+  site.state = "down";
   site.last_checked_at = at("2026-11-25T12:59:30Z");
   site.last_status_code = 500;
   site.last_error = "unexpected_status";
@@ -38,6 +39,8 @@ TEST(StatusJson, OverviewHasTheDocumentedShape) {
   const auto& out = body["sites"][0];
   EXPECT_EQ(out["url"], "https://a/\"<script>\xEF\xBF\xBD");
   EXPECT_EQ(out["state"], "down");
+  EXPECT_TRUE(out["state_since"].is_null());
+  EXPECT_EQ(out["state_source"], "measurement");
   EXPECT_EQ(out["last_status_code"], 500);
   EXPECT_EQ(out["last_failed_conditions"], nlohmann::json({"status"}));
   EXPECT_EQ(out["uptime"]["24h"]["uptime_percent"], 50.0);
@@ -55,6 +58,7 @@ TEST(StatusJson, OverviewCountsEverySiteAndLinksTheNextPage) {
   site.table = "checks";
   site.url = "https://c/";
   site.up = true;
+  site.state = "up";
   Overview overview;
   overview.total_sites = 5;
   overview.up_sites = 3;

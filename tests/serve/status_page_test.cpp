@@ -22,6 +22,7 @@ SiteOverview site(std::string table, std::string url, bool up) {
   overview.url_digest = url_digest(url);
   overview.url = std::move(url);
   overview.up = up;
+  overview.state = overview.up ? "up" : "down";
   overview.last_checked_at = at("2026-11-25T12:59:30Z");
   overview.uptime_24h = {100, up ? 100 : 40};
   overview.uptime_7d = {700, 650};

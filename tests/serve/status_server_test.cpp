@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hc/common/config.h"
+#include "hc/test/fake_clock.h"
 #include "hc/test/support.h"
 #include "status_page.h"
 
@@ -21,18 +22,6 @@ namespace hc::serve {
 namespace {
 
 WallTime at(const char* text) { return *parse_timestamp(text); }
-
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(WallTime now) : now_(now) {}
-  std::chrono::steady_clock::time_point now() const override {
-    return std::chrono::steady_clock::now();
-  }
-  WallTime wall_now() const override { return now_; }
-
- private:
-  WallTime now_;
-};
 
 const std::string kUpUrl = "https://up.example/";
 const std::string kHostileUrl = R"(https://down.example/<script>alert('x')</script>?a=1&b="2")";
@@ -74,7 +63,7 @@ class StatusServerTest : public testing::Test {
   struct World {
     test::TempPostgres postgres;
     test::TempDir dir;
-    FixedClock clock{at("2026-11-25T12:30:00Z")};
+    test::FakeClock clock{at("2026-11-25T12:30:00Z")};
     std::unique_ptr<StatusSource> source;
     std::unique_ptr<StatusServer> server;
   };
@@ -334,6 +323,7 @@ class ListSource final : public StatusSource {
       site.table = "checks";
       site.url = "https://site-" + std::to_string(i) + "/";
       site.up = i % 2 == 0;
+      site.state = site.up ? "up" : "down";
       sites_.push_back(std::move(site));
     }
   }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hc/common/config.h"
@@ -24,7 +25,8 @@ struct SiteSummary {
   std::string table;
   std::string url;  // as shown: redact_url(uri, config.redact_query_params)
   std::optional<int> last_status_code;
-  WallTime last_checked_at;
+  // Unset for a site that only an events table names (no measurements route holds it).
+  std::optional<WallTime> last_checked_at;
   std::optional<std::string> last_error;  // error class of the newest measurement
   // Conditions the newest measurement failed (empty when none, or from older producers).
   std::vector<std::string> last_failed_conditions;
@@ -38,7 +40,8 @@ struct SiteSummary {
   std::optional<double> cert_days_left;  // from the newest measurement, https only
   // The site's state from the newest event for its URL in the config's events tables
   // (routes with kind: events): "up", "down", or "unknown" when no event names the URL yet.
-  // Unset when the config has no events table.
+  // Unset when the config has no events table. A site that only the events tables name is
+  // listed too (table: the events table; no measurement fields).
   std::optional<std::string> state;
   std::optional<WallTime> state_since;  // `at` of that event; unset without one
 };
@@ -62,8 +65,9 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
 // A terminal table: one line per site, columns aligned. The STATE and STATE SINCE columns
 // appear only when some site has a state (the config has an events route).
 std::string render_status_table(const std::vector<SiteSummary>& sites);
-// A JSON array of objects with the SiteSummary fields (snake_case names); state and
-// state_since are null when unset.
+// A JSON array of objects with the SiteSummary fields (snake_case names); last_checked_at,
+// state and state_since are null when unset; "state_source" is "events" beside a state, else
+// null.
 std::string render_status_json(const std::vector<SiteSummary>& sites);
 
 // ---- The status page and its JSON API (`hc serve`) ----
@@ -86,14 +90,24 @@ struct DailyUptime {
   UptimeCount count;
 };
 
+// Where a site's current state was read from.
+enum class StateSource { kMeasurement, kEvents };
+std::string_view state_source_name(StateSource source);  // "measurement", "events"
+
 struct SiteOverview {
   std::string table;
   std::string url;         // as shown: redact_url(uri, config.redact_query_params)
   std::string url_digest;  // of the exact URL (url_digest.h): names the site in links
-  // The site's current state: up by the newest measurement (see status_overview.cpp, the one
-  // place that decides it).
+  // The site's current state (status_overview.cpp decides it, in one place): from the newest
+  // state-change event when an events table in the same database has one for the site, else
+  // from the newest measurement. `up` is state == "up"; `state` is "up", "down", or "unknown"
+  // (an event to unknown); `state_since` is that event's `at`, unset without one.
   bool up = false;
+  std::string state;
+  std::optional<WallTime> state_since;
+  StateSource state_source = StateSource::kMeasurement;
   WallTime last_checked_at;
+  bool last_check_up = false;  // the newest measurement's verdict (hc_measurement_up)
   std::optional<int> last_status_code;
   std::optional<std::string> last_error;  // error class of the newest measurement
   std::vector<std::string> last_failed_conditions;
