@@ -43,7 +43,14 @@ std::string latest_staging_table(std::size_t table_index) {
 std::string latest_upsert_statement(std::size_t table_index) {
   return fmt::format("hc_latest_upsert_{}", table_index);
 }
-constexpr const char* kMarkHoursStatement = "hc_mark_hours";
+
+// One statement, one round trip: the rollup marks of the rows' hours ($1 the table, $2 the
+// hours) and the latest table's upsert from its staging table. A data-modifying WITH runs
+// whether or not the outer statement reads it.
+std::string latest_and_marks_sql(const std::string& table, const std::string& staging) {
+  return fmt::format("WITH marked AS ({}) {}", mark_pending_hours_sql(),
+                     latest_upsert_sql(measurement_columns(), latest_table_name(table), staging));
+}
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
 // The rows are formatted by us into ~1 MB chunks; a chunk may hold many rows, since
@@ -155,11 +162,9 @@ pqxx::connection& PgWriter::connection() {
                                                                 tables_[i].name, staging_table(i)));
     if (is_measurements_table(i)) {
       fresh->prepare(latest_upsert_statement(i),
-                     latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i].name),
-                                       latest_staging_table(i)));
+                     latest_and_marks_sql(tables_[i].name, latest_staging_table(i)));
     }
   }
-  fresh->prepare(kMarkHoursStatement, mark_pending_hours_sql());
   connection_ = std::move(fresh);
   return *connection_;
 }
@@ -245,8 +250,7 @@ void PgWriter::record_latest_and_hours(pqxx::work& txn, std::size_t table,
   copy_rows(txn, latest_staging_table(table), *schemas_[table], newest);
   const std::string hours = hours_array(rows);
   trace.hours += static_cast<std::size_t>(std::ranges::count(hours, ',')) + 1;
-  txn.exec_prepared0(latest_upsert_statement(table));
-  txn.exec_prepared0(kMarkHoursStatement, tables_[table].name, hours);
+  txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, hours);
   trace.latest_us += stopwatch.lap_us();
 }
 

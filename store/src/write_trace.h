@@ -21,7 +21,7 @@ struct WriteTrace {
   std::int64_t begin_us = 0;       // BEGIN
   std::int64_t rows_us = 0;        // the rows into the table: COPY, or COPY into staging + upsert
   // <table>_latest and the rollup marks of the rows' hours: COPY of the newest row per site
-  // into the latest staging table, its upsert, the marks.
+  // into the latest staging table, then one statement for the upsert and the marks.
   std::int64_t latest_us = 0;
   std::int64_t commit_us = 0;  // COMMIT
 };
