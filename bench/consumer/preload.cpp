@@ -3,6 +3,9 @@
 // benchmark's reference (`\copy` through psql) loads exactly what hc consumes.
 //
 //   hc-bench-preload --bootstrap B --topic T --partitions P --messages N --urls U --copy-file F
+//                    [--first-time-us T]
+//     message i is site i % U's check at T + (i / U) * 30 s (+ the site's number in µs);
+//     T defaults to 2026-11-18 11:06:40 UTC, a time in the catch-all partition of a new table
 //   hc-bench-preload --bootstrap B --topic T --partitions P --messages N --wait-committed GROUP
 //     waits until GROUP's committed offsets cover N messages, then prints the wall time
 //     (seconds since the epoch): the consumer commits only after its rows are in Postgres.
@@ -49,7 +52,7 @@ int wait_committed(const std::string& bootstrap, const std::string& topic, int p
     std::cerr << "preload: " << error.data() << '\n';
     return 1;
   }
-  conf.release();
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   hc::KafkaPartitionList list(rd_kafka_topic_partition_list_new(partitions));
   for (int p = 0; p < partitions; ++p) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
   int urls = 10'000;
   std::string copy_file;
   std::string wait_group;
+  std::int64_t first_time_us = 1'795'000'000'000'000;
   app.add_option("--bootstrap", bootstrap)->required();
   app.add_option("--topic", topic);
   app.add_option("--partitions", partitions);
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
   app.add_option("--urls", urls);
   app.add_option("--copy-file", copy_file);
   app.add_option("--wait-committed", wait_group);
+  app.add_option("--first-time-us", first_time_us);
   CLI11_PARSE(app, argc, argv);
   if (!wait_group.empty())
     return wait_committed(bootstrap, topic, partitions, messages, wait_group);
@@ -101,22 +106,23 @@ int main(int argc, char** argv) {
     std::cerr << "preload: " << error.data() << '\n';
     return 1;
   }
-  conf.release();
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
 
   std::ofstream copy(copy_file);
   std::vector<std::string> site_urls;
+  site_urls.reserve(static_cast<std::size_t>(urls));
   for (int u = 0; u < urls; ++u) site_urls.push_back(fmt::format("https://site{}.bench.test/", u));
   std::vector<std::string> digests;
+  digests.reserve(site_urls.size());
   for (const auto& url : site_urls) digests.push_back(hc::url_digest(url));
 
-  const std::int64_t start_us = 1'795'000'000'000'000;
   for (long i = 0; i < messages; ++i) {
     hc::Measurement m;
     int site = static_cast<int>(i % urls);
     m.url = site_urls[site];
     m.url_digest = digests[site];
     m.measured_at =
-        hc::WallTime(std::chrono::microseconds(start_us + (i / urls) * 30'000'000 + site));
+        hc::WallTime(std::chrono::microseconds(first_time_us + (i / urls) * 30'000'000 + site));
     m.status_code = 200;
     m.response_time_us = 50'000 + i % 1000;
     m.timings = {100 + i % 7, 200 + i % 11, 300 + i % 13, 400 + i % 17};

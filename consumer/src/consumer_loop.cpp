@@ -160,7 +160,11 @@ void ConsumerLoop::step() {
   auto wake_at = std::min(batch_.deadline(), held_ || stuck_ ? retry_at_ : TimePoint::max());
   auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
                          writer_->busy() ? kPollWhileWriting : kMaxPollWait);
-  handle(group_->poll_batch(wait, kMaxPollMessages));
+  // No more than the batch has room for: a batch then never outgrows its reserved capacity.
+  const std::size_t room = config_.batch_max_rows > batch_.message_count()
+                               ? config_.batch_max_rows - batch_.message_count()
+                               : 1;
+  handle(group_->poll_batch(wait, std::min(kMaxPollMessages, room)));
   dead_letters_->poll();
   probe_brokers(now);
   if (now >= next_summary_) {
@@ -172,8 +176,18 @@ void ConsumerLoop::step() {
 
 PendingBatch ConsumerLoop::take_batch() {
   PendingBatch pending{std::move(batch_), {}, generation_, {}};
-  batch_ = Batch(router_.sinks().size(), config_.batch_max_rows, config_.batch_max_wait);
+  if (spare_) {
+    batch_ = std::move(*spare_);
+    spare_.reset();
+  } else {
+    batch_ = Batch(router_.sinks().size(), config_.batch_max_rows, config_.batch_max_wait);
+  }
   return pending;
+}
+
+void ConsumerLoop::recycle(Batch written) {
+  written.clear();
+  spare_ = std::move(written);
 }
 
 void ConsumerLoop::start_write(PendingBatch pending, TimePoint now) {
@@ -243,6 +257,7 @@ void ConsumerLoop::collect_write(milliseconds timeout) {
     sync_pause(clock_->now());
   }
   commit(pending);
+  recycle(std::move(pending.batch));
   if (stuck_) leave_stuck();
 }
 

@@ -93,7 +93,10 @@ class ConsumerLoop final : public RebalanceListener {
   // Sends the rows the databases refused to the dead-letter topics (once per message).
   void dead_letter_refused_rows(std::vector<RejectedRow> rejected);
   void commit(const PendingBatch& pending);
+  // The batch being filled, handed to the writer; the next one reuses a written batch's
+  // storage (recycle) when there is one, so a batch's rows are not allocated afresh each time.
   PendingBatch take_batch();
+  void recycle(Batch written);
   void enter_stuck(const WriteResult& result);
   void leave_stuck();
   // Pauses or resumes the partitions to match the state: paused while stuck, while a
@@ -119,6 +122,7 @@ class ConsumerLoop final : public RebalanceListener {
   ConsumerStats stats_;
   StatsReporter reporter_;
   Batch batch_;                       // being filled
+  std::optional<Batch> spare_;        // a written batch, emptied, its capacity kept
   std::optional<PendingBatch> held_;  // written partly or not at all: retried at retry_at_
   TimePoint retry_at_{};
   std::uint64_t generation_ = 0;               // bumped at every revoke

@@ -17,6 +17,7 @@
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
+#include "write_trace.h"
 
 namespace hc::store {
 namespace {
@@ -42,7 +43,14 @@ std::string latest_staging_table(std::size_t table_index) {
 std::string latest_upsert_statement(std::size_t table_index) {
   return fmt::format("hc_latest_upsert_{}", table_index);
 }
-constexpr const char* kMarkHoursStatement = "hc_mark_hours";
+
+// One statement, one round trip: the rollup marks of the rows' hours ($1 the table, $2 the
+// hours) and the latest table's upsert from its staging table. A data-modifying WITH runs
+// whether or not the outer statement reads it.
+std::string latest_and_marks_sql(const std::string& table, const std::string& staging) {
+  return fmt::format("WITH marked AS ({}) {}", mark_pending_hours_sql(),
+                     latest_upsert_sql(measurement_columns(), latest_table_name(table), staging));
+}
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
 // The rows are formatted by us into ~1 MB chunks; a chunk may hold many rows, since
@@ -154,11 +162,9 @@ pqxx::connection& PgWriter::connection() {
                                                                 tables_[i].name, staging_table(i)));
     if (is_measurements_table(i)) {
       fresh->prepare(latest_upsert_statement(i),
-                     latest_upsert_sql(measurement_columns(), latest_table_name(tables_[i].name),
-                                       latest_staging_table(i)));
+                     latest_and_marks_sql(tables_[i].name, latest_staging_table(i)));
     }
   }
-  fresh->prepare(kMarkHoursStatement, mark_pending_hours_sql());
   connection_ = std::move(fresh);
   return *connection_;
 }
@@ -208,7 +214,8 @@ void PgWriter::check_table_accepts_rows(std::size_t table) {
     pqxx::work txn(connection(), "hc_table_check");
     copy_rows(txn, staging_table(table), *schemas_[table], rows);
     txn.exec_prepared0(upsert_statement(table));
-    if (is_measurements_table(table)) record_latest_and_hours(txn, table, rows);
+    WriteTrace unused;
+    if (is_measurements_table(table)) record_latest_and_hours(txn, table, rows, unused);
     txn.abort();  // the check leaves nothing behind
   } catch (const std::exception& error) {
     throw failure(error, "checking table " + tables_.at(table).name);
@@ -236,10 +243,15 @@ void PgWriter::upsert_rows(pqxx::work& txn, std::size_t table,
 }
 
 void PgWriter::record_latest_and_hours(pqxx::work& txn, std::size_t table,
-                                       const std::vector<const Row*>& rows) {
-  copy_rows(txn, latest_staging_table(table), *schemas_[table], newest_per_site(rows));
-  txn.exec_prepared0(latest_upsert_statement(table));
-  txn.exec_prepared0(kMarkHoursStatement, tables_[table].name, hours_array(rows));
+                                       const std::vector<const Row*>& rows, WriteTrace& trace) {
+  Stopwatch stopwatch;
+  const std::vector<const Row*> newest = newest_per_site(rows);
+  trace.latest_rows += newest.size();
+  copy_rows(txn, latest_staging_table(table), *schemas_[table], newest);
+  const std::string hours = hours_array(rows);
+  trace.hours += static_cast<std::size_t>(std::ranges::count(hours, ',')) + 1;
+  txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, hours);
+  trace.latest_us += stopwatch.lap_us();
 }
 
 void PgWriter::ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane) {
@@ -274,35 +286,47 @@ void PgWriter::write(const std::vector<const TableRows*>& rows_per_table, RowLan
   // Small batches often leave a lane nothing: it then opens no transaction at all.
   if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;
   std::size_t current = 0;
+  WriteTrace trace;
+  Stopwatch stopwatch;
   try {
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
       if (is_measurements_table(current) && has_lane_rows(rows_per_table[current])) {
         ensure_partitions_for(current, *rows_per_table[current], lane);
       }
     }
+    trace.partitions_us = stopwatch.lap_us();
     current = 0;
     pqxx::connection& conn = connection();
     pqxx::work txn(conn, "hc_batch");
+    trace.begin_us = stopwatch.lap_us();
     for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
       const TableRows* rows = rows_per_table[current];
       if (!has_lane_rows(rows)) continue;
       const std::vector<const Row*> held = lane_rows(*rows, lane);
+      trace.rows += held.size();
       if (upsert_only_batches_[current] > 0) {
         --upsert_only_batches_[current];
         upsert_rows(txn, current, held);
+        trace.upserted = true;
       } else if (!try_copy_new_rows(txn, current, held)) {
         upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
         upsert_rows(txn, current, held);
+        trace.upserted = true;
       }
-      if (is_measurements_table(current)) record_latest_and_hours(txn, current, held);
+      trace.rows_us += stopwatch.lap_us();
+      if (is_measurements_table(current)) record_latest_and_hours(txn, current, held, trace);
     }
     txn.commit();
+    trace.commit_us = stopwatch.lap_us();
   } catch (const std::exception& error) {
     // A partition dropped since it was cached (by hand, or retention on a consumer whose clock
     // runs ahead): forget what is cached, so the retry re-reads the catalog and creates it.
     for (auto& known : partitions_) known.clear();
     throw failure(error,
                   "writing to table " + tables_.at(std::min(current, tables_.size() - 1)).name);
+  }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{}", describe(trace, target_.name, lane.index, lane.count));
   }
 }
 

@@ -20,6 +20,7 @@
 #include "hc/store/table_spec.h"
 #include "partition_layout.h"
 #include "table_schema.h"
+#include "write_trace.h"
 
 namespace hc::store {
 
@@ -46,9 +47,10 @@ class PgWriter {
   bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
   void upsert_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
   // In the transaction of the rows: the latest table takes the newest row per site if it is
-  // newer than what it has, and the hours of the rows are marked for the rollups (rollups.h).
+  // newer than what it has, and the hours of the rows are marked for the rollups (rollups.h);
+  // one COPY (the newest rows into the latest staging table) and one statement for both.
   void record_latest_and_hours(pqxx::work& txn, std::size_t table,
-                               const std::vector<const Row*>& rows);
+                               const std::vector<const Row*>& rows, WriteTrace& trace);
   // Creates the partitions `rows` (of `lane`) need that the cache does not know of.
   void ensure_partitions_for(std::size_t table, const TableRows& rows, RowLane lane);
   void ensure_partitions_for(std::size_t table, const std::vector<WallTime>& times);

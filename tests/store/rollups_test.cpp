@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <pqxx/pqxx>
@@ -279,6 +281,68 @@ TEST_F(RollupsTest, TheLatestTableNeverGoesBackwardsUnderReplay) {
   write({check("https://a.test/", kHour0 + minutes(9), 42)});
   EXPECT_EQ(query("SELECT response_time_microseconds FROM hc_latest"), "42");
   EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), "1");
+}
+
+// Kafka redelivers a whole batch (the consumer died after the commit to PostgreSQL, before the
+// offset commit) whose rows fall in the catch-all partition, today's and tomorrow's: written
+// again by the same writer (the fast COPY meets the existing keys and takes the upsert) and by
+// a fresh one, nothing is duplicated, the latest table holds each site's newest row, every hour
+// of the rows is marked, and the closed rollup is the aggregate of the raw rows.
+TEST_F(RollupsTest, ARedeliveredBatchAcrossPartitionsLeavesExactRowsLatestAndRollups) {
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  const WallTime today = day_floor(now);
+  const std::vector<WallTime> starts = {kHour0, today, today + hours(24) + hours(2)};
+  std::vector<Measurement> batch;
+  for (std::size_t part = 0; part < starts.size(); ++part) {
+    for (int site = 0; site < 4; ++site) {
+      for (int i = 0; i < 30; ++i) {  // two hours of each part
+        batch.push_back(check(fmt::format("https://site-{}.test/", site),
+                              starts[part] + minutes(i * 4) + seconds(site),
+                              1000 + static_cast<std::int64_t>(part) * 100 + i));
+      }
+    }
+  }
+  write(batch);
+  const std::string partitions_sql =
+      "SELECT string_agg(p || '=' || n, ',' ORDER BY p) FROM (SELECT tableoid::regclass::text AS"
+      " p, count(*) AS n FROM hc GROUP BY 1) c";
+  const std::string per_partition = query(partitions_sql);
+  ASSERT_EQ(std::ranges::count(per_partition, '='), 3) << per_partition;
+  const std::string latest_sql =
+      "SELECT string_agg(concat_ws('|', url_digest, measurement_time, response_time_microseconds),"
+      " ',' ORDER BY url_digest) FROM hc_latest";
+  const std::string newest_sql =
+      "SELECT string_agg(concat_ws('|', url_digest, measurement_time, response_time_microseconds),"
+      " ',' ORDER BY url_digest) FROM (SELECT DISTINCT ON (url_digest) * FROM hc"
+      " ORDER BY url_digest, measurement_time DESC) n";
+  const std::string marked_sql =
+      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT hour FROM"
+      " hc_rollup_pending WHERE table_name = 'hc') h";
+  const std::string hours_sql =
+      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT date_bin('1 hour',"
+      " measurement_time, timestamptz '2000-01-01 00:00+00') AS hour FROM hc) h";
+
+  write(batch);  // redelivered to the same writer
+  TableRows again;
+  for (const auto& m : batch) again.add(m);
+  TableWriter(uri(), {{"hc"}}).write({&again});  // and to a fresh one (its first try is COPY)
+
+  EXPECT_EQ(query("SELECT count(*) || '/' || count(DISTINCT (url_digest, measurement_time))"
+                  " FROM hc"),
+            fmt::format("{}/{}", batch.size(), batch.size()));
+  EXPECT_EQ(query(partitions_sql), per_partition);
+  EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), "4");
+  EXPECT_EQ(query(latest_sql), query(newest_sql));
+  EXPECT_EQ(query(marked_sql), query(hours_sql));
+  EXPECT_EQ(std::ranges::count(query(hours_sql), ','), 5);  // six hours, two per partition
+
+  const RollupClose closed = close(starts.back() + hours(3));
+  EXPECT_EQ(closed.hours_closed, 6u);
+  EXPECT_EQ(query(fmt::format("SELECT count(*) FROM (({} EXCEPT {}) UNION ALL ({} EXCEPT {})) d",
+                              kDirectAggregate, kRollupNumbers, kRollupNumbers, kDirectAggregate)),
+            "0");
+  EXPECT_EQ(query("SELECT count(*) FROM hc_hourly_rollup"), "24");
 }
 
 // The C++ percentile of `hc status` (LatencyHistogram) against the SQL definition,
