@@ -11,7 +11,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config dpkg-dev file \
-      librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev \
+      librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libyaml-dev libre2-dev nlohmann-json3-dev \
       libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
       libcpp-httplib-dev prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev libcctz-dev libc-ares-dev \
  && rm -rf /var/lib/apt/lists/*

@@ -57,7 +57,7 @@ int run_producer_role(const RoleOptions& options) {
   // Blocks SIGINT/SIGTERM/SIGHUP before any library starts a thread.
   StopControl control;
   SignalWatcher watcher(control);
-  return run_producer(*config, control, producer_options);
+  return run_producer(std::move(*config), control, producer_options);
 }
 
 int run_consumer_role(const RoleOptions& options) {

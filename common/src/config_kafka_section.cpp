@@ -88,7 +88,7 @@ KafkaSettings read_kafka_settings(YamlReader& reader, const MapFields& section) 
   if (const Located* value = reader.require(section, "bootstrap_servers",
                                             "a list of host:port, or one comma-separated string")) {
     std::size_t errors_before = reader.error_count();
-    if (value->node.IsSequence()) {
+    if (value->node.is_sequence()) {
       if (auto items = reader.list(*value, "a list of host:port")) {
         for (const Located& item : *items) add_servers(reader, item, settings.bootstrap_servers);
       }

@@ -2,17 +2,20 @@
 // returns either a valid Config or every problem found, in file order. Never throws.
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/exceptions.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <istream>
 #include <sstream>
 #include <string_view>
 
 #include "config_sections.h"
 #include "hc/common/config.h"
+#include "yaml_document.h"
 #include "yaml_reader.h"
 
 namespace hc {
@@ -27,11 +30,13 @@ using config_detail::YamlReader;
 // A config of 50,000 sites is a few MB; anything far bigger is a mistake (or /dev/zero).
 constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{64} * 1024 * 1024;
 
-ConfigError file_error(const std::filesystem::path& file, std::string message) {
-  return ConfigError{file.string(), 0, 0, "", std::move(message)};
+constexpr std::string_view kTooLarge = "cannot read the config: larger than 64 MiB";
+
+ConfigError file_error(const std::filesystem::path& file, std::string_view message) {
+  return ConfigError{file.string(), 0, 0, "", std::string(message)};
 }
 
-void read_sections(YamlReader& reader, const YAML::Node& document, Config& config) {
+void read_sections(YamlReader& reader, const config_detail::YamlNode& document, Config& config) {
   static constexpr std::array<std::string_view, 3> kSections = {kProducerSection, kConsumerSection,
                                                                 kNotifySection};
   Located root = YamlReader::root(document);
@@ -87,6 +92,42 @@ std::string syntax_error_hint(std::string_view message) {
   return "";
 }
 
+// Reads the document from `in` as it parses and validates it; never throws. REQUIRES: `in`
+// can seek back to its start (YamlDocument::parse).
+ConfigLoadResult parse_stream(std::istream& in, std::string_view file_name, const EnvLookup& env) {
+  YamlReader reader{std::string(file_name), env};
+  Config config;
+  config.path = std::filesystem::path(file_name);
+  try {
+    const config_detail::YamlDocument document = config_detail::YamlDocument::parse(in);
+    if (document.root().is_null()) {
+      ConfigLoadResult result;
+      result.errors.push_back(
+          ConfigError{std::string(file_name), 0, 0, "",
+                      "the file is empty: expected a healthcheck-producer-config or "
+                      "healthcheck-consumer-config section"});
+      return result;
+    }
+    read_sections(reader, document.root(), config);
+  } catch (const YAML::DeepRecursion& error) {
+    // yaml-cpp 0.7 gives this one the message "bad file".
+    reader.report(
+        error.mark, "",
+        "YAML syntax error: nested more than " + std::to_string(error.depth()) + " levels deep");
+  } catch (const YAML::Exception& error) {
+    reader.report(error.mark, "",
+                  "YAML syntax error: " + printable(error.msg) + syntax_error_hint(error.msg));
+  } catch (const std::exception& error) {
+    // Not expected from bad input (the readers check types first); kept so that a bug
+    // still surfaces as an error instead of escaping a function that promises not to throw.
+    reader.report(YAML::Mark::null_mark(), "", std::string("internal error: ") + error.what());
+  }
+  ConfigLoadResult result;
+  result.errors = reader.take_errors_in_file_order();
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
 }  // namespace
 
 std::string_view to_string(CheckType type) {
@@ -121,37 +162,8 @@ EnvLookup process_environment() {
 
 ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_name,
                               const EnvLookup& env) {
-  YamlReader reader{std::string(file_name), env};
-  Config config;
-  config.path = std::filesystem::path(file_name);
-  try {
-    YAML::Node document = YAML::Load(std::string(yaml_text));
-    if (document.IsNull()) {
-      ConfigLoadResult result;
-      result.errors.push_back(
-          ConfigError{std::string(file_name), 0, 0, "",
-                      "the file is empty: expected a healthcheck-producer-config or "
-                      "healthcheck-consumer-config section"});
-      return result;
-    }
-    read_sections(reader, document, config);
-  } catch (const YAML::DeepRecursion& error) {
-    // yaml-cpp 0.7 gives this one the message "bad file".
-    reader.report(
-        error.mark, "",
-        "YAML syntax error: nested more than " + std::to_string(error.depth()) + " levels deep");
-  } catch (const YAML::Exception& error) {
-    reader.report(error.mark, "",
-                  "YAML syntax error: " + printable(error.msg) + syntax_error_hint(error.msg));
-  } catch (const std::exception& error) {
-    // Not expected from bad input (the readers check types first); kept so that a bug
-    // still surfaces as an error instead of escaping a function that promises not to throw.
-    reader.report(YAML::Mark::null_mark(), "", std::string("internal error: ") + error.what());
-  }
-  ConfigLoadResult result;
-  result.errors = reader.take_errors_in_file_order();
-  if (result.errors.empty()) result.config = std::move(config);
-  return result;
+  std::istringstream stream{std::string(yaml_text)};
+  return parse_stream(stream, file_name, env);
 }
 
 ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env) {
@@ -172,22 +184,35 @@ ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup&
         file_error(file, std::string("cannot read the config: ") + std::strerror(errno)));
     return result;
   }
-  std::ostringstream text;
-  char buffer[65536];
-  std::uintmax_t total = 0;
-  while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
-    total += static_cast<std::uintmax_t>(stream.gcount());
-    if (total > kMaxConfigBytes) {
-      result.errors.push_back(file_error(file, "cannot read the config: larger than 64 MiB"));
+  if (std::filesystem::is_regular_file(status)) {
+    // A regular file is parsed as it is read: its text is never held whole.
+    const std::uintmax_t size = std::filesystem::file_size(file, code);
+    if (!code && size > kMaxConfigBytes) {
+      result.errors.push_back(file_error(file, kTooLarge));
       return result;
     }
-    text.write(buffer, stream.gcount());
+    result = parse_stream(stream, file.string(), env);
+    if (stream.bad()) {
+      result.config.reset();
+      result.errors.assign(1, file_error(file, "cannot read the config: read error"));
+    }
+  } else {
+    // A pipe or device has no size to check first: read it up to the bound.
+    std::string text;
+    char buffer[65536];
+    while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
+      text.append(buffer, static_cast<std::size_t>(stream.gcount()));
+      if (text.size() > kMaxConfigBytes) {
+        result.errors.push_back(file_error(file, kTooLarge));
+        return result;
+      }
+    }
+    if (stream.bad()) {
+      result.errors.push_back(file_error(file, "cannot read the config: read error"));
+      return result;
+    }
+    result = parse_config(text, file.string(), env);
   }
-  if (stream.bad()) {
-    result.errors.push_back(file_error(file, "cannot read the config: read error"));
-    return result;
-  }
-  result = parse_config(text.str(), file.string(), env);
   if (result.config) result.config->path = file;
   return result;
 }

@@ -91,7 +91,7 @@ std::vector<std::string> read_string_list(YamlReader& reader, const Located& val
                                           std::string_view what) {
   std::vector<std::string> result;
   std::vector<Located> items;
-  if (value.node.IsSequence()) {
+  if (value.node.is_sequence()) {
     auto list = reader.list(value, what);
     if (!list) return result;
     items = std::move(*list);
@@ -365,7 +365,7 @@ std::optional<NotifyRoute> read_route(YamlReader& reader, const Located& item,
       }
       if (const Located* transitions = conditions->find("transitions")) {
         std::vector<Located> items;
-        if (transitions->node.IsSequence()) {
+        if (transitions->node.is_sequence()) {
           if (auto list = reader.list(*transitions, "a list of transitions")) items = *list;
         } else {
           items.push_back(*transitions);

@@ -191,7 +191,7 @@ std::optional<StatusRange> parse_status_range(std::string_view text) {
 void read_expected_status(YamlReader& reader, const Located& value,
                           std::vector<StatusRange>& statuses) {
   std::vector<Located> items;
-  if (value.node.IsSequence()) {
+  if (value.node.is_sequence()) {
     auto list = reader.list(value, "an HTTP status, a range like 200-299, or a list of them");
     if (!list) return;
     if (list->empty()) {
@@ -204,7 +204,7 @@ void read_expected_status(YamlReader& reader, const Located& value,
   }
   std::vector<StatusRange> result;
   for (const Located& item : items) {
-    const std::string text = item.node.IsScalar() ? item.node.Scalar() : std::string();
+    const std::string text(item.node.scalar());
     if (text.find('-') != std::string::npos) {
       auto range = parse_status_range(text);
       if (!range || range->first < 100 || range->last > 599 || range->first > range->last) {
@@ -247,6 +247,7 @@ void read_basic_auth(YamlReader& reader, const Located& value,
 std::optional<std::string> read_pattern(YamlReader& reader, const Located& value) {
   auto pattern = reader.string(value);
   if (!pattern || pattern->empty()) return std::nullopt;
+  if (reader.is_known_pattern(*pattern)) return pattern;
   RE2::Options options;
   options.set_log_errors(false);
   RE2 compiled(*pattern, options);
@@ -254,6 +255,7 @@ std::optional<std::string> read_pattern(YamlReader& reader, const Located& value
     reader.report(value.mark, value.path, "regex does not compile under RE2: " + compiled.error());
     return std::nullopt;
   }
+  reader.add_known_pattern(*pattern);
   return pattern;
 }
 
@@ -482,7 +484,7 @@ void read_type_options(YamlReader& reader, const MapFields& fields, SiteConfig& 
   }
   if (const Located* value = fields.find("expect")) site.expect = read_pattern(reader, *value);
   if (const Located* value = fields.find("expected")) {
-    if (!value->node.IsSequence()) {
+    if (!value->node.is_sequence()) {
       site.expected_pattern = read_pattern(reader, *value);
     } else if (auto answers = reader.list(*value, "a list of answers, or an RE2 pattern")) {
       if (answers->size() > kMaxExpectedAnswers) {
@@ -709,26 +711,29 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
   const Located* websites = reader.require(
       *fields, "websites", "the list of sites to check (or sites_topic for fleet mode)");
   if (websites == nullptr) return producer;
-  auto items = reader.list(*websites, "a list of sites");
-  if (!items) return producer;
-  if (items->empty()) {
-    reader.report(websites->mark, websites->path, "expected at least one site (nothing to check)");
-  }
+  // Never reallocated below: the URLs that first_by_url views stay where they are.
+  producer.websites.reserve(websites->node.size());
   // The URL is the message key and its digest the row key: two entries would be one series.
-  std::unordered_map<std::string, const Located*> first_by_url;
-  for (const Located& item : *items) {
-    auto site = read_site(reader, item, defaults, producer.redact_query_params);
-    if (!site) continue;
-    auto [first, inserted] = first_by_url.emplace(site->url, &item);
-    if (!inserted) {
-      reader.report(item.node["url"].Mark(), child_path(item.path, "url"),
-                    "duplicate url: " + first->second->path + " (line " +
-                        std::to_string(first->second->mark.line + 1) +
-                        ") checks it already; a URL is one series (message key and digest), "
-                        "so list it once");
-      continue;
-    }
-    producer.websites.push_back(std::move(*site));
+  // Keys view the URLs of producer.websites; values are where the URL was first given.
+  std::unordered_map<std::string_view, std::pair<std::size_t, int>> first_by_url;
+  const bool listed = reader.for_each_item(
+      *websites, "a list of sites", [&](std::size_t index, const Located& item) {
+        auto site = read_site(reader, item, defaults, producer.redact_query_params);
+        if (!site) return;
+        if (auto first = first_by_url.find(site->url); first != first_by_url.end()) {
+          const auto [first_index, first_line] = first->second;
+          reader.report(item.node.find("url").mark(), child_path(item.path, "url"),
+                        "duplicate url: " + websites->path + "[" + std::to_string(first_index) +
+                            "] (line " + std::to_string(first_line) +
+                            ") checks it already; a URL is one series (message key and digest), "
+                            "so list it once");
+          return;
+        }
+        producer.websites.push_back(std::move(*site));
+        first_by_url.emplace(producer.websites.back().url, std::pair(index, item.mark.line + 1));
+      });
+  if (listed && websites->node.size() == 0) {
+    reader.report(websites->mark, websites->path, "expected at least one site (nothing to check)");
   }
   return producer;
 }

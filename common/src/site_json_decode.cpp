@@ -1,6 +1,6 @@
-// decode_site_json: strict JSON (nlohmann) turned into a yaml-cpp node tree without tags, so
+// decode_site_json: strict JSON (nlohmann) turned into a YAML document without tags, so
 // read_site validates it exactly as a `websites` entry; no !ENV can reach a topic's value.
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/mark.h>
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 
 #include "config_sections.h"
 #include "hc/common/site_json.h"
+#include "yaml_document.h"
 #include "yaml_reader.h"
 
 namespace hc {
@@ -42,25 +43,33 @@ bool nesting_within_bound(std::string_view text) {
 }
 
 // JSON scalars become YAML scalars in their JSON spelling; the typed readers parse them.
-YAML::Node to_yaml(const nlohmann::ordered_json& value) {
+// Built nodes have no tag and no position.
+void add_json(const nlohmann::ordered_json& value, config_detail::YamlDocument::Builder& builder) {
+  const YAML::Mark none = YAML::Mark::null_mark();
   switch (value.type()) {
-    case nlohmann::ordered_json::value_t::object: {
-      YAML::Node map(YAML::NodeType::Map);
-      for (const auto& [key, item] : value.items()) map[key] = to_yaml(item);
-      return map;
-    }
-    case nlohmann::ordered_json::value_t::array: {
-      YAML::Node list(YAML::NodeType::Sequence);
-      for (const auto& item : value) list.push_back(to_yaml(item));
-      return list;
-    }
+    case nlohmann::ordered_json::value_t::object:
+      builder.begin_map(none, "");
+      for (const auto& [key, item] : value.items()) {
+        builder.scalar(none, "", key);
+        add_json(item, builder);
+      }
+      builder.end();
+      return;
+    case nlohmann::ordered_json::value_t::array:
+      builder.begin_sequence(none, "");
+      for (const auto& item : value) add_json(item, builder);
+      builder.end();
+      return;
     case nlohmann::ordered_json::value_t::string:
-      return YAML::Node(value.get<std::string>());
+      builder.scalar(none, "", value.get_ref<const std::string&>());
+      return;
     case nlohmann::ordered_json::value_t::null:
     case nlohmann::ordered_json::value_t::discarded:
-      return YAML::Node(YAML::NodeType::Null);
+      builder.null(none);
+      return;
     default:
-      return YAML::Node(value.dump());
+      builder.scalar(none, "", value.dump());
+      return;
   }
 }
 
@@ -94,15 +103,12 @@ SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view val
   } else {
     json["url"] = std::string(url_key);
   }
-  YAML::Node node;
-  try {
-    node = to_yaml(json);
-  } catch (const YAML::Exception& error) {
-    return failed(source, "", std::string("cannot read the value: ") + error.what());
-  }
+  config_detail::YamlDocument::Builder builder;
+  add_json(json, builder);
+  const config_detail::YamlDocument document = std::move(builder).finish();
   config_detail::YamlReader reader(std::string(source),
                                    [](const std::string&) { return std::nullopt; });
-  const config_detail::Located root{node, "", YAML::Mark::null_mark()};
+  const config_detail::Located root{document.root(), "", YAML::Mark::null_mark()};
   std::optional<SiteConfig> site =
       config_detail::read_site(reader, root, producer.site_defaults, producer.redact_query_params);
   SiteDecodeResult result;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <unordered_map>
 
 #include "did_you_mean.h"
 #include "env_interpolation.h"
@@ -35,9 +34,10 @@ bool is_neutral_tag(const std::string& tag) {
 }
 
 // A null value's own mark points past it (to the next line); report its key instead.
-YAML::Mark position_of(const YAML::Node& value, const YAML::Mark& fallback) {
-  if (value.IsNull() || value.Mark().line < 0) return fallback;
-  return value.Mark();
+YAML::Mark position_of(const YamlNode& value, const YAML::Mark& fallback) {
+  if (value.is_null()) return fallback;
+  YAML::Mark mark = value.mark();
+  return mark.line < 0 ? fallback : mark;
 }
 
 }  // namespace
@@ -94,20 +94,20 @@ std::vector<ConfigError> YamlReader::take_errors_in_file_order() {
   return std::move(errors_);
 }
 
-Located YamlReader::root(const YAML::Node& node) {
+Located YamlReader::root(const YamlNode& node) {
   YAML::Mark start;
   start.line = 0;
   start.column = 0;
   return Located{node, "", position_of(node, start)};
 }
 
-std::string YamlReader::describe(const YAML::Node& node, std::string_view scalar_text) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
+std::string YamlReader::describe(const YamlNode& node, std::string_view scalar_text) {
+  switch (node.kind()) {
+    case YamlKind::kScalar:
       return "got " + quote_for_message(scalar_text);
-    case YAML::NodeType::Sequence:
+    case YamlKind::kSequence:
       return "got a list";
-    case YAML::NodeType::Map:
+    case YamlKind::kMap:
       return "got a map";
     default:
       return "got an empty value";
@@ -115,10 +115,10 @@ std::string YamlReader::describe(const YAML::Node& node, std::string_view scalar
 }
 
 bool YamlReader::check_tag(const Located& value, bool scalar_expected) {
-  const std::string& tag = value.node.Tag();
+  const std::string& tag = value.node.tag();
   if (is_neutral_tag(tag)) return true;
   if (tag == kEnvTag) {
-    if (value.node.IsScalar()) return true;
+    if (value.node.is_scalar()) return true;
     report(value.mark, value.path, "!ENV applies to a single string value, not to a list or map");
     return false;
   }
@@ -142,22 +142,27 @@ std::optional<MapFields> YamlReader::read_map(
     const Located& value, std::optional<std::span<const std::string_view>> allowed,
     std::string_view what) {
   if (!check_tag(value, false)) return std::nullopt;
-  if (!value.node.IsMap()) {
+  if (!value.node.is_map()) {
     report(value.mark, value.path,
-           "expected " + std::string(what) + ", " + describe(value.node, value.node.Scalar()));
+           "expected " + std::string(what) + ", " + describe(value.node, value.node.scalar()));
     return std::nullopt;
   }
   MapFields fields;
   fields.map_ = value;
-  std::unordered_map<std::string, int> first_line;
-  for (const auto& entry : value.node) {
-    const YAML::Node& key = entry.first;
+  const std::size_t count = value.node.size();
+  fields.entries_.reserve(count);
+  // Maps of a config have a handful of keys: a linear search finds duplicates without the
+  // allocations of a hash map per map (a 50,000-site file has 50,000 of them).
+  std::vector<std::pair<std::string_view, int>> first_line;
+  first_line.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const YamlNode key = value.node.key(i);
     YAML::Mark key_mark = position_of(key, value.mark);
-    if (!key.IsScalar()) {
+    if (!key.is_scalar()) {
       report(key_mark, value.path, "expected a key name, got a list or map as a key");
       continue;
     }
-    const std::string& name = key.Scalar();
+    const std::string_view name = key.scalar();
     std::string path = child_path(value.path, name);
     if (allowed && std::find(allowed->begin(), allowed->end(), name) == allowed->end()) {
       std::string message = "unknown key " + quote_for_message(name);
@@ -169,32 +174,52 @@ std::optional<MapFields> YamlReader::read_map(
       report(key_mark, path, std::move(message));
       continue;
     }
-    auto [seen, inserted] = first_line.emplace(name, key_mark.line + 1);
-    if (!inserted) {
+    auto seen = std::find_if(first_line.begin(), first_line.end(),
+                             [&](const auto& known) { return known.first == name; });
+    if (seen != first_line.end()) {
       report(key_mark, path,
              "duplicate key (first given at line " + std::to_string(seen->second) + ")");
       continue;
     }
-    fields.entries_.emplace_back(name,
-                                 Located{entry.second, path, position_of(entry.second, key_mark)});
+    first_line.emplace_back(name, key_mark.line + 1);
+    const YamlNode entry_value = value.node.value(i);
+    fields.entries_.emplace_back(std::string(name), Located{entry_value, std::move(path),
+                                                            position_of(entry_value, key_mark)});
   }
   return fields;
 }
 
 std::optional<std::vector<Located>> YamlReader::list(const Located& value, std::string_view what) {
   if (!check_tag(value, false)) return std::nullopt;
-  if (!value.node.IsSequence()) {
+  if (!value.node.is_sequence()) {
     report(value.mark, value.path,
-           "expected " + std::string(what) + ", " + describe(value.node, value.node.Scalar()));
+           "expected " + std::string(what) + ", " + describe(value.node, value.node.scalar()));
     return std::nullopt;
   }
   std::vector<Located> items;
-  std::size_t index = 0;
-  for (const auto& item : value.node) {
-    items.push_back(Located{item, value.path + "[" + std::to_string(index++) + "]",
+  items.reserve(value.node.size());
+  for (std::size_t index = 0; index < value.node.size(); ++index) {
+    const YamlNode item = value.node.item(index);
+    items.push_back(Located{item, value.path + "[" + std::to_string(index) + "]",
                             position_of(item, value.mark)});
   }
   return items;
+}
+
+bool YamlReader::for_each_item(const Located& value, std::string_view what,
+                               const std::function<void(std::size_t, const Located&)>& read) {
+  if (!check_tag(value, false)) return false;
+  if (!value.node.is_sequence()) {
+    report(value.mark, value.path,
+           "expected " + std::string(what) + ", " + describe(value.node, value.node.scalar()));
+    return false;
+  }
+  for (std::size_t index = 0; index < value.node.size(); ++index) {
+    const YamlNode item = value.node.item(index);
+    read(index, Located{item, value.path + "[" + std::to_string(index) + "]",
+                        position_of(item, value.mark)});
+  }
+  return true;
 }
 
 const Located* YamlReader::require(const MapFields& fields, std::string_view key,
@@ -208,13 +233,13 @@ const Located* YamlReader::require(const MapFields& fields, std::string_view key
 std::optional<std::string> YamlReader::scalar_text(const Located& value,
                                                    std::string_view expected) {
   if (!check_tag(value, true)) return std::nullopt;
-  if (!value.node.IsScalar()) {
+  if (!value.node.is_scalar()) {
     report(value.mark, value.path,
            "expected " + std::string(expected) + ", " + describe(value.node, ""));
     return std::nullopt;
   }
-  if (value.node.Tag() != kEnvTag) return value.node.Scalar();
-  auto interpolated = interpolate_env(value.node.Scalar(), env_);
+  if (value.node.tag() != kEnvTag) return std::string(value.node.scalar());
+  auto interpolated = interpolate_env(value.node.scalar(), env_);
   if (auto* text = std::get_if<std::string>(&interpolated)) return std::move(*text);
   const auto& failure = std::get<InterpolationFailure>(interpolated);
   for (const std::string& variable : failure.unset_variables) {

@@ -1,4 +1,4 @@
-// Walking a yaml-cpp document with key paths, positions and error collection.
+// Walking a YAML document (yaml_document.h) with key paths, positions and error collection.
 //
 // The section readers (config_*_section.cpp) describe what they expect through this
 // class; it reports every mismatch as a ConfigError (file:line:col, key path, what was
@@ -8,23 +8,26 @@
 // (passwords, connection URIs, header values) never reach an error message.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/mark.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "hc/common/config.h"
+#include "yaml_document.h"
 
 namespace hc::config_detail {
 
 // A node of the document together with its key path and the position to report for it.
 struct Located {
-  YAML::Node node;
+  YamlNode node;
   std::string path;  // "healthcheck-producer-config.websites[2].url"
   YAML::Mark mark;   // the value's position; the key's when the value is empty
 };
@@ -52,7 +55,7 @@ class YamlReader {
   std::vector<ConfigError> take_errors_in_file_order();
 
   // The document root (a map expected); path "".
-  static Located root(const YAML::Node& node);
+  static Located root(const YamlNode& node);
 
   // Checks that `value` is a map whose keys are all in `allowed`. Unknown keys (with a
   // "did you mean" hint) and duplicate keys are reported and left out. nullopt if
@@ -63,6 +66,10 @@ class YamlReader {
   std::optional<MapFields> free_map(const Located& value, std::string_view what);
   // The items of a list, each with path "<path>[i]". nullopt if not a list (reported).
   std::optional<std::vector<Located>> list(const Located& value, std::string_view what);
+  // As list(), one item at a time (a list of 50,000 sites is never copied): calls
+  // read(index, item) for each item in order. false if not a list (reported).
+  bool for_each_item(const Located& value, std::string_view what,
+                     const std::function<void(std::size_t, const Located&)>& read);
   // Reports "missing required key" at the map's position unless `key` is present.
   const Located* require(const MapFields& fields, std::string_view key, std::string_view what);
 
@@ -77,8 +84,15 @@ class YamlReader {
   std::optional<std::string> choice(const Located& value,
                                     std::span<const std::string_view> choices);
 
+  // RE2 patterns already found to compile in this parse: a 50,000-site file that gives every
+  // site one pattern compiles it once (read_pattern).
+  bool is_known_pattern(const std::string& pattern) const {
+    return known_patterns_.contains(pattern);
+  }
+  void add_known_pattern(const std::string& pattern) { known_patterns_.insert(pattern); }
+
   // "got 'abc'", "got a list", "got an empty value": for "expected ..., <describe>".
-  static std::string describe(const YAML::Node& node, std::string_view scalar_text);
+  static std::string describe(const YamlNode& node, std::string_view scalar_text);
 
  private:
   // The scalar's text after !ENV interpolation; reports and returns nullopt on failure or
@@ -93,6 +107,7 @@ class YamlReader {
   std::string file_name_;
   EnvLookup env_;
   std::vector<ConfigError> errors_;
+  std::unordered_set<std::string> known_patterns_;
 };
 
 // "a.b" / "b" when a is the root; for key paths in messages.

@@ -14,11 +14,11 @@ void FileSiteSource::reload(SiteListener& listener) {
     } else if (loaded.ok()) {
       spdlog::error("{}: sites_topic set: fleet mode needs a restart", config_path_.string());
     }
-    spdlog::error("reload failed; still checking the previous {} sites", websites_.size());
+    spdlog::error("reload failed; still checking the previous {} sites", site_count_);
     return;
   }
-  websites_ = std::move(loaded.config->producer->websites);
-  listener.use_sites(websites_, false);
+  site_count_ = loaded.config->producer->websites.size();
+  listener.use_sites(loaded.config->producer->websites, false);
 }
 
 }  // namespace hc::producer

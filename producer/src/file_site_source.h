@@ -12,16 +12,20 @@ namespace hc::producer {
 class FileSiteSource : public SiteSource {
  public:
   FileSiteSource(std::filesystem::path config_path, std::vector<SiteConfig> websites)
-      : config_path_(std::move(config_path)), websites_(std::move(websites)) {}
+      : config_path_(std::move(config_path)),
+        site_count_(websites.size()),
+        websites_(std::move(websites)) {}
 
-  std::vector<SiteConfig> initial_sites() override { return websites_; }
+  // Hands the list over: the producer's plans hold the only copy of each site.
+  std::vector<SiteConfig> initial_sites() override { return std::move(websites_); }
   void poll(SiteListener& /*listener*/, std::chrono::milliseconds /*wait*/) override {}
   void reload(SiteListener& listener) override;
   void close(SiteListener& /*listener*/) override {}
 
  private:
   std::filesystem::path config_path_;
-  std::vector<SiteConfig> websites_;
+  std::size_t site_count_;            // of the list in use, for the log
+  std::vector<SiteConfig> websites_;  // until initial_sites()
 };
 
 }  // namespace hc::producer

@@ -74,7 +74,7 @@ class Producer : private SiteListener {
         sites_(std::move(sites)) {
     publisher_.redact_query_params_in_logs(redact_query_params_);
     events_.redact_query_params_in_logs(redact_query_params_);
-    const std::vector<SiteConfig> initial_sites = sites_->initial_sites();
+    std::vector<SiteConfig> initial_sites = sites_->initial_sites();
     for (const SiteConfig& site : initial_sites) {
       if (!in_shard(site.url, options_.shard)) continue;
       owned_urls_.insert(site.url);
@@ -88,7 +88,7 @@ class Producer : private SiteListener {
       loops_.push_back(std::make_unique<CheckLoop>(
           context, loop_in_flight_bound(config.producer->max_in_flight, threads, i)));
     }
-    assign_sites(initial_sites);
+    assign_sites(std::move(initial_sites));
   }
 
   int run(StopControl& control) {
@@ -156,8 +156,9 @@ class Producer : private SiteListener {
 
  private:
   // Returns each loop's ticket (CheckLoop::settled).
-  std::vector<std::uint64_t> assign_sites(const std::vector<SiteConfig>& sites) {
-    SitePlans plans = build_site_plans(sites, options_.shard, redact_query_params_);
+  std::vector<std::uint64_t> assign_sites(std::vector<SiteConfig> sites) {
+    const std::size_t given = sites.size();
+    SitePlans plans = build_site_plans(std::move(sites), options_.shard, redact_query_params_);
     const std::size_t count = plans.plans.size();
     std::vector<SitePlans> shares = split_site_plans(std::move(plans), loops_.size());
     std::vector<std::uint64_t> tickets;
@@ -165,13 +166,13 @@ class Producer : private SiteListener {
       tickets.push_back(loops_[i]->assign_sites(std::move(shares[i])));
     }
     stats_.sites.store(static_cast<std::int64_t>(count));
-    // Parsing a large config (yaml-cpp's node tree) leaves megabytes of freed heap behind;
-    // hand them back to the OS so a long-running producer's RSS reflects what it uses.
+    // Parsing a large config and replacing plans leave megabytes of freed heap behind; hand
+    // them back to the OS so a long-running producer's RSS reflects what it uses.
     malloc_trim(0);
     const std::string threads =
         fmt::format("{} check thread{}", loops_.size(), loops_.size() == 1 ? "" : "s");
     if (options_.shard) {
-      spdlog::info("checking {} of {} sites (shard {}/{}) on {}", count, sites.size(),
+      spdlog::info("checking {} of {} sites (shard {}/{}) on {}", count, given,
                    options_.shard->index, options_.shard->count, threads);
     } else {
       spdlog::info("checking {} sites on {}", count, threads);
@@ -195,6 +196,7 @@ class Producer : private SiteListener {
         kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
         [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
     for (const auto& [url, event] : restored.latest) states_.restore(event);
+    owned_urls_ = {};  // needed for the restore only: its memory goes back now
     event_stats_.restored_sites.store(restored.latest.size(), std::memory_order_relaxed);
     event_stats_.restore_skipped_events.store(restored.skipped, std::memory_order_relaxed);
     event_stats_.restore_complete.store(restored.complete, std::memory_order_relaxed);
@@ -219,7 +221,7 @@ class Producer : private SiteListener {
   // SiteListener: the source's new site list. With wait_for_removed (a revoke), waits until
   // every loop applied it and no check of a removed site still runs, at most shutdown_grace.
   void use_sites(const std::vector<SiteConfig>& sites, bool wait_for_removed) override {
-    const std::vector<std::uint64_t> tickets = assign_sites(sites);
+    const std::vector<std::uint64_t> tickets = assign_sites(std::vector<SiteConfig>(sites));
     if (!wait_for_removed) return;
     const auto give_up_at = std::chrono::steady_clock::now() + shutdown_grace_;
     auto all_settled = [&] {
@@ -251,7 +253,7 @@ class Producer : private SiteListener {
   // From the config at start, like the other bounds: a reload keeps them.
   std::vector<std::string> redact_query_params_;
   KafkaSettings kafka_;
-  // The sites whose state is restored at start, and their events topics.
+  // The sites whose state is restored at start (emptied after), and their events topics.
   std::unordered_set<std::string> owned_urls_;
   std::set<std::string> events_topics_;
   ProducerStats stats_;
@@ -265,20 +267,22 @@ class Producer : private SiteListener {
   std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to
 };
 
-std::unique_ptr<SiteSource> site_source_of(const Config& config) {
+// File mode takes the config's sites over: the plans then hold the only copy of each.
+std::unique_ptr<SiteSource> site_source_of(Config& config) {
   if (!config.producer->sites_topic.empty()) {
     return std::make_unique<TopicSiteSource>(*config.producer);
   }
-  return std::make_unique<FileSiteSource>(config.path, config.producer->websites);
+  return std::make_unique<FileSiteSource>(config.path, std::move(config.producer->websites));
 }
 
 }  // namespace
 }  // namespace producer
 
-int run_producer(const Config& config, StopControl& control, const ProducerOptions& options) {
+int run_producer(Config config, StopControl& control, const ProducerOptions& options) {
   if (!config.producer) throw std::invalid_argument("run_producer: config has no producer section");
   SystemClock clock;
-  producer::Producer producer(config, options, clock, producer::site_source_of(config));
+  std::unique_ptr<producer::SiteSource> sites = producer::site_source_of(config);
+  producer::Producer producer(config, options, clock, std::move(sites));
   return producer.run(control);
 }
 

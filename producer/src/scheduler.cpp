@@ -12,7 +12,7 @@ std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& s
   const TimePoint now = clock_.now();
   std::unordered_map<SiteId, Site> kept;
   std::unordered_map<std::string, SiteId> ids_by_key;
-  std::unordered_map<std::string, int> occurrences;
+  std::unordered_map<std::string, int> repeats;  // of keys given more than once
   std::vector<SiteId> ids;
   ids.reserve(sites.size());
   kept.reserve(sites.size());
@@ -20,7 +20,8 @@ std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& s
 
   for (const ScheduledSite& entry : sites) {
     std::string key = entry.key;
-    if (int seen = occurrences[entry.key]++; seen > 0) key += '\0' + std::to_string(seen);
+    // The n-th occurrence of a key (n > 1) is key + '\0' + (n - 1).
+    if (ids_by_key.contains(key)) key += '\0' + std::to_string(++repeats[entry.key]);
     const std::chrono::nanoseconds interval =
         std::max(entry.interval, std::chrono::milliseconds(1));
 
@@ -28,7 +29,7 @@ std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& s
     Site site;
     if (auto old = ids_by_key_.find(key); old != ids_by_key_.end()) {
       id = old->second;
-      site = std::move(sites_.at(id));
+      site = sites_.at(id);
       sites_.erase(id);
       if (site.interval != interval) {
         site.interval = interval;
@@ -36,10 +37,10 @@ std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& s
       }
     } else {
       id = next_id_++;
-      site = Site{key, interval, first_deadline(entry, now)};
+      site = Site{interval, first_deadline(entry, now)};
     }
-    ids_by_key.emplace(key, id);
-    kept.emplace(id, std::move(site));
+    ids_by_key.emplace(std::move(key), id);
+    kept.emplace(id, site);
     ids.push_back(id);
   }
   // What is left in sites_ was removed from the list.

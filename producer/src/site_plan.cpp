@@ -126,16 +126,18 @@ std::shared_ptr<const SocketCheckRequest> socket_request_of(const SiteConfig& si
 
 }  // namespace
 
-SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
-                           const std::optional<ShardSpec>& shard,
+SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<ShardSpec>& shard,
                            const std::vector<std::string>& redact_query_params) {
   SitePlans result;
   RegexCache regexes;
   TlsContextCache tls_contexts;
-  for (const SiteConfig& site : sites) {
-    if (!in_shard(site.url, shard)) continue;
+  result.plans.reserve(sites.size());
+  result.schedule.reserve(sites.size());
+  for (SiteConfig& site_given : sites) {
+    if (!in_shard(site_given.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
-    plan->config = site;
+    plan->config = std::move(site_given);
+    const SiteConfig& site = plan->config;
     plan->url_digest = url_digest(site.url);
     plan->display_url = redact_url(site.url, redact_query_params);
     plan->conditions = compile_conditions(site, regexes);

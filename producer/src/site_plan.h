@@ -47,8 +47,8 @@ struct SitePlans {
 // REQUIRES: sites come from a validated Config (regexes compile). redact_query_params:
 // ProducerConfig::redact_query_params, applied to display_url. Throws std::runtime_error
 // when a tls site's certificates cannot be loaded (make_tls_check_context).
-SitePlans build_site_plans(const std::vector<SiteConfig>& sites,
-                           const std::optional<ShardSpec>& shard,
+// The sites are moved into their plans (taken by value: pass an rvalue to avoid a copy).
+SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<ShardSpec>& shard,
                            const std::vector<std::string>& redact_query_params = {});
 
 // Splits the plans into `parts` (> 0) shares, one per check loop, by URL hash: a URL always

@@ -27,6 +27,7 @@ class SiteSource {
  public:
   virtual ~SiteSource() = default;
   // The sites known before the first poll (file mode: the config's; fleet mode: none yet).
+  // Called once, before the first poll: the source may hand its list over.
   virtual std::vector<SiteConfig> initial_sites() = 0;
   // Serves the source for at most `wait`; calls listener.use_sites() when the sites changed.
   virtual void poll(SiteListener& listener, std::chrono::milliseconds wait) = 0;

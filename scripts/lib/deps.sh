@@ -13,7 +13,7 @@
 # To build hc and its tools (Release, no tests, no benchmarks).
 HC_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
-  librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libre2-dev nlohmann-json3-dev
+  librdkafka-dev libpqxx-dev libpq-dev libyaml-cpp-dev libyaml-dev libre2-dev nlohmann-json3-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
   prometheus-cpp-dev libsimdjson-dev libmicrohttpd-dev zlib1g-dev libcctz-dev libc-ares-dev
 )

@@ -33,6 +33,7 @@ struct ProducerOptions {
 // the group is left after the checks ended. REQUIRES in fleet mode: options.shard unset.
 // REQUIRES: config.producer is set. Throws std::runtime_error if it cannot start, and
 // rethrows what made a check thread fail (after stopping the others and flushing Kafka).
-int run_producer(const Config& config, StopControl& control, const ProducerOptions& options);
+// Takes the config by value: pass it moved, and its websites are not held twice.
+int run_producer(Config config, StopControl& control, const ProducerOptions& options);
 
 }  // namespace hc

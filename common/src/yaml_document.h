@@ -1,0 +1,143 @@
+// A YAML document as a compact, read-only tree: what the config readers (yaml_reader.h) walk.
+//
+// Built from parser events rather than yaml-cpp's node tree: a yaml-cpp node costs a few
+// hundred bytes and several allocations, so a 50,000-site config took hundreds of MB before a
+// single key was read. Here a node is 24 bytes in one vector, every scalar's text lives in
+// one buffer, and the file is read through a stream, never held whole. The events come from
+// libyaml (libyaml_events.h, about ten times faster) or, whenever it declines, from yaml-cpp's
+// event parser (YAML::Parser + EventHandler), which also gives every syntax error. Either way
+// the tree is yaml-cpp's NodeBuilder's: the same node kinds, tags and marks, map entries in
+// document order with duplicates kept, an alias is the anchored node itself (so its mark is
+// the anchor's), and only the first document of a stream is read. Nulls may differ in their
+// own mark, which no reader uses (yaml_reader.h reports a null at its key).
+//
+// Thread: a document is immutable once built; YamlNode handles may be read from any thread
+// while the document lives.
+#pragma once
+
+#include <yaml-cpp/mark.h>
+
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hc::config_detail {
+
+class YamlDocument;
+
+enum class YamlKind : std::uint8_t { kUndefined, kNull, kScalar, kSequence, kMap };
+
+// A handle on one node of a YamlDocument (or an undefined node: a key not found).
+// REQUIRES: the document outlives the handle.
+class YamlNode {
+ public:
+  YamlNode() = default;
+
+  YamlKind kind() const;
+  bool is_defined() const { return kind() != YamlKind::kUndefined; }
+  bool is_null() const { return kind() == YamlKind::kNull || kind() == YamlKind::kUndefined; }
+  bool is_scalar() const { return kind() == YamlKind::kScalar; }
+  bool is_sequence() const { return kind() == YamlKind::kSequence; }
+  bool is_map() const { return kind() == YamlKind::kMap; }
+
+  // The node's tag as yaml-cpp reports it: "?" for a plain scalar, "!" for a quoted one,
+  // "!ENV" as written, "tag:yaml.org,2002:str" for "!!str"; "" for null and built nodes.
+  const std::string& tag() const;
+  // The text of a scalar; "" for any other node.
+  std::string_view scalar() const;
+  // Where the node starts (line and column 0-based); null_mark() for built nodes.
+  YAML::Mark mark() const;
+
+  // Items of a sequence, or entries of a map (key and value); 0 for other nodes.
+  std::size_t size() const;
+  YamlNode item(std::size_t index) const;   // REQUIRES: is_sequence(), index < size()
+  YamlNode key(std::size_t index) const;    // REQUIRES: is_map(), index < size()
+  YamlNode value(std::size_t index) const;  // REQUIRES: is_map(), index < size()
+  // The value of the first entry whose key is the scalar `name`; undefined if none.
+  YamlNode find(std::string_view name) const;
+
+ private:
+  friend class YamlDocument;
+  YamlNode(const YamlDocument* document, std::uint32_t index)
+      : document_(document), index_(index) {}
+  const YamlDocument* document_ = nullptr;
+  std::uint32_t index_ = 0;
+};
+
+class YamlDocument {
+ public:
+  YamlDocument();
+  YamlDocument(const YamlDocument&) = delete;
+  YamlDocument& operator=(const YamlDocument&) = delete;
+  YamlDocument(YamlDocument&&) = default;
+  YamlDocument& operator=(YamlDocument&&) = default;
+
+  // Parses the first document of `in`. Throws YAML::Exception (YAML::ParserException,
+  // YAML::DeepRecursion) as yaml-cpp's parser does; the stream is read as needed.
+  // REQUIRES: `in` can seek back to where it is now (a file or string stream): when libyaml
+  // declines, yaml-cpp reads the input again.
+  static YamlDocument parse(std::istream& in);
+
+  // The root; undefined when the stream held no document (an empty file).
+  YamlNode root() const;
+
+  // Building a document by hand (decode_site_json turns JSON into one). Nodes are given in
+  // document order, as the parser gives them: a map's entries as key, value, key, value.
+  class Builder;
+
+ private:
+  friend class YamlNode;
+  friend class Builder;
+  struct Node {
+    std::uint32_t tag = 0;  // index into tags_
+    // Scalar: offset and length in text_. Sequence and map: first index in children_ and
+    // the number of children (map: 2 per entry).
+    std::uint32_t first = 0;
+    std::uint32_t count = 0;
+    std::int32_t line = -1;
+    std::int32_t column = -1;
+    YamlKind kind = YamlKind::kUndefined;
+  };
+  const Node& node(std::uint32_t index) const { return nodes_[index]; }
+
+  std::vector<Node> nodes_;
+  std::vector<std::uint32_t> children_;
+  std::string text_;
+  std::vector<std::string> tags_;  // distinct tags; tags_[0] is ""
+  std::int64_t root_ = -1;
+};
+
+class YamlDocument::Builder {
+ public:
+  Builder();
+  void null(const YAML::Mark& mark);
+  void scalar(const YAML::Mark& mark, std::string_view tag, std::string_view text);
+  void begin_sequence(const YAML::Mark& mark, std::string_view tag);
+  void begin_map(const YAML::Mark& mark, std::string_view tag);
+  void end();  // of the innermost open sequence or map
+  // An alias: `anchor` (1-based, in the order anchored nodes were added) appears again here.
+  void alias(std::size_t anchor);
+  // Marks the node added last as the next anchor (the parser numbers anchors from 1).
+  void anchor_last();
+  // REQUIRES: every sequence and map ended.
+  YamlDocument finish() &&;
+
+ private:
+  std::uint32_t add(YamlKind kind, const YAML::Mark& mark, std::string_view tag);
+  void attach(std::uint32_t index);
+  std::uint32_t tag_index(std::string_view tag);
+
+  struct Open {
+    std::uint32_t node;
+    std::size_t pending_begin;  // where its children start in pending_
+  };
+  YamlDocument document_;
+  std::vector<Open> open_;
+  std::vector<std::uint32_t> pending_;  // children of the open containers, innermost last
+  std::vector<std::uint32_t> anchors_;  // node of anchor i + 1
+  std::uint32_t last_ = 0;
+};
+
+}  // namespace hc::config_detail
