@@ -85,7 +85,7 @@ class DeliveryTracker {
   };
   std::optional<CommitPoint> commit_point(const PartitionId& id, const Partition& partition) const;
 
-  const std::vector<std::string> channel_names_;
+  std::vector<std::string> channel_names_;  // set in the constructor only: read without mutex_
   mutable std::mutex mutex_;
   std::map<PartitionId, Partition> partitions_;  // guarded by mutex_
   std::size_t pending_ = 0;                      // guarded by mutex_
