@@ -4,7 +4,8 @@
 //   - decoding never crashes or throws: a value is a Measurement or a Poison with a reason;
 //   - an accepted Measurement is one PostgreSQL can store: no NUL in any text, valid UTF-8,
 //     timestamps in years 1..9999, no negative durations or sizes, status_code 0..999,
-//     attempts 1..100, at most 64 failed_conditions of at most 256 bytes each;
+//     attempts 1..100, at most 64 failed_conditions (and dns_answers) of at most 256 bytes
+//     each;
 //   - encoding an accepted Measurement and decoding that gives the same Measurement, every
 //     field compared (the verdict fields healthy, failed_conditions, body_truncated and
 //     attempts included);
@@ -42,6 +43,15 @@ void check_storable(const hc::Measurement& m) {
   FUZZ_CHECK(m.failed_conditions.size() <= 64, "failed_conditions count");
   for (const auto& condition : m.failed_conditions) {
     FUZZ_CHECK(storable_text(condition) && condition.size() <= 256, "failed_conditions element");
+  }
+  FUZZ_CHECK(!m.check_type || storable_text(*m.check_type), "check_type");
+  FUZZ_CHECK(!m.tls_version || storable_text(*m.tls_version), "tls_version");
+  FUZZ_CHECK(!m.tls_cipher || storable_text(*m.tls_cipher), "tls_cipher");
+  FUZZ_CHECK(!m.chain_expires_at || storable_time(*m.chain_expires_at), "chain_expires_at");
+  FUZZ_CHECK(!m.dns_rcode || storable_text(*m.dns_rcode), "dns_rcode");
+  FUZZ_CHECK(m.dns_answers.size() <= 64, "dns_answers count");
+  for (const auto& answer : m.dns_answers) {
+    FUZZ_CHECK(storable_text(answer) && answer.size() <= 256, "dns_answers element");
   }
   FUZZ_CHECK(non_negative(m.timings.dns_us) && non_negative(m.timings.connect_us) &&
                  non_negative(m.timings.tls_us) && non_negative(m.timings.ttfb_us),

@@ -37,18 +37,15 @@ std::string encode_message(const Measurement& m) {
              m.cert_expires_at ? std::optional<std::string>(format_timestamp(*m.cert_expires_at))
                                : std::nullopt);
   json.field("producer", m.producer);
-  // Only for checks other than http, so an http message is what it always was.
-  if (m.check_type) {
-    json.field("check_type", *m.check_type);
-    if (m.tls_version) json.field("tls_version", *m.tls_version);
-    if (m.tls_cipher) json.field("tls_cipher", *m.tls_cipher);
-    if (m.chain_valid) json.field("chain_valid", *m.chain_valid);
-    if (m.chain_expires_at) json.field("chain_expires_at", format_timestamp(*m.chain_expires_at));
-    if (m.dns_rcode) {
-      json.field("dns_rcode", *m.dns_rcode);
-      json.field("dns_answers", m.dns_answers);
-    }
-  }
+  // Each check-type field only when present, so an http message is what it always was; each
+  // on its own (not under check_type), because the decoder takes each on its own.
+  if (m.check_type) json.field("check_type", *m.check_type);
+  if (m.tls_version) json.field("tls_version", *m.tls_version);
+  if (m.tls_cipher) json.field("tls_cipher", *m.tls_cipher);
+  if (m.chain_valid) json.field("chain_valid", *m.chain_valid);
+  if (m.chain_expires_at) json.field("chain_expires_at", format_timestamp(*m.chain_expires_at));
+  if (m.dns_rcode) json.field("dns_rcode", *m.dns_rcode);
+  if (!m.dns_answers.empty()) json.field("dns_answers", m.dns_answers);
   return std::move(json).finish();
 }
 
