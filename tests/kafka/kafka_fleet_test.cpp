@@ -90,6 +90,24 @@ milliseconds longest_silence(const std::map<std::string, std::vector<Clock::time
   return longest;
 }
 
+// GET /api/v1/fleet: {producer count, their sites summed, unassigned sites}; producers -1
+// when the server did not answer 200.
+struct FleetView {
+  int producers = -1;
+  int sites = 0;
+  int unassigned = 0;
+  bool operator==(const FleetView&) const = default;
+};
+FleetView fleet_view(httplib::Client& client) {
+  auto response = client.Get("/api/v1/fleet");
+  if (!response || response->status != 200) return {};
+  const auto fleet = nlohmann::json::parse(response->body);
+  FleetView view{static_cast<int>(fleet["producers"].size()), 0,
+                 fleet["unassigned_sites"].get<int>()};
+  for (const auto& producer : fleet["producers"]) view.sites += producer["sites"].get<int>();
+  return view;
+}
+
 TEST_F(KafkaFleet, SigkilledProducersSitesAreTakenOverWithoutDoubleChecks) {
   test::TempDir dir;
   RequestLog requests;
