@@ -30,6 +30,7 @@ namespace hc::notify {
 struct PartitionId {
   std::string topic;
   std::int32_t partition = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads a defaulted <=> (no pointer here)
   auto operator<=>(const PartitionId&) const = default;
 };
 
