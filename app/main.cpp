@@ -111,7 +111,11 @@ int main(int argc, char** argv) {
       "serve",
       "Serve the status page (/), each site's page (/sites/{url}), badges (/badges/...) and "
       "JSON API (/api/v1/status, /api/v1/sites/{url}/history, /api/v1/report) from the "
-      "consumer's tables; read-only, until SIGINT/SIGTERM");
+      "consumer's tables, and the admin API: sites of the sites topic (/api/v1/sites, "
+      "/api/v1/sites/{url}: GET, PUT, DELETE), runtime silences (/api/v1/silences: GET, "
+      "POST, DELETE /{id}) and the producer fleet (/api/v1/fleet). Writes need "
+      "'Authorization: Bearer TOKEN' with healthcheck-serve-config.api_token (refused while "
+      "none is set). Runs until SIGINT/SIGTERM");
   serve_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
   serve_command
@@ -120,8 +124,9 @@ int main(int argc, char** argv) {
                    "--allow-remote")
       ->capture_default_str();
   serve_command->add_flag("--allow-remote", serve_options.allow_remote,
-                          "Allow a listen address beyond loopback: the page has no "
-                          "authentication and shows every monitored URL and its errors");
+                          "Allow a listen address beyond loopback: the pages and the API's "
+                          "reads have no authentication and show every monitored URL and its "
+                          "errors; the token travels in clear text (put TLS in front)");
 
   RoleOptions notify_options;
   auto* notify_command = app.add_subcommand(

@@ -7,6 +7,7 @@
 #include "hc/common/http_server.h"
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
+#include "hc/serve/admin_api.h"
 #include "hc/serve/status_server.h"
 
 namespace hc::cli {
@@ -36,9 +37,12 @@ int serve(const ServeOptions& options) {
 
   const SystemClock clock;
   auto source = serve::postgres_status_source(*config->consumer, kServeStatementTimeout);
+  // Declared before the server: its routes use it until the server is gone.
+  const serve::AdminApi admin_api(*config, clock);
   std::optional<serve::StatusServer> server;
   try {
-    server.emplace(serve::ServerOptions{options.listen, options.allow_remote}, *source, clock);
+    server.emplace(serve::ServerOptions{options.listen, options.allow_remote}, *source, clock,
+                   [&admin_api](http::Routes& routes) { admin_api.add_routes(routes); });
   } catch (const serve::ListenError& error) {
     std::cerr << "hc serve: " << error.what() << "\n";
     return kExitUsage;
@@ -51,6 +55,7 @@ int serve(const ServeOptions& options) {
         server->url());
   }
   spdlog::info("serve: status page on {}/ (JSON: {}/api/v1/status)", server->url(), server->url());
+  spdlog::info("serve: {}", admin_api.summary());
   {
     MutexLock lock(mutex);
     while (!control.stop_requested()) stop_requested.wait(mutex);

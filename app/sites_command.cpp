@@ -64,19 +64,20 @@ int publish_or_report(const ProducerConfig& producer,
 }
 
 int add(const ProducerConfig& producer, const SitesOptions& options) {
-  nlohmann::ordered_json value = {{"url", options.url}};
+  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
   for (const auto& [key, text] : options.settings) {
     nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(text, nullptr, false);
-    value[key] = parsed.is_discarded() ? nlohmann::ordered_json(text) : parsed;
+    settings[key] = parsed.is_discarded() ? nlohmann::ordered_json(text) : parsed;
   }
-  const std::string json = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  SiteDecodeResult decoded = decode_site_json(options.url, json, producer, "hc sites add");
-  for (const ConfigError& error : decoded.errors) {
+  const SiteValue prepared = prepare_site_value(
+      options.url, settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      producer, "hc sites add");
+  for (const ConfigError& error : prepared.errors) {
     const std::string where = flag_path(error.key_path);
     std::cerr << "hc sites add: " << (where.empty() ? "" : where + ": ") << error.message << '\n';
   }
-  if (!decoded.site) return kExitUsage;
-  const int published = publish_or_report(producer, {{options.url, json}}, options);
+  if (!prepared.value) return kExitUsage;
+  const int published = publish_or_report(producer, {{options.url, *prepared.value}}, options);
   if (published == kExitOk) std::cout << "published " << options.url << '\n';
   return published;
 }
@@ -94,44 +95,24 @@ int remove(const ProducerConfig& producer, const SitesOptions& options) {
   return published;
 }
 
-// The stored settings with "url" first; a password is never printed.
-nlohmann::ordered_json listed_site(const std::string& url, const std::string& value) {
-  nlohmann::ordered_json site = {{"url", url}};
-  nlohmann::ordered_json stored = nlohmann::ordered_json::parse(value, nullptr, false);
-  if (!stored.is_object()) return site;
-  for (auto& [key, setting] : stored.items()) {
-    if (key == "url") continue;
-    site[key] = setting;
-  }
-  if (site.contains("basic_auth") && site["basic_auth"].is_object() &&
-      site["basic_auth"].contains("password")) {
-    site["basic_auth"]["password"] = "REDACTED";
-  }
-  return site;
-}
-
 int list(const ProducerConfig& producer, const SitesOptions& options) {
   SitesTopicRead read = read_or_report(producer, options);
   if (!read.complete) return kExitFailure;
-  nlohmann::ordered_json array = nlohmann::ordered_json::array();
+  if (options.json) {
+    std::cout << list_sites_json(read.sites, producer, producer.sites_topic, 2) << '\n';
+    return kExitOk;
+  }
   std::vector<std::array<std::string, 4>> rows;
   for (const auto& [url, record] : read.sites.sites()) {
     SiteDecodeResult decoded = decode_site_json(
         url, record.value, producer,
         fmt::format("{}[{}]@{}", producer.sites_topic, record.partition, record.offset));
-    nlohmann::ordered_json site = listed_site(url, record.value);
-    if (!decoded.site) site["invalid"] = decoded.errors.front().to_string();
-    array.push_back(std::move(site));
     if (decoded.site) {
       rows.push_back({url, std::to_string(decoded.site->polling_interval.count()) + "s",
                       decoded.site->destination_topic, decoded.site->regex.value_or("")});
     } else {
       rows.push_back({url, "-", "-", "INVALID: " + decoded.errors.front().to_string()});
     }
-  }
-  if (options.json) {
-    std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    return kExitOk;
   }
   std::array<std::size_t, 4> widths = {3, 8, 5, 5};
   const std::array<std::string, 4> header = {"URL", "INTERVAL", "TOPIC", "REGEX"};

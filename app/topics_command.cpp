@@ -51,16 +51,16 @@ int topics_create(const TopicsCreateOptions& options) {
   std::optional<std::future<std::vector<TopicCreateOutcome>>> producer_topics;
   std::optional<std::future<std::vector<TopicCreateOutcome>>> consumer_topics;
   if (config->producer) {
-    Config producer_only{config->path, config->producer, std::nullopt, std::nullopt};
+    Config producer_only{config->path, config->producer, std::nullopt, std::nullopt, std::nullopt};
     producer_topics = start_create(config->producer->kafka, producer_only, options);
   }
   if (config->consumer) {
-    Config consumer_only{config->path, std::nullopt, config->consumer, std::nullopt};
+    Config consumer_only{config->path, std::nullopt, config->consumer, std::nullopt, std::nullopt};
     consumer_topics = start_create(config->consumer->kafka, consumer_only, options);
   }
   std::optional<std::future<std::vector<TopicCreateOutcome>>> notify_topics;
   if (config->notify) {
-    Config notify_only{config->path, std::nullopt, std::nullopt, config->notify};
+    Config notify_only{config->path, std::nullopt, std::nullopt, config->notify, std::nullopt};
     notify_topics = start_create(config->notify->kafka, notify_only, options);
   }
   int failures = 0;

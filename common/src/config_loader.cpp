@@ -24,6 +24,7 @@ namespace {
 using config_detail::kConsumerSection;
 using config_detail::kNotifySection;
 using config_detail::kProducerSection;
+using config_detail::kServeSection;
 using config_detail::Located;
 using config_detail::YamlReader;
 
@@ -37,12 +38,12 @@ ConfigError file_error(const std::filesystem::path& file, std::string_view messa
 }
 
 void read_sections(YamlReader& reader, const config_detail::YamlNode& document, Config& config) {
-  static constexpr std::array<std::string_view, 3> kSections = {kProducerSection, kConsumerSection,
-                                                                kNotifySection};
+  static constexpr std::array<std::string_view, 4> kSections = {kProducerSection, kConsumerSection,
+                                                                kNotifySection, kServeSection};
   Located root = YamlReader::root(document);
   auto sections = reader.map(root, kSections,
-                             "a map with healthcheck-producer-config, healthcheck-consumer-config "
-                             "and/or healthcheck-notify-config");
+                             "a map with healthcheck-producer-config, healthcheck-consumer-config, "
+                             "healthcheck-notify-config and/or healthcheck-serve-config");
   if (!sections) return;
   const Located* producer = sections->find(kProducerSection);
   const Located* consumer = sections->find(kConsumerSection);
@@ -60,6 +61,9 @@ void read_sections(YamlReader& reader, const config_detail::YamlNode& document, 
   if (consumer != nullptr)
     config.consumer = config_detail::read_consumer_section(reader, *consumer);
   if (notify != nullptr) config.notify = config_detail::read_notify_section(reader, *notify);
+  if (const Located* serve = sections->find(kServeSection)) {
+    config.serve = config_detail::read_serve_section(reader, *serve);
+  }
   config_detail::share_redact_query_params(config);
 }
 

@@ -37,9 +37,9 @@ std::vector<TransitionPattern> default_transitions() {
 namespace config_detail {
 namespace {
 
-constexpr auto kNotifyKeys = with_kafka_keys(std::array<std::string_view, 10>{
+constexpr auto kNotifyKeys = with_kafka_keys(std::array<std::string_view, 11>{
     "notify_group", "events_topics", "auto_offset_reset", "dead_letter_topic", "session_timeout_ms",
-    "route_mode", "channels", "routes", "silences", "public_url"});
+    "route_mode", "channels", "routes", "silences", "silences_topic", "public_url"});
 constexpr std::array<std::string_view, 21> kChannelKeys = {"name",
                                                            "type",
                                                            "url",
@@ -508,6 +508,8 @@ NotifyConfig read_notify_section(YamlReader& reader, const Located& section) {
       if (auto reset = reader.choice(value, kOffsetResets)) notify.auto_offset_reset = *reset;
     } else if (key == "dead_letter_topic") {
       notify.dead_letter_topic = read_topic_name(reader, value).value_or(notify.dead_letter_topic);
+    } else if (key == "silences_topic") {
+      notify.silences_topic = read_topic_name(reader, value).value_or(notify.silences_topic);
     } else if (key == "session_timeout_ms") {
       if (auto ms = reader.integer(value, 1000, 3600000, "milliseconds")) {
         notify.session_timeout = std::chrono::milliseconds(*ms);
@@ -540,6 +542,9 @@ NotifyConfig read_notify_section(YamlReader& reader, const Located& section) {
           if (*name == notify.dead_letter_topic) {
             reader.report(item.mark, item.path,
                           "an events topic must differ from dead_letter_topic (it would loop)");
+          }
+          if (*name == notify.silences_topic) {
+            reader.report(item.mark, item.path, "an events topic must differ from silences_topic");
           }
           notify.events_topics.push_back(*name);
         }

@@ -14,6 +14,7 @@ namespace hc::config_detail {
 inline constexpr std::string_view kProducerSection = "healthcheck-producer-config";
 inline constexpr std::string_view kConsumerSection = "healthcheck-consumer-config";
 inline constexpr std::string_view kNotifySection = "healthcheck-notify-config";
+inline constexpr std::string_view kServeSection = "healthcheck-serve-config";
 
 // Connection and security keys, valid in both sections.
 inline constexpr std::array<std::string_view, 9> kKafkaKeys = {
@@ -50,6 +51,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
 ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
 NotifyConfig read_notify_section(YamlReader& reader, const Located& section);
+ServeConfig read_serve_section(YamlReader& reader, const Located& section);
 
 // kKafkaKeys followed by `more`: the keys valid in a section.
 template <std::size_t N>

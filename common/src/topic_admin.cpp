@@ -72,6 +72,7 @@ std::vector<std::string> configured_topics(const Config& config) {
   if (config.notify) {
     names.insert(config.notify->events_topics.begin(), config.notify->events_topics.end());
     names.insert(config.notify->dead_letter_topic);
+    names.insert(config.notify->silences_topic);
   }
   names.erase("");
   return {names.begin(), names.end()};
@@ -99,6 +100,7 @@ std::vector<TopicSpec> configured_topic_specs(
   }
   if (config.notify) {  // hc notify reads the producer's events topics
     compacted.insert(config.notify->events_topics.begin(), config.notify->events_topics.end());
+    compacted.insert(config.notify->silences_topic);  // key = silence id, tombstone ends it
   }
   std::vector<TopicSpec> specs;
   for (std::string& name : configured_topics(config)) {

@@ -29,7 +29,7 @@ std::chrono::system_clock::time_point system_time(WallTime time) {
 }  // namespace
 
 ChannelWorker::ChannelWorker(std::size_t index, const NotifyChannel& channel,
-                             const NotifyConfig& config, const Silences& silences,
+                             const NotifyConfig& config, const SilenceBook& silences,
                              DeliveryTracker& tracker, DeadLetters& dead_letters,
                              NotifyStats& stats)
     : index_(index),

@@ -5,7 +5,8 @@
 // Before sending, in this order:
 //   - events the tracker no longer needs (delivered before a restart, or by an earlier copy
 //     after a rebalance, or of a partition no longer ours) are skipped;
-//   - silenced events (silences.h) are complete without a message (outcome "silenced");
+//   - silenced events (silence_book.h: the config's and the runtime ones) are complete without a
+//   message (outcome "silenced");
 //   - for_s: a change to down waits until `at + for_s`; a change of the same URL arriving
 //     meanwhile cancels both (outcome "suppressed"). The wait depends only on the event, so a
 //     restart waits the same;
@@ -40,7 +41,7 @@
 #include "hc/common/notify_config.h"
 #include "notification.h"
 #include "notify_stats.h"
-#include "silences.h"
+#include "silence_book.h"
 
 namespace hc::notify {
 
@@ -49,7 +50,7 @@ class ChannelWorker {
   // `index`: the channel's position in the config (and in the tracker and stats). All
   // references must outlive the worker.
   ChannelWorker(std::size_t index, const NotifyChannel& channel, const NotifyConfig& config,
-                const Silences& silences, DeliveryTracker& tracker, DeadLetters& dead_letters,
+                const SilenceBook& silences, DeliveryTracker& tracker, DeadLetters& dead_letters,
                 NotifyStats& stats);
   ~ChannelWorker();
   ChannelWorker(const ChannelWorker&) = delete;
@@ -86,10 +87,10 @@ class ChannelWorker {
   bool stopping();
   void complete(const Item& item);
 
-  const std::size_t index_;
+  std::size_t index_;  // set once: the channel's position
   const NotifyChannel& channel_;
   const NotifyConfig& config_;
-  const Silences& silences_;
+  const SilenceBook& silences_;
   DeliveryTracker& tracker_;
   DeadLetters& dead_letters_;
   NotifyStats& stats_;

@@ -31,6 +31,7 @@ namespace hc::notify {
 struct PartitionId {
   std::string topic;
   std::int32_t partition = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads a defaulted <=> (no pointer here)
   auto operator<=>(const PartitionId&) const = default;
 };
 
@@ -86,7 +87,7 @@ class DeliveryTracker {
   };
   std::optional<CommitPoint> commit_point(const PartitionId& id, const Partition& partition) const;
 
-  const std::vector<std::string> channel_names_;
+  std::vector<std::string> channel_names_;  // set in the constructor only: read without mutex_
   mutable Mutex mutex_;
   std::map<PartitionId, Partition> partitions_ GUARDED_BY(mutex_);
   std::size_t pending_ GUARDED_BY(mutex_) = 0;

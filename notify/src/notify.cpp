@@ -20,7 +20,8 @@
 #include "hc/common/metrics_server.h"
 #include "notify_stats.h"
 #include "route_table.h"
-#include "silences.h"
+#include "silence_book.h"
+#include "silences_follower.h"
 
 namespace hc {
 namespace {
@@ -36,6 +37,8 @@ using notify::PartitionId;
 constexpr std::size_t kMaxPendingEvents = 10000;
 constexpr std::chrono::milliseconds kCommitInterval{200};
 constexpr std::chrono::milliseconds kPollTimeout{100};
+// The longest the start waits for the silences topic to be read.
+constexpr std::chrono::milliseconds kSilencesCatchUp{10000};
 // A record larger than any event hc writes is not decoded.
 constexpr std::size_t kMaxEventBytes = std::size_t{1024} * 1024;
 
@@ -105,7 +108,8 @@ int run_notify(const NotifyConfig& config, StopControl& control, const NotifyOpt
   const notify::RouteTable routes(config);
   DeliveryTracker tracker(channel_names(config));
   notify::DeadLetters dead_letters(config.kafka, config.dead_letter_topic);
-  const notify::Silences silences(config.silences);
+  notify::SilenceBook silences(config.silences);
+  notify::SilencesFollower silences_follower(config, silences);
   notify::EventConsumer consumer(config, tracker, stats);
   std::vector<std::unique_ptr<ChannelWorker>> workers;
   for (std::size_t i = 0; i < config.channels.size(); ++i) {
@@ -117,6 +121,12 @@ int run_notify(const NotifyConfig& config, StopControl& control, const NotifyOpt
              {"channels", std::to_string(config.channels.size())},
              {"routes", std::to_string(config.routes.size())}});
 
+  // Runtime silences first, so that an event inside one is not sent for want of reading it.
+  if (!silences_follower.wait_caught_up(kSilencesCatchUp)) {
+    log_event(spdlog::level::warn, "runtime silences not read to their end yet; going on",
+              {{"topic", config.silences_topic},
+               {"waited_ms", std::to_string(kSilencesCatchUp.count())}});
+  }
   StateEventDecoder decoder;
   auto last_commit = std::chrono::steady_clock::now();
   while (!control.stop_requested()) {

@@ -175,3 +175,60 @@ TEST(SiteJson, EncodedNoneValuesOverrideDefaults) {
 
 }  // namespace
 }  // namespace hc
+
+namespace hc {
+namespace {
+
+// What `hc sites add` and PUT /api/v1/sites/{url} publish: the settings given, "url" first,
+// validated as a websites entry.
+TEST(SiteValue, UrlComesFirstAndTheSettingsAreKeptAsGiven) {
+  const SiteValue prepared = prepare_site_value("http://127.0.0.1:8080/a",
+                                                R"({"regex":"ok","polling_interval_in_seconds":5})",
+                                                fleet_defaults(), "request body");
+  ASSERT_TRUE(prepared.value);
+  EXPECT_EQ(*prepared.value,
+            R"({"url":"http://127.0.0.1:8080/a","regex":"ok","polling_interval_in_seconds":5})");
+}
+
+TEST(SiteValue, RefusalsNameTheKey) {
+  const SiteValue bad_interval = prepare_site_value(
+      "http://127.0.0.1:8080/a", R"({"polling_interval_in_seconds":0})", fleet_defaults(), "body");
+  EXPECT_FALSE(bad_interval.value);
+  ASSERT_FALSE(bad_interval.errors.empty());
+  EXPECT_EQ(bad_interval.errors.front().key_path, "polling_interval_in_seconds");
+
+  const SiteValue other_url = prepare_site_value(
+      "http://127.0.0.1:8080/a", R"({"url":"http://127.0.0.1:8080/b"})", fleet_defaults(), "body");
+  ASSERT_FALSE(other_url.errors.empty());
+  EXPECT_EQ(other_url.errors.front().key_path, "url");
+
+  const SiteValue not_object =
+      prepare_site_value("http://127.0.0.1:8080/a", "[1]", fleet_defaults(), "body");
+  ASSERT_FALSE(not_object.errors.empty());
+  EXPECT_THAT(not_object.errors.front().message, HasSubstr("expected a JSON object"));
+
+  const SiteValue bad_url = prepare_site_value("ftp://127.0.0.1/", "{}", fleet_defaults(), "body");
+  ASSERT_FALSE(bad_url.errors.empty());
+  EXPECT_EQ(bad_url.errors.front().key_path, "url");
+}
+
+TEST(SiteListing, SortedByUrlPasswordRedactedInvalidFlagged) {
+  SiteSet sites;
+  sites.apply(0, 1, "http://127.0.0.1/b",
+              R"({"url":"http://127.0.0.1/b","basic_auth":{"username":"u","password":"s3cret"}})");
+  sites.apply(0, 2, "http://127.0.0.1/a", R"({"polling_interval_in_seconds":0})");
+  const std::string listed = list_sites_json(sites, fleet_defaults(), "hc.sites", -1);
+  EXPECT_EQ(listed.find("s3cret"), std::string::npos) << listed;
+  EXPECT_LT(listed.find("http://127.0.0.1/a"), listed.find("http://127.0.0.1/b")) << listed;
+  EXPECT_THAT(listed, HasSubstr(R"("invalid":"hc.sites[0]@2: polling_interval_in_seconds)"));
+  EXPECT_THAT(listed, HasSubstr(R"("password":"REDACTED")"));
+
+  const auto one = listed_site_json(sites, "http://127.0.0.1/b", fleet_defaults(), "hc.sites");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(*one,
+            R"({"url":"http://127.0.0.1/b","basic_auth":{"username":"u","password":"REDACTED"}})");
+  EXPECT_FALSE(listed_site_json(sites, "http://127.0.0.1/c", fleet_defaults(), "hc.sites"));
+}
+
+}  // namespace
+}  // namespace hc

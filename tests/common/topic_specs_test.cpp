@@ -117,8 +117,9 @@ TEST(TopicSpecs, FleetModeCreatesTheCompactedSitesTopicAndTheDefaultsTopics) {
                 {"checks", false}, {"checks.events", true}, {"hc.sites", true}}));
 }
 
-// hc notify reads events topics (compacted, as the producer's) and writes its dead letters:
-// `hc topics create` with only a notify section creates both.
+// hc notify reads events topics (compacted, as the producer's), writes its dead letters and
+// follows the runtime silences (compacted: key = silence id): `hc topics create` with only a
+// notify section creates all three kinds.
 TEST(TopicSpecs, ANotifySectionNamesItsEventsTopicsCompactedAndItsDeadLetterTopic) {
   ConfigLoadResult loaded =
       parse_config(R"(healthcheck-notify-config:
@@ -140,7 +141,8 @@ TEST(TopicSpecs, ANotifySectionNamesItsEventsTopicsCompactedAndItsDeadLetterTopi
   EXPECT_EQ(configs,
             (std::map<std::string, Configs>{{"checks.events", {{"cleanup.policy", "compact"}}},
                                             {"infra.events", {{"cleanup.policy", "compact"}}},
-                                            {"notify.dlq", {}}}));
+                                            {"notify.dlq", {}},
+                                            {"notify.silences", {{"cleanup.policy", "compact"}}}}));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Fleet mode on Apache Kafka's group coordinator (cooperative-sticky): three producers share
 // 60 sites of a compacted sites topic; one is SIGKILLed and its sites are taken over by the
 // others within session timeout + interval (+ the rebalance's own time); no site is checked
-// twice within one interval, measured at the local target server.
+// twice within one interval, measured at the local target server. `hc serve`'s GET
+// /api/v1/fleet lists the producers and their sites before and after the kill (the mock
+// broker does not answer DescribeGroups: only a real one can show it).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "hc/test/kafka_cluster.h"
@@ -87,6 +90,24 @@ milliseconds longest_silence(const std::map<std::string, std::vector<Clock::time
   return longest;
 }
 
+// GET /api/v1/fleet: {producer count, their sites summed, unassigned sites}; producers -1
+// when the server did not answer 200.
+struct FleetView {
+  int producers = -1;
+  int sites = 0;
+  int unassigned = 0;
+  bool operator==(const FleetView&) const = default;
+};
+FleetView fleet_view(httplib::Client& client) {
+  auto response = client.Get("/api/v1/fleet");
+  if (!response || response->status != 200) return {};
+  const auto fleet = nlohmann::json::parse(response->body);
+  FleetView view{static_cast<int>(fleet["producers"].size()), 0,
+                 fleet["unassigned_sites"].get<int>()};
+  for (const auto& producer : fleet["producers"]) view.sites += producer["sites"].get<int>();
+  return view;
+}
+
 TEST_F(KafkaFleet, SigkilledProducersSitesAreTakenOverWithoutDoubleChecks) {
   test::TempDir dir;
   RequestLog requests;
@@ -153,6 +174,30 @@ TEST_F(KafkaFleet, SigkilledProducersSitesAreTakenOverWithoutDoubleChecks) {
   const milliseconds steady_gap = shortest_gap(requests.snapshot(), steady_from, &site);
   EXPECT_GE(steady_gap, milliseconds(800)) << site << " checked twice within one interval";
 
+  // hc serve's view of the fleet: three producers sharing the 60 sites.
+  const auto serve_config = dir.path() / "serve.yaml";
+  std::ofstream(serve_config) << "healthcheck-producer-config:\n"
+                              << kafka().client_yaml() << "  sites_topic: hc.sites\n"
+                              << "  defaults: {destination_topic: fleet_checks}\n"
+                              << "healthcheck-consumer-config:\n"
+                              << kafka().client_yaml() << "  topics:\n"
+                              << "    - source_topic: fleet_checks\n"
+                              << "      connection_uri: \"postgresql://postgres@127.0.0.1:9/x\"\n"
+                              << "      table_name: checks\n";
+  const int serve_port = test::unused_loopback_port();
+  test::ChildProcess serve = test::start_serve(serve_config, dir, serve_port);
+  httplib::Client serve_client("127.0.0.1", serve_port);
+  serve_client.set_read_timeout(seconds(20));
+  FleetView view;
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        return (view = fleet_view(serve_client)) == FleetView{3, kSites, 0};
+      },
+      seconds(30)))
+      << view.producers << " producers, " << view.sites << " sites, " << view.unassigned
+      << " unassigned\n"
+      << test::read_file(dir.path() / "serve.log");
+
   const Clock::time_point killed_at = Clock::now();
   producers[0]->send_signal(SIGKILL);
   producers[0]->wait_for_exit(seconds(5));
@@ -176,6 +221,14 @@ TEST_F(KafkaFleet, SigkilledProducersSitesAreTakenOverWithoutDoubleChecks) {
   // A moved site runs on its wall-clock phase (scheduler.h): the new owner's first check is
   // whole intervals after the old owner's last, never within one interval.
   EXPECT_GE(failover_gap, milliseconds(800)) << site << " checked twice within one interval";
+  // The killed producer is gone from the group; the two others hold every site.
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        return (view = fleet_view(serve_client)) == FleetView{2, kSites, 0};
+      },
+      seconds(30)))
+      << view.producers << " producers, " << view.sites << " sites, " << view.unassigned
+      << " unassigned";
 
   // A fourth producer joins and takes a share; the sites that move keep their rhythm.
   const Clock::time_point joined_at = Clock::now();

@@ -202,11 +202,21 @@ struct ConsumerConfig {
   std::vector<std::string> redact_query_params = default_redacted_query_params();
 };
 
+// Settings of `hc serve` itself (its tables are the consumer section's).
+struct ServeConfig {
+  // The bearer token the admin API's writes (PUT/DELETE /api/v1/sites/{url}, POST/DELETE
+  // /api/v1/silences) require, compared in constant time; empty: every write is refused.
+  // At least kMinApiTokenBytes when set. Secret: never logged.
+  std::string api_token;
+  static constexpr std::size_t kMinApiTokenBytes = 16;
+};
+
 struct Config {
   std::filesystem::path path;
   std::optional<ProducerConfig> producer;  // section healthcheck-producer-config
   std::optional<ConsumerConfig> consumer;  // section healthcheck-consumer-config
   std::optional<NotifyConfig> notify;      // section healthcheck-notify-config
+  std::optional<ServeConfig> serve;        // section healthcheck-serve-config
 };
 
 // One problem in a config file. to_string() gives one line, "FILE:LINE:COL: KEY_PATH: MESSAGE":

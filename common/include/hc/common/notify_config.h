@@ -118,6 +118,10 @@ struct NotifyConfig {
   std::vector<NotifyChannel> channels;
   std::vector<NotifyRoute> routes;
   std::vector<NotifySilence> silences;
+  // Silences added at runtime (POST /api/v1/silences of `hc serve`): a compacted topic, key =
+  // the silence's id, value = silence_json.h, a tombstone ends it. `hc notify` follows it and
+  // applies them as `silences`; `hc topics create` creates it.
+  std::string silences_topic = "notify.silences";
   // Base URL of `hc serve` for the {page} link of templates; empty = no link.
   std::string public_url;
 };

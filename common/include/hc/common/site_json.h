@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "hc/common/site_set.h"
 
 namespace hc {
 
@@ -44,5 +45,26 @@ SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view val
 // min_body_bytes, expected_status, and the headers and headers_match of other names.
 // basic_auth.password is written as is: the topic's readers can read it.
 std::string encode_site_json(const SiteConfig& site);
+
+// What `hc sites add` and PUT /api/v1/sites/{url} publish: `settings_json`, a JSON object of
+// site keys ("url" optional; when given it equals `url`), validated as a `websites` entry
+// over producer.site_defaults. `value` is the same object with "url" first, as compact JSON;
+// set if and only if `errors` is empty (errors as decode_site_json's, key_path = the key).
+struct SiteValue {
+  std::optional<std::string> value;
+  std::vector<ConfigError> errors;
+};
+SiteValue prepare_site_value(std::string_view url, std::string_view settings_json,
+                             const ProducerConfig& producer, std::string_view source);
+
+// The sites of `sites` as `hc sites list --format json` and GET /api/v1/sites show them: a
+// JSON array sorted by URL, each {"url", then the settings as stored}, basic_auth.password
+// shown as "REDACTED", and "invalid": the first error when the value does not decode over
+// producer.site_defaults. `topic` names records in those errors. indent < 0: one line.
+std::string list_sites_json(const SiteSet& sites, const ProducerConfig& producer,
+                            std::string_view topic, int indent);
+// The same object for one site; nullopt when `url` is not in `sites`.
+std::optional<std::string> listed_site_json(const SiteSet& sites, std::string_view url,
+                                            const ProducerConfig& producer, std::string_view topic);
 
 }  // namespace hc

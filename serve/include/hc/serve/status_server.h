@@ -17,9 +17,10 @@
 // (the site objects: status_json.h). An offset past the end is an empty page with the counts;
 // an unknown or repeated parameter or a value out of range is a 400 naming it.
 //
-// GET and HEAD only (405 otherwise); every value from the database is escaped. Loopback only
-// unless allowed explicitly. Requests are bounded as http_server.h states (a 5 s deadline per
-// request head, 16 KiB of headers, 128 connections, a 7 KiB target, no body); the handlers
+// GET and HEAD only (405 otherwise), except for routes added by a RouteAdder (the admin API,
+// admin_api.h, with bodies bounded per route); every value from the database is escaped.
+// Loopback only unless allowed explicitly. Requests are bounded as http_server.h states (a
+// 5 s deadline per request, 16 KiB of headers, 128 connections, a 7 KiB target); the handlers
 // run on 4 workers (so at most 4 database reads at once); /healthz answers even while all
 // four are busy.
 #pragma once
