@@ -12,6 +12,7 @@
 
 #include "hc/common/duration.h"
 #include "hc/common/message.h"
+#include "json_nesting.h"
 
 namespace hc {
 namespace {
@@ -24,30 +25,6 @@ constexpr std::array<std::string_view, 7> kRecordKeys = {
     "id", "url_regex", "starts_at", "ends_at", "comment", "created_by", "created_at"};
 // A body holds no nesting: deeper input is refused before it is parsed.
 constexpr std::size_t kMaxDepth = 4;
-
-bool nested_within_bound(std::string_view text) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if ((c == '{' || c == '[') && ++depth > kMaxDepth) {
-      return false;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
 
 std::string format_time(std::chrono::sys_seconds time) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", time);
@@ -127,7 +104,7 @@ class FieldReader {
 
 // The body as a JSON object, or the error that says why not.
 std::optional<Json> object_of(std::string_view body, std::vector<FieldError>& errors) {
-  if (!nested_within_bound(body)) {
+  if (!json_nesting_within(body, kMaxDepth)) {
     errors.push_back(FieldError{"", "expected a flat JSON object"});
     return std::nullopt;
   }

@@ -8,39 +8,15 @@
 
 #include "config_sections.h"
 #include "hc/common/site_json.h"
+#include "json_nesting.h"
 #include "yaml_document.h"
 #include "yaml_reader.h"
 
 namespace hc {
 namespace {
 
+// How deep a site value may nest (json_nesting.h): far beyond any real one.
 constexpr std::size_t kMaxDepth = 32;
-
-// True when brackets outside strings nest at most kMaxDepth deep: checked before parsing,
-// so a hostile value cannot exhaust the stack of a recursive parse or destruction.
-bool nesting_within_bound(std::string_view text) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) return false;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
 
 // JSON scalars become YAML scalars in their JSON spelling; the typed readers parse them.
 // Built nodes have no tag and no position.
@@ -84,7 +60,7 @@ SiteDecodeResult failed(std::string_view source, std::string key_path, std::stri
 
 SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view value,
                                   const ProducerConfig& producer, std::string_view source) {
-  if (!nesting_within_bound(value)) {
+  if (!json_nesting_within(value, kMaxDepth)) {
     return failed(source, "", "expected a JSON object, nested at most 32 levels deep");
   }
   nlohmann::ordered_json json = nlohmann::ordered_json::parse(value, nullptr, false);
