@@ -196,7 +196,6 @@ class Producer : private SiteListener {
         kafka_, {topics.begin(), topics.end()}, owned, kRestoreTimeout,
         [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
     for (const auto& [url, event] : restored.latest) states_.restore(event);
-    owned_urls_ = {};  // needed for the restore only: its memory goes back now
     event_stats_.restored_sites.store(restored.latest.size(), std::memory_order_relaxed);
     event_stats_.restore_skipped_events.store(restored.skipped, std::memory_order_relaxed);
     event_stats_.restore_complete.store(restored.complete, std::memory_order_relaxed);
@@ -216,6 +215,7 @@ class Producer : private SiteListener {
           "announce their first state again",
           took_ms, restored.latest.size(), owned.size(), restored.records, restored.skipped);
     }
+    owned_urls_ = {};  // needed for the restore (and its log lines) only: its memory goes back now
   }
 
   // SiteListener: the source's new site list. With wait_for_removed (a revoke), waits until

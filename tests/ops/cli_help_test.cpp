@@ -61,8 +61,9 @@ TEST(CliHelp, GeneralHelpStillListsTheSubcommands) {
 TEST(CliHelp, ServeHelpNamesItsEndpointsAndTheLoopbackDefault) {
   auto result = help_of({"serve", "--help"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  for (const char* expected : {"/api/v1/status", "/api/v1/sites/{url}/history", "read-only",
-                               "--listen", "127.0.0.1:8080", "--allow-remote", "loopback"}) {
+  for (const char* expected :
+       {"/api/v1/status", "/api/v1/sites/{url}/history", "/api/v1/silences", "/api/v1/fleet",
+        "Bearer", "api_token", "--listen", "127.0.0.1:8080", "--allow-remote", "loopback"}) {
     EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
   }
 }
