@@ -18,35 +18,14 @@
 #include <string>
 #include <thread>
 
-#include "check_runner.h"
-#include "check_verdict.h"
 #include "hc/test/local_dns_server.h"
 #include "hc/test/support.h"
-#include "site_plan.h"
+#include "one_check.h"
 
 namespace hc::producer {
 namespace {
 
 using std::chrono::milliseconds;
-
-struct Checked {
-  CheckResult result;
-  Verdict verdict;
-};
-
-Checked check(const SiteConfig& config) {
-  SitePlans plans = build_site_plans({config}, std::nullopt);
-  CheckRunner runner;
-  std::optional<CheckResult> result;
-  runner.start(plans.plans.at(0), [&result](CheckResult&& done) { result = std::move(done); });
-  EXPECT_FALSE(result) << "a completion runs inside run_once(), never inside start()";
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!result && std::chrono::steady_clock::now() < give_up) runner.run_once(milliseconds(100));
-  if (!result) throw std::runtime_error("check did not complete within 30 s");
-  EXPECT_EQ(runner.in_flight(), 0U);
-  Verdict verdict = evaluate(plans.plans[0]->conditions, *result, false, WallTime{});
-  return Checked{std::move(*result), std::move(verdict)};
-}
 
 SiteConfig dns_site(int port, const std::string& name_and_type) {
   SiteConfig config;
@@ -66,7 +45,7 @@ class DnsCheck : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(test::eventually(
         [&] {
-          return check(dns_site(dnsmasq_.port(), "www.hc.test")).result.dns_rcode.has_value();
+          return check_once(dns_site(dnsmasq_.port(), "www.hc.test")).result.dns_rcode.has_value();
         },
         std::chrono::seconds(10)));
   }
@@ -75,37 +54,37 @@ class DnsCheck : public ::testing::Test {
 TEST_F(DnsCheck, RecordsThatChangeAreSeenAndJudged) {
   SiteConfig config = dns_site(dnsmasq_.port(), "www.hc.test?type=A");
   config.expected_answers = {"127.0.0.2"};
-  Checked first = check(config);
+  Checked first = check_once(config);
   EXPECT_FALSE(first.result.transport_error) << first.result.error_detail;
   EXPECT_EQ(first.result.dns_rcode, "NOERROR");
   EXPECT_EQ(first.result.dns_answers, std::vector<std::string>{"127.0.0.2"});
   EXPECT_TRUE(first.verdict.healthy);
 
   dnsmasq_.set_hosts("127.0.0.3 www.hc.test\n127.0.0.4 www.hc.test\n");
-  ASSERT_TRUE(test::eventually([&] { return check(config).result.dns_answers.size() == 2; },
+  ASSERT_TRUE(test::eventually([&] { return check_once(config).result.dns_answers.size() == 2; },
                                std::chrono::seconds(10)));
-  const Checked changed = check(config);
+  const Checked changed = check_once(config);
   EXPECT_FALSE(changed.verdict.healthy);
   EXPECT_EQ(changed.verdict.failed_conditions, std::vector<std::string>{"expected"});
 
   config.expected_answers = {"127.0.0.4", "127.0.0.3"};  // any order
-  EXPECT_TRUE(check(config).verdict.healthy);
+  EXPECT_TRUE(check_once(config).verdict.healthy);
   config.expected_answers.clear();
   config.expected_pattern = "^127\\.0\\.0\\.4$";
-  EXPECT_TRUE(check(config).verdict.healthy);
+  EXPECT_TRUE(check_once(config).verdict.healthy);
 }
 
 TEST_F(DnsCheck, RecordTypesAreAnsweredAsText) {
-  EXPECT_EQ(check(dns_site(dnsmasq_.port(), "hc.test?type=MX")).result.dns_answers,
+  EXPECT_EQ(check_once(dns_site(dnsmasq_.port(), "hc.test?type=MX")).result.dns_answers,
             std::vector<std::string>{"10 mail.hc.test"});
-  EXPECT_EQ(check(dns_site(dnsmasq_.port(), "hc.test?type=TXT")).result.dns_answers,
+  EXPECT_EQ(check_once(dns_site(dnsmasq_.port(), "hc.test?type=TXT")).result.dns_answers,
             std::vector<std::string>{"v=hc1"});
-  EXPECT_EQ(check(dns_site(dnsmasq_.port(), "alias.hc.test?type=CNAME")).result.dns_answers,
+  EXPECT_EQ(check_once(dns_site(dnsmasq_.port(), "alias.hc.test?type=CNAME")).result.dns_answers,
             std::vector<std::string>{"www.hc.test"});
 }
 
 TEST_F(DnsCheck, UnknownNameIsAnRcodeNotATransportError) {
-  const Checked checked = check(dns_site(dnsmasq_.port(), "nothing.hc.test"));
+  const Checked checked = check_once(dns_site(dnsmasq_.port(), "nothing.hc.test"));
   EXPECT_FALSE(checked.result.transport_error) << checked.result.error_detail;
   EXPECT_EQ(checked.result.dns_rcode, "NXDOMAIN");
   EXPECT_EQ(checked.verdict.failed_conditions, std::vector<std::string>{"rcode"});
@@ -114,7 +93,7 @@ TEST_F(DnsCheck, UnknownNameIsAnRcodeNotATransportError) {
 TEST_F(DnsCheck, NameWithoutAnAnswerTimesOut) {
   SiteConfig config = dns_site(dnsmasq_.port(), "www.slow.test");
   config.timeout = milliseconds(500);
-  const Checked checked = check(config);
+  const Checked checked = check_once(config);
   ASSERT_TRUE(checked.result.transport_error);
   EXPECT_EQ(*checked.result.transport_error, CheckError::kTimeout);
   EXPECT_GE(checked.result.response_time_us, 500'000);
@@ -134,7 +113,7 @@ TEST(DnsCheckHostile, GarbageAndTruncatedAnswersAreDnsErrors) {
     for (int i = 0; i < 40; ++i) reply.push_back(static_cast<char>(random()));
     return reply;
   });
-  const Checked checked = check(dns_site(garbage.port(), "www.hc.test"));
+  const Checked checked = check_once(dns_site(garbage.port(), "www.hc.test"));
   ASSERT_TRUE(checked.result.transport_error);
   EXPECT_EQ(*checked.result.transport_error, CheckError::kDns) << checked.result.error_detail;
 }

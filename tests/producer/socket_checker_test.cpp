@@ -16,14 +16,12 @@
 #include <thread>
 
 #include "check_measurement.h"
-#include "check_runner.h"
-#include "check_verdict.h"
 #include "hc/common/message.h"
 #include "hc/test/local_http_server.h"
 #include "hc/test/local_tcp_server.h"
 #include "hc/test/support.h"
 #include "hc/test/test_certificates.h"
-#include "site_plan.h"
+#include "one_check.h"
 
 namespace hc::producer {
 namespace {
@@ -39,33 +37,11 @@ SiteConfig site(const std::string& url, CheckType type) {
   return config;
 }
 
-struct Checked {
-  std::shared_ptr<const SitePlan> plan;
-  CheckResult result;
-  Verdict verdict;
-};
-
-Checked check(const SiteConfig& config) {
-  SitePlans plans = build_site_plans({config}, std::nullopt);
-  CheckRunner runner;
-  std::optional<CheckResult> result;
-  runner.start(plans.plans.at(0), [&result](CheckResult&& done) { result = std::move(done); });
-  EXPECT_FALSE(result) << "a completion runs inside run_once(), never inside start()";
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!result && std::chrono::steady_clock::now() < give_up) runner.run_once(milliseconds(100));
-  if (!result) throw std::runtime_error("check did not complete within 30 s");
-  EXPECT_EQ(runner.in_flight(), 0U);
-  Verdict verdict = evaluate(plans.plans[0]->conditions, *result, false,
-                             WallTime(std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())));
-  return Checked{plans.plans[0], std::move(*result), std::move(verdict)};
-}
-
 std::string tcp_url(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
 
 TEST(TcpCheck, ListeningPortIsUpWithItsConnectTime) {
   test::TcpServer server([](int fd) { test::hold_open(fd, milliseconds(500)); });
-  const Checked checked = check(site(tcp_url(server.port()), CheckType::kTcp));
+  const Checked checked = check_once(site(tcp_url(server.port()), CheckType::kTcp));
   EXPECT_FALSE(checked.result.transport_error) << checked.result.error_detail;
   ASSERT_TRUE(checked.result.timings.connect_us);
   EXPECT_GE(checked.result.response_time_us, *checked.result.timings.connect_us);
@@ -74,7 +50,7 @@ TEST(TcpCheck, ListeningPortIsUpWithItsConnectTime) {
 }
 
 TEST(TcpCheck, ClosedPortIsAConnectError) {
-  const Checked checked = check(site(tcp_url(test::closed_port()), CheckType::kTcp));
+  const Checked checked = check_once(site(tcp_url(test::closed_port()), CheckType::kTcp));
   ASSERT_TRUE(checked.result.transport_error);
   EXPECT_EQ(*checked.result.transport_error, CheckError::kConnect);
   EXPECT_NE(checked.result.error_detail.find("refused"), std::string::npos)
@@ -89,7 +65,7 @@ TEST(TcpCheck, BannerMatchingExpectIsHealthyWithoutWaitingForClose) {
   });
   SiteConfig config = site(tcp_url(server.port()), CheckType::kTcp);
   config.expect = "^220 ";
-  const Checked checked = check(config);
+  const Checked checked = check_once(config);
   EXPECT_FALSE(checked.result.transport_error) << checked.result.error_detail;
   EXPECT_TRUE(checked.verdict.healthy);
   EXPECT_EQ(checked.verdict.regex_match, true);
@@ -107,7 +83,7 @@ TEST(TcpCheck, SendIsWrittenAndTheReplyJudged) {
   SiteConfig config = site(tcp_url(server.port()), CheckType::kTcp);
   config.send = "PING\r\n";
   config.expect = "^\\+PONG";
-  EXPECT_TRUE(check(config).verdict.healthy);
+  EXPECT_TRUE(check_once(config).verdict.healthy);
 }
 
 TEST(TcpCheck, ReplyCutByTheTimeoutFailsExpectNotTheTransport) {
@@ -118,7 +94,7 @@ TEST(TcpCheck, ReplyCutByTheTimeoutFailsExpectNotTheTransport) {
   SiteConfig config = site(tcp_url(server.port()), CheckType::kTcp);
   config.expect = "^220 ";
   config.timeout = milliseconds(300);
-  const Checked checked = check(config);
+  const Checked checked = check_once(config);
   EXPECT_FALSE(checked.result.transport_error);
   EXPECT_EQ(checked.result.body, "220-still ");
   EXPECT_FALSE(checked.verdict.healthy);
@@ -136,7 +112,7 @@ TEST(TcpCheck, GarbageBannerIsCappedJudgedAndPublishable) {
   SiteConfig config = site(tcp_url(server.port()), CheckType::kTcp);
   config.expect = "^220 ";
   config.max_body_bytes = 4096;
-  const Checked checked = check(config);
+  const Checked checked = check_once(config);
   EXPECT_FALSE(checked.result.transport_error) << checked.result.error_detail;
   EXPECT_EQ(checked.result.body.size(), 4096U);
   EXPECT_TRUE(checked.result.body_truncated);
@@ -154,7 +130,7 @@ TEST(TcpCheck, GarbageBannerIsCappedJudgedAndPublishable) {
 TEST(TcpCheck, HostNameIsLookedUpWithoutBlocking) {
   test::TcpServer server([](int fd) { test::hold_open(fd, milliseconds(500)); });
   const Checked checked =
-      check(site("tcp://localhost:" + std::to_string(server.port()), CheckType::kTcp));
+      check_once(site("tcp://localhost:" + std::to_string(server.port()), CheckType::kTcp));
   // localhost may resolve to ::1 first on some hosts; the server listens on 127.0.0.1 only.
   EXPECT_FALSE(checked.result.transport_error) << checked.result.error_detail;
   EXPECT_TRUE(checked.result.timings.dns_us);
@@ -194,7 +170,7 @@ class TlsCheck : public ::testing::Test {
     config.tls.ca_file = ca_->cert_file();
     config.tls.server_name = server_name;
     config.min_cert_days = min_cert_days;
-    return check(config);
+    return check_once(config);
   }
 
   test::TempDir dir_;
@@ -239,7 +215,7 @@ TEST_F(TlsCheck, WrongNameIsAnInvalidChainNotATransportError) {
 TEST_F(TlsCheck, PlainTcpServerIsATlsError) {
   test::TcpServer server([](int fd) { test::send_all(fd, "220 not tls\r\n"); });
   SiteConfig config = site("tls://127.0.0.1:" + std::to_string(server.port()), CheckType::kTls);
-  const Checked checked = check(config);
+  const Checked checked = check_once(config);
   ASSERT_TRUE(checked.result.transport_error);
   EXPECT_EQ(*checked.result.transport_error, CheckError::kTls);
 }
