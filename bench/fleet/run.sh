@@ -4,8 +4,9 @@
 # server (one path per site). Then
 #   1. failover: one producer is SIGKILLed; for each site it checked (a site silent for more
 #      than 1.5 intervals after the kill), the time from the kill to its next check;
-#   2. rebalance: a fourth producer joins; for each site that moved (silent for more than 1.5
-#      intervals after the join), the time from the join to its next check.
+#   2. rebalance: a fourth producer joins: the time from its start to its share planned (its
+#      log), and the longest gap between two checks of any site after the join (the pause
+#      of the sites that moved).
 # Both are stated with the group's session timeout (SESSION_MS) as their reference: failover
 # cannot be quicker than the broker noticing the missing heartbeats. Also counted: checks of a
 # site less than half an interval apart (a double check: must be 0).
@@ -105,8 +106,10 @@ if [[ $BROKER == real ]]; then
     --timeout-ms 60000 >"$WORK/topics-fleet.log" 2>&1 ||
     { echo "hc topics create failed:" >&2; cat "$WORK/topics-fleet.log" >&2; exit 1; }
 fi
-{
+{  # a file-mode config whose websites `hc sites import` publishes
   echo "healthcheck-producer-config:"
+  echo "  bootstrap_servers: [\"$BOOTSTRAP\"]"
+  echo "  defaults: {destination_topic: checks, polling_interval_in_seconds: $INTERVAL_S, timeout_ms: 1000}"
   echo "  websites:"
   for i in $(seq "$SITES"); do echo "    - url: http://127.0.0.1:$PORT/site/$i"; done
 } >"$WORK/sites.yaml"
@@ -142,40 +145,51 @@ start_producer 4
 sleep "$(echo "$SETTLE_S + 5 * $INTERVAL_S" | bc)"
 ended_at=$(now)
 
-# Per event (kill, join): the sites silent for more than 1.5 intervals after it, and for each
-# the time from the event to its next check.
-python3 - "$WORK/requests.log" "$killed_at" "$joined_at" "$ended_at" "$INTERVAL_S" "$SESSION_MS" \
+# Failover, at the target: the sites silent for more than 1.5 intervals after the kill (the
+# killed producer's), each with the time from the kill to its next check. Rebalance: the
+# target cannot tell which producer checks a site, and a moved site's pause can be shorter than
+# an interval; so the time from the join to the new producer's log line "checking N sites"
+# (N > 0: its share assigned, read and planned), and at the target the longest gap between two
+# checks of any site after the join (the pause of the moved sites).
+python3 - "$WORK" "$killed_at" "$joined_at" "$ended_at" "$INTERVAL_S" "$SESSION_MS" \
   "$SITES" <<'PY'
-import collections, statistics, sys
-path, killed, joined, ended, interval, session_ms, sites = sys.argv[1:]
+import collections, datetime, re, statistics, sys
+work, killed, joined, ended, interval, session_ms, sites = sys.argv[1:]
 killed, joined, ended, interval = float(killed), float(joined), float(ended), float(interval)
 times = collections.defaultdict(list)
-for line in open(path):
+for line in open(f"{work}/requests.log"):
     at, site = line.split()
     times[site].append(float(at))
-def moved(event, until):
-    delays = []
-    for site, at in times.items():
-        before = [t for t in at if t < event]
-        after = [t for t in at if event <= t < until]
-        if not before:
-            continue
-        first = after[0] if after else until
-        if first - before[-1] > 1.5 * interval:
-            delays.append(first - event)
-    return delays
-def row(name, delays):
-    if not delays:
-        print(f"{name:<28} no site moved")
-        return
-    print(f"{name:<28} {len(delays):3d} sites moved   median {statistics.median(delays):6.2f} s   "
-          f"max {max(delays):6.2f} s   (session_timeout_ms = {session_ms}, interval {interval:g} s)")
-row("failover (SIGKILL 1 of 3)", moved(killed, joined))
-row("rebalance (4th joins)", moved(joined, ended))
+reference = f"(session_timeout_ms = {session_ms}, interval {interval:g} s)"
+delays = []
+for site, at in times.items():
+    before = [t for t in at if t < killed]
+    after = [t for t in at if killed <= t < joined]
+    first = after[0] if after else joined
+    if before and first - before[-1] > 1.5 * interval:
+        delays.append(first - killed)
+if delays:
+    print(f"{'failover (SIGKILL 1 of 3)':<27} {len(delays):3d} sites moved; kill to next check: "
+          f"median {statistics.median(delays):5.2f} s, max {max(delays):5.2f} s {reference}")
+else:
+    print("failover: no site was silent after the kill")
+planned = None
+for line in open(f"{work}/producer-4.log"):
+    match = re.match(r"([0-9-]+ [0-9:.]+) .*checking ([0-9]+) sites", line)  # UTC time first
+    if match and int(match.group(2)) > 0:
+        planned = datetime.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        print(f"{'rebalance (4th joins)':<27} {match.group(2):>3} sites taken; start to its share "
+              f"planned: {planned - joined:5.2f} s {reference}")
+        break
+if planned is None:
+    print("rebalance: the 4th producer was given no sites")
+gap = max((b - a for at in times.values() for a, b in zip(at, at[1:]) if a >= joined), default=0)
+print(f"{'':<27} longest gap between two checks of a site after the join: {gap:5.2f} s")
 double = sum(1 for at in times.values() for a, b in zip(at, at[1:])
              if b - a < 0.5 * interval and a >= killed - 60)
-print(f"{'double checks':<28} {double} (checks of a site < half an interval apart)")
-print(f"{'sites checked':<28} {len(times)} of {sites}")
+print(f"{'double checks':<27} {double} (checks of a site < half an interval apart)")
+print(f"{'sites checked':<27} {len(times)} of {sites}")
 PY
 echo "(broker: $BROKER_NAME; $SITES sites at ${INTERVAL_S} s on $PARTITIONS partitions;" \
   "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ))"
