@@ -24,8 +24,7 @@ constexpr auto kMaxWait = std::chrono::milliseconds(100);
 // waker reaches the checker through this guard, which is cleared before the checker dies.
 class CheckerWakeGuard {
  public:
-  CheckerWakeGuard(StopControl& control, Checker& checker)
-      : target_(std::make_shared<Target>()) {
+  CheckerWakeGuard(StopControl& control, Checker& checker) : target_(std::make_shared<Target>()) {
     target_->checker = &checker;
     control.add_waker([target = target_] {
       MutexLock lock(target->mutex);

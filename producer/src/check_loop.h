@@ -29,8 +29,8 @@
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "scheduler.h"
-#include "site_plan.h"
 #include "sinks.h"
+#include "site_plan.h"
 #include "site_states.h"
 
 namespace hc::producer {

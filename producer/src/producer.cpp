@@ -1,7 +1,12 @@
 #include "hc/producer/producer.h"
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "check_runner.h"
 #include "event_publisher.h"
@@ -44,12 +49,11 @@ ProducerParts production_parts(Config& config) {
     events->redact_query_params_in_logs(producer.redact_query_params);
     return events;
   };
-  parts.restore_states = [kafka = producer.kafka](
-                             const std::vector<std::string>& topics,
-                             const std::unordered_set<std::string>& urls,
-                             std::chrono::milliseconds timeout,
-                             const std::function<bool()>& stop_requested,
-                             KafkaSettingsProblem* settings_problem) {
+  parts.restore_states = [kafka = producer.kafka](const std::vector<std::string>& topics,
+                                                  const std::unordered_set<std::string>& urls,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<bool()>& stop_requested,
+                                                  KafkaSettingsProblem* settings_problem) {
     return restore_states(kafka, topics, urls, timeout, stop_requested, settings_problem);
   };
   return parts;

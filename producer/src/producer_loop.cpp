@@ -65,8 +65,9 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
     events_topics_.insert(site.events_topic);
   }
   const std::size_t threads = check_thread_count(config, usable_cpu_count());
-  const CheckLoopContext context{*clock_,         *publisher_, stats_, metrics_,
-                                 options_.producer_id, shutdown_grace_, states_, *events_};
+  const CheckLoopContext context{
+      *clock_,         *publisher_, stats_,  metrics_, options_.producer_id,
+      shutdown_grace_, states_,     *events_};
   for (std::size_t i = 0; i < threads; ++i) {
     loops_.push_back(std::make_unique<CheckLoop>(
         context, loop_in_flight_bound(config.max_in_flight, threads, i), parts.make_checker()));
@@ -90,7 +91,8 @@ void ProducerLoop::step() {
   sites_->poll(*this, std::chrono::milliseconds::zero());
   publisher_->poll(std::chrono::milliseconds::zero());
   events_->poll(std::chrono::milliseconds::zero());
-  for (const std::unique_ptr<CheckLoop>& loop : loops_) loop->turn(std::chrono::milliseconds::zero());
+  for (const std::unique_ptr<CheckLoop>& loop : loops_)
+    loop->turn(std::chrono::milliseconds::zero());
   sync_stats();
 }
 
@@ -174,8 +176,8 @@ std::vector<std::uint64_t> ProducerLoop::assign_sites(std::vector<SiteConfig> si
   const std::string threads =
       fmt::format("{} check thread{}", loops_.size(), loops_.size() == 1 ? "" : "s");
   if (options_.shard) {
-    spdlog::info("checking {} of {} sites (shard {}/{}) on {}", count, given,
-                 options_.shard->index, options_.shard->count, threads);
+    spdlog::info("checking {} of {} sites (shard {}/{}) on {}", count, given, options_.shard->index,
+                 options_.shard->count, threads);
   } else {
     spdlog::info("checking {} sites on {}", count, threads);
   }
@@ -253,6 +255,9 @@ void ProducerLoop::restore_moved_in(const std::vector<SiteConfig>& sites) {
   }
   checked_urls_ = std::move(now);
   if (added.empty() || control_ == nullptr) return;
+  // A site removed and put back while this producer kept it: its own latest change must be on
+  // the topic before the topic is read.
+  events_->flush(kRevokeFlushTimeout);
   restore_states_of(added, topics, kMoveRestoreTimeout, *control_, "newly assigned ",
                     /*forget_missing=*/true);
 }

@@ -89,7 +89,7 @@ class ProducerLoop final : private SiteListener {
   // Fleet mode: the URLs the loops were last given (restore_moved_in()).
   std::unordered_set<std::string> checked_urls_;
   StopControl* control_ = nullptr;  // start()'s or run()'s, from then on
-  bool stepping_ = false;                 // a test drives the loops through step()
+  bool stepping_ = false;           // a test drives the loops through step()
   ProducerStats stats_;
   ProducerMetrics metrics_{stats_};
   EventStats event_stats_;

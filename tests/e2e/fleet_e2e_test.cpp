@@ -4,7 +4,6 @@
 // moves to another producer keeps its state: the new owner restores it from the events topic.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <atomic>
@@ -152,9 +151,9 @@ std::string transitions(const std::vector<StateEvent>& events) {
 TEST_F(Fleet, StateChangesStayExactWhenASiteMovesToAnotherProducer) {
   failing_ = true;
   const std::string url = web_.url("/site/failing");
-  ASSERT_EQ(sites({"add", url, "--polling-interval-in-seconds", "1", "--timeout-ms", "1000"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      sites({"add", url, "--polling-interval-in-seconds", "1", "--timeout-ms", "1000"}).exit_code,
+      0);
   test::ChildProcess a = start_producer(broker_, config_);
   std::vector<StateEvent> seen;
   ASSERT_TRUE(test::eventually(

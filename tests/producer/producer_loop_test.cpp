@@ -2,6 +2,8 @@
 // answers and durations the test sets (in fake time), sinks that record what is published,
 // an events "topic" shared by two producers for the restore, and a fake clock. The loops are
 // driven turn by turn (ProducerLoop::start/step): no threads, no Kafka, no waits.
+#include "producer_loop.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,7 +21,6 @@
 #include "hc/common/message.h"
 #include "hc/common/signals.h"
 #include "hc/test/fake_clock.h"
-#include "producer_loop.h"
 #include "producer_parts.h"
 #include "site_plan.h"
 
@@ -34,8 +35,8 @@ using std::chrono::seconds;
 struct FakeWeb {
   explicit FakeWeb(test::FakeClock& clock) : clock(clock) {}
   test::FakeClock& clock;
-  std::map<std::string, bool> healthy;                 // default true
-  std::map<std::string, milliseconds> takes;           // default 0: done at the next turn
+  std::map<std::string, bool> healthy;                   // default true
+  std::map<std::string, milliseconds> takes;             // default 0: done at the next turn
   std::map<std::string, std::deque<bool>> next_answers;  // answers queued before `healthy`
   struct Start {
     std::string url;
@@ -232,9 +233,8 @@ struct FakeProducer {
       return sink;
     };
     parts.restore_states = [this, &topic](const std::vector<std::string>& /*topics*/,
-                                          const std::unordered_set<std::string>& urls,
-                                          milliseconds, const std::function<bool()>&,
-                                          KafkaSettingsProblem*) {
+                                          const std::unordered_set<std::string>& urls, milliseconds,
+                                          const std::function<bool()>&, KafkaSettingsProblem*) {
       ++restores;
       RestoreResult result;
       result.complete = true;
