@@ -138,6 +138,7 @@ sleep "$SETTLE_S"  # the group settled: three members, sticky assignment
 
 killed_at=$(now)
 kill -KILL "$PRODUCER_1"
+{ wait "$PRODUCER_1"; } 2>/dev/null || true  # reaped here: no "Killed" line from the shell
 sleep "$(echo "($SESSION_MS / 1000) + 10 * $INTERVAL_S" | bc)"
 
 joined_at=$(now)
@@ -149,7 +150,7 @@ ended_at=$(now)
 # killed producer's), each with the time from the kill to its next check. Rebalance: the
 # target cannot tell which producer checks a site, and a moved site's pause can be shorter than
 # an interval; so the time from the join to the new producer's log line "checking N sites"
-# (N > 0: its share assigned, read and planned), and at the target the longest gap between two
+# (its last: its share assigned, read and planned), and at the target the longest gap between two
 # checks of any site after the join (the pause of the moved sites).
 python3 - "$WORK" "$killed_at" "$joined_at" "$ended_at" "$INTERVAL_S" "$SESSION_MS" \
   "$SITES" <<'PY'
@@ -173,19 +174,32 @@ if delays:
           f"median {statistics.median(delays):5.2f} s, max {max(delays):5.2f} s {reference}")
 else:
     print("failover: no site was silent after the kill")
-planned = None
+# The new producer's share arrives in steps (its partitions are read one poll at a time): the
+# last "checking N sites" line is when its share was complete.
+planned, taken = None, 0
 for line in open(f"{work}/producer-4.log"):
     match = re.match(r"([0-9-]+ [0-9:.]+) .*checking ([0-9]+) sites", line)  # UTC time first
     if match and int(match.group(2)) > 0:
         planned = datetime.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(
             tzinfo=datetime.timezone.utc).timestamp()
-        print(f"{'rebalance (4th joins)':<27} {match.group(2):>3} sites taken; start to its share "
-              f"planned: {planned - joined:5.2f} s {reference}")
-        break
+        taken = int(match.group(2))
 if planned is None:
     print("rebalance: the 4th producer was given no sites")
+else:
+    print(f"{'rebalance (4th joins)':<27} {taken:3d} sites taken; start to its share planned: "
+          f"{planned - joined:5.2f} s {reference}")
 gap = max((b - a for at in times.values() for a, b in zip(at, at[1:]) if a >= joined), default=0)
 print(f"{'':<27} longest gap between two checks of a site after the join: {gap:5.2f} s")
+# What a move costs the new owner before its first check: the state restore of its new sites.
+restores = []
+for n in (2, 3, 4):
+    for line in open(f"{work}/producer-{n}.log"):
+        match = re.search(r"newly assigned sites .* in ([0-9]+) ms", line)
+        if match:
+            restores.append(int(match.group(1)))
+if restores:
+    print(f"{'state restores on a move':<27} {len(restores)}, longest {max(restores)} ms "
+          f"(median {statistics.median(restores):.0f} ms)")
 double = sum(1 for at in times.values() for a, b in zip(at, at[1:])
              if b - a < 0.5 * interval and a >= killed - 60)
 print(f"{'double checks':<27} {double} (checks of a site < half an interval apart)")
