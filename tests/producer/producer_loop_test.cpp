@@ -380,6 +380,45 @@ TEST_F(ProducerLoopTest, FailedAttemptIsRetriedAndPublishedOnce) {
   EXPECT_EQ(producer.loop->stats().retries.load(), 1u);
 }
 
+// A revoke while a failed attempt waits for its retry drops the retry: the site is not
+// checked again and nothing of that check is published.
+TEST_F(ProducerLoopTest, RevokeDropsAWaitingRetry) {
+  SiteConfig a = site("/a", seconds(10));
+  a.retries = 1;
+  a.retry_delay = milliseconds(2000);
+  web_.healthy[a.url] = false;
+  FakeProducer producer("p1", clock_, web_, topic_, {a});
+  while (web_.starts_of(a.url).empty()) run_for(*clock_, {&producer}, milliseconds(10));
+  run_for(*clock_, {&producer}, milliseconds(500));  // the first attempt failed; retry waits
+  ASSERT_EQ(producer.loop->stats().retries.load(), 1u);
+  producer.changes.push_back({{}, /*revoke=*/true});
+  run_for(*clock_, {&producer}, seconds(5));
+  EXPECT_EQ(web_.starts_of(a.url).size(), 1u) << "the retry ran after the revoke";
+  EXPECT_TRUE(producer.measurements->published.empty());
+  EXPECT_TRUE(topic_.delivered.empty());
+}
+
+// At start the sites' states come from the events topic: a site that was down before a
+// restart and still is raises no event; its recovery is down->up.
+TEST_F(ProducerLoopTest, StateRestoredAtStartSpansARestart) {
+  const SiteConfig a = site("/a");
+  StateEvent down;
+  down.url = a.url;
+  down.from = SiteStatus::kUp;
+  down.to = SiteStatus::kDown;
+  down.since = clock_->wall_now() - std::chrono::hours(2);
+  down.at = clock_->wall_now() - std::chrono::hours(1);
+  down.producer = "before-restart";
+  topic_.delivered.push_back(down);
+  web_.next_answers[a.url] = {false, false};
+  FakeProducer producer("p1", clock_, web_, topic_, {a}, /*sites_move=*/false);
+  EXPECT_EQ(producer.restores, 1);
+  run_for(*clock_, {&producer}, seconds(4));
+  producer.events->flush(milliseconds(0));
+  ASSERT_EQ(transitions(topic_.delivered), "up->down down->up ");
+  EXPECT_EQ(topic_.delivered[1].since, down.at);
+}
+
 // State changes: one event per change, with down_after counting failures.
 TEST_F(ProducerLoopTest, StateChangesArePublishedOncePerChange) {
   SiteConfig a = site("/a");
