@@ -10,7 +10,7 @@
 // hash, split_site_plans), for the life of the process: its checks never overlap and its
 // messages keep their order.
 //
-// Threads: run() on the loop's own thread; assign_sites() from any thread.
+// Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
 #include <atomic>

@@ -209,7 +209,7 @@ SiteConfig site(const std::string& path, seconds interval = seconds(1)) {
 
 // One producer on fakes, driven by the test.
 struct FakeProducer {
-  FakeProducer(const std::string& id, std::shared_ptr<test::FakeClock> clock, FakeWeb& web,
+  FakeProducer(const std::string& id, const std::shared_ptr<test::FakeClock>& clock, FakeWeb& web,
                EventsTopic& topic, std::vector<SiteConfig> initial, bool sites_move = true)
       : id(id), clock(clock) {
     ProducerConfig config;
@@ -261,7 +261,8 @@ struct FakeProducer {
 };
 
 // Runs the producers for `length` of fake time in 10 ms turns.
-void run_for(test::FakeClock& clock, std::vector<FakeProducer*> producers, milliseconds length) {
+void run_for(test::FakeClock& clock, const std::vector<FakeProducer*>& producers,
+             milliseconds length) {
   for (milliseconds passed{0}; passed < length; passed += milliseconds(10)) {
     for (FakeProducer* producer : producers) producer->loop->step();
     clock.advance(milliseconds(10));
