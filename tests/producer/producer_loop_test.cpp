@@ -460,6 +460,31 @@ TEST_F(ProducerLoopTest, StateChangesStayExactWhenASiteMovesBetweenProducers) {
   EXPECT_EQ(of_a[1].since, of_a[0].at);
 }
 
+// A site moving in neither delays nor shifts the sites its new owner already checks, and it
+// keeps its own phase: its first check on B comes whole intervals after its last on A.
+TEST_F(ProducerLoopTest, SitesThatDidNotMoveKeepTheirScheduleWhenOneMovesIn) {
+  const SiteConfig a = site("/a");
+  const SiteConfig stay = site("/stay");
+  FakeProducer first("A", clock_, web_, topic_, {a});
+  FakeProducer second("B", clock_, web_, topic_, {stay});
+  run_for(*clock_, {&first, &second}, seconds(3));
+  first.changes.push_back({{}, /*revoke=*/true});
+  run_for(*clock_, {&first, &second}, milliseconds(500));
+  second.changes.push_back({{a, stay}, false});
+  run_for(*clock_, {&first, &second}, seconds(4));
+  const std::vector<TimePoint> stay_starts = web_.starts_of(stay.url);
+  ASSERT_GE(stay_starts.size(), 7u);
+  for (std::size_t i = 1; i < stay_starts.size(); ++i) {
+    EXPECT_EQ(stay_starts[i] - stay_starts[i - 1], seconds(1)) << "check " << i << " of stay";
+  }
+  const std::vector<TimePoint> on_a = web_.starts_of(a.url, "A");
+  const std::vector<TimePoint> on_b = web_.starts_of(a.url, "B");
+  ASSERT_FALSE(on_a.empty());
+  ASSERT_FALSE(on_b.empty());
+  EXPECT_EQ((on_b.front() - on_a.back()) % seconds(1), std::chrono::nanoseconds::zero());
+  EXPECT_GE(on_b.front() - on_a.back(), seconds(1));
+}
+
 // A site that comes back to a producer that checked it before: what that producer kept is
 // stale (another judged the site since); the topic's latest event wins.
 TEST_F(ProducerLoopTest, SiteBackFromAnotherProducerTakesTheTopicsStateOverItsOwn) {
