@@ -216,8 +216,9 @@ def rss(name):
     return {k.rstrip(":"): int(v) for k, v in values.items()}
 
 sat_rows = periodic("saturation")
-sat_rate = sum(r[0] for r in sat_rows) / len(sat_rows)
 sat = totals("saturation")
+# Past the warm-up line when the run had one; a short run has only its totals.
+sat_rate = sum(r[0] for r in sat_rows) / len(sat_rows) if sat_rows else sat["rate"]
 steady = totals("steady")
 steady_rows = periodic("steady")
 steady_p99_windows = max(r[2] for r in steady_rows) if steady_rows else float("nan")
