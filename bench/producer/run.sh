@@ -45,10 +45,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/deps.sh"
 hc_install_packages "${HC_BENCH_PACKAGES[@]}" python3
 ulimit -n "$(ulimit -Hn)"
 
-WORK=$(mktemp -d /tmp/hc-bench-producer.XXXXXX)
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_workdir producer
 cleanup() {
   bench_broker_stop "$WORK"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
