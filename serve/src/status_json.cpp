@@ -40,6 +40,7 @@ std::string render_overview_json(const Overview& overview, WallTime now) {
     out_sites.push_back({
         {"table", site.table},
         {"url", site.url},
+        {"check_type", site.check_type},
         {"state", site.state},
         {"state_since", site.state_since ? nlohmann::json(format_timestamp(*site.state_since))
                                          : nlohmann::json(nullptr)},

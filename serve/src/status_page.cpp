@@ -49,17 +49,23 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       is_http_url(site.url)
           ? fmt::format(R"(<a href="{0}" rel="noopener noreferrer" title="{0}">{0}</a>)", url)
           : fmt::format(R"(<span title="{0}">{0}</span>)", url);
+  // http is the common case and needs no mark; another check's type is said beside its URL.
+  const std::string check_type =
+      site.check_type == "http"
+          ? ""
+          : fmt::format(R"( <span class="type">{}</span>)", html_escape(site.check_type));
   const std::string checked = format_timestamp(site.last_checked_at);
   return fmt::format(
       R"(<tr class="site" data-url="{url}" data-state="{state}">)"
-      R"(<td class="url">{link}<span class="history"><a class="details" href="{details}">)"
+      R"(<td class="url">{link}{type}<span class="history"><a class="details" href="{details}">)"
       R"(details</a> · <a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
       R"(<td><span class="state {state}"{since}>{state}</span></td>)"
       R"(<td><time datetime="{checked}" title="{checked_text}">{age}</time></td>)"
       "{uptime_24h}{uptime_7d}{uptime_30d}<td class=\"num{p95_class}\">{p95}</td>"
       "{error}{cert}<td>{bar}</td></tr>\n",
       fmt::arg("url", url), fmt::arg("state", state), fmt::arg("since", since),
-      fmt::arg("link", link), fmt::arg("details", html_escape(site_page_path(site.url_digest))),
+      fmt::arg("link", link), fmt::arg("type", check_type),
+      fmt::arg("details", html_escape(site_page_path(site.url_digest))),
       fmt::arg("history", html_escape(history_path(site.url_digest))), fmt::arg("checked", checked),
       fmt::arg("checked_text", time_text(site.last_checked_at)),
       fmt::arg("age", age_text(site.last_checked_at, now)),

@@ -123,6 +123,22 @@ TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
 }
 
+TEST(StatusPage, ACheckOtherThanHttpIsMarkedWithItsTypeBesideTheUrl) {
+  SiteOverview tcp = site("alpha", "tcp://db.test:5432", true);
+  tcp.check_type = "tcp";
+  SiteOverview hostile = site("alpha", "dns://127.0.0.1:53/x.test", true);
+  hostile.check_type = "<b>dns";
+  const std::string html = render_status_page(
+      whole({site("alpha", "https://a/", true), tcp, hostile}), at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(html.find(R"(<span title="tcp://db.test:5432">tcp://db.test:5432</span>)"
+                      R"( <span class="type">tcp</span>)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(<span class="type">&lt;b&gt;dns</span>)"), std::string::npos);
+  EXPECT_EQ(html.find(R"(<span class="type">http</span>)"), std::string::npos);
+  expect_only_page_tags(html);
+}
+
 TEST(StatusPage, NoSitesSaysSo) {
   const std::string html = render_status_page(whole({}), at("2026-11-25T13:00:00Z"));
   EXPECT_NE(html.find("No measurements yet"), std::string::npos);
