@@ -217,7 +217,8 @@ std::string window_nav(const SiteDetail& detail, const SiteQuery& query) {
 
 }  // namespace
 
-std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now) {
+std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now,
+                             const std::vector<SilenceNotice>& maintenance) {
   const SiteOverview& site = detail.site;
   const std::string url = html_escape(site.url);
   const std::string state = html_escape(detail.state.value_or(site.state));
@@ -235,6 +236,7 @@ std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, W
       fmt::arg("site_style", kSiteStyle), fmt::arg("heading", heading),
       fmt::arg("table", html_escape(site.table)), fmt::arg("now", time_text(now)),
       fmt::arg("nav", window_nav(detail, query)));
+  out += maintenance_section_html(maintenance, now);
   out += cards(detail, now);
   out += chart_section(detail);
   out += incidents_section(detail, now);

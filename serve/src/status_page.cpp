@@ -40,7 +40,7 @@ std::string cert_cell(const std::optional<double>& days_left) {
                      *days_left < kSoonDays ? " soon" : "", std::floor(*days_left));
 }
 
-std::string site_row(const SiteOverview& site, WallTime now) {
+std::string site_row(const SiteOverview& site, WallTime now, const MaintenanceLookup& maintenance) {
   const std::string url = html_escape(site.url);
   const std::string state = html_escape(site.state);
   const std::string since =
@@ -57,7 +57,7 @@ std::string site_row(const SiteOverview& site, WallTime now) {
   const std::string checked = format_timestamp(site.last_checked_at);
   return fmt::format(
       R"(<tr class="site" data-url="{url}" data-state="{state}">)"
-      R"(<td class="url">{link}{type}<span class="history"><a class="details" href="{details}">)"
+      R"(<td class="url">{link}{type}{maintenance}<span class="history"><a class="details" href="{details}">)"
       R"(details</a> · <a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
       R"(<td><span class="state {state}"{since}>{state}</span></td>)"
       R"(<td><time datetime="{checked}" title="{checked_text}">{age}</time></td>)"
@@ -65,6 +65,8 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       "{error}{cert}<td>{bar}</td></tr>\n",
       fmt::arg("url", url), fmt::arg("state", state), fmt::arg("since", since),
       fmt::arg("link", link), fmt::arg("type", check_type),
+      fmt::arg("maintenance",
+               maintenance ? maintenance_mark_html(maintenance(site.url), now) : std::string()),
       fmt::arg("details", html_escape(site_page_path(site.url_digest))),
       fmt::arg("history", html_escape(history_path(site.url_digest))), fmt::arg("checked", checked),
       fmt::arg("checked_text", time_text(site.last_checked_at)),
@@ -121,7 +123,8 @@ std::string history_path(std::string_view url) {
   return "/api/v1/sites/" + percent_encode(url) + "/history";
 }
 
-std::string render_status_page(const Overview& overview, WallTime now) {
+std::string render_status_page(const Overview& overview, WallTime now,
+                               const MaintenanceLookup& maintenance) {
   const std::vector<SiteOverview>& sites = overview.sites;
   const std::size_t up = overview.up_sites;
   const std::size_t down = down_sites(overview);
@@ -158,7 +161,7 @@ std::string render_status_page(const Overview& overview, WallTime now) {
         "<section class=\"table\" data-table=\"{0}\"><h2>{0} <small>{1} site{2}{3}"
         "</small></h2>\n{4}",
         table, end - i, end - i == 1 ? "" : "s", whole ? "" : " on this page", kTableHead);
-    for (; i < end; ++i) out += site_row(sites[i], now);
+    for (; i < end; ++i) out += site_row(sites[i], now, maintenance);
     out += "</tbody></table></section>\n";
   }
   // Again below a long page, where there is somewhere to go.
