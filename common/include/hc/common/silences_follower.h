@@ -45,7 +45,7 @@ class SilencesFollower {
 
   const NotifyConfig& config_;
   SilenceBook& book_;
-  const std::string client_id_;
+  std::string client_id_;  // set by the constructor only
   Mutex mutex_;
   CondVar changed_;
   bool stopping_ GUARDED_BY(mutex_) = false;
