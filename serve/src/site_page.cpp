@@ -36,6 +36,8 @@ nav.windows a[aria-current] { background: var(--ink); color: #fff; border-color:
 .card .detail { display: block; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
 section.box { padding: 0 0 12px; }
 section.box p { margin: 10px 16px; }
+section.maintenance ul { margin: 10px 16px; padding-left: 18px; }
+section.maintenance li.now strong { color: #8a5a00; }
 .legend { margin: 10px 16px 4px; color: var(--muted); font-size: 12px; }
 .legend i { display: inline-block; width: 14px; height: 3px; margin: 0 4px 3px 10px;
   vertical-align: middle; }

@@ -57,8 +57,9 @@ std::string site_row(const SiteOverview& site, WallTime now, const MaintenanceLo
   const std::string checked = format_timestamp(site.last_checked_at);
   return fmt::format(
       R"(<tr class="site" data-url="{url}" data-state="{state}">)"
-      R"(<td class="url">{link}{type}{maintenance}<span class="history"><a class="details" href="{details}">)"
-      R"(details</a> · <a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
+      R"(<td class="url">{link}{type}{maintenance}<span class="history">)"
+      R"(<a class="details" href="{details}">details</a> · )"
+      R"(<a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
       R"(<td><span class="state {state}"{since}>{state}</span></td>)"
       R"(<td><time datetime="{checked}" title="{checked_text}">{age}</time></td>)"
       "{uptime_24h}{uptime_7d}{uptime_30d}<td class=\"num{p95_class}\">{p95}</td>"
