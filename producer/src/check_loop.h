@@ -10,7 +10,7 @@
 // hash, split_site_plans), for the life of the process: its checks never overlap and its
 // messages keep their order.
 //
-// Threads: run() on the loop's own thread; assign_sites() from any thread.
+// Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
 #include <atomic>
@@ -22,15 +22,14 @@
 #include <string>
 #include <unordered_map>
 
-#include "check_runner.h"
-#include "event_publisher.h"
+#include "checker.h"
 #include "hc/common/clock.h"
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
-#include "publisher.h"
 #include "scheduler.h"
+#include "sinks.h"
 #include "site_plan.h"
 #include "site_states.h"
 
@@ -39,21 +38,21 @@ namespace hc::producer {
 // What the loops of one producer share. Everything referred to must outlive the loops.
 struct CheckLoopContext {
   const Clock& clock;
-  Publisher& publisher;
+  MeasurementSink& publisher;
   ProducerStats& stats;
   ProducerMetrics& metrics;
   std::string producer_id;                         // written into every message
   std::chrono::milliseconds shutdown_grace{5000};  // see ProducerConfig::shutdown_grace
   // Each published measurement also goes through the site's state; a change is published.
   SiteStates& states;
-  EventPublisher& events;
+  EventSink& events;
 };
 
 class CheckLoop {
  public:
-  // At most max_in_flight (> 0) checks of this loop run at once. Throws std::runtime_error
-  // if the check runner cannot be set up.
-  CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight);
+  // At most max_in_flight (> 0) checks of this loop run at once, through `checker`.
+  CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
+            std::unique_ptr<Checker> checker);
   CheckLoop(const CheckLoop&) = delete;
   CheckLoop& operator=(const CheckLoop&) = delete;
 
@@ -76,6 +75,11 @@ class CheckLoop {
   // is reported down only after its retries failed.
   void run(StopControl& control);
 
+  // One turn of run() before the stop: applies a new site list, starts the due retries and
+  // checks, waits up to max_wait in the checker and handles what completed. For tests that
+  // drive the loop turn by turn (on the test's thread, instead of run()).
+  void turn(std::chrono::milliseconds max_wait);
+
  private:
   void apply_assigned_sites();
   // One check of a site, across its attempts.
@@ -97,7 +101,7 @@ class CheckLoop {
 
   CheckLoopContext context_;
   Scheduler scheduler_;
-  CheckRunner checker_;
+  std::unique_ptr<Checker> checker_;
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
   SchedulerCounters reported_;
   std::int64_t reported_in_flight_ = 0;
