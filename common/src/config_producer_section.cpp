@@ -27,72 +27,6 @@ constexpr std::array<std::string_view, 6> kTlsKeys = {
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
 // Address ranges `redirect_deny` may name (link-local is always refused).
 constexpr std::array<std::string_view, 2> kRedirectDenyRanges = {"loopback", "private"};
-// The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 20> kCheckKeys = {"regex",
-                                                         "polling_interval_in_seconds",
-                                                         "timeout_ms",
-                                                         "destination_topic",
-                                                         "method",
-                                                         "headers",
-                                                         "basic_auth",
-                                                         "follow_redirects",
-                                                         "max_redirects",
-                                                         "redirect_deny",
-                                                         "max_body_bytes",
-                                                         "expected_status",
-                                                         "max_response_time_ms",
-                                                         "min_cert_days",
-                                                         "regex_absent",
-                                                         "headers_match",
-                                                         "min_body_bytes",
-                                                         "retries",
-                                                         "retry_delay_ms",
-                                                         "tls"};
-// The keys of state changes (site_state.h), also per site or in `defaults`.
-constexpr std::array<std::string_view, 3> kStateKeys = {"down_after", "up_after", "events_topic"};
-constexpr auto kDefaultsKeys = [] {
-  std::array<std::string_view, kCheckKeys.size() + kStateKeys.size()> keys{};
-  std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin());
-  std::copy(kStateKeys.begin(), kStateKeys.end(), keys.begin() + kCheckKeys.size());
-  return keys;
-}();
-// Keys of a site only (never in defaults): the settings of one check type.
-constexpr std::array<std::string_view, 3> kTypeKeys = {"send", "expect", "expected"};
-constexpr auto kSiteKeys = [] {
-  std::array<std::string_view, kDefaultsKeys.size() + kTypeKeys.size() + 1> keys{"url"};
-  std::copy(kDefaultsKeys.begin(), kDefaultsKeys.end(), keys.begin() + 1);
-  std::copy(kTypeKeys.begin(), kTypeKeys.end(), keys.begin() + 1 + kDefaultsKeys.size());
-  return keys;
-}();
-
-// Which check types a key applies to, as a set of bits (1 << CheckType). A key not listed
-// applies to every type. Set on a site of another type it is an error; inherited from
-// defaults it is ignored there (defaults serve every type).
-constexpr unsigned type_bit(CheckType type) { return 1U << static_cast<unsigned>(type); }
-constexpr unsigned kHttpOnly = type_bit(CheckType::kHttp);
-struct KeyTypes {
-  std::string_view key;
-  unsigned types;
-};
-constexpr auto kKeyTypes = std::to_array<KeyTypes>({
-    {"method", kHttpOnly},
-    {"headers", kHttpOnly},
-    {"basic_auth", kHttpOnly},
-    {"follow_redirects", kHttpOnly},
-    {"max_redirects", kHttpOnly},
-    {"redirect_deny", kHttpOnly},
-    {"expected_status", kHttpOnly},
-    {"regex", kHttpOnly},
-    {"regex_absent", kHttpOnly},
-    {"headers_match", kHttpOnly},
-    {"min_body_bytes", kHttpOnly},
-    {"max_body_bytes", kHttpOnly | type_bit(CheckType::kTcp)},
-    {"min_cert_days", kHttpOnly | type_bit(CheckType::kTls)},
-    {"tls", kHttpOnly | type_bit(CheckType::kTls)},
-    {"send", type_bit(CheckType::kTcp)},
-    {"expect", type_bit(CheckType::kTcp)},
-    {"expected", type_bit(CheckType::kDns)},
-});
 // Answers a dns check's `expected` list may name (each fits the message's bounds).
 constexpr std::size_t kMaxExpectedAnswers = kMaxFailedConditions;
 // Bytes a tcp check may send.
@@ -355,75 +289,167 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
   }
 }
 
+// Which check types a key applies to, as a set of bits (1 << CheckType). Set on a site of
+// another type it is an error; inherited from defaults it is ignored there (defaults serve
+// every type).
+constexpr unsigned type_bit(CheckType type) { return 1U << static_cast<unsigned>(type); }
+constexpr unsigned kHttpOnly = type_bit(CheckType::kHttp);
+constexpr unsigned kEveryType = ~0U;
+
+// Reads one key's value into the site (a key present in the map overrides the site's value).
+using SiteKeyReader = void (*)(YamlReader&, const Located&, SiteConfig&);
+
+// An integer in Min..Max stored as the member's type (a count, a size, a std::chrono
+// duration); Unit names the range in errors.
+template <auto Member, std::int64_t Min, std::int64_t Max, const std::string_view& Unit>
+void read_number(YamlReader& reader, const Located& value, SiteConfig& site) {
+  using Target = std::remove_cvref_t<decltype(site.*Member)>;
+  if (auto number = reader.integer(value, Min, Max, Unit)) {
+    if constexpr (requires { typename Target::rep; }) {
+      site.*Member = Target(*number);  // a duration
+    } else if constexpr (requires { typename Target::value_type; }) {
+      site.*Member = static_cast<typename Target::value_type>(*number);  // an optional
+    } else {
+      site.*Member = static_cast<Target>(*number);
+    }
+  }
+}
+constexpr std::string_view kNoUnit;
+constexpr std::string_view kSeconds = "seconds";
+constexpr std::string_view kMilliseconds = "milliseconds";
+constexpr std::string_view kBytes = "bytes";
+constexpr std::string_view kDays = "days";
+
+// The keys a site shares with `defaults` (how to check, and the conditions of
+// check_verdict.h): each key once, with the check types it applies to and how it is read.
+struct CheckKey {
+  std::string_view key;
+  unsigned types;
+  SiteKeyReader read;
+};
+constexpr auto kCheckKeyTable = std::to_array<CheckKey>({
+    {"regex", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       site.regex = read_pattern(reader, value);
+     }},
+    {"polling_interval_in_seconds", kEveryType,
+     read_number<&SiteConfig::polling_interval, 1, kMaxIntervalSeconds, kSeconds>},
+    {"timeout_ms", kEveryType, read_number<&SiteConfig::timeout, 1, kMaxTimeoutMs, kMilliseconds>},
+    {"destination_topic", kEveryType,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       if (auto topic = read_topic_name(reader, value)) site.destination_topic = *topic;
+     }},
+    {"method", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       if (auto method = reader.choice(value, kMethods)) site.method = *method;
+     }},
+    {"headers", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       read_headers(reader, value, site.headers);
+     }},
+    {"basic_auth", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       read_basic_auth(reader, value, site.basic_auth);
+     }},
+    {"follow_redirects", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
+     }},
+    {"max_redirects", kHttpOnly,
+     read_number<&SiteConfig::max_redirects, 0, kMaxRedirects, kNoUnit>},
+    {"redirect_deny", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       site.redirect_deny_loopback = false;
+       site.redirect_deny_private = false;
+       if (auto ranges = reader.list(value, "a list of address ranges: loopback, private")) {
+         for (const Located& range : *ranges) {
+           if (auto name = reader.choice(range, kRedirectDenyRanges)) {
+             (*name == "loopback" ? site.redirect_deny_loopback : site.redirect_deny_private) =
+                 true;
+           }
+         }
+       }
+     }},
+    {"max_body_bytes", kHttpOnly | type_bit(CheckType::kTcp),
+     read_number<&SiteConfig::max_body_bytes, 1, kMaxBodyBytes, kBytes>},
+    {"expected_status", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       read_expected_status(reader, value, site.expected_status);
+     }},
+    {"max_response_time_ms", kEveryType,
+     read_number<&SiteConfig::max_response_time, 1, kMaxTimeoutMs, kMilliseconds>},
+    {"min_cert_days", kHttpOnly | type_bit(CheckType::kTls),
+     read_number<&SiteConfig::min_cert_days, 0, kMaxCertDays, kDays>},
+    {"regex_absent", kHttpOnly,
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       site.regex_absent = read_pattern(reader, value);
+     }},
+    {"headers_match", kHttpOnly,
+     [](YamlReader& reader, const Located& value,
+        SiteConfig& site) { read_headers_match(reader, value, site.headers_match); }},
+    {"min_body_bytes", kHttpOnly,
+     read_number<&SiteConfig::min_body_bytes, 0, kMaxMinBodyBytes, kBytes>},
+    {"retries", kEveryType, read_number<&SiteConfig::retries, 0, kMaxRetries, kNoUnit>},
+    {"retry_delay_ms", kEveryType,
+     read_number<&SiteConfig::retry_delay, 0, kMaxRetryDelayMs, kMilliseconds>},
+    {"tls", kHttpOnly | type_bit(CheckType::kTls),
+     [](YamlReader& reader, const Located& value, SiteConfig& site) {
+       read_tls(reader, value, site.tls);
+     }},
+});
+
+constexpr auto kCheckKeys = [] {
+  std::array<std::string_view, kCheckKeyTable.size()> keys{};
+  for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = kCheckKeyTable[i].key;
+  return keys;
+}();
+// The keys of state changes (site_state.h), also per site or in `defaults`.
+constexpr std::array<std::string_view, 3> kStateKeys = {"down_after", "up_after", "events_topic"};
+constexpr auto kDefaultsKeys = [] {
+  std::array<std::string_view, kCheckKeys.size() + kStateKeys.size()> keys{};
+  std::copy(kCheckKeys.begin(), kCheckKeys.end(), keys.begin());
+  std::copy(kStateKeys.begin(), kStateKeys.end(), keys.begin() + kCheckKeys.size());
+  return keys;
+}();
+// Keys of a site only (never in defaults): the settings of one check type
+// (read_type_options), with the type each belongs to.
+struct TypeKey {
+  std::string_view key;
+  unsigned types;
+};
+constexpr auto kTypeKeyTable = std::to_array<TypeKey>({
+    {"send", type_bit(CheckType::kTcp)},
+    {"expect", type_bit(CheckType::kTcp)},
+    {"expected", type_bit(CheckType::kDns)},
+});
+constexpr auto kTypeKeys = [] {
+  std::array<std::string_view, kTypeKeyTable.size()> keys{};
+  for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = kTypeKeyTable[i].key;
+  return keys;
+}();
+constexpr auto kSiteKeys = [] {
+  std::array<std::string_view, kDefaultsKeys.size() + kTypeKeys.size() + 1> keys{"url"};
+  std::copy(kDefaultsKeys.begin(), kDefaultsKeys.end(), keys.begin() + 1);
+  std::copy(kTypeKeys.begin(), kTypeKeys.end(), keys.begin() + 1 + kDefaultsKeys.size());
+  return keys;
+}();
+
+// The check types `key` applies to: every type for a key of neither table.
+unsigned key_types(std::string_view key) {
+  for (const CheckKey& known : kCheckKeyTable) {
+    if (known.key == key) return known.types;
+  }
+  for (const TypeKey& known : kTypeKeyTable) {
+    if (known.key == key) return known.types;
+  }
+  return kEveryType;
+}
+
 // The keys a site shares with `defaults`; each present key overrides `site`'s value.
 void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig& site) {
   for (const auto& [key, value] : fields.entries()) {
-    if (key == "polling_interval_in_seconds") {
-      if (auto seconds = reader.integer(value, 1, kMaxIntervalSeconds, "seconds")) {
-        site.polling_interval = std::chrono::seconds(*seconds);
-      }
-    } else if (key == "timeout_ms") {
-      if (auto ms = reader.integer(value, 1, kMaxTimeoutMs, "milliseconds")) {
-        site.timeout = std::chrono::milliseconds(*ms);
-      }
-    } else if (key == "destination_topic") {
-      if (auto topic = read_topic_name(reader, value)) site.destination_topic = *topic;
-    } else if (key == "method") {
-      if (auto method = reader.choice(value, kMethods)) site.method = *method;
-    } else if (key == "headers") {
-      read_headers(reader, value, site.headers);
-    } else if (key == "basic_auth") {
-      read_basic_auth(reader, value, site.basic_auth);
-    } else if (key == "follow_redirects") {
-      if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
-    } else if (key == "max_redirects") {
-      if (auto count = reader.integer(value, 0, kMaxRedirects)) {
-        site.max_redirects = static_cast<int>(*count);
-      }
-    } else if (key == "redirect_deny") {
-      site.redirect_deny_loopback = false;
-      site.redirect_deny_private = false;
-      if (auto ranges = reader.list(value, "a list of address ranges: loopback, private")) {
-        for (const Located& range : *ranges) {
-          if (auto name = reader.choice(range, kRedirectDenyRanges)) {
-            (*name == "loopback" ? site.redirect_deny_loopback : site.redirect_deny_private) = true;
-          }
-        }
-      }
-    } else if (key == "max_body_bytes") {
-      if (auto bytes = reader.integer(value, 1, kMaxBodyBytes, "bytes")) {
-        site.max_body_bytes = static_cast<std::size_t>(*bytes);
-      }
-    } else if (key == "expected_status") {
-      read_expected_status(reader, value, site.expected_status);
-    } else if (key == "max_response_time_ms") {
-      if (auto ms = reader.integer(value, 1, kMaxTimeoutMs, "milliseconds")) {
-        site.max_response_time = std::chrono::milliseconds(*ms);
-      }
-    } else if (key == "min_cert_days") {
-      if (auto days = reader.integer(value, 0, kMaxCertDays, "days")) {
-        site.min_cert_days = static_cast<int>(*days);
-      }
-    } else if (key == "regex") {
-      site.regex = read_pattern(reader, value);
-    } else if (key == "regex_absent") {
-      site.regex_absent = read_pattern(reader, value);
-    } else if (key == "headers_match") {
-      read_headers_match(reader, value, site.headers_match);
-    } else if (key == "min_body_bytes") {
-      if (auto bytes = reader.integer(value, 0, kMaxMinBodyBytes, "bytes")) {
-        site.min_body_bytes = *bytes;
-      }
-    } else if (key == "retries") {
-      if (auto count = reader.integer(value, 0, kMaxRetries)) {
-        site.retries = static_cast<int>(*count);
-      }
-    } else if (key == "retry_delay_ms") {
-      if (auto ms = reader.integer(value, 0, kMaxRetryDelayMs, "milliseconds")) {
-        site.retry_delay = std::chrono::milliseconds(*ms);
-      }
-    } else if (key == "tls") {
-      read_tls(reader, value, site.tls);
+    for (const CheckKey& known : kCheckKeyTable) {
+      if (known.key == key) known.read(reader, value, site);
     }
   }
 }
@@ -498,17 +524,16 @@ void read_type_options(YamlReader& reader, const MapFields& fields, SiteConfig& 
   }
 }
 
-// A key set on the site itself must apply to the site's check type (kKeyTypes).
+// A key set on the site itself must apply to the site's check type (key_types).
 void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType type) {
   for (const auto& entry : fields.entries()) {
     const std::string& key = entry.first;
     const Located& value = entry.second;
-    if (site_key_applies(key, type)) continue;
-    const auto* rule = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
-                                    [&](const KeyTypes& known) { return known.key == key; });
+    const unsigned types = key_types(key);
+    if ((types & type_bit(type)) != 0) continue;
     std::string applies_to;
     for (CheckType other : {CheckType::kHttp, CheckType::kTcp, CheckType::kTls, CheckType::kDns}) {
-      if ((rule->types & type_bit(other)) == 0) continue;
+      if ((types & type_bit(other)) == 0) continue;
       if (!applies_to.empty()) applies_to += ", ";
       applies_to += to_string(other);
     }
@@ -649,10 +674,7 @@ std::span<const std::string_view> site_setting_keys() {
 }
 
 bool site_key_applies(std::string_view key, CheckType type) {
-  using config_detail::kKeyTypes;
-  const auto* rule = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
-                                  [&](const auto& known) { return known.key == key; });
-  return rule == kKeyTypes.end() || (rule->types & config_detail::type_bit(type)) != 0;
+  return (config_detail::key_types(key) & config_detail::type_bit(type)) != 0;
 }
 
 }  // namespace hc
