@@ -25,10 +25,11 @@ constexpr std::array<std::string_view, 2> kBasicAuthKeys = {"username", "passwor
 constexpr std::array<std::string_view, 6> kTlsKeys = {
     "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
+constexpr std::array<std::string_view, 3> kIpVersions = {"4", "6", "any"};
 // Address ranges `redirect_deny` may name (link-local is always refused).
 constexpr std::array<std::string_view, 2> kRedirectDenyRanges = {"loopback", "private"};
 // The keys a site shares with `defaults`: how to check, and the conditions (check_verdict.h).
-constexpr std::array<std::string_view, 20> kCheckKeys = {"regex",
+constexpr std::array<std::string_view, 24> kCheckKeys = {"regex",
                                                          "polling_interval_in_seconds",
                                                          "timeout_ms",
                                                          "destination_topic",
@@ -47,7 +48,11 @@ constexpr std::array<std::string_view, 20> kCheckKeys = {"regex",
                                                          "min_body_bytes",
                                                          "retries",
                                                          "retry_delay_ms",
-                                                         "tls"};
+                                                         "tls",
+                                                         "max_concurrent_per_host",
+                                                         "ip_version",
+                                                         "proxy",
+                                                         "no_proxy"};
 // The keys of state changes (site_state.h), also per site or in `defaults`.
 constexpr std::array<std::string_view, 3> kStateKeys = {"down_after", "up_after", "events_topic"};
 constexpr auto kDefaultsKeys = [] {
@@ -70,6 +75,8 @@ constexpr auto kSiteKeys = [] {
 // defaults it is ignored there (defaults serve every type).
 constexpr unsigned type_bit(CheckType type) { return 1U << static_cast<unsigned>(type); }
 constexpr unsigned kHttpOnly = type_bit(CheckType::kHttp);
+constexpr unsigned kConnecting =
+    type_bit(CheckType::kHttp) | type_bit(CheckType::kTcp) | type_bit(CheckType::kTls);
 struct KeyTypes {
   std::string_view key;
   unsigned types;
@@ -92,6 +99,9 @@ constexpr auto kKeyTypes = std::to_array<KeyTypes>({
     {"send", type_bit(CheckType::kTcp)},
     {"expect", type_bit(CheckType::kTcp)},
     {"expected", type_bit(CheckType::kDns)},
+    {"ip_version", kConnecting},
+    {"proxy", kHttpOnly},
+    {"no_proxy", kHttpOnly},
 });
 // Answers a dns check's `expected` list may name (each fits the message's bounds).
 constexpr std::size_t kMaxExpectedAnswers = kMaxFailedConditions;
@@ -355,6 +365,43 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
   }
 }
 
+// `proxy`: "", "env" or a proxy URL; the value may hold a password, so a message shows it with
+// its user information replaced.
+void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
+  auto text = reader.string(value);
+  if (!text) return;
+  if (text->empty() || *text == "env") {
+    proxy = *text;
+  } else if (auto problem = proxy_url_problem(*text)) {
+    reader.report(value.mark, value.path,
+                  "expected 'env' or a proxy URL (http://, https://, socks5:// or "
+                  "socks5h://[USER:PASSWORD@]HOST[:PORT]), got " +
+                      quote_for_message(redact_userinfo(*text)) + ": " + *problem);
+  } else {
+    proxy = *text;
+  }
+}
+
+// `no_proxy`: a list of host names, domains or IP addresses reached without the proxy.
+void read_no_proxy(YamlReader& reader, const Located& value, std::string& no_proxy) {
+  auto hosts = reader.list(value, "a list of host names, domains or IP addresses");
+  if (!hosts) return;
+  std::string joined;
+  for (const Located& host : *hosts) {
+    auto name = reader.string(host);
+    if (!name) continue;
+    if (name->empty() || name->find_first_of(", \t\r\n") != std::string::npos) {
+      reader.report(host.mark, host.path,
+                    "expected a host name, domain or IP address (no comma or space), got " +
+                        quote_for_message(*name));
+      continue;
+    }
+    if (!joined.empty()) joined += ',';
+    joined += *name;
+  }
+  no_proxy = std::move(joined);
+}
+
 // The keys a site shares with `defaults`; each present key overrides `site`'s value.
 void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig& site) {
   for (const auto& [key, value] : fields.entries()) {
@@ -424,6 +471,21 @@ void read_check_options(YamlReader& reader, const MapFields& fields, SiteConfig&
       }
     } else if (key == "tls") {
       read_tls(reader, value, site.tls);
+    } else if (key == "max_concurrent_per_host") {
+      if (auto count = reader.integer(
+              value, 1, static_cast<std::int64_t>(SiteConfig::kMaxConcurrentPerHost), "checks")) {
+        site.max_concurrent_per_host = static_cast<std::size_t>(*count);
+      }
+    } else if (key == "ip_version") {
+      if (auto version = reader.choice(value, kIpVersions)) {
+        site.ip_version = *version == "4"   ? IpVersion::kV4
+                          : *version == "6" ? IpVersion::kV6
+                                            : IpVersion::kAny;
+      }
+    } else if (key == "proxy") {
+      read_proxy(reader, value, site.proxy);
+    } else if (key == "no_proxy") {
+      read_no_proxy(reader, value, site.no_proxy);
     }
   }
 }
@@ -518,6 +580,29 @@ void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType typ
   }
 }
 
+// A host that is an IP literal of one family cannot be reached over the other.
+void check_ip_version_fits(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
+                           const Located& item) {
+  if (site.ip_version == IpVersion::kAny || !site_key_applies("ip_version", site.check_type)) {
+    return;
+  }
+  std::string host;
+  if (site.check_type == CheckType::kHttp) {
+    host = url_host(site.url);
+  } else {
+    const auto target = parse_host_port_url(site.url);
+    if (const auto* host_port = std::get_if<HostPort>(&target)) host = host_port->host;
+  }
+  const std::optional<int> family = ip_literal_family(host);
+  const int wanted = site.ip_version == IpVersion::kV4 ? 4 : 6;
+  if (!family || *family == wanted) return;
+  const Located* where = fields.find("ip_version");
+  reader.report(where ? where->mark : item.mark,
+                where ? where->path : child_path(item.path, "ip_version"),
+                fmt::format("ip_version {} cannot reach {}, an IPv{} address", wanted,
+                            quote_for_message(host), *family));
+}
+
 // Conditions that need a response body cannot hold for a HEAD request.
 void check_body_conditions(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
                            const Located& item) {
@@ -595,6 +680,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                   "missing required key 'destination_topic' (and defaults has none)");
   }
   check_body_conditions(reader, *fields, site, item);
+  if (!site.url.empty()) check_ip_version_fits(reader, *fields, site, item);
   if (site.tls.cert_file.empty() != site.tls.key_file.empty()) {
     const Located* where = fields->find("tls");
     reader.report(where ? where->mark : item.mark,

@@ -195,6 +195,17 @@ void HttpChecker::configure_hop(Transfer& transfer, bool to_site_origin,
       server_name_route(transfer.hop_url, request.tls, to_site_origin);
   set_option(easy, CURLOPT_URL, route ? route->url.c_str() : transfer.hop_url.c_str());
   set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  set_option(easy, CURLOPT_IPRESOLVE,
+             request.ip_version == IpVersion::kV4   ? static_cast<long>(CURL_IPRESOLVE_V4)
+             : request.ip_version == IpVersion::kV6 ? static_cast<long>(CURL_IPRESOLVE_V6)
+                                                    : static_cast<long>(CURL_IPRESOLVE_WHATEVER));
+  // CURLOPT_PROXY "" turns the environment's proxies off; null lets curl read them. An
+  // explicit proxy gets an explicit no-proxy list ("" = none), so no_proxy from the
+  // environment does not apply to it either.
+  const bool proxy_from_env = request.proxy == "env";
+  set_option(easy, CURLOPT_PROXY, proxy_from_env ? nullptr : request.proxy.c_str());
+  set_option(easy, CURLOPT_NOPROXY,
+             proxy_from_env && request.no_proxy.empty() ? nullptr : request.no_proxy.c_str());
   if (request.basic_auth && to_site_origin) {
     set_option(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     set_option(easy, CURLOPT_USERNAME, request.basic_auth->username.c_str());
@@ -404,6 +415,11 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (status > 0) result.status_code = static_cast<int>(status);
+  const char* address = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &address) == CURLE_OK && address != nullptr &&
+      *address != '\0') {
+    result.address = address;
+  }
 
   curl_certinfo* certinfo = nullptr;
   if (is_https(transfer.hop_url) &&

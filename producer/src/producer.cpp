@@ -22,6 +22,7 @@
 #include "file_site_source.h"
 #include "hc/common/clock.h"
 #include "hc/common/metrics_server.h"
+#include "host_slots.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "publisher.h"
@@ -81,12 +82,13 @@ class Producer : private SiteListener {
       events_topics_.insert(site.events_topic);
     }
     const std::size_t threads = check_thread_count(*config.producer, usable_cpu_count());
+    host_slots_ = std::make_unique<HostSlots>(threads);
     const CheckLoopContext context{
-        clock_,          publisher_, stats_, metrics_, options_.producer_id,
-        shutdown_grace_, states_,    events_};
+        clock_,          publisher_, stats_,  metrics_,    options_.producer_id,
+        shutdown_grace_, states_,    events_, *host_slots_};
     for (std::size_t i = 0; i < threads; ++i) {
       loops_.push_back(std::make_unique<CheckLoop>(
-          context, loop_in_flight_bound(config.producer->max_in_flight, threads, i)));
+          context, loop_in_flight_bound(config.producer->max_in_flight, threads, i), i));
     }
     assign_sites(std::move(initial_sites));
   }
@@ -264,6 +266,7 @@ class Producer : private SiteListener {
   SiteStates states_;
   StatsLog stats_log_;
   std::unique_ptr<SiteSource> sites_;
+  std::unique_ptr<HostSlots> host_slots_;          // shared by loops_
   std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to
 };
 
