@@ -23,6 +23,12 @@ healthcheck-consumer-config:
 YAML
 }
 
+# Seconds since the epoch, and arithmetic on them for the reports.
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }       # elapsed START END: seconds
+rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }   # rate COUNT SECONDS
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }  # ratio A B
+
 bench_cleanup() {
   [[ -z ${serve_pid:-} ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
   "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true

@@ -9,16 +9,33 @@
 //   POST /hook  a webhook receiver for `hc notify`: with --hook-log FILE, appends one line
 //               per request, "<X-HC-Event-Id> <X-HC-Signature> <body>"; answers 204
 //
+// And a DNS server on UDP, same port number: an A query for a name under demo.test is
+// answered 127.0.0.1, any other query NXDOMAIN; the demo's dns check asks it.
+//
 // Prints "http://127.0.0.1:PORT" on stdout (one line, flushed) once it listens, so
 // `--port 0` (any free port) works for callers. Runs until SIGTERM/SIGINT; a /slow request
 // in progress is cut short then, so stopping never waits for it.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "hc/common/mutex.h"
@@ -101,13 +118,99 @@ void add_hook(httplib::Server& server, const std::string& log_file, hc::Mutex& l
   });
 }
 
+// The reply to one DNS query (RFC 1035 4.1): A records under demo.test resolve to
+// 127.0.0.1, everything else is NXDOMAIN. nullopt for what is not a one-question query.
+std::optional<std::string> dns_reply(std::string_view query) {
+  constexpr std::size_t kHeader = 12;
+  if (query.size() < kHeader + 5 || (static_cast<unsigned char>(query[2]) & 0x80) != 0) {
+    return std::nullopt;  // too short, or a response
+  }
+  if (query[4] != 0 || query[5] != 1) return std::nullopt;  // QDCOUNT must be 1
+  std::string name;
+  std::size_t at = kHeader;
+  while (at < query.size() && query[at] != 0) {
+    const auto length = static_cast<unsigned char>(query[at]);
+    if (length > 63 || at + 1 + length >= query.size()) return std::nullopt;
+    if (!name.empty()) name += '.';
+    name.append(query.substr(at + 1, length));
+    at += 1 + length;
+  }
+  const std::size_t question_end = at + 5;  // the root label, QTYPE, QCLASS
+  if (question_end > query.size()) return std::nullopt;
+  const bool type_a = query[at + 1] == 0 && query[at + 2] == 1;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool known = name == "demo.test" || name.ends_with(".demo.test");
+  std::string reply(query.substr(0, question_end));
+  reply[2] = static_cast<char>(0x80 | (query[2] & 0x01));  // QR, RD copied
+  reply[3] = static_cast<char>(0x80 | (known ? 0 : 3));    // RA, NOERROR or NXDOMAIN
+  reply[6] = 0;
+  reply[7] = known && type_a ? 1 : 0;  // ANCOUNT
+  reply.replace(8, 4, std::string(4, '\0'));
+  if (known && type_a) {
+    // The name as a pointer to the question, A, IN, TTL 60, 4 bytes: 127.0.0.1.
+    constexpr std::array<unsigned char, 16> kAnswer = {0xc0, 0x0c, 0, 1, 0,   1, 0, 0,
+                                                       0,    60,   0, 4, 127, 0, 0, 1};
+    reply.append(reinterpret_cast<const char*>(kAnswer.data()), kAnswer.size());
+  }
+  return reply;
+}
+
+// A UDP socket on 127.0.0.1:port answered by dns_reply on a thread of its own until
+// destroyed.
+class DnsServer {
+ public:
+  explicit DnsServer(int port) : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tick{0, 100'000};  // the thread looks at stopping_ this often
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick) != 0) {
+      const int error = errno;
+      if (fd_ >= 0) ::close(fd_);
+      throw std::runtime_error("cannot listen on UDP 127.0.0.1:" + std::to_string(port) + ": " +
+                               std::strerror(error));
+    }
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~DnsServer() {
+    stopping_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  DnsServer(const DnsServer&) = delete;
+  DnsServer& operator=(const DnsServer&) = delete;
+
+ private:
+  void serve() {
+    std::array<char, 512> buffer{};
+    while (!stopping_) {
+      sockaddr_in peer{};
+      socklen_t peer_length = sizeof peer;
+      const ssize_t got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0,
+                                     reinterpret_cast<sockaddr*>(&peer), &peer_length);
+      if (got <= 0) continue;
+      if (auto reply = dns_reply(std::string_view(buffer.data(), static_cast<std::size_t>(got)))) {
+        ::sendto(fd_, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&peer),
+                 peer_length);
+      }
+    }
+  }
+
+  int fd_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
       "hc-demo-sites: local pages for ./scripts/demo on 127.0.0.1: /fast (200, matches the\n"
       "demo regex), /slow (answers after --slow-ms), /error (500), /nomatch (200, no match),\n"
-      "POST /hook (a webhook receiver for hc notify, see --hook-log).\n"
+      "POST /hook (a webhook receiver for hc notify, see --hook-log), and DNS on UDP at the\n"
+      "same port (A records under demo.test answer 127.0.0.1).\n"
       "Prints its base URL once listening; runs until SIGTERM/SIGINT."};
   int port = 8089;
   int slow_ms = 3000;
@@ -140,6 +243,13 @@ int main(int argc, char** argv) {
   int bound_port = port == 0 ? server.bind_to_any_port(kHost) : port;
   if (bound_port < 0 || (port != 0 && !server.bind_to_port(kHost, port))) {
     std::cerr << "hc-demo-sites: cannot listen on " << kHost << ":" << port << '\n';
+    return 1;
+  }
+  std::optional<DnsServer> dns;
+  try {
+    dns.emplace(bound_port);
+  } catch (const std::exception& error) {
+    std::cerr << "hc-demo-sites: " << error.what() << '\n';
     return 1;
   }
   std::thread listener([&server] { server.listen_after_bind(); });

@@ -50,9 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l; }
-rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }
 
 bench_broker "${BROKER:-dev}" "$WORK" bench "$PARTITIONS" "$HC" "$DEVBROKER"
 echo "broker: $BROKER_NAME"

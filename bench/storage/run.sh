@@ -12,6 +12,8 @@
 # 3. one day's rows gone: DROP of the day's partition against DELETE of the same rows from the
 #    heap (rolled back);
 # 4. bytes per row on disk (table + indexes) of both tables of step 1.
+# BROKER=dev|real: hc-devbroker (default) or one Apache Kafka node (scripts/kafka), as in the
+# other benchmarks (bench/lib.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,25 +30,23 @@ done
 
 WORK=$(mktemp -d /tmp/hc-bench-storage.XXXXXX)
 chmod 755 "$WORK"
-BROKER_PID=
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 CONSUMER_PID=
 cleanup() {
-  [[ -n $CONSUMER_PID ]] && kill "$CONSUMER_PID" 2>/dev/null && wait "$CONSUMER_PID" 2>/dev/null
-  [[ -n $BROKER_PID ]] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
+  if [[ -n $CONSUMER_PID ]]; then
+    kill "$CONSUMER_PID" 2>/dev/null || true
+    wait "$CONSUMER_PID" 2>/dev/null || true
+  fi
+  bench_broker_stop "$WORK"
   "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l; }
-rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }
-ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
-"$DEVBROKER" --topic "bench:$PARTITIONS" --bootstrap-file "$WORK/bootstrap" >"$WORK/broker.log" 2>&1 &
-BROKER_PID=$!
-for _ in $(seq 100); do [[ -s $WORK/bootstrap ]] && break; sleep 0.1; done
-BOOTSTRAP=$(cat "$WORK/bootstrap")
+bench_broker "${BROKER:-dev}" "$WORK" bench "$PARTITIONS" "$HC" "$DEVBROKER"
+echo "broker: $BROKER_NAME"
 "$ROOT/scripts/pg" start "$WORK/pg" >/dev/null
 URI=$(cat "$WORK/pg/uri")
 psql_q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "$1"; }

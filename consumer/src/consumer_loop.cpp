@@ -17,8 +17,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kFirstRetry{200};
-constexpr milliseconds kMaxRetry{10'000};
 constexpr milliseconds kMaxPollWait{100};
 constexpr std::size_t kMaxPollMessages = 2000;
 // Decoding threads (the loop's own included). Two: this machine class has two cores,
@@ -31,9 +29,9 @@ constexpr milliseconds kDeadLetterWait{500};
 // While a write is in flight, poll in short slices so its completion is noticed at once.
 constexpr milliseconds kPollWhileWriting{5};
 // With the next batch full, the loop waits for the writer without polling (the prefetch
-// queue holds the rest); a write running longer than this pauses the partitions instead,
-// so polling, and with it the group membership, goes on.
-constexpr milliseconds kPauseForSlowWriteAfter{1000};
+// queue holds the rest); a write that runs long pauses the partitions instead
+// (WriteSettings::pause_for_slow_write_after), so polling, and with it the group
+// membership, goes on.
 // A rebalance waits this long for the write in flight before giving its batch up.
 constexpr milliseconds kRevokeWait{10'000};
 // From a stop request to run()'s return, whatever is pending: uncommitted messages are
@@ -46,8 +44,8 @@ constexpr std::chrono::seconds kSummaryInterval{10};
 // long it waits for the answer (the loop polls nothing meanwhile).
 constexpr std::chrono::seconds kBrokerProbeInterval{2};
 constexpr std::chrono::milliseconds kBrokerProbeTimeout{500};
-// A table that refuses writes is logged again at this interval while it lasts; so are
-// refused rows (with their count since the last line).
+// Refused rows are logged again at this interval while they go on (with their count since
+// the last line); so is a table that refuses writes (WriteSettings).
 constexpr std::chrono::seconds kRepeatErrorLogEvery{60};
 
 std::vector<std::string> table_labels(const Router& router) {
@@ -58,11 +56,6 @@ std::vector<std::string> table_labels(const Router& router) {
                                  router.table(sink).name));
   }
   return labels;
-}
-
-double seconds_between(std::chrono::steady_clock::time_point since,
-                       std::chrono::steady_clock::time_point now) {
-  return std::chrono::duration<double>(now - since).count();
 }
 
 std::size_t class_index(DbErrorClass error_class) { return static_cast<std::size_t>(error_class); }
@@ -99,6 +92,13 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control, C
   control_.add_waker(group_->waker());
   writer_ = std::make_unique<BatchWriter>(router_, stats_, parts.make_row_sink,
                                           config.connections_per_database, group_->waker());
+  write_settings_.writer_busy_unhealthy_after = config.writer_busy_unhealthy_after;
+  write_settings_.statement_timeout = config.statement_timeout;
+  write_settings_.lock_timeout = config.lock_timeout;
+  write_settings_.repeat_error_log_every = kRepeatErrorLogEvery;
+  for (std::size_t database = 0; database < router_.database_uris().size(); ++database) {
+    write_settings_.database_names.push_back(writer_->database_name(database));
+  }
   next_summary_ = clock_->now() + kSummaryInterval;
   std::vector<std::string> dead_letter_topics;
   for (const auto& topic : router_.source_topics()) {
@@ -108,7 +108,7 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control, C
 }
 
 ConsumerLoop::~ConsumerLoop() {
-  closing_ = true;
+  apply(write_event::Closing{}, clock_->now());
   group_->close();  // on_revoking runs now, while the writer still exists
 }
 
@@ -119,6 +119,7 @@ int ConsumerLoop::run() {
                config_.group_id, fmt::join(router_.source_topics(), ", "), tables,
                tables == 1 ? "" : "s", databases, databases == 1 ? "" : "s");
   while (!control_.stop_requested()) step();
+  apply(write_event::StopRequested{}, clock_->now());
 
   spdlog::info("stopping: writing the {} messages in hand",
                batch_.message_count() + (held_ ? held_->batch.message_count() : 0));
@@ -129,14 +130,14 @@ int ConsumerLoop::run() {
     if (writer_->busy()) continue;
     if (!held_ && batch_.empty()) break;
     auto now = clock_->now();
-    if ((held_ || stuck_) && now < retry_at_) {
+    if ((held_ || write_state_.failing) && now < retry_at()) {
       std::this_thread::sleep_for(
-          std::min(std::chrono::duration_cast<milliseconds>(retry_at_ - now), kMaxPollWait));
+          std::min(std::chrono::duration_cast<milliseconds>(retry_at() - now), kMaxPollWait));
       continue;
     }
     start_next_write(now, /*flush_all=*/true);
   }
-  closing_ = true;
+  apply(write_event::Closing{}, clock_->now());
   group_->close();           // on_revoking drops whatever is still unwritten
   dead_letters_->abandon();  // their offsets were not committed: sent again after a restart
   spdlog::info("consumer stopped: {} messages consumed, {} rows written, {} dead letters",
@@ -149,15 +150,15 @@ void ConsumerLoop::step() {
   collect_write(milliseconds(0));
   auto now = clock_->now();
   start_next_write(now, /*flush_all=*/false);
-  sync_pause(now);
-  update_problem(now);
+  apply(write_event::Tick{batch_.message_count() >= config_.batch_max_rows}, now);
   if (writer_->busy() && batch_.message_count() >= config_.batch_max_rows && !group_->paused()) {
     // The next batch is full while this one is still being written: wait for the
     // writer instead of reading further (the prefetch queue holds the rest).
     collect_write(kMaxPollWait);
     return;
   }
-  auto wake_at = std::min(batch_.deadline(), held_ || stuck_ ? retry_at_ : TimePoint::max());
+  auto wake_at =
+      std::min(batch_.deadline(), held_ || write_state_.failing ? retry_at() : TimePoint::max());
   auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake_at - now), milliseconds(0),
                          writer_->busy() ? kPollWhileWriting : kMaxPollWait);
   // No more than the batch has room for: a batch then never outgrows its reserved capacity.
@@ -191,20 +192,20 @@ void ConsumerLoop::recycle(Batch written) {
 }
 
 void ConsumerLoop::start_write(PendingBatch pending, TimePoint now) {
-  write_started_at_ = now;
+  apply(write_event::Started{}, now);
   writer_->start(std::move(pending));
 }
 
 void ConsumerLoop::start_next_write(TimePoint now, bool flush_all) {
   if (writer_->busy()) return;
   if (held_) {
-    if (now >= retry_at_) {
+    if (now >= retry_at()) {
       start_write(std::move(*held_), now);
       held_.reset();
     }
-  } else if (stuck_) {
+  } else if (write_state_.failing) {
     // Nothing held (it was dropped at a rebalance): ask the databases whether they are back.
-    if (now >= retry_at_) {
+    if (now >= retry_at()) {
       start_write(
           PendingBatch{Batch(router_.sinks().size(), 1, milliseconds(0)), {}, generation_, {}},
           now);
@@ -217,55 +218,68 @@ void ConsumerLoop::start_next_write(TimePoint now, bool flush_all) {
 void ConsumerLoop::collect_write(milliseconds timeout) {
   auto done = writer_->finish(timeout);
   if (!done) return;
-  write_started_at_.reset();
   auto& [pending, result] = *done;
   if (pending.generation != generation_) {
     // Read under an assignment that was revoked since: those partitions belong to
     // someone else now, who re-reads whatever we did not commit.
+    apply(write_event::Stale{}, clock_->now());
     return;
   }
   if (!result.ok) {
-    enter_stuck(result);
+    stats_.database_errors[class_index(result.error_class)].fetch_add(1, std::memory_order_relaxed);
+    apply(write_event::Failed{{result.failed_database, result.error_class, result.error,
+                               result.sqlstate}},
+          clock_->now());
     // Rows refused by databases already written stay with the batch: they are
     // dead-lettered once the whole batch is written.
     if (!pending.batch.empty()) held_ = std::move(pending);
     return;
   }
-  if (pending.batch.empty()) {  // a probe while stuck: the databases answer again
-    if (stuck_) leave_stuck();
-    return;
-  }
-  dead_letter_refused_rows(std::move(pending.rejected));
-  pending.rejected.clear();
-  // The dead letters must be durable before the offsets of their messages are committed.
-  if (dead_letters_->pending() > 0 && !dead_letters_->flush(kDeadLetterWait)) {
-    held_ = std::move(pending);  // every database has it: a retry rewrites (upserts) and commits
-    retry_at_ = clock_->now() + kFirstRetry;
-    if (!dead_letters_blocked_) {
-      spdlog::warn(
-          "{} dead letters not yet acknowledged; pausing consumption and holding the batch's "
-          "offsets until they are",
-          dead_letters_->pending());
-      dead_letters_blocked_ = true;
-      sync_pause(clock_->now());
+  const bool probe = pending.batch.empty();  // a probe while failing: the databases answer
+  std::size_t letters_pending = 0;
+  if (!probe) {
+    dead_letter_refused_rows(std::move(pending.rejected));
+    pending.rejected.clear();
+    if (dead_letters_->pending() > 0 && !dead_letters_->flush(kDeadLetterWait)) {
+      letters_pending = dead_letters_->pending();
     }
+  }
+  // After the dead letters' wait: a held batch's retry counts from now.
+  const auto now = clock_->now();
+  if (control_.stop_requested() && !write_state_.stopping) {
+    apply(write_event::StopRequested{}, now);
+  }
+  const WriteActions actions = apply(write_event::Done{probe, letters_pending}, now);
+  if (actions.hold_batch) {
+    held_ = std::move(pending);
     return;
   }
-  if (dead_letters_blocked_) {
-    spdlog::info("dead letters delivered; resuming consumption");
-    dead_letters_blocked_ = false;
-    sync_pause(clock_->now());
+  if (actions.commit != CommitMode::kNone) {
+    commit(pending, actions.commit);
+    recycle(std::move(pending.batch));
   }
-  commit(pending);
-  recycle(std::move(pending.batch));
-  if (stuck_) leave_stuck();
 }
 
-void ConsumerLoop::commit(const PendingBatch& pending) {
+WriteActions ConsumerLoop::apply(const WriteEvent& event, TimePoint now) {
+  WriteStep next = next_write_state(std::move(write_state_), event, now, write_settings_);
+  write_state_ = std::move(next.state);
+  for (const WriteLog& line : next.actions.logs) spdlog::log(line.level, "{}", line.text);
+  if (next.actions.pause) {
+    if (*next.actions.pause) {
+      group_->pause();
+    } else {
+      group_->resume();
+    }
+  }
+  if (next.actions.database_up) stats_.database_up.store(*next.actions.database_up);
+  if (next.actions.problem_changed) stats_.set_problem(write_state_.problem);
+  return std::move(next.actions);
+}
+
+void ConsumerLoop::commit(const PendingBatch& pending, CommitMode mode) {
   stats_.batches_written.fetch_add(1, std::memory_order_relaxed);
-  if (!closing_ && !revoking_ && !control_.stop_requested()) {
-    // Asynchronous: a commit round trip per batch would stall reading. Ordered by
-    // librdkafka; a failure only means a harmless replay (see on_commit_failed).
+  if (mode == CommitMode::kAsync) {
+    // A failure only means a harmless replay (see on_commit_failed).
     group_->commit_async(pending.batch.offsets());
     stats_.commits.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -337,126 +351,6 @@ void ConsumerLoop::on_commit_failed(rd_kafka_resp_err_t error) {
       rd_kafka_err2str(error));
 }
 
-void ConsumerLoop::enter_stuck(const WriteResult& result) {
-  const auto now = clock_->now();
-  stats_.database_errors[class_index(result.error_class)].fetch_add(1, std::memory_order_relaxed);
-  const bool first = !stuck_;
-  const bool changed = first || stuck_->database != result.failed_database ||
-                       stuck_->error_class != result.error_class;
-  if (first) {
-    stuck_ = Stuck{result.failed_database,
-                   result.error_class,
-                   result.error,
-                   result.sqlstate,
-                   now,
-                   now,
-                   kFirstRetry,
-                   1};
-    stats_.database_up.store(false);
-  } else {
-    ++stuck_->attempts;
-    stuck_->backoff = std::min(stuck_->backoff * 2, kMaxRetry);
-    stuck_->database = result.failed_database;
-    stuck_->error_class = result.error_class;
-    stuck_->error = result.error;
-    stuck_->sqlstate = result.sqlstate;
-  }
-  retry_at_ = now + stuck_->backoff;
-  const bool repeat_due = result.error_class == DbErrorClass::kDefinition &&
-                          now - stuck_->logged_at >= kRepeatErrorLogEvery;
-  if (changed || repeat_due) {
-    stuck_->logged_at = now;
-    switch (result.error_class) {
-      case DbErrorClass::kDefinition:
-        spdlog::error(
-            "database refuses the batch, not because of its rows: {} (SQLSTATE {}); the table "
-            "needs fixing: consumption paused, no offset committed past unwritten rows, "
-            "retrying up to every {} s; this repeats every minute until it is fixed",
-            result.error, result.sqlstate, kMaxRetry.count() / 1000);
-        break;
-      case DbErrorClass::kBusy:
-        spdlog::error(
-            "database busy: {} (statement_timeout {} ms / lock_timeout {} ms); pausing "
-            "consumption, retrying every {} ms .. {} s, committing nothing until written",
-            result.error, config_.statement_timeout.count(), config_.lock_timeout.count(),
-            kFirstRetry.count(), kMaxRetry.count() / 1000);
-        break;
-      default:
-        spdlog::error(
-            "database unavailable: {}; pausing consumption, retrying every {} ms .. {} s, "
-            "committing nothing until written",
-            result.error, kFirstRetry.count(), kMaxRetry.count() / 1000);
-        break;
-    }
-  } else {
-    spdlog::debug("still failing after {} attempts, next in {} ms: {}", stuck_->attempts,
-                  stuck_->backoff.count(), result.error);
-  }
-  sync_pause(now);
-  update_problem(now);
-}
-
-void ConsumerLoop::leave_stuck() {
-  const auto now = clock_->now();
-  spdlog::info("database {} is back after {:.1f} s ({} attempts); resuming consumption",
-               writer_->database_name(stuck_->database), seconds_between(stuck_->since, now),
-               stuck_->attempts);
-  stuck_.reset();
-  stats_.database_up.store(true);
-  sync_pause(now);
-  update_problem(now);
-}
-
-void ConsumerLoop::sync_pause(TimePoint now) {
-  const bool slow_write = writer_->busy() && write_started_at_ &&
-                          now - *write_started_at_ >= kPauseForSlowWriteAfter &&
-                          batch_.message_count() >= config_.batch_max_rows;
-  const bool want_paused = stuck_.has_value() || dead_letters_blocked_ || slow_write;
-  if (want_paused == group_->paused()) return;
-  if (want_paused) {
-    if (slow_write && !stuck_) {
-      spdlog::info(
-          "a write has run for {:.1f} s with the next batch full: pausing consumption "
-          "until it ends (the group membership is kept)",
-          seconds_between(*write_started_at_, now));
-    }
-    group_->pause();
-  } else {
-    group_->resume();
-  }
-}
-
-void ConsumerLoop::update_problem(TimePoint now) {
-  std::optional<std::string> problem;
-  if (writer_->busy() && write_started_at_ &&
-      now - *write_started_at_ >= config_.writer_busy_unhealthy_after) {
-    problem = fmt::format(
-        "database writer busy for {:.0f} s: a write has not finished (statement_timeout {} ms, "
-        "lock_timeout {} ms bound it; a lock held on the table is the usual cause)",
-        seconds_between(*write_started_at_, now), config_.statement_timeout.count(),
-        config_.lock_timeout.count());
-  } else if (stuck_) {
-    switch (stuck_->error_class) {
-      case DbErrorClass::kDefinition:
-        problem = fmt::format(
-            "database refuses writes: {} (SQLSTATE {}); consumption paused until the table is "
-            "fixed",
-            stuck_->error, stuck_->sqlstate);
-        break;
-      case DbErrorClass::kBusy:
-        problem = fmt::format("database busy: {}; consumption paused, retrying", stuck_->error);
-        break;
-      default:
-        problem =
-            fmt::format("database unavailable: {}; consumption paused, retrying", stuck_->error);
-        break;
-    }
-  }
-  if (problem == last_problem_) return;
-  last_problem_ = problem;
-  stats_.set_problem(std::move(problem));
-}
-
 void ConsumerLoop::drop_uncommitted(const char* why) {
   std::size_t messages = batch_.message_count() + (held_ ? held_->batch.message_count() : 0);
   if (messages > 0) {
@@ -467,11 +361,6 @@ void ConsumerLoop::drop_uncommitted(const char* why) {
   }
   held_.reset();
   batch_.clear();
-  // Nothing held waits for dead letters any more (the next owner re-reads and re-sends).
-  if (dead_letters_blocked_ && !closing_) {
-    dead_letters_blocked_ = false;
-    sync_pause(clock_->now());
-  }
 }
 
 void ConsumerLoop::log_poll_error(const PolledRecord& record) {
@@ -600,19 +489,20 @@ void ConsumerLoop::on_revoking(const rd_kafka_topic_partition_list_t&) {
   // its offsets were never committed: the new owner reads those messages again, and the
   // upsert makes any row we did write an unchanged overwrite. (Dead letters sent for
   // dropped messages may be sent again by the new owner: that topic is at-least-once.)
-  revoking_ = true;
+  apply(write_event::RevokeStarted{}, clock_->now());
   // Real time, not the injected clock: this bounds how long the rebalance is blocked.
   auto give_up_at = std::chrono::steady_clock::now() + kRevokeWait;
-  while (!closing_ && !stuck_ && std::chrono::steady_clock::now() < give_up_at) {
+  while (!write_state_.closing && !write_state_.failing &&
+         std::chrono::steady_clock::now() < give_up_at) {
     collect_write(kMaxPollWait);
     if (writer_->busy()) continue;
     if (held_ || batch_.empty()) break;
     start_next_write(clock_->now(), /*flush_all=*/true);
   }
-  drop_uncommitted(closing_ ? "leaving the group" : "partitions revoked");
+  drop_uncommitted(write_state_.closing ? "leaving the group" : "partitions revoked");
   // A write still in flight (a hung database) finishes later; its result is ignored.
   ++generation_;
-  revoking_ = false;
+  apply(write_event::RevokeEnded{}, clock_->now());
 }
 
 }  // namespace hc::consumer

@@ -38,6 +38,7 @@
 #include "hc/common/signals.h"
 #include "hc/store/db_error.h"
 #include "router.h"
+#include "write_state.h"
 
 namespace hc::consumer {
 
@@ -88,23 +89,20 @@ class ConsumerLoop final : public RebalanceListener {
   void start_next_write(TimePoint now, bool flush_all);
   void start_write(PendingBatch pending, TimePoint now);
   // Takes the writer's result if it finished within `timeout`: commits, or holds the
-  // batch for a retry and enters the stuck state.
+  // batch for a retry, as the write state machine decides.
   void collect_write(std::chrono::milliseconds timeout);
+  // Runs the write state machine (write_state.h) on `event` and carries out its actions on
+  // the group, the stats and the log; the batch's own (commit, hold) are the caller's.
+  WriteActions apply(const WriteEvent& event, TimePoint now);
+  // When a held batch, or a probe while failing, is due.
+  TimePoint retry_at() const { return write_state_.retry_at.value_or(TimePoint{}); }
   // Sends the rows the databases refused to the dead-letter topics (once per message).
   void dead_letter_refused_rows(std::vector<RejectedRow> rejected);
-  void commit(const PendingBatch& pending);
+  void commit(const PendingBatch& pending, CommitMode mode);
   // The batch being filled, handed to the writer; the next one reuses a written batch's
   // storage (recycle) when there is one, so a batch's rows are not allocated afresh each time.
   PendingBatch take_batch();
   void recycle(Batch written);
-  void enter_stuck(const WriteResult& result);
-  void leave_stuck();
-  // Pauses or resumes the partitions to match the state: paused while stuck, while a
-  // written batch waits for its dead letters (reading on would only pile messages up in
-  // memory), and while a long write holds a full next batch back.
-  void sync_pause(TimePoint now);
-  // Publishes the /healthz reason for the current state (stats_.set_problem).
-  void update_problem(TimePoint now);
   void drop_uncommitted(const char* why);
   void on_commit_failed(rd_kafka_resp_err_t error);
   // Client-level Kafka errors (GroupConsumer::set_error_handler): "all brokers down" makes
@@ -123,30 +121,14 @@ class ConsumerLoop final : public RebalanceListener {
   StatsReporter reporter_;
   Batch batch_;                       // being filled
   std::optional<Batch> spare_;        // a written batch, emptied, its capacity kept
-  std::optional<PendingBatch> held_;  // written partly or not at all: retried at retry_at_
-  TimePoint retry_at_{};
-  std::uint64_t generation_ = 0;               // bumped at every revoke
-  std::optional<TimePoint> write_started_at_;  // while the writer is busy
+  std::optional<PendingBatch> held_;  // written partly or not at all: retried at retry_at()
+  std::uint64_t generation_ = 0;      // bumped at every revoke
+  WriteSettings write_settings_;
+  WriteState write_state_;
   TimePoint next_summary_{};
   TimePoint next_broker_probe_{};
 
-  // A failed write: partitions paused, retries with capped exponential backoff.
-  struct Stuck {
-    std::size_t database = 0;
-    DbErrorClass error_class = DbErrorClass::kOutage;
-    std::string error;  // one line, no password
-    std::string sqlstate;
-    TimePoint since;
-    TimePoint logged_at;
-    std::chrono::milliseconds backoff{0};
-    std::size_t attempts = 0;
-  };
-  std::optional<Stuck> stuck_;
-  bool dead_letters_blocked_ = false;  // a written batch waits for its dead letters
-  bool closing_ = false;
-  bool revoking_ = false;  // inside on_revoking: commits are synchronous
   std::string last_poll_error_;
-  std::optional<std::string> last_problem_;
   TimePoint refused_rows_logged_at_{};
   std::size_t refused_rows_unlogged_ = 0;
 

@@ -19,12 +19,12 @@ using ::testing::Pair;
 
 std::filesystem::path repo_file(const char* name) { return test::source_dir() / name; }
 
-TEST(RepositoryConfig, DemoConfigLoadsWithNoEnvironmentAndChecksFourLocalSites) {
+TEST(RepositoryConfig, DemoConfigLoadsWithNoEnvironmentAndChecksSixLocalSites) {
   auto result = load_config(repo_file("config.yaml"), env_of());
   ASSERT_TRUE(result.ok()) << all_errors(result);
   const ProducerConfig& producer = *result.config->producer;
   EXPECT_THAT(producer.kafka.bootstrap_servers, ElementsAre("127.0.0.1:9092"));
-  ASSERT_EQ(producer.websites.size(), 4u);
+  ASSERT_EQ(producer.websites.size(), 6u);
   std::vector<std::string> urls;
   for (const SiteConfig& site : producer.websites) {
     urls.push_back(site.url);
@@ -33,8 +33,10 @@ TEST(RepositoryConfig, DemoConfigLoadsWithNoEnvironmentAndChecksFourLocalSites) 
     EXPECT_LE(site.polling_interval, std::chrono::seconds(5));
   }
   // Loopback only: the demo must never leave the machine.
-  EXPECT_THAT(urls, ElementsAre("http://127.0.0.1:8089/fast", "http://127.0.0.1:8089/slow",
-                                "http://127.0.0.1:8089/error", "http://127.0.0.1:8089/nomatch"));
+  EXPECT_THAT(urls,
+              ElementsAre("http://127.0.0.1:8089/fast", "http://127.0.0.1:8089/slow",
+                          "http://127.0.0.1:8089/error", "http://127.0.0.1:8089/nomatch",
+                          "tcp://127.0.0.1:8089", "dns://127.0.0.1:8089/status.demo.test?type=A"));
   // The demo server's /fast page says "hc demo: all systems operational".
   EXPECT_EQ(producer.websites[0].regex, "all systems operational");
   // /slow answers after 3 s: the check must time out before that.
@@ -53,7 +55,7 @@ TEST(RepositoryConfig, DemoConfigLoadsWithNoEnvironmentAndChecksFourLocalSites) 
   EXPECT_EQ(notify.channels[0].url, "http://127.0.0.1:8089/hook");
   EXPECT_EQ(notify.events_topics, std::vector<std::string>{"healthcheck.events"});
   EXPECT_EQ(summarize(*result.config),
-            "4 sites, 1 topic (healthcheck); consumer group hc-consumer: 1 topic -> 1 table in 1 "
+            "6 sites, 1 topic (healthcheck); consumer group hc-consumer: 1 topic -> 1 table in 1 "
             "database; notify group hc-notify: 1 events topic -> 1 route to 1 channel");
 }
 
@@ -62,10 +64,12 @@ TEST(RepositoryConfig, DemoConfigFollowsTheEnvironmentWhenSet) {
       load_config(repo_file("config.yaml"),
                   env_of({{"KAFKA_BOOTSTRAP_SERVER", "127.0.0.1:40001"},
                           {"HC_DEMO_BASE_URL", "http://127.0.0.1:40002"},
+                          {"HC_DEMO_HOST_PORT", "127.0.0.1:40004"},
                           {"POSTGRES_CONNECTION_URI", "postgresql://x@127.0.0.1:40003/y"}}));
   ASSERT_TRUE(result.ok()) << all_errors(result);
   EXPECT_THAT(result.config->consumer->kafka.bootstrap_servers, ElementsAre("127.0.0.1:40001"));
   EXPECT_EQ(result.config->producer->websites[2].url, "http://127.0.0.1:40002/error");
+  EXPECT_EQ(result.config->producer->websites[4].url, "tcp://127.0.0.1:40004");
   EXPECT_EQ(result.config->consumer->topics[0].connection_uri, "postgresql://x@127.0.0.1:40003/y");
 }
 
