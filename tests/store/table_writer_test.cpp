@@ -74,7 +74,7 @@ TEST_F(TableWriterTest, MigrationIsIdempotent) {
                   .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5,6,7,8");
+            "1,2,3,4,5,6,7,8,9");
 }
 
 TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -95,7 +95,7 @@ TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:8\nother:8");
+            "healthcheck:9\nother:9");
 }
 
 TEST_F(TableWriterTest, MigrationUpgradesASeedTableKeepingItsRows) {
