@@ -370,16 +370,16 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
 void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
   auto text = reader.string(value);
   if (!text) return;
-  if (text->empty() || *text == "env") {
-    proxy = *text;
-  } else if (auto problem = proxy_url_problem(*text)) {
+  const std::optional<std::string> problem =
+      text->empty() || *text == "env" ? std::nullopt : proxy_url_problem(*text);
+  if (problem) {
     reader.report(value.mark, value.path,
                   "expected 'env' or a proxy URL (http://, https://, socks5:// or "
                   "socks5h://[USER:PASSWORD@]HOST[:PORT]), got " +
                       quote_for_message(redact_userinfo(*text)) + ": " + *problem);
-  } else {
-    proxy = *text;
+    return;
   }
+  proxy = *text;
 }
 
 // `no_proxy`: a list of host names, domains or IP addresses reached without the proxy.

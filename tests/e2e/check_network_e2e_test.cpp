@@ -45,7 +45,7 @@ void serve_slowly(int fd, test::ConcurrentTcpServer& server, milliseconds hold) 
 // A producer config of `sites` http sites on one server, every site due each second.
 std::filesystem::path write_config(const test::TempDir& dir, const test::DevBroker& broker,
                                    int port, int sites, const std::string& defaults) {
-  const auto config = dir.path() / "config.yaml";
+  std::filesystem::path config = dir.path() / "config.yaml";
   std::ofstream out(config);
   out << "healthcheck-producer-config:\n"
       << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
