@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "curl_outcome.h"
+#include "hc/common/url_redaction.h"
 #include "redirect_policy.h"
 #include "tls_options.h"
 
@@ -115,6 +116,21 @@ struct HttpChecker::Transfer {
   // (curl itself caps a header line at 100 KB).
   static constexpr std::size_t kMaxHeaders = 200;
 };
+
+namespace {
+
+// curl names the proxy in some errors ("Unsupported proxy scheme for '...'"); the detail is
+// published and logged, so the proxy URL is shown with "***@" for its user information.
+void hide_proxy_password(std::string& detail, const std::string& proxy) {
+  if (proxy.empty() || proxy == "env") return;
+  const std::string shown = redact_url(proxy, {});
+  for (std::size_t at = detail.find(proxy); at != std::string::npos;
+       at = detail.find(proxy, at + shown.size())) {
+    detail.replace(at, proxy.size(), shown);
+  }
+}
+
+}  // namespace
 
 HttpChecker::HttpChecker() = default;
 
@@ -439,6 +455,7 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
     result.transport_error = classify_curl_error(code);
     result.error_detail =
         transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code);
+    hide_proxy_password(result.error_detail, transfer.request->proxy);
   } else if (!result.status_code) {
     // curl reports success without a status only for protocols we do not allow.
     result.transport_error = CheckError::kHttp;
