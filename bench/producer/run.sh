@@ -3,12 +3,13 @@
 #   1. reference: wrk requests/s with a new connection per request (Connection: close);
 #   2. saturation: hc --producer with more sites than it can serve (SAT_SITES at 1 s),
 #      publishing to the broker (BROKER): checks completed/s and the ratio hc/wrk;
-#   3. steady load: STEADY_SITES at a 5 s interval: p50/p99 schedule lateness, skipped
+#   3. steady load: STEADY_SITES at STEADY_INTERVAL s: p50/p99 schedule lateness, skipped
 #      checks, peak RSS of the producer.
 # Targets: ratio >= 0.5, p99 lateness < 20 ms, 0 skipped, peak RSS < 64 MB.
 #
 # Usage: bench/producer/run.sh [BUILD_DIR]      (default: build; needs hc and hc-devbroker)
 # Knobs (environment): SAT_SITES=50000 SAT_SECONDS=30 STEADY_SITES=10000 STEADY_SECONDS=40
+#   STEADY_INTERVAL=5 (seconds; e.g. STEADY_SITES=200000 STEADY_INTERVAL=60 STEADY_SECONDS=150)
 #   MAX_IN_FLIGHT=500 WRK_SECONDS=10 WRK_CONNECTIONS=100
 #   CHECK_THREADS=N: the producer's check_threads (default: unset, hc's own choice)
 #   PERF_DATA=FILE: record a perf profile of hc during the saturation run into FILE
@@ -28,6 +29,7 @@ SAT_SITES=${SAT_SITES:-50000}
 SAT_SECONDS=${SAT_SECONDS:-30}
 STEADY_SITES=${STEADY_SITES:-10000}
 STEADY_SECONDS=${STEADY_SECONDS:-40}
+STEADY_INTERVAL=${STEADY_INTERVAL:-5}
 MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-500}
 CHECK_THREADS=${CHECK_THREADS:-}
 WRK_SECONDS=${WRK_SECONDS:-10}
@@ -185,13 +187,13 @@ write_config "$WORK/saturation.yaml" "$SAT_SITES" 1
 run_hc saturation "$WORK/saturation.yaml" "$SAT_SECONDS"
 
 # --- 3. steady load --------------------------------------------------------------------
-write_config "$WORK/steady.yaml" "$STEADY_SITES" 5
+write_config "$WORK/steady.yaml" "$STEADY_SITES" "$STEADY_INTERVAL"
 run_hc steady "$WORK/steady.yaml" "$STEADY_SECONDS"
 
 # --- summary ---------------------------------------------------------------------------
-BROKER_NAME=$BROKER_NAME python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" <<'PY'
+BROKER_NAME=$BROKER_NAME python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" "$STEADY_INTERVAL" <<'PY'
 import os, re, sys
-work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck = sys.argv[1:]
+work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck, steady_interval = sys.argv[1:]
 wrk_rps = float(wrk_rps)
 
 def periodic(name):
@@ -244,13 +246,17 @@ rows = [
     ("  saturation: check threads", f"{sat_rss['check_threads']}", "", ""),
     ("  saturation after warm-up: check threads busy (% of one core, summed)", f"{sat_loop_busy * 100:.0f}", "", ""),
     ("  saturation after warm-up: check threads' CPU per check (us)", f"{sat_loop_busy / sat_rate * 1e6:.0f}", "", ""),
-    (f"steady, {int(steady_sites):,} sites @5s: checks/s", f"{steady['rate']:,.0f}", "", ""),
+    (f"steady, {int(steady_sites):,} sites @{steady_interval}s: checks/s", f"{steady['rate']:,.0f}", "", ""),
     ("  lateness p50 (ms, whole run)", f"{steady['p50']:.2f}", "", ""),
     ("  lateness p99 (ms, whole run)", f"{steady['p99']:.2f}", "< 20", verdict(steady['p99'] < 20)),
     ("  lateness p99 (ms, worst 10 s window)", f"{steady_p99_windows:.2f}", "", ""),
     ("  skipped checks", f"{steady['skipped']:.0f}", "0", verdict(steady['skipped'] == 0)),
     ("  errors", f"{steady['errors']:.0f}", "", ""),
-    ("  peak RSS VmHWM (MB)", f"{steady_rss['VmHWM'] / 1024:.1f}", "< 64", verdict(steady_rss['VmHWM'] < 64 * 1024)),
+    # The 64 MB target is the 10,000-site default's; larger runs report RSS per site instead.
+    ("  peak RSS VmHWM (MB)", f"{steady_rss['VmHWM'] / 1024:.1f}",
+     "< 64" if int(steady_sites) <= 10000 else "",
+     verdict(steady_rss['VmHWM'] < 64 * 1024) if int(steady_sites) <= 10000 else ""),
+    ("  peak RSS per site (bytes)", f"{steady_rss['VmHWM'] * 1024 / int(steady_sites):,.0f}", "", ""),
     ("  RSS at end VmRSS (MB)", f"{steady_rss['VmRSS'] / 1024:.1f}", "", ""),
     ("  CPU of hc, all threads (% of one core)", f"{cpu:.0f}", "", ""),
     ("  CPU of hc, check threads only (% of one core, summed)", f"{loop_cpu:.0f}", "", ""),

@@ -201,28 +201,28 @@ ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section)
       }
     } else if (key == "statement_timeout_ms") {
       if (auto ms = reader.integer(value, 0, 86400000, "milliseconds")) {
-        consumer.statement_timeout = std::chrono::milliseconds(*ms);
+        consumer.session.statement_timeout = std::chrono::milliseconds(*ms);
       }
     } else if (key == "lock_timeout_ms") {
       if (auto ms = reader.integer(value, 0, 86400000, "milliseconds")) {
-        consumer.lock_timeout = std::chrono::milliseconds(*ms);
+        consumer.session.lock_timeout = std::chrono::milliseconds(*ms);
       }
     } else if (key == "connect_timeout_seconds") {
       // libpq counts 1 as 2 and 0 as "wait forever": neither is offered.
       if (auto s = reader.integer(value, 2, 600, "seconds")) {
-        consumer.connect_timeout = std::chrono::seconds(*s);
+        consumer.session.connect_timeout = std::chrono::seconds(*s);
       }
     } else if (key == "tcp_keepalives_idle_seconds") {
       if (auto s = reader.integer(value, 1, 7200, "seconds")) {
-        consumer.tcp_keepalives_idle = std::chrono::seconds(*s);
+        consumer.session.keepalives_idle = std::chrono::seconds(*s);
       }
     } else if (key == "tcp_keepalives_interval_seconds") {
       if (auto s = reader.integer(value, 1, 600, "seconds")) {
-        consumer.tcp_keepalives_interval = std::chrono::seconds(*s);
+        consumer.session.keepalives_interval = std::chrono::seconds(*s);
       }
     } else if (key == "tcp_keepalives_count") {
       if (auto count = reader.integer(value, 1, 100)) {
-        consumer.tcp_keepalives_count = static_cast<int>(*count);
+        consumer.session.keepalives_count = static_cast<int>(*count);
       }
     } else if (key == "maintenance_interval_seconds") {
       if (auto s = reader.integer(value, 1, 86400, "seconds")) {

@@ -34,8 +34,8 @@ consumer::ConsumerParts kafka_and_postgres_parts(const ConsumerConfig& config) {
   parts.make_dead_letters = [&config](consumer::ConsumerStats& stats) {
     return std::make_unique<consumer::DeadLetterProducer>(config.kafka, stats);
   };
-  parts.make_row_sink = [session = session_settings(config)](const std::string& connection_string,
-                                                             const std::vector<TableSpec>& tables) {
+  parts.make_row_sink = [session = config.session](const std::string& connection_string,
+                                                   const std::vector<TableSpec>& tables) {
     return std::make_unique<consumer::PgSink>(connection_string, tables, session);
   };
   parts.clock = std::make_shared<SystemClock>();

@@ -93,8 +93,8 @@ ConsumerLoop::ConsumerLoop(const ConsumerConfig& config, StopControl& control, C
   writer_ = std::make_unique<BatchWriter>(router_, stats_, parts.make_row_sink,
                                           config.connections_per_database, group_->waker());
   write_settings_.writer_busy_unhealthy_after = config.writer_busy_unhealthy_after;
-  write_settings_.statement_timeout = config.statement_timeout;
-  write_settings_.lock_timeout = config.lock_timeout;
+  write_settings_.statement_timeout = config.session.statement_timeout;
+  write_settings_.lock_timeout = config.session.lock_timeout;
   write_settings_.repeat_error_log_every = kRepeatErrorLogEvery;
   for (std::size_t database = 0; database < router_.database_uris().size(); ++database) {
     write_settings_.database_names.push_back(writer_->database_name(database));

@@ -31,7 +31,7 @@ std::chrono::system_clock::time_point system_time(WallTime time) {
 ChannelWorker::ChannelWorker(std::size_t index, const NotifyChannel& channel,
                              const NotifyConfig& config, const SilenceBook& silences,
                              DeliveryTracker& tracker, DeadLetters& dead_letters,
-                             NotifyStats& stats)
+                             NotifyStats& stats, std::unique_ptr<ChannelTransport> transport)
     : index_(index),
       channel_(channel),
       config_(config),
@@ -40,7 +40,7 @@ ChannelWorker::ChannelWorker(std::size_t index, const NotifyChannel& channel,
       dead_letters_(dead_letters),
       stats_(stats),
       random_(std::random_device{}()),
-      transport_(make_transport(channel)),
+      transport_(transport ? std::move(transport) : make_transport(channel)),
       tokens_(channel.rate_limit_per_minute),
       tokens_at_(std::chrono::steady_clock::now()),
       thread_([this] { run(); }) {}
@@ -178,6 +178,11 @@ std::vector<ChannelWorker::Item> ChannelWorker::take_batch() {
 void ChannelWorker::send_reminders() {
   if (channel_.repeat_every.count() == 0) return;
   const auto now = std::chrono::system_clock::now();
+  std::erase_if(reminders_, [this](const auto& entry) {
+    const Item& item = entry.second.item;
+    return tracker_.assignment(PartitionId{item->topic, item->partition}) !=
+           entry.second.assignment;  // the partition moved: its next change goes elsewhere
+  });
   for (auto& [url, reminder] : reminders_) {
     if (reminder.due > now) continue;
     ++reminder.count;
@@ -231,9 +236,10 @@ bool ChannelWorker::deliver(const std::vector<Item>& batch) {
       for (const Item& item : batch) {
         stats_.count(index_, DeliveryOutcome::kDelivered);
         complete(item);
-        if (channel_.repeat_every.count() > 0 && item->event.to == SiteStatus::kDown) {
-          reminders_[item->event.url] =
-              Reminder{item, std::chrono::system_clock::now() + channel_.repeat_every, 0};
+        if (channel_.repeat_every.count() == 0 || item->event.to != SiteStatus::kDown) continue;
+        if (auto assignment = tracker_.assignment(PartitionId{item->topic, item->partition})) {
+          reminders_[item->event.url] = Reminder{
+              item, std::chrono::system_clock::now() + channel_.repeat_every, 0, *assignment};
         }
       }
       log_event(spdlog::level::debug, "notification delivered",

@@ -14,8 +14,10 @@
 //     from -> to; they go out as one message;
 //   - rate_limit_per_minute: a token bucket (burst = the limit) delays, never drops.
 // repeat_every_s: after a change to down was delivered, a reminder (same body, event id
-// "<id>.r<N>") every repeat_every_s while no later event of the URL came; reminders live in
-// memory only (not repeated after a restart).
+// "<id>.r<N>") every repeat_every_s while no later event of the URL came and its partition
+// stays assigned here (once it moves, a later change reaches the new owner, not this worker,
+// so reminding on could contradict it); reminders live in memory only (not repeated after a
+// restart, nor by a partition's new owner).
 //
 // A channel that is down holds up only its own queue.
 //
@@ -48,10 +50,11 @@ namespace hc::notify {
 class ChannelWorker {
  public:
   // `index`: the channel's position in the config (and in the tracker and stats). All
-  // references must outlive the worker.
+  // references must outlive the worker. `transport`: how messages leave; null = the
+  // channel type's own (make_transport).
   ChannelWorker(std::size_t index, const NotifyChannel& channel, const NotifyConfig& config,
                 const SilenceBook& silences, DeliveryTracker& tracker, DeadLetters& dead_letters,
-                NotifyStats& stats);
+                NotifyStats& stats, std::unique_ptr<ChannelTransport> transport = nullptr);
   ~ChannelWorker();
   ChannelWorker(const ChannelWorker&) = delete;
   ChannelWorker& operator=(const ChannelWorker&) = delete;
@@ -69,6 +72,7 @@ class ChannelWorker {
     Item item;
     std::chrono::system_clock::time_point due;
     int count = 0;
+    std::uint64_t assignment = 0;  // DeliveryTracker::assignment of its partition at the start
   };
 
   void run();

@@ -54,7 +54,15 @@ void DeliveryTracker::assign(const PartitionId& id, std::int64_t committed_offse
   Partition partition;
   partition.next_offset = committed_offset >= 0 ? committed_offset : -1;
   partition.restored_marks = std::move(marks);
+  partition.assignment = ++assignments_;
   partitions_[id] = std::move(partition);
+}
+
+std::optional<std::uint64_t> DeliveryTracker::assignment(const PartitionId& id) const {
+  MutexLock lock(mutex_);
+  auto found = partitions_.find(id);
+  if (found == partitions_.end()) return std::nullopt;
+  return found->second.assignment;
 }
 
 void DeliveryTracker::revoke(const PartitionId& id) {

@@ -60,6 +60,10 @@ class DeliveryTracker {
   void assign(const PartitionId& id, std::int64_t committed_offset, ChannelMarks marks);
   // Forgets the partition: later completions for it are ignored.
   void revoke(const PartitionId& id);
+  // Which assignment of the partition is current: a number that changes at every assign(),
+  // or nullopt while the partition is not ours. Work tied to a partition that outlives its
+  // events (a channel's reminders) compares it with the one it began under.
+  std::optional<std::uint64_t> assignment(const PartitionId& id) const;
 
   // Records the event at `offset` routed to `channels` (indexes into channel_names) and
   // returns those that still owe it (not below their mark). With none left the event is
@@ -82,8 +86,9 @@ class DeliveryTracker {
     std::int64_t next_offset = -1;  // after the last event added; -1: nothing known yet
     // Offset -> channels still owing it.
     std::map<std::int64_t, std::vector<std::size_t>> pending;
-    ChannelMarks restored_marks;  // from the committed metadata
-    std::string last_taken;       // "<offset> <metadata>" of the last commit taken
+    ChannelMarks restored_marks;   // from the committed metadata
+    std::string last_taken;        // "<offset> <metadata>" of the last commit taken
+    std::uint64_t assignment = 0;  // assignments_ at its assign(); 0: added without one
   };
   std::optional<CommitPoint> commit_point(const PartitionId& id, const Partition& partition) const;
 
@@ -91,6 +96,7 @@ class DeliveryTracker {
   mutable Mutex mutex_;
   std::map<PartitionId, Partition> partitions_ GUARDED_BY(mutex_);
   std::size_t pending_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t assignments_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace hc::notify

@@ -24,8 +24,7 @@ constexpr auto kMaxWait = std::chrono::milliseconds(100);
 // waker reaches the checker through this guard, which is cleared before the checker dies.
 class CheckerWakeGuard {
  public:
-  CheckerWakeGuard(StopControl& control, CheckRunner& checker)
-      : target_(std::make_shared<Target>()) {
+  CheckerWakeGuard(StopControl& control, Checker& checker) : target_(std::make_shared<Target>()) {
     target_->checker = &checker;
     control.add_waker([target = target_] {
       MutexLock lock(target->mutex);
@@ -42,7 +41,7 @@ class CheckerWakeGuard {
  private:
   struct Target {
     Mutex mutex;
-    CheckRunner* checker = nullptr;
+    Checker* checker = nullptr;
   };
   std::shared_ptr<Target> target_;
 };
@@ -53,9 +52,13 @@ void add(std::atomic<std::uint64_t>& counter, std::uint64_t delta) {
 
 }  // namespace
 
-CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight, std::size_t index)
-    : context_(context), scheduler_(context.clock, max_in_flight), index_(index) {
-  context_.host_slots.set_waker(index_, [this] { checker_.wakeup(); });
+CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
+                     std::unique_ptr<Checker> checker, std::size_t index)
+    : context_(context),
+      scheduler_(context.clock, max_in_flight),
+      checker_(std::move(checker)),
+      index_(index) {
+  context_.host_slots.set_waker(index_, [this] { checker_->wakeup(); });
 }
 
 CheckLoop::~CheckLoop() { context_.host_slots.set_waker(index_, {}); }
@@ -67,7 +70,7 @@ std::uint64_t CheckLoop::assign_sites(SitePlans sites) {
     assigned_ = std::move(sites);
     ticket = ++assigned_ticket_;
   }
-  checker_.wakeup();
+  checker_->wakeup();
   return ticket;
 }
 
@@ -78,27 +81,29 @@ bool CheckLoop::settled(std::uint64_t ticket) const {
 }
 
 void CheckLoop::run(StopControl& control) {
-  CheckerWakeGuard wake_guard(control, checker_);
-  while (!control.stop_requested()) {
-    apply_assigned_sites();
-    start_granted_attempts();
-    start_due_retries();
-    start_due_checks();
-    checker_.run_once(wait_budget());
-    report_counters();
-  }
+  CheckerWakeGuard wake_guard(control, *checker_);
+  while (!control.stop_requested()) turn(kMaxWait);
   stopping_ = true;
   cancel_waiting_retries();
   drop_host_waits(true);
   const TimePoint give_up_at = context_.clock.now() + context_.shutdown_grace;
-  while (checker_.in_flight() > 0 && context_.clock.now() < give_up_at) {
-    checker_.run_once(std::min(
+  while (checker_->in_flight() > 0 && context_.clock.now() < give_up_at) {
+    checker_->run_once(std::min(
         kMaxWait, std::chrono::ceil<std::chrono::milliseconds>(give_up_at - context_.clock.now())));
     report_counters();
   }
-  add(context_.stats.cancelled_checks, checker_.cancel_all());
+  add(context_.stats.cancelled_checks, checker_->cancel_all());
   report_counters();
   finished_.store(true, std::memory_order_release);
+}
+
+void CheckLoop::turn(std::chrono::milliseconds max_wait) {
+  apply_assigned_sites();
+  start_granted_attempts();
+  start_due_retries();
+  start_due_checks();
+  checker_->run_once(std::min(max_wait, wait_budget()));
+  report_counters();
 }
 
 void CheckLoop::apply_assigned_sites() {
@@ -217,7 +222,7 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
   const std::shared_ptr<const SitePlan> plan = check.plan;
   const SiteId id = check.site;
   try {
-    checker_.start(plan, [this, check, measured_at](CheckResult&& result) {
+    checker_->start(plan, [this, check, measured_at](CheckResult&& result) {
       on_attempt_done(check, measured_at, std::move(result));
     });
   } catch (const std::exception& error) {
@@ -231,7 +236,7 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
   }
 }
 
-// Runs inside checker_.run_once(). measured_at: when this attempt started; the published
+// Runs inside checker_->run_once(). measured_at: when this attempt started; the published
 // measurement is the last attempt's (its status, timings and start time).
 void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result) {
   const SiteId id = check.site;

@@ -15,7 +15,7 @@
 // starts when a slot is handed to it: its start time and timings begin then, not when it was
 // due.
 //
-// Threads: run() on the loop's own thread; assign_sites() from any thread.
+// Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
 #include <atomic>
@@ -28,16 +28,15 @@
 #include <string>
 #include <unordered_map>
 
-#include "check_runner.h"
-#include "event_publisher.h"
+#include "checker.h"
 #include "hc/common/clock.h"
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 #include "host_slots.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
-#include "publisher.h"
 #include "scheduler.h"
+#include "sinks.h"
 #include "site_plan.h"
 #include "site_states.h"
 
@@ -46,22 +45,23 @@ namespace hc::producer {
 // What the loops of one producer share. Everything referred to must outlive the loops.
 struct CheckLoopContext {
   const Clock& clock;
-  Publisher& publisher;
+  MeasurementSink& publisher;
   ProducerStats& stats;
   ProducerMetrics& metrics;
   std::string producer_id;                         // written into every message
   std::chrono::milliseconds shutdown_grace{5000};  // see ProducerConfig::shutdown_grace
   // Each published measurement also goes through the site's state; a change is published.
   SiteStates& states;
-  EventPublisher& events;
+  EventSink& events;
   HostSlots& host_slots;  // numbered for the loops: loop i is HostSlots loop i
 };
 
 class CheckLoop {
  public:
-  // At most max_in_flight (> 0) checks of this loop run at once. `index`: this loop's number
-  // in context.host_slots. Throws std::runtime_error if the check runner cannot be set up.
-  CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight, std::size_t index);
+  // At most max_in_flight (> 0) checks of this loop run at once, through `checker`. `index`:
+  // this loop's number in context.host_slots.
+  CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
+            std::unique_ptr<Checker> checker, std::size_t index);
   ~CheckLoop();
   CheckLoop(const CheckLoop&) = delete;
   CheckLoop& operator=(const CheckLoop&) = delete;
@@ -84,6 +84,11 @@ class CheckLoop {
   // fails during the grace period while retries remain, is cancelled the same way: its site
   // is reported down only after its retries failed.
   void run(StopControl& control);
+
+  // One turn of run() before the stop: applies a new site list, starts the due retries and
+  // checks, waits up to max_wait in the checker and handles what completed. For tests that
+  // drive the loop turn by turn (on the test's thread, instead of run()).
+  void turn(std::chrono::milliseconds max_wait);
 
  private:
   void apply_assigned_sites();
@@ -114,7 +119,7 @@ class CheckLoop {
 
   CheckLoopContext context_;
   Scheduler scheduler_;
-  CheckRunner checker_;
+  std::unique_ptr<Checker> checker_;
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
   SchedulerCounters reported_;
   std::int64_t reported_in_flight_ = 0;

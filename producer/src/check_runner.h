@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "async_resolver.h"
+#include "checker.h"
 #include "dns_checker.h"
 #include "http_checker.h"
 #include "socket_checker.h"
@@ -21,10 +22,8 @@ namespace hc::producer {
 
 struct SitePlan;
 
-class CheckRunner {
+class CheckRunner final : public Checker {
  public:
-  using Completion = std::function<void(CheckResult&&)>;
-
   // Throws std::runtime_error if libcurl, c-ares, epoll or eventfd cannot be set up.
   CheckRunner();
   CheckRunner(const CheckRunner&) = delete;
@@ -32,20 +31,20 @@ class CheckRunner {
 
   // Starts one check of the site; `done` is called exactly once unless cancel_all() comes
   // first. The plan is shared so that it outlives the check even if the site is removed.
-  void start(const std::shared_ptr<const SitePlan>& plan, Completion done);
+  void start(const std::shared_ptr<const SitePlan>& plan, Completion done) override;
 
   // Waits up to max_wait for activity (or wakeup()), then completes what finished or timed
   // out. Returns how many completed.
-  std::size_t run_once(std::chrono::milliseconds max_wait);
+  std::size_t run_once(std::chrono::milliseconds max_wait) override;
 
   // Makes a blocked run_once() return early. Thread-safe.
-  void wakeup() { http_.wakeup(); }
+  void wakeup() override { http_.wakeup(); }
 
-  std::size_t in_flight() const {
+  std::size_t in_flight() const override {
     return http_.in_flight() + sockets_.in_flight() + dns_.in_flight();
   }
   // Abandons every check in flight; returns how many.
-  std::size_t cancel_all();
+  std::size_t cancel_all() override;
 
  private:
   HttpChecker http_;  // first: owns the event loop the others watch their sockets on

@@ -29,6 +29,7 @@
 #include "hc/common/kafka_handles.h"
 #include "hc/common/state_event.h"
 #include "recreatable_producer.h"
+#include "sinks.h"
 
 namespace hc::producer {
 
@@ -49,25 +50,25 @@ struct EventStats {
   std::size_t queue_depth() const;  // queued, neither delivered nor failed yet
 };
 
-class EventPublisher {
+class EventPublisher final : public EventSink {
  public:
   static constexpr std::size_t kMaxQueuedEvents = 100000;
 
   // Throws std::runtime_error if the producer cannot be created. `stats` must outlive this.
   EventPublisher(const KafkaSettings& kafka, EventStats& stats);
-  ~EventPublisher();
+  ~EventPublisher() override;
   EventPublisher(const EventPublisher&) = delete;
   EventPublisher& operator=(const EventPublisher&) = delete;
 
   // Queues `event` for `topic` (key = event.url). False when it was dropped (counted, logged).
-  bool publish(const std::string& topic, const StateEvent& event);
+  bool publish(const std::string& topic, const StateEvent& event) override;
 
   // Serves delivery reports; recreates the producer after a fatal error.
-  void poll(std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
+  void poll(std::chrono::milliseconds timeout = std::chrono::milliseconds::zero()) override;
 
   // Waits up to `timeout` for every queued event to be acknowledged; returns how many were
   // not (they are lost with this process: counted and logged).
-  std::size_t flush(std::chrono::milliseconds timeout);
+  std::size_t flush(std::chrono::milliseconds timeout) override;
 
   // For tests that inject faults (rd_kafka_test_fatal_error).
   rd_kafka_t* handle_for_testing() { return producer_.handle_for_testing(); }

@@ -25,34 +25,35 @@
 #include "hc/common/mutex.h"
 #include "producer_stats.h"
 #include "recreatable_producer.h"
+#include "sinks.h"
 
 namespace hc::producer {
 
-class Publisher {
+class Publisher final : public MeasurementSink {
  public:
   // Throws std::runtime_error naming the problem if the producer cannot be created (a
   // property librdkafka rejects). Does not wait for brokers: an unreachable cluster shows
   // up later as delivery failures. `stats` must outlive the publisher.
   Publisher(const KafkaSettings& kafka, std::size_t max_queued_messages, ProducerStats& stats);
   // Destroys the producer without waiting: call flush() first to deliver what is queued.
-  ~Publisher();
+  ~Publisher() override;
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
   // Queues one message (librdkafka copies key and value). Returns false if it was dropped.
   // Messages of one key keep their order when that key is always published by one thread.
-  bool publish(const std::string& topic, std::string_view key, std::string_view value);
+  bool publish(const std::string& topic, std::string_view key, std::string_view value) override;
 
   // Serves delivery reports and errors, waiting up to `timeout` for the first one;
   // recreates the producer after a fatal error.
-  void poll(std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
+  void poll(std::chrono::milliseconds timeout = std::chrono::milliseconds::zero()) override;
 
   // Waits up to `timeout` for everything queued to be delivered. Returns how many messages
   // were still undelivered (also counted and logged).
-  std::size_t flush(std::chrono::milliseconds timeout);
+  std::size_t flush(std::chrono::milliseconds timeout) override;
 
   // Messages handed to librdkafka whose delivery report has not arrived yet.
-  std::size_t queue_depth() const;
+  std::size_t queue_depth() const override;
 
   // URLs (message keys) in log lines are shown with these query parameters redacted
   // (hc/common/url_redaction.h). REQUIRES: called before publish() runs on other threads.

@@ -35,6 +35,10 @@ class SiteSource {
   virtual void reload(SiteListener& listener) = 0;
   // At a stop, before the checks end: leave what was joined (fleet mode: the group).
   virtual void close(SiteListener& listener) = 0;
+  // True when the sites move between producers (fleet mode): a site handed over by
+  // use_sites() may have been judged by another producer since this one last saw it, so its
+  // state is restored from its events topic before its first check here.
+  virtual bool sites_move() const { return false; }
 };
 
 }  // namespace hc::producer

@@ -7,6 +7,11 @@ void SiteStates::restore(const StateEvent& latest) {
   states_.insert_or_assign(latest.url, SiteState(latest.to, latest.at));
 }
 
+void SiteStates::forget(const std::string& url) {
+  MutexLock lock(mutex_);
+  states_.erase(url);
+}
+
 std::optional<StateEvent> SiteStates::observe(const SiteConfig& site,
                                               const Measurement& measurement) {
   const bool healthy = measurement.healthy.value_or(!measurement.error.has_value());

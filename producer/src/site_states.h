@@ -5,7 +5,8 @@
 // check loops, several at once (one short lock per completed check). A site's checks all
 // come from the one loop that owns its URL, so its changes are decided in check order.
 // States are kept for the life of the process, also of sites a reload removed: a site put
-// back continues its state rather than starting from unknown.
+// back continues its state rather than starting from unknown (in fleet mode the producer
+// restores a site handed to it again, replacing what it kept).
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,9 @@ class SiteStates {
   // Seeds the site of `latest` (its URL's latest event) with that event's state since its
   // `at`. Replaces a state the site had.
   void restore(const StateEvent& latest);
+  // Forgets the state of `url` (it becomes unknown): a site that came back to this producer
+  // with no event on its topic, so what this producer knew of it is stale.
+  void forget(const std::string& url);
 
   // One measurement of `site` (the one just published): the event to publish when it decides
   // a change. Healthy is the measurement's verdict; a measurement without one (never made by

@@ -31,6 +31,7 @@ class TopicSiteSource : public SiteSource {
   void poll(SiteListener& listener, std::chrono::milliseconds wait) override;
   void reload(SiteListener& listener) override;
   void close(SiteListener& listener) override;
+  bool sites_move() const override { return true; }
 
  private:
   static void on_rebalance(rd_kafka_t* consumer, rd_kafka_resp_err_t error,

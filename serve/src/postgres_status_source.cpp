@@ -39,8 +39,9 @@ class PostgresStatusSource final : public StatusSource {
 std::unique_ptr<StatusSource> postgres_status_source(ConsumerConfig config,
                                                      std::chrono::milliseconds statement_timeout) {
   // A page is not worth a long query: the shorter of the configured bound and the server's.
-  if (config.statement_timeout.count() == 0 || config.statement_timeout > statement_timeout) {
-    config.statement_timeout = statement_timeout;
+  if (config.session.statement_timeout.count() == 0 ||
+      config.session.statement_timeout > statement_timeout) {
+    config.session.statement_timeout = statement_timeout;
   }
   return std::make_unique<PostgresStatusSource>(std::move(config));
 }

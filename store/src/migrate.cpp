@@ -16,7 +16,7 @@ namespace hc {
 
 void migrate_all(const ConsumerConfig& config) {
   for (const DatabaseTables& database : database_tables(config.topics)) {
-    TableWriter writer(database.connection_uri, database.tables, session_settings(config));
+    TableWriter writer(database.connection_uri, database.tables, config.session);
     writer.migrate();
     std::vector<std::string> versions;
     for (const auto& table : database.tables) {

@@ -46,12 +46,6 @@ std::string percent_encoded(std::string_view text, const char* hex) {
 
 }  // namespace
 
-SessionSettings session_settings(const ConsumerConfig& config) {
-  return SessionSettings{config.statement_timeout,       config.lock_timeout,
-                         config.connect_timeout,         config.tcp_keepalives_idle,
-                         config.tcp_keepalives_interval, config.tcp_keepalives_count};
-}
-
 ConnectionTarget connection_target(std::string_view connection_string,
                                    const SessionSettings& session) {
   const std::string text(connection_string);

@@ -52,7 +52,7 @@ bool for_each_events_table(
       any = true;
       try {
         if (!connection) {
-          target = connection_target(database.read_connection_uri, session_settings(config));
+          target = connection_target(database.read_connection_uri, config.session);
           connection.emplace(connections.lease(target));
         }
         pqxx::read_transaction transaction(**connection);
@@ -114,7 +114,7 @@ void for_each_status_table(
   for (const DatabaseTables& database : database_tables(config.topics)) {
     ConnectionTarget target;
     try {
-      target = connection_target(database.read_connection_uri, session_settings(config));
+      target = connection_target(database.read_connection_uri, config.session);
     } catch (const std::exception& error) {
       throw std::runtime_error(fmt::format(
           "{}: {}: {}", what, redact_connection_uri(database.read_connection_uri), error.what()));

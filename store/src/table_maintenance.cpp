@@ -145,8 +145,7 @@ std::vector<DatabaseUpkeep> maintain_tables(const ConsumerConfig& config, WallTi
     std::ranges::copy_if(database.tables, std::back_inserter(tables), [](const TableSpec& table) {
       return table.kind == RouteKind::kMeasurements;
     });
-    const ConnectionTarget target =
-        connection_target(database.connection_uri, session_settings(config));
+    const ConnectionTarget target = connection_target(database.connection_uri, config.session);
     DatabaseUpkeep& report = results.emplace_back();
     report.database = target.name;
     try {

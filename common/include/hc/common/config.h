@@ -194,6 +194,19 @@ struct TopicSinkConfig {
   std::string read_connection_uri{};
 };
 
+// Bounds on every database session, so a stuck write ends and is seen (the consumer
+// section's statement_timeout_ms, lock_timeout_ms, connect_timeout_seconds and
+// tcp_keepalives_*). 0 ms = no limit for the two timeouts. A connection URI's own
+// connect_timeout / keepalives win.
+struct SessionSettings {
+  std::chrono::milliseconds statement_timeout{60000};
+  std::chrono::milliseconds lock_timeout{30000};
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds keepalives_idle{30};
+  std::chrono::seconds keepalives_interval{10};
+  int keepalives_count = 3;
+};
+
 struct ConsumerConfig {
   KafkaSettings kafka;
   std::string group_id = "hc-consumer";
@@ -205,14 +218,7 @@ struct ConsumerConfig {
   std::chrono::milliseconds session_timeout{10000};
   // Concurrent writers (COPY streams) per database; a batch's rows are split by URL.
   std::size_t connections_per_database = 2;
-  // Bounds on every database session, so a stuck write ends and is seen. 0 = no limit
-  // for the two timeouts. A connection URI's own connect_timeout / keepalives win.
-  std::chrono::milliseconds statement_timeout{60000};
-  std::chrono::milliseconds lock_timeout{30000};
-  std::chrono::seconds connect_timeout{10};
-  std::chrono::seconds tcp_keepalives_idle{30};
-  std::chrono::seconds tcp_keepalives_interval{10};
-  int tcp_keepalives_count = 3;
+  SessionSettings session;
   // /healthz answers 503 "writer busy for N s" once one write has taken this long.
   std::chrono::milliseconds writer_busy_unhealthy_after{10000};
   // How often the consumer runs the table upkeep of `hc maintain` (partitions ahead, expired

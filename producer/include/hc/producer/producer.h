@@ -30,7 +30,9 @@ struct ProducerOptions {
 // invalid file is logged with its errors and the old list keeps running. Fleet mode
 // (sites_topic set): the sites are those of the partitions of sites_topic that the group
 // producer_group assigns to this process, followed live (producer/src/topic_site_source.h);
-// the group is left after the checks ended. REQUIRES in fleet mode: options.shard unset.
+// the group is left after the checks ended; a site handed over has its state restored from
+// its events topic before its first check here, and a revoke delivers the state changes
+// published so far before it completes. REQUIRES in fleet mode: options.shard unset.
 // REQUIRES: config.producer is set. Throws std::runtime_error if it cannot start, and
 // rethrows what made a check thread fail (after stopping the others and flushing Kafka).
 // Takes the config by value: pass it moved, and its websites are not held twice.

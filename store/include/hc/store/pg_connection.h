@@ -19,18 +19,6 @@
 
 namespace hc {
 
-// Bounds on one database session (see ConsumerConfig). 0 ms = no limit for the timeouts.
-struct SessionSettings {
-  std::chrono::milliseconds statement_timeout{60000};
-  std::chrono::milliseconds lock_timeout{30000};
-  std::chrono::seconds connect_timeout{10};
-  std::chrono::seconds keepalives_idle{30};
-  std::chrono::seconds keepalives_interval{10};
-  int keepalives_count = 3;
-};
-
-SessionSettings session_settings(const ConsumerConfig& config);
-
 // What libpq is given for one configured connection string.
 struct ConnectionTarget {
   // key='value' pairs: the user's settings (URI or key=value form, parsed by libpq) with
