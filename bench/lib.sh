@@ -3,12 +3,19 @@
 # PostgreSQL, hc serve started in the background, and timing of HTTP calls. Loopback only.
 # REQUIRES: ROOT (the repository) is set.
 
-# Creates WORK (/tmp/hc-bench-$1.XXXXXX), starts a throwaway PostgreSQL 15 in it (scripts/pg,
+# Sets WORK to a new directory, /tmp/hc-bench-$1.XXXXXX (under TMPDIR when set), readable by
+# all: a throwaway PostgreSQL in it runs as user postgres when we are root. The caller removes
+# it on exit.
+bench_workdir() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/hc-bench-$1.XXXXXX")
+  chmod 755 "$WORK"
+}
+
+# Creates WORK (bench_workdir), starts a throwaway PostgreSQL 15 in it (scripts/pg,
 # URI set to its URI) and writes $WORK/config.yaml (CONFIG) with one consumer route, topic $2
 # into table $3. Everything is stopped and removed on exit.
 bench_start() {
-  WORK=$(mktemp -d "/tmp/hc-bench-$1.XXXXXX")
-  chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres when we are root
+  bench_workdir "$1"
   serve_pid=
   trap bench_cleanup EXIT
   URI=$("$ROOT/scripts/pg" start "$WORK/pg")

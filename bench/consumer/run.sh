@@ -37,8 +37,7 @@ done
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-WORK=$(mktemp -d /tmp/hc-bench-consumer.XXXXXX)
-chmod 755 "$WORK"
+bench_workdir consumer
 BROKER_PID=
 CONSUMER_PID=
 cleanup() {

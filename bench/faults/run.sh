@@ -25,8 +25,9 @@ shift || true
   exit 1
 }
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hc-bench-faults.XXXXXX")
-chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres when we are root
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_workdir faults
 trap 'rm -rf "$WORK"' EXIT
 figures=$WORK/figures.tsv
 : >"$figures"

@@ -32,10 +32,10 @@ BROKER=${BROKER:-real}
 
 [[ -x $HC ]] || { echo "missing $HC: build it first (cmake --build $BUILD_DIR --target hc hc-devbroker)" >&2; exit 1; }
 
-WORK=$(mktemp -d /tmp/hc-bench-fleet.XXXXXX)
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_workdir fleet
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done

@@ -45,10 +45,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/deps.sh"
 hc_install_packages "${HC_BENCH_PACKAGES[@]}" python3
 ulimit -n "$(ulimit -Hn)"
 
-WORK=$(mktemp -d /tmp/hc-bench-producer.XXXXXX)
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_workdir producer
 cleanup() {
   bench_broker_stop "$WORK"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -218,8 +218,9 @@ def rss(name):
     return {k.rstrip(":"): int(v) for k, v in values.items()}
 
 sat_rows = periodic("saturation")
-sat_rate = sum(r[0] for r in sat_rows) / len(sat_rows)
 sat = totals("saturation")
+# Past the warm-up line when the run had one; a short run has only its totals.
+sat_rate = sum(r[0] for r in sat_rows) / len(sat_rows) if sat_rows else sat["rate"]
 steady = totals("steady")
 steady_rows = periodic("steady")
 steady_p99_windows = max(r[2] for r in steady_rows) if steady_rows else float("nan")

@@ -32,10 +32,10 @@ for tool in "${HC_OF[@]}" "$DEVBROKER"; do
 done
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-WORK=$(mktemp -d /tmp/hc-bench-scale.XXXXXX)
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_workdir scale
 cleanup() {
   bench_broker_stop "$WORK"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -28,10 +28,9 @@ for binary in "$HC" "$DEVBROKER" "$PRELOAD"; do
   [[ -x $binary ]] || { echo "missing $binary: cmake --build $BUILD --target hc hc-devbroker hc-bench-preload" >&2; exit 1; }
 done
 
-WORK=$(mktemp -d /tmp/hc-bench-storage.XXXXXX)
-chmod 755 "$WORK"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_workdir storage
 CONSUMER_PID=
 cleanup() {
   if [[ -n $CONSUMER_PID ]]; then

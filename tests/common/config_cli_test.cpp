@@ -94,7 +94,7 @@ TEST(CheckConfigCommand, RepositoryConfigIsValidAndSummarized) {
   EXPECT_TRUE(run.stderr_lines.empty());
   EXPECT_THAT(run.stdout_lines,
               ElementsAre(config.string() +
-                          ": OK: 4 sites, 1 topic (healthcheck); consumer group hc-consumer: "
+                          ": OK: 6 sites, 1 topic (healthcheck); consumer group hc-consumer: "
                           "1 topic -> 1 table in 1 database; notify group hc-notify: 1 events "
                           "topic -> 1 route to 1 channel"));
 }
