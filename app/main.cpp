@@ -115,7 +115,9 @@ int main(int argc, char** argv) {
       "/api/v1/sites/{url}: GET, PUT, DELETE), runtime silences (/api/v1/silences: GET, "
       "POST, DELETE /{id}) and the producer fleet (/api/v1/fleet). Writes need "
       "'Authorization: Bearer TOKEN' with healthcheck-serve-config.api_token (refused while "
-      "none is set). Runs until SIGINT/SIGTERM");
+      "none is set). With a healthcheck-notify-config section the pages show the silences "
+      "that cover a site, current or within 7 days, as maintenance (the config's and the "
+      "silences topic's, followed in the background). Runs until SIGINT/SIGTERM");
   serve_command->add_option("-c,--config", config_path, "Config file (YAML)")
       ->capture_default_str();
   serve_command

@@ -7,6 +7,8 @@
 #include "hc/common/http_server.h"
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
+#include "hc/common/silence_book.h"
+#include "hc/common/silences_follower.h"
 #include "hc/serve/admin_api.h"
 #include "hc/serve/status_server.h"
 
@@ -37,12 +39,27 @@ int serve(const ServeOptions& options) {
 
   const SystemClock clock;
   auto source = serve::postgres_status_source(*config->consumer, kServeStatementTimeout);
-  // Declared before the server: its routes use it until the server is gone.
+  // Declared before the server: its routes use them until the server is gone.
   const serve::AdminApi admin_api(*config, clock);
+  // Maintenance on the pages: the notify section's silences, and the runtime ones of its
+  // silences topic followed in the background (a page never waits for Kafka; while the
+  // cluster is away the pages show the silences last read).
+  std::optional<SilenceBook> silences;
+  std::optional<SilencesFollower> silences_follower;
+  if (config->notify) {
+    silences.emplace(config->notify->silences);
+    try {
+      silences_follower.emplace(*config->notify, *silences, "hc-serve-silences");
+    } catch (const std::exception& error) {
+      spdlog::warn("serve: runtime silences not followed: {}", error.what());
+    }
+  }
   std::optional<serve::StatusServer> server;
   try {
-    server.emplace(serve::ServerOptions{options.listen, options.allow_remote}, *source, clock,
-                   [&admin_api](http::Routes& routes) { admin_api.add_routes(routes); });
+    server.emplace(
+        serve::ServerOptions{options.listen, options.allow_remote}, *source, clock,
+        [&admin_api](http::Routes& routes) { admin_api.add_routes(routes); },
+        silences ? &*silences : nullptr);
   } catch (const serve::ListenError& error) {
     std::cerr << "hc serve: " << error.what() << "\n";
     return kExitUsage;

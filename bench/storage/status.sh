@@ -2,7 +2,8 @@
 # `hc status` on 10M rows: the rollups against the view-based query they replace.
 #
 #   bench/storage/status.sh [BUILD_DIR] [ROWS] [SITES] [DAYS]   (defaults: build, 10000000, 10000, 30)
-#   env: CALLS (hc status calls, 20), REFERENCE_CALLS (old query calls, 5)
+#   env: CALLS (hc status calls, 20), REFERENCE_CALLS (old query calls, 5), REFERENCE_HC (another
+#        build's hc: its `hc status` is timed on the same windows, call by call in turn)
 #
 # 1. a throwaway PostgreSQL 15 (scripts/pg) and `hc migrate` (table `bench`, schema 6);
 # 2. loads ROWS rows for SITES sites spread evenly over the last DAYS days with one
@@ -11,14 +12,16 @@
 #    its rows: the newest row per site into bench_latest, a pending marker per hour;
 # 3. closes the rollups (`hc maintain`: partitions ahead, then the rollups' close) and times it;
 # 4. times CALLS runs of `hc status` on an empty table (the floor: process, config, connect),
-#    then CALLS runs of `hc status -c config` (default window 1h: the open hour and the part of
-#    the previous hour come from raw rows) and of `--since 24h` (24 closed hours from the
-#    rollup): p50 and max, each a whole process (start, config, connect, query, print);
+#    then CALLS runs of `hc status -c config --since` 1h (the open hour and the part of the
+#    previous hour come from raw rows), 24h (closed hours from the hourly rollup), 7d and 30d
+#    (whole days from the daily rollup, the edges from hours and raw rows): p50 and max, each
+#    a whole process (start, config, connect, query, print), and REFERENCE_HC's the same way;
 # 5. reference: the query `hc status` ran before the rollups (newest row per site by DISTINCT ON
 #    over the raw rows, window aggregate over the raw rows, as the `_latest` view did), through
 #    psql, REFERENCE_CALLS times, with the same BRIN index on measurement_time available;
 # 6. hc serve on the same data: CALLS calls each of the first page as JSON and HTML, the last
-#    page, one site's 30-day history per day and per hour (curl, p50 and p90);
+#    page, one site's 30-day history per day and per hour, its page with a 90-day chart, two
+#    badges, the month report (curl, p50 and p90); the first page's size gzip-compressed;
 # 7. prints bytes per row of the raw table and of the rollups (heap and with indexes).
 set -euo pipefail
 
@@ -83,14 +86,28 @@ for _ in $(seq "$CALLS"); do
   echo $(($(now_ms) - start)) >>"$WORK/empty.ms"
 done
 echo "hc status on an empty table (process start, config, connect): $(summary <"$WORK/empty.ms")"
-for window in 1h 24h; do
+# Each window with this build and, when REFERENCE_HC names another build's hc, with that one,
+# call by call in turn (both see the same load): p50 and max of each, and their ratio.
+p50_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for window in 1h 24h 7d 30d; do
   : >"$WORK/status-$window.ms"
+  : >"$WORK/reference-$window.ms"
   for _ in $(seq "$CALLS"); do
     start=$(now_ms)
     "$HC" status -c "$CONFIG" --since "$window" >"$WORK/status.out"
     echo $(($(now_ms) - start)) >>"$WORK/status-$window.ms"
+    if [[ -n ${REFERENCE_HC:-} ]]; then
+      start=$(now_ms)
+      "$REFERENCE_HC" status -c "$CONFIG" --since "$window" >"$WORK/reference.out"
+      echo $(($(now_ms) - start)) >>"$WORK/reference-$window.ms"
+    fi
   done
   echo "hc status --since $window: $(summary <"$WORK/status-$window.ms"), $(($(wc -l <"$WORK/status.out") - 1)) sites"
+  if [[ -n ${REFERENCE_HC:-} ]]; then
+    echo "  reference $REFERENCE_HC: $(summary <"$WORK/reference-$window.ms");" \
+      "ratio reference / this build (p50): $(awk -v r="$(p50_of "$WORK/reference-$window.ms")" \
+        -v h="$(p50_of "$WORK/status-$window.ms")" 'BEGIN { printf "%.1fx", r / h }')"
+  fi
 done
 
 : >"$WORK/reference.ms"
@@ -125,6 +142,13 @@ measure "/ (HTML, first 100 sites)" /
 measure "/?offset=9900 (the last page)" "/?offset=9900"
 measure "history 30d step=day (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.test%2F/history?since=30d&step=day"
 measure "history 30d step=hour (one site)" "/api/v1/sites/https%3A%2F%2Fsite-1.test%2F/history?since=30d&step=hour"
+measure "/sites/{url}?since=90d (chart, incidents)" "/sites/https%3A%2F%2Fsite-1.test%2F?since=90d"
+measure "badge uptime 30d" "/badges/https%3A%2F%2Fsite-1.test%2F/uptime/30d.svg"
+measure "badge response-time 7d" "/badges/https%3A%2F%2Fsite-1.test%2F/response-time/7d.svg"
+measure "/api/v1/report?month= (this month)" "/api/v1/report?month=$(date -u +%Y-%m)"
+measure "/api/v1/report?month= (last month)" "/api/v1/report?month=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)"
+# What a browser gets: the first page gzip-compressed (bytes on the wire).
+echo "/ (HTML, first 100 sites) gzip: $(curl -s -H 'Accept-Encoding: gzip' "$base/" | wc -c) bytes on the wire"
 
 sql <<'EOF'
 SELECT format('raw table: %s rows, %s B/row heap, %s B/row with indexes',

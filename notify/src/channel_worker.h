@@ -41,9 +41,9 @@
 #include "delivery_tracker.h"
 #include "hc/common/mutex.h"
 #include "hc/common/notify_config.h"
+#include "hc/common/silence_book.h"
 #include "notification.h"
 #include "notify_stats.h"
-#include "silence_book.h"
 
 namespace hc::notify {
 

@@ -18,10 +18,10 @@
 #include "hc/common/logging.h"
 #include "hc/common/metric_families.h"
 #include "hc/common/metrics_server.h"
+#include "hc/common/silence_book.h"
+#include "hc/common/silences_follower.h"
 #include "notify_stats.h"
 #include "route_table.h"
-#include "silence_book.h"
-#include "silences_follower.h"
 
 namespace hc {
 namespace {
@@ -108,8 +108,8 @@ int run_notify(const NotifyConfig& config, StopControl& control, const NotifyOpt
   const notify::RouteTable routes(config);
   DeliveryTracker tracker(channel_names(config));
   notify::DeadLetters dead_letters(config.kafka, config.dead_letter_topic);
-  notify::SilenceBook silences(config.silences);
-  notify::SilencesFollower silences_follower(config, silences);
+  SilenceBook silences(config.silences);
+  SilencesFollower silences_follower(config, silences, "hc-notify-silences");
   notify::EventConsumer consumer(config, tracker, stats);
   std::vector<std::unique_ptr<ChannelWorker>> workers;
   for (std::size_t i = 0; i < config.channels.size(); ++i) {

@@ -34,6 +34,10 @@ th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.url { max-width: 280px; overflow: hidden; text-overflow: ellipsis; }
 td.url a { color: var(--ink); text-decoration: none; font-weight: 500; }
 td.url a:hover { text-decoration: underline; }
+td.url .type { font-size: 11px; color: var(--muted); border: 1px solid var(--line);
+  border-radius: 3px; padding: 0 3px; }
+td.url .maintenance { display: block; font-size: 12px; color: #8a5a00; }
+td.url .maintenance.now { font-weight: 600; }
 td.url .history { display: block; font-size: 12px; color: var(--muted); }
 td.url .history a { font-weight: normal; color: var(--muted); }
 td.num.bad, td.num.poor { color: var(--down); }

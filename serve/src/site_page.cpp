@@ -36,6 +36,8 @@ nav.windows a[aria-current] { background: var(--ink); color: #fff; border-color:
 .card .detail { display: block; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
 section.box { padding: 0 0 12px; }
 section.box p { margin: 10px 16px; }
+section.maintenance ul { margin: 10px 16px; padding-left: 18px; }
+section.maintenance li.now strong { color: #8a5a00; }
 .legend { margin: 10px 16px 4px; color: var(--muted); font-size: 12px; }
 .legend i { display: inline-block; width: 14px; height: 3px; margin: 0 4px 3px 10px;
   vertical-align: middle; }
@@ -217,7 +219,8 @@ std::string window_nav(const SiteDetail& detail, const SiteQuery& query) {
 
 }  // namespace
 
-std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now) {
+std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now,
+                             const std::vector<SilenceNotice>& maintenance) {
   const SiteOverview& site = detail.site;
   const std::string url = html_escape(site.url);
   const std::string state = html_escape(detail.state.value_or(site.state));
@@ -235,6 +238,7 @@ std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, W
       fmt::arg("site_style", kSiteStyle), fmt::arg("heading", heading),
       fmt::arg("table", html_escape(site.table)), fmt::arg("now", time_text(now)),
       fmt::arg("nav", window_nav(detail, query)));
+  out += maintenance_section_html(maintenance, now);
   out += cards(detail, now);
   out += chart_section(detail);
   out += incidents_section(detail, now);

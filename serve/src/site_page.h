@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hc/store/site_detail.h"
+#include "maintenance.h"
 #include "site_request.h"
 
 namespace hc::serve {
@@ -15,7 +16,9 @@ namespace hc::serve {
 // The whole document. Every value that came from the database passes through html_escape;
 // the site's URL is a link only when it is http(s); the page links to itself (other windows)
 // and to the badges by the site's url_digest, never by its URL.
-std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now);
+// `maintenance`: the silences that cover the site now or soon (a section when any).
+std::string render_site_page(const SiteDetail& detail, const SiteQuery& query, WallTime now,
+                             const std::vector<SilenceNotice>& maintenance = {});
 
 // The page for a site that no configured table has (served with 404).
 std::string render_unknown_site_page();

@@ -8,6 +8,7 @@
 
 #include "badge.h"
 #include "history_request.h"
+#include "maintenance.h"
 #include "site_page.h"
 #include "site_request.h"
 
@@ -35,8 +36,9 @@ http::Response svg(int status, const BadgeText& text, bool cacheable) {
   return response;
 }
 
-http::Handler site_page_route(StatusSource& source, const Clock& clock) {
-  return [&source, &clock](const http::Request& request) {
+http::Handler site_page_route(StatusSource& source, const Clock& clock,
+                              const SilenceBook* silences) {
+  return [&source, &clock, silences](const http::Request& request) {
     auto site = decode_site(path_param(request, "site"));
     if (auto* bad = std::get_if<BadRequest>(&site)) {
       return http::Response::text(400, bad->message + "\n");
@@ -55,7 +57,10 @@ http::Handler site_page_route(StatusSource& source, const Clock& clock) {
         response.status = 404;
         response.body = render_unknown_site_page();
       } else {
-        response.body = render_site_page(*detail, site_query, now);
+        const MaintenanceLookup maintenance = maintenance_lookup(silences, now);
+        response.body = render_site_page(
+            *detail, site_query, now,
+            maintenance ? maintenance(detail->site.url) : std::vector<SilenceNotice>{});
       }
       return response;
     } catch (const std::exception& error) {
@@ -120,8 +125,9 @@ http::Handler badge_route(StatusSource& source, const Clock& clock, BadgeKind ki
 
 }  // namespace
 
-void add_site_routes(http::Routes& routes, StatusSource& source, const Clock& clock) {
-  routes.get("/sites/{site...}", site_page_route(source, clock));
+void add_site_routes(http::Routes& routes, StatusSource& source, const Clock& clock,
+                     const SilenceBook* silences) {
+  routes.get("/sites/{site...}", site_page_route(source, clock, silences));
   routes.get("/badges/{site...}/status.svg", badge_route(source, clock, BadgeKind::kStatus));
   routes.get("/badges/{site...}/uptime/{window}", badge_route(source, clock, BadgeKind::kUptime));
   routes.get("/badges/{site...}/response-time/{window}",

@@ -13,6 +13,7 @@
 
 #include "hc/common/clock.h"
 #include "hc/common/http_routes.h"
+#include "hc/common/silence_book.h"
 #include "hc/serve/status_source.h"
 
 namespace hc::serve {
@@ -20,6 +21,8 @@ namespace hc::serve {
 inline constexpr int kBadgeMaxAgeSeconds = 60;
 
 // `source` and `clock` must outlive the routes' server.
-void add_site_routes(http::Routes& routes, StatusSource& source, const Clock& clock);
+// `silences` (null: none known) gives the maintenance shown on a site's page.
+void add_site_routes(http::Routes& routes, StatusSource& source, const Clock& clock,
+                     const SilenceBook* silences);
 
 }  // namespace hc::serve

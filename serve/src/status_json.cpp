@@ -28,7 +28,8 @@ std::string dump(const nlohmann::json& body) {
 
 }  // namespace
 
-std::string render_overview_json(const Overview& overview, WallTime now) {
+std::string render_overview_json(const Overview& overview, WallTime now,
+                                 const MaintenanceLookup& maintenance) {
   nlohmann::json out_sites = nlohmann::json::array();
   for (const auto& site : overview.sites) {
     nlohmann::json days = nlohmann::json::array();
@@ -40,6 +41,7 @@ std::string render_overview_json(const Overview& overview, WallTime now) {
     out_sites.push_back({
         {"table", site.table},
         {"url", site.url},
+        {"check_type", site.check_type},
         {"state", site.state},
         {"state_since", site.state_since ? nlohmann::json(format_timestamp(*site.state_since))
                                          : nlohmann::json(nullptr)},
@@ -55,6 +57,8 @@ std::string render_overview_json(const Overview& overview, WallTime now) {
           {"7d", count_json(site.uptime_7d)},
           {"30d", count_json(site.uptime_30d)}}},
         {"days", std::move(days)},
+        {"maintenance",
+         maintenance_json(maintenance ? maintenance(site.url) : std::vector<SilenceNotice>{}, now)},
     });
   }
   const auto next = next_offset(overview);

@@ -6,6 +6,7 @@
 
 #include "hc/serve/status_source.h"
 #include "hc/store/status.h"
+#include "maintenance.h"
 
 namespace hc::serve {
 
@@ -19,7 +20,8 @@ namespace hc::serve {
 //   "cert_days_left"|null, "p95_response_us_24h"|null,
 //   "uptime": {"24h"|"7d"|"30d": {"checks", "up_checks", "uptime_percent"|null}},
 //   "days": [{"day": "YYYY-MM-DD", "checks", "up_checks", "uptime_percent"}]}]}
-std::string render_overview_json(const Overview& overview, WallTime now);
+std::string render_overview_json(const Overview& overview, WallTime now,
+                                 const MaintenanceLookup& maintenance = {});
 
 // /api/v1/sites/{url}/history:
 // {"table", "url", "step": "hour"|"day", "since": RFC 3339 (the first bucket's start),

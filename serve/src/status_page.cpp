@@ -40,7 +40,7 @@ std::string cert_cell(const std::optional<double>& days_left) {
                      *days_left < kSoonDays ? " soon" : "", std::floor(*days_left));
 }
 
-std::string site_row(const SiteOverview& site, WallTime now) {
+std::string site_row(const SiteOverview& site, WallTime now, const MaintenanceLookup& maintenance) {
   const std::string url = html_escape(site.url);
   const std::string state = html_escape(site.state);
   const std::string since =
@@ -49,17 +49,26 @@ std::string site_row(const SiteOverview& site, WallTime now) {
       is_http_url(site.url)
           ? fmt::format(R"(<a href="{0}" rel="noopener noreferrer" title="{0}">{0}</a>)", url)
           : fmt::format(R"(<span title="{0}">{0}</span>)", url);
+  // http is the common case and needs no mark; another check's type is said beside its URL.
+  const std::string check_type =
+      site.check_type == "http"
+          ? ""
+          : fmt::format(R"( <span class="type">{}</span>)", html_escape(site.check_type));
   const std::string checked = format_timestamp(site.last_checked_at);
   return fmt::format(
       R"(<tr class="site" data-url="{url}" data-state="{state}">)"
-      R"(<td class="url">{link}<span class="history"><a class="details" href="{details}">)"
-      R"(details</a> · <a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
+      R"(<td class="url">{link}{type}{maintenance}<span class="history">)"
+      R"(<a class="details" href="{details}">details</a> · )"
+      R"(<a href="{history}?since=30d&amp;step=day">history</a></span></td>)"
       R"(<td><span class="state {state}"{since}>{state}</span></td>)"
       R"(<td><time datetime="{checked}" title="{checked_text}">{age}</time></td>)"
       "{uptime_24h}{uptime_7d}{uptime_30d}<td class=\"num{p95_class}\">{p95}</td>"
       "{error}{cert}<td>{bar}</td></tr>\n",
       fmt::arg("url", url), fmt::arg("state", state), fmt::arg("since", since),
-      fmt::arg("link", link), fmt::arg("details", html_escape(site_page_path(site.url_digest))),
+      fmt::arg("link", link), fmt::arg("type", check_type),
+      fmt::arg("maintenance",
+               maintenance ? maintenance_mark_html(maintenance(site.url), now) : std::string()),
+      fmt::arg("details", html_escape(site_page_path(site.url_digest))),
       fmt::arg("history", html_escape(history_path(site.url_digest))), fmt::arg("checked", checked),
       fmt::arg("checked_text", time_text(site.last_checked_at)),
       fmt::arg("age", age_text(site.last_checked_at, now)),
@@ -115,7 +124,8 @@ std::string history_path(std::string_view url) {
   return "/api/v1/sites/" + percent_encode(url) + "/history";
 }
 
-std::string render_status_page(const Overview& overview, WallTime now) {
+std::string render_status_page(const Overview& overview, WallTime now,
+                               const MaintenanceLookup& maintenance) {
   const std::vector<SiteOverview>& sites = overview.sites;
   const std::size_t up = overview.up_sites;
   const std::size_t down = down_sites(overview);
@@ -152,7 +162,7 @@ std::string render_status_page(const Overview& overview, WallTime now) {
         "<section class=\"table\" data-table=\"{0}\"><h2>{0} <small>{1} site{2}{3}"
         "</small></h2>\n{4}",
         table, end - i, end - i == 1 ? "" : "s", whole ? "" : " on this page", kTableHead);
-    for (; i < end; ++i) out += site_row(sites[i], now);
+    for (; i < end; ++i) out += site_row(sites[i], now, maintenance);
     out += "</tbody></table></section>\n";
   }
   // Again below a long page, where there is somewhere to go.

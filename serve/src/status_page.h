@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hc/store/status.h"
+#include "maintenance.h"
 
 namespace hc::serve {
 
@@ -17,8 +18,10 @@ namespace hc::serve {
 // `overview.sites` sorted by table (as read_status_overview returns them); a table's header says "N
 // sites on this page" unless the page is known to hold all of that table's sites. No sites at all:
 // "No measurements yet"; a page past the end: says so and links to the first page. `now` is the
-// time the page is rendered for.
-std::string render_status_page(const Overview& overview, WallTime now);
+// time the page is rendered for. A site that `maintenance` (if set) gives notices for is marked
+// with its current (else next) maintenance (maintenance.h).
+std::string render_status_page(const Overview& overview, WallTime now,
+                               const MaintenanceLookup& maintenance = {});
 
 // "12 s ago", "5 min ago", "3 h ago", "2 d ago" ("just now" under a second or in the future).
 std::string age_text(WallTime then, WallTime now);

@@ -9,6 +9,7 @@
 
 #include "hc/common/http_server.h"
 #include "history_request.h"
+#include "maintenance.h"
 #include "overview_request.h"
 #include "report_route.h"
 #include "site_routes.h"
@@ -65,14 +66,16 @@ http::Response guarded(const char* what, Answer answer) {
 
 // `/` and /api/v1/status: the same page of the overview, in HTML or JSON.
 template <typename Render>
-http::Handler overview_route(StatusSource& source, const Clock& clock, const char* what,
-                             const char* content_type, Render render) {
-  return [&source, &clock, what, content_type, render](const http::Request& request) {
+http::Handler overview_route(StatusSource& source, const Clock& clock, const SilenceBook* silences,
+                             const char* what, const char* content_type, Render render) {
+  return [&source, &clock, silences, what, content_type, render](const http::Request& request) {
     auto page = parse_overview_page(request.query);
     if (auto* bad = std::get_if<BadRequest>(&page)) return bad_request(*bad);
     return guarded(what, [&] {
       const WallTime now = clock.wall_now();
-      return reply(200, render(source.overview(now, std::get<OverviewPage>(page)), now),
+      return reply(200,
+                   render(source.overview(now, std::get<OverviewPage>(page)), now,
+                          maintenance_lookup(silences, now)),
                    content_type);
     });
   };
@@ -103,7 +106,7 @@ http::Handler history_route(StatusSource& source, const Clock& clock) {
 }  // namespace
 
 StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, const Clock& clock,
-                           const RouteAdder& add_more_routes) {
+                           const RouteAdder& add_more_routes, const SilenceBook* silences) {
   const auto host_port = http::parse_host_port(options.listen);
   if (!host_port) {
     throw ListenError(fmt::format(
@@ -117,16 +120,19 @@ StatusServer::StatusServer(const ServerOptions& options, StatusSource& source, c
         options.listen));
   }
   http::Routes routes;
-  routes.get("/", overview_route(source, clock, "status page", kHtml,
-                                 [](const Overview& overview, WallTime now) {
-                                   return render_status_page(overview, now);
+  routes.get("/", overview_route(source, clock, silences, "status page", kHtml,
+                                 [](const Overview& overview, WallTime now,
+                                    const MaintenanceLookup& maintenance) {
+                                   return render_status_page(overview, now, maintenance);
                                  }));
-  routes.get("/api/v1/status", overview_route(source, clock, "/api/v1/status", kJson,
-                                              [](const Overview& overview, WallTime now) {
-                                                return render_overview_json(overview, now);
-                                              }));
+  routes.get("/api/v1/status",
+             overview_route(
+                 source, clock, silences, "/api/v1/status", kJson,
+                 [](const Overview& overview, WallTime now, const MaintenanceLookup& maintenance) {
+                   return render_overview_json(overview, now, maintenance);
+                 }));
   routes.get("/api/v1/sites/{url...}/history", history_route(source, clock));
-  add_site_routes(routes, source, clock);
+  add_site_routes(routes, source, clock, silences);
   add_report_route(routes, source, clock);
   routes.get(
       "/healthz", [](const http::Request&) { return http::Response::text(200, "ok\n"); },

@@ -11,6 +11,7 @@
 
 #include "hc/common/url_redaction.h"
 #include "hc/store/site_detail.h"
+#include "latency_histogram.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
@@ -24,24 +25,45 @@ using store::optional_field;
 using store::quote_identifier;
 
 // $1 the month's first day, $2 its end (timestamptz text), $3..$6 the table's RollupBounds.
-// Every site of <table>_latest with the sums of its days in the month.
+// Every site of <table>_latest with the sums of its days in the month: checks, up checks, the
+// summed latency histogram (int[] text) and its min and max, from which the p95 is computed
+// here (LatencyHistogram: hc_histogram_percentile's arithmetic without PostgreSQL evaluating
+// its array expressions once per site, which cost a quarter of the statement for 10,000 sites).
+// The days are summed per url_digest before they meet <table>_latest, so the aggregate's key is
+// the digest alone.
 std::string month_sql(const std::string& table) {
   const store::RollupBoundParams bounds{"$3::timestamptz", "$4::timestamptz[]", "$5::timestamptz",
                                         "$6::timestamptz"};
   const std::string latest = quote_identifier(store::latest_table_name(table));
   return fmt::format(
-      R"(SELECT l.uri, encode(l.url_digest, 'hex'), sum(d.checks)::bigint, sum(d.up_checks)::bigint,
-       hc_histogram_percentile({histogram}, 0.95, min(d.min_response_us),
-                               max(d.max_response_us))::bigint
+      R"(SELECT l.uri, encode(l.url_digest, 'hex'), m.checks, m.up_checks, m.histogram, m.min_us,
+       m.max_us
 FROM {latest} l
-LEFT JOIN {days} AS d ON d.url_digest = l.url_digest AND d.day < $2::timestamptz
-GROUP BY l.uri, l.url_digest
+LEFT JOIN (
+  SELECT d.url_digest, sum(d.checks)::bigint AS checks, sum(d.up_checks)::bigint AS up_checks,
+         {histogram} AS histogram, min(d.min_response_us) AS min_us,
+         max(d.max_response_us) AS max_us
+  FROM {days} AS d
+  WHERE d.day < $2::timestamptz
+  GROUP BY d.url_digest) m USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
       fmt::arg("latest", latest),
       fmt::arg("histogram", store::histogram_sum_sql("d.latency_histogram")),
       fmt::arg("days", store::days_of_sites_sql(
                            table, "$1::timestamptz",
                            fmt::format("ARRAY(SELECT url_digest FROM {})", latest), bounds)));
+}
+
+// The p95 of a summed histogram and its min and max (NULL without checks), rounded as
+// PostgreSQL casts double precision to bigint (to the nearest, ties to even).
+std::optional<std::int64_t> p95_of(const pqxx::field& histogram, const pqxx::field& min_us,
+                                   const pqxx::field& max_us) {
+  if (histogram.is_null() || min_us.is_null() || max_us.is_null()) return std::nullopt;
+  store::LatencyHistogram summed;
+  summed.add(std::string_view(histogram.c_str(), histogram.size()));
+  const auto p95 = summed.percentile(0.95, min_us.as<std::int64_t>(), max_us.as<std::int64_t>());
+  if (!p95) return std::nullopt;
+  return static_cast<std::int64_t>(std::nearbyint(*p95));
 }
 
 std::int64_t minutes_of(std::chrono::seconds seconds) {
@@ -105,7 +127,7 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
           site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
           site.count = UptimeCount{row[2].is_null() ? 0 : row[2].as<std::int64_t>(),
                                    row[3].is_null() ? 0 : row[3].as<std::int64_t>()};
-          site.p95_response_us = optional_field<std::int64_t>(row[4]);
+          site.p95_response_us = p95_of(row[4], row[5], row[6]);
           digests.push_back(row[1].as<std::string>());
           report.sites.push_back(std::move(site));
         }

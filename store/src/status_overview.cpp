@@ -88,7 +88,7 @@ SELECT l.uri, {up}, (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        extract(epoch FROM l.cert_expires_at - n.now) / 86400.0,
        h.checks_24h, h.up_24h, w.checks_7d, w.up_7d, w.checks_30d, w.up_30d, h.p95_24h, w.days,
        ev.to_state, (extract(epoch FROM ev.at) * 1000000)::bigint,
-       hc_measurement_up(l.healthy, l.error)
+       hc_measurement_up(l.healthy, l.error), l.check_type
 FROM page l CROSS JOIN now_at n
 {events_join}
 LEFT JOIN day_windows w USING (url_digest)
@@ -132,6 +132,7 @@ SiteOverview site_of(const std::string& table, const pqxx::row& row,
   site.url = redact_url(url, redact_query_params);
   site.up = !row[1].is_null() && row[1].as<bool>();
   site.last_check_up = !row[17].is_null() && row[17].as<bool>();
+  if (!row[18].is_null()) site.check_type = row[18].as<std::string>();
   if (!row[15].is_null()) {
     site.state_source = StateSource::kEvents;
     site.state = row[15].as<std::string>();

@@ -28,6 +28,11 @@ std::string seconds_text(WallTime time) {
   return text;
 }
 
+// The TYPE column goes after SITE: it says how to read the URL.
+void add_type_column(std::vector<std::string>& row, std::string check_type) {
+  row.insert(row.begin() + 1, std::move(check_type));
+}
+
 // The state columns go after STATUS: what a reader looks for first.
 void add_state_columns(std::vector<std::string>& row, std::string state, std::string since) {
   row.insert(row.begin() + 2, {std::move(state), std::move(since)});
@@ -43,6 +48,9 @@ std::string render_status_table(const std::vector<SiteSummary>& sites) {
   const bool with_state =
       std::ranges::any_of(sites, [](const SiteSummary& site) { return site.state.has_value(); });
   if (with_state) add_state_columns(cells.back(), "STATE", "STATE SINCE (UTC)");
+  const bool with_type =
+      std::ranges::any_of(sites, [](const SiteSummary& site) { return site.check_type != "http"; });
+  if (with_type) add_type_column(cells.back(), "TYPE");
   for (const auto& site : sites) {
     std::string checked = site.last_checked_at ? seconds_text(*site.last_checked_at) : "-";
     cells.push_back({
@@ -60,6 +68,7 @@ std::string render_status_table(const std::vector<SiteSummary>& sites) {
       add_state_columns(cells.back(), site.state.value_or("-"),
                         site.state_since ? seconds_text(*site.state_since) : "-");
     }
+    if (with_type) add_type_column(cells.back(), site.check_type);
   }
   std::vector<std::size_t> widths(cells.front().size(), 0);
   for (const auto& row : cells) {
@@ -85,6 +94,7 @@ std::string render_status_json(const std::vector<SiteSummary>& sites) {
     out.push_back({
         {"table", site.table},
         {"url", site.url},
+        {"check_type", site.check_type},
         {"last_status_code", optional_json(site.last_status_code)},
         {"last_checked_at", site.last_checked_at
                                 ? nlohmann::json(format_timestamp(*site.last_checked_at))

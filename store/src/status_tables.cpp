@@ -14,6 +14,7 @@
 #include "hc/store/status.h"
 #include "hc/store/table_spec.h"
 #include "pg_sql.h"
+#include "rollup_sql.h"
 
 namespace hc::store {
 
@@ -88,20 +89,26 @@ std::vector<std::string> events_tables_beside(const ConsumerConfig& config,
 
 RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table) {
   const pqxx::row row = transaction.exec_params1(
-      fmt::format("WITH closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {}) THEN coalesce((SELECT"
-                  " closed_until FROM hc_rollup_state WHERE table_name = $1), '-infinity')"
-                  " ELSE '-infinity' END AS until),"
-                  " late AS (SELECT DISTINCT p.hour FROM hc_rollup_pending p, closed"
-                  " WHERE p.table_name = $1 AND p.hour < closed.until)"
-                  " SELECT closed.until::text,"
-                  " (SELECT coalesce(array_agg(hour ORDER BY hour), '{{}}')::text FROM late),"
-                  " (SELECT coalesce(min(hour), '-infinity')::text FROM late),"
-                  " (SELECT coalesce(max(hour) + interval '1 hour', '-infinity')::text FROM late)"
-                  " FROM closed",
-                  quote_identifier(latest_table_name(table))),
+      fmt::format(
+          "WITH closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {latest}) THEN coalesce((SELECT"
+          " closed_until FROM hc_rollup_state WHERE table_name = $1), '-infinity')"
+          " ELSE '-infinity' END AS until),"
+          " late AS (SELECT DISTINCT p.hour FROM hc_rollup_pending p, closed"
+          " WHERE p.table_name = $1 AND p.hour < closed.until)"
+          " SELECT closed.until::text,"
+          " (SELECT coalesce(array_agg(hour ORDER BY hour), '{{}}')::text FROM late),"
+          " (SELECT coalesce(min(hour), '-infinity')::text FROM late),"
+          " (SELECT coalesce(max(hour) + interval '1 hour', '-infinity')::text FROM late),"
+          " CASE WHEN isfinite(closed.until) THEN {day_of_closed} ELSE closed.until"
+          " END::text,"
+          " (SELECT coalesce(array_agg(DISTINCT {day_of_late}), '{{}}')::text FROM late)"
+          " FROM closed",
+          fmt::arg("latest", quote_identifier(latest_table_name(table))),
+          fmt::arg("day_of_closed", day_of_sql("closed.until")),
+          fmt::arg("day_of_late", day_of_sql("hour"))),
       table);
   return RollupBounds{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<std::string>()};
+                      row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()};
 }
 
 void for_each_status_table(

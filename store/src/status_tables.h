@@ -53,6 +53,9 @@ struct RollupBounds {
   std::string late_hours = "{}";           // closed hours with pending markers, as an array
   std::string late_from = "-infinity";     // the first of them
   std::string late_to = "-infinity";       // the end of the last of them
+  // Whole days in the daily rollup end here: the day of closed_until ("-infinity" as above).
+  std::string days_closed_until = "-infinity";
+  std::string late_days = "{}";  // the UTC days of late_hours, as an array
 };
 
 // Reads `table`'s RollupBounds. <table>_latest is read first, so an unmigrated database is

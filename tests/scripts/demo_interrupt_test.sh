@@ -42,7 +42,7 @@ set +m
 
 # Every site measured: the demo spreads first checks over each site's interval (5 s at most)
 # and /slow takes its 1 s timeout, so by the progress line at 12 s (one every 3 s) each of the
-# four sites has been published. SIGINT earlier would rightly print fewer than 4 latest rows.
+# six sites has been published. SIGINT earlier would rightly print fewer than 6 latest rows.
 ready='^ +(1[2-9]|[2-9][0-9]) s +checks published to Kafka: +[0-9]+ +rows in PostgreSQL: +[1-9]'
 for _ in $(seq 1 600); do
   grep -Eq "$ready" "$out" && break
@@ -68,7 +68,8 @@ done
 [[ -n $status ]] || fail "the demo still runs 60 s after SIGINT"
 [[ $status == 0 ]] || fail "the demo exited $status after SIGINT, expected 0"
 for expected in 'checks published: [1-9][0-9]* +rows written: [1-9]' \
-  '== latest measurement per site' '/fast +\| +200' '\(4 rows\)' '== all measurements per site' \
+  '== latest measurement per site' '/fast +\| +http +\| +t +\| +\{\} +\| +200' \
+  'tcp://127\.0\.0\.1:[0-9]+ +\| +tcp +\| +t ' 'status\.demo\.test\?type=A +\| +dns +\| +t ' '\(6 rows\)' '== all measurements per site' \
   'no process left behind'; do
   grep -Eq -- "$expected" "$out" || fail "output lacks /$expected/"
 done

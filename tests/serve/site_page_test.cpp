@@ -220,5 +220,37 @@ TEST(SitePage, WithoutAnEventsTableSaysWhereIncidentsComeFrom) {
   EXPECT_NE(html.find("by the last check"), std::string::npos);
 }
 
+TEST(SitePage, MaintenanceNowAndUpcomingWithTheCommentEscaped) {
+  const SiteDetail detail = hostile_detail();
+  const auto seconds_at = [](const char* text) {
+    return std::chrono::floor<std::chrono::seconds>(at(text));
+  };
+  const std::vector<SilenceNotice> maintenance = {
+      SilenceNotice{SilencePeriod{"0123abcd", seconds_at("2026-11-25T11:30:00Z"),
+                                  seconds_at("2026-11-25T13:00:00Z")},
+                    true, "<script>alert(3)</script> upgrade", "ops & <i>co</i>"},
+      SilenceNotice{SilencePeriod{"nightly", seconds_at("2026-11-26T03:00:00Z"), std::nullopt},
+                    false, "", ""}};
+  const std::string html =
+      render_site_page(detail, SiteQuery{}, at("2026-11-25T12:00:00Z"), maintenance);
+  EXPECT_NE(html.find("<section class=\"box maintenance\">"), std::string::npos) << html;
+  EXPECT_NE(html.find("<li class=\"now\"><strong>Now</strong> until 2026-11-25 13:00:00 UTC — "
+                      "&lt;script&gt;alert(3)&lt;/script&gt; upgrade (by ops &amp; "
+                      "&lt;i&gt;co&lt;/i&gt;) <small>(runtime silence 0123abcd)</small></li>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<li class=\"upcoming\"><strong>Upcoming</strong> from 2026-11-26 "
+                      "03:00:00 UTC — planned maintenance <small>(config silence nightly)"
+                      "</small></li>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<i>"), std::string::npos);
+  // Without notices, no section.
+  EXPECT_EQ(render_site_page(detail, SiteQuery{}, at("2026-11-25T12:00:00Z"))
+                .find("class=\"box maintenance\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hc::serve

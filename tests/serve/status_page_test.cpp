@@ -123,6 +123,63 @@ TEST(StatusPage, EachSiteRowCarriesItsStateGroupedByTable) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
 }
 
+TEST(StatusPage, ACheckOtherThanHttpIsMarkedWithItsTypeBesideTheUrl) {
+  SiteOverview tcp = site("alpha", "tcp://db.test:5432", true);
+  tcp.check_type = "tcp";
+  SiteOverview hostile = site("alpha", "dns://127.0.0.1:53/x.test", true);
+  hostile.check_type = "<b>dns";
+  const std::string html = render_status_page(
+      whole({site("alpha", "https://a/", true), tcp, hostile}), at("2026-11-25T13:00:00Z"));
+  EXPECT_NE(html.find(R"(<span title="tcp://db.test:5432">tcp://db.test:5432</span>)"
+                      R"( <span class="type">tcp</span>)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(<span class="type">&lt;b&gt;dns</span>)"), std::string::npos);
+  EXPECT_EQ(html.find(R"(<span class="type">http</span>)"), std::string::npos);
+  expect_only_page_tags(html);
+}
+
+TEST(StatusPage, AMaintenanceMarksItsSitesRowCurrentFirstItsTextEscaped) {
+  const WallTime now = at("2026-11-25T13:00:00Z");
+  const auto seconds_at = [](const char* text) {
+    return std::chrono::floor<std::chrono::seconds>(at(text));
+  };
+  const MaintenanceLookup maintenance = [&](std::string_view url) {
+    std::vector<SilenceNotice> notices;
+    if (url == "https://a/") {
+      notices.push_back(SilenceNotice{SilencePeriod{"nightly", seconds_at("2026-11-26T03:00:00Z"),
+                                                    seconds_at("2026-11-26T03:30:00Z")},
+                                      false, "", ""});
+      notices.push_back(SilenceNotice{SilencePeriod{"0123", seconds_at("2026-11-25T12:00:00Z"),
+                                                    seconds_at("2026-11-25T14:00:00Z")},
+                                      true, "<script>alert(1)</script> \"db\"", "<b>ops</b>"});
+    } else if (url == "https://b/") {
+      notices.push_back(SilenceNotice{SilencePeriod{"nightly", seconds_at("2026-11-26T03:00:00Z"),
+                                                    seconds_at("2026-11-26T03:30:00Z")},
+                                      false, "", ""});
+    }
+    return notices;
+  };
+  const std::string html = render_status_page(
+      whole({site("alpha", "https://a/", true), site("alpha", "https://b/", true),
+             site("alpha", "https://c/", true)}),
+      now, maintenance);
+  EXPECT_NE(
+      html.find(
+          R"x(<span class="maintenance now" title="&lt;script&gt;alert(1)&lt;/script&gt;)x"
+          R"x( &quot;db&quot; (by &lt;b&gt;ops&lt;/b&gt;)">maintenance until 2026-11-25 14:00:00)x"
+          R"x( UTC</span>)x"),
+      std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(<span class="maintenance" title="planned maintenance">maintenance from )"
+                      R"(2026-11-26 03:00:00 UTC until 2026-11-26 03:30:00 UTC</span>)"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("maintenance until", html.find(R"(data-url="https://c/")")),
+            std::string::npos);
+  expect_only_page_tags(html);
+}
+
 TEST(StatusPage, NoSitesSaysSo) {
   const std::string html = render_status_page(whole({}), at("2026-11-25T13:00:00Z"));
   EXPECT_NE(html.find("No measurements yet"), std::string::npos);

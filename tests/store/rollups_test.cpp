@@ -110,6 +110,51 @@ class RollupsTest : public test::PostgresTest<RollupsTest> {
         " ORDER BY hour, url_digest) FROM hc_hourly_rollup");
   }
 
+  // read_site_status(now, window) against the window's raw rows taken as one histogram, per
+  // site of the latest table: checks and up checks exactly; percentiles as the SQL definition
+  // computes them, to the microsecond; a site without checks in the window has 0 checks and
+  // no percentiles.
+  void expect_status_window_is_its_raw_rows(WallTime now, minutes window) const {
+    ConsumerConfig config;
+    config.topics.push_back(TopicSinkConfig{"measurements", postgres->uri(database_), "hc"});
+    const WallTime since = now - window;
+    const std::string expected = query(fmt::format(
+        "SELECT string_agg(concat_ws(' ', l.uri, coalesce(w.checks, 0), coalesce(w.up_checks, 0),"
+        " coalesce(hc_histogram_percentile(w.h, 0.5, w.mn, w.mx), -1),"
+        " coalesce(hc_histogram_percentile(w.h, 0.95, w.mn, w.mx), -1)), E'\\n' ORDER BY l.uri)"
+        " FROM hc_latest l LEFT JOIN (SELECT url_digest, sum(checks) AS checks,"
+        " sum(up_checks) AS up_checks, {} AS h, min(min_response_us) AS mn,"
+        " max(max_response_us) AS mx FROM hc_hourly_from_raw('{}', 'infinity')"
+        " GROUP BY url_digest) w USING (url_digest)",
+        histogram_sum_sql("latency_histogram"), format_timestamp(since)));
+    std::istringstream in(expected);
+    const auto sites = read_site_status(config, std::chrono::duration_cast<seconds>(window), now);
+    ASSERT_EQ(sites.size(),
+              static_cast<std::size_t>(std::stoi(query("SELECT count(*) FROM hc_latest"))));
+    for (const auto& site : sites) {
+      std::string url;
+      std::int64_t checks = 0;
+      std::int64_t up_checks = 0;
+      double p50 = 0;
+      double p95 = 0;
+      ASSERT_TRUE(in >> url >> checks >> up_checks >> p50 >> p95) << expected;
+      EXPECT_EQ(site.url, url);
+      EXPECT_EQ(site.checks, checks) << url << " window " << window.count() << " min";
+      if (checks == 0) {
+        EXPECT_FALSE(site.p50_response_us || site.p95_response_us) << url;
+        continue;
+      }
+      EXPECT_DOUBLE_EQ(site.uptime_percent,
+                       100.0 * static_cast<double>(up_checks) / static_cast<double>(checks))
+          << url << " window " << window.count() << " min";
+      ASSERT_TRUE(site.p50_response_us && site.p95_response_us) << url;
+      EXPECT_NEAR(static_cast<double>(*site.p50_response_us), p50, 0.5 + 1e-9)
+          << url << " window " << window.count() << " min";
+      EXPECT_NEAR(static_cast<double>(*site.p95_response_us), p95, 0.5 + 1e-9)
+          << url << " window " << window.count() << " min";
+    }
+  }
+
   std::unique_ptr<TableWriter> sink_;
 };
 
@@ -425,39 +470,9 @@ TEST_F(RollupsTest, TheStatusWindowIsItsRawRowsWhicheverPartTheyAreIn) {
   ASSERT_EQ(query("SELECT string_agg(DISTINCT hour::text, ',') FROM hc_rollup_pending"),
             "2026-01-01 01:00:00+00,2026-01-01 02:00:00+00");  // late hour 1, open hour 2
 
-  ConsumerConfig config;
-  config.topics.push_back(TopicSinkConfig{"measurements", postgres->uri(database_), "hc"});
   const WallTime now = kHour0 + hours(2) + minutes(40);
   for (const minutes window : {minutes(25), minutes(110), minutes(160), minutes(540)}) {
-    const WallTime since = now - window;
-    const std::string expected = query(fmt::format(
-        "SELECT string_agg(concat_ws(' ', l.uri, w.checks, w.up_checks,"
-        " hc_histogram_percentile(w.h, 0.5, w.mn, w.mx), hc_histogram_percentile(w.h, 0.95,"
-        " w.mn, w.mx)), E'\n' ORDER BY l.uri)"
-        " FROM hc_latest l JOIN (SELECT url_digest, sum(checks) AS checks,"
-        " sum(up_checks) AS up_checks, {} AS h, min(min_response_us) AS mn,"
-        " max(max_response_us) AS mx FROM hc_hourly_from_raw('{}', 'infinity')"
-        " GROUP BY url_digest) w USING (url_digest)",
-        histogram_sum_sql("latency_histogram"), format_timestamp(since)));
-    std::istringstream in(expected);
-    const auto sites = read_site_status(config, std::chrono::duration_cast<seconds>(window), now);
-    ASSERT_EQ(sites.size(), 3u);
-    for (const auto& site : sites) {
-      std::string url;
-      std::int64_t checks = 0;
-      std::int64_t up_checks = 0;
-      double p50 = 0;
-      double p95 = 0;
-      ASSERT_TRUE(in >> url >> checks >> up_checks >> p50 >> p95) << expected;
-      EXPECT_EQ(site.url, url);
-      EXPECT_EQ(site.checks, checks) << url << " window " << window.count();
-      EXPECT_DOUBLE_EQ(site.uptime_percent,
-                       100.0 * static_cast<double>(up_checks) / static_cast<double>(checks))
-          << url;
-      ASSERT_TRUE(site.p50_response_us && site.p95_response_us) << url;
-      EXPECT_NEAR(static_cast<double>(*site.p50_response_us), p50, 0.5 + 1e-9) << url;
-      EXPECT_NEAR(static_cast<double>(*site.p95_response_us), p95, 0.5 + 1e-9) << url;
-    }
+    expect_status_window_is_its_raw_rows(now, window);
   }
 }
 
@@ -518,6 +533,37 @@ TEST_F(RollupsTest, ADayIsTheSumOfItsHoursAndALateRowReachesItAtTheNextClose) {
   EXPECT_EQ(query("SELECT max_response_us FROM hc_daily_rollup WHERE day = '2026-01-01'"
                   " AND url_digest = sha256('https://site-0.test/'::bytea)"),
             "99000000");
+}
+
+// `hc status` over windows of days: whole closed days from the daily rollup, a closed day with
+// a late row not closed yet by its hours, the ragged edges from hours and raw rows, the open
+// hour from raw rows. Each window equals its raw rows; a site whose checks are all older than
+// the window is listed with no checks.
+TEST_F(RollupsTest, TheStatusWindowOfDaysIsItsRawRowsWhicheverRelationTheyAreIn) {
+  write(three_sites_every_20_minutes(0, 24 * 5 + 7));  // days 0..4, 7 hours of day 5
+  write({check("https://gone.test/", kHour0 + hours(1) + minutes(3), 900)});
+  close(kHour0 + hours(24 * 5 + 7) + minutes(5));                  // closed until day 5 07:00
+  ASSERT_EQ(query("SELECT count(*) FROM hc_daily_rollup"), "19");  // 3 sites x 6 days, gone.test 1
+  Measurement late =
+      check("https://site-2.test/", kHour0 + hours(24 * 2 + 10) + minutes(4), 3'000'000);
+  late.error = "timeout";
+  late.healthy = false;
+  write({late});  // day 2 has a pending hour now: read by its hours, the late one from raw rows
+
+  const WallTime now = kHour0 + hours(24 * 5 + 7) + minutes(40);
+  for (const minutes window : std::vector<minutes>{
+           minutes(25), hours(24), hours(30) + minutes(17), hours(24 * 3 + 5) + minutes(13),
+           hours(24 * 4 + 7) + minutes(40), hours(24 * 4 + 20) + minutes(50), hours(24 * 7)}) {
+    expect_status_window_is_its_raw_rows(now, window);
+  }
+  // Once the late hour is closed, day 2 comes from the daily rollup again: the same numbers.
+  close(kHour0 + hours(24 * 5 + 7) + minutes(45));
+  ASSERT_EQ(query("SELECT count(*) FROM hc_rollup_pending WHERE hour < '2026-01-06 07:00+00'"),
+            "0");
+  for (const minutes window :
+       std::vector<minutes>{hours(24 * 4 + 20) + minutes(50), hours(24 * 7)}) {
+    expect_status_window_is_its_raw_rows(now, window);
+  }
 }
 
 // The status page's numbers, whichever relation each check is read from (days of the daily

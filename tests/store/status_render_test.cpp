@@ -1,5 +1,6 @@
 // `hc status`'s rendering of the state columns: present only when some site has a state (the
-// config has an events route), "-" for a site without a since.
+// config has an events route), "-" for a site without a since; the TYPE column only when some
+// site's check is not http.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -45,6 +46,22 @@ TEST(StatusRender, TheStateAndItsSinceFollowTheStatusColumn) {
   const std::string json = render_status_json(sites);
   EXPECT_NE(json.find("\"state_since\": \"2026-11-18T10:50:00.000000Z\""), std::string::npos)
       << json;
+}
+
+TEST(StatusRender, OnlyAFleetWithAChecksOtherThanHttpHasATypeColumn) {
+  std::vector<SiteSummary> sites = {site("https://a/")};
+  EXPECT_EQ(render_status_table(sites).find("TYPE"), std::string::npos);
+  EXPECT_NE(render_status_json(sites).find("\"check_type\": \"http\""), std::string::npos);
+
+  sites.push_back(site("tcp://db.test:5432"));
+  sites.back().check_type = "tcp";
+  sites.back().last_status_code.reset();
+  const std::string table = render_status_table(sites);
+  EXPECT_NE(table.find("SITE                TYPE  STATUS  LAST CHECK (UTC)"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("https://a/          http  200"), std::string::npos) << table;
+  EXPECT_NE(table.find("tcp://db.test:5432  tcp   -"), std::string::npos) << table;
+  EXPECT_NE(render_status_json(sites).find("\"check_type\": \"tcp\""), std::string::npos);
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 
 #include "hc/common/clock.h"
 #include "hc/common/http_routes.h"
+#include "hc/common/silence_book.h"
 #include "hc/serve/status_source.h"
 
 namespace hc::http {
@@ -67,9 +68,10 @@ using RouteAdder = std::function<void(http::Routes& routes)>;
 class StatusServer {
  public:
   // Binds and serves on its own threads until destroyed. `source` and `clock` must outlive
-  // the server. Throws ListenError.
+  // the server; so must `silences` when given: the silences (config and runtime) shown as
+  // maintenance on the overview, the site pages and /api/v1/status. Throws ListenError.
   StatusServer(const ServerOptions& options, StatusSource& source, const Clock& clock,
-               const RouteAdder& add_more_routes = {});
+               const RouteAdder& add_more_routes = {}, const SilenceBook* silences = nullptr);
   // Stops accepting, finishes the requests in progress, joins the threads.
   ~StatusServer();
   StatusServer(const StatusServer&) = delete;

@@ -24,6 +24,9 @@ namespace hc {
 struct SiteSummary {
   std::string table;
   std::string url;  // as shown: redact_url(uri, config.redact_query_params)
+  // The newest measurement's check_type: "http", "tcp", "tls" or "dns" ("http" for a site that
+  // only an events table names).
+  std::string check_type = "http";
   std::optional<int> last_status_code;
   // Unset for a site that only an events table names (no measurements route holds it).
   std::optional<WallTime> last_checked_at;
@@ -63,11 +66,12 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
                                           WallTime now);
 
 // A terminal table: one line per site, columns aligned. The STATE and STATE SINCE columns
-// appear only when some site has a state (the config has an events route).
+// appear only when some site has a state (the config has an events route); the TYPE column
+// (check_type) only when some site's check is not http.
 std::string render_status_table(const std::vector<SiteSummary>& sites);
-// A JSON array of objects with the SiteSummary fields (snake_case names); last_checked_at,
-// state and state_since are null when unset; "state_source" is "events" beside a state, else
-// null.
+// A JSON array of objects with the SiteSummary fields (snake_case names, check_type included);
+// last_checked_at, state and state_since are null when unset; "state_source" is "events" beside a
+// state, else null.
 std::string render_status_json(const std::vector<SiteSummary>& sites);
 
 // ---- The status page and its JSON API (`hc serve`) ----
@@ -96,8 +100,9 @@ std::string_view state_source_name(StateSource source);  // "measurement", "even
 
 struct SiteOverview {
   std::string table;
-  std::string url;         // as shown: redact_url(uri, config.redact_query_params)
-  std::string url_digest;  // of the exact URL (url_digest.h): names the site in links
+  std::string url;                  // as shown: redact_url(uri, config.redact_query_params)
+  std::string url_digest;           // of the exact URL (url_digest.h): names the site in links
+  std::string check_type = "http";  // the newest measurement's: "http", "tcp", "tls", "dns"
   // The site's current state (status_overview.cpp decides it, in one place): from the newest
   // state-change event when an events table in the same database has one for the site, else
   // from the newest measurement. `up` is state == "up"; `state` is "up", "down", or "unknown"

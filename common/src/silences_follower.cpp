@@ -1,15 +1,16 @@
-#include "silences_follower.h"
+#include "hc/common/silences_follower.h"
 
 #include <fmt/format.h>
 
 #include <set>
+#include <utility>
 
 #include "hc/common/kafka_handles.h"
 #include "hc/common/logging.h"
 #include "hc/common/silence_json.h"
 #include "hc/common/site_set.h"
 
-namespace hc::notify {
+namespace hc {
 namespace {
 
 constexpr std::chrono::milliseconds kPollTimeout{200};
@@ -30,13 +31,13 @@ int partition_count(rd_kafka_t* consumer, const std::string& topic) {
   return metadata->topics[0].partition_cnt;
 }
 
-// The valid silences of `records`, as the book takes them.
-std::vector<NotifySilence> valid_silences(const SiteSet& records, const std::string& topic) {
-  std::vector<NotifySilence> silences;
+// The valid silences of `records`.
+std::vector<RuntimeSilence> valid_silences(const SiteSet& records, const std::string& topic) {
+  std::vector<RuntimeSilence> silences;
   for (const auto& [id, record] : records.sites()) {
     SilenceParse decoded = decode_silence_record(id, record.value);
     if (decoded.silence) {
-      silences.push_back(to_notify_silence(*decoded.silence));
+      silences.push_back(std::move(*decoded.silence));
       continue;
     }
     log_event(spdlog::level::warn, "not a valid silence; ignored",
@@ -51,8 +52,9 @@ std::vector<NotifySilence> valid_silences(const SiteSet& records, const std::str
 
 }  // namespace
 
-SilencesFollower::SilencesFollower(const NotifyConfig& config, SilenceBook& book)
-    : config_(config), book_(book), thread_([this] { run(); }) {}
+SilencesFollower::SilencesFollower(const NotifyConfig& config, SilenceBook& book,
+                                   std::string client_id)
+    : config_(config), book_(book), client_id_(std::move(client_id)), thread_([this] { run(); }) {}
 
 SilencesFollower::~SilencesFollower() {
   {
@@ -77,8 +79,8 @@ void SilencesFollower::run() {
   try {
     consumer =
         make_kafka_client(RD_KAFKA_CONSUMER,
-                          make_kafka_conf(config_.kafka, {{"client.id", "hc-notify-silences"},
-                                                          {"group.id", "hc-notify-silences"},
+                          make_kafka_conf(config_.kafka, {{"client.id", client_id_},
+                                                          {"group.id", client_id_},
                                                           {"enable.auto.commit", "false"},
                                                           {"enable.auto.offset.store", "false"},
                                                           {"enable.partition.eof", "true"},
@@ -167,4 +169,4 @@ void SilencesFollower::run() {
   rd_kafka_consumer_close(consumer.get());
 }
 
-}  // namespace hc::notify
+}  // namespace hc

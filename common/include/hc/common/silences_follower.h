@@ -1,4 +1,5 @@
 // Follows the silences topic (NotifyConfig::silences_topic, silence_json.h) on its own thread
+// (in `hc notify`, and in `hc serve` for the pages)
 // and keeps the SilenceBook's runtime silences equal to the topic's: every partition is read
 // from its beginning, then live; each record that changes the set replaces the book's
 // runtime silences (a tombstone ends a silence). A record that is not a valid silence is
@@ -13,21 +14,23 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "hc/common/mutex.h"
 #include "hc/common/notify_config.h"
-#include "silence_book.h"
+#include "hc/common/silence_book.h"
 
-namespace hc::notify {
+namespace hc {
 
 class SilencesFollower {
  public:
   static constexpr std::chrono::milliseconds kMetadataInterval{5000};
 
-  // Starts following. `config` and `book` must outlive the follower. Throws
-  // std::runtime_error when the Kafka client cannot be made.
-  SilencesFollower(const NotifyConfig& config, SilenceBook& book);
+  // Starts following. `config` and `book` must outlive the follower; `client_id` names its
+  // Kafka client (and the group id it never joins): "hc-notify-silences", "hc-serve-silences".
+  // Throws std::runtime_error when the Kafka client cannot be made.
+  SilencesFollower(const NotifyConfig& config, SilenceBook& book, std::string client_id);
   // Stops the thread and closes the client.
   ~SilencesFollower();
   SilencesFollower(const SilencesFollower&) = delete;
@@ -42,6 +45,7 @@ class SilencesFollower {
 
   const NotifyConfig& config_;
   SilenceBook& book_;
+  std::string client_id_;  // set by the constructor only
   Mutex mutex_;
   CondVar changed_;
   bool stopping_ GUARDED_BY(mutex_) = false;
@@ -49,4 +53,4 @@ class SilencesFollower {
   std::thread thread_;  // last: it uses the members above
 };
 
-}  // namespace hc::notify
+}  // namespace hc
