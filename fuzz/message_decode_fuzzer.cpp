@@ -49,6 +49,7 @@ void check_storable(const hc::Measurement& m) {
   FUZZ_CHECK(!m.tls_cipher || storable_text(*m.tls_cipher), "tls_cipher");
   FUZZ_CHECK(!m.chain_expires_at || storable_time(*m.chain_expires_at), "chain_expires_at");
   FUZZ_CHECK(!m.dns_rcode || storable_text(*m.dns_rcode), "dns_rcode");
+  FUZZ_CHECK(!m.address || storable_text(*m.address), "address");
   FUZZ_CHECK(m.dns_answers.size() <= 64, "dns_answers count");
   for (const auto& answer : m.dns_answers) {
     FUZZ_CHECK(storable_text(answer) && answer.size() <= 256, "dns_answers element");

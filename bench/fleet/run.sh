@@ -99,7 +99,7 @@ healthcheck-producer-config:
   sites_topic: hc.sites
   session_timeout_ms: $SESSION_MS
   check_threads: 1
-  defaults: {destination_topic: checks, polling_interval_in_seconds: $INTERVAL_S, timeout_ms: 1000}
+  defaults: {destination_topic: checks, polling_interval_in_seconds: $INTERVAL_S, timeout_ms: 1000, max_concurrent_per_host: 100000}
 YAML
 if [[ $BROKER == real ]]; then
   "$HC" topics create -c "$CONFIG" --partitions "$PARTITIONS" --replication-factor 1 \
@@ -109,7 +109,7 @@ fi
 {  # a file-mode config whose websites `hc sites import` publishes
   echo "healthcheck-producer-config:"
   echo "  bootstrap_servers: [\"$BOOTSTRAP\"]"
-  echo "  defaults: {destination_topic: checks, polling_interval_in_seconds: $INTERVAL_S, timeout_ms: 1000}"
+  echo "  defaults: {destination_topic: checks, polling_interval_in_seconds: $INTERVAL_S, timeout_ms: 1000, max_concurrent_per_host: 100000}"
   echo "  websites:"
   for i in $(seq "$SITES"); do echo "    - url: http://127.0.0.1:$PORT/site/$i"; done
 } >"$WORK/sites.yaml"

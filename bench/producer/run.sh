@@ -123,6 +123,8 @@ with open(path, "w") as out:
     out.write("  defaults:\n")
     out.write(f"    polling_interval_in_seconds: {interval}\n")
     out.write("    timeout_ms: 5000\n    destination_topic: healthcheck\n")
+    # Every site is on one nginx: the per-host limit (default 4) would be the bottleneck.
+    out.write("    max_concurrent_per_host: 100000\n")
     out.write("  websites:\n")
     for i in range(int(sites)):
         out.write(f"    - url: http://127.0.0.1:{port}/?i={i}\n      regex: \"Example Domain\"\n")

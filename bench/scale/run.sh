@@ -62,7 +62,8 @@ path, sites, port, bootstrap = sys.argv[1:]
 with open(path, "w") as out:
     out.write("healthcheck-producer-config:\n")
     out.write(f"  bootstrap_servers: [\"{bootstrap}\"]\n")
-    out.write("  defaults:\n    timeout_ms: 5000\n")
+    # Every site is on one server: no per-host limit (default 4) in the way.
+    out.write("  defaults:\n    timeout_ms: 5000\n    max_concurrent_per_host: 100000\n")
     out.write("  websites:\n")
     for i in range(int(sites)):
         out.write(f"    - url: http://127.0.0.1:{port}/?site={i:08d}\n"

@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, 2> kBasicAuthKeys = {"username", "passwor
 constexpr std::array<std::string_view, 6> kTlsKeys = {
     "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"};
 constexpr std::array<std::string_view, 2> kTlsVersions = {"1.2", "1.3"};
+constexpr std::array<std::string_view, 3> kIpVersions = {"4", "6", "any"};
 // Address ranges `redirect_deny` may name (link-local is always refused).
 constexpr std::array<std::string_view, 2> kRedirectDenyRanges = {"loopback", "private"};
 // Answers a dns check's `expected` list may name (each fits the message's bounds).
@@ -289,11 +290,50 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
   }
 }
 
+// `proxy`: "", "env" or a proxy URL; the value may hold a password, so a message shows it with
+// its user information replaced.
+void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
+  auto text = reader.string(value);
+  if (!text) return;
+  const std::optional<std::string> problem =
+      text->empty() || *text == "env" ? std::nullopt : proxy_url_problem(*text);
+  if (problem) {
+    reader.report(value.mark, value.path,
+                  "expected 'env' or a proxy URL (http://, https://, socks5:// or "
+                  "socks5h://[USER:PASSWORD@]HOST[:PORT]), got " +
+                      quote_for_message(redact_userinfo(*text)) + ": " + *problem);
+    return;
+  }
+  proxy = *text;
+}
+
+// `no_proxy`: a list of host names, domains or IP addresses reached without the proxy.
+void read_no_proxy(YamlReader& reader, const Located& value, std::string& no_proxy) {
+  auto hosts = reader.list(value, "a list of host names, domains or IP addresses");
+  if (!hosts) return;
+  std::string joined;
+  for (const Located& host : *hosts) {
+    auto name = reader.string(host);
+    if (!name) continue;
+    if (name->empty() || name->find_first_of(", \t\r\n") != std::string::npos) {
+      reader.report(host.mark, host.path,
+                    "expected a host name, domain or IP address (no comma or space), got " +
+                        quote_for_message(*name));
+      continue;
+    }
+    if (!joined.empty()) joined += ',';
+    joined += *name;
+  }
+  no_proxy = std::move(joined);
+}
+
 // Which check types a key applies to, as a set of bits (1 << CheckType). Set on a site of
 // another type it is an error; inherited from defaults it is ignored there (defaults serve
 // every type).
 constexpr unsigned type_bit(CheckType type) { return 1U << static_cast<unsigned>(type); }
 constexpr unsigned kHttpOnly = type_bit(CheckType::kHttp);
+constexpr unsigned kConnecting =
+    type_bit(CheckType::kHttp) | type_bit(CheckType::kTcp) | type_bit(CheckType::kTls);
 constexpr unsigned kEveryType = ~0U;
 
 // Reads one key's value into the site (a key present in the map overrides the site's value).
@@ -319,6 +359,7 @@ constexpr std::string_view kSeconds = "seconds";
 constexpr std::string_view kMilliseconds = "milliseconds";
 constexpr std::string_view kBytes = "bytes";
 constexpr std::string_view kDays = "days";
+constexpr std::string_view kChecks = "checks";
 
 // The keys a site shares with `defaults` (how to check, and the conditions of
 // check_verdict.h): each key once, with the check types it applies to and how it is read.
@@ -327,76 +368,98 @@ struct CheckKey {
   unsigned types;
   SiteKeyReader read;
 };
-constexpr auto kCheckKeyTable = std::to_array<CheckKey>({
-    {"regex", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       site.regex = read_pattern(reader, value);
-     }},
-    {"polling_interval_in_seconds", kEveryType,
-     read_number<&SiteConfig::polling_interval, 1, kMaxIntervalSeconds, kSeconds>},
-    {"timeout_ms", kEveryType, read_number<&SiteConfig::timeout, 1, kMaxTimeoutMs, kMilliseconds>},
-    {"destination_topic", kEveryType,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       if (auto topic = read_topic_name(reader, value)) site.destination_topic = *topic;
-     }},
-    {"method", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       if (auto method = reader.choice(value, kMethods)) site.method = *method;
-     }},
-    {"headers", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       read_headers(reader, value, site.headers);
-     }},
-    {"basic_auth", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       read_basic_auth(reader, value, site.basic_auth);
-     }},
-    {"follow_redirects", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
-     }},
-    {"max_redirects", kHttpOnly,
-     read_number<&SiteConfig::max_redirects, 0, kMaxRedirects, kNoUnit>},
-    {"redirect_deny", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       site.redirect_deny_loopback = false;
-       site.redirect_deny_private = false;
-       if (auto ranges = reader.list(value, "a list of address ranges: loopback, private")) {
-         for (const Located& range : *ranges) {
-           if (auto name = reader.choice(range, kRedirectDenyRanges)) {
-             (*name == "loopback" ? site.redirect_deny_loopback : site.redirect_deny_private) =
-                 true;
-           }
-         }
-       }
-     }},
-    {"max_body_bytes", kHttpOnly | type_bit(CheckType::kTcp),
-     read_number<&SiteConfig::max_body_bytes, 1, kMaxBodyBytes, kBytes>},
-    {"expected_status", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       read_expected_status(reader, value, site.expected_status);
-     }},
-    {"max_response_time_ms", kEveryType,
-     read_number<&SiteConfig::max_response_time, 1, kMaxTimeoutMs, kMilliseconds>},
-    {"min_cert_days", kHttpOnly | type_bit(CheckType::kTls),
-     read_number<&SiteConfig::min_cert_days, 0, kMaxCertDays, kDays>},
-    {"regex_absent", kHttpOnly,
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       site.regex_absent = read_pattern(reader, value);
-     }},
-    {"headers_match", kHttpOnly,
-     [](YamlReader& reader, const Located& value,
-        SiteConfig& site) { read_headers_match(reader, value, site.headers_match); }},
-    {"min_body_bytes", kHttpOnly,
-     read_number<&SiteConfig::min_body_bytes, 0, kMaxMinBodyBytes, kBytes>},
-    {"retries", kEveryType, read_number<&SiteConfig::retries, 0, kMaxRetries, kNoUnit>},
-    {"retry_delay_ms", kEveryType,
-     read_number<&SiteConfig::retry_delay, 0, kMaxRetryDelayMs, kMilliseconds>},
-    {"tls", kHttpOnly | type_bit(CheckType::kTls),
-     [](YamlReader& reader, const Located& value, SiteConfig& site) {
-       read_tls(reader, value, site.tls);
-     }},
-});
+constexpr auto kCheckKeyTable =
+    std::to_array<CheckKey>(
+        {
+            {"regex", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               site.regex = read_pattern(reader, value);
+             }},
+            {"polling_interval_in_seconds", kEveryType,
+             read_number<&SiteConfig::polling_interval, 1, kMaxIntervalSeconds, kSeconds>},
+            {"timeout_ms", kEveryType,
+             read_number<&SiteConfig::timeout, 1, kMaxTimeoutMs, kMilliseconds>},
+            {"destination_topic", kEveryType,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               if (auto topic = read_topic_name(reader, value)) site.destination_topic = *topic;
+             }},
+            {"method", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               if (auto method = reader.choice(value, kMethods)) site.method = *method;
+             }},
+            {"headers", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               read_headers(reader, value, site.headers);
+             }},
+            {"basic_auth", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               read_basic_auth(reader, value, site.basic_auth);
+             }},
+            {"follow_redirects", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               if (auto follow = reader.boolean(value)) site.follow_redirects = *follow;
+             }},
+            {"max_redirects", kHttpOnly,
+             read_number<&SiteConfig::max_redirects, 0, kMaxRedirects, kNoUnit>},
+            {"redirect_deny", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               site.redirect_deny_loopback = false;
+               site.redirect_deny_private = false;
+               if (auto ranges =
+                       reader.list(value, "a list of address ranges: loopback, private")) {
+                 for (const Located& range : *ranges) {
+                   if (auto name = reader.choice(range, kRedirectDenyRanges)) {
+                     (*name == "loopback" ? site.redirect_deny_loopback
+                                          : site.redirect_deny_private) = true;
+                   }
+                 }
+               }
+             }},
+            {"max_body_bytes", kHttpOnly | type_bit(CheckType::kTcp),
+             read_number<&SiteConfig::max_body_bytes, 1, kMaxBodyBytes, kBytes>},
+            {"expected_status", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               read_expected_status(reader, value, site.expected_status);
+             }},
+            {"max_response_time_ms", kEveryType,
+             read_number<&SiteConfig::max_response_time, 1, kMaxTimeoutMs, kMilliseconds>},
+            {"min_cert_days", kHttpOnly | type_bit(CheckType::kTls),
+             read_number<&SiteConfig::min_cert_days, 0, kMaxCertDays, kDays>},
+            {"regex_absent", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               site.regex_absent = read_pattern(reader, value);
+             }},
+            {"headers_match", kHttpOnly,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               read_headers_match(reader, value, site.headers_match);
+             }},
+            {"min_body_bytes", kHttpOnly,
+             read_number<&SiteConfig::min_body_bytes, 0, kMaxMinBodyBytes, kBytes>},
+            {"retries", kEveryType, read_number<&SiteConfig::retries, 0, kMaxRetries, kNoUnit>},
+            {"retry_delay_ms", kEveryType,
+             read_number<&SiteConfig::retry_delay, 0, kMaxRetryDelayMs, kMilliseconds>},
+            {"tls", kHttpOnly | type_bit(CheckType::kTls),
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               read_tls(reader, value, site.tls);
+             }},
+            {"max_concurrent_per_host", kEveryType,
+             read_number<&SiteConfig::max_concurrent_per_host, 1,
+                         static_cast<std::int64_t>(SiteConfig::kMaxConcurrentPerHost), kChecks>},
+            {"ip_version", kConnecting,
+             [](YamlReader& reader, const Located& value, SiteConfig& site) {
+               if (auto version = reader.choice(value, kIpVersions)) {
+                 site.ip_version = *version == "4"   ? IpVersion::kV4
+                                   : *version == "6" ? IpVersion::kV6
+                                                     : IpVersion::kAny;
+               }
+             }},
+            {"proxy", kHttpOnly,
+             [](YamlReader& reader, const Located& value,
+                SiteConfig& site) { read_proxy(reader, value, site.proxy); }},
+            {"no_proxy", kHttpOnly,
+             [](YamlReader& reader, const Located& value,
+                SiteConfig& site) { read_no_proxy(reader, value, site.no_proxy); }},
+        });
 
 constexpr auto kCheckKeys = [] {
   std::array<std::string_view, kCheckKeyTable.size()> keys{};
@@ -543,6 +606,29 @@ void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType typ
   }
 }
 
+// A host that is an IP literal of one family cannot be reached over the other.
+void check_ip_version_fits(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
+                           const Located& item) {
+  if (site.ip_version == IpVersion::kAny || !site_key_applies("ip_version", site.check_type)) {
+    return;
+  }
+  std::string host;
+  if (site.check_type == CheckType::kHttp) {
+    host = url_host(site.url);
+  } else {
+    const auto target = parse_host_port_url(site.url);
+    if (const auto* host_port = std::get_if<HostPort>(&target)) host = host_port->host;
+  }
+  const std::optional<int> family = ip_literal_family(host);
+  const int wanted = site.ip_version == IpVersion::kV4 ? 4 : 6;
+  if (!family || *family == wanted) return;
+  const Located* where = fields.find("ip_version");
+  reader.report(where ? where->mark : item.mark,
+                where ? where->path : child_path(item.path, "ip_version"),
+                fmt::format("ip_version {} cannot reach {}, an IPv{} address", wanted,
+                            quote_for_message(host), *family));
+}
+
 // Conditions that need a response body cannot hold for a HEAD request.
 void check_body_conditions(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
                            const Located& item) {
@@ -620,6 +706,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                   "missing required key 'destination_topic' (and defaults has none)");
   }
   check_body_conditions(reader, *fields, site, item);
+  if (!site.url.empty()) check_ip_version_fits(reader, *fields, site, item);
   if (site.tls.cert_file.empty() != site.tls.key_file.empty()) {
     const Located* where = fields->find("tls");
     reader.report(where ? where->mark : item.mark,

@@ -54,6 +54,7 @@ enum Field : std::size_t {
   kChainExpiresAt,
   kDnsRcode,
   kDnsAnswers,
+  kAddress,
   kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
@@ -80,7 +81,8 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "chain_valid",
                                                                    "chain_expires_at",
                                                                    "dns_rcode",
-                                                                   "dns_answers"};
+                                                                   "dns_answers",
+                                                                   "address"};
 
 enum Phase : std::size_t { kDns, kConnect, kTls, kTtfb, kPhaseCount };
 constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {"dns", "connect", "tls", "ttfb"};
@@ -223,6 +225,9 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   if (const JsonSlot* v =
           reader.optional(f[kDnsAnswers], "dns_answers", Kind::kArray, "an array of strings")) {
     m.dns_answers = conditions_of(reader, *v, "dns_answers");
+  }
+  if (const JsonSlot* v = reader.optional(f[kAddress], "address", Kind::kString, "a string")) {
+    m.address = text_of(reader, *v, "address");
   }
   if (reader.error()) return *reader.error();
   return m;

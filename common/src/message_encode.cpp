@@ -46,6 +46,7 @@ std::string encode_message(const Measurement& m) {
   if (m.chain_expires_at) json.field("chain_expires_at", format_timestamp(*m.chain_expires_at));
   if (m.dns_rcode) json.field("dns_rcode", *m.dns_rcode);
   if (!m.dns_answers.empty()) json.field("dns_answers", m.dns_answers);
+  if (m.address) json.field("address", *m.address);
   return std::move(json).finish();
 }
 

@@ -57,12 +57,26 @@ std::string encode_site_json(const SiteConfig& site) {
       {"events_topic", site.events_topic},
       {"retries", site.retries},
       {"retry_delay_ms", site.retry_delay.count()},
+      {"max_concurrent_per_host", site.max_concurrent_per_host},
+      {"proxy", site.proxy},
+      {"ip_version", site.ip_version == IpVersion::kV4   ? "4"
+                     : site.ip_version == IpVersion::kV6 ? "6"
+                                                         : "any"},
       {"tls", tls_map(site.tls)},
   };
   nlohmann::ordered_json deny = nlohmann::ordered_json::array();
   if (site.redirect_deny_loopback) deny.push_back("loopback");
   if (site.redirect_deny_private) deny.push_back("private");
   json["redirect_deny"] = deny;
+  if (!site.no_proxy.empty()) {
+    nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
+    for (std::size_t start = 0; start <= site.no_proxy.size();) {
+      const std::size_t comma = std::min(site.no_proxy.find(',', start), site.no_proxy.size());
+      hosts.push_back(site.no_proxy.substr(start, comma - start));
+      start = comma + 1;
+    }
+    json["no_proxy"] = hosts;
+  }
   if (!site.expected_status.empty()) json["expected_status"] = status_list(site.expected_status);
   if (site.basic_auth) {
     json["basic_auth"] = {{"username", site.basic_auth->username},

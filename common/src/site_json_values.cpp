@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hc/common/site_json.h"
+#include "url_validation.h"
 
 namespace hc {
 namespace {
@@ -26,6 +27,9 @@ nlohmann::ordered_json listed_site(const std::string& url, const SiteRecord& rec
   if (site.contains("basic_auth") && site["basic_auth"].is_object() &&
       site["basic_auth"].contains("password")) {
     site["basic_auth"]["password"] = "REDACTED";
+  }
+  if (site.contains("proxy") && site["proxy"].is_string()) {
+    site["proxy"] = config_detail::redact_userinfo(site["proxy"].get<std::string>());
   }
   SiteDecodeResult decoded =
       decode_site_json(url, record.value, producer,

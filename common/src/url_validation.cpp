@@ -1,5 +1,6 @@
 #include "url_validation.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -71,6 +72,55 @@ bool has_userinfo(std::string_view url) {
   if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return false;
   return get_part(handle.get(), CURLUPART_USER) != nullptr ||
          get_part(handle.get(), CURLUPART_PASSWORD) != nullptr;
+}
+
+std::optional<std::string> proxy_url_problem(std::string_view url) {
+  const std::size_t separator = url.find("://");
+  if (separator == std::string_view::npos) return std::string("missing scheme");
+  std::string scheme(url.substr(0, separator));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme != "http" && scheme != "https" && scheme != "socks5" && scheme != "socks5h") {
+    return "unsupported proxy scheme '" + scheme + "'";
+  }
+  CurlUrl handle(curl_url());
+  if (!handle) return std::string("out of memory while parsing the URL");
+  const std::string text(url);
+  const CURLUcode code =
+      curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  if (code != CURLUE_OK) return std::string(curl_url_strerror(code));
+  CurlString host = get_part(handle.get(), CURLUPART_HOST);
+  if (!host || *host.get() == '\0') return std::string("no host in the URL");
+  CurlString path = get_part(handle.get(), CURLUPART_PATH);
+  if (path && std::string_view(path.get()) != "/" && *path.get() != '\0') {
+    return std::string("a proxy URL has no path");
+  }
+  if (get_part(handle.get(), CURLUPART_QUERY) || get_part(handle.get(), CURLUPART_FRAGMENT)) {
+    return std::string("a proxy URL has no query or fragment");
+  }
+  return std::nullopt;
+}
+
+std::string url_host(std::string_view url) {
+  CurlUrl handle(curl_url());
+  if (!handle) return {};
+  const std::string text(url);
+  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return {};
+  CurlString host = get_part(handle.get(), CURLUPART_HOST);
+  if (!host) return {};
+  std::string_view name = host.get();
+  if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
+    name = name.substr(1, name.size() - 2);
+  }
+  return std::string(name);
+}
+
+std::optional<int> ip_literal_family(std::string_view host) {
+  const std::string text(host);
+  in6_addr address{};
+  if (inet_pton(AF_INET, text.c_str(), &address) == 1) return 4;
+  if (inet_pton(AF_INET6, text.c_str(), &address) == 1) return 6;
+  return std::nullopt;
 }
 
 std::string redact_userinfo(std::string_view url) {

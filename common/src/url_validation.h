@@ -23,6 +23,16 @@ std::optional<std::string> http_url_problem(std::string_view url);
 // True if `url` carries a "user[:password]@" part. REQUIRES: !http_url_problem(url).
 bool has_userinfo(std::string_view url);
 
+// The host of an http(s) `url`, an IPv6 literal without its brackets; "" when it has none.
+std::string url_host(std::string_view url);
+
+// 4 or 6 when `host` is an IPv4 or IPv6 literal (without brackets); nullopt for a name.
+std::optional<int> ip_literal_family(std::string_view host);
+
+// nullopt if `url` is a proxy URL hc accepts: http, https, socks5 or socks5h, with a host and
+// at most a "/" path; otherwise what is wrong. Never resolves or contacts the host.
+std::optional<std::string> proxy_url_problem(std::string_view url);
+
 // `url` with any "user:password@" part replaced by "***@", for error messages.
 std::string redact_userinfo(std::string_view url);
 

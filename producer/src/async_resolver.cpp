@@ -54,18 +54,24 @@ AsyncResolver::~AsyncResolver() {
   if (library_ready_) ares_library_cleanup();
 }
 
-std::uint64_t AsyncResolver::resolve(const std::string& host, std::uint16_t port, Callback done) {
+std::uint64_t AsyncResolver::resolve(const std::string& host, std::uint16_t port, Callback done,
+                                     int family) {
   const std::uint64_t id = next_id_++;
   if (auto literal = literal_address(host, port)) {
-    done(*literal);
+    if (family != AF_UNSPEC && literal->address.ss_family != family) {
+      done(std::string(family == AF_INET ? "an IPv6 address, and ip_version is 4"
+                                         : "an IPv4 address, and ip_version is 6"));
+    } else {
+      done(*literal);
+    }
     return id;
   }
   pending_.emplace(id, std::move(done));
   ares_addrinfo_hints hints{};
-  hints.ai_family = AF_UNSPEC;
+  hints.ai_family = family;
   hints.ai_socktype = SOCK_STREAM;
   // c-ares copies the name; the Pending note is freed by on_result.
-  auto* note = new Pending{this, id, port};  // NOLINT(cppcoreguidelines-owning-memory)
+  auto* note = new Pending{this, id, port, family};  // NOLINT(cppcoreguidelines-owning-memory)
   ares_getaddrinfo(channel_, host.c_str(), nullptr, &hints, &AsyncResolver::on_result, note);
   return id;
 }
@@ -111,8 +117,10 @@ void AsyncResolver::on_result(void* arg, int status, int /*timeouts*/, ares_addr
     return;
   }
   // IPv4 first: the address a plain client (and curl's default) would try first on most hosts.
+  // Only the family asked for, if one was.
   const ares_addrinfo_node* chosen = nullptr;
   for (const ares_addrinfo_node* node = info ? info->nodes : nullptr; node; node = node->ai_next) {
+    if (note->family != AF_UNSPEC && node->ai_family != note->family) continue;
     if (node->ai_family == AF_INET) {
       chosen = node;
       break;
@@ -120,7 +128,9 @@ void AsyncResolver::on_result(void* arg, int status, int /*timeouts*/, ares_addr
     if (chosen == nullptr && node->ai_family == AF_INET6) chosen = node;
   }
   if (chosen == nullptr || chosen->ai_addrlen > sizeof(sockaddr_storage)) {
-    done(std::string("no address for the host"));
+    done(std::string(note->family == AF_INET    ? "no IPv4 address for the host"
+                     : note->family == AF_INET6 ? "no IPv6 address for the host"
+                                                : "no address for the host"));
     return;
   }
   ResolvedAddress resolved;

@@ -39,9 +39,11 @@ class AsyncResolver final : public CurlMultiLoop::IoHandler {
   AsyncResolver(const AsyncResolver&) = delete;
   AsyncResolver& operator=(const AsyncResolver&) = delete;
 
-  // Looks up host (IPv4 first, then IPv6) and calls done exactly once, unless cancel(id)
-  // or the destructor comes first. Returns an id for cancel().
-  std::uint64_t resolve(const std::string& host, std::uint16_t port, Callback done);
+  // Looks up host's addresses of `family` (AF_INET, AF_INET6, or AF_UNSPEC: IPv4 first, then
+  // IPv6) and calls done exactly once, unless cancel(id) or the destructor comes first. An IP
+  // literal of the other family is an error. Returns an id for cancel().
+  std::uint64_t resolve(const std::string& host, std::uint16_t port, Callback done,
+                        int family = AF_UNSPEC);
   // Drops a pending lookup: its callback is not called. Unknown ids are ignored.
   void cancel(std::uint64_t id);
 
@@ -62,6 +64,7 @@ class AsyncResolver final : public CurlMultiLoop::IoHandler {
     AsyncResolver* resolver;
     std::uint64_t id;
     std::uint16_t port;
+    int family;
   };
   std::unordered_map<std::uint64_t, Callback> pending_;
   std::uint64_t next_id_ = 1;

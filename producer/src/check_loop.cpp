@@ -53,8 +53,15 @@ void add(std::atomic<std::uint64_t>& counter, std::uint64_t delta) {
 }  // namespace
 
 CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
-                     std::unique_ptr<Checker> checker)
-    : context_(context), scheduler_(context.clock, max_in_flight), checker_(std::move(checker)) {}
+                     std::unique_ptr<Checker> checker, std::size_t index)
+    : context_(context),
+      scheduler_(context.clock, max_in_flight),
+      checker_(std::move(checker)),
+      index_(index) {
+  context_.host_slots.set_waker(index_, [this] { checker_->wakeup(); });
+}
+
+CheckLoop::~CheckLoop() { context_.host_slots.set_waker(index_, {}); }
 
 std::uint64_t CheckLoop::assign_sites(SitePlans sites) {
   std::uint64_t ticket = 0;
@@ -78,6 +85,7 @@ void CheckLoop::run(StopControl& control) {
   while (!control.stop_requested()) turn(kMaxWait);
   stopping_ = true;
   cancel_waiting_retries();
+  drop_host_waits(true);
   const TimePoint give_up_at = context_.clock.now() + context_.shutdown_grace;
   while (checker_->in_flight() > 0 && context_.clock.now() < give_up_at) {
     checker_->run_once(std::min(
@@ -91,6 +99,7 @@ void CheckLoop::run(StopControl& control) {
 
 void CheckLoop::turn(std::chrono::milliseconds max_wait) {
   apply_assigned_sites();
+  start_granted_attempts();
   start_due_retries();
   start_due_checks();
   checker_->run_once(std::min(max_wait, wait_budget()));
@@ -122,6 +131,7 @@ void CheckLoop::apply_assigned_sites() {
   }
   plans_ = std::move(plans);
   if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
+  drop_host_waits(false);
   // A removed site waiting for a retry ends now: it holds a slot and would keep a revoke
   // waiting for nothing.
   for (auto retry = retries_due_.begin(); retry != retries_due_.end();) {
@@ -158,6 +168,56 @@ void CheckLoop::start_due_retries() {
 }
 
 void CheckLoop::start_attempt(const CheckInProgress& check) {
+  const SitePlan& plan = *check.plan;
+  if (!plan.host_key.empty() &&
+      !context_.host_slots.acquire(plan.host_key, plan.config.max_concurrent_per_host, index_)) {
+    add(context_.stats.waited_for_host, 1);
+    host_waits_[plan.host_key].push_back(check);
+    return;
+  }
+  launch_attempt(check);
+}
+
+void CheckLoop::start_granted_attempts() {
+  for (const std::string& host : context_.host_slots.take_granted(index_)) {
+    const auto waits = host_waits_.find(host);
+    if (waits == host_waits_.end()) {  // its attempt was dropped after the slot was handed over
+      context_.host_slots.release(host);
+      continue;
+    }
+    const CheckInProgress check = std::move(waits->second.front());
+    waits->second.pop_front();
+    if (waits->second.empty()) host_waits_.erase(waits);
+    launch_attempt(check);
+  }
+}
+
+void CheckLoop::drop_host_waits(bool all) {
+  for (auto waits = host_waits_.begin(); waits != host_waits_.end();) {
+    std::deque<CheckInProgress>& checks = waits->second;
+    const auto dropped = std::stable_partition(
+        checks.begin(), checks.end(),
+        [&](const auto& check) { return !all && scheduler_.is_scheduled(check.site); });
+    for (auto check = dropped; check != checks.end(); ++check) {
+      // false: the slot is already on its way (take_granted), released when it arrives.
+      context_.host_slots.withdraw(waits->first, index_);
+      scheduler_.finished(check->site);
+      if (all) add(context_.stats.cancelled_checks, 1);
+    }
+    checks.erase(dropped, checks.end());
+    waits = checks.empty() ? host_waits_.erase(waits) : std::next(waits);
+  }
+  if (!all) return;
+  for (const std::string& host : context_.host_slots.take_granted(index_)) {
+    context_.host_slots.release(host);
+  }
+}
+
+void CheckLoop::release_host_slot(const SitePlan& plan) {
+  if (!plan.host_key.empty()) context_.host_slots.release(plan.host_key);
+}
+
+void CheckLoop::launch_attempt(const CheckInProgress& check) {
   const WallTime measured_at = context_.clock.wall_now();
   const std::shared_ptr<const SitePlan> plan = check.plan;
   const SiteId id = check.site;
@@ -168,6 +228,7 @@ void CheckLoop::start_attempt(const CheckInProgress& check) {
   } catch (const std::exception& error) {
     // A curl setup failure (out of memory, bad option) on our side: count it and let the
     // site try again at its next deadline.
+    release_host_slot(*plan);
     scheduler_.finished(id);
     context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
     log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
@@ -180,6 +241,7 @@ void CheckLoop::start_attempt(const CheckInProgress& check) {
 void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result) {
   const SiteId id = check.site;
   const SitePlan& plan = *check.plan;
+  release_host_slot(plan);
   Verdict verdict = evaluate(plan.conditions, result, plan.https, measured_at);
   ++check.attempts_made;
   const std::optional<TimePoint> retry_at = retry_start(

@@ -10,12 +10,18 @@
 // hash, split_site_plans), for the life of the process: its checks never overlap and its
 // messages keep their order.
 //
+// Each attempt first takes a slot of its host (host_slots.h, shared by the loops). An attempt
+// that has to wait keeps its site in flight, is counted (ProducerStats::waited_for_host) and
+// starts when a slot is handed to it: its start time and timings begin then, not when it was
+// due.
+//
 // Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +32,7 @@
 #include "hc/common/clock.h"
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
+#include "host_slots.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "scheduler.h"
@@ -46,13 +53,16 @@ struct CheckLoopContext {
   // Each published measurement also goes through the site's state; a change is published.
   SiteStates& states;
   EventSink& events;
+  HostSlots& host_slots;  // numbered for the loops: loop i is HostSlots loop i
 };
 
 class CheckLoop {
  public:
-  // At most max_in_flight (> 0) checks of this loop run at once, through `checker`.
+  // At most max_in_flight (> 0) checks of this loop run at once, through `checker`. `index`:
+  // this loop's number in context.host_slots.
   CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
-            std::unique_ptr<Checker> checker);
+            std::unique_ptr<Checker> checker, std::size_t index);
+  ~CheckLoop();
   CheckLoop(const CheckLoop&) = delete;
   CheckLoop& operator=(const CheckLoop&) = delete;
 
@@ -92,9 +102,17 @@ class CheckLoop {
 
   void start_due_checks();
   void start_due_retries();
+  // Starts the attempt once it holds a slot of its host; until then it waits in host_waits_.
   void start_attempt(const CheckInProgress& check);
+  // Starts the attempts whose hosts handed them a slot.
+  void start_granted_attempts();
+  // Starts the attempt now. REQUIRES: it holds its host's slot (or its site has no host).
+  void launch_attempt(const CheckInProgress& check);
+  void release_host_slot(const SitePlan& plan);
   void on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result);
   void cancel_waiting_retries();
+  // Drops the attempts waiting for a host slot whose sites were removed, or all of them.
+  void drop_host_waits(bool all);
   std::chrono::milliseconds wait_budget() const;
   // Adds what the scheduler counted since the last call to the shared stats.
   void report_counters();
@@ -106,7 +124,10 @@ class CheckLoop {
   SchedulerCounters reported_;
   std::int64_t reported_in_flight_ = 0;
   std::multimap<TimePoint, CheckInProgress> retries_due_;  // failed attempts, by retry start
-  bool stopping_ = false;                                  // run() is in its grace period
+  std::size_t index_;                                      // in context_.host_slots
+  // Attempts waiting for a slot of their host, by host, oldest first.
+  std::unordered_map<std::string, std::deque<CheckInProgress>> host_waits_;
+  bool stopping_ = false;  // run() is in its grace period
 
   Mutex assigned_mutex_;
   std::optional<SitePlans> assigned_ GUARDED_BY(assigned_mutex_);  // set by assign_sites(),

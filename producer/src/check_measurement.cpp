@@ -22,6 +22,7 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
   measurement.body_truncated = result.body_truncated;
   measurement.cert_expires_at = result.cert_expires_at;
   measurement.producer = producer_id;
+  measurement.address = std::move(result.address);
   if (site.config.check_type != CheckType::kHttp) {
     measurement.check_type = std::string(to_string(site.config.check_type));
     measurement.tls_version = std::move(result.tls_version);

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "curl_outcome.h"
+#include "hc/common/url_redaction.h"
 #include "redirect_policy.h"
 #include "tls_options.h"
 
@@ -116,6 +117,21 @@ struct HttpChecker::Transfer {
   static constexpr std::size_t kMaxHeaders = 200;
 };
 
+namespace {
+
+// curl names the proxy in some errors ("Unsupported proxy scheme for '...'"); the detail is
+// published and logged, so the proxy URL is shown with "***@" for its user information.
+void hide_proxy_password(std::string& detail, const std::string& proxy) {
+  if (proxy.empty() || proxy == "env") return;
+  const std::string shown = redact_url(proxy, {});
+  for (std::size_t at = detail.find(proxy); at != std::string::npos;
+       at = detail.find(proxy, at + shown.size())) {
+    detail.replace(at, proxy.size(), shown);
+  }
+}
+
+}  // namespace
+
 HttpChecker::HttpChecker() = default;
 
 HttpChecker::~HttpChecker() {
@@ -195,6 +211,17 @@ void HttpChecker::configure_hop(Transfer& transfer, bool to_site_origin,
       server_name_route(transfer.hop_url, request.tls, to_site_origin);
   set_option(easy, CURLOPT_URL, route ? route->url.c_str() : transfer.hop_url.c_str());
   set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  set_option(easy, CURLOPT_IPRESOLVE,
+             request.ip_version == IpVersion::kV4   ? static_cast<long>(CURL_IPRESOLVE_V4)
+             : request.ip_version == IpVersion::kV6 ? static_cast<long>(CURL_IPRESOLVE_V6)
+                                                    : static_cast<long>(CURL_IPRESOLVE_WHATEVER));
+  // CURLOPT_PROXY "" turns the environment's proxies off; null lets curl read them. An
+  // explicit proxy gets an explicit no-proxy list ("" = none), so no_proxy from the
+  // environment does not apply to it either.
+  const bool proxy_from_env = request.proxy == "env";
+  set_option(easy, CURLOPT_PROXY, proxy_from_env ? nullptr : request.proxy.c_str());
+  set_option(easy, CURLOPT_NOPROXY,
+             proxy_from_env && request.no_proxy.empty() ? nullptr : request.no_proxy.c_str());
   if (request.basic_auth && to_site_origin) {
     set_option(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     set_option(easy, CURLOPT_USERNAME, request.basic_auth->username.c_str());
@@ -404,6 +431,11 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (status > 0) result.status_code = static_cast<int>(status);
+  const char* address = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &address) == CURLE_OK && address != nullptr &&
+      *address != '\0') {
+    result.address = address;
+  }
 
   curl_certinfo* certinfo = nullptr;
   if (is_https(transfer.hop_url) &&
@@ -423,6 +455,7 @@ CheckResult HttpChecker::finish(Transfer& transfer, CURLcode code) {
     result.transport_error = classify_curl_error(code);
     result.error_detail =
         transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code);
+    hide_proxy_password(result.error_detail, transfer.request->proxy);
   } else if (!result.status_code) {
     // curl reports success without a status only for protocols we do not allow.
     result.transport_error = CheckError::kHttp;

@@ -47,6 +47,11 @@ struct CheckRequest {
   std::size_t body_capture_bytes = 0;
   bool capture_headers = false;  // keep the final response's headers in CheckResult::headers
   TlsSettings tls;               // https hops (tls_options.h)
+  IpVersion ip_version = IpVersion::kAny;  // CURLOPT_IPRESOLVE of every hop
+  // SiteConfig::proxy and no_proxy, for every hop: "" none (the environment's ignored), "env"
+  // the environment's, else the proxy URL (secret: may hold a password).
+  std::string proxy;
+  std::string no_proxy;
 };
 
 // What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).
@@ -62,6 +67,9 @@ struct CheckResult {
   // The final response's header fields, in order (only with capture_headers).
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<WallTime> cert_expires_at;  // https and tls: the server certificate's notAfter
+  // The IP address the check connected to (http: the final hop's), as text ("::1"); nullopt
+  // when it connected nowhere.
+  std::optional<std::string> address;
   // tls checks (socket_checker.h): what the handshake negotiated and what the chain is.
   std::optional<std::string> tls_version;
   std::optional<std::string> tls_cipher;

@@ -65,12 +65,13 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
     events_topics_.insert(site.events_topic);
   }
   const std::size_t threads = check_thread_count(config, usable_cpu_count());
+  host_slots_ = std::make_unique<HostSlots>(threads);
   const CheckLoopContext context{
-      *clock_,         *publisher_, stats_,  metrics_, options_.producer_id,
-      shutdown_grace_, states_,     *events_};
+      *clock_,         *publisher_, stats_,   metrics_,    options_.producer_id,
+      shutdown_grace_, states_,     *events_, *host_slots_};
   for (std::size_t i = 0; i < threads; ++i) {
     loops_.push_back(std::make_unique<CheckLoop>(
-        context, loop_in_flight_bound(config.max_in_flight, threads, i), parts.make_checker()));
+        context, loop_in_flight_bound(config.max_in_flight, threads, i), parts.make_checker(), i));
   }
   if (sites_->sites_move()) {
     for (const SiteConfig& site : initial_sites) checked_urls_.insert(site.url);

@@ -29,6 +29,7 @@
 #include "hc/common/config.h"
 #include "hc/common/signals.h"
 #include "hc/producer/producer.h"
+#include "host_slots.h"
 #include "producer_metrics.h"
 #include "producer_parts.h"
 #include "producer_stats.h"
@@ -99,6 +100,7 @@ class ProducerLoop final : private SiteListener {
   SiteStates states_;
   StatsLog stats_log_;
   std::unique_ptr<SiteSource> sites_;
+  std::unique_ptr<HostSlots> host_slots_;          // shared by loops_
   std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to
 };
 

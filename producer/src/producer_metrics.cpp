@@ -80,6 +80,9 @@ void ProducerMetrics::collect(MetricFamilyWriter& out) const {
               {{"reason", "late"}});
   out.counter("hc_deferred_checks_total", "Starts delayed by the max_in_flight bound",
               load(stats_.deferred_by_bound));
+  out.counter("hc_host_slot_waits_total",
+              "Checks that waited for a slot of their host (max_concurrent_per_host)",
+              load(stats_.waited_for_host));
   out.counter("hc_cancelled_checks_total",
               "Checks still in flight at a stop after shutdown_grace_ms: cancelled, not published",
               load(stats_.cancelled_checks));

@@ -55,6 +55,8 @@ struct ProducerStats {
   Counter deferred_by_bound{0};
   Counter cancelled_checks{0};  // in flight at a stop past shutdown_grace: not published
   Counter retries{0};           // failed attempts tried again (retry_policy.h)
+  // Attempts that found their host's slots all taken and waited (host_slots.h).
+  Counter waited_for_host{0};
   LatenessHistogram lateness;
 
   // Publishing.

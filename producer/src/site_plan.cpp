@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <unordered_map>
 
 #include "hc/common/dns_target.h"
 #include "hc/common/host_port.h"
 #include "hc/common/url_digest.h"
 #include "hc/common/url_redaction.h"
+#include "redirect_policy.h"
 #include "site_hash.h"
 
 namespace hc::producer {
@@ -100,6 +102,9 @@ std::shared_ptr<const CheckRequest> http_request_of(const SiteConfig& site,
   request->max_redirects = site.max_redirects;
   request->redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
   request->tls = site.tls;
+  request->ip_version = site.ip_version;
+  request->proxy = site.proxy;
+  request->no_proxy = site.no_proxy;
   // Without a body condition the body is counted, not kept.
   request->body_capture_bytes = conditions.needs_body() ? site.max_body_bytes : 0;
   request->capture_headers = conditions.needs_headers();
@@ -113,6 +118,9 @@ std::shared_ptr<const SocketCheckRequest> socket_request_of(const SiteConfig& si
   // A validated tcp:// or tls:// URL always parses.
   request->target = std::get<HostPort>(parse_host_port_url(site.url));
   request->timeout = site.timeout;
+  request->family = site.ip_version == IpVersion::kV4   ? AF_INET
+                    : site.ip_version == IpVersion::kV6 ? AF_INET6
+                                                        : AF_UNSPEC;
   if (site.check_type == CheckType::kTls) {
     request->tls = tls_contexts.get(site.tls);
     request->server_name = site.tls.server_name;
@@ -122,6 +130,33 @@ std::shared_ptr<const SocketCheckRequest> socket_request_of(const SiteConfig& si
     request->max_reply_bytes = site.max_body_bytes;
   }
   return request;
+}
+
+std::string lower_case(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string host_key_of(const SitePlan& plan) {
+  switch (plan.config.check_type) {
+    case CheckType::kHttp: {
+      const std::optional<Origin> origin = origin_of(plan.config.url);
+      if (!origin) return {};
+      // "[::1]" is the host "::1" of tcp://[::1]:22 too.
+      const std::string_view host = origin->host;
+      return host.starts_with('[') && host.ends_with(']')
+                 ? std::string(host.substr(1, host.size() - 2))
+                 : origin->host;
+    }
+    case CheckType::kTcp:
+    case CheckType::kTls:
+      return lower_case(plan.socket_request->target.host);
+    case CheckType::kDns:
+      return plan.dns_request->target.server ? lower_case(plan.dns_request->target.server->host)
+                                             : std::string();
+  }
+  return {};
 }
 
 }  // namespace
@@ -155,6 +190,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     } else {
       plan->request = http_request_of(site, plan->conditions);
     }
+    plan->host_key = host_key_of(*plan);
     result.plans.push_back(std::move(plan));
 
     // The spread uses other bits of the hash than the shard does, so the sites of one shard

@@ -33,6 +33,9 @@ struct SitePlan {
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
   RetryPolicy retry;
   bool https = false;
+  // The host whose slots the checks take (host_slots.h), lower case: the URL's host, a dns
+  // site's server. Empty when there is none (dns:/// asks the system's resolvers).
+  std::string host_key;
 };
 
 // True if the site belongs to this producer's shard (every site when shard is unset).

@@ -113,11 +113,12 @@ void SocketChecker::start(std::shared_ptr<const SocketCheckRequest> request, Com
   probes_.emplace(added.id, std::move(probe));
   const std::uint64_t id = added.id;
   // May call back at once (an IP literal): the probe is registered before.
-  added.lookup =
-      resolver_.resolve(added.request->target.host, added.request->target.port,
-                        [this, id](std::variant<ResolvedAddress, std::string>&& address) {
-                          on_resolved(id, std::move(address));
-                        });
+  added.lookup = resolver_.resolve(
+      added.request->target.host, added.request->target.port,
+      [this, id](std::variant<ResolvedAddress, std::string>&& address) {
+        on_resolved(id, std::move(address));
+      },
+      added.request->family);
 }
 
 std::optional<SteadyClock::time_point> SocketChecker::next_timeout() const {
@@ -169,6 +170,7 @@ void SocketChecker::on_resolved(std::uint64_t id,
   }
   probe.result.timings.dns_us = micros_since(probe.started);
   const ResolvedAddress& target = std::get<ResolvedAddress>(address);
+  probe.result.address = address_text(*reinterpret_cast<const sockaddr*>(&target.address));
   probe.fd.reset(::socket(target.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!probe.fd) {
     fail(probe, CheckError::kInternal, std::string("socket: ") + std::strerror(errno));

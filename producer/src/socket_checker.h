@@ -37,6 +37,7 @@ namespace hc::producer {
 // What one tcp or tls check does. Immutable, shared by the checks of one site.
 struct SocketCheckRequest {
   HostPort target;
+  int family = AF_UNSPEC;  // the addresses tried: AF_INET, AF_INET6 or either (ip_version)
   std::chrono::milliseconds timeout{10000};  // the whole check, lookup included
   // tcp: written once connected; then the reply is read when `expect` is set.
   std::string send;

@@ -26,15 +26,15 @@ std::string failures_by_class(const ProducerStats& stats) {
 
 std::string totals(const ProducerStats& stats) {
   return fmt::format(
-      "errors {} ({}), skipped {} (in flight {}, late {}), deferred by bound {}, cancelled {}, "
-      "retries {}, published {}, "
+      "errors {} ({}), skipped {} (in flight {}, late {}), deferred by bound {}, "
+      "waited for host {}, cancelled {}, retries {}, published {}, "
       "dropped {}, publish errors {}, delivered {}, delivery failures {}, producer recreations {}",
       stats.checks_failed_total(), failures_by_class(stats),
       load(stats.skipped_in_flight) + load(stats.skipped_late), load(stats.skipped_in_flight),
-      load(stats.skipped_late), load(stats.deferred_by_bound), load(stats.cancelled_checks),
-      load(stats.retries), load(stats.published), load(stats.dropped_queue_full),
-      load(stats.publish_errors), load(stats.delivered), load(stats.delivery_failures),
-      load(stats.producer_recreations));
+      load(stats.skipped_late), load(stats.deferred_by_bound), load(stats.waited_for_host),
+      load(stats.cancelled_checks), load(stats.retries), load(stats.published),
+      load(stats.dropped_queue_full), load(stats.publish_errors), load(stats.delivered),
+      load(stats.delivery_failures), load(stats.producer_recreations));
 }
 
 }  // namespace

@@ -86,6 +86,8 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
          out.append("\\N");
        }
      }},
+    {{"address", "text", 9},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.address); }},
 });
 
 constexpr auto kSpecs = [] {

@@ -140,6 +140,7 @@ const std::vector<Migration>& table_migrations() {
        "check types: check_type, the tls check's protocol, cipher and chain, the dns check's "
        "rcode and answers",
        ""},
+      {9, "address: the IP address a check connected to", ""},
   };
   return migrations;
 }

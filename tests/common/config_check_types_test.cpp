@@ -159,5 +159,102 @@ TEST(ConfigCheckTypes, BadDnsUrlsAndKeysAreErrorsAtTheirPosition) {
   EXPECT_THAT(result.errors[4].message, HasSubstr("(it applies to: dns)"));
 }
 
+TEST(ConfigCheckTypes, PerHostLimitAndAddressFamilyFromDefaultsAndSites) {
+  const ConfigLoadResult result = parse(
+      "healthcheck-producer-config:\n"
+      "  bootstrap_servers: 127.0.0.1:9092\n"
+      "  defaults:\n"
+      "    destination_topic: healthcheck\n"
+      "    max_concurrent_per_host: 2\n"
+      "    ip_version: 6\n"
+      "  websites:\n"
+      "    - url: http://localhost:8089/\n"
+      "    - url: tcp://127.0.0.1:6379\n"
+      "      ip_version: 4\n"
+      "      max_concurrent_per_host: 50\n"
+      "    - url: dns://127.0.0.1:53/a.test\n"
+      "    - url: tls://localhost:443\n"
+      "      ip_version: any\n");
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  const auto& websites = result.config->producer->websites;
+  ASSERT_EQ(websites.size(), 4U);
+  EXPECT_EQ(websites[0].max_concurrent_per_host, 2U);
+  EXPECT_EQ(websites[0].ip_version, IpVersion::kV6);
+  EXPECT_EQ(websites[1].max_concurrent_per_host, 50U);
+  EXPECT_EQ(websites[1].ip_version, IpVersion::kV4);
+  // Inherited from defaults, ip_version means nothing to a dns site (its server is an address).
+  EXPECT_EQ(websites[2].check_type, CheckType::kDns);
+  EXPECT_EQ(websites[3].ip_version, IpVersion::kAny);
+  EXPECT_EQ(SiteConfig{}.max_concurrent_per_host, 4U);
+  EXPECT_EQ(SiteConfig{}.ip_version, IpVersion::kAny);
+}
+
+TEST(ConfigCheckTypes, PerHostLimitAndAddressFamilyErrorsAtTheirPosition) {
+  const ConfigLoadResult result = sites(
+      "    - url: http://127.0.0.1:80/\n"       // 6
+      "      max_concurrent_per_host: 0\n"      // 7
+      "      ip_version: 5\n"                   // 8
+      "    - url: dns://127.0.0.1:53/a.test\n"  // 9
+      "      ip_version: 4\n"                   // 10
+      "    - url: tcp://[::1]:22\n"             // 11
+      "      ip_version: 4\n"                   // 12
+      "    - url: http://127.0.0.1:80/x\n"      // 13
+      "      ip_version: 6\n");                 // 14
+  ASSERT_FALSE(result.ok());
+  std::vector<std::string> lines;
+  for (const ConfigError& error : result.errors) lines.push_back(error.to_string());
+  ASSERT_EQ(lines.size(), 5U) << all_errors(result);
+  EXPECT_THAT(lines[0], HasSubstr("test.yaml:7:32: healthcheck-producer-config.websites[0]."
+                                  "max_concurrent_per_host: "));
+  EXPECT_THAT(lines[1], HasSubstr("test.yaml:8:19: healthcheck-producer-config.websites[0]."
+                                  "ip_version: "));
+  EXPECT_EQ(lines[2],
+            "test.yaml:10:19: healthcheck-producer-config.websites[1].ip_version: 'ip_version' "
+            "does not apply to a dns check (it applies to: http, tcp, tls)");
+  EXPECT_EQ(lines[3],
+            "test.yaml:12:19: healthcheck-producer-config.websites[2].ip_version: ip_version 4 "
+            "cannot reach '::1', an IPv6 address");
+  EXPECT_EQ(lines[4],
+            "test.yaml:14:19: healthcheck-producer-config.websites[3].ip_version: ip_version 6 "
+            "cannot reach '127.0.0.1', an IPv4 address");
+}
+
+TEST(ConfigCheckTypes, ProxiesAreValidatedAndTheirPasswordsNeverQuoted) {
+  const ConfigLoadResult good = sites(
+      "    - url: http://127.0.0.1:80/a\n"
+      "      proxy: http://user:pw@127.0.0.1:3128\n"
+      "      no_proxy: [localhost, .internal.test, 10.0.0.1]\n"
+      "    - url: http://127.0.0.1:80/b\n"
+      "      proxy: env\n"
+      "    - url: http://127.0.0.1:80/c\n"
+      "      proxy: socks5h://127.0.0.1:1080\n");
+  ASSERT_TRUE(good.ok()) << all_errors(good);
+  const auto& websites = good.config->producer->websites;
+  EXPECT_EQ(websites[0].proxy, "http://user:pw@127.0.0.1:3128");
+  EXPECT_EQ(websites[0].no_proxy, "localhost,.internal.test,10.0.0.1");
+  EXPECT_EQ(websites[1].proxy, "env");
+  EXPECT_EQ(websites[2].proxy, "socks5h://127.0.0.1:1080");
+
+  const ConfigLoadResult bad = sites(
+      "    - url: http://127.0.0.1:80/\n"             // 6
+      "      proxy: ftp://user:hunter2@proxy.test\n"  // 7
+      "      no_proxy: [\"a.test,b.test\"]\n"         // 8
+      "    - url: tcp://127.0.0.1:22\n"               // 9
+      "      proxy: env\n");                          // 10
+  ASSERT_FALSE(bad.ok());
+  std::vector<std::string> lines;
+  for (const ConfigError& error : bad.errors) lines.push_back(error.to_string());
+  ASSERT_EQ(lines.size(), 3U) << all_errors(bad);
+  EXPECT_THAT(lines[0], HasSubstr("test.yaml:7:14: healthcheck-producer-config.websites[0].proxy: "
+                                  "expected 'env' or a proxy URL"));
+  EXPECT_THAT(lines[0], HasSubstr("unsupported proxy scheme 'ftp'"));
+  EXPECT_THAT(all_errors(bad), ::testing::Not(HasSubstr("hunter2")));
+  EXPECT_THAT(lines[1], HasSubstr("test.yaml:8:18: healthcheck-producer-config.websites[0]."
+                                  "no_proxy[0]: expected a host name"));
+  EXPECT_EQ(lines[2],
+            "test.yaml:10:14: healthcheck-producer-config.websites[1].proxy: 'proxy' does not "
+            "apply to a tcp check (it applies to: http)");
+}
+
 }  // namespace
 }  // namespace hc

@@ -470,5 +470,21 @@ TEST(MessageV1, ACheckTypeOfTheWrongTypeIsPoison) {
   EXPECT_EQ(std::get<Poison>(decoded).reason, kPoisonWrongType);
 }
 
+TEST(MessageV1, TheAddressUsedRoundTripsAndIsAbsentWhenUnknown) {
+  Measurement m = full_measurement();
+  EXPECT_EQ(encode_message(m).find("\"address\""), std::string::npos);
+  m.address = "::1";
+  const std::string json = encode_message(m);
+  EXPECT_NE(json.find("\"address\":\"::1\""), std::string::npos) << json;
+  auto decoded = decode_message(json);
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
+  std::string wrong = encode_message(full_measurement());
+  wrong.insert(wrong.size() - 1, ",\"address\":false");
+  auto poison = decode_message(wrong);
+  ASSERT_TRUE(std::holds_alternative<Poison>(poison));
+  EXPECT_EQ(std::get<Poison>(poison).reason, kPoisonWrongType);
+}
+
 }  // namespace
 }  // namespace hc

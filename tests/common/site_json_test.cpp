@@ -135,6 +135,10 @@ TEST(SiteJson, EncodeThenDecodeGivesEverySettingBack) {
   site.events_topic = "ev";
   site.retries = 4;
   site.retry_delay = std::chrono::milliseconds(250);
+  site.max_concurrent_per_host = 7;
+  site.ip_version = IpVersion::kV4;
+  site.proxy = "socks5h://u:p@127.0.0.1:1080";
+  site.no_proxy = "a.test,10.0.0.1";
   site.tls.server_name = "example.test";
   site.tls.insecure_skip_verify = true;
   site.tls.min_version = 12;
@@ -228,6 +232,16 @@ TEST(SiteListing, SortedByUrlPasswordRedactedInvalidFlagged) {
   EXPECT_EQ(*one,
             R"({"url":"http://127.0.0.1/b","basic_auth":{"username":"u","password":"REDACTED"}})");
   EXPECT_FALSE(listed_site_json(sites, "http://127.0.0.1/c", fleet_defaults(), "hc.sites"));
+}
+
+TEST(SiteListing, AProxysUserInformationIsNeverShown) {
+  SiteSet sites;
+  sites.apply(0, 1, "http://127.0.0.1/p",
+              R"({"url":"http://127.0.0.1/p","proxy":"http://u:pr0xy-s3cret@127.0.0.1:3128"})");
+  const std::string listed = list_sites_json(sites, fleet_defaults(), "hc.sites", -1);
+  EXPECT_EQ(listed.find("pr0xy-s3cret"), std::string::npos) << listed;
+  EXPECT_THAT(listed, HasSubstr(R"("proxy":"http://***@127.0.0.1:3128")"));
+  EXPECT_THAT(listed, ::testing::Not(HasSubstr("invalid"))) << listed;
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Hostile targets through the real path: `hc --producer` against hc-devbroker and local
 // pages that try to break a promise (flaky pages and retries, redirects that would carry the
-// site's headers elsewhere or down to plain http, private CAs, client certificates, SNI),
-// read back from the topic as every consumer sees it (raw JSON).
+// site's headers elsewhere or down to plain http, private CAs, client certificates, SNI; a tcp
+// banner of garbage, DNS servers answering garbage or cut short), read back from the topic as
+// every consumer sees it (raw JSON).
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
@@ -11,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -19,7 +21,9 @@
 
 #include "hc/common/message.h"
 #include "hc/test/kafka_test_reader.h"
+#include "hc/test/local_dns_server.h"
 #include "hc/test/local_http_server.h"
+#include "hc/test/local_tcp_server.h"
 #include "hc/test/support.h"
 #include "hc/test/test_certificates.h"
 #include "producer_run.h"
@@ -339,6 +343,98 @@ TEST(ProducerHostileTargets, AStopWhileARetryWaitsCancelsItPromptlyAndPublishesN
   EXPECT_EQ(hits.load(), 1);
   EXPECT_TRUE(published_json(broker)[down].empty()) << run.log;
   EXPECT_NE(run.log.find("cancelled 1,"), std::string::npos) << run.log;
+}
+
+// Targets of the other check types that answer with garbage: a tcp "banner" of megabytes of
+// random bytes (NUL and invalid UTF-8 included), a DNS server whose replies carry the query's
+// id and question and then random bytes, one whose replies stop after the header, and one that
+// sets the truncation bit (c-ares then asks over TCP, where nothing listens). Every message is
+// storable (decodes, no poison), each hostile site is judged down with its reason, and the
+// producer goes on checking: its healthy control site is published after them, and it exits 0.
+TEST(ProducerHostileTargets, GarbageFromTcpAndDnsTargetsIsJudgedAndPublishable) {
+  test::DevBroker broker({{"healthcheck", 4}, {"healthcheck.events", 1}});
+  test::TempDir dir;
+  test::TcpServer banner([](int fd) {
+    std::mt19937 random(7);
+    std::string garbage(std::size_t{3} * 1024 * 1024, '\0');
+    for (char& c : garbage) c = static_cast<char>(random());
+    test::send_all(fd, garbage);
+  });
+  std::mt19937 random(11);
+  test::UdpServer garbage_dns([&random](const std::string& query) -> std::optional<std::string> {
+    if (query.size() < 12) return std::nullopt;
+    std::string reply = query.substr(0, 2) + "\x81\x80";
+    reply += std::string("\x00\x01\x00\x05\x00\x00\x00\x00", 8);
+    reply += query.substr(12);
+    for (int i = 0; i < 60; ++i) reply.push_back(static_cast<char>(random()));
+    return reply;
+  });
+  test::UdpServer cut_dns([](const std::string& query) -> std::optional<std::string> {
+    if (query.size() < 12) return std::nullopt;
+    return query.substr(0, 2) + std::string("\x81\x80\x00\x01\x00\x01", 6);  // header cut short
+  });
+  test::UdpServer truncated_dns([](const std::string& query) -> std::optional<std::string> {
+    if (query.size() < 12) return std::nullopt;
+    // TC set, no answers: the client is told to ask again over TCP.
+    return query.substr(0, 2) + std::string("\x83\x80\x00\x01\x00\x00\x00\x00\x00\x00", 10) +
+           query.substr(12);
+  });
+  test::TcpServer control([](int fd) { test::send_all(fd, "220 ready\r\n"); });
+
+  const std::string tcp_garbage = "tcp://127.0.0.1:" + std::to_string(banner.port());
+  const auto dns_url = [](const test::UdpServer& server) {
+    return "dns://127.0.0.1:" + std::to_string(server.port()) + "/www.hc.test?type=A";
+  };
+  const std::string dns_garbage = dns_url(garbage_dns);
+  const std::string dns_cut = dns_url(cut_dns);
+  const std::string dns_truncated = dns_url(truncated_dns);
+  const std::string tcp_control = "tcp://127.0.0.1:" + std::to_string(control.port());
+  const auto config = dir.path() / "config.yaml";
+  std::ofstream(config) << "healthcheck-producer-config:\n"
+                        << "  bootstrap_servers: [\"" << broker.bootstrap_servers() << "\"]\n"
+                        << "  defaults:\n"
+                        << "    polling_interval_in_seconds: 1\n"
+                        << "    timeout_ms: 3000\n"
+                        << "    destination_topic: healthcheck\n"
+                        << "  websites:\n"
+                        << "    - url: " << tcp_garbage << "\n"
+                        << "      expect: \"^220 \"\n"
+                        << "      max_body_bytes: 4096\n"
+                        << "    - url: \"" << dns_garbage << "\"\n"
+                        << "    - url: \"" << dns_cut << "\"\n"
+                        << "    - url: \"" << dns_truncated << "\"\n"
+                        << "    - url: " << tcp_control << "\n"
+                        << "      expect: \"^220 \"\n";
+  // The run length (not a synchronisation): long enough for two rounds of every site, each
+  // ending within its 3 s timeout.
+  const ProducerRun run = run_producer_for(broker, config, seconds(8));
+  EXPECT_EQ(run.exit_code, 0) << run.log;
+  const auto by_url = published_json(broker);
+  for (const std::string& url : {tcp_garbage, dns_garbage, dns_cut, dns_truncated, tcp_control}) {
+    const auto found = by_url.find(url);
+    ASSERT_TRUE(found != by_url.end()) << url << "\n" << run.log;
+    // The producer outlived the first round's garbage.
+    EXPECT_GE(found->second.size(), 2U) << url;
+  }
+
+  std::map<std::string, Measurement> last;
+  for (const auto& record :
+       test::read_topic(broker.bootstrap_servers(), "healthcheck", 4, 1000, seconds(3))) {
+    auto decoded = decode_message(record.value);
+    ASSERT_TRUE(std::holds_alternative<Measurement>(decoded)) << record.value;
+    last[record.key] = std::get<Measurement>(decoded);
+  }
+  EXPECT_EQ(last[tcp_garbage].healthy, false);
+  EXPECT_FALSE(last[tcp_garbage].error) << last[tcp_garbage].error_detail;
+  EXPECT_EQ(last[tcp_garbage].failed_conditions, std::vector<std::string>{"expect"});
+  EXPECT_TRUE(last[tcp_garbage].body_truncated);
+  for (const std::string& url : {dns_garbage, dns_cut, dns_truncated}) {
+    EXPECT_EQ(last[url].healthy, false) << url;
+    EXPECT_TRUE(last[url].error) << url;
+    EXPECT_EQ(last[url].check_type, "dns") << url;
+  }
+  EXPECT_EQ(last[dns_garbage].error, "dns") << last[dns_garbage].error_detail;
+  EXPECT_EQ(last[tcp_control].healthy, true) << last[tcp_control].error_detail;
 }
 
 }  // namespace

@@ -559,5 +559,19 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   EXPECT_FALSE(result.status_code.has_value());
 }
 
+// curl names the proxy in some errors ("Unsupported proxy scheme for '...'"); the message is
+// published and logged, so the proxy's password must not be in it.
+TEST(HttpChecker, AProxysPasswordNeverReachesTheErrorDetail) {
+  CheckRequest request;
+  request.url = "http://127.0.0.1:9/";
+  request.timeout = std::chrono::milliseconds(2000);
+  request.proxy = "gopher://checker:pr0xy-s3cret@127.0.0.1:9";
+  const CheckResult result = check(std::move(request));
+  ASSERT_TRUE(result.transport_error);
+  EXPECT_EQ(result.error_detail.find("pr0xy-s3cret"), std::string::npos) << result.error_detail;
+  EXPECT_NE(result.error_detail.find("gopher://***@127.0.0.1:9"), std::string::npos)
+      << result.error_detail;
+}
+
 }  // namespace
 }  // namespace hc::producer

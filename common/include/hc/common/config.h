@@ -59,6 +59,11 @@ enum class CheckType { kHttp, kTcp, kTls, kDns };
 // "http", "tcp", "tls", "dns": the message's check_type and the row's.
 std::string_view to_string(CheckType type);
 
+// The address family a check connects over (site key `ip_version`: 4, 6 or any). With kAny
+// a name's IPv4 addresses are tried first; a site whose host is an IP literal of the other
+// family is a config error.
+enum class IpVersion { kAny, kV4, kV6 };
+
 struct SiteConfig {
   std::string url;  // never holds user:password@ (refused at parse: see basic_auth)
   CheckType check_type = CheckType::kHttp;    // from the url's scheme
@@ -97,6 +102,22 @@ struct SiteConfig {
   // again after retry_delay, at most `retries` times, only while the next deadline is safe.
   int retries = 0;                              // 0 .. 5
   std::chrono::milliseconds retry_delay{1000};  // 0 .. 60000 ms
+  // Checks of one host (the URL's host, lower case; a dns site's server) running at once,
+  // over every site and check loop of the producer (producer/src/host_slots.h): a check
+  // that finds them all taken waits for one, and its timings start when it gets it.
+  // 1 .. kMaxConcurrentPerHost.
+  std::size_t max_concurrent_per_host = 4;
+  static constexpr std::size_t kMaxConcurrentPerHost = 100000;
+  IpVersion ip_version = IpVersion::kAny;  // http, tcp and tls sites
+  // http sites: the proxy every hop goes through. "" (the default): none, whatever the
+  // environment says (a checker measures what it was told to); "env": the environment's
+  // http_proxy / https_proxy / no_proxy, as curl reads them; else a URL http://, https://,
+  // socks5:// or socks5h://[USER:PASSWORD@]HOST[:PORT]. Secret (it may hold a password):
+  // never logged, shown with its user information replaced.
+  std::string proxy;
+  // http sites with a proxy: hosts (and their subdomains) reached directly, comma-separated
+  // as curl's CURLOPT_NOPROXY takes them; "" = none ("env" then uses the environment's).
+  std::string no_proxy;
 
   TlsSettings tls;  // https and tls sites
 

@@ -75,6 +75,10 @@ struct Measurement {
   // mail.example.test"), at most kMaxFailedConditions of at most kMaxConditionBytes each.
   std::optional<std::string> dns_rcode;
   std::vector<std::string> dns_answers;
+  // The IP address the check connected to, as text ("127.0.0.1", "::1"): an http check's
+  // final hop, a tcp or tls check's target. nullopt when it connected nowhere (a failed
+  // lookup), for dns checks and from producers that predate it.
+  std::optional<std::string> address;
 
   bool operator==(const Measurement&) const = default;
 };

@@ -1,5 +1,6 @@
-// Plain TCP servers on 127.0.0.1 for the tcp and tls checks' tests: a banner server, a
-// silent one, one that sends garbage; and a port nothing listens on.
+// Plain TCP servers on loopback for the tcp and tls checks' tests: a banner server, a
+// silent one, one that sends garbage; one serving connections at once and counting them
+// (per-host limits, proxies, address families); and a port nothing listens on.
 #pragma once
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace hc::test {
 
@@ -60,6 +62,98 @@ class TcpServer {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// Accepts connections on `address` (127.0.0.1 or ::1 only) and serves each on its own
+// thread at once, counting how many are open together. `serve` runs on the connection's
+// thread; the connection is closed when it returns, and counted as closed just before
+// (call close_count() inside serve to stop counting it earlier, e.g. before the reply that
+// lets the client go on).
+class ConcurrentTcpServer {
+ public:
+  explicit ConcurrentTcpServer(std::function<void(int, ConcurrentTcpServer&)> serve,
+                               const std::string& address = "127.0.0.1")
+      : serve_(std::move(serve)) {
+    const bool v6 = address.find(':') != std::string::npos;
+    listener_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (v6) {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+      in6->sin6_family = AF_INET6;
+      ::inet_pton(AF_INET6, address.c_str(), &in6->sin6_addr);
+      const int only = 1;
+      ::setsockopt(listener_, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
+      length = sizeof(sockaddr_in6);
+    } else {
+      auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
+      in4->sin_family = AF_INET;
+      ::inet_pton(AF_INET, address.c_str(), &in4->sin_addr);
+      length = sizeof(sockaddr_in);
+    }
+    auto* any = reinterpret_cast<sockaddr*>(&storage);
+    if (::bind(listener_, any, length) != 0 || ::listen(listener_, 128) != 0 ||
+        ::getsockname(listener_, any, &length) != 0) {
+      ::close(listener_);
+      throw std::runtime_error("cannot listen on " + address);
+    }
+    port_ = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                     : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        const int connection = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (connection < 0 || stopping_) {
+          if (connection >= 0) ::close(connection);
+          return;
+        }
+        accepted_.fetch_add(1);
+        const std::size_t open = open_.fetch_add(1) + 1;
+        std::size_t peak = peak_.load();
+        while (open > peak && !peak_.compare_exchange_weak(peak, open)) {
+        }
+        connections_.emplace_back([this, connection] {
+          bool counted = true;
+          closing_ = &counted;
+          serve_(connection, *this);
+          if (counted) open_.fetch_sub(1);
+          ::close(connection);
+        });
+      }
+    });
+  }
+  ~ConcurrentTcpServer() {
+    stopping_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    for (std::thread& connection : connections_) connection.join();
+    ::close(listener_);
+  }
+  ConcurrentTcpServer(const ConcurrentTcpServer&) = delete;
+  ConcurrentTcpServer& operator=(const ConcurrentTcpServer&) = delete;
+
+  int port() const { return port_; }
+  std::size_t accepted() const { return accepted_.load(); }
+  // The most connections open at once so far.
+  std::size_t peak() const { return peak_.load(); }
+  // Inside serve: this connection no longer counts as open.
+  void close_count() {
+    if (closing_ != nullptr && *closing_) {
+      *closing_ = false;
+      open_.fetch_sub(1);
+    }
+  }
+
+ private:
+  std::function<void(int, ConcurrentTcpServer&)> serve_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> accepted_{0};
+  std::atomic<std::size_t> open_{0};
+  std::atomic<std::size_t> peak_{0};
+  static inline thread_local bool* closing_ = nullptr;  // the serving thread's `counted`
+  std::vector<std::thread> connections_;  // touched by the accepting thread, then joined
   std::thread thread_;
 };
 
