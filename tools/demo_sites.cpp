@@ -15,31 +15,23 @@
 // Prints "http://127.0.0.1:PORT" on stdout (one line, flushed) once it listens, so
 // `--port 0` (any free port) works for callers. Runs until SIGTERM/SIGINT; a /slow request
 // in progress is cut short then, so stopping never waits for it.
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <array>
-#include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
+#include "hc/tools/udp_server.h"
 
 namespace {
 
@@ -155,54 +147,6 @@ std::optional<std::string> dns_reply(std::string_view query) {
   return reply;
 }
 
-// A UDP socket on 127.0.0.1:port answered by dns_reply on a thread of its own until
-// destroyed.
-class DnsServer {
- public:
-  explicit DnsServer(int port) : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tick{0, 100'000};  // the thread looks at stopping_ this often
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick) != 0) {
-      const int error = errno;
-      if (fd_ >= 0) ::close(fd_);
-      throw std::runtime_error("cannot listen on UDP 127.0.0.1:" + std::to_string(port) + ": " +
-                               std::strerror(error));
-    }
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~DnsServer() {
-    stopping_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  DnsServer(const DnsServer&) = delete;
-  DnsServer& operator=(const DnsServer&) = delete;
-
- private:
-  void serve() {
-    std::array<char, 512> buffer{};
-    while (!stopping_) {
-      sockaddr_in peer{};
-      socklen_t peer_length = sizeof peer;
-      const ssize_t got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0,
-                                     reinterpret_cast<sockaddr*>(&peer), &peer_length);
-      if (got <= 0) continue;
-      if (auto reply = dns_reply(std::string_view(buffer.data(), static_cast<std::size_t>(got)))) {
-        ::sendto(fd_, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&peer),
-                 peer_length);
-      }
-    }
-  }
-
-  int fd_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,9 +189,10 @@ int main(int argc, char** argv) {
     std::cerr << "hc-demo-sites: cannot listen on " << kHost << ":" << port << '\n';
     return 1;
   }
-  std::optional<DnsServer> dns;
+  std::optional<hc::tools::UdpServer> dns;
   try {
-    dns.emplace(bound_port);
+    dns.emplace([](const std::string& query) { return dns_reply(query); },
+                static_cast<std::uint16_t>(bound_port));
   } catch (const std::exception& error) {
     std::cerr << "hc-demo-sites: " << error.what() << '\n';
     return 1;

@@ -22,56 +22,13 @@
 #include <vector>
 
 #include "hc/test/support.h"
+#include "hc/tools/udp_server.h"
 
 namespace hc::test {
 
 // A UDP socket on 127.0.0.1 that a thread serves: `answer` turns each query into the reply
-// (nullopt: no reply).
-class UdpServer {
- public:
-  explicit UdpServer(std::function<std::optional<std::string>(const std::string&)> answer)
-      : answer_(std::move(answer)) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), length);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    timeval tick{0, 100'000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
-    thread_ = std::thread([this] {
-      std::array<char, 1500> buffer{};
-      while (!stopping_) {
-        sockaddr_in peer{};
-        socklen_t peer_length = sizeof peer;
-        const ssize_t got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0,
-                                       reinterpret_cast<sockaddr*>(&peer), &peer_length);
-        if (got <= 0) continue;
-        if (auto reply = answer_(std::string(buffer.data(), static_cast<std::size_t>(got)))) {
-          ::sendto(fd_, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&peer),
-                   peer_length);
-        }
-      }
-    });
-  }
-  ~UdpServer() {
-    stopping_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  UdpServer(const UdpServer&) = delete;
-  UdpServer& operator=(const UdpServer&) = delete;
-  int port() const { return port_; }
-
- private:
-  std::function<std::optional<std::string>(const std::string&)> answer_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-};
+// (nullopt: no reply). The same server hc-demo-sites answers DNS with.
+using UdpServer = tools::UdpServer;
 
 // dnsmasq on 127.0.0.1:port, authoritative for hc.test (unknown names: NXDOMAIN), serving its
 // records from a hosts file it rereads at SIGHUP;
