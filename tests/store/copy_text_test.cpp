@@ -55,11 +55,10 @@ TEST(MeasurementCopyRow, WritesNullsAsBackslashNAndEndsTheRowWithANewline) {
   m.error = "connect";
   std::string out;
   append_measurement_copy_row(out, m);
-  EXPECT_EQ(
-      out,
-      "\\\\x" + std::string(64, 'a') +
-          "\t2023-11-14T22:13:20.000001Z\t5\thttp://x/\t\\N\tf\t\\N\tconnect\t\\N"
-          "\t\\N\t\\N\t\\N\t\\N\t0\t\\N\t\\N\t{}\tf\t\\N\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
+  EXPECT_EQ(out, "\\\\x" + std::string(64, 'a') +
+                     "\t2023-11-14T22:13:20.000001Z\t5\thttp://x/\t\\N\tf\t\\N\tconnect\t\\N"
+                     "\t\\N\t\\N\t\\N\t\\N\t0\t\\N\t\\N\t{}"
+                     "\tf\t\\N\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
 }
 
 TEST(MeasurementCopyRow, WritesTheVerdictColumns) {
@@ -68,10 +67,12 @@ TEST(MeasurementCopyRow, WritesTheVerdictColumns) {
   m.failed_conditions = {"status", "regex"};
   m.body_truncated = true;
   m.attempts = 3;
+  m.address = "::1";
   std::string out;
   append_measurement_copy_row(out, m);
+  // ... check_type, the tls and dns columns (null), then the address used.
   EXPECT_TRUE(
-      out.ends_with("\tf\t{\"status\",\"regex\"}\tt\t3\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n"))
+      out.ends_with("\tf\t{\"status\",\"regex\"}\tt\t3\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t::1\n"))
       << out;
 }
 
