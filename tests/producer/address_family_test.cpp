@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "hc/test/forked_report.h"
 #include "hc/test/local_tcp_server.h"
 #include "one_check.h"
 
@@ -95,45 +96,9 @@ std::string cases_in_namespace() {
   return out.str();
 }
 
-std::map<std::string, std::string> run_in_child() {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) return {{"error", "pipe failed"}};
-  const pid_t child = fork();
-  if (child < 0) return {{"error", "fork failed"}};
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::string report;
-    try {
-      report = cases_in_namespace();
-    } catch (const std::exception& error) {
-      report = std::string("error=") + error.what() + "\n";
-    }
-    (void)!write(pipe_fds[1], report.data(), report.size());
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  std::string report;
-  char buffer[512];
-  pollfd readable{pipe_fds[0], POLLIN, 0};
-  while (poll(&readable, 1, 120'000) > 0) {
-    const ssize_t got = read(pipe_fds[0], buffer, sizeof buffer);
-    if (got <= 0) break;
-    report.append(buffer, static_cast<std::size_t>(got));
-  }
-  close(pipe_fds[0]);
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
-  std::map<std::string, std::string> outcomes;
-  std::istringstream lines(report);
-  for (std::string line; std::getline(lines, line);) {
-    const std::size_t equals = line.find('=');
-    if (equals != std::string::npos) outcomes[line.substr(0, equals)] = line.substr(equals + 1);
-  }
-  return outcomes;
-}
-
 TEST(AddressFamily, IpVersionPicksTheNamesAddressAndRecordsIt) {
-  const std::map<std::string, std::string> outcomes = run_in_child();
+  const std::map<std::string, std::string> outcomes =
+      test::run_forked(cases_in_namespace, std::chrono::minutes(2)).values;
   if (outcomes.contains("skip")) {
     GTEST_SKIP() << "needs network and mount namespaces (root): " << outcomes.at("skip");
   }

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "address_policy.h"
+#include "hc/test/forked_report.h"
 #include "http_checker.h"
 
 namespace hc::producer {
@@ -167,40 +168,9 @@ std::string cases_in_namespace() {
 }
 
 TEST(RedirectAddress, RedirectsAreJudgedByTheAddressEachHopConnectsTo) {
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::string report;
-    try {
-      report = cases_in_namespace();
-    } catch (const std::exception& error) {
-      report = std::string("error=") + error.what() + "\n";
-    }
-    (void)!write(pipe_fds[1], report.data(), report.size());
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  std::string report;
-  char buffer[512];
-  pollfd readable{pipe_fds[0], POLLIN, 0};
-  while (poll(&readable, 1, 60'000) > 0) {
-    const ssize_t got = read(pipe_fds[0], buffer, sizeof buffer);
-    if (got <= 0) break;
-    report.append(buffer, static_cast<std::size_t>(got));
-  }
-  close(pipe_fds[0]);
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
-
-  std::map<std::string, std::string> outcomes;
-  std::istringstream lines(report);
-  for (std::string line; std::getline(lines, line);) {
-    const auto equals = line.find('=');
-    outcomes[line.substr(0, equals)] = line.substr(equals + 1);
-  }
+  const test::ForkedReport forked = test::run_forked(cases_in_namespace, std::chrono::minutes(1));
+  const std::string& report = forked.text;
+  std::map<std::string, std::string> outcomes = forked.values;
   if (outcomes.contains("skip")) GTEST_SKIP() << "needs network namespaces (root): " << report;
   EXPECT_EQ(outcomes["loopback_to_metadata"],
             "error: refused a redirect to 169.254.169.254: a link-local address")
