@@ -112,13 +112,16 @@ void SocketChecker::start(std::shared_ptr<const SocketCheckRequest> request, Com
   added.deadline = deadlines_.emplace(added.started + added.request->timeout, added.id);
   probes_.emplace(added.id, std::move(probe));
   const std::uint64_t id = added.id;
-  // May call back at once (an IP literal): the probe is registered before.
-  added.lookup = resolver_.resolve(
+  // May call back at once (an IP literal, a name in /etc/hosts), and that callback may end the
+  // probe (a literal of the wrong family, a connection refused at once): the probe is
+  // registered before, and looked up again after, never used through `added`.
+  const std::uint64_t lookup = resolver_.resolve(
       added.request->target.host, added.request->target.port,
       [this, id](std::variant<ResolvedAddress, std::string>&& address) {
         on_resolved(id, std::move(address));
       },
       added.request->family);
+  if (auto still = probes_.find(id); still != probes_.end()) still->second->lookup = lookup;
 }
 
 std::optional<SteadyClock::time_point> SocketChecker::next_timeout() const {
