@@ -29,13 +29,7 @@ using std::chrono::seconds;
 // Reads the request head, holds the connection for `hold` (a slow server: checks of the host
 // pile up), stops counting it and answers 200.
 void serve_slowly(int fd, test::ConcurrentTcpServer& server, milliseconds hold) {
-  std::string request;
-  char buffer[1024];
-  while (request.find("\r\n\r\n") == std::string::npos) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return;
-    request.append(buffer, static_cast<std::size_t>(n));
-  }
+  if (!test::read_request_head(fd)) return;
   std::this_thread::sleep_for(hold);
   // Before the reply: once the client has it, it may open the next connection.
   server.close_count();
@@ -184,13 +178,9 @@ class ConnectProxy {
 
  private:
   void serve(int client) {
-    std::string head;
-    char buffer[4096];
-    while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16384) {
-      const ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
-      if (n <= 0) return;
-      head.append(buffer, static_cast<std::size_t>(n));
-    }
+    const std::optional<std::string> read = test::read_request_head(client);
+    if (!read) return;
+    const std::string& head = *read;
     const std::string prefix = "CONNECT 127.0.0.1:";
     if (!head.starts_with(prefix)) {
       test::send_all(client, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
@@ -219,6 +209,7 @@ class ConnectProxy {
       return;
     }
     test::send_all(client, "HTTP/1.1 200 Connection established\r\n\r\n");
+    char buffer[4096];
     pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
     while (::poll(fds, 2, 10000) > 0) {
       bool open = true;

@@ -25,13 +25,7 @@ namespace hc::producer {
 namespace {
 
 void answer_http(int fd, test::ConcurrentTcpServer& /*server*/) {
-  std::string request;
-  char buffer[1024];
-  while (request.find("\r\n\r\n") == std::string::npos) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return;
-    request.append(buffer, static_cast<std::size_t>(n));
-  }
+  if (!test::read_request_head(fd)) return;
   test::send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
 }
 

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -164,6 +165,19 @@ inline void send_all(int fd, const std::string& bytes) {
     if (n <= 0) return;
     sent += static_cast<std::size_t>(n);
   }
+}
+
+// Reads a request's head: up to and including the blank line after its headers, or `limit`
+// bytes, whichever comes first. nullopt when the peer closes (or errs) before either.
+inline std::optional<std::string> read_request_head(int fd, std::size_t limit = 16384) {
+  std::string head;
+  char buffer[4096];
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < limit) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return std::nullopt;
+    head.append(buffer, static_cast<std::size_t>(n));
+  }
+  return head;
 }
 
 // Waits until the peer closes (or `limit` passes): a server that holds the connection open.
