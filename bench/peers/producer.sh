@@ -57,6 +57,7 @@ cleanup() {
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+load1() { cut -d' ' -f1 /proc/loadavg; }  # at the end of each phase, for the table
 
 bench_nginx_start "$WORK"
 PAGE="http://127.0.0.1:$NGINX_PORT/"
@@ -66,6 +67,7 @@ echo "load average at the start: $(load)" >&2
 echo "wrk: -t2 -c$WRK_CONNECTIONS -d${WRK_SECONDS}s -H 'Connection: close' $PAGE" >&2
 wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -H 'Connection: close' "$PAGE" >"$WORK/wrk.txt"
 WRK_RPS=$(awk '/Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
+WRK_LOAD=$(load1)
 sleep 2  # let TIME_WAIT sockets of wrk drain a little
 
 # --- 2. blackbox_exporter ------------------------------------------------------------------
@@ -102,6 +104,7 @@ end
 LUA
 BB_BEST=0
 BB_BEST_C=
+BB_LOAD=-
 BB_ROWS=""
 for c in $BB_CONCURRENCY; do
   threads=$((c < 2 ? c : 2))
@@ -110,7 +113,7 @@ for c in $BB_CONCURRENCY; do
   read -r probes seconds failed < <(awk '/^probes / {print $2, $4, $6}' "$WORK/bb-$c.txt")
   ok_rate=$(rate "$((probes - failed))" "$seconds")
   BB_ROWS+="  blackbox_exporter, $c concurrent probes: ${ok_rate} probes/s ok, $failed failed of $probes"$'\n'
-  if ((ok_rate > BB_BEST)); then BB_BEST=$ok_rate; BB_BEST_C=$c; fi
+  if ((ok_rate > BB_BEST)); then BB_BEST=$ok_rate; BB_BEST_C=$c; BB_LOAD=$(load1); fi
   sleep 2
 done
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
@@ -127,6 +130,7 @@ echo "python producer: $PY_SITES sites @1s for ${PY_SECONDS}s" >&2
   { echo "python producer failed:" >&2; cat "$WORK/python.log" >&2; exit 1; }
 py_value() { awk -v k="$1" '$1 == k {print $2}' "$WORK/python.txt"; }
 PY_RATE=$(py_value checks_per_second)
+PY_LOAD=$(load1)
 sleep 2
 
 # --- 4. hc --producer at saturation -------------------------------------------------------
@@ -137,6 +141,7 @@ hc_pid=$!
 PIDS+=("$hc_pid")
 sleep "$SAT_SECONDS"
 HC_RSS=$(awk '/VmHWM/ {print $2}' "/proc/$hc_pid/status")
+HC_LOAD=$(load1)
 kill -TERM "$hc_pid"
 wait "$hc_pid" || { echo "hc exited with an error:" >&2; tail -20 "$WORK/hc.log" >&2; exit 1; }
 unset 'PIDS[-1]'
@@ -147,13 +152,14 @@ HC_RATE=$(awk 'match($0, /checks [0-9]+\/s, late/) { split(substr($0, RSTART), f
 ((HC_RATE > 0)) || { echo "no summary line after the warm-up in hc's log:" >&2; tail -20 "$WORK/hc.log" >&2; exit 1; }
 
 # --- summary --------------------------------------------------------------------------------
-row() { printf '%-58s %10s %9s %9s\n' "$@"; }
+row() { printf '%-58s %10s %9s %9s %6s\n' "$@"; }
 echo
-row "measure (one run)" "checks/s" "hc / it" "target"
-row "wrk, Connection: close ($WRK_CONNECTIONS connections)" "$(rate "$WRK_RPS" 1)" "$(ratio "$HC_RATE" "$WRK_RPS")" ">= 0.8"
-row "blackbox_exporter http_2xx, best ($BB_BEST_C concurrent)" "$BB_BEST" "$(ratio "$HC_RATE" "$BB_BEST")" ">= 6"
-row "python producer, $PY_SITES sites @1s" "$PY_RATE" "$(ratio "$HC_RATE" "$PY_RATE")" ">= 8"
-row "hc --producer, $SAT_SITES sites @1s (saturation)" "$HC_RATE" "1.00" ""
+row "measure (one run)" "checks/s" "hc / it" "target" "load"
+row "wrk, Connection: close ($WRK_CONNECTIONS connections)" "$(rate "$WRK_RPS" 1)" "$(ratio "$HC_RATE" "$WRK_RPS")" ">= 0.8" "$WRK_LOAD"
+row "blackbox_exporter http_2xx, best ($BB_BEST_C concurrent)" "$BB_BEST" "$(ratio "$HC_RATE" "$BB_BEST")" ">= 6" "$BB_LOAD"
+row "python producer, $PY_SITES sites @1s" "$PY_RATE" "$(ratio "$HC_RATE" "$PY_RATE")" ">= 8" "$PY_LOAD"
+row "hc --producer, $SAT_SITES sites @1s (saturation)" "$HC_RATE" "1.00" "" "$HC_LOAD"
+echo "(load: the 1-minute load average at the end of each phase)"
 echo
 printf '%s' "$BB_ROWS"
 echo "  python producer: errors $(py_value errors) ($(py_value error_kinds)), skipped $(py_value skipped), start lateness p50 $(py_value late_p50_ms) ms p99 $(py_value late_p99_ms) ms"
