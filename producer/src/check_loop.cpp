@@ -122,12 +122,12 @@ void CheckLoop::apply_assigned_sites() {
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
   std::unordered_set<std::string_view> urls;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    urls.insert(sites->plans[i]->display_url);
+    urls.insert(sites->plans[i]->display_url());
     plans[ids[i]] = std::move(sites->plans[i]);
   }
   std::vector<std::string> removed_urls;
   for (const auto& [id, plan] : plans_) {
-    if (!urls.contains(plan->display_url)) removed_urls.push_back(plan->display_url);
+    if (!urls.contains(plan->display_url())) removed_urls.push_back(plan->display_url());
   }
   plans_ = std::move(plans);
   if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
@@ -172,7 +172,7 @@ void CheckLoop::start_attempt(const CheckInProgress& check) {
   if (!plan.host_key.empty() &&
       !context_.host_slots.acquire(plan.host_key, plan.config.max_concurrent_per_host, index_)) {
     add(context_.stats.waited_for_host, 1);
-    host_waits_[plan.host_key].push_back(check);
+    host_waits_[plan.host_key.str()].push_back(check);
     return;
   }
   launch_attempt(check);
@@ -232,7 +232,7 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
     scheduler_.finished(id);
     context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
     log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
-              {{"url", plan->display_url}});
+              {{"url", plan->display_url()}});
   }
 }
 
@@ -255,7 +255,7 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Che
       return;
     }
     add(context_.stats.retries, 1);
-    context_.metrics.record_retry(plan.display_url);
+    context_.metrics.record_retry(plan.display_url());
     retries_due_.emplace(*retry_at, std::move(check));
     return;
   }
@@ -264,14 +264,16 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Che
   const std::size_t outcome = outcome_of(verdict);
   context_.stats.checks_with(outcome).fetch_add(1, std::memory_order_relaxed);
   if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
-  context_.metrics.record_check(plan.display_url, outcome,
+  context_.metrics.record_check(plan.display_url(), outcome,
                                 std::chrono::microseconds(result.response_time_us));
   Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
                                              measured_at, context_.producer_id);
   measurement.attempts = check.attempts_made;
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
-  if (auto change = context_.states.observe(plan.config, measurement)) {
+  if (auto change = context_.states.observe(plan.config.url,
+                                            {plan.config.down_after, plan.config.up_after},
+                                            measurement)) {
     context_.events.publish(plan.config.events_topic, *change);
   }
 }

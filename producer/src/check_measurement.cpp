@@ -13,8 +13,7 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
   measurement.timings = result.timings;
   if (verdict.error) measurement.error = std::string(to_string(*verdict.error));
   measurement.error_detail = std::move(verdict.error_detail);
-  measurement.regex =
-      site.config.check_type == CheckType::kHttp ? site.config.regex : site.config.expect;
+  if (site.config.pattern) measurement.regex = site.config.pattern->str();
   measurement.regex_match = verdict.regex_match;
   measurement.healthy = verdict.healthy;
   measurement.failed_conditions = std::move(verdict.failed_conditions);

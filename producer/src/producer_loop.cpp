@@ -62,7 +62,7 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
   for (const SiteConfig& site : initial_sites) {
     if (!in_shard(site.url, options_.shard)) continue;
     owned_urls_.insert(site.url);
-    events_topics_.insert(site.events_topic);
+    events_topics_.insert(site.events_topic.str());
   }
   const std::size_t threads = check_thread_count(config, usable_cpu_count());
   host_slots_ = std::make_unique<HostSlots>(threads);
@@ -252,7 +252,7 @@ void ProducerLoop::restore_moved_in(const std::vector<SiteConfig>& sites) {
     now.insert(site.url);
     if (checked_urls_.contains(site.url)) continue;
     added.insert(site.url);
-    topics.insert(site.events_topic);
+    topics.insert(site.events_topic.str());
   }
   checked_urls_ = std::move(now);
   if (added.empty() || control_ == nullptr) return;

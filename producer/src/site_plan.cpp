@@ -123,9 +123,9 @@ std::shared_ptr<const SocketCheckRequest> socket_request_of(const SiteConfig& si
                                                         : AF_UNSPEC;
   if (site.check_type == CheckType::kTls) {
     request->tls = tls_contexts.get(site.tls);
-    request->server_name = site.tls.server_name;
+    request->server_name = site.tls.server_name.str();
   } else {
-    request->send = site.send;
+    request->send = site.send.str();
     request->expect = conditions.regex;
     request->max_reply_bytes = site.max_body_bytes;
   }
@@ -138,10 +138,10 @@ std::string lower_case(std::string text) {
   return text;
 }
 
-std::string host_key_of(const SitePlan& plan) {
-  switch (plan.config.check_type) {
+std::string host_key_of(const SiteConfig& site, const SitePlan& plan) {
+  switch (site.check_type) {
     case CheckType::kHttp: {
-      const std::optional<Origin> origin = origin_of(plan.config.url);
+      const std::optional<Origin> origin = origin_of(site.url);
       if (!origin) return {};
       // "[::1]" is the host "::1" of tcp://[::1]:22 too.
       const std::string_view host = origin->host;
@@ -159,6 +159,19 @@ std::string host_key_of(const SitePlan& plan) {
   return {};
 }
 
+PlannedSite planned_site(SiteConfig&& site) {
+  PlannedSite planned;
+  planned.url = std::move(site.url);
+  planned.check_type = site.check_type;
+  planned.destination_topic = std::move(site.destination_topic);
+  planned.events_topic = std::move(site.events_topic);
+  planned.pattern = site.check_type == CheckType::kHttp ? std::move(site.regex) : std::move(site.expect);
+  planned.down_after = site.down_after;
+  planned.up_after = site.up_after;
+  planned.max_concurrent_per_host = site.max_concurrent_per_host;
+  return planned;
+}
+
 }  // namespace
 
 SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<ShardSpec>& shard,
@@ -166,15 +179,16 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
   SitePlans result;
   RegexCache regexes;
   TlsContextCache tls_contexts;
+  TextPool host_keys;
   result.plans.reserve(sites.size());
   result.schedule.reserve(sites.size());
-  for (SiteConfig& site_given : sites) {
-    if (!in_shard(site_given.url, shard)) continue;
+  for (SiteConfig& site : sites) {
+    if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
-    plan->config = std::move(site_given);
-    const SiteConfig& site = plan->config;
     plan->url_digest = url_digest(site.url);
-    plan->display_url = redact_url(site.url, redact_query_params);
+    if (std::string shown = redact_url(site.url, redact_query_params); shown != site.url) {
+      plan->redacted_url = std::move(shown);
+    }
     plan->conditions = compile_conditions(site, regexes);
     plan->https = site.url.starts_with("https:");
     plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
@@ -190,14 +204,14 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     } else {
       plan->request = http_request_of(site, plan->conditions);
     }
-    plan->host_key = host_key_of(*plan);
-    result.plans.push_back(std::move(plan));
-
+    plan->host_key = host_keys.intern(host_key_of(site, *plan));
     // The spread uses other bits of the hash than the shard does, so the sites of one shard
     // still spread over the whole interval.
-    result.schedule.push_back(ScheduledSite{site.url + '\n' + site.destination_topic,
+    result.schedule.push_back(ScheduledSite{site.url + '\n' + site.destination_topic.str(),
                                             site.polling_interval,
                                             std::rotl(site_hash(site.url), 29)});
+    plan->config = planned_site(std::move(site));
+    result.plans.push_back(std::move(plan));
   }
   return result;
 }
