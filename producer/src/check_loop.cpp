@@ -118,7 +118,7 @@ void CheckLoop::apply_assigned_sites() {
     removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
     return;
   }
-  const std::vector<SiteId> ids = scheduler_.replace_sites(sites->schedule);
+  const std::vector<SiteId> ids = scheduler_.replace_sites(std::move(sites->schedule));
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
   std::unordered_set<std::string_view> urls;
   for (std::size_t i = 0; i < ids.size(); ++i) {

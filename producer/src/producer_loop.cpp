@@ -197,6 +197,7 @@ void ProducerLoop::restore_states_at_start(const StopControl& control) {
                     /*forget_missing=*/false);
   owned_urls_ = {};  // needed for the restore (and its log lines) only: its memory goes back now
   events_topics_ = {};
+  malloc_trim(0);
 }
 
 // With `forget_missing` (sites handed over in fleet mode), a URL without an event loses what
