@@ -159,6 +159,9 @@ std::string host_key_of(const SiteConfig& site, const SitePlan& plan) {
   return {};
 }
 
+// Below this capacity the site list is not worth shrinking while plans are built.
+constexpr std::size_t kShrinkAbove = 1024;
+
 PlannedSite planned_site(SiteConfig&& site) {
   PlannedSite planned;
   // A copy, not the parsed string: allocated with the rest of the plan, it leaves the parse's
@@ -184,7 +187,15 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
   TextPool host_keys;
   result.plans.reserve(sites.size());
   result.schedule.reserve(sites.size());
-  for (SiteConfig& site : sites) {
+  // The sites are taken from the back and their list is shrunk by halves, so that the list and
+  // the plans never both hold every site: the peak while loading stays near what the plans
+  // need. The plans are put back in the sites' order at the end.
+  while (!sites.empty()) {
+    SiteConfig site = std::move(sites.back());
+    sites.pop_back();
+    if (sites.capacity() > kShrinkAbove && sites.size() <= sites.capacity() / 2) {
+      sites.shrink_to_fit();
+    }
     if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
     plan->url_digest = url_digest(site.url);
@@ -215,6 +226,8 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     plan->config = planned_site(std::move(site));
     result.plans.push_back(std::move(plan));
   }
+  std::reverse(result.plans.begin(), result.plans.end());
+  std::reverse(result.schedule.begin(), result.schedule.end());
   return result;
 }
 
