@@ -6,7 +6,7 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
                              WallTime measured_at, const std::string& producer_id) {
   Measurement measurement;
   measurement.url = site.config.url;
-  measurement.url_digest = site.url_digest;
+  measurement.url_digest = site.url_digest.str();
   measurement.measured_at = measured_at;
   measurement.status_code = result.status_code;
   measurement.response_time_us = result.response_time_us;

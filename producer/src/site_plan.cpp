@@ -14,6 +14,10 @@
 
 namespace hc::producer {
 
+InlineDigest::InlineDigest(std::string_view hex) {
+  std::copy_n(hex.begin(), std::min(hex.size(), kSize), hex_.begin());
+}
+
 bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard) {
   if (!shard || shard->count <= 1) return true;
   return site_hash(url) % static_cast<std::uint64_t>(shard->count) ==
@@ -198,7 +202,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     }
     if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
-    plan->url_digest = url_digest(site.url);
+    plan->url_digest = InlineDigest(url_digest(site.url));
     if (std::string shown = redact_url(site.url, redact_query_params); shown != site.url) {
       plan->redacted_url = std::move(shown);
     }

@@ -3,9 +3,11 @@
 // scheduler needs (identity, interval, spread).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "check_verdict.h"
@@ -19,6 +21,23 @@
 #include "socket_checker.h"
 
 namespace hc::producer {
+
+// A URL's digest (hc/common/url_digest.h: 64 lowercase hex characters) held inline, without
+// a heap block of its own.
+class InlineDigest {
+ public:
+  InlineDigest() = default;
+  // REQUIRES: hex.size() == kSize.
+  explicit InlineDigest(std::string_view hex);
+  std::string_view view() const { return {hex_.data(), hex_.size()}; }
+  std::string str() const { return std::string(view()); }
+  friend bool operator==(const InlineDigest& a, std::string_view b) { return a.view() == b; }
+
+  static constexpr std::size_t kSize = 64;
+
+ private:
+  std::array<char, kSize> hex_{};
+};
 
 // What a check reads of a site's settings besides its request and conditions: the URL, where
 // its results go, and what its message and state need. Texts are shared with the config's.
@@ -45,7 +64,7 @@ struct SitePlan {
     return redacted_url.empty() ? config.url : redacted_url;
   }
   std::string redacted_url;  // empty when the URL shows as it is
-  std::string url_digest;
+  InlineDigest url_digest;
   std::shared_ptr<const CheckRequest> request;  // http(s) sites
   // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
   std::shared_ptr<const SocketCheckRequest> socket_request;
