@@ -11,10 +11,9 @@ void share(std::optional<SharedText>& text, TextPool& pool) {
 }  // namespace
 
 void share_site_texts(SiteConfig& site, TextPool& pool) {
-  for (SharedText* text :
-       {&site.destination_topic, &site.method, &site.events_topic, &site.proxy, &site.no_proxy,
-        &site.send, &site.tls.ca_file, &site.tls.cert_file, &site.tls.key_file,
-        &site.tls.server_name}) {
+  for (SharedText* text : {&site.destination_topic, &site.method, &site.events_topic, &site.proxy,
+                           &site.no_proxy, &site.send, &site.tls.ca_file, &site.tls.cert_file,
+                           &site.tls.key_file, &site.tls.server_name}) {
     pool.intern_in_place(*text);
   }
   if (site.basic_auth) {

@@ -271,9 +271,8 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Che
   measurement.attempts = check.attempts_made;
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
-  if (auto change = context_.states.observe(plan.config.url,
-                                            {plan.config.down_after, plan.config.up_after},
-                                            measurement)) {
+  if (auto change = context_.states.observe(
+          plan.config.url, {plan.config.down_after, plan.config.up_after}, measurement)) {
     context_.events.publish(plan.config.events_topic, *change);
   }
 }

@@ -174,7 +174,8 @@ PlannedSite planned_site(SiteConfig&& site) {
   planned.check_type = site.check_type;
   planned.destination_topic = std::move(site.destination_topic);
   planned.events_topic = std::move(site.events_topic);
-  planned.pattern = site.check_type == CheckType::kHttp ? std::move(site.regex) : std::move(site.expect);
+  planned.pattern =
+      site.check_type == CheckType::kHttp ? std::move(site.regex) : std::move(site.expect);
   planned.down_after = site.down_after;
   planned.up_after = site.up_after;
   planned.max_concurrent_per_host = site.max_concurrent_per_host;

@@ -90,7 +90,7 @@ struct SiteConfig {
   // Conditions: the check is healthy when all hold (producer/src/check_verdict.h).
   std::vector<StatusRange> expected_status;  // empty: 200..399
   std::optional<std::chrono::milliseconds> max_response_time;
-  std::optional<int> min_cert_days;         // https only: days left on the leaf certificate
+  std::optional<int> min_cert_days;        // https only: days left on the leaf certificate
   std::optional<SharedText> regex;         // RE2 pattern that must match in the body
   std::optional<SharedText> regex_absent;  // RE2 pattern that must not match in the body
   // Response header name -> RE2 pattern its value must match.

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
+#include <compare>
 #include <cstddef>
 #include <functional>
-#include <compare>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -22,8 +22,9 @@ class SharedText {
  public:
   SharedText() = default;  // ""
   // Implicit, so a setting reads like a std::string: site.method = "POST".
-  SharedText(const char* text) : SharedText(std::string(text)) {}  // NOLINT(google-explicit-constructor)
-  SharedText(std::string text);  // NOLINT(google-explicit-constructor)
+  SharedText(const char* text)
+      : SharedText(std::string(text)) {}  // NOLINT(google-explicit-constructor)
+  SharedText(std::string text);           // NOLINT(google-explicit-constructor)
   explicit SharedText(std::string_view text) : SharedText(std::string(text)) {}
   SharedText(const SharedText& other) noexcept;
   SharedText(SharedText&& other) noexcept : block_(other.block_) { other.block_ = nullptr; }
@@ -49,7 +50,9 @@ class SharedText {
   friend bool operator==(const SharedText& a, const char* b) { return a.view() == b; }
   friend bool operator==(const SharedText& a, const std::string& b) { return a.view() == b; }
   friend bool operator==(const SharedText& a, std::string_view b) { return a.view() == b; }
-  friend auto operator<=>(const SharedText& a, const SharedText& b) { return a.view() <=> b.view(); }
+  friend auto operator<=>(const SharedText& a, const SharedText& b) {
+    return a.view() <=> b.view();
+  }
 
  private:
   struct Block;
