@@ -8,13 +8,13 @@ namespace hc {
 struct SharedText::Block {
   explicit Block(std::string value) : text(std::move(value)) {}
   std::atomic<std::size_t> refs{1};
-  const std::string text;
+  std::string text;  // never changed once made: the handles share it across threads
 };
 
 namespace {
 const std::string& empty_text() {
-  static const std::string kEmpty;
-  return kEmpty;
+  static const std::string empty;
+  return empty;
 }
 }  // namespace
 

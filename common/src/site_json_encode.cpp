@@ -38,8 +38,8 @@ nlohmann::ordered_json tls_map(const TlsSettings& tls) {
 }
 
 const std::string& text_or_empty(const std::optional<SharedText>& text) {
-  static const std::string kNone;
-  return text ? text->str() : kNone;
+  static const std::string none;
+  return text ? text->str() : none;
 }
 
 }  // namespace
