@@ -234,12 +234,12 @@ void read_headers_match(YamlReader& reader, const Located& value,
 }
 
 // A PEM file the transport reads at each check: it must exist and be readable now.
-void read_readable_file(YamlReader& reader, const Located& value, std::string& path) {
+void read_readable_file(YamlReader& reader, const Located& value, SharedText& path) {
   auto text = reader.string(value);
   if (!text) return;
   std::error_code error;
   if (text->empty()) {
-    path.clear();  // "" (e.g. "${CA:-}") means: not set
+    path = {};  // "" (e.g. "${CA:-}") means: not set
   } else if (!std::filesystem::is_regular_file(*text, error) ||
              ::access(text->c_str(), R_OK) != 0) {
     reader.report(value.mark, value.path,
@@ -292,7 +292,7 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
 
 // `proxy`: "", "env" or a proxy URL; the value may hold a password, so a message shows it with
 // its user information replaced.
-void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
+void read_proxy(YamlReader& reader, const Located& value, SharedText& proxy) {
   auto text = reader.string(value);
   if (!text) return;
   const std::optional<std::string> problem =
@@ -308,7 +308,7 @@ void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
 }
 
 // `no_proxy`: a list of host names, domains or IP addresses reached without the proxy.
-void read_no_proxy(YamlReader& reader, const Located& value, std::string& no_proxy) {
+void read_no_proxy(YamlReader& reader, const Located& value, SharedText& no_proxy) {
   auto hosts = reader.list(value, "a list of host names, domains or IP addresses");
   if (!hosts) return;
   std::string joined;
@@ -546,8 +546,8 @@ void settle_events_topic(YamlReader& reader, const MapFields& fields, const Loca
   const YAML::Mark mark = where ? where->mark : item.mark;
   const std::string path = where ? where->path : child_path(item.path, "events_topic");
   if (site.events_topic.empty()) {
-    site.events_topic = site.destination_topic + ".events";
-    if (!is_kafka_topic_name(site.events_topic)) {
+    site.events_topic = site.destination_topic.str() + ".events";
+    if (!is_kafka_topic_name(site.events_topic.view())) {
       reader.report(mark, path,
                     "the default events topic '<destination_topic>.events' is too long for a "
                     "Kafka topic name (at most 249 characters); set events_topic");
@@ -715,6 +715,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                   "neither (here or in defaults)");
   }
   if (reader.error_count() != errors_before || site.url.empty()) return std::nullopt;
+  share_site_texts(site, reader.text_pool());
   return site;
 }
 

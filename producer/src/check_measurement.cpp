@@ -6,15 +6,14 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
                              WallTime measured_at, const std::string& producer_id) {
   Measurement measurement;
   measurement.url = site.config.url;
-  measurement.url_digest = site.url_digest;
+  measurement.url_digest = site.url_digest.str();
   measurement.measured_at = measured_at;
   measurement.status_code = result.status_code;
   measurement.response_time_us = result.response_time_us;
   measurement.timings = result.timings;
   if (verdict.error) measurement.error = std::string(to_string(*verdict.error));
   measurement.error_detail = std::move(verdict.error_detail);
-  measurement.regex =
-      site.config.check_type == CheckType::kHttp ? site.config.regex : site.config.expect;
+  if (site.config.pattern) measurement.regex = site.config.pattern->str();
   measurement.regex_match = verdict.regex_match;
   measurement.healthy = verdict.healthy;
   measurement.failed_conditions = std::move(verdict.failed_conditions);

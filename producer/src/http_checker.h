@@ -33,7 +33,7 @@ namespace hc::producer {
 
 struct CheckRequest {
   std::string url;
-  std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
+  SharedText method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   // Custom headers and basic auth are sent only to the URL's own origin (redirect_policy.h).
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<BasicAuth> basic_auth;
@@ -50,8 +50,8 @@ struct CheckRequest {
   IpVersion ip_version = IpVersion::kAny;  // CURLOPT_IPRESOLVE of every hop
   // SiteConfig::proxy and no_proxy, for every hop: "" none (the environment's ignored), "env"
   // the environment's, else the proxy URL (secret: may hold a password).
-  std::string proxy;
-  std::string no_proxy;
+  SharedText proxy;
+  SharedText no_proxy;
 };
 
 // What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).
