@@ -162,6 +162,6 @@ row "hc --producer, $SAT_SITES sites @1s (saturation)" "$HC_RATE" "1.00" "" "$HC
 echo "(load: the 1-minute load average at the end of each phase)"
 echo
 printf '%s' "$BB_ROWS"
-echo "  python producer: errors $(py_value errors) ($(py_value error_kinds)), skipped $(py_value skipped), start lateness p50 $(py_value late_p50_ms) ms p99 $(py_value late_p99_ms) ms"
+echo "  python producer: CPU $(py_value cpu_percent)% of one core, errors $(py_value errors) ($(py_value error_kinds)), skipped $(py_value skipped), start lateness p50 $(py_value late_p50_ms) ms p99 $(py_value late_p99_ms) ms"
 echo "  hc: peak RSS $((HC_RSS / 1024)) MB; $(grep -o 'producer totals.*' "$WORK/hc.log" | cut -c1-160)"
 echo "broker: $BROKER_NAME; load average at the end: $(load) on $(nproc) CPUs"

@@ -11,7 +11,7 @@ Debian has for Python; the seeds used aiokafka). A check that would start more t
 interval late is skipped, not queued. At most MAX_IN_FLIGHT requests run at once.
 
 Prints, after SECONDS: the checks completed per second after the first WARMUP seconds,
-the errors, skipped checks and the p50/p99 of the start lateness, as `key value` lines.
+its CPU time then (% of one core), the errors, skipped checks and the p50/p99 of the start lateness, as `key value` lines.
 """
 
 import argparse
@@ -108,8 +108,10 @@ async def main():
         await asyncio.sleep(args.warmup)
         stats.counting = True
         counted_from = time.monotonic()
+        cpu_from = time.process_time()
         await asyncio.sleep(args.seconds - args.warmup)
         counted = time.monotonic() - counted_from
+        cpu = time.process_time() - cpu_from
         stats.counting = False
         for task in tasks:
             task.cancel()
@@ -118,6 +120,7 @@ async def main():
     late = sorted(stats.late_ms) or [float("nan")]
     print(f"checks_per_second {stats.checks / counted:.0f}")
     print(f"checks {stats.checks}")
+    print(f"cpu_percent {cpu / counted * 100:.0f}")  # of one core, while counted
     print(f"errors {stats.errors}")
     print("error_kinds " + (",".join(f"{k}:{v}" for k, v in sorted(stats.error_kinds.items())) or "-"))
     print(f"skipped {stats.skipped}")
