@@ -362,7 +362,6 @@ constexpr std::string_view kBytes = "bytes";
 constexpr std::string_view kDays = "days";
 constexpr std::string_view kChecks = "checks";
 constexpr std::string_view kEchoRequests = "echo requests";
-constexpr std::string_view kPercent = "percent";
 constexpr unsigned kIcmpOnly = type_bit(CheckType::kIcmp);
 
 // The keys a site shares with `defaults` (how to check, and the conditions of
@@ -462,7 +461,7 @@ constexpr auto kCheckKeyTable =
             {"interval_ms", kIcmpOnly,
              read_number<&SiteConfig::echo_interval, 1, kMaxEchoIntervalMs, kMilliseconds>},
             {"max_loss_percent", kIcmpOnly,
-             read_number<&SiteConfig::max_loss_percent, 0, 100, kPercent>},
+             read_number<&SiteConfig::max_loss_percent, 0, 100, kNoUnit>},
             {"proxy", kHttpOnly,
              [](YamlReader& reader, const Located& value,
                 SiteConfig& site) { read_proxy(reader, value, site.proxy); }},

@@ -120,9 +120,9 @@ TEST(ConfigIcmp, BadTargetsBoundsAndSchedulesAreErrorsAtTheirPosition) {
   EXPECT_THAT(lines[1], HasSubstr("test.yaml:7:12:"));
   EXPECT_THAT(lines[1], HasSubstr("IPv6 is not checked over ICMP"));
   EXPECT_THAT(lines[2], HasSubstr("test.yaml:9:14: healthcheck-producer-config.websites[2].count"));
-  EXPECT_THAT(lines[2], HasSubstr("1..100 echo requests"));
+  EXPECT_THAT(lines[2], HasSubstr("expected a number of echo requests in 1..100, got 0"));
   EXPECT_THAT(lines[3], HasSubstr("test.yaml:10:25:"));
-  EXPECT_THAT(lines[3], HasSubstr("0..100 percent"));
+  EXPECT_THAT(lines[3], HasSubstr("expected an integer in 0..100, got 101"));
   EXPECT_THAT(lines[4], HasSubstr("test.yaml:11:20:"));
   EXPECT_EQ(lines[5],
             "test.yaml:14:20: healthcheck-producer-config.websites[3].interval_ms: count 11 echo "
