@@ -107,6 +107,7 @@ TEST(IcmpCheck, ThroughTheCheckRunnerALoopbackSiteIsHealthyWithItsMeasures) {
 
 TEST(IcmpCheck, ManyChecksShareTheSocketAndEachGetsItsOwnReplies) {
   std::vector<IcmpCheckRequest> requests;
+  requests.reserve(40);
   for (int i = 0; i < 40; ++i) {
     requests.push_back(IcmpCheckRequest{"127.0.0." + std::to_string(1 + i % 4), 3, milliseconds(5),
                                         milliseconds(5000)});

@@ -64,7 +64,8 @@ TEST(EchoPacket, AReplyIsReadWithOrWithoutItsIpHeader) {
 TEST(EchoPacket, TruncatedOrCorruptedRepliesAreRefused) {
   const auto reply = reply_to(echo_request(kIdentifier, 7, EchoPayload{kCookie, 99}));
   for (std::size_t length = 0; length < reply.size(); ++length) {
-    const std::vector<unsigned char> cut(reply.begin(), reply.begin() + length);
+    const std::vector<unsigned char> cut(reply.begin(),
+                                         reply.begin() + static_cast<std::ptrdiff_t>(length));
     EXPECT_FALSE(parse_echo_reply(cut, false)) << length;
     EXPECT_FALSE(parse_echo_reply(with_ip_header(cut), true)) << length;
   }
