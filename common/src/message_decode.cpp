@@ -55,6 +55,7 @@ enum Field : std::size_t {
   kDnsRcode,
   kDnsAnswers,
   kAddress,
+  kLoopLag,
   kRttMin,
   kRttAvg,
   kRttMax,
@@ -87,6 +88,7 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "dns_rcode",
                                                                    "dns_answers",
                                                                    "address",
+                                                                   "loop_lag_us",
                                                                    "rtt_min_us",
                                                                    "rtt_avg_us",
                                                                    "rtt_max_us",
@@ -236,6 +238,10 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   }
   if (const JsonSlot* v = reader.optional(f[kAddress], "address", Kind::kString, "a string")) {
     m.address = text_of(reader, *v, "address");
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kLoopLag], "loop_lag_us", Kind::kInteger, "an integer")) {
+    m.loop_lag_us = integer_of(reader, *v, "loop_lag_us", 0, kBigintMax);
   }
   const std::array<std::pair<std::size_t, std::optional<std::int64_t>*>, 3> round_trips = {
       {{kRttMin, &m.rtt_min_us}, {kRttAvg, &m.rtt_avg_us}, {kRttMax, &m.rtt_max_us}}};
