@@ -69,6 +69,8 @@ std::string encode_site_json(const SiteConfig& site) {
                      : site.ip_version == IpVersion::kV6 ? "6"
                                                          : "any"},
       {"tls", tls_map(site.tls)},
+      {"count", site.echo_count},
+      {"interval_ms", site.echo_interval.count()},
   };
   nlohmann::ordered_json deny = nlohmann::ordered_json::array();
   if (site.redirect_deny_loopback) deny.push_back("loopback");
@@ -91,6 +93,7 @@ std::string encode_site_json(const SiteConfig& site) {
   if (site.max_response_time) json["max_response_time_ms"] = site.max_response_time->count();
   if (site.min_cert_days) json["min_cert_days"] = *site.min_cert_days;
   if (site.min_body_bytes) json["min_body_bytes"] = *site.min_body_bytes;
+  if (site.max_loss_percent) json["max_loss_percent"] = *site.max_loss_percent;
   if (!site.send.empty()) json["send"] = site.send.str();
   if (site.expect) json["expect"] = site.expect->str();
   if (site.expected_pattern) {

@@ -30,6 +30,10 @@ Measurement make_measurement(const SitePlan& site, CheckResult&& result, Verdict
     measurement.chain_expires_at = result.chain_expires_at;
     measurement.dns_rcode = std::move(result.dns_rcode);
     measurement.dns_answers = std::move(result.dns_answers);
+    measurement.rtt_min_us = result.rtt_min_us;
+    measurement.rtt_avg_us = result.rtt_avg_us;
+    measurement.rtt_max_us = result.rtt_max_us;
+    measurement.loss_percent = result.loss_percent;
   }
   return measurement;
 }

@@ -78,6 +78,12 @@ struct CheckResult {
   // dns checks (dns_checker.h): the response code and the answers of the type asked for.
   std::optional<std::string> dns_rcode;
   std::vector<std::string> dns_answers;
+  // icmp checks (icmp_checker.h): the replies' round trips (absent without replies) and the
+  // percent of requests unanswered, rounded up (set once the target's address is known).
+  std::optional<std::int64_t> rtt_min_us;
+  std::optional<std::int64_t> rtt_avg_us;
+  std::optional<std::int64_t> rtt_max_us;
+  std::optional<int> loss_percent;
 };
 
 class HttpChecker {

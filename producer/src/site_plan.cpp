@@ -66,6 +66,7 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
       conditions.max_response_time_us =
           std::chrono::duration_cast<std::chrono::microseconds>(*site.max_response_time).count();
     }
+    if (site.check_type == CheckType::kIcmp) conditions.max_loss_percent = site.max_loss_percent;
     if (site.check_type == CheckType::kTls) {
       conditions.min_cert_days = site.min_cert_days;
       conditions.valid_chain = !site.tls.insecure_skip_verify;
@@ -159,6 +160,8 @@ std::string host_key_of(const SiteConfig& site, const SitePlan& plan) {
     case CheckType::kDns:
       return plan.dns_request->target.server ? lower_case(plan.dns_request->target.server->host)
                                              : std::string();
+    case CheckType::kIcmp:
+      return lower_case(plan.icmp_request->host);
   }
   return {};
 }
@@ -217,6 +220,14 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
       request->target = std::get<DnsTarget>(parse_dns_url(site.url));
       request->timeout = site.timeout;
       plan->dns_request = std::move(request);
+    } else if (site.check_type == CheckType::kIcmp) {
+      auto request = std::make_shared<IcmpCheckRequest>();
+      // A validated icmp:// URL always parses.
+      request->host = std::get<IcmpHost>(parse_icmp_url(site.url)).host;
+      request->count = site.echo_count;
+      request->interval = site.echo_interval;
+      request->timeout = site.timeout;
+      plan->icmp_request = std::move(request);
     } else if (site.check_type != CheckType::kHttp) {
       plan->socket_request = socket_request_of(site, plan->conditions, tls_contexts);
     } else {

@@ -15,6 +15,7 @@
 #include "hc/common/config.h"
 #include "hc/producer/producer.h"
 #include "http_checker.h"
+#include "icmp_checker.h"
 #include "regex_matcher.h"
 #include "retry_policy.h"
 #include "scheduler.h"
@@ -68,7 +69,8 @@ struct SitePlan {
   std::shared_ptr<const CheckRequest> request;  // http(s) sites
   // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
   std::shared_ptr<const SocketCheckRequest> socket_request;
-  std::shared_ptr<const DnsCheckRequest> dns_request;  // dns sites; null otherwise
+  std::shared_ptr<const DnsCheckRequest> dns_request;    // dns sites; null otherwise
+  std::shared_ptr<const IcmpCheckRequest> icmp_request;  // icmp sites; null otherwise
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
   RetryPolicy retry;
   bool https = false;

@@ -141,6 +141,7 @@ const std::vector<Migration>& table_migrations() {
        "rcode and answers",
        ""},
       {9, "address: the IP address a check connected to", ""},
+      {10, "icmp checks: round-trip times (min, mean, max) and loss percent", ""},
   };
   return migrations;
 }

@@ -55,9 +55,10 @@ struct TlsSettings {
 // What a site's check does, chosen by its URL's scheme (README "Check types"): http and
 // https URLs are HTTP checks; tcp://host:port connects (and may send and expect bytes);
 // tls://host:port adds a TLS handshake and reads the certificate chain; dns://server/name
-// resolves a name (hc/common/dns_target.h).
-enum class CheckType { kHttp, kTcp, kTls, kDns };
-// "http", "tcp", "tls", "dns": the message's check_type and the row's.
+// resolves a name (hc/common/dns_target.h); icmp://host sends ICMP echo requests
+// (hc/common/icmp_socket.h).
+enum class CheckType { kHttp, kTcp, kTls, kDns, kIcmp };
+// "http", "tcp", "tls", "dns", "icmp": the message's check_type and the row's.
 std::string_view to_string(CheckType type);
 
 // The address family a check connects over (site key `ip_version`: 4, 6 or any). With kAny
@@ -133,6 +134,14 @@ struct SiteConfig {
   // any order, are exactly these) or as an RE2 pattern (some answer matches it).
   std::vector<std::string> expected_answers;
   std::optional<SharedText> expected_pattern;
+  // icmp sites (site keys `count`, `interval_ms`, condition `max_loss_percent`): echo requests
+  // per check, the time between two, and the loss (percent of echo_count unanswered within
+  // the timeout) at most allowed. (echo_count - 1) * echo_interval < timeout: the last request
+  // is sent within the check's timeout.
+  int echo_count = 3;                             // 1 .. kMaxEchoCount
+  std::chrono::milliseconds echo_interval{1000};  // 1 .. 60000 ms
+  std::optional<int> max_loss_percent;            // 0 .. 100
+  static constexpr int kMaxEchoCount = 100;
 
   bool operator==(const SiteConfig&) const = default;
 };
@@ -277,12 +286,19 @@ struct ConfigLoadResult {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup process_environment();
 
+// Whether this process can open an ICMP echo socket: nullopt when it can, else why not
+// (hc/common/icmp_socket.h's icmp_socket_problem in production; a fake in tests).
+using IcmpAccessProbe = std::function<std::optional<std::string>()>;
+
 // Reads, interpolates (!ENV "${VAR}" / "${VAR:-default}") and validates a config file.
-// Never throws for bad input: every problem is reported in errors.
-ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env);
+// Never throws for bad input: every problem is reported in errors. With icmp_access set
+// (`hc check-config` and the producer), an icmp site is an error at its url when the probe
+// says no ICMP socket can be opened; it is called at most once, and only with icmp sites.
+ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env,
+                             const IcmpAccessProbe& icmp_access = {});
 // Same, from text already in memory; file_name is used in error messages only.
 ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_name,
-                              const EnvLookup& env);
+                              const EnvLookup& env, const IcmpAccessProbe& icmp_access = {});
 
 // One line for `hc check-config`: "3 sites, 1 topic (healthcheck); consumer group
 // hc-consumer: 1 topic -> 2 tables in 2 databases" (one part per section present; the
