@@ -56,71 +56,20 @@ echo "broker: $BROKER_NAME"
 URI=$(cat "$WORK/pg/uri")
 psql_q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "$1"; }
 
-TIMES=${TIMES:-past}
-case $TIMES in
-  past) first_time_us=1795000000000000 ;;
-  now) first_time_us=$(($(date +%s) * 1000000 - MESSAGES / URLS * 30000000)) ;;
-  *) echo "TIMES must be past or now, not '$TIMES'" >&2; exit 2 ;;
-esac
-echo "preloading $MESSAGES messages for $URLS urls (times: $TIMES) ..."
-"$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \
-  --messages "$MESSAGES" --urls "$URLS" --copy-file "$WORK/rows.copy" --first-time-us "$first_time_us"
+bench_preload "${TIMES:=past}"
 
-config() {  # config GROUP TABLE
-  cat >"$WORK/$1.yaml" <<YAML
-healthcheck-consumer-config:
-  bootstrap_servers: ["$BOOTSTRAP"]
-  group_id: $1
-  auto_offset_reset: earliest
-  connections_per_database: ${CONNECTIONS:-2}
-  topics:
-    - source_topic: bench
-      connection_uri: "$URI"
-      table_name: $2
-YAML
-  echo "$WORK/$1.yaml"
-}
-
-"$HC" migrate -c "$(config reference reference)" >/dev/null 2>&1
-"$HC" migrate -c "$(config bench-1 healthcheck)" >/dev/null 2>&1
-COLUMNS="url_digest, measurement_time, response_time_microseconds, uri, status_code, regex_present, regex_match, error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at, healthy, failed_conditions, body_truncated, attempts"
-
-echo "reference: psql \\copy into an empty table ..."
-start=$(now)
-psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "\\copy reference ($COLUMNS) FROM '$WORK/rows.copy'"
-copy_seconds=$(elapsed "$start" "$(now)")
-[[ $(psql_q "SELECT count(*) FROM reference") == "$MESSAGES" ]] || { echo "reference row count wrong" >&2; exit 1; }
-copy_rate=$(rate "$MESSAGES" "$copy_seconds")
-
-# run_pass GROUP: runs hc --consumer until GROUP committed every message; prints
-# "seconds rss_kb", timed from the partition assignment (fetching starts then) to the
-# last commit (the consumer commits only after its rows are in PostgreSQL).
-run_pass() {
-  local group=$1 log=$WORK/$1.log
-  ${HC_WRAPPER:-} "$HC" --log-level debug --consumer -c "$(config "$group" healthcheck)" ${HC_ARGS:-} >"$log" 2>&1 &
-  CONSUMER_PID=$!
-  local end_time
-  end_time=$("$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \
-    --messages "$MESSAGES" --wait-committed "$group")
-  local rss cpu
-  rss=$(awk '/VmHWM/ {print $2}' "/proc/$CONSUMER_PID/status")
-  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$CONSUMER_PID/stat")
-  echo "  $group: consumer CPU time ${cpu} s (user+system, from its start)" >&2
-  kill -TERM "$CONSUMER_PID"
-  wait "$CONSUMER_PID" || { echo "consumer exited with an error" >&2; cat "$log" >&2; exit 1; }
-  CONSUMER_PID=
-  local assigned_at
-  assigned_at=$(date -u -d "$(grep -m1 'assigned' "$log" | cut -c1-23)" +%s.%N)
-  echo "$(elapsed "$assigned_at" "$end_time") $rss"
-}
+"$HC" migrate -c "$(bench_consumer_config bench-1 healthcheck)" >/dev/null 2>&1
+bench_copy_reference reference
+copy_seconds=$COPY_SECONDS
+copy_rate=$COPY_RATE
 
 echo "pass 1: hc --consumer into an empty table ..."
-read -r first_seconds first_rss < <(run_pass bench-1)
+read -r first_seconds first_rss < <(bench_consumer_pass bench-1 healthcheck)
 [[ $(psql_q "SELECT count(*) FROM healthcheck") == "$MESSAGES" ]] || { echo "pass 1 row count wrong" >&2; exit 1; }
 first_rate=$(rate "$MESSAGES" "$first_seconds")
 
 echo "pass 2: new group, replaying every message (all conflicts) ..."
-read -r second_seconds second_rss < <(run_pass bench-2)
+read -r second_seconds second_rss < <(bench_consumer_pass bench-2 healthcheck)
 [[ $(psql_q "SELECT count(*) FROM healthcheck") == "$MESSAGES" ]] || { echo "pass 2 row count wrong" >&2; exit 1; }
 second_rate=$(rate "$MESSAGES" "$second_seconds")
 

@@ -61,53 +61,16 @@ bench_workdir producer
 cleanup() {
   bench_broker_stop "$WORK"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -f $WORK/nginx.pid ]]; then kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; fi
+  bench_nginx_stop "$WORK"
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   sleep 0.5
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 # --- nginx on loopback: own prefix, config and pid file under $WORK --------------------
-PORT=$(free_port)
-mkdir -p "$WORK/www" "$WORK/tmp"
-python3 - "$WORK/www/index.html" <<'PY'
-import sys
-body = "<!doctype html><html><head><title>Example Domain</title></head><body>" \
-       "<h1>Example Domain</h1><p>" + "This domain is for use in benchmarks. " * 12 + \
-       "</p></body></html>\n"
-open(sys.argv[1], "w").write(body)
-PY
-NGINX_USER=""
-[[ $(id -u) -eq 0 ]] && NGINX_USER="user root;"
-cat > "$WORK/nginx.conf" <<CONF
-$NGINX_USER
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-worker_rlimit_nofile 20000;
-events { worker_connections 16000; multi_accept on; }
-http {
-  access_log off;
-  # Close after every response, for wrk and hc alike: each request is a new connection.
-  keepalive_timeout 0;
-  client_body_temp_path $WORK/tmp/body;
-  proxy_temp_path $WORK/tmp/proxy;
-  fastcgi_temp_path $WORK/tmp/fastcgi;
-  uwsgi_temp_path $WORK/tmp/uwsgi;
-  scgi_temp_path $WORK/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT backlog=4096;
-    root $WORK/www;
-    location / { index index.html; }
-  }
-}
-CONF
-nginx -p "$WORK" -c "$WORK/nginx.conf"
-for _ in $(seq 50); do [[ -s $WORK/nginx.pid ]] && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$PORT/?i=1" | grep -q "Example Domain" || { echo "nginx did not come up" >&2; exit 1; }
+bench_nginx_start "$WORK"
+PORT=$NGINX_PORT
 
 # --- 1. reference: wrk, new connection per request -------------------------------------
 WRK_CMD=(wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -H 'Connection: close' "http://127.0.0.1:$PORT/")
@@ -120,24 +83,7 @@ sleep 2  # let TIME_WAIT sockets of wrk drain a little
 bench_broker "${BROKER:-dev}" "$WORK" healthcheck 16 "$HC" "$DEVBROKER"
 
 write_config() {  # FILE SITES INTERVAL_S [QUERY_NAME: the sites' URLs end in ?NAME=i]
-  python3 - "$1" "$2" "$3" "${4:-i}" "$PORT" "$BOOTSTRAP" "$MAX_IN_FLIGHT" "$CHECK_THREADS" <<'PY'
-import sys
-path, sites, interval, query, port, bootstrap, max_in_flight, check_threads = sys.argv[1:]
-with open(path, "w") as out:
-    out.write("healthcheck-producer-config:\n")
-    out.write(f"  bootstrap_servers: [\"{bootstrap}\"]\n")
-    out.write(f"  max_in_flight: {max_in_flight}\n")
-    if check_threads:
-        out.write(f"  check_threads: {check_threads}\n")
-    out.write("  defaults:\n")
-    out.write(f"    polling_interval_in_seconds: {interval}\n")
-    out.write("    timeout_ms: 5000\n    destination_topic: healthcheck\n")
-    # Every site is on one nginx: the per-host limit (default 4) would be the bottleneck.
-    out.write("    max_concurrent_per_host: 100000\n")
-    out.write("  websites:\n")
-    for i in range(int(sites)):
-        out.write(f"    - url: http://127.0.0.1:{port}/?{query}={i}\n      regex: \"Example Domain\"\n")
-PY
+  bench_producer_config "$1" "$2" "$3" "${4:-i}" "$PORT" "$BOOTSTRAP" "$MAX_IN_FLIGHT" "$CHECK_THREADS"
 }
 
 # Sums FIELDS of /proc/PID/task/*/FILE over hc's check threads (named hc-check-N), e.g.

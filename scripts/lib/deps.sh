@@ -8,7 +8,7 @@
 #   scripts/test   HC_BUILD_PACKAGES HC_RUN_PACKAGES HC_TEST_PACKAGES HC_LINT_PACKAGES
 #                  HC_KAFKA_PACKAGES
 #   scripts/fuzz   HC_BUILD_PACKAGES HC_FUZZ_PACKAGES
-#   bench/*        the above plus HC_BENCH_PACKAGES
+#   bench/*        the above plus HC_BENCH_PACKAGES (bench/peers: + HC_PEER_BENCH_PACKAGES)
 
 # To build hc and its tools (Release, no tests, no benchmarks).
 HC_BUILD_PACKAGES=(
@@ -39,10 +39,14 @@ HC_LINT_PACKAGES=(clang-format clang-tidy shellcheck)
 HC_FUZZ_PACKAGES=(clang libfuzzer-14-dev libclang-rt-14-dev)
 # Only the benchmarks: their references (wrk against nginx) and Google Benchmark.
 HC_BENCH_PACKAGES=(libbenchmark-dev wrk nginx-light)
+# Only bench/peers: the peers hc is compared with (blackbox_exporter; a Python producer and
+# consumer on aiohttp, confluent_kafka and psycopg2).
+HC_PEER_BENCH_PACKAGES=(prometheus-blackbox-exporter python3-aiohttp python3-confluent-kafka
+  python3-psycopg2)
 
 # Every package any command may install (the default of hc_missing_packages).
 HC_DEBIAN_PACKAGES=("${HC_BUILD_PACKAGES[@]}" "${HC_RUN_PACKAGES[@]}" "${HC_TEST_PACKAGES[@]}"
-  "${HC_KAFKA_PACKAGES[@]}" "${HC_LINT_PACKAGES[@]}" "${HC_FUZZ_PACKAGES[@]}" "${HC_BENCH_PACKAGES[@]}")
+  "${HC_KAFKA_PACKAGES[@]}" "${HC_LINT_PACKAGES[@]}" "${HC_FUZZ_PACKAGES[@]}" "${HC_BENCH_PACKAGES[@]}" "${HC_PEER_BENCH_PACKAGES[@]}")
 
 # hc_missing_packages [PACKAGE...]: prints those of the named packages (default:
 # HC_DEBIAN_PACKAGES) that are not installed, one per line, in the order given. A package
