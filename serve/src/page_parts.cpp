@@ -51,8 +51,9 @@ td.error { color: var(--down); max-width: 200px; overflow: hidden; text-overflow
 td.error.none, .none { color: var(--muted); }
 td.cert.soon { color: var(--down); font-weight: 600; }
 .bar { display: block; }
-.bar .good { fill: #2f9e5b; } .bar .fair { fill: #9bc53d; } .bar .poor { fill: #f0a202; }
-.bar .bad { fill: #d64045; } .bar .none { fill: #d5d9e0; }
+.bar path { stroke-width: 24px; stroke-dasharray: 2 1; shape-rendering: crispEdges; }
+.bar .good { stroke: #2f9e5b; } .bar .fair { stroke: #9bc53d; } .bar .poor { stroke: #f0a202; }
+.bar .bad { stroke: #d64045; } .bar .none { stroke: #d5d9e0; }
 .empty { padding: 24px 16px; color: var(--muted); }
 nav.pages { margin: 8px 0 0; color: var(--muted); }
 main nav.pages { margin: 16px 0 0; }

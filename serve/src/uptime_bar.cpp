@@ -4,7 +4,7 @@
 
 #include <chrono>
 #include <cmath>
-#include <map>
+#include <array>
 
 namespace hc::serve {
 namespace {
@@ -39,11 +39,11 @@ std::string percent_text(double percent) {
 std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now) {
   const auto today = std::chrono::floor<std::chrono::days>(now);
   const auto first = today - std::chrono::days(kOverviewDays - 1);
-  std::map<std::chrono::sys_days, UptimeCount> by_day;
+  std::array<UptimeCount, kOverviewDays> by_day{};
   for (const auto& day : days) {
     const auto date = std::chrono::floor<std::chrono::days>(day.day);
     if (date < first || date > today) continue;
-    auto& count = by_day[std::chrono::sys_days(date)];
+    auto& count = by_day[static_cast<std::size_t>((date - first).count())];
     count.checks += day.count.checks;
     count.up_checks += day.count.up_checks;
   }
@@ -52,17 +52,29 @@ std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now) {
       fmt::format(R"(<svg class="bar" xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" )"
                   R"(viewBox="0 0 {0} {1}" role="img" aria-label="uptime per day, last {2} days">)",
                   width, kBarHeight, kOverviewDays);
-  for (int i = 0; i < kOverviewDays; ++i) {
-    const std::chrono::sys_days day(first + std::chrono::days(i));
-    const auto found = by_day.find(day);
-    const UptimeCount count = found == by_day.end() ? UptimeCount{} : found->second;
-    const std::string_view grade = uptime_grade(count);
+  // A run of days of one grade is one line across them, its stroke dashed into one bar per day
+  // by the page's CSS (.bar path: stroke-dasharray 2 1, as kBarWidth and kBarStep): a run
+  // starts at a multiple of kBarStep and is kBarStep per day long, so its dashes fall on days.
+  for (std::size_t start = 0; start < by_day.size();) {
+    const std::string_view grade = uptime_grade(by_day[start]);
+    UptimeCount count = by_day[start];
+    std::size_t end = start + 1;
+    for (; end < by_day.size() && uptime_grade(by_day[end]) == grade; ++end) {
+      count.checks += by_day[end].checks;
+      count.up_checks += by_day[end].up_checks;
+    }
+    const std::chrono::sys_days first_day(first + std::chrono::days(start));
+    const std::chrono::sys_days last_day(first + std::chrono::days(end - 1));
+    const std::string span = end - start == 1 ? day_text(first_day)
+                                              : day_text(first_day) + " – " + day_text(last_day);
     const std::string tooltip = count.checks > 0
-                                    ? fmt::format("{}: {} up ({} checks)", day_text(day),
+                                    ? fmt::format("{}: {} up ({} checks)", span,
                                                   percent_text(*count.percent()), count.checks)
-                                    : fmt::format("{}: no checks", day_text(day));
-    out += fmt::format(R"(<rect class="{}" x="{}" width="{}" height="{}"><title>{}</title></rect>)",
-                       grade, i * kBarStep, kBarWidth, kBarHeight, tooltip);
+                                    : fmt::format("{}: no checks", span);
+    out += fmt::format(R"(<path class="{}" d="M{} {}h{}"><title>{}</title></path>)", grade,
+                       static_cast<int>(start) * kBarStep, kBarHeight / 2,
+                       static_cast<int>(end - start) * kBarStep, tooltip);
+    start = end;
   }
   out += "</svg>";
   return out;

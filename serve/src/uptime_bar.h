@@ -13,11 +13,12 @@ namespace hc::serve {
 // "fair" (>= 99 %), "poor" (>= 95 %), "bad" (below).
 std::string_view uptime_grade(const UptimeCount& count);
 
-// An <svg> with one <rect> per UTC day of the kOverviewDays days ending with the day of `now`,
-// oldest on the left, its class the day's grade (the page's CSS colours them: .bar .good ...),
-// each with a <title> tooltip
-// ("2026-11-25: 99.93% up (1440 checks)" or "2026-11-25: no checks"). `days` may be sparse
-// and in any order; days outside the span are ignored.
+// An <svg> of the kOverviewDays UTC days ending with the day of `now`, oldest on the left: one
+// <path> per run of consecutive days of one grade, its class the grade (the page's CSS colours
+// it and dashes it into one bar per day: .bar path, .bar .good ...), with a <title> tooltip for
+// the run ("2026-11-25: 99.93% up (1440 checks)", "2026-11-20 – 2026-11-25: 100% up (8640
+// checks)", "2026-11-25: no checks"). `days` may be sparse and in any order; days outside the
+// span are ignored.
 std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now);
 
 // "99.93%", with two decimals below 100 so that 99.999 never reads as 100.

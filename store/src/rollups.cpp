@@ -8,6 +8,7 @@
 
 #include "pg_sql.h"
 #include "rollup_sql.h"
+#include "running_sums.h"
 
 namespace hc::store {
 namespace {
@@ -60,8 +61,11 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
   }
   result.hours_closed = pending_hours_us.size();
 
-  // Consecutive hours are recomputed together: one pass over their raw rows.
-  const std::string close_sql = close_hours_sql(table);
+  // Consecutive hours are recomputed together: one pass over their raw rows. The hours whose
+  // rollup rows changed are returned: the running sums change from the first of them on.
+  const std::string close_sql =
+      close_hours_sql(table) + " RETURNING (extract(epoch FROM hour) * 1000000)::bigint";
+  WallTime first_changed_hour = result.closed_until;
   const std::int64_t hour_us = microseconds(hours(1)).count();
   for (auto it = pending_hours_us.begin(); it != pending_hours_us.end();) {
     const std::int64_t from_us = *it;
@@ -76,6 +80,10 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
         txn.exec_params(close_sql, timestamp_text(WallTime(microseconds(from_us))),
                         timestamp_text(WallTime(microseconds(to_us))));
     result.rows_written += written.affected_rows();
+    for (const auto& changed : written) {
+      first_changed_hour =
+          std::min(first_changed_hour, WallTime(microseconds(changed[0].as<std::int64_t>())));
+    }
   }
 
   // The days of the hours recomputed, each recomputed whole from the hourly rollup.
@@ -95,6 +103,8 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
       " ON CONFLICT (table_name) DO UPDATE"
       " SET closed_until = greatest(hc_rollup_state.closed_until, EXCLUDED.closed_until)",
       table, timestamp_text(result.closed_until));
+  result.running_hours =
+      close_running_sums(txn, table, first_changed_hour, result.closed_until, keep_from);
   if (rollup_retention_days > 0) {
     const pqxx::result expired =
         txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz",

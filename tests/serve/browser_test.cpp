@@ -183,13 +183,12 @@ TEST(StatusPageInChromium, ShowsEachSiteOfTheLivePipelineWithItsState) {
   EXPECT_NE(dom.find("unexpected_status"), std::string::npos);  // the 500's last error
   EXPECT_NE(dom.find("sites 1–3 of 3"), std::string::npos);
   EXPECT_EQ(link_href(dom, "next"), "");
-  // Three 90-day bars, today's bar coloured in each.
-  const std::regex rect("<rect ");
+  // Three 90-day bars, today's bar coloured in each (a run of days per path).
+  const std::regex bar(R"(<svg class="bar")");
   EXPECT_EQ(
-      std::distance(std::sregex_iterator(dom.begin(), dom.end(), rect), std::sregex_iterator()),
-      270);
-  EXPECT_NE(dom.find(R"(<rect class="good")"), std::string::npos);
-  EXPECT_NE(dom.find(R"(<rect class="bad")"), std::string::npos);
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), bar), std::sregex_iterator()), 3);
+  EXPECT_NE(dom.find(R"(<path class="good")"), std::string::npos);
+  EXPECT_NE(dom.find(R"(<path class="bad")"), std::string::npos);
 
   // Pages of two sites: the first links to the second, which holds the third site.
   const std::string first_dom = dump_dom(dir, "first-page", page_url + "?limit=2");

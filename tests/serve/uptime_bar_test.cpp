@@ -1,9 +1,8 @@
-// The 90-day bar: one rect per day ending today, coloured by grade, a tooltip per day.
+// The 90-day bar: one path per run of days of one grade ending today, a tooltip per run.
 #include "uptime_bar.h"
 
 #include <gtest/gtest.h>
 
-#include <regex>
 
 #include "hc/common/message.h"
 
@@ -38,7 +37,9 @@ TEST(UptimeBar, PercentNeverRoundsUpToAHundred) {
   EXPECT_EQ(percent_text(50.0), "50.00%");
 }
 
-TEST(UptimeBar, OneRectPerDayEndingTodayWithATooltip) {
+// Oldest on the left, one path per run of days of one grade, each kBarStep (3) units per day from
+// its first day's x, so that the CSS dashes (2 drawn, 1 gap) fall on the days.
+TEST(UptimeBar, OnePathPerRunOfAGradeEndingTodayWithATooltip) {
   const WallTime now = at("2026-11-25T13:00:00Z");
   const std::vector<DailyUptime> days = {
       {at("2026-11-25T00:00:00Z"), {1440, 1440}}, {at("2026-11-24T00:00:00Z"), {1440, 720}},
@@ -49,26 +50,41 @@ TEST(UptimeBar, OneRectPerDayEndingTodayWithATooltip) {
   const std::string svg = uptime_bar_svg(days, now);
   EXPECT_EQ(svg.rfind("<svg ", 0), 0u) << svg;
   EXPECT_EQ(svg.substr(svg.size() - 6), "</svg>");
-  EXPECT_EQ(count_of(svg, "<rect "), 90u);
-  EXPECT_EQ(count_of(svg, "<title>"), 90u);
-  EXPECT_EQ(count_of(svg, "class=\"good\""), 2u);
-  EXPECT_EQ(count_of(svg, "class=\"bad\""), 1u);
-  EXPECT_EQ(count_of(svg, "class=\"none\""), 87u);
-  EXPECT_NE(svg.find("<title>2026-11-25: 100% up (1440 checks)</title>"), std::string::npos);
-  EXPECT_NE(svg.find("<title>2026-11-24: 50.00% up (1440 checks)</title>"), std::string::npos);
-  EXPECT_NE(svg.find("<title>2026-11-23: no checks</title>"), std::string::npos);
-  // Oldest on the left: the first rect is 2026-08-28, the last today.
-  const std::regex first_rect(R"(<rect class="good" x="0" [^>]*><title>2026-08-28:)");
-  EXPECT_TRUE(std::regex_search(svg, first_rect)) << svg.substr(0, 400);
-  EXPECT_NE(svg.rfind("<title>2026-11-25"), std::string::npos);
-  EXPECT_GT(svg.rfind("<title>2026-11-25"), svg.rfind("<title>2026-11-24"));
+  EXPECT_EQ(count_of(svg, "<path "), 4u) << svg;
+  EXPECT_EQ(count_of(svg, "<title>"), 4u);
+  EXPECT_NE(svg.find(R"(<path class="good" d="M0 12h3"><title>2026-08-28: 100% up (10 checks))"
+                     "</title></path>"
+                     R"(<path class="none" d="M3 12h261"><title>2026-08-29 – 2026-11-23: no )"
+                     "checks</title></path>"
+                     R"(<path class="bad" d="M264 12h3"><title>2026-11-24: 50.00% up (1440 )"
+                     "checks)</title></path>"
+                     R"(<path class="good" d="M267 12h3"><title>2026-11-25: 100% up (1440 )"
+                     "checks)</title></path></svg>"),
+            std::string::npos)
+      << svg;
   EXPECT_EQ(svg.find("2026-08-27"), std::string::npos);
   EXPECT_EQ(svg.find("2026-11-26"), std::string::npos);
 }
 
+// Consecutive days of one grade are one run: its tooltip gives the run's days, uptime and checks.
+TEST(UptimeBar, ARunsTooltipSumsItsDays) {
+  const std::string svg = uptime_bar_svg(
+      {{at("2026-11-24T00:00:00Z"), {1000, 1000}}, {at("2026-11-25T00:00:00Z"), {1000, 999}}},
+      at("2026-11-25T13:00:00Z"));
+  EXPECT_EQ(count_of(svg, "<path "), 2u) << svg;
+  EXPECT_NE(svg.find(R"(<path class="good" d="M264 12h6"><title>2026-11-24 – 2026-11-25: 99.95% )"
+                     "up (2000 checks)</title></path>"),
+            std::string::npos)
+      << svg;
+}
+
 TEST(UptimeBar, NoDataIsAllGrey) {
   const std::string svg = uptime_bar_svg({}, at("2026-11-25T13:00:00Z"));
-  EXPECT_EQ(count_of(svg, "class=\"none\""), 90u);
+  EXPECT_EQ(count_of(svg, "<path "), 1u);
+  EXPECT_NE(svg.find(R"(<path class="none" d="M0 12h270"><title>2026-08-28 – 2026-11-25: no )"
+                     "checks</title></path>"),
+            std::string::npos)
+      << svg;
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ TEST_F(TableWriterTest, MigrationIsIdempotent) {
                   .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5,6,7,8,9");
+            "1,2,3,4,5,6,7,8,9,10");
 }
 
 TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {

@@ -1,0 +1,134 @@
+#include "running_sums.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "pg_sql.h"
+
+namespace hc::store {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::microseconds;
+
+constexpr auto kRunningColumns = std::to_array<ColumnSpec>({
+    {"hour", "timestamptz", 1, true},
+    {"url_digest", "bytea", 1, true},
+    {"checks", "bigint"},
+    {"up_checks", "bigint"},
+    {"latency_histogram", "int[]"},  // cumulative over buckets too, as the rollup's
+    {"min_spans", "bigint[]"},       // kRunningSpanLevels elements, NULL where no response time
+    {"max_spans", "bigint[]"},
+});
+
+// The running row of every site for the hour $1: the row of the hour before plus the hour's
+// rollup row; span k from the hour's own min/max and spans j < k of the rows 2^j hours before
+// ((H - 2^k, H] is H and the spans (H - 2^(j+1), H - 2^j] of the row at H - 2^j). The sites are
+// those with a row the hour before or a rollup row this hour, so a site's rows stay dense.
+std::string running_hour_sql(std::string_view table) {
+  std::vector<std::string> prior_spans;
+  std::vector<std::string> min_spans = {"r.min_response_us"};
+  std::vector<std::string> max_spans = {"r.max_response_us"};
+  for (int k = 1; k < kRunningSpanLevels; ++k) {
+    prior_spans.push_back(fmt::format(
+        "min(mn) FILTER (WHERE j < {0}) AS mn{0}, max(mx) FILTER (WHERE j < {0}) AS mx{0}", k));
+    min_spans.push_back(fmt::format("least(r.min_response_us, sp.mn{})", k));
+    max_spans.push_back(fmt::format("greatest(r.max_response_us, sp.mx{})", k));
+  }
+  return fmt::format(
+      "(WITH prior AS (SELECT r.url_digest, j, r.min_spans[j + 1] AS mn, r.max_spans[j + 1] AS mx"
+      " FROM generate_series(0, {last_prior}) AS j, {running} r"
+      " WHERE r.hour = $1::timestamptz - (1 << j) * interval '1 hour'),"
+      " spans AS (SELECT url_digest, {prior_spans} FROM prior GROUP BY url_digest),"
+      " sites AS (SELECT url_digest FROM {running} WHERE hour = $1::timestamptz - interval '1 hour'"
+      " UNION SELECT url_digest FROM {rollup} WHERE hour = $1::timestamptz)"
+      " SELECT $1::timestamptz AS hour, s.url_digest,"
+      " coalesce(p.checks, 0) + coalesce(r.checks, 0) AS checks,"
+      " coalesce(p.up_checks, 0) + coalesce(r.up_checks, 0) AS up_checks,"
+      " CASE WHEN p.latency_histogram IS NULL THEN r.latency_histogram"
+      " WHEN r.latency_histogram IS NULL THEN p.latency_histogram"
+      " ELSE ARRAY(SELECT a + b FROM unnest(p.latency_histogram, r.latency_histogram)"
+      " WITH ORDINALITY AS u(a, b, i) ORDER BY i) END AS latency_histogram,"
+      " ARRAY[{min_spans}]::bigint[] AS min_spans, ARRAY[{max_spans}]::bigint[] AS max_spans"
+      " FROM sites s"
+      " LEFT JOIN {running} p ON p.hour = $1::timestamptz - interval '1 hour'"
+      " AND p.url_digest = s.url_digest"
+      " LEFT JOIN {rollup} r ON r.hour = $1::timestamptz AND r.url_digest = s.url_digest"
+      " LEFT JOIN spans sp ON sp.url_digest = s.url_digest) AS running_hour",
+      fmt::arg("last_prior", kRunningSpanLevels - 2),
+      fmt::arg("running", quote_identifier(hourly_running_name(table))),
+      fmt::arg("rollup", quote_identifier(hourly_rollup_name(table))),
+      fmt::arg("prior_spans", fmt::join(prior_spans, ", ")),
+      fmt::arg("min_spans", fmt::join(min_spans, ", ")),
+      fmt::arg("max_spans", fmt::join(max_spans, ", ")));
+}
+
+WallTime from_epoch_us(std::int64_t us) { return WallTime(microseconds(us)); }
+
+}  // namespace
+
+TableColumns hourly_running_columns() { return kRunningColumns; }
+
+std::string hourly_running_relations_sql(std::string_view table) {
+  return fmt::format(
+      "{create};"
+      "ALTER TABLE hc_rollup_state ADD COLUMN IF NOT EXISTS running_from timestamptz;"
+      "ALTER TABLE hc_rollup_state ADD COLUMN IF NOT EXISTS running_until timestamptz",
+      fmt::arg("create", migration_columns_sql(kRunningColumns,
+                                               quote_identifier(hourly_running_name(table)), 1)));
+}
+
+std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table,
+                               WallTime from, WallTime closed_until, WallTime keep_from) {
+  const bool retention = keep_from != WallTime::min();
+  const std::string running = quote_identifier(hourly_running_name(table));
+  // The hours that have rows, and where the first close starts: the rollup's first hour.
+  const pqxx::row state = txn.exec_params1(
+      fmt::format("SELECT (extract(epoch FROM s.running_from) * 1000000)::bigint,"
+                  " (extract(epoch FROM s.running_until) * 1000000)::bigint,"
+                  " (SELECT (extract(epoch FROM min(hour)) * 1000000)::bigint FROM {})"
+                  " FROM hc_rollup_state s WHERE s.table_name = $1",
+                  quote_identifier(hourly_rollup_name(table))),
+      table);
+  // Unset: the rows count every hour of the rollup (none was dropped before them).
+  std::optional<WallTime> running_from;
+  WallTime start = closed_until;
+  if (state[1].is_null()) {  // the first close: from the rollup's first hour
+    if (!state[2].is_null()) {
+      start = std::min(from_epoch_us(state[2].as<std::int64_t>()), closed_until);
+    }
+  } else {
+    if (!state[0].is_null()) running_from = from_epoch_us(state[0].as<std::int64_t>());
+    start = std::min(from, from_epoch_us(state[1].as<std::int64_t>()));
+  }
+  // The rollup retention drops hours before keep_from: the rows after it keep their sums (a
+  // window's difference does not need the hours before it), and a window reaching before it is
+  // read from the rollups.
+  if (retention && keep_from > running_from.value_or(WallTime::min())) running_from = keep_from;
+  if (running_from) start = std::max(start, *running_from);
+
+  std::size_t hours_computed = 0;
+  const std::string close_sql =
+      upsert_from_sql(kRunningColumns, hourly_running_name(table), running_hour_sql(table));
+  for (WallTime hour = start; hour < closed_until; hour += hours(1)) {
+    txn.exec_params(close_sql, format_timestamp(hour));
+    ++hours_computed;
+  }
+  if (retention) {
+    txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz", running),
+                    format_timestamp(keep_from));
+  }
+  txn.exec_params0(
+      "UPDATE hc_rollup_state SET running_from = NULLIF($2, '')::timestamptz,"
+      " running_until = $3::timestamptz WHERE table_name = $1",
+      table, running_from ? format_timestamp(*running_from) : std::string(),
+      format_timestamp(closed_until));
+  return hours_computed;
+}
+
+}  // namespace hc::store

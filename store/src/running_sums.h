@@ -1,0 +1,58 @@
+// Running sums per site and closed hour: a window of whole closed hours is one subtraction of two
+// rows per site, whatever its length, instead of a sum over its hours or days.
+//
+// `<table>_hourly_running` has, for every site and every closed hour H from the site's first
+// hour in the hourly rollup on (dense: an hour without checks has its row too):
+//   checks, up_checks, latency_histogram   the sums of the site's hourly rollup rows of hours
+//                                          in [running_from, H], so the window [A, B) of whole
+//                                          hours is row(B - 1) - row(A - 1) (a missing row(A - 1):
+//                                          zero, the site had no row yet);
+//   min_spans[k + 1], max_spans[k + 1]     the least min_response_us (greatest max) of the hours
+//                                          in (H - 2^k, H], k = 0..kRunningSpanLevels - 1, so the
+//                                          window's min is the lesser of row(B - 1)'s and row(A - 1
+//                                          + 2^k)'s span k, with 2^k <= B - A < 2^(k + 1) (a sparse
+//                                          table: two spans that together cover [A, B) exactly).
+// Windows up to kRunningMaxWindowHours (42 days) read three rows per site; longer ones, and
+// windows holding a late hour (its rollup row is recomputed at the next close), read the
+// rollups as before (status_report.cpp).
+//
+// Kept by the close (rollups.h), in the transaction that closes hours: every hour from the
+// first hour whose rollup rows changed through the end of the closed hours is recomputed from the
+// hour before it, so the rows always agree with the hourly rollup of the same snapshot.
+// hc_rollup_state.running_until is the end of the hours that have rows, running_from (NULL: the
+// rows count every hour of the rollup) the first hour whose row counts only from there on (set
+// by the rollup retention): a reader uses the table only for windows with B <= running_until and
+// A - 1 >= running_from.
+#pragma once
+
+#include <pqxx/transaction_base>
+#include <string>
+#include <string_view>
+
+#include "hc/common/message.h"
+#include "table_columns.h"
+
+namespace hc::store {
+
+// Spans of 1, 2, 4 .. 512 hours: any window of up to 1023 hours is covered by two of them.
+inline constexpr int kRunningSpanLevels = 10;
+inline constexpr int kRunningMaxWindowHours = (1 << kRunningSpanLevels) - 1;
+
+// The table's columns (key: hour, url_digest).
+TableColumns hourly_running_columns();
+
+// For `table`: the running table, and hc_rollup_state's columns running_from and running_until
+// (database-wide, idempotent). Filled by the next close. REQUIRES: the hourly rollup exists.
+std::string hourly_running_relations_sql(std::string_view table);
+
+// Recomputes the running rows of `table` for the hours [from, closed_until) (hour-aligned), in
+// `txn`, from the hourly rollup and the running rows of the hours before them, and records the
+// hours that have rows in hc_rollup_state. The first close starts at the rollup's first hour;
+// with a retention (`keep_from` not WallTime::min()) rows of hours before `keep_from` are
+// deleted and running_from becomes `keep_from`. Returns the number of hours computed.
+// REQUIRES: the hourly rollup of those hours is closed in `txn`; the caller holds the close's
+// advisory lock.
+std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table,
+                               WallTime from, WallTime closed_until, WallTime keep_from);
+
+}  // namespace hc::store
