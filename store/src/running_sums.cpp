@@ -85,7 +85,6 @@ std::string hourly_running_relations_sql(std::string_view table) {
 
 std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table,
                                WallTime from, WallTime closed_until, WallTime keep_from) {
-  const bool retention = keep_from != WallTime::min();
   const std::string running = quote_identifier(hourly_running_name(table));
   // The hours that have rows, and where the first close starts: the rollup's first hour.
   const pqxx::row state = txn.exec_params1(
@@ -106,11 +105,13 @@ std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& t
     if (!state[0].is_null()) running_from = from_epoch_us(state[0].as<std::int64_t>());
     start = std::min(from, from_epoch_us(state[1].as<std::int64_t>()));
   }
-  // The rollup retention drops hours before keep_from: the rows after it keep their sums (a
-  // window's difference does not need the hours before it), and a window reaching before it is
-  // read from the rollups.
-  if (retention && keep_from > running_from.value_or(WallTime::min())) running_from = keep_from;
-  if (running_from) start = std::max(start, *running_from);
+  // Rows are kept for the last kRunningKeepHours closed hours, or from the rollup retention's
+  // keep_from if later: the rows after keep their sums (a window's difference does not need the
+  // hours before it), a window reaching before running_from is read from the rollups, and no close
+  // computes more than kRunningKeepHours hours, however long ago the table's rows began.
+  const WallTime keep_rows_from = std::max(closed_until - hours(kRunningKeepHours), keep_from);
+  if (!running_from || keep_rows_from > *running_from) running_from = keep_rows_from;
+  start = std::max(start, *running_from);
 
   std::size_t hours_computed = 0;
   const std::string close_sql =
@@ -119,10 +120,8 @@ std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& t
     txn.exec_params(close_sql, format_timestamp(hour));
     ++hours_computed;
   }
-  if (retention) {
-    txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz", running),
-                    format_timestamp(keep_from));
-  }
+  txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz", running),
+                  format_timestamp(keep_rows_from));
   txn.exec_params0(
       "UPDATE hc_rollup_state SET running_from = NULLIF($2, '')::timestamptz,"
       " running_until = $3::timestamptz WHERE table_name = $1",

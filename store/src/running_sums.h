@@ -19,9 +19,9 @@
 // Kept by the close (rollups.h), in the transaction that closes hours: every hour from the
 // first hour whose rollup rows changed through the end of the closed hours is recomputed from the
 // hour before it, so the rows always agree with the hourly rollup of the same snapshot.
-// hc_rollup_state.running_until is the end of the hours that have rows, running_from (NULL: the
-// rows count every hour of the rollup) the first hour whose row counts only from there on (set
-// by the rollup retention): a reader uses the table only for windows with B <= running_until and
+// hc_rollup_state.running_until is the end of the hours that have rows, running_from the first
+// hour kept (the sums of the rows after it count from the site's first hour; NULL: every row is
+// kept): a reader uses the table only for windows with B <= running_until and
 // A - 1 >= running_from.
 #pragma once
 
@@ -37,6 +37,10 @@ namespace hc::store {
 // Spans of 1, 2, 4 .. 512 hours: any window of up to 1023 hours is covered by two of them.
 inline constexpr int kRunningSpanLevels = 10;
 inline constexpr int kRunningMaxWindowHours = (1 << kRunningSpanLevels) - 1;
+// Rows are kept for the last 64 days of closed hours (fewer with a shorter rollup retention):
+// every `hc status` window, and the month report of this month and the last. A table has at most
+// sites x 1536 rows, and no close computes more than 1536 hours.
+inline constexpr int kRunningKeepHours = 64 * 24;
 
 // The table's columns (key: hour, url_digest).
 TableColumns hourly_running_columns();
@@ -47,9 +51,10 @@ std::string hourly_running_relations_sql(std::string_view table);
 
 // Recomputes the running rows of `table` for the hours [from, closed_until) (hour-aligned), in
 // `txn`, from the hourly rollup and the running rows of the hours before them, and records the
-// hours that have rows in hc_rollup_state. The first close starts at the rollup's first hour;
-// with a retention (`keep_from` not WallTime::min()) rows of hours before `keep_from` are
-// deleted and running_from becomes `keep_from`. Returns the number of hours computed.
+// hours that have rows in hc_rollup_state. The first close starts at the rollup's first hour.
+// Rows of hours before the last kRunningKeepHours closed hours, or before `keep_from` (the rollup
+// retention; WallTime::min() for none) if later, are deleted, and running_from becomes that
+// hour. Returns the number of hours computed.
 // REQUIRES: the hourly rollup of those hours is closed in `txn`; the caller holds the close's
 // advisory lock.
 std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table,

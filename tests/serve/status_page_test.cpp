@@ -47,7 +47,7 @@ Overview whole(std::vector<SiteOverview> sites) {
 const std::set<std::string> kAllowedTags = {
     "!doctype", "html", "head",    "meta", "title", "style", "body",   "header", "h1", "p",
     "strong",   "main", "section", "h2",   "small", "table", "thead",  "tr",     "th", "tbody",
-    "td",       "a",    "span",    "time", "svg",   "rect",  "footer", "nav"};
+    "td",       "a",    "span",    "time", "svg",   "path",  "footer", "nav"};
 
 void expect_only_page_tags(const std::string& html) {
   // The style block holds CSS, not tags.

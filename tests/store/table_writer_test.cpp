@@ -95,7 +95,7 @@ TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:9\nother:9");
+            "healthcheck:10\nother:10");
 }
 
 TEST_F(TableWriterTest, MigrationUpgradesASeedTableKeepingItsRows) {
