@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
-#include <array>
 
 namespace hc::serve {
 namespace {
@@ -65,8 +65,8 @@ std::string uptime_bar_svg(const std::vector<DailyUptime>& days, WallTime now) {
     }
     const std::chrono::sys_days first_day(first + std::chrono::days(start));
     const std::chrono::sys_days last_day(first + std::chrono::days(end - 1));
-    const std::string span = end - start == 1 ? day_text(first_day)
-                                              : day_text(first_day) + " – " + day_text(last_day);
+    const std::string span =
+        end - start == 1 ? day_text(first_day) : day_text(first_day) + " – " + day_text(last_day);
     const std::string tooltip = count.checks > 0
                                     ? fmt::format("{}: {} up ({} checks)", span,
                                                   percent_text(*count.percent()), count.checks)

@@ -83,8 +83,8 @@ std::string hourly_running_relations_sql(std::string_view table) {
                                                quote_identifier(hourly_running_name(table)), 1)));
 }
 
-std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table,
-                               WallTime from, WallTime closed_until, WallTime keep_from) {
+std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
+                               WallTime closed_until, WallTime keep_from) {
   const std::string running = quote_identifier(hourly_running_name(table));
   // The hours that have rows, and where the first close starts: the rollup's first hour.
   const pqxx::row state = txn.exec_params1(

@@ -57,7 +57,7 @@ std::string hourly_running_relations_sql(std::string_view table);
 // hour. Returns the number of hours computed.
 // REQUIRES: the hourly rollup of those hours is closed in `txn`; the caller holds the close's
 // advisory lock.
-std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table,
-                               WallTime from, WallTime closed_until, WallTime keep_from);
+std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
+                               WallTime closed_until, WallTime keep_from);
 
 }  // namespace hc::store

@@ -110,8 +110,9 @@ closed AS (
 }
 
 std::string site_status_sql(const std::string& table, ClosedHours closed_hours) {
-  return closed_part_sql(table, closed_hours) + fmt::format(
-      R"(raw_rows AS (
+  return closed_part_sql(table, closed_hours) +
+         fmt::format(
+             R"(raw_rows AS (
   SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
   WHERE measurement_time >= $1::timestamptz AND measurement_time < $2::timestamptz
   UNION ALL
@@ -141,17 +142,18 @@ SELECT l.uri, l.status_code,
 FROM {latest} l
 LEFT JOIN parts p USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
-      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
-      fmt::arg("table", quote_identifier(table)),
-      fmt::arg("until", closed_hours == ClosedHours::kRunningSums
-                            ? " AND measurement_time < $12::timestamptz"
-                            : ""),
-      fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
+             fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+             fmt::arg("table", quote_identifier(table)),
+             fmt::arg("until", closed_hours == ClosedHours::kRunningSums
+                                   ? " AND measurement_time < $12::timestamptz"
+                                   : ""),
+             fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
 }
 
 // The rows of the running sums that give the closed hours [first_hour, closed_until) of a
-// window ending at `until` (unset: now) (running_sums.h), or nullopt when the window is read from the rollups: no closed hour
-// in it, a late hour in it, longer than the spans cover, or hours without running sums.
+// window ending at `until` (unset: now) (running_sums.h), or nullopt when the window is read from
+// the rollups: no closed hour in it, a late hour in it, longer than the spans cover, or hours
+// without running sums.
 struct RunningWindow {
   WallTime last_hour;    // the window's last closed hour: B - 1
   WallTime hour_before;  // the hour before its first: A - 1
@@ -159,16 +161,15 @@ struct RunningWindow {
   int span_level = 0;    // k: 2^k <= B - A < 2^(k + 1)
 };
 
-std::optional<RunningWindow> running_window(const store::RollupBounds& bounds,
-                                            WallTime first_hour, std::optional<WallTime> until) {
+std::optional<RunningWindow> running_window(const store::RollupBounds& bounds, WallTime first_hour,
+                                            std::optional<WallTime> until) {
   using std::chrono::hours;
   if (!bounds.closed_until_time || !bounds.running_until) return std::nullopt;
   // The end of the window's closed hours.
-  const WallTime closed_until =
-      until ? std::min(*bounds.closed_until_time, store::hour_floor(*until))
-            : *bounds.closed_until_time;
-  const auto window_hours =
-      std::chrono::duration_cast<hours>(closed_until - first_hour).count();
+  const WallTime closed_until = until
+                                    ? std::min(*bounds.closed_until_time, store::hour_floor(*until))
+                                    : *bounds.closed_until_time;
+  const auto window_hours = std::chrono::duration_cast<hours>(closed_until - first_hour).count();
   if (window_hours < 1 || window_hours > store::kRunningMaxWindowHours) return std::nullopt;
   if (bounds.last_late_hour && *bounds.last_late_hour >= first_hour) return std::nullopt;
   const WallTime hour_before = first_hour - hours(1);
@@ -225,7 +226,8 @@ class WindowSum {
     up_checks_ += row[7].as<std::int64_t>();
     if (!row[8].is_null()) {
       histogram_.add(std::string_view(row[8].c_str(), row[8].size()));
-      if (!row[13].is_null()) histogram_.subtract(std::string_view(row[13].c_str(), row[13].size()));
+      if (!row[13].is_null())
+        histogram_.subtract(std::string_view(row[13].c_str(), row[13].size()));
     } else if (!row[9].is_null()) {
       histogram_.add_bucket(row[9].as<int>(), checks);
     }
@@ -323,11 +325,11 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
           return true;
         }
         add_sites(table,
-                  transaction.exec_params(
-                      site_status_sql(table, ClosedHours::kRollups), format_timestamp(since),
-                      format_timestamp(first_hour), bounds.closed_until, bounds.late_hours,
-                      bounds.late_from, bounds.late_to, now_us, format_timestamp(first_day),
-                      bounds.days_closed_until, bounds.late_days),
+                  transaction.exec_params(site_status_sql(table, ClosedHours::kRollups),
+                                          format_timestamp(since), format_timestamp(first_hour),
+                                          bounds.closed_until, bounds.late_hours, bounds.late_from,
+                                          bounds.late_to, now_us, format_timestamp(first_day),
+                                          bounds.days_closed_until, bounds.late_days),
                   sites);
         return true;
       });

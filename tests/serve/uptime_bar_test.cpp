@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "hc/common/message.h"
 
 namespace hc::serve {

@@ -65,12 +65,11 @@ TEST(LatencyHistogram, SubtractingTheSumsBeforeAWindowLeavesTheWindow) {
   EXPECT_EQ(window.total(), 5);
   EXPECT_EQ(window.percentile(0.5, 0, 1'000'000'000), expected.percentile(0.5, 0, 1'000'000'000));
 
-  EXPECT_THROW(window.subtract(one_bucket(3, 1)), std::invalid_argument);  // below zero
+  EXPECT_THROW(window.subtract(one_bucket(3, 1)), std::invalid_argument);   // below zero
   EXPECT_THROW(window.subtract(one_bucket(41, 1)), std::invalid_argument);  // no longer cumulative
   EXPECT_THROW(window.subtract("{1}"), std::invalid_argument);
   EXPECT_EQ(window.total(), 5);
-  EXPECT_EQ(window.percentile(0.95, 0, 1'000'000'000),
-            expected.percentile(0.95, 0, 1'000'000'000));
+  EXPECT_EQ(window.percentile(0.95, 0, 1'000'000'000), expected.percentile(0.95, 0, 1'000'000'000));
 }
 
 TEST(LatencyHistogram, PercentilesStayInTheBucketAndWithinMinAndMax) {

@@ -169,7 +169,8 @@ class RollupsTest : public test::PostgresTest<RollupsTest> {
         " FROM hc_rollup_state"
         " WHERE table_name = 'hc'),"
         " grid AS (SELECT r.url_digest, g.hour FROM state, (SELECT url_digest, min(hour) AS first"
-        " FROM hc_hourly_rollup GROUP BY 1) r, generate_series(greatest(r.first, state.running_from),"
+        " FROM hc_hourly_rollup GROUP BY 1) r, generate_series(greatest(r.first, "
+        "state.running_from),"
         " state.running_until - interval '1 hour', interval '1 hour') g(hour))"
         " SELECT string_agg(concat_ws('|', g.hour, g.url_digest, s.checks, s.up_checks, s.h,"
         " ARRAY(SELECT (SELECT min(min_response_us) FROM hc_hourly_rollup r"
@@ -660,7 +661,6 @@ TEST_F(RollupsTest, TheOverviewIsItsRawRowsWhicheverRelationTheyAreIn) {
   }
 }
 
-
 // The running sums equal the rollup's hours summed, for every site and closed hour (a site that
 // starts late, a site with a gap of days); a late row for a closed hour changes them from its
 // hour on at the next close, and a close with nothing new recomputes nothing.
@@ -701,10 +701,10 @@ TEST_F(RollupsTest, TheStatusWindowFromRunningSumsIsItsRawRowsWithoutReadingTheR
       " max_response_us = 1; SELECT 1");
 
   const WallTime now = kHour0 + hours(24 * 9 + 7) + minutes(40);
-  for (const minutes window : std::vector<minutes>{
-           minutes(100), hours(2), hours(24), hours(24) + minutes(17), hours(30) + minutes(41),
-           hours(24 * 3 + 5) + minutes(13), hours(24 * 7), hours(24 * 7) - minutes(3),
-           hours(24 * 9 + 6)}) {
+  for (const minutes window :
+       std::vector<minutes>{minutes(100), hours(2), hours(24), hours(24) + minutes(17),
+                            hours(30) + minutes(41), hours(24 * 3 + 5) + minutes(13), hours(24 * 7),
+                            hours(24 * 7) - minutes(3), hours(24 * 9 + 6)}) {
     expect_status_window_is_its_raw_rows(now, window);
   }
 }
