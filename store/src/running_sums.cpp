@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pg_sql.h"
+#include "rollup_sql.h"
 
 namespace hc::store {
 namespace {
@@ -31,6 +32,11 @@ constexpr auto kRunningColumns = std::to_array<ColumnSpec>({
 // ((H - 2^k, H] is H and the spans (H - 2^(j+1), H - 2^j] of the row at H - 2^j). The sites are
 // those with a row the hour before or a rollup row this hour, so a site's rows stay dense.
 std::string running_hour_sql(std::string_view table) {
+  // The element-wise sum as one array expression: no per-site subquery.
+  std::vector<std::string> histogram_sum;
+  for (std::size_t i = 1; i <= kLatencyBuckets; ++i) {
+    histogram_sum.push_back(fmt::format("p.latency_histogram[{0}] + r.latency_histogram[{0}]", i));
+  }
   std::vector<std::string> prior_spans;
   std::vector<std::string> min_spans = {"r.min_response_us"};
   std::vector<std::string> max_spans = {"r.max_response_us"};
@@ -52,8 +58,7 @@ std::string running_hour_sql(std::string_view table) {
       " coalesce(p.up_checks, 0) + coalesce(r.up_checks, 0) AS up_checks,"
       " CASE WHEN p.latency_histogram IS NULL THEN r.latency_histogram"
       " WHEN r.latency_histogram IS NULL THEN p.latency_histogram"
-      " ELSE ARRAY(SELECT a + b FROM unnest(p.latency_histogram, r.latency_histogram)"
-      " WITH ORDINALITY AS u(a, b, i) ORDER BY i) END AS latency_histogram,"
+      " ELSE ARRAY[{histogram_sum}] END AS latency_histogram,"
       " ARRAY[{min_spans}]::bigint[] AS min_spans, ARRAY[{max_spans}]::bigint[] AS max_spans"
       " FROM sites s"
       " LEFT JOIN {running} p ON p.hour = $1::timestamptz - interval '1 hour'"
@@ -61,6 +66,7 @@ std::string running_hour_sql(std::string_view table) {
       " LEFT JOIN {rollup} r ON r.hour = $1::timestamptz AND r.url_digest = s.url_digest"
       " LEFT JOIN spans sp ON sp.url_digest = s.url_digest) AS running_hour",
       fmt::arg("last_prior", kRunningSpanLevels - 2),
+      fmt::arg("histogram_sum", fmt::join(histogram_sum, ", ")),
       fmt::arg("running", quote_identifier(hourly_running_name(table))),
       fmt::arg("rollup", quote_identifier(hourly_rollup_name(table))),
       fmt::arg("prior_spans", fmt::join(prior_spans, ", ")),

@@ -177,7 +177,7 @@ std::optional<RunningWindow> running_window(const store::RollupBounds& bounds, W
       closed_until > *bounds.running_until) {
     return std::nullopt;
   }
-  const int level = std::bit_width(static_cast<std::uint64_t>(window_hours)) - 1;
+  const int level = static_cast<int>(std::bit_width(static_cast<std::uint64_t>(window_hours))) - 1;
   return RunningWindow{closed_until - hours(1), hour_before, hour_before + hours(1 << level),
                        level};
 }
