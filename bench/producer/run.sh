@@ -4,13 +4,20 @@
 #   2. saturation: hc --producer with more sites than it can serve (SAT_SITES at 1 s),
 #      publishing to the broker (BROKER): checks completed/s and the ratio hc/wrk;
 #   3. steady load: STEADY_SITES at STEADY_INTERVAL s: p50/p99 schedule lateness, skipped
-#      checks, peak RSS of the producer.
-# Targets: ratio >= 0.5, p99 lateness < 20 ms, 0 skipped, peak RSS < 64 MB.
+#      checks, peak RSS of the producer;
+#   4. timing fidelity (issue 23 item 6): hc at half of the saturation rate measured in 2
+#      (sites @1 s) for FIDELITY_SECONDS; the p50/p99 of the connect and ttfb times its
+#      messages carry (read back from the broker, the first 10 s left out) against those of
+#      FIDELITY_CURLS sequential idle `curl -w` of the same page, and how many slow timings
+#      the message's loop_lag_us does not account for.
+# Targets: ratio >= 0.5, p99 lateness < 20 ms, 0 skipped, peak RSS < 64 MB; connect and ttfb
+# p99 within 1 ms of idle curl's.
 #
 # Usage: bench/producer/run.sh [BUILD_DIR]      (default: build; needs hc and hc-devbroker)
 # Knobs (environment): SAT_SITES=50000 SAT_SECONDS=30 STEADY_SITES=10000 STEADY_SECONDS=40
 #   STEADY_INTERVAL=5 (seconds; e.g. STEADY_SITES=200000 STEADY_INTERVAL=60 STEADY_SECONDS=150)
-#   MAX_IN_FLIGHT=500 WRK_SECONDS=10 WRK_CONNECTIONS=100
+#   MAX_IN_FLIGHT=500 WRK_SECONDS=10 WRK_CONNECTIONS=100 FIDELITY_SECONDS=40 (0: no phase 4)
+#   FIDELITY_CURLS=300
 #   CHECK_THREADS=N: the producer's check_threads (default: unset, hc's own choice)
 #   PERF_DATA=FILE: record a perf profile of hc during the saturation run into FILE
 #   (PERF_ARGS, default "-F 999 -g", are passed to perf record).
@@ -34,6 +41,8 @@ MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-500}
 CHECK_THREADS=${CHECK_THREADS:-}
 WRK_SECONDS=${WRK_SECONDS:-10}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-100}
+FIDELITY_SECONDS=${FIDELITY_SECONDS:-40}
+FIDELITY_CURLS=${FIDELITY_CURLS:-300}
 
 for tool in "$HC" "$DEVBROKER"; do
   [[ -x $tool ]] || { echo "missing $tool: build it first (cmake --build $BUILD_DIR --target hc hc-devbroker)" >&2; exit 1; }
@@ -110,10 +119,10 @@ sleep 2  # let TIME_WAIT sockets of wrk drain a little
 # --- the broker -----------------------------------------------------------------------
 bench_broker "${BROKER:-dev}" "$WORK" healthcheck 16 "$HC" "$DEVBROKER"
 
-write_config() {  # FILE SITES INTERVAL_S
-  python3 - "$@" "$PORT" "$BOOTSTRAP" "$MAX_IN_FLIGHT" "$CHECK_THREADS" <<'PY'
+write_config() {  # FILE SITES INTERVAL_S [QUERY_NAME: the sites' URLs end in ?NAME=i]
+  python3 - "$1" "$2" "$3" "${4:-i}" "$PORT" "$BOOTSTRAP" "$MAX_IN_FLIGHT" "$CHECK_THREADS" <<'PY'
 import sys
-path, sites, interval, port, bootstrap, max_in_flight, check_threads = sys.argv[1:]
+path, sites, interval, query, port, bootstrap, max_in_flight, check_threads = sys.argv[1:]
 with open(path, "w") as out:
     out.write("healthcheck-producer-config:\n")
     out.write(f"  bootstrap_servers: [\"{bootstrap}\"]\n")
@@ -127,7 +136,7 @@ with open(path, "w") as out:
     out.write("    max_concurrent_per_host: 100000\n")
     out.write("  websites:\n")
     for i in range(int(sites)):
-        out.write(f"    - url: http://127.0.0.1:{port}/?i={i}\n      regex: \"Example Domain\"\n")
+        out.write(f"    - url: http://127.0.0.1:{port}/?{query}={i}\n      regex: \"Example Domain\"\n")
 PY
 }
 
@@ -190,8 +199,66 @@ run_hc saturation "$WORK/saturation.yaml" "$SAT_SECONDS"
 write_config "$WORK/steady.yaml" "$STEADY_SITES" "$STEADY_INTERVAL"
 run_hc steady "$WORK/steady.yaml" "$STEADY_SECONDS"
 
+# --- 4. timing fidelity ------------------------------------------------------------------
+FIDELITY_REPORT=""
+if ((FIDELITY_SECONDS > 0)); then
+  # Saturation's checks/s: the mean of its 10 s summary lines after the first (warm-up).
+  HALF_SITES=$(awk 'match($0, /checks [0-9]+\/s, late/) { split(substr($0, RSTART), f, " ");
+      sub("/s,", "", f[2]); if (n++ > 0) { sum += f[2]; m++ } }
+    END { printf "%d\n", (m ? sum / m : 2000) / 2 }' "$WORK/saturation.log")
+  echo "fidelity: idle curl x $FIDELITY_CURLS, then hc with $HALF_SITES sites @1s" >&2
+  for _ in $(seq "$FIDELITY_CURLS"); do
+    curl -s -o /dev/null -w '%{time_connect} %{time_starttransfer}\n' "http://127.0.0.1:$PORT/?c=1"
+  done >"$WORK/curl-idle.txt"
+  write_config "$WORK/half.yaml" "$HALF_SITES" 1 h
+  FIDELITY_START=$(date -u +%Y-%m-%dT%H:%M:%S)
+  run_hc half "$WORK/half.yaml" "$FIDELITY_SECONDS"
+  kcat -C -b "$BOOTSTRAP" -t healthcheck -e -q -f '%s\n' >"$WORK/messages.jsonl"
+  FIDELITY_REPORT=$(python3 - "$WORK" "$FIDELITY_START" "$HALF_SITES" <<'PY'
+import json, sys
+from datetime import datetime, timedelta
+work, start, sites = sys.argv[1], datetime.fromisoformat(sys.argv[2]), int(sys.argv[3])
+warm_end = (start + timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%S")
+
+def quantile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+curl_connect, curl_ttfb = [], []
+for line in open(f"{work}/curl-idle.txt"):
+    connect, ttfb = (float(x) * 1000 for x in line.split())
+    curl_connect.append(connect)
+    curl_ttfb.append(ttfb)
+hc = []
+for line in open(f"{work}/messages.jsonl"):
+    if '?h=' not in line:
+        continue
+    m = json.loads(line)
+    if m["measured_at"] < warm_end or m.get("error"):
+        continue
+    t = m["timings_us"]
+    hc.append((t["connect"] / 1000, t["ttfb"] / 1000, m.get("loop_lag_us", 0) / 1000))
+rows = []
+for name, index, ref in (("connect", 0, curl_connect), ("ttfb", 1, curl_ttfb)):
+    ours = [h[index] for h in hc]
+    p99_gap = quantile(ours, 0.99) - quantile(ref, 0.99)
+    rows.append((f"  {name} ms: idle curl p50 / p99", f"{quantile(ref, .5):.3f} / {quantile(ref, .99):.3f}", "", ""))
+    rows.append((f"  {name} ms: hc at half saturation p50 / p99", f"{quantile(ours, .5):.3f} / {quantile(ours, .99):.3f}", "", ""))
+    rows.append((f"  {name} p99: hc - idle curl (ms)", f"{p99_gap:.3f}", "<= 1", "ok" if p99_gap <= 1 else "MISSED"))
+    # A timing beyond idle curl's p99 + 1 ms that the message's loop lag does not cover.
+    unflagged = sum(1 for h in hc if h[index] - quantile(ref, .99) > 1 and h[2] < h[index] - quantile(ref, .99))
+    rows.append((f"  {name}: slow timings not covered by loop_lag_us", f"{unflagged} of {len(hc)}", "0", "ok" if unflagged == 0 else "MISSED"))
+lags = [h[2] for h in hc]
+rows.append(("  loop_lag_us p50 / p99 (ms)", f"{quantile(lags, .5):.3f} / {quantile(lags, .99):.3f}", "", ""))
+print(f"fidelity, {sites:,} sites @1s (half of saturation), {len(hc):,} checks after warm-up")
+for row in rows:
+    print("\t".join(row))
+PY
+)
+fi
+
 # --- summary ---------------------------------------------------------------------------
-BROKER_NAME=$BROKER_NAME python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" "$STEADY_INTERVAL" <<'PY'
+BROKER_NAME=$BROKER_NAME FIDELITY_REPORT=$FIDELITY_REPORT python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" "$STEADY_INTERVAL" <<'PY'
 import os, re, sys
 work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck, steady_interval = sys.argv[1:]
 wrk_rps = float(wrk_rps)
@@ -268,6 +335,13 @@ print(f"{'measure':<{width}}  {'value':>12}  {'target':>7}  verdict")
 for name, value, target, ok in rows:
     print(f"{name:<{width}}  {value:>12}  {target:>7}  {ok}")
 print("(lateness quantiles are bucket upper bounds: within 25%)")
+fidelity = os.environ.get("FIDELITY_REPORT", "")
+if fidelity:
+    lines = fidelity.splitlines()
+    print(lines[0])
+    for line in lines[1:]:
+        name, value, target, ok = line.split("\t")
+        print(f"{name:<{width}}  {value:>12}  {target:>7}  {ok}")
 print(f"broker: {os.environ['BROKER_NAME']}")
 with open("/proc/loadavg") as load:
     print(f"load average at the end: {' '.join(load.read().split()[:3])} on {__import__('os').cpu_count()} CPUs")

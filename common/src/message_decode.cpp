@@ -55,6 +55,7 @@ enum Field : std::size_t {
   kDnsRcode,
   kDnsAnswers,
   kAddress,
+  kLoopLag,
   kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
@@ -82,7 +83,8 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "chain_expires_at",
                                                                    "dns_rcode",
                                                                    "dns_answers",
-                                                                   "address"};
+                                                                   "address",
+                                                                   "loop_lag_us"};
 
 enum Phase : std::size_t { kDns, kConnect, kTls, kTtfb, kPhaseCount };
 constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {"dns", "connect", "tls", "ttfb"};
@@ -228,6 +230,10 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   }
   if (const JsonSlot* v = reader.optional(f[kAddress], "address", Kind::kString, "a string")) {
     m.address = text_of(reader, *v, "address");
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kLoopLag], "loop_lag_us", Kind::kInteger, "an integer")) {
+    m.loop_lag_us = integer_of(reader, *v, "loop_lag_us", 0, kBigintMax);
   }
   if (reader.error()) return *reader.error();
   return m;

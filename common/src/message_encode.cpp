@@ -37,6 +37,7 @@ std::string encode_message(const Measurement& m) {
              m.cert_expires_at ? std::optional<std::string>(format_timestamp(*m.cert_expires_at))
                                : std::nullopt);
   json.field("producer", m.producer);
+  if (m.loop_lag_us) json.field("loop_lag_us", *m.loop_lag_us);
   // Each check-type field only when present, so an http message is what it always was; each
   // on its own (not under check_type), because the decoder takes each on its own.
   if (m.check_type) json.field("check_type", *m.check_type);

@@ -150,7 +150,8 @@ void CheckLoop::start_due_checks() {
   while (auto start = scheduler_.next_start()) {
     context_.stats.lateness.record(start->lateness);
     context_.metrics.observe_lateness(start->lateness);
-    start_attempt(CheckInProgress{start->site, plans_.at(start->site), start->next_deadline, 0});
+    start_attempt(CheckInProgress{start->site, plans_.at(start->site), start->next_deadline, 0,
+                                  start->lateness});
   }
 }
 
@@ -158,6 +159,7 @@ void CheckLoop::start_due_retries() {
   const TimePoint now = context_.clock.now();
   while (!retries_due_.empty() && retries_due_.begin()->first <= now) {
     CheckInProgress check = std::move(retries_due_.begin()->second);
+    check.start_lateness = now - retries_due_.begin()->first;
     retries_due_.erase(retries_due_.begin());
     if (!scheduler_.is_scheduled(check.site)) {  // removed by a reload while it waited
       scheduler_.finished(check.site);
@@ -222,9 +224,10 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
   const std::shared_ptr<const SitePlan> plan = check.plan;
   const SiteId id = check.site;
   try {
-    checker_->start(plan, [this, check, measured_at](CheckResult&& result) {
-      on_attempt_done(check, measured_at, std::move(result));
-    });
+    checker_->start(
+        plan, [this, check, measured_at, mark = checker_->loop_lag().mark()](CheckResult&& result) {
+          on_attempt_done(check, measured_at, mark, std::move(result));
+        });
   } catch (const std::exception& error) {
     // A curl setup failure (out of memory, bad option) on our side: count it and let the
     // site try again at its next deadline.
@@ -238,7 +241,8 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
 
 // Runs inside checker_->run_once(). measured_at: when this attempt started; the published
 // measurement is the last attempt's (its status, timings and start time).
-void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result) {
+void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, LoopLag::Mark mark,
+                                CheckResult&& result) {
   const SiteId id = check.site;
   const SitePlan& plan = *check.plan;
   release_host_slot(plan);
@@ -264,11 +268,17 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Che
   const std::size_t outcome = outcome_of(verdict);
   context_.stats.checks_with(outcome).fetch_add(1, std::memory_order_relaxed);
   if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
+  // The loop's share of this attempt: it started late, or the loop was busy (or waited for a
+  // CPU) while the attempt ran, so its events may have been seen late.
+  const std::chrono::nanoseconds loop_lag = std::max(
+      check.start_lateness, checker_->loop_lag().longest_since(mark, context_.clock.now()));
+  context_.metrics.observe_loop_lag(loop_lag);
   context_.metrics.record_check(plan.display_url, outcome,
                                 std::chrono::microseconds(result.response_time_us));
   Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
                                              measured_at, context_.producer_id);
   measurement.attempts = check.attempts_made;
+  measurement.loop_lag_us = std::chrono::duration_cast<std::chrono::microseconds>(loop_lag).count();
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
   if (auto change = context_.states.observe(plan.config, measurement)) {

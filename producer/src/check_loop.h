@@ -98,6 +98,9 @@ class CheckLoop {
     std::shared_ptr<const SitePlan> plan;
     TimePoint next_deadline;  // the site's next scheduled run: retries end before it
     int attempts_made = 0;    // attempts finished so far
+    // How late the loop started the current attempt after it was due (a wait for a host
+    // slot is not lateness: the attempt's timings begin when it gets its slot).
+    std::chrono::nanoseconds start_lateness{};
   };
 
   void start_due_checks();
@@ -109,7 +112,9 @@ class CheckLoop {
   // Starts the attempt now. REQUIRES: it holds its host's slot (or its site has no host).
   void launch_attempt(const CheckInProgress& check);
   void release_host_slot(const SitePlan& plan);
-  void on_attempt_done(CheckInProgress check, WallTime measured_at, CheckResult&& result);
+  // mark: the checker's loop lag mark when the attempt started.
+  void on_attempt_done(CheckInProgress check, WallTime measured_at, LoopLag::Mark mark,
+                       CheckResult&& result);
   void cancel_waiting_retries();
   // Drops the attempts waiting for a host slot whose sites were removed, or all of them.
   void drop_host_waits(bool all);

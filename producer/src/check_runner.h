@@ -45,6 +45,7 @@ class CheckRunner final : public Checker {
   }
   // Abandons every check in flight; returns how many.
   std::size_t cancel_all() override;
+  const LoopLag& loop_lag() const override { return http_.event_loop().lag(); }
 
  private:
   HttpChecker http_;  // first: owns the event loop the others watch their sockets on

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "http_checker.h"
+#include "loop_lag.h"
 
 namespace hc::producer {
 
@@ -31,6 +32,8 @@ class Checker {
   virtual std::size_t in_flight() const = 0;
   // Abandons every check in flight; returns how many.
   virtual std::size_t cancel_all() = 0;
+  // How late the checker's loop has been (loop_lag.h): a check's timings may include it.
+  virtual const LoopLag& loop_lag() const = 0;
 };
 
 }  // namespace hc::producer

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "curl_handles.h"
+#include "loop_lag.h"
 #include "unique_fd.h"
 
 namespace hc::producer {
@@ -50,6 +51,9 @@ class CurlMultiLoop {
 
   // Makes a blocked run() return early. Thread-safe.
   void wakeup();
+
+  // How late this loop has been: every run()'s wait is recorded in it.
+  const LoopLag& lag() const { return lag_; }
 
   // Transfers whose sockets could not be watched since the last call.
   std::vector<WatchFailure> take_watch_failures();
@@ -92,6 +96,7 @@ class CurlMultiLoop {
   std::array<epoll_event, 256> events_{};
   // Handler i has id i + 1 in the upper 32 bits of its fds' epoll data; curl's have 0.
   std::vector<IoHandler*> io_handlers_;
+  LoopLag lag_;
   // Declared last: destroyed first, while epoll_ is still open for curl's socket callbacks.
   CurlMulti multi_;
 };

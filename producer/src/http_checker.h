@@ -106,6 +106,7 @@ class HttpChecker {
 
   // The event loop run_once() drives; the other check types watch their sockets on it.
   CurlMultiLoop& event_loop() { return loop_; }
+  const CurlMultiLoop& event_loop() const { return loop_; }
 
   // Abandons every check in flight: their completions are never called and their handles
   // go back to the pool. Returns how many were cancelled.

@@ -16,7 +16,8 @@ double load(const std::atomic<std::uint64_t>& counter) {
 ProducerMetrics::ProducerMetrics(const ProducerStats& stats)
     : stats_(stats),
       check_duration_(duration_buckets_seconds()),
-      schedule_lateness_(kLatenessBuckets) {}
+      schedule_lateness_(kLatenessBuckets),
+      loop_lag_(kLatenessBuckets) {}
 
 void ProducerMetrics::record_check(const std::string& url, std::size_t outcome,
                                    std::chrono::microseconds duration) {
@@ -32,6 +33,10 @@ void ProducerMetrics::record_retry(const std::string& url) {
 
 void ProducerMetrics::observe_lateness(std::chrono::nanoseconds lateness) {
   schedule_lateness_.Observe(std::chrono::duration<double>(lateness).count());
+}
+
+void ProducerMetrics::observe_loop_lag(std::chrono::nanoseconds lag) {
+  loop_lag_.Observe(std::chrono::duration<double>(lag).count());
 }
 
 void ProducerMetrics::forget_sites(const std::vector<std::string>& urls) {
@@ -73,6 +78,9 @@ void ProducerMetrics::collect(MetricFamilyWriter& out) const {
   out.histogram("hc_check_duration_seconds", "Duration of completed checks", check_duration_);
   out.histogram("hc_schedule_lateness_seconds", "How late checks started against their deadline",
                 schedule_lateness_);
+  out.histogram("hc_check_loop_lag_seconds",
+                "How late the check loop may have been for a published check (loop_lag_us)",
+                loop_lag_);
   const std::string skipped_help = "Scheduled runs not started, by reason";
   out.counter("hc_skipped_checks_total", skipped_help, load(stats_.skipped_in_flight),
               {{"reason", "still_in_flight"}});

@@ -34,6 +34,8 @@ class ProducerMetrics {
   // A failed attempt of `url` that is tried again (retry_policy.h).
   void record_retry(const std::string& url);
   void observe_lateness(std::chrono::nanoseconds lateness);
+  // A published check's loop lag (the message's loop_lag_us; loop_lag.h).
+  void observe_loop_lag(std::chrono::nanoseconds lag);
   // After a reload: forget the series of sites no longer checked.
   void forget_sites(const std::vector<std::string>& urls);
 
@@ -50,6 +52,7 @@ class ProducerMetrics {
   const ProducerStats& stats_;
   prometheus::Histogram check_duration_;
   prometheus::Histogram schedule_lateness_;
+  prometheus::Histogram loop_lag_;
   mutable Mutex sites_mutex_;
   std::unordered_map<std::string, OutcomeCounts> checks_by_site_ GUARDED_BY(sites_mutex_);
   std::unordered_map<std::string, std::uint64_t> retries_by_site_ GUARDED_BY(sites_mutex_);

@@ -386,7 +386,9 @@ INSTANTIATE_TEST_SUITE_P(
         PoisonCase{"AttemptsAboveBigint", [](auto& j) { j["attempts"] = std::uint64_t{1} << 63; },
                    "out_of_range"},
         PoisonCase{"AttemptsIsFloat", [](auto& j) { j["attempts"] = 2.0; }, "wrong_type"},
-        PoisonCase{"AttemptsIsString", [](auto& j) { j["attempts"] = "2"; }, "wrong_type"}),
+        PoisonCase{"AttemptsIsString", [](auto& j) { j["attempts"] = "2"; }, "wrong_type"},
+        PoisonCase{"LoopLagNegative", [](auto& j) { j["loop_lag_us"] = -1; }, "out_of_range"},
+        PoisonCase{"LoopLagIsFloat", [](auto& j) { j["loop_lag_us"] = 1.5; }, "wrong_type"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // simdjson validates the UTF-8 of the whole document; PostgreSQL would refuse such text.
@@ -484,6 +486,17 @@ TEST(MessageV1, TheAddressUsedRoundTripsAndIsAbsentWhenUnknown) {
   auto poison = decode_message(wrong);
   ASSERT_TRUE(std::holds_alternative<Poison>(poison));
   EXPECT_EQ(std::get<Poison>(poison).reason, kPoisonWrongType);
+}
+
+TEST(MessageV1, TheLoopLagRoundTripsAndIsAbsentFromOlderProducers) {
+  Measurement m = full_measurement();
+  EXPECT_EQ(encode_message(m).find("loop_lag_us"), std::string::npos);
+  m.loop_lag_us = 1250;
+  const std::string json = encode_message(m);
+  EXPECT_NE(json.find("\"loop_lag_us\":1250"), std::string::npos) << json;
+  auto decoded = decode_message(json);
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
 }
 
 }  // namespace

@@ -114,6 +114,9 @@ TEST(ProducerEndToEnd, PublishesOneMeasurementPerCheckKeyedByUrl) {
     for (const Measurement& measurement : measurements) {
       EXPECT_EQ(measurement.url_digest, url_digest(url));
       EXPECT_FALSE(measurement.producer.empty());
+      // How late the loop may have been for the check: always said, never negative.
+      ASSERT_TRUE(measurement.loop_lag_us.has_value()) << url;
+      EXPECT_GE(*measurement.loop_lag_us, 0) << url;
     }
   }
   for (const Measurement& ok : by_url[ok_url]) {

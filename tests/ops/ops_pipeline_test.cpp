@@ -129,6 +129,7 @@ TEST_F(OpsPipeline, ProducerMetricsMoveAsChecksHappen) {
   EXPECT_GE(metric_sum(first, "hc_checks_total", "outcome=\"unexpected_status\""), 0);
   EXPECT_NE(first.find("# TYPE hc_check_duration_seconds histogram"), std::string::npos) << first;
   EXPECT_NE(first.find("# TYPE hc_schedule_lateness_seconds histogram"), std::string::npos);
+  EXPECT_GE(metric_sum(first, "hc_check_loop_lag_seconds_count", ""), 1) << first;
   EXPECT_NE(first.find("hc_skipped_checks_total"), std::string::npos);
   EXPECT_NE(first.find("hc_in_flight_checks"), std::string::npos);
   EXPECT_NE(first.find("hc_publish_errors_total"), std::string::npos);

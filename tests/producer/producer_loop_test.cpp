@@ -38,6 +38,9 @@ struct FakeWeb {
   std::map<std::string, bool> healthy;                   // default true
   std::map<std::string, milliseconds> takes;             // default 0: done at the next turn
   std::map<std::string, std::deque<bool>> next_answers;  // answers queued before `healthy`
+  // Loop time a check's completion costs (fake time passing inside the checker's turn, as a
+  // slow verdict or publish would take): default 0.
+  std::map<std::string, milliseconds> completion_costs;
   struct Start {
     std::string url;
     std::string by;
@@ -65,7 +68,9 @@ struct FakeWeb {
 };
 
 // Completes each check once its duration has passed on the fake clock. A run_once() with
-// nothing to complete lets the fake time pass that it would have waited.
+// nothing to complete lets the fake time pass that it would have waited. Its loop lag sees
+// the time between run_once() calls as waiting and run_once() itself, but for that wait, as
+// busy.
 class FakeChecker final : public Checker {
  public:
   FakeChecker(FakeWeb& web, std::string producer) : web_(web), producer_(std::move(producer)) {}
@@ -78,13 +83,18 @@ class FakeChecker final : public Checker {
     pending_.push_back({url, web_.clock.now() + duration, std::move(done)});
   }
   std::size_t run_once(milliseconds max_wait) override {
+    lag_.wait_ended(web_.clock.now(), web_.clock.now(), false);
     std::size_t completed = complete_due();
     if (completed == 0 && max_wait > milliseconds::zero() && !pending_.empty()) {
+      lag_.wait_begins(web_.clock.now());
       web_.clock.advance(max_wait);
+      lag_.wait_ended(web_.clock.now(), web_.clock.now(), true);
       completed = complete_due();
     }
+    lag_.wait_begins(web_.clock.now());
     return completed;
   }
+  const LoopLag& loop_lag() const override { return lag_; }
   void wakeup() override {}
   std::size_t in_flight() const override { return pending_.size(); }
   std::size_t cancel_all() override {
@@ -113,11 +123,15 @@ class FakeChecker final : public Checker {
       CheckResult result;
       result.status_code = web_.answer(check.url) ? 200 : 500;
       check.done(std::move(result));
+      if (auto cost = web_.completion_costs.find(check.url); cost != web_.completion_costs.end()) {
+        web_.clock.advance(cost->second);
+      }
     }
     return due.size();
   }
 
   FakeWeb& web_;
+  LoopLag lag_;
   std::string producer_;
   std::vector<Pending> pending_;
 };
@@ -508,6 +522,33 @@ TEST_F(ProducerLoopTest, SiteBackFromAnotherProducerTakesTheTopicsStateOverItsOw
   first.events->flush(milliseconds(0));
   EXPECT_EQ(transitions(topic_.delivered), "unknown->up up->down ");
   EXPECT_EQ(first.loop->states().status_of(a.url), SiteStatus::kDown);
+}
+
+// loop_lag_us: a check in flight while the loop spent 30 ms on another check's completion
+// says the loop may have been 30 ms late for it; on an idle loop it is below the test's turn
+// of 10 ms (how late a start can be when turns come every 10 ms of fake time).
+TEST_F(ProducerLoopTest, LoopLagReportsTheLoopsBusyTime) {
+  // Each 3 s check of `slow` spans at least two completions of `busy` (every 1 s).
+  const SiteConfig slow = site("/slow", seconds(5));
+  const SiteConfig busy = site("/busy");
+  const SiteConfig idle = site("/idle");
+  web_.takes[slow.url] = milliseconds(3000);
+  web_.completion_costs[busy.url] = milliseconds(30);
+  FakeProducer producer("p1", clock_, web_, topic_, {slow, busy});
+  FakeProducer quiet("p2", clock_, web_, topic_, {idle});
+  run_for(*clock_, {&producer, &quiet}, seconds(12));
+
+  std::map<std::string, std::vector<std::int64_t>> lags;
+  for (const FakeProducer* p : {&producer, &quiet}) {
+    for (const Measurement& m : p->measurements->published) {
+      ASSERT_TRUE(m.loop_lag_us.has_value()) << m.url;
+      lags[m.url].push_back(*m.loop_lag_us);
+    }
+  }
+  ASSERT_GE(lags[slow.url].size(), 2u);
+  for (const std::int64_t lag : lags[slow.url]) EXPECT_GE(lag, 30000) << "slow's loop lag";
+  ASSERT_GE(lags[idle.url].size(), 2u);
+  for (const std::int64_t lag : lags[idle.url]) EXPECT_LT(lag, 10000) << "idle's loop lag";
 }
 
 }  // namespace

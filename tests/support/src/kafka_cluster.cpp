@@ -29,8 +29,10 @@ std::string failure_line(const CapturedRun& run) {
     if (line.starts_with("scripts/kafka: "))
       reason += (reason.empty() ? "" : "; ") + line.substr(15);
   }
-  // The lines after "node N exited during start" are the end of its log: keep the last few.
-  if (reason.find("exited during start") != std::string::npos) {
+  // The lines after "node N exited during start" or "not ready" are the end of its logs: keep
+  // the last few.
+  if (reason.find("exited during start") != std::string::npos ||
+      reason.find("not ready within") != std::string::npos) {
     const std::string text = trim(run.stderr_text);
     reason += " | " + text.substr(text.size() > 600 ? text.size() - 600 : 0);
   }
@@ -52,15 +54,8 @@ KafkaCluster::KafkaCluster(const Options& options) {
     argv.push_back("--version");
     argv.push_back(options.version);
   }
-  CapturedRun run = run_capture(argv, kStartTimeout, {}, /*merge_stderr=*/false);
-  if (run.exit_code != 0 && run.stderr_text.find("exited during start") != std::string::npos) {
-    // A port picked as free may be taken by another process before the JVM binds it (other
-    // test binaries run beside this one): one more start, on fresh ports.
-    std::cerr << "KafkaCluster: " << failure_line(run) << "; starting once more\n";
-    run_capture({kafka_script(), "stop", (dir_.path() / "cluster").string()}, kNodeCommandTimeout,
-                {}, false);
-    run = run_capture(argv, kStartTimeout, {}, /*merge_stderr=*/false);
-  }
+  // scripts/kafka itself tries a failed start once more on fresh ports.
+  const CapturedRun run = run_capture(argv, kStartTimeout, {}, /*merge_stderr=*/false);
   if (run.exit_code != 0) {
     run_capture({kafka_script(), "stop", (dir_.path() / "cluster").string()}, kNodeCommandTimeout,
                 {}, false);

@@ -58,6 +58,11 @@ struct Measurement {
   std::optional<int> attempts;
   std::optional<WallTime> cert_expires_at;  // https and tls: the leaf certificate's notAfter
   std::string producer;                     // "host:pid"
+  // How late the producer's loop may have been for this check, in µs: the later of how late
+  // the attempt started and the longest the loop was busy (or its thread without a CPU)
+  // while the attempt ran. Timings within about this much of a slow answer may be the
+  // checker's, not the site's. nullopt from producers that predate it.
+  std::optional<std::int64_t> loop_lag_us;
 
   // The check type ("tcp", "tls", "dns"; config.h CheckType); nullopt for http checks (then the
   // fields below are absent from the message) and from producers that predate check types.

@@ -1,0 +1,33 @@
+#include "loop_lag.h"
+
+#include <algorithm>
+
+namespace hc::producer {
+
+void LoopLag::wait_begins(TimePoint now) {
+  if (!busy_since_) return;
+  record(now - *busy_since_, now);
+  busy_since_.reset();
+}
+
+void LoopLag::wait_ended(TimePoint now, TimePoint timeout_at, bool timed_out) {
+  if (timed_out && now > timeout_at) record(now - timeout_at, now);
+  busy_since_ = now;
+}
+
+void LoopLag::record(std::chrono::nanoseconds length, TimePoint ended_at) {
+  while (!longest_.empty() && longest_.back().length <= length) longest_.pop_back();
+  longest_.push_back(Span{next_index_++, length, ended_at});
+  while (longest_.front().ended_at + horizon_ < ended_at) longest_.pop_front();
+}
+
+std::chrono::nanoseconds LoopLag::longest_since(Mark mark, TimePoint now) const {
+  std::chrono::nanoseconds longest =
+      busy_since_ ? now - *busy_since_ : std::chrono::nanoseconds::zero();
+  const auto first = std::partition_point(longest_.begin(), longest_.end(),
+                                          [mark](const Span& span) { return span.index < mark; });
+  if (first != longest_.end()) longest = std::max(longest, first->length);
+  return longest;
+}
+
+}  // namespace hc::producer
