@@ -100,7 +100,7 @@ std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& t
                   " FROM hc_rollup_state s WHERE s.table_name = $1",
                   quote_identifier(hourly_rollup_name(table))),
       table);
-  // Unset: the rows count every hour of the rollup (none was dropped before them).
+  // The first hour kept so far (unset before the first close).
   std::optional<WallTime> running_from;
   WallTime start = closed_until;
   if (state[1].is_null()) {  // the first close: from the rollup's first hour

@@ -20,8 +20,8 @@
 // first hour whose rollup rows changed through the end of the closed hours is recomputed from the
 // hour before it, so the rows always agree with the hourly rollup of the same snapshot.
 // hc_rollup_state.running_until is the end of the hours that have rows, running_from the first
-// hour kept (the sums of the rows after it count from the site's first hour; NULL: every row is
-// kept): a reader uses the table only for windows with B <= running_until and
+// hour kept (the sums of the rows after it count from the site's first hour; NULL before the
+// first close): a reader uses the table only for windows with B <= running_until and
 // A - 1 >= running_from.
 #pragma once
 
