@@ -28,6 +28,7 @@ struct RollupClose {
   std::size_t days_closed = 0;   // distinct days recomputed from the hourly rollup
   std::size_t daily_rows_written = 0;
   std::size_t running_hours = 0;  // hours of running sums recomputed (running_sums.h)
+  std::size_t running_rows = 0;   // (site, hour) running rows recomputed: the running sums' cost
   WallTime closed_until;          // hours before this are in the rollup
 };
 

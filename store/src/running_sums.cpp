@@ -89,7 +89,7 @@ std::string hourly_running_relations_sql(std::string_view table) {
                                                quote_identifier(hourly_running_name(table)), 1)));
 }
 
-std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
+RunningClose close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
                                WallTime closed_until, WallTime keep_from) {
   const std::string running = quote_identifier(hourly_running_name(table));
   // The hours that have rows, and where the first close starts: the rollup's first hour.
@@ -119,12 +119,14 @@ std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& t
   if (!running_from || keep_rows_from > *running_from) running_from = keep_rows_from;
   start = std::max(start, *running_from);
 
-  std::size_t hours_computed = 0;
-  const std::string close_sql =
-      upsert_from_sql(kRunningColumns, hourly_running_name(table), running_hour_sql(table));
+  RunningClose computed;
+  // The rows computed are counted whether the upsert writes them or finds them equal.
+  const std::string close_sql = fmt::format(
+      "WITH computed AS (SELECT * FROM {}), written AS ({}) SELECT count(*) FROM computed",
+      running_hour_sql(table), upsert_from_sql(kRunningColumns, hourly_running_name(table), "computed"));
   for (WallTime hour = start; hour < closed_until; hour += hours(1)) {
-    txn.exec_params(close_sql, format_timestamp(hour));
-    ++hours_computed;
+    computed.rows += txn.exec_params1(close_sql, format_timestamp(hour))[0].as<std::size_t>();
+    ++computed.hours;
   }
   txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz", running),
                   format_timestamp(keep_rows_from));
@@ -133,7 +135,7 @@ std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& t
       " running_until = $3::timestamptz WHERE table_name = $1",
       table, running_from ? format_timestamp(*running_from) : std::string(),
       format_timestamp(closed_until));
-  return hours_computed;
+  return computed;
 }
 
 }  // namespace hc::store

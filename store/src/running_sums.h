@@ -54,10 +54,14 @@ std::string hourly_running_relations_sql(std::string_view table);
 // hours that have rows in hc_rollup_state. The first close starts at the rollup's first hour.
 // Rows of hours before the last kRunningKeepHours closed hours, or before `keep_from` (the rollup
 // retention; WallTime::min() for none) if later, are deleted, and running_from becomes that
-// hour. Returns the number of hours computed.
+// hour.
 // REQUIRES: the hourly rollup of those hours is closed in `txn`; the caller holds the close's
 // advisory lock.
-std::size_t close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
+struct RunningClose {
+  std::size_t hours = 0;  // distinct hours computed
+  std::size_t rows = 0;   // (site, hour) rows computed (written or found equal): the close's cost
+};
+RunningClose close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
                                WallTime closed_until, WallTime keep_from);
 
 }  // namespace hc::store

@@ -684,6 +684,46 @@ TEST_F(RollupsTest, TheRunningSumsOfAnHourAreTheRollupsHoursUpToIt) {
   EXPECT_EQ(close(kHour0 + hours(24 * 2 + 7) + minutes(15)).running_hours, 0u);
 }
 
+// A late row of one site for an hour long closed (a producer with a wrong clock, a re-drive)
+// recomputes that site's running rows from its hour on, and only the newly closed hours of the
+// other sites: the close's cost is bounded by one site's hours, not sites x hours. The late
+// site's rows stay exact, and so do the status windows over them with the rollups broken.
+TEST_F(RollupsTest, ALateRowRecomputesTheRunningSumsOfItsSiteOnly) {
+  write(three_sites_every_20_minutes(0, 24 * 2 + 7));  // days 0 and 1, 7 hours of day 2
+  write({check("https://site-3.test/", kHour0 + minutes(5), 800),
+         check("https://site-4.test/", kHour0 + minutes(6), 900)});  // 5 sites from hour 0
+  close(kHour0 + hours(24 * 2 + 7) + minutes(5));                    // hours 0..54 closed
+  const std::string others =
+      "SELECT string_agg(concat_ws('|', xmin, ctid, hour, url_digest), E'\\n'"
+      " ORDER BY hour, url_digest) FROM hc_hourly_running"
+      " WHERE url_digest <> sha256('https://site-1.test/'::bytea)";
+  const std::string others_before = query(others);
+
+  Measurement late = check("https://site-1.test/", kHour0 + hours(10) + minutes(30), 8'000'000);
+  late.healthy = false;
+  write({late});
+  write(three_sites_every_20_minutes(24 * 2 + 7, 24 * 2 + 9));  // hours 55 and 56
+  const RollupClose closed = close(kHour0 + hours(24 * 2 + 9) + minutes(5));
+  EXPECT_EQ(closed.running_hours, 24u * 2 + 9 - 10);  // hours 10..56
+  // site-1's hours 10..54, then hours 55 and 56 of the 5 sites: not 5 sites x 47 hours.
+  EXPECT_EQ(closed.running_rows, (24u * 2 + 7 - 10) + 2 * 5);
+  EXPECT_EQ(running_rows(), running_rows_from_the_rollup());
+  // The other sites' rows of the hours closed before were not written again.
+  const std::string others_after = query(others);
+  EXPECT_EQ(others_after.substr(0, others_before.size()), others_before);
+
+  query(
+      "UPDATE hc_hourly_rollup SET checks = checks + 1000, up_checks = 0, min_response_us = 1,"
+      " max_response_us = 1;"
+      "UPDATE hc_daily_rollup SET checks = checks + 1000, up_checks = 0, min_response_us = 1,"
+      " max_response_us = 1; SELECT 1");
+  const WallTime now = kHour0 + hours(24 * 2 + 9) + minutes(40);
+  for (const minutes window : std::vector<minutes>{hours(2), hours(24 * 2 - 5) + minutes(20),
+                                                   hours(24 * 2 + 9) - minutes(10)}) {
+    expect_status_window_is_its_raw_rows(now, window);
+  }
+}
+
 // `hc status` windows of whole hours read the running sums: two rows per site, whatever the
 // window's length. Proved by breaking the rollups after the close: every window the running sums
 // cover still equals its raw rows (edges that cut an hour and a day, a site that starts inside
