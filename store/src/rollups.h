@@ -34,7 +34,8 @@ struct RollupClose {
 
 // Closes the hours of `table` that ended by `now` (every hour before hour_floor(now)) in
 // `txn`, which the caller commits, recomputes the daily rollup of the days those hours are in
-// and the running sums from the first hour whose rollup rows changed on, then deletes rollup
+// and the running sums (of the new hours, and of a site whose rollup rows changed from its first
+// changed hour on: running_sums.h), then deletes rollup
 // rows of hours older than `rollup_retention_days` before hour_floor(now)
 // (0 = keep forever), and daily rows of days wholly before that. Pending hours older than the
 // retention are dropped without being computed. REQUIRES: `table` is migrated (pg_migrations.h).

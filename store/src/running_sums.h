@@ -16,9 +16,10 @@
 // windows holding a late hour (its rollup row is recomputed at the next close), read the
 // rollups as before (status_report.cpp).
 //
-// Kept by the close (rollups.h), in the transaction that closes hours: every hour from the
-// first hour whose rollup rows changed through the end of the closed hours is recomputed from the
-// hour before it, so the rows always agree with the hourly rollup of the same snapshot.
+// Kept by the close (rollups.h), in the transaction that closes hours: the newly closed hours of
+// every site, and the hours of a site whose rollup rows of earlier hours changed (a late row)
+// from the first of them on, are recomputed from the hour before, so the rows always agree with
+// the hourly rollup of the same snapshot.
 // hc_rollup_state.running_until is the end of the hours that have rows, running_from the first
 // hour kept (the sums of the rows after it count from the site's first hour; NULL before the
 // first close): a reader uses the table only for windows with B <= running_until and
@@ -49,19 +50,27 @@ TableColumns hourly_running_columns();
 // (database-wide, idempotent). Filled by the next close. REQUIRES: the hourly rollup exists.
 std::string hourly_running_relations_sql(std::string_view table);
 
-// Recomputes the running rows of `table` for the hours [from, closed_until) (hour-aligned), in
-// `txn`, from the hourly rollup and the running rows of the hours before them, and records the
-// hours that have rows in hc_rollup_state. The first close starts at the rollup's first hour.
-// Rows of hours before the last kRunningKeepHours closed hours, or before `keep_from` (the rollup
-// retention; WallTime::min() for none) if later, are deleted, and running_from becomes that
-// hour.
-// REQUIRES: the hourly rollup of those hours is closed in `txn`; the caller holds the close's
-// advisory lock.
+// The close notes which sites' running sums a late row changed, in `txn`:
+// start_running_changes makes the (temporary) table of them, and note_running_changes_sql(
+// upsert) is the rollup's upsert (hours $1..$2, table name $3) noting every site whose rollup row
+// of an hour that already has running rows it wrote, with its first such hour; it returns the
+// number of rollup rows written. close_running_sums reads and drops the table.
+void start_running_changes(pqxx::transaction_base& txn);
+std::string note_running_changes_sql(std::string_view upsert);
+
+// Recomputes the running rows of `table`, in `txn`, from the hourly rollup and the running rows
+// of the hours before them: of the sites noted (above), each from its first changed hour on;
+// of every site, the hours from the last close's end to `closed_until` (hour-aligned); and
+// records the hours that have rows in hc_rollup_state. A late row costs its site's hours only
+// (at most kRunningKeepHours rows), not sites x hours. The first close starts at the rollup's
+// first hour. Rows of hours before the last kRunningKeepHours closed hours, or before
+// `keep_from` (the rollup retention; WallTime::min() for none) if later, are deleted, and
+// running_from becomes that hour.
 struct RunningClose {
   std::size_t hours = 0;  // distinct hours computed
   std::size_t rows = 0;   // (site, hour) rows computed (written or found equal): the close's cost
 };
-RunningClose close_running_sums(pqxx::transaction_base& txn, const std::string& table, WallTime from,
-                               WallTime closed_until, WallTime keep_from);
+RunningClose close_running_sums(pqxx::transaction_base& txn, const std::string& table,
+                                WallTime closed_until, WallTime keep_from);
 
 }  // namespace hc::store
