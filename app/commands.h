@@ -16,8 +16,12 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+// How load_or_report treats icmp sites: kProbe (check-config, the producer) also checks that
+// this process can open an ICMP socket (an error at each icmp site's url when it cannot).
+enum class IcmpAccess { kIgnore, kProbe };
 // Loads and validates a config file, printing every error to stderr; nullopt on any error.
-std::optional<Config> load_or_report(const std::string& path);
+std::optional<Config> load_or_report(const std::string& path,
+                                     IcmpAccess icmp_access = IcmpAccess::kIgnore);
 
 int check_config(const std::string& path);
 int migrate(const std::string& path);

@@ -1,12 +1,17 @@
 #include <iostream>
 
 #include "commands.h"
+#include "hc/common/icmp_socket.h"
 #include "hc/store/migrate.h"
 
 namespace hc::cli {
 
-std::optional<Config> load_or_report(const std::string& path) {
-  ConfigLoadResult result = load_config(path, process_environment());
+std::optional<Config> load_or_report(const std::string& path, IcmpAccess icmp_access) {
+  IcmpAccessProbe probe;
+  if (icmp_access == IcmpAccess::kProbe) {
+    probe = [] { return icmp_socket_problem(system_socket_opener()); };
+  }
+  ConfigLoadResult result = load_config(path, process_environment(), probe);
   for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
   if (!result.ok()) {
     std::cerr << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors")
@@ -16,7 +21,7 @@ std::optional<Config> load_or_report(const std::string& path) {
 }
 
 int check_config(const std::string& path) {
-  auto config = load_or_report(path);
+  auto config = load_or_report(path, IcmpAccess::kProbe);
   if (!config) return kExitUsage;
   std::cout << path << ": OK: " << summarize(*config) << '\n';
   return kExitOk;

@@ -41,7 +41,7 @@ int run_producer_role(const RoleOptions& options) {
       return kExitUsage;
     }
   }
-  auto config = load_or_report(options.config_path);
+  auto config = load_or_report(options.config_path, IcmpAccess::kProbe);
   if (!config) return kExitUsage;
   if (!config->producer) {
     std::cerr << options.config_path << ": no healthcheck-producer-config section\n";

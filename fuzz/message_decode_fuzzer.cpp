@@ -5,7 +5,7 @@
 //   - an accepted Measurement is one PostgreSQL can store: no NUL in any text, valid UTF-8,
 //     timestamps in years 1..9999, no negative durations or sizes, status_code 0..999,
 //     attempts 1..100, at most 64 failed_conditions (and dns_answers) of at most 256 bytes
-//     each;
+//     each, loss_percent 0..100 (a smallint), round trips not negative;
 //   - encoding an accepted Measurement and decoding that gives the same Measurement, every
 //     field compared (the verdict fields healthy, failed_conditions, body_truncated and
 //     attempts included);
@@ -54,6 +54,9 @@ void check_storable(const hc::Measurement& m) {
   for (const auto& answer : m.dns_answers) {
     FUZZ_CHECK(storable_text(answer) && answer.size() <= 256, "dns_answers element");
   }
+  FUZZ_CHECK(!m.loss_percent || (*m.loss_percent >= 0 && *m.loss_percent <= 100), "loss_percent");
+  FUZZ_CHECK(non_negative(m.rtt_min_us) && non_negative(m.rtt_avg_us) && non_negative(m.rtt_max_us),
+             "rtt_*_us");
   FUZZ_CHECK(non_negative(m.timings.dns_us) && non_negative(m.timings.connect_us) &&
                  non_negative(m.timings.tls_us) && non_negative(m.timings.ttfb_us),
              "timings_us");

@@ -37,7 +37,8 @@ ConfigError file_error(const std::filesystem::path& file, std::string_view messa
   return ConfigError{file.string(), 0, 0, "", std::string(message)};
 }
 
-void read_sections(YamlReader& reader, const config_detail::YamlNode& document, Config& config) {
+void read_sections(YamlReader& reader, const config_detail::YamlNode& document, Config& config,
+                   const IcmpAccessProbe& icmp_access) {
   static constexpr std::array<std::string_view, 4> kSections = {kProducerSection, kConsumerSection,
                                                                 kNotifySection, kServeSection};
   Located root = YamlReader::root(document);
@@ -57,7 +58,7 @@ void read_sections(YamlReader& reader, const config_detail::YamlNode& document, 
     return;
   }
   if (producer != nullptr)
-    config.producer = config_detail::read_producer_section(reader, *producer);
+    config.producer = config_detail::read_producer_section(reader, *producer, icmp_access);
   if (consumer != nullptr)
     config.consumer = config_detail::read_consumer_section(reader, *consumer);
   if (notify != nullptr) config.notify = config_detail::read_notify_section(reader, *notify);
@@ -98,7 +99,8 @@ std::string syntax_error_hint(std::string_view message) {
 
 // Reads the document from `in` as it parses and validates it; never throws. REQUIRES: `in`
 // can seek back to its start (YamlDocument::parse).
-ConfigLoadResult parse_stream(std::istream& in, std::string_view file_name, const EnvLookup& env) {
+ConfigLoadResult parse_stream(std::istream& in, std::string_view file_name, const EnvLookup& env,
+                              const IcmpAccessProbe& icmp_access) {
   YamlReader reader{std::string(file_name), env};
   Config config;
   config.path = std::filesystem::path(file_name);
@@ -112,7 +114,7 @@ ConfigLoadResult parse_stream(std::istream& in, std::string_view file_name, cons
                       "healthcheck-consumer-config section"});
       return result;
     }
-    read_sections(reader, document.root(), config);
+    read_sections(reader, document.root(), config, icmp_access);
   } catch (const YAML::DeepRecursion& error) {
     // yaml-cpp 0.7 gives this one the message "bad file".
     reader.report(
@@ -144,6 +146,8 @@ std::string_view to_string(CheckType type) {
       return "tls";
     case CheckType::kDns:
       return "dns";
+    case CheckType::kIcmp:
+      return "icmp";
   }
   return "http";
 }
@@ -165,12 +169,13 @@ EnvLookup process_environment() {
 }
 
 ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_name,
-                              const EnvLookup& env) {
+                              const EnvLookup& env, const IcmpAccessProbe& icmp_access) {
   std::istringstream stream{std::string(yaml_text)};
-  return parse_stream(stream, file_name, env);
+  return parse_stream(stream, file_name, env, icmp_access);
 }
 
-ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env) {
+ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env,
+                             const IcmpAccessProbe& icmp_access) {
   ConfigLoadResult result;
   std::error_code code;
   auto status = std::filesystem::status(file, code);
@@ -195,7 +200,7 @@ ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup&
       result.errors.push_back(file_error(file, kTooLarge));
       return result;
     }
-    result = parse_stream(stream, file.string(), env);
+    result = parse_stream(stream, file.string(), env, icmp_access);
     if (stream.bad()) {
       result.config.reset();
       result.errors.assign(1, file_error(file, "cannot read the config: read error"));
@@ -215,7 +220,7 @@ ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup&
       result.errors.push_back(file_error(file, "cannot read the config: read error"));
       return result;
     }
-    result = parse_config(text, file.string(), env);
+    result = parse_config(text, file.string(), env, icmp_access);
   }
   if (result.config) result.config->path = file;
   return result;

@@ -46,6 +46,7 @@ constexpr std::int64_t kMaxCertDays = 3650;
 constexpr std::int64_t kMaxMinBodyBytes = std::int64_t{1} << 40;
 constexpr std::int64_t kMaxRetries = 5;
 constexpr std::int64_t kMaxRetryDelayMs = 60000;
+constexpr std::int64_t kMaxEchoIntervalMs = 60000;
 // A check's failed_conditions must fit the message's bounds (message.h), or the consumer
 // would refuse every message of the site: six fixed names ("status", "response_time",
 // "cert_days", "regex", "regex_absent", "body_bytes") plus one "header:<Name>" per entry.
@@ -234,12 +235,12 @@ void read_headers_match(YamlReader& reader, const Located& value,
 }
 
 // A PEM file the transport reads at each check: it must exist and be readable now.
-void read_readable_file(YamlReader& reader, const Located& value, std::string& path) {
+void read_readable_file(YamlReader& reader, const Located& value, SharedText& path) {
   auto text = reader.string(value);
   if (!text) return;
   std::error_code error;
   if (text->empty()) {
-    path.clear();  // "" (e.g. "${CA:-}") means: not set
+    path = {};  // "" (e.g. "${CA:-}") means: not set
   } else if (!std::filesystem::is_regular_file(*text, error) ||
              ::access(text->c_str(), R_OK) != 0) {
     reader.report(value.mark, value.path,
@@ -292,7 +293,7 @@ void read_tls(YamlReader& reader, const Located& value, TlsSettings& tls) {
 
 // `proxy`: "", "env" or a proxy URL; the value may hold a password, so a message shows it with
 // its user information replaced.
-void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
+void read_proxy(YamlReader& reader, const Located& value, SharedText& proxy) {
   auto text = reader.string(value);
   if (!text) return;
   const std::optional<std::string> problem =
@@ -308,7 +309,7 @@ void read_proxy(YamlReader& reader, const Located& value, std::string& proxy) {
 }
 
 // `no_proxy`: a list of host names, domains or IP addresses reached without the proxy.
-void read_no_proxy(YamlReader& reader, const Located& value, std::string& no_proxy) {
+void read_no_proxy(YamlReader& reader, const Located& value, SharedText& no_proxy) {
   auto hosts = reader.list(value, "a list of host names, domains or IP addresses");
   if (!hosts) return;
   std::string joined;
@@ -360,6 +361,8 @@ constexpr std::string_view kMilliseconds = "milliseconds";
 constexpr std::string_view kBytes = "bytes";
 constexpr std::string_view kDays = "days";
 constexpr std::string_view kChecks = "checks";
+constexpr std::string_view kEchoRequests = "echo requests";
+constexpr unsigned kIcmpOnly = type_bit(CheckType::kIcmp);
 
 // The keys a site shares with `defaults` (how to check, and the conditions of
 // check_verdict.h): each key once, with the check types it applies to and how it is read.
@@ -453,6 +456,12 @@ constexpr auto kCheckKeyTable =
                                                      : IpVersion::kAny;
                }
              }},
+            {"count", kIcmpOnly,
+             read_number<&SiteConfig::echo_count, 1, SiteConfig::kMaxEchoCount, kEchoRequests>},
+            {"interval_ms", kIcmpOnly,
+             read_number<&SiteConfig::echo_interval, 1, kMaxEchoIntervalMs, kMilliseconds>},
+            {"max_loss_percent", kIcmpOnly,
+             read_number<&SiteConfig::max_loss_percent, 0, 100, kNoUnit>},
             {"proxy", kHttpOnly,
              [](YamlReader& reader, const Located& value,
                 SiteConfig& site) { read_proxy(reader, value, site.proxy); }},
@@ -546,8 +555,8 @@ void settle_events_topic(YamlReader& reader, const MapFields& fields, const Loca
   const YAML::Mark mark = where ? where->mark : item.mark;
   const std::string path = where ? where->path : child_path(item.path, "events_topic");
   if (site.events_topic.empty()) {
-    site.events_topic = site.destination_topic + ".events";
-    if (!is_kafka_topic_name(site.events_topic)) {
+    site.events_topic = site.destination_topic.str() + ".events";
+    if (!is_kafka_topic_name(site.events_topic.view())) {
       reader.report(mark, path,
                     "the default events topic '<destination_topic>.events' is too long for a "
                     "Kafka topic name (at most 249 characters); set events_topic");
@@ -595,14 +604,16 @@ void check_keys_apply(YamlReader& reader, const MapFields& fields, CheckType typ
     const unsigned types = key_types(key);
     if ((types & type_bit(type)) != 0) continue;
     std::string applies_to;
-    for (CheckType other : {CheckType::kHttp, CheckType::kTcp, CheckType::kTls, CheckType::kDns}) {
+    for (CheckType other :
+         {CheckType::kHttp, CheckType::kTcp, CheckType::kTls, CheckType::kDns, CheckType::kIcmp}) {
       if ((types & type_bit(other)) == 0) continue;
       if (!applies_to.empty()) applies_to += ", ";
       applies_to += to_string(other);
     }
     reader.report(value.mark, value.path,
                   fmt::format("'{}' does not apply to {} {} check (it applies to: {})", key,
-                              type == CheckType::kHttp ? "an" : "a", to_string(type), applies_to));
+                              type == CheckType::kHttp || type == CheckType::kIcmp ? "an" : "a",
+                              to_string(type), applies_to));
   }
 }
 
@@ -627,6 +638,24 @@ void check_ip_version_fits(YamlReader& reader, const MapFields& fields, const Si
                 where ? where->path : child_path(item.path, "ip_version"),
                 fmt::format("ip_version {} cannot reach {}, an IPv{} address", wanted,
                             quote_for_message(host), *family));
+}
+
+// An icmp check sends its last echo request within its timeout, so that every request has
+// some time to be answered.
+void check_echo_schedule(YamlReader& reader, const MapFields& fields, const SiteConfig& site,
+                         const Located& item) {
+  if (site.check_type != CheckType::kIcmp) return;
+  const auto last_sent = site.echo_interval * (site.echo_count - 1);
+  if (last_sent < site.timeout) return;
+  const char* key = fields.find("interval_ms") != nullptr ? "interval_ms"
+                    : fields.find("count") != nullptr     ? "count"
+                                                          : "timeout_ms";
+  const Located* where = fields.find(key);
+  reader.report(where ? where->mark : item.mark, where ? where->path : child_path(item.path, key),
+                fmt::format("count {} echo requests every {} ms end at {} ms, not within "
+                            "timeout_ms {}: the last request would have no time to be answered",
+                            site.echo_count, site.echo_interval.count(), last_sent.count(),
+                            site.timeout.count()));
 }
 
 // Conditions that need a response body cannot hold for a HEAD request.
@@ -657,7 +686,18 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
   if (const Located* url = reader.require(*fields, "url", "the URL to check")) {
     if (auto text = reader.string(*url)) {
       const std::optional<CheckType> type = check_type_of_scheme(*text);
-      if (type == CheckType::kDns) {
+      if (type == CheckType::kIcmp) {
+        site.check_type = *type;
+        auto target = parse_icmp_url(*text);
+        if (const auto* problem = std::get_if<std::string>(&target)) {
+          reader.report(
+              url->mark, url->path,
+              fmt::format("expected icmp://HOST, got {}: {}",
+                          quote_for_message(redact_url(*text, redact_query_params)), *problem));
+        } else {
+          site.url = *text;
+        }
+      } else if (type == CheckType::kDns) {
         site.check_type = *type;
         auto target = parse_dns_url(*text);
         if (const auto* problem = std::get_if<std::string>(&target)) {
@@ -682,7 +722,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
         }
       } else if (auto problem = http_url_problem(*text)) {
         reader.report(url->mark, url->path,
-                      "expected an http(s), tcp, tls or dns URL, got " +
+                      "expected an http(s), tcp, tls, dns or icmp URL, got " +
                           quote_for_message(redact_url(*text, redact_query_params)) + ": " +
                           *problem);
       } else if (has_userinfo(*text)) {
@@ -706,6 +746,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                   "missing required key 'destination_topic' (and defaults has none)");
   }
   check_body_conditions(reader, *fields, site, item);
+  check_echo_schedule(reader, *fields, site, item);
   if (!site.url.empty()) check_ip_version_fits(reader, *fields, site, item);
   if (site.tls.cert_file.empty() != site.tls.key_file.empty()) {
     const Located* where = fields->find("tls");
@@ -715,6 +756,7 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                   "neither (here or in defaults)");
   }
   if (reader.error_count() != errors_before || site.url.empty()) return std::nullopt;
+  share_site_texts(site, reader.text_pool());
   return site;
 }
 
@@ -768,7 +810,8 @@ bool site_key_applies(std::string_view key, CheckType type) {
 
 namespace hc::config_detail {
 
-ProducerConfig read_producer_section(YamlReader& reader, const Located& section) {
+ProducerConfig read_producer_section(YamlReader& reader, const Located& section,
+                                     const IcmpAccessProbe& icmp_access) {
   ProducerConfig producer;
   auto fields = reader.map(section, kProducerKeys, "a map of producer settings");
   if (!fields) return producer;
@@ -825,6 +868,8 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
   // The URL is the message key and its digest the row key: two entries would be one series.
   // Keys view the URLs of producer.websites; values are where the URL was first given.
   std::unordered_map<std::string_view, std::pair<std::size_t, int>> first_by_url;
+  // Asked once, at the first icmp site: nullopt inside when ICMP sockets can be opened.
+  std::optional<std::optional<std::string>> icmp_problem;
   const bool listed = reader.for_each_item(
       *websites, "a list of sites", [&](std::size_t index, const Located& item) {
         auto site = read_site(reader, item, defaults, producer.redact_query_params);
@@ -837,6 +882,16 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section)
                             ") checks it already; a URL is one series (message key and digest), "
                             "so list it once");
           return;
+        }
+        if (site->check_type == CheckType::kIcmp && icmp_access) {
+          if (!icmp_problem) icmp_problem = icmp_access();
+          if (*icmp_problem) {
+            reader.report(item.node.find("url").mark(), child_path(item.path, "url"),
+                          "an icmp check needs an ICMP socket, and this process can open "
+                          "none: " +
+                              **icmp_problem);
+            return;
+          }
         }
         producer.websites.push_back(std::move(*site));
         first_by_url.emplace(producer.websites.back().url, std::pair(index, item.mark.line + 1));

@@ -48,7 +48,9 @@ std::optional<SiteConfig> read_site(YamlReader& reader, const Located& item,
                                     const SiteConfig& defaults,
                                     const std::vector<std::string>& redact_query_params);
 
-ProducerConfig read_producer_section(YamlReader& reader, const Located& section);
+// icmp_access: see load_config (empty: not checked).
+ProducerConfig read_producer_section(YamlReader& reader, const Located& section,
+                                     const IcmpAccessProbe& icmp_access = {});
 ConsumerConfig read_consumer_section(YamlReader& reader, const Located& section);
 NotifyConfig read_notify_section(YamlReader& reader, const Located& section);
 ServeConfig read_serve_section(YamlReader& reader, const Located& section);

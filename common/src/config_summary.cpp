@@ -26,7 +26,7 @@ std::string producer_summary(const ProducerConfig& producer) {
            producer.producer_group;
   }
   std::vector<std::string> topics;
-  for (const SiteConfig& site : producer.websites) topics.push_back(site.destination_topic);
+  for (const SiteConfig& site : producer.websites) topics.push_back(site.destination_topic.str());
   topics = distinct(topics);
   constexpr std::size_t kNamedTopics = 5;
   std::string names;

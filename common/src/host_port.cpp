@@ -59,4 +59,18 @@ std::variant<HostPort, std::string> parse_host_port_url(std::string_view url) {
   return target;
 }
 
+std::variant<IcmpHost, std::string> parse_icmp_url(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string("missing scheme");
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  if (const std::size_t extra = rest.find_first_of("/?#@:[]"); extra != std::string_view::npos) {
+    return "unexpected '" + std::string(rest.substr(extra)) +
+           "': expected only a host name or IPv4 address (no port, user, path, query or "
+           "fragment; IPv6 is not checked over ICMP)";
+  }
+  if (!is_host_name(rest)) return std::string("expected a host name or IPv4 address");
+  return IcmpHost{std::string(rest)};
+}
+
 }  // namespace hc

@@ -56,6 +56,10 @@ enum Field : std::size_t {
   kDnsAnswers,
   kAddress,
   kLoopLag,
+  kRttMin,
+  kRttAvg,
+  kRttMax,
+  kLossPercent,
   kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
@@ -84,7 +88,11 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"v",
                                                                    "dns_rcode",
                                                                    "dns_answers",
                                                                    "address",
-                                                                   "loop_lag_us"};
+                                                                   "loop_lag_us",
+                                                                   "rtt_min_us",
+                                                                   "rtt_avg_us",
+                                                                   "rtt_max_us",
+                                                                   "loss_percent"};
 
 enum Phase : std::size_t { kDns, kConnect, kTls, kTtfb, kPhaseCount };
 constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {"dns", "connect", "tls", "ttfb"};
@@ -234,6 +242,18 @@ std::variant<Measurement, Poison> measurement_from(const MessageSlots& slots) {
   if (const JsonSlot* v =
           reader.optional(f[kLoopLag], "loop_lag_us", Kind::kInteger, "an integer")) {
     m.loop_lag_us = integer_of(reader, *v, "loop_lag_us", 0, kBigintMax);
+  }
+  const std::array<std::pair<std::size_t, std::optional<std::int64_t>*>, 3> round_trips = {
+      {{kRttMin, &m.rtt_min_us}, {kRttAvg, &m.rtt_avg_us}, {kRttMax, &m.rtt_max_us}}};
+  for (const auto& [field, output] : round_trips) {
+    if (const JsonSlot* v =
+            reader.optional(f[field], kFieldNames[field], Kind::kInteger, "an integer")) {
+      *output = integer_of(reader, *v, kFieldNames[field], 0, kBigintMax);
+    }
+  }
+  if (const JsonSlot* v =
+          reader.optional(f[kLossPercent], "loss_percent", Kind::kInteger, "an integer")) {
+    m.loss_percent = static_cast<int>(integer_of(reader, *v, "loss_percent", 0, 100));
   }
   if (reader.error()) return *reader.error();
   return m;

@@ -48,6 +48,10 @@ std::string encode_message(const Measurement& m) {
   if (m.dns_rcode) json.field("dns_rcode", *m.dns_rcode);
   if (!m.dns_answers.empty()) json.field("dns_answers", m.dns_answers);
   if (m.address) json.field("address", *m.address);
+  if (m.rtt_min_us) json.field("rtt_min_us", *m.rtt_min_us);
+  if (m.rtt_avg_us) json.field("rtt_avg_us", *m.rtt_avg_us);
+  if (m.rtt_max_us) json.field("rtt_max_us", *m.rtt_max_us);
+  if (m.loss_percent) json.field("loss_percent", std::int64_t{*m.loss_percent});
   return std::move(json).finish();
 }
 

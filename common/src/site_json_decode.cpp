@@ -60,6 +60,13 @@ SiteDecodeResult failed(std::string_view source, std::string key_path, std::stri
 
 SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view value,
                                   const ProducerConfig& producer, std::string_view source) {
+  TextPool pool;
+  return decode_site_json(url_key, value, producer, source, pool);
+}
+
+SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view value,
+                                  const ProducerConfig& producer, std::string_view source,
+                                  TextPool& pool) {
   if (!json_nesting_within(value, kMaxDepth)) {
     return failed(source, "", "expected a JSON object, nested at most 32 levels deep");
   }
@@ -84,6 +91,7 @@ SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view val
   const config_detail::YamlDocument document = std::move(builder).finish();
   config_detail::YamlReader reader(std::string(source),
                                    [](const std::string&) { return std::nullopt; });
+  reader.use_text_pool(pool);
   const config_detail::Located root{document.root(), "", YAML::Mark::null_mark()};
   std::optional<SiteConfig> site =
       config_detail::read_site(reader, root, producer.site_defaults, producer.redact_query_params);

@@ -44,9 +44,9 @@ std::vector<std::pair<std::string, bool>> fleet_topics(const ProducerConfig& pro
   topics.emplace_back(producer.sites_topic, true);
   const SiteConfig& defaults = producer.site_defaults;
   if (!defaults.destination_topic.empty()) {
-    topics.emplace_back(defaults.destination_topic, false);
-    topics.emplace_back(defaults.events_topic.empty() ? defaults.destination_topic + ".events"
-                                                      : defaults.events_topic,
+    topics.emplace_back(defaults.destination_topic.str(), false);
+    topics.emplace_back(defaults.events_topic.empty() ? defaults.destination_topic.str() + ".events"
+                                                      : defaults.events_topic.str(),
                         true);
   }
   return topics;
@@ -58,8 +58,8 @@ std::vector<std::string> configured_topics(const Config& config) {
   std::set<std::string> names;
   if (config.producer) {
     for (const auto& site : config.producer->websites) {
-      names.insert(site.destination_topic);
-      names.insert(site.events_topic);
+      names.insert(site.destination_topic.str());
+      names.insert(site.events_topic.str());
     }
     for (const auto& [name, compacted] : fleet_topics(*config.producer)) names.insert(name);
   }
@@ -85,8 +85,8 @@ std::vector<TopicSpec> configured_topic_specs(
   std::set<std::string> measurements;
   if (config.producer) {
     for (const auto& site : config.producer->websites) {
-      compacted.insert(site.events_topic);
-      measurements.insert(site.destination_topic);
+      compacted.insert(site.events_topic.str());
+      measurements.insert(site.destination_topic.str());
     }
     for (const auto& [name, is_compacted] : fleet_topics(*config.producer)) {
       (is_compacted ? compacted : measurements).insert(name);

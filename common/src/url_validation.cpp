@@ -38,6 +38,7 @@ std::optional<CheckType> check_type_of_scheme(std::string_view url) {
   if (scheme == "tcp") return CheckType::kTcp;
   if (scheme == "tls") return CheckType::kTls;
   if (scheme == "dns") return CheckType::kDns;
+  if (scheme == "icmp") return CheckType::kIcmp;
   return std::nullopt;
 }
 

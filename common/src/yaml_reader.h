@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "hc/common/shared_text.h"
 #include "yaml_document.h"
 
 namespace hc::config_detail {
@@ -91,6 +92,11 @@ class YamlReader {
   }
   void add_known_pattern(const std::string& pattern) { known_patterns_.insert(pattern); }
 
+  // Where the sites read through this reader intern their texts (share_site_texts): its own
+  // pool, or one that outlives it (a fleet producer's, over many records).
+  TextPool& text_pool() { return *text_pool_; }
+  void use_text_pool(TextPool& pool) { text_pool_ = &pool; }
+
   // "got 'abc'", "got a list", "got an empty value": for "expected ..., <describe>".
   static std::string describe(const YamlNode& node, std::string_view scalar_text);
 
@@ -108,6 +114,8 @@ class YamlReader {
   EnvLookup env_;
   std::vector<ConfigError> errors_;
   std::unordered_set<std::string> known_patterns_;
+  TextPool own_text_pool_;
+  TextPool* text_pool_ = &own_text_pool_;
 };
 
 // "a.b" / "b" when a is the root; for key paths in messages.

@@ -118,16 +118,16 @@ void CheckLoop::apply_assigned_sites() {
     removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
     return;
   }
-  const std::vector<SiteId> ids = scheduler_.replace_sites(sites->schedule);
+  const std::vector<SiteId> ids = scheduler_.replace_sites(std::move(sites->schedule));
   std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
   std::unordered_set<std::string_view> urls;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    urls.insert(sites->plans[i]->display_url);
+    urls.insert(sites->plans[i]->display_url());
     plans[ids[i]] = std::move(sites->plans[i]);
   }
   std::vector<std::string> removed_urls;
   for (const auto& [id, plan] : plans_) {
-    if (!urls.contains(plan->display_url)) removed_urls.push_back(plan->display_url);
+    if (!urls.contains(plan->display_url())) removed_urls.push_back(plan->display_url());
   }
   plans_ = std::move(plans);
   if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
@@ -174,7 +174,7 @@ void CheckLoop::start_attempt(const CheckInProgress& check) {
   if (!plan.host_key.empty() &&
       !context_.host_slots.acquire(plan.host_key, plan.config.max_concurrent_per_host, index_)) {
     add(context_.stats.waited_for_host, 1);
-    host_waits_[plan.host_key].push_back(check);
+    host_waits_[plan.host_key.str()].push_back(check);
     return;
   }
   launch_attempt(check);
@@ -235,7 +235,7 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
     scheduler_.finished(id);
     context_.stats.checks_failed(CheckError::kInternal).fetch_add(1, std::memory_order_relaxed);
     log_event(spdlog::level::err, fmt::format("cannot start check: {}", error.what()),
-              {{"url", plan->display_url}});
+              {{"url", plan->display_url()}});
   }
 }
 
@@ -259,7 +259,7 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Loo
       return;
     }
     add(context_.stats.retries, 1);
-    context_.metrics.record_retry(plan.display_url);
+    context_.metrics.record_retry(plan.display_url());
     retries_due_.emplace(*retry_at, std::move(check));
     return;
   }
@@ -273,7 +273,7 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Loo
   const std::chrono::nanoseconds loop_lag = std::max(
       check.start_lateness, checker_->loop_lag().longest_since(mark, context_.clock.now()));
   context_.metrics.observe_loop_lag(loop_lag);
-  context_.metrics.record_check(plan.display_url, outcome,
+  context_.metrics.record_check(plan.display_url(), outcome,
                                 std::chrono::microseconds(result.response_time_us));
   Measurement measurement = make_measurement(plan, std::move(result), std::move(verdict),
                                              measured_at, context_.producer_id);
@@ -281,7 +281,8 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Loo
   measurement.loop_lag_us = std::chrono::duration_cast<std::chrono::microseconds>(loop_lag).count();
   context_.publisher.publish(plan.config.destination_topic, plan.config.url,
                              encode_message(measurement));
-  if (auto change = context_.states.observe(plan.config, measurement)) {
+  if (auto change = context_.states.observe(
+          plan.config.url, {plan.config.down_after, plan.config.up_after}, measurement)) {
     context_.events.publish(plan.config.events_topic, *change);
   }
 }

@@ -6,10 +6,11 @@
 
 namespace hc::producer {
 
-CheckRunner::CheckRunner()
+CheckRunner::CheckRunner(SocketOpener open_socket)
     : resolver_(http_.event_loop()),
       sockets_(http_.event_loop(), resolver_),
-      dns_(http_.event_loop()) {}
+      dns_(http_.event_loop()),
+      icmp_(http_.event_loop(), resolver_, std::move(open_socket)) {}
 
 void CheckRunner::start(const std::shared_ptr<const SitePlan>& plan, Completion done) {
   switch (plan->config.check_type) {
@@ -23,13 +24,16 @@ void CheckRunner::start(const std::shared_ptr<const SitePlan>& plan, Completion 
     case CheckType::kDns:
       dns_.start(plan->dns_request, std::move(done));
       break;
+    case CheckType::kIcmp:
+      icmp_.start(plan->icmp_request, std::move(done));
+      break;
   }
 }
 
 std::size_t CheckRunner::run_once(std::chrono::milliseconds max_wait) {
   using SteadyClock = std::chrono::steady_clock;
   std::optional<SteadyClock::time_point> due = sockets_.next_timeout();
-  for (const auto& other : {resolver_.next_timeout(), dns_.next_timeout()}) {
+  for (const auto& other : {resolver_.next_timeout(), dns_.next_timeout(), icmp_.next_timeout()}) {
     if (other && (!due || *other < *due)) due = other;
   }
   if (due) {
@@ -41,13 +45,15 @@ std::size_t CheckRunner::run_once(std::chrono::milliseconds max_wait) {
     resolver_.expire();
     sockets_.expire();
     dns_.expire();
+    icmp_.expire();
   }
-  completed += sockets_.deliver_completions() + dns_.deliver_completions();
+  completed +=
+      sockets_.deliver_completions() + dns_.deliver_completions() + icmp_.deliver_completions();
   return completed;
 }
 
 std::size_t CheckRunner::cancel_all() {
-  return http_.cancel_all() + sockets_.cancel_all() + dns_.cancel_all();
+  return http_.cancel_all() + sockets_.cancel_all() + dns_.cancel_all() + icmp_.cancel_all();
 }
 
 }  // namespace hc::producer

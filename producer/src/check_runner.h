@@ -1,7 +1,8 @@
 // Runs the checks of every type for one check loop, on one thread and one epoll set: http(s)
 // through the HttpChecker (libcurl), tcp and tls through the SocketChecker (host lookups
-// through the AsyncResolver), dns through the DnsChecker (c-ares). The type is dispatched once per
-// check, in start(); the HTTP path is otherwise what it is without the other types.
+// through the AsyncResolver), dns through the DnsChecker (c-ares), icmp through the IcmpChecker.
+// The type is dispatched once per check, in start(); the HTTP path is otherwise what it is without
+// the other types.
 //
 // Thread: everything except wakeup() from one thread (the check loop's); completions run on
 // it, inside run_once().
@@ -16,6 +17,7 @@
 #include "checker.h"
 #include "dns_checker.h"
 #include "http_checker.h"
+#include "icmp_checker.h"
 #include "socket_checker.h"
 
 namespace hc::producer {
@@ -25,7 +27,8 @@ struct SitePlan;
 class CheckRunner final : public Checker {
  public:
   // Throws std::runtime_error if libcurl, c-ares, epoll or eventfd cannot be set up.
-  CheckRunner();
+  // open_socket: how the icmp checks open their ICMP socket (::socket in production).
+  explicit CheckRunner(SocketOpener open_socket = system_socket_opener());
   CheckRunner(const CheckRunner&) = delete;
   CheckRunner& operator=(const CheckRunner&) = delete;
 
@@ -41,7 +44,7 @@ class CheckRunner final : public Checker {
   void wakeup() override { http_.wakeup(); }
 
   std::size_t in_flight() const override {
-    return http_.in_flight() + sockets_.in_flight() + dns_.in_flight();
+    return http_.in_flight() + sockets_.in_flight() + dns_.in_flight() + icmp_.in_flight();
   }
   // Abandons every check in flight; returns how many.
   std::size_t cancel_all() override;
@@ -52,6 +55,7 @@ class CheckRunner final : public Checker {
   AsyncResolver resolver_;
   SocketChecker sockets_;  // after resolver_: destroyed first, cancelling its lookups
   DnsChecker dns_;
+  IcmpChecker icmp_;  // after resolver_: destroyed first, cancelling its lookups
 };
 
 }  // namespace hc::producer

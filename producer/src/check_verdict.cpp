@@ -72,6 +72,10 @@ Verdict evaluate(const CheckConditions& conditions, const CheckResult& result, b
     fail("cert_days");
   }
   if (conditions.valid_chain && tls && !result.chain_valid.value_or(false)) fail("chain");
+  if (conditions.max_loss_percent && conditions.type == CheckType::kIcmp &&
+      result.loss_percent.value_or(100) > *conditions.max_loss_percent) {
+    fail("loss");
+  }
   if (conditions.type == CheckType::kDns) {
     if (result.dns_rcode != "NOERROR") fail("rcode");
     if (!conditions.expected_answers.empty()) {

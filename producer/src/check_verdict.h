@@ -14,6 +14,8 @@
 //                      of the chain (tls) >= min_cert_days (no certificate seen: failed)
 //       chain          tls only, unless insecure_skip_verify: the chain verified (trust
 //                      and name)
+//       loss           icmp only: loss_percent <= max_loss_percent (the percent of echo
+//                      requests unanswered; response_time is then the mean round trip)
 //       rcode          dns only: the response code is NOERROR
 //       expected       dns only: the answers are expected_answers (in any order), or the
 //                      pattern (`regex`) matches one of them
@@ -50,8 +52,9 @@ struct CheckConditions {
   CheckType type = CheckType::kHttp;         // status, headers and body conditions are http's only
   std::vector<StatusRange> expected_status;  // empty: 200..399
   std::optional<std::int64_t> max_response_time_us;
-  std::optional<int> min_cert_days;  // applies to https URLs and tls checks only
-  bool valid_chain = false;          // tls checks without insecure_skip_verify
+  std::optional<int> min_cert_days;     // applies to https URLs and tls checks only
+  bool valid_chain = false;             // tls checks without insecure_skip_verify
+  std::optional<int> max_loss_percent;  // icmp checks only
   // http: over the body; tcp: the site's `expect`, over the reply; dns: the site's `expected`
   // pattern, over each answer.
   std::shared_ptr<const RegexMatcher> regex;

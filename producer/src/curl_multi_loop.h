@@ -20,6 +20,7 @@
 
 #include "curl_handles.h"
 #include "loop_lag.h"
+#include "run_queue_time.h"
 #include "unique_fd.h"
 
 namespace hc::producer {
@@ -97,6 +98,8 @@ class CurlMultiLoop {
   // Handler i has id i + 1 in the upper 32 bits of its fds' epoll data; curl's have 0.
   std::vector<IoHandler*> io_handlers_;
   LoopLag lag_;
+  // The loop thread's run-queue time; made by the first run(), on that thread.
+  std::optional<RunQueueTime> run_queue_;
   // Declared last: destroyed first, while epoll_ is still open for curl's socket callbacks.
   CurlMulti multi_;
 };

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "hc/common/icmp_socket.h"
+
 namespace hc::producer {
 
 void FileSiteSource::reload(SiteListener& listener) {
   spdlog::info("SIGHUP: reloading sites from {}", config_path_.string());
-  ConfigLoadResult loaded = load_config(config_path_, process_environment());
+  ConfigLoadResult loaded = load_config(config_path_, process_environment(),
+                                        [] { return icmp_socket_problem(system_socket_opener()); });
   if (!loaded.ok() || !loaded.config->producer || !loaded.config->producer->sites_topic.empty()) {
     for (const ConfigError& error : loaded.errors) spdlog::error("{}", error.to_string());
     if (loaded.ok() && !loaded.config->producer) {

@@ -29,8 +29,13 @@ bool FleetSites::apply(std::int32_t partition, std::int64_t offset, const std::s
   const SiteChange change = records_.apply(partition, offset, url, value);
   if (change == SiteChange::kUnchanged) return false;
   if (change == SiteChange::kRemoved) return valid_.erase(url) > 0;
-  SiteDecodeResult decoded = decode_site_json(
-      url, *value, producer_, fmt::format("{}[{}]@{}", producer_.sites_topic, partition, offset));
+  SiteDecodeResult decoded =
+      decode_site_json(url, *value, producer_,
+                       fmt::format("{}[{}]@{}", producer_.sites_topic, partition, offset), texts_);
+  if (texts_.size() > 2 * texts_after_prune_ + 64) {
+    texts_.prune();
+    texts_after_prune_ = texts_.size();
+  }
   if (!decoded.site) {
     for (const ConfigError& error : decoded.errors) {
       spdlog::error("invalid site {} left out: {}", redact_url(url, producer_.redact_query_params),

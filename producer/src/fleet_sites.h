@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "hc/common/shared_text.h"
 #include "hc/common/site_set.h"
 
 namespace hc::producer {
@@ -43,6 +44,10 @@ class FleetSites {
   std::set<std::int32_t> assigned_;
   SiteSet records_;
   std::map<std::string, SiteConfig> valid_;  // decoded records_, by URL
+  // The texts of valid_'s sites, each held once (share_site_texts); pruned of the texts no
+  // site uses any more whenever it has doubled since the last prune.
+  TextPool texts_;
+  std::size_t texts_after_prune_ = 0;
 };
 
 }  // namespace hc::producer

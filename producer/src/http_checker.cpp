@@ -145,7 +145,7 @@ void HttpChecker::start(std::shared_ptr<const CheckRequest> request, Completion 
   transfer->request = std::move(request);
   try {
     transfer->hop_url = transfer->request->url;
-    transfer->hop_method = transfer->request->method;
+    transfer->hop_method = transfer->request->method.str();
     transfer->hops_done = 0;
     transfer->earlier_hops_us = 0;
     transfer->site_range.reset();

@@ -33,7 +33,7 @@ namespace hc::producer {
 
 struct CheckRequest {
   std::string url;
-  std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
+  SharedText method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   // Custom headers and basic auth are sent only to the URL's own origin (redirect_policy.h).
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<BasicAuth> basic_auth;
@@ -50,8 +50,8 @@ struct CheckRequest {
   IpVersion ip_version = IpVersion::kAny;  // CURLOPT_IPRESOLVE of every hop
   // SiteConfig::proxy and no_proxy, for every hop: "" none (the environment's ignored), "env"
   // the environment's, else the proxy URL (secret: may hold a password).
-  std::string proxy;
-  std::string no_proxy;
+  SharedText proxy;
+  SharedText no_proxy;
 };
 
 // What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).
@@ -78,6 +78,12 @@ struct CheckResult {
   // dns checks (dns_checker.h): the response code and the answers of the type asked for.
   std::optional<std::string> dns_rcode;
   std::vector<std::string> dns_answers;
+  // icmp checks (icmp_checker.h): the replies' round trips (absent without replies) and the
+  // percent of requests unanswered, rounded up (set once the target's address is known).
+  std::optional<std::int64_t> rtt_min_us;
+  std::optional<std::int64_t> rtt_avg_us;
+  std::optional<std::int64_t> rtt_max_us;
+  std::optional<int> loss_percent;
 };
 
 class HttpChecker {

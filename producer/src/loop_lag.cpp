@@ -10,8 +10,11 @@ void LoopLag::wait_begins(TimePoint now) {
   busy_since_.reset();
 }
 
-void LoopLag::wait_ended(TimePoint now, TimePoint timeout_at, bool timed_out) {
-  if (timed_out && now > timeout_at) record(now - timeout_at, now);
+void LoopLag::wait_ended(TimePoint now, TimePoint timeout_at, bool timed_out,
+                         std::chrono::nanoseconds cpu_wait) {
+  const std::chrono::nanoseconds woke_late = std::max(
+      timed_out && now > timeout_at ? now - timeout_at : std::chrono::nanoseconds{}, cpu_wait);
+  if (woke_late > std::chrono::nanoseconds::zero()) record(woke_late, now);
   busy_since_ = now;
 }
 

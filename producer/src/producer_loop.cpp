@@ -62,7 +62,7 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
   for (const SiteConfig& site : initial_sites) {
     if (!in_shard(site.url, options_.shard)) continue;
     owned_urls_.insert(site.url);
-    events_topics_.insert(site.events_topic);
+    events_topics_.insert(site.events_topic.str());
   }
   const std::size_t threads = check_thread_count(config, usable_cpu_count());
   host_slots_ = std::make_unique<HostSlots>(threads);
@@ -197,6 +197,7 @@ void ProducerLoop::restore_states_at_start(const StopControl& control) {
                     /*forget_missing=*/false);
   owned_urls_ = {};  // needed for the restore (and its log lines) only: its memory goes back now
   events_topics_ = {};
+  malloc_trim(0);
 }
 
 // With `forget_missing` (sites handed over in fleet mode), a URL without an event loses what
@@ -252,7 +253,7 @@ void ProducerLoop::restore_moved_in(const std::vector<SiteConfig>& sites) {
     now.insert(site.url);
     if (checked_urls_.contains(site.url)) continue;
     added.insert(site.url);
-    topics.insert(site.events_topic);
+    topics.insert(site.events_topic.str());
   }
   checked_urls_ = std::move(now);
   if (added.empty() || control_ == nullptr) return;

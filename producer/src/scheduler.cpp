@@ -8,7 +8,7 @@ namespace hc::producer {
 Scheduler::Scheduler(const Clock& clock, std::size_t max_in_flight)
     : clock_(clock), max_in_flight_(std::max<std::size_t>(1, max_in_flight)) {}
 
-std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& sites) {
+std::vector<SiteId> Scheduler::replace_sites(std::vector<ScheduledSite> sites) {
   const TimePoint now = clock_.now();
   std::unordered_map<SiteId, Site> kept;
   std::unordered_map<std::string, SiteId> ids_by_key;
@@ -18,10 +18,10 @@ std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& s
   kept.reserve(sites.size());
   ids_by_key.reserve(sites.size());
 
-  for (const ScheduledSite& entry : sites) {
-    std::string key = entry.key;
+  for (ScheduledSite& entry : sites) {
+    std::string key = std::move(entry.key);
     // The n-th occurrence of a key (n > 1) is key + '\0' + (n - 1).
-    if (ids_by_key.contains(key)) key += '\0' + std::to_string(++repeats[entry.key]);
+    if (ids_by_key.contains(key)) key += '\0' + std::to_string(++repeats[key]);
     const std::chrono::nanoseconds interval =
         std::max(entry.interval, std::chrono::milliseconds(1));
 

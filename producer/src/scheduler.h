@@ -65,7 +65,8 @@ class Scheduler {
   // gets a new id (never reused) and a first run spread over its interval. Sites whose key
   // is absent are dropped: if one is in flight it keeps its slot until finished(), and
   // is_scheduled() tells the caller to discard its result. Duplicate keys are distinct sites.
-  std::vector<SiteId> replace_sites(const std::vector<ScheduledSite>& sites);
+  // The keys are moved in (a large list is not copied).
+  std::vector<SiteId> replace_sites(std::vector<ScheduledSite> sites);
 
   // The next site to start now, if one is due and a slot is free; it is then in flight
   // until finished(). Call repeatedly until it returns nullopt.

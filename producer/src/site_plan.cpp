@@ -14,6 +14,10 @@
 
 namespace hc::producer {
 
+InlineDigest::InlineDigest(std::string_view hex) {
+  std::copy_n(hex.begin(), std::min(hex.size(), kSize), hex_.begin());
+}
+
 bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard) {
   if (!shard || shard->count <= 1) return true;
   return site_hash(url) % static_cast<std::uint64_t>(shard->count) ==
@@ -62,6 +66,7 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
       conditions.max_response_time_us =
           std::chrono::duration_cast<std::chrono::microseconds>(*site.max_response_time).count();
     }
+    if (site.check_type == CheckType::kIcmp) conditions.max_loss_percent = site.max_loss_percent;
     if (site.check_type == CheckType::kTls) {
       conditions.min_cert_days = site.min_cert_days;
       conditions.valid_chain = !site.tls.insecure_skip_verify;
@@ -123,9 +128,9 @@ std::shared_ptr<const SocketCheckRequest> socket_request_of(const SiteConfig& si
                                                         : AF_UNSPEC;
   if (site.check_type == CheckType::kTls) {
     request->tls = tls_contexts.get(site.tls);
-    request->server_name = site.tls.server_name;
+    request->server_name = site.tls.server_name.str();
   } else {
-    request->send = site.send;
+    request->send = site.send.str();
     request->expect = conditions.regex;
     request->max_reply_bytes = site.max_body_bytes;
   }
@@ -138,10 +143,10 @@ std::string lower_case(std::string text) {
   return text;
 }
 
-std::string host_key_of(const SitePlan& plan) {
-  switch (plan.config.check_type) {
+std::string host_key_of(const SiteConfig& site, const SitePlan& plan) {
+  switch (site.check_type) {
     case CheckType::kHttp: {
-      const std::optional<Origin> origin = origin_of(plan.config.url);
+      const std::optional<Origin> origin = origin_of(site.url);
       if (!origin) return {};
       // "[::1]" is the host "::1" of tcp://[::1]:22 too.
       const std::string_view host = origin->host;
@@ -155,8 +160,29 @@ std::string host_key_of(const SitePlan& plan) {
     case CheckType::kDns:
       return plan.dns_request->target.server ? lower_case(plan.dns_request->target.server->host)
                                              : std::string();
+    case CheckType::kIcmp:
+      return lower_case(plan.icmp_request->host);
   }
   return {};
+}
+
+// Below this capacity the site list is not worth shrinking while plans are built.
+constexpr std::size_t kShrinkAbove = 1024;
+
+PlannedSite planned_site(SiteConfig&& site) {
+  PlannedSite planned;
+  // A copy, not the parsed string: allocated with the rest of the plan, it leaves the parse's
+  // heap pages wholly free, to be handed back (malloc_trim) once the config is dropped.
+  planned.url = site.url;
+  planned.check_type = site.check_type;
+  planned.destination_topic = std::move(site.destination_topic);
+  planned.events_topic = std::move(site.events_topic);
+  planned.pattern =
+      site.check_type == CheckType::kHttp ? std::move(site.regex) : std::move(site.expect);
+  planned.down_after = site.down_after;
+  planned.up_after = site.up_after;
+  planned.max_concurrent_per_host = site.max_concurrent_per_host;
+  return planned;
 }
 
 }  // namespace
@@ -166,15 +192,24 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
   SitePlans result;
   RegexCache regexes;
   TlsContextCache tls_contexts;
+  TextPool host_keys;
   result.plans.reserve(sites.size());
   result.schedule.reserve(sites.size());
-  for (SiteConfig& site_given : sites) {
-    if (!in_shard(site_given.url, shard)) continue;
+  // The sites are taken from the back and their list is shrunk by halves, so that the list and
+  // the plans never both hold every site: the peak while loading stays near what the plans
+  // need. The plans are put back in the sites' order at the end.
+  while (!sites.empty()) {
+    SiteConfig site = std::move(sites.back());
+    sites.pop_back();
+    if (sites.capacity() > kShrinkAbove && sites.size() <= sites.capacity() / 2) {
+      sites.shrink_to_fit();
+    }
+    if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
-    plan->config = std::move(site_given);
-    const SiteConfig& site = plan->config;
-    plan->url_digest = url_digest(site.url);
-    plan->display_url = redact_url(site.url, redact_query_params);
+    plan->url_digest = InlineDigest(url_digest(site.url));
+    if (std::string shown = redact_url(site.url, redact_query_params); shown != site.url) {
+      plan->redacted_url = std::move(shown);
+    }
     plan->conditions = compile_conditions(site, regexes);
     plan->https = site.url.starts_with("https:");
     plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
@@ -185,20 +220,30 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
       request->target = std::get<DnsTarget>(parse_dns_url(site.url));
       request->timeout = site.timeout;
       plan->dns_request = std::move(request);
+    } else if (site.check_type == CheckType::kIcmp) {
+      auto request = std::make_shared<IcmpCheckRequest>();
+      // A validated icmp:// URL always parses.
+      request->host = std::get<IcmpHost>(parse_icmp_url(site.url)).host;
+      request->count = site.echo_count;
+      request->interval = site.echo_interval;
+      request->timeout = site.timeout;
+      plan->icmp_request = std::move(request);
     } else if (site.check_type != CheckType::kHttp) {
       plan->socket_request = socket_request_of(site, plan->conditions, tls_contexts);
     } else {
       plan->request = http_request_of(site, plan->conditions);
     }
-    plan->host_key = host_key_of(*plan);
-    result.plans.push_back(std::move(plan));
-
+    plan->host_key = host_keys.intern(host_key_of(site, *plan));
     // The spread uses other bits of the hash than the shard does, so the sites of one shard
     // still spread over the whole interval.
-    result.schedule.push_back(ScheduledSite{site.url + '\n' + site.destination_topic,
+    result.schedule.push_back(ScheduledSite{site.url + '\n' + site.destination_topic.str(),
                                             site.polling_interval,
                                             std::rotl(site_hash(site.url), 29)});
+    plan->config = planned_site(std::move(site));
+    result.plans.push_back(std::move(plan));
   }
+  std::reverse(result.plans.begin(), result.plans.end());
+  std::reverse(result.schedule.begin(), result.schedule.end());
   return result;
 }
 

@@ -3,9 +3,11 @@
 // scheduler needs (identity, interval, spread).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "check_verdict.h"
@@ -13,6 +15,7 @@
 #include "hc/common/config.h"
 #include "hc/producer/producer.h"
 #include "http_checker.h"
+#include "icmp_checker.h"
 #include "regex_matcher.h"
 #include "retry_policy.h"
 #include "scheduler.h"
@@ -20,22 +23,60 @@
 
 namespace hc::producer {
 
+// A URL's digest (hc/common/url_digest.h: 64 lowercase hex characters) held inline, without
+// a heap block of its own.
+class InlineDigest {
+ public:
+  InlineDigest() = default;
+  // REQUIRES: hex.size() == kSize.
+  explicit InlineDigest(std::string_view hex);
+  std::string_view view() const { return {hex_.data(), hex_.size()}; }
+  std::string str() const { return std::string(view()); }
+  friend bool operator==(const InlineDigest& a, std::string_view b) { return a.view() == b; }
+
+  static constexpr std::size_t kSize = 64;
+
+ private:
+  std::array<char, kSize> hex_{};
+};
+
+// What a check reads of a site's settings besides its request and conditions: the URL, where
+// its results go, and what its message and state need. Texts are shared with the config's.
+struct PlannedSite {
+  std::string url;
+  CheckType check_type = CheckType::kHttp;
+  SharedText destination_topic;
+  SharedText events_topic;
+  // The message's `regex`: the site's regex (http) or expect (tcp).
+  std::optional<SharedText> pattern;
+  int down_after = 1;
+  int up_after = 1;
+  std::size_t max_concurrent_per_host = 4;
+};
+
 // Immutable once built; shared with the checks in flight, so a reload never pulls a site's
-// data from under a running check.
+// data from under a running check. A plan holds no SiteConfig: what every site repeats (the
+// request's TLS and header settings, the topics, the compiled patterns) is shared, so a
+// site costs its URL and little more.
 struct SitePlan {
-  SiteConfig config;
-  std::string display_url;  // for metric labels and logs: secret query values redacted
-  std::string url_digest;
+  PlannedSite config;
+  // For metric labels and logs: the URL with secret query values redacted.
+  const std::string& display_url() const {
+    return redacted_url.empty() ? config.url : redacted_url;
+  }
+  std::string redacted_url;  // empty when the URL shows as it is
+  InlineDigest url_digest;
   std::shared_ptr<const CheckRequest> request;  // http(s) sites
   // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
   std::shared_ptr<const SocketCheckRequest> socket_request;
-  std::shared_ptr<const DnsCheckRequest> dns_request;  // dns sites; null otherwise
+  std::shared_ptr<const DnsCheckRequest> dns_request;    // dns sites; null otherwise
+  std::shared_ptr<const IcmpCheckRequest> icmp_request;  // icmp sites; null otherwise
   CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
   RetryPolicy retry;
   bool https = false;
   // The host whose slots the checks take (host_slots.h), lower case: the URL's host, a dns
   // site's server. Empty when there is none (dns:/// asks the system's resolvers).
-  std::string host_key;
+  SharedText host_key;
 };
 
 // True if the site belongs to this producer's shard (every site when shard is unset).

@@ -12,7 +12,8 @@ void SiteStates::forget(const std::string& url) {
   states_.erase(url);
 }
 
-std::optional<StateEvent> SiteStates::observe(const SiteConfig& site,
+std::optional<StateEvent> SiteStates::observe(const std::string& url,
+                                              const StateThresholds& thresholds,
                                               const Measurement& measurement) {
   const bool healthy = measurement.healthy.value_or(!measurement.error.has_value());
   StateCause cause;
@@ -25,11 +26,10 @@ std::optional<StateEvent> SiteStates::observe(const SiteConfig& site,
   std::optional<StateTransition> transition;
   {
     MutexLock lock(mutex_);
-    transition = states_[site.url].observe({site.down_after, site.up_after}, healthy,
-                                           measurement.measured_at, cause);
+    transition = states_[url].observe(thresholds, healthy, measurement.measured_at, cause);
   }
   if (!transition) return std::nullopt;
-  return state_event(site.url, *transition, producer_id_);
+  return state_event(url, *transition, producer_id_);
 }
 
 SiteStatus SiteStates::status_of(const std::string& url) const {

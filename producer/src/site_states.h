@@ -36,7 +36,12 @@ class SiteStates {
   // One measurement of `site` (the one just published): the event to publish when it decides
   // a change. Healthy is the measurement's verdict; a measurement without one (never made by
   // this producer) counts as healthy when it has no error.
-  std::optional<StateEvent> observe(const SiteConfig& site, const Measurement& measurement);
+  std::optional<StateEvent> observe(const std::string& url, const StateThresholds& thresholds,
+                                    const Measurement& measurement);
+  // The same with the site's URL and thresholds.
+  std::optional<StateEvent> observe(const SiteConfig& site, const Measurement& measurement) {
+    return observe(site.url, {site.down_after, site.up_after}, measurement);
+  }
 
   // The current status of `url` (kUnknown when never seen), for tests and logs.
   SiteStatus status_of(const std::string& url) const;

@@ -66,13 +66,13 @@ std::shared_ptr<SSL_CTX> make_tls_check_context(const TlsSettings& tls) {
                           : SSL_CTX_load_verify_locations(ctx, tls.ca_file.c_str(), nullptr) == 1;
   if (!trust_loaded) {
     throw std::runtime_error("cannot load the trusted certificates" +
-                             (tls.ca_file.empty() ? std::string() : " of " + tls.ca_file) + ": " +
-                             take_ssl_errors("no reason"));
+                             (tls.ca_file.empty() ? std::string() : " of " + tls.ca_file.str()) +
+                             ": " + take_ssl_errors("no reason"));
   }
   if (!tls.cert_file.empty() &&
       (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1 ||
        SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
-    throw std::runtime_error("cannot load the client certificate " + tls.cert_file + ": " +
+    throw std::runtime_error("cannot load the client certificate " + tls.cert_file.str() + ": " +
                              take_ssl_errors("no reason"));
   }
   if (tls.min_version != 0) {

@@ -48,7 +48,7 @@ std::optional<ServerNameRoute> server_name_route(std::string_view hop_url, const
   const bool has_port = curl_url_get(url.get(), CURLUPART_PORT, &written_port, 0) == CURLUE_OK;
   CurlString owned_port(written_port);
   ServerNameRoute route;
-  route.connect_to = tls.server_name + ":" + port + ":" + host + ":" + port;
+  route.connect_to = tls.server_name.str() + ":" + port + ":" + host + ":" + port;
   route.host_header = "Host: " + host + (has_port ? ":" + port : "");
   if (curl_url_set(url.get(), CURLUPART_HOST, tls.server_name.c_str(), 0) != CURLUE_OK) {
     throw std::runtime_error("cannot set server_name as the URL's host");
@@ -61,7 +61,7 @@ void apply_tls_options(CURL* easy, const TlsSettings& tls, bool to_site_origin,
                        const CurlList& connect_to, std::string& applied_ca_file) {
   if (tls.ca_file != applied_ca_file) {
     set_option(easy, CURLOPT_CAINFO, tls.ca_file.empty() ? default_ca_file() : tls.ca_file.c_str());
-    applied_ca_file = tls.ca_file;
+    applied_ca_file = tls.ca_file.str();
   }
   set_option(easy, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
   set_option(easy, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);

@@ -88,6 +88,15 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
      }},
     {{"address", "text", 9},
      [](std::string& out, const Row& row) { append_copy_optional(out, row.address); }},
+    // icmp checks only (NULL otherwise; the RTTs NULL too when no reply arrived).
+    {{"rtt_min_us", "bigint", 10},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.rtt_min_us); }},
+    {{"rtt_avg_us", "bigint", 10},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.rtt_avg_us); }},
+    {{"rtt_max_us", "bigint", 10},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.rtt_max_us); }},
+    {{"loss_percent", "smallint", 10},
+     [](std::string& out, const Row& row) { append_copy_optional(out, row.loss_percent); }},
 });
 
 constexpr auto kSpecs = [] {

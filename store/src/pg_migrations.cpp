@@ -142,9 +142,10 @@ const std::vector<Migration>& table_migrations() {
        "rcode and answers",
        ""},
       {9, "address: the IP address a check connected to", ""},
+      {10, "icmp checks: round-trip times (min, mean, max) and loss percent", ""},
       // Per site and closed hour, the sums since the site's first hour and the min/max of
       // spans of 2^k hours: a window of hours is two rows per site (running_sums.h).
-      {10, "running sums per site and hour", "",
+      {11, "running sums per site and hour", "",
        [](const std::string& table) { return hourly_running_relations_sql(table); }},
   };
   return migrations;

@@ -69,7 +69,7 @@ TEST(CheckConfigCommand, BadFilePrintsEveryErrorWithPositionAndExitsTwo) {
       ElementsAre(StartsWith(file + ":8:5: healthcheck-producer-config.defaults."
                                     "polling_intervall_in_seconds: unknown key"),
                   StartsWith(file + ":10:12: healthcheck-producer-config.websites[0].url: "
-                                    "expected an http(s), tcp, tls or dns URL"),
+                                    "expected an http(s), tcp, tls, dns or icmp URL"),
                   StartsWith(file + ":11:14: healthcheck-producer-config.websites[0].regex: "
                                     "regex does not compile under RE2"),
                   "3 errors in " + file));

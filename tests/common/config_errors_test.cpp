@@ -144,12 +144,12 @@ std::vector<ErrorCase> error_cases() {
        "unsupported tag '!REGEX'"},
       {"UrlWithUnsupportedScheme", std::string(kProducerHead) + "    - url: ftp://127.0.0.1/\n", 6,
        12, kSite + ".url",
-       "expected an http(s), tcp, tls or dns URL, got 'ftp://127.0.0.1/': unsupported scheme "
+       "expected an http(s), tcp, tls, dns or icmp URL, got 'ftp://127.0.0.1/': unsupported scheme "
        "'ftp'"},
       {"UrlWithoutScheme", std::string(kProducerHead) + "    - url: 127.0.0.1/fast\n", 6, 12,
        kSite + ".url", "missing scheme"},
       {"UrlWithBadHost", std::string(kProducerHead) + "    - url: http://exa mple.com/\n", 6, 12,
-       kSite + ".url", "expected an http(s), tcp, tls or dns URL"},
+       kSite + ".url", "expected an http(s), tcp, tls, dns or icmp URL"},
       {"DuplicateUrl",
        std::string(kProducerHead) +
            "    - url: http://127.0.0.1:8089/fast\n    - url: http://127.0.0.1:8089/fast\n",

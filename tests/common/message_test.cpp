@@ -488,6 +488,43 @@ TEST(MessageV1, TheAddressUsedRoundTripsAndIsAbsentWhenUnknown) {
   EXPECT_EQ(std::get<Poison>(poison).reason, kPoisonWrongType);
 }
 
+TEST(MessageV1, IcmpMeasuresRoundTripAndAreAbsentFromOtherChecks) {
+  Measurement m = full_measurement();
+  const std::string http_json = encode_message(m);
+  for (const char* field : {"rtt_min_us", "rtt_avg_us", "rtt_max_us", "loss_percent"}) {
+    EXPECT_EQ(http_json.find(field), std::string::npos) << field;
+  }
+  m.check_type = "icmp";
+  m.rtt_min_us = 40;
+  m.rtt_avg_us = 55;
+  m.rtt_max_us = 90;
+  m.loss_percent = 34;
+  const std::string json = encode_message(m);
+  EXPECT_NE(json.find("\"loss_percent\":34"), std::string::npos) << json;
+  auto decoded = decode_message(json);
+  ASSERT_TRUE(std::holds_alternative<Measurement>(decoded));
+  EXPECT_EQ(std::get<Measurement>(decoded), m);
+  // A loss with no round trips (every request lost) is a message too.
+  Measurement lost = full_measurement();
+  lost.check_type = "icmp";
+  lost.loss_percent = 100;
+  auto lost_decoded = decode_message(encode_message(lost));
+  ASSERT_TRUE(std::holds_alternative<Measurement>(lost_decoded));
+  EXPECT_EQ(std::get<Measurement>(lost_decoded), lost);
+}
+
+TEST(MessageV1, IcmpMeasuresOutOfRangeArePoison) {
+  for (const char* field : {",\"loss_percent\":101", ",\"loss_percent\":-1", ",\"rtt_avg_us\":-5",
+                            ",\"rtt_max_us\":\"slow\""}) {
+    std::string json = encode_message(full_measurement());
+    json.insert(json.size() - 1, field);
+    auto decoded = decode_message(json);
+    ASSERT_TRUE(std::holds_alternative<Poison>(decoded)) << field;
+    const std::string& reason = std::get<Poison>(decoded).reason;
+    EXPECT_TRUE(reason == kPoisonOutOfRange || reason == kPoisonWrongType) << field << reason;
+  }
+}
+
 TEST(MessageV1, TheLoopLagRoundTripsAndIsAbsentFromOlderProducers) {
   Measurement m = full_measurement();
   EXPECT_EQ(encode_message(m).find("loop_lag_us"), std::string::npos);

@@ -78,7 +78,8 @@ TEST(SiteJson, UrlIsValidatedAsInWebsites) {
   SiteDecodeResult decoded = decode_site_json("ftp://127.0.0.1/x", "{}", fleet_defaults(), "s");
   ASSERT_EQ(decoded.errors.size(), 1U) << errors_of(decoded);
   EXPECT_EQ(decoded.errors[0].key_path, "url");
-  EXPECT_THAT(decoded.errors[0].message, HasSubstr("expected an http(s), tcp, tls or dns URL"));
+  EXPECT_THAT(decoded.errors[0].message,
+              HasSubstr("expected an http(s), tcp, tls, dns or icmp URL"));
 }
 
 TEST(SiteJson, UrlInTheValueMustBeTheKey) {

@@ -80,7 +80,7 @@ TEST_F(SitesCommand, AddRefusesBadValuesNamingTheFlagAndPublishesNothing) {
   EXPECT_THAT(added.output, HasSubstr("--regex: regex does not compile under RE2"));
   test::CommandResult bad_url = sites({"add", "ftp://127.0.0.1/x"});
   EXPECT_EQ(bad_url.exit_code, 2);
-  EXPECT_THAT(bad_url.output, HasSubstr("URL: expected an http(s), tcp, tls or dns URL"));
+  EXPECT_THAT(bad_url.output, HasSubstr("URL: expected an http(s), tcp, tls, dns or icmp URL"));
   EXPECT_TRUE(listed().empty());
 }
 

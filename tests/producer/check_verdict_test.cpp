@@ -168,6 +168,40 @@ std::vector<Case> cases() {
   tls_insecure.valid_chain = false;
   tls_insecure.min_cert_days.reset();
   add("TlsInsecureSkipVerifyIgnoresTheChain", tls_insecure, handshake, true, {});
+
+  // icmp: the loss against max_loss_percent (whole percent, rounded up by the checker: 1 of 3
+  // lost is 34); response_time is the mean round trip.
+  CheckConditions icmp;
+  icmp.type = CheckType::kIcmp;
+  icmp.max_loss_percent = 34;
+  icmp.max_response_time_us = 2'000;
+  CheckResult echoes;
+  echoes.rtt_min_us = 500;
+  echoes.rtt_avg_us = 1'000;
+  echoes.rtt_max_us = 3'000;  // one slow reply does not fail a mean under the bound
+  echoes.response_time_us = 1'000;
+  echoes.loss_percent = 34;
+  add("IcmpLossAtTheBoundIsHealthy", icmp, echoes, true, {});
+  CheckResult lossier = echoes;
+  lossier.loss_percent = 67;
+  lossier.response_time_us = 2'500;
+  add("IcmpLossAboveTheBoundAndSlowMeanFail", icmp, lossier, false, {"response_time", "loss"});
+  CheckConditions icmp_any_reply;
+  icmp_any_reply.type = CheckType::kIcmp;
+  add("IcmpWithoutABoundAcceptsSomeLoss", icmp_any_reply, lossier, true, {});
+  CheckConditions icmp_no_loss = icmp_any_reply;
+  icmp_no_loss.max_loss_percent = 0;
+  CheckResult one_lost = echoes;
+  one_lost.loss_percent = 1;
+  add("IcmpZeroLossAllowedFailsOnAnyLoss", icmp_no_loss, one_lost, false, {"loss"});
+  CheckResult unmeasured = echoes;
+  unmeasured.loss_percent.reset();
+  add("IcmpLossUnmeasuredFailsTheBound", icmp_no_loss, unmeasured, false, {"loss"});
+  CheckConditions loss_on_tcp = tcp;
+  loss_on_tcp.max_loss_percent = 0;
+  add("LossAppliesToIcmpOnly", loss_on_tcp, connected, true, {});
+  add("IcmpWithoutAnyReplyIsItsTransportError", icmp, transport_failure(CheckError::kTimeout),
+      false, {}, CheckError::kTimeout);
   return all;
 }
 

@@ -73,5 +73,16 @@ TEST(FleetSites, InvalidValueIsLeftOutAndAValidOneBringsTheSiteBack) {
   EXPECT_EQ(urls(sites.sites()), std::vector<std::string>{kA});
 }
 
+TEST(FleetSites, EqualSettingsOfDecodedRecordsShareOneBlock) {
+  FleetSites sites(fleet_config());
+  sites.assign(0);
+  sites.apply(0, 0, kA, R"({"regex": "ok", "headers": {"X-A": "1"}})");
+  sites.apply(0, 1, kB, R"({"regex": "ok"})");
+  const std::vector<SiteConfig> list = sites.sites();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_TRUE(list[0].regex->shares_block_with(*list[1].regex));
+  EXPECT_TRUE(list[0].events_topic.shares_block_with(list[1].events_topic));
+}
+
 }  // namespace
 }  // namespace hc::producer

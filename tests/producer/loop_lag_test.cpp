@@ -10,6 +10,7 @@
 
 #include "check_runner.h"
 #include "hc/test/local_tcp_server.h"
+#include "run_queue_time.h"
 #include "site_plan.h"
 
 namespace hc::producer {
@@ -60,6 +61,29 @@ TEST(LoopLag, ATimedWaitThatEndsLateCountsItsLateness) {
   lag.wait_begins(at(126));
   lag.wait_ended(at(200), at(200), true);  // on time
   EXPECT_EQ(lag.longest_since(mark, at(200)), milliseconds(25));
+}
+
+// A wait that ended on activity, after which the kernel kept the thread 7 ms in its run queue.
+TEST(LoopLag, TimeWithoutACpuAfterAWaitCounts) {
+  LoopLag lag;
+  const LoopLag::Mark mark = lag.mark();
+  lag.wait_begins(at(0));
+  lag.wait_ended(at(50), at(100), false, milliseconds(7));
+  lag.wait_begins(at(51));
+  EXPECT_EQ(lag.longest_since(mark, at(51)), milliseconds(7));
+}
+
+// Where the kernel keeps scheduler statistics (Linux with schedstat), the run-queue time is
+// read and never goes back.
+TEST(RunQueueTime, IsReadAndNeverDecreases) {
+  const RunQueueTime run_queue;
+  const std::optional<std::chrono::nanoseconds> first = run_queue.read();
+  if (!first) GTEST_SKIP() << "no /proc/thread-self/schedstat here";
+  for (volatile int spin = 0; spin < 1'000'000; spin = spin + 1) {
+  }
+  const std::optional<std::chrono::nanoseconds> second = run_queue.read();
+  ASSERT_TRUE(second);
+  EXPECT_GE(*second, *first);
 }
 
 TEST(LoopLag, ForgetsSpansOlderThanTheHorizon) {

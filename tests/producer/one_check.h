@@ -23,9 +23,11 @@ struct Checked {
 };
 
 // Throws std::runtime_error when the check does not complete within 30 s.
-inline Checked check_once(const SiteConfig& config) {
+// open_socket: how icmp checks open their socket (::socket unless a test refuses some kinds).
+inline Checked check_once(const SiteConfig& config,
+                          SocketOpener open_socket = system_socket_opener()) {
   SitePlans plans = build_site_plans({config}, std::nullopt);
-  CheckRunner runner;
+  CheckRunner runner(std::move(open_socket));
   std::optional<CheckResult> result;
   runner.start(plans.plans.at(0), [&result](CheckResult&& done) { result = std::move(done); });
   EXPECT_FALSE(result) << "a completion runs inside run_once(), never inside start()";

@@ -58,7 +58,8 @@ TEST(MeasurementCopyRow, WritesNullsAsBackslashNAndEndsTheRowWithANewline) {
   EXPECT_EQ(out, "\\\\x" + std::string(64, 'a') +
                      "\t2023-11-14T22:13:20.000001Z\t5\thttp://x/\t\\N\tf\t\\N\tconnect\t\\N"
                      "\t\\N\t\\N\t\\N\t\\N\t0\t\\N\t\\N\t{}"
-                     "\tf\t\\N\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
+                     "\tf\t\\N\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+                     "\t\\N\t\\N\t\\N\t\\N\n");
 }
 
 TEST(MeasurementCopyRow, WritesTheVerdictColumns) {
@@ -70,10 +71,24 @@ TEST(MeasurementCopyRow, WritesTheVerdictColumns) {
   m.address = "::1";
   std::string out;
   append_measurement_copy_row(out, m);
-  // ... check_type, the tls and dns columns (null), then the address used.
+  // ... check_type, the tls and dns columns (null), the address used, the icmp columns (null).
   EXPECT_TRUE(
-      out.ends_with("\tf\t{\"status\",\"regex\"}\tt\t3\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t::1\n"))
+      out.ends_with("\tf\t{\"status\",\"regex\"}\tt\t3\thttp\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+                    "\t::1\t\\N\t\\N\t\\N\t\\N\n"))
       << out;
+}
+
+TEST(MeasurementCopyRow, WritesTheIcmpColumnsLast) {
+  Measurement m = empty_row();
+  m.check_type = "icmp";
+  m.address = "127.0.0.1";
+  m.rtt_min_us = 40;
+  m.rtt_avg_us = 55;
+  m.rtt_max_us = 70;
+  m.loss_percent = 34;
+  std::string out;
+  append_measurement_copy_row(out, m);
+  EXPECT_TRUE(out.ends_with("\t127.0.0.1\t40\t55\t70\t34\n")) << out;
 }
 
 // Splits a COPY line on its raw tabs: the fields as PostgreSQL counts them.

@@ -56,7 +56,8 @@ TEST_F(TableWriterTest, MigrationCreatesTheTableWithEveryDesignColumn) {
       "cert_expires_at:timestamp with time zone,healthy:boolean,failed_conditions:ARRAY,"
       "body_truncated:boolean,attempts:smallint,check_type:text,tls_version:text,tls_cipher:text,"
       "chain_valid:boolean,chain_expires_at:timestamp with time zone,dns_rcode:text,"
-      "dns_answers:ARRAY,address:text");
+      "dns_answers:ARRAY,address:text,rtt_min_us:bigint,rtt_avg_us:bigint,rtt_max_us:bigint,"
+      "loss_percent:smallint");
   EXPECT_EQ(query("SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))"
                   " FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
                   " AND a.attnum = ANY(i.indkey)"
@@ -74,7 +75,7 @@ TEST_F(TableWriterTest, MigrationIsIdempotent) {
                   .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5,6,7,8,9,10");
+            "1,2,3,4,5,6,7,8,9,10,11");
 }
 
 TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {

@@ -18,6 +18,7 @@
 
 #include "hc/common/kafka_settings.h"
 #include "hc/common/notify_config.h"
+#include "hc/common/shared_text.h"
 #include "hc/common/url_redaction.h"
 
 namespace hc {
@@ -32,20 +33,20 @@ struct StatusRange {
 // HTTP basic authentication for a site (sent only to the site's own host, never after a
 // redirect to another).
 struct BasicAuth {
-  std::string username;
-  std::string password;  // secret: never logged
+  SharedText username;
+  SharedText password;  // secret: never logged
   bool operator==(const BasicAuth&) const = default;
 };
 
 // TLS settings of an https site, like blackbox_exporter's tls_config. Files are checked at
 // parse (they exist and are readable); their contents are read by the transport.
 struct TlsSettings {
-  std::string ca_file;    // PEM bundle trusted instead of the system's; empty = system
-  std::string cert_file;  // client certificate (PEM); set together with key_file
-  std::string key_file;   // client key (PEM, unencrypted)
+  SharedText ca_file;    // PEM bundle trusted instead of the system's; empty = system
+  SharedText cert_file;  // client certificate (PEM); set together with key_file
+  SharedText key_file;   // client key (PEM, unencrypted)
   // Name sent in SNI and checked against the certificate instead of the URL's host; the
   // connection still goes to the URL's host and the Host header stays the URL's.
-  std::string server_name;
+  SharedText server_name;
   bool insecure_skip_verify = false;  // no certificate or name check (expiry still recorded)
   int min_version = 0;                // 0: libcurl's default; 12 = TLS 1.2, 13 = TLS 1.3
   bool operator==(const TlsSettings&) const = default;
@@ -54,9 +55,10 @@ struct TlsSettings {
 // What a site's check does, chosen by its URL's scheme (README "Check types"): http and
 // https URLs are HTTP checks; tcp://host:port connects (and may send and expect bytes);
 // tls://host:port adds a TLS handshake and reads the certificate chain; dns://server/name
-// resolves a name (hc/common/dns_target.h).
-enum class CheckType { kHttp, kTcp, kTls, kDns };
-// "http", "tcp", "tls", "dns": the message's check_type and the row's.
+// resolves a name (hc/common/dns_target.h); icmp://host sends ICMP echo requests
+// (hc/common/icmp_socket.h).
+enum class CheckType { kHttp, kTcp, kTls, kDns, kIcmp };
+// "http", "tcp", "tls", "dns", "icmp": the message's check_type and the row's.
 std::string_view to_string(CheckType type);
 
 // The address family a check connects over (site key `ip_version`: 4, 6 or any). With kAny
@@ -64,12 +66,15 @@ std::string_view to_string(CheckType type);
 // family is a config error.
 enum class IpVersion { kAny, kV4, kV6 };
 
+// A site's settings. The ones a config repeats over many sites (topics, method, patterns,
+// TLS files, proxy...) are SharedText: a config load (and a fleet producer's decoder) gives
+// equal texts one block (TextPool), so 100,000 sites with the same pattern hold it once.
 struct SiteConfig {
   std::string url;  // never holds user:password@ (refused at parse: see basic_auth)
   CheckType check_type = CheckType::kHttp;    // from the url's scheme
   std::chrono::seconds polling_interval{30};  // 1 .. 86400
-  std::string destination_topic;
-  std::string method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
+  SharedText destination_topic;
+  SharedText method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<BasicAuth> basic_auth;
   std::chrono::milliseconds timeout{10000};  // whole check, 1 .. 300000 ms
@@ -86,9 +91,9 @@ struct SiteConfig {
   // Conditions: the check is healthy when all hold (producer/src/check_verdict.h).
   std::vector<StatusRange> expected_status;  // empty: 200..399
   std::optional<std::chrono::milliseconds> max_response_time;
-  std::optional<int> min_cert_days;         // https only: days left on the leaf certificate
-  std::optional<std::string> regex;         // RE2 pattern that must match in the body
-  std::optional<std::string> regex_absent;  // RE2 pattern that must not match in the body
+  std::optional<int> min_cert_days;        // https only: days left on the leaf certificate
+  std::optional<SharedText> regex;         // RE2 pattern that must match in the body
+  std::optional<SharedText> regex_absent;  // RE2 pattern that must not match in the body
   // Response header name -> RE2 pattern its value must match.
   std::vector<std::pair<std::string, std::string>> headers_match;
   std::optional<std::int64_t> min_body_bytes;
@@ -97,7 +102,7 @@ struct SiteConfig {
   // is down, consecutive healthy ones before a down site is up; each 1 .. 100.
   int down_after = 1;
   int up_after = 1;
-  std::string events_topic;  // where state changes go; default "<destination_topic>.events"
+  SharedText events_topic;  // where state changes go; default "<destination_topic>.events"
   // Retries within the interval (producer/src/retry_policy.h): a failed attempt is tried
   // again after retry_delay, at most `retries` times, only while the next deadline is safe.
   int retries = 0;                              // 0 .. 5
@@ -114,24 +119,36 @@ struct SiteConfig {
   // http_proxy / https_proxy / no_proxy, as curl reads them; else a URL http://, https://,
   // socks5:// or socks5h://[USER:PASSWORD@]HOST[:PORT]. Secret (it may hold a password):
   // never logged, shown with its user information replaced.
-  std::string proxy;
+  SharedText proxy;
   // http sites with a proxy: hosts (and their subdomains) reached directly, comma-separated
   // as curl's CURLOPT_NOPROXY takes them; "" = none ("env" then uses the environment's).
-  std::string no_proxy;
+  SharedText no_proxy;
 
   TlsSettings tls;  // https and tls sites
 
   // tcp sites only (site keys, never in defaults): bytes written once connected, and an RE2
   // pattern over the bytes that come back within the timeout (at most max_body_bytes).
-  std::string send;
-  std::optional<std::string> expect;
+  SharedText send;
+  std::optional<SharedText> expect;
   // dns sites only (site key `expected`): the answers expected, as a list (the answers, in
   // any order, are exactly these) or as an RE2 pattern (some answer matches it).
   std::vector<std::string> expected_answers;
-  std::optional<std::string> expected_pattern;
+  std::optional<SharedText> expected_pattern;
+  // icmp sites (site keys `count`, `interval_ms`, condition `max_loss_percent`): echo requests
+  // per check, the time between two, and the loss (percent of echo_count unanswered within
+  // the timeout) at most allowed. (echo_count - 1) * echo_interval < timeout: the last request
+  // is sent within the check's timeout.
+  int echo_count = 3;                             // 1 .. kMaxEchoCount
+  std::chrono::milliseconds echo_interval{1000};  // 1 .. 60000 ms
+  std::optional<int> max_loss_percent;            // 0 .. 100
+  static constexpr int kMaxEchoCount = 100;
 
   bool operator==(const SiteConfig&) const = default;
 };
+
+// Gives each SharedText setting of `site` the pool's block of an equal text: the sites of one
+// config load (and of one fleet producer's decoder) hold each distinct text once.
+void share_site_texts(SiteConfig& site, TextPool& pool);
 
 struct ProducerConfig {
   KafkaSettings kafka;
@@ -269,12 +286,19 @@ struct ConfigLoadResult {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup process_environment();
 
+// Whether this process can open an ICMP echo socket: nullopt when it can, else why not
+// (hc/common/icmp_socket.h's icmp_socket_problem in production; a fake in tests).
+using IcmpAccessProbe = std::function<std::optional<std::string>()>;
+
 // Reads, interpolates (!ENV "${VAR}" / "${VAR:-default}") and validates a config file.
-// Never throws for bad input: every problem is reported in errors.
-ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env);
+// Never throws for bad input: every problem is reported in errors. With icmp_access set
+// (`hc check-config` and the producer), an icmp site is an error at its url when the probe
+// says no ICMP socket can be opened; it is called at most once, and only with icmp sites.
+ConfigLoadResult load_config(const std::filesystem::path& file, const EnvLookup& env,
+                             const IcmpAccessProbe& icmp_access = {});
 // Same, from text already in memory; file_name is used in error messages only.
 ConfigLoadResult parse_config(std::string_view yaml_text, std::string_view file_name,
-                              const EnvLookup& env);
+                              const EnvLookup& env, const IcmpAccessProbe& icmp_access = {});
 
 // One line for `hc check-config`: "3 sites, 1 topic (healthcheck); consumer group
 // hc-consumer: 1 topic -> 2 tables in 2 databases" (one part per section present; the

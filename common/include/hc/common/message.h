@@ -48,8 +48,8 @@ struct Measurement {
   // The verdict: every condition held. nullopt in messages of producers that predate it.
   std::optional<bool> healthy;
   // Short names of the conditions that failed ("status", "response_time", "cert_days",
-  // "chain", "regex" or (tcp) "expect", "regex_absent", "header:<Name>", "body_bytes"), in
-  // that order.
+  // "chain", "loss", "rcode", "expected", "regex" or (tcp) "expect", "regex_absent",
+  // "header:<Name>", "body_bytes"), in that order.
   std::vector<std::string> failed_conditions;
   std::int64_t body_bytes = 0;
   bool body_truncated = false;  // the body was longer than the bytes searched by the regex
@@ -64,10 +64,10 @@ struct Measurement {
   // checker's, not the site's. nullopt from producers that predate it.
   std::optional<std::int64_t> loop_lag_us;
 
-  // The check type ("tcp", "tls", "dns"; config.h CheckType); nullopt for http checks (then the
-  // fields below are absent from the message) and from producers that predate check types.
-  // A tcp check's `expect` is carried as regex/regex_match and its bytes received as
-  // body_bytes; its connect time is timings.connect.
+  // The check type ("tcp", "tls", "dns", "icmp"; config.h CheckType); nullopt for http checks (then
+  // the fields below are absent from the message) and from producers that predate check types. A
+  // tcp check's `expect` is carried as regex/regex_match and its bytes received as body_bytes; its
+  // connect time is timings.connect.
   std::optional<std::string> check_type;
   // tls checks: the protocol ("TLSv1.3") and cipher negotiated; whether the chain verified
   // (trust and name); the notAfter of the soonest-expiring certificate the server sent.
@@ -84,6 +84,13 @@ struct Measurement {
   // final hop, a tcp or tls check's target. nullopt when it connected nowhere (a failed
   // lookup), for dns checks and from producers that predate it.
   std::optional<std::string> address;
+  // icmp checks: the round-trip times of the echo replies received (min, mean, max; absent
+  // when none arrived), and the percent of the echo requests left unanswered within the
+  // timeout, rounded up (1 of 3 lost: 34), 0..100. response_time_us is rtt_avg_us.
+  std::optional<std::int64_t> rtt_min_us;
+  std::optional<std::int64_t> rtt_avg_us;
+  std::optional<std::int64_t> rtt_max_us;
+  std::optional<int> loss_percent;
 
   bool operator==(const Measurement&) const = default;
 };
@@ -116,7 +123,8 @@ inline constexpr std::string_view kPoisonBadUtf8 = "bad_utf8";  // text that is 
 // measured_at / cert_expires_at not "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" in years 0001..9999
 inline constexpr std::string_view kPoisonBadTimestamp = "bad_timestamp";
 // status_code outside 0..999; a duration or size negative or beyond bigint; attempts outside
-// 1..100; failed_conditions with more than 64 elements or an element over 256 bytes
+// 1..100; loss_percent outside 0..100; failed_conditions with more than 64 elements or an element
+// over 256 bytes
 inline constexpr std::string_view kPoisonOutOfRange = "out_of_range";
 
 // Decodes message v1, reusing its parser's buffers from call to call. Not thread-safe:

@@ -38,6 +38,11 @@ struct SiteDecodeResult {
 // key, a bad value, or a "url" that differs from `url_key` are errors.
 SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view value,
                                   const ProducerConfig& producer, std::string_view source);
+// The same, the site's texts shared through `pool` (share_site_texts): a producer decoding
+// many records keeps one pool so that equal settings are held once.
+SiteDecodeResult decode_site_json(std::string_view url_key, std::string_view value,
+                                  const ProducerConfig& producer, std::string_view source,
+                                  TextPool& pool);
 
 // A site's every setting as a sites-topic value (with "url"): decoding it over the defaults
 // it was read with gives `site` back. Over other defaults, what has no "none" spelling is

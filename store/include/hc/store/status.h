@@ -24,8 +24,8 @@ namespace hc {
 struct SiteSummary {
   std::string table;
   std::string url;  // as shown: redact_url(uri, config.redact_query_params)
-  // The newest measurement's check_type: "http", "tcp", "tls" or "dns" ("http" for a site that
-  // only an events table names).
+  // The newest measurement's check_type: "http", "tcp", "tls", "dns" or "icmp" ("http" for a site
+  // that only an events table names).
   std::string check_type = "http";
   std::optional<int> last_status_code;
   // Unset for a site that only an events table names (no measurements route holds it).
@@ -103,7 +103,7 @@ struct SiteOverview {
   std::string table;
   std::string url;                  // as shown: redact_url(uri, config.redact_query_params)
   std::string url_digest;           // of the exact URL (url_digest.h): names the site in links
-  std::string check_type = "http";  // the newest measurement's: "http", "tcp", "tls", "dns"
+  std::string check_type = "http";  // the newest measurement's: "http", "tcp", "tls", "dns", "icmp"
   // The site's current state (status_overview.cpp decides it, in one place): from the newest
   // state-change event when an events table in the same database has one for the site, else
   // from the newest measurement. `up` is state == "up"; `state` is "up", "down", or "unknown"
