@@ -100,8 +100,7 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
       " ON CONFLICT (table_name) DO UPDATE"
       " SET closed_until = greatest(hc_rollup_state.closed_until, EXCLUDED.closed_until)",
       table, timestamp_text(result.closed_until));
-  const RunningClose running =
-      close_running_sums(txn, table, result.closed_until, keep_from);
+  const RunningClose running = close_running_sums(txn, table, result.closed_until, keep_from);
   result.running_hours = running.hours;
   result.running_rows = running.rows;
   if (rollup_retention_days > 0) {

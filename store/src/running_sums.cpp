@@ -73,11 +73,11 @@ std::string running_hour_sql(std::string_view table, bool changed_only) {
       " LEFT JOIN {rollup} r ON r.hour = $1::timestamptz AND r.url_digest = s.url_digest"
       " LEFT JOIN spans sp ON sp.url_digest = s.url_digest) AS running_hour",
       fmt::arg("last_prior", kRunningSpanLevels - 2),
-      fmt::arg("changed",
-               changed_only ? fmt::format(" AND r.url_digest IN (SELECT url_digest FROM {}"
-                                          " WHERE from_hour <= $1::timestamptz)",
-                                          kChangedSites)
-                            : std::string()),
+      fmt::arg("changed", changed_only
+                              ? fmt::format(" AND r.url_digest IN (SELECT url_digest FROM {}"
+                                            " WHERE from_hour <= $1::timestamptz)",
+                                            kChangedSites)
+                              : std::string()),
       fmt::arg("histogram_sum", fmt::join(histogram_sum, ", ")),
       fmt::arg("running", quote_identifier(hourly_running_name(table))),
       fmt::arg("rollup", quote_identifier(hourly_rollup_name(table))),

@@ -99,10 +99,12 @@ std::vector<std::string> events_tables_beside(const ConsumerConfig& config,
 RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table) {
   const pqxx::row row = transaction.exec_params1(
       fmt::format(
-          "WITH state AS (SELECT closed_until, running_from, running_until FROM hc_rollup_state"
+          // The latest table first: before migrate, the error names it (missing_relation).
+          "WITH closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {latest}) THEN coalesce((SELECT"
+          " closed_until FROM hc_rollup_state WHERE table_name = $1), '-infinity')"
+          " ELSE '-infinity' END AS until),"
+          " state AS (SELECT running_from, running_until FROM hc_rollup_state"
           " WHERE table_name = $1),"
-          " closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {latest}) THEN coalesce((SELECT"
-          " closed_until FROM state), '-infinity') ELSE '-infinity' END AS until),"
           " late AS (SELECT DISTINCT p.hour FROM hc_rollup_pending p, closed"
           " WHERE p.table_name = $1 AND p.hour < closed.until)"
           " SELECT closed.until::text,"
