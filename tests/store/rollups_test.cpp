@@ -155,6 +155,38 @@ class RollupsTest : public test::PostgresTest<RollupsTest> {
     }
   }
 
+  // The running sums (running_sums.h) as the rollup defines them: per site, from its first hour
+  // on, a row for every closed hour (an hour without checks too), the sums of the site's rollup
+  // rows up to that hour, and span k the least min (greatest max) of the hours (H - 2^k, H].
+  std::string running_rows() const {
+    return query(
+        "SELECT string_agg(concat_ws('|', hour, url_digest, checks, up_checks, latency_histogram,"
+        " min_spans, max_spans), E'\\n' ORDER BY hour, url_digest) FROM hc_hourly_running");
+  }
+  std::string running_rows_from_the_rollup() const {
+    return query(fmt::format(
+        "WITH state AS (SELECT coalesce(running_from, '-infinity') AS running_from, running_until"
+        " FROM hc_rollup_state"
+        " WHERE table_name = 'hc'),"
+        " grid AS (SELECT r.url_digest, g.hour FROM state, (SELECT url_digest, min(hour) AS first"
+        " FROM hc_hourly_rollup GROUP BY 1) r, generate_series(greatest(r.first, "
+        "state.running_from),"
+        " state.running_until - interval '1 hour', interval '1 hour') g(hour))"
+        " SELECT string_agg(concat_ws('|', g.hour, g.url_digest, s.checks, s.up_checks, s.h,"
+        " ARRAY(SELECT (SELECT min(min_response_us) FROM hc_hourly_rollup r"
+        "   WHERE r.url_digest = g.url_digest AND r.hour <= g.hour"
+        "   AND r.hour > g.hour - (1 << k) * interval '1 hour') FROM generate_series(0, 9) k"
+        "   ORDER BY k),"
+        " ARRAY(SELECT (SELECT max(max_response_us) FROM hc_hourly_rollup r"
+        "   WHERE r.url_digest = g.url_digest AND r.hour <= g.hour"
+        "   AND r.hour > g.hour - (1 << k) * interval '1 hour') FROM generate_series(0, 9) k"
+        "   ORDER BY k)), E'\\n' ORDER BY g.hour, g.url_digest)"
+        " FROM grid g, state, LATERAL (SELECT sum(checks) AS checks, sum(up_checks) AS up_checks,"
+        " {} AS h FROM hc_hourly_rollup r WHERE r.url_digest = g.url_digest"
+        " AND r.hour >= state.running_from AND r.hour <= g.hour) s",
+        histogram_sum_sql("latency_histogram")));
+  }
+
   std::unique_ptr<TableWriter> sink_;
 };
 
@@ -629,5 +661,106 @@ TEST_F(RollupsTest, TheOverviewIsItsRawRowsWhicheverRelationTheyAreIn) {
   }
 }
 
+// The running sums equal the rollup's hours summed, for every site and closed hour (a site that
+// starts late, a site with a gap of days); a late row for a closed hour changes them from its
+// hour on at the next close, and a close with nothing new recomputes nothing.
+TEST_F(RollupsTest, TheRunningSumsOfAnHourAreTheRollupsHoursUpToIt) {
+  write(three_sites_every_20_minutes(0, 24 * 2 + 7));  // days 0 and 1, 7 hours of day 2
+  write({check("https://starts-late.test/", kHour0 + hours(30) + minutes(9), 4'000),
+         check("https://gap.test/", kHour0 + minutes(1), 700),
+         check("https://gap.test/", kHour0 + hours(50) + minutes(2), 90'000)});
+  const RollupClose first = close(kHour0 + hours(24 * 2 + 7) + minutes(5));
+  EXPECT_EQ(first.running_hours, 24u * 2 + 7);
+  ASSERT_EQ(query("SELECT count(*) FROM hc_hourly_running"),
+            std::to_string(4 * (24 * 2 + 7) + (24 * 2 + 7 - 30)));  // dense from a site's first
+  EXPECT_EQ(running_rows(), running_rows_from_the_rollup());
+
+  Measurement late = check("https://site-1.test/", kHour0 + hours(10) + minutes(30), 8'000'000);
+  late.healthy = false;
+  write({late});
+  const RollupClose second = close(kHour0 + hours(24 * 2 + 7) + minutes(10));
+  EXPECT_EQ(second.running_hours, 24u * 2 + 7 - 10);  // hours 10.. recomputed
+  EXPECT_EQ(running_rows(), running_rows_from_the_rollup());
+  EXPECT_EQ(close(kHour0 + hours(24 * 2 + 7) + minutes(15)).running_hours, 0u);
+}
+
+// A late row of one site for an hour long closed (a producer with a wrong clock, a re-drive)
+// recomputes that site's running rows from its hour on, and only the newly closed hours of the
+// other sites: the close's cost is bounded by one site's hours, not sites x hours. The late
+// site's rows stay exact, and so do the status windows over them with the rollups broken.
+TEST_F(RollupsTest, ALateRowRecomputesTheRunningSumsOfItsSiteOnly) {
+  write(three_sites_every_20_minutes(0, 24 * 2 + 7));  // days 0 and 1, 7 hours of day 2
+  write({check("https://site-3.test/", kHour0 + minutes(5), 800),
+         check("https://site-4.test/", kHour0 + minutes(6), 900)});  // 5 sites from hour 0
+  close(kHour0 + hours(24 * 2 + 7) + minutes(5));                    // hours 0..54 closed
+  const std::string others =
+      "SELECT string_agg(concat_ws('|', xmin, ctid, hour, url_digest), E'\\n'"
+      " ORDER BY hour, url_digest) FROM hc_hourly_running"
+      " WHERE url_digest <> sha256('https://site-1.test/'::bytea)";
+  const std::string others_before = query(others);
+
+  Measurement late = check("https://site-1.test/", kHour0 + hours(10) + minutes(30), 8'000'000);
+  late.healthy = false;
+  write({late});
+  write(three_sites_every_20_minutes(24 * 2 + 7, 24 * 2 + 9));  // hours 55 and 56
+  const RollupClose closed = close(kHour0 + hours(24 * 2 + 9) + minutes(5));
+  EXPECT_EQ(closed.running_hours, 24u * 2 + 9 - 10);  // hours 10..56
+  // site-1's hours 10..54, then hours 55 and 56 of the 5 sites: not 5 sites x 47 hours.
+  EXPECT_EQ(closed.running_rows, (24u * 2 + 7 - 10) + 2 * 5);
+  EXPECT_EQ(running_rows(), running_rows_from_the_rollup());
+  // The other sites' rows of the hours closed before were not written again.
+  const std::string others_after = query(others);
+  EXPECT_EQ(others_after.substr(0, others_before.size()), others_before);
+
+  query(
+      "UPDATE hc_hourly_rollup SET checks = checks + 1000, up_checks = 0, min_response_us = 1,"
+      " max_response_us = 1;"
+      "UPDATE hc_daily_rollup SET checks = checks + 1000, up_checks = 0, min_response_us = 1,"
+      " max_response_us = 1; SELECT 1");
+  const WallTime now = kHour0 + hours(24 * 2 + 9) + minutes(40);
+  for (const minutes window : std::vector<minutes>{hours(2), hours(24 * 2 - 5) + minutes(20),
+                                                   hours(24 * 2 + 9) - minutes(10)}) {
+    expect_status_window_is_its_raw_rows(now, window);
+  }
+}
+
+// `hc status` windows of whole hours read the running sums: two rows per site, whatever the
+// window's length. Proved by breaking the rollups after the close: every window the running sums
+// cover still equals its raw rows (edges that cut an hour and a day, a site that starts inside
+// the window, a site with no check in it, a window of exactly one closed hour).
+TEST_F(RollupsTest, TheStatusWindowFromRunningSumsIsItsRawRowsWithoutReadingTheRollups) {
+  write(three_sites_every_20_minutes(0, 24 * 9 + 7));  // days 0..8, 7 hours of day 9
+  write({check("https://gone.test/", kHour0 + hours(1) + minutes(3), 900),
+         check("https://starts-late.test/", kHour0 + hours(24 * 6 + 2) + minutes(9), 4'000),
+         check("https://starts-late.test/", kHour0 + hours(24 * 9 + 1) + minutes(9), 123'000)});
+  close(kHour0 + hours(24 * 9 + 7) + minutes(5));
+  query(
+      "UPDATE hc_hourly_rollup SET checks = checks + 1000, up_checks = 0, min_response_us = 1,"
+      " max_response_us = 1;"
+      "UPDATE hc_daily_rollup SET checks = checks + 1000, up_checks = 0, min_response_us = 1,"
+      " max_response_us = 1; SELECT 1");
+
+  const WallTime now = kHour0 + hours(24 * 9 + 7) + minutes(40);
+  for (const minutes window :
+       std::vector<minutes>{minutes(100), hours(2), hours(24), hours(24) + minutes(17),
+                            hours(30) + minutes(41), hours(24 * 3 + 5) + minutes(13), hours(24 * 7),
+                            hours(24 * 7) - minutes(3), hours(24 * 9 + 6)}) {
+    expect_status_window_is_its_raw_rows(now, window);
+  }
+}
+
+// The rollup retention deletes running rows of hours before it, and windows inside it stay
+// exact: the rows after it keep their sums (a window is a difference), and a window reaching
+// before it is read from the rollups.
+TEST_F(RollupsTest, RunningSumsOlderThanTheRetentionAreDeletedAndWindowsStayExact) {
+  write(three_sites_every_20_minutes(0, 24 * 5 + 3));
+  const WallTime closed_at = kHour0 + hours(24 * 5 + 3) + minutes(5);
+  close(closed_at, 2);
+  EXPECT_EQ(query("SELECT min(hour) FROM hc_hourly_running"), "2026-01-04 03:00:00+00");
+  EXPECT_EQ(query("SELECT running_from FROM hc_rollup_state"), "2026-01-04 03:00:00+00");
+  for (const minutes window : std::vector<minutes>{hours(30) + minutes(11), hours(24 * 2 - 1)}) {
+    expect_status_window_is_its_raw_rows(closed_at + minutes(1), window);
+  }
+}
 }  // namespace
 }  // namespace hc::store
