@@ -30,6 +30,19 @@ healthcheck-consumer-config:
 YAML
 }
 
+# bench_require FILE...: exits with how to build them unless every FILE is an executable (the
+# build targets are the files' names: hc, hc-devbroker, hc-bench-preload).
+bench_require() {
+  local file missing=() targets=()
+  for file in "$@"; do
+    [[ -x $file ]] || missing+=("$file")
+    targets+=("$(basename "$file")")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "missing ${missing[*]}: build first (cmake --build BUILD_DIR --target ${targets[*]})" >&2
+  exit 1
+}
+
 # Seconds since the epoch, and arithmetic on them for the reports.
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }       # elapsed START END: seconds

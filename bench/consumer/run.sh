@@ -31,12 +31,10 @@ PARTITIONS=${PARTITIONS:-128}
 HC=$BUILD/app/hc
 DEVBROKER=$BUILD/tools/hc-devbroker
 PRELOAD=$BUILD/bench/consumer/hc-bench-preload
-for binary in "$HC" "$DEVBROKER" "$PRELOAD"; do
-  [[ -x $binary ]] || { echo "missing $binary: cmake --build $BUILD --target hc hc-devbroker hc-bench-preload" >&2; exit 1; }
-done
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_require "$HC" "$DEVBROKER" "$PRELOAD"
 bench_workdir consumer
 BROKER_PID=
 CONSUMER_PID=

@@ -25,15 +25,13 @@ PY_BATCH=${PY_BATCH:-1000}
 HC=$BUILD/app/hc
 DEVBROKER=$BUILD/tools/hc-devbroker
 PRELOAD=$BUILD/bench/consumer/hc-bench-preload
-for binary in "$HC" "$DEVBROKER" "$PRELOAD"; do
-  [[ -x $binary ]] || { echo "missing $binary: cmake --build $BUILD --target hc hc-devbroker hc-bench-preload" >&2; exit 1; }
-done
 # shellcheck source=scripts/lib/deps.sh
 source "$ROOT/scripts/lib/deps.sh"
 hc_install_packages "${HC_PEER_BENCH_PACKAGES[@]}"
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_require "$HC" "$DEVBROKER" "$PRELOAD"
 bench_workdir peers-consumer
 BROKER_PID=
 CONSUMER_PID=

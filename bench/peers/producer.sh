@@ -34,9 +34,6 @@ SAT_SITES=${SAT_SITES:-50000}
 SAT_SECONDS=${SAT_SECONDS:-30}
 MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-500}
 
-for tool in "$HC" "$DEVBROKER"; do
-  [[ -x $tool ]] || { echo "missing $tool: build it first (cmake --build $BUILD_DIR --target hc hc-devbroker)" >&2; exit 1; }
-done
 # shellcheck source=scripts/lib/deps.sh
 source "$ROOT/scripts/lib/deps.sh"
 hc_install_packages "${HC_BENCH_PACKAGES[@]}" "${HC_PEER_BENCH_PACKAGES[@]}" python3
@@ -45,6 +42,7 @@ ulimit -n "$(ulimit -Hn)"
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_require "$HC" "$DEVBROKER"
 bench_workdir peers-producer
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

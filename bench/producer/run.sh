@@ -44,9 +44,6 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-100}
 FIDELITY_SECONDS=${FIDELITY_SECONDS:-40}
 FIDELITY_CURLS=${FIDELITY_CURLS:-300}
 
-for tool in "$HC" "$DEVBROKER"; do
-  [[ -x $tool ]] || { echo "missing $tool: build it first (cmake --build $BUILD_DIR --target hc hc-devbroker)" >&2; exit 1; }
-done
 # The references (nginx serving the page, wrk measuring it) are installed here, never by
 # scripts/test or scripts/demo: nginx-light's package starts a server on :80.
 # shellcheck source=scripts/lib/deps.sh
@@ -57,6 +54,7 @@ ulimit -n "$(ulimit -Hn)"
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_require "$HC" "$DEVBROKER"
 bench_workdir producer
 cleanup() {
   bench_broker_stop "$WORK"

@@ -27,14 +27,12 @@ SETTLE_S=${SETTLE_S:-10}
 DEVBROKER="$BUILD_DIR/tools/hc-devbroker"
 declare -A HC_OF=([hc]="$BUILD_DIR/app/hc")
 [[ -z ${REF_BUILD:-} ]] || HC_OF[ref]="$(cd "$REF_BUILD" && pwd)/app/hc"
-for tool in "${HC_OF[@]}" "$DEVBROKER"; do
-  [[ -x $tool ]] || { echo "missing $tool: build it first (cmake --build DIR --target hc hc-devbroker)" >&2; exit 1; }
-done
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+bench_require "${HC_OF[@]}" "$DEVBROKER"
 bench_workdir scale
 cleanup() {
   bench_broker_stop "$WORK"
