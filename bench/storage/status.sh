@@ -21,8 +21,7 @@
 #    psql, REFERENCE_CALLS times, with the same BRIN index on measurement_time available;
 # 6. hc serve on the same data: CALLS calls each of the first page as JSON and HTML, the last
 #    page, one site's 30-day history per day and per hour, its page with a 90-day chart, two
-#    badges, the month report (curl, p50 and p90); the first page's size gzip-compressed; with
-#    REFERENCE_HC, `hc report --month` of both builds in turn and the reference's first page size;
+#    badges, the month report (curl, p50 and p90); the first page's size gzip-compressed;
 # 7. prints bytes per row of the raw table and of the rollups (heap and with indexes).
 set -euo pipefail
 
@@ -78,8 +77,7 @@ start=$(now_ms)
 "$HC" maintain -c "$CONFIG" >"$WORK/close.log" 2>&1
 close_ms=$(($(now_ms) - start))
 echo "close the rollups: $close_ms ms ($(grep -o '([0-9]* hours recomputed[^)]*)' "$WORK/close.log"))"
-sql -c "VACUUM ANALYZE bench_hourly_rollup" -c "VACUUM ANALYZE bench_daily_rollup" \
-  -c "VACUUM ANALYZE bench_hourly_running"
+sql -c "VACUUM ANALYZE bench_hourly_rollup" -c "VACUUM ANALYZE bench_daily_rollup"
 
 : >"$WORK/empty.ms"
 for _ in $(seq "$CALLS"); do
@@ -108,35 +106,7 @@ for window in 1h 24h 7d 30d; do
   if [[ -n ${REFERENCE_HC:-} ]]; then
     echo "  reference $REFERENCE_HC: $(summary <"$WORK/reference-$window.ms");" \
       "ratio reference / this build (p50): $(awk -v r="$(p50_of "$WORK/reference-$window.ms")" \
-        -v h="$(p50_of "$WORK/status-$window.ms")" 'BEGIN { printf "%.1fx", r / h }');" \
-      "output $(cmp -s "$WORK/status.out" "$WORK/reference.out" && echo identical || echo DIFFERENT)"
-  fi
-done
-
-# The month report of this month and of the last one, timed the same way (each call a process).
-this_month=$(date -u +%Y-%m)
-last_month=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
-for month in "$this_month" "$last_month"; do
-  : >"$WORK/report-$month.ms"
-  : >"$WORK/reference-report-$month.ms"
-  for _ in $(seq "$CALLS"); do
-    start=$(now_ms)
-    "$HC" report -c "$CONFIG" --month "$month" --format json >"$WORK/report.json"
-    echo $(($(now_ms) - start)) >>"$WORK/report-$month.ms"
-    if [[ -n ${REFERENCE_HC:-} ]]; then
-      start=$(now_ms)
-      "$REFERENCE_HC" report -c "$CONFIG" --month "$month" --format json >"$WORK/reference-report.json"
-      echo $(($(now_ms) - start)) >>"$WORK/reference-report-$month.ms"
-    fi
-  done
-  echo "hc report --month $month (json): $(summary <"$WORK/report-$month.ms")"
-  if [[ -n ${REFERENCE_HC:-} ]]; then
-    # The same report from both builds, but for `until` (the clock).
-    same=$(cmp -s <(sed 's/"until":"[^"]*"//' "$WORK/report.json") \
-      <(sed 's/"until":"[^"]*"//' "$WORK/reference-report.json") && echo identical || echo DIFFERENT)
-    echo "  reference $REFERENCE_HC: $(summary <"$WORK/reference-report-$month.ms");" \
-      "ratio reference / this build (p50): $(awk -v r="$(p50_of "$WORK/reference-report-$month.ms")" \
-        -v h="$(p50_of "$WORK/report-$month.ms")" 'BEGIN { printf "%.1fx", r / h }'); JSON $same"
+        -v h="$(p50_of "$WORK/status-$window.ms")" 'BEGIN { printf "%.1fx", r / h }')"
   fi
 done
 
@@ -179,13 +149,6 @@ measure "/api/v1/report?month= (this month)" "/api/v1/report?month=$(date -u +%Y
 measure "/api/v1/report?month= (last month)" "/api/v1/report?month=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)"
 # What a browser gets: the first page gzip-compressed (bytes on the wire).
 echo "/ (HTML, first 100 sites) gzip: $(curl -s -H 'Accept-Encoding: gzip' "$base/" | wc -c) bytes on the wire"
-if [[ -n ${REFERENCE_HC:-} ]]; then
-  kill "$serve_pid" && wait "$serve_pid" 2>/dev/null || true
-  serve_start "$REFERENCE_HC" "$CONFIG" "$WORK/reference-serve.log"
-  echo "reference $REFERENCE_HC: / (HTML, first 100 sites) $(curl -s "$base/" | wc -c) bytes plain," \
-    "$(curl -s -H 'Accept-Encoding: gzip' "$base/" | wc -c) bytes gzip"
-  measure "reference /api/v1/report?month= (this month)" "/api/v1/report?month=$this_month"
-fi
 
 sql <<'EOF'
 SELECT format('raw table: %s rows, %s B/row heap, %s B/row with indexes',
@@ -205,8 +168,4 @@ SELECT format('daily rollup: %s rows (site-days), %s B/row heap, %s B/row with i
   count(*), pg_relation_size('bench_daily_rollup') / count(*),
   pg_total_relation_size('bench_daily_rollup') / count(*))
 FROM bench_daily_rollup;
-SELECT format('running sums: %s rows (site-hours), %s B/row heap, %s B/row with indexes',
-  count(*), pg_relation_size('bench_hourly_running') / count(*),
-  pg_total_relation_size('bench_hourly_running') / count(*))
-FROM bench_hourly_running;
 EOF

@@ -8,7 +8,7 @@
 
 namespace hc::store {
 
-LatencyHistogram::Counts LatencyHistogram::parse(std::string_view array_text) {
+void LatencyHistogram::add(std::string_view array_text) {
   if (array_text.size() < 2 || array_text.front() != '{' || array_text.back() != '}') {
     throw std::invalid_argument("latency histogram: not an array: " + std::string(array_text));
   }
@@ -30,25 +30,7 @@ LatencyHistogram::Counts LatencyHistogram::parse(std::string_view array_text) {
     throw std::invalid_argument("latency histogram: expected " + std::to_string(added.size()) +
                                 " non-decreasing counts: " + std::string(array_text));
   }
-  return added;
-}
-
-void LatencyHistogram::add(std::string_view array_text) {
-  const Counts added = parse(array_text);
   for (std::size_t i = 0; i < added.size(); ++i) cumulative_[i] += added[i];
-}
-
-void LatencyHistogram::subtract(std::string_view array_text) {
-  const Counts taken = parse(array_text);
-  Counts left = cumulative_;
-  for (std::size_t i = 0; i < left.size(); ++i) {
-    left[i] -= taken[i];
-    if (left[i] < 0 || (i > 0 && left[i] < left[i - 1])) {
-      throw std::invalid_argument("latency histogram: cannot subtract " + std::string(array_text) +
-                                  ": not part of the sum");
-    }
-  }
-  cumulative_ = left;
 }
 
 void LatencyHistogram::add_bucket(int bucket, std::int64_t checks) {

@@ -22,10 +22,6 @@ class LatencyHistogram {
   // Throws std::invalid_argument unless it is kLatencyBuckets non-negative, non-decreasing
   // integers.
   void add(std::string_view array_text);
-  // Subtracts one (the running sums before a window, running_sums.h). Throws as add does, and
-  // when a count would go below zero or stop being non-decreasing: `array_text` was not part
-  // of what was added.
-  void subtract(std::string_view array_text);
 
   // Adds `checks` checks in `bucket` (1..kLatencyBuckets, hc_latency_bucket's numbering).
   // Throws std::invalid_argument for a bucket out of range or a negative count.
@@ -42,10 +38,7 @@ class LatencyHistogram {
   // The k-th smallest response time's estimate (1-based k, 1 <= k <= total()).
   double kth_value(std::int64_t k, std::int64_t max_us) const;
 
-  using Counts = std::array<std::int64_t, kLatencyBuckets>;
-  static Counts parse(std::string_view array_text);
-
-  Counts cumulative_{};
+  std::array<std::int64_t, kLatencyBuckets> cumulative_{};
 };
 
 }  // namespace hc::store

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "hc/common/url_digest.h"
 #include "hc/common/url_redaction.h"
 #include "hc/store/site_detail.h"
 #include "latency_histogram.h"
@@ -18,7 +17,6 @@
 #include "rollups.h"
 #include "site_events.h"
 #include "status_tables.h"
-#include "status_window.h"
 
 namespace hc {
 namespace {
@@ -121,19 +119,6 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
       config, "report",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        if (const auto from_running = store::read_window_from_running_sums(
-                transaction, table, bounds, month.start, month.end, now)) {
-          for (const SiteSummary& summary : *from_running) {
-            SiteMonthReport site;
-            site.table = table;
-            site.url = redact_url(summary.url, config.redact_query_params);
-            site.count = UptimeCount{summary.checks, summary.up_checks};
-            site.p95_response_us = summary.p95_response_us;
-            digests.push_back(url_digest(summary.url));
-            report.sites.push_back(std::move(site));
-          }
-          return true;
-        }
         for (const auto& row : transaction.exec_params(
                  month_sql(table), format_timestamp(month.start), format_timestamp(month.end),
                  bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to)) {

@@ -10,7 +10,6 @@
 #include "partition_layout.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
-#include "running_sums.h"
 
 namespace hc::store {
 namespace {
@@ -143,10 +142,6 @@ const std::vector<Migration>& table_migrations() {
        ""},
       {9, "address: the IP address a check connected to", ""},
       {10, "icmp checks: round-trip times (min, mean, max) and loss percent", ""},
-      // Per site and closed hour, the sums since the site's first hour and the min/max of
-      // spans of 2^k hours: a window of hours is two rows per site (running_sums.h).
-      {11, "running sums per site and hour", "",
-       [](const std::string& table) { return hourly_running_relations_sql(table); }},
   };
   return migrations;
 }

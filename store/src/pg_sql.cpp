@@ -63,9 +63,6 @@ std::string daily_rollup_name(std::string_view table) { return suffixed(table, "
 std::string hourly_from_raw_name(std::string_view table) {
   return suffixed(table, "_hourly_from_raw");
 }
-std::string hourly_running_name(std::string_view table) {
-  return suffixed(table, "_hourly_running");
-}
 
 std::vector<std::string> column_names(TableColumns columns) {
   std::vector<std::string> names;

@@ -27,7 +27,6 @@ std::string hourly_view_name(std::string_view table);      // per site and hour,
 std::string hourly_rollup_name(std::string_view table);    // closed hours (rollups.h)
 std::string daily_rollup_name(std::string_view table);     // closed days (rollups.h)
 std::string hourly_from_raw_name(std::string_view table);  // SQL function: hours from raw rows
-std::string hourly_running_name(std::string_view table);   // running sums per hour (running_sums.h)
 
 // The column names in table order: the COPY column list.
 std::vector<std::string> column_names(TableColumns columns);

@@ -8,7 +8,6 @@
 
 #include "pg_sql.h"
 #include "rollup_sql.h"
-#include "running_sums.h"
 
 namespace hc::store {
 namespace {
@@ -61,12 +60,8 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
   }
   result.hours_closed = pending_hours_us.size();
 
-  // Consecutive hours are recomputed together: one pass over their raw rows. The sites whose
-  // rollup rows of hours that have running sums changed are noted, each with its first such
-  // hour: their running sums are recomputed from there on, the other sites' only for the newly
-  // closed hours.
-  start_running_changes(txn);
-  const std::string close_sql = note_running_changes_sql(close_hours_sql(table));
+  // Consecutive hours are recomputed together: one pass over their raw rows.
+  const std::string close_sql = close_hours_sql(table);
   const std::int64_t hour_us = microseconds(hours(1)).count();
   for (auto it = pending_hours_us.begin(); it != pending_hours_us.end();) {
     const std::int64_t from_us = *it;
@@ -77,10 +72,10 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
       to_us += hour_us;
       ++it;
     }
-    result.rows_written +=
-        txn.exec_params1(close_sql, timestamp_text(WallTime(microseconds(from_us))),
-                         timestamp_text(WallTime(microseconds(to_us))), table)[0]
-            .as<std::size_t>();
+    const pqxx::result written =
+        txn.exec_params(close_sql, timestamp_text(WallTime(microseconds(from_us))),
+                        timestamp_text(WallTime(microseconds(to_us))));
+    result.rows_written += written.affected_rows();
   }
 
   // The days of the hours recomputed, each recomputed whole from the hourly rollup.
@@ -100,9 +95,6 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
       " ON CONFLICT (table_name) DO UPDATE"
       " SET closed_until = greatest(hc_rollup_state.closed_until, EXCLUDED.closed_until)",
       table, timestamp_text(result.closed_until));
-  const RunningClose running = close_running_sums(txn, table, result.closed_until, keep_from);
-  result.running_hours = running.hours;
-  result.running_rows = running.rows;
   if (rollup_retention_days > 0) {
     const pqxx::result expired =
         txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz",

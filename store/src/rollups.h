@@ -27,16 +27,12 @@ struct RollupClose {
   std::size_t rows_expired = 0;  // hourly and daily rollup rows deleted by the retention
   std::size_t days_closed = 0;   // distinct days recomputed from the hourly rollup
   std::size_t daily_rows_written = 0;
-  std::size_t running_hours = 0;  // hours of running sums recomputed (running_sums.h)
-  std::size_t running_rows = 0;   // (site, hour) running rows recomputed: the running sums' cost
-  WallTime closed_until;          // hours before this are in the rollup
+  WallTime closed_until;  // hours before this are in the rollup
 };
 
 // Closes the hours of `table` that ended by `now` (every hour before hour_floor(now)) in
-// `txn`, which the caller commits, recomputes the daily rollup of the days those hours are in
-// and the running sums (of the new hours, and of a site whose rollup rows changed from its first
-// changed hour on: running_sums.h), then deletes rollup
-// rows of hours older than `rollup_retention_days` before hour_floor(now)
+// `txn`, which the caller commits, recomputes the daily rollup of the days those hours are in,
+// then deletes rollup rows of hours older than `rollup_retention_days` before hour_floor(now)
 // (0 = keep forever), and daily rows of days wholly before that. Pending hours older than the
 // retention are dropped without being computed. REQUIRES: `table` is migrated (pg_migrations.h).
 // Throws what libpqxx throws (then abort `txn`: nothing is changed).

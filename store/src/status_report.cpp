@@ -1,8 +1,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
-#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,10 +13,8 @@
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
-#include "running_sums.h"
 #include "status_states.h"
 #include "status_tables.h"
-#include "status_window.h"
 
 namespace hc {
 namespace {
@@ -48,29 +44,7 @@ using store::quote_identifier;
 // then), $7 now in microseconds since the epoch, $8 first_day, $9 days_closed_until, $10
 // late_days. Time values come back as microseconds since the epoch, keeping the C++ side free
 // of timestamp text parsing.
-// How the closed hours of the window [$2, $3) are read: kRollups as described above, or
-// kRunningSums (running_sums.h) when the window has no late hour and its hours have running sums:
-// per site the difference of two running rows, the min/max of two spans ($8 the row of the
-// window's last closed hour, $9 of the hour before its first, $10 of the row whose span ends the
-// window's first 2^k hours, $11 k + 1), and the window ends at $12 ('infinity': now).
-enum class ClosedHours { kRollups, kRunningSums };
-
-std::string closed_part_sql(const std::string& table, ClosedHours closed_hours) {
-  if (closed_hours == ClosedHours::kRunningSums) {
-    return fmt::format(
-        R"(WITH closed AS (
-  SELECT p.url_digest, p.checks - coalesce(q.checks, 0) AS checks,
-         p.up_checks - coalesce(q.up_checks, 0) AS up_checks,
-         p.latency_histogram AS histogram, q.latency_histogram AS histogram_before,
-         least(p.min_spans[$11::int], m.min_spans[$11::int]) AS min_us,
-         greatest(p.max_spans[$11::int], m.max_spans[$11::int]) AS max_us
-  FROM {running} p
-  LEFT JOIN {running} q ON q.hour = $9::timestamptz AND q.url_digest = p.url_digest
-  LEFT JOIN {running} m ON m.hour = $10::timestamptz AND m.url_digest = p.url_digest
-  WHERE p.hour = $8::timestamptz AND p.checks > coalesce(q.checks, 0)),
-)",
-        fmt::arg("running", quote_identifier(store::hourly_running_name(table))));
-  }
+std::string site_status_sql(const std::string& table) {
   return fmt::format(
       R"(WITH days AS (SELECT greatest($8::timestamptz, $9::timestamptz) AS until),
 rollup_parts AS (
@@ -99,87 +73,43 @@ rollup_parts AS (
   WHERE d.day >= $8::timestamptz AND d.day < days.until AND d.day <> ALL($10::timestamptz[])),
 closed AS (
   SELECT url_digest, sum(checks)::bigint AS checks, sum(up_checks)::bigint AS up_checks,
-         {histogram} AS histogram, NULL::int[] AS histogram_before, min(min_response_us) AS min_us,
-         max(max_response_us) AS max_us
+         {histogram} AS histogram, min(min_response_us) AS min_us, max(max_response_us) AS max_us
   FROM rollup_parts
   GROUP BY url_digest),
-)",
-      fmt::arg("rollup", quote_identifier(store::hourly_rollup_name(table))),
-      fmt::arg("daily", quote_identifier(store::daily_rollup_name(table))),
-      fmt::arg("histogram", store::histogram_sum_sql("latency_histogram")));
-}
-
-std::string site_status_sql(const std::string& table, ClosedHours closed_hours) {
-  return closed_part_sql(table, closed_hours) +
-         fmt::format(
-             R"(raw_rows AS (
+raw_rows AS (
   SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
   WHERE measurement_time >= $1::timestamptz AND measurement_time < $2::timestamptz
   UNION ALL
   SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
-  WHERE measurement_time >= greatest($2::timestamptz, $3::timestamptz){until}
+  WHERE measurement_time >= greatest($2::timestamptz, $3::timestamptz)
   UNION ALL
   SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
   WHERE measurement_time >= greatest($2::timestamptz, $5::timestamptz)
     AND measurement_time < $6::timestamptz
     AND {hour_of} = ANY($4::timestamptz[])),
 parts AS (
-  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us,
-         histogram_before
+  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
   FROM closed
   UNION ALL
   SELECT url_digest, count(*), count(*) FILTER (WHERE hc_measurement_up(healthy, error)),
          NULL, hc_latency_bucket(response_time_microseconds),
-         min(response_time_microseconds), max(response_time_microseconds), NULL
+         min(response_time_microseconds), max(response_time_microseconds)
   FROM raw_rows GROUP BY url_digest, hc_latency_bucket(response_time_microseconds))
 SELECT l.uri, l.status_code,
        (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.error,
        extract(epoch FROM l.cert_expires_at - to_timestamp($7::double precision / 1e6)) / 86400.0,
        array_to_json(l.failed_conditions)::text,
-       p.checks, p.up_checks, p.histogram, p.bucket, p.min_us, p.max_us, l.check_type,
-       p.histogram_before
+       p.checks, p.up_checks, p.histogram, p.bucket, p.min_us, p.max_us, l.check_type
 FROM {latest} l
 LEFT JOIN parts p USING (url_digest)
 ORDER BY l.uri, l.url_digest)",
-             fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
-             fmt::arg("table", quote_identifier(table)),
-             fmt::arg("until", closed_hours == ClosedHours::kRunningSums
-                                   ? " AND measurement_time < $12::timestamptz"
-                                   : ""),
-             fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
-}
-
-// The rows of the running sums that give the closed hours [first_hour, closed_until) of a
-// window ending at `until` (unset: now) (running_sums.h), or nullopt when the window is read from
-// the rollups: no closed hour in it, a late hour in it, longer than the spans cover, or hours
-// without running sums.
-struct RunningWindow {
-  WallTime last_hour;    // the window's last closed hour: B - 1
-  WallTime hour_before;  // the hour before its first: A - 1
-  WallTime span_end;     // A - 1 + 2^k: span k of it and of last_hour cover [A, B)
-  int span_level = 0;    // k: 2^k <= B - A < 2^(k + 1)
-};
-
-std::optional<RunningWindow> running_window(const store::RollupBounds& bounds, WallTime first_hour,
-                                            std::optional<WallTime> until) {
-  using std::chrono::hours;
-  if (!bounds.closed_until_time || !bounds.running_until) return std::nullopt;
-  // The end of the window's closed hours.
-  const WallTime closed_until = until
-                                    ? std::min(*bounds.closed_until_time, store::hour_floor(*until))
-                                    : *bounds.closed_until_time;
-  const auto window_hours = std::chrono::duration_cast<hours>(closed_until - first_hour).count();
-  if (window_hours < 1 || window_hours > store::kRunningMaxWindowHours) return std::nullopt;
-  if (bounds.last_late_hour && *bounds.last_late_hour >= first_hour) return std::nullopt;
-  const WallTime hour_before = first_hour - hours(1);
-  if ((bounds.running_from && hour_before < *bounds.running_from) ||
-      closed_until > *bounds.running_until) {
-    return std::nullopt;
-  }
-  const int level = static_cast<int>(std::bit_width(static_cast<std::uint64_t>(window_hours))) - 1;
-  return RunningWindow{closed_until - hours(1), hour_before, hour_before + hours(1 << level),
-                       level};
+      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("rollup", quote_identifier(store::hourly_rollup_name(table))),
+      fmt::arg("daily", quote_identifier(store::daily_rollup_name(table))),
+      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("histogram", store::histogram_sum_sql("latency_histogram")),
+      fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
 }
 
 // The first hour boundary at or after `time`.
@@ -218,7 +148,7 @@ SiteSummary site_of(const std::string& table, const pqxx::row& row) {
 // The window's numbers of one site, summed over its parts.
 class WindowSum {
  public:
-  // A part: columns 6..11 and 13 of site_status_sql's row.
+  // A part: columns 6.. of site_status_sql's row.
   void add(const pqxx::row& row) {
     if (row[6].is_null()) return;  // no part: no check in the window
     const auto checks = row[6].as<std::int64_t>();
@@ -226,8 +156,6 @@ class WindowSum {
     up_checks_ += row[7].as<std::int64_t>();
     if (!row[8].is_null()) {
       histogram_.add(std::string_view(row[8].c_str(), row[8].size()));
-      if (!row[13].is_null())
-        histogram_.subtract(std::string_view(row[13].c_str(), row[13].size()));
     } else if (!row[9].is_null()) {
       histogram_.add_bucket(row[9].as<int>(), checks);
     }
@@ -241,7 +169,6 @@ class WindowSum {
 
   void fill(SiteSummary& site) const {
     site.checks = checks_;
-    site.up_checks = up_checks_;
     site.uptime_percent =
         checks_ > 0 ? 100.0 * static_cast<double>(up_checks_) / static_cast<double>(checks_) : 0.0;
     if (min_us_ && max_us_) {
@@ -264,43 +191,7 @@ class WindowSum {
   std::optional<std::int64_t> max_us_;
 };
 
-// The sites of a result of site_status_sql, their window's parts summed.
-void add_sites(const std::string& table, const pqxx::result& rows,
-               std::vector<SiteSummary>& sites) {
-  WindowSum window_sum;
-  for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
-    if (i == 0 || std::string_view(rows[i][0].c_str()) != rows[i - 1][0].c_str()) {
-      if (i > 0) window_sum.fill(sites.back());
-      sites.push_back(site_of(table, rows[i]));
-      window_sum = WindowSum();
-    }
-    window_sum.add(rows[i]);
-  }
-  if (!rows.empty()) window_sum.fill(sites.back());
-}
-
 }  // namespace
-
-namespace store {
-
-std::optional<std::vector<SiteSummary>> read_window_from_running_sums(
-    pqxx::transaction_base& transaction, const std::string& table, const RollupBounds& bounds,
-    WallTime since, std::optional<WallTime> until, WallTime now) {
-  const WallTime first_hour = hour_ceil(since);
-  const std::optional<RunningWindow> running = running_window(bounds, first_hour, until);
-  if (!running) return std::nullopt;
-  const pqxx::result rows = transaction.exec_params(
-      site_status_sql(table, ClosedHours::kRunningSums), format_timestamp(since),
-      format_timestamp(first_hour), bounds.closed_until, bounds.late_hours, bounds.late_from,
-      bounds.late_to, now.time_since_epoch().count(), format_timestamp(running->last_hour),
-      format_timestamp(running->hour_before), format_timestamp(running->span_end),
-      running->span_level + 1, until ? format_timestamp(*until) : std::string("infinity"));
-  std::vector<SiteSummary> sites;
-  add_sites(table, rows, sites);
-  return sites;
-}
-
-}  // namespace store
 
 MissingStatusTable::MissingStatusTable(const std::string& relation, const std::string& table,
                                        const std::string& database)
@@ -318,19 +209,20 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
       config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {
         // Both statements see the transaction's one snapshot: the rollup's bounds and the window.
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        if (auto from_running = store::read_window_from_running_sums(transaction, table, bounds,
-                                                                     since, std::nullopt, now)) {
-          sites.insert(sites.end(), std::make_move_iterator(from_running->begin()),
-                       std::make_move_iterator(from_running->end()));
-          return true;
+        const pqxx::result rows = transaction.exec_params(
+            site_status_sql(table), format_timestamp(since), format_timestamp(first_hour),
+            bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to, now_us,
+            format_timestamp(first_day), bounds.days_closed_until, bounds.late_days);
+        WindowSum window_sum;
+        for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
+          if (i == 0 || std::string_view(rows[i][0].c_str()) != rows[i - 1][0].c_str()) {
+            if (i > 0) window_sum.fill(sites.back());
+            sites.push_back(site_of(table, rows[i]));
+            window_sum = WindowSum();
+          }
+          window_sum.add(rows[i]);
         }
-        add_sites(table,
-                  transaction.exec_params(site_status_sql(table, ClosedHours::kRollups),
-                                          format_timestamp(since), format_timestamp(first_hour),
-                                          bounds.closed_until, bounds.late_hours, bounds.late_from,
-                                          bounds.late_to, now_us, format_timestamp(first_day),
-                                          bounds.days_closed_until, bounds.late_days),
-                  sites);
+        if (!rows.empty()) window_sum.fill(sites.back());
         return true;
       });
   store::add_site_states(config, sites);  // matches events by the exact URL

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -18,14 +17,6 @@
 #include "rollup_sql.h"
 
 namespace hc::store {
-namespace {
-
-// A finite timestamptz expression as microseconds since the epoch (bigint).
-std::string epoch_us_sql(std::string_view expression) {
-  return fmt::format("(extract(epoch FROM {}) * 1000000)::bigint", expression);
-}
-
-}  // namespace
 
 std::string missing_relation(const std::string& message, const std::string& fallback) {
   constexpr std::string_view kPrefix = "relation \"";
@@ -99,12 +90,9 @@ std::vector<std::string> events_tables_beside(const ConsumerConfig& config,
 RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::string& table) {
   const pqxx::row row = transaction.exec_params1(
       fmt::format(
-          // The latest table first: before migrate, the error names it (missing_relation).
           "WITH closed AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM {latest}) THEN coalesce((SELECT"
           " closed_until FROM hc_rollup_state WHERE table_name = $1), '-infinity')"
           " ELSE '-infinity' END AS until),"
-          " state AS (SELECT running_from, running_until FROM hc_rollup_state"
-          " WHERE table_name = $1),"
           " late AS (SELECT DISTINCT p.hour FROM hc_rollup_pending p, closed"
           " WHERE p.table_name = $1 AND p.hour < closed.until)"
           " SELECT closed.until::text,"
@@ -113,27 +101,14 @@ RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::
           " (SELECT coalesce(max(hour) + interval '1 hour', '-infinity')::text FROM late),"
           " CASE WHEN isfinite(closed.until) THEN {day_of_closed} ELSE closed.until"
           " END::text,"
-          " (SELECT coalesce(array_agg(DISTINCT {day_of_late}), '{{}}')::text FROM late),"
-          " CASE WHEN isfinite(closed.until) THEN {us_of_closed} END,"
-          " (SELECT {us_of_late} FROM late),"
-          " (SELECT {us_of_from} FROM state), (SELECT {us_of_until} FROM state)"
+          " (SELECT coalesce(array_agg(DISTINCT {day_of_late}), '{{}}')::text FROM late)"
           " FROM closed",
           fmt::arg("latest", quote_identifier(latest_table_name(table))),
           fmt::arg("day_of_closed", day_of_sql("closed.until")),
-          fmt::arg("day_of_late", day_of_sql("hour")),
-          fmt::arg("us_of_closed", epoch_us_sql("closed.until")),
-          fmt::arg("us_of_late", epoch_us_sql("max(hour)")),
-          fmt::arg("us_of_from", epoch_us_sql("running_from")),
-          fmt::arg("us_of_until", epoch_us_sql("running_until"))),
+          fmt::arg("day_of_late", day_of_sql("hour"))),
       table);
-  auto time_of = [](const pqxx::field& field) -> std::optional<WallTime> {
-    if (field.is_null()) return std::nullopt;
-    return WallTime(std::chrono::microseconds(field.as<std::int64_t>()));
-  };
   return RollupBounds{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-                      time_of(row[6]),          time_of(row[7]),          time_of(row[8]),
-                      time_of(row[9])};
+                      row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()};
 }
 
 void for_each_status_table(

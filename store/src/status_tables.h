@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "hc/common/config.h"
-#include "hc/common/message.h"
 #include "hc/store/connection_pool.h"
 
 namespace hc::store {
@@ -57,13 +56,6 @@ struct RollupBounds {
   // Whole days in the daily rollup end here: the day of closed_until ("-infinity" as above).
   std::string days_closed_until = "-infinity";
   std::string late_days = "{}";  // the UTC days of late_hours, as an array
-  // The same bounds as times, for a reader's choice of relations; unset for "-infinity".
-  std::optional<WallTime> closed_until_time;
-  std::optional<WallTime> last_late_hour;
-  // The hours that have running sums (running_sums.h): before running_until, and (when set)
-  // counted from running_from on.
-  std::optional<WallTime> running_from;
-  std::optional<WallTime> running_until;
 };
 
 // Reads `table`'s RollupBounds. <table>_latest is read first, so an unmigrated database is

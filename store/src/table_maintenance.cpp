@@ -47,13 +47,13 @@ void close_rollups(pqxx::work& txn, const TableSpec& table, WallTime now, Databa
   const RollupClose closed =
       close_hourly_rollups(txn, table.name, now, table.rollup_retention_days);
   if (closed.hours_closed == 0 && closed.rows_expired == 0) return;  // a quiet run says nothing
-  report.actions.push_back(fmt::format(
-      "table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "
-      "written; {} days recomputed, {} daily rows written; {} hours ({} site "
-      "rows) of running sums; {} older than rollup_retention_days {} deleted)",
-      table.name, format_timestamp(closed.closed_until), closed.hours_closed, closed.rows_written,
-      closed.days_closed, closed.daily_rows_written, closed.running_hours, closed.running_rows,
-      closed.rows_expired, table.rollup_retention_days));
+  report.actions.push_back(
+      fmt::format("table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "
+                  "written; {} days recomputed, {} daily rows written; {} older than "
+                  "rollup_retention_days {} deleted)",
+                  table.name, format_timestamp(closed.closed_until), closed.hours_closed,
+                  closed.rows_written, closed.days_closed, closed.daily_rows_written,
+                  closed.rows_expired, table.rollup_retention_days));
   report.rollup_hours_closed += closed.hours_closed;
 }
 

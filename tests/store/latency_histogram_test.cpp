@@ -53,25 +53,6 @@ TEST(LatencyHistogram, RefusesBucketsOutOfRange) {
   EXPECT_EQ(histogram.total(), 3);
 }
 
-// A window from running sums: the sums up to its end minus the sums before it. Subtracting what
-// was added gives the rest exactly; subtracting what was not is refused and changes nothing.
-TEST(LatencyHistogram, SubtractingTheSumsBeforeAWindowLeavesTheWindow) {
-  LatencyHistogram window;
-  window.add(one_bucket(3, 2));
-  window.add(one_bucket(40, 5));
-  window.subtract(one_bucket(3, 2));
-  LatencyHistogram expected;
-  expected.add(one_bucket(40, 5));
-  EXPECT_EQ(window.total(), 5);
-  EXPECT_EQ(window.percentile(0.5, 0, 1'000'000'000), expected.percentile(0.5, 0, 1'000'000'000));
-
-  EXPECT_THROW(window.subtract(one_bucket(3, 1)), std::invalid_argument);   // below zero
-  EXPECT_THROW(window.subtract(one_bucket(41, 1)), std::invalid_argument);  // no longer cumulative
-  EXPECT_THROW(window.subtract("{1}"), std::invalid_argument);
-  EXPECT_EQ(window.total(), 5);
-  EXPECT_EQ(window.percentile(0.95, 0, 1'000'000'000), expected.percentile(0.95, 0, 1'000'000'000));
-}
-
 TEST(LatencyHistogram, PercentilesStayInTheBucketAndWithinMinAndMax) {
   LatencyHistogram empty;
   EXPECT_EQ(empty.percentile(0.5, 0, 10), std::nullopt);

@@ -1,10 +1,8 @@
 // The SLA report of a calendar month (`hc report`, `hc serve`'s /api/v1/report): per site its
 // checks and uptime, downtime and outages, the longest outage, and the p95 response time.
 //
-// Checks and uptime from the running sums of the month's closed hours (two rows per site,
-// running_sums.h) and raw rows for the others, or, where those do not cover the month, from the
-// daily rollup for whole closed days and hourly data for the others (rollup_sql.h's
-// days_of_sites_sql): exact at any time, like the status page. Downtime and
+// Checks and uptime from the daily rollup for whole closed days and hourly data for the others
+// (rollup_sql.h's days_of_sites_sql): exact at any time, like the status page. Downtime and
 // outages from the events tables (routes with kind: events): an outage is an incident
 // (site_detail.h) overlapping the month, its downtime the part inside the month. Times UTC.
 #pragma once

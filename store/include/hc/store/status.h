@@ -34,7 +34,6 @@ struct SiteSummary {
   // Conditions the newest measurement failed (empty when none, or from older producers).
   std::vector<std::string> last_failed_conditions;
   std::int64_t checks = 0;  // in the window
-  std::int64_t up_checks = 0;
   // Up checks / checks in the window: up is the producer's verdict (`healthy`) when the
   // row has one, else "no error".
   double uptime_percent = 0;
