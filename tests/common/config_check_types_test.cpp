@@ -15,16 +15,8 @@ using test::parse;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// Lines 1-5; the sites start at line 6.
-constexpr std::string_view kHead =
-    "healthcheck-producer-config:\n"
-    "  bootstrap_servers: 127.0.0.1:9092\n"
-    "  defaults:\n"
-    "    destination_topic: healthcheck\n"
-    "  websites:\n";
-
 ConfigLoadResult sites(std::string_view text) {
-  return parse(std::string(kHead) + std::string(text));
+  return parse(std::string(test::kSitesHead) + std::string(text));
 }
 
 TEST(ConfigCheckTypes, SchemeSelectsTheTypeAndHttpStaysHttp) {

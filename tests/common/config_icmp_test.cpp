@@ -18,16 +18,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Lines 1-5; the sites start at line 6.
-constexpr std::string_view kHead =
-    "healthcheck-producer-config:\n"
-    "  bootstrap_servers: 127.0.0.1:9092\n"
-    "  defaults:\n"
-    "    destination_topic: healthcheck\n"
-    "  websites:\n";
-
 ConfigLoadResult sites(std::string_view text, const IcmpAccessProbe& probe = {}) {
-  return parse_config(std::string(kHead) + std::string(text), "test.yaml", test::env_of(), probe);
+  return parse_config(std::string(test::kSitesHead) + std::string(text), "test.yaml",
+                      test::env_of(), probe);
 }
 
 std::vector<std::string> error_lines(const ConfigLoadResult& result) {

@@ -23,6 +23,14 @@ inline ConfigLoadResult parse(std::string_view yaml, const EnvLookup& env = env_
   return parse_config(yaml, "test.yaml", env);
 }
 
+// A producer section up to `websites:` (lines 1-5): a test's sites start at line 6.
+inline constexpr std::string_view kSitesHead =
+    "healthcheck-producer-config:\n"
+    "  bootstrap_servers: 127.0.0.1:9092\n"
+    "  defaults:\n"
+    "    destination_topic: healthcheck\n"
+    "  websites:\n";
+
 // Every error, one per line, for failure messages.
 inline std::string all_errors(const ConfigLoadResult& result) {
   std::string text;
