@@ -245,12 +245,7 @@ void DnsChecker::expire() {
   }
 }
 
-std::size_t DnsChecker::deliver_completions() {
-  std::vector<std::pair<Completion, CheckResult>> completed;
-  completed.swap(completed_);
-  for (auto& [done, result] : completed) done(std::move(result));
-  return completed.size();
-}
+std::size_t DnsChecker::deliver_completions() { return completed_.deliver(); }
 
 std::size_t DnsChecker::cancel_all() {
   const std::size_t cancelled = in_flight();
@@ -316,7 +311,7 @@ void DnsChecker::finish(std::uint64_t id, CheckResult&& result) {
       std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - query.started)
           .count();
   deadlines_.erase(query.deadline);
-  completed_.emplace_back(std::move(query.done), std::move(result));
+  completed_.add(std::move(query.done), std::move(result));
   queries_.erase(found);
 }
 

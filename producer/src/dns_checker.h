@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "completed_checks.h"
 #include "curl_multi_loop.h"
 #include "hc/common/dns_target.h"
 #include "http_checker.h"
@@ -83,7 +84,7 @@ class DnsChecker final : public CurlMultiLoop::IoHandler {
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<Query>> queries_;
   std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> deadlines_;
-  std::vector<std::pair<Completion, CheckResult>> completed_;
+  CompletedChecks completed_;  // ended, not yet delivered
 };
 
 }  // namespace hc::producer

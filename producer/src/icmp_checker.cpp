@@ -208,12 +208,7 @@ void IcmpChecker::expire() {
   }
 }
 
-std::size_t IcmpChecker::deliver_completions() {
-  std::vector<std::pair<Completion, CheckResult>> completed;
-  completed.swap(completed_);
-  for (auto& [done, result] : completed) done(std::move(result));
-  return completed.size();
-}
+std::size_t IcmpChecker::deliver_completions() { return completed_.deliver(); }
 
 std::size_t IcmpChecker::cancel_all() {
   const std::size_t cancelled = in_flight();
@@ -313,7 +308,7 @@ void IcmpChecker::finish(Probe& probe) {
   deadlines_.erase(probe.deadline);
   auto owned = std::move(probes_.at(probe.id));
   probes_.erase(probe.id);
-  completed_.emplace_back(std::move(owned->done), std::move(owned->result));
+  completed_.add(std::move(owned->done), std::move(owned->result));
 }
 
 }  // namespace hc::producer

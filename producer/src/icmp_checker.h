@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "async_resolver.h"
+#include "completed_checks.h"
 #include "curl_multi_loop.h"
 #include "hc/common/icmp_socket.h"
 #include "http_checker.h"
@@ -103,7 +104,7 @@ class IcmpChecker final : public CurlMultiLoop::IoHandler {
   std::unordered_map<std::uint64_t, std::unique_ptr<Probe>> probes_;
   std::multimap<Clock::time_point, std::uint64_t> deadlines_;
   std::multimap<Clock::time_point, std::uint64_t> sends_;  // the next request of each check
-  std::vector<std::pair<Completion, CheckResult>> completed_;
+  CompletedChecks completed_;                              // ended, not yet delivered
 };
 
 }  // namespace hc::producer

@@ -143,12 +143,7 @@ void SocketChecker::expire() {
   }
 }
 
-std::size_t SocketChecker::deliver_completions() {
-  std::vector<std::pair<Completion, CheckResult>> completed;
-  completed.swap(completed_);
-  for (auto& [done, result] : completed) done(std::move(result));
-  return completed.size();
-}
+std::size_t SocketChecker::deliver_completions() { return completed_.deliver(); }
 
 std::size_t SocketChecker::cancel_all() {
   const std::size_t cancelled = in_flight();
@@ -367,7 +362,7 @@ void SocketChecker::finish(Probe& probe) {
   deadlines_.erase(probe.deadline);
   auto owned = std::move(probes_.at(probe.id));
   probes_.erase(probe.id);
-  completed_.emplace_back(std::move(owned->done), std::move(owned->result));
+  completed_.add(std::move(owned->done), std::move(owned->result));
   // Destroying the probe closes its socket, which leaves the epoll set.
 }
 

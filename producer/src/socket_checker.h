@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "async_resolver.h"
+#include "completed_checks.h"
 #include "curl_multi_loop.h"
 #include "hc/common/config.h"
 #include "hc/common/host_port.h"
@@ -101,7 +102,7 @@ class SocketChecker final : public CurlMultiLoop::IoHandler {
   std::unordered_map<std::uint64_t, std::unique_ptr<Probe>> probes_;
   std::unordered_map<int, std::uint64_t> by_fd_;
   std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> deadlines_;
-  std::vector<std::pair<Completion, CheckResult>> completed_;  // ended, not yet delivered
+  CompletedChecks completed_;  // ended, not yet delivered
 };
 
 }  // namespace hc::producer
