@@ -48,20 +48,6 @@ echo "broker: $BROKER_NAME"
 URI=$(cat "$WORK/pg/uri")
 psql_q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$URI" -c "$1"; }
 
-config() {  # config GROUP TABLE
-  cat >"$WORK/$1.yaml" <<YAML
-healthcheck-consumer-config:
-  bootstrap_servers: ["$BOOTSTRAP"]
-  group_id: $1
-  auto_offset_reset: earliest
-  topics:
-    - source_topic: bench
-      connection_uri: "$URI"
-      table_name: $2
-YAML
-  echo "$WORK/$1.yaml"
-}
-
 # A heap with the columns and primary key of `partitioned`, marked current so hc writes it.
 make_heap() {  # make_heap NAME
   psql_q "CREATE TABLE $1 (LIKE partitioned INCLUDING DEFAULTS);
@@ -73,12 +59,12 @@ make_heap() {  # make_heap NAME
 echo "== write path: $MESSAGES messages, partitioned vs unpartitioned"
 "$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$PARTITIONS" \
   --messages "$MESSAGES" --urls 10000 --copy-file "$WORK/rows.copy"
-"$HC" migrate -c "$(config bench-p partitioned)" >/dev/null 2>&1
+"$HC" migrate -c "$(bench_consumer_config bench-p partitioned)" >/dev/null 2>&1
 make_heap unpartitioned
 
 run_pass() {  # run_pass GROUP TABLE: prints seconds from assignment to the last commit
   local log=$WORK/$1.log
-  "$HC" --consumer -c "$(config "$1" "$2")" >"$log" 2>&1 &
+  "$HC" --consumer -c "$(bench_consumer_config "$1" "$2")" >"$log" 2>&1 &
   CONSUMER_PID=$!
   local end_time
   end_time=$(timeout 900 "$PRELOAD" --bootstrap "$BOOTSTRAP" --topic bench \
@@ -130,7 +116,7 @@ psql_q "BEGIN; DELETE FROM big WHERE measurement_time >= date_trunc('day', now()
         AND measurement_time < date_trunc('day', now(), 'UTC') - interval '9 days'; ROLLBACK;"
 delete_seconds=$(elapsed "$start" "$(now)")
 start=$(now)
-"$HC" migrate -c "$(config big big)" >/dev/null 2>&1
+"$HC" migrate -c "$(bench_consumer_config big big)" >/dev/null 2>&1
 migrate_seconds=$(elapsed "$start" "$(now)")
 after=$(psql_q "SELECT relfilenode FROM pg_class WHERE relname = 'big_before'")
 rows_after=$(psql_q "SELECT count(*) FROM big")
