@@ -53,8 +53,7 @@ TEST(ConfigCheckTypes, KeysOfAnotherTypeAreErrorsAtTheirPosition) {
       "    - url: http://127.0.0.1:80/\n"   // 12
       "      send: hello\n");               // 13
   ASSERT_FALSE(result.ok());
-  std::vector<std::string> lines;
-  for (const ConfigError& error : result.errors) lines.push_back(error.to_string());
+  const std::vector<std::string> lines = test::error_lines(result);
   EXPECT_THAT(
       lines,
       ElementsAre(
@@ -193,8 +192,7 @@ TEST(ConfigCheckTypes, PerHostLimitAndAddressFamilyErrorsAtTheirPosition) {
       "    - url: http://127.0.0.1:80/x\n"      // 13
       "      ip_version: 6\n");                 // 14
   ASSERT_FALSE(result.ok());
-  std::vector<std::string> lines;
-  for (const ConfigError& error : result.errors) lines.push_back(error.to_string());
+  const std::vector<std::string> lines = test::error_lines(result);
   ASSERT_EQ(lines.size(), 5U) << all_errors(result);
   EXPECT_THAT(lines[0], HasSubstr("test.yaml:7:32: healthcheck-producer-config.websites[0]."
                                   "max_concurrent_per_host: "));
@@ -234,8 +232,7 @@ TEST(ConfigCheckTypes, ProxiesAreValidatedAndTheirPasswordsNeverQuoted) {
       "    - url: tcp://127.0.0.1:22\n"               // 9
       "      proxy: env\n");                          // 10
   ASSERT_FALSE(bad.ok());
-  std::vector<std::string> lines;
-  for (const ConfigError& error : bad.errors) lines.push_back(error.to_string());
+  const std::vector<std::string> lines = test::error_lines(bad);
   ASSERT_EQ(lines.size(), 3U) << all_errors(bad);
   EXPECT_THAT(lines[0], HasSubstr("test.yaml:7:14: healthcheck-producer-config.websites[0].proxy: "
                                   "expected 'env' or a proxy URL"));

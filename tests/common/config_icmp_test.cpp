@@ -13,6 +13,7 @@ namespace hc {
 namespace {
 
 using test::all_errors;
+using test::error_lines;
 using test::parse;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -21,12 +22,6 @@ using ::testing::Not;
 ConfigLoadResult sites(std::string_view text, const IcmpAccessProbe& probe = {}) {
   return parse_config(std::string(test::kSitesHead) + std::string(text), "test.yaml",
                       test::env_of(), probe);
-}
-
-std::vector<std::string> error_lines(const ConfigLoadResult& result) {
-  std::vector<std::string> lines;
-  for (const ConfigError& error : result.errors) lines.push_back(error.to_string());
-  return lines;
 }
 
 TEST(ConfigIcmp, SitesTakeCountIntervalAndLossWithDefaults) {

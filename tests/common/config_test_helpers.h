@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hc/common/config.h"
 
@@ -30,6 +31,13 @@ inline constexpr std::string_view kSitesHead =
     "  defaults:\n"
     "    destination_topic: healthcheck\n"
     "  websites:\n";
+
+// Each error as its one-line text (file:line:col: key: message), in order.
+inline std::vector<std::string> error_lines(const ConfigLoadResult& result) {
+  std::vector<std::string> lines;
+  for (const ConfigError& error : result.errors) lines.push_back(error.to_string());
+  return lines;
+}
 
 // Every error, one per line, for failure messages.
 inline std::string all_errors(const ConfigLoadResult& result) {
