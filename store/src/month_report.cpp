@@ -5,18 +5,18 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "hc/common/url_redaction.h"
 #include "hc/store/site_detail.h"
-#include "latency_histogram.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
 #include "site_events.h"
 #include "status_tables.h"
+#include "window_sums.h"
+#include "window_total.h"
 
 namespace hc {
 namespace {
@@ -36,8 +36,8 @@ std::string month_sql(const std::string& table) {
                                         "$6::timestamptz"};
   const std::string latest = quote_identifier(store::latest_table_name(table));
   return fmt::format(
-      R"(SELECT l.uri, encode(l.url_digest, 'hex'), m.checks, m.up_checks, m.histogram, m.min_us,
-       m.max_us
+      R"(SELECT l.uri, encode(l.url_digest, 'hex'), m.checks, m.up_checks, m.histogram,
+       NULL::int, m.min_us, m.max_us
 FROM {latest} l
 LEFT JOIN (
   SELECT d.url_digest, sum(d.checks)::bigint AS checks, sum(d.up_checks)::bigint AS up_checks,
@@ -54,16 +54,29 @@ ORDER BY l.uri, l.url_digest)",
                            fmt::format("ARRAY(SELECT url_digest FROM {})", latest), bounds)));
 }
 
-// The p95 of a summed histogram and its min and max (NULL without checks), rounded as
-// PostgreSQL casts double precision to bigint (to the nearest, ties to even).
-std::optional<std::int64_t> p95_of(const pqxx::field& histogram, const pqxx::field& min_us,
-                                   const pqxx::field& max_us) {
-  if (histogram.is_null() || min_us.is_null() || max_us.is_null()) return std::nullopt;
-  store::LatencyHistogram summed;
-  summed.add(std::string_view(histogram.c_str(), histogram.size()));
-  const auto p95 = summed.percentile(0.95, min_us.as<std::int64_t>(), max_us.as<std::int64_t>());
-  if (!p95) return std::nullopt;
-  return static_cast<std::int64_t>(std::nearbyint(*p95));
+// The same rows (a site's parts on rows of their own, in WindowTotal's columns) when the
+// month's closed hours [$1, $2) are a range of the window sums (window_sums.h): one row of sums
+// per site, and the raw rows of [$2, $3) (the month's hours not closed yet, if any) counted per
+// latency bucket.
+std::string month_from_sums_sql(const std::string& table) {
+  return fmt::format(
+      R"(SELECT l.uri, encode(l.url_digest, 'hex'), p.checks, p.up_checks, p.histogram, p.bucket,
+       p.min_us, p.max_us
+FROM {latest} l
+LEFT JOIN (
+  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
+  FROM {sums} AS sums
+  UNION ALL
+  SELECT url_digest, count(*), count(*) FILTER (WHERE hc_measurement_up(healthy, error)), NULL,
+         hc_latency_bucket(response_time_microseconds), min(response_time_microseconds),
+         max(response_time_microseconds)
+  FROM {table}
+  WHERE measurement_time >= $2::timestamptz AND measurement_time < $3::timestamptz
+  GROUP BY url_digest, hc_latency_bucket(response_time_microseconds)) p USING (url_digest)
+ORDER BY l.uri, l.url_digest)",
+      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("sums", store::window_sums_rows_sql(table, "$1::timestamptz", "$2::timestamptz")));
 }
 
 std::int64_t minutes_of(std::chrono::seconds seconds) {
@@ -119,18 +132,38 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
       config, "report",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        for (const auto& row : transaction.exec_params(
-                 month_sql(table), format_timestamp(month.start), format_timestamp(month.end),
-                 bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to)) {
-          SiteMonthReport site;
-          site.table = table;
-          site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
-          site.count = UptimeCount{row[2].is_null() ? 0 : row[2].as<std::int64_t>(),
-                                   row[3].is_null() ? 0 : row[3].as<std::int64_t>()};
-          site.p95_response_us = p95_of(row[4], row[5], row[6]);
-          digests.push_back(row[1].as<std::string>());
-          report.sites.push_back(std::move(site));
+        const std::string start = format_timestamp(month.start);
+        const std::string end = format_timestamp(month.end);
+        // The month's closed hours end at closed_until, or with the month.
+        const std::string closed_end =
+            bounds.closed_until_time && *bounds.closed_until_time < month.end
+                ? format_timestamp(*bounds.closed_until_time)
+                : end;
+        const pqxx::result rows =
+            store::window_sums_cover(transaction, table, start, closed_end)
+                ? transaction.exec_params(month_from_sums_sql(table), start, closed_end, end)
+                : transaction.exec_params(month_sql(table), start, end, bounds.closed_until,
+                                          bounds.late_hours, bounds.late_from, bounds.late_to);
+        store::WindowTotal total;
+        auto finish_site = [&] {
+          SiteMonthReport& site = report.sites.back();
+          site.count = UptimeCount{total.checks(), total.up_checks()};
+          site.p95_response_us = total.percentile(0.95);
+        };
+        for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
+          const pqxx::row row = rows[i];
+          if (i == 0 || std::string_view(row[1].c_str()) != rows[i - 1][1].c_str()) {
+            if (i > 0) finish_site();
+            SiteMonthReport site;
+            site.table = table;
+            site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
+            digests.push_back(row[1].as<std::string>());
+            report.sites.push_back(std::move(site));
+            total = store::WindowTotal();
+          }
+          total.add(row, 2);
         }
+        if (!rows.empty()) finish_site();
         return true;
       },
       pool);

@@ -1,20 +1,18 @@
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
 #include "hc/common/url_redaction.h"
 #include "hc/store/status.h"
-#include "latency_histogram.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
 #include "status_states.h"
 #include "status_tables.h"
+#include "window_sums.h"
+#include "window_total.h"
 
 namespace hc {
 namespace {
@@ -112,6 +110,40 @@ ORDER BY l.uri, l.url_digest)",
       fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
 }
 
+// The same rows when the window's closed hours [$2, $3) are a range of the window sums
+// (window_sums.h): one row of sums per site instead of its days and hours, the rest of the
+// window ([$1, $2) and the hours from $3 on) from raw rows as above. $4: now in microseconds
+// since the epoch.
+std::string site_status_from_sums_sql(const std::string& table) {
+  return fmt::format(
+      R"(WITH raw_rows AS (
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= $1::timestamptz AND measurement_time < $2::timestamptz
+  UNION ALL
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= $3::timestamptz),
+parts AS (
+  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
+  FROM {sums} AS sums
+  UNION ALL
+  SELECT url_digest, count(*), count(*) FILTER (WHERE hc_measurement_up(healthy, error)),
+         NULL, hc_latency_bucket(response_time_microseconds),
+         min(response_time_microseconds), max(response_time_microseconds)
+  FROM raw_rows GROUP BY url_digest, hc_latency_bucket(response_time_microseconds))
+SELECT l.uri, l.status_code,
+       (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
+       l.error,
+       extract(epoch FROM l.cert_expires_at - to_timestamp($4::double precision / 1e6)) / 86400.0,
+       array_to_json(l.failed_conditions)::text,
+       p.checks, p.up_checks, p.histogram, p.bucket, p.min_us, p.max_us, l.check_type
+FROM {latest} l
+LEFT JOIN parts p USING (url_digest)
+ORDER BY l.uri, l.url_digest)",
+      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("sums", store::window_sums_rows_sql(table, "$2::timestamptz", "$3::timestamptz")));
+}
+
 // The first hour boundary at or after `time`.
 WallTime hour_ceil(WallTime time) {
   const WallTime floor = store::hour_floor(time);
@@ -145,51 +177,13 @@ SiteSummary site_of(const std::string& table, const pqxx::row& row) {
   return site;
 }
 
-// The window's numbers of one site, summed over its parts.
-class WindowSum {
- public:
-  // A part: columns 6.. of site_status_sql's row.
-  void add(const pqxx::row& row) {
-    if (row[6].is_null()) return;  // no part: no check in the window
-    const auto checks = row[6].as<std::int64_t>();
-    checks_ += checks;
-    up_checks_ += row[7].as<std::int64_t>();
-    if (!row[8].is_null()) {
-      histogram_.add(std::string_view(row[8].c_str(), row[8].size()));
-    } else if (!row[9].is_null()) {
-      histogram_.add_bucket(row[9].as<int>(), checks);
-    }
-    if (!row[10].is_null()) {
-      const auto min_us = row[10].as<std::int64_t>();
-      const auto max_us = row[11].as<std::int64_t>();
-      min_us_ = std::min(min_us_.value_or(min_us), min_us);
-      max_us_ = std::max(max_us_.value_or(max_us), max_us);
-    }
-  }
-
-  void fill(SiteSummary& site) const {
-    site.checks = checks_;
-    site.uptime_percent =
-        checks_ > 0 ? 100.0 * static_cast<double>(up_checks_) / static_cast<double>(checks_) : 0.0;
-    if (min_us_ && max_us_) {
-      site.p50_response_us = rounded(histogram_.percentile(0.5, *min_us_, *max_us_));
-      site.p95_response_us = rounded(histogram_.percentile(0.95, *min_us_, *max_us_));
-    }
-  }
-
- private:
-  // As PostgreSQL casts double precision to bigint: to the nearest, ties to even.
-  static std::optional<std::int64_t> rounded(std::optional<double> value) {
-    if (!value) return std::nullopt;
-    return static_cast<std::int64_t>(std::nearbyint(*value));
-  }
-
-  std::int64_t checks_ = 0;
-  std::int64_t up_checks_ = 0;
-  store::LatencyHistogram histogram_;
-  std::optional<std::int64_t> min_us_;
-  std::optional<std::int64_t> max_us_;
-};
+// Sets the window's numbers of `site` from its parts.
+void fill_window(const store::WindowTotal& total, SiteSummary& site) {
+  site.checks = total.checks();
+  site.uptime_percent = total.uptime_percent();
+  site.p50_response_us = total.percentile(0.5);
+  site.p95_response_us = total.percentile(0.95);
+}
 
 }  // namespace
 
@@ -209,20 +203,26 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
       config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {
         // Both statements see the transaction's one snapshot: the rollup's bounds and the window.
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        const pqxx::result rows = transaction.exec_params(
-            site_status_sql(table), format_timestamp(since), format_timestamp(first_hour),
-            bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to, now_us,
-            format_timestamp(first_day), bounds.days_closed_until, bounds.late_days);
-        WindowSum window_sum;
+        const std::string first_hour_text = format_timestamp(first_hour);
+        const pqxx::result rows =
+            store::window_sums_cover(transaction, table, first_hour_text, bounds.closed_until)
+                ? transaction.exec_params(site_status_from_sums_sql(table), format_timestamp(since),
+                                          first_hour_text, bounds.closed_until, now_us)
+                : transaction.exec_params(site_status_sql(table), format_timestamp(since),
+                                          first_hour_text, bounds.closed_until, bounds.late_hours,
+                                          bounds.late_from, bounds.late_to, now_us,
+                                          format_timestamp(first_day), bounds.days_closed_until,
+                                          bounds.late_days);
+        store::WindowTotal total;
         for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
           if (i == 0 || std::string_view(rows[i][0].c_str()) != rows[i - 1][0].c_str()) {
-            if (i > 0) window_sum.fill(sites.back());
+            if (i > 0) fill_window(total, sites.back());
             sites.push_back(site_of(table, rows[i]));
-            window_sum = WindowSum();
+            total = store::WindowTotal();
           }
-          window_sum.add(rows[i]);
+          total.add(rows[i], 6);
         }
-        if (!rows.empty()) window_sum.fill(sites.back());
+        if (!rows.empty()) fill_window(total, sites.back());
         return true;
       });
   store::add_site_states(config, sites);  // matches events by the exact URL
