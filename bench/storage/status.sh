@@ -206,7 +206,7 @@ SELECT format('daily rollup: %s rows (site-days), %s B/row heap, %s B/row with i
   pg_total_relation_size('bench_daily_rollup') / count(*))
 FROM bench_daily_rollup;
 SELECT format('window sums: %s rows (site-ranges) in %s ranges, %s B/row heap, %s B/row with indexes',
-  count(*), (SELECT count(*) FROM hc_window_sums WHERE table_name = 'bench'),
+  count(*), (SELECT count(*) FROM hc_window_ranges WHERE table_name = 'bench'),
   pg_relation_size('bench_window_sums') / greatest(count(*), 1),
   pg_total_relation_size('bench_window_sums') / greatest(count(*), 1))
 FROM bench_window_sums;

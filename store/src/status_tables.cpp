@@ -110,8 +110,13 @@ RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::
           fmt::arg("day_of_closed", day_of_sql("closed.until")),
           fmt::arg("day_of_late", day_of_sql("hour"))),
       table);
-  RollupBounds bounds{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()};
+  RollupBounds bounds;
+  bounds.closed_until = row[0].as<std::string>();
+  bounds.late_hours = row[1].as<std::string>();
+  bounds.late_from = row[2].as<std::string>();
+  bounds.late_to = row[3].as<std::string>();
+  bounds.days_closed_until = row[4].as<std::string>();
+  bounds.late_days = row[5].as<std::string>();
   if (!row[6].is_null()) {
     bounds.closed_until_time = WallTime(std::chrono::microseconds(row[6].as<std::int64_t>()));
   }

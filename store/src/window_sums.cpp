@@ -91,7 +91,7 @@ TableColumns window_sums_columns() { return kWindowSumsColumns; }
 std::string window_sums_relations_sql(std::string_view table) {
   return fmt::format(
       "{create};"
-      "CREATE TABLE IF NOT EXISTS hc_window_sums (table_name text NOT NULL,"
+      "CREATE TABLE IF NOT EXISTS hc_window_ranges (table_name text NOT NULL,"
       " from_hour timestamptz NOT NULL, until_hour timestamptz NOT NULL,"
       " PRIMARY KEY (table_name, from_hour, until_hour))",
       fmt::arg("create", migration_columns_sql(kWindowSumsColumns,
@@ -104,7 +104,7 @@ WindowSumsClose close_window_sums(pqxx::transaction_base& txn, const std::string
   std::set<Range> listed;
   for (const auto& row : txn.exec_params("SELECT (extract(epoch FROM from_hour) * 1000000)::bigint,"
                                          " (extract(epoch FROM until_hour) * 1000000)::bigint"
-                                         " FROM hc_window_sums WHERE table_name = $1",
+                                         " FROM hc_window_ranges WHERE table_name = $1",
                                          table)) {
     listed.emplace(from_epoch_us(row[0].as<std::int64_t>()),
                    from_epoch_us(row[1].as<std::int64_t>()));
@@ -140,7 +140,7 @@ WindowSumsClose close_window_sums(pqxx::transaction_base& txn, const std::string
     const std::string until = format_timestamp(range.second);
     txn.exec_params0(delete_sql, from, until);
     txn.exec_params0(
-        "DELETE FROM hc_window_sums WHERE table_name = $1 AND from_hour = $2::timestamptz"
+        "DELETE FROM hc_window_ranges WHERE table_name = $1 AND from_hour = $2::timestamptz"
         " AND until_hour = $3::timestamptz",
         table, from, until);
   }
@@ -156,7 +156,7 @@ WindowSumsClose close_window_sums(pqxx::transaction_base& txn, const std::string
         txn.exec_params(compute_sql, from, until, format_timestamp(day_ceil(range.first)))
             .affected_rows();
     txn.exec_params0(
-        "INSERT INTO hc_window_sums (table_name, from_hour, until_hour)"
+        "INSERT INTO hc_window_ranges (table_name, from_hour, until_hour)"
         " VALUES ($1, $2::timestamptz, $3::timestamptz) ON CONFLICT DO NOTHING",
         table, from, until);
     ++computed.ranges;
@@ -168,7 +168,7 @@ bool window_sums_cover(pqxx::transaction_base& txn, const std::string& table,
                        const std::string& from, const std::string& until) {
   return txn
       .exec_params1(
-          "SELECT EXISTS (SELECT 1 FROM hc_window_sums WHERE table_name = $1"
+          "SELECT EXISTS (SELECT 1 FROM hc_window_ranges WHERE table_name = $1"
           " AND from_hour = $2::timestamptz AND until_hour = $3::timestamptz)"
           " AND NOT EXISTS (SELECT 1 FROM hc_rollup_pending WHERE table_name = $1"
           " AND hour >= $2::timestamptz AND hour < $3::timestamptz)",

@@ -7,7 +7,7 @@
 // the range [from_hour, until_hour) of whole closed hours: checks, up_checks, min and max
 // response time, and the latency histogram (rollup_sql.h: cumulative, kLatencyBuckets elements)
 // stored as the text of the int[], formatted once by the close rather than by every reader.
-// `hc_window_sums` (table_name, from_hour, until_hour) lists the ranges that are complete: a
+// `hc_window_ranges` (table_name, from_hour, until_hour) lists the ranges that are complete: a
 // site of <table>_latest without a row in a listed range had no check in it.
 //
 // The ranges, for C = closed_until after a close:
@@ -51,7 +51,7 @@ inline constexpr std::array<std::chrono::hours, 3> kRollingWindows = {
 // The sums table's columns (key: from_hour, until_hour, url_digest).
 TableColumns window_sums_columns();
 
-// For `table`: the sums table and the database-wide bookkeeping table hc_window_sums
+// For `table`: the sums table and the database-wide bookkeeping table hc_window_ranges
 // (idempotent). Filled by the next close. REQUIRES: the daily rollup exists.
 std::string window_sums_relations_sql(std::string_view table);
 

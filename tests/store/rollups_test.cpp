@@ -208,7 +208,7 @@ class RollupsTest : public test::PostgresTest<RollupsTest> {
     return query(
         "SELECT string_agg(to_char(from_hour, 'MM-DD HH24') || '..' ||"
         " to_char(until_hour, 'MM-DD HH24'), ',' ORDER BY from_hour, until_hour)"
-        " FROM hc_window_sums WHERE table_name = 'hc'");
+        " FROM hc_window_ranges WHERE table_name = 'hc'");
   }
 
   std::unique_ptr<TableWriter> sink_;
