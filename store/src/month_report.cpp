@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <pqxx/pqxx>
 
 #include "hc/common/url_redaction.h"
@@ -30,14 +31,15 @@ using store::quote_identifier;
 // here (LatencyHistogram: hc_histogram_percentile's arithmetic without PostgreSQL evaluating
 // its array expressions once per site, which cost a quarter of the statement for 10,000 sites).
 // The days are summed per url_digest before they meet <table>_latest, so the aggregate's key is
-// the digest alone.
+// the digest alone. One row per site, in no order: uri, hex digest, the month in WindowTotal's
+// closed columns and NULL raw columns (the days hold the hours not closed too).
 std::string month_sql(const std::string& table) {
   const store::RollupBoundParams bounds{"$3::timestamptz", "$4::timestamptz[]", "$5::timestamptz",
                                         "$6::timestamptz"};
   const std::string latest = quote_identifier(store::latest_table_name(table));
   return fmt::format(
-      R"(SELECT l.uri, encode(l.url_digest, 'hex'), m.checks, m.up_checks, m.histogram,
-       NULL::int, m.min_us, m.max_us
+      R"(SELECT l.uri, encode(l.url_digest, 'hex'), m.checks, m.up_checks, m.histogram, m.min_us,
+       m.max_us, NULL::bigint, NULL::bigint, NULL::text, NULL::bigint, NULL::bigint
 FROM {latest} l
 LEFT JOIN (
   SELECT d.url_digest, sum(d.checks)::bigint AS checks, sum(d.up_checks)::bigint AS up_checks,
@@ -45,8 +47,7 @@ LEFT JOIN (
          max(d.max_response_us) AS max_us
   FROM {days} AS d
   WHERE d.day < $2::timestamptz
-  GROUP BY d.url_digest) m USING (url_digest)
-ORDER BY l.uri, l.url_digest)",
+  GROUP BY d.url_digest) m USING (url_digest))",
       fmt::arg("latest", latest),
       fmt::arg("histogram", store::histogram_sum_sql("d.latency_histogram")),
       fmt::arg("days", store::days_of_sites_sql(
@@ -54,26 +55,27 @@ ORDER BY l.uri, l.url_digest)",
                            fmt::format("ARRAY(SELECT url_digest FROM {})", latest), bounds)));
 }
 
-// The same rows (a site's parts on rows of their own, in WindowTotal's columns) when the
-// month's closed hours [$1, $2) are a range of the window sums (window_sums.h): one row of sums
-// per site, and the raw rows of [$2, $3) (the month's hours not closed yet, if any) counted per
-// latency bucket.
+// The same rows when the month's closed hours [$1, $2) are a range of the window sums
+// (window_sums.h): one row of sums per site, and the raw rows of [$2, $3) (the month's hours
+// not closed yet, if any) counted per latency bucket in WindowTotal's raw columns.
 std::string month_from_sums_sql(const std::string& table) {
   return fmt::format(
-      R"(SELECT l.uri, encode(l.url_digest, 'hex'), p.checks, p.up_checks, p.histogram, p.bucket,
-       p.min_us, p.max_us
+      R"(WITH raw_parts AS (
+  SELECT url_digest, sum(n)::bigint AS checks, sum(up)::bigint AS up_checks,
+         string_agg(coalesce(bucket, 0) || ':' || n, ',') AS buckets, min(min_us) AS min_us,
+         max(max_us) AS max_us
+  FROM (SELECT url_digest, hc_latency_bucket(response_time_microseconds) AS bucket,
+               count(*) AS n, count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
+               min(response_time_microseconds) AS min_us, max(response_time_microseconds) AS max_us
+        FROM {table}
+        WHERE measurement_time >= $2::timestamptz AND measurement_time < $3::timestamptz
+        GROUP BY 1, 2) AS per_bucket
+  GROUP BY url_digest)
+SELECT l.uri, encode(l.url_digest, 'hex'), c.checks, c.up_checks, c.histogram, c.min_us,
+       c.max_us, r.checks, r.up_checks, r.buckets, r.min_us, r.max_us
 FROM {latest} l
-LEFT JOIN (
-  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
-  FROM {sums} AS sums
-  UNION ALL
-  SELECT url_digest, count(*), count(*) FILTER (WHERE hc_measurement_up(healthy, error)), NULL,
-         hc_latency_bucket(response_time_microseconds), min(response_time_microseconds),
-         max(response_time_microseconds)
-  FROM {table}
-  WHERE measurement_time >= $2::timestamptz AND measurement_time < $3::timestamptz
-  GROUP BY url_digest, hc_latency_bucket(response_time_microseconds)) p USING (url_digest)
-ORDER BY l.uri, l.url_digest)",
+LEFT JOIN {sums} AS c USING (url_digest)
+LEFT JOIN raw_parts r USING (url_digest))",
       fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
       fmt::arg("table", quote_identifier(table)),
       fmt::arg("sums", store::window_sums_rows_sql(table, "$1::timestamptz", "$2::timestamptz")));
@@ -131,6 +133,7 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
   store::for_each_status_table(
       config, "report",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
+        const std::size_t table_first = report.sites.size();
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
         const std::string start = format_timestamp(month.start);
         const std::string end = format_timestamp(month.end);
@@ -144,26 +147,34 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
                 ? transaction.exec_params(month_from_sums_sql(table), start, closed_end, end)
                 : transaction.exec_params(month_sql(table), start, end, bounds.closed_until,
                                           bounds.late_hours, bounds.late_from, bounds.late_to);
-        store::WindowTotal total;
-        auto finish_site = [&] {
-          SiteMonthReport& site = report.sites.back();
+        for (const auto& row : rows) {
+          store::WindowTotal total;
+          total.add_closed(row, 2);
+          total.add_raw(row, 7);
+          SiteMonthReport& site = report.sites.emplace_back();
+          site.table = table;
+          site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
           site.count = UptimeCount{total.checks(), total.up_checks()};
           site.p95_response_us = total.percentile(0.95);
-        };
-        for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
-          const pqxx::row row = rows[i];
-          if (i == 0 || std::string_view(row[1].c_str()) != rows[i - 1][1].c_str()) {
-            if (i > 0) finish_site();
-            SiteMonthReport site;
-            site.table = table;
-            site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
-            digests.push_back(row[1].as<std::string>());
-            report.sites.push_back(std::move(site));
-            total = store::WindowTotal();
-          }
-          total.add(row, 2);
+          digests.push_back(row[1].as<std::string>());
         }
-        if (!rows.empty()) finish_site();
+        // By URL (as bytes): sorting in C++ rather than by the statement costs microseconds
+        // instead of PostgreSQL's ~2 µs per comparison of URLs sharing their first bytes.
+        std::vector<std::size_t> order(report.sites.size() - table_first);
+        std::iota(order.begin(), order.end(), table_first);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+          return report.sites[a].url < report.sites[b].url;
+        });
+        std::vector<SiteMonthReport> sorted_sites;
+        std::vector<std::string> sorted_digests;
+        for (const std::size_t i : order) {
+          sorted_sites.push_back(std::move(report.sites[i]));
+          sorted_digests.push_back(std::move(digests[i]));
+        }
+        std::move(sorted_sites.begin(), sorted_sites.end(),
+                  report.sites.begin() + static_cast<std::ptrdiff_t>(table_first));
+        std::move(sorted_digests.begin(), sorted_digests.end(),
+                  digests.begin() + static_cast<std::ptrdiff_t>(table_first));
         return true;
       },
       pool);

@@ -1,13 +1,15 @@
-// The numbers of one site over a window, added up from the parts a reader's statement returns
-// for it: sums of closed hours (a histogram as int[] text) and raw rows counted per latency
-// bucket (rollup_sql.h's buckets), so that each check counts once in one histogram whichever
-// part it is in. The percentiles are computed here, in C++ (LatencyHistogram), where 10,000
-// sites cost microseconds rather than the ~10 µs per site of PostgreSQL's array expressions.
+// The numbers of one site over a window, added up from the two parts a reader's statement
+// returns for it: the closed hours summed (their latency histogram as int[] text) and the raw
+// rows counted per latency bucket (rollup_sql.h's buckets), so that each check counts once in
+// one histogram whichever part it is in. The percentiles are computed here, in C++
+// (LatencyHistogram), where 10,000 sites cost microseconds rather than the ~10 µs per site of
+// PostgreSQL's array expressions.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <pqxx/row>
+#include <string_view>
 
 #include "latency_histogram.h"
 
@@ -15,12 +17,15 @@ namespace hc::store {
 
 class WindowTotal {
  public:
-  // Adds the part in the six columns of `row` from `first`: checks, up checks, histogram (int[]
-  // text, or NULL), bucket (1..kLatencyBuckets when the histogram is NULL: all the part's checks
-  // with a response time are in it), min and max response time (NULL without one). A NULL
-  // checks column is no part (a site without checks in the window). Throws
-  // std::invalid_argument for a malformed histogram or bucket.
-  void add(const pqxx::row& row, pqxx::row::size_type first);
+  // Adds the closed part in the five columns of `row` from `first`: checks, up checks, the
+  // cumulative histogram (int[] text), min and max response time. NULL checks: no closed part.
+  // Throws std::invalid_argument for a malformed histogram.
+  void add_closed(const pqxx::row& row, pqxx::row::size_type first);
+  // Adds the raw part in the five columns of `row` from `first`: checks, up checks, the checks
+  // per bucket as "bucket:count" pairs joined by commas (bucket 0: no response time), min and
+  // max response time. NULL checks: no raw part. Throws std::invalid_argument for a malformed
+  // pair list or a bucket out of range.
+  void add_raw(const pqxx::row& row, pqxx::row::size_type first);
 
   std::int64_t checks() const { return checks_; }
   std::int64_t up_checks() const { return up_checks_; }
@@ -31,6 +36,11 @@ class WindowTotal {
   std::optional<std::int64_t> percentile(double fraction) const;
 
  private:
+  // Counts checks and up checks and widens min/max from the part's columns; false without a
+  // part (NULL checks).
+  bool add_counts(const pqxx::row& row, pqxx::row::size_type first);
+  void add_buckets(std::string_view pairs);
+
   std::int64_t checks_ = 0;
   std::int64_t up_checks_ = 0;
   LatencyHistogram histogram_;
