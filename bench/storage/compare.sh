@@ -13,6 +13,10 @@ CONFIG=$1
 NEW=$2
 OLD=$3
 CALLS=${CALLS:-11}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_require "$NEW" "$OLD"
 EMPTY_CONFIG=$(mktemp)
 trap 'rm -f "$EMPTY_CONFIG" "$EMPTY_CONFIG".new "$EMPTY_CONFIG".old' EXIT
 sed 's/table_name: .*/table_name: empty/' "$CONFIG" >"$EMPTY_CONFIG"
