@@ -22,6 +22,8 @@
 # 6. hc serve on the same data: CALLS calls each of the first page as JSON and HTML, the last
 #    page, one site's 30-day history per day and per hour, its page with a 90-day chart, two
 #    badges, the month report (curl, p50 and p90); the first page's size gzip-compressed;
+#    `hc report --month` this month and last month (JSON, each call a process), with
+#    REFERENCE_HC's call by call in turn and whether both gave the same report;
 # 7. prints bytes per row of the raw table and of the rollups (heap and with indexes).
 set -euo pipefail
 
@@ -77,7 +79,12 @@ start=$(now_ms)
 "$HC" maintain -c "$CONFIG" >"$WORK/close.log" 2>&1
 close_ms=$(($(now_ms) - start))
 echo "close the rollups: $close_ms ms ($(grep -o '([0-9]* hours recomputed[^)]*)' "$WORK/close.log"))"
-sql -c "VACUUM ANALYZE bench_hourly_rollup" -c "VACUUM ANALYZE bench_daily_rollup"
+sql -c "VACUUM ANALYZE bench_hourly_rollup" -c "VACUUM ANALYZE bench_daily_rollup" \
+  -c "VACUUM ANALYZE bench_window_sums"
+# Before each timed series: the close the consumer runs within 30 s of each hour (a quiet no-op
+# within the hour), so a series that starts after an hour turned reads that hour's window sums
+# as a live deployment's readers would.
+close_hours() { "$HC" maintain -c "$CONFIG" >>"$WORK/close.log" 2>&1; }
 
 : >"$WORK/empty.ms"
 for _ in $(seq "$CALLS"); do
@@ -90,6 +97,7 @@ echo "hc status on an empty table (process start, config, connect): $(summary <"
 # call by call in turn (both see the same load): p50 and max of each, and their ratio.
 p50_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for window in 1h 24h 7d 30d; do
+  close_hours
   : >"$WORK/status-$window.ms"
   : >"$WORK/reference-$window.ms"
   for _ in $(seq "$CALLS"); do
@@ -106,7 +114,36 @@ for window in 1h 24h 7d 30d; do
   if [[ -n ${REFERENCE_HC:-} ]]; then
     echo "  reference $REFERENCE_HC: $(summary <"$WORK/reference-$window.ms");" \
       "ratio reference / this build (p50): $(awk -v r="$(p50_of "$WORK/reference-$window.ms")" \
-        -v h="$(p50_of "$WORK/status-$window.ms")" 'BEGIN { printf "%.1fx", r / h }')"
+        -v h="$(p50_of "$WORK/status-$window.ms")" 'BEGIN { printf "%.1fx", r / h }');" \
+      "output $(cmp -s "$WORK/status.out" "$WORK/reference.out" && echo identical || echo DIFFERENT)"
+  fi
+done
+
+# The month report of this month and of the last one, timed the same way.
+this_month=$(date -u +%Y-%m)
+last_month=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
+for month in "$this_month" "$last_month"; do
+  close_hours
+  : >"$WORK/report-$month.ms"
+  : >"$WORK/reference-report-$month.ms"
+  for _ in $(seq "$CALLS"); do
+    start=$(now_ms)
+    "$HC" report -c "$CONFIG" --month "$month" --format json >"$WORK/report.json"
+    echo $(($(now_ms) - start)) >>"$WORK/report-$month.ms"
+    if [[ -n ${REFERENCE_HC:-} ]]; then
+      start=$(now_ms)
+      "$REFERENCE_HC" report -c "$CONFIG" --month "$month" --format json >"$WORK/reference-report.json"
+      echo $(($(now_ms) - start)) >>"$WORK/reference-report-$month.ms"
+    fi
+  done
+  echo "hc report --month $month (json): $(summary <"$WORK/report-$month.ms")"
+  if [[ -n ${REFERENCE_HC:-} ]]; then
+    # The same report from both builds, but for `until` (the clock).
+    same=$(cmp -s <(sed 's/"until":"[^"]*"//' "$WORK/report.json") \
+      <(sed 's/"until":"[^"]*"//' "$WORK/reference-report.json") && echo identical || echo DIFFERENT)
+    echo "  reference $REFERENCE_HC: $(summary <"$WORK/reference-report-$month.ms");" \
+      "ratio reference / this build (p50): $(awk -v r="$(p50_of "$WORK/reference-report-$month.ms")" \
+        -v h="$(p50_of "$WORK/report-$month.ms")" 'BEGIN { printf "%.1fx", r / h }'); JSON $same"
   fi
 done
 
@@ -168,4 +205,9 @@ SELECT format('daily rollup: %s rows (site-days), %s B/row heap, %s B/row with i
   count(*), pg_relation_size('bench_daily_rollup') / count(*),
   pg_total_relation_size('bench_daily_rollup') / count(*))
 FROM bench_daily_rollup;
+SELECT format('window sums: %s rows (site-ranges) in %s ranges, %s B/row heap, %s B/row with indexes',
+  count(*), (SELECT count(*) FROM hc_window_ranges WHERE table_name = 'bench'),
+  pg_relation_size('bench_window_sums') / greatest(count(*), 1),
+  pg_total_relation_size('bench_window_sums') / greatest(count(*), 1))
+FROM bench_window_sums;
 EOF

@@ -2,9 +2,24 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "hc/common/clock.h"
 #include "hc/store/maintenance.h"
 
 namespace hc::consumer {
+
+std::chrono::microseconds next_maintenance_delay(WallTime now, std::chrono::seconds interval) {
+  const auto since_epoch = now.time_since_epoch();
+  const auto next_hour =
+      std::chrono::floor<std::chrono::hours>(since_epoch) + std::chrono::hours(1);
+  const auto after_hour = std::chrono::duration_cast<std::chrono::microseconds>(
+      next_hour + kHourCloseDelay - since_epoch);
+  // Within kHourCloseDelay after an hour began, that hour's close is still ahead.
+  const auto hour_close =
+      after_hour > std::chrono::hours(1) ? after_hour - std::chrono::hours(1) : after_hour;
+  return std::min<std::chrono::microseconds>(interval, hour_close);
+}
 
 MaintenanceThread::MaintenanceThread(std::chrono::seconds interval, Run run, ConsumerStats& stats)
     : interval_(interval), run_(std::move(run)), stats_(stats), thread_([this] { loop(); }) {}
@@ -31,7 +46,8 @@ void MaintenanceThread::loop() {
       results.push_back(std::move(failed));
     }
     record(results);
-    const auto next_run = std::chrono::steady_clock::now() + interval_;
+    const auto next_run = std::chrono::steady_clock::now() +
+                          next_maintenance_delay(SystemClock().wall_now(), interval_);
     lock.lock();
     while (!stopping_ && stop_changed_.wait_until(mutex_, next_run)) {
     }

@@ -5,18 +5,19 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <pqxx/pqxx>
 
 #include "hc/common/url_redaction.h"
 #include "hc/store/site_detail.h"
-#include "latency_histogram.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
 #include "site_events.h"
 #include "status_tables.h"
+#include "window_sums.h"
+#include "window_total.h"
 
 namespace hc {
 namespace {
@@ -30,14 +31,15 @@ using store::quote_identifier;
 // here (LatencyHistogram: hc_histogram_percentile's arithmetic without PostgreSQL evaluating
 // its array expressions once per site, which cost a quarter of the statement for 10,000 sites).
 // The days are summed per url_digest before they meet <table>_latest, so the aggregate's key is
-// the digest alone.
+// the digest alone. One row per site, in no order: uri, hex digest, the month in WindowTotal's
+// closed columns and NULL raw columns (the days hold the hours not closed too).
 std::string month_sql(const std::string& table) {
   const store::RollupBoundParams bounds{"$3::timestamptz", "$4::timestamptz[]", "$5::timestamptz",
                                         "$6::timestamptz"};
   const std::string latest = quote_identifier(store::latest_table_name(table));
   return fmt::format(
       R"(SELECT l.uri, encode(l.url_digest, 'hex'), m.checks, m.up_checks, m.histogram, m.min_us,
-       m.max_us
+       m.max_us, NULL::bigint, NULL::bigint, NULL::text, NULL::bigint, NULL::bigint
 FROM {latest} l
 LEFT JOIN (
   SELECT d.url_digest, sum(d.checks)::bigint AS checks, sum(d.up_checks)::bigint AS up_checks,
@@ -45,8 +47,7 @@ LEFT JOIN (
          max(d.max_response_us) AS max_us
   FROM {days} AS d
   WHERE d.day < $2::timestamptz
-  GROUP BY d.url_digest) m USING (url_digest)
-ORDER BY l.uri, l.url_digest)",
+  GROUP BY d.url_digest) m USING (url_digest))",
       fmt::arg("latest", latest),
       fmt::arg("histogram", store::histogram_sum_sql("d.latency_histogram")),
       fmt::arg("days", store::days_of_sites_sql(
@@ -54,16 +55,30 @@ ORDER BY l.uri, l.url_digest)",
                            fmt::format("ARRAY(SELECT url_digest FROM {})", latest), bounds)));
 }
 
-// The p95 of a summed histogram and its min and max (NULL without checks), rounded as
-// PostgreSQL casts double precision to bigint (to the nearest, ties to even).
-std::optional<std::int64_t> p95_of(const pqxx::field& histogram, const pqxx::field& min_us,
-                                   const pqxx::field& max_us) {
-  if (histogram.is_null() || min_us.is_null() || max_us.is_null()) return std::nullopt;
-  store::LatencyHistogram summed;
-  summed.add(std::string_view(histogram.c_str(), histogram.size()));
-  const auto p95 = summed.percentile(0.95, min_us.as<std::int64_t>(), max_us.as<std::int64_t>());
-  if (!p95) return std::nullopt;
-  return static_cast<std::int64_t>(std::nearbyint(*p95));
+// The same rows when the month's closed hours [$1, $2) are a range of the window sums
+// (window_sums.h): one row of sums per site, and the raw rows of [$2, $3) (the month's hours
+// not closed yet, if any) counted per latency bucket in WindowTotal's raw columns.
+std::string month_from_sums_sql(const std::string& table) {
+  return fmt::format(
+      R"(WITH raw_parts AS (
+  SELECT url_digest, sum(n)::bigint AS checks, sum(up)::bigint AS up_checks,
+         string_agg(coalesce(bucket, 0) || ':' || n, ',') AS buckets, min(min_us) AS min_us,
+         max(max_us) AS max_us
+  FROM (SELECT url_digest, hc_latency_bucket(response_time_microseconds) AS bucket,
+               count(*) AS n, count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
+               min(response_time_microseconds) AS min_us, max(response_time_microseconds) AS max_us
+        FROM {table}
+        WHERE measurement_time >= $2::timestamptz AND measurement_time < $3::timestamptz
+        GROUP BY 1, 2) AS per_bucket
+  GROUP BY url_digest)
+SELECT l.uri, encode(l.url_digest, 'hex'), c.checks, c.up_checks, c.histogram, c.min_us,
+       c.max_us, r.checks, r.up_checks, r.buckets, r.min_us, r.max_us
+FROM {latest} l
+LEFT JOIN {sums} AS c USING (url_digest)
+LEFT JOIN raw_parts r USING (url_digest))",
+      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("sums", store::window_sums_rows_sql(table, "$1::timestamptz", "$2::timestamptz")));
 }
 
 std::int64_t minutes_of(std::chrono::seconds seconds) {
@@ -118,19 +133,48 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
   store::for_each_status_table(
       config, "report",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
+        const std::size_t table_first = report.sites.size();
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        for (const auto& row : transaction.exec_params(
-                 month_sql(table), format_timestamp(month.start), format_timestamp(month.end),
-                 bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to)) {
-          SiteMonthReport site;
+        const std::string start = format_timestamp(month.start);
+        const std::string end = format_timestamp(month.end);
+        // The month's closed hours end at closed_until, or with the month.
+        const std::string closed_end =
+            bounds.closed_until_time && *bounds.closed_until_time < month.end
+                ? format_timestamp(*bounds.closed_until_time)
+                : end;
+        const pqxx::result rows =
+            store::window_sums_cover(transaction, table, start, closed_end)
+                ? transaction.exec_params(month_from_sums_sql(table), start, closed_end, end)
+                : transaction.exec_params(month_sql(table), start, end, bounds.closed_until,
+                                          bounds.late_hours, bounds.late_from, bounds.late_to);
+        for (const auto& row : rows) {
+          store::WindowTotal total;
+          total.add_closed(row, 2);
+          total.add_raw(row, 7);
+          SiteMonthReport& site = report.sites.emplace_back();
           site.table = table;
           site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
-          site.count = UptimeCount{row[2].is_null() ? 0 : row[2].as<std::int64_t>(),
-                                   row[3].is_null() ? 0 : row[3].as<std::int64_t>()};
-          site.p95_response_us = p95_of(row[4], row[5], row[6]);
+          site.count = UptimeCount{total.checks(), total.up_checks()};
+          site.p95_response_us = total.percentile(0.95);
           digests.push_back(row[1].as<std::string>());
-          report.sites.push_back(std::move(site));
         }
+        // By URL (as bytes): sorting in C++ rather than by the statement costs microseconds
+        // instead of PostgreSQL's ~2 µs per comparison of URLs sharing their first bytes.
+        std::vector<std::size_t> order(report.sites.size() - table_first);
+        std::iota(order.begin(), order.end(), table_first);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+          return report.sites[a].url < report.sites[b].url;
+        });
+        std::vector<SiteMonthReport> sorted_sites;
+        std::vector<std::string> sorted_digests;
+        for (const std::size_t i : order) {
+          sorted_sites.push_back(std::move(report.sites[i]));
+          sorted_digests.push_back(std::move(digests[i]));
+        }
+        std::move(sorted_sites.begin(), sorted_sites.end(),
+                  report.sites.begin() + static_cast<std::ptrdiff_t>(table_first));
+        std::move(sorted_digests.begin(), sorted_digests.end(),
+                  digests.begin() + static_cast<std::ptrdiff_t>(table_first));
         return true;
       },
       pool);

@@ -10,6 +10,7 @@
 #include "partition_layout.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
+#include "window_sums.h"
 
 namespace hc::store {
 namespace {
@@ -142,6 +143,10 @@ const std::vector<Migration>& table_migrations() {
        ""},
       {9, "address: the IP address a check connected to", ""},
       {10, "icmp checks: round-trip times (min, mean, max) and loss percent", ""},
+      // Per site, the sums of the closed hours of the 24 h, 7 d and 30 d windows and of months:
+      // one row per site for `hc status --since` and the month report (window_sums.h).
+      {11, "window sums of the readers' windows and months", "",
+       [](const std::string& table) { return window_sums_relations_sql(table); }},
   };
   return migrations;
 }

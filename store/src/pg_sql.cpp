@@ -63,6 +63,7 @@ std::string daily_rollup_name(std::string_view table) { return suffixed(table, "
 std::string hourly_from_raw_name(std::string_view table) {
   return suffixed(table, "_hourly_from_raw");
 }
+std::string window_sums_name(std::string_view table) { return suffixed(table, "_window_sums"); }
 
 std::vector<std::string> column_names(TableColumns columns) {
   std::vector<std::string> names;

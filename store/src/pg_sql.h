@@ -27,6 +27,7 @@ std::string hourly_view_name(std::string_view table);      // per site and hour,
 std::string hourly_rollup_name(std::string_view table);    // closed hours (rollups.h)
 std::string daily_rollup_name(std::string_view table);     // closed days (rollups.h)
 std::string hourly_from_raw_name(std::string_view table);  // SQL function: hours from raw rows
+std::string window_sums_name(std::string_view table);      // sums of windows (window_sums.h)
 
 // The column names in table order: the COPY column list.
 std::vector<std::string> column_names(TableColumns columns);

@@ -8,6 +8,7 @@
 
 #include "pg_sql.h"
 #include "rollup_sql.h"
+#include "window_sums.h"
 
 namespace hc::store {
 namespace {
@@ -90,11 +91,16 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
   }
   result.days_closed = days.size();
 
-  txn.exec_params0(
-      "INSERT INTO hc_rollup_state (table_name, closed_until) VALUES ($1, $2::timestamptz)"
-      " ON CONFLICT (table_name) DO UPDATE"
-      " SET closed_until = greatest(hc_rollup_state.closed_until, EXCLUDED.closed_until)",
-      table, timestamp_text(result.closed_until));
+  // A process whose clock is behind another's leaves the later closed_until, and keeps the sums
+  // of that one.
+  const WallTime state_closed_until(microseconds(
+      txn.exec_params1(
+             "INSERT INTO hc_rollup_state (table_name, closed_until) VALUES ($1, $2::timestamptz)"
+             " ON CONFLICT (table_name) DO UPDATE"
+             " SET closed_until = greatest(hc_rollup_state.closed_until, EXCLUDED.closed_until)"
+             " RETURNING (extract(epoch FROM closed_until) * 1000000)::bigint",
+             table, timestamp_text(result.closed_until))[0]
+          .as<std::int64_t>()));
   if (rollup_retention_days > 0) {
     const pqxx::result expired =
         txn.exec_params(fmt::format("DELETE FROM {} WHERE hour < $1::timestamptz",
@@ -108,6 +114,14 @@ RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string&
         timestamp_text(keep_from));
     result.rows_expired += expired_days.affected_rows();
   }
+
+  std::set<WallTime> recomputed_hours;
+  for (const std::int64_t hour : pending_hours_us)
+    recomputed_hours.insert(WallTime(microseconds(hour)));
+  const WindowSumsClose sums =
+      close_window_sums(txn, table, state_closed_until, recomputed_hours, keep_from);
+  result.window_ranges = sums.ranges;
+  result.window_rows = sums.rows;
   return result;
 }
 

@@ -27,13 +27,16 @@ struct RollupClose {
   std::size_t rows_expired = 0;  // hourly and daily rollup rows deleted by the retention
   std::size_t days_closed = 0;   // distinct days recomputed from the hourly rollup
   std::size_t daily_rows_written = 0;
-  WallTime closed_until;  // hours before this are in the rollup
+  std::size_t window_ranges = 0;  // ranges of the window sums computed (window_sums.h)
+  std::size_t window_rows = 0;    // their site rows
+  WallTime closed_until;          // hours before this are in the rollup
 };
 
 // Closes the hours of `table` that ended by `now` (every hour before hour_floor(now)) in
 // `txn`, which the caller commits, recomputes the daily rollup of the days those hours are in,
 // then deletes rollup rows of hours older than `rollup_retention_days` before hour_floor(now)
-// (0 = keep forever), and daily rows of days wholly before that. Pending hours older than the
+// (0 = keep forever), and daily rows of days wholly before that, and last keeps the window sums
+// (window_sums.h) of the hours closed. Pending hours older than the
 // retention are dropped without being computed. REQUIRES: `table` is migrated (pg_migrations.h).
 // Throws what libpqxx throws (then abort `txn`: nothing is changed).
 RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string& table,

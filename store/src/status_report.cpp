@@ -1,20 +1,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
 #include "hc/common/url_redaction.h"
 #include "hc/store/status.h"
-#include "latency_histogram.h"
 #include "pg_sql.h"
 #include "rollup_sql.h"
 #include "rollups.h"
 #include "status_states.h"
 #include "status_tables.h"
+#include "window_sums.h"
+#include "window_total.h"
 
 namespace hc {
 namespace {
@@ -32,18 +31,54 @@ using store::quote_identifier;
 // first_day and the end of the whole days closed (RollupBounds::days_closed_until). A day with
 // a late hour is read by its hours, as the overview's days are (days_of_sites_sql), so each
 // check is in exactly one part. A window of N days reads about N rollup rows per site, not
-// 24 N, plus at most 46 edge hours.
-// The rollups' rows come summed per site; the raw rows come counted per site and latency
-// bucket (hc_latency_bucket, the rollup's own buckets), so each site's checks land in one
-// histogram whichever part they are in. One result row per site and part (a site without
-// checks in the window: one row with NULL parts), sorted by site; the parts are added up here,
-// in C++ (LatencyHistogram), where percentiles of 10,000 sites cost microseconds rather than
-// the ~10 µs per site that PostgreSQL's array expressions take.
+// 24 N, plus at most 46 edge hours; when the window sums hold its closed hours
+// (site_status_from_sums_sql), one row per site.
+//
+// One result row per site of <table>_latest, in no order (sorting 10,000 URLs that share their
+// first bytes costs PostgreSQL ~40 ms; C++ sorts them in microseconds): the newest
+// measurement's columns (site_of), then the closed part summed (kClosedColumn: WindowTotal's
+// closed columns, NULL without closed checks) and the raw part counted per latency bucket
+// (kRawColumn: its raw columns, NULL without raw checks), both in the rollup's buckets, so
+// each check lands in one histogram whichever part it is in; the parts are added up in C++
+// (WindowTotal), where percentiles of 10,000 sites cost microseconds rather than the ~10 µs
+// per site that PostgreSQL's array expressions take.
+constexpr pqxx::row::size_type kClosedColumn = 7;
+constexpr pqxx::row::size_type kRawColumn = 12;
+
+// The statement's end: the raw part (raw_rows, a CTE the caller defines) per site, and the
+// result rows from <table>_latest, `closed` (a CTE with one row per site: url_digest, checks,
+// up_checks, histogram, min_us, max_us) and that raw part. $now_us: the parameter with now in
+// microseconds since the epoch.
+std::string site_rows_sql(const std::string& table, std::string_view now_us) {
+  return fmt::format(
+      R"(raw_parts AS (
+  SELECT url_digest, sum(n)::bigint AS checks, sum(up)::bigint AS up_checks,
+         string_agg(coalesce(bucket, 0) || ':' || n, ',') AS buckets, min(min_us) AS min_us,
+         max(max_us) AS max_us
+  FROM (SELECT url_digest, hc_latency_bucket(response_time_microseconds) AS bucket,
+               count(*) AS n, count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
+               min(response_time_microseconds) AS min_us, max(response_time_microseconds) AS max_us
+        FROM raw_rows GROUP BY 1, 2) AS per_bucket
+  GROUP BY url_digest)
+SELECT l.uri, l.status_code,
+       (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
+       l.error,
+       extract(epoch FROM l.cert_expires_at - to_timestamp({now_us}::double precision / 1e6))
+         / 86400.0,
+       array_to_json(l.failed_conditions)::text, l.check_type,
+       c.checks, c.up_checks, c.histogram, c.min_us, c.max_us,
+       r.checks, r.up_checks, r.buckets, r.min_us, r.max_us
+FROM {latest} l
+LEFT JOIN closed c USING (url_digest)
+LEFT JOIN raw_parts r USING (url_digest))",
+      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+      fmt::arg("now_us", now_us));
+}
+
 // Parameters: $1 since, $2 first_hour, $3..$6 the table's RollupBounds (closed_until,
 // late_hours, late_from, late_to: known when planned, so the raw table's partitions are pruned
 // then), $7 now in microseconds since the epoch, $8 first_day, $9 days_closed_until, $10
-// late_days. Time values come back as microseconds since the epoch, keeping the C++ side free
-// of timestamp text parsing.
+// late_days.
 std::string site_status_sql(const std::string& table) {
   return fmt::format(
       R"(WITH days AS (SELECT greatest($8::timestamptz, $9::timestamptz) AS until),
@@ -87,29 +122,32 @@ raw_rows AS (
   WHERE measurement_time >= greatest($2::timestamptz, $5::timestamptz)
     AND measurement_time < $6::timestamptz
     AND {hour_of} = ANY($4::timestamptz[])),
-parts AS (
-  SELECT url_digest, checks, up_checks, histogram, NULL::int AS bucket, min_us, max_us
-  FROM closed
-  UNION ALL
-  SELECT url_digest, count(*), count(*) FILTER (WHERE hc_measurement_up(healthy, error)),
-         NULL, hc_latency_bucket(response_time_microseconds),
-         min(response_time_microseconds), max(response_time_microseconds)
-  FROM raw_rows GROUP BY url_digest, hc_latency_bucket(response_time_microseconds))
-SELECT l.uri, l.status_code,
-       (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
-       l.error,
-       extract(epoch FROM l.cert_expires_at - to_timestamp($7::double precision / 1e6)) / 86400.0,
-       array_to_json(l.failed_conditions)::text,
-       p.checks, p.up_checks, p.histogram, p.bucket, p.min_us, p.max_us, l.check_type
-FROM {latest} l
-LEFT JOIN parts p USING (url_digest)
-ORDER BY l.uri, l.url_digest)",
-      fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
+{rows})",
       fmt::arg("rollup", quote_identifier(store::hourly_rollup_name(table))),
       fmt::arg("daily", quote_identifier(store::daily_rollup_name(table))),
       fmt::arg("table", quote_identifier(table)),
       fmt::arg("histogram", store::histogram_sum_sql("latency_histogram")),
-      fmt::arg("hour_of", store::hour_of_sql("measurement_time")));
+      fmt::arg("hour_of", store::hour_of_sql("measurement_time")),
+      fmt::arg("rows", site_rows_sql(table, "$7")));
+}
+
+// The same rows when the window's closed hours [$2, $3) are a range of the window sums
+// (window_sums.h): one row of sums per site instead of its days and hours, the rest of the
+// window ([$1, $2) and the hours from $3 on) from raw rows as above. $4: now in microseconds
+// since the epoch.
+std::string site_status_from_sums_sql(const std::string& table) {
+  return fmt::format(
+      R"(WITH closed AS {sums},
+raw_rows AS (
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= $1::timestamptz AND measurement_time < $2::timestamptz
+  UNION ALL
+  SELECT url_digest, healthy, error, response_time_microseconds FROM {table}
+  WHERE measurement_time >= $3::timestamptz),
+{rows})",
+      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("sums", store::window_sums_rows_sql(table, "$2::timestamptz", "$3::timestamptz")),
+      fmt::arg("rows", site_rows_sql(table, "$4")));
 }
 
 // The first hour boundary at or after `time`.
@@ -135,7 +173,7 @@ SiteSummary site_of(const std::string& table, const pqxx::row& row) {
   site.last_checked_at = WallTime(std::chrono::microseconds(row[2].as<std::int64_t>()));
   site.last_error = optional_field<std::string>(row[3]);
   site.cert_days_left = optional_field<double>(row[4]);
-  if (!row[12].is_null()) site.check_type = row[12].as<std::string>();
+  if (!row[6].is_null()) site.check_type = row[6].as<std::string>();
   if (!row[5].is_null()) {
     // A JSON array from PostgreSQL itself; a NULL element (written by hand) is skipped.
     for (const auto& condition : nlohmann::json::parse(row[5].c_str())) {
@@ -145,51 +183,13 @@ SiteSummary site_of(const std::string& table, const pqxx::row& row) {
   return site;
 }
 
-// The window's numbers of one site, summed over its parts.
-class WindowSum {
- public:
-  // A part: columns 6.. of site_status_sql's row.
-  void add(const pqxx::row& row) {
-    if (row[6].is_null()) return;  // no part: no check in the window
-    const auto checks = row[6].as<std::int64_t>();
-    checks_ += checks;
-    up_checks_ += row[7].as<std::int64_t>();
-    if (!row[8].is_null()) {
-      histogram_.add(std::string_view(row[8].c_str(), row[8].size()));
-    } else if (!row[9].is_null()) {
-      histogram_.add_bucket(row[9].as<int>(), checks);
-    }
-    if (!row[10].is_null()) {
-      const auto min_us = row[10].as<std::int64_t>();
-      const auto max_us = row[11].as<std::int64_t>();
-      min_us_ = std::min(min_us_.value_or(min_us), min_us);
-      max_us_ = std::max(max_us_.value_or(max_us), max_us);
-    }
-  }
-
-  void fill(SiteSummary& site) const {
-    site.checks = checks_;
-    site.uptime_percent =
-        checks_ > 0 ? 100.0 * static_cast<double>(up_checks_) / static_cast<double>(checks_) : 0.0;
-    if (min_us_ && max_us_) {
-      site.p50_response_us = rounded(histogram_.percentile(0.5, *min_us_, *max_us_));
-      site.p95_response_us = rounded(histogram_.percentile(0.95, *min_us_, *max_us_));
-    }
-  }
-
- private:
-  // As PostgreSQL casts double precision to bigint: to the nearest, ties to even.
-  static std::optional<std::int64_t> rounded(std::optional<double> value) {
-    if (!value) return std::nullopt;
-    return static_cast<std::int64_t>(std::nearbyint(*value));
-  }
-
-  std::int64_t checks_ = 0;
-  std::int64_t up_checks_ = 0;
-  store::LatencyHistogram histogram_;
-  std::optional<std::int64_t> min_us_;
-  std::optional<std::int64_t> max_us_;
-};
+// Sets the window's numbers of `site` from its parts.
+void fill_window(const store::WindowTotal& total, SiteSummary& site) {
+  site.checks = total.checks();
+  site.uptime_percent = total.uptime_percent();
+  site.p50_response_us = total.percentile(0.5);
+  site.p95_response_us = total.percentile(0.95);
+}
 
 }  // namespace
 
@@ -208,21 +208,28 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
   store::for_each_status_table(
       config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {
         // Both statements see the transaction's one snapshot: the rollup's bounds and the window.
+        const std::size_t table_first = sites.size();
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
-        const pqxx::result rows = transaction.exec_params(
-            site_status_sql(table), format_timestamp(since), format_timestamp(first_hour),
-            bounds.closed_until, bounds.late_hours, bounds.late_from, bounds.late_to, now_us,
-            format_timestamp(first_day), bounds.days_closed_until, bounds.late_days);
-        WindowSum window_sum;
-        for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
-          if (i == 0 || std::string_view(rows[i][0].c_str()) != rows[i - 1][0].c_str()) {
-            if (i > 0) window_sum.fill(sites.back());
-            sites.push_back(site_of(table, rows[i]));
-            window_sum = WindowSum();
-          }
-          window_sum.add(rows[i]);
+        const std::string first_hour_text = format_timestamp(first_hour);
+        const pqxx::result rows =
+            store::window_sums_cover(transaction, table, first_hour_text, bounds.closed_until)
+                ? transaction.exec_params(site_status_from_sums_sql(table), format_timestamp(since),
+                                          first_hour_text, bounds.closed_until, now_us)
+                : transaction.exec_params(site_status_sql(table), format_timestamp(since),
+                                          first_hour_text, bounds.closed_until, bounds.late_hours,
+                                          bounds.late_from, bounds.late_to, now_us,
+                                          format_timestamp(first_day), bounds.days_closed_until,
+                                          bounds.late_days);
+        sites.reserve(sites.size() + rows.size());
+        for (const auto& row : rows) {
+          SiteSummary& site = sites.emplace_back(site_of(table, row));
+          store::WindowTotal total;
+          total.add_closed(row, kClosedColumn);
+          total.add_raw(row, kRawColumn);
+          fill_window(total, site);
         }
-        if (!rows.empty()) window_sum.fill(sites.back());
+        std::sort(sites.begin() + static_cast<std::ptrdiff_t>(table_first), sites.end(),
+                  [](const SiteSummary& a, const SiteSummary& b) { return a.url < b.url; });
         return true;
       });
   store::add_site_states(config, sites);  // matches events by the exact URL

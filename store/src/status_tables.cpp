@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -101,14 +102,25 @@ RollupBounds read_rollup_bounds(pqxx::transaction_base& transaction, const std::
           " (SELECT coalesce(max(hour) + interval '1 hour', '-infinity')::text FROM late),"
           " CASE WHEN isfinite(closed.until) THEN {day_of_closed} ELSE closed.until"
           " END::text,"
-          " (SELECT coalesce(array_agg(DISTINCT {day_of_late}), '{{}}')::text FROM late)"
+          " (SELECT coalesce(array_agg(DISTINCT {day_of_late}), '{{}}')::text FROM late),"
+          " CASE WHEN isfinite(closed.until)"
+          " THEN (extract(epoch FROM closed.until) * 1000000)::bigint END"
           " FROM closed",
           fmt::arg("latest", quote_identifier(latest_table_name(table))),
           fmt::arg("day_of_closed", day_of_sql("closed.until")),
           fmt::arg("day_of_late", day_of_sql("hour"))),
       table);
-  return RollupBounds{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()};
+  RollupBounds bounds;
+  bounds.closed_until = row[0].as<std::string>();
+  bounds.late_hours = row[1].as<std::string>();
+  bounds.late_from = row[2].as<std::string>();
+  bounds.late_to = row[3].as<std::string>();
+  bounds.days_closed_until = row[4].as<std::string>();
+  bounds.late_days = row[5].as<std::string>();
+  if (!row[6].is_null()) {
+    bounds.closed_until_time = WallTime(std::chrono::microseconds(row[6].as<std::int64_t>()));
+  }
+  return bounds;
 }
 
 void for_each_status_table(

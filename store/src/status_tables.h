@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hc/common/config.h"
+#include "hc/common/message.h"
 #include "hc/store/connection_pool.h"
 
 namespace hc::store {
@@ -55,7 +56,8 @@ struct RollupBounds {
   std::string late_to = "-infinity";       // the end of the last of them
   // Whole days in the daily rollup end here: the day of closed_until ("-infinity" as above).
   std::string days_closed_until = "-infinity";
-  std::string late_days = "{}";  // the UTC days of late_hours, as an array
+  std::string late_days = "{}";               // the UTC days of late_hours, as an array
+  std::optional<WallTime> closed_until_time;  // closed_until as a time; unset when "-infinity"
 };
 
 // Reads `table`'s RollupBounds. <table>_latest is read first, so an unmigrated database is

@@ -46,14 +46,15 @@ void drop_expired_partitions(pqxx::work& txn, const TableSpec& table, WallTime n
 void close_rollups(pqxx::work& txn, const TableSpec& table, WallTime now, DatabaseUpkeep& report) {
   const RollupClose closed =
       close_hourly_rollups(txn, table.name, now, table.rollup_retention_days);
-  if (closed.hours_closed == 0 && closed.rows_expired == 0) return;  // a quiet run says nothing
-  report.actions.push_back(
-      fmt::format("table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows "
-                  "written; {} days recomputed, {} daily rows written; {} older than "
-                  "rollup_retention_days {} deleted)",
-                  table.name, format_timestamp(closed.closed_until), closed.hours_closed,
-                  closed.rows_written, closed.days_closed, closed.daily_rows_written,
-                  closed.rows_expired, table.rollup_retention_days));
+  // A quiet run says nothing.
+  if (closed.hours_closed == 0 && closed.rows_expired == 0 && closed.window_ranges == 0) return;
+  report.actions.push_back(fmt::format(
+      "table {}: hourly rollups closed up to {} ({} hours recomputed, {} rows written; {} days "
+      "recomputed, {} daily rows written; {} window sums computed, {} site rows; {} older than "
+      "rollup_retention_days {} deleted)",
+      table.name, format_timestamp(closed.closed_until), closed.hours_closed, closed.rows_written,
+      closed.days_closed, closed.daily_rows_written, closed.window_ranges, closed.window_rows,
+      closed.rows_expired, table.rollup_retention_days));
   report.rollup_hours_closed += closed.hours_closed;
 }
 

@@ -15,15 +15,18 @@
 #include <pqxx/pqxx>
 #include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "hc/common/url_digest.h"
+#include "hc/store/month_report.h"
 #include "hc/store/status.h"
 #include "hc/store/table_writer.h"
 #include "hc/test/postgres_test.h"
 #include "hc/test/support.h"
 #include "latency_histogram.h"
 #include "rollup_sql.h"
+#include "window_sums.h"
 
 // Under LeakSanitizer: see tests/support/libpqxx.lsan.supp.
 // NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
@@ -153,6 +156,59 @@ class RollupsTest : public test::PostgresTest<RollupsTest> {
       EXPECT_NEAR(static_cast<double>(*site.p95_response_us), p95, 0.5 + 1e-9)
           << url << " window " << window.count() << " min";
     }
+  }
+
+  // read_month_report(now) of `month` against the month's raw rows taken as one histogram, per
+  // site of the latest table: checks and up checks exactly, the p95 as the SQL definition
+  // computes it, to the microsecond.
+  void expect_month_is_its_raw_rows(WallTime now, const std::string& month_text) const {
+    ConsumerConfig config;
+    config.topics.push_back(TopicSinkConfig{"measurements", postgres->uri(database_), "hc"});
+    const ReportMonth month = std::get<ReportMonth>(parse_report_month(month_text));
+    const std::string expected = query(fmt::format(
+        "SELECT string_agg(concat_ws(' ', l.uri, coalesce(w.checks, 0), coalesce(w.up_checks, 0),"
+        " coalesce(hc_histogram_percentile(w.h, 0.95, w.mn, w.mx), -1)), E'\\n' ORDER BY l.uri)"
+        " FROM hc_latest l LEFT JOIN (SELECT url_digest, sum(checks) AS checks,"
+        " sum(up_checks) AS up_checks, {} AS h, min(min_response_us) AS mn,"
+        " max(max_response_us) AS mx FROM hc_hourly_from_raw('{}', '{}')"
+        " GROUP BY url_digest) w USING (url_digest)",
+        histogram_sum_sql("latency_histogram"), format_timestamp(month.start),
+        format_timestamp(std::min(month.end, now))));
+    std::istringstream in(expected);
+    const MonthReport report = read_month_report(config, month, now, nullptr);
+    ASSERT_EQ(report.sites.size(),
+              static_cast<std::size_t>(std::stoi(query("SELECT count(*) FROM hc_latest"))));
+    for (const auto& site : report.sites) {
+      std::string url;
+      std::int64_t checks = 0;
+      std::int64_t up_checks = 0;
+      double p95 = 0;
+      ASSERT_TRUE(in >> url >> checks >> up_checks >> p95) << expected;
+      EXPECT_EQ(site.url, url);
+      EXPECT_EQ(site.count.checks, checks) << url << " " << month_text;
+      EXPECT_EQ(site.count.up_checks, up_checks) << url << " " << month_text;
+      if (checks == 0) continue;
+      ASSERT_TRUE(site.p95_response_us) << url;
+      EXPECT_NEAR(static_cast<double>(*site.p95_response_us), p95, 0.5 + 1e-9)
+          << url << " " << month_text;
+    }
+  }
+
+  // Adds `delta` to the checks of every hourly and daily rollup row: a reader that sums the
+  // rollups is off by it, one that reads the window sums is not.
+  void skew_rollups(int delta) const {
+    query(
+        fmt::format("UPDATE hc_hourly_rollup SET checks = checks + {0};"
+                    "UPDATE hc_daily_rollup SET checks = checks + {0}",
+                    delta));
+  }
+
+  // The ranges of the window sums listed for table hc, "from..until" in UTC, in order.
+  std::string window_ranges() const {
+    return query(
+        "SELECT string_agg(to_char(from_hour, 'MM-DD HH24') || '..' ||"
+        " to_char(until_hour, 'MM-DD HH24'), ',' ORDER BY from_hour, until_hour)"
+        " FROM hc_window_ranges WHERE table_name = 'hc'");
   }
 
   std::unique_ptr<TableWriter> sink_;
@@ -627,6 +683,76 @@ TEST_F(RollupsTest, TheOverviewIsItsRawRowsWhicheverRelationTheyAreIn) {
                           histogram_sum_sql("latency_histogram"), hour, digest)))
         << site.url;
   }
+}
+
+// The window sums (window_sums.h): after a close, `hc status --since 24h|7d|30d` and the month
+// reports read one row of sums per site for the window's closed hours, with the rest of the
+// window from raw rows: exact against the raw rows. With every rollup row skewed after the
+// close the numbers stay exact, which they would not if the readers summed the rollups. A late
+// row makes its hours pending: the readers sum the rollups again (exact with them restored)
+// until the next close, whose sums hold the late row.
+TEST_F(RollupsTest, TheWindowSumsGiveTheWindowsAndMonthsOfTheRawRows) {
+  write(three_sites_every_20_minutes(0, 24 * 36 + 7));  // Jan 1 to Feb 6 07:00
+  const RollupClose closed = close(kHour0 + hours(24 * 36 + 7) + minutes(5));
+  // 24 h, 7 d, 30 d ending at Feb 6 07:00, and the months the close recomputed: January whole,
+  // February so far (the month of the hour before closed_until).
+  EXPECT_EQ(window_ranges(),
+            "01-01 00..02-01 00,01-07 08..02-06 07,01-30 08..02-06 07,02-01 00..02-06 07,"
+            "02-05 08..02-06 07");
+  EXPECT_EQ(closed.window_ranges, 5u);
+  EXPECT_EQ(closed.window_rows, 15u);  // 3 sites each
+
+  const WallTime now = kHour0 + hours(24 * 36 + 7) + minutes(40);
+  write({check("https://site-0.test/", now - minutes(3), 5'000)});  // the open hour
+  const std::vector<minutes> kept = {hours(24), hours(24 * 7), hours(24 * 30)};
+  skew_rollups(1000);
+  for (const minutes window : kept) expect_status_window_is_its_raw_rows(now, window);
+  expect_month_is_its_raw_rows(now, "2026-01");
+  expect_month_is_its_raw_rows(now, "2026-02");
+  skew_rollups(-1000);
+  // Windows without sums sum the rollups.
+  expect_status_window_is_its_raw_rows(now, hours(50));
+
+  Measurement late = check("https://site-1.test/", kHour0 + hours(24 * 35 + 2), 9'000'000);
+  late.error = "timeout";
+  late.healthy = false;
+  write({late});  // Feb 5 02:00: in the 7 d and 30 d windows and February, not in 24 h
+  for (const minutes window : kept) expect_status_window_is_its_raw_rows(now, window);
+  expect_month_is_its_raw_rows(now, "2026-02");
+
+  const RollupClose reclosed = close(kHour0 + hours(24 * 36 + 7) + minutes(45));
+  EXPECT_EQ(reclosed.window_ranges, 3u);  // 7 d, 30 d, February: the ranges holding the hour
+  skew_rollups(1000);
+  for (const minutes window : kept) expect_status_window_is_its_raw_rows(now, window);
+  expect_month_is_its_raw_rows(now, "2026-02");
+}
+
+// The ranges follow closed_until: at the next hour's close the rolling windows and the month so
+// far move on, the whole months stay, and a late row of a past month recomputes that month
+// alone. With a rollup retention, no range starts before it.
+TEST_F(RollupsTest, TheWindowSumsMoveWithTheCloseAndRecomputeOnlyWhatChanged) {
+  write(three_sites_every_20_minutes(0, 24 * 36 + 7));
+  close(kHour0 + hours(24 * 36 + 7) + minutes(5));
+  write(three_sites_every_20_minutes(24 * 36 + 7, 24 * 36 + 8));
+  const RollupClose next = close(kHour0 + hours(24 * 36 + 8) + minutes(5));
+  EXPECT_EQ(next.window_ranges, 4u);  // three rolling windows and February so far
+  EXPECT_EQ(window_ranges(),
+            "01-01 00..02-01 00,01-07 09..02-06 08,01-30 09..02-06 08,02-01 00..02-06 08,"
+            "02-05 09..02-06 08");
+
+  write({check("https://site-2.test/", kHour0 + hours(3), 7'000)});  // January 1st
+  const RollupClose late = close(kHour0 + hours(24 * 36 + 8) + minutes(10));
+  EXPECT_EQ(late.window_ranges, 1u);  // January
+  EXPECT_EQ(late.window_rows, 3u);
+  expect_month_is_its_raw_rows(kHour0 + hours(24 * 36 + 8) + minutes(20), "2026-01");
+
+  // A quiet close computes nothing.
+  EXPECT_EQ(close(kHour0 + hours(24 * 36 + 8) + minutes(15)).window_ranges, 0u);
+
+  // A 10-day rollup retention: the 30 d window and January are not kept.
+  close(kHour0 + hours(24 * 36 + 9) + minutes(5), 10);
+  EXPECT_EQ(window_ranges(), "01-30 10..02-06 09,02-01 00..02-06 09,02-05 10..02-06 09");
+  expect_status_window_is_its_raw_rows(kHour0 + hours(24 * 36 + 9) + minutes(20), hours(24 * 7));
 }
 
 }  // namespace

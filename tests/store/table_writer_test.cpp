@@ -75,7 +75,7 @@ TEST_F(TableWriterTest, MigrationIsIdempotent) {
                   .empty());
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
                   "hc_schema_migrations WHERE table_name = 'healthcheck'"),
-            "1,2,3,4,5,6,7,8,9,10");
+            "1,2,3,4,5,6,7,8,9,10,11");
 }
 
 TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -96,7 +96,7 @@ TEST_F(TableWriterTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(query("SELECT table_name || ':' || count(*) FROM hc_schema_migrations"
                   " GROUP BY table_name ORDER BY table_name"),
-            "healthcheck:10\nother:10");
+            "healthcheck:11\nother:11");
 }
 
 TEST_F(TableWriterTest, MigrationUpgradesASeedTableKeepingItsRows) {

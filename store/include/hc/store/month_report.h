@@ -47,7 +47,7 @@ struct MonthReport {
   // to.
   WallTime until;
   bool has_events_table = false;
-  std::vector<SiteMonthReport> sites;  // every site of every table, by table then URL
+  std::vector<SiteMonthReport> sites;  // every site of every table, by table then URL (bytes)
 };
 
 // REQUIRES: month.end - month.start is a calendar month. Throws MissingStatusTable before

@@ -58,10 +58,10 @@ class MissingStatusTable : public std::runtime_error {
                      const std::string& database);
 };
 
-// One row per site of every configured table, sorted by table then URL. `window` bounds
-// the aggregates (uptime, percentiles), not which sites appear.
-// Throws MissingStatusTable before `hc migrate`; std::runtime_error naming the database
-// (password redacted) and table for any other failure.
+// One row per site of every configured table, sorted by table (in configuration order) then URL (as
+// bytes). `window` bounds the aggregates (uptime, percentiles), not which sites appear. Throws
+// MissingStatusTable before `hc migrate`; std::runtime_error naming the database (password
+// redacted) and table for any other failure.
 std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chrono::seconds window,
                                           WallTime now);
 
