@@ -60,24 +60,17 @@ LEFT JOIN (
 // not closed yet, if any) counted per latency bucket in WindowTotal's raw columns.
 std::string month_from_sums_sql(const std::string& table) {
   return fmt::format(
-      R"(WITH raw_parts AS (
-  SELECT url_digest, sum(n)::bigint AS checks, sum(up)::bigint AS up_checks,
-         string_agg(coalesce(bucket, 0) || ':' || n, ',') AS buckets, min(min_us) AS min_us,
-         max(max_us) AS max_us
-  FROM (SELECT url_digest, hc_latency_bucket(response_time_microseconds) AS bucket,
-               count(*) AS n, count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
-               min(response_time_microseconds) AS min_us, max(response_time_microseconds) AS max_us
-        FROM {table}
-        WHERE measurement_time >= $2::timestamptz AND measurement_time < $3::timestamptz
-        GROUP BY 1, 2) AS per_bucket
-  GROUP BY url_digest)
+      R"(WITH raw_parts AS {raw_part}
 SELECT l.uri, encode(l.url_digest, 'hex'), c.checks, c.up_checks, c.histogram, c.min_us,
        c.max_us, r.checks, r.up_checks, r.buckets, r.min_us, r.max_us
 FROM {latest} l
 LEFT JOIN {sums} AS c USING (url_digest)
 LEFT JOIN raw_parts r USING (url_digest))",
       fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
-      fmt::arg("table", quote_identifier(table)),
+      fmt::arg("raw_part",
+               store::raw_part_sql(fmt::format("{} WHERE measurement_time >= $2::timestamptz"
+                                               " AND measurement_time < $3::timestamptz",
+                                               quote_identifier(table)))),
       fmt::arg("sums", store::window_sums_rows_sql(table, "$1::timestamptz", "$2::timestamptz")));
 }
 

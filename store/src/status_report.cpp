@@ -51,15 +51,7 @@ constexpr pqxx::row::size_type kRawColumn = 12;
 // microseconds since the epoch.
 std::string site_rows_sql(const std::string& table, std::string_view now_us) {
   return fmt::format(
-      R"(raw_parts AS (
-  SELECT url_digest, sum(n)::bigint AS checks, sum(up)::bigint AS up_checks,
-         string_agg(coalesce(bucket, 0) || ':' || n, ',') AS buckets, min(min_us) AS min_us,
-         max(max_us) AS max_us
-  FROM (SELECT url_digest, hc_latency_bucket(response_time_microseconds) AS bucket,
-               count(*) AS n, count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
-               min(response_time_microseconds) AS min_us, max(response_time_microseconds) AS max_us
-        FROM raw_rows GROUP BY 1, 2) AS per_bucket
-  GROUP BY url_digest)
+      R"(raw_parts AS {raw_part}
 SELECT l.uri, l.status_code,
        (extract(epoch FROM l.measurement_time) * 1000000)::bigint,
        l.error,
@@ -72,7 +64,7 @@ FROM {latest} l
 LEFT JOIN closed c USING (url_digest)
 LEFT JOIN raw_parts r USING (url_digest))",
       fmt::arg("latest", quote_identifier(store::latest_table_name(table))),
-      fmt::arg("now_us", now_us));
+      fmt::arg("now_us", now_us), fmt::arg("raw_part", store::raw_part_sql("raw_rows")));
 }
 
 // Parameters: $1 since, $2 first_hour, $3..$6 the table's RollupBounds (closed_until,

@@ -1,5 +1,7 @@
 #include "window_total.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,6 +10,19 @@
 #include <string>
 
 namespace hc::store {
+
+std::string raw_part_sql(std::string_view raw_rows) {
+  return fmt::format(
+      R"((SELECT url_digest, sum(n)::bigint AS checks, sum(up)::bigint AS up_checks,
+         string_agg(coalesce(bucket, 0) || ':' || n, ',') AS buckets, min(min_us) AS min_us,
+         max(max_us) AS max_us
+  FROM (SELECT url_digest, hc_latency_bucket(response_time_microseconds) AS bucket,
+               count(*) AS n, count(*) FILTER (WHERE hc_measurement_up(healthy, error)) AS up,
+               min(response_time_microseconds) AS min_us, max(response_time_microseconds) AS max_us
+        FROM {} GROUP BY 1, 2) AS per_bucket
+  GROUP BY url_digest))",
+      raw_rows);
+}
 
 bool WindowTotal::add_counts(const pqxx::row& row, pqxx::row::size_type first) {
   const pqxx::field checks = row[first];

@@ -9,11 +9,17 @@
 #include <cstdint>
 #include <optional>
 #include <pqxx/row>
+#include <string>
 #include <string_view>
 
 #include "latency_histogram.h"
 
 namespace hc::store {
+
+// A subquery (give it an alias) of the raw part per site in WindowTotal's raw columns (after
+// url_digest: checks, up_checks, buckets, min_us, max_us), from the raw rows of `raw_rows` (a
+// FROM item: a CTE's name, or a table with a WHERE clause after it).
+std::string raw_part_sql(std::string_view raw_rows);
 
 class WindowTotal {
  public:
