@@ -37,8 +37,8 @@
 #include "completed_checks.h"
 #include "curl_multi_loop.h"
 #include "hc/common/icmp_socket.h"
+#include "hc/producer/icmp_echo.h"
 #include "http_checker.h"
-#include "icmp_echo.h"
 #include "unique_fd.h"
 
 namespace hc::producer {

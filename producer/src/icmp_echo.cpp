@@ -1,4 +1,4 @@
-#include "icmp_echo.h"
+#include "hc/producer/icmp_echo.h"
 
 namespace hc::producer {
 namespace {

@@ -1,6 +1,6 @@
 // The ICMP echo codec and the book of requests awaiting replies: what a raw socket may hand the
 // icmp checker (replies to others, forged, cut short, duplicated) is never counted as a reply.
-#include "icmp_echo.h"
+#include "hc/producer/icmp_echo.h"
 
 #include <gtest/gtest.h>
 

@@ -7,6 +7,7 @@
 // duplicate is ignored. No length in a packet is trusted: only the bytes received are read.
 //
 // Thread: any (pure functions); an EchoBook belongs to one thread (IcmpChecker's loop).
+// Public (hc/producer/) for fuzz/icmp_echo_reply_fuzzer.cpp, which checks this contract.
 #pragma once
 
 #include <chrono>
