@@ -38,6 +38,16 @@ WallTime day_floor(WallTime time) {
   return WallTime(std::chrono::duration_cast<microseconds>(day));
 }
 
+WallTime hour_ceil(WallTime time) {
+  const WallTime floor = hour_floor(time);
+  return floor == time ? floor : floor + hours(1);
+}
+
+WallTime day_ceil(WallTime time) {
+  const WallTime floor = day_floor(time);
+  return floor == time ? floor : floor + hours(24);
+}
+
 RollupClose close_hourly_rollups(pqxx::transaction_base& txn, const std::string& table,
                                  WallTime now, int rollup_retention_days) {
   RollupClose result;

@@ -20,6 +20,9 @@ namespace hc::store {
 WallTime hour_floor(WallTime time);
 // The start (00:00 UTC) of the day that `time` falls in.
 WallTime day_floor(WallTime time);
+// The first hour boundary, and the first 00:00 UTC, at or after `time`.
+WallTime hour_ceil(WallTime time);
+WallTime day_ceil(WallTime time);
 
 struct RollupClose {
   std::size_t hours_closed = 0;  // distinct hours recomputed from raw rows

@@ -142,18 +142,6 @@ raw_rows AS (
       fmt::arg("rows", site_rows_sql(table, "$4")));
 }
 
-// The first hour boundary at or after `time`.
-WallTime hour_ceil(WallTime time) {
-  const WallTime floor = store::hour_floor(time);
-  return floor == time ? floor : floor + std::chrono::hours(1);
-}
-
-// The first 00:00 UTC at or after `time`.
-WallTime day_ceil(WallTime time) {
-  const WallTime floor = store::day_floor(time);
-  return floor == time ? floor : floor + std::chrono::hours(24);
-}
-
 using store::optional_field;
 
 // The site of a result row (its newest measurement), without the window's numbers.
@@ -194,8 +182,8 @@ std::vector<SiteSummary> read_site_status(const ConsumerConfig& config, std::chr
                                           WallTime now) {
   const std::int64_t now_us = now.time_since_epoch().count();
   const WallTime since = now - std::chrono::duration_cast<std::chrono::microseconds>(window);
-  const WallTime first_hour = hour_ceil(since);
-  const WallTime first_day = day_ceil(first_hour);
+  const WallTime first_hour = store::hour_ceil(since);
+  const WallTime first_day = store::day_ceil(first_hour);
   std::vector<SiteSummary> sites;
   store::for_each_status_table(
       config, "status", [&](pqxx::transaction_base& transaction, const std::string& table) {

@@ -49,12 +49,6 @@ bool whole_month(const Range& range) {
   return month_start(range.first) == range.first && next_month(range.first) == range.second;
 }
 
-// The first 00:00 UTC at or after `time`.
-WallTime day_ceil(WallTime time) {
-  const WallTime floor = day_floor(time);
-  return floor == time ? floor : floor + hours(24);
-}
-
 // The rows of the range [$1, $2).
 std::string delete_range_sql(std::string_view table) {
   return fmt::format(
