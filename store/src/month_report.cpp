@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <pqxx/pqxx>
 
 #include "hc/common/url_redaction.h"
@@ -126,7 +125,6 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
   store::for_each_status_table(
       config, "report",
       [&](pqxx::transaction_base& transaction, const std::string& table) {
-        const std::size_t table_first = report.sites.size();
         const store::RollupBounds bounds = store::read_rollup_bounds(transaction, table);
         const std::string start = format_timestamp(month.start);
         const std::string end = format_timestamp(month.end);
@@ -140,34 +138,27 @@ MonthReport read_month_report(const ConsumerConfig& config, const ReportMonth& m
                 ? transaction.exec_params(month_from_sums_sql(table), start, closed_end, end)
                 : transaction.exec_params(month_sql(table), start, end, bounds.closed_until,
                                           bounds.late_hours, bounds.late_from, bounds.late_to);
+        // This table's sites with their digests, sorted by URL (as bytes) here: in C++ that costs
+        // microseconds, in the statement ~2 µs per comparison of URLs sharing their first bytes.
+        std::vector<std::pair<SiteMonthReport, std::string>> table_sites;
+        table_sites.reserve(rows.size());
         for (const auto& row : rows) {
           store::WindowTotal total;
           total.add_closed(row, 2);
           total.add_raw(row, 7);
-          SiteMonthReport& site = report.sites.emplace_back();
+          SiteMonthReport site;
           site.table = table;
           site.url = redact_url(row[0].as<std::string>(), config.redact_query_params);
           site.count = UptimeCount{total.checks(), total.up_checks()};
           site.p95_response_us = total.percentile(0.95);
-          digests.push_back(row[1].as<std::string>());
+          table_sites.emplace_back(std::move(site), row[1].as<std::string>());
         }
-        // By URL (as bytes): sorting in C++ rather than by the statement costs microseconds
-        // instead of PostgreSQL's ~2 µs per comparison of URLs sharing their first bytes.
-        std::vector<std::size_t> order(report.sites.size() - table_first);
-        std::iota(order.begin(), order.end(), table_first);
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-          return report.sites[a].url < report.sites[b].url;
-        });
-        std::vector<SiteMonthReport> sorted_sites;
-        std::vector<std::string> sorted_digests;
-        for (const std::size_t i : order) {
-          sorted_sites.push_back(std::move(report.sites[i]));
-          sorted_digests.push_back(std::move(digests[i]));
+        std::sort(table_sites.begin(), table_sites.end(),
+                  [](const auto& a, const auto& b) { return a.first.url < b.first.url; });
+        for (auto& [site, digest] : table_sites) {
+          report.sites.push_back(std::move(site));
+          digests.push_back(std::move(digest));
         }
-        std::move(sorted_sites.begin(), sorted_sites.end(),
-                  report.sites.begin() + static_cast<std::ptrdiff_t>(table_first));
-        std::move(sorted_digests.begin(), sorted_digests.end(),
-                  digests.begin() + static_cast<std::ptrdiff_t>(table_first));
         return true;
       },
       pool);
