@@ -47,7 +47,6 @@ namespace {
 using hc::producer::EchoBook;
 using hc::producer::EchoPayload;
 using hc::producer::EchoReply;
-using hc::producer::internet_checksum;
 using hc::producer::kEchoHeaderBytes;
 using hc::producer::kEchoPayloadBytes;
 
@@ -61,17 +60,9 @@ std::uint64_t read_be(std::span<const unsigned char> bytes, std::size_t at, std:
   return value;
 }
 
-// The reply a host sends to echo_request(...): type 0, the rest echoed, the checksum fixed.
+// The reply a host sends to echo_request(...) of the reply's fields.
 std::vector<unsigned char> canonical_reply(const EchoReply& reply) {
-  std::vector<unsigned char> bytes =
-      hc::producer::echo_request(reply.identifier, reply.sequence, reply.payload);
-  bytes[0] = 0;
-  bytes[2] = 0;
-  bytes[3] = 0;
-  const std::uint16_t checksum = internet_checksum(bytes);
-  bytes[2] = static_cast<unsigned char>(checksum >> 8);
-  bytes[3] = static_cast<unsigned char>(checksum & 0xff);
-  return bytes;
+  return hc::producer::echo_reply(reply.identifier, reply.sequence, reply.payload);
 }
 
 // The fields a 24-byte ICMP message would report, read here independently of the parser.

@@ -29,6 +29,19 @@ std::uint64_t u64_at(std::span<const unsigned char> bytes, std::size_t at) {
   return value;
 }
 
+// An echo message of `type` (code 0) with hc's payload, checksum set.
+std::vector<unsigned char> echo_message(unsigned char type, std::uint16_t identifier,
+                                        std::uint16_t sequence, const EchoPayload& payload) {
+  std::vector<unsigned char> packet(kEchoHeaderBytes + kEchoPayloadBytes, 0);
+  packet[0] = type;
+  put_u16(packet, 4, identifier);
+  put_u16(packet, 6, sequence);
+  put_u64(packet, kEchoHeaderBytes, payload.cookie);
+  put_u64(packet, kEchoHeaderBytes + 8, payload.serial);
+  put_u16(packet, 2, internet_checksum(packet));
+  return packet;
+}
+
 }  // namespace
 
 std::uint16_t internet_checksum(std::span<const unsigned char> bytes) {
@@ -41,14 +54,12 @@ std::uint16_t internet_checksum(std::span<const unsigned char> bytes) {
 
 std::vector<unsigned char> echo_request(std::uint16_t identifier, std::uint16_t sequence,
                                         const EchoPayload& payload) {
-  std::vector<unsigned char> packet(kEchoHeaderBytes + kEchoPayloadBytes, 0);
-  packet[0] = kEchoRequestType;
-  put_u16(packet, 4, identifier);
-  put_u16(packet, 6, sequence);
-  put_u64(packet, kEchoHeaderBytes, payload.cookie);
-  put_u64(packet, kEchoHeaderBytes + 8, payload.serial);
-  put_u16(packet, 2, internet_checksum(packet));
-  return packet;
+  return echo_message(kEchoRequestType, identifier, sequence, payload);
+}
+
+std::vector<unsigned char> echo_reply(std::uint16_t identifier, std::uint16_t sequence,
+                                      const EchoPayload& payload) {
+  return echo_message(kEchoReplyType, identifier, sequence, payload);
 }
 
 std::optional<EchoReply> parse_echo_reply(std::span<const unsigned char> packet,

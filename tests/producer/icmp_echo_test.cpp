@@ -18,17 +18,6 @@ constexpr std::uint16_t kIdentifier = 0x4242;
 constexpr std::uint32_t kTarget = 0x0100007f;  // 127.0.0.1 in network byte order
 constexpr std::uint32_t kOther = 0x0200007f;   // 127.0.0.2
 
-// The reply a host sends to `request`: type 0, the rest echoed, the checksum fixed.
-std::vector<unsigned char> reply_to(std::vector<unsigned char> request) {
-  request[0] = 0;
-  request[2] = 0;
-  request[3] = 0;
-  const std::uint16_t checksum = internet_checksum(request);
-  request[2] = static_cast<unsigned char>(checksum >> 8);
-  request[3] = static_cast<unsigned char>(checksum & 0xff);
-  return request;
-}
-
 // `icmp` behind a 20-byte IPv4 header (protocol ICMP), as a raw socket delivers it.
 std::vector<unsigned char> with_ip_header(const std::vector<unsigned char>& icmp) {
   std::vector<unsigned char> packet = {0x45, 0, 0, static_cast<unsigned char>(20 + icmp.size()),
@@ -52,7 +41,7 @@ TEST(EchoPacket, ARequestCarriesItsFieldsAndAValidChecksum) {
 }
 
 TEST(EchoPacket, AReplyIsReadWithOrWithoutItsIpHeader) {
-  const auto reply = reply_to(echo_request(kIdentifier, 7, EchoPayload{kCookie, 99}));
+  const auto reply = echo_reply(kIdentifier, 7, EchoPayload{kCookie, 99});
   const EchoReply expected{kIdentifier, 7, EchoPayload{kCookie, 99}};
   EXPECT_EQ(parse_echo_reply(reply, false), expected);
   EXPECT_EQ(parse_echo_reply(with_ip_header(reply), true), expected);
@@ -62,7 +51,7 @@ TEST(EchoPacket, AReplyIsReadWithOrWithoutItsIpHeader) {
 }
 
 TEST(EchoPacket, TruncatedOrCorruptedRepliesAreRefused) {
-  const auto reply = reply_to(echo_request(kIdentifier, 7, EchoPayload{kCookie, 99}));
+  const auto reply = echo_reply(kIdentifier, 7, EchoPayload{kCookie, 99});
   for (std::size_t length = 0; length < reply.size(); ++length) {
     const std::vector<unsigned char> cut(reply.begin(),
                                          reply.begin() + static_cast<std::ptrdiff_t>(length));
@@ -77,13 +66,13 @@ TEST(EchoPacket, TruncatedOrCorruptedRepliesAreRefused) {
     flipped[at] ^= 0x10;  // any one changed bit breaks the checksum (or the type)
     EXPECT_FALSE(parse_echo_reply(flipped, false)) << at;
   }
-  auto unreachable = reply_to(echo_request(kIdentifier, 7, EchoPayload{kCookie, 99}));
+  auto unreachable = echo_reply(kIdentifier, 7, EchoPayload{kCookie, 99});
   unreachable[0] = 3;
   EXPECT_FALSE(parse_echo_reply(unreachable, false));
 }
 
 TEST(EchoPacket, AnIpHeaderIsCheckedAgainstTheBytesReceived) {
-  const auto reply = with_ip_header(reply_to(echo_request(1, 2, EchoPayload{3, 4})));
+  const auto reply = with_ip_header(echo_reply(1, 2, EchoPayload{3, 4}));
   auto too_long_header = reply;
   too_long_header[0] = 0x4f;  // IHL 15: 60 bytes, more than the header and reply here hold
   EXPECT_FALSE(parse_echo_reply(too_long_header, true));

@@ -35,6 +35,10 @@ std::uint16_t internet_checksum(std::span<const unsigned char> bytes);
 // An echo request (type 8), checksum set: 8 header bytes and the 16 payload bytes.
 std::vector<unsigned char> echo_request(std::uint16_t identifier, std::uint16_t sequence,
                                         const EchoPayload& payload);
+// The echo reply (type 0) a host sends to that request: the same fields, checksum set. What
+// parse_echo_reply accepts; the tests and the fuzzer build the replies they send with it.
+std::vector<unsigned char> echo_reply(std::uint16_t identifier, std::uint16_t sequence,
+                                      const EchoPayload& payload);
 
 struct EchoReply {
   std::uint16_t identifier = 0;
