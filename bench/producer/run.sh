@@ -10,7 +10,9 @@
 #      messages carry (read back from the broker, the first 10 s left out) against those of
 #      FIDELITY_CURLS sequential idle `curl -w` of the same page, and how many slow timings
 #      the message's loop_lag_us does not account for; the same curls again while hc runs
-#      show the page's own latency under that load.
+#      show the page's own latency under that load. FIDELITY_PIN=1 gives the page a core of
+#      its own (nginx on the last CPU, hc and the broker on the others; taskset) and takes
+#      half of hc's saturation on its cores, measured then.
 # Targets: ratio >= 0.5, p99 lateness < 20 ms, 0 skipped, peak RSS < 64 MB; connect and ttfb
 # p99 within 1 ms of idle curl's.
 #
@@ -149,10 +151,26 @@ FIDELITY_REPORT=""
 if ((FIDELITY_SECONDS > 0)); then
   # Saturation's checks/s: the mean of its 10 s summary lines after the first (warm-up).
   # With a single summary line (SAT_SECONDS < 30), that line.
-  HALF_SITES=$(awk 'match($0, /checks [0-9]+\/s, late/) { split(substr($0, RSTART), f, " ");
-      sub("/s,", "", f[2]); all += f[2]; if (n++ > 0) { sum += f[2]; m++ } }
-    END { if (!n) { print "no summary line in the saturation log" > "/dev/stderr"; exit 1 }
-          printf "%d\n", (m ? sum / m : all / n) / 2 }' "$WORK/saturation.log")
+  half_of_saturation() {  # LOG
+    awk 'match($0, /checks [0-9]+\/s, late/) { split(substr($0, RSTART), f, " ");
+        sub("/s,", "", f[2]); all += f[2]; if (n++ > 0) { sum += f[2]; m++ } }
+      END { if (!n) { print "no summary line in the saturation log" > "/dev/stderr"; exit 1 }
+            printf "%d\n", (m ? sum / m : all / n) / 2 }' "$1"
+  }
+  HALF_SITES=$(half_of_saturation "$WORK/saturation.log")
+  if [[ ${FIDELITY_PIN:-0} == 1 ]]; then
+    # The page on a core of its own: nginx on the last CPU, hc and the broker on the others,
+    # so that what hc measures is not the page slowed down by hc's own CPU use. Half of hc's
+    # saturation on the cores it has, measured here.
+    last_cpu=$(($(nproc) - 1))
+    for pid in $(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")"); do
+      taskset -a -p -c "$last_cpu" "$pid" >/dev/null
+    done
+    [[ -z ${BROKER_PID:-} ]] || taskset -a -p -c "0-$((last_cpu - 1))" "$BROKER_PID" >/dev/null
+    HC_WRAPPER="taskset -c 0-$((last_cpu - 1)) ${HC_WRAPPER:-}"
+    run_hc saturation-pinned "$WORK/saturation.yaml" 30
+    HALF_SITES=$(half_of_saturation "$WORK/saturation-pinned.log")
+  fi
   echo "fidelity: idle curl x $FIDELITY_CURLS, then hc with $HALF_SITES sites @1s" >&2
   for _ in $(seq "$FIDELITY_CURLS"); do
     curl -s -o /dev/null -w '%{time_connect} %{time_starttransfer}\n' "http://127.0.0.1:$PORT/?c=1"
