@@ -71,7 +71,9 @@ struct SitePlan {
   std::shared_ptr<const SocketCheckRequest> socket_request;
   std::shared_ptr<const DnsCheckRequest> dns_request;    // dns sites; null otherwise
   std::shared_ptr<const IcmpCheckRequest> icmp_request;  // icmp sites; null otherwise
-  CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
+  // Shared by the sites of the load with equal conditions (and their compiled patterns by
+  // equal patterns). Never null.
+  std::shared_ptr<const CheckConditions> conditions;
   RetryPolicy retry;
   bool https = false;
   // The host whose slots the checks take (host_slots.h), lower case: the URL's host, a dns
