@@ -74,6 +74,19 @@ std::size_t hash_of(const CheckConditions& conditions) {
 
 using ConditionsPool = ValuePool<CheckConditions, hash_of>;
 
+std::size_t hash_of(const CheckRequest& request) {
+  std::size_t hash = std::hash<std::string_view>{}(request.method.view());
+  mix(hash, static_cast<std::size_t>(request.timeout.count()));
+  mix(hash, request.headers.size());
+  mix(hash, request.body_capture_bytes);
+  mix(hash, std::hash<std::string_view>{}(request.proxy.view()));
+  mix(hash, std::hash<std::string_view>{}(request.tls.ca_file.view()));
+  mix(hash, std::hash<std::string_view>{}(request.tls.server_name.view()));
+  return hash;
+}
+
+using RequestPool = ValuePool<CheckRequest, hash_of>;
+
 // One TLS context per distinct settings: loading a trust store costs milliseconds.
 class TlsContextCache {
  public:
@@ -128,24 +141,22 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
   return conditions;
 }
 
-std::shared_ptr<const CheckRequest> http_request_of(const SiteConfig& site,
-                                                    const CheckConditions& conditions) {
-  auto request = std::make_shared<CheckRequest>();
-  request->url = site.url;
-  request->method = site.method;
-  request->headers = site.headers;
-  request->basic_auth = site.basic_auth;
-  request->timeout = site.timeout;
-  request->follow_redirects = site.follow_redirects;
-  request->max_redirects = site.max_redirects;
-  request->redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
-  request->tls = site.tls;
-  request->ip_version = site.ip_version;
-  request->proxy = site.proxy;
-  request->no_proxy = site.no_proxy;
+CheckRequest http_request_of(const SiteConfig& site, const CheckConditions& conditions) {
+  CheckRequest request;
+  request.method = site.method;
+  request.headers = site.headers;
+  request.basic_auth = site.basic_auth;
+  request.timeout = site.timeout;
+  request.follow_redirects = site.follow_redirects;
+  request.max_redirects = site.max_redirects;
+  request.redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
+  request.tls = site.tls;
+  request.ip_version = site.ip_version;
+  request.proxy = site.proxy;
+  request.no_proxy = site.no_proxy;
   // Without a body condition the body is counted, not kept.
-  request->body_capture_bytes = conditions.needs_body() ? site.max_body_bytes : 0;
-  request->capture_headers = conditions.needs_headers();
+  request.body_capture_bytes = conditions.needs_body() ? site.max_body_bytes : 0;
+  request.capture_headers = conditions.needs_headers();
   return request;
 }
 
@@ -225,6 +236,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
   SitePlans result;
   RegexCache regexes;
   ConditionsPool shared_conditions;
+  RequestPool shared_requests;
   TlsContextCache tls_contexts;
   TextPool host_keys;
   result.plans.reserve(sites.size());
@@ -265,7 +277,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     } else if (site.check_type != CheckType::kHttp) {
       plan->socket_request = socket_request_of(site, *plan->conditions, tls_contexts);
     } else {
-      plan->request = http_request_of(site, *plan->conditions);
+      plan->request = shared_requests.intern(http_request_of(site, *plan->conditions));
     }
     plan->host_key = host_keys.intern(host_key_of(site, *plan));
     // The spread uses other bits of the hash than the shard does, so the sites of one shard

@@ -56,17 +56,19 @@ struct PlannedSite {
 
 // Immutable once built; shared with the checks in flight, so a reload never pulls a site's
 // data from under a running check. A plan holds no SiteConfig: what every site repeats (the
-// request's TLS and header settings, the topics, the compiled patterns) is shared, so a
-// site costs its URL and little more.
+// http request, the conditions and their compiled patterns, the topics) is one block for all
+// the sites of a load that repeat it, so a site costs its URL and little more.
 struct SitePlan {
   PlannedSite config;
   // For metric labels and logs: the URL with secret query values redacted.
   const std::string& display_url() const {
-    return redacted_url.empty() ? config.url : redacted_url;
+    return redacted_url.empty() ? config.url : redacted_url.str();
   }
-  std::string redacted_url;  // empty when the URL shows as it is
+  SharedText redacted_url;  // empty when the URL shows as it is
   InlineDigest url_digest;
-  std::shared_ptr<const CheckRequest> request;  // http(s) sites
+  // http(s) sites; null otherwise. Shared by the sites of the load asked the same way: the
+  // check is given config.url beside it.
+  std::shared_ptr<const CheckRequest> request;
   // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
   std::shared_ptr<const SocketCheckRequest> socket_request;
   std::shared_ptr<const DnsCheckRequest> dns_request;    // dns sites; null otherwise

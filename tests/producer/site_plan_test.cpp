@@ -75,7 +75,7 @@ TEST(SitePlan, CarriesTheRequestDigestAndConditionsOfEachSite) {
   ASSERT_EQ(built.plans.size(), 1u);
   const SitePlan& plan = *built.plans[0];
   EXPECT_EQ(plan.url_digest, url_digest(site.url));
-  EXPECT_EQ(plan.request->url, site.url);
+  EXPECT_EQ(plan.config.url, site.url);  // what the check asks (CheckRunner::start)
   EXPECT_EQ(plan.request->timeout, std::chrono::milliseconds(1234));
   EXPECT_EQ(plan.conditions->expected_status, (std::vector<StatusRange>{{204, 204}}));
   EXPECT_EQ(plan.conditions->max_response_time_us, 300'000);
@@ -128,6 +128,23 @@ TEST(SitePlan, SitesWithEqualConditionsShareOneBlock) {
   EXPECT_FALSE(built.plans[0]->conditions->max_response_time_us.has_value());
   EXPECT_EQ(built.plans[2]->conditions->max_response_time_us, 300'000);
   EXPECT_EQ(built.plans[3]->conditions->regex->pattern(), "other");
+}
+
+// The request holds no URL: sites asked the same way share one (each check is given its
+// site's URL beside it, http_checker_test).
+TEST(SitePlan, SitesWithEqualRequestSettingsShareOneRequest) {
+  std::vector<SiteConfig> all = sites(4);
+  all[2].timeout = std::chrono::milliseconds(1234);
+  all[3].headers = {{"X-Probe", "yes"}};
+  SitePlans built = build_site_plans(all, std::nullopt);
+  ASSERT_EQ(built.plans.size(), 4u);
+  EXPECT_EQ(built.plans[0]->request, built.plans[1]->request) << "equal, not shared";
+  EXPECT_NE(built.plans[0]->request, built.plans[2]->request);
+  EXPECT_NE(built.plans[0]->request, built.plans[3]->request);
+  EXPECT_EQ(built.plans[2]->request->timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(built.plans[3]->request->headers.size(), 1u);
+  EXPECT_TRUE(built.plans[0]->request->headers.empty());
+  EXPECT_NE(built.plans[0]->config.url, built.plans[1]->config.url);
 }
 
 TEST(CheckMeasurement, CarriesTheVerdictAndTheTransportFigures) {
