@@ -282,9 +282,9 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     plan->host_key = host_keys.intern(host_key_of(site, *plan));
     // The spread uses other bits of the hash than the shard does, so the sites of one shard
     // still spread over the whole interval.
-    result.schedule.push_back(ScheduledSite{site.url + '\n' + site.destination_topic.str(),
-                                            site.polling_interval,
-                                            std::rotl(site_hash(site.url), 29)});
+    result.schedule.push_back(
+        ScheduledSite{site_key(site.url + '\n' + site.destination_topic.str()),
+                      site.polling_interval, std::rotl(site_hash(site.url), 29)});
     plan->config = planned_site(std::move(site));
     result.plans.push_back(std::move(plan));
   }

@@ -7,6 +7,7 @@
 
 #include "check_measurement.h"
 #include "hc/common/url_digest.h"
+#include "site_hash.h"
 
 namespace hc::producer {
 namespace {
@@ -51,7 +52,7 @@ TEST(SitePlan, LoopSharesOfAShardCoverItOnceAndEvenly) {
     ASSERT_EQ(share.schedule.size(), share.plans.size());
     for (std::size_t i = 0; i < share.plans.size(); ++i) {
       const std::string& url = share.plans[i]->config.url;
-      EXPECT_EQ(share.schedule[i].key, url + "\nhealthcheck");
+      EXPECT_EQ(share.schedule[i].key, site_key(url + "\nhealthcheck"));
       EXPECT_TRUE(seen.insert(url).second) << url << " in two shares";
     }
   }
