@@ -290,16 +290,35 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
   }
   std::reverse(result.plans.begin(), result.plans.end());
   std::reverse(result.schedule.begin(), result.schedule.end());
+  if (result.plans.size() < result.plans.capacity()) {  // a shard's part of the sites
+    result.plans.shrink_to_fit();
+    result.schedule.shrink_to_fit();
+  }
   return result;
 }
 
 std::vector<SitePlans> split_site_plans(SitePlans plans, std::size_t parts) {
   std::vector<SitePlans> shares(parts);
+  if (parts == 1) {
+    shares[0] = std::move(plans);
+    return shares;
+  }
+  // Each share's lists are sized once: no list grows by doubling and leaves its old copies
+  // behind as free heap.
+  std::vector<std::size_t> share_of(plans.plans.size());
+  std::vector<std::size_t> sizes(parts, 0);
   for (std::size_t i = 0; i < plans.plans.size(); ++i) {
-    const std::uint64_t hash = std::rotl(site_hash(plans.plans[i]->config.url), 47);
-    SitePlans& share = shares[hash % parts];
+    share_of[i] = std::rotl(site_hash(plans.plans[i]->config.url), 47) % parts;
+    ++sizes[share_of[i]];
+  }
+  for (std::size_t part = 0; part < parts; ++part) {
+    shares[part].plans.reserve(sizes[part]);
+    shares[part].schedule.reserve(sizes[part]);
+  }
+  for (std::size_t i = 0; i < plans.plans.size(); ++i) {
+    SitePlans& share = shares[share_of[i]];
     share.plans.push_back(std::move(plans.plans[i]));
-    share.schedule.push_back(std::move(plans.schedule[i]));
+    share.schedule.push_back(plans.schedule[i]);
   }
   return shares;
 }
