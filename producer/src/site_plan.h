@@ -23,21 +23,20 @@
 
 namespace hc::producer {
 
-// A URL's digest (hc/common/url_digest.h: 64 lowercase hex characters) held inline, without
-// a heap block of its own.
+// A URL's digest (hc/common/url_digest.h: a SHA-256 written as 64 lowercase hex characters)
+// held inline as its 32 bytes, without a heap block of its own.
 class InlineDigest {
  public:
   InlineDigest() = default;
-  // REQUIRES: hex.size() == kSize.
+  // REQUIRES: hex is 2 * kSize hex characters (url_digest()).
   explicit InlineDigest(std::string_view hex);
-  std::string_view view() const { return {hex_.data(), hex_.size()}; }
-  std::string str() const { return std::string(view()); }
-  friend bool operator==(const InlineDigest& a, std::string_view b) { return a.view() == b; }
+  std::string str() const;  // as url_digest() wrote it
+  friend bool operator==(const InlineDigest& a, std::string_view b) { return a.str() == b; }
 
-  static constexpr std::size_t kSize = 64;
+  static constexpr std::size_t kSize = 32;
 
  private:
-  std::array<char, kSize> hex_{};
+  std::array<unsigned char, kSize> bytes_{};
 };
 
 // What a check reads of a site's settings besides its request and conditions: the URL, where
