@@ -1,6 +1,7 @@
 #include "check_loop.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -142,6 +143,10 @@ void CheckLoop::apply_assigned_sites() {
     scheduler_.finished(retry->second.site);
     retry = retries_due_.erase(retry);
   }
+  // The previous plans and the list's schedule are freed here, after the coordinator handed
+  // its freed heap back (ProducerLoop::assign_sites): hand these back too.
+  sites.reset();
+  malloc_trim(0);
   removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
   applied_ticket_.store(ticket, std::memory_order_release);
 }
