@@ -49,8 +49,14 @@ elapsed() { echo "$2 - $1" | bc -l; }       # elapsed START END: seconds
 rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }   # rate COUNT SECONDS
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }  # ratio A B
 
+# BENCH_KEEP=1 leaves the database running and WORK in place (for bench/storage/compare.sh
+# and profiling on the same data), and says how to stop it.
 bench_cleanup() {
   [[ -z ${serve_pid:-} ]] || { kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
+  if [[ ${BENCH_KEEP:-} == 1 ]]; then
+    echo "kept (BENCH_KEEP=1): config $CONFIG; stop with: scripts/pg stop $WORK/pg && rm -rf $WORK" >&2
+    return 0
+  fi
   "$ROOT/scripts/pg" stop "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }

@@ -4,8 +4,11 @@
 #   bench/storage/status.sh [BUILD_DIR] [ROWS] [SITES] [DAYS]   (defaults: build, 10000000, 10000, 30)
 #   env: CALLS (hc status calls, 20), REFERENCE_CALLS (old query calls, 5), REFERENCE_HC (another
 #        build's hc: its `hc status` is timed on the same windows, call by call in turn)
+#        BENCH_KEEP=1 (keep the loaded database for bench/storage/compare.sh), PARTITION_DAYS
+#        (365: daily partitions of the raw table before today; 0: the catch-all `hc migrate` makes)
 #
-# 1. a throwaway PostgreSQL 15 (scripts/pg) and `hc migrate` (table `bench`, schema 6);
+# 1. a throwaway PostgreSQL 15 (scripts/pg), `hc migrate` (table `bench`) and a daily partition
+#    for each of the last PARTITION_DAYS days;
 # 2. loads ROWS rows for SITES sites spread evenly over the last DAYS days with one
 #    INSERT .. SELECT over generate_series (not through Kafka), in time order as a consumer
 #    writes them, ~1 in 37 a timeout; then does what the consumer does in the transaction of
@@ -34,6 +37,7 @@ SITES=${3:-10000}
 DAYS=${4:-30}
 CALLS=${CALLS:-20}
 REFERENCE_CALLS=${REFERENCE_CALLS:-5}
+PARTITION_DAYS=${PARTITION_DAYS:-365}
 HC=$BUILD/app/hc
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
@@ -50,6 +54,35 @@ summary() { sort -n | awk '{ v[NR] = $1 } END { printf "p50 %d ms, max %d ms (%d
 EMPTY_CONFIG=$WORK/empty.yaml
 sed 's/table_name: bench/table_name: empty/' "$CONFIG" >"$EMPTY_CONFIG"
 "$HC" migrate -c "$EMPTY_CONFIG" >>"$WORK/migrate.log" 2>&1
+
+# A year of daily partitions, as `partition_interval: day` leaves after a year without
+# retention (issue 28's benchmark): the catch-all `bench_before` that `hc migrate` made (empty
+# here) is replaced by one partition per UTC day of the last PARTITION_DAYS days and a
+# catch-all before them, named and bounded as hc names and bounds its own.
+if ((PARTITION_DAYS > 0)); then
+  sql <<EOF
+BEGIN;
+ALTER TABLE bench DETACH PARTITION bench_before;
+DROP TABLE bench_before;
+DO \$\$
+DECLARE
+  today timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+  day timestamptz;
+BEGIN
+  EXECUTE format('CREATE TABLE bench_before PARTITION OF bench FOR VALUES FROM (MINVALUE) TO (%L)',
+                 today - interval '$PARTITION_DAYS days');
+  FOR i IN 1..$PARTITION_DAYS LOOP
+    day := today - i * interval '1 day';
+    EXECUTE format('CREATE TABLE %I PARTITION OF bench FOR VALUES FROM (%L) TO (%L)',
+                   'bench_p' || to_char(day AT TIME ZONE 'UTC', 'YYYYMMDD'), day,
+                   day + interval '1 day');
+  END LOOP;
+END
+\$\$;
+COMMIT;
+EOF
+fi
+echo "table bench: $(sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'bench'::regclass") partitions"
 
 PER_SITE=$((ROWS / SITES))
 STEP_S=$((DAYS * 86400 / PER_SITE))

@@ -169,10 +169,24 @@ void YamlDocument::Builder::scalar(const YAML::Mark& mark, std::string_view tag,
                                    std::string_view text) {
   const std::uint32_t index = add(YamlKind::kScalar, mark, tag);
   Node& node = document_.nodes_[index];
-  node.first = static_cast<std::uint32_t>(document_.text_.size());
   node.count = static_cast<std::uint32_t>(text.size());
-  document_.text_.append(text);
+  node.first = text_offset(text);
   attach(index);
+}
+
+std::uint32_t YamlDocument::Builder::text_offset(std::string_view text) {
+  std::string& all = document_.text_;
+  const auto appended = static_cast<std::uint32_t>(all.size());
+  if (text.size() > kSharedScalarBytes) {
+    all.append(text);
+    return appended;
+  }
+  // Keys and common values repeat on every site: `polling_interval_in_seconds`, a topic, a
+  // pattern. One copy of each keeps a 50,000-site document ~2.5 MB smaller.
+  if (auto found = shared_scalars_.find(text); found != shared_scalars_.end()) return found->second;
+  all.append(text);
+  if (shared_scalars_.size() < kSharedScalarsMax) shared_scalars_.emplace(text, appended);
+  return appended;
 }
 
 void YamlDocument::Builder::begin_sequence(const YAML::Mark& mark, std::string_view tag) {

@@ -17,10 +17,13 @@
 
 #include <yaml-cpp/mark.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace hc::config_detail {
@@ -128,6 +131,8 @@ class YamlDocument::Builder {
   std::uint32_t add(YamlKind kind, const YAML::Mark& mark, std::string_view tag);
   void attach(std::uint32_t index);
   std::uint32_t tag_index(std::string_view tag);
+  // Where `text` is in the document's text: appended, or an earlier copy of a short scalar.
+  std::uint32_t text_offset(std::string_view text);
 
   struct Open {
     std::uint32_t node;
@@ -137,6 +142,16 @@ class YamlDocument::Builder {
   std::vector<Open> open_;
   std::vector<std::uint32_t> pending_;  // children of the open containers, innermost last
   std::vector<std::uint32_t> anchors_;  // node of anchor i + 1
+  // Short scalars seen so far and their offset in the text, up to kSharedScalarsMax of them.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  static constexpr std::size_t kSharedScalarBytes = 32;
+  static constexpr std::size_t kSharedScalarsMax = 4096;
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> shared_scalars_;
   std::uint32_t last_ = 0;
 };
 

@@ -5,36 +5,37 @@
 
 #include <array>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace hc::consumer {
 
 GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std::string>& topics,
-                             RebalanceListener& listener)
+                             RebalanceListener& listener, PrefetchLimits limits)
     : listener_(listener), wake_target_(std::make_shared<WakeTarget>()) {
-  KafkaConf conf = make_kafka_conf(
-      config.kafka,
-      {{"group.id", config.group_id},
-       {"enable.auto.commit", "false"},
-       // We never store offsets implicitly: only offsets of written batches are committed.
-       {"enable.auto.offset.store", "false"},
-       {"auto.offset.reset", config.auto_offset_reset},
-       {"session.timeout.ms", std::to_string(config.session_timeout.count())},
-       {"heartbeat.interval.ms",
-        std::to_string(std::max<long long>(config.session_timeout.count() / 5, 100))},
-       // Eager protocol: a rebalance revokes every partition at once, so "drop what is
-       // not committed" (see ConsumerLoop::on_revoking) is a whole-batch decision and
-       // never needs to split a batch by partition.
-       {"partition.assignment.strategy", "range"},
-       // The prefetch queue (for the whole consumer, not per partition) bounds our memory,
-       // but it must also hold more than a second of consumption: librdkafka 2.0.2 stops
-       // fetching when it is full and looks again only on its 1 s broker-thread tick
-       // (librdkafka#2879; fetch.queue.backoff.ms came in 2.2). At 16 MB the consumer
-       // sat idle ~0.4 s of every second at ~100k messages/s (bench/consumer).
-       {"queued.max.messages.kbytes", "32768"},
-       // One Fetch response may overshoot the queue bound by this much (default 50 MB).
-       {"fetch.max.bytes", "8388608"},
-       {"log.connection.close", "false"}});
+  std::vector<std::pair<std::string, std::string>> properties{
+      {"group.id", config.group_id},
+      {"enable.auto.commit", "false"},
+      // We never store offsets implicitly: only offsets of written batches are committed.
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", config.auto_offset_reset},
+      {"session.timeout.ms", std::to_string(config.session_timeout.count())},
+      {"heartbeat.interval.ms",
+       std::to_string(std::max<long long>(config.session_timeout.count() / 5, 100))},
+      // Eager protocol: a rebalance revokes every partition at once, so "drop what is
+      // not committed" (see ConsumerLoop::on_revoking) is a whole-batch decision and
+      // never needs to split a batch by partition.
+      {"partition.assignment.strategy", "range"},
+      // The prefetch queue (for the whole consumer, not per partition) bounds our memory;
+      // FetchNudger keeps it filling as the loop takes from it. One Fetch response may
+      // overshoot the bound by fetch.max.bytes, which librdkafka then sets to the bound.
+      {"queued.max.messages.kbytes", std::to_string(limits.queue_kbytes)},
+      {"log.connection.close", "false"}};
+  if (limits.partition_fetch_bytes > 0) {
+    properties.emplace_back("max.partition.fetch.bytes",
+                            std::to_string(limits.partition_fetch_bytes));
+  }
+  KafkaConf conf = make_kafka_conf(config.kafka, properties);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(conf.get(), &GroupConsumer::on_commit);
   rd_kafka_conf_set_error_cb(conf.get(), &GroupConsumer::on_client_error);
@@ -44,6 +45,7 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
   rd_kafka_poll_set_consumer(handle_.get());
   queue_.reset(rd_kafka_queue_get_consumer(handle_.get()));
   wake_target_->queue = queue_.get();
+  nudger_ = std::make_unique<FetchNudger>(handle_.get(), limits.nudge_every_bytes);
 
   KafkaPartitionList subscription(
       rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
@@ -73,8 +75,10 @@ PolledBatch GroupConsumer::poll_batch(std::chrono::milliseconds timeout, std::si
   const std::size_t received = count > 0 ? static_cast<std::size_t>(count) : 0;
   batch.messages.reserve(received);
   batch.records.reserve(received);
+  std::size_t bytes = 0;
   for (std::size_t i = 0; i < received; ++i) {
     const rd_kafka_message_t& message = *batch.messages.emplace_back(raw[i]);
+    bytes += message.key_len + message.len;
     PolledRecord& record = batch.records.emplace_back();
     record.error = message.err;
     if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -88,6 +92,7 @@ PolledBatch GroupConsumer::poll_batch(std::chrono::milliseconds timeout, std::si
     record.value = message.payload;
     record.value_bytes = message.len;
   }
+  nudger_->consumed(bytes);
   return batch;
 }
 
@@ -215,6 +220,7 @@ std::function<void()> GroupConsumer::waker() const {
 void GroupConsumer::close() {
   if (closed_) return;
   closed_ = true;
+  nudger_->stop();
   if (auto error = rd_kafka_consumer_close(handle_.get())) {
     spdlog::warn("leaving the consumer group: {}", rd_kafka_err2str(error));
   }
