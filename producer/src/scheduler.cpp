@@ -6,18 +6,6 @@
 
 namespace hc::producer {
 
-namespace {
-
-// The key of the n-th occurrence (n > 1) of a key in one list: the same on every call, so
-// that occurrence keeps its schedule across replace_sites() calls.
-SiteKey repeated_key(const SiteKey& key, std::uint64_t repeat) {
-  std::uint64_t mixed = repeat * 0x9e3779b97f4a7c15ULL;
-  mixed ^= mixed >> 31;
-  return SiteKey{key.high ^ mixed, key.low + mixed};
-}
-
-}  // namespace
-
 Scheduler::Scheduler(const Clock& clock, std::size_t max_in_flight)
     : clock_(clock), max_in_flight_(std::max<std::size_t>(1, max_in_flight)) {}
 
@@ -38,20 +26,9 @@ std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& l
     sites[i].interval =
         std::max<std::chrono::nanoseconds>(list[i].interval, std::chrono::milliseconds(1));
   }
-  // A key given more than once: its later occurrences get keys of their own.
-  std::vector<std::uint32_t> order = order_by_key(sites);
-  bool repeated = false;
-  for (std::size_t i = 1, repeat = 0; i < order.size(); ++i) {
-    if (list[order[i]].key == list[order[i - 1]].key) {
-      sites[order[i]].key = repeated_key(list[order[i]].key, ++repeat);
-      repeated = true;
-    } else {
-      repeat = 0;
-    }
-  }
-  if (repeated) order = order_by_key(sites);
-
-  // Both lists in key order: a kept key takes over its site's id and schedule.
+  // Both lists in key order, a key's occurrences in list order: the n-th occurrence of a kept
+  // key takes over the id and schedule of the previous list's n-th.
+  const std::vector<std::uint32_t> order = order_by_key(sites);
   const std::vector<std::uint32_t> old_order = order_by_key(sites_);
   std::vector<bool> kept(sites_.size(), false);
   auto old = old_order.begin();

@@ -93,7 +93,7 @@ class Scheduler {
  private:
   // 48 bytes a site, in a vector: a 200,000-site producer keeps no node or string per site.
   struct Site {
-    SiteKey key;  // a repeated key's later occurrences have keys of their own (scheduler.cpp)
+    SiteKey key;
     SiteId id = 0;
     std::chrono::nanoseconds interval{};
     TimePoint next_deadline;
