@@ -3,7 +3,6 @@
 // --shard i/n (every producer agrees on who owns which URL) and the scheduler's site keys.
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <string_view>
 
@@ -16,7 +15,10 @@ namespace hc::producer {
 struct SiteKey {
   std::uint64_t high = 0;
   std::uint64_t low = 0;
-  auto operator<=>(const SiteKey&) const = default;
+  bool operator==(const SiteKey&) const = default;
+  friend bool operator<(const SiteKey& a, const SiteKey& b) {
+    return a.high != b.high ? a.high < b.high : a.low < b.low;
+  }
 };
 
 constexpr std::uint64_t site_hash(std::string_view url) {
