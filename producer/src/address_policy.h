@@ -31,6 +31,7 @@ std::string address_text(const sockaddr& address);
 struct RedirectDeny {
   bool loopback = false;
   bool private_ranges = false;
+  bool operator==(const RedirectDeny&) const = default;
 };
 
 // Why a redirect hop may not connect to an address in `target`, the site's first hop having

@@ -1,6 +1,7 @@
 #include "check_loop.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -118,18 +119,18 @@ void CheckLoop::apply_assigned_sites() {
     removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
     return;
   }
-  const std::vector<SiteId> ids = scheduler_.replace_sites(std::move(sites->schedule));
-  std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans;
-  std::unordered_set<std::string_view> urls;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    urls.insert(sites->plans[i]->display_url());
-    plans[ids[i]] = std::move(sites->plans[i]);
-  }
+  scheduler_.replace_sites(sites->schedule);
+  sites->schedule = {};
   std::vector<std::string> removed_urls;
-  for (const auto& [id, plan] : plans_) {
-    if (!urls.contains(plan->display_url())) removed_urls.push_back(plan->display_url());
+  if (!plans_.empty()) {  // the first list removes nothing: no set of its URLs is needed
+    std::unordered_set<std::string_view> urls;
+    urls.reserve(sites->plans.size());
+    for (const auto& plan : sites->plans) urls.insert(plan->display_url());
+    for (const auto& plan : plans_) {
+      if (!urls.contains(plan->display_url())) removed_urls.push_back(plan->display_url());
+    }
   }
-  plans_ = std::move(plans);
+  plans_ = std::move(sites->plans);
   if (!removed_urls.empty()) context_.metrics.forget_sites(removed_urls);
   drop_host_waits(false);
   // A removed site waiting for a retry ends now: it holds a slot and would keep a revoke
@@ -142,6 +143,10 @@ void CheckLoop::apply_assigned_sites() {
     scheduler_.finished(retry->second.site);
     retry = retries_due_.erase(retry);
   }
+  // The previous plans and the list's schedule are freed here, after the coordinator handed
+  // its freed heap back (ProducerLoop::assign_sites): hand these back too.
+  sites.reset();
+  malloc_trim(0);
   removed_in_flight_.store(scheduler_.dropped_in_flight() > 0, std::memory_order_release);
   applied_ticket_.store(ticket, std::memory_order_release);
 }
@@ -150,7 +155,7 @@ void CheckLoop::start_due_checks() {
   while (auto start = scheduler_.next_start()) {
     context_.stats.lateness.record(start->lateness);
     context_.metrics.observe_lateness(start->lateness);
-    start_attempt(CheckInProgress{start->site, plans_.at(start->site), start->next_deadline, 0,
+    start_attempt(CheckInProgress{start->site, plans_.at(start->index), start->next_deadline, 0,
                                   start->lateness});
   }
 }
@@ -246,7 +251,7 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Loo
   const SiteId id = check.site;
   const SitePlan& plan = *check.plan;
   release_host_slot(plan);
-  Verdict verdict = evaluate(plan.conditions, result, plan.https, measured_at);
+  Verdict verdict = evaluate(*plan.conditions, result, plan.https, measured_at);
   ++check.attempts_made;
   const std::optional<TimePoint> retry_at = retry_start(
       plan.retry,

@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "checker.h"
 #include "hc/common/clock.h"
@@ -125,7 +126,8 @@ class CheckLoop {
   CheckLoopContext context_;
   Scheduler scheduler_;
   std::unique_ptr<Checker> checker_;
-  std::unordered_map<SiteId, std::shared_ptr<const SitePlan>> plans_;
+  // The plans of the scheduler's sites, in its list's order (Start::index).
+  std::vector<std::shared_ptr<const SitePlan>> plans_;
   SchedulerCounters reported_;
   std::int64_t reported_in_flight_ = 0;
   std::multimap<TimePoint, CheckInProgress> retries_due_;  // failed attempts, by retry start

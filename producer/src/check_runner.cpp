@@ -15,7 +15,7 @@ CheckRunner::CheckRunner(SocketOpener open_socket)
 void CheckRunner::start(const std::shared_ptr<const SitePlan>& plan, Completion done) {
   switch (plan->config.check_type) {
     case CheckType::kHttp:
-      http_.start(plan->request, std::move(done));
+      http_.start(plan->config.url, plan->request, std::move(done));
       break;
     case CheckType::kTcp:
     case CheckType::kTls:

@@ -45,9 +45,11 @@ namespace hc::producer {
 struct HeaderCondition {
   std::string name;  // compared case-insensitively
   std::shared_ptr<const RegexMatcher> pattern;
+  bool operator==(const HeaderCondition&) const = default;
 };
 
-// A site's conditions, compiled once per (re)load. Shared, immutable.
+// A site's conditions, compiled once per (re)load. Shared, immutable: the sites of one load
+// with equal conditions share one block (site_plan.h).
 struct CheckConditions {
   CheckType type = CheckType::kHttp;         // status, headers and body conditions are http's only
   std::vector<StatusRange> expected_status;  // empty: 200..399
@@ -67,6 +69,9 @@ struct CheckConditions {
   // What the transport must capture for these conditions to be evaluated.
   bool needs_body() const { return regex != nullptr || regex_absent != nullptr; }
   bool needs_headers() const { return !headers_match.empty(); }
+
+  // Patterns compare by their compiled block: one load compiles each distinct pattern once.
+  bool operator==(const CheckConditions&) const = default;
 };
 
 struct Verdict {

@@ -37,6 +37,7 @@ struct HttpChecker::Transfer {
   CurlList headers;
   CurlList connect_to;  // CURLOPT_CONNECT_TO of the current hop (tls.server_name)
   std::shared_ptr<const CheckRequest> request;
+  std::string site_url;  // the URL the check was started with (its first hop's)
   // The hop in progress: the URL and method it requests, redirects followed before it and
   // the time they took.
   std::string hop_url;
@@ -140,11 +141,13 @@ HttpChecker::~HttpChecker() {
   }
 }
 
-void HttpChecker::start(std::shared_ptr<const CheckRequest> request, Completion done) {
+void HttpChecker::start(std::string_view url, std::shared_ptr<const CheckRequest> request,
+                        Completion done) {
   std::unique_ptr<Transfer> transfer = take_idle_transfer();
   transfer->request = std::move(request);
   try {
-    transfer->hop_url = transfer->request->url;
+    transfer->site_url = url;
+    transfer->hop_url = url;
     transfer->hop_method = transfer->request->method.str();
     transfer->hops_done = 0;
     transfer->earlier_hops_us = 0;
@@ -285,9 +288,9 @@ bool HttpChecker::follow_redirect_of(Transfer& transfer) {
   std::variant<RedirectHop, RedirectRefused> next =
       RedirectRefused{"redirect to a Location that is not a URL"};
   if (location) {
-    next =
-        follow_redirect(RedirectRequest{request.url, transfer.hop_method, static_cast<int>(status),
-                                        *location, transfer.hops_done, request.max_redirects});
+    next = follow_redirect(RedirectRequest{transfer.site_url, transfer.hop_method,
+                                           static_cast<int>(status), *location, transfer.hops_done,
+                                           request.max_redirects});
   }
   if (auto* refused = std::get_if<RedirectRefused>(&next)) {
     CheckResult result = finish(transfer, CURLE_OK);

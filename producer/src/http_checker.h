@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,8 +32,9 @@
 
 namespace hc::producer {
 
+// How an http(s) site is asked, without its URL (HttpChecker::start takes that beside it): the
+// sites of one load with equal settings share one request (site_plan.h).
 struct CheckRequest {
-  std::string url;
   SharedText method = "GET";  // GET, HEAD, POST, PUT, OPTIONS
   // Custom headers and basic auth are sent only to the URL's own origin (redirect_policy.h).
   std::vector<std::pair<std::string, std::string>> headers;
@@ -52,6 +54,8 @@ struct CheckRequest {
   // the environment's, else the proxy URL (secret: may hold a password).
   SharedText proxy;
   SharedText no_proxy;
+
+  bool operator==(const CheckRequest&) const = default;
 };
 
 // What the transport saw; whether that is healthy is the verdict's to say (check_verdict.h).
@@ -97,9 +101,10 @@ class HttpChecker {
   HttpChecker(const HttpChecker&) = delete;
   HttpChecker& operator=(const HttpChecker&) = delete;
 
-  // Starts a check; `done` is called exactly once, from a later run_once(). The request is
-  // shared so that it outlives the check even if the site is removed meanwhile.
-  void start(std::shared_ptr<const CheckRequest> request, Completion done);
+  // Starts a check of `url` (http or https; copied) as `request` says; `done` is called
+  // exactly once, from a later run_once(). The request is shared so that it outlives the
+  // check even if the site is removed meanwhile.
+  void start(std::string_view url, std::shared_ptr<const CheckRequest> request, Completion done);
 
   // Drives transfers: waits up to max_wait for network activity (or wakeup()), then calls
   // the completions of finished checks. Returns how many completed.

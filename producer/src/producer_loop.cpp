@@ -59,6 +59,7 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
       stats_log_(stats_),
       sites_(std::move(parts.sites)) {
   std::vector<SiteConfig> initial_sites = sites_->initial_sites();
+  owned_urls_.reserve(initial_sites.size());
   for (const SiteConfig& site : initial_sites) {
     if (!in_shard(site.url, options_.shard)) continue;
     owned_urls_.insert(site.url);

@@ -2,69 +2,94 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 
 namespace hc::producer {
 
 Scheduler::Scheduler(const Clock& clock, std::size_t max_in_flight)
     : clock_(clock), max_in_flight_(std::max<std::size_t>(1, max_in_flight)) {}
 
-std::vector<SiteId> Scheduler::replace_sites(std::vector<ScheduledSite> sites) {
+std::vector<std::uint32_t> Scheduler::order_by_key(const std::vector<Site>& sites) {
+  std::vector<std::uint32_t> order(sites.size());
+  std::iota(order.begin(), order.end(), std::uint32_t{0});
+  std::stable_sort(order.begin(), order.end(), [&sites](std::uint32_t a, std::uint32_t b) {
+    return sites[a].key < sites[b].key;
+  });
+  return order;
+}
+
+std::vector<SiteId> Scheduler::replace_sites(const std::vector<ScheduledSite>& list) {
   const TimePoint now = clock_.now();
-  std::unordered_map<SiteId, Site> kept;
-  std::unordered_map<std::string, SiteId> ids_by_key;
-  std::unordered_map<std::string, int> repeats;  // of keys given more than once
-  std::vector<SiteId> ids;
-  ids.reserve(sites.size());
-  kept.reserve(sites.size());
-  ids_by_key.reserve(sites.size());
-
-  for (ScheduledSite& entry : sites) {
-    std::string key = std::move(entry.key);
-    // The n-th occurrence of a key (n > 1) is key + '\0' + (n - 1).
-    if (ids_by_key.contains(key)) key += '\0' + std::to_string(++repeats[key]);
-    const std::chrono::nanoseconds interval =
-        std::max(entry.interval, std::chrono::milliseconds(1));
-
-    SiteId id = 0;
-    Site site;
-    if (auto old = ids_by_key_.find(key); old != ids_by_key_.end()) {
-      id = old->second;
-      site = sites_.at(id);
-      sites_.erase(id);
-      if (site.interval != interval) {
-        site.interval = interval;
-        site.next_deadline = first_deadline(entry, now);
-      }
-    } else {
-      id = next_id_++;
-      site = Site{interval, first_deadline(entry, now)};
+  std::vector<Site> sites(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    sites[i].key = list[i].key;
+    sites[i].interval =
+        std::max<std::chrono::nanoseconds>(list[i].interval, std::chrono::milliseconds(1));
+  }
+  // Both lists in key order, a key's occurrences in list order: the n-th occurrence of a kept
+  // key takes over the id and schedule of the previous list's n-th.
+  const std::vector<std::uint32_t> order = order_by_key(sites);
+  const std::vector<std::uint32_t> old_order = order_by_key(sites_);
+  std::vector<bool> kept(sites_.size(), false);
+  auto old = old_order.begin();
+  for (const std::uint32_t index : order) {
+    Site& site = sites[index];
+    while (old != old_order.end() && sites_[*old].key < site.key) ++old;
+    if (old == old_order.end() || sites_[*old].key != site.key) continue;
+    const Site& previous = sites_[*old];
+    kept[*old] = true;
+    ++old;
+    site.id = previous.id;
+    site.in_flight = previous.in_flight;
+    site.waited_for_slot = previous.waited_for_slot;
+    site.next_deadline = site.interval == previous.interval ? previous.next_deadline
+                                                            : first_deadline(list[index], now);
+  }
+  // New keys, in list order: new ids (never reused) and a first run spread over the interval.
+  std::vector<SiteId> ids(sites.size());
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (sites[i].id == 0) {
+      sites[i].id = next_id_++;
+      sites[i].next_deadline = first_deadline(list[i], now);
     }
-    ids_by_key.emplace(std::move(key), id);
-    kept.emplace(id, site);
-    ids.push_back(id);
+    ids[i] = sites[i].id;
   }
-  // What is left in sites_ was removed from the list.
-  for (const auto& [id, site] : sites_) {
-    if (site.in_flight) dropped_in_flight_.insert(id);
+  // The old sites not kept were removed from the list.
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    if (!kept[i] && sites_[i].in_flight) dropped_in_flight_.insert(sites_[i].id);
   }
-  sites_ = std::move(kept);
-  ids_by_key_ = std::move(ids_by_key);
+  sites_ = std::move(sites);
+  index_by_id_.clear();
+  index_by_id_.shrink_to_fit();
+  index_by_id_.reserve(sites_.size());
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    index_by_id_.emplace_back(sites_[i].id, static_cast<std::uint32_t>(i));
+  }
+  std::sort(index_by_id_.begin(), index_by_id_.end());
   rebuild_heap();
   return ids;
+}
+
+std::optional<std::uint32_t> Scheduler::index_of(SiteId site) const {
+  const auto found = std::lower_bound(
+      index_by_id_.begin(), index_by_id_.end(), site,
+      [](const std::pair<SiteId, std::uint32_t>& entry, SiteId id) { return entry.first < id; });
+  if (found == index_by_id_.end() || found->first != site) return std::nullopt;
+  return found->second;
 }
 
 std::optional<Start> Scheduler::next_start() {
   const TimePoint now = clock_.now();
   while (!heap_.empty()) {
-    const auto [deadline, id] = heap_.front();
+    const auto [deadline, index] = heap_.front();
     if (deadline > now) return std::nullopt;
-    Site& site = sites_.at(id);
+    Site& site = sites_[index];
     if (site.in_flight) {
       // Never two checks of one site at once: this run is skipped, not queued.
       ++counters_.skipped_in_flight;
       pop();
       site.next_deadline = advance(site, deadline + site.interval, now);
-      push(site.next_deadline, id);
+      push(site.next_deadline, index);
       continue;
     }
     if (in_flight_ >= max_in_flight_) {
@@ -73,7 +98,7 @@ std::optional<Start> Scheduler::next_start() {
     }
     pop();
     site.next_deadline = advance(site, deadline + site.interval, now);
-    push(site.next_deadline, id);
+    push(site.next_deadline, index);
     site.in_flight = true;
     ++in_flight_;
     ++counters_.starts;
@@ -81,14 +106,14 @@ std::optional<Start> Scheduler::next_start() {
       ++counters_.deferred_by_bound;
       site.waited_for_slot = false;
     }
-    return Start{id, deadline, site.next_deadline, now - deadline};
+    return Start{site.id, deadline, site.next_deadline, now - deadline, index};
   }
   return std::nullopt;
 }
 
 void Scheduler::finished(SiteId id) {
-  if (auto it = sites_.find(id); it != sites_.end() && it->second.in_flight) {
-    it->second.in_flight = false;
+  if (const auto index = index_of(id); index && sites_[*index].in_flight) {
+    sites_[*index].in_flight = false;
     --in_flight_;
   } else if (dropped_in_flight_.erase(id) > 0) {
     --in_flight_;
@@ -119,8 +144,8 @@ TimePoint Scheduler::advance(const Site& site, TimePoint deadline, TimePoint now
   return deadline + missed * site.interval;
 }
 
-void Scheduler::push(TimePoint deadline, SiteId site) {
-  heap_.emplace_back(deadline, site);
+void Scheduler::push(TimePoint deadline, std::uint32_t index) {
+  heap_.emplace_back(deadline, index);
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
 }
 
@@ -131,8 +156,11 @@ void Scheduler::pop() {
 
 void Scheduler::rebuild_heap() {
   heap_.clear();
+  heap_.shrink_to_fit();
   heap_.reserve(sites_.size());
-  for (const auto& [id, site] : sites_) heap_.emplace_back(site.next_deadline, id);
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    heap_.emplace_back(sites_[i].next_deadline, static_cast<std::uint32_t>(i));
+  }
   std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
 }
 

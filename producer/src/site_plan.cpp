@@ -14,10 +14,6 @@
 
 namespace hc::producer {
 
-InlineDigest::InlineDigest(std::string_view hex) {
-  std::copy_n(hex.begin(), std::min(hex.size(), kSize), hex_.begin());
-}
-
 bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard) {
   if (!shard || shard->count <= 1) return true;
   return site_hash(url) % static_cast<std::uint64_t>(shard->count) ==
@@ -25,6 +21,14 @@ bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard) {
 }
 
 namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+
+unsigned hex_value(char digit) {
+  if (digit >= 'a') return static_cast<unsigned>(digit - 'a' + 10);
+  if (digit >= 'A') return static_cast<unsigned>(digit - 'A' + 10);
+  return static_cast<unsigned>(digit - '0');
+}
 
 // One compiled RE2 per distinct pattern: an RE2 object and its lazily built DFA cost tens
 // of KB, which 10,000 sites sharing one pattern would otherwise pay 10,000 times.
@@ -40,6 +44,52 @@ class RegexCache {
  private:
   std::unordered_map<std::string, std::shared_ptr<const RegexMatcher>> compiled_;
 };
+
+// Gives equal values one shared block, as TextPool does for texts: 200,000 sites with the same
+// conditions hold them once. `Hash` is any function of a value that equal values share.
+template <typename T, std::size_t (*Hash)(const T&)>
+class ValuePool {
+ public:
+  std::shared_ptr<const T> intern(T value) {
+    std::vector<std::shared_ptr<const T>>& same_hash = blocks_[Hash(value)];
+    for (const std::shared_ptr<const T>& block : same_hash) {
+      if (*block == value) return block;
+    }
+    same_hash.push_back(std::make_shared<const T>(std::move(value)));
+    return same_hash.back();
+  }
+
+ private:
+  std::unordered_map<std::size_t, std::vector<std::shared_ptr<const T>>> blocks_;
+};
+
+void mix(std::size_t& hash, std::size_t value) { hash = (hash ^ value) * 1099511628211ULL; }
+
+std::size_t hash_of(const CheckConditions& conditions) {
+  std::size_t hash = static_cast<std::size_t>(conditions.type);
+  mix(hash, std::hash<const void*>{}(conditions.regex.get()));
+  mix(hash, std::hash<const void*>{}(conditions.regex_absent.get()));
+  mix(hash, conditions.expected_status.size());
+  mix(hash, static_cast<std::size_t>(conditions.max_response_time_us.value_or(-1)));
+  mix(hash, conditions.headers_match.size());
+  mix(hash, conditions.expected_answers.size());
+  return hash;
+}
+
+using ConditionsPool = ValuePool<CheckConditions, hash_of>;
+
+std::size_t hash_of(const CheckRequest& request) {
+  std::size_t hash = std::hash<std::string_view>{}(request.method.view());
+  mix(hash, static_cast<std::size_t>(request.timeout.count()));
+  mix(hash, request.headers.size());
+  mix(hash, request.body_capture_bytes);
+  mix(hash, std::hash<std::string_view>{}(request.proxy.view()));
+  mix(hash, std::hash<std::string_view>{}(request.tls.ca_file.view()));
+  mix(hash, std::hash<std::string_view>{}(request.tls.server_name.view()));
+  return hash;
+}
+
+using RequestPool = ValuePool<CheckRequest, hash_of>;
 
 // One TLS context per distinct settings: loading a trust store costs milliseconds.
 class TlsContextCache {
@@ -95,24 +145,22 @@ CheckConditions compile_conditions(const SiteConfig& site, RegexCache& regexes) 
   return conditions;
 }
 
-std::shared_ptr<const CheckRequest> http_request_of(const SiteConfig& site,
-                                                    const CheckConditions& conditions) {
-  auto request = std::make_shared<CheckRequest>();
-  request->url = site.url;
-  request->method = site.method;
-  request->headers = site.headers;
-  request->basic_auth = site.basic_auth;
-  request->timeout = site.timeout;
-  request->follow_redirects = site.follow_redirects;
-  request->max_redirects = site.max_redirects;
-  request->redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
-  request->tls = site.tls;
-  request->ip_version = site.ip_version;
-  request->proxy = site.proxy;
-  request->no_proxy = site.no_proxy;
+CheckRequest http_request_of(const SiteConfig& site, const CheckConditions& conditions) {
+  CheckRequest request;
+  request.method = site.method;
+  request.headers = site.headers;
+  request.basic_auth = site.basic_auth;
+  request.timeout = site.timeout;
+  request.follow_redirects = site.follow_redirects;
+  request.max_redirects = site.max_redirects;
+  request.redirect_deny = RedirectDeny{site.redirect_deny_loopback, site.redirect_deny_private};
+  request.tls = site.tls;
+  request.ip_version = site.ip_version;
+  request.proxy = site.proxy;
+  request.no_proxy = site.no_proxy;
   // Without a body condition the body is counted, not kept.
-  request->body_capture_bytes = conditions.needs_body() ? site.max_body_bytes : 0;
-  request->capture_headers = conditions.needs_headers();
+  request.body_capture_bytes = conditions.needs_body() ? site.max_body_bytes : 0;
+  request.capture_headers = conditions.needs_headers();
   return request;
 }
 
@@ -187,10 +235,28 @@ PlannedSite planned_site(SiteConfig&& site) {
 
 }  // namespace
 
+InlineDigest::InlineDigest(std::string_view hex) {
+  for (std::size_t i = 0; i < kSize && 2 * i + 1 < hex.size(); ++i) {
+    bytes_[i] = static_cast<unsigned char>(hex_value(hex[2 * i]) << 4U | hex_value(hex[2 * i + 1]));
+  }
+}
+
+std::string InlineDigest::str() const {
+  std::string hex;
+  hex.reserve(2 * kSize);
+  for (const unsigned char byte : bytes_) {
+    hex.push_back(kHexDigits[byte >> 4U]);
+    hex.push_back(kHexDigits[byte & 0x0fU]);
+  }
+  return hex;
+}
+
 SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<ShardSpec>& shard,
                            const std::vector<std::string>& redact_query_params) {
   SitePlans result;
   RegexCache regexes;
+  ConditionsPool shared_conditions;
+  RequestPool shared_requests;
   TlsContextCache tls_contexts;
   TextPool host_keys;
   result.plans.reserve(sites.size());
@@ -210,7 +276,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     if (std::string shown = redact_url(site.url, redact_query_params); shown != site.url) {
       plan->redacted_url = std::move(shown);
     }
-    plan->conditions = compile_conditions(site, regexes);
+    plan->conditions = shared_conditions.intern(compile_conditions(site, regexes));
     plan->https = site.url.starts_with("https:");
     plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
 
@@ -229,31 +295,50 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
       request->timeout = site.timeout;
       plan->icmp_request = std::move(request);
     } else if (site.check_type != CheckType::kHttp) {
-      plan->socket_request = socket_request_of(site, plan->conditions, tls_contexts);
+      plan->socket_request = socket_request_of(site, *plan->conditions, tls_contexts);
     } else {
-      plan->request = http_request_of(site, plan->conditions);
+      plan->request = shared_requests.intern(http_request_of(site, *plan->conditions));
     }
     plan->host_key = host_keys.intern(host_key_of(site, *plan));
     // The spread uses other bits of the hash than the shard does, so the sites of one shard
     // still spread over the whole interval.
-    result.schedule.push_back(ScheduledSite{site.url + '\n' + site.destination_topic.str(),
-                                            site.polling_interval,
-                                            std::rotl(site_hash(site.url), 29)});
+    result.schedule.push_back(
+        ScheduledSite{site_key(site.url + '\n' + site.destination_topic.str()),
+                      site.polling_interval, std::rotl(site_hash(site.url), 29)});
     plan->config = planned_site(std::move(site));
     result.plans.push_back(std::move(plan));
   }
   std::reverse(result.plans.begin(), result.plans.end());
   std::reverse(result.schedule.begin(), result.schedule.end());
+  if (result.plans.size() < result.plans.capacity()) {  // a shard's part of the sites
+    result.plans.shrink_to_fit();
+    result.schedule.shrink_to_fit();
+  }
   return result;
 }
 
 std::vector<SitePlans> split_site_plans(SitePlans plans, std::size_t parts) {
   std::vector<SitePlans> shares(parts);
+  if (parts == 1) {
+    shares[0] = std::move(plans);
+    return shares;
+  }
+  // Each share's lists are sized once: no list grows by doubling and leaves its old copies
+  // behind as free heap.
+  std::vector<std::size_t> share_of(plans.plans.size());
+  std::vector<std::size_t> sizes(parts, 0);
   for (std::size_t i = 0; i < plans.plans.size(); ++i) {
-    const std::uint64_t hash = std::rotl(site_hash(plans.plans[i]->config.url), 47);
-    SitePlans& share = shares[hash % parts];
+    share_of[i] = std::rotl(site_hash(plans.plans[i]->config.url), 47) % parts;
+    ++sizes[share_of[i]];
+  }
+  for (std::size_t part = 0; part < parts; ++part) {
+    shares[part].plans.reserve(sizes[part]);
+    shares[part].schedule.reserve(sizes[part]);
+  }
+  for (std::size_t i = 0; i < plans.plans.size(); ++i) {
+    SitePlans& share = shares[share_of[i]];
     share.plans.push_back(std::move(plans.plans[i]));
-    share.schedule.push_back(std::move(plans.schedule[i]));
+    share.schedule.push_back(plans.schedule[i]);
   }
   return shares;
 }

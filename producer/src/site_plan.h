@@ -23,21 +23,20 @@
 
 namespace hc::producer {
 
-// A URL's digest (hc/common/url_digest.h: 64 lowercase hex characters) held inline, without
-// a heap block of its own.
+// A URL's digest (hc/common/url_digest.h: a SHA-256 written as 64 lowercase hex characters)
+// held inline as its 32 bytes, without a heap block of its own.
 class InlineDigest {
  public:
   InlineDigest() = default;
-  // REQUIRES: hex.size() == kSize.
+  // REQUIRES: hex is 2 * kSize hex characters (url_digest()).
   explicit InlineDigest(std::string_view hex);
-  std::string_view view() const { return {hex_.data(), hex_.size()}; }
-  std::string str() const { return std::string(view()); }
-  friend bool operator==(const InlineDigest& a, std::string_view b) { return a.view() == b; }
+  std::string str() const;  // as url_digest() wrote it
+  friend bool operator==(const InlineDigest& a, std::string_view b) { return a.str() == b; }
 
-  static constexpr std::size_t kSize = 64;
+  static constexpr std::size_t kSize = 32;
 
  private:
-  std::array<char, kSize> hex_{};
+  std::array<unsigned char, kSize> bytes_{};
 };
 
 // What a check reads of a site's settings besides its request and conditions: the URL, where
@@ -56,22 +55,26 @@ struct PlannedSite {
 
 // Immutable once built; shared with the checks in flight, so a reload never pulls a site's
 // data from under a running check. A plan holds no SiteConfig: what every site repeats (the
-// request's TLS and header settings, the topics, the compiled patterns) is shared, so a
-// site costs its URL and little more.
+// http request, the conditions and their compiled patterns, the topics) is one block for all
+// the sites of a load that repeat it, so a site costs its URL and little more.
 struct SitePlan {
   PlannedSite config;
   // For metric labels and logs: the URL with secret query values redacted.
   const std::string& display_url() const {
-    return redacted_url.empty() ? config.url : redacted_url;
+    return redacted_url.empty() ? config.url : redacted_url.str();
   }
-  std::string redacted_url;  // empty when the URL shows as it is
+  SharedText redacted_url;  // empty when the URL shows as it is
   InlineDigest url_digest;
-  std::shared_ptr<const CheckRequest> request;  // http(s) sites
+  // http(s) sites; null otherwise. Shared by the sites of the load asked the same way: the
+  // check is given config.url beside it.
+  std::shared_ptr<const CheckRequest> request;
   // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
   std::shared_ptr<const SocketCheckRequest> socket_request;
   std::shared_ptr<const DnsCheckRequest> dns_request;    // dns sites; null otherwise
   std::shared_ptr<const IcmpCheckRequest> icmp_request;  // icmp sites; null otherwise
-  CheckConditions conditions;  // compiled patterns shared by equal patterns of other sites
+  // Shared by the sites of the load with equal conditions (and their compiled patterns by
+  // equal patterns). Never null.
+  std::shared_ptr<const CheckConditions> conditions;
   RetryPolicy retry;
   bool https = false;
   // The host whose slots the checks take (host_slots.h), lower case: the URL's host, a dns

@@ -28,10 +28,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// A URL and how to ask it: what HttpChecker::start takes, in one value a test can change.
+struct UrlRequest : CheckRequest {
+  std::string url;
+};
+
 // Runs one check to completion on `checker`.
-CheckResult check(HttpChecker& checker, CheckRequest request) {
+CheckResult check(HttpChecker& checker, const UrlRequest& request) {
   std::optional<CheckResult> result;
-  checker.start(std::make_shared<const CheckRequest>(std::move(request)),
+  checker.start(request.url,
+                std::make_shared<const CheckRequest>(static_cast<const CheckRequest&>(request)),
                 [&result](CheckResult&& done) { result = std::move(done); });
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!result && std::chrono::steady_clock::now() < give_up) checker.run_once(milliseconds(100));
@@ -40,13 +46,13 @@ CheckResult check(HttpChecker& checker, CheckRequest request) {
 }
 
 // Runs one check to completion on a fresh checker.
-CheckResult check(CheckRequest request) {
+CheckResult check(const UrlRequest& request) {
   HttpChecker checker;
-  return check(checker, std::move(request));
+  return check(checker, request);
 }
 
-CheckRequest get(const std::string& url) {
-  CheckRequest request;
+UrlRequest get(const std::string& url) {
+  UrlRequest request;
   request.url = url;
   request.timeout = milliseconds(5000);
   request.body_capture_bytes = std::size_t{1} << 20;
@@ -123,7 +129,7 @@ TEST_F(HttpCheckerTest, AnErrorStatusIsAResponseNotATransportError) {
 }
 
 TEST_F(HttpCheckerTest, SlowResponsePastTimeoutIsTimeout) {
-  CheckRequest request = get(local_.url("/slow"));
+  UrlRequest request = get(local_.url("/slow"));
   request.timeout = milliseconds(300);
   CheckResult result = check(request);
   EXPECT_EQ(result.transport_error, CheckError::kTimeout) << result.error_detail;
@@ -215,7 +221,7 @@ TEST_F(HttpCheckerTest, RegexMatchAndNoMatch) {
 }
 
 TEST_F(HttpCheckerTest, ABodyLongerThanTheCaptureIsReadToItsEndAndFlaggedTruncated) {
-  CheckRequest request = get(local_.url("/big"));
+  UrlRequest request = get(local_.url("/big"));
   request.body_capture_bytes = std::size_t{64} * 1024;
   CheckResult result = check(request);
   EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
@@ -233,7 +239,7 @@ TEST_F(HttpCheckerTest, ABodyLongerThanTheCaptureIsReadToItsEndAndFlaggedTruncat
 }
 
 TEST_F(HttpCheckerTest, WithoutCaptureTheBodyIsCountedNotKept) {
-  CheckRequest request = get(local_.url("/big"));
+  UrlRequest request = get(local_.url("/big"));
   request.body_capture_bytes = 0;
   CheckResult result = check(request);
   EXPECT_FALSE(result.transport_error.has_value()) << result.error_detail;
@@ -243,7 +249,7 @@ TEST_F(HttpCheckerTest, WithoutCaptureTheBodyIsCountedNotKept) {
 }
 
 TEST_F(HttpCheckerTest, HeadersAreCapturedOnlyWhenAskedAndOnlyOfTheFinalResponse) {
-  CheckRequest request = get(local_.url("/hop/1"));
+  UrlRequest request = get(local_.url("/hop/1"));
   request.follow_redirects = true;
   EXPECT_TRUE(check(request).headers.empty());
 
@@ -262,7 +268,7 @@ TEST_F(HttpCheckerTest, HeadersAreCapturedOnlyWhenAskedAndOnlyOfTheFinalResponse
 }
 
 TEST_F(HttpCheckerTest, RedirectsAreFollowedUpToTheLimit) {
-  CheckRequest request = get(local_.url("/hop/3"));
+  UrlRequest request = get(local_.url("/hop/3"));
   request.follow_redirects = true;
   request.max_redirects = 3;
   CheckResult result = check(request);
@@ -283,14 +289,14 @@ TEST_F(HttpCheckerTest, RedirectIsNotFollowedUnlessAsked) {
 }
 
 TEST_F(HttpCheckerTest, ConfiguredHeadersAreSent) {
-  CheckRequest request = get(local_.url("/echo-header"));
+  UrlRequest request = get(local_.url("/echo-header"));
   request.headers = {{"X-Probe", "hc-test"}};
   EXPECT_EQ(check(request).body, "hc-test");
 }
 
 TEST_F(HttpCheckerTest, BasicAuthIsSentAndNotCarriedToTheNextCheck) {
   HttpChecker checker;
-  CheckRequest request = get(local_.url("/echo-auth"));
+  UrlRequest request = get(local_.url("/echo-auth"));
   request.basic_auth = BasicAuth{"probe", "p@ss:w/rd%"};
   // base64("probe:p@ss:w/rd%")
   EXPECT_EQ(check(checker, request).body, "Basic cHJvYmU6cEBzczp3L3JkJQ==");
@@ -313,7 +319,7 @@ TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
   auto request = std::make_shared<CheckRequest>(get(local_.url("/slow")));
   request->timeout = milliseconds(400);
   for (int i = 0; i < 20; ++i) {
-    checker.start(request, [&timeouts](CheckResult&& result) {
+    checker.start(local_.url("/slow"), request, [&timeouts](CheckResult&& result) {
       if (result.transport_error == CheckError::kTimeout) ++timeouts;
     });
   }
@@ -326,10 +332,10 @@ TEST_F(HttpCheckerTest, ManyChecksRunConcurrentlyOnOneThread) {
 TEST_F(HttpCheckerTest, CancelAllAbandonsChecksWithoutCallingTheirCompletions) {
   HttpChecker checker;
   int completions = 0;
-  CheckRequest slow = get(local_.url("/slow"));
+  UrlRequest slow = get(local_.url("/slow"));
   slow.timeout = milliseconds(60000);
   for (int i = 0; i < 3; ++i) {
-    checker.start(std::make_shared<const CheckRequest>(slow),
+    checker.start(slow.url, std::make_shared<const CheckRequest>(slow),
                   [&completions](CheckResult&&) { ++completions; });
   }
   checker.run_once(milliseconds(50));
@@ -347,7 +353,7 @@ TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
   // One check at a time on one checker: each check runs on the easy handle of the previous.
   HttpChecker checker;
   auto with_method = [this](const char* method) {
-    CheckRequest request = get(local_.url("/method"));
+    UrlRequest request = get(local_.url("/method"));
     request.method = method;
     return request;
   };
@@ -359,17 +365,17 @@ TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
   EXPECT_EQ(check(checker, with_method("OPTIONS")).body, "OPTIONS");
   EXPECT_EQ(check(checker, with_method("GET")).body, "GET");
 
-  CheckRequest probe = get(local_.url("/echo-header"));
+  UrlRequest probe = get(local_.url("/echo-header"));
   probe.headers = {{"X-Probe", "hc-test"}};
   EXPECT_EQ(check(checker, probe).body, "hc-test");
   EXPECT_EQ(check(checker, get(local_.url("/echo-header"))).body, "");
 
-  CheckRequest redirected = get(local_.url("/hop/1"));
+  UrlRequest redirected = get(local_.url("/hop/1"));
   redirected.follow_redirects = true;
   EXPECT_EQ(check(checker, redirected).status_code, 200);
   EXPECT_EQ(check(checker, get(local_.url("/hop/1"))).status_code, 302);
 
-  CheckRequest capped = get(local_.url("/big"));
+  UrlRequest capped = get(local_.url("/big"));
   capped.body_capture_bytes = 1024;
   capped.capture_headers = true;
   result = check(checker, capped);
@@ -380,6 +386,26 @@ TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
   EXPECT_EQ(result.body.size(), 200u * 1024);
   EXPECT_FALSE(result.body_truncated);
   EXPECT_TRUE(result.headers.empty());
+}
+
+// Sites with equal settings share one request (site_plan.h): each check asks its own URL.
+TEST_F(HttpCheckerTest, ChecksSharingOneRequestEachAskTheirOwnUrl) {
+  HttpChecker checker;
+  const auto request = std::make_shared<const CheckRequest>(get(local_.url("/ok")));
+  std::optional<CheckResult> ok;
+  std::optional<CheckResult> missing;
+  checker.start(local_.url("/ok"), request, [&ok](CheckResult&& done) { ok = std::move(done); });
+  checker.start(local_.url("/missing"), request,
+                [&missing](CheckResult&& done) { missing = std::move(done); });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((!ok || !missing) && std::chrono::steady_clock::now() < give_up) {
+    checker.run_once(milliseconds(100));
+  }
+  ASSERT_TRUE(ok && missing);
+  EXPECT_EQ(ok->status_code, 200);
+  EXPECT_EQ(ok->body, "<html>hello world</html>");
+  EXPECT_EQ(missing->status_code, 404);
+  EXPECT_EQ(missing->body, "not here");
 }
 
 TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
@@ -394,7 +420,7 @@ TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
   int up = 0;
   for (int round = 0; round < kRounds; ++round) {
     for (int i = 0; i < kAtOnce; ++i) {
-      checker.start(request, [&up](CheckResult&& result) {
+      checker.start(local_.url("/ok"), request, [&up](CheckResult&& result) {
         if (!result.transport_error && result.body == "<html>hello world</html>") ++up;
       });
     }
@@ -447,14 +473,14 @@ TEST(HttpChecker, HttpsNeverFollowsARedirectToPlainHttp) {
   down_to = plain.url("/landing");
   up_to = secure.url("/landing");
 
-  CheckRequest down = get(secure.url("/down"));
+  UrlRequest down = get(secure.url("/down"));
   down.tls.ca_file = cert;
   down.follow_redirects = true;
   CheckResult refused = check(down);
   EXPECT_EQ(refused.transport_error, CheckError::kHttp) << refused.error_detail;
   EXPECT_EQ(plain_hits.load(), 0);
 
-  CheckRequest up = get(plain.url("/up"));
+  UrlRequest up = get(plain.url("/up"));
   up.tls.ca_file = cert;
   up.follow_redirects = true;
   CheckResult upgraded = check(up);
@@ -503,7 +529,7 @@ TEST(HttpChecker, CustomHeadersAndBasicAuthAreNotSentToAnotherOriginOnARedirect)
   other.start();
   other_landing = other.url("/landing");
 
-  CheckRequest request = get(site.url("/away"));
+  UrlRequest request = get(site.url("/away"));
   request.follow_redirects = true;
   request.headers = {{"X-Api-Key", "s3cret-key"}};
   request.basic_auth = BasicAuth{"probe", "pw"};
@@ -538,7 +564,7 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
   });
   local.start();
 
-  CheckRequest request = get(local.url("/"));
+  UrlRequest request = get(local.url("/"));
   request.tls.ca_file = cert;
   HttpChecker checker;
   CheckResult result = check(checker, request);
@@ -562,11 +588,11 @@ TEST(HttpChecker, HttpsReportsCertificateExpiryAndHandshakeTime) {
 // curl names the proxy in some errors ("Unsupported proxy scheme for '...'"); the message is
 // published and logged, so the proxy's password must not be in it.
 TEST(HttpChecker, AProxysPasswordNeverReachesTheErrorDetail) {
-  CheckRequest request;
+  UrlRequest request;
   request.url = "http://127.0.0.1:9/";
   request.timeout = std::chrono::milliseconds(2000);
   request.proxy = "gopher://checker:pr0xy-s3cret@127.0.0.1:9";
-  const CheckResult result = check(std::move(request));
+  const CheckResult result = check(request);
   ASSERT_TRUE(result.transport_error);
   EXPECT_EQ(result.error_detail.find("pr0xy-s3cret"), std::string::npos) << result.error_detail;
   EXPECT_NE(result.error_detail.find("gopher://***@127.0.0.1:9"), std::string::npos)

@@ -37,7 +37,7 @@ inline Checked check_once(const SiteConfig& config,
   }
   if (!result) throw std::runtime_error("check did not complete within 30 s");
   EXPECT_EQ(runner.in_flight(), 0U);
-  Verdict verdict = evaluate(plans.plans[0]->conditions, *result, false,
+  Verdict verdict = evaluate(*plans.plans[0]->conditions, *result, false,
                              WallTime(std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())));
   return Checked{plans.plans[0], std::move(*result), std::move(verdict)};

@@ -81,13 +81,12 @@ TEST(AddressPolicy, LinkLocalIsRefusedUnlessTheSiteIsThereAndTheRestOnlyWhenDeni
 // Runs one check to completion.
 CheckResult run_check(const std::string& url, RedirectDeny deny = {}) {
   CheckRequest request;
-  request.url = url;
   request.timeout = milliseconds(5000);
   request.follow_redirects = true;
   request.redirect_deny = deny;
   HttpChecker checker;
   std::optional<CheckResult> result;
-  checker.start(std::make_shared<const CheckRequest>(std::move(request)),
+  checker.start(url, std::make_shared<const CheckRequest>(std::move(request)),
                 [&result](CheckResult&& done) { result = std::move(done); });
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!result && std::chrono::steady_clock::now() < give_up) checker.run_once(milliseconds(100));

@@ -18,7 +18,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 ScheduledSite site(const std::string& url, std::chrono::milliseconds interval) {
-  return ScheduledSite{url, interval, site_hash(url)};
+  return ScheduledSite{site_key(url), interval, site_hash(url)};
 }
 
 std::vector<ScheduledSite> sites(int count, std::chrono::milliseconds interval) {
@@ -148,8 +148,9 @@ TEST(Scheduler, ConcurrencyBoundDefersStarts) {
   test::FakeClock clock;
   Scheduler scheduler(clock, 2);
   // Three sites due at the same moment (same spread hash).
-  scheduler.replace_sites({ScheduledSite{"a", seconds(10), 7}, ScheduledSite{"b", seconds(10), 7},
-                           ScheduledSite{"c", seconds(10), 7}});
+  scheduler.replace_sites({ScheduledSite{site_key("a"), seconds(10), 7},
+                           ScheduledSite{site_key("b"), seconds(10), 7},
+                           ScheduledSite{site_key("c"), seconds(10), 7}});
   clock.advance(seconds(1));
   auto a = scheduler.next_start();
   auto b = scheduler.next_start();
@@ -221,7 +222,7 @@ namespace {
 TEST(Scheduler, AStartNamesTheSitesNextDeadline) {
   test::FakeClock clock;
   Scheduler scheduler(clock, 10);
-  scheduler.replace_sites({ScheduledSite{"a", seconds(10), 0}});
+  scheduler.replace_sites({ScheduledSite{site_key("a"), seconds(10), 0}});
   auto first = scheduler.next_start();
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->next_deadline, first->deadline + seconds(10));
@@ -232,6 +233,52 @@ TEST(Scheduler, AStartNamesTheSitesNextDeadline) {
   ASSERT_TRUE(late.has_value());
   EXPECT_EQ(late->deadline, first->deadline + seconds(10));
   EXPECT_EQ(late->next_deadline, first->deadline + seconds(30));
+}
+
+// A start names where the site is in the last list given, where the caller keeps what its
+// check needs; a new list moves it.
+TEST(Scheduler, AStartNamesTheSitesPositionInTheLastList) {
+  test::FakeClock clock;
+  Scheduler scheduler(clock, 10);
+  const std::vector<SiteId> ids = scheduler.replace_sites(
+      {site("http://127.0.0.1/a", seconds(10)), site("http://127.0.0.1/b", seconds(10))});
+  clock.advance(seconds(10));
+  std::vector<Start> started = start_all_due(scheduler);
+  ASSERT_EQ(started.size(), 2u);
+  for (const Start& start : started) EXPECT_EQ(ids.at(start.index), start.site);
+
+  const std::vector<SiteId> again = scheduler.replace_sites(
+      {site("http://127.0.0.1/c", seconds(10)), site("http://127.0.0.1/b", seconds(10)),
+       site("http://127.0.0.1/a", seconds(10))});
+  EXPECT_EQ(again[1], ids[1]);
+  EXPECT_EQ(again[2], ids[0]);
+  clock.advance(seconds(10));
+  started = start_all_due(scheduler);
+  ASSERT_EQ(started.size(), 3u);
+  for (const Start& start : started) EXPECT_EQ(again.at(start.index), start.site);
+}
+
+// A key given twice is two sites; across lists the n-th occurrence keeps the n-th's schedule.
+TEST(Scheduler, ARepeatedKeyIsTwoSitesEachKeepingItsIdentity) {
+  test::FakeClock clock;
+  Scheduler scheduler(clock, 10);
+  const std::vector<SiteId> ids = scheduler.replace_sites(
+      {site("http://127.0.0.1/twice", seconds(10)), site("http://127.0.0.1/once", seconds(10)),
+       site("http://127.0.0.1/twice", seconds(10))});
+  EXPECT_EQ(scheduler.size(), 3u);
+  EXPECT_NE(ids[0], ids[2]);
+  clock.advance(seconds(10));
+  EXPECT_EQ(start_all_due(scheduler).size(), 3u) << "both occurrences run";
+
+  const std::vector<SiteId> again = scheduler.replace_sites(
+      {site("http://127.0.0.1/twice", seconds(10)), site("http://127.0.0.1/twice", seconds(10)),
+       site("http://127.0.0.1/once", seconds(10))});
+  EXPECT_EQ(again, (std::vector<SiteId>{ids[0], ids[2], ids[1]}));
+
+  const std::vector<SiteId> once = scheduler.replace_sites(
+      {site("http://127.0.0.1/once", seconds(10)), site("http://127.0.0.1/twice", seconds(10))});
+  EXPECT_EQ(once, (std::vector<SiteId>{ids[1], ids[0]}));
+  EXPECT_FALSE(scheduler.is_scheduled(ids[2]));
 }
 
 TEST(Scheduler, ASiteTakenOverByAnotherProducerKeepsItsWallClockPhase) {

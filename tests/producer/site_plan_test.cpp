@@ -7,6 +7,7 @@
 
 #include "check_measurement.h"
 #include "hc/common/url_digest.h"
+#include "site_hash.h"
 
 namespace hc::producer {
 namespace {
@@ -51,7 +52,7 @@ TEST(SitePlan, LoopSharesOfAShardCoverItOnceAndEvenly) {
     ASSERT_EQ(share.schedule.size(), share.plans.size());
     for (std::size_t i = 0; i < share.plans.size(); ++i) {
       const std::string& url = share.plans[i]->config.url;
-      EXPECT_EQ(share.schedule[i].key, url + "\nhealthcheck");
+      EXPECT_EQ(share.schedule[i].key, site_key(url + "\nhealthcheck"));
       EXPECT_TRUE(seen.insert(url).second) << url << " in two shares";
     }
   }
@@ -75,11 +76,11 @@ TEST(SitePlan, CarriesTheRequestDigestAndConditionsOfEachSite) {
   ASSERT_EQ(built.plans.size(), 1u);
   const SitePlan& plan = *built.plans[0];
   EXPECT_EQ(plan.url_digest, url_digest(site.url));
-  EXPECT_EQ(plan.request->url, site.url);
+  EXPECT_EQ(plan.config.url, site.url);  // what the check asks (CheckRunner::start)
   EXPECT_EQ(plan.request->timeout, std::chrono::milliseconds(1234));
-  EXPECT_EQ(plan.conditions.expected_status, (std::vector<StatusRange>{{204, 204}}));
-  EXPECT_EQ(plan.conditions.max_response_time_us, 300'000);
-  ASSERT_NE(plan.conditions.regex, nullptr);
+  EXPECT_EQ(plan.conditions->expected_status, (std::vector<StatusRange>{{204, 204}}));
+  EXPECT_EQ(plan.conditions->max_response_time_us, 300'000);
+  ASSERT_NE(plan.conditions->regex, nullptr);
   EXPECT_EQ(built.schedule[0].interval, site.polling_interval);
 }
 
@@ -110,8 +111,41 @@ TEST(SitePlan, EqualPatternsShareOneCompiledRegex) {
   for (SiteConfig& site : all) site.regex = "same";
   all[2].regex_absent = "same";
   SitePlans built = build_site_plans(all, std::nullopt);
-  EXPECT_EQ(built.plans[0]->conditions.regex, built.plans[1]->conditions.regex);
-  EXPECT_EQ(built.plans[0]->conditions.regex, built.plans[2]->conditions.regex_absent);
+  EXPECT_EQ(built.plans[0]->conditions->regex, built.plans[1]->conditions->regex);
+  EXPECT_EQ(built.plans[0]->conditions->regex, built.plans[2]->conditions->regex_absent);
+}
+
+// 200,000 sites with one regex and one status range hold their conditions once.
+TEST(SitePlan, SitesWithEqualConditionsShareOneBlock) {
+  std::vector<SiteConfig> all = sites(4);
+  for (SiteConfig& site : all) site.regex = "same";
+  all[2].max_response_time = std::chrono::milliseconds(300);
+  all[3].regex = "other";
+  SitePlans built = build_site_plans(all, std::nullopt);
+  ASSERT_EQ(built.plans.size(), 4u);
+  EXPECT_EQ(built.plans[0]->conditions, built.plans[1]->conditions) << "equal, not shared";
+  EXPECT_NE(built.plans[0]->conditions, built.plans[2]->conditions);
+  EXPECT_NE(built.plans[0]->conditions, built.plans[3]->conditions);
+  EXPECT_FALSE(built.plans[0]->conditions->max_response_time_us.has_value());
+  EXPECT_EQ(built.plans[2]->conditions->max_response_time_us, 300'000);
+  EXPECT_EQ(built.plans[3]->conditions->regex->pattern(), "other");
+}
+
+// The request holds no URL: sites asked the same way share one (each check is given its
+// site's URL beside it, http_checker_test).
+TEST(SitePlan, SitesWithEqualRequestSettingsShareOneRequest) {
+  std::vector<SiteConfig> all = sites(4);
+  all[2].timeout = std::chrono::milliseconds(1234);
+  all[3].headers = {{"X-Probe", "yes"}};
+  SitePlans built = build_site_plans(all, std::nullopt);
+  ASSERT_EQ(built.plans.size(), 4u);
+  EXPECT_EQ(built.plans[0]->request, built.plans[1]->request) << "equal, not shared";
+  EXPECT_NE(built.plans[0]->request, built.plans[2]->request);
+  EXPECT_NE(built.plans[0]->request, built.plans[3]->request);
+  EXPECT_EQ(built.plans[2]->request->timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(built.plans[3]->request->headers.size(), 1u);
+  EXPECT_TRUE(built.plans[0]->request->headers.empty());
+  EXPECT_NE(built.plans[0]->config.url, built.plans[1]->config.url);
 }
 
 TEST(CheckMeasurement, CarriesTheVerdictAndTheTransportFigures) {
@@ -126,7 +160,7 @@ TEST(CheckMeasurement, CarriesTheVerdictAndTheTransportFigures) {
   result.body_bytes = 5'000'000;
   result.body_truncated = true;
   result.response_time_us = 1234;
-  Verdict verdict = evaluate(plan->conditions, result, plan->https, at);
+  Verdict verdict = evaluate(*plan->conditions, result, plan->https, at);
   Measurement m = make_measurement(*plan, std::move(result), std::move(verdict), at, "host:1");
   EXPECT_EQ(m.healthy, false);
   EXPECT_EQ(m.failed_conditions, (std::vector<std::string>{"status", "regex"}));

@@ -17,10 +17,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
-CheckResult check(CheckRequest request) {
+// A URL and how to ask it: what HttpChecker::start takes, in one value a test can change.
+struct UrlRequest : CheckRequest {
+  std::string url;
+};
+
+CheckResult check(const UrlRequest& request) {
   HttpChecker checker;
   std::optional<CheckResult> result;
-  checker.start(std::make_shared<const CheckRequest>(std::move(request)),
+  checker.start(request.url,
+                std::make_shared<const CheckRequest>(static_cast<const CheckRequest&>(request)),
                 [&result](CheckResult&& done) { result = std::move(done); });
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!result && std::chrono::steady_clock::now() < give_up) checker.run_once(milliseconds(100));
@@ -35,8 +41,8 @@ TlsSettings trusting(const std::string& ca_file) {
   return tls;
 }
 
-CheckRequest get(const std::string& url, TlsSettings tls = {}) {
-  CheckRequest request;
+UrlRequest get(const std::string& url, TlsSettings tls = {}) {
+  UrlRequest request;
   request.url = url;
   request.timeout = milliseconds(5000);
   request.tls = std::move(tls);
@@ -152,7 +158,7 @@ TEST_F(TlsSettingsTest, ServerNameIsSentInSniAndVerifiedWhileHostStaysTheUrls) {
 
   // A redirect within the site's origin keeps server_name and goes back to 127.0.0.1 (never
   // to a lookup of the server_name).
-  CheckRequest hop = get(server.url("/hop"), named_tls);
+  UrlRequest hop = get(server.url("/hop"), named_tls);
   hop.follow_redirects = true;
   CheckResult redirected = check(hop);
   ASSERT_FALSE(redirected.transport_error.has_value()) << redirected.error_detail;
