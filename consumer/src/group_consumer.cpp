@@ -10,6 +10,30 @@
 
 namespace hc::consumer {
 
+namespace {
+
+// The first librdkafka with fetch.queue.backoff.ms (0xMMmmrrpp).
+constexpr int kFetchQueueBackoffSince = 0x02020000;
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> prefetch_properties(const PrefetchLimits& limits,
+                                                                     int librdkafka_version) {
+  // The prefetch queue (for the whole consumer, not per partition) bounds our memory;
+  // FetchNudger keeps it filling as the loop takes from it. One Fetch response may overshoot
+  // the bound by fetch.max.bytes, which librdkafka then sets to the bound.
+  std::vector<std::pair<std::string, std::string>> properties{
+      {"queued.max.messages.kbytes", std::to_string(limits.queue_kbytes)}};
+  if (limits.partition_fetch_bytes > 0) {
+    properties.emplace_back("max.partition.fetch.bytes",
+                            std::to_string(limits.partition_fetch_bytes));
+  }
+  if (librdkafka_version >= kFetchQueueBackoffSince) {
+    properties.emplace_back("fetch.queue.backoff.ms", "20");
+  }
+  return properties;
+}
+
 GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std::string>& topics,
                              RebalanceListener& listener, PrefetchLimits limits)
     : listener_(listener), wake_target_(std::make_shared<WakeTarget>()) {
@@ -26,14 +50,9 @@ GroupConsumer::GroupConsumer(const ConsumerConfig& config, const std::vector<std
       // not committed" (see ConsumerLoop::on_revoking) is a whole-batch decision and
       // never needs to split a batch by partition.
       {"partition.assignment.strategy", "range"},
-      // The prefetch queue (for the whole consumer, not per partition) bounds our memory;
-      // FetchNudger keeps it filling as the loop takes from it. One Fetch response may
-      // overshoot the bound by fetch.max.bytes, which librdkafka then sets to the bound.
-      {"queued.max.messages.kbytes", std::to_string(limits.queue_kbytes)},
       {"log.connection.close", "false"}};
-  if (limits.partition_fetch_bytes > 0) {
-    properties.emplace_back("max.partition.fetch.bytes",
-                            std::to_string(limits.partition_fetch_bytes));
+  for (auto& property : prefetch_properties(limits, rd_kafka_version())) {
+    properties.push_back(std::move(property));
   }
   KafkaConf conf = make_kafka_conf(config.kafka, properties);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &GroupConsumer::on_rebalance);

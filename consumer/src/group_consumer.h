@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fetch_nudger.h"
@@ -28,6 +29,13 @@ struct PrefetchLimits {
   std::size_t nudge_every_bytes = std::size_t{2} << 20;  // 0: no nudges
   int partition_fetch_bytes = 0;  // max.partition.fetch.bytes; 0: librdkafka's
 };
+
+// The librdkafka properties of `limits` for librdkafka `version` (as rd_kafka_version() gives
+// it). From librdkafka 2.2 a full queue backs each partition's fetch off for
+// fetch.queue.backoff.ms (1 s by default), checked before the queue, which a nudge does not
+// shorten: there the back-off is made short instead (2.0.2, Debian 12's, refuses the property).
+std::vector<std::pair<std::string, std::string>> prefetch_properties(const PrefetchLimits& limits,
+                                                                     int librdkafka_version);
 
 class GroupConsumer final : public GroupClient {
  public:

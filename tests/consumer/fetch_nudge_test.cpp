@@ -82,5 +82,21 @@ TEST(FetchNudge, ABacklogDrainsThroughAPrefetchQueueFarSmallerThanIt) {
   consumer.close();
 }
 
+TEST(FetchNudge, ANewerLibrdkafkaGetsAShortFetchBackOffInstead) {
+  const PrefetchLimits limits;
+  auto has_backoff = [&](int version) {
+    for (const auto& [name, value] : prefetch_properties(limits, version)) {
+      if (name == "fetch.queue.backoff.ms") return value == "20";
+    }
+    return false;
+  };
+  EXPECT_FALSE(has_backoff(0x020002ff));  // 2.0.2, Debian 12's: it refuses the property
+  EXPECT_FALSE(has_backoff(0x020101ff));
+  EXPECT_TRUE(has_backoff(0x020200ff));  // 2.2.0
+  EXPECT_TRUE(has_backoff(0x020a00ff));
+  // What this machine's librdkafka is given, it accepts (the consumer above was built with it).
+  EXPECT_EQ(has_backoff(rd_kafka_version()), rd_kafka_version() >= 0x02020000);
+}
+
 }  // namespace
 }  // namespace hc::consumer
