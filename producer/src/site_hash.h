@@ -21,36 +21,46 @@ struct SiteKey {
   }
 };
 
-constexpr std::uint64_t site_hash(std::string_view url) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (char c : url) {
+// Multiply-xor over the bytes (FNV-1a's shape), from `seed` with multiplier `prime`.
+constexpr std::uint64_t multiply_xor(std::string_view bytes, std::uint64_t seed,
+                                     std::uint64_t prime) {
+  std::uint64_t hash = seed;
+  for (char c : bytes) {
     hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
+    hash *= prime;
   }
+  return hash;
+}
+
+// A final avalanche: xor-shift, multiply, xor-shift, multiply, xor-shift.
+constexpr std::uint64_t avalanche(std::uint64_t hash, int shift1, std::uint64_t multiplier1,
+                                  int shift2, std::uint64_t multiplier2, int shift3) {
+  hash ^= hash >> shift1;
+  hash *= multiplier1;
+  hash ^= hash >> shift2;
+  hash *= multiplier2;
+  hash ^= hash >> shift3;
+  return hash;
+}
+
+constexpr std::uint64_t site_hash(std::string_view url) {
   // FNV-1a's low bits mix poorly for short inputs that differ only at the end
   // ("/?i=1", "/?i=2"); a final avalanche (splitmix64) makes `hash % n` uniform.
-  hash ^= hash >> 30;
-  hash *= 0xbf58476d1ce4e5b9ULL;
-  hash ^= hash >> 27;
-  hash *= 0x94d049bb133111ebULL;
-  hash ^= hash >> 31;
-  return hash;
+  return avalanche(multiply_xor(url, 14695981039346656037ULL, 1099511628211ULL), 30,
+                   0xbf58476d1ce4e5b9ULL, 27, 0x94d049bb133111ebULL, 31);
 }
 
 // The scheduler's key of a site: identity is its URL, '\n' and its destination topic.
 constexpr SiteKey site_key(std::string_view identity) {
-  std::uint64_t low = 0x6a09e667f3bcc908ULL;
-  for (char c : identity) {
-    low ^= static_cast<unsigned char>(c);
-    low *= 0x9e3779b97f4a7c15ULL;
-  }
-  // murmur3's final mix: another avalanche than site_hash's.
-  low ^= low >> 33;
-  low *= 0xff51afd7ed558ccdULL;
-  low ^= low >> 33;
-  low *= 0xc4ceb9fe1a85ec53ULL;
-  low ^= low >> 33;
+  // Another seed and multiplier, and murmur3's final mix: another avalanche than site_hash's.
+  const std::uint64_t low =
+      avalanche(multiply_xor(identity, 0x6a09e667f3bcc908ULL, 0x9e3779b97f4a7c15ULL), 33,
+                0xff51afd7ed558ccdULL, 33, 0xc4ceb9fe1a85ec53ULL, 33);
   return SiteKey{site_hash(identity), low};
 }
+
+// Producers of different versions must agree on --shard and on the first-run jitter: the
+// value is fixed.
+static_assert(site_hash("https://example.test/") == 8086453358645866303ULL);
 
 }  // namespace hc::producer
