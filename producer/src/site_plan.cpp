@@ -22,14 +22,6 @@ bool in_shard(const std::string& url, const std::optional<ShardSpec>& shard) {
 
 namespace {
 
-constexpr std::string_view kHexDigits = "0123456789abcdef";
-
-unsigned hex_value(char digit) {
-  if (digit >= 'a') return static_cast<unsigned>(digit - 'a' + 10);
-  if (digit >= 'A') return static_cast<unsigned>(digit - 'A' + 10);
-  return static_cast<unsigned>(digit - '0');
-}
-
 // One compiled RE2 per distinct pattern: an RE2 object and its lazily built DFA cost tens
 // of KB, which 10,000 sites sharing one pattern would otherwise pay 10,000 times.
 class RegexCache {
@@ -235,22 +227,6 @@ PlannedSite planned_site(SiteConfig&& site) {
 
 }  // namespace
 
-InlineDigest::InlineDigest(std::string_view hex) {
-  for (std::size_t i = 0; i < kSize && 2 * i + 1 < hex.size(); ++i) {
-    bytes_[i] = static_cast<unsigned char>(hex_value(hex[2 * i]) << 4U | hex_value(hex[2 * i + 1]));
-  }
-}
-
-std::string InlineDigest::str() const {
-  std::string hex;
-  hex.reserve(2 * kSize);
-  for (const unsigned char byte : bytes_) {
-    hex.push_back(kHexDigits[byte >> 4U]);
-    hex.push_back(kHexDigits[byte & 0x0fU]);
-  }
-  return hex;
-}
-
 SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<ShardSpec>& shard,
                            const std::vector<std::string>& redact_query_params) {
   SitePlans result;
@@ -272,7 +248,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
     }
     if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
-    plan->url_digest = InlineDigest(url_digest(site.url));
+    plan->url_digest = InlineDigest(url_digest_bytes(site.url));
     if (std::string shown = redact_url(site.url, redact_query_params); shown != site.url) {
       plan->redacted_url = std::move(shown);
     }

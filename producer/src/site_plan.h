@@ -13,6 +13,7 @@
 #include "check_verdict.h"
 #include "dns_checker.h"
 #include "hc/common/config.h"
+#include "hc/common/url_digest.h"
 #include "hc/producer/producer.h"
 #include "http_checker.h"
 #include "icmp_checker.h"
@@ -23,20 +24,17 @@
 
 namespace hc::producer {
 
-// A URL's digest (hc/common/url_digest.h: a SHA-256 written as 64 lowercase hex characters)
-// held inline as its 32 bytes, without a heap block of its own.
+// A URL's digest (hc/common/url_digest.h) held inline as its 32 bytes, without a heap block
+// of its own; written as url_digest() writes it when a message is made.
 class InlineDigest {
  public:
   InlineDigest() = default;
-  // REQUIRES: hex is 2 * kSize hex characters (url_digest()).
-  explicit InlineDigest(std::string_view hex);
-  std::string str() const;  // as url_digest() wrote it
+  explicit InlineDigest(const UrlDigestBytes& bytes) : bytes_(bytes) {}
+  std::string str() const { return url_digest_hex(bytes_); }
   friend bool operator==(const InlineDigest& a, std::string_view b) { return a.str() == b; }
 
-  static constexpr std::size_t kSize = 32;
-
  private:
-  std::array<unsigned char, kSize> bytes_{};
+  UrlDigestBytes bytes_{};
 };
 
 // What a check reads of a site's settings besides its request and conditions: the URL, where
