@@ -71,7 +71,8 @@ bool UrlDigester::matches(std::string_view url, std::string_view hex) {
   const UrlDigestBytes digest = bytes(url);
   if (hex.size() != digest.size() * 2) return false;
   for (std::size_t i = 0; i < digest.size(); ++i) {
-    if (hex[2 * i] != kHexDigits[digest[i] >> 4U] || hex[2 * i + 1] != kHexDigits[digest[i] & 0x0fU]) {
+    if (hex[2 * i] != kHexDigits[digest[i] >> 4U] ||
+        hex[2 * i + 1] != kHexDigits[digest[i] & 0x0fU]) {
       return false;
     }
   }

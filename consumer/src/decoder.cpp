@@ -116,8 +116,7 @@ std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, UrlDige
 }
 
 std::variant<EventRow, Poison> decode_event_record(StateEventDecoder& decoder,
-                                                   UrlDigester& digester,
-                                                   const RecordView& record,
+                                                   UrlDigester& digester, const RecordView& record,
                                                    std::size_t max_message_bytes) {
   return decode_keyed<EventRow>(decoder, record, max_message_bytes, RouteKind::kEvents,
                                 [&digester](StateEvent event) -> std::variant<EventRow, Poison> {
@@ -141,7 +140,8 @@ std::vector<std::variant<Row, Poison>> decode_records(const std::vector<RecordVi
     for (std::size_t i = begin; i < end; ++i) {
       if (records[i].kind == RouteKind::kEvents) {
         if (!event_decoder) event_decoder.emplace();
-        results[i] = as_row(decode_event_record(*event_decoder, digester, records[i], max_message_bytes));
+        results[i] =
+            as_row(decode_event_record(*event_decoder, digester, records[i], max_message_bytes));
       } else {
         results[i] = as_row(decode_record(decoder, digester, records[i], max_message_bytes));
       }

@@ -52,8 +52,7 @@ std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, UrlDige
 // (state_event.h) whose url is the key; its url_digest is computed here. A valid measurement
 // where an event belongs is wrong_kind.
 std::variant<EventRow, Poison> decode_event_record(StateEventDecoder& decoder,
-                                                   UrlDigester& digester,
-                                                   const RecordView& record,
+                                                   UrlDigester& digester, const RecordView& record,
                                                    std::size_t max_message_bytes);
 
 // decode_record or decode_event_record (by record.kind) for every record, result i for
