@@ -219,11 +219,11 @@ constexpr std::size_t kReleaseBytes = std::size_t{1} << 20;
 // So the list shrinks as its sites are taken from the back, without a copy of what is left
 // (the list and the plans it is turned into never both hold every site).
 SiteConfig* release_unused_pages(std::vector<SiteConfig>& sites, SiteConfig* released_from) {
-  static const auto kPage = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
   const auto first = reinterpret_cast<std::uintptr_t>(sites.data() + sites.size());
   const auto end = reinterpret_cast<std::uintptr_t>(released_from);
-  const std::uintptr_t from = (first + kPage - 1) / kPage * kPage;
-  const std::uintptr_t to = end / kPage * kPage;
+  const std::uintptr_t from = (first + page - 1) / page * page;
+  const std::uintptr_t to = end / page * page;
   if (to > from) {
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a page address of the list's own buffer
     madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
