@@ -66,6 +66,7 @@ void check_storable(const hc::Measurement& m) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static hc::MessageDecoder decoder;  // reused, as the consumer's decode threads do
+  static hc::UrlDigester digester;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto decoded = decoder.decode(bytes);
   if (const auto* poison = std::get_if<hc::Poison>(&decoded)) {
@@ -81,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(std::get<hc::Measurement>(again) == measurement, "round trip changed a field");
 
   auto record = hc::consumer::decode_record(
-      decoder, {measurement.url.data(), measurement.url.size(), data, size}, size);
+      decoder, digester, {measurement.url.data(), measurement.url.size(), data, size}, size);
   const bool digest_matches = measurement.url_digest == hc::url_digest(measurement.url);
   FUZZ_CHECK(std::holds_alternative<hc::Measurement>(record) == digest_matches,
              "decode_record disagrees with decode");

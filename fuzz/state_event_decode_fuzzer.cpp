@@ -65,6 +65,7 @@ hc::consumer::RecordView keyed(std::string_view key, const std::uint8_t* data, s
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static hc::StateEventDecoder decoder;  // reused, as the consumer's decode threads do
+  static hc::UrlDigester digester;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto decoded = decoder.decode(bytes);
   if (const auto* poison = std::get_if<hc::Poison>(&decoded)) {
@@ -81,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(hc::encode_state_event(std::get<hc::StateEvent>(again)) == encoded,
              "encoding is not stable");
 
-  auto record = hc::consumer::decode_event_record(decoder, keyed(event.url, data, size), size);
+  auto record =
+      hc::consumer::decode_event_record(decoder, digester, keyed(event.url, data, size), size);
   FUZZ_CHECK(std::holds_alternative<hc::EventRow>(record),
              "decode_event_record refuses an event keyed by its url");
   const auto& row = std::get<hc::EventRow>(record);
@@ -97,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              "COPY line has another number of fields than the events table has columns");
 
   const std::string other_key = event.url + "/";
-  auto mismatched = hc::consumer::decode_event_record(decoder, keyed(other_key, data, size), size);
+  auto mismatched =
+      hc::consumer::decode_event_record(decoder, digester, keyed(other_key, data, size), size);
   const auto* poison = std::get_if<hc::Poison>(&mismatched);
   FUZZ_CHECK(poison != nullptr && poison->reason == hc::consumer::kPoisonKeyMismatch,
              "an event keyed by another url is not key_mismatch");

@@ -106,16 +106,21 @@ struct MessageSlots {
 
 MessageSlots slots_of(simdjson::dom::object root) {
   MessageSlots slots;
+  std::size_t next_field = 0;  // encode_message writes the fields in kFieldNames' order
   for (auto [name, value] : root) {
-    const std::size_t field = index_of(kFieldNames, name);
+    const std::size_t field = index_of(kFieldNames, name, next_field);
     if (field == kFieldCount) continue;
+    next_field = field + 1;
     slots.fields[field] = slot_of(value);
     simdjson::dom::object timings;
     if (field == kTimings && value.get_object().get(timings) == simdjson::SUCCESS) {
       slots.phases = {};
+      std::size_t next_phase = 0;
       for (auto [phase_name, phase_value] : timings) {
-        const std::size_t phase = index_of(kPhaseNames, phase_name);
-        if (phase < kPhaseCount) slots.phases[phase] = slot_of(phase_value);
+        const std::size_t phase = index_of(kPhaseNames, phase_name, next_phase);
+        if (phase == kPhaseCount) continue;
+        next_phase = phase + 1;
+        slots.phases[phase] = slot_of(phase_value);
       }
     }
   }

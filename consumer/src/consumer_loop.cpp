@@ -386,6 +386,7 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
   auto now = clock_->now();
   const WallTime wall_now = clock_->wall_now();
   const auto& topics = router_.source_topics();
+  std::vector<std::size_t> sinks;  // a message's tables: reused, so no allocation per message
   for (std::size_t i = 0; i < polled.records.size(); ++i) {
     const PolledRecord& record = polled.records[i];
     if (record.error != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -428,7 +429,7 @@ void ConsumerLoop::handle(const PolledBatch& polled) {
       auto& row = std::get<Row>(decoded[i]);
       // Tables whose retention the row is older than count it instead (not written); the
       // router made every table of a topic the topic's kind.
-      std::vector<std::size_t> sinks;
+      sinks.clear();
       for (const std::size_t sink : router_.sinks_for(topic)) {
         if (row_fate(row_time(row), wall_now,
                      router_.table(router_.sinks()[sink]).retention_days) == RowFate::kExpired) {

@@ -101,12 +101,13 @@ std::variant<Row, Poison> as_row(std::variant<Result, Poison>&& decoded) {
 
 }  // namespace
 
-std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
+std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, UrlDigester& digester,
+                                                const RecordView& record,
                                                 std::size_t max_message_bytes) {
   return decode_keyed<Measurement>(
       decoder, record, max_message_bytes, RouteKind::kMeasurements,
-      [](Measurement measurement) -> std::variant<Measurement, Poison> {
-        if (measurement.url_digest != url_digest(measurement.url)) {
+      [&digester](Measurement measurement) -> std::variant<Measurement, Poison> {
+        if (!digester.matches(measurement.url, measurement.url_digest)) {
           return Poison{std::string(kPoisonDigestMismatch),
                         "url_digest is not the SHA-256 of the url field"};
         }
@@ -115,12 +116,12 @@ std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const R
 }
 
 std::variant<EventRow, Poison> decode_event_record(StateEventDecoder& decoder,
-                                                   const RecordView& record,
+                                                   UrlDigester& digester, const RecordView& record,
                                                    std::size_t max_message_bytes) {
   return decode_keyed<EventRow>(decoder, record, max_message_bytes, RouteKind::kEvents,
-                                [](StateEvent event) -> std::variant<EventRow, Poison> {
+                                [&digester](StateEvent event) -> std::variant<EventRow, Poison> {
                                   EventRow row;
-                                  row.url_digest = url_digest(event.url);
+                                  row.url_digest = url_digest_hex(digester.bytes(event.url));
                                   row.event = std::move(event);
                                   return row;
                                 });
@@ -134,13 +135,15 @@ std::vector<std::variant<Row, Poison>> decode_records(const std::vector<RecordVi
   std::vector<std::variant<Row, Poison>> results(records.size());
   auto decode_range = [&](std::size_t begin, std::size_t end) {
     MessageDecoder decoder;
+    UrlDigester digester;
     std::optional<StateEventDecoder> event_decoder;  // made for the first event
     for (std::size_t i = begin; i < end; ++i) {
       if (records[i].kind == RouteKind::kEvents) {
         if (!event_decoder) event_decoder.emplace();
-        results[i] = as_row(decode_event_record(*event_decoder, records[i], max_message_bytes));
+        results[i] =
+            as_row(decode_event_record(*event_decoder, digester, records[i], max_message_bytes));
       } else {
-        results[i] = as_row(decode_record(decoder, records[i], max_message_bytes));
+        results[i] = as_row(decode_record(decoder, digester, records[i], max_message_bytes));
       }
     }
   };

@@ -86,7 +86,7 @@ void append_copy_optional(std::string& out, const std::optional<std::string>& te
 
 void append_copy_optional(std::string& out, const std::optional<WallTime>& time) {
   if (time) {
-    out.append(format_timestamp(*time));
+    append_timestamp(out, *time);
   } else {
     out.append(kCopyNull);
   }

@@ -30,7 +30,7 @@ constexpr auto kColumns = std::to_array<EventColumn>({
        out.append(row.url_digest);
      }},
     {{"at", "timestamptz", 1, true},
-     [](std::string& out, const EventRow& row) { out.append(format_timestamp(row.event.at)); }},
+     [](std::string& out, const EventRow& row) { append_timestamp(out, row.event.at); }},
     {{"url", "text", 1},
      [](std::string& out, const EventRow& row) { append_copy_escaped(out, row.event.url); }},
     {{"from_state", "text", 1},

@@ -25,7 +25,7 @@ constexpr auto kColumns = std::to_array<MeasurementColumn>({
        out.append(row.url_digest);
      }},
     {{"measurement_time", "timestamptz", 1, true},
-     [](std::string& out, const Row& row) { out.append(format_timestamp(row.measured_at)); }},
+     [](std::string& out, const Row& row) { append_timestamp(out, row.measured_at); }},
     {{"response_time_microseconds", "bigint", 1},
      [](std::string& out, const Row& row) { append_copy_integer(out, row.response_time_us); }},
     {{"uri", "text", 1},

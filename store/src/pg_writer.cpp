@@ -4,6 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 #include <set>
@@ -92,31 +96,50 @@ std::vector<const Row*> lane_rows(const TableRows& rows, RowLane lane) {
   return held;
 }
 
-// The newest of `rows` per site: what the latest table may take from this batch.
-std::vector<const Row*> newest_per_site(const std::vector<const Row*>& rows) {
-  std::unordered_map<std::string_view, const Row*> newest;
-  newest.reserve(rows.size());
-  for (const Row* row : rows) {
-    auto [slot, inserted] = newest.try_emplace(row_url_digest(*row), row);
-    if (!inserted && row_time(*row) > row_time(*slot->second)) slot->second = row;
+// Hashes a url_digest by its first 16 hex digits: a SHA-256's digits are already uniform, so
+// hashing all 64 would only cost more (this runs for every row written).
+struct DigestHash {
+  std::size_t operator()(std::string_view digest) const {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, digest.data(), std::min(digest.size(), sizeof bits));
+    return std::hash<std::uint64_t>{}(bits);
   }
-  std::vector<const Row*> result;
-  result.reserve(newest.size());
-  for (const auto& [digest, row] : newest) result.push_back(row);
-  return result;
-}
+};
 
-// The hours the rows fall in, as a timestamptz[] literal.
-std::string hours_array(const std::vector<const Row*>& rows) {
+// What the latest table and the rollup marks take from a lane's rows: the newest row per
+// site, and the hours the rows fall in (as a timestamptz[] literal, ascending).
+struct LatestAndHours {
+  std::vector<const Row*> newest;
+  std::string hours;
+  std::size_t hour_count = 0;
+};
+
+LatestAndHours latest_and_hours(const std::vector<const Row*>& rows) {
+  std::unordered_map<std::string_view, const Row*, DigestHash> newest;
   std::set<WallTime> hours;
-  for (const Row* row : rows) hours.insert(hour_floor(row_time(*row)));
-  std::string literal = "{";
-  for (const WallTime hour : hours) {
-    if (literal.size() > 1) literal.push_back(',');
-    literal += format_timestamp(hour);
+  // A batch's rows mostly share an hour: a set lookup only when the hour changes.
+  std::optional<WallTime> last_hour;
+  for (const Row* row : rows) {
+    const WallTime time = row_time(*row);
+    auto [slot, inserted] = newest.try_emplace(row_url_digest(*row), row);
+    if (!inserted && time > row_time(*slot->second)) slot->second = row;
+    const WallTime hour = hour_floor(time);
+    if (hour != last_hour) {
+      hours.insert(hour);
+      last_hour = hour;
+    }
   }
-  literal.push_back('}');
-  return literal;
+  LatestAndHours result;
+  result.newest.reserve(newest.size());
+  for (const auto& [digest, row] : newest) result.newest.push_back(row);
+  result.hours = "{";
+  for (const WallTime hour : hours) {
+    if (result.hours.size() > 1) result.hours.push_back(',');
+    result.hours += format_timestamp(hour);
+  }
+  result.hours.push_back('}');
+  result.hour_count = hours.size();
+  return result;
 }
 
 }  // namespace
@@ -245,12 +268,11 @@ void PgWriter::upsert_rows(pqxx::work& txn, std::size_t table,
 void PgWriter::record_latest_and_hours(pqxx::work& txn, std::size_t table,
                                        const std::vector<const Row*>& rows, WriteTrace& trace) {
   Stopwatch stopwatch;
-  const std::vector<const Row*> newest = newest_per_site(rows);
-  trace.latest_rows += newest.size();
-  copy_rows(txn, latest_staging_table(table), *schemas_[table], newest);
-  const std::string hours = hours_array(rows);
-  trace.hours += static_cast<std::size_t>(std::ranges::count(hours, ',')) + 1;
-  txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, hours);
+  const LatestAndHours latest = latest_and_hours(rows);
+  trace.latest_rows += latest.newest.size();
+  trace.hours += latest.hour_count;
+  copy_rows(txn, latest_staging_table(table), *schemas_[table], latest.newest);
+  txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, latest.hours);
   trace.latest_us += stopwatch.lap_us();
 }
 

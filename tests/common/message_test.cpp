@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -35,6 +36,28 @@ Measurement full_measurement() {
 TEST(UrlDigest, IsLowercaseHexSha256OfTheUrlBytes) {
   EXPECT_EQ(url_digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(url_digest(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(UrlDigest, ADigesterGivesTheSameDigestsCallAfterCall) {
+  UrlDigester digester;
+  for (const std::string url : {"abc", "", "https://example.test/a?b=c", "abc"}) {
+    EXPECT_EQ(url_digest_hex(digester.bytes(url)), url_digest(url)) << url;
+    EXPECT_TRUE(digester.matches(url, url_digest(url))) << url;
+  }
+}
+
+TEST(UrlDigest, ADigesterMatchesOnlyTheLowercaseDigestOfThatUrl) {
+  UrlDigester digester;
+  const std::string digest = url_digest("abc");
+  EXPECT_FALSE(digester.matches("abd", digest));
+  std::string upper = digest;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(digester.matches("abc", upper));
+  EXPECT_FALSE(digester.matches("abc", digest.substr(0, 63)));
+  EXPECT_FALSE(digester.matches("abc", digest + "0"));
+  std::string last_digit_changed = digest;
+  last_digit_changed.back() = last_digit_changed.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(digester.matches("abc", last_digit_changed));
 }
 
 TEST(Timestamp, FormatsUtcWithMicroseconds) {

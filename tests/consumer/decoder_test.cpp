@@ -24,7 +24,9 @@ Measurement sample() {
 std::variant<Measurement, Poison> decode(const std::string& key, const std::string& value,
                                          std::size_t limit = std::size_t{64} * 1024) {
   hc::MessageDecoder decoder;
-  return decode_record(decoder, {key.data(), key.size(), value.data(), value.size()}, limit);
+  hc::UrlDigester digester;
+  return decode_record(decoder, digester, {key.data(), key.size(), value.data(), value.size()},
+                       limit);
 }
 
 std::string reason_of(const std::variant<Measurement, Poison>& result) {
@@ -81,9 +83,10 @@ TEST(Decoder, RejectsEveryKindOfPoisonWithItsReason) {
        "digest_mismatch"},
   };
   hc::MessageDecoder decoder;  // one for all cases: a rejected value must not taint the next
+  hc::UrlDigester digester;
   for (const auto& c : cases) {
     auto result = decode_record(
-        decoder,
+        decoder, digester,
         {c.key.empty() ? nullptr : c.key.data(), c.key.size(), c.value.data(), c.value.size()},
         c.limit);
     EXPECT_EQ(reason_of(result), c.reason) << c.name;
@@ -129,16 +132,18 @@ TEST(Decoder, RefusesWhatNoTableCanHold) {
        "out_of_range"},
   };
   hc::MessageDecoder decoder;
+  hc::UrlDigester digester;
   for (const auto& c : cases) {
     auto result = decode_record(
-        decoder, {c.key.data(), c.key.size(), c.value.data(), c.value.size()}, c.limit);
+        decoder, digester, {c.key.data(), c.key.size(), c.value.data(), c.value.size()}, c.limit);
     EXPECT_EQ(reason_of(result), c.reason) << c.name;
   }
 }
 
 TEST(Decoder, TreatsATombstoneAsPoison) {
   hc::MessageDecoder decoder;
-  auto result = decode_record(decoder, {kUrl.data(), kUrl.size(), nullptr, 0}, 65536);
+  hc::UrlDigester digester;
+  auto result = decode_record(decoder, digester, {kUrl.data(), kUrl.size(), nullptr, 0}, 65536);
   EXPECT_EQ(reason_of(result), "empty_value");
 }
 

@@ -150,6 +150,9 @@ std::variant<Measurement, Poison> decode_message(std::string_view json_bytes);
 // RFC 3339 UTC with microseconds: "2026-11-23T10:00:00.123456Z".
 // REQUIRES: time in years 0001..9999 (what parse_timestamp accepts).
 std::string format_timestamp(WallTime time);
+// Appends format_timestamp(time) to `out` (no string of its own: the consumer writes one per
+// row). Same REQUIRES.
+void append_timestamp(std::string& out, WallTime time);
 // "YYYY-MM-DDTHH:MM:SS[.f]Z" with 1..9 fraction digits (microseconds kept), unsigned
 // digits only, years 0001..9999; nullopt for anything else. parse(format(t)) == t.
 std::optional<WallTime> parse_timestamp(std::string_view text);

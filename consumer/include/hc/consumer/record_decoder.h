@@ -2,7 +2,8 @@
 // poison verdict.
 //
 // No state of its own: called from the consumer loop thread (and its decode helpers)
-// for every record; each thread brings its own MessageDecoder.
+// for every record; each thread brings its own MessageDecoder (or StateEventDecoder) and
+// UrlDigester.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include "hc/common/config.h"
 #include "hc/common/message.h"
 #include "hc/common/state_event.h"
+#include "hc/common/url_digest.h"
 #include "hc/store/row.h"
 
 namespace hc::consumer {
@@ -42,14 +44,15 @@ struct RecordView {
 // can hold; the key equals the url; and url_digest is the SHA-256 of the url. Anything
 // else is Poison, never an exception.
 // A valid state-change event where a measurement belongs is wrong_kind.
-std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, const RecordView& record,
+std::variant<Measurement, Poison> decode_record(MessageDecoder& decoder, UrlDigester& digester,
+                                                const RecordView& record,
                                                 std::size_t max_message_bytes);
 
 // The same for an events route: the same checks of value and key, then a valid event v1
 // (state_event.h) whose url is the key; its url_digest is computed here. A valid measurement
 // where an event belongs is wrong_kind.
 std::variant<EventRow, Poison> decode_event_record(StateEventDecoder& decoder,
-                                                   const RecordView& record,
+                                                   UrlDigester& digester, const RecordView& record,
                                                    std::size_t max_message_bytes);
 
 // decode_record or decode_event_record (by record.kind) for every record, result i for
