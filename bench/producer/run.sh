@@ -86,14 +86,26 @@ trap cleanup EXIT
 bench_nginx_start "$WORK"
 PORT=$NGINX_PORT
 
+# nginx's CPU ticks (user + system, its workers): what the page costs per request.
+nginx_ticks() {
+  local pid
+  for pid in $(pgrep -P "$(cat "$WORK/nginx.pid")"); do cat "/proc/$pid/stat"; done |
+    awk '{ sum += $14 + $15 } END { printf "%d\n", sum }'
+}
+CLK_TCK=$(getconf CLK_TCK)
+
 # --- 1. reference: wrk, new connection per request -------------------------------------
 WRK_CMD=(wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -H 'Connection: close' "http://127.0.0.1:$PORT/")
 echo "reference: ${WRK_CMD[*]}" >&2
 # Its CPU (user + system, seconds) beside its requests: wrk's CPU per request.
+nginx_before=$(nginx_ticks)
 /usr/bin/time -f '%U %S' -o "$WORK/wrk.cpu" "${WRK_CMD[@]}" > "$WORK/wrk.txt"
+nginx_after=$(nginx_ticks)
 WRK_RPS=$(awk '/Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
-WRK_CPU_US=$(awk 'NR == FNR && / requests in / {requests = $1; next}
-  NR != FNR && NF == 2 {printf "%.1f\n", ($1 + $2) / requests * 1e6}' "$WORK/wrk.txt" "$WORK/wrk.cpu")
+WRK_REQUESTS=$(awk '/ requests in / {print $1}' "$WORK/wrk.txt")
+WRK_CPU_US=$(awk -v n="$WRK_REQUESTS" 'NF == 2 {printf "%.1f\n", ($1 + $2) / n * 1e6}' "$WORK/wrk.cpu")
+NGINX_WRK_US=$(awk -v t=$((nginx_after - nginx_before)) -v n="$WRK_REQUESTS" -v hz="$CLK_TCK" \
+  'BEGIN {printf "%.1f\n", t / hz / n * 1e6}')
 sleep 2  # let TIME_WAIT sockets of wrk drain a little
 
 # --- 1b. the floor of libcurl: hc's options, concurrency and threads, nothing else -------
@@ -101,7 +113,9 @@ if ((FLOOR_TRANSFERS > 0)); then
   FLOOR_CMD=("$FLOOR" --url "http://127.0.0.1:$PORT/?f=1" --transfers "$FLOOR_TRANSFERS"
              --concurrency "$MAX_IN_FLIGHT" --threads "${CHECK_THREADS:-$(nproc)}")
   echo "libcurl floor: ${FLOOR_CMD[*]}" >&2
+  nginx_before=$(nginx_ticks)
   "${FLOOR_CMD[@]}" > "$WORK/floor.txt"
+  echo "nginx_ticks $(($(nginx_ticks) - nginx_before))" >> "$WORK/floor.txt"
   sleep 2
 fi
 
@@ -278,7 +292,7 @@ PY
 fi
 
 # --- summary ---------------------------------------------------------------------------
-BROKER_NAME=$BROKER_NAME FIDELITY_REPORT=$FIDELITY_REPORT WRK_CPU_US=$WRK_CPU_US \
+BROKER_NAME=$BROKER_NAME FIDELITY_REPORT=$FIDELITY_REPORT WRK_CPU_US=$WRK_CPU_US NGINX_WRK_US=$NGINX_WRK_US \
   SAT_RUNS="${SAT_RUNS[*]}" python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" "$STEADY_INTERVAL" <<'PY'
 import os, re, sys
 work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck, steady_interval = sys.argv[1:]
@@ -335,6 +349,12 @@ floor = {}
 if os.path.exists(f"{work}/floor.txt"):
     floor = {k: float(v) for k, v in (line.split() for line in open(f"{work}/floor.txt"))}
 wrk_cpu_us = float(os.environ.get("WRK_CPU_US") or "nan")
+nginx_wrk_us = float(os.environ.get("NGINX_WRK_US") or "nan")
+
+def cpu_bound_ratio(client_us):
+    """The share of wrk's rate a client costing client_us per request gets where the page and
+    the client share the cores and CPU is all that bounds them: (nginx + wrk) / (nginx + it)."""
+    return (nginx_wrk_us + wrk_cpu_us) / (nginx_wrk_us + client_us)
 
 def verdict(ok): return "ok" if ok else "MISSED"
 ratio = sat_rate / wrk_rps
@@ -348,11 +368,15 @@ rows = [
     ("  saturation: hc CPU per check (us, all threads)", f"{sat_cpu_per_check_us:.0f}", "", ""),
     ("  saturation after warm-up: hc CPU per check (us, all threads)", f"{sat_warm_cpu_us:.1f}", "", ""),
     ("wrk: CPU per request (us, its two threads)", f"{wrk_cpu_us:.1f}", "", ""),
+    ("nginx: CPU per request under wrk (us)", f"{nginx_wrk_us:.1f}", "", ""),
+    ("  CPU-bound share of wrk's rate at hc's CPU per check", f"{cpu_bound_ratio(sat_warm_cpu_us):.2f}", ">= 0.8", verdict(cpu_bound_ratio(sat_warm_cpu_us) >= 0.8)),
 ] + ([
     ("libcurl floor (hc-bench-curl-floor): transfers/s", f"{floor['transfers_per_second']:,.0f}", "", ""),
     ("  libcurl floor: CPU per transfer (us, all threads)", f"{floor['cpu_us_per_transfer']:.1f}", "", ""),
     ("  hc CPU per check after warm-up / floor's", f"{sat_warm_cpu_us / floor['cpu_us_per_transfer']:.2f}", "", ""),
     ("  floor's CPU per transfer / wrk's per request", f"{floor['cpu_us_per_transfer'] / wrk_cpu_us:.2f}", "", ""),
+    ("  nginx: CPU per request under the floor (us)", f"{floor['nginx_ticks'] / float(clk_tck) / floor['transfers'] * 1e6:.1f}", "", ""),
+    ("  CPU-bound share of wrk's rate at the floor's CPU", f"{cpu_bound_ratio(floor['cpu_us_per_transfer']):.2f}", ">= 0.8", verdict(cpu_bound_ratio(floor['cpu_us_per_transfer']) >= 0.8)),
 ] if floor else []) + [
     ("  saturation: check threads", f"{sat_rss['check_threads']}", "", ""),
     ("  saturation after warm-up: check threads busy (% of one core, summed)", f"{sat_loop_busy * 100:.0f}", "", ""),
