@@ -280,7 +280,9 @@ class FloorLoop {
 double cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -318,7 +320,17 @@ int main(int argc, char** argv) {
           url, share, std::max<std::size_t>(1, concurrency / threads), options == "once", totals));
     }
     std::vector<std::jthread> running;
-    for (auto& loop : loops) running.emplace_back([&loop] { loop->run(); });
+    running.reserve(loops.size());
+    for (auto& loop : loops) {
+      running.emplace_back([&loop, &totals] {
+        try {
+          loop->run();
+        } catch (const std::exception& error) {  // the run is void: say so and fail it
+          std::fprintf(stderr, "curl-floor: a loop stopped: %s\n", error.what());
+          totals.failed.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+    }
   }
   const double wall = std::chrono::duration<double>(Clock::now() - began).count();
   const double cpu = cpu_seconds() - cpu_before;
