@@ -105,7 +105,9 @@ ConfigLoadResult parse_stream(std::istream& in, std::string_view file_name, cons
   Config config;
   config.path = std::filesystem::path(file_name);
   try {
-    const config_detail::YamlDocument document = config_detail::YamlDocument::parse(in);
+    // The sites are read one at a time from the input, never all in the tree at once.
+    static constexpr std::array<std::string_view, 2> kWebsites = {kProducerSection, "websites"};
+    const config_detail::YamlDocument document = config_detail::YamlDocument::parse(in, kWebsites);
     if (document.root().is_null()) {
       ConfigLoadResult result;
       result.errors.push_back(

@@ -7,10 +7,10 @@
 #include <cctype>
 #include <filesystem>
 #include <system_error>
-#include <unordered_map>
 
 #include "config_names.h"
 #include "config_sections.h"
+#include "first_given.h"
 #include "hc/common/dns_target.h"
 #include "hc/common/host_port.h"
 #include "hc/common/message.h"
@@ -863,19 +863,24 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section,
   const Located* websites = reader.require(
       *fields, "websites", "the list of sites to check (or sites_topic for fleet mode)");
   if (websites == nullptr) return producer;
-  // Never reallocated below: the URLs that first_by_url views stay where they are.
   producer.websites.reserve(websites->node.size());
   // The URL is the message key and its digest the row key: two entries would be one series.
-  // Keys view the URLs of producer.websites; values are where the URL was first given.
-  std::unordered_map<std::string_view, std::pair<std::size_t, int>> first_by_url;
+  // first_url finds an earlier site of producer.websites with the same URL; given_at says
+  // where each site was given (item index, line), for the message.
+  FirstGiven first_url(websites->node.size());
+  const auto url_of = [&producer](std::uint32_t site) -> std::string_view {
+    return producer.websites[site].url;
+  };
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> given_at;
+  given_at.reserve(websites->node.size());
   // Asked once, at the first icmp site: nullopt inside when ICMP sockets can be opened.
   std::optional<std::optional<std::string>> icmp_problem;
   const bool listed = reader.for_each_item(
       *websites, "a list of sites", [&](std::size_t index, const Located& item) {
         auto site = read_site(reader, item, defaults, producer.redact_query_params);
         if (!site) return;
-        if (auto first = first_by_url.find(site->url); first != first_by_url.end()) {
-          const auto [first_index, first_line] = first->second;
+        if (const auto first = first_url.find(site->url, url_of)) {
+          const auto [first_index, first_line] = given_at[*first];
           reader.report(item.node.find("url").mark(), child_path(item.path, "url"),
                         "duplicate url: " + websites->path + "[" + std::to_string(first_index) +
                             "] (line " + std::to_string(first_line) +
@@ -894,7 +899,10 @@ ProducerConfig read_producer_section(YamlReader& reader, const Located& section,
           }
         }
         producer.websites.push_back(std::move(*site));
-        first_by_url.emplace(producer.websites.back().url, std::pair(index, item.mark.line + 1));
+        first_url.add(producer.websites.back().url,
+                      static_cast<std::uint32_t>(producer.websites.size() - 1), url_of);
+        given_at.emplace_back(static_cast<std::uint32_t>(index),
+                              static_cast<std::uint32_t>(item.mark.line + 1));
       });
   if (listed && websites->node.size() == 0) {
     reader.report(websites->mark, websites->path, "expected at least one site (nothing to check)");

@@ -73,7 +73,7 @@ std::string_view text_of(const yaml_char_t* text) {
 // to its latest node from then on (as yaml-cpp's parser does).
 class Anchors {
  public:
-  void add(const yaml_char_t* name, YamlDocument::Builder& builder) {
+  void add(const yaml_char_t* name, YamlEvents& builder) {
     if (name == nullptr) return;
     builder.anchor_last();
     numbers_[std::string(text_of(name))] = ++count_;
@@ -90,7 +90,7 @@ class Anchors {
 
 }  // namespace
 
-bool build_with_libyaml(std::istream& in, YamlDocument::Builder& builder) {
+bool build_with_libyaml(std::istream& in, YamlEvents& builder) {
   // NOLINTNEXTLINE(cppcoreguidelines-owning-memory): owned by the handle at once
   ParserHandle parser(new yaml_parser_t{});
   if (yaml_parser_initialize(parser.get()) == 0) return false;

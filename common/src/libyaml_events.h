@@ -18,8 +18,8 @@ namespace hc::config_detail {
 // Nesting beyond this goes to yaml-cpp, which refuses documents nested 2000 deep.
 inline constexpr std::size_t kMaxFastDepth = 1000;
 
-// Feeds the first document of `in` to `builder` as yaml-cpp's parser would. false when it
-// declined (see above): then `builder` holds a partial tree and `in` was read in part.
-bool build_with_libyaml(std::istream& in, YamlDocument::Builder& builder);
+// Feeds the first document of `in` to `events` as yaml-cpp's parser would. false when it
+// declined (see above): then `events` got part of the document and `in` was read in part.
+bool build_with_libyaml(std::istream& in, YamlEvents& events);
 
 }  // namespace hc::config_detail

@@ -5,9 +5,11 @@
 
 #include <istream>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "libyaml_events.h"
+#include "yaml_deferred_list.h"
 
 namespace hc::config_detail {
 namespace {
@@ -17,7 +19,7 @@ const std::string kNoTag;
 // Feeds the parser's events to a Builder, as yaml-cpp's NodeBuilder feeds its node tree.
 class BuildingHandler final : public YAML::EventHandler {
  public:
-  explicit BuildingHandler(YamlDocument::Builder& builder) : builder_(builder) {}
+  explicit BuildingHandler(YamlEvents& builder) : builder_(builder) {}
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -48,8 +50,33 @@ class BuildingHandler final : public YAML::EventHandler {
   void anchor_if(YAML::anchor_t anchor) {
     if (anchor != YAML::NullAnchor) builder_.anchor_last();
   }
-  YamlDocument::Builder& builder_;
+  YamlEvents& builder_;
 };
+
+void rewind(std::istream& in, std::istream::pos_type start) {
+  in.clear();
+  in.seekg(start);
+  if (!in) throw std::runtime_error("cannot read the YAML input again");
+}
+
+// Feeds the first document of `in` to `events` with yaml-cpp's parser (its errors thrown).
+void feed_yaml_cpp(std::istream& in, YamlEvents& events) {
+  YAML::Parser parser(in);
+  BuildingHandler handler(events);
+  parser.HandleNextDocument(handler);
+}
+
+// The whole tree: libyaml's events, or yaml-cpp's when libyaml declines.
+YamlDocument parse_whole(std::istream& in, std::istream::pos_type start) {
+  {
+    YamlDocument::Builder fast;
+    if (build_with_libyaml(in, fast)) return std::move(fast).finish();
+  }
+  rewind(in, start);
+  YamlDocument::Builder builder;
+  feed_yaml_cpp(in, builder);
+  return std::move(builder).finish();
+}
 
 }  // namespace
 
@@ -95,6 +122,19 @@ YamlNode YamlNode::value(std::size_t index) const {
   return YamlNode(document_, document_->children_[document_->node(index_).first + 2 * index + 1]);
 }
 
+bool YamlNode::is_deferred() const {
+  return document_ != nullptr && document_->node(index_).deferred;
+}
+
+void YamlNode::for_each_item(const std::function<void(std::size_t, const YamlNode&)>& visit) const {
+  if (!is_sequence()) return;
+  if (is_deferred()) {
+    document_->read_deferred_items(visit);
+    return;
+  }
+  for (std::size_t i = 0; i < size(); ++i) visit(i, item(i));
+}
+
 YamlNode YamlNode::find(std::string_view name) const {
   if (!is_map()) return {};
   for (std::size_t i = 0; i < size(); ++i) {
@@ -105,21 +145,67 @@ YamlNode YamlNode::find(std::string_view name) const {
 }
 
 YamlDocument::YamlDocument() { tags_.emplace_back(); }
+YamlDocument::~YamlDocument() = default;
+YamlDocument::YamlDocument(YamlDocument&&) noexcept = default;
+YamlDocument& YamlDocument::operator=(YamlDocument&&) noexcept = default;
 
-YamlDocument YamlDocument::parse(std::istream& in) {
+YamlDocument YamlDocument::parse(std::istream& in,
+                                 std::span<const std::string_view> deferred_path) {
   const std::istream::pos_type start = in.tellg();
+  if (deferred_path.empty()) return parse_whole(in, start);
+  auto deferral = std::make_unique<Deferral>();
+  deferral->in = &in;
+  deferral->start = start;
+  deferral->path.assign(deferred_path.begin(), deferred_path.end());
+  // Without the list the tree is whole and exact; with it and an alias, it is thrown away.
+  std::optional<YamlDocument> document;
+  bool deferred = false;
   {
     Builder fast;
-    if (build_with_libyaml(in, fast)) return std::move(fast).finish();
+    DeferringEvents events(fast, deferral->path);
+    if (build_with_libyaml(in, events)) {
+      deferred = events.deferred();
+      deferral->count = events.count();
+      if (!deferred || !events.saw_alias()) document = std::move(fast).finish();
+    } else {
+      rewind(in, start);
+      Builder builder;
+      DeferringEvents slow(builder, deferral->path);
+      feed_yaml_cpp(in, slow);
+      deferred = slow.deferred();
+      deferral->yaml_cpp = true;
+      deferral->count = slow.count();
+      if (!deferred || !slow.saw_alias()) document = std::move(builder).finish();
+    }
   }
-  in.clear();
-  in.seekg(start);
-  if (!in) throw std::runtime_error("cannot read the YAML input again");
-  YAML::Parser parser(in);
-  Builder builder;
-  BuildingHandler handler(builder);
-  parser.HandleNextDocument(handler);
-  return std::move(builder).finish();
+  if (!document) {
+    rewind(in, start);
+    return parse_whole(in, start);
+  }
+  if (deferred) document->deferral_ = std::move(deferral);
+  return std::move(*document);
+}
+
+void YamlDocument::read_deferred_items(
+    const std::function<void(std::size_t, const YamlNode&)>& visit) const {
+  const Deferral& deferral = *deferral_;
+  rewind(*deferral.in, deferral.start);
+  ListItemEvents events(deferral.path, visit);
+  if (deferral.yaml_cpp) {
+    feed_yaml_cpp(*deferral.in, events);
+  } else if (!build_with_libyaml(*deferral.in, events)) {
+    throw std::runtime_error("the YAML input changed while it was read (libyaml declined)");
+  }
+  if (events.count() != deferral.count) {
+    throw std::runtime_error("the YAML input changed while it was read (" +
+                             std::to_string(events.count()) + " items, " +
+                             std::to_string(deferral.count) + " before)");
+  }
+}
+
+std::size_t YamlDocument::tree_bytes() const {
+  return nodes_.capacity() * sizeof(Node) + children_.capacity() * sizeof(std::uint32_t) +
+         text_.capacity();
 }
 
 YamlNode YamlDocument::root() const {
@@ -127,7 +213,7 @@ YamlNode YamlDocument::root() const {
   return YamlNode(this, static_cast<std::uint32_t>(root_));
 }
 
-YamlDocument::Builder::Builder() = default;
+YamlDocument::Builder::Builder(bool share_scalars) : share_scalars_(share_scalars) {}
 
 std::uint32_t YamlDocument::Builder::tag_index(std::string_view tag) {
   // Few distinct tags ("", "?", "!", "!ENV"): a linear search beats a map here.
@@ -177,7 +263,7 @@ void YamlDocument::Builder::scalar(const YAML::Mark& mark, std::string_view tag,
 std::uint32_t YamlDocument::Builder::text_offset(std::string_view text) {
   std::string& all = document_.text_;
   const auto appended = static_cast<std::uint32_t>(all.size());
-  if (text.size() > kSharedScalarBytes) {
+  if (!share_scalars_ || text.size() > kSharedScalarBytes) {
     all.append(text);
     return appended;
   }
@@ -208,6 +294,30 @@ void YamlDocument::Builder::end() {
                              pending_.end());
   pending_.resize(open.pending_begin);
   attach(open.node);
+}
+
+void YamlDocument::Builder::deferred_sequence(const YAML::Mark& mark, std::string_view tag,
+                                              std::size_t count) {
+  if (count > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("YAML list has too many items");
+  }
+  const std::uint32_t index = add(YamlKind::kSequence, mark, tag);
+  Node& node = document_.nodes_[index];
+  node.count = static_cast<std::uint32_t>(count);
+  node.deferred = true;
+  attach(index);
+}
+
+void YamlDocument::Builder::restart() {
+  document_.nodes_.clear();
+  document_.children_.clear();
+  document_.text_.clear();
+  document_.root_ = -1;
+  open_.clear();
+  pending_.clear();
+  anchors_.clear();
+  shared_scalars_.clear();
+  last_ = 0;
 }
 
 void YamlDocument::Builder::alias(std::size_t anchor) {

@@ -214,11 +214,10 @@ bool YamlReader::for_each_item(const Located& value, std::string_view what,
            "expected " + std::string(what) + ", " + describe(value.node, value.node.scalar()));
     return false;
   }
-  for (std::size_t index = 0; index < value.node.size(); ++index) {
-    const YamlNode item = value.node.item(index);
+  value.node.for_each_item([&](std::size_t index, const YamlNode& item) {
     read(index, Located{item, value.path + "[" + std::to_string(index) + "]",
                         position_of(item, value.mark)});
-  }
+  });
   return true;
 }
 

@@ -68,7 +68,8 @@ class YamlReader {
   // The items of a list, each with path "<path>[i]". nullopt if not a list (reported).
   std::optional<std::vector<Located>> list(const Located& value, std::string_view what);
   // As list(), one item at a time (a list of 50,000 sites is never copied): calls
-  // read(index, item) for each item in order. false if not a list (reported).
+  // read(index, item) for each item in order; a deferred list's items (yaml_document.h) are
+  // valid during their call only. false if not a list (reported).
   bool for_each_item(const Located& value, std::string_view what,
                      const std::function<void(std::size_t, const Located&)>& read);
   // Reports "missing required key" at the map's position unless `key` is present.

@@ -50,7 +50,7 @@ ProducerParts production_parts(Config& config) {
     return events;
   };
   parts.restore_states = [kafka = producer.kafka](const std::vector<std::string>& topics,
-                                                  const std::unordered_set<std::string>& urls,
+                                                  const UrlSet& urls,
                                                   std::chrono::milliseconds timeout,
                                                   const std::function<bool()>& stop_requested,
                                                   KafkaSettingsProblem* settings_problem) {

@@ -59,12 +59,6 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
       stats_log_(stats_),
       sites_(std::move(parts.sites)) {
   std::vector<SiteConfig> initial_sites = sites_->initial_sites();
-  owned_urls_.reserve(initial_sites.size());
-  for (const SiteConfig& site : initial_sites) {
-    if (!in_shard(site.url, options_.shard)) continue;
-    owned_urls_.insert(site.url);
-    events_topics_.insert(site.events_topic.str());
-  }
   const std::size_t threads = check_thread_count(config, usable_cpu_count());
   host_slots_ = std::make_unique<HostSlots>(threads);
   const CheckLoopContext context{
@@ -77,7 +71,7 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
   if (sites_->sites_move()) {
     for (const SiteConfig& site : initial_sites) checked_urls_.insert(site.url);
   }
-  assign_sites(std::move(initial_sites));
+  assign_sites(std::move(initial_sites), /*initial=*/true);
 }
 
 ProducerLoop::~ProducerLoop() = default;
@@ -162,10 +156,19 @@ int ProducerLoop::run(StopControl& control) {
   return 0;
 }
 
-std::vector<std::uint64_t> ProducerLoop::assign_sites(std::vector<SiteConfig> sites) {
+std::vector<std::uint64_t> ProducerLoop::assign_sites(std::vector<SiteConfig> sites, bool initial) {
   const std::size_t given = sites.size();
   SitePlans plans = build_site_plans(std::move(sites), options_.shard, redact_query_params_);
   const std::size_t count = plans.plans.size();
+  if (initial) {
+    // Taken from the plans once the list is gone: the list and the URLs' set are never both
+    // held, and the set holds no copy of a URL.
+    owned_urls_.reserve(count);
+    for (const std::shared_ptr<const SitePlan>& plan : plans.plans) {
+      owned_urls_.insert(plan->config.url);
+      events_topics_.insert(plan->config.events_topic.str());
+    }
+  }
   std::vector<SitePlans> shares = split_site_plans(std::move(plans), loops_.size());
   std::vector<std::uint64_t> tickets;
   for (std::size_t i = 0; i < loops_.size(); ++i) {
@@ -203,8 +206,7 @@ void ProducerLoop::restore_states_at_start(const StopControl& control) {
 
 // With `forget_missing` (sites handed over in fleet mode), a URL without an event loses what
 // this producer kept of it: another producer may have owned it since.
-void ProducerLoop::restore_states_of(const std::unordered_set<std::string>& urls,
-                                     const std::set<std::string>& topics,
+void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::string>& topics,
                                      std::chrono::milliseconds timeout, const StopControl& control,
                                      std::string_view what, bool forget_missing) {
   const auto started = std::chrono::steady_clock::now();
@@ -217,8 +219,9 @@ void ProducerLoop::restore_states_of(const std::unordered_set<std::string>& urls
       {topics.begin(), topics.end()}, urls, timeout,
       [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
   if (forget_missing && restored.complete) {
-    for (const std::string& url : urls) {
-      if (!restored.latest.contains(url)) states_.forget(url);
+    for (const std::string_view url : urls) {
+      std::string owned(url);
+      if (!restored.latest.contains(owned)) states_.forget(owned);
     }
   }
   for (const auto& [url, event] : restored.latest) states_.restore(event);
@@ -247,7 +250,7 @@ void ProducerLoop::restore_states_of(const std::unordered_set<std::string>& urls
 // producer (or back to this one): their states are restored before the loops see them, so
 // their first check here neither repeats the last change nor misses one.
 void ProducerLoop::restore_moved_in(const std::vector<SiteConfig>& sites) {
-  std::unordered_set<std::string> added;
+  UrlSet added;  // views the URLs of `sites`
   std::set<std::string> topics;
   std::unordered_set<std::string> now;
   for (const SiteConfig& site : sites) {

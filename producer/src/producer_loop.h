@@ -63,12 +63,13 @@ class ProducerLoop final : private SiteListener {
   const SiteStates& states() const { return states_; }
 
  private:
-  // Returns each loop's ticket (CheckLoop::settled).
-  std::vector<std::uint64_t> assign_sites(std::vector<SiteConfig> sites);
+  // Returns each loop's ticket (CheckLoop::settled). With `initial`, notes the sites whose
+  // state is restored at start (owned_urls_, events_topics_).
+  std::vector<std::uint64_t> assign_sites(std::vector<SiteConfig> sites, bool initial = false);
   void restore_states_at_start(const StopControl& control);
-  void restore_states_of(const std::unordered_set<std::string>& urls,
-                         const std::set<std::string>& topics, std::chrono::milliseconds timeout,
-                         const StopControl& control, std::string_view what, bool forget_missing);
+  void restore_states_of(const UrlSet& urls, const std::set<std::string>& topics,
+                         std::chrono::milliseconds timeout, const StopControl& control,
+                         std::string_view what, bool forget_missing);
   void restore_moved_in(const std::vector<SiteConfig>& sites);
   // SiteListener: the source's new site list. With wait_for_removed (a revoke), waits until
   // every loop applied it and no check of a removed site still runs (at most shutdown_grace),
@@ -84,8 +85,9 @@ class ProducerLoop final : private SiteListener {
   std::chrono::milliseconds shutdown_grace_;
   // From the config at start, like the other bounds: a reload keeps them.
   std::vector<std::string> redact_query_params_;
-  // The sites whose state is restored at start (emptied after), and their events topics.
-  std::unordered_set<std::string> owned_urls_;
+  // The sites whose state is restored at start (emptied after), and their events topics. The
+  // URLs view the initial plans' (assign_sites), which live until a reload, after the restore.
+  UrlSet owned_urls_;
   std::set<std::string> events_topics_;
   // Fleet mode: the URLs the loops were last given (restore_moved_in()).
   std::unordered_set<std::string> checked_urls_;

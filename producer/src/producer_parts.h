@@ -27,9 +27,8 @@ namespace hc::producer {
 // Reads back the latest event of each of `urls` from `topics` (restore_states in
 // production, state_restore.h), within `timeout` or until `stop_requested`.
 using StateRestorer = std::function<RestoreResult(
-    const std::vector<std::string>& topics, const std::unordered_set<std::string>& urls,
-    std::chrono::milliseconds timeout, const std::function<bool()>& stop_requested,
-    KafkaSettingsProblem* settings_problem)>;
+    const std::vector<std::string>& topics, const UrlSet& urls, std::chrono::milliseconds timeout,
+    const std::function<bool()>& stop_requested, KafkaSettingsProblem* settings_problem)>;
 
 struct ProducerParts {
   std::shared_ptr<const Clock> clock;

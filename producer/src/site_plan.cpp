@@ -1,8 +1,12 @@
 #include "site_plan.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cstdint>
 #include <unordered_map>
 
 #include "hc/common/dns_target.h"
@@ -206,8 +210,26 @@ std::string host_key_of(const SiteConfig& site, const SitePlan& plan) {
   return {};
 }
 
-// Below this capacity the site list is not worth shrinking while plans are built.
-constexpr std::size_t kShrinkAbove = 1024;
+// How much of the site list's buffer is consumed before its pages are handed back.
+constexpr std::size_t kReleaseBytes = std::size_t{1} << 20;
+
+// Hands the whole pages of `sites`' buffer beyond its size, up to `released_from` (what an
+// earlier call left off at), back to the kernel; returns where this call left off. The buffer
+// stays allocated and the vector never reads past its size: a page used again reads zeros.
+// So the list shrinks as its sites are taken from the back, without a copy of what is left
+// (the list and the plans it is turned into never both hold every site).
+SiteConfig* release_unused_pages(std::vector<SiteConfig>& sites, SiteConfig* released_from) {
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto first = reinterpret_cast<std::uintptr_t>(sites.data() + sites.size());
+  const auto end = reinterpret_cast<std::uintptr_t>(released_from);
+  const std::uintptr_t from = (first + page - 1) / page * page;
+  const std::uintptr_t to = end / page * page;
+  if (to > from) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): a page address of the list's own buffer
+    madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+  }
+  return sites.data() + sites.size();
+}
 
 PlannedSite planned_site(SiteConfig&& site) {
   PlannedSite planned;
@@ -237,15 +259,16 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
   TextPool host_keys;
   result.plans.reserve(sites.size());
   result.schedule.reserve(sites.size());
-  // The sites are taken from the back and their list is shrunk by halves, so that the list and
-  // the plans never both hold every site: the peak while loading stays near what the plans
-  // need. The plans are put back in the sites' order at the end.
+  // The sites are taken from the back and the pages they leave are handed back as they go
+  // (release_unused_pages): the peak while loading stays near what the plans need. The plans
+  // are put back in the sites' order at the end.
+  SiteConfig* released_from = sites.data() + sites.capacity();
+  const std::size_t release_every = std::max<std::size_t>(1, kReleaseBytes / sizeof(SiteConfig));
   while (!sites.empty()) {
     SiteConfig site = std::move(sites.back());
     sites.pop_back();
-    if (sites.capacity() > kShrinkAbove && sites.size() <= sites.capacity() / 2) {
-      sites.shrink_to_fit();
-    }
+    if (sites.size() % release_every == 0)
+      released_from = release_unused_pages(sites, released_from);
     if (!in_shard(site.url, shard)) continue;
     auto plan = std::make_shared<SitePlan>();
     plan->url_digest = InlineDigest(url_digest_bytes(site.url));

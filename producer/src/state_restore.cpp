@@ -77,8 +77,7 @@ struct Candidate {
 }  // namespace
 
 RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::string>& topics,
-                             const std::unordered_set<std::string>& owned_urls,
-                             std::chrono::milliseconds timeout,
+                             const UrlSet& owned_urls, std::chrono::milliseconds timeout,
                              const std::function<bool()>& stop_requested,
                              KafkaSettingsProblem* settings_problem) {
   RestoreResult result;

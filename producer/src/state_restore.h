@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -34,6 +35,10 @@
 #include "hc/common/state_event.h"
 
 namespace hc::producer {
+
+// The URLs whose states are restored, viewed: the caller keeps the strings (a producer's
+// plans) alive during the call, so that a million sites are not copied once more for it.
+using UrlSet = std::unordered_set<std::string_view>;
 
 struct RestoreResult {
   std::unordered_map<std::string, StateEvent> latest;  // by URL, owned URLs only
@@ -46,8 +51,8 @@ struct RestoreResult {
 // Throws std::runtime_error only if the consumer cannot be created (settings librdkafka
 // rejects, which the producer's own client would have refused first).
 RestoreResult restore_states(
-    const KafkaSettings& kafka, const std::vector<std::string>& topics,
-    const std::unordered_set<std::string>& owned_urls, std::chrono::milliseconds timeout,
+    const KafkaSettings& kafka, const std::vector<std::string>& topics, const UrlSet& owned_urls,
+    std::chrono::milliseconds timeout,
     const std::function<bool()>& stop_requested = [] { return false; },
     KafkaSettingsProblem* settings_problem = nullptr);
 

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "hc/test/support.h"
 
@@ -193,6 +195,109 @@ TEST(YamlDocument, BuiltNodesHaveNoTagAndNoPosition) {
   EXPECT_EQ(root.find("url").tag(), "");
   EXPECT_EQ(root.find("url").mark().line, -1);
   EXPECT_TRUE(root.find("empty").is_null());
+}
+
+// --- a deferred list: the config's `websites`, read one site at a time ----------------------
+
+constexpr std::array<std::string_view, 2> kWebsites = {"healthcheck-producer-config", "websites"};
+
+std::string config_with_sites(std::size_t count, const std::string& after = "") {
+  std::string text = "healthcheck-producer-config:\n  defaults: {timeout_ms: 500}\n  websites:\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    text += "    - url: http://127.0.0.1/?site=" + std::to_string(i) +
+            "\n      regex: \"Directory listing\"\n      polling_interval_in_seconds: 3600\n";
+  }
+  return text + after;
+}
+
+// Reads the items of `list` (deferred or not) and checks each against yaml-cpp's node.
+void expect_items_same(const YAML::Node& expected, const YamlNode& list) {
+  std::size_t visited = 0;
+  list.for_each_item([&](std::size_t index, const YamlNode& item) {
+    EXPECT_EQ(index, visited);
+    expect_same(expected[index], item, "item" + std::to_string(index));
+    ++visited;
+  });
+  EXPECT_EQ(visited, expected.size());
+}
+
+TEST(YamlDocument, ADeferredListHoldsNoItemInTheTree) {
+  const std::string text = config_with_sites(2000, "  max_in_flight: 10\n");
+  std::istringstream whole_in(text);
+  const YamlDocument whole = YamlDocument::parse(whole_in);
+  std::istringstream in(text);
+  const YamlDocument document = YamlDocument::parse(in, kWebsites);
+
+  const YamlNode sites = document.root().find(kWebsites[0]).find(kWebsites[1]);
+  EXPECT_TRUE(sites.is_deferred());
+  EXPECT_EQ(sites.size(), 2000U);
+  const YamlNode whole_sites = whole.root().find(kWebsites[0]).find(kWebsites[1]);
+  EXPECT_FALSE(whole_sites.is_deferred());
+  EXPECT_EQ(sites.mark().line, whole_sites.mark().line);
+  EXPECT_EQ(sites.mark().column, whole_sites.mark().column);
+  EXPECT_EQ(sites.tag(), whole_sites.tag());
+  // The whole tree holds 2,000 sites (9 nodes and ~60 bytes of text each); this one the rest.
+  EXPECT_GT(whole.tree_bytes(), 200U * 2000);
+  EXPECT_LT(document.tree_bytes(), 1024U);
+  EXPECT_EQ(document.root().find(kWebsites[0]).find("max_in_flight").scalar(), "10");
+}
+
+TEST(YamlDocument, DeferredItemsAreReadAgainAsYamlCppSeesThem) {
+  const std::string text = config_with_sites(50) +
+                           "    - plain scalar\n    - [a, {b: c}]\n    -\n    - {url: 'x', n: ~}\n";
+  std::istringstream in(text);
+  const YamlDocument document = YamlDocument::parse(in, kWebsites);
+  const YamlNode sites = document.root().find(kWebsites[0]).find(kWebsites[1]);
+  ASSERT_TRUE(sites.is_deferred());
+  const YAML::Node expected = YAML::Load(text)[kWebsites[0].data()][kWebsites[1].data()];
+  expect_items_same(expected, sites);
+  expect_items_same(expected, sites);  // as often as asked
+}
+
+TEST(YamlDocument, TheListIsDeferredWhereAReaderFindsIt) {
+  // The first entry of each key (quoted or not) is the one a reader takes; a later one, a
+  // `websites` elsewhere and a list under another section stay in the tree.
+  const std::string text =
+      "healthcheck-consumer-config: {websites: [a, b]}\n"
+      "'healthcheck-producer-config':\n"
+      "  defaults: {websites: [c]}\n"
+      "  \"websites\": [d, e, f]\n"
+      "  websites: [g]\n"
+      "healthcheck-producer-config: {websites: [h]}\n";
+  std::istringstream in(text);
+  const YamlDocument document = YamlDocument::parse(in, kWebsites);
+  const YamlNode root = document.root();
+  EXPECT_FALSE(root.find("healthcheck-consumer-config").find("websites").is_deferred());
+  const YamlNode producer = root.value(1);
+  EXPECT_FALSE(producer.find("defaults").find("websites").is_deferred());
+  EXPECT_TRUE(producer.value(1).is_deferred());
+  EXPECT_EQ(producer.value(1).size(), 3U);
+  EXPECT_FALSE(producer.value(2).is_deferred());
+  EXPECT_FALSE(root.value(2).find("websites").is_deferred());
+  expect_items_same(YAML::Load(text)["healthcheck-producer-config"]["websites"], producer.value(1));
+}
+
+TEST(YamlDocument, AnAliasAnywhereKeepsTheWholeTree) {
+  // An item may be named from elsewhere, or name something: the tree is then yaml-cpp's.
+  for (const std::string after : {"  sites_topic: *first\n", "  other: &late x\n  more: *late\n"}) {
+    const std::string text =
+        "healthcheck-producer-config:\n  websites:\n    - &first {url: a}\n    - url: b\n" + after;
+    std::istringstream in(text);
+    const YamlDocument document = YamlDocument::parse(in, kWebsites);
+    const YamlNode sites = document.root().find(kWebsites[0]).find(kWebsites[1]);
+    EXPECT_FALSE(sites.is_deferred()) << after;
+    expect_same(YAML::Load(text), document.root(), "root");
+  }
+}
+
+TEST(YamlDocument, ADeferredListReadByYamlCppIsReadAgainByYamlCpp) {
+  // libyaml declines a byte outside ASCII: both readings are yaml-cpp's, columns in bytes.
+  const std::string text = config_with_sites(3) + "    - {url: \"h\xc3\xa9\", n: 1}\n";
+  std::istringstream in(text);
+  const YamlDocument document = YamlDocument::parse(in, kWebsites);
+  const YamlNode sites = document.root().find(kWebsites[0]).find(kWebsites[1]);
+  ASSERT_TRUE(sites.is_deferred());
+  expect_items_same(YAML::Load(text)[kWebsites[0].data()][kWebsites[1].data()], sites);
 }
 
 }  // namespace

@@ -247,13 +247,13 @@ struct FakeProducer {
       return sink;
     };
     parts.restore_states = [this, &topic](const std::vector<std::string>& /*topics*/,
-                                          const std::unordered_set<std::string>& urls, milliseconds,
+                                          const UrlSet& urls, milliseconds,
                                           const std::function<bool()>&, KafkaSettingsProblem*) {
       ++restores;
       RestoreResult result;
       result.complete = true;
-      for (const std::string& url : urls) {
-        if (auto latest = topic.latest(url)) result.latest.emplace(url, *latest);
+      for (const std::string_view url : urls) {
+        if (auto latest = topic.latest(std::string(url))) result.latest.emplace(url, *latest);
       }
       return result;
     };
