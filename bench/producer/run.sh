@@ -26,6 +26,13 @@
 #   (PERF_ARGS, default "-F 999 -g", are passed to perf record).
 #   BROKER=dev|real: hc-devbroker (default) or one Apache Kafka node (scripts/kafka), so the
 #   figures say which broker they were measured on.
+#   FLOOR_TRANSFERS=200000 (0: none): hc-bench-curl-floor (bench/producer/curl_floor.cpp, built
+#   with the bench targets) makes that many GETs of the page right after wrk: libcurl alone
+#   with hc's options, concurrency and threads; its CPU per transfer is the floor under hc's
+#   CPU per check (wrk's CPU per request is reported beside it).
+#   REF_BUILD=DIR PAIRS=2: the saturation phase runs PAIRS times with DIR's hc and this
+#   build's in turn (reference first), and the CPU per check of each pair is compared; the
+#   last run of this build is the one the later phases use.
 #   HC_WRAPPER="env VAR=..." runs hc through a command that execs it (its pid stays hc's),
 #   e.g. to try another allocator with LD_PRELOAD on hc alone.
 # Everything runs on 127.0.0.1 and is stopped on exit (trap), including on failure.
@@ -46,6 +53,11 @@ WRK_SECONDS=${WRK_SECONDS:-10}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-100}
 FIDELITY_SECONDS=${FIDELITY_SECONDS:-40}
 FIDELITY_CURLS=${FIDELITY_CURLS:-300}
+FLOOR_TRANSFERS=${FLOOR_TRANSFERS:-200000}
+FLOOR="$BUILD_DIR/bench/producer/hc-bench-curl-floor"
+REF_HC=
+[[ -z ${REF_BUILD:-} ]] || REF_HC="$(cd "$REF_BUILD" && pwd)/app/hc"
+PAIRS=${PAIRS:-2}
 
 # The references (nginx serving the page, wrk measuring it) are installed here, never by
 # scripts/test or scripts/demo: nginx-light's package starts a server on :80.
@@ -57,7 +69,8 @@ ulimit -n "$(ulimit -Hn)"
 PIDS=()
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-bench_require "$HC" "$DEVBROKER"
+bench_require "$HC" "$DEVBROKER" ${REF_HC:+"$REF_HC"}
+((FLOOR_TRANSFERS == 0)) || bench_require "$FLOOR"
 bench_workdir producer
 cleanup() {
   bench_broker_stop "$WORK"
@@ -73,12 +86,38 @@ trap cleanup EXIT
 bench_nginx_start "$WORK"
 PORT=$NGINX_PORT
 
+# nginx's CPU ticks (user + system, its workers): what the page costs per request.
+nginx_ticks() {
+  local pid
+  for pid in $(pgrep -P "$(cat "$WORK/nginx.pid")"); do cat "/proc/$pid/stat"; done |
+    awk '{ sum += $14 + $15 } END { printf "%d\n", sum }'
+}
+CLK_TCK=$(getconf CLK_TCK)
+
 # --- 1. reference: wrk, new connection per request -------------------------------------
 WRK_CMD=(wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -H 'Connection: close' "http://127.0.0.1:$PORT/")
 echo "reference: ${WRK_CMD[*]}" >&2
-"${WRK_CMD[@]}" > "$WORK/wrk.txt"
+# Its CPU (user + system, seconds) beside its requests: wrk's CPU per request.
+nginx_before=$(nginx_ticks)
+/usr/bin/time -f '%U %S' -o "$WORK/wrk.cpu" "${WRK_CMD[@]}" > "$WORK/wrk.txt"
+nginx_after=$(nginx_ticks)
 WRK_RPS=$(awk '/Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
+WRK_REQUESTS=$(awk '/ requests in / {print $1}' "$WORK/wrk.txt")
+WRK_CPU_US=$(awk -v n="$WRK_REQUESTS" 'NF == 2 {printf "%.1f\n", ($1 + $2) / n * 1e6}' "$WORK/wrk.cpu")
+NGINX_WRK_US=$(awk -v t=$((nginx_after - nginx_before)) -v n="$WRK_REQUESTS" -v hz="$CLK_TCK" \
+  'BEGIN {printf "%.1f\n", t / hz / n * 1e6}')
 sleep 2  # let TIME_WAIT sockets of wrk drain a little
+
+# --- 1b. the floor of libcurl: hc's options, concurrency and threads, nothing else -------
+if ((FLOOR_TRANSFERS > 0)); then
+  FLOOR_CMD=("$FLOOR" --url "http://127.0.0.1:$PORT/?f=1" --transfers "$FLOOR_TRANSFERS"
+             --concurrency "$MAX_IN_FLIGHT" --threads "${CHECK_THREADS:-$(nproc)}")
+  echo "libcurl floor: ${FLOOR_CMD[*]}" >&2
+  nginx_before=$(nginx_ticks)
+  "${FLOOR_CMD[@]}" > "$WORK/floor.txt"
+  echo "nginx_ticks $(($(nginx_ticks) - nginx_before))" >> "$WORK/floor.txt"
+  sleep 2
+fi
 
 # --- the broker -----------------------------------------------------------------------
 bench_broker "${BROKER:-dev}" "$WORK" healthcheck 16 "$HC" "$DEVBROKER"
@@ -99,11 +138,11 @@ check_thread_count() { grep -l '^hc-check-' /proc/"$1"/task/*/comm 2>/dev/null |
 
 # Runs hc --producer for SECONDS; leaves its log in $WORK/NAME.log and its peak/final RSS
 # (kB, from /proc just before SIGTERM) in $WORK/NAME.rss.
-run_hc() {  # NAME CONFIG SECONDS
-  local name=$1 config=$2 seconds=$3
-  echo "$name: $HC --producer -c $config  (for ${seconds}s)" >&2
+run_hc() {  # NAME CONFIG SECONDS [HC_BINARY]
+  local name=$1 config=$2 seconds=$3 hc=${4:-$HC}
+  echo "$name: $hc --producer -c $config  (for ${seconds}s)" >&2
   # shellcheck disable=SC2086  # HC_WRAPPER is a command prefix
-  ${HC_WRAPPER:-} "$HC" --producer -c "$config" > "$WORK/$name.log" 2>&1 &
+  ${HC_WRAPPER:-} "$hc" --producer -c "$config" > "$WORK/$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   local perf_pid=""
@@ -116,7 +155,10 @@ run_hc() {  # NAME CONFIG SECONDS
   # the check threads' CPU after them is what a check costs at full speed.
   local warmup=$(( seconds > 10 ? 10 : 0 ))
   sleep "$warmup"
-  echo "loop_cpu_ticks_warm $(check_threads_sum "$pid" stat '$14 + $15')" > "$WORK/$name.warm"
+  {
+    echo "loop_cpu_ticks_warm $(check_threads_sum "$pid" stat '$14 + $15')"
+    awk '{print "cpu_ticks_warm", $14 + $15}' "/proc/$pid/stat"
+  } > "$WORK/$name.warm"
   sleep $(( seconds - warmup ))
   if [[ -n $perf_pid ]]; then
     wait "$perf_pid" || { echo "perf record failed:" >&2; cat "$WORK/perf.log" >&2; }
@@ -140,7 +182,20 @@ run_hc() {  # NAME CONFIG SECONDS
 
 # --- 2. saturation ---------------------------------------------------------------------
 write_config "$WORK/saturation.yaml" "$SAT_SITES" 1
-run_hc saturation "$WORK/saturation.yaml" "$SAT_SECONDS"
+SAT_RUNS=()
+if [[ -n $REF_HC ]]; then
+  for round in $(seq "$PAIRS"); do
+    run_hc "saturation-ref-$round" "$WORK/saturation.yaml" "$SAT_SECONDS" "$REF_HC"
+    sleep 2
+    this=saturation-this-$round
+    ((round < PAIRS)) || this=saturation
+    run_hc "$this" "$WORK/saturation.yaml" "$SAT_SECONDS"
+    SAT_RUNS+=("saturation-ref-$round" "$this")
+    sleep 2
+  done
+else
+  run_hc saturation "$WORK/saturation.yaml" "$SAT_SECONDS"
+fi
 
 # --- 3. steady load --------------------------------------------------------------------
 write_config "$WORK/steady.yaml" "$STEADY_SITES" "$STEADY_INTERVAL"
@@ -237,7 +292,8 @@ PY
 fi
 
 # --- summary ---------------------------------------------------------------------------
-BROKER_NAME=$BROKER_NAME FIDELITY_REPORT=$FIDELITY_REPORT python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" "$STEADY_INTERVAL" <<'PY'
+BROKER_NAME=$BROKER_NAME FIDELITY_REPORT=$FIDELITY_REPORT WRK_CPU_US=$WRK_CPU_US NGINX_WRK_US=$NGINX_WRK_US \
+  SAT_RUNS="${SAT_RUNS[*]}" python3 - "$WORK" "$WRK_RPS" "$SAT_SITES" "$STEADY_SITES" "$STEADY_SECONDS" "$(getconf CLK_TCK)" "$STEADY_INTERVAL" <<'PY'
 import os, re, sys
 work, wrk_rps, sat_sites, steady_sites, steady_seconds, clk_tck, steady_interval = sys.argv[1:]
 wrk_rps = float(wrk_rps)
@@ -280,6 +336,26 @@ sat_cpu_per_check_us = sat_rss["cpu_ticks"] / float(clk_tck) / max(1.0, sat["che
 sat_measured_s = sat_rss["run_seconds"] - sat_rss["warmup_seconds"]
 sat_loop_busy = (sat_rss["loop_cpu_ticks"] - sat_rss["loop_cpu_ticks_warm"]) / float(clk_tck) / max(1.0, sat_measured_s)
 
+def warm_rate_and_cpu(name):
+    """A saturation run after its warm-up: (checks/s, hc's CPU per check in us, all threads)."""
+    rows, usage = periodic(name), rss(name)
+    rate = sum(r[0] for r in rows) / len(rows) if rows else totals(name)["rate"]
+    seconds = usage["run_seconds"] - usage["warmup_seconds"]
+    cpu_s = (usage["cpu_ticks"] - usage["cpu_ticks_warm"]) / float(clk_tck)
+    return rate, cpu_s / max(1.0, rate * seconds) * 1e6
+
+sat_warm_cpu_us = warm_rate_and_cpu("saturation")[1]
+floor = {}
+if os.path.exists(f"{work}/floor.txt"):
+    floor = {k: float(v) for k, v in (line.split() for line in open(f"{work}/floor.txt"))}
+wrk_cpu_us = float(os.environ.get("WRK_CPU_US") or "nan")
+nginx_wrk_us = float(os.environ.get("NGINX_WRK_US") or "nan")
+
+def cpu_bound_ratio(client_us):
+    """The share of wrk's rate a client costing client_us per request gets where the page and
+    the client share the cores and CPU is all that bounds them: (nginx + wrk) / (nginx + it)."""
+    return (nginx_wrk_us + wrk_cpu_us) / (nginx_wrk_us + client_us)
+
 def verdict(ok): return "ok" if ok else "MISSED"
 ratio = sat_rate / wrk_rps
 rows = [
@@ -290,6 +366,18 @@ rows = [
      f"{sat['errors']:.0f} / {sat['dropped']:.0f} / {sat['delivery_failures']:.0f}", "", ""),
     ("  saturation: peak RSS (MB)", f"{sat_rss['VmHWM'] / 1024:.1f}", "", ""),
     ("  saturation: hc CPU per check (us, all threads)", f"{sat_cpu_per_check_us:.0f}", "", ""),
+    ("  saturation after warm-up: hc CPU per check (us, all threads)", f"{sat_warm_cpu_us:.1f}", "", ""),
+    ("wrk: CPU per request (us, its two threads)", f"{wrk_cpu_us:.1f}", "", ""),
+    ("nginx: CPU per request under wrk (us)", f"{nginx_wrk_us:.1f}", "", ""),
+    ("  CPU-bound share of wrk's rate at hc's CPU per check", f"{cpu_bound_ratio(sat_warm_cpu_us):.2f}", ">= 0.8", verdict(cpu_bound_ratio(sat_warm_cpu_us) >= 0.8)),
+] + ([
+    ("libcurl floor (hc-bench-curl-floor): transfers/s", f"{floor['transfers_per_second']:,.0f}", "", ""),
+    ("  libcurl floor: CPU per transfer (us, all threads)", f"{floor['cpu_us_per_transfer']:.1f}", "", ""),
+    ("  hc CPU per check after warm-up / floor's", f"{sat_warm_cpu_us / floor['cpu_us_per_transfer']:.2f}", "", ""),
+    ("  floor's CPU per transfer / wrk's per request", f"{floor['cpu_us_per_transfer'] / wrk_cpu_us:.2f}", "", ""),
+    ("  nginx: CPU per request under the floor (us)", f"{floor['nginx_ticks'] / float(clk_tck) / floor['transfers'] * 1e6:.1f}", "", ""),
+    ("  CPU-bound share of wrk's rate at the floor's CPU", f"{cpu_bound_ratio(floor['cpu_us_per_transfer']):.2f}", ">= 0.8", verdict(cpu_bound_ratio(floor['cpu_us_per_transfer']) >= 0.8)),
+] if floor else []) + [
     ("  saturation: check threads", f"{sat_rss['check_threads']}", "", ""),
     ("  saturation after warm-up: check threads busy (% of one core, summed)", f"{sat_loop_busy * 100:.0f}", "", ""),
     ("  saturation after warm-up: check threads' CPU per check (us)", f"{sat_loop_busy / sat_rate * 1e6:.0f}", "", ""),
@@ -321,6 +409,15 @@ if fidelity:
     for line in lines[1:]:
         name, value, target, ok = line.split("\t")
         print(f"{name:<{width}}  {value:>12}  {target:>7}  {ok}")
+runs = os.environ.get("SAT_RUNS", "").split()
+if runs:
+    print("saturation pairs (reference build first), after warm-up: checks/s and hc CPU per check (us, all threads)")
+    for i in range(0, len(runs), 2):
+        ref_rate, ref_cpu = warm_rate_and_cpu(runs[i])
+        this_rate, this_cpu = warm_rate_and_cpu(runs[i + 1])
+        print(f"  pair {i // 2 + 1}: reference {ref_rate:,.0f}/s {ref_cpu:.1f} us; this build "
+              f"{this_rate:,.0f}/s {this_cpu:.1f} us; CPU this / reference {this_cpu / ref_cpu:.3f}, "
+              f"checks/s {this_rate / ref_rate:.3f}")
 print(f"broker: {os.environ['BROKER_NAME']}")
 with open("/proc/loadavg") as load:
     print(f"load average at the end: {' '.join(load.read().split()[:3])} on {__import__('os').cpu_count()} CPUs")

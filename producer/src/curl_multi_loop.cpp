@@ -48,18 +48,28 @@ CurlMultiLoop::CurlMultiLoop() {
 
 void CurlMultiLoop::run(std::chrono::milliseconds max_wait) {
   const std::chrono::milliseconds wait = wait_for(max_wait);
+  // A wait of 0 ms cannot block, so no wake-up can come late: its time is the loop's own,
+  // and it goes to the busy span that follows it. Only a wait that may block reads the
+  // run-queue time around it (each read is a system call, which a saturated loop would
+  // otherwise make twice per wait).
+  const bool may_block = wait > std::chrono::milliseconds::zero();
   if (!run_queue_) run_queue_.emplace();
-  const std::optional<std::chrono::nanoseconds> queued_before = run_queue_->read();
+  const std::optional<std::chrono::nanoseconds> queued_before =
+      may_block ? run_queue_->read() : std::nullopt;
   const Clock::time_point wait_began = Clock::now();
   lag_.wait_begins(wait_began);
   const int ready = epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
                                static_cast<int>(wait.count()));
   if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
-  const Clock::time_point wait_ended = Clock::now();
-  const std::optional<std::chrono::nanoseconds> queued_after = run_queue_->read();
-  lag_.wait_ended(
-      wait_ended, wait_began + wait, ready == 0,
-      queued_before && queued_after ? *queued_after - *queued_before : std::chrono::nanoseconds{});
+  if (may_block) {
+    const Clock::time_point wait_ended = Clock::now();
+    const std::optional<std::chrono::nanoseconds> queued_after = run_queue_->read();
+    lag_.wait_ended(wait_ended, wait_began + wait, ready == 0,
+                    queued_before && queued_after ? *queued_after - *queued_before
+                                                  : std::chrono::nanoseconds{});
+  } else {
+    lag_.wait_ended(wait_began, wait_began, false);
+  }
   for (int i = 0; i < ready; ++i) {
     const epoll_event& event = events_[static_cast<std::size_t>(i)];
     if (const auto handler = static_cast<std::uint32_t>(event.data.u64 >> 32); handler != 0) {

@@ -55,6 +55,10 @@ struct HttpChecker::Transfer {
   std::optional<AddressRange> site_range;
   std::string refused_address;
   std::string applied_ca_file;  // CURLOPT_CAINFO currently set on the handle ("" = default)
+  // The request whose first-hop options the handle holds, all but the URL (null after any
+  // other hop): a check of the same request then sets only its URL (configure_hop).
+  std::shared_ptr<const CheckRequest> configured_for;
+  bool configured_https = false;  // the scheme of the hop configured_for was set for
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
 
   // CURLOPT_WRITEFUNCTION: counts every byte, keeps the first body_capture_bytes. Never
@@ -213,6 +217,15 @@ void HttpChecker::configure_hop(Transfer& transfer, bool to_site_origin,
   const std::optional<ServerNameRoute> route =
       server_name_route(transfer.hop_url, request.tls, to_site_origin);
   set_option(easy, CURLOPT_URL, route ? route->url.c_str() : transfer.hop_url.c_str());
+  // A first hop on a handle whose last hop was a first hop of this same request: every other
+  // option below would be set to what it already is (a first hop's timeout is the request's).
+  const bool first_hop = transfer.hops_done == 0 && to_site_origin;
+  const bool https = is_https(transfer.hop_url);
+  if (first_hop && !route && transfer.configured_for == transfer.request &&
+      transfer.configured_https == https) {
+    return;
+  }
+  transfer.configured_for.reset();  // until every option below is set
   set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   set_option(easy, CURLOPT_IPRESOLVE,
              request.ip_version == IpVersion::kV4   ? static_cast<long>(CURL_IPRESOLVE_V4)
@@ -267,7 +280,11 @@ void HttpChecker::configure_hop(Transfer& transfer, bool to_site_origin,
   // The previous lists are freed only now that the handle no longer points to them.
   transfer.headers = std::move(headers);
   transfer.connect_to = std::move(connect_to);
-  set_option(easy, CURLOPT_CERTINFO, is_https(transfer.hop_url) ? 1L : 0L);
+  set_option(easy, CURLOPT_CERTINFO, https ? 1L : 0L);
+  if (first_hop && !route) {
+    transfer.configured_for = transfer.request;
+    transfer.configured_https = https;
+  }
 }
 
 bool HttpChecker::follow_redirect_of(Transfer& transfer) {

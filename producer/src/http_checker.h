@@ -6,7 +6,9 @@
 // The multi handle runs event-driven (CurlMultiLoop: epoll + curl_multi_socket_action), so
 // the cost of a wait grows with the sockets that have activity, not with the checks in
 // flight. Easy handles are kept and reused; a check sets every request-dependent option
-// afresh, so nothing carries over from the handle's previous check.
+// afresh, so nothing carries over from the handle's previous check, except that a check of
+// the request the handle's previous first hop was set for (sites asked the same way share
+// one) sets only its URL.
 //
 // Thread: everything except wakeup() must be called from one thread (the producer loop);
 // completion callbacks run on that thread, inside run_once().

@@ -98,6 +98,13 @@ class HttpCheckerTest : public ::testing::Test {
     server.Get("/echo-header", [](const httplib::Request& request, httplib::Response& response) {
       response.set_content(request.get_header_value("X-Probe"), "text/plain");
     });
+    // A POST here is redirected (and the redirect asks with GET); a GET is not.
+    server.Post("/post-redirects", [](const httplib::Request&, httplib::Response& response) {
+      response.set_redirect("/method");
+    });
+    server.Get("/post-redirects", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content("asked with GET", "text/plain");
+    });
     server.Get("/echo-auth", [](const httplib::Request& request, httplib::Response& response) {
       response.set_content(request.get_header_value("Authorization"), "text/plain");
     });
@@ -386,6 +393,44 @@ TEST_F(HttpCheckerTest, ReusedHandleCarriesNoOptionsOverFromThePreviousCheck) {
   EXPECT_EQ(result.body.size(), 200u * 1024);
   EXPECT_FALSE(result.body_truncated);
   EXPECT_TRUE(result.headers.empty());
+}
+
+// A handle keeps a request's options from one check to the next of the same request; a
+// redirect's hop changes them, and the next check of that request asks as it says again.
+TEST_F(HttpCheckerTest, TheSameRequestAfterARedirectAsksItsFirstHopAsBefore) {
+  HttpChecker checker;  // one check at a time: each runs on the previous check's handle
+  UrlRequest post = get(local_.url("/post-redirects"));
+  post.method = "POST";
+  post.follow_redirects = true;
+  post.headers = {{"X-Probe", "hc-test"}};
+  const auto request = std::make_shared<const CheckRequest>(static_cast<const CheckRequest&>(post));
+  for (int round = 0; round < 3; ++round) {
+    std::optional<CheckResult> result;
+    checker.start(post.url, request, [&result](CheckResult&& done) { result = std::move(done); });
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!result && std::chrono::steady_clock::now() < give_up) {
+      checker.run_once(milliseconds(100));
+    }
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status_code, 200) << "round " << round;
+    EXPECT_EQ(result->body, "GET") << "round " << round << ": the first hop must POST";
+  }
+  std::optional<CheckResult> header;
+  UrlRequest probe = get(local_.url("/echo-header"));
+  probe.headers = {{"X-Probe", "hc-test"}};
+  const auto probe_request =
+      std::make_shared<const CheckRequest>(static_cast<const CheckRequest&>(probe));
+  for (int round = 0; round < 2; ++round) {
+    header.reset();
+    checker.start(probe.url, probe_request,
+                  [&header](CheckResult&& done) { header = std::move(done); });
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!header && std::chrono::steady_clock::now() < give_up) {
+      checker.run_once(milliseconds(100));
+    }
+    ASSERT_TRUE(header);
+    EXPECT_EQ(header->body, "hc-test") << "round " << round;
+  }
 }
 
 // Sites with equal settings share one request (site_plan.h): each check asks its own URL.
