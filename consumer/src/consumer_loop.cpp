@@ -345,10 +345,24 @@ void ConsumerLoop::on_commit_failed(rd_kafka_resp_err_t error) {
   // The rows are written; only the bookkeeping failed (typically a rebalance). The
   // messages will be read again and upserted again, which changes nothing.
   stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+  // A coordinator that is away fails every commit in flight and each one after it (about
+  // one per batch): one line per kind of failure a minute, with the count of the others.
+  const auto now = clock_->now();
+  if (error == commit_failure_logged_ && now - commit_failure_logged_at_ < kRepeatErrorLogEvery) {
+    ++commit_failures_unlogged_;
+    return;
+  }
   spdlog::warn(
-      "committing offsets failed: {}; the messages since the last commit will be "
+      "committing offsets failed: {}{}; the messages since the last commit will be "
       "re-read after a restart or rebalance (harmless: upserts)",
-      rd_kafka_err2str(error));
+      rd_kafka_err2str(error),
+      commit_failures_unlogged_ == 0
+          ? std::string()
+          : fmt::format(" ({} more failed commits since the last such line)",
+                        commit_failures_unlogged_));
+  commit_failure_logged_ = error;
+  commit_failure_logged_at_ = now;
+  commit_failures_unlogged_ = 0;
 }
 
 void ConsumerLoop::drop_uncommitted(const char* why) {

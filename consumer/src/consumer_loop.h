@@ -131,6 +131,10 @@ class ConsumerLoop final : public RebalanceListener {
   std::string last_poll_error_;
   TimePoint refused_rows_logged_at_{};
   std::size_t refused_rows_unlogged_ = 0;
+  // The failed commit logged last, when, and how many failed like it since (on_commit_failed).
+  rd_kafka_resp_err_t commit_failure_logged_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+  TimePoint commit_failure_logged_at_{};
+  std::size_t commit_failures_unlogged_ = 0;
 
   // Declared in the order they are built; destroyed in reverse: the group client first (its
   // close runs on_revoking, which uses the writer and the dead-letter sink).
