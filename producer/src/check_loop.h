@@ -15,6 +15,10 @@
 // starts when a slot is handed to it: its start time and timings begin then, not when it was
 // due.
 //
+// A turn starts at most kStartsPerTurn attempts, then serves the checker (its completions are
+// published in it), so the busy spans that delay the checks in flight stay short however many
+// checks fall due at once; the attempts left due start in the next turns, late by that much.
+//
 // Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
@@ -59,6 +63,13 @@ struct CheckLoopContext {
 
 class CheckLoop {
  public:
+  // Attempts a turn starts at most (due checks, retries and attempts handed a host slot
+  // together). Starting a check costs its connect (done by the checker's next wait), and the
+  // checks in flight see their events only once the loop waits again: a turn that started every
+  // due check at once would make them all wait through every start. The rest start in the
+  // next turns, after the checker served what was ready, and their lateness counts that.
+  static constexpr std::size_t kStartsPerTurn = 32;
+
   // At most max_in_flight (> 0) checks of this loop run at once, through `checker`. `index`:
   // this loop's number in context.host_slots.
   CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
@@ -104,12 +115,15 @@ class CheckLoop {
     std::chrono::nanoseconds start_lateness{};
   };
 
-  void start_due_checks();
-  void start_due_retries();
+  // Start at most `limit` due checks (retries; returns how many). The rest stay due, and
+  // their lateness counts until a later turn starts them.
+  void start_due_checks(std::size_t limit);
+  std::size_t start_due_retries(std::size_t limit);
   // Starts the attempt once it holds a slot of its host; until then it waits in host_waits_.
   void start_attempt(const CheckInProgress& check);
-  // Starts the attempts whose hosts handed them a slot.
-  void start_granted_attempts();
+  // Starts the attempts whose hosts handed them a slot (all of them: each holds a slot);
+  // returns how many.
+  std::size_t start_granted_attempts();
   // Starts the attempt now. REQUIRES: it holds its host's slot (or its site has no host).
   void launch_attempt(const CheckInProgress& check);
   void release_host_slot(const SitePlan& plan);
