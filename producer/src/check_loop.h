@@ -63,11 +63,12 @@ struct CheckLoopContext {
 
 class CheckLoop {
  public:
-  // Attempts a turn starts at most (due checks, retries and attempts handed a host slot
-  // together). Starting a check costs its connect (done by the checker's next wait), and the
-  // checks in flight see their events only once the loop waits again: a turn that started every
-  // due check at once would make them all wait through every start. The rest start in the
-  // next turns, after the checker served what was ready, and their lateness counts that.
+  // Attempts a turn starts at most: retries due first, then due checks; attempts handed a host
+  // slot always start (each holds its slot) and count against it. Starting a check costs its
+  // connect (made in the checker's next wait), and the checks in flight see their events only
+  // once the loop waits again: a turn that started every due check at once would make them all
+  // wait through every start. The rest start in the next turns, after the checker served what
+  // was ready, and their lateness counts that.
   static constexpr std::size_t kStartsPerTurn = 32;
 
   // At most max_in_flight (> 0) checks of this loop run at once, through `checker`. `index`:
