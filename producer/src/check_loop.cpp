@@ -100,13 +100,13 @@ void CheckLoop::run(StopControl& control) {
 
 void CheckLoop::turn(std::chrono::milliseconds max_wait) {
   apply_assigned_sites();
-  std::size_t starts_left = kStartsPerTurn;
+  std::size_t starts_left = kStartsPerTurn + completed_last_turn_;
   starts_left -= std::min(starts_left, start_granted_attempts());
   starts_left -= start_due_retries(starts_left);
   start_due_checks(starts_left);
   // With starts left over, wait_budget() is 0: the checker serves what is ready, and the next
   // turn starts more.
-  checker_->run_once(std::min(max_wait, wait_budget()));
+  completed_last_turn_ = checker_->run_once(std::min(max_wait, wait_budget()));
   report_counters();
 }
 

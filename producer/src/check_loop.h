@@ -15,9 +15,10 @@
 // starts when a slot is handed to it: its start time and timings begin then, not when it was
 // due.
 //
-// A turn starts at most kStartsPerTurn attempts, then serves the checker (its completions are
-// published in it), so the busy spans that delay the checks in flight stay short however many
-// checks fall due at once; the attempts left due start in the next turns, late by that much.
+// A turn starts at most kStartsPerTurn attempts more than the previous turn completed, then
+// serves the checker (its completions are published in it), so the busy spans that delay the
+// checks in flight stay short however many checks fall due at once; the attempts left due
+// start in the next turns, late by that much.
 //
 // Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
@@ -63,12 +64,15 @@ struct CheckLoopContext {
 
 class CheckLoop {
  public:
-  // Attempts a turn starts at most: retries due first, then due checks; attempts handed a host
-  // slot always start (each holds its slot) and count against it. Starting a check costs its
-  // connect (made in the checker's next wait), and the checks in flight see their events only
-  // once the loop waits again: a turn that started every due check at once would make them all
-  // wait through every start. The rest start in the next turns, after the checker served what
-  // was ready, and their lateness counts that.
+  // Attempts a turn starts at most beyond those the previous turn completed: retries due
+  // first, then due checks; attempts handed a host slot always start (each holds its slot) and
+  // count against it. Starting a check costs its connect (made in the checker's next wait), and
+  // the checks in flight see their events only once the loop waits again: a turn that started
+  // every due check at once would make them all wait through every start. The rest start in
+  // the next turns, after the checker served what was ready, and their lateness counts that.
+  // The previous turn's completions are added so that the bound limits bursts, never the
+  // steady flow: a loop whose turns are long (many completions, no CPU) still starts as many
+  // checks as it completes, and 32 more a turn while it catches up.
   static constexpr std::size_t kStartsPerTurn = 32;
 
   // At most max_in_flight (> 0) checks of this loop run at once, through `checker`. `index`:
@@ -149,7 +153,8 @@ class CheckLoop {
   std::size_t index_;                                      // in context_.host_slots
   // Attempts waiting for a slot of their host, by host, oldest first.
   std::unordered_map<std::string, std::deque<CheckInProgress>> host_waits_;
-  bool stopping_ = false;  // run() is in its grace period
+  bool stopping_ = false;                // run() is in its grace period
+  std::size_t completed_last_turn_ = 0;  // by the checker, in the previous turn
 
   Mutex assigned_mutex_;
   std::optional<SitePlans> assigned_ GUARDED_BY(assigned_mutex_);  // set by assign_sites(),
