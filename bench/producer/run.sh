@@ -20,7 +20,8 @@
 # Knobs (environment): SAT_SITES=50000 SAT_SECONDS=30 STEADY_SITES=10000 STEADY_SECONDS=40
 #   STEADY_INTERVAL=5 (seconds; e.g. STEADY_SITES=200000 STEADY_INTERVAL=60 STEADY_SECONDS=150)
 #   MAX_IN_FLIGHT=500 WRK_SECONDS=10 WRK_CONNECTIONS=100 FIDELITY_SECONDS=40 (0: no phase 4)
-#   FIDELITY_CURLS=300
+#   FIDELITY_CURLS=300 FIDELITY_SITES=N (phase 4 with N sites @1 s instead of half of the
+#   saturation measured: the same load for two builds compared)
 #   CHECK_THREADS=N: the producer's check_threads (default: unset, hc's own choice)
 #   PERF_DATA=FILE: record a perf profile of hc during the saturation run into FILE
 #   (PERF_ARGS, default "-F 999 -g", are passed to perf record).
@@ -212,7 +213,7 @@ if ((FIDELITY_SECONDS > 0)); then
       END { if (!n) { print "no summary line in the saturation log" > "/dev/stderr"; exit 1 }
             printf "%d\n", (m ? sum / m : all / n) / 2 }' "$1"
   }
-  HALF_SITES=$(half_of_saturation "$WORK/saturation.log")
+  HALF_SITES=${FIDELITY_SITES:-$(half_of_saturation "$WORK/saturation.log")}
   if [[ ${FIDELITY_PIN:-0} == 1 ]]; then
     # The page on a core of its own: nginx on the last CPU, hc and the broker on the others,
     # so that what hc measures is not the page slowed down by hc's own CPU use. Half of hc's
@@ -224,7 +225,7 @@ if ((FIDELITY_SECONDS > 0)); then
     [[ -z ${BROKER_PID:-} ]] || taskset -a -p -c "0-$((last_cpu - 1))" "$BROKER_PID" >/dev/null
     HC_WRAPPER="taskset -c 0-$((last_cpu - 1)) ${HC_WRAPPER:-}"
     run_hc saturation-pinned "$WORK/saturation.yaml" 30
-    HALF_SITES=$(half_of_saturation "$WORK/saturation-pinned.log")
+    HALF_SITES=${FIDELITY_SITES:-$(half_of_saturation "$WORK/saturation-pinned.log")}
   fi
   echo "fidelity: idle curl x $FIDELITY_CURLS, then hc with $HALF_SITES sites @1s" >&2
   for _ in $(seq "$FIDELITY_CURLS"); do

@@ -100,10 +100,13 @@ void CheckLoop::run(StopControl& control) {
 
 void CheckLoop::turn(std::chrono::milliseconds max_wait) {
   apply_assigned_sites();
-  start_granted_attempts();
-  start_due_retries();
-  start_due_checks();
-  checker_->run_once(std::min(max_wait, wait_budget()));
+  std::size_t starts_left = kStartsPerTurn + completed_last_turn_;
+  starts_left -= std::min(starts_left, start_granted_attempts());
+  starts_left -= start_due_retries(starts_left);
+  start_due_checks(starts_left);
+  // With starts left over, wait_budget() is 0: the checker serves what is ready, and the next
+  // turn starts more.
+  completed_last_turn_ = checker_->run_once(std::min(max_wait, wait_budget()));
   report_counters();
 }
 
@@ -151,8 +154,10 @@ void CheckLoop::apply_assigned_sites() {
   applied_ticket_.store(ticket, std::memory_order_release);
 }
 
-void CheckLoop::start_due_checks() {
-  while (auto start = scheduler_.next_start()) {
+void CheckLoop::start_due_checks(std::size_t limit) {
+  for (std::size_t started = 0; started < limit; ++started) {
+    const std::optional<Start> start = scheduler_.next_start();
+    if (!start) return;
     context_.stats.lateness.record(start->lateness);
     context_.metrics.observe_lateness(start->lateness);
     start_attempt(CheckInProgress{start->site, plans_.at(start->index), start->next_deadline, 0,
@@ -160,9 +165,10 @@ void CheckLoop::start_due_checks() {
   }
 }
 
-void CheckLoop::start_due_retries() {
+std::size_t CheckLoop::start_due_retries(std::size_t limit) {
   const TimePoint now = context_.clock.now();
-  while (!retries_due_.empty() && retries_due_.begin()->first <= now) {
+  std::size_t started = 0;
+  while (started < limit && !retries_due_.empty() && retries_due_.begin()->first <= now) {
     CheckInProgress check = std::move(retries_due_.begin()->second);
     check.start_lateness = now - retries_due_.begin()->first;
     retries_due_.erase(retries_due_.begin());
@@ -171,7 +177,9 @@ void CheckLoop::start_due_retries() {
       continue;
     }
     start_attempt(check);
+    ++started;
   }
+  return started;
 }
 
 void CheckLoop::start_attempt(const CheckInProgress& check) {
@@ -185,7 +193,8 @@ void CheckLoop::start_attempt(const CheckInProgress& check) {
   launch_attempt(check);
 }
 
-void CheckLoop::start_granted_attempts() {
+std::size_t CheckLoop::start_granted_attempts() {
+  std::size_t started = 0;
   for (const std::string& host : context_.host_slots.take_granted(index_)) {
     const auto waits = host_waits_.find(host);
     if (waits == host_waits_.end()) {  // its attempt was dropped after the slot was handed over
@@ -196,7 +205,9 @@ void CheckLoop::start_granted_attempts() {
     waits->second.pop_front();
     if (waits->second.empty()) host_waits_.erase(waits);
     launch_attempt(check);
+    ++started;
   }
+  return started;
 }
 
 void CheckLoop::drop_host_waits(bool all) {
@@ -228,11 +239,11 @@ void CheckLoop::launch_attempt(const CheckInProgress& check) {
   const WallTime measured_at = context_.clock.wall_now();
   const std::shared_ptr<const SitePlan> plan = check.plan;
   const SiteId id = check.site;
+  const LoopLag::Mark mark = checker_->loop_lag().mark(context_.clock.now());
   try {
-    checker_->start(
-        plan, [this, check, measured_at, mark = checker_->loop_lag().mark()](CheckResult&& result) {
-          on_attempt_done(check, measured_at, mark, std::move(result));
-        });
+    checker_->start(plan, [this, check, measured_at, mark](CheckResult&& result) {
+      on_attempt_done(check, measured_at, mark, std::move(result));
+    });
   } catch (const std::exception& error) {
     // A curl setup failure (out of memory, bad option) on our side: count it and let the
     // site try again at its next deadline.
@@ -275,8 +286,8 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Loo
   if (!scheduler_.is_scheduled(id)) return;  // removed by a reload while it ran
   // The loop's share of this attempt: it started late, or the loop was busy (or waited for a
   // CPU) while the attempt ran, so its events may have been seen late.
-  const std::chrono::nanoseconds loop_lag = std::max(
-      check.start_lateness, checker_->loop_lag().longest_since(mark, context_.clock.now()));
+  const std::chrono::nanoseconds loop_lag =
+      std::max(check.start_lateness, checker_->loop_lag().busy_since(mark, context_.clock.now()));
   context_.metrics.observe_loop_lag(loop_lag);
   context_.metrics.record_check(plan.display_url(), outcome,
                                 std::chrono::microseconds(result.response_time_us));

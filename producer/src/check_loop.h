@@ -15,6 +15,11 @@
 // starts when a slot is handed to it: its start time and timings begin then, not when it was
 // due.
 //
+// A turn starts at most kStartsPerTurn attempts more than the previous turn completed, then
+// serves the checker (its completions are published in it), so the busy spans that delay the
+// checks in flight stay short however many checks fall due at once; the attempts left due
+// start in the next turns, late by that much.
+//
 // Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
@@ -59,6 +64,17 @@ struct CheckLoopContext {
 
 class CheckLoop {
  public:
+  // Attempts a turn starts at most beyond those the previous turn completed: retries due
+  // first, then due checks; attempts handed a host slot always start (each holds its slot) and
+  // count against it. Starting a check costs its connect (made in the checker's next wait), and
+  // the checks in flight see their events only once the loop waits again: a turn that started
+  // every due check at once would make them all wait through every start. The rest start in
+  // the next turns, after the checker served what was ready, and their lateness counts that.
+  // The previous turn's completions are added so that the bound limits bursts, never the
+  // steady flow: a loop whose turns are long (many completions, no CPU) still starts as many
+  // checks as it completes, and 32 more a turn while it catches up.
+  static constexpr std::size_t kStartsPerTurn = 32;
+
   // At most max_in_flight (> 0) checks of this loop run at once, through `checker`. `index`:
   // this loop's number in context.host_slots.
   CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
@@ -104,12 +120,15 @@ class CheckLoop {
     std::chrono::nanoseconds start_lateness{};
   };
 
-  void start_due_checks();
-  void start_due_retries();
+  // Start at most `limit` due checks (retries; returns how many). The rest stay due, and
+  // their lateness counts until a later turn starts them.
+  void start_due_checks(std::size_t limit);
+  std::size_t start_due_retries(std::size_t limit);
   // Starts the attempt once it holds a slot of its host; until then it waits in host_waits_.
   void start_attempt(const CheckInProgress& check);
-  // Starts the attempts whose hosts handed them a slot.
-  void start_granted_attempts();
+  // Starts the attempts whose hosts handed them a slot (all of them: each holds a slot);
+  // returns how many.
+  std::size_t start_granted_attempts();
   // Starts the attempt now. REQUIRES: it holds its host's slot (or its site has no host).
   void launch_attempt(const CheckInProgress& check);
   void release_host_slot(const SitePlan& plan);
@@ -134,7 +153,8 @@ class CheckLoop {
   std::size_t index_;                                      // in context_.host_slots
   // Attempts waiting for a slot of their host, by host, oldest first.
   std::unordered_map<std::string, std::deque<CheckInProgress>> host_waits_;
-  bool stopping_ = false;  // run() is in its grace period
+  bool stopping_ = false;                // run() is in its grace period
+  std::size_t completed_last_turn_ = 0;  // by the checker, in the previous turn
 
   Mutex assigned_mutex_;
   std::optional<SitePlans> assigned_ GUARDED_BY(assigned_mutex_);  // set by assign_sites(),

@@ -1,5 +1,5 @@
-// LoopLag (loop_lag.h): the longest busy span or late wake-up since a check's mark, on made-up
-// time points; then through the CheckRunner, whose timings a busy loop inflates.
+// LoopLag (loop_lag.h): the busy spans and late wake-ups since a check's mark, added up, on
+// made-up time points; then through the CheckRunner, whose timings a busy loop inflates.
 #include "loop_lag.h"
 
 #include <gtest/gtest.h>
@@ -29,48 +29,61 @@ void turn(LoopLag& lag, int wait_from, int wait_to) {
 
 TEST(LoopLag, IsZeroOnALoopThatOnlyWaits) {
   LoopLag lag;
-  const LoopLag::Mark mark = lag.mark();
+  const LoopLag::Mark mark = lag.mark(at(0));
   turn(lag, 0, 10);
   turn(lag, 10, 20);
-  EXPECT_EQ(lag.longest_since(mark, at(20)), milliseconds(0));
+  EXPECT_EQ(lag.busy_since(mark, at(20)), milliseconds(0));
 }
 
-TEST(LoopLag, IsTheLongestBusySpanSinceTheMark) {
+// Busy time before the check started is not its: the span in progress at the mark counts from
+// the mark on, the spans before it not at all.
+TEST(LoopLag, CountsOnlyTheBusyTimeAfterTheMark) {
   LoopLag lag;
   turn(lag, 0, 10);
   lag.wait_begins(at(50));  // busy 10..50: before the mark below
   lag.wait_ended(at(60), at(1000), false);
-  const LoopLag::Mark mark = lag.mark();
-  lag.wait_begins(at(65));  // busy 60..65: the busy span in progress at the mark counts
+  const LoopLag::Mark mark = lag.mark(at(62));
+  lag.wait_begins(at(65));  // busy 60..65, of which 62..65 after the mark
   lag.wait_ended(at(70), at(1000), false);
-  lag.wait_begins(at(82));  // busy 70..82
-  lag.wait_ended(at(90), at(1000), false);
-  lag.wait_begins(at(93));  // busy 90..93
-  lag.wait_ended(at(100), at(1000), false);
-  EXPECT_EQ(lag.longest_since(mark, at(101)), milliseconds(12));
-  EXPECT_EQ(lag.longest_since(0, at(101)), milliseconds(40)) << "from the start";
-  EXPECT_EQ(lag.longest_since(lag.mark(), at(101)), milliseconds(1)) << "the span in progress";
-  EXPECT_EQ(lag.longest_since(lag.mark(), at(130)), milliseconds(30));
+  EXPECT_EQ(lag.busy_since(mark, at(70)), milliseconds(3));
+  EXPECT_EQ(lag.busy_since(mark, at(74)), milliseconds(7)) << "with the span in progress";
+  EXPECT_EQ(lag.busy_since(lag.mark(at(74)), at(80)), milliseconds(6));
+}
+
+// A check's events come one after another (its request goes out once its connect is seen), and
+// each may wait through another busy span: the loop's share of its timings is the sum of the
+// spans while it ran, not the longest.
+TEST(LoopLag, AddsUpEveryBusySpanWhileTheCheckRuns) {
+  LoopLag lag;
+  turn(lag, 0, 10);
+  const LoopLag::Mark mark = lag.mark(at(10));
+  lag.wait_begins(at(15));  // busy 10..15
+  lag.wait_ended(at(20), at(1000), false);
+  lag.wait_begins(at(32));  // busy 20..32
+  lag.wait_ended(at(40), at(1000), false);
+  lag.wait_begins(at(43));  // busy 40..43
+  lag.wait_ended(at(50), at(1000), false);
+  EXPECT_EQ(lag.busy_since(mark, at(52)), milliseconds(5 + 12 + 3 + 2));
 }
 
 TEST(LoopLag, ATimedWaitThatEndsLateCountsItsLateness) {
   LoopLag lag;
-  const LoopLag::Mark mark = lag.mark();
+  const LoopLag::Mark mark = lag.mark(at(0));
   lag.wait_begins(at(0));
   lag.wait_ended(at(125), at(100), true);  // asked to wake at 100: the thread had no CPU
-  lag.wait_begins(at(126));
+  lag.wait_begins(at(125));
   lag.wait_ended(at(200), at(200), true);  // on time
-  EXPECT_EQ(lag.longest_since(mark, at(200)), milliseconds(25));
+  EXPECT_EQ(lag.busy_since(mark, at(200)), milliseconds(25));
 }
 
 // A wait that ended on activity, after which the kernel kept the thread 7 ms in its run queue.
 TEST(LoopLag, TimeWithoutACpuAfterAWaitCounts) {
   LoopLag lag;
-  const LoopLag::Mark mark = lag.mark();
+  const LoopLag::Mark mark = lag.mark(at(0));
   lag.wait_begins(at(0));
   lag.wait_ended(at(50), at(100), false, milliseconds(7));
   lag.wait_begins(at(51));
-  EXPECT_EQ(lag.longest_since(mark, at(51)), milliseconds(7));
+  EXPECT_EQ(lag.busy_since(mark, at(51)), milliseconds(7 + 1));
 }
 
 // Where the kernel keeps scheduler statistics (Linux with schedstat), the run-queue time is
@@ -86,21 +99,8 @@ TEST(RunQueueTime, IsReadAndNeverDecreases) {
   EXPECT_GE(*second, *first);
 }
 
-TEST(LoopLag, ForgetsSpansOlderThanTheHorizon) {
-  LoopLag lag(milliseconds(1000));
-  const LoopLag::Mark mark = lag.mark();
-  lag.wait_ended(at(0), at(0), false);
-  lag.wait_begins(at(300));  // busy 0..300
-  lag.wait_ended(at(1200), at(2000), false);
-  lag.wait_begins(at(1210));  // busy 1200..1210
-  lag.wait_ended(at(1400), at(2000), false);
-  EXPECT_EQ(lag.longest_since(mark, at(1400)), milliseconds(300));
-  lag.wait_begins(at(1405));  // busy 1400..1405: the 300 ms span ended more than 1 s before
-  EXPECT_EQ(lag.longest_since(mark, at(1405)), milliseconds(10));
-}
-
 // A spell of 60 ms in which the loop does not wait (as a slow verdict or publish would) while
-// a tcp check is in flight: the check's lag says so, and the busy spell counts once.
+// a tcp check is in flight: the check's lag says so.
 TEST(LoopLag, ABusyLoopShowsInTheLagOfTheChecksInFlight) {
   test::TcpServer server([](int fd) { test::hold_open(fd, milliseconds(500)); });
   SiteConfig config;
@@ -111,7 +111,7 @@ TEST(LoopLag, ABusyLoopShowsInTheLagOfTheChecksInFlight) {
   SitePlans plans = build_site_plans({config}, std::nullopt);
   CheckRunner runner;
   runner.run_once(milliseconds(0));
-  const LoopLag::Mark mark = runner.loop_lag().mark();
+  const LoopLag::Mark mark = runner.loop_lag().mark(std::chrono::steady_clock::now());
   std::optional<CheckResult> result;
   runner.start(plans.plans.at(0), [&result](CheckResult&& done) { result = std::move(done); });
   std::this_thread::sleep_for(milliseconds(60));
@@ -119,18 +119,51 @@ TEST(LoopLag, ABusyLoopShowsInTheLagOfTheChecksInFlight) {
   while (!result && std::chrono::steady_clock::now() < give_up) runner.run_once(milliseconds(100));
   ASSERT_TRUE(result);
   EXPECT_FALSE(result->transport_error) << result->error_detail;
-  EXPECT_GE(runner.loop_lag().longest_since(mark, std::chrono::steady_clock::now()),
-            milliseconds(60));
+  EXPECT_GE(runner.loop_lag().busy_since(mark, std::chrono::steady_clock::now()), milliseconds(60));
 
   // A check that starts after the spell on a loop that only waits has a smaller lag.
   for (int i = 0; i < 3; ++i) runner.run_once(milliseconds(1));
-  const LoopLag::Mark later = runner.loop_lag().mark();
+  const LoopLag::Mark later = runner.loop_lag().mark(std::chrono::steady_clock::now());
   result.reset();
   runner.start(plans.plans.at(0), [&result](CheckResult&& done) { result = std::move(done); });
   while (!result && std::chrono::steady_clock::now() < give_up) runner.run_once(milliseconds(100));
   ASSERT_TRUE(result);
-  EXPECT_LT(runner.loop_lag().longest_since(later, std::chrono::steady_clock::now()),
+  EXPECT_LT(runner.loop_lag().busy_since(later, std::chrono::steady_clock::now()),
             milliseconds(60));
+}
+
+// A tcp check that sends a line and waits for the reply has two steps, and the loop is busy
+// 40 ms before each: after its connect (so the line goes out late) and after the reply came
+// (so it is read late). Both delays are in its timings, and both are in its lag.
+TEST(LoopLag, ACheckDelayedTwiceShowsBothDelays) {
+  test::TcpServer server([](int fd) {
+    std::string line;
+    char byte = 0;
+    while (line.find('\n') == std::string::npos && ::recv(fd, &byte, 1, 0) == 1) line += byte;
+    test::send_all(fd, "pong\n");
+    test::hold_open(fd, milliseconds(2000));
+  });
+  SiteConfig config;
+  config.url = "tcp://127.0.0.1:" + std::to_string(server.port());
+  config.check_type = CheckType::kTcp;
+  config.send = "ping\n";
+  config.expect = "^pong";
+  config.destination_topic = "t";
+  config.timeout = milliseconds(5000);
+  SitePlans plans = build_site_plans({config}, std::nullopt);
+  CheckRunner runner;
+  runner.run_once(milliseconds(0));
+  const LoopLag::Mark mark = runner.loop_lag().mark(std::chrono::steady_clock::now());
+  std::optional<CheckResult> result;
+  runner.start(plans.plans.at(0), [&result](CheckResult&& done) { result = std::move(done); });
+  std::this_thread::sleep_for(milliseconds(40));  // busy: the connect is seen late
+  runner.run_once(milliseconds(0));               // sends the line
+  std::this_thread::sleep_for(milliseconds(40));  // busy: the reply is read late
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!result && std::chrono::steady_clock::now() < give_up) runner.run_once(milliseconds(100));
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->transport_error) << result->error_detail;
+  EXPECT_GE(runner.loop_lag().busy_since(mark, std::chrono::steady_clock::now()), milliseconds(80));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -524,9 +525,10 @@ TEST_F(ProducerLoopTest, SiteBackFromAnotherProducerTakesTheTopicsStateOverItsOw
   EXPECT_EQ(first.loop->states().status_of(a.url), SiteStatus::kDown);
 }
 
-// loop_lag_us: a check in flight while the loop spent 30 ms on another check's completion
-// says the loop may have been 30 ms late for it; on an idle loop it is below the test's turn
-// of 10 ms (how late a start can be when turns come every 10 ms of fake time).
+// loop_lag_us: a check in flight while the loop spent 30 ms on each of two other checks'
+// completions says the loop may have been 60 ms late for it (its events may have waited
+// through both); on an idle loop it is below the test's turn of 10 ms (how late a start can be
+// when turns come every 10 ms of fake time).
 TEST_F(ProducerLoopTest, LoopLagReportsTheLoopsBusyTime) {
   // Each 3 s check of `slow` spans at least two completions of `busy` (every 1 s).
   const SiteConfig slow = site("/slow", seconds(5));
@@ -546,9 +548,118 @@ TEST_F(ProducerLoopTest, LoopLagReportsTheLoopsBusyTime) {
     }
   }
   ASSERT_GE(lags[slow.url].size(), 2u);
-  for (const std::int64_t lag : lags[slow.url]) EXPECT_GE(lag, 30000) << "slow's loop lag";
+  for (const std::int64_t lag : lags[slow.url]) EXPECT_GE(lag, 60000) << "slow's loop lag";
   ASSERT_GE(lags[idle.url].size(), 2u);
   for (const std::int64_t lag : lags[idle.url]) EXPECT_LT(lag, 10000) << "idle's loop lag";
+}
+
+// Sites on one host that take no per-host limit, with their first runs all due at once: the
+// producer's step after `burst` advanced the clock past them.
+std::vector<SiteConfig> burst_sites(std::size_t count) {
+  std::vector<SiteConfig> sites;
+  for (std::size_t i = 0; i < count; ++i) {
+    SiteConfig burst = site("/burst" + std::to_string(i), seconds(10));
+    burst.max_concurrent_per_host = 1000;
+    sites.push_back(std::move(burst));
+  }
+  return sites;
+}
+
+// Applies the producer's sites (their first runs spread over their 10 s interval) and moves
+// the clock to just before the end of that interval: every site not started yet is due.
+void burst(test::FakeClock& clock, FakeProducer& producer) {
+  producer.loop->step();
+  clock.advance(seconds(10) - std::chrono::nanoseconds(1));
+}
+
+// More checks due at once than a turn starts: each turn starts kStartsPerTurn of them more than
+// the previous turn completed and then serves the checker, so what completed is published
+// before the next ones start; the rest start in the next turns, late, and none is skipped or
+// started twice.
+TEST_F(ProducerLoopTest, ATurnStartsABoundedNumberOfChecksAndServesCompletionsBetween) {
+  constexpr std::size_t kSites = 3 * CheckLoop::kStartsPerTurn + 5;
+  const std::vector<SiteConfig> sites = burst_sites(kSites);
+  FakeProducer producer("p1", clock_, web_, topic_, sites);
+  burst(*clock_, producer);
+  std::size_t started = web_.starts.size();
+  ASSERT_LT(started, kSites);
+  int turns = 0;
+  std::size_t completed_last_turn = 0;  // the burst's first turn follows a turn of none
+  while (started < kSites) {
+    producer.loop->step();
+    ++turns;
+    ASSERT_EQ(web_.starts.size(),
+              std::min(kSites, started + CheckLoop::kStartsPerTurn + completed_last_turn));
+    completed_last_turn = web_.starts.size() - started;  // each completes in its turn
+    started = web_.starts.size();
+    EXPECT_EQ(producer.measurements->published.size(), started)
+        << "turn " << turns << ": what completed is published before the next starts";
+    clock_->advance(milliseconds(1));
+  }
+  EXPECT_GE(turns, 3);
+  for (const SiteConfig& s : sites) EXPECT_EQ(web_.starts_of(s.url).size(), 1u) << s.url;
+  EXPECT_EQ(producer.loop->stats().skipped_late.load(), 0u);
+  EXPECT_EQ(producer.loop->stats().skipped_in_flight.load(), 0u);
+}
+
+// Retries due at once share the turns' bound with the checks: a turn after one that completed
+// nothing starts kStartsPerTurn of them, the rest follow, and each site publishes one
+// measurement of both its attempts.
+TEST_F(ProducerLoopTest, RetriesDueAtOnceAreStartedABoundedNumberPerTurn) {
+  std::vector<SiteConfig> sites = burst_sites(4 * CheckLoop::kStartsPerTurn);
+  for (SiteConfig& s : sites) {
+    s.retries = 1;
+    s.retry_delay = milliseconds(500);
+    web_.next_answers[s.url] = {false};  // the first attempt fails, the retry succeeds
+  }
+  FakeProducer producer("p1", clock_, web_, topic_, sites);
+  // Half of the interval: the sites due then have the other half left for their retries.
+  producer.loop->step();
+  clock_->advance(seconds(5));
+  // Their first attempts, all at the same time, so their retries are all due at once.
+  std::size_t first_attempts = 0;
+  do {
+    first_attempts = web_.starts.size();
+    producer.loop->step();
+  } while (web_.starts.size() > first_attempts);
+  ASSERT_EQ(producer.loop->stats().retries.load(), first_attempts);
+  ASSERT_GT(first_attempts, CheckLoop::kStartsPerTurn);
+  std::set<std::string> retried;
+  for (const FakeWeb::Start& start : web_.starts) retried.insert(start.url);
+  clock_->advance(milliseconds(500));  // their retries are due (and a few sites' first runs)
+  const std::size_t started = web_.starts.size();
+  producer.loop->step();  // after a turn that completed nothing
+  EXPECT_EQ(web_.starts.size(), started + CheckLoop::kStartsPerTurn);
+  for (int turn = 0; turn < 100; ++turn) producer.loop->step();
+  std::size_t published = 0;
+  for (const Measurement& m : producer.measurements->published) {
+    if (!retried.contains(m.url)) continue;
+    ++published;
+    EXPECT_EQ(m.attempts, 2) << m.url;
+    EXPECT_EQ(m.healthy, true) << m.url;
+  }
+  EXPECT_EQ(published, first_attempts);
+}
+
+// A burst of one host's sites behind its per-host limit: the attempts handed a slot start in
+// the turns' bound with the due checks, and every site is checked and published once.
+TEST_F(ProducerLoopTest, ABurstBehindAPerHostLimitIsCheckedOncePerSite) {
+  constexpr std::size_t kSites = 2 * CheckLoop::kStartsPerTurn + 3;
+  std::vector<SiteConfig> sites = burst_sites(kSites);
+  for (SiteConfig& s : sites) {
+    s.max_concurrent_per_host = 4;
+    web_.takes[s.url] = milliseconds(3);
+  }
+  FakeProducer producer("p1", clock_, web_, topic_, sites);
+  burst(*clock_, producer);
+  for (int turn = 0; turn < 1000 && producer.measurements->published.size() < kSites; ++turn) {
+    producer.loop->step();
+    clock_->advance(milliseconds(1));
+  }
+  ASSERT_EQ(producer.measurements->published.size(), kSites);
+  for (const SiteConfig& s : sites) EXPECT_EQ(web_.starts_of(s.url).size(), 1u) << s.url;
+  EXPECT_GT(producer.loop->stats().waited_for_host.load(), 0u);
+  EXPECT_EQ(producer.loop->stats().skipped_in_flight.load(), 0u);
 }
 
 }  // namespace
