@@ -60,6 +60,15 @@ class PositionIndex {
     --size_;
   }
 
+  // Makes room for `entries` without growing again (a table that knows its size up front grows
+  // once). hash_of as for insert().
+  template <typename HashOf>
+  void reserve(std::size_t entries, const HashOf& hash_of) {
+    std::size_t wanted = slots_.empty() ? 16 : slots_.size();
+    while (entries * 4 > wanted * 3) wanted *= 2;
+    if (wanted != slots_.size()) rehash(wanted, hash_of);
+  }
+
   // The entry indexed under `hash` at position `from` is now at `to` (its owner moved it,
   // e.g. the last entry into an erased one's place). REQUIRES: from is indexed under hash.
   void move(std::uint64_t hash, std::uint32_t from, std::uint32_t to) {
@@ -88,7 +97,11 @@ class PositionIndex {
   }
   template <typename HashOf>
   void grow(const HashOf& hash_of) {
-    std::vector<std::uint32_t> old(slots_.empty() ? 16 : slots_.size() * 2, kEmpty);
+    rehash(slots_.empty() ? 16 : slots_.size() * 2, hash_of);
+  }
+  template <typename HashOf>
+  void rehash(std::size_t slot_count, const HashOf& hash_of) {
+    std::vector<std::uint32_t> old(slot_count, kEmpty);
     old.swap(slots_);
     for (const std::uint32_t held : old) {
       if (held != kEmpty) place(hash_of(held - 1), held - 1);

@@ -39,6 +39,11 @@ void ProducerMetrics::observe_loop_lag(std::chrono::nanoseconds lag) {
   loop_lag_.Observe(std::chrono::duration<double>(lag).count());
 }
 
+void ProducerMetrics::reserve_sites(std::size_t sites, std::size_t url_bytes) {
+  MutexLock lock(sites_mutex_);
+  by_site_.reserve(sites, url_bytes);
+}
+
 void ProducerMetrics::forget_sites(const std::vector<std::string>& urls) {
   MutexLock lock(sites_mutex_);
   for (const std::string& url : urls) by_site_.forget(url);

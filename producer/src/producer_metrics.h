@@ -37,6 +37,9 @@ class ProducerMetrics {
   void observe_lateness(std::chrono::nanoseconds lateness);
   // A published check's loop lag (the message's loop_lag_us; loop_lag.h).
   void observe_loop_lag(std::chrono::nanoseconds lag);
+  // Room for the series of `sites` sites whose URLs take `url_bytes` in all (the sites the
+  // producer checks), so that their first checks do not grow the table. Thread: any.
+  void reserve_sites(std::size_t sites, std::size_t url_bytes);
   // After a reload: forget the series of sites no longer checked.
   void forget_sites(const std::vector<std::string>& urls);
 

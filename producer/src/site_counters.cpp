@@ -36,6 +36,14 @@ void SiteCounters::forget(std::string_view label) {
   if (forgotten_label_bytes_ > labels_.size() / 2) compact_labels();
 }
 
+void SiteCounters::reserve(std::size_t sites, std::size_t label_bytes) {
+  if (sites > sites_.capacity()) {
+    sites_.reserve(sites);
+    index_.reserve(sites, [this](std::uint32_t p) { return site_hash(label_of(sites_[p])); });
+  }
+  labels_.reserve(label_bytes + forgotten_label_bytes_);
+}
+
 SiteCounters::Site& SiteCounters::site_of(std::string_view label) {
   const std::uint64_t hash = site_hash(label);
   std::uint32_t position =

@@ -50,6 +50,9 @@ class SiteCounters {
     }
   }
 
+  // Room for `sites` sites whose labels take `label_bytes` in all, without growing.
+  void reserve(std::size_t sites, std::size_t label_bytes);
+
   std::size_t size() const { return sites_.size(); }
   // Bytes of the labels' block, those of forgotten sites included (for tests).
   std::size_t label_bytes() const { return labels_.size(); }

@@ -60,6 +60,13 @@ SiteStatus SiteStates::status_of(const std::string& url) const {
                                           : entries_[position].state.status();
 }
 
+void SiteStates::reserve(std::size_t sites) {
+  MutexLock lock(mutex_);
+  if (sites <= entries_.capacity()) return;
+  entries_.reserve(sites);
+  index_.reserve(sites, hash_of(entries_));
+}
+
 std::size_t SiteStates::size() const {
   MutexLock lock(mutex_);
   return entries_.size();

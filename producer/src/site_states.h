@@ -50,6 +50,10 @@ class SiteStates {
     return observe(site.url, {site.down_after, site.up_after}, measurement);
   }
 
+  // Room for `sites` states without growing (the sites a producer checks, once it knows them):
+  // the table is not copied while the first checks fill it, and no older copy is left in the heap.
+  void reserve(std::size_t sites);
+
   // The current status of `url` (kUnknown when never seen), for tests and logs.
   SiteStatus status_of(const std::string& url) const;
   // Sites with a state kept (checked or restored since the start, and not forgotten).

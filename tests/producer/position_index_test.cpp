@@ -78,5 +78,18 @@ TEST(PositionIndex, KeepsAtMostThreeQuartersOfItsSlotsUsed) {
   EXPECT_EQ(table.index.slot_count(), 2048u);
 }
 
+TEST(PositionIndex, AReservedIndexTakesItsEntriesWithoutGrowingAndKeepsThoseItHad) {
+  Table table;
+  for (std::uint64_t key = 0; key < 100; ++key) table.insert(key);
+  table.index.reserve(1000, table.hash_of());
+  EXPECT_EQ(table.index.slot_count(), 2048u);
+  for (std::uint64_t key = 100; key < 1000; ++key) table.insert(key);
+  EXPECT_EQ(table.index.slot_count(), 2048u);
+  for (std::uint64_t key = 0; key < 1000; ++key) {
+    ASSERT_NE(table.find(key), PositionIndex::kNone) << key;
+  }
+  EXPECT_EQ(table.find(1000), PositionIndex::kNone);
+}
+
 }  // namespace
 }  // namespace hc::producer
