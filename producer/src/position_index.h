@@ -50,8 +50,8 @@ class PositionIndex {
     // (cyclically) after the hole and at or before the entry's slot.
     for (std::size_t slot = next(hole); slots_[slot] != kEmpty; slot = next(slot)) {
       const std::size_t wanted = home(hash_of(slots_[slot] - 1));
-      const bool stays = hole <= slot ? hole < wanted && wanted <= slot
-                                      : hole < wanted || wanted <= slot;
+      const bool stays =
+          hole <= slot ? hole < wanted && wanted <= slot : hole < wanted || wanted <= slot;
       if (stays) continue;
       slots_[hole] = slots_[slot];
       hole = slot;

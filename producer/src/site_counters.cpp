@@ -57,8 +57,7 @@ SiteCounters::Site& SiteCounters::site_of(std::string_view label) {
   site.label_offset = static_cast<std::uint32_t>(labels_.size());
   site.label_size = static_cast<std::uint32_t>(label.size());
   labels_.append(label);
-  index_.insert(hash, position,
-                [this](std::uint32_t p) { return site_hash(label_of(sites_[p])); });
+  index_.insert(hash, position, [this](std::uint32_t p) { return site_hash(label_of(sites_[p])); });
   return site;
 }
 

@@ -9,6 +9,12 @@ auto hash_of(const Entries& entries) {
   return [&entries](std::uint32_t position) { return entries[position].key.low; };
 }
 
+// The position of `key` in `entries`, or PositionIndex::kNone.
+template <typename Entries>
+std::uint32_t find_key(const PositionIndex& index, const Entries& entries, const SiteKey& key) {
+  return index.find(key.low, [&](std::uint32_t p) { return entries[p].key == key; });
+}
+
 }  // namespace
 
 void SiteStates::restore(const StateEvent& latest) {
@@ -83,8 +89,7 @@ SiteState& SiteStates::state_of(const SiteKey& key) {
 }
 
 std::uint32_t SiteStates::position_of(const SiteKey& key) const {
-  const std::vector<Entry>& entries = entries_;
-  return index_.find(key.low, [&](std::uint32_t p) { return entries[p].key == key; });
+  return find_key(index_, entries_, key);
 }
 
 }  // namespace hc::producer

@@ -51,13 +51,14 @@ TEST(ProducerMetrics, CountsEachSitesChecksByOutcomeAndItsRetries) {
   metrics.record_retry(b);
   metrics.record_retry("http://127.0.0.1/c");  // retried, no check completed yet
   const std::string text = exposition(metrics);
-  EXPECT_EQ(lines_of(text, "hc_checks_total"),
-            (std::vector<std::string>{
-                R"(hc_checks_total{url="http://127.0.0.1/a",outcome="timeout"} 1)",
-                R"(hc_checks_total{url="http://127.0.0.1/a",outcome="up"} 3)",
-                R"(hc_checks_total{url="http://127.0.0.1/b?token=REDACTED",outcome="unexpected_status"} 1)",
-                R"(hc_checks_total{url="http://127.0.0.1/b?token=REDACTED",outcome="unhealthy"} 1)",
-            }))
+  EXPECT_EQ(
+      lines_of(text, "hc_checks_total"),
+      (std::vector<std::string>{
+          R"(hc_checks_total{url="http://127.0.0.1/a",outcome="timeout"} 1)",
+          R"(hc_checks_total{url="http://127.0.0.1/a",outcome="up"} 3)",
+          R"(hc_checks_total{url="http://127.0.0.1/b?token=REDACTED",outcome="unexpected_status"} 1)",
+          R"(hc_checks_total{url="http://127.0.0.1/b?token=REDACTED",outcome="unhealthy"} 1)",
+      }))
       << text;
   EXPECT_EQ(lines_of(text, "hc_check_retries_total"),
             (std::vector<std::string>{
@@ -106,6 +107,7 @@ TEST(ProducerMetrics, AForgottenSiteLosesItsSeriesAndCountsFromZeroWhenItComesBa
   ProducerStats stats;
   ProducerMetrics metrics(stats);
   std::vector<std::string> urls;
+  urls.reserve(300);
   for (int i = 0; i < 300; ++i) urls.push_back("http://127.0.0.1/site/" + std::to_string(i));
   for (const std::string& url : urls) {
     metrics.record_check(url, kUp, microseconds(1000));
@@ -139,6 +141,7 @@ TEST(ProducerMetrics, ChecksCountedFromSeveralLoopsAtOnceAreAllCounted) {
   constexpr int kSites = 200;
   constexpr int kRounds = 25;
   std::vector<std::thread> loops;
+  loops.reserve(kLoops);
   for (int loop = 0; loop < kLoops; ++loop) {
     loops.emplace_back([&metrics, loop] {
       for (int round = 0; round < kRounds; ++round) {
