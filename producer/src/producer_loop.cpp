@@ -169,6 +169,14 @@ std::vector<std::uint64_t> ProducerLoop::assign_sites(std::vector<SiteConfig> si
       events_topics_.insert(plan->config.events_topic.str());
     }
   }
+  // The per-site tables are sized once for the sites checked (they fill as the first checks
+  // complete): no copy made while growing is left behind in the heap.
+  std::size_t url_bytes = 0;
+  for (const std::shared_ptr<const SitePlan>& plan : plans.plans) {
+    url_bytes += plan->display_url().size();
+  }
+  metrics_.reserve_sites(count, url_bytes);
+  states_.reserve(count);
   std::vector<SitePlans> shares = split_site_plans(std::move(plans), loops_.size());
   std::vector<std::uint64_t> tickets;
   for (std::size_t i = 0; i < loops_.size(); ++i) {

@@ -23,12 +23,12 @@ void ProducerMetrics::record_check(const std::string& url, std::size_t outcome,
                                    std::chrono::microseconds duration) {
   check_duration_.Observe(std::chrono::duration<double>(duration).count());
   MutexLock lock(sites_mutex_);
-  ++checks_by_site_[url][outcome];
+  by_site_.add_check(url, outcome);
 }
 
 void ProducerMetrics::record_retry(const std::string& url) {
   MutexLock lock(sites_mutex_);
-  ++retries_by_site_[url];
+  by_site_.add_retry(url);
 }
 
 void ProducerMetrics::observe_lateness(std::chrono::nanoseconds lateness) {
@@ -39,12 +39,14 @@ void ProducerMetrics::observe_loop_lag(std::chrono::nanoseconds lag) {
   loop_lag_.Observe(std::chrono::duration<double>(lag).count());
 }
 
+void ProducerMetrics::reserve_sites(std::size_t sites, std::size_t url_bytes) {
+  MutexLock lock(sites_mutex_);
+  by_site_.reserve(sites, url_bytes);
+}
+
 void ProducerMetrics::forget_sites(const std::vector<std::string>& urls) {
   MutexLock lock(sites_mutex_);
-  for (const std::string& url : urls) {
-    checks_by_site_.erase(url);
-    retries_by_site_.erase(url);
-  }
+  for (const std::string& url : urls) by_site_.forget(url);
 }
 
 std::shared_ptr<prometheus::Collectable> ProducerMetrics::collectable() {
@@ -60,20 +62,24 @@ std::optional<std::string> ProducerMetrics::kafka_problem() const {
 void ProducerMetrics::collect(MetricFamilyWriter& out) const {
   {
     MutexLock lock(sites_mutex_);
-    for (const auto& [url, counts] : checks_by_site_) {
+    // Two passes, so each family's samples come together: every site's checks, then retries.
+    by_site_.for_each([&](std::string_view url, const SiteCounters::OutcomeCounts& counts,
+                          std::uint64_t /*retries*/) {
       for (std::size_t outcome = 0; outcome < counts.size(); ++outcome) {
         if (counts[outcome] == 0) continue;
         out.counter("hc_checks_total",
                     "Completed checks by site and outcome (up, error class, or unhealthy)",
                     static_cast<double>(counts[outcome]),
-                    {{"url", url}, {"outcome", std::string(outcome_name(outcome))}});
+                    {{"url", std::string(url)}, {"outcome", std::string(outcome_name(outcome))}});
       }
-    }
-    for (const auto& [url, retries] : retries_by_site_) {
+    });
+    by_site_.for_each([&](std::string_view url, const SiteCounters::OutcomeCounts& /*counts*/,
+                          std::uint64_t retries) {
+      if (retries == 0) return;
       out.counter("hc_check_retries_total",
                   "Failed attempts tried again within the interval (retries), by site",
-                  static_cast<double>(retries), {{"url", url}});
-    }
+                  static_cast<double>(retries), {{"url", std::string(url)}});
+    });
   }
   out.histogram("hc_check_duration_seconds", "Duration of completed checks", check_duration_);
   out.histogram("hc_schedule_lateness_seconds", "How late checks started against their deadline",

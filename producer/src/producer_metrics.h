@@ -2,8 +2,9 @@
 //
 // Threads: record_check(), observe_lateness() and forget_sites() are called by the check
 // loops, several at once; the collectable and kafka_problem() run on the metrics server's
-// thread. Per-site counters sit behind a mutex (one short lock per completed check); the
-// rest are atomics of ProducerStats or thread-safe prometheus::Histogram objects.
+// thread. Per-site counters sit behind a mutex (one short lock per completed check), in a
+// table sized for a million sites (site_counters.h); the rest are atomics of ProducerStats or
+// thread-safe prometheus::Histogram objects.
 #pragma once
 
 #include <prometheus/histogram.h>
@@ -13,13 +14,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "check_error.h"
 #include "hc/common/metric_families.h"
 #include "hc/common/mutex.h"
 #include "producer_stats.h"
+#include "site_counters.h"
 
 namespace hc::producer {
 
@@ -36,6 +37,9 @@ class ProducerMetrics {
   void observe_lateness(std::chrono::nanoseconds lateness);
   // A published check's loop lag (the message's loop_lag_us; loop_lag.h).
   void observe_loop_lag(std::chrono::nanoseconds lag);
+  // Room for the series of `sites` sites whose URLs take `url_bytes` in all (the sites the
+  // producer checks), so that their first checks do not grow the table. Thread: any.
+  void reserve_sites(std::size_t sites, std::size_t url_bytes);
   // After a reload: forget the series of sites no longer checked.
   void forget_sites(const std::vector<std::string>& urls);
 
@@ -46,7 +50,6 @@ class ProducerMetrics {
   std::optional<std::string> kafka_problem() const;
 
  private:
-  using OutcomeCounts = std::array<std::uint64_t, kOutcomeCount>;
   void collect(MetricFamilyWriter& out) const;
 
   const ProducerStats& stats_;
@@ -54,8 +57,7 @@ class ProducerMetrics {
   prometheus::Histogram schedule_lateness_;
   prometheus::Histogram loop_lag_;
   mutable Mutex sites_mutex_;
-  std::unordered_map<std::string, OutcomeCounts> checks_by_site_ GUARDED_BY(sites_mutex_);
-  std::unordered_map<std::string, std::uint64_t> retries_by_site_ GUARDED_BY(sites_mutex_);
+  SiteCounters by_site_ GUARDED_BY(sites_mutex_);
 };
 
 }  // namespace hc::producer

@@ -1,6 +1,8 @@
 // Stable hashes of a site (FNV-1a): the same across processes, hosts and restarts, which is
 // what their users need: the first-run jitter (a restart spreads the sites the same way),
 // --shard i/n (every producer agrees on who owns which URL) and the scheduler's site keys.
+// The per-site tables key by them too (site_states.h by site_key(url), site_counters.h by
+// site_hash(label)): well mixed in every bit, so their low bits pick a slot.
 #pragma once
 
 #include <cstdint>

@@ -18,9 +18,11 @@ std::optional<StateTransition> SiteState::observe(const StateThresholds& thresho
   StateTransition transition;
   transition.from = status_;
   transition.to = seen;
-  transition.since = since_;
+  transition.since = since();
   transition.at = measured_at;
-  if (since_ && transition.at <= *since_) transition.at = *since_ + std::chrono::microseconds(1);
+  if (transition.since && transition.at <= *transition.since) {
+    transition.at = *transition.since + std::chrono::microseconds(1);
+  }
   if (!healthy) transition.cause = cause;
   status_ = seen;
   since_ = transition.at;

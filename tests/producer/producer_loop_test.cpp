@@ -350,6 +350,35 @@ TEST_F(ProducerLoopTest, ReloadAppliesTheSourcesNewList) {
   EXPECT_EQ(web_.starts_of(a.url).size(), a_checks);
 }
 
+// A site a reload removed keeps its state: put back by a later reload, it continues from it
+// (down->up spanning the time away, not unknown->up), and the sites that stayed keep theirs.
+TEST_F(ProducerLoopTest, ASiteARemovedAndPutBackByReloadsContinuesItsState) {
+  const SiteConfig a = site("/a");
+  const SiteConfig b = site("/b");
+  const SiteConfig c = site("/c");
+  web_.healthy[a.url] = false;
+  FakeProducer producer("p1", clock_, web_, topic_, {a, b, c}, /*sites_move=*/false);
+  run_for(*clock_, {&producer}, seconds(2));
+  ASSERT_EQ(producer.loop->states().status_of(a.url), SiteStatus::kDown);
+  producer.reload_sites = std::vector<SiteConfig>{c, b};
+  producer.control.request_reload();
+  run_for(*clock_, {&producer}, seconds(2));
+  web_.healthy[a.url] = true;
+  producer.reload_sites = std::vector<SiteConfig>{b, a, c};
+  producer.control.request_reload();
+  run_for(*clock_, {&producer}, seconds(2));
+  producer.events->flush(milliseconds(0));
+  std::vector<StateEvent> of_a;
+  for (const StateEvent& event : topic_.delivered) {
+    if (event.url == a.url) of_a.push_back(event);
+  }
+  ASSERT_EQ(transitions(of_a), "unknown->down down->up ");
+  EXPECT_EQ(of_a[1].since, of_a[0].at);
+  EXPECT_EQ(producer.loop->states().status_of(b.url), SiteStatus::kUp);
+  EXPECT_EQ(producer.loop->states().status_of(c.url), SiteStatus::kUp);
+  EXPECT_EQ(topic_.delivered.size(), 4u);  // b and c: unknown->up once each
+}
+
 // A revoke returns only once the revoked site's check in flight has ended; its result is not
 // published, and the site is never started again. The other site goes on.
 TEST_F(ProducerLoopTest, RevokedSiteIsNotCheckedAgainAndItsCheckEndsBeforeTheRevoke) {

@@ -217,5 +217,52 @@ TEST(SiteStates, ARestoredSiteContinuesFromItsLatestEvent) {
   EXPECT_EQ(up->previous_duration_s, 101);
 }
 
+// Forgetting one site of many leaves every other site's state as it was (the table moves its
+// last entry into the freed place and re-indexes it).
+TEST(SiteStates, ForgettingASiteLeavesEveryOtherSitesState) {
+  SiteStates states("p");
+  auto url = [](int i) { return "http://127.0.0.1/site/" + std::to_string(i); };
+  constexpr int kSites = 1000;
+  for (int i = 0; i < kSites; ++i) {
+    SiteConfig site;
+    site.url = url(i);
+    ASSERT_TRUE(states.observe(site, check_of(site.url, 0, i % 3 != 0)));
+  }
+  for (int i = 0; i < kSites; i += 7) states.forget(url(i));
+  states.forget("http://127.0.0.1/never-seen");
+  std::size_t kept = 0;
+  for (int i = 0; i < kSites; ++i) {
+    const SiteStatus expected = i % 7 == 0   ? SiteStatus::kUnknown
+                                : i % 3 != 0 ? SiteStatus::kUp
+                                             : SiteStatus::kDown;
+    EXPECT_EQ(states.status_of(url(i)), expected) << url(i);
+    if (expected != SiteStatus::kUnknown) ++kept;
+  }
+  EXPECT_EQ(states.size(), kept);
+  // A forgotten site starts again from unknown.
+  SiteConfig first;
+  first.url = url(0);
+  EXPECT_EQ(states.observe(first, check_of(first.url, 1, false))->from, SiteStatus::kUnknown);
+}
+
+// restore() replaces what the site had, without counting its checks towards a change.
+TEST(SiteStates, ARestoreReplacesTheStateTheSiteHad) {
+  SiteStates states("p");
+  SiteConfig site;
+  site.url = "http://127.0.0.1/";
+  site.down_after = 2;
+  ASSERT_TRUE(states.observe(site, check_of(site.url, 0, true)));
+  EXPECT_FALSE(states.observe(site, check_of(site.url, 1, false)));  // 1 of 2 towards down
+  StateEvent latest;
+  latest.url = site.url;
+  latest.to = SiteStatus::kDown;
+  latest.at = at(2);
+  states.restore(latest);
+  EXPECT_EQ(states.status_of(site.url), SiteStatus::kDown);
+  EXPECT_EQ(states.size(), 1u);
+  EXPECT_FALSE(states.observe(site, check_of(site.url, 3, false)));
+  EXPECT_EQ(states.observe(site, check_of(site.url, 4, true))->since, at(2));
+}
+
 }  // namespace
 }  // namespace hc::producer
