@@ -74,7 +74,7 @@ TEST(LatestSql, KeyedByTheSiteWithTheColumnsOfItsVersion) {
 // Newer wins, a same-time row only when it differs: replays of older or identical rows are
 // no-ops (the row-level tests are in rollups_test).
 TEST(LatestSql, UpsertReplacesOnlyWithANewerOrChangedMeasurement) {
-  EXPECT_EQ(latest_upsert_sql(kTestColumns, "t_latest", "s"),
+  EXPECT_EQ(latest_upsert_sql(kTestColumns, "t_latest", "\"s\""),
             "INSERT INTO \"t_latest\" AS target (id, at, value, flags, score) SELECT id, at, value,"
             " flags, score FROM \"s\" ORDER BY id ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at,"
             " value = EXCLUDED.value, flags = EXCLUDED.flags, score = EXCLUDED.score"
