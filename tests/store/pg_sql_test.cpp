@@ -83,6 +83,15 @@ TEST(LatestSql, UpsertReplacesOnlyWithANewerOrChangedMeasurement) {
             " EXCLUDED.value, EXCLUDED.flags, EXCLUDED.score))");
 }
 
+// The rows a batch wrote, read back by their keys (the latest table's source): one primary
+// key probe per key, the first key column given as hex text.
+TEST(LatestSql, TheBatchsRowsAreReadBackByKeyOneProbeEach) {
+  EXPECT_EQ(keyed_rows_sql(kTestColumns, "t", 3),
+            "(SELECT found.* FROM unnest($3::text[], $4::timestamptz[]) AS wanted(key, at)"
+            " CROSS JOIN LATERAL (SELECT * FROM \"t\" WHERE id = decode(wanted.key, 'hex')"
+            " AND at = wanted.at OFFSET 0) AS found) AS keyed");
+}
+
 // A column added by a migration after the latest table exists is added to both tables.
 TEST(Migrations, ColumnsOfLaterMigrationsReachTheLatestTable) {
   const auto& migrations = table_migrations();
