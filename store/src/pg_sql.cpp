@@ -164,9 +164,8 @@ std::string latest_upsert_sql(TableColumns columns, std::string_view latest,
       "ON CONFLICT ({3}) DO UPDATE SET {4} "
       "WHERE EXCLUDED.{5} > target.{5} OR (EXCLUDED.{5} = target.{5} AND ({6}) IS DISTINCT FROM "
       "({7}))",
-      quote_identifier(latest), fmt::join(column_names(columns), ", "),
-      source, keys.at(0), fmt::join(updates, ", "), keys.at(1), fmt::join(current, ", "),
-      fmt::join(incoming, ", "));
+      quote_identifier(latest), fmt::join(column_names(columns), ", "), source, keys.at(0),
+      fmt::join(updates, ", "), keys.at(1), fmt::join(current, ", "), fmt::join(incoming, ", "));
 }
 
 std::string keyed_rows_sql(TableColumns columns, std::string_view table, int first_parameter) {

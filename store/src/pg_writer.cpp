@@ -123,7 +123,6 @@ struct LatestAndHours {
   std::size_t hour_count = 0;
 };
 
-
 LatestAndHours latest_and_hours(const std::vector<const Row*>& rows) {
   std::unordered_map<std::string_view, const Row*, DigestHash> newest;
   std::set<WallTime> hours;

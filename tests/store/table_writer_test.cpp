@@ -258,8 +258,7 @@ TEST_F(TableWriterTest, AKeyExistingInTheSecondTableRewritesTheWholeBatchExactly
   later.add(row("https://b/", 2, 9));
   later.add(row("https://b/", 3, 10));
   sink.write({nullptr, &later});
-  EXPECT_EQ(query("SELECT count(*) || ':' || sum(response_time_microseconds) FROM second"),
-            "3:26");
+  EXPECT_EQ(query("SELECT count(*) || ':' || sum(response_time_microseconds) FROM second"), "3:26");
   EXPECT_EQ(query("SELECT response_time_microseconds FROM second_latest"), "10");
 }
 
