@@ -147,7 +147,7 @@ std::string latest_backfill_sql(TableColumns columns, std::string_view quoted_la
 }
 
 std::string latest_upsert_sql(TableColumns columns, std::string_view latest,
-                              std::string_view staging_table) {
+                              std::string_view source) {
   const std::vector<std::string> keys = key_names(columns);
   std::vector<std::string> updates;
   std::vector<std::string> current;
@@ -164,9 +164,19 @@ std::string latest_upsert_sql(TableColumns columns, std::string_view latest,
       "ON CONFLICT ({3}) DO UPDATE SET {4} "
       "WHERE EXCLUDED.{5} > target.{5} OR (EXCLUDED.{5} = target.{5} AND ({6}) IS DISTINCT FROM "
       "({7}))",
-      quote_identifier(latest), fmt::join(column_names(columns), ", "),
-      quote_identifier(staging_table), keys.at(0), fmt::join(updates, ", "), keys.at(1),
-      fmt::join(current, ", "), fmt::join(incoming, ", "));
+      quote_identifier(latest), fmt::join(column_names(columns), ", "), source, keys.at(0),
+      fmt::join(updates, ", "), keys.at(1), fmt::join(current, ", "), fmt::join(incoming, ", "));
+}
+
+std::string keyed_rows_sql(TableColumns columns, std::string_view table, int first_parameter) {
+  const std::vector<std::string> keys = key_names(columns);
+  // LATERAL with OFFSET 0 keeps each key its own probe: the planner cannot turn the lookups
+  // into a join that scans the table.
+  return fmt::format(
+      "(SELECT found.* FROM unnest(${3}::text[], ${4}::timestamptz[]) AS wanted(key, at)"
+      " CROSS JOIN LATERAL (SELECT * FROM {0} WHERE {1} = decode(wanted.key, 'hex')"
+      " AND {2} = wanted.at OFFSET 0) AS found) AS keyed",
+      quote_identifier(table), keys.at(0), keys.at(1), first_parameter, first_parameter + 1);
 }
 
 }  // namespace hc::store

@@ -41,19 +41,19 @@ constexpr const char* kUniqueViolation = "23505";
 std::string upsert_statement(std::size_t table_index) {
   return fmt::format("hc_upsert_{}", table_index);
 }
-std::string latest_staging_table(std::size_t table_index) {
-  return fmt::format("hc_latest_staging_{}", table_index);
-}
 std::string latest_upsert_statement(std::size_t table_index) {
   return fmt::format("hc_latest_upsert_{}", table_index);
 }
 
 // One statement, one round trip: the rollup marks of the rows' hours ($1 the table, $2 the
-// hours) and the latest table's upsert from its staging table. A data-modifying WITH runs
-// whether or not the outer statement reads it.
-std::string latest_and_marks_sql(const std::string& table, const std::string& staging) {
+// hours) and the latest table's upsert of the rows just written whose keys are $3 (their
+// url_digests, hex) and $4 (their times): read back from the table in this transaction, so
+// they are exactly what it now holds. A data-modifying WITH runs whether or not the outer
+// statement reads it.
+std::string latest_and_marks_sql(const std::string& table) {
   return fmt::format("WITH marked AS ({}) {}", mark_pending_hours_sql(),
-                     latest_upsert_sql(measurement_columns(), latest_table_name(table), staging));
+                     latest_upsert_sql(measurement_columns(), latest_table_name(table),
+                                       keyed_rows_sql(measurement_columns(), table, 3)));
 }
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
@@ -86,6 +86,12 @@ void copy_rows(pqxx::transaction_base& txn, const std::string& table, const Tabl
   writer.complete();
 }
 
+// True if `rows` (may be null) holds a row of `lane`.
+bool has_rows_of(const TableRows* rows, RowLane lane) {
+  return rows != nullptr &&
+         std::ranges::any_of(rows->rows(), [lane](const Row& row) { return lane.holds(row); });
+}
+
 // The rows of `lane`, in batch order.
 std::vector<const Row*> lane_rows(const TableRows& rows, RowLane lane) {
   std::vector<const Row*> held;
@@ -106,10 +112,13 @@ struct DigestHash {
   }
 };
 
-// What the latest table and the rollup marks take from a lane's rows: the newest row per
-// site, and the hours the rows fall in (as a timestamptz[] literal, ascending).
+// What the latest table and the rollup marks take from a lane's rows: the key of the newest
+// row per site (as a text[] literal of url_digests and a timestamptz[] literal of their times,
+// pairwise), and the hours the rows fall in (a timestamptz[] literal, ascending).
 struct LatestAndHours {
-  std::vector<const Row*> newest;
+  std::string newest_digests;
+  std::string newest_times;
+  std::size_t newest_count = 0;
   std::string hours;
   std::size_t hour_count = 0;
 };
@@ -130,8 +139,19 @@ LatestAndHours latest_and_hours(const std::vector<const Row*>& rows) {
     }
   }
   LatestAndHours result;
-  result.newest.reserve(newest.size());
-  for (const auto& [digest, row] : newest) result.newest.push_back(row);
+  result.newest_digests = "{";
+  result.newest_times = "{";
+  for (const auto& [digest, row] : newest) {
+    if (result.newest_digests.size() > 1) {
+      result.newest_digests.push_back(',');
+      result.newest_times.push_back(',');
+    }
+    result.newest_digests += digest;
+    append_timestamp(result.newest_times, row_time(*row));
+  }
+  result.newest_digests.push_back('}');
+  result.newest_times.push_back('}');
+  result.newest_count = newest.size();
   result.hours = "{";
   for (const WallTime hour : hours) {
     if (result.hours.size() > 1) result.hours.push_back(',');
@@ -175,17 +195,13 @@ pqxx::connection& PgWriter::connection() {
     pqxx::nontransaction setup(*fresh);
     for (std::size_t i = 0; i < tables_.size(); ++i) {
       setup.exec0(create_staging_table_sql(schemas_[i]->columns, staging_table(i)));
-      if (is_measurements_table(i)) {
-        setup.exec0(create_staging_table_sql(measurement_columns(), latest_staging_table(i)));
-      }
     }
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     fresh->prepare(upsert_statement(i), upsert_from_staging_sql(schemas_[i]->columns,
                                                                 tables_[i].name, staging_table(i)));
     if (is_measurements_table(i)) {
-      fresh->prepare(latest_upsert_statement(i),
-                     latest_and_marks_sql(tables_[i].name, latest_staging_table(i)));
+      fresh->prepare(latest_upsert_statement(i), latest_and_marks_sql(tables_[i].name));
     }
   }
   connection_ = std::move(fresh);
@@ -248,12 +264,10 @@ void PgWriter::check_table_accepts_rows(std::size_t table) {
 bool PgWriter::try_copy_new_rows(pqxx::work& txn, std::size_t table,
                                  const std::vector<const Row*>& rows) {
   try {
-    pqxx::subtransaction attempt(txn, "hc_copy_new_rows");
-    copy_rows(attempt, quote_identifier(tables_[table].name), *schemas_[table], rows);
-    attempt.commit();
+    copy_rows(txn, quote_identifier(tables_[table].name), *schemas_[table], rows);
     return true;
   } catch (const pqxx::sql_error& error) {
-    // The savepoint is rolled back: nothing of this attempt stays in the transaction.
+    // The transaction is aborted; the caller rolls it back whole.
     if (error.sqlstate() == kUniqueViolation) return false;
     throw;
   }
@@ -269,10 +283,10 @@ void PgWriter::record_latest_and_hours(pqxx::work& txn, std::size_t table,
                                        const std::vector<const Row*>& rows, WriteTrace& trace) {
   Stopwatch stopwatch;
   const LatestAndHours latest = latest_and_hours(rows);
-  trace.latest_rows += latest.newest.size();
+  trace.latest_rows += latest.newest_count;
   trace.hours += latest.hour_count;
-  copy_rows(txn, latest_staging_table(table), *schemas_[table], latest.newest);
-  txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, latest.hours);
+  txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, latest.hours,
+                     latest.newest_digests, latest.newest_times);
   trace.latest_us += stopwatch.lap_us();
 }
 
@@ -300,11 +314,40 @@ void PgWriter::ensure_partitions_for(std::size_t table, const std::vector<WallTi
   partitions_[table] = std::move(ensured.all);
 }
 
+bool PgWriter::try_write_transaction(const std::vector<const TableRows*>& rows_per_table,
+                                     RowLane lane, WriteTrace& trace, Stopwatch& stopwatch,
+                                     std::size_t& current) {
+  // Counts of this attempt only; the times add up over attempts.
+  trace.rows = 0;
+  trace.latest_rows = 0;
+  trace.hours = 0;
+  pqxx::work txn(connection(), "hc_batch");
+  trace.begin_us += stopwatch.lap_us();
+  for (current = 0; current < rows_per_table.size() && current < tables_.size(); ++current) {
+    const TableRows* rows = rows_per_table[current];
+    if (!has_rows_of(rows, lane)) continue;
+    const std::vector<const Row*> held = lane_rows(*rows, lane);
+    trace.rows += held.size();
+    if (upsert_only_batches_[current] > 0) {
+      --upsert_only_batches_[current];
+      upsert_rows(txn, current, held);
+      trace.upserted = true;
+    } else if (!try_copy_new_rows(txn, current, held)) {
+      upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
+      txn.abort();
+      trace.rows_us += stopwatch.lap_us();
+      return false;
+    }
+    trace.rows_us += stopwatch.lap_us();
+    if (is_measurements_table(current)) record_latest_and_hours(txn, current, held, trace);
+  }
+  txn.commit();
+  trace.commit_us += stopwatch.lap_us();
+  return true;
+}
+
 void PgWriter::write(const std::vector<const TableRows*>& rows_per_table, RowLane lane) {
-  const auto has_lane_rows = [lane](const TableRows* rows) {
-    return rows != nullptr &&
-           std::ranges::any_of(rows->rows(), [lane](const Row& row) { return lane.holds(row); });
-  };
+  const auto has_lane_rows = [lane](const TableRows* rows) { return has_rows_of(rows, lane); };
   // Small batches often leave a lane nothing: it then opens no transaction at all.
   if (std::ranges::none_of(rows_per_table, has_lane_rows)) return;
   std::size_t current = 0;
@@ -317,29 +360,11 @@ void PgWriter::write(const std::vector<const TableRows*>& rows_per_table, RowLan
       }
     }
     trace.partitions_us = stopwatch.lap_us();
-    current = 0;
-    pqxx::connection& conn = connection();
-    pqxx::work txn(conn, "hc_batch");
-    trace.begin_us = stopwatch.lap_us();
-    for (; current < rows_per_table.size() && current < tables_.size(); ++current) {
-      const TableRows* rows = rows_per_table[current];
-      if (!has_lane_rows(rows)) continue;
-      const std::vector<const Row*> held = lane_rows(*rows, lane);
-      trace.rows += held.size();
-      if (upsert_only_batches_[current] > 0) {
-        --upsert_only_batches_[current];
-        upsert_rows(txn, current, held);
-        trace.upserted = true;
-      } else if (!try_copy_new_rows(txn, current, held)) {
-        upsert_only_batches_[current] = kUpsertOnlyBatchesAfterConflict;
-        upsert_rows(txn, current, held);
-        trace.upserted = true;
-      }
-      trace.rows_us += stopwatch.lap_us();
-      if (is_measurements_table(current)) record_latest_and_hours(txn, current, held, trace);
+    // A key that exists (a replay) fails the fast path's COPY and with it the transaction,
+    // which is then written again whole with that table upserting. Each retry moves one more
+    // table to the upsert, so this ends after at most one attempt per table and one more.
+    while (!try_write_transaction(rows_per_table, lane, trace, stopwatch, current)) {
     }
-    txn.commit();
-    trace.commit_us = stopwatch.lap_us();
   } catch (const std::exception& error) {
     // A partition dropped since it was cached (by hand, or retention on a consumer whose clock
     // runs ahead): forget what is cached, so the retry re-reads the catalog and creates it.

@@ -43,7 +43,14 @@ class PgWriter {
 
  private:
   pqxx::connection& connection();
-  // True if the rows went straight in; false if some key exists (nothing written).
+  // One transaction with the rows of `lane` of every table, the latest table and the marks.
+  // True once committed; false if a table's fast path met an existing key: that table is then
+  // set to upsert and the transaction rolled back (nothing written), to be written again.
+  // `current` is the table being written, for errors; the trace's times add up over calls.
+  bool try_write_transaction(const std::vector<const TableRows*>& rows_per_table, RowLane lane,
+                             WriteTrace& trace, Stopwatch& stopwatch, std::size_t& current);
+  // True if the rows went straight in; false if some key exists: the COPY failed, and with it
+  // the transaction, which the caller must roll back.
   bool try_copy_new_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
   void upsert_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
   // In the transaction of the rows: the latest table takes the newest row per site if it is

@@ -74,13 +74,22 @@ TEST(LatestSql, KeyedByTheSiteWithTheColumnsOfItsVersion) {
 // Newer wins, a same-time row only when it differs: replays of older or identical rows are
 // no-ops (the row-level tests are in rollups_test).
 TEST(LatestSql, UpsertReplacesOnlyWithANewerOrChangedMeasurement) {
-  EXPECT_EQ(latest_upsert_sql(kTestColumns, "t_latest", "s"),
+  EXPECT_EQ(latest_upsert_sql(kTestColumns, "t_latest", "\"s\""),
             "INSERT INTO \"t_latest\" AS target (id, at, value, flags, score) SELECT id, at, value,"
             " flags, score FROM \"s\" ORDER BY id ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at,"
             " value = EXCLUDED.value, flags = EXCLUDED.flags, score = EXCLUDED.score"
             " WHERE EXCLUDED.at > target.at OR (EXCLUDED.at = target.at AND (target.at,"
             " target.value, target.flags, target.score) IS DISTINCT FROM (EXCLUDED.at,"
             " EXCLUDED.value, EXCLUDED.flags, EXCLUDED.score))");
+}
+
+// The rows a batch wrote, read back by their keys (the latest table's source): one primary
+// key probe per key, the first key column given as hex text.
+TEST(LatestSql, TheBatchsRowsAreReadBackByKeyOneProbeEach) {
+  EXPECT_EQ(keyed_rows_sql(kTestColumns, "t", 3),
+            "(SELECT found.* FROM unnest($3::text[], $4::timestamptz[]) AS wanted(key, at)"
+            " CROSS JOIN LATERAL (SELECT * FROM \"t\" WHERE id = decode(wanted.key, 'hex')"
+            " AND at = wanted.at OFFSET 0) AS found) AS keyed");
 }
 
 // A column added by a migration after the latest table exists is added to both tables.

@@ -229,6 +229,39 @@ TEST_F(TableWriterTest, WritesSeveralTablesOfOneDatabaseTogether) {
             "1,2");
 }
 
+// The fast path's COPY into the second table meets an existing key after the first table's
+// COPY went in: the transaction is written again whole, the second table upserting, so each
+// table holds its rows exactly once with the batch's values, and so does each latest table.
+TEST_F(TableWriterTest, AKeyExistingInTheSecondTableRewritesTheWholeBatchExactlyOnce) {
+  TableWriter(uri(), {{"first"}, {"second"}}).migrate();
+  TableRows earlier;
+  earlier.add(row("https://b/", 1, 1));
+  TableWriter(uri(), {{"second"}}).write({&earlier});
+
+  TableWriter sink(uri(), {{"first"}, {"second"}});  // fresh: tries COPY first on both
+  TableRows a;
+  a.add(row("https://a/", 1, 5));
+  a.add(row("https://a/", 2, 6));
+  TableRows b;
+  b.add(row("https://b/", 1, 7));  // the existing key, a new value
+  b.add(row("https://b/", 2, 8));
+  sink.write({&a, &b});
+  EXPECT_EQ(query("SELECT (SELECT count(*) || ':' || sum(response_time_microseconds) FROM first)"
+                  " || ',' || (SELECT count(*) || ':' || sum(response_time_microseconds)"
+                  " FROM second)"),
+            "2:11,2:15");
+  EXPECT_EQ(query("SELECT (SELECT response_time_microseconds FROM first_latest) || ','"
+                  " || (SELECT response_time_microseconds FROM second_latest)"),
+            "6,8");
+
+  TableRows later;  // the next batch of the second table goes straight to the upsert
+  later.add(row("https://b/", 2, 9));
+  later.add(row("https://b/", 3, 10));
+  sink.write({nullptr, &later});
+  EXPECT_EQ(query("SELECT count(*) || ':' || sum(response_time_microseconds) FROM second"), "3:26");
+  EXPECT_EQ(query("SELECT response_time_microseconds FROM second_latest"), "10");
+}
+
 TEST_F(TableWriterTest, ReconnectsAfterTheServerRestarts) {
   TableWriter sink(uri(), {{"healthcheck"}});
   sink.migrate();

@@ -51,14 +51,14 @@ class TableWriter {
   // Upserts rows_per_table[i] into tables()[i], all in one transaction: either every
   // table of this database has the rows, or none. Null or empty entries are skipped.
   //
-  // Fast path: new measurements (the normal case) are COPied straight into the table
-  // inside a savepoint; only if a key already exists (a replay) does that fail with a
-  // unique violation, and the batch then takes the upsert path (COPY into a staging
-  // table, one INSERT .. ON CONFLICT DO UPDATE). The result is the same either way.
-  // After a conflict the table skips the fast path for a few batches, since replays
-  // come in runs. In the same transaction, a measurements table's <table>_latest takes each
-  // site's newest row when it is newer  and the rows' hours are marked for
-  // the rollups.
+  // Fast path: new measurements (the normal case) are COPied straight into the table;
+  // only if a key already exists (a replay) does that fail with a unique violation, and
+  // the transaction is then rolled back and written again with that table on the upsert
+  // path (COPY into a staging table, one INSERT .. ON CONFLICT DO UPDATE). The result is
+  // the same either way. After a conflict the table skips the fast path for a few batches,
+  // since replays come in runs. In the same transaction, a measurements table's
+  // <table>_latest takes each site's newest row of the batch (as the table now holds it)
+  // when it is newer, and the rows' hours are marked for the rollups.
   // A row whose time has no partition gets one first (under the table's
   // partition lock, in a transaction of its own, so racing consumers create it once); the
   // partitions known are cached per connection and re-read when a row is not covered.
