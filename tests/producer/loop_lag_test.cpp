@@ -27,6 +27,19 @@ void turn(LoopLag& lag, int wait_from, int wait_to) {
   lag.wait_ended(at(wait_to), at(wait_to + 1000), false);
 }
 
+// The plans of one tcp check of 127.0.0.1:`port` (5 s timeout); `send` and `expect`, when
+// given, make it a two-step check (send a line, read the reply).
+SitePlans tcp_site(int port, const char* send = nullptr, const char* expect = nullptr) {
+  SiteConfig config;
+  config.url = "tcp://127.0.0.1:" + std::to_string(port);
+  config.check_type = CheckType::kTcp;
+  if (send != nullptr) config.send = send;
+  if (expect != nullptr) config.expect = expect;
+  config.destination_topic = "t";
+  config.timeout = milliseconds(5000);
+  return build_site_plans({config}, std::nullopt);
+}
+
 TEST(LoopLag, IsZeroOnALoopThatOnlyWaits) {
   LoopLag lag;
   const LoopLag::Mark mark = lag.mark(at(0));
@@ -103,12 +116,7 @@ TEST(RunQueueTime, IsReadAndNeverDecreases) {
 // a tcp check is in flight: the check's lag says so.
 TEST(LoopLag, ABusyLoopShowsInTheLagOfTheChecksInFlight) {
   test::TcpServer server([](int fd) { test::hold_open(fd, milliseconds(500)); });
-  SiteConfig config;
-  config.url = "tcp://127.0.0.1:" + std::to_string(server.port());
-  config.check_type = CheckType::kTcp;
-  config.destination_topic = "t";
-  config.timeout = milliseconds(5000);
-  SitePlans plans = build_site_plans({config}, std::nullopt);
+  SitePlans plans = tcp_site(server.port());
   CheckRunner runner;
   runner.run_once(milliseconds(0));
   const LoopLag::Mark mark = runner.loop_lag().mark(std::chrono::steady_clock::now());
@@ -143,14 +151,7 @@ TEST(LoopLag, ACheckDelayedTwiceShowsBothDelays) {
     test::send_all(fd, "pong\n");
     test::hold_open(fd, milliseconds(2000));
   });
-  SiteConfig config;
-  config.url = "tcp://127.0.0.1:" + std::to_string(server.port());
-  config.check_type = CheckType::kTcp;
-  config.send = "ping\n";
-  config.expect = "^pong";
-  config.destination_topic = "t";
-  config.timeout = milliseconds(5000);
-  SitePlans plans = build_site_plans({config}, std::nullopt);
+  SitePlans plans = tcp_site(server.port(), "ping\n", "^pong");
   CheckRunner runner;
   runner.run_once(milliseconds(0));
   const LoopLag::Mark mark = runner.loop_lag().mark(std::chrono::steady_clock::now());
