@@ -19,9 +19,7 @@ void SiteCounters::add_retry(std::string_view label) { ++rare_of(label).retries;
 
 void SiteCounters::forget(std::string_view label) {
   const std::uint64_t hash = site_hash(label);
-  const auto hash_of = [this](std::uint32_t position) {
-    return site_hash(label_of(sites_[position]));
-  };
+  const auto hash_of = [this](std::uint32_t p) { return hash_at(p); };
   const std::uint32_t position =
       index_.find(hash, [&](std::uint32_t p) { return label_of(sites_[p]) == label; });
   if (position == PositionIndex::kNone) return;
@@ -39,7 +37,7 @@ void SiteCounters::forget(std::string_view label) {
 void SiteCounters::reserve(std::size_t sites, std::size_t label_bytes) {
   if (sites > sites_.capacity()) {
     sites_.reserve(sites);
-    index_.reserve(sites, [this](std::uint32_t p) { return site_hash(label_of(sites_[p])); });
+    index_.reserve(sites, [this](std::uint32_t p) { return hash_at(p); });
   }
   labels_.reserve(label_bytes + forgotten_label_bytes_);
 }
@@ -57,7 +55,7 @@ SiteCounters::Site& SiteCounters::site_of(std::string_view label) {
   site.label_offset = static_cast<std::uint32_t>(labels_.size());
   site.label_size = static_cast<std::uint32_t>(label.size());
   labels_.append(label);
-  index_.insert(hash, position, [this](std::uint32_t p) { return site_hash(label_of(sites_[p])); });
+  index_.insert(hash, position, [this](std::uint32_t p) { return hash_at(p); });
   return site;
 }
 
@@ -65,6 +63,10 @@ SiteCounters::RareCounts& SiteCounters::rare_of(std::string_view label) {
   Site& site = site_of(label);
   if (!site.rare) site.rare = std::make_unique<RareCounts>();
   return *site.rare;
+}
+
+std::uint64_t SiteCounters::hash_at(std::uint32_t position) const {
+  return site_hash(label_of(sites_[position]));
 }
 
 void SiteCounters::compact_labels() {

@@ -73,6 +73,8 @@ class SiteCounters {
   std::string_view label_of(const Site& site) const {
     return std::string_view(labels_).substr(site.label_offset, site.label_size);
   }
+  // The index's hash of the site at `position` (what PositionIndex asks when it moves one).
+  std::uint64_t hash_at(std::uint32_t position) const;
   // The site labelled `label`, added with no counts when it has none.
   Site& site_of(std::string_view label);
   RareCounts& rare_of(std::string_view label);
