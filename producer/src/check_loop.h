@@ -157,8 +157,8 @@ class CheckLoop {
   std::size_t index_;                                      // in context_.host_slots
   // Attempts waiting for a slot of their host, by host, oldest first.
   std::unordered_map<std::string, std::deque<CheckInProgress>> host_waits_;
-  bool stopping_ = false;                // run() is in its grace period
-  std::size_t completed_last_turn_ = 0;  // by the checker, in the previous turn
+  bool stopping_ = false;                 // run() is in its grace period
+  std::size_t completed_last_turn_ = 0;   // by the checker, in the previous turn
   MemoryReleaseSchedule memory_release_;  // of the checker's idle handles
 
   Mutex assigned_mutex_;
