@@ -5,7 +5,8 @@
 // burst of checks in flight took stays there as free chunks among the live ones, resident, and
 // the checker keeps an idle easy handle (~9 KB with what curl keeps of a transfer) for every
 // check that was in flight at once. At 200,000 sites @60 s (3,333 checks/s) on a loaded 2-core
-// machine that was ~20 MB, 100 bytes a site (bench/scale/README.md). So once a period:
+// machine, after a burst, that was ~9 MB of idle handles and ~9 MB of free chunks; what the
+// releases below gave back there was ~4 MB (bench/scale/README.md). So once a period:
 //   - each check loop, at the end of a turn, frees the idle handles beyond the most checks it
 //     had in flight at once during the period (HttpChecker::release_idle): a burst's handles
 //     go, a steady load keeps those it uses;
