@@ -52,7 +52,8 @@ void ColumnArrays::add_copy_line(std::string_view line) {
   std::size_t column = 0;
   while (true) {
     const std::size_t tab = line.find('\t');
-    if (column >= elements_.size()) throw std::logic_error("COPY line has more fields than columns");
+    if (column >= elements_.size())
+      throw std::logic_error("COPY line has more fields than columns");
     std::string& out = elements_[column];
     if (row_count_ > 0) out.push_back(',');
     append_element(out, line.substr(0, tab));

@@ -394,22 +394,23 @@ TEST_F(RollupsTest, TheLatestTableHoldsEveryColumnOfEachSitesNewestRowExactly) {
   const auto now =
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
   const std::vector<std::string> awkward = {
-      "tab\there", "line\nbreak\r", "back\\slash \\N", "\"quoted\", {braced}", "NULL", "",
-      "caf\u00e9 \u2713"};
+      "tab\there", "line\nbreak\r",   "back\\slash \\N", "\"quoted\", {braced}", "NULL",
+      "",          "caf\u00e9 \u2713"};
   std::vector<Measurement> batch;
   for (std::size_t site = 0; site < awkward.size(); ++site) {
     const std::string& text = awkward[site];
     const std::string& other = awkward[(site + 1) % awkward.size()];
     const WallTime last = site % 2 == 0 ? kHour0 + minutes(50) : now - seconds(1);
     for (int i = 0; i < 3; ++i) {
-      Measurement m = check(fmt::format("https://site-{}.test/{}", site, text),
-                            last - minutes(10 * i), 1000 + static_cast<std::int64_t>(site) * 10 + i);
+      Measurement m =
+          check(fmt::format("https://site-{}.test/{}", site, text), last - minutes(10 * i),
+                1000 + static_cast<std::int64_t>(site) * 10 + i);
       m.error = text;
       m.error_detail = other;
       m.regex = site % 3 == 0 ? std::optional<std::string>(text) : std::nullopt;
       m.regex_match = site % 3 == 0 ? std::optional<bool>(i % 2 == 0) : std::nullopt;
-      m.failed_conditions = site % 2 == 0 ? std::vector<std::string>{text, other}
-                                          : std::vector<std::string>{};
+      m.failed_conditions =
+          site % 2 == 0 ? std::vector<std::string>{text, other} : std::vector<std::string>{};
       m.timings.dns_us = site % 2 == 0 ? std::optional<std::int64_t>(17) : std::nullopt;
       m.cert_expires_at = site % 2 == 1 ? std::optional<WallTime>(kHour0) : std::nullopt;
       m.attempts = 1 + i;
