@@ -137,10 +137,10 @@ struct DnsChecker::Channel {
 };
 
 struct DnsChecker::Query {
+  std::uint64_t id = 0;
   std::shared_ptr<const DnsCheckRequest> request;
   Completion done;
   SteadyClock::time_point started;
-  std::multimap<SteadyClock::time_point, std::uint64_t>::iterator deadline;
 };
 
 namespace {
@@ -202,14 +202,13 @@ DnsChecker::Channel& DnsChecker::channel_for(const std::optional<HostPort>& serv
 
 void DnsChecker::start(std::shared_ptr<const DnsCheckRequest> request, Completion done) {
   Channel& channel = channel_for(request->target.server);
-  const std::uint64_t id = next_id_++;
-  auto query = std::make_unique<Query>();
-  query->started = SteadyClock::now();
-  query->deadline = deadlines_.emplace(query->started + request->timeout, id);
-  query->done = std::move(done);
-  query->request = std::move(request);
-  const DnsCheckRequest& asked = *query->request;
-  queries_.emplace(id, std::move(query));
+  const SteadyClock::time_point now = SteadyClock::now();
+  Query& query = queries_.add(now + request->timeout);
+  query.started = now;
+  query.done = std::move(done);
+  query.request = std::move(request);
+  const std::uint64_t id = query.id;
+  const DnsCheckRequest& asked = *query.request;
   // Freed by on_answer, which c-ares calls exactly once (ARES_EDESTRUCTION at the latest).
   auto* note = new AnswerNote{this, id};  // NOLINT(cppcoreguidelines-owning-memory)
   ares_query(channel.channel, asked.target.name.c_str(), kClassIn,
@@ -218,8 +217,7 @@ void DnsChecker::start(std::shared_ptr<const DnsCheckRequest> request, Completio
 
 std::optional<SteadyClock::time_point> DnsChecker::next_timeout() const {
   if (!completed_.empty()) return SteadyClock::now();
-  std::optional<SteadyClock::time_point> next;
-  if (!deadlines_.empty()) next = deadlines_.begin()->first;
+  std::optional<SteadyClock::time_point> next = queries_.next_deadline();
   for (const auto& [key, channel] : channels_) {
     timeval wait{};
     if (ares_timeout(channel->channel, nullptr, &wait) == nullptr) continue;
@@ -235,13 +233,12 @@ void DnsChecker::expire() {
     ares_process_fd(channel->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
   }
   const SteadyClock::time_point now = SteadyClock::now();
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    const std::uint64_t id = deadlines_.begin()->second;
+  while (const Query* expired = queries_.first_expired(now)) {
     CheckResult result;
     result.transport_error = CheckError::kTimeout;
     result.error_detail =
-        "no DNS answer within " + std::to_string(queries_.at(id)->request->timeout.count()) + " ms";
-    finish(id, std::move(result));
+        "no DNS answer within " + std::to_string(expired->request->timeout.count()) + " ms";
+    finish(expired->id, std::move(result));  // takes it out
   }
 }
 
@@ -250,7 +247,6 @@ std::size_t DnsChecker::deliver_completions() { return completed_.deliver(); }
 std::size_t DnsChecker::cancel_all() {
   const std::size_t cancelled = in_flight();
   queries_.clear();  // answers still to come find no query and are ignored
-  deadlines_.clear();
   completed_.clear();
   return cancelled;
 }
@@ -282,10 +278,10 @@ void DnsChecker::on_answer(void* data, int status, int /*timeouts*/, unsigned ch
   const std::unique_ptr<AnswerNote> note(static_cast<AnswerNote*>(data));
   if (status == ARES_EDESTRUCTION) return;
   DnsChecker& checker = *note->checker;
-  auto found = checker.queries_.find(note->id);
-  if (found == checker.queries_.end()) return;  // timed out or cancelled meanwhile
+  const Query* query = checker.queries_.find(note->id);
+  if (query == nullptr) return;  // timed out or cancelled meanwhile
   CheckResult result;
-  if (auto parsed = parse_dns_answer(answer, length, found->second->request->target.record_type)) {
+  if (auto parsed = parse_dns_answer(answer, length, query->request->target.record_type)) {
     result.dns_rcode = std::move(parsed->rcode);
     result.dns_answers = std::move(parsed->answers);
   } else if (status == ARES_ETIMEOUT) {
@@ -305,14 +301,11 @@ void DnsChecker::on_answer(void* data, int status, int /*timeouts*/, unsigned ch
 }
 
 void DnsChecker::finish(std::uint64_t id, CheckResult&& result) {
-  auto found = queries_.find(id);
-  Query& query = *found->second;
+  const std::unique_ptr<Query> query = queries_.take(id);
   result.response_time_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - query.started)
+      std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - query->started)
           .count();
-  deadlines_.erase(query.deadline);
-  completed_.add(std::move(query.done), std::move(result));
-  queries_.erase(found);
+  completed_.add(std::move(query->done), std::move(result));
 }
 
 }  // namespace hc::producer

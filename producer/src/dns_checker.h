@@ -25,6 +25,7 @@
 #include "curl_multi_loop.h"
 #include "hc/common/dns_target.h"
 #include "http_checker.h"
+#include "probes_in_flight.h"
 
 namespace hc::producer {
 
@@ -81,9 +82,7 @@ class DnsChecker final : public CurlMultiLoop::IoHandler {
   // By "host:port" ("" = the system's resolvers). Channels live as long as the checker.
   std::map<std::string, std::unique_ptr<Channel>> channels_;
   std::unordered_map<int, ares_channel> channel_of_fd_;
-  std::uint64_t next_id_ = 1;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Query>> queries_;
-  std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> deadlines_;
+  ProbesInFlight<Query> queries_;
   CompletedChecks completed_;  // ended, not yet delivered
 };
 

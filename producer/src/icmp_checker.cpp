@@ -39,7 +39,6 @@ struct IcmpChecker::Probe {
   Completion done;
   SteadyClock::time_point started;
   SteadyClock::time_point first_sent;
-  std::multimap<SteadyClock::time_point, std::uint64_t>::iterator deadline;
   std::optional<std::multimap<SteadyClock::time_point, std::uint64_t>::iterator> next_send;
   std::uint64_t lookup = 0;
   bool resolving = true;
@@ -97,14 +96,11 @@ bool IcmpChecker::ensure_socket(std::string& problem) {
 }
 
 void IcmpChecker::start(std::shared_ptr<const IcmpCheckRequest> request, Completion done) {
-  auto probe = std::make_unique<Probe>();
-  Probe& added = *probe;
-  added.id = next_id_++;
+  const SteadyClock::time_point now = SteadyClock::now();
+  Probe& added = probes_.add(now + request->timeout);
   added.request = std::move(request);
   added.done = std::move(done);
-  added.started = SteadyClock::now();
-  added.deadline = deadlines_.emplace(added.started + added.request->timeout, added.id);
-  probes_.emplace(added.id, std::move(probe));
+  added.started = now;
   const std::uint64_t id = added.id;
   std::string problem;
   if (!ensure_socket(problem)) {
@@ -119,16 +115,16 @@ void IcmpChecker::start(std::shared_ptr<const IcmpCheckRequest> request, Complet
         on_resolved(id, std::move(address));
       },
       AF_INET);
-  if (auto still = probes_.find(id); still != probes_.end() && still->second->resolving) {
-    still->second->lookup = lookup;
+  if (Probe* still = probes_.find(id); still != nullptr && still->resolving) {
+    still->lookup = lookup;
   }
 }
 
 void IcmpChecker::on_resolved(std::uint64_t id,
                               std::variant<ResolvedAddress, std::string>&& address) {
-  auto found = probes_.find(id);
-  if (found == probes_.end()) return;
-  Probe& probe = *found->second;
+  Probe* found = probes_.find(id);
+  if (found == nullptr) return;
+  Probe& probe = *found;
   probe.resolving = false;
   if (auto* problem = std::get_if<std::string>(&address)) {
     fail(probe, CheckError::kDns, "cannot resolve " + probe.request->host + ": " + *problem);
@@ -182,8 +178,7 @@ void IcmpChecker::send_next(Probe& probe) {
 
 std::optional<SteadyClock::time_point> IcmpChecker::next_timeout() const {
   if (!completed_.empty()) return SteadyClock::now();
-  std::optional<SteadyClock::time_point> due;
-  if (!deadlines_.empty()) due = deadlines_.begin()->first;
+  std::optional<SteadyClock::time_point> due = probes_.next_deadline();
   if (!sends_.empty() && (!due || sends_.begin()->first < *due)) due = sends_.begin()->first;
   return due;
 }
@@ -191,8 +186,8 @@ std::optional<SteadyClock::time_point> IcmpChecker::next_timeout() const {
 void IcmpChecker::expire() {
   const SteadyClock::time_point now = SteadyClock::now();
   // Timeouts first: a check at its end sends nothing more (its next request would be lost).
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    Probe& probe = *probes_.at(deadlines_.begin()->second);
+  while (Probe* expired = probes_.first_expired(now)) {
+    Probe& probe = *expired;  // ended below: each turn takes one probe out
     if (probe.resolving) {
       fail(probe, CheckError::kTimeout,
            "timed out after " + std::to_string(probe.request->timeout.count()) + " ms looking up " +
@@ -204,7 +199,7 @@ void IcmpChecker::expire() {
   while (!sends_.empty() && sends_.begin()->first <= now) {
     const std::uint64_t id = sends_.begin()->second;
     sends_.erase(sends_.begin());
-    send_next(*probes_.at(id));  // send_next forgets the entry erased here
+    send_next(*probes_.find(id));  // send_next forgets the entry erased here
   }
 }
 
@@ -213,12 +208,11 @@ std::size_t IcmpChecker::deliver_completions() { return completed_.deliver(); }
 std::size_t IcmpChecker::cancel_all() {
   const std::size_t cancelled = in_flight();
   completed_.clear();
-  for (auto& [id, probe] : probes_) {
-    if (probe->resolving) resolver_.cancel(probe->lookup);
-    for (std::uint16_t sequence : probe->awaiting) book_.release(sequence);
-  }
+  probes_.for_each([this](const Probe& probe) {
+    if (probe.resolving) resolver_.cancel(probe.lookup);
+    for (std::uint16_t sequence : probe.awaiting) book_.release(sequence);
+  });
   probes_.clear();
-  deadlines_.clear();
   sends_.clear();
   return cancelled;
 }
@@ -251,9 +245,9 @@ void IcmpChecker::read_replies() {
     const std::optional<EchoBook::Match> match =
         book_.take(*reply, source.sin_addr.s_addr, received);
     if (!match) continue;
-    auto found = probes_.find(match->serial);
-    if (found == probes_.end()) continue;  // cannot happen: an ended check's requests are released
-    Probe& probe = *found->second;
+    Probe* found = probes_.find(match->serial);
+    if (found == nullptr) continue;  // cannot happen: an ended check's requests are released
+    Probe& probe = *found;
     std::erase(probe.awaiting, match->sequence);
     probe.round_trips_us.push_back(match->round_trip.count());
     if (probe.sent == probe.request->count && probe.awaiting.empty()) finish(probe);
@@ -305,9 +299,7 @@ void IcmpChecker::finish(Probe& probe) {
   if (probe.resolving) resolver_.cancel(probe.lookup);
   for (std::uint16_t sequence : probe.awaiting) book_.release(sequence);
   if (probe.next_send) sends_.erase(*probe.next_send);
-  deadlines_.erase(probe.deadline);
-  auto owned = std::move(probes_.at(probe.id));
-  probes_.erase(probe.id);
+  const std::unique_ptr<Probe> owned = probes_.take(probe.id);
   completed_.add(std::move(owned->done), std::move(owned->result));
 }
 

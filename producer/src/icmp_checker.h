@@ -28,7 +28,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -39,6 +38,7 @@
 #include "hc/common/icmp_socket.h"
 #include "hc/producer/icmp_echo.h"
 #include "http_checker.h"
+#include "probes_in_flight.h"
 #include "unique_fd.h"
 
 namespace hc::producer {
@@ -100,9 +100,7 @@ class IcmpChecker final : public CurlMultiLoop::IoHandler {
   UniqueFd socket_;
   std::optional<IcmpSocketKind> kind_;
   EchoBook book_;
-  std::uint64_t next_id_ = 1;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Probe>> probes_;
-  std::multimap<Clock::time_point, std::uint64_t> deadlines_;
+  ProbesInFlight<Probe> probes_;
   std::multimap<Clock::time_point, std::uint64_t> sends_;  // the next request of each check
   CompletedChecks completed_;                              // ended, not yet delivered
 };

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "check_error.h"
-#include "position_index.h"
+#include "hc/common/position_index.h"
 
 namespace hc::producer {
 

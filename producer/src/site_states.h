@@ -22,8 +22,8 @@
 #include "hc/common/config.h"
 #include "hc/common/message.h"
 #include "hc/common/mutex.h"
+#include "hc/common/position_index.h"
 #include "hc/common/state_event.h"
-#include "position_index.h"
 #include "site_hash.h"
 #include "site_state.h"
 

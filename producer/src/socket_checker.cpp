@@ -88,7 +88,6 @@ struct SocketChecker::Probe {
   std::shared_ptr<const SocketCheckRequest> request;
   Completion done;
   SteadyClock::time_point started;
-  std::multimap<SteadyClock::time_point, std::uint64_t>::iterator deadline;
   std::uint64_t lookup = 0;
   ProbeState state = ProbeState::kResolving;
   UniqueFd fd;
@@ -103,14 +102,11 @@ SocketChecker::SocketChecker(CurlMultiLoop& loop, AsyncResolver& resolver)
 SocketChecker::~SocketChecker() { cancel_all(); }
 
 void SocketChecker::start(std::shared_ptr<const SocketCheckRequest> request, Completion done) {
-  auto probe = std::make_unique<Probe>();
-  Probe& added = *probe;
-  added.id = next_id_++;
+  const SteadyClock::time_point now = SteadyClock::now();
+  Probe& added = probes_.add(now + request->timeout);
   added.request = std::move(request);
   added.done = std::move(done);
-  added.started = SteadyClock::now();
-  added.deadline = deadlines_.emplace(added.started + added.request->timeout, added.id);
-  probes_.emplace(added.id, std::move(probe));
+  added.started = now;
   const std::uint64_t id = added.id;
   // May call back at once (an IP literal, a name in /etc/hosts), and that callback may end the
   // probe (a literal of the wrong family, a connection refused at once): the probe is
@@ -121,19 +117,18 @@ void SocketChecker::start(std::shared_ptr<const SocketCheckRequest> request, Com
         on_resolved(id, std::move(address));
       },
       added.request->family);
-  if (auto still = probes_.find(id); still != probes_.end()) still->second->lookup = lookup;
+  if (Probe* still = probes_.find(id)) still->lookup = lookup;
 }
 
 std::optional<SteadyClock::time_point> SocketChecker::next_timeout() const {
   if (!completed_.empty()) return SteadyClock::now();
-  if (deadlines_.empty()) return std::nullopt;
-  return deadlines_.begin()->first;
+  return probes_.next_deadline();
 }
 
 void SocketChecker::expire() {
   const SteadyClock::time_point now = SteadyClock::now();
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    Probe& probe = *probes_.at(deadlines_.begin()->second);
+  while (Probe* expired = probes_.first_expired(now)) {
+    Probe& probe = *expired;  // ended below: each turn takes one probe out
     if (probe.state == ProbeState::kReading) {
       finish(probe);  // the reply so far is the reply: the verdict judges it
     } else {
@@ -148,20 +143,19 @@ std::size_t SocketChecker::deliver_completions() { return completed_.deliver(); 
 std::size_t SocketChecker::cancel_all() {
   const std::size_t cancelled = in_flight();
   completed_.clear();
-  for (auto& [id, probe] : probes_) {
-    if (probe->state == ProbeState::kResolving) resolver_.cancel(probe->lookup);
-  }
+  probes_.for_each([this](const Probe& probe) {
+    if (probe.state == ProbeState::kResolving) resolver_.cancel(probe.lookup);
+  });
   probes_.clear();  // closing a socket takes it out of the epoll set
   by_fd_.clear();
-  deadlines_.clear();
   return cancelled;
 }
 
 void SocketChecker::on_resolved(std::uint64_t id,
                                 std::variant<ResolvedAddress, std::string>&& address) {
-  auto found = probes_.find(id);
-  if (found == probes_.end()) return;
-  Probe& probe = *found->second;
+  Probe* found = probes_.find(id);
+  if (found == nullptr) return;
+  Probe& probe = *found;
   if (auto* problem = std::get_if<std::string>(&address)) {
     fail(probe, CheckError::kDns, "cannot resolve " + probe.request->target.host + ": " + *problem);
     return;
@@ -189,7 +183,7 @@ void SocketChecker::on_resolved(std::uint64_t id,
 void SocketChecker::on_io(int fd, std::uint32_t events) {
   auto found = by_fd_.find(fd);
   if (found == by_fd_.end()) return;  // ended earlier in this turn of the loop
-  Probe& probe = *probes_.at(found->second);
+  Probe& probe = *probes_.find(found->second);
   switch (probe.state) {
     case ProbeState::kResolving:
       break;
@@ -359,9 +353,7 @@ void SocketChecker::finish(Probe& probe) {
   probe.result.response_time_us = micros_since(probe.started);
   if (probe.state == ProbeState::kResolving) resolver_.cancel(probe.lookup);
   if (probe.fd) by_fd_.erase(probe.fd.get());
-  deadlines_.erase(probe.deadline);
-  auto owned = std::move(probes_.at(probe.id));
-  probes_.erase(probe.id);
+  const std::unique_ptr<Probe> owned = probes_.take(probe.id);
   completed_.add(std::move(owned->done), std::move(owned->result));
   // Destroying the probe closes its socket, which leaves the epoll set.
 }

@@ -18,7 +18,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -31,6 +30,7 @@
 #include "hc/common/config.h"
 #include "hc/common/host_port.h"
 #include "http_checker.h"
+#include "probes_in_flight.h"
 #include "regex_matcher.h"
 
 namespace hc::producer {
@@ -98,10 +98,8 @@ class SocketChecker final : public CurlMultiLoop::IoHandler {
   CurlMultiLoop& loop_;
   AsyncResolver& resolver_;
   std::uint32_t handler_id_ = 0;
-  std::uint64_t next_id_ = 1;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Probe>> probes_;
+  ProbesInFlight<Probe> probes_;
   std::unordered_map<int, std::uint64_t> by_fd_;
-  std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> deadlines_;
   CompletedChecks completed_;  // ended, not yet delivered
 };
 

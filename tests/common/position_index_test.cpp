@@ -1,7 +1,7 @@
 // PositionIndex: the index behind the per-site tables, against std::unordered_map as the model,
 // through inserts, erases with the owner's swap-with-last, and growth; hashes that collide in
 // their low bits make the probe runs long, so erase's backward shift is exercised.
-#include "position_index.h"
+#include "hc/common/position_index.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace hc::producer {
+namespace hc {
 namespace {
 
 // A dense table of keys, as SiteStates keeps its entries: erase moves the last into the hole.
@@ -92,4 +92,4 @@ TEST(PositionIndex, AReservedIndexTakesItsEntriesWithoutGrowingAndKeepsThoseItHa
 }
 
 }  // namespace
-}  // namespace hc::producer
+}  // namespace hc

@@ -1,26 +1,32 @@
-// A hash index over the entries of a dense vector, for the tables that hold something for every
-// site a producer checks (site_states.h, site_counters.h): a million sites must not cost a node,
-// a bucket and a copy of the key each. It maps a hash to the entry's position in its owner's
-// vector, 4 bytes a slot, at most 3/4 of the slots used (open addressing, linear probing, a
-// power-of-two slot count). It holds no hash and no key: the owner says which entry matches
-// (find) and what an entry's hash is when the index moves it (growth, erase).
+// A hash index over the entries of a dense list, for the tables that hold something for every
+// site (the producer's site_states.h and site_counters.h, the config's duplicate-URL check):
+// a million sites must not cost a node, a bucket and a copy of the key each. It maps a hash to the
+// entry's position in its owner's vector, 4 bytes a slot, at most 3/4 of the slots used (open
+// addressing, linear probing, a power-of-two slot count). It holds no hash and no key: the owner
+// says which entry matches (find) and what an entry's hash is when the index moves it (growth,
+// erase).
 //
 // REQUIRES: hashes are well mixed in their low bits (site_hash.h's are); fewer than 2^32 - 1
 // entries.
 // Thread: not thread-safe; its owner guards it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <utility>
 #include <vector>
 
-namespace hc::producer {
+namespace hc {
 
 class PositionIndex {
  public:
   static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+  PositionIndex() = default;
+  // Sized for `expected` entries: it grows only beyond them.
+  explicit PositionIndex(std::size_t expected) : slots_(slot_count_for(expected), kEmpty) {}
 
   // The position p under `hash` for which matches(p) holds, or kNone.
   template <typename Matches>
@@ -64,8 +70,7 @@ class PositionIndex {
   // once). hash_of as for insert().
   template <typename HashOf>
   void reserve(std::size_t entries, const HashOf& hash_of) {
-    std::size_t wanted = slots_.empty() ? 16 : slots_.size();
-    while (entries * 4 > wanted * 3) wanted *= 2;
+    const std::size_t wanted = std::max(slot_count_for(entries), slots_.size());
     if (wanted != slots_.size()) rehash(wanted, hash_of);
   }
 
@@ -80,6 +85,13 @@ class PositionIndex {
 
  private:
   static constexpr std::uint32_t kEmpty = 0;  // a slot holds position + 1
+
+  // The fewest slots (a power of two, at least 16) that hold `entries` at most 3/4 full.
+  static std::size_t slot_count_for(std::size_t entries) {
+    std::size_t slots = 16;
+    while (entries * 4 > slots * 3) slots *= 2;
+    return slots;
+  }
 
   std::size_t home(std::uint64_t hash) const {
     return static_cast<std::size_t>(hash) & (slots_.size() - 1);
@@ -112,4 +124,4 @@ class PositionIndex {
   std::size_t size_ = 0;
 };
 
-}  // namespace hc::producer
+}  // namespace hc
