@@ -168,16 +168,15 @@ std::string latest_upsert_sql(TableColumns columns, std::string_view latest,
       fmt::join(updates, ", "), keys.at(1), fmt::join(current, ", "), fmt::join(incoming, ", "));
 }
 
-std::string given_rows_sql(TableColumns columns, int first_parameter) {
-  std::vector<std::string> casts;
-  std::vector<std::string> arrays;
-  int parameter = first_parameter;
-  for (const auto& column : columns) {
-    casts.push_back(fmt::format("CAST(field.{0} AS {1}) AS {0}", column.name, column.sql_type));
-    arrays.push_back(fmt::format("${}::text[]", parameter++));
-  }
-  return fmt::format("(SELECT {} FROM unnest({}) AS field({})) AS given", fmt::join(casts, ", "),
-                     fmt::join(arrays, ", "), fmt::join(column_names(columns), ", "));
+std::string keyed_rows_sql(TableColumns columns, std::string_view table, int first_parameter) {
+  const std::vector<std::string> keys = key_names(columns);
+  // LATERAL with OFFSET 0 keeps each key its own probe: the planner cannot turn the lookups
+  // into a join that scans the table.
+  return fmt::format(
+      "(SELECT found.* FROM unnest(${3}::text[], ${4}::timestamptz[]) AS wanted(key, at)"
+      " CROSS JOIN LATERAL (SELECT * FROM {0} WHERE {1} = decode(wanted.key, 'hex')"
+      " AND {2} = wanted.at OFFSET 0) AS found) AS keyed",
+      quote_identifier(table), keys.at(0), keys.at(1), first_parameter, first_parameter + 1);
 }
 
 }  // namespace hc::store

@@ -62,16 +62,17 @@ std::string latest_table_sql(TableColumns columns, std::string_view quoted_lates
 std::string latest_backfill_sql(TableColumns columns, std::string_view quoted_latest,
                                 std::string_view quoted_table, int version);
 // Moves the rows of `source` (a FROM item whose columns are named like `columns`, e.g.
-// given_rows_sql()) into the latest table, newer wins: a row is inserted for a new site
+// keyed_rows_sql()) into the latest table, newer wins: a row is inserted for a new site
 // and replaces the site's row only when its time is later, or, at the same time, when its
 // values differ (the measurements table also keeps the last write of one key). Replaying
 // older or identical measurements changes nothing and writes no row version.
 // REQUIRES: the source rows are unique by site (the newest of a batch per site).
 std::string latest_upsert_sql(TableColumns columns, std::string_view latest,
                               std::string_view source);
-// A FROM item: rows given as parameters, one text[] per column from $N on, in column order
-// (ColumnArrays, column_arrays.h), the i-th elements of all arrays one row; each element cast
-// to its column's type by that type's input function, as COPY reads it.
-std::string given_rows_sql(TableColumns columns, int first_parameter);
+// A FROM item: the rows of `table` whose keys are given by two array parameters, $N the first
+// key column as hex text (text[], a bytea key such as url_digest) and $N+1 the second
+// (timestamptz[]), pairwise. Each key is one index probe of the primary key (a lookup per key,
+// never a scan), so its cost follows the number of keys, not the size of the table.
+std::string keyed_rows_sql(TableColumns columns, std::string_view table, int first_parameter);
 
 }  // namespace hc::store

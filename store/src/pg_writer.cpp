@@ -15,7 +15,6 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "column_arrays.h"
 #include "measurement_columns.h"
 #include "partition_catalog.h"
 #include "pg_migrations.h"
@@ -47,15 +46,14 @@ std::string latest_upsert_statement(std::size_t table_index) {
 }
 
 // One statement, one round trip: the rollup marks of the rows' hours ($1 the table, $2 the
-// hours) and the latest table's upsert of each site's newest row of the batch, given from $3
-// on as one text[] per column (ColumnArrays). They are what the table holds after the rows'
-// write: a key is at most once in a batch (TableRows), and the measurements table takes the
-// batch's values for it whether COPY inserts or the upsert overwrites. A data-modifying WITH
-// runs whether or not the outer statement reads it.
+// hours) and the latest table's upsert of the rows just written whose keys are $3 (their
+// url_digests, hex) and $4 (their times): read back from the table in this transaction, so
+// they are exactly what it now holds. A data-modifying WITH runs whether or not the outer
+// statement reads it.
 std::string latest_and_marks_sql(const std::string& table) {
   return fmt::format("WITH marked AS ({}) {}", mark_pending_hours_sql(),
                      latest_upsert_sql(measurement_columns(), latest_table_name(table),
-                                       given_rows_sql(measurement_columns(), 3)));
+                                       keyed_rows_sql(measurement_columns(), table, 3)));
 }
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
@@ -114,17 +112,18 @@ struct DigestHash {
   }
 };
 
-// What the latest table and the rollup marks take from a lane's rows: the newest row per site
-// (one text[] literal per column, ColumnArrays), and the hours the rows fall in (a
-// timestamptz[] literal, ascending).
+// What the latest table and the rollup marks take from a lane's rows: the key of the newest
+// row per site (as a text[] literal of url_digests and a timestamptz[] literal of their times,
+// pairwise), and the hours the rows fall in (a timestamptz[] literal, ascending).
 struct LatestAndHours {
-  std::vector<std::string> newest_columns;
+  std::string newest_digests;
+  std::string newest_times;
   std::size_t newest_count = 0;
   std::string hours;
   std::size_t hour_count = 0;
 };
 
-LatestAndHours latest_and_hours(const std::vector<const Row*>& rows, const TableSchema& schema) {
+LatestAndHours latest_and_hours(const std::vector<const Row*>& rows) {
   std::unordered_map<std::string_view, const Row*, DigestHash> newest;
   std::set<WallTime> hours;
   // A batch's rows mostly share an hour: a set lookup only when the hour changes.
@@ -140,14 +139,18 @@ LatestAndHours latest_and_hours(const std::vector<const Row*>& rows, const Table
     }
   }
   LatestAndHours result;
-  ColumnArrays newest_columns(schema.columns.size());
-  std::string line;
+  result.newest_digests = "{";
+  result.newest_times = "{";
   for (const auto& [digest, row] : newest) {
-    line.clear();
-    schema.append_copy_row(line, *row);
-    newest_columns.add_copy_line(line);
+    if (result.newest_digests.size() > 1) {
+      result.newest_digests.push_back(',');
+      result.newest_times.push_back(',');
+    }
+    result.newest_digests += digest;
+    append_timestamp(result.newest_times, row_time(*row));
   }
-  result.newest_columns = newest_columns.literals();
+  result.newest_digests.push_back('}');
+  result.newest_times.push_back('}');
   result.newest_count = newest.size();
   result.hours = "{";
   for (const WallTime hour : hours) {
@@ -279,11 +282,11 @@ void PgWriter::upsert_rows(pqxx::work& txn, std::size_t table,
 void PgWriter::record_latest_and_hours(pqxx::work& txn, std::size_t table,
                                        const std::vector<const Row*>& rows, WriteTrace& trace) {
   Stopwatch stopwatch;
-  const LatestAndHours latest = latest_and_hours(rows, *schemas_[table]);
+  const LatestAndHours latest = latest_and_hours(rows);
   trace.latest_rows += latest.newest_count;
   trace.hours += latest.hour_count;
   txn.exec_prepared0(latest_upsert_statement(table), tables_[table].name, latest.hours,
-                     pqxx::prepare::make_dynamic_params(latest.newest_columns));
+                     latest.newest_digests, latest.newest_times);
   trace.latest_us += stopwatch.lap_us();
 }
 

@@ -55,7 +55,7 @@ class PgWriter {
   void upsert_rows(pqxx::work& txn, std::size_t table, const std::vector<const Row*>& rows);
   // In the transaction of the rows: the latest table takes the newest row per site if it is
   // newer than what it has, and the hours of the rows are marked for the rollups (rollups.h);
-  // one statement for both, the newest rows its parameters.
+  // one COPY (the newest rows into the latest staging table) and one statement for both.
   void record_latest_and_hours(pqxx::work& txn, std::size_t table,
                                const std::vector<const Row*>& rows, WriteTrace& trace);
   // Creates the partitions `rows` (of `lane`) need that the cache does not know of.

@@ -83,14 +83,13 @@ TEST(LatestSql, UpsertReplacesOnlyWithANewerOrChangedMeasurement) {
             " EXCLUDED.value, EXCLUDED.flags, EXCLUDED.score))");
 }
 
-// The newest rows of a batch handed to the latest table's upsert as parameters: one text[]
-// per column, each element cast by its column's input function.
-TEST(LatestSql, GivenRowsAreOneTextArrayPerColumnCastToTheColumnsTypes) {
-  EXPECT_EQ(given_rows_sql(kTestColumns, 3),
-            "(SELECT CAST(field.id AS bigint) AS id, CAST(field.at AS timestamptz) AS at,"
-            " CAST(field.value AS text) AS value, CAST(field.flags AS text[]) AS flags,"
-            " CAST(field.score AS smallint) AS score FROM unnest($3::text[], $4::text[],"
-            " $5::text[], $6::text[], $7::text[]) AS field(id, at, value, flags, score)) AS given");
+// The rows a batch wrote, read back by their keys (the latest table's source): one primary
+// key probe per key, the first key column given as hex text.
+TEST(LatestSql, TheBatchsRowsAreReadBackByKeyOneProbeEach) {
+  EXPECT_EQ(keyed_rows_sql(kTestColumns, "t", 3),
+            "(SELECT found.* FROM unnest($3::text[], $4::timestamptz[]) AS wanted(key, at)"
+            " CROSS JOIN LATERAL (SELECT * FROM \"t\" WHERE id = decode(wanted.key, 'hex')"
+            " AND at = wanted.at OFFSET 0) AS found) AS keyed");
 }
 
 // A column added by a migration after the latest table exists is added to both tables.
