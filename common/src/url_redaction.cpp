@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hc/common/http_message.h"
 #include "url_validation.h"
 
 namespace hc {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // A parameter name as the site's server reads it: percent escapes decoded, lowercased (so
 // "%74oken" and "TOKEN" are "token").
@@ -23,8 +17,8 @@ std::string comparable_name(std::string_view name) {
   for (std::size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
     if (c == '%' && i + 2 < name.size()) {
-      const int high = hex_value(name[i + 1]);
-      const int low = hex_value(name[i + 2]);
+      const int high = http::hex_digit_value(name[i + 1]);
+      const int low = http::hex_digit_value(name[i + 2]);
       if (high >= 0 && low >= 0) {
         c = static_cast<char>(high * 16 + low);
         i += 2;

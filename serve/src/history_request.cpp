@@ -2,20 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <utility>
+
 #include "hc/common/duration.h"
+#include "hc/common/http_message.h"
 #include "hc/common/url_digest.h"
 
 namespace hc::serve {
 namespace {
 
 constexpr std::size_t kMaxTableNameBytes = 63;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -31,21 +28,9 @@ std::variant<std::string, BadRequest> site_url_from_target(std::string_view targ
 }
 
 std::variant<std::string, BadRequest> decode_site(std::string_view encoded) {
-  std::string url;
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    if (encoded[i] != '%') {
-      url.push_back(encoded[i]);
-      continue;
-    }
-    const bool complete = i + 2 < encoded.size();
-    const int high = complete ? hex_value(encoded[i + 1]) : -1;
-    const int low = complete ? hex_value(encoded[i + 2]) : -1;
-    if (high < 0 || low < 0) {
-      return BadRequest{"the site URL in the path has a malformed percent escape"};
-    }
-    url.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
+  std::optional<std::string> decoded = http::percent_decode(encoded);
+  if (!decoded) return BadRequest{"the site URL in the path has a malformed percent escape"};
+  std::string url = std::move(*decoded);
   if (url.empty()) return BadRequest{"the site URL in the path is empty"};
   if (url.size() > kMaxSiteUrlBytes) {
     return BadRequest{fmt::format("the site URL is longer than {} bytes", kMaxSiteUrlBytes)};

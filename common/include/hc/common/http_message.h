@@ -49,6 +49,9 @@ QueryParams parse_query(std::string_view query);
 // Decodes %XX escapes ('+' stays '+'). nullopt for a malformed escape ("%", "%4", "%zz").
 std::optional<std::string> percent_decode(std::string_view text);
 
+// The value of a hex digit (0-9, a-f, A-F), or -1 for any other character.
+int hex_digit_value(char c);
+
 // ASCII case-insensitive equality (header names, methods in Allow lists).
 bool iequals(std::string_view a, std::string_view b);
 
