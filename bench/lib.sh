@@ -229,7 +229,8 @@ PY
 BENCH_COLUMNS="url_digest, measurement_time, response_time_microseconds, uri, status_code, regex_present, regex_match, error, error_detail, dns_us, connect_us, tls_us, ttfb_us, body_bytes, cert_expires_at, healthy, failed_conditions, body_truncated, attempts"
 
 # bench_consumer_config GROUP TABLE: writes $WORK/GROUP.yaml (a consumer of topic bench into
-# TABLE, connections_per_database CONNECTIONS, default 2) and prints its path.
+# TABLE, connections_per_database CONNECTIONS, default 2, and batch_max_rows BATCH_MAX_ROWS,
+# default hc's) and prints its path.
 bench_consumer_config() {
   cat >"$WORK/$1.yaml" <<YAML
 healthcheck-consumer-config:
@@ -237,6 +238,7 @@ healthcheck-consumer-config:
   group_id: $1
   auto_offset_reset: earliest
   connections_per_database: ${CONNECTIONS:-2}
+${BATCH_MAX_ROWS:+  batch_max_rows: $BATCH_MAX_ROWS}
   topics:
     - source_topic: bench
       connection_uri: "$URI"

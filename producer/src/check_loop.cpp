@@ -58,7 +58,8 @@ CheckLoop::CheckLoop(const CheckLoopContext& context, std::size_t max_in_flight,
     : context_(context),
       scheduler_(context.clock, max_in_flight),
       checker_(std::move(checker)),
-      index_(index) {
+      index_(index),
+      memory_release_(context.clock.now()) {
   context_.host_slots.set_waker(index_, [this] { checker_->wakeup(); });
 }
 
@@ -108,6 +109,8 @@ void CheckLoop::turn(std::chrono::milliseconds max_wait) {
   // turn starts more.
   completed_last_turn_ = checker_->run_once(std::min(max_wait, wait_budget()));
   report_counters();
+  // Here the turn's completions are published and nothing it started waits on the loop.
+  if (memory_release_.take_due(context_.clock.now())) checker_->release_idle();
 }
 
 void CheckLoop::apply_assigned_sites() {

@@ -20,6 +20,9 @@
 // checks in flight stay short however many checks fall due at once; the attempts left due
 // start in the next turns, late by that much.
 //
+// Once a period (memory_release.h), at the end of a turn, the loop frees the checker's idle
+// handles beyond what the period's checks needed at once.
+//
 // Threads: run() (or turn(), in tests) on the loop's own thread; assign_sites() from any thread.
 #pragma once
 
@@ -39,6 +42,7 @@
 #include "hc/common/mutex.h"
 #include "hc/common/signals.h"
 #include "host_slots.h"
+#include "memory_release.h"
 #include "producer_metrics.h"
 #include "producer_stats.h"
 #include "scheduler.h"
@@ -153,8 +157,9 @@ class CheckLoop {
   std::size_t index_;                                      // in context_.host_slots
   // Attempts waiting for a slot of their host, by host, oldest first.
   std::unordered_map<std::string, std::deque<CheckInProgress>> host_waits_;
-  bool stopping_ = false;                // run() is in its grace period
-  std::size_t completed_last_turn_ = 0;  // by the checker, in the previous turn
+  bool stopping_ = false;                 // run() is in its grace period
+  std::size_t completed_last_turn_ = 0;   // by the checker, in the previous turn
+  MemoryReleaseSchedule memory_release_;  // of the checker's idle handles
 
   Mutex assigned_mutex_;
   std::optional<SitePlans> assigned_ GUARDED_BY(assigned_mutex_);  // set by assign_sites(),

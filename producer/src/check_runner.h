@@ -49,6 +49,8 @@ class CheckRunner final : public Checker {
   // Abandons every check in flight; returns how many.
   std::size_t cancel_all() override;
   const LoopLag& loop_lag() const override { return http_.event_loop().lag(); }
+  // The http checks' idle easy handles (the other check types keep nothing between checks).
+  void release_idle() override { http_.release_idle(); }
 
  private:
   HttpChecker http_;  // first: owns the event loop the others watch their sockets on

@@ -34,6 +34,9 @@ class Checker {
   virtual std::size_t cancel_all() = 0;
   // How late the checker's loop has been (loop_lag.h): a check's timings may include it.
   virtual const LoopLag& loop_lag() const = 0;
+  // Frees what the checker keeps for reuse beyond what the checks since the previous call
+  // needed at once (HttpChecker::release_idle). Called once a period (memory_release.h).
+  virtual void release_idle() = 0;
 };
 
 }  // namespace hc::producer

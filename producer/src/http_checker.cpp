@@ -171,6 +171,15 @@ void HttpChecker::start(std::string_view url, std::shared_ptr<const CheckRequest
   transfer->done = std::move(done);
   transfer->slot = active_.size();
   active_.push_back(std::move(transfer));
+  most_in_flight_ = std::max(most_in_flight_, active_.size());
+}
+
+std::size_t HttpChecker::release_idle() {
+  const std::size_t keep_idle = most_in_flight_ - std::min(most_in_flight_, active_.size());
+  const std::size_t released = idle_.size() - std::min(idle_.size(), keep_idle);
+  idle_.resize(idle_.size() - released);
+  most_in_flight_ = active_.size();
+  return released;
 }
 
 // A handle from the pool, or a new one with the options that are the same for every check.

@@ -117,6 +117,14 @@ class HttpChecker {
 
   std::size_t in_flight() const { return active_.size(); }
 
+  // Frees the idle easy handles beyond the most checks that were in flight at once since the
+  // previous call (or since the checker was made), and starts counting that most anew: the
+  // pool shrinks back after a burst, and keeps what a steady load uses. Returns how many
+  // were freed. The loop calls it once a period (memory_release.h).
+  std::size_t release_idle();
+  // Easy handles held, in flight and idle.
+  std::size_t handles() const { return active_.size() + idle_.size(); }
+
   // The event loop run_once() drives; the other check types watch their sockets on it.
   CurlMultiLoop& event_loop() { return loop_; }
   const CurlMultiLoop& event_loop() const { return loop_; }
@@ -143,9 +151,11 @@ class HttpChecker {
   CurlGlobal curl_global_;  // first: outlives every curl handle below
   CurlMultiLoop loop_;
   std::vector<std::unique_ptr<Transfer>> active_;  // in flight; Transfer::slot is the index
-  // Finished transfers with their easy handles, kept for reuse. Never more than the peak
-  // number of checks in flight (the scheduler bounds that by max_in_flight).
+  // Finished transfers with their easy handles, kept for reuse. Never more than the most
+  // checks in flight at once (the scheduler bounds that by max_in_flight) since the last
+  // release_idle(), nor than that before it.
   std::vector<std::unique_ptr<Transfer>> idle_;
+  std::size_t most_in_flight_ = 0;  // since the last release_idle()
 };
 
 }  // namespace hc::producer

@@ -57,6 +57,7 @@ ProducerLoop::ProducerLoop(const ProducerConfig& config, const ProducerOptions& 
       restorer_(std::move(parts.restore_states)),
       states_(options.producer_id),
       stats_log_(stats_),
+      heap_trim_(clock_->now() + MemoryReleaseSchedule::kPeriod / 2),
       sites_(std::move(parts.sites)) {
   std::vector<SiteConfig> initial_sites = sites_->initial_sites();
   const std::size_t threads = check_thread_count(config, usable_cpu_count());
@@ -127,6 +128,7 @@ int ProducerLoop::run(StopControl& control) {
       events_->poll(std::chrono::milliseconds::zero());
       sync_stats();
       stats_log_.maybe_log(clock_->now());
+      if (heap_trim_.take_due(clock_->now())) malloc_trim(0);
     }
     spdlog::info(
         "stopping: no new checks; {} checks in flight get {} ms to finish, then are cancelled "

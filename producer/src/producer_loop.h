@@ -30,6 +30,7 @@
 #include "hc/common/signals.h"
 #include "hc/producer/producer.h"
 #include "host_slots.h"
+#include "memory_release.h"
 #include "producer_metrics.h"
 #include "producer_parts.h"
 #include "producer_stats.h"
@@ -101,6 +102,9 @@ class ProducerLoop final : private SiteListener {
   StateRestorer restorer_;
   SiteStates states_;
   StatsLog stats_log_;
+  // The coordinator hands the heap's free pages back (malloc_trim) once a period, half a period
+  // after the loops freed their idle handles (memory_release.h).
+  MemoryReleaseSchedule heap_trim_;
   std::unique_ptr<SiteSource> sites_;
   std::unique_ptr<HostSlots> host_slots_;          // shared by loops_
   std::vector<std::unique_ptr<CheckLoop>> loops_;  // after what they refer to

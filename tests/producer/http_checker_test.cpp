@@ -478,6 +478,37 @@ TEST_F(HttpCheckerTest, HandlesAreReusedAcrossRoundsOfConcurrentChecks) {
   EXPECT_EQ(up, kAtOnce * kRounds);
 }
 
+// The pool of idle handles keeps what the checks since the previous release needed at once:
+// after a burst of five, a period of one check at a time frees four.
+TEST_F(HttpCheckerTest, ReleaseIdleFreesTheHandlesBeyondTheMostInFlightSinceTheLastRelease) {
+  HttpChecker checker;
+  auto request = std::make_shared<const CheckRequest>(get(local_.url("/ok")));
+  int up = 0;
+  auto run_checks = [&](int at_once) {
+    for (int i = 0; i < at_once; ++i) {
+      checker.start(local_.url("/ok"), request,
+                    [&up](CheckResult&& result) { up += result.transport_error ? 0 : 1; });
+    }
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (checker.in_flight() > 0 && std::chrono::steady_clock::now() < give_up) {
+      checker.run_once(milliseconds(100));
+    }
+  };
+  run_checks(5);  // a burst
+  EXPECT_EQ(checker.handles(), 5u);
+  EXPECT_EQ(checker.release_idle(), 0u) << "the period of the burst needed all five";
+  EXPECT_EQ(checker.handles(), 5u);
+  run_checks(1);
+  run_checks(1);
+  EXPECT_EQ(checker.release_idle(), 4u) << "this period needed one";
+  EXPECT_EQ(checker.handles(), 1u);
+  EXPECT_EQ(checker.release_idle(), 1u) << "a period without checks needed none";
+  EXPECT_EQ(checker.handles(), 0u);
+  run_checks(2);  // the pool grows again as needed
+  EXPECT_EQ(checker.handles(), 2u);
+  EXPECT_EQ(up, 9);
+}
+
 TEST(HttpChecker, WakeupFromAnotherThreadEndsAWait) {
   HttpChecker checker;
   const auto started = std::chrono::steady_clock::now();

@@ -22,6 +22,7 @@
 #include "hc/common/message.h"
 #include "hc/common/signals.h"
 #include "hc/test/fake_clock.h"
+#include "memory_release.h"
 #include "producer_parts.h"
 #include "site_plan.h"
 
@@ -48,6 +49,7 @@ struct FakeWeb {
     TimePoint at;
   };
   std::vector<Start> starts;
+  int idle_releases = 0;  // Checker::release_idle() calls, by every checker
 
   std::vector<TimePoint> starts_of(const std::string& url, const std::string& by = "") const {
     std::vector<TimePoint> at;
@@ -96,6 +98,7 @@ class FakeChecker final : public Checker {
     return completed;
   }
   const LoopLag& loop_lag() const override { return lag_; }
+  void release_idle() override { ++web_.idle_releases; }
   void wakeup() override {}
   std::size_t in_flight() const override { return pending_.size(); }
   std::size_t cancel_all() override {
@@ -580,6 +583,25 @@ TEST_F(ProducerLoopTest, LoopLagReportsTheLoopsBusyTime) {
   for (const std::int64_t lag : lags[slow.url]) EXPECT_GE(lag, 60000) << "slow's loop lag";
   ASSERT_GE(lags[idle.url].size(), 2u);
   for (const std::int64_t lag : lags[idle.url]) EXPECT_LT(lag, 10000) << "idle's loop lag";
+}
+
+// A check loop hands back what its checker keeps idle once a period of its clock, at the end of a
+// turn, whether its checks are busy or not; a long turn does not make two releases in a row.
+TEST_F(ProducerLoopTest, TheCheckerReleasesItsIdleMemoryOncePerPeriod) {
+  FakeProducer producer("p1", clock_, web_, topic_, {site("/a"), site("/b")});
+  const milliseconds period = MemoryReleaseSchedule::kPeriod;
+  run_for(*clock_, {&producer}, period);  // its last turn 10 ms before the period ends
+  EXPECT_EQ(web_.idle_releases, 0);
+  producer.loop->step();
+  EXPECT_EQ(web_.idle_releases, 1);
+  run_for(*clock_, {&producer}, period);
+  EXPECT_EQ(web_.idle_releases, 1);
+  clock_->advance(3 * period);  // a turn three periods late
+  producer.loop->step();
+  EXPECT_EQ(web_.idle_releases, 2);
+  producer.loop->step();
+  EXPECT_EQ(web_.idle_releases, 2);
+  EXPECT_GT(producer.measurements->published.size(), 0u);
 }
 
 // Sites on one host that take no per-host limit, with their first runs all due at once: the

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <string>
@@ -382,6 +383,73 @@ TEST_F(RollupsTest, TheLatestTableNeverGoesBackwardsUnderReplay) {
   write({check("https://a.test/", kHour0 + minutes(9), 42)});
   EXPECT_EQ(query("SELECT response_time_microseconds FROM hc_latest"), "42");
   EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), "1");
+}
+
+// Each site's newest row reaches the latest table with every column as the measurements table
+// holds it, whatever the text (tabs, newlines, backslashes, quotes, commas, braces, the words
+// NULL and \N, empty strings and lists, non-ASCII) and whichever columns are NULL; for rows of
+// a closed past hour and of now, written by COPY and again by the upsert with changed values;
+// and the hours of the rows are marked.
+TEST_F(RollupsTest, TheLatestTableHoldsEveryColumnOfEachSitesNewestRowExactly) {
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  const std::vector<std::string> awkward = {
+      "tab\there", "line\nbreak\r",   "back\\slash \\N", "\"quoted\", {braced}", "NULL",
+      "",          "caf\u00e9 \u2713"};
+  std::vector<Measurement> batch;
+  for (std::size_t site = 0; site < awkward.size(); ++site) {
+    const std::string& text = awkward[site];
+    const std::string& other = awkward[(site + 1) % awkward.size()];
+    const WallTime last = site % 2 == 0 ? kHour0 + minutes(50) : now - seconds(1);
+    for (int i = 0; i < 3; ++i) {
+      Measurement m =
+          check(fmt::format("https://site-{}.test/{}", site, text), last - minutes(10 * i),
+                1000 + static_cast<std::int64_t>(site) * 10 + i);
+      m.error = text;
+      m.error_detail = other;
+      m.regex = site % 3 == 0 ? std::optional<std::string>(text) : std::nullopt;
+      m.regex_match = site % 3 == 0 ? std::optional<bool>(i % 2 == 0) : std::nullopt;
+      m.failed_conditions =
+          site % 2 == 0 ? std::vector<std::string>{text, other} : std::vector<std::string>{};
+      m.timings.dns_us = site % 2 == 0 ? std::optional<std::int64_t>(17) : std::nullopt;
+      m.cert_expires_at = site % 2 == 1 ? std::optional<WallTime>(kHour0) : std::nullopt;
+      m.attempts = 1 + i;
+      m.check_type = site % 3 == 1 ? std::optional<std::string>("dns") : std::nullopt;
+      m.dns_rcode = m.check_type ? std::optional<std::string>(text) : std::nullopt;
+      m.dns_answers = {other, text, ""};
+      m.address = site % 3 == 2 ? std::optional<std::string>(text) : std::nullopt;
+      batch.push_back(std::move(m));
+    }
+  }
+  // The newest row per site against the latest table, every column (as jsonb: by name), and
+  // the marked hours against the rows' hours.
+  const std::string differing_sql =
+      "SELECT count(*) FROM (SELECT DISTINCT ON (url_digest) * FROM hc"
+      " ORDER BY url_digest, measurement_time DESC) newest FULL JOIN hc_latest latest"
+      " USING (url_digest) WHERE to_jsonb(newest) IS DISTINCT FROM to_jsonb(latest)";
+  const std::string marked_sql =
+      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT hour FROM"
+      " hc_rollup_pending WHERE table_name = 'hc') h";
+  const std::string hours_sql =
+      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT date_bin('1 hour',"
+      " measurement_time, timestamptz '2000-01-01 00:00+00') AS hour FROM hc) h";
+
+  write(batch);
+  EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), std::to_string(awkward.size()));
+  EXPECT_EQ(query(differing_sql), "0");
+  EXPECT_EQ(query(marked_sql), query(hours_sql));
+
+  for (auto& m : batch) {  // replayed with other values: the upsert path
+    m.response_time_us += 5;
+    m.error_detail = m.error.value_or("") + "\t2";
+    m.failed_conditions.emplace_back("\\\"");
+  }
+  write(batch);
+  EXPECT_EQ(query("SELECT count(*) FROM hc"), std::to_string(batch.size()));
+  EXPECT_EQ(query(differing_sql), "0");
+  EXPECT_EQ(query("SELECT count(*) FROM hc_latest WHERE error_detail LIKE '%' || chr(9) || '2'"),
+            std::to_string(awkward.size()));
+  EXPECT_EQ(query(marked_sql), query(hours_sql));
 }
 
 // Kafka redelivers a whole batch (the consumer died after the commit to PostgreSQL, before the
