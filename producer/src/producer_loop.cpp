@@ -230,8 +230,7 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
       [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
   if (forget_missing && restored.complete) {
     for (const std::string_view url : urls) {
-      std::string owned(url);
-      if (!restored.latest.contains(owned)) states_.forget(owned);
+      if (!restored.latest.contains(url)) states_.forget(std::string(url));
     }
   }
   for (const auto& [url, event] : restored.latest) states_.restore(event);

@@ -71,7 +71,7 @@ struct PartitionEnd {
 struct Candidate {
   StateEvent event;
   std::int32_t partition = 0;
-  std::string topic;
+  std::size_t topic = 0;  // its index in the topics read
 };
 
 }  // namespace
@@ -87,7 +87,11 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
                                            {"enable.auto.commit", "false"},
                                            {"enable.auto.offset.store", "false"},
                                            {"enable.partition.eof", "true"},
-                                           {"allow.auto.create.topics", "false"}});
+                                           {"allow.auto.create.topics", "false"},
+                                           // The records are read once, as fast as they are
+                                           // decoded: a prefetch of librdkafka's default 64 MB
+                                           // would be a peak of the producer's start for nothing.
+                                           {"queued.max.messages.kbytes", "2048"}});
   if (settings_problem != nullptr) {
     rd_kafka_conf_set_opaque(conf.get(), settings_problem);
     rd_kafka_conf_set_error_cb(
@@ -129,7 +133,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
   std::size_t open = ends.size();
   if (open > 0) rd_kafka_assign(consumer.get(), assignment.get());
 
-  std::unordered_map<std::string, Candidate> latest;
+  std::unordered_map<std::string_view, Candidate> latest;  // keys view owned_urls' strings
   StateEventDecoder decoder;
   while (open > 0 && Clock::now() < deadline && !stop_requested()) {
     KafkaMessage message(
@@ -157,7 +161,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
     if (message->payload == nullptr) {
       // A tombstone: the site's state was deleted on purpose; what came before it is void.
       auto found = latest.find(key);
-      if (found != latest.end() && found->second.topic == topic &&
+      if (found != latest.end() && topics[found->second.topic] == topic &&
           found->second.partition == message->partition) {
         latest.erase(found);
       }
@@ -180,18 +184,26 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
       }
       continue;
     }
-    if (!owned_urls.contains(event.url)) continue;
-    auto [found, inserted] = latest.try_emplace(event.url);
+    const auto owned = owned_urls.find(event.url);
+    if (owned == owned_urls.end()) continue;
+    const auto topic_index =
+        static_cast<std::size_t>(std::find(topics.begin(), topics.end(), topic) - topics.begin());
+    auto [found, inserted] = latest.try_emplace(*owned);
     Candidate& candidate = found->second;
     const bool same_partition =
-        candidate.topic == topic && candidate.partition == message->partition;
+        candidate.topic == topic_index && candidate.partition == message->partition;
     if (inserted || same_partition || event.at > candidate.event.at) {
-      candidate = Candidate{std::move(event), message->partition, topic};
+      candidate = Candidate{std::move(event), message->partition, topic_index};
     }
   }
   rd_kafka_consumer_close(consumer.get());
   result.complete = reachable && open == 0 && !stop_requested();
-  for (auto& [url, candidate] : latest) result.latest.emplace(url, std::move(candidate.event));
+  // Node by node: the two maps never both hold every site.
+  result.latest.reserve(latest.size());
+  while (!latest.empty()) {
+    auto node = latest.extract(latest.begin());
+    result.latest.emplace(node.key(), std::move(node.mapped().event));
+  }
   return result;
 }
 

@@ -41,11 +41,12 @@ namespace hc::producer {
 using UrlSet = std::unordered_set<std::string_view>;
 
 struct RestoreResult {
-  std::unordered_map<std::string, StateEvent> latest;  // by URL, owned URLs only
-  std::size_t partitions = 0;                          // non-empty partitions read
-  std::size_t records = 0;                             // records read
-  std::size_t skipped = 0;                             // records that were no valid event
-  bool complete = false;  // every partition read up to its high watermark in time
+  // By URL, owned URLs only; the keys view the caller's strings (UrlSet), no copy.
+  std::unordered_map<std::string_view, StateEvent> latest;
+  std::size_t partitions = 0;  // non-empty partitions read
+  std::size_t records = 0;     // records read
+  std::size_t skipped = 0;     // records that were no valid event
+  bool complete = false;       // every partition read up to its high watermark in time
 };
 
 // Throws std::runtime_error only if the consumer cannot be created (settings librdkafka
