@@ -215,6 +215,15 @@ class RollupsTest : public test::PostgresTest<RollupsTest> {
   std::unique_ptr<TableWriter> sink_;
 };
 
+// The hours marked for the rollups of table hc, and the hours its rows fall in, each as one
+// ordered list: equal when every hour with rows is marked.
+constexpr const char* kMarkedHours =
+    "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT hour FROM"
+    " hc_rollup_pending WHERE table_name = 'hc') h";
+constexpr const char* kRowHours =
+    "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT date_bin('1 hour',"
+    " measurement_time, timestamptz '2000-01-01 00:00+00') AS hour FROM hc) h";
+
 // The exact numbers of each site and hour, straight from the raw rows.
 constexpr const char* kDirectAggregate =
     "SELECT a.hour, a.url_digest, a.checks, a.up_checks, coalesce(e.counts, '{}') AS error_counts,"
@@ -427,17 +436,11 @@ TEST_F(RollupsTest, TheLatestTableHoldsEveryColumnOfEachSitesNewestRowExactly) {
       "SELECT count(*) FROM (SELECT DISTINCT ON (url_digest) * FROM hc"
       " ORDER BY url_digest, measurement_time DESC) newest FULL JOIN hc_latest latest"
       " USING (url_digest) WHERE to_jsonb(newest) IS DISTINCT FROM to_jsonb(latest)";
-  const std::string marked_sql =
-      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT hour FROM"
-      " hc_rollup_pending WHERE table_name = 'hc') h";
-  const std::string hours_sql =
-      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT date_bin('1 hour',"
-      " measurement_time, timestamptz '2000-01-01 00:00+00') AS hour FROM hc) h";
 
   write(batch);
   EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), std::to_string(awkward.size()));
   EXPECT_EQ(query(differing_sql), "0");
-  EXPECT_EQ(query(marked_sql), query(hours_sql));
+  EXPECT_EQ(query(kMarkedHours), query(kRowHours));
 
   for (auto& m : batch) {  // replayed with other values: the upsert path
     m.response_time_us += 5;
@@ -449,7 +452,7 @@ TEST_F(RollupsTest, TheLatestTableHoldsEveryColumnOfEachSitesNewestRowExactly) {
   EXPECT_EQ(query(differing_sql), "0");
   EXPECT_EQ(query("SELECT count(*) FROM hc_latest WHERE error_detail LIKE '%' || chr(9) || '2'"),
             std::to_string(awkward.size()));
-  EXPECT_EQ(query(marked_sql), query(hours_sql));
+  EXPECT_EQ(query(kMarkedHours), query(kRowHours));
 }
 
 // Kafka redelivers a whole batch (the consumer died after the commit to PostgreSQL, before the
@@ -485,12 +488,6 @@ TEST_F(RollupsTest, ARedeliveredBatchAcrossPartitionsLeavesExactRowsLatestAndRol
       "SELECT string_agg(concat_ws('|', url_digest, measurement_time, response_time_microseconds),"
       " ',' ORDER BY url_digest) FROM (SELECT DISTINCT ON (url_digest) * FROM hc"
       " ORDER BY url_digest, measurement_time DESC) n";
-  const std::string marked_sql =
-      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT hour FROM"
-      " hc_rollup_pending WHERE table_name = 'hc') h";
-  const std::string hours_sql =
-      "SELECT string_agg(hour::text, ',' ORDER BY hour) FROM (SELECT DISTINCT date_bin('1 hour',"
-      " measurement_time, timestamptz '2000-01-01 00:00+00') AS hour FROM hc) h";
 
   write(batch);  // redelivered to the same writer
   TableRows again;
@@ -503,8 +500,8 @@ TEST_F(RollupsTest, ARedeliveredBatchAcrossPartitionsLeavesExactRowsLatestAndRol
   EXPECT_EQ(query(partitions_sql), per_partition);
   EXPECT_EQ(query("SELECT count(*) FROM hc_latest"), "4");
   EXPECT_EQ(query(latest_sql), query(newest_sql));
-  EXPECT_EQ(query(marked_sql), query(hours_sql));
-  EXPECT_EQ(std::ranges::count(query(hours_sql), ','), 5);  // six hours, two per partition
+  EXPECT_EQ(query(kMarkedHours), query(kRowHours));
+  EXPECT_EQ(std::ranges::count(query(kRowHours), ','), 5);  // six hours, two per partition
 
   const RollupClose closed = close(starts.back() + hours(3));
   EXPECT_EQ(closed.hours_closed, 6u);
