@@ -66,6 +66,7 @@ int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_
 struct PartitionEnd {
   std::int64_t high = 0;  // first offset not to read
   bool done = false;
+  std::size_t topic = 0;  // the topic's index in the topics read
 };
 
 struct Candidate {
@@ -107,7 +108,8 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
   bool reachable = true;
   std::map<std::pair<std::string, std::int32_t>, PartitionEnd> ends;
   KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(0));
-  for (const std::string& topic : topics) {
+  for (std::size_t topic_index = 0; topic_index < topics.size(); ++topic_index) {
+    const std::string& topic = topics[topic_index];
     if (stop_requested()) break;
     const int partitions = partition_count(consumer.get(), topic, deadline, stop_requested);
     if (partitions < 0) reachable = false;
@@ -125,7 +127,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
         continue;
       }
       if (high <= low) continue;
-      ends[{topic, partition}] = PartitionEnd{high, false};
+      ends[{topic, partition}] = PartitionEnd{high, false, topic_index};
       rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = low;
     }
   }
@@ -161,7 +163,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
     if (message->payload == nullptr) {
       // A tombstone: the site's state was deleted on purpose; what came before it is void.
       auto found = latest.find(key);
-      if (found != latest.end() && topics[found->second.topic] == topic &&
+      if (found != latest.end() && found->second.topic == end->second.topic &&
           found->second.partition == message->partition) {
         latest.erase(found);
       }
@@ -186,14 +188,12 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
     }
     const auto owned = owned_urls.find(event.url);
     if (owned == owned_urls.end()) continue;
-    const auto topic_index =
-        static_cast<std::size_t>(std::find(topics.begin(), topics.end(), topic) - topics.begin());
     auto [found, inserted] = latest.try_emplace(*owned);
     Candidate& candidate = found->second;
     const bool same_partition =
-        candidate.topic == topic_index && candidate.partition == message->partition;
+        candidate.topic == end->second.topic && candidate.partition == message->partition;
     if (inserted || same_partition || event.at > candidate.event.at) {
-      candidate = Candidate{std::move(event), message->partition, topic_index};
+      candidate = Candidate{std::move(event), message->partition, end->second.topic};
     }
   }
   rd_kafka_consumer_close(consumer.get());
