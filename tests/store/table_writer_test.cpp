@@ -163,7 +163,8 @@ TEST_F(TableWriterTest, ABatchWhoseCopyTextSpansSeveralChunksArrivesWhole) {
   constexpr int kRows = 5000;
   std::int64_t url_bytes = 0;
   for (int i = 0; i < kRows; ++i) {
-    const std::string url = "https://site" + std::to_string(i) + "/" + std::string(200 + i % 97, 'p');
+    const std::string url =
+        "https://site" + std::to_string(i) + "/" + std::string(200 + i % 97, 'p');
     url_bytes += static_cast<std::int64_t>(url.size());
     rows.add(row(url, 1'795'000'000'000'000 + i, i));
   }
