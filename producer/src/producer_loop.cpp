@@ -250,8 +250,8 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
     spdlog::info(
         "restored the state of {} of {} {}sites from {} events topic(s) ({} partitions, {} "
         "records, {} skipped as invalid) in {} ms",
-        restored.restored, urls.size(), what, topics.size(), restored.partitions,
-        restored.records, restored.skipped, took_ms);
+        restored.restored, urls.size(), what, topics.size(), restored.partitions, restored.records,
+        restored.skipped, took_ms);
   } else {
     spdlog::error(
         "state restore INCOMPLETE after {} ms (events topics unreachable or too slow): "

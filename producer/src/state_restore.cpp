@@ -82,13 +82,13 @@ struct Candidate {
 }  // namespace
 
 UrlSet::UrlSet(std::vector<std::string_view> urls) : urls_(std::move(urls)) {
-  std::ranges::sort(urls_);
-  urls_.erase(std::ranges::unique(urls_).begin(), urls_.end());
+  std::sort(urls_.begin(), urls_.end());
+  urls_.erase(std::unique(urls_.begin(), urls_.end()), urls_.end());
   urls_.shrink_to_fit();
 }
 
 std::optional<std::size_t> UrlSet::position(std::string_view url) const {
-  const auto found = std::ranges::lower_bound(urls_, url);
+  const auto found = std::lower_bound(urls_.begin(), urls_.end(), url);
   if (found == urls_.end() || *found != url) return std::nullopt;
   return static_cast<std::size_t>(found - urls_.begin());
 }

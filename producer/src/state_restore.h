@@ -24,10 +24,10 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <string>
-#include <string_view>
 #include <initializer_list>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "hc/common/config.h"

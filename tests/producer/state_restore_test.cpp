@@ -122,7 +122,9 @@ TEST(StateRestore, KeepsTheLatestEventOfEachOwnedSiteAndSkipsWhatIsNoEvent) {
 
 TEST(StateRestore, AUrlSetFindsEachOfItsUrlsAndNoOther) {
   std::vector<std::string> urls;
-  for (int i = 0; i < 1000; ++i) urls.push_back("http://127.0.0.1/site/" + std::to_string(i * 7919 % 1000));
+  urls.reserve(1000);
+  for (int i = 0; i < 1000; ++i)
+    urls.push_back("http://127.0.0.1/site/" + std::to_string(i * 7919 % 1000));
   const UrlSet set(std::vector<std::string_view>(urls.begin(), urls.end()));
   ASSERT_EQ(set.size(), urls.size());
   for (const std::string& url : urls) {
