@@ -265,7 +265,7 @@ void CheckLoop::on_attempt_done(CheckInProgress check, WallTime measured_at, Loo
   const SiteId id = check.site;
   const SitePlan& plan = *check.plan;
   release_host_slot(plan);
-  Verdict verdict = evaluate(*plan.conditions, result, plan.https, measured_at);
+  Verdict verdict = evaluate(*plan.conditions, result, plan.config.https, measured_at);
   ++check.attempts_made;
   const std::optional<TimePoint> retry_at = retry_start(
       plan.retry,

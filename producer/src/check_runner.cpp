@@ -15,17 +15,17 @@ CheckRunner::CheckRunner(SocketOpener open_socket)
 void CheckRunner::start(const std::shared_ptr<const SitePlan>& plan, Completion done) {
   switch (plan->config.check_type) {
     case CheckType::kHttp:
-      http_.start(plan->config.url, plan->request, std::move(done));
+      http_.start(plan->config.url, plan->request_as<CheckRequest>(), std::move(done));
       break;
     case CheckType::kTcp:
     case CheckType::kTls:
-      sockets_.start(plan->socket_request, std::move(done));
+      sockets_.start(plan->request_as<SocketCheckRequest>(), std::move(done));
       break;
     case CheckType::kDns:
-      dns_.start(plan->dns_request, std::move(done));
+      dns_.start(plan->request_as<DnsCheckRequest>(), std::move(done));
       break;
     case CheckType::kIcmp:
-      icmp_.start(plan->icmp_request, std::move(done));
+      icmp_.start(plan->request_as<IcmpCheckRequest>(), std::move(done));
       break;
   }
 }

@@ -165,11 +165,13 @@ std::vector<std::uint64_t> ProducerLoop::assign_sites(std::vector<SiteConfig> si
   if (initial) {
     // Taken from the plans once the list is gone: the list and the URLs' set are never both
     // held, and the set holds no copy of a URL.
-    owned_urls_.reserve(count);
+    std::vector<std::string_view> urls;
+    urls.reserve(count);
     for (const std::shared_ptr<const SitePlan>& plan : plans.plans) {
-      owned_urls_.insert(plan->config.url);
+      urls.emplace_back(plan->config.url);
       events_topics_.insert(plan->config.events_topic.str());
     }
+    owned_urls_ = UrlSet(std::move(urls));
   }
   // The per-site tables are sized once for the sites checked (they fill as the first checks
   // complete): no copy made while growing is left behind in the heap.
@@ -228,13 +230,17 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
   RestoreResult restored = restorer_(
       {topics.begin(), topics.end()}, urls, timeout,
       [&control] { return control.stop_requested(); }, &stats_.kafka_settings);
-  if (forget_missing && restored.complete) {
-    for (const std::string_view url : urls) {
-      if (!restored.latest.contains(url)) states_.forget(std::string(url));
+  for (std::size_t position = 0; position < urls.size(); ++position) {
+    const RestoredState* state = position < restored.latest.size() && restored.latest[position]
+                                     ? &*restored.latest[position]
+                                     : nullptr;
+    if (state != nullptr) {
+      states_.restore(urls[position], state->status, state->since);
+    } else if (forget_missing && restored.complete) {
+      states_.forget(std::string(urls[position]));
     }
   }
-  for (const auto& [url, event] : restored.latest) states_.restore(event);
-  event_stats_.restored_sites.fetch_add(restored.latest.size(), std::memory_order_relaxed);
+  event_stats_.restored_sites.fetch_add(restored.restored, std::memory_order_relaxed);
   event_stats_.restore_skipped_events.fetch_add(restored.skipped, std::memory_order_relaxed);
   event_stats_.restore_complete.store(restored.complete, std::memory_order_relaxed);
   const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -244,14 +250,14 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
     spdlog::info(
         "restored the state of {} of {} {}sites from {} events topic(s) ({} partitions, {} "
         "records, {} skipped as invalid) in {} ms",
-        restored.latest.size(), urls.size(), what, topics.size(), restored.partitions,
-        restored.records, restored.skipped, took_ms);
+        restored.restored, urls.size(), what, topics.size(), restored.partitions, restored.records,
+        restored.skipped, took_ms);
   } else {
     spdlog::error(
         "state restore INCOMPLETE after {} ms (events topics unreachable or too slow): "
         "restored {} of {} {}sites ({} records, {} skipped); the others start unknown and "
         "announce their first state again",
-        took_ms, restored.latest.size(), urls.size(), what, restored.records, restored.skipped);
+        took_ms, restored.restored, urls.size(), what, restored.records, restored.skipped);
   }
 }
 
@@ -259,17 +265,18 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
 // producer (or back to this one): their states are restored before the loops see them, so
 // their first check here neither repeats the last change nor misses one.
 void ProducerLoop::restore_moved_in(const std::vector<SiteConfig>& sites) {
-  UrlSet added;  // views the URLs of `sites`
+  std::vector<std::string_view> added_urls;  // views the URLs of `sites`
   std::set<std::string> topics;
   std::unordered_set<std::string> now;
   for (const SiteConfig& site : sites) {
     now.insert(site.url);
     if (checked_urls_.contains(site.url)) continue;
-    added.insert(site.url);
+    added_urls.emplace_back(site.url);
     topics.insert(site.events_topic.str());
   }
   checked_urls_ = std::move(now);
-  if (added.empty() || control_ == nullptr) return;
+  if (added_urls.empty() || control_ == nullptr) return;
+  const UrlSet added(std::move(added_urls));
   // A site removed and put back while this producer kept it: its own latest change must be on
   // the topic before the topic is read.
   events_->flush(kRevokeFlushTimeout);

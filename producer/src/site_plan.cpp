@@ -200,12 +200,13 @@ std::string host_key_of(const SiteConfig& site, const SitePlan& plan) {
     }
     case CheckType::kTcp:
     case CheckType::kTls:
-      return lower_case(plan.socket_request->target.host);
-    case CheckType::kDns:
-      return plan.dns_request->target.server ? lower_case(plan.dns_request->target.server->host)
-                                             : std::string();
+      return lower_case(plan.request_as<SocketCheckRequest>()->target.host);
+    case CheckType::kDns: {
+      const auto& server = plan.request_as<DnsCheckRequest>()->target.server;
+      return server ? lower_case(server->host) : std::string();
+    }
     case CheckType::kIcmp:
-      return lower_case(plan.icmp_request->host);
+      return lower_case(plan.request_as<IcmpCheckRequest>()->host);
   }
   return {};
 }
@@ -237,6 +238,7 @@ PlannedSite planned_site(SiteConfig&& site) {
   // heap pages wholly free, to be handed back (malloc_trim) once the config is dropped.
   planned.url = site.url;
   planned.check_type = site.check_type;
+  planned.https = site.url.starts_with("https:");
   planned.destination_topic = std::move(site.destination_topic);
   planned.events_topic = std::move(site.events_topic);
   planned.pattern =
@@ -276,7 +278,6 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
       plan->redacted_url = std::move(shown);
     }
     plan->conditions = shared_conditions.intern(compile_conditions(site, regexes));
-    plan->https = site.url.starts_with("https:");
     plan->retry = RetryPolicy{site.retries, site.retry_delay, site.timeout};
 
     if (site.check_type == CheckType::kDns) {
@@ -284,7 +285,7 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
       // A validated dns:// URL always parses.
       request->target = std::get<DnsTarget>(parse_dns_url(site.url));
       request->timeout = site.timeout;
-      plan->dns_request = std::move(request);
+      plan->request = std::shared_ptr<const DnsCheckRequest>(std::move(request));
     } else if (site.check_type == CheckType::kIcmp) {
       auto request = std::make_shared<IcmpCheckRequest>();
       // A validated icmp:// URL always parses.
@@ -292,9 +293,9 @@ SitePlans build_site_plans(std::vector<SiteConfig> sites, const std::optional<Sh
       request->count = site.echo_count;
       request->interval = site.echo_interval;
       request->timeout = site.timeout;
-      plan->icmp_request = std::move(request);
+      plan->request = std::shared_ptr<const IcmpCheckRequest>(std::move(request));
     } else if (site.check_type != CheckType::kHttp) {
-      plan->socket_request = socket_request_of(site, *plan->conditions, tls_contexts);
+      plan->request = socket_request_of(site, *plan->conditions, tls_contexts);
     } else {
       plan->request = shared_requests.intern(http_request_of(site, *plan->conditions));
     }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "check_verdict.h"
@@ -42,6 +43,7 @@ class InlineDigest {
 struct PlannedSite {
   std::string url;
   CheckType check_type = CheckType::kHttp;
+  bool https = false;  // the URL's scheme is https (the verdict's certificate conditions)
   SharedText destination_topic;
   SharedText events_topic;
   // The message's `regex`: the site's regex (http) or expect (tcp).
@@ -63,18 +65,23 @@ struct SitePlan {
   }
   SharedText redacted_url;  // empty when the URL shows as it is
   InlineDigest url_digest;
-  // http(s) sites; null otherwise. Shared by the sites of the load asked the same way: the
-  // check is given config.url beside it.
-  std::shared_ptr<const CheckRequest> request;
-  // tcp and tls sites; null otherwise. The check runner dispatches on config.check_type.
-  std::shared_ptr<const SocketCheckRequest> socket_request;
-  std::shared_ptr<const DnsCheckRequest> dns_request;    // dns sites; null otherwise
-  std::shared_ptr<const IcmpCheckRequest> icmp_request;  // icmp sites; null otherwise
+  // What the check sends, by config.check_type (the check runner dispatches on it): an http(s)
+  // site's request (shared by the sites of the load asked the same way; the check is given
+  // config.url beside it), a tcp or tls site's, a dns site's or an icmp site's. One pointer,
+  // since a site has one check type: a million plans hold no three null pointers each.
+  std::variant<std::shared_ptr<const CheckRequest>, std::shared_ptr<const SocketCheckRequest>,
+               std::shared_ptr<const DnsCheckRequest>, std::shared_ptr<const IcmpCheckRequest>>
+      request;
+  // The request when it is a `Request`; null when the site's check type sends another.
+  template <typename Request>
+  std::shared_ptr<const Request> request_as() const {
+    const auto* held = std::get_if<std::shared_ptr<const Request>>(&request);
+    return held != nullptr ? *held : nullptr;
+  }
   // Shared by the sites of the load with equal conditions (and their compiled patterns by
   // equal patterns). Never null.
   std::shared_ptr<const CheckConditions> conditions;
   RetryPolicy retry;
-  bool https = false;
   // The host whose slots the checks take (host_slots.h), lower case: the URL's host, a dns
   // site's server. Empty when there is none (dns:/// asks the system's resolvers).
   SharedText host_key;

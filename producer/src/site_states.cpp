@@ -17,10 +17,10 @@ std::uint32_t find_key(const PositionIndex& index, const Entries& entries, const
 
 }  // namespace
 
-void SiteStates::restore(const StateEvent& latest) {
-  const SiteKey key = site_key(latest.url);
+void SiteStates::restore(std::string_view url, SiteStatus status, WallTime since) {
+  const SiteKey key = site_key(url);
   MutexLock lock(mutex_);
-  state_of(key) = SiteState(latest.to, latest.at);
+  state_of(key) = SiteState(status, since);
 }
 
 void SiteStates::forget(const std::string& url) {

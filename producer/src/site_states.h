@@ -33,9 +33,9 @@ class SiteStates {
  public:
   explicit SiteStates(std::string producer_id) : producer_id_(std::move(producer_id)) {}
 
-  // Seeds the site of `latest` (its URL's latest event) with that event's state since its
-  // `at`. Replaces a state the site had.
-  void restore(const StateEvent& latest);
+  // Seeds the site of `url` with `status` since `since` (its latest event's `to` and `at`).
+  // Replaces a state the site had.
+  void restore(std::string_view url, SiteStatus status, WallTime since);
   // Forgets the state of `url` (it becomes unknown): a site that came back to this producer
   // with no event on its topic, so what this producer knew of it is stale.
   void forget(const std::string& url);

@@ -66,16 +66,32 @@ int partition_count(rd_kafka_t* consumer, const std::string& topic, Clock::time_
 struct PartitionEnd {
   std::int64_t high = 0;  // first offset not to read
   bool done = false;
-  std::size_t topic = 0;  // the topic's index in the topics read
+  std::uint32_t topic = 0;  // the topic's index in the topics read
 };
 
+// The latest event of a site so far: what is restored of it (RestoredState) and where it was
+// read, which decides whether a later record replaces it. 24 bytes, one per owned site; kUnknown
+// (which no valid event announces) while the site has none.
 struct Candidate {
-  StateEvent event;
+  WallTime at;
   std::int32_t partition = 0;
-  std::size_t topic = 0;  // its index in the topics read
+  std::uint32_t topic = 0;  // its index in the topics read
+  SiteStatus status = SiteStatus::kUnknown;
 };
 
 }  // namespace
+
+UrlSet::UrlSet(std::vector<std::string_view> urls) : urls_(std::move(urls)) {
+  std::sort(urls_.begin(), urls_.end());
+  urls_.erase(std::unique(urls_.begin(), urls_.end()), urls_.end());
+  urls_.shrink_to_fit();
+}
+
+std::optional<std::size_t> UrlSet::position(std::string_view url) const {
+  const auto found = std::lower_bound(urls_.begin(), urls_.end(), url);
+  if (found == urls_.end() || *found != url) return std::nullopt;
+  return static_cast<std::size_t>(found - urls_.begin());
+}
 
 RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::string>& topics,
                              const UrlSet& owned_urls, std::chrono::milliseconds timeout,
@@ -127,7 +143,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
         continue;
       }
       if (high <= low) continue;
-      ends[{topic, partition}] = PartitionEnd{high, false, topic_index};
+      ends[{topic, partition}] = PartitionEnd{high, false, static_cast<std::uint32_t>(topic_index)};
       rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = low;
     }
   }
@@ -135,7 +151,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
   std::size_t open = ends.size();
   if (open > 0) rd_kafka_assign(consumer.get(), assignment.get());
 
-  std::unordered_map<std::string_view, Candidate> latest;  // keys view owned_urls' strings
+  std::vector<Candidate> latest(owned_urls.size());  // by position in owned_urls
   StateEventDecoder decoder;
   while (open > 0 && Clock::now() < deadline && !stop_requested()) {
     KafkaMessage message(
@@ -159,13 +175,14 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
       end->second.done = true;
       --open;
     }
-    const std::string key(static_cast<const char*>(message->key), message->key_len);
+    const std::string_view key(static_cast<const char*>(message->key), message->key_len);
     if (message->payload == nullptr) {
       // A tombstone: the site's state was deleted on purpose; what came before it is void.
-      auto found = latest.find(key);
-      if (found != latest.end() && found->second.topic == end->second.topic &&
-          found->second.partition == message->partition) {
-        latest.erase(found);
+      if (const auto position = owned_urls.position(key)) {
+        Candidate& candidate = latest[*position];
+        if (candidate.topic == end->second.topic && candidate.partition == message->partition) {
+          candidate.status = SiteStatus::kUnknown;
+        }
       }
       continue;
     }
@@ -178,7 +195,7 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
       }
       continue;
     }
-    StateEvent& event = std::get<StateEvent>(decoded);
+    const StateEvent& event = std::get<StateEvent>(decoded);
     if (key != event.url) {
       if (++result.skipped <= 10) {
         spdlog::warn("restoring states: skipped {} [{}] offset {}: key is not the event's url",
@@ -186,23 +203,23 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
       }
       continue;
     }
-    const auto owned = owned_urls.find(event.url);
-    if (owned == owned_urls.end()) continue;
-    auto [found, inserted] = latest.try_emplace(*owned);
-    Candidate& candidate = found->second;
+    const auto position = owned_urls.position(event.url);
+    if (!position) continue;
+    Candidate& candidate = latest[*position];
     const bool same_partition =
         candidate.topic == end->second.topic && candidate.partition == message->partition;
-    if (inserted || same_partition || event.at > candidate.event.at) {
-      candidate = Candidate{std::move(event), message->partition, end->second.topic};
+    if (candidate.status == SiteStatus::kUnknown || same_partition || event.at > candidate.at) {
+      candidate = Candidate{event.at, message->partition, end->second.topic, event.to};
     }
   }
   rd_kafka_consumer_close(consumer.get());
   result.complete = reachable && open == 0 && !stop_requested();
-  // Node by node: the two maps never both hold every site.
-  result.latest.reserve(latest.size());
-  while (!latest.empty()) {
-    auto node = latest.extract(latest.begin());
-    result.latest.emplace(node.key(), std::move(node.mapped().event));
+  result.latest.resize(latest.size());
+  for (std::size_t position = 0; position < latest.size(); ++position) {
+    const Candidate& candidate = latest[position];
+    if (candidate.status == SiteStatus::kUnknown) continue;
+    result.latest[position] = RestoredState{candidate.status, candidate.at};
+    ++result.restored;
   }
   return result;
 }

@@ -24,10 +24,10 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "hc/common/config.h"
@@ -38,11 +38,42 @@ namespace hc::producer {
 
 // The URLs whose states are restored, viewed: the caller keeps the strings (a producer's
 // plans) alive during the call, so that a million sites are not copied once more for it.
-using UrlSet = std::unordered_set<std::string_view>;
+// Sorted, without repeats, 16 bytes a URL and no node per URL: a producer's whole site list
+// is restored at once.
+class UrlSet {
+ public:
+  UrlSet() = default;
+  UrlSet(std::initializer_list<std::string_view> urls) : UrlSet(std::vector(urls)) {}
+  explicit UrlSet(std::vector<std::string_view> urls);
+
+  // The position of `url` in [0, size()), or nullopt when the set does not hold it.
+  std::optional<std::size_t> position(std::string_view url) const;
+  bool contains(std::string_view url) const { return position(url).has_value(); }
+
+  std::string_view operator[](std::size_t position) const { return urls_[position]; }
+  std::size_t size() const { return urls_.size(); }
+  bool empty() const { return urls_.empty(); }
+  auto begin() const { return urls_.begin(); }
+  auto end() const { return urls_.end(); }
+
+ private:
+  std::vector<std::string_view> urls_;
+};
+
+// What a restore keeps of a site's latest event: the state it announced and since when. The
+// rest of the event (its cause, the state before) is not needed to continue the site's state,
+// and a million sites restore at once.
+struct RestoredState {
+  SiteStatus status = SiteStatus::kUnknown;  // the event's `to`
+  WallTime since;                            // the event's `at`
+  bool operator==(const RestoredState&) const = default;
+};
 
 struct RestoreResult {
-  // By URL, owned URLs only; the keys view the caller's strings (UrlSet), no copy.
-  std::unordered_map<std::string_view, StateEvent> latest;
+  // By position in the UrlSet restored: latest[i] is the state of its i-th URL, nullopt when
+  // no event of it was found. Empty, or as long as the set.
+  std::vector<std::optional<RestoredState>> latest;
+  std::size_t restored = 0;    // sites with a state in `latest`
   std::size_t partitions = 0;  // non-empty partitions read
   std::size_t records = 0;     // records read
   std::size_t skipped = 0;     // records that were no valid event

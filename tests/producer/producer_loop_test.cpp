@@ -256,8 +256,12 @@ struct FakeProducer {
       ++restores;
       RestoreResult result;
       result.complete = true;
-      for (const std::string_view url : urls) {
-        if (auto latest = topic.latest(std::string(url))) result.latest.emplace(url, *latest);
+      result.latest.resize(urls.size());
+      for (std::size_t position = 0; position < urls.size(); ++position) {
+        if (auto latest = topic.latest(std::string(urls[position]))) {
+          result.latest[position] = RestoredState{latest->to, latest->at};
+          ++result.restored;
+        }
       }
       return result;
     };

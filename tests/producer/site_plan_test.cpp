@@ -77,7 +77,7 @@ TEST(SitePlan, CarriesTheRequestDigestAndConditionsOfEachSite) {
   const SitePlan& plan = *built.plans[0];
   EXPECT_EQ(plan.url_digest, url_digest(site.url));
   EXPECT_EQ(plan.config.url, site.url);  // what the check asks (CheckRunner::start)
-  EXPECT_EQ(plan.request->timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(plan.request_as<CheckRequest>()->timeout, std::chrono::milliseconds(1234));
   EXPECT_EQ(plan.conditions->expected_status, (std::vector<StatusRange>{{204, 204}}));
   EXPECT_EQ(plan.conditions->max_response_time_us, 300'000);
   ASSERT_NE(plan.conditions->regex, nullptr);
@@ -98,12 +98,12 @@ TEST(SitePlan, TheBodyIsKeptOnlyForBodyConditionsAndHeadersOnlyForHeaderConditio
   with_header.headers_match = {{"Content-Type", "json"}};
   SitePlans built = build_site_plans({plain, with_regex, with_absent, with_header}, std::nullopt);
   ASSERT_EQ(built.plans.size(), 4u);
-  EXPECT_EQ(built.plans[0]->request->body_capture_bytes, 0u);
-  EXPECT_FALSE(built.plans[0]->request->capture_headers);
-  EXPECT_EQ(built.plans[1]->request->body_capture_bytes, 4096u);
-  EXPECT_EQ(built.plans[2]->request->body_capture_bytes, 4096u);
-  EXPECT_EQ(built.plans[3]->request->body_capture_bytes, 0u);
-  EXPECT_TRUE(built.plans[3]->request->capture_headers);
+  EXPECT_EQ(built.plans[0]->request_as<CheckRequest>()->body_capture_bytes, 0u);
+  EXPECT_FALSE(built.plans[0]->request_as<CheckRequest>()->capture_headers);
+  EXPECT_EQ(built.plans[1]->request_as<CheckRequest>()->body_capture_bytes, 4096u);
+  EXPECT_EQ(built.plans[2]->request_as<CheckRequest>()->body_capture_bytes, 4096u);
+  EXPECT_EQ(built.plans[3]->request_as<CheckRequest>()->body_capture_bytes, 0u);
+  EXPECT_TRUE(built.plans[3]->request_as<CheckRequest>()->capture_headers);
 }
 
 TEST(SitePlan, EqualPatternsShareOneCompiledRegex) {
@@ -139,12 +139,13 @@ TEST(SitePlan, SitesWithEqualRequestSettingsShareOneRequest) {
   all[3].headers = {{"X-Probe", "yes"}};
   SitePlans built = build_site_plans(all, std::nullopt);
   ASSERT_EQ(built.plans.size(), 4u);
-  EXPECT_EQ(built.plans[0]->request, built.plans[1]->request) << "equal, not shared";
-  EXPECT_NE(built.plans[0]->request, built.plans[2]->request);
-  EXPECT_NE(built.plans[0]->request, built.plans[3]->request);
-  EXPECT_EQ(built.plans[2]->request->timeout, std::chrono::milliseconds(1234));
-  EXPECT_EQ(built.plans[3]->request->headers.size(), 1u);
-  EXPECT_TRUE(built.plans[0]->request->headers.empty());
+  EXPECT_EQ(built.plans[0]->request_as<CheckRequest>(), built.plans[1]->request_as<CheckRequest>())
+      << "equal, not shared";
+  EXPECT_NE(built.plans[0]->request_as<CheckRequest>(), built.plans[2]->request_as<CheckRequest>());
+  EXPECT_NE(built.plans[0]->request_as<CheckRequest>(), built.plans[3]->request_as<CheckRequest>());
+  EXPECT_EQ(built.plans[2]->request_as<CheckRequest>()->timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(built.plans[3]->request_as<CheckRequest>()->headers.size(), 1u);
+  EXPECT_TRUE(built.plans[0]->request_as<CheckRequest>()->headers.empty());
   EXPECT_NE(built.plans[0]->config.url, built.plans[1]->config.url);
 }
 
@@ -160,7 +161,7 @@ TEST(CheckMeasurement, CarriesTheVerdictAndTheTransportFigures) {
   result.body_bytes = 5'000'000;
   result.body_truncated = true;
   result.response_time_us = 1234;
-  Verdict verdict = evaluate(*plan->conditions, result, plan->https, at);
+  Verdict verdict = evaluate(*plan->conditions, result, plan->config.https, at);
   Measurement m = make_measurement(*plan, std::move(result), std::move(verdict), at, "host:1");
   EXPECT_EQ(m.healthy, false);
   EXPECT_EQ(m.failed_conditions, (std::vector<std::string>{"status", "regex"}));

@@ -204,12 +204,7 @@ TEST(SiteStates, ARestoredSiteContinuesFromItsLatestEvent) {
   SiteStates states("p");
   SiteConfig site;
   site.url = "http://127.0.0.1/";
-  StateEvent latest;
-  latest.url = site.url;
-  latest.from = SiteStatus::kUp;
-  latest.to = SiteStatus::kDown;
-  latest.at = at(-100);
-  states.restore(latest);
+  states.restore(site.url, SiteStatus::kDown, at(-100));
   EXPECT_FALSE(states.observe(site, check_of(site.url, 0, false)));
   auto up = states.observe(site, check_of(site.url, 1, true));
   ASSERT_TRUE(up);
@@ -253,11 +248,7 @@ TEST(SiteStates, ARestoreReplacesTheStateTheSiteHad) {
   site.down_after = 2;
   ASSERT_TRUE(states.observe(site, check_of(site.url, 0, true)));
   EXPECT_FALSE(states.observe(site, check_of(site.url, 1, false)));  // 1 of 2 towards down
-  StateEvent latest;
-  latest.url = site.url;
-  latest.to = SiteStatus::kDown;
-  latest.at = at(2);
-  states.restore(latest);
+  states.restore(site.url, SiteStatus::kDown, at(2));
   EXPECT_EQ(states.status_of(site.url), SiteStatus::kDown);
   EXPECT_EQ(states.size(), 1u);
   EXPECT_FALSE(states.observe(site, check_of(site.url, 3, false)));

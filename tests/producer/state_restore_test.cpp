@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "hc/common/kafka_handles.h"
 #include "hc/test/support.h"
@@ -96,20 +99,43 @@ TEST(StateRestore, KeepsTheLatestEventOfEachOwnedSiteAndSkipsWhatIsNoEvent) {
   writer.put("events", 0, not_owned, event(not_owned, SiteStatus::kUnknown, SiteStatus::kUp, kT0));
   writer.flush();
 
-  const RestoreResult result =
-      restore_states(dev_kafka(broker.bootstrap_servers()), {"events", "no-such-topic"},
-                     {a, b, c, d, "http://127.0.0.1/never-seen"}, seconds(20));
+  const std::string never_seen = "http://127.0.0.1/never-seen";
+  // Given unsorted and with a repeat: the set sorts them and keeps each once.
+  const UrlSet owned{d, never_seen, b, a, c, a};
+  ASSERT_EQ(owned.size(), 5u);
+  const RestoreResult result = restore_states(dev_kafka(broker.bootstrap_servers()),
+                                              {"events", "no-such-topic"}, owned, seconds(20));
   EXPECT_TRUE(result.complete);
   EXPECT_EQ(result.partitions, 2u);
   EXPECT_EQ(result.records, 11u);
   EXPECT_EQ(result.skipped, 3u);
-  ASSERT_EQ(result.latest.size(), 3u);
-  EXPECT_EQ(result.latest.at(a).to, SiteStatus::kDown);
-  EXPECT_EQ(result.latest.at(a).at, kT0 + seconds(40));
-  EXPECT_EQ(result.latest.at(b).to, SiteStatus::kDown);
-  EXPECT_EQ(result.latest.at(b).at, kT0 + seconds(90));
-  EXPECT_EQ(result.latest.at(c).to, SiteStatus::kDown);
-  EXPECT_EQ(result.latest.at(c).at, kT0);
+  EXPECT_EQ(result.restored, 3u);
+  ASSERT_EQ(result.latest.size(), owned.size());
+  auto latest_of = [&](const std::string& url) { return result.latest.at(*owned.position(url)); };
+  EXPECT_EQ(latest_of(a), (RestoredState{SiteStatus::kDown, kT0 + seconds(40)}));
+  EXPECT_EQ(latest_of(b), (RestoredState{SiteStatus::kDown, kT0 + seconds(90)}));
+  EXPECT_EQ(latest_of(c), (RestoredState{SiteStatus::kDown, kT0}));
+  EXPECT_EQ(latest_of(d), std::nullopt) << "its tombstone deleted it";
+  EXPECT_EQ(latest_of(never_seen), std::nullopt);
+  EXPECT_FALSE(owned.contains(not_owned));
+}
+
+TEST(StateRestore, AUrlSetFindsEachOfItsUrlsAndNoOther) {
+  std::vector<std::string> urls;
+  urls.reserve(1000);
+  for (int i = 0; i < 1000; ++i)
+    urls.push_back("http://127.0.0.1/site/" + std::to_string(i * 7919 % 1000));
+  const UrlSet set(std::vector<std::string_view>(urls.begin(), urls.end()));
+  ASSERT_EQ(set.size(), urls.size());
+  for (const std::string& url : urls) {
+    const auto position = set.position(url);
+    ASSERT_TRUE(position) << url;
+    EXPECT_EQ(set[*position], url);
+  }
+  EXPECT_FALSE(set.contains("http://127.0.0.1/site/"));
+  EXPECT_FALSE(set.contains("http://127.0.0.1/site/1000"));
+  EXPECT_FALSE(set.contains(""));
+  EXPECT_TRUE(UrlSet().empty());
 }
 
 TEST(StateRestore, AClusterThatDoesNotAnswerEndsWithinTheTimeoutIncomplete) {
@@ -119,7 +145,8 @@ TEST(StateRestore, AClusterThatDoesNotAnswerEndsWithinTheTimeoutIncomplete) {
       restore_states(dev_kafka(nowhere), {"events"}, {"http://127.0.0.1/a"}, seconds(2));
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_FALSE(result.complete);
-  EXPECT_TRUE(result.latest.empty());
+  EXPECT_EQ(result.restored, 0u);
+  EXPECT_EQ(result.latest, std::vector<std::optional<RestoredState>>(1));
   EXPECT_LT(took, seconds(6)) << "bounded by the timeout plus the client's teardown";
 }
 
