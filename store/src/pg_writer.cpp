@@ -57,13 +57,15 @@ std::string latest_and_marks_sql(const std::string& table) {
 }
 
 // Sends `rows` as COPY text into `table` (already quoted or a plain staging name).
-// The rows are formatted by us into ~1 MB chunks; a chunk may hold many rows, since
+// The rows are formatted by us into ~256 KB chunks; a chunk may hold many rows, since
 // COPY data is a byte stream. libpqxx 6.4 offers raw COPY lines only through
 // tablewriter, deprecated in favour of stream_to, whose per-field conversions cost
-// more than the database's own work here.
+// more than the database's own work here. Each chunk is held three times per lane (ours,
+// tablewriter's copy with its newline, libpq's output buffer), so its size is a memory
+// cost of each lane; 256 KB is still ~1,000 rows per send.
 void copy_rows(pqxx::transaction_base& txn, const std::string& table, const TableSchema& schema,
                const std::vector<const Row*>& rows) {
-  constexpr std::size_t kChunkBytes = 1 << 20;
+  constexpr std::size_t kChunkBytes = std::size_t{256} << 10;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   const std::vector<std::string> columns = column_names(schema.columns);

@@ -154,6 +154,27 @@ TEST_F(TableWriterTest, UpsertIsIdempotentAndTheLatestValuesWin) {
             "1000|2000");
 }
 
+// The rows' COPY text is sent in chunks (store/src/pg_writer.cpp copy_rows): ~1.5 MB here, so
+// rows end at and straddle several chunk boundaries, and each must arrive whole.
+TEST_F(TableWriterTest, ABatchWhoseCopyTextSpansSeveralChunksArrivesWhole) {
+  TableWriter sink(uri(), {{"healthcheck"}});
+  sink.migrate();
+  TableRows rows;
+  constexpr int kRows = 5000;
+  std::int64_t url_bytes = 0;
+  for (int i = 0; i < kRows; ++i) {
+    const std::string url =
+        "https://site" + std::to_string(i) + "/" + std::string(200 + i % 97, 'p');
+    url_bytes += static_cast<std::int64_t>(url.size());
+    rows.add(row(url, 1'795'000'000'000'000 + i, i));
+  }
+  sink.write({&rows});
+  EXPECT_EQ(query("SELECT count(*), sum(response_time_microseconds), sum(length(uri)),"
+                  " bool_and(encode(url_digest, 'hex') = encode(sha256(uri::bytea), 'hex'))"
+                  " FROM healthcheck"),
+            fmt::format("{}|{}|{}|t", kRows, std::int64_t{kRows} * (kRows - 1) / 2, url_bytes));
+}
+
 TEST_F(TableWriterTest, ReplayingIdenticalRowsWritesNoNewRowVersion) {
   TableWriter sink(uri(), {{"healthcheck"}});
   sink.migrate();
