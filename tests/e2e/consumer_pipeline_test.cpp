@@ -47,16 +47,8 @@ TEST(Pipeline, RowsPerSiteEqualTheMessagesTheProducerPublished) {
                         << "    - source_topic: healthcheck\n"
                         << "      connection_uri: \"" << postgres.uri() << "\"\n"
                         << "      table_name: healthcheck\n";
-  test::ChildProcess::Options consumer_options;
-  consumer_options.stderr_file = dir.path() / "consumer.log";
-  consumer_options.stdout_file = dir.path() / "consumer.out";
-  test::ChildProcess consumer({test::hc_binary().string(), "--consumer", "-c", config.string()},
-                              consumer_options);
-  test::ChildProcess::Options producer_options;
-  producer_options.stderr_file = dir.path() / "producer.log";
-  producer_options.stdout_file = dir.path() / "producer.out";
-  test::ChildProcess producer({test::hc_binary().string(), "--producer", "-c", config.string()},
-                              producer_options);
+  test::ChildProcess consumer = test::start_hc("--consumer", config, "consumer");
+  test::ChildProcess producer = test::start_hc("--producer", config, "producer");
   std::this_thread::sleep_for(seconds(5));  // the producer's run length, not a synchronisation
   producer.send_signal(SIGTERM);
   ASSERT_EQ(producer.wait_for_exit(seconds(20)), 0);

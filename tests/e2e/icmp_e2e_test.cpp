@@ -144,11 +144,7 @@ TEST(IcmpChecks, LoopbackIsCheckedStoredAndShown) {
   const test::CommandResult checked =
       test::run_command({test::hc_binary().string(), "check-config", "-c", config.string()});
   ASSERT_EQ(checked.exit_code, 0) << checked.output;
-  test::ChildProcess::Options consumer_options;
-  consumer_options.stderr_file = dir.path() / "consumer.log";
-  consumer_options.stdout_file = dir.path() / "consumer.out";
-  test::ChildProcess consumer({test::hc_binary().string(), "--consumer", "-c", config.string()},
-                              consumer_options);
+  test::ChildProcess consumer = test::start_hc("--consumer", config, "consumer");
   test::ChildProcess producer = start_producer(broker, config);
   const auto started = std::chrono::steady_clock::now();
 

@@ -230,16 +230,6 @@ std::map<std::string, long> rows_per_uri(const test::TempPostgres& postgres,
   return rows;
 }
 
-test::ChildProcess start_hc(const std::string& role, const std::filesystem::path& config,
-                            const std::string& name, const std::vector<std::string>& args) {
-  test::ChildProcess::Options options;
-  options.stderr_file = config.parent_path() / (name + ".log");
-  options.stdout_file = config.parent_path() / (name + ".out");
-  std::vector<std::string> argv{test::hc_binary().string(), role, "-c", config.string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test::ChildProcess(argv, options);
-}
-
 void expect_pipeline_delivers(const test::KafkaCluster& kafka, test::TempPostgres& postgres,
                               const Sites& sites, const std::string& kafka_yaml,
                               const std::string& name) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,27 @@ class Sites {
 
  private:
   test::LocalHttpServer web_;
+};
+
+// A suite on one Apache Kafka cluster (Suite::cluster_options(), test::KafkaTest) with a
+// throwaway PostgreSQL and the pages its pipelines check, made once for the suite.
+template <typename Suite>
+class KafkaPipelineTest : public test::KafkaTest<Suite> {
+ public:
+  static void SetUpTestSuite() {
+    test::KafkaTest<Suite>::SetUpTestSuite();
+    postgres = std::make_unique<test::TempPostgres>();
+    sites = std::make_unique<Sites>();
+  }
+  static void TearDownTestSuite() {
+    sites.reset();
+    postgres.reset();
+    test::KafkaTest<Suite>::TearDownTestSuite();
+  }
+
+ protected:
+  static inline std::unique_ptr<test::TempPostgres> postgres;
+  static inline std::unique_ptr<Sites> sites;
 };
 
 // What a pipeline config names; the kafka lines come from KafkaCluster::client_yaml().
@@ -73,9 +95,7 @@ std::map<std::string, long> rows_per_uri(const test::TempPostgres& postgres,
                                          const std::string& database,
                                          const std::string& table = "healthcheck");
 
-// `hc ROLE -c CONFIG ARGS...` as a child; its stderr/stdout in NAME.log/NAME.out beside CONFIG.
-test::ChildProcess start_hc(const std::string& role, const std::filesystem::path& config,
-                            const std::string& name, const std::vector<std::string>& args = {});
+using test::start_hc;
 
 // The whole pipeline through one listener, checked exactly: `hc topics create` (3 partitions),
 // hc --consumer and hc --producer with `kafka_yaml` checking sites.up() and sites.down() into

@@ -19,19 +19,9 @@ namespace {
 
 using std::chrono::seconds;
 
-class KafkaReplication : public test::KafkaTest<KafkaReplication> {
+class KafkaReplication : public KafkaPipelineTest<KafkaReplication> {
  public:
   static test::KafkaCluster::Options cluster_options() { return {.brokers = 3}; }
-  static void SetUpTestSuite() {
-    KafkaTest::SetUpTestSuite();
-    postgres = std::make_unique<test::TempPostgres>();
-    sites = std::make_unique<Sites>();
-  }
-  static void TearDownTestSuite() {
-    sites.reset();
-    postgres.reset();
-    KafkaTest::TearDownTestSuite();
-  }
 
  protected:
   // The node leading partition 0 of `topic`.
@@ -107,9 +97,6 @@ class KafkaReplication : public test::KafkaTest<KafkaReplication> {
     consumer.send_signal(SIGTERM);
     EXPECT_EQ(consumer.wait_for_exit(seconds(30)), 0);
   }
-
-  static inline std::unique_ptr<test::TempPostgres> postgres;
-  static inline std::unique_ptr<Sites> sites;
 };
 
 TEST_F(KafkaReplication, SigkillOfThePartitionLeaderMidStreamLosesAndDoublesNothing) {

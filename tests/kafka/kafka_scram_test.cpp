@@ -9,25 +9,11 @@
 namespace hc::kafka_test {
 namespace {
 
-class KafkaScram : public test::KafkaTest<KafkaScram> {
+class KafkaScram : public KafkaPipelineTest<KafkaScram> {
  public:
   static test::KafkaCluster::Options cluster_options() {
     return {.brokers = 1, .version = "3.9.1"};
   }
-  static void SetUpTestSuite() {
-    KafkaTest::SetUpTestSuite();
-    postgres = std::make_unique<test::TempPostgres>();
-    sites = std::make_unique<Sites>();
-  }
-  static void TearDownTestSuite() {
-    sites.reset();
-    postgres.reset();
-    KafkaTest::TearDownTestSuite();
-  }
-
- protected:
-  static inline std::unique_ptr<test::TempPostgres> postgres;
-  static inline std::unique_ptr<Sites> sites;
 };
 
 TEST_F(KafkaScram, SaslSslScramSha512PipelineStoresEveryPublishedCheckOnce) {

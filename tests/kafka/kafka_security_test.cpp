@@ -14,19 +14,7 @@ namespace {
 
 using test::KafkaListener;
 
-class KafkaSecurity : public test::KafkaTest<KafkaSecurity> {
- public:
-  static void SetUpTestSuite() {
-    KafkaTest::SetUpTestSuite();
-    postgres = std::make_unique<test::TempPostgres>();
-    sites = std::make_unique<Sites>();
-  }
-  static void TearDownTestSuite() {
-    sites.reset();
-    postgres.reset();
-    KafkaTest::TearDownTestSuite();
-  }
-
+class KafkaSecurity : public KafkaPipelineTest<KafkaSecurity> {
  protected:
   // /healthz of a role's metrics server: "STATUS BODY", or "" while it does not answer.
   static std::string healthz(int port) {
@@ -69,9 +57,6 @@ class KafkaSecurity : public test::KafkaTest<KafkaSecurity> {
     EXPECT_TRUE(consumer.running());
     EXPECT_TRUE(producer.running());
   }
-
-  static inline std::unique_ptr<test::TempPostgres> postgres;
-  static inline std::unique_ptr<Sites> sites;
 };
 
 TEST_F(KafkaSecurity, PlaintextPipelineStoresEveryPublishedCheckOnce) {

@@ -15,6 +15,16 @@ CommandResult run_hc(const std::vector<std::string>& arguments) {
   return run_command(argv, std::chrono::seconds(30));
 }
 
+ChildProcess start_hc(const std::string& role, const std::filesystem::path& config,
+                      const std::string& name, const std::vector<std::string>& args) {
+  ChildProcess::Options options;
+  options.stderr_file = config.parent_path() / (name + ".log");
+  options.stdout_file = config.parent_path() / (name + ".out");
+  std::vector<std::string> argv{hc_binary().string(), role, "-c", config.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return ChildProcess(std::move(argv), std::move(options));
+}
+
 std::string record_like_the_consumer_sql(const std::string& table) {
   return "INSERT INTO " + table + "_latest SELECT DISTINCT ON (url_digest) * FROM " + table +
          " ORDER BY url_digest, measurement_time DESC ON CONFLICT (url_digest) DO NOTHING;"

@@ -83,6 +83,10 @@ CommandResult run_command(const std::vector<std::string>& argv,
                           const std::vector<std::pair<std::string, std::string>>& extra_env = {});
 // `hc ARGUMENTS...` (the built binary) run to completion, 30 s at most.
 CommandResult run_hc(const std::vector<std::string>& arguments);
+// `hc ROLE -c CONFIG ARGS...` (the built binary) as a child, its stderr and stdout in
+// NAME.log and NAME.out beside CONFIG.
+ChildProcess start_hc(const std::string& role, const std::filesystem::path& config,
+                      const std::string& name, const std::vector<std::string>& args = {});
 
 // DIR/config.yaml with only a consumer section for the commands that read or keep tables
 // (status, maintain, serve, migrate): topic "healthcheck" into table "checks" of `uri`, and a
