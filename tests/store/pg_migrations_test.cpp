@@ -22,10 +22,6 @@
 #include "pg_sql.h"
 #include "rollups.h"
 
-// Under LeakSanitizer: see tests/support/libpqxx.lsan.supp.
-// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
-
 namespace hc::store {
 namespace {
 

@@ -29,10 +29,6 @@
 #include "rollup_sql.h"
 #include "window_sums.h"
 
-// Under LeakSanitizer: see tests/support/libpqxx.lsan.supp.
-// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
-
 namespace hc::store {
 namespace {
 

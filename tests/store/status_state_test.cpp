@@ -15,10 +15,6 @@
 #include "hc/store/table_writer.h"
 #include "hc/test/postgres_test.h"
 
-// Under LeakSanitizer: see tests/support/libpqxx.lsan.supp.
-// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
-
 namespace hc {
 namespace {
 

@@ -18,11 +18,6 @@
 #include "measurement_columns.h"
 #include "pg_migrations.h"
 
-// Under LeakSanitizer: see tests/support/libpqxx.lsan.supp (a leak inside libpqxx 6.4
-// when a connection breaks).
-// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): LSan's hook name.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
-
 namespace hc::store {
 namespace {
 
