@@ -237,10 +237,11 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
     if (state != nullptr) {
       states_.restore(urls[position], state->status, state->since);
     } else if (forget_missing && restored.complete) {
-      states_.forget(std::string(urls[position]));
+      states_.forget(urls[position]);
     }
   }
-  event_stats_.restored_sites.fetch_add(restored.restored, std::memory_order_relaxed);
+  const std::size_t restored_sites = restored.restored();
+  event_stats_.restored_sites.fetch_add(restored_sites, std::memory_order_relaxed);
   event_stats_.restore_skipped_events.fetch_add(restored.skipped, std::memory_order_relaxed);
   event_stats_.restore_complete.store(restored.complete, std::memory_order_relaxed);
   const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -250,14 +251,14 @@ void ProducerLoop::restore_states_of(const UrlSet& urls, const std::set<std::str
     spdlog::info(
         "restored the state of {} of {} {}sites from {} events topic(s) ({} partitions, {} "
         "records, {} skipped as invalid) in {} ms",
-        restored.restored, urls.size(), what, topics.size(), restored.partitions, restored.records,
+        restored_sites, urls.size(), what, topics.size(), restored.partitions, restored.records,
         restored.skipped, took_ms);
   } else {
     spdlog::error(
         "state restore INCOMPLETE after {} ms (events topics unreachable or too slow): "
         "restored {} of {} {}sites ({} records, {} skipped); the others start unknown and "
         "announce their first state again",
-        took_ms, restored.restored, urls.size(), what, restored.records, restored.skipped);
+        took_ms, restored_sites, urls.size(), what, restored.records, restored.skipped);
   }
 }
 

@@ -23,7 +23,7 @@ void SiteStates::restore(std::string_view url, SiteStatus status, WallTime since
   state_of(key) = SiteState(status, since);
 }
 
-void SiteStates::forget(const std::string& url) {
+void SiteStates::forget(std::string_view url) {
   const SiteKey key = site_key(url);
   MutexLock lock(mutex_);
   const std::uint32_t position = position_of(key);

@@ -38,7 +38,7 @@ class SiteStates {
   void restore(std::string_view url, SiteStatus status, WallTime since);
   // Forgets the state of `url` (it becomes unknown): a site that came back to this producer
   // with no event on its topic, so what this producer knew of it is stale.
-  void forget(const std::string& url);
+  void forget(std::string_view url);
 
   // One measurement of `site` (the one just published): the event to publish when it decides
   // a change. Healthy is the measurement's verdict; a measurement without one (never made by

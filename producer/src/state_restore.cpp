@@ -219,7 +219,6 @@ RestoreResult restore_states(const KafkaSettings& kafka, const std::vector<std::
     const Candidate& candidate = latest[position];
     if (candidate.status == SiteStatus::kUnknown) continue;
     result.latest[position] = RestoredState{candidate.status, candidate.at};
-    ++result.restored;
   }
   return result;
 }

@@ -21,6 +21,7 @@
 // Threads: one call on the caller's thread; it makes and destroys its own Kafka consumer.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -73,11 +74,16 @@ struct RestoreResult {
   // By position in the UrlSet restored: latest[i] is the state of its i-th URL, nullopt when
   // no event of it was found. Empty, or as long as the set.
   std::vector<std::optional<RestoredState>> latest;
-  std::size_t restored = 0;    // sites with a state in `latest`
   std::size_t partitions = 0;  // non-empty partitions read
   std::size_t records = 0;     // records read
   std::size_t skipped = 0;     // records that were no valid event
   bool complete = false;       // every partition read up to its high watermark in time
+
+  // Sites with a state in `latest`.
+  std::size_t restored() const {
+    return static_cast<std::size_t>(std::count_if(
+        latest.begin(), latest.end(), [](const auto& state) { return state.has_value(); }));
+  }
 };
 
 // Throws std::runtime_error only if the consumer cannot be created (settings librdkafka

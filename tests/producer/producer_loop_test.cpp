@@ -260,7 +260,6 @@ struct FakeProducer {
       for (std::size_t position = 0; position < urls.size(); ++position) {
         if (auto latest = topic.latest(std::string(urls[position]))) {
           result.latest[position] = RestoredState{latest->to, latest->at};
-          ++result.restored;
         }
       }
       return result;

@@ -109,7 +109,7 @@ TEST(StateRestore, KeepsTheLatestEventOfEachOwnedSiteAndSkipsWhatIsNoEvent) {
   EXPECT_EQ(result.partitions, 2u);
   EXPECT_EQ(result.records, 11u);
   EXPECT_EQ(result.skipped, 3u);
-  EXPECT_EQ(result.restored, 3u);
+  EXPECT_EQ(result.restored(), 3u);
   ASSERT_EQ(result.latest.size(), owned.size());
   auto latest_of = [&](const std::string& url) { return result.latest.at(*owned.position(url)); };
   EXPECT_EQ(latest_of(a), (RestoredState{SiteStatus::kDown, kT0 + seconds(40)}));
@@ -145,7 +145,7 @@ TEST(StateRestore, AClusterThatDoesNotAnswerEndsWithinTheTimeoutIncomplete) {
       restore_states(dev_kafka(nowhere), {"events"}, {"http://127.0.0.1/a"}, seconds(2));
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_FALSE(result.complete);
-  EXPECT_EQ(result.restored, 0u);
+  EXPECT_EQ(result.restored(), 0u);
   EXPECT_EQ(result.latest, std::vector<std::optional<RestoredState>>(1));
   EXPECT_LT(took, seconds(6)) << "bounded by the timeout plus the client's teardown";
 }
